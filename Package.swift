@@ -1,0 +1,89 @@
+// swift-tools-version: 6.2
+//
+// bilet: the security core of a school career-guidance platform.
+// One target per component; each C library is wrapped once, in one target,
+// and nothing else imports the C modules.
+
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "bilet",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "bilet", targets: ["BiletCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        .package(url: "https://github.com/apple/swift-configuration", from: "1.0.0"),
+    ],
+    targets: [
+        // MARK: C libraries (system modules; imported only by their one wrapper)
+        .systemLibrary(
+            name: "CGnuTLS", pkgConfig: "gnutls",
+            providers: [.apt(["libgnutls28-dev"])]),
+        .systemLibrary(
+            name: "CArgon2", pkgConfig: "libargon2",
+            providers: [.apt(["libargon2-dev"])]),
+        .systemLibrary(
+            name: "CLibPQ", pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]),
+
+        // MARK: Wrappers
+        .target(name: "GnuTLS", dependencies: ["CGnuTLS"], swiftSettings: strict),
+        .target(name: "Argon2", dependencies: ["CArgon2"], swiftSettings: strict),
+        .target(
+            name: "PostgreSQL",
+            dependencies: [
+                "CLibPQ",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strict),
+
+        // MARK: Components
+        .target(
+            name: "Storage",
+            dependencies: [
+                "PostgreSQL",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("Migrations")],
+            swiftSettings: strict),
+        .target(
+            name: "Settings",
+            dependencies: [.product(name: "Configuration", package: "swift-configuration")],
+            swiftSettings: strict),
+        .target(
+            name: "Observability",
+            dependencies: [.product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict),
+        .target(name: "Policy", swiftSettings: strict),
+
+        // MARK: The `bilet` command
+        .executableTarget(
+            name: "BiletCLI",
+            dependencies: [
+                "GnuTLS", "Argon2", "PostgreSQL", "Storage", "Settings", "Observability", "Policy",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+
+        // MARK: Tests
+        .testTarget(name: "GnuTLSTests", dependencies: ["GnuTLS"], swiftSettings: strict),
+        .testTarget(name: "Argon2Tests", dependencies: ["Argon2"], swiftSettings: strict),
+        .testTarget(name: "PostgreSQLTests", dependencies: ["PostgreSQL", "Storage"], swiftSettings: strict),
+        .testTarget(name: "StorageTests", dependencies: ["Storage", "PostgreSQL"], swiftSettings: strict),
+        .testTarget(name: "SettingsTests", dependencies: ["Settings"], swiftSettings: strict),
+        .testTarget(name: "PolicyTests", dependencies: ["Policy"], swiftSettings: strict),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,9 @@
+import ArgumentParser
+
+/// `bilet bench …`: measures each component in a release build.
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measures the speed of a component; run it from a release build.",
+        subcommands: [])
+}
