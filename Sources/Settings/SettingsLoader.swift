@@ -1,0 +1,131 @@
+import Configuration
+import Foundation
+import SystemPackage
+
+/// Reads, merges and validates bilet's configuration.
+///
+/// Sources, strongest first: environment variables (`BILET_…`), then one JSON file.
+/// Every key is checked: a key bilet does not know, a value of the wrong type and a value
+/// out of range are all refused with a ``SettingsError`` naming the key and the expected
+/// form. Nothing is guessed and no bad value is replaced by a default.
+public struct SettingsLoader: Sendable {
+    /// Environment variables that belong to bilet's launcher rather than to the keys.
+    public static let reservedEnvironment: Set<String> = ["BILET_CONFIG"]
+
+    let environment: [String: String]
+
+    /// - Parameter environment: the variables to read; `nil` reads the process environment.
+    public init(environment: [String: String]? = nil) {
+        self.environment = environment ?? ProcessInfo.processInfo.environment
+    }
+
+    /// Loads and validates the configuration.
+    /// - Parameter file: path of a JSON configuration file, or `nil` for none.
+    public func load(file: String?) async throws(SettingsError) -> BiletSettings {
+        let fileKeys = try file.map(Self.keysInFile) ?? []
+        let environmentKeys = try environmentKeyNames()
+        let present = fileKeys.union(environmentKeys)
+
+        var providers: [any ConfigProvider] = [
+            EnvironmentVariablesProvider(
+                environmentVariables: environment.filter { $0.key.hasPrefix("BILET_") },
+                secretsSpecifier: .dynamic { key, _ in key.hasPrefix("BILET_DATABASE_URL") }
+            ).prefixKeys(with: "bilet")
+        ]
+        if let file {
+            do {
+                providers.append(try await FileProvider<JSONSnapshot>(filePath: FilePath(file)))
+            } catch {
+                throw SettingsError(.malformedFile, key: "", expected: "a JSON object of keys (see `bilet config keys`)")
+            }
+        }
+        let reader = Values(reader: ConfigReader(providers: providers), present: present)
+
+        var settings = BiletSettings()
+        settings.database.url = try reader.string(.databaseURL) { Self.looksLikeConnectionString($0) }
+        settings.database.poolSize = try reader.int(.databasePoolSize, in: 1...500) ?? settings.database.poolSize
+        if let milliseconds = try reader.int(.databaseAcquireTimeout, in: 1...60_000) {
+            settings.database.acquireTimeout = .milliseconds(milliseconds)
+        }
+        settings.database.localDirectory =
+            try reader.string(.databaseLocalDirectory) { !$0.isEmpty && !$0.contains("\0") }
+            ?? settings.database.localDirectory
+        settings.log.level = try reader.choice(.logLevel, LogSettings.Level.self) ?? settings.log.level
+        settings.log.format = try reader.choice(.logFormat, LogSettings.Format.self) ?? settings.log.format
+        return settings
+    }
+
+    /// The dotted key names set through the environment; unknown `BILET_` names are refused.
+    private func environmentKeyNames() throws(SettingsError) -> Set<String> {
+        let byEnvironmentName = Dictionary(uniqueKeysWithValues: SettingKey.all.map { ($0.environmentName, $0.name) })
+        var names: Set<String> = []
+        for name in environment.keys where name.hasPrefix("BILET_") && !Self.reservedEnvironment.contains(name) {
+            guard let key = byEnvironmentName[name] else {
+                throw SettingsError(.unknownKey, key: name, expected: "known keys are listed by `bilet config keys`")
+            }
+            names.insert(key)
+        }
+        return names
+    }
+
+    /// The dotted names of every leaf in the file; unknown names are refused.
+    static func keysInFile(_ path: String) throws(SettingsError) -> Set<String> {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw SettingsError(.unreadableFile, key: "", expected: "a readable JSON file at the given path")
+        }
+        let object: Any
+        do {
+            object = try JSONSerialization.jsonObject(with: data)
+        } catch {
+            throw SettingsError(.malformedFile, key: "", expected: "valid JSON")
+        }
+        guard let root = object as? [String: Any] else {
+            throw SettingsError(.malformedFile, key: "", expected: "a JSON object at the top level")
+        }
+        var leaves: Set<String> = []
+        func walk(_ object: [String: Any], prefix: String) {
+            for (name, value) in object {
+                let key = prefix.isEmpty ? name : prefix + "." + name
+                if let nested = value as? [String: Any] { walk(nested, prefix: key) } else { leaves.insert(key) }
+            }
+        }
+        walk(root, prefix: "")
+        let known = Set(SettingKey.all.map(\.name))
+        if let unknown = leaves.subtracting(known).sorted().first {
+            throw SettingsError(.unknownKey, key: unknown, expected: "known keys are listed by `bilet config keys`")
+        }
+        return leaves
+    }
+
+    /// A light check that a value is a libpq keyword string or a PostgreSQL URI.
+    static func looksLikeConnectionString(_ value: String) -> Bool {
+        guard !value.isEmpty, !value.contains("\0") else { return false }
+        return value.hasPrefix("postgresql://") || value.hasPrefix("postgres://") || value.contains("=")
+    }
+}
+
+/// Typed reads that tell "absent" from "present but invalid".
+private struct Values {
+    let reader: ConfigReader
+    let present: Set<String>
+
+    func string(_ key: SettingKey, valid: (String) -> Bool) throws(SettingsError) -> String? {
+        guard present.contains(key.name) else { return nil }
+        guard let value = try? reader.requiredString(forKey: ConfigKey(key.name), isSecret: key.isSecret),
+            valid(value)
+        else { throw SettingsError(.invalidValue, key: key.name, expected: key.form) }
+        return value
+    }
+
+    func int(_ key: SettingKey, in range: ClosedRange<Int>) throws(SettingsError) -> Int? {
+        guard present.contains(key.name) else { return nil }
+        guard let value = try? reader.requiredInt(forKey: ConfigKey(key.name)), range.contains(value) else {
+            throw SettingsError(.invalidValue, key: key.name, expected: key.form)
+        }
+        return value
+    }
+
+    func choice<Choice: RawRepresentable<String>>(_ key: SettingKey, _: Choice.Type) throws(SettingsError) -> Choice? {
+        try string(key) { Choice(rawValue: $0) != nil }.flatMap(Choice.init(rawValue:))
+    }
+}
