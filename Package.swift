@@ -91,6 +91,7 @@ let package = Package(
             name: "ObservabilityTests",
             dependencies: ["Observability", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
+        .testTarget(name: "ArchitectureTests", swiftSettings: strict),
         .testTarget(name: "PolicyTests", dependencies: ["Policy"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
