@@ -12,6 +12,7 @@ struct Bilet: AsyncParsableCommand {
             access in a tamper-evident audit log. Each subcommand below has its own help.
             """,
         subcommands: [
+            ConfigCommand.self,
             PolicyCommand.self,
             BenchCommand.self,
         ])
