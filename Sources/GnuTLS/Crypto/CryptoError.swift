@@ -10,6 +10,8 @@ import CGnuTLS
 public struct CryptoError: Error, Hashable, Sendable, CustomStringConvertible {
     /// What went wrong, as a value a caller can match on. Raw values never change.
     public enum Code: String, Hashable, Sendable, CaseIterable {
+        /// The GnuTLS library is too old or failed to initialise (see ``GnuTLSLibrary``).
+        case libraryUnavailable = "crypto.library_unavailable"
         /// The system random generator could not produce bytes.
         case randomGenerationFailed = "crypto.random_generation_failed"
         /// The algorithm is not available in this GnuTLS build or policy (for example GOST under FIPS).

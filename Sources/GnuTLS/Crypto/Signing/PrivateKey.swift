@@ -137,7 +137,9 @@ public final class PrivateKey: @unchecked Sendable {
     }
 
     /// The key as passphrase-encrypted PKCS#8 PEM (`-----BEGIN ENCRYPTED PRIVATE KEY-----`):
-    /// PBES2 with PBKDF2 and AES-256-CBC, GnuTLS's choice of salt and iteration count.
+    /// PBES2 with PBKDF2-HMAC-SHA-256 and AES-256-CBC. Salt and iteration count are GnuTLS's
+    /// defaults: with GnuTLS 3.7.9 a fresh random salt and 600 000 iterations, so the passphrase
+    /// still has to be strong (it is the only secret protecting the key at rest).
     ///
     /// - Throws: ``CryptoError/Code/keyExportFailed``; an empty passphrase is refused with
     ///   ``CryptoError/Code/wrongPassphrase``.
