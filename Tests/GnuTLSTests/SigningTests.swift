@@ -189,3 +189,22 @@ struct SigningTests {
         #expect(results.allSatisfy { $0 })
     }
 }
+
+@Suite("Signing keys: import edge cases")
+struct SigningImportEdgeCaseTests {
+    @Test("A plain PKCS#8 PEM imports even when a passphrase is supplied")
+    func plainWithPassphrase() throws {
+        let key = try PrivateKey.generate(algorithm: .ed25519)
+        let imported = try PrivateKey(pemRepresentation: try key.exportPEM(), passphrase: "unused")
+        #expect(imported.publicKey == key.publicKey)
+    }
+
+    @Test("A public key PEM is refused as a private key")
+    func publicKeyIsNotAPrivateKey() throws {
+        let key = try PrivateKey.generate(algorithm: .ecdsaP256)
+        let error = #expect(throws: CryptoError.self) {
+            try PrivateKey(pemRepresentation: key.publicKey.pemRepresentation)
+        }
+        #expect(error?.code == .malformedKey)
+    }
+}

@@ -40,10 +40,13 @@ struct SymmetricKeyTests {
     @Test("A key's textual description never shows its bytes")
     func noBytesInDescription() throws {
         let key = SymmetricKey(bytes: [UInt8](repeating: 0xab, count: 16))
-        let text = String(describing: key) + String(reflecting: key)
-        #expect(!text.lowercased().contains("ab, 171"))
-        #expect(!text.contains("171"))
-        #expect(!text.lowercased().contains("abab"))
+        #expect(String(describing: key) == "SymmetricKey(128 bits)")
+        #expect(String(reflecting: key) == "SymmetricKey(128 bits)")
+        var dumped = ""
+        dump(key, to: &dumped)
+        #expect(!dumped.contains("171"))
+        #expect(!dumped.lowercased().contains("ab"))
+        #expect(!dumped.contains("0x"))
     }
 
     @Test("ConstantTime.equals", arguments: [

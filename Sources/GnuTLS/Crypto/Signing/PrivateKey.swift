@@ -116,7 +116,7 @@ public final class PrivateKey: @unchecked Sendable {
     }
 
     /// Signs `message` with ``algorithm``. Ed25519 signatures are 64 bytes, ECDSA signatures are
-    /// DER, GOST signatures are as GnuTLS encodes them (64 bytes, `s ‖ r`).
+    /// DER, GOST R 34.10-2012-256 signatures are 64 bytes as GnuTLS encodes them.
     ///
     /// - Throws: ``CryptoError/Code/signingFailed``.
     public func sign(_ message: [UInt8]) throws(CryptoError) -> [UInt8] {
