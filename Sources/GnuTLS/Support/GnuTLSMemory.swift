@@ -1,0 +1,28 @@
+// `gnutls_free` is a C global of function-pointer type, which Swift 6 sees as shared mutable
+// state. GnuTLS sets it once when the library loads and, since 3.3.0, offers no way to replace
+// it (gnutls_global_set_mem_functions is a no-op), so reading it from any thread is race-free.
+// The `@preconcurrency` import is confined to this one file for that reason.
+@preconcurrency import CGnuTLS
+
+/// Memory that GnuTLS allocated and handed to us (for example the `data` of a datum filled by an
+/// `…_export2` call). Only this file calls `gnutls_free`.
+enum GnuTLSMemory {
+    /// Releases a datum GnuTLS allocated. When `wipe` is true the bytes are zeroed first, for
+    /// datums that held secrets (private key encodings, derived keys).
+    static func release(_ datum: inout gnutls_datum_t, wipe: Bool) {
+        guard let data = datum.data else { return }
+        if wipe {
+            gnutls_memset(data, 0, Int(datum.size))
+        }
+        gnutls_free(data)
+        datum.data = nil
+        datum.size = 0
+    }
+
+    /// Copies a GnuTLS-allocated datum into a Swift array and releases it.
+    static func take(_ datum: inout gnutls_datum_t, wipe: Bool) -> [UInt8] {
+        defer { release(&datum, wipe: wipe) }
+        guard let data = datum.data, datum.size > 0 else { return [] }
+        return Array(UnsafeBufferPointer(start: data, count: Int(datum.size)))
+    }
+}
