@@ -70,12 +70,19 @@ let package = Package(
             dependencies: [.product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
         .target(name: "Policy", swiftSettings: strict),
+        .target(
+            name: "Audit",
+            dependencies: [
+                "GnuTLS", "PostgreSQL", "Storage",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
 
         // MARK: The `bilet` command
         .executableTarget(
             name: "BiletCLI",
             dependencies: [
-                "GnuTLS", "Argon2", "PostgreSQL", "Storage", "Settings", "Observability", "Policy",
+                "GnuTLS", "Argon2", "PostgreSQL", "Storage", "Settings", "Observability", "Policy", "Audit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -93,6 +100,10 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(name: "ArchitectureTests", swiftSettings: strict),
         .testTarget(name: "PolicyTests", dependencies: ["Policy"], swiftSettings: strict),
+        .testTarget(
+            name: "AuditTests",
+            dependencies: ["Audit", "GnuTLS", "PostgreSQL", "Storage"],
+            swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )
