@@ -71,6 +71,15 @@ public struct SQLStatement: Sendable, ExpressibleByStringInterpolation, CustomSt
 
         /// Binds `value` as the next parameter and appends its placeholder (`$n`).
         public mutating func appendInterpolation<Value: SQLEncodable>(_ value: Value) {
+            bind(value)
+        }
+
+        /// Binds an optional value as the next parameter; `nil` is a NULL of `Value`'s type.
+        public mutating func appendInterpolation<Value: SQLEncodable>(_ value: Value?) {
+            bind(value)
+        }
+
+        private mutating func bind<Value: SQLEncodable>(_ value: Value) {
             let index = parameters.count + 1
             do {
                 parameters.append(try value.sqlParameter())
