@@ -93,7 +93,12 @@ final class LibPQConnection {
     /// termination notice after a restart, end of file) without blocking, then checks the status.
     func validateIdle() -> Bool {
         guard let conn, !isPoisoned else { return false }
-        guard PQconsumeInput(conn) == 1 else { return false }
+        // A server that shut down sends a termination message and then closes the socket. One
+        // read may return just the message; the next one sees end of file and marks the
+        // connection bad. Reads never block: libpq's socket is non-blocking.
+        for _ in 0..<2 {
+            guard PQconsumeInput(conn) == 1 else { return false }
+        }
         while let notify = PQnotifies(conn) {
             // LISTEN is not used yet; a later listener connection will deliver these instead.
             PQfreemem(notify)

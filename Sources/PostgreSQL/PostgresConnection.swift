@@ -73,7 +73,7 @@ public final class PostgresConnection: Sendable {
 
     /// Runs a multi-statement script (simple query protocol). Statements run in one implicit
     /// transaction unless the script itself, or an enclosing `BEGIN`, says otherwise.
-    public func execute(_ script: SQLScript) async throws(PostgresError) {
+    public func execute(script: SQLScript) async throws(PostgresError) {
         try await withSession { session throws(PostgresError) in try session.execute(script: script) }
     }
 

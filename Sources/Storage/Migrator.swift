@@ -50,7 +50,7 @@ public struct Migrator: Sendable {
     public func migrate(using pool: PostgresConnectionPool) async throws(MigrationError) -> Report {
         try await run(pool, step: "create bilet_meta") { connection in
             try await connection.execute("SELECT pg_advisory_xact_lock(\(Self.lockKey))")
-            try await connection.execute(Self.bootstrap)
+            try await connection.execute(script: Self.bootstrap)
         }
         var applied: [Int] = []
         var alreadyApplied: [Int] = []
@@ -90,7 +90,7 @@ public struct Migrator: Sendable {
                 return try row.decode(String.self, at: 0) == checksum ? .alreadyApplied : .checksumMismatch
             }
             do throws(PostgresError) {
-                try await connection.execute(migration.script)
+                try await connection.execute(script: migration.script)
             } catch {
                 // Thrown out of the transaction so it rolls back, then reported as this migration's.
                 throw MigrationScriptFailure(error: error)
