@@ -112,7 +112,7 @@ let package = Package(
         .testTarget(name: "PolicyTests", dependencies: ["Policy"], swiftSettings: strict),
         .testTarget(
             name: "AuditTests",
-            dependencies: ["Audit", "GnuTLS", "PostgreSQL", "Storage"],
+            dependencies: ["Audit", "GnuTLS", "PostgreSQL", "Storage", "DatabaseTestSupport"],
             swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
