@@ -12,7 +12,7 @@ struct AppendAndSequenceTests {
     func appendIntegrateProve() async throws {
         let fixture = try await AuditFixture.make(batchSize: 7)
         try await fixture.appendReads(0..<23)
-        let checkpoint = try #require(try await fixture.sequencer.catchUp())
+        let checkpoint = try #require(try await fixture.integrate(untilSize: 23))
         #expect(checkpoint.checkpoint.size == 23)
         #expect(checkpoint.checkpoint.sequence == 1)
         try checkpoint.verify(logKey: fixture.signer.verifier)
@@ -30,7 +30,7 @@ struct AppendAndSequenceTests {
                 index: Int(index), size: 23, leafHash: recomputed.bytes, proof: proof.hashes.map(\.bytes), root: checkpoint.checkpoint.root.bytes))
         }
         try await fixture.appendReads(23..<40)
-        let second = try #require(try await fixture.sequencer.catchUp())
+        let second = try #require(try await fixture.integrate(untilSize: 40))
         #expect(second.checkpoint.sequence == 2)
         let consistency = try await store.consistencyProof(from: 23, to: 40)
         #expect(IndependentRFC9162.verifyConsistency(

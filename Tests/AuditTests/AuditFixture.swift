@@ -58,6 +58,18 @@ struct AuditFixture {
         "sub_" + String(repeating: "a", count: 12) + String(format: "%08d", n)
     }
 
+    /// Integrates until the tree holds `size` leaves (other tests' open transactions anywhere in
+    /// the cluster hold the snapshot's xmin back for a moment), then signs a checkpoint.
+    @discardableResult
+    func integrate(untilSize size: UInt64) async throws -> SignedCheckpoint? {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while try await sequencer.integrate().treeSize < size {
+            guard ContinuousClock.now < deadline else { throw AuditError(.unavailable, "integration did not reach \(size)") }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        return try await sequencer.checkpoint()
+    }
+
     /// Appends `count` events, each in its own transaction.
     func appendReads(_ range: Range<Int>) async throws {
         for n in range {

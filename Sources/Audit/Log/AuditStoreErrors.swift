@@ -22,7 +22,8 @@ extension AuditError {
             case .insufficientPrivilege:
                 return AuditError(.refused, "\(step): permission denied (42501)")
             default:
-                return AuditError(.storage, "\(step) failed (\(state.rawValue))")
+                let constraint = error.constraint.map { ", constraint \($0)" } ?? ""
+                return AuditError(.storage, "\(step) failed (\(state.rawValue)\(constraint))")
             }
         default:
             return AuditError(.storage, "\(step) failed")
