@@ -38,4 +38,38 @@ struct AppendAndSequenceTests {
             proof: consistency.hashes.map(\.bytes)))
         await fixture.shutdown()
     }
+
+    @Test("Concurrent writers while the sequencer integrates: every event once, in a tree that verifies")
+    func concurrentWriters() async throws {
+        let fixture = try await AuditFixture.make(batchSize: 13)
+        // Push the cluster's transaction ids past a power of ten, where comparing them as text
+        // instead of as xid8 would reorder them.
+        let start = try await fixture.superuser.query("SELECT CAST(pg_current_xact_id() AS text)").singleValue(String.self)
+        let target = Int(String(repeating: "9", count: start.count))! + 1
+        for _ in 0 ..< max(0, target - Int(start)! - 200) {
+            _ = try await fixture.superuser.query("SELECT pg_current_xact_id()")
+        }
+        let writers = Task {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for writer in 0..<4 {
+                    group.addTask { try await fixture.appendReads(writer * 100 ..< writer * 100 + 100) }
+                }
+                try await group.waitForAll()
+            }
+        }
+        let deadline = ContinuousClock.now + .seconds(60)
+        while try await fixture.sequencer.integrate().treeSize < 400 {
+            #expect(ContinuousClock.now < deadline)
+            try await Task.sleep(for: .milliseconds(2))
+        }
+        try await writers.value
+        _ = try await fixture.sequencer.checkpoint()
+        let duplicates = try await fixture.superuser.query(
+            "SELECT count(*) - count(DISTINCT event_id) FROM audit.leaves").singleValue(Int.self)
+        #expect(duplicates == 0)
+        let report = try await AuditVerifier(pool: fixture.auditor, logKey: fixture.signer.verifier).verify()
+        #expect(report.findings == [])
+        #expect(report.recordsChecked == 400)
+        await fixture.shutdown()
+    }
 }

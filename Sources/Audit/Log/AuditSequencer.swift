@@ -101,12 +101,12 @@ public actor AuditSequencer {
         }
         let rows = try await connection.query(
             """
-            SELECT id, CAST(xid AS text), CAST(EXTRACT(EPOCH FROM recorded_at) * 1000000 AS int8), kind, catalogue_version,
-                   actor, subject, decision, purpose, CAST(payload AS text)
-            FROM audit.events
-            WHERE (xid, id) > (CAST(\(cursorXID) AS xid8), \(cursorID))
-              AND xid < pg_snapshot_xmin(pg_current_snapshot())
-            ORDER BY xid, id
+            SELECT e.id, CAST(e.xid AS text) AS xid_text, CAST(EXTRACT(EPOCH FROM e.recorded_at) * 1000000 AS int8),
+                   e.kind, e.catalogue_version, e.actor, e.subject, e.decision, e.purpose, CAST(e.payload AS text) AS payload_text
+            FROM audit.events e
+            WHERE (e.xid, e.id) > (CAST(\(cursorXID) AS xid8), \(cursorID))
+              AND e.xid < pg_snapshot_xmin(pg_current_snapshot())
+            ORDER BY e.xid, e.id
             LIMIT \(Int64(batchSize))
             """)
         guard !rows.isEmpty else { return (Batch(integrated: 0, treeSize: size), frontier) }
@@ -218,6 +218,7 @@ public actor AuditSequencer {
     public func run(pollInterval: Duration = .milliseconds(20)) async {
         while !Task.isCancelled {
             var idle = true
+            var failed = false
             do {
                 let batch = try await integrate()
                 idle = batch.integrated < batchSize
@@ -225,9 +226,13 @@ public actor AuditSequencer {
                     try await checkpoint()
                 }
             } catch {
-                logger.warning("audit sequencer step failed", metadata: ["code": "\(error.code.rawValue)"])
+                // The reason is bilet's own text (SQLSTATE, constraint), never a server message.
+                logger.warning("audit sequencer step failed", metadata: ["code": "\(error.code.rawValue)", "reason": "\(error.reason)"])
+                failed = true
             }
-            if idle {
+            if failed {
+                try? await Task.sleep(for: .seconds(1))
+            } else if idle {
                 try? await Task.sleep(for: pollInterval)
             }
         }
