@@ -226,6 +226,7 @@ public actor AuditSequencer {
                     try await checkpoint()
                 }
             } catch {
+                if Task.isCancelled { break }
                 // The reason is bilet's own text (SQLSTATE, constraint), never a server message.
                 logger.warning("audit sequencer step failed", metadata: ["code": "\(error.code.rawValue)", "reason": "\(error.reason)"])
                 failed = true

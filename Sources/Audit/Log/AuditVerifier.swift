@@ -164,22 +164,17 @@ public struct AuditVerifier: Sendable {
         var lastGoodSize: UInt64 = 0
         var cursor: (xid: String, id: Int64)?
         do {
-            while true {
-                let rows = try await pool.query(
-                    """
-                    SELECT l.leaf_index, l.event_id, l.payload_digest, l.leaf_hash, e.id,
-                           CAST(EXTRACT(EPOCH FROM e.recorded_at) * 1000000 AS int8), e.kind, e.catalogue_version, e.actor,
-                           e.subject, e.decision, e.purpose, CAST(e.payload AS text),
-                           CAST(EXTRACT(EPOCH FROM e.pruned_at) * 1000000 AS int8), CAST(l.event_xid AS text)
-                    FROM audit.leaves l LEFT JOIN audit.events e ON e.id = l.event_id
-                    WHERE l.leaf_index >= \(Int64(nextIndex))
-                    ORDER BY l.leaf_index
-                    LIMIT \(Int64(chunkSize))
-                    """)
-                if rows.isEmpty { break }
-                for row in rows {
-                    let (leaf, record) = try PostgresAuditStore.decodeLeafRow(row)
-                    while nextIndex < leaf.index {
+            // The next chunk is fetched while the current one is hashed, and each chunk is
+            // decoded and hashed on all cores; only the tree itself is built in order.
+            var pending: Task<QueryResult, any Error>? = fetch(from: 0)
+            while let task = pending {
+                let rows = try await task.value
+                guard let last = rows.last else { break }
+                let lastIndex = try last.decode(Int64.self, at: 0)
+                pending = fetch(from: lastIndex + 1)
+                cursor = (try last.decode(String.self, at: 14), try last.decode(Int64.self, at: 1))
+                for checked in try await Self.recompute(rows) {
+                    while nextIndex < checked.leafIndex {
                         findings.append(.leafMissing(leafIndex: nextIndex))
                         // A missing leaf cannot be recomputed; the tree continues with a marker
                         // so later roots fail rather than silently shift.
@@ -187,26 +182,9 @@ public struct AuditVerifier: Sendable {
                         nextIndex += 1
                         checkRoots(frontier, bySize, &lastGoodSize, &findings)
                     }
-                    var leafHash = leaf.leafHash
-                    if let record {
-                        var digest = record.payloadDigest
-                        if record.payload == nil {
-                            digest = leaf.payloadDigest
-                            if record.prunedAtMicroseconds == nil {
-                                findings.append(.payloadRemoved(leafIndex: leaf.index, eventID: leaf.eventID))
-                            }
-                        }
-                        leafHash = record.leafHash(payloadDigest: digest)
-                        if record.id != leaf.eventID || leafHash != leaf.leafHash || digest != leaf.payloadDigest {
-                            findings.append(.recordAltered(leafIndex: leaf.index, eventID: leaf.eventID))
-                        }
-                    } else {
-                        findings.append(.recordDeleted(leafIndex: leaf.index, eventID: leaf.eventID))
-                        leafHash = MerkleHasher.emptyRoot
-                    }
-                    frontier.append(leafHash)
-                    nextIndex = leaf.index + 1
-                    cursor = (try row.decode(String.self, at: 14), leaf.eventID)
+                    if let finding = checked.finding { findings.append(finding) }
+                    frontier.append(checked.leafHash)
+                    nextIndex = checked.leafIndex + 1
                     checkRoots(frontier, bySize, &lastGoodSize, &findings)
                 }
             }
@@ -230,6 +208,67 @@ public struct AuditVerifier: Sendable {
         return AuditVerificationReport(
             recordsChecked: frontier.size, checkpointsVerified: valid.count,
             verifiedTreeSize: ordered.last?.checkpoint.size ?? 0, findings: findings + checkpointFindings)
+    }
+
+    /// One leaf after recomputation: the hash the tree uses and what is wrong with it, if anything.
+    private struct RecomputedLeaf: Sendable {
+        let leafIndex: UInt64
+        let leafHash: MerkleHash
+        let finding: AuditFinding?
+    }
+
+    private func fetch(from index: Int64) -> Task<QueryResult, any Error> {
+        let pool = self.pool
+        let limit = Int64(chunkSize)
+        return Task {
+            try await pool.query(
+                """
+                SELECT l.leaf_index, l.event_id, l.payload_digest, l.leaf_hash, e.id,
+                       CAST(EXTRACT(EPOCH FROM e.recorded_at) * 1000000 AS int8), e.kind, e.catalogue_version, e.actor,
+                       e.subject, e.decision, e.purpose, CAST(e.payload AS text),
+                       CAST(EXTRACT(EPOCH FROM e.pruned_at) * 1000000 AS int8), CAST(l.event_xid AS text)
+                FROM audit.leaves l LEFT JOIN audit.events e ON e.id = l.event_id
+                WHERE l.leaf_index >= \(index)
+                ORDER BY l.leaf_index
+                LIMIT \(limit)
+                """)
+        }
+    }
+
+    /// Decodes and rehashes `rows` in parallel slices, in order.
+    private static func recompute(_ rows: QueryResult) async throws -> [RecomputedLeaf] {
+        let slices = max(1, min(ProcessInfo.processInfo.activeProcessorCount, rows.count / 2_000))
+        let size = (rows.count + slices - 1) / slices
+        return try await withThrowingTaskGroup(of: (Int, [RecomputedLeaf]).self) { group in
+            for slice in 0..<slices {
+                let range = slice * size ..< min(rows.count, (slice + 1) * size)
+                group.addTask { (slice, try range.map { try recompute(rows[$0]) }) }
+            }
+            var parts = Array(repeating: [RecomputedLeaf](), count: slices)
+            for try await (slice, part) in group { parts[slice] = part }
+            return parts.flatMap { $0 }
+        }
+    }
+
+    private static func recompute(_ row: Row) throws -> RecomputedLeaf {
+        let (leaf, record) = try PostgresAuditStore.decodeLeafRow(row)
+        guard let record else {
+            return RecomputedLeaf(leafIndex: leaf.index, leafHash: MerkleHasher.emptyRoot,
+                                  finding: .recordDeleted(leafIndex: leaf.index, eventID: leaf.eventID))
+        }
+        var digest = record.payloadDigest
+        var finding: AuditFinding?
+        if record.payload == nil {
+            digest = leaf.payloadDigest
+            if record.prunedAtMicroseconds == nil {
+                finding = .payloadRemoved(leafIndex: leaf.index, eventID: leaf.eventID)
+            }
+        }
+        let leafHash = record.leafHash(payloadDigest: digest)
+        if record.id != leaf.eventID || leafHash != leaf.leafHash || digest != leaf.payloadDigest {
+            finding = .recordAltered(leafIndex: leaf.index, eventID: leaf.eventID)
+        }
+        return RecomputedLeaf(leafIndex: leaf.index, leafHash: leafHash, finding: finding)
     }
 
     private func checkRoots(
