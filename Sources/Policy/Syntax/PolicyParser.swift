@@ -256,7 +256,7 @@ struct PolicyParser {
             let location = cursor.location
             _ = cursor.advance()
             let name = try cursor.name("an attribute or relation")
-            base = ExpressionAST(kind: .member(base, name), location: location)
+            base = ExpressionAST(kind: .member(base, name), location: base.location)
             steps += 1
             if steps > PolicyParser.maximumDepth {
                 throw PolicyDiagnostic(.nestingTooDeep, at: location, "member chain is too long")
