@@ -3,32 +3,67 @@ import Testing
 
 @Suite("Lexer and parser")
 struct LexerTests {
-    @Test(
-        "syntax errors carry a code and the exact location",
-        arguments: [
-            ("@id(\"r\") permit (principal, action, resource) when { 1 # 2 };", PolicyDiagnostic.Code.unexpectedCharacter, 1, 56),
-            ("@id(\"r) permit;", .unterminatedString, 1, 5),
-            ("@id(\"r\") permit (principal, action, resource) when { 99999999999999999999 > 1 };", .invalidNumber, 1, 54),
-            ("@id(\"r\") permit (principal, action, resource) when { 3days };", .invalidNumber, 1, 54),
-            ("@id(\"r\")\n  allow (principal, action, resource);", .unexpectedToken, 2, 3),
-            ("@id(\"r\") permit (principal, action, resource)", .unexpectedToken, 1, 46),
-            ("@id(\"r\") permit (principal, action, resource, purpose);", .unexpectedToken, 1, 47),
-            ("@id(\"r\") permit (principal, action, resource) fields [a] fields [b];", .duplicateClause, 1, 58),
-            ("@id(\"r\") permit (principal, action, resource) when { context.time + 3 weeks };", .unexpectedToken, 1, 71),
-            ("@id(\"r\") permit (principal, action, resource) when { timestamp \"2025-02-30\" };", .invalidTimestamp, 1, 64),
-            ("@id(\"r\") permit (principal, action, resource) when { \"a\\n\" };", .unexpectedCharacter, 1, 57),
-            ("@id(\"r\") permit (principal, action, resource) when {" + String(repeating: "(", count: 200) + "true"
-                + String(repeating: ")", count: 200) + "};", .nestingTooDeep, 1, 101),
-            ("@id(\"r\") permit (principal, action, resource) when {" + String(repeating: "!", count: 100) + "true };",
-                .nestingTooDeep, 1, 100),
-            ("// ünïcödé comment\n@id(\"r\") pérmit", .unexpectedCharacter, 2, 11),
-        ])
-    func syntaxErrors(source: String, code: PolicyDiagnostic.Code, line: Int, column: Int) throws {
-        let found = diagnostics(schema: miniSchema, policy: source)
+    struct SyntaxCase: CustomStringConvertible, Sendable {
+        var name: String
+        var source: String
+        var code: PolicyDiagnostic.Code
+        var line: Int
+        var column: Int
+        var description: String { name }
+    }
+
+    static let head = "@id(\"r\") permit (principal, action, resource) when { "
+
+    static let syntaxCases: [SyntaxCase] = [
+        SyntaxCase(name: "stray character", source: head + "1 # 2 };", code: .unexpectedCharacter, line: 1, column: 56),
+        SyntaxCase(name: "unterminated string", source: "@id(\"r) permit;", code: .unterminatedString, line: 1, column: 5),
+        SyntaxCase(name: "number too large", source: head + "99999999999999999999 > 1 };", code: .invalidNumber, line: 1, column: 54),
+        SyntaxCase(name: "number running into a name", source: head + "3days };", code: .invalidNumber, line: 1, column: 54),
+        SyntaxCase(
+            name: "unknown effect on line 2", source: "@id(\"r\")\n  allow (principal, action, resource);",
+            code: .unexpectedToken, line: 2, column: 3),
+        SyntaxCase(
+            name: "missing semicolon at end of file", source: "@id(\"r\") permit (principal, action, resource)",
+            code: .unexpectedToken, line: 1, column: 46),
+        SyntaxCase(
+            name: "purpose without a constraint", source: "@id(\"r\") permit (principal, action, resource, purpose);",
+            code: .unexpectedToken, line: 1, column: 47),
+        SyntaxCase(
+            name: "two fields clauses", source: "@id(\"r\") permit (principal, action, resource) fields [a] fields [b];",
+            code: .duplicateClause, line: 1, column: 58),
+        SyntaxCase(name: "unknown duration unit", source: head + "context.time + 3 weeks };", code: .unexpectedToken, line: 1, column: 71),
+        SyntaxCase(name: "impossible date", source: head + "timestamp \"2025-02-30\" };", code: .invalidTimestamp, line: 1, column: 64),
+        SyntaxCase(name: "unsupported escape", source: head + "\"a\\n\" };", code: .unexpectedCharacter, line: 1, column: 57),
+        SyntaxCase(
+            name: "200 nested parentheses",
+            source: head + String(repeating: "(", count: 200) + "true" + String(repeating: ")", count: 200) + " };",
+            code: .nestingTooDeep, line: 1, column: 102),
+        SyntaxCase(
+            name: "100 negations", source: head + String(repeating: "!", count: 100) + "true };", code: .nestingTooDeep,
+            line: 1, column: 101),
+        SyntaxCase(
+            name: "10,000 conjunctions", source: head + "true" + String(repeating: " && true", count: 10_000) + " };",
+            code: .nestingTooDeep, line: 1, column: 435),
+        SyntaxCase(
+            name: "5,000 time shifts",
+            source: head + "context.time" + String(repeating: " + 1 days", count: 5_000) + " > context.time };",
+            code: .nestingTooDeep, line: 1, column: 490),
+        SyntaxCase(
+            name: "1,000 when clauses",
+            source: "@id(\"r\") permit (principal, action, resource)" + String(repeating: " when { true }", count: 1_000) + ";",
+            code: .tooMany, line: 1, column: 271),
+        SyntaxCase(
+            name: "non-ASCII after a non-ASCII comment", source: "// ünïcödé comment\n@id(\"r\") pérmit",
+            code: .unexpectedCharacter, line: 2, column: 11),
+    ]
+
+    @Test("syntax errors carry a code and the exact location", arguments: syntaxCases)
+    func syntaxErrors(_ syntax: SyntaxCase) throws {
+        let found = diagnostics(schema: miniSchema, policy: syntax.source)
         let first = try #require(found.first)
-        #expect(first.code == code, "\(first)")
-        #expect(first.location.line == line, "\(first)")
-        #expect(first.location.column == column, "\(first)")
+        #expect(first.code == syntax.code, "\(first.code) at \(first.location)")
+        #expect(first.location.line == syntax.line, "\(first.code) at \(first.location)")
+        #expect(first.location.column == syntax.column, "\(first.code) at \(first.location)")
     }
 
     @Test("timestamps parse and print in UTC, refusing impossible dates")

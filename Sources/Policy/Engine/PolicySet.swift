@@ -81,49 +81,12 @@ public final class PolicySet: Sendable {
                     "no .schema file in the policy set")
             ])
         }
+        let schema = try Schema.load(schemaFiles)
         var diagnostics: [PolicyDiagnostic] = []
-        var schemaAST = SchemaAST()
-        for file in schemaFiles {
-            do {
-                try SchemaParser.parse(file, into: &schemaAST)
-            } catch {
-                diagnostics.append(error)
-            }
-        }
-        guard diagnostics.isEmpty else { throw PolicyLoadError(diagnostics) }
-        let schema: Schema
-        switch SchemaChecker.check(schemaAST) {
-        case .success(let checked): schema = checked
-        case .failure(let error): throw error
-        }
-
-        let checker = RuleChecker(schema: schema)
         var compiled: [CompiledRule] = []
         var ids: [String: SourceLocation] = [:]
         for file in sorted where file.path.hasSuffix(".policy") {
-            let rules: [RuleAST]
-            do {
-                rules = try PolicyParser.parse(file)
-            } catch {
-                diagnostics.append(error)
-                continue
-            }
-            for rule in rules {
-                do {
-                    let checked = try checker.check(rule)
-                    if let first = ids[checked.id] {
-                        diagnostics.append(
-                            PolicyDiagnostic(
-                                .duplicateRuleID, at: rule.annotations["id"]?.location ?? rule.location,
-                                "rule id '\(checked.id)' is already used at \(first)"))
-                        continue
-                    }
-                    ids[checked.id] = rule.annotations["id"]?.location ?? rule.location
-                    compiled.append(checked)
-                } catch {
-                    diagnostics.append(error)
-                }
-            }
+            compiled += schema.compileRules(of: file, ids: &ids, diagnostics: &diagnostics)
         }
         guard diagnostics.isEmpty else { throw PolicyLoadError(diagnostics) }
         return PolicySet(version: hasher.version(of: canonicalBytes(sorted)), schema: schema, compiled: compiled)

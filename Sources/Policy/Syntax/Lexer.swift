@@ -52,16 +52,57 @@ struct Lexer {
 
     private static func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
 
-    private static let twoByteSymbols: Set<String> = ["==", "!=", "<=", ">=", "&&", "||", "->"]
-    private static let oneByteSymbols: Set<UInt8> = Set("(){}[],;.:@?=<>!+-".utf8)
+    /// The symbol starting at `byte` (followed by `second`), and its length; nil when none.
+    private static func symbol(_ byte: UInt8, _ second: UInt8?) -> (String, Int)? {
+        switch (byte, second) {
+        case (0x3D, 0x3D): return ("==", 2)
+        case (0x21, 0x3D): return ("!=", 2)
+        case (0x3C, 0x3D): return ("<=", 2)
+        case (0x3E, 0x3D): return (">=", 2)
+        case (0x26, 0x26): return ("&&", 2)
+        case (0x7C, 0x7C): return ("||", 2)
+        case (0x2D, 0x3E): return ("->", 2)
+        default: break
+        }
+        switch byte {
+        case 0x28: return ("(", 1)
+        case 0x29: return (")", 1)
+        case 0x7B: return ("{", 1)
+        case 0x7D: return ("}", 1)
+        case 0x5B: return ("[", 1)
+        case 0x5D: return ("]", 1)
+        case 0x2C: return (",", 1)
+        case 0x3B: return (";", 1)
+        case 0x2E: return (".", 1)
+        case 0x3A: return (":", 1)
+        case 0x40: return ("@", 1)
+        case 0x3F: return ("?", 1)
+        case 0x3D: return ("=", 1)
+        case 0x3C: return ("<", 1)
+        case 0x3E: return (">", 1)
+        case 0x21: return ("!", 1)
+        case 0x2B: return ("+", 1)
+        case 0x2D: return ("-", 1)
+        default: return nil
+        }
+    }
 
     mutating func next() throws(PolicyDiagnostic) -> Token {
         // Skip whitespace and comments.
-        while let byte = peek() {
-            if byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D {
-                advance()
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == 0x20 || byte == 0x09 || byte == 0x0D {
+                index += 1
+                column += 1
+            } else if byte == 0x0A {
+                index += 1
+                line += 1
+                column = 1
             } else if byte == 0x2F, peek(1) == 0x2F {
-                while let next = peek(), next != 0x0A { advance() }
+                while index < bytes.count, bytes[index] != 0x0A {
+                    if bytes[index] & 0xC0 != 0x80 { column += 1 }
+                    index += 1
+                }
             } else {
                 break
             }
@@ -73,7 +114,10 @@ struct Lexer {
         }
         if Lexer.isIdentifierStart(byte) {
             let start = index
-            while let next = peek(), Lexer.isIdentifierStart(next) || Lexer.isDigit(next) { advance() }
+            while index < bytes.count, Lexer.isIdentifierStart(bytes[index]) || Lexer.isDigit(bytes[index]) {
+                index += 1
+                column += 1
+            }
             return Token(
                 kind: .identifier, text: String(decoding: bytes[start..<index], as: UTF8.self),
                 line: startLine, column: startColumn)
@@ -127,19 +171,10 @@ struct Lexer {
                 kind: .string, text: String(decoding: content, as: UTF8.self), line: startLine,
                 column: startColumn)
         }
-        if let second = peek(1) {
-            let pair = String(decoding: [byte, second], as: UTF8.self)
-            if Lexer.twoByteSymbols.contains(pair) {
-                advance()
-                advance()
-                return Token(kind: .symbol, text: pair, line: startLine, column: startColumn)
-            }
-        }
-        if Lexer.oneByteSymbols.contains(byte) {
-            advance()
-            return Token(
-                kind: .symbol, text: String(decoding: [byte], as: UTF8.self), line: startLine,
-                column: startColumn)
+        if let (text, length) = Lexer.symbol(byte, peek(1)) {
+            index += length
+            column += length
+            return Token(kind: .symbol, text: text, line: startLine, column: startColumn)
         }
         throw PolicyDiagnostic(
             .unexpectedCharacter, at: location(startLine, startColumn),

@@ -7,9 +7,11 @@
 /// when { resource.school == principal.organisation };
 /// ```
 /// Stops at the first syntax error of a file and reports it with its location; never traps, and
-/// refuses expressions nested deeper than `maximumDepth`.
+/// refuses expressions nested deeper than `maximumDepth` (each `&&`, `||` or `+`/`-` in a chain counts
+/// as one level, so no input can make the checker or evaluator recurse without bound).
 struct PolicyParser {
     static let maximumDepth = 48
+    static let maximumConditions = 16
 
     private var cursor: TokenCursor
     private var depth = 0
@@ -87,6 +89,11 @@ struct PolicyParser {
                 }
                 fields = try fieldGrants()
                 fieldsLocation = clauseLocation
+            } else if conditions.count >= PolicyParser.maximumConditions,
+                cursor.current.isWord("when") || cursor.current.isWord("unless")
+            {
+                throw PolicyDiagnostic(
+                    .tooMany, at: clauseLocation, "a rule has at most \(PolicyParser.maximumConditions) when/unless clauses")
             } else if cursor.take(word: "when") {
                 conditions.append(RuleAST.Condition(isWhen: true, expression: try block()))
             } else if cursor.take(word: "unless") {
@@ -153,7 +160,10 @@ struct PolicyParser {
         try enter()
         defer { depth -= 1 }
         var left = try conjunction()
+        let outer = depth
+        defer { depth = outer }
         while cursor.current.isSymbol("||") {
+            try enter()
             let location = cursor.location
             _ = cursor.advance()
             let right = try conjunction()
@@ -164,7 +174,10 @@ struct PolicyParser {
 
     private mutating func conjunction() throws(PolicyDiagnostic) -> ExpressionAST {
         var left = try unary()
+        let outer = depth
+        defer { depth = outer }
         while cursor.current.isSymbol("&&") {
+            try enter()
             let location = cursor.location
             _ = cursor.advance()
             let right = try unary()
@@ -223,7 +236,10 @@ struct PolicyParser {
 
     private mutating func additive() throws(PolicyDiagnostic) -> ExpressionAST {
         var left = try postfix()
+        let outer = depth
+        defer { depth = outer }
         while cursor.current.isSymbol("+") || cursor.current.isSymbol("-") {
+            try enter()
             let location = cursor.location
             let negative = cursor.advance().text == "-"
             let seconds = try duration()
