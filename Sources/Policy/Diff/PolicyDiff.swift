@@ -43,31 +43,35 @@ public struct PolicyDiff: Sendable {
         a.effect == b.effect && (a.effect == .deny || a.fields == b.fields)
     }
 
-    /// Compares `old` and `new` on the suites' test requests and the generated set, with the
-    /// suites' relationship facts.
-    public static func compare(old: PolicySet, new: PolicySet, suites: [PolicyTestSuite]) async -> PolicyDiff {
+    /// Compares `old` and `new` on the suites' test requests and on `generator`'s requests
+    /// (by default, generated from the suites' fixtures), with the suites' relationship facts.
+    public static func compare(
+        old: PolicySet, new: PolicySet, suites: [PolicyTestSuite], generator: RequestGenerator? = nil
+    ) async -> PolicyDiff {
         var facts: [Relationship] = []
         for suite in suites { facts += suite.relationships.all }
         let relationships = InMemoryRelationships(facts)
-        var labelled: [(String?, PolicyRequest)] = []
-        var seen = Set<PolicyRequest>()
-        for suite in suites {
-            for testCase in suite.cases where seen.insert(testCase.request).inserted {
-                labelled.append((testCase.name, testCase.request))
-            }
-        }
-        for request in RequestGenerator(suites: suites).requests(schemas: [old.schema, new.schema])
-        where seen.insert(request).inserted {
-            labelled.append((nil, request))
-        }
         var changes: [Change] = []
-        for (name, request) in labelled {
+        var seen = Set<PolicyRequest>()
+        func compare(_ request: PolicyRequest, _ name: String?) async {
             let before = await old.decide(request, relationships: relationships)
             let after = await new.decide(request, relationships: relationships)
             if !sameOutcome(before, after) {
                 changes.append(Change(testName: name, request: request, old: before, new: after))
             }
         }
-        return PolicyDiff(requestCount: labelled.count, changes: changes)
+        for suite in suites {
+            for testCase in suite.cases where seen.insert(testCase.request).inserted {
+                await compare(testCase.request, testCase.name)
+            }
+        }
+        var count = seen.count
+        await (generator ?? RequestGenerator(suites: suites)).forEachRequest(schemas: [old.schema, new.schema]) {
+            request in
+            guard !seen.contains(request) else { return }
+            count += 1
+            await compare(request, nil)
+        }
+        return PolicyDiff(requestCount: count, changes: changes)
     }
 }
