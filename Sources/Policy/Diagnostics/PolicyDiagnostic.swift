@@ -47,6 +47,7 @@ public struct PolicyDiagnostic: Error, Hashable, Sendable, CustomStringConvertib
     /// A human explanation, without request values.
     public var message: String
 
+    /// Creates a diagnostic; `message` must not quote request values.
     public init(_ code: Code, at location: SourceLocation, _ message: String) {
         self.code = code
         self.location = location
@@ -62,6 +63,7 @@ public struct PolicyDiagnostic: Error, Hashable, Sendable, CustomStringConvertib
 public struct PolicyLoadError: Error, Hashable, Sendable, CustomStringConvertible {
     public var diagnostics: [PolicyDiagnostic]
 
+    /// Wraps `diagnostics`, sorted by location.
     public init(_ diagnostics: [PolicyDiagnostic]) {
         self.diagnostics = diagnostics.sorted { $0.location < $1.location }
     }

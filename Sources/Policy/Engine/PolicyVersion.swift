@@ -6,6 +6,7 @@ public struct PolicyVersion: Hashable, Sendable, CustomStringConvertible {
     /// The digest in lower-case hex.
     public var digest: String
 
+    /// Creates a version from an algorithm name and a hex digest.
     public init(algorithm: String, digest: String) {
         self.algorithm = algorithm
         self.digest = digest
@@ -28,8 +29,10 @@ public protocol PolicyVersionHasher: Sendable {
 /// tell policy sets apart against an adversary; it only exists until the GnuTLS SHA-256 wrapper is
 /// wired in. Its versions say `fnv1a64:` so an audit reader can tell them from `sha256:` ones.
 public struct FNV1aPlaceholderHasher: PolicyVersionHasher {
+    /// Creates the placeholder hasher.
     public init() {}
 
+    /// The FNV-1a 64-bit digest of `bytes`, as `fnv1a64:<16 hex digits>`.
     public func version(of bytes: [UInt8]) -> PolicyVersion {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in bytes {

@@ -24,6 +24,7 @@ public struct EvaluationError: Error, Hashable, Sendable, CustomStringConvertibl
     /// What failed, naming attributes or fields but never their values.
     public var detail: String
 
+    /// Creates an error; `detail` names attributes or fields, never values.
     public init(code: Code, ruleID: String? = nil, detail: String) {
         self.code = code
         self.ruleID = ruleID

@@ -33,6 +33,7 @@ public struct FieldDecision: Hashable, Sendable, CustomStringConvertible {
     public var name: String
     public var treatment: FieldTreatment
 
+    /// Creates the decision for field `name`.
     public init(name: String, treatment: FieldTreatment) {
         self.name = name
         self.treatment = treatment

@@ -22,6 +22,7 @@ public struct InMemoryRelationships: RelationshipResolver {
     /// Every fact, in no particular order.
     public var all: [Relationship] { bySubject.values.flatMap { $0 } }
 
+    /// Answers from memory; never throws.
     public func holds(_ query: RelationQuery) async throws -> Bool {
         holdsNow(query)
     }

@@ -12,6 +12,7 @@ public struct RelationQuery: Hashable, Sendable {
     /// Seconds a step may be used after its `valid_until` (a mentor up to N days after the event).
     public var grace: Int64
 
+    /// Creates a query for a one-step (`second == nil`) or two-step chain.
     public init(
         subject: EntityRef, first: String, second: String? = nil, object: EntityRef, time: Timestamp,
         grace: Int64 = 0

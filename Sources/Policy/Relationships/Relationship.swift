@@ -12,6 +12,7 @@ public struct Relationship: Hashable, Sendable {
     public var validFrom: Timestamp?
     public var validUntil: Timestamp?
 
+    /// Creates a fact; nil bounds are open.
     public init(
         _ kind: String, subject: EntityRef, object: EntityRef, validFrom: Timestamp? = nil,
         validUntil: Timestamp? = nil

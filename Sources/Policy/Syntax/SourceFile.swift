@@ -4,6 +4,7 @@ public struct SourceFile: Hashable, Sendable {
     public var path: String
     public var text: String
 
+    /// Creates a source file; `path` is what diagnostics will name.
     public init(path: String, text: String) {
         self.path = path
         self.text = text

@@ -33,6 +33,7 @@ public struct PolicyTestCase: Hashable, Sendable {
     public var request: PolicyRequest
     public var expectation: Expectation
 
+    /// Creates a test case.
     public init(name: String, location: SourceLocation, request: PolicyRequest, expectation: Expectation) {
         self.name = name
         self.location = location
