@@ -127,6 +127,10 @@ struct CheckerTests {
             policy: #"@id("r") permit (principal is clerk, action, resource is record) when { resource.school.school == resource.school };"#,
             code: .unknownAttribute, line: 1, column: 89),
         Refusal(
+            name: "forbid with an empty field list",
+            policy: #"@id("r") forbid (principal, action, resource is record) fields [];"#,
+            code: .neverMatches, line: 1, column: 57),
+        Refusal(
             name: "missing rule id", policy: "permit (principal, action, resource is record);",
             code: .missingRuleID, line: 1, column: 1),
         Refusal(

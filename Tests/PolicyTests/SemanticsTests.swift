@@ -269,3 +269,63 @@ struct SemanticsTests {
         #expect(a.version != b.version)
     }
 }
+
+@Suite("In-memory relationships")
+struct InMemoryRelationshipsTests {
+    let pupil = EntityRef("pupil", "tok-1")
+    let event = EntityRef("event", "ev-1")
+    let mentor = EntityRef("user", "u-m")
+
+    @Test("bounds: valid_from inclusive, valid_until exclusive, open bounds, grace")
+    func bounds() {
+        let fact = Relationship(
+            "run_by", subject: event, object: mentor, validFrom: time("2025-10-10T09:00:00Z"),
+            validUntil: time("2025-10-10T17:00:00Z"))
+        #expect(!fact.holds(at: time("2025-10-10T08:59:59Z"), grace: 0))
+        #expect(fact.holds(at: time("2025-10-10T09:00:00Z"), grace: 0))
+        #expect(fact.holds(at: time("2025-10-10T16:59:59Z"), grace: 0))
+        #expect(!fact.holds(at: time("2025-10-10T17:00:00Z"), grace: 0))
+        #expect(fact.holds(at: time("2025-10-10T17:59:59Z"), grace: 3_600))
+        #expect(!fact.holds(at: time("2025-10-10T18:00:00Z"), grace: 3_600))
+        let open = Relationship("run_by", subject: event, object: mentor)
+        #expect(open.holds(at: Timestamp(secondsSinceEpoch: .min), grace: 0))
+        #expect(open.holds(at: Timestamp(secondsSinceEpoch: .max), grace: 0))
+        let farEnd = Relationship(
+            "run_by", subject: event, object: mentor, validUntil: Timestamp(secondsSinceEpoch: .max - 10))
+        #expect(farEnd.holds(at: Timestamp(secondsSinceEpoch: .max - 1), grace: 86_400))
+    }
+
+    @Test("two-step chains need both steps to hold at the same time")
+    func chains() async throws {
+        let facts = InMemoryRelationships([
+            Relationship("enrolled_in", subject: pupil, object: event, validUntil: time("2025-10-10T17:00:00Z")),
+            Relationship("enrolled_in", subject: pupil, object: EntityRef("event", "ev-2")),
+            Relationship(
+                "run_by", subject: event, object: mentor, validFrom: time("2025-10-10T09:00:00Z"),
+                validUntil: time("2025-10-10T17:00:00Z")),
+        ])
+        func query(_ at: String, grace: Int64 = 0, object: EntityRef? = nil) -> RelationQuery {
+            RelationQuery(
+                subject: pupil, first: "enrolled_in", second: "run_by", object: object ?? mentor, time: time(at),
+                grace: grace)
+        }
+        #expect(try await facts.holds(query("2025-10-10T12:00:00Z")))
+        #expect(!(try await facts.holds(query("2025-10-10T08:00:00Z"))))
+        #expect(!(try await facts.holds(query("2025-10-10T18:00:00Z"))))
+        #expect(try await facts.holds(query("2025-10-10T18:00:00Z", grace: 7_200)))
+        #expect(!(try await facts.holds(query("2025-10-10T12:00:00Z", object: EntityRef("user", "u-other")))))
+        #expect(
+            try await facts.holds(
+                RelationQuery(subject: pupil, first: "enrolled_in", object: EntityRef("event", "ev-2"), time: time("2030-01-01"))))
+        #expect(facts.all.count == 3)
+    }
+
+    @Test("the version does not depend on the order the files are given in")
+    func canonicalOrder() throws {
+        let files = try PolicySources.policyFiles(in: policiesDirectory)
+        let forward = try PolicySet.compile(files, hasher: FNV1aPlaceholderHasher())
+        let backward = try PolicySet.compile(files.reversed(), hasher: FNV1aPlaceholderHasher())
+        #expect(forward.version == backward.version)
+        #expect(forward.rules.map(\.id) == backward.rules.map(\.id))
+    }
+}

@@ -38,6 +38,35 @@ struct FieldGrant: Sendable {
     var any: UInt64 = 0
     /// Fields granted plain.
     var plain: UInt64 = 0
-    /// Per `Mask.allCases` index, fields granted with that mask.
-    var masked: [UInt64] = Array(repeating: 0, count: Mask.allCases.count)
+    /// Fields granted as their initial.
+    var initial: UInt64 = 0
+    /// Fields granted as a year.
+    var year: UInt64 = 0
+
+    /// The fields granted with `mask`.
+    func masked(_ mask: Mask) -> UInt64 {
+        switch mask {
+        case .initial: return initial
+        case .year: return year
+        }
+    }
+
+    /// Grants the fields in `bits` with `mask`.
+    mutating func add(_ bits: UInt64, masked mask: Mask) {
+        switch mask {
+        case .initial: initial |= bits
+        case .year: year |= bits
+        }
+    }
+
+    /// Adds everything `other` grants.
+    mutating func formUnion(_ other: FieldGrant) {
+        any |= other.any
+        plain |= other.plain
+        initial |= other.initial
+        year |= other.year
+    }
+
+    /// Fields granted with any mask.
+    var anyMasked: UInt64 { initial | year }
 }

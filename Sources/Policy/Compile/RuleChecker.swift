@@ -108,6 +108,10 @@ struct RuleChecker {
         // Fields.
         var fields: [Int: FieldGrant]?
         if let grants = rule.fields {
+            if grants.isEmpty, rule.effect == .forbid, let location = rule.fieldsLocation {
+                throw PolicyDiagnostic(
+                    .neverMatches, at: location, "a forbid rule with an empty field list never matches; leave the clause out")
+            }
             var byType: [Int: FieldGrant] = [:]
             for type in scopeTypes {
                 let declaration = schema.entityTypes[type]
@@ -133,7 +137,7 @@ struct RuleChecker {
                                 .maskNotAllowed, at: maskName.location,
                                 "field '\(field.name)' of '\(declaration.name)' does not admit mask '\(mask.rawValue)'")
                         }
-                        grant.masked[Mask.allCases.firstIndex(of: mask)!] |= bit
+                        grant.add(bit, masked: mask)
                     } else {
                         grant.plain |= bit
                     }

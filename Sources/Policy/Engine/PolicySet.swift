@@ -205,7 +205,8 @@ public final class PolicySet: Sendable {
             }
         }
 
-        var permitting: [Entry] = []
+        var permitting: [String] = []
+        var granted = FieldGrant()
         if tracing || (forbidding.isEmpty && errors.isEmpty) {
             for entry in bucket.permits {
                 let outcome: RuleEvaluation.Outcome
@@ -215,7 +216,9 @@ public final class PolicySet: Sendable {
                 }
                 if tracing { evaluations.append(trace(entry, outcome)) }
                 switch outcome {
-                case .matched: permitting.append(entry)
+                case .matched:
+                    permitting.append(entry.rule.id)
+                    if let fields = entry.fields { granted.formUnion(fields) }
                 case .failed(let error) where forbidding.isEmpty: errors.append(error)
                 default: break
                 }
@@ -230,23 +233,17 @@ public final class PolicySet: Sendable {
         } else if permitting.isEmpty {
             decision = deny(.noMatchingPermit, request)
         } else {
-            decision = grant(request, type: type, requested: requested, permitting: permitting)
+            decision = grant(request, type: type, requested: requested, granted: granted, rules: permitting)
         }
         return Explanation(decision: decision, evaluations: evaluations)
     }
 
     /// Allows when the matching permits grant every requested field; plain beats masked, and
     /// between masks the first in `Mask.allCases` wins.
-    private func grant(_ request: PolicyRequest, type: Int, requested: UInt64, permitting: [Entry]) -> Decision {
-        var plain: UInt64 = 0
-        var masked: UInt64 = 0
-        for entry in permitting {
-            guard let fields = entry.fields else { continue }
-            plain |= fields.plain
-            for mask in fields.masked { masked |= mask }
-        }
-        let rules = permitting.map(\.rule.id)
-        let missing = requested & ~(plain | masked)
+    private func grant(
+        _ request: PolicyRequest, type: Int, requested: UInt64, granted: FieldGrant, rules: [String]
+    ) -> Decision {
+        let missing = requested & ~(granted.plain | granted.anyMasked)
         if missing != 0 {
             let denied = request.fields.filter { field in
                 guard let id = schema.fieldIDs[type][field] else { return true }
@@ -254,11 +251,11 @@ public final class PolicySet: Sendable {
             }
             return deny(.fieldsNotGranted, request, rules: rules, deniedFields: denied)
         }
+        let fieldIDs = schema.fieldIDs[type]
         let fields = request.fields.map { field -> FieldDecision in
-            let bit: UInt64 = 1 << UInt64(schema.fieldIDs[type][field]!)
-            if plain & bit != 0 { return FieldDecision(name: field, treatment: .plain) }
-            for (index, mask) in Mask.allCases.enumerated()
-            where permitting.contains(where: { ($0.fields?.masked[index] ?? 0) & bit != 0 }) {
+            let bit: UInt64 = 1 << UInt64(fieldIDs[field] ?? 63)
+            if granted.plain & bit != 0 { return FieldDecision(name: field, treatment: .plain) }
+            for mask in Mask.allCases where granted.masked(mask) & bit != 0 {
                 return FieldDecision(name: field, treatment: .masked(mask))
             }
             return FieldDecision(name: field, treatment: .denied)

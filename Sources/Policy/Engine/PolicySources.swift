@@ -3,7 +3,7 @@ import Foundation
 /// Reads policy, schema and test files from a policy directory.
 public enum PolicySources {
     /// The `*.schema` and `*.policy` files directly inside `directory`, with paths relative to it,
-    /// sorted by path.
+    /// sorted by path. Hidden files (editor locks and backups) are skipped.
     public static func policyFiles(in directory: String) throws(PolicyLoadError) -> [SourceFile] {
         try files(in: directory, prefix: "", suffixes: [".schema", ".policy"])
     }
@@ -36,7 +36,7 @@ public enum PolicySources {
             ])
         }
         var files: [SourceFile] = []
-        for name in names.sorted() where suffixes.contains(where: { name.hasSuffix($0) }) {
+        for name in names.sorted() where !name.hasPrefix(".") && suffixes.contains(where: { name.hasSuffix($0) }) {
             files.append(try file(at: directory + "/" + name, path: prefix + name))
         }
         return files
