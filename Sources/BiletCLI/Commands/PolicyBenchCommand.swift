@@ -22,8 +22,13 @@ struct PolicyBenchCommand: AsyncParsableCommand {
     @Option(help: "Decisions before timing starts.")
     var warmup: Int = 50_000
 
+    @Option(help: "Synthetic relationship facts to add to the test facts, so lookups search a realistic store.")
+    var facts: Int = 200_000
+
     func validate() throws {
-        guard iterations > 0, warmup >= 0 else { throw ValidationError("iterations must be positive") }
+        guard iterations > 0, warmup >= 0, facts >= 0 else {
+            throw ValidationError("iterations must be positive; warmup and facts not negative")
+        }
     }
 
     static func nanoseconds(_ duration: Duration) -> Int64 {
@@ -45,7 +50,22 @@ struct PolicyBenchCommand: AsyncParsableCommand {
             print("no test cases in \(directory)/tests to use as requests")
             throw ExitCode(1)
         }
-        let relationships = suite.relationships
+        var relationships = suite.relationships
+        // Filler facts: navigator assignments and enrolments of synthetic pupils, shaped like the
+        // real ones, so the store holds far more than the test facts.
+        for index in 0..<facts {
+            let pupil = EntityRef("pupil", "bench-pupil-\(index / 2)")
+            if index.isMultiple(of: 2) {
+                relationships.add(
+                    Relationship(
+                        "assigned_navigator", subject: pupil, object: EntityRef("user", "bench-navigator-\(index % 997)"),
+                        validFrom: Timestamp(iso8601: "2025-09-01"), validUntil: Timestamp(iso8601: "2026-06-01")))
+            } else {
+                relationships.add(
+                    Relationship(
+                        "enrolled_in", subject: pupil, object: EntityRef("event", "bench-event-\(index % 4_999)")))
+            }
+        }
         #if DEBUG
             print("warning: debug build; measure with `swift build -c release` for real numbers")
         #endif
