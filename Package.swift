@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
         .package(url: "https://github.com/apple/swift-configuration", from: "1.0.0"),
         .package(url: "https://github.com/apple/swift-system", from: "1.5.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
     ],
     targets: [
         // MARK: C libraries (system modules; imported only by their one wrapper)
@@ -69,7 +70,7 @@ let package = Package(
             name: "Observability",
             dependencies: [.product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
-        .target(name: "Policy", swiftSettings: strict),
+        .target(name: "Policy", dependencies: ["GnuTLS"], swiftSettings: strict),
 
         // MARK: The `bilet` command
         .executableTarget(
@@ -78,6 +79,7 @@ let package = Package(
                 "GnuTLS", "Argon2", "PostgreSQL", "Storage", "Settings", "Observability", "Policy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict),
 

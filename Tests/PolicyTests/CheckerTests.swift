@@ -211,10 +211,10 @@ struct CheckerTests {
     @Test("a policy set without a schema is refused")
     func missingSchema() {
         #expect(throws: PolicyLoadError.self) {
-            try PolicySet.compile([SourceFile(path: "a.policy", text: "")], hasher: FNV1aPlaceholderHasher())
+            try PolicySet.compile([SourceFile(path: "a.policy", text: "")], hasher: SHA256VersionHasher())
         }
         do {
-            _ = try PolicySet.compile([SourceFile(path: "a.policy", text: "")], hasher: FNV1aPlaceholderHasher())
+            _ = try PolicySet.compile([SourceFile(path: "a.policy", text: "")], hasher: SHA256VersionHasher())
         } catch {
             #expect(error.code == .missingSchema)
         }

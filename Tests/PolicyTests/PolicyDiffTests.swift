@@ -34,7 +34,7 @@ struct PolicyDiffTests {
         let sources = try realSources().map { file in
             SourceFile(path: file.path, text: file.text.replacingOccurrences(of: "until 7 days after", with: "until 3 days after"))
         }
-        let new = try PolicySet.compile(sources, hasher: FNV1aPlaceholderHasher())
+        let new = try PolicySet.compile(sources, hasher: SHA256VersionHasher())
         #expect(old.version != new.version)
         let suite = try realSuite()
         let diff = await PolicyDiff.compare(old: old, new: new, suites: [suite], generator: try smallGenerator(suite))
@@ -58,7 +58,7 @@ struct PolicyDiffTests {
         let sources = try realSources().map { file in
             SourceFile(path: file.path, text: file.text.replacingOccurrences(of: "surname as initial", with: "surname"))
         }
-        let new = try PolicySet.compile(sources, hasher: FNV1aPlaceholderHasher())
+        let new = try PolicySet.compile(sources, hasher: SHA256VersionHasher())
         let suite = try realSuite()
         let diff = await PolicyDiff.compare(old: old, new: new, suites: [suite], generator: try smallGenerator(suite))
         #expect(diff.changes.contains { $0.testName == "mentor sees first name and surname initial during the event" })

@@ -14,8 +14,8 @@ struct PolicyStoreTests {
     @Test("a valid set is swapped in; decisions carry the new version")
     func validReload() async throws {
         let store = PolicyStore(
-            initial: try PolicySet.compile(sources(Self.allowRead), hasher: FNV1aPlaceholderHasher()),
-            hasher: FNV1aPlaceholderHasher())
+            initial: try PolicySet.compile(sources(Self.allowRead), hasher: SHA256VersionHasher()),
+            hasher: SHA256VersionHasher())
         let none = InMemoryRelationships()
         let before = store.current.version
         #expect(await store.decide(request(), relationships: none).effect == .allow)
@@ -37,8 +37,8 @@ struct PolicyStoreTests {
     @Test("an invalid set keeps the old one and says why")
     func invalidReload() async throws {
         let store = PolicyStore(
-            initial: try PolicySet.compile(sources(Self.allowRead), hasher: FNV1aPlaceholderHasher()),
-            hasher: FNV1aPlaceholderHasher())
+            initial: try PolicySet.compile(sources(Self.allowRead), hasher: SHA256VersionHasher()),
+            hasher: SHA256VersionHasher())
         let before = store.current.version
         do {
             try store.reload(sources: sources(#"@id("x") permit (principal is clark, action, resource is record);"#))
@@ -58,7 +58,7 @@ struct PolicyStoreTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try miniSchema.write(toFile: directory + "/s.schema", atomically: true, encoding: .utf8)
         try Self.allowRead.write(toFile: directory + "/p.policy", atomically: true, encoding: .utf8)
-        let store = try PolicyStore(directory: directory, hasher: FNV1aPlaceholderHasher())
+        let store = try PolicyStore(directory: directory, hasher: SHA256VersionHasher())
         let first = store.current.version
 
         try "@id(\"broken\") permit (".write(toFile: directory + "/p.policy", atomically: true, encoding: .utf8)
@@ -76,9 +76,9 @@ struct PolicyStoreTests {
 
     @Test("decisions running during reloads see one whole set, old or new, never a mix")
     func concurrentReloads() async throws {
-        let a = try PolicySet.compile(sources(Self.allowRead), hasher: FNV1aPlaceholderHasher())
-        let b = try PolicySet.compile(sources(Self.allowWrite), hasher: FNV1aPlaceholderHasher())
-        let store = PolicyStore(initial: a, hasher: FNV1aPlaceholderHasher())
+        let a = try PolicySet.compile(sources(Self.allowRead), hasher: SHA256VersionHasher())
+        let b = try PolicySet.compile(sources(Self.allowWrite), hasher: SHA256VersionHasher())
+        let store = PolicyStore(initial: a, hasher: SHA256VersionHasher())
         let sourcesA = sources(Self.allowRead)
         let sourcesB = sources(Self.allowWrite)
         let consistent = await withTaskGroup(of: Bool.self) { group in

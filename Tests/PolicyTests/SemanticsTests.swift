@@ -254,12 +254,13 @@ struct SemanticsTests {
         #expect(policies.version == decision.policyVersion)
     }
 
-    @Test("FNV-1a placeholder matches the reference vectors and says what it is")
-    func fnvVectors() {
-        let hasher = FNV1aPlaceholderHasher()
-        #expect(hasher.version(of: []).description == "fnv1a64:cbf29ce484222325")
-        #expect(hasher.version(of: Array("a".utf8)).description == "fnv1a64:af63dc4c8601ec8c")
-        #expect(hasher.version(of: Array("foobar".utf8)).description == "fnv1a64:85944171f73967e8")
+    @Test("the platform hasher is SHA-256 and says so")
+    func sha256Vectors() {
+        let hasher = SHA256VersionHasher()
+        #expect(hasher.version(of: []).description
+            == "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(hasher.version(of: Array("abc".utf8)).description
+            == "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
     }
 
     @Test("changing any policy byte changes the version")
@@ -323,8 +324,8 @@ struct InMemoryRelationshipsTests {
     @Test("the version does not depend on the order the files are given in")
     func canonicalOrder() throws {
         let files = try PolicySources.policyFiles(in: policiesDirectory)
-        let forward = try PolicySet.compile(files, hasher: FNV1aPlaceholderHasher())
-        let backward = try PolicySet.compile(files.reversed(), hasher: FNV1aPlaceholderHasher())
+        let forward = try PolicySet.compile(files, hasher: SHA256VersionHasher())
+        let backward = try PolicySet.compile(files.reversed(), hasher: SHA256VersionHasher())
         #expect(forward.version == backward.version)
         #expect(forward.rules.map(\.id) == backward.rules.map(\.id))
     }

@@ -9,7 +9,7 @@ let policiesDirectory: String = {
 
 /// The real policy set, loaded once per call.
 func realPolicies() throws -> PolicySet {
-    try PolicySet.load(directory: policiesDirectory, hasher: FNV1aPlaceholderHasher())
+    try PolicySet.load(directory: policiesDirectory, hasher: SHA256VersionHasher())
 }
 
 /// The real test suite (fixtures and relationships).
@@ -18,7 +18,7 @@ func realSuite() throws -> PolicyTestSuite {
 }
 
 /// Compiles a schema and one policy file from text.
-func compile(schema: String, policy: String, hasher: some PolicyVersionHasher = FNV1aPlaceholderHasher()) throws
+func compile(schema: String, policy: String, hasher: some PolicyVersionHasher = SHA256VersionHasher()) throws
     -> PolicySet
 {
     try PolicySet.compile(

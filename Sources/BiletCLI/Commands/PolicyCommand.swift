@@ -8,9 +8,8 @@ struct PolicyCommand: AsyncParsableCommand {
         abstract: "Checks, tests and explains the role policies.",
         subcommands: [Check.self, Test.self, Explain.self, Diff.self])
 
-    /// The version hasher the commands use. A placeholder (FNV-1a, not collision resistant) until
-    /// the GnuTLS SHA-256 wrapper is wired in.
-    static let hasher = FNV1aPlaceholderHasher()
+    /// The version hasher the commands use: SHA-256 of the canonical source.
+    static let hasher = SHA256VersionHasher()
 
     /// Prints diagnostics and exits with 1.
     static func fail(_ error: PolicyLoadError) -> ExitCode {
