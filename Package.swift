@@ -72,6 +72,12 @@ let package = Package(
             swiftSettings: strict),
         .target(name: "Policy", dependencies: ["GnuTLS"], swiftSettings: strict),
 
+        // MARK: Test support (only test targets depend on it)
+        .target(
+            name: "DatabaseTestSupport",
+            dependencies: ["Storage", "PostgreSQL"],
+            swiftSettings: strict),
+
         // MARK: The `bilet` command
         .executableTarget(
             name: "BiletCLI",
@@ -86,8 +92,12 @@ let package = Package(
         // MARK: Tests
         .testTarget(name: "GnuTLSTests", dependencies: ["GnuTLS"], swiftSettings: strict),
         .testTarget(name: "Argon2Tests", dependencies: ["Argon2"], swiftSettings: strict),
-        .testTarget(name: "PostgreSQLTests", dependencies: ["PostgreSQL", "Storage"], swiftSettings: strict),
-        .testTarget(name: "StorageTests", dependencies: ["Storage", "PostgreSQL"], swiftSettings: strict),
+        .testTarget(
+            name: "PostgreSQLTests", dependencies: ["PostgreSQL", "Storage", "DatabaseTestSupport"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "StorageTests", dependencies: ["Storage", "PostgreSQL", "DatabaseTestSupport"],
+            swiftSettings: strict),
         .testTarget(name: "SettingsTests", dependencies: ["Settings"], swiftSettings: strict),
         .testTarget(
             name: "ObservabilityTests",

@@ -1,0 +1,258 @@
+import CLibPQ
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The only owner of one libpq `PGconn`. Every libpq call of the wrapper lives in this file.
+///
+/// Not thread safe by itself: ``PostgresConnection`` keeps it behind a mutex and calls the blocking
+/// functions (connect, execute) from an `NIOThreadPool` thread only. The non-blocking ones
+/// (`PQconsumeInput`, `PQstatus`, `PQfinish` on libpq's always-non-blocking socket) may run inline.
+final class LibPQConnection {
+    private var conn: OpaquePointer?
+    /// Prepared statements by SQL text and parameter types.
+    private var statementCache: [StatementKey: String] = [:]
+    private var nextStatementNumber = 0
+    private let statementCacheCapacity: Int
+    /// Set when the connection was left in a state bilet cannot continue from (COPY mode).
+    private var isPoisoned = false
+
+    private struct StatementKey: Hashable {
+        let sql: String
+        let types: [UInt32]
+    }
+
+    private init(conn: OpaquePointer, statementCacheCapacity: Int) {
+        self.conn = conn
+        self.statementCacheCapacity = statementCacheCapacity
+    }
+
+    deinit {
+        if let conn { PQfinish(conn) }
+    }
+
+    // MARK: Connecting
+
+    /// Opens a connection with `PQconnectdbParams(expand_dbname: 1)`. Blocking.
+    static func connect(
+        parameters: [(keyword: String, value: String)], statementCacheCapacity: Int
+    ) throws(PostgresError) -> LibPQConnection {
+        let keywords = parameters.map { strdup($0.keyword) }
+        let values = parameters.map { strdup($0.value) }
+        defer {
+            keywords.forEach { free($0) }
+            values.forEach { free($0) }
+        }
+        let keywordPointers = keywords.map { UnsafePointer($0) } + [nil]
+        let valuePointers = values.map { UnsafePointer($0) } + [nil]
+        let conn = PQconnectdbParams(keywordPointers, valuePointers, 1)
+        guard let conn else {
+            throw PostgresError(code: .connectionFailed, reason: "libpq could not allocate a connection")
+        }
+        guard PQstatus(conn) == CONNECTION_OK else {
+            let message = String(cString: PQerrorMessage(conn))
+            PQfinish(conn)
+            throw PostgresError(code: .connectionFailed, primaryMessageForDebugging: message)
+        }
+        // libpq prints notices (for example "relation already exists, skipping") to stderr by
+        // default; they can echo values, so they are dropped.
+        PQsetNoticeProcessor(conn, { _, _ in }, nil)
+        return LibPQConnection(conn: conn, statementCacheCapacity: statementCacheCapacity)
+    }
+
+    // MARK: State
+
+    /// The host (or socket directory) libpq actually connected to; with a multi-host connection
+    /// string, the one that was chosen.
+    var host: String? {
+        guard let conn, let host = PQhost(conn) else { return nil }
+        return String(cString: host)
+    }
+
+    /// The server's version number, such as 150018.
+    var serverVersion: Int {
+        guard let conn else { return 0 }
+        return Int(PQserverVersion(conn))
+    }
+
+    var isOpen: Bool { conn != nil }
+
+    /// Whether the connection is open, healthy and outside any transaction, so the pool may hand it
+    /// out again. Does not read from the socket.
+    var isReusable: Bool {
+        guard let conn, !isPoisoned else { return false }
+        return PQstatus(conn) == CONNECTION_OK && PQtransactionStatus(conn) == PQTRANS_IDLE
+    }
+
+    /// Checks an idle connection before reuse: reads whatever the server sent while it was idle (a
+    /// termination notice after a restart, end of file) without blocking, then checks the status.
+    func validateIdle() -> Bool {
+        guard let conn, !isPoisoned else { return false }
+        // A server that shut down sends a termination message and then closes the socket. One
+        // read may return just the message; the next one sees end of file and marks the
+        // connection bad. Reads never block: libpq's socket is non-blocking.
+        for _ in 0..<2 {
+            guard PQconsumeInput(conn) == 1 else { return false }
+        }
+        while let notify = PQnotifies(conn) {
+            // LISTEN is not used yet; a later listener connection will deliver these instead.
+            PQfreemem(notify)
+        }
+        return PQstatus(conn) == CONNECTION_OK && PQtransactionStatus(conn) == PQTRANS_IDLE
+    }
+
+    /// Closes the connection (sends Terminate, closes the socket; does not wait).
+    func close() {
+        if let conn { PQfinish(conn) }
+        conn = nil
+        statementCache.removeAll()
+    }
+
+    // MARK: Executing
+
+    /// Runs one statement with the extended query protocol, parameters and results in binary
+    /// format. Blocking.
+    func execute(_ statement: SQLStatement) throws(PostgresError) -> QueryResult {
+        if let error = statement.parameterError { throw error }
+        guard let conn else { throw PostgresError(code: .connectionLost, reason: "connection is closed") }
+
+        let parameters = statement.parameters
+        let types = parameters.map { $0.type.rawValue }
+        let lengths = parameters.map { Int32($0.binaryValue?.count ?? 0) }
+        let formats = [Int32](repeating: 1, count: parameters.count)
+        // All values in one buffer with a trailing byte, so even an empty non-NULL value has a
+        // non-nil address.
+        var buffer: [UInt8] = []
+        var offsets: [Int?] = []
+        for parameter in parameters {
+            if let value = parameter.binaryValue {
+                offsets.append(buffer.count)
+                buffer.append(contentsOf: value)
+            } else {
+                offsets.append(nil)
+            }
+        }
+        buffer.append(0)
+
+        let key = StatementKey(sql: statement.sql, types: types)
+        let preparedName = try preparedStatementName(for: key, cacheable: statement.isCacheable, conn: conn)
+
+        let result: OpaquePointer? = buffer.withUnsafeBufferPointer { bytes in
+            let base = UnsafeRawPointer(bytes.baseAddress!)
+            let values: [UnsafePointer<CChar>?] = offsets.map { offset in
+                offset.map { (base + $0).assumingMemoryBound(to: CChar.self) }
+            }
+            if let preparedName {
+                return PQexecPrepared(
+                    conn, preparedName, Int32(parameters.count), values, lengths, formats, 1)
+            } else {
+                return PQexecParams(
+                    conn, statement.sql, Int32(parameters.count), types, values, lengths, formats, 1)
+            }
+        }
+        do {
+            return try consume(result)
+        } catch {
+            if preparedName != nil,
+                error.sqlState == .invalidSQLStatementName || error.sqlState == .featureNotSupported
+            {
+                // The server no longer has the statement, or its cached plan changed result type.
+                statementCache[key] = nil
+            }
+            throw error
+        }
+    }
+
+    /// Runs a multi-statement script with the simple query protocol (`PQexec`). Blocking.
+    func execute(script: SQLScript) throws(PostgresError) {
+        guard let conn else { throw PostgresError(code: .connectionLost, reason: "connection is closed") }
+        _ = try consume(PQexec(conn, script.sql))
+    }
+
+    /// The name of the prepared statement for `key`, preparing it first when needed; `nil` when
+    /// the statement is to be sent unnamed.
+    private func preparedStatementName(
+        for key: StatementKey, cacheable: Bool, conn: OpaquePointer
+    ) throws(PostgresError) -> String? {
+        guard cacheable, statementCacheCapacity > 0 else { return nil }
+        if let name = statementCache[key] { return name }
+        guard statementCache.count < statementCacheCapacity else { return nil }
+        nextStatementNumber += 1
+        let name = "bilet_\(nextStatementNumber)"
+        _ = try consume(PQprepare(conn, name, key.sql, Int32(key.types.count), key.types))
+        statementCache[key] = name
+        return name
+    }
+
+    /// Turns a libpq result into a ``QueryResult`` or a ``PostgresError``, and frees it.
+    private func consume(_ result: OpaquePointer?) throws(PostgresError) -> QueryResult {
+        guard let result else { throw currentError(result: nil) }
+        defer { PQclear(result) }
+        switch PQresultStatus(result) {
+        case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
+            return Self.makeResult(result)
+        case PGRES_COPY_IN, PGRES_COPY_OUT, PGRES_COPY_BOTH:
+            isPoisoned = true
+            throw PostgresError(code: .unexpectedResult, reason: "COPY is not supported; connection discarded")
+        default:
+            throw currentError(result: result)
+        }
+    }
+
+    private func currentError(result: OpaquePointer?) -> PostgresError {
+        func field(_ code: Character) -> String? {
+            guard let result, let value = PQresultErrorField(result, Int32(code.asciiValue!)) else { return nil }
+            return String(cString: value)
+        }
+        let sqlState = field("C").map(SQLState.init(rawValue:))
+        let primary = field("M") ?? conn.map { String(cString: PQerrorMessage($0)) }
+        let code: PostgresError.Code
+        if conn == nil || PQstatus(conn) != CONNECTION_OK {
+            code = .connectionLost
+        } else if let sqlState {
+            code = .server(sqlState)
+        } else {
+            code = .unexpectedResult
+        }
+        return PostgresError(
+            code: code,
+            sqlState: sqlState,
+            constraint: field("n"),
+            schema: field("s"),
+            table: field("t"),
+            column: field("c"),
+            primaryMessageForDebugging: primary)
+    }
+
+    private static func makeResult(_ result: OpaquePointer) -> QueryResult {
+        let fieldCount = Int(PQnfields(result))
+        let rowCount = Int(PQntuples(result))
+        let columns = (0..<fieldCount).map { index in
+            QueryResult.Column(
+                name: String(cString: PQfname(result, Int32(index))),
+                type: PostgresDataType(rawValue: PQftype(result, Int32(index))))
+        }
+        var cells: [[UInt8]?] = []
+        cells.reserveCapacity(fieldCount * rowCount)
+        for row in 0..<Int32(rowCount) {
+            for column in 0..<Int32(fieldCount) {
+                if PQgetisnull(result, row, column) == 1 {
+                    cells.append(nil)
+                } else {
+                    let length = Int(PQgetlength(result, row, column))
+                    let value = UnsafeRawBufferPointer(start: PQgetvalue(result, row, column), count: length)
+                    cells.append(Array(value))
+                }
+            }
+        }
+        let tag = String(cString: PQcmdStatus(result))
+        let affected = Int(String(cString: PQcmdTuples(result)))
+        return QueryResult(
+            columns: columns, cells: cells, rowCount: rowCount, commandTag: tag, affectedRows: affected)
+    }
+}

@@ -1,0 +1,15 @@
+import Storage
+import Testing
+
+@Suite("Components and their roles")
+struct ComponentTests {
+    @Test("every component has role bilet_<name>")
+    func roleNames() {
+        #expect(Component.allCases.map(\.roleName) == [
+            "bilet_vault", "bilet_audit", "bilet_policy", "bilet_identity", "bilet_ca", "bilet_gateway",
+            "bilet_assessment", "bilet_trials", "bilet_recommendations",
+        ])
+        #expect(Component.allCases.filter(\.isModule) == [.assessment, .trials, .recommendations])
+        #expect(Component.allCases.filter(\.appendsAudit) == [.vault, .policy, .identity, .ca, .gateway])
+    }
+}

@@ -1,0 +1,174 @@
+import Foundation
+import DatabaseTestSupport
+import PostgreSQL
+import Storage
+import Testing
+
+/// ARCHITECTURE.md invariant 3: each component connects with its own role; modules cannot read the
+/// vault; application roles can only append to audit.
+@Suite("Least privilege in the database (invariant 3)")
+struct LeastPrivilegeTests {
+    enum AuditChange: String, CaseIterable, Sendable {
+        case update, delete, truncate
+    }
+
+    static let appenders = Component.allCases.filter(\.appendsAudit)
+    static let notVault = Component.allCases.filter { $0 != .vault }
+
+    @Test("every role but bilet_vault is refused SELECT on vault.subjects with 42501", arguments: notVault)
+    func vaultIsClosed(component: Component) async throws {
+        let database = try await TestPostgres.makeDatabase(migrated: true)
+        let error = try await withComponentPool(database, component) { pool in
+            await #expect(throws: PostgresError.self) {
+                try await pool.query("SELECT id FROM vault.subjects")
+            }
+        }
+        #expect(error?.code == .server(.insufficientPrivilege))
+    }
+
+    @Test("bilet_vault reads and writes vault.subjects")
+    func vaultRoleUsesVault() async throws {
+        let database = try await TestPostgres.makeDatabase(migrated: true)
+        let id = UUID()
+        try await withComponentPool(database, .vault) { pool in
+            try await pool.execute("INSERT INTO vault.subjects (id) VALUES (\(id))")
+            #expect(try await pool.query("SELECT id FROM vault.subjects").singleValue(UUID.self) == id)
+        }
+    }
+
+    @Test(
+        "application roles may INSERT into audit.events but never UPDATE, DELETE or TRUNCATE",
+        arguments: appenders, AuditChange.allCases)
+    func auditIsAppendOnly(component: Component, change: AuditChange) async throws {
+        let database = try await TestPostgres.makeDatabase(migrated: true)
+        try await withComponentPool(database, component) { pool in
+            let inserted = try await pool.execute(
+                "INSERT INTO audit.events (kind, payload) VALUES (\(component.rawValue), \("{\"token\":\"t-1\"}")::jsonb)")
+            #expect(inserted == 1)
+            let error = await #expect(throws: PostgresError.self) {
+                switch change {
+                case .update: try await pool.execute("UPDATE audit.events SET kind = 'forged'")
+                case .delete: try await pool.execute("DELETE FROM audit.events")
+                case .truncate: try await pool.execute("TRUNCATE audit.events")
+                }
+            }
+            #expect(error?.code == .server(.insufficientPrivilege))
+        }
+        let count = try await database.withPool { pool in
+            try await pool.query("SELECT count(*) FROM audit.events").singleValue(Int.self)
+        }
+        #expect(count == 1)
+    }
+
+    @Test("the audit sequencer reads audit.events but cannot change it")
+    func auditSequencer() async throws {
+        let database = try await TestPostgres.makeDatabase(migrated: true)
+        try await withComponentPool(database, .gateway) { pool in
+            try await pool.execute("INSERT INTO audit.events (kind) VALUES ('login.success')")
+        }
+        try await withComponentPool(database, .audit) { pool throws in
+            #expect(try await pool.query("SELECT kind FROM audit.events").singleValue(String.self) == "login.success")
+            for statement: SQLStatement in [
+                "INSERT INTO audit.events (kind) VALUES ('forged')",
+                "UPDATE audit.events SET kind = 'forged'",
+                "DELETE FROM audit.events",
+                "TRUNCATE audit.events",
+            ] {
+                let error = await #expect(throws: PostgresError.self) { try await pool.execute(statement) }
+                #expect(error?.code == .server(.insufficientPrivilege), "\(statement)")
+            }
+        }
+    }
+
+    @Test("module roles cannot write or read audit.events", arguments: Component.allCases.filter(\.isModule))
+    func modulesDoNotTouchAudit(component: Component) async throws {
+        let database = try await TestPostgres.makeDatabase(migrated: true)
+        try await withComponentPool(database, component) { pool in
+            for statement: SQLStatement in [
+                "INSERT INTO audit.events (kind) VALUES ('forged')",
+                "SELECT count(*) FROM audit.events",
+            ] {
+                let error = await #expect(throws: PostgresError.self) { try await pool.execute(statement) }
+                #expect(error?.code == .server(.insufficientPrivilege), "\(statement)")
+            }
+        }
+    }
+
+    @Test("component roles cannot create objects in public or temporary tables", arguments: Component.allCases)
+    func noObjectCreation(component: Component) async throws {
+        let database = try await TestPostgres.makeDatabase(migrated: true)
+        try await withComponentPool(database, component) { pool in
+            for statement: SQLStatement in [
+                "CREATE TABLE public.smuggled (id int)",
+                "CREATE TEMPORARY TABLE smuggled (id int)",
+            ] {
+                let error = await #expect(throws: PostgresError.self) { try await pool.execute(statement) }
+                #expect(error?.code == .server(.insufficientPrivilege), "\(statement)")
+            }
+        }
+    }
+
+    @Test("each role has USAGE on its own schema only (plus audit for application roles)")
+    func schemaUsage() async throws {
+        let database = try await TestPostgres.makeDatabase(migrated: true)
+        let schemas = Component.allCases.compactMap(\.schemaName)
+        try await database.withPool { pool in
+            for component in Component.allCases {
+                for schema in schemas {
+                    let expected = schema == component.schemaName || (schema == "audit" && component.appendsAudit)
+                    let actual = try await pool.query(
+                        "SELECT has_schema_privilege(\(component.roleName), \(schema), 'USAGE')"
+                    ).singleValue(Bool.self)
+                    #expect(actual == expected, "\(component.roleName) on \(schema)")
+                }
+            }
+        }
+    }
+
+    @Test("component roles are plain login roles")
+    func roleAttributes() async throws {
+        let database = try await TestPostgres.makeDatabase(migrated: true)
+        try await database.withPool { pool in
+            let rows = try await pool.query(
+                """
+                SELECT rolname::text, rolcanlogin, rolsuper OR rolcreaterole OR rolcreatedb OR rolreplication
+                       OR rolbypassrls AS powerful
+                FROM pg_roles WHERE rolname LIKE 'bilet\\_%' ORDER BY rolname
+                """)
+            #expect(try rows.map { try $0.decode(String.self, at: 0) } == Component.allCases.map(\.roleName).sorted())
+            for row in rows {
+                #expect(try row.decode(Bool.self, at: 1) == true)
+                #expect(try row.decode(Bool.self, at: 2) == false)
+            }
+        }
+    }
+
+    @Test("ComponentDatabase connects each component as its own role")
+    func componentDatabase() async throws {
+        let database = try await TestPostgres.makeDatabase(migrated: true)
+        for component in Component.allCases {
+            try await withComponentPool(database, component) { pool in
+                let row = try #require(try await pool.query(
+                    "SELECT current_user::text, current_setting('application_name')").first)
+                #expect(try row.decode(String.self, at: 0) == component.roleName)
+                #expect(try row.decode(String.self, at: 1) == "bilet-\(component.rawValue)")
+            }
+        }
+    }
+
+    @discardableResult
+    private func withComponentPool<Result>(
+        _ database: TestDatabase, _ component: Component,
+        _ body: (PostgresConnectionPool) async throws -> Result
+    ) async throws -> Result {
+        let pool = database.components(maxConnectionsPerComponent: 1).makePool(for: component)
+        do {
+            let result = try await body(pool)
+            await pool.shutdown()
+            return result
+        } catch {
+            await pool.shutdown()
+            throw error
+        }
+    }
+}
