@@ -82,7 +82,7 @@ let package = Package(
         .executableTarget(
             name: "BiletCLI",
             dependencies: [
-                "GnuTLS", "Argon2", "PostgreSQL", "Storage", "Settings", "Observability", "Policy",
+                "GnuTLS", "PostgreSQL", "Storage", "Settings", "Observability", "Policy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -104,6 +104,7 @@ let package = Package(
             dependencies: ["Observability", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
         .testTarget(name: "ArchitectureTests", swiftSettings: strict),
+        .testTarget(name: "BiletCLITests", dependencies: ["BiletCLI"], swiftSettings: strict),
         .testTarget(name: "PolicyTests", dependencies: ["Policy"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
