@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
         .package(url: "https://github.com/apple/swift-configuration", from: "1.0.0"),
         .package(url: "https://github.com/apple/swift-system", from: "1.5.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
     ],
     targets: [
         // MARK: C libraries (system modules; imported only by their one wrapper)
@@ -69,7 +70,7 @@ let package = Package(
             name: "Observability",
             dependencies: [.product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
-        .target(name: "Policy", swiftSettings: strict),
+        .target(name: "Policy", dependencies: ["GnuTLS"], swiftSettings: strict),
         .target(
             name: "Audit",
             dependencies: [
@@ -88,9 +89,10 @@ let package = Package(
         .executableTarget(
             name: "BiletCLI",
             dependencies: [
-                "GnuTLS", "Argon2", "PostgreSQL", "Storage", "Settings", "Observability", "Policy", "Audit",
+                "GnuTLS", "PostgreSQL", "Storage", "Settings", "Observability", "Policy", "Audit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict),
 
@@ -109,6 +111,7 @@ let package = Package(
             dependencies: ["Observability", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
         .testTarget(name: "ArchitectureTests", swiftSettings: strict),
+        .testTarget(name: "BiletCLITests", dependencies: ["BiletCLI"], swiftSettings: strict),
         .testTarget(name: "PolicyTests", dependencies: ["Policy"], swiftSettings: strict),
         .testTarget(
             name: "AuditTests",

@@ -12,6 +12,8 @@ struct Bilet: AsyncParsableCommand {
             access in a tamper-evident audit log. Each subcommand below has its own help.
             """,
         subcommands: [
+            ServeCommand.self,
+            DatabaseCommand.self,
             ConfigCommand.self,
             PolicyCommand.self,
             BenchCommand.self,

@@ -95,30 +95,24 @@ struct MigratorTests {
     func concurrentDatabasesOfOneCluster() async throws {
         let cluster = try await TestPostgres.makeDedicatedCluster()
         let admin = PostgresConnectionPool(configuration: cluster.configuration(), maxConnections: 1)
-        let names = (0..<4).map { "concurrent_\($0)" }
+        let names = (0..<8).map { "concurrent_\($0)" }
+        var pools: [PostgresConnectionPool] = []
         for name in names {
             try await admin.execute("CREATE DATABASE \(identifier: try SQLIdentifier(name))")
+            let pool = PostgresConnectionPool(configuration: cluster.configuration(database: name), maxConnections: 1)
+            _ = try await pool.query("SELECT 1")  // connected before the race starts
+            pools.append(pool)
         }
         let migrator = try Migrator.bundled()
         try await withThrowingTaskGroup(of: Migrator.Report.self) { group in
-            for name in names {
-                group.addTask {
-                    let pool = PostgresConnectionPool(
-                        configuration: cluster.configuration(database: name), maxConnections: 1)
-                    do {
-                        let report = try await migrator.migrate(using: pool)
-                        await pool.shutdown()
-                        return report
-                    } catch {
-                        await pool.shutdown()
-                        throw error
-                    }
-                }
+            for pool in pools {
+                group.addTask { try await migrator.migrate(using: pool) }
             }
             for try await report in group {
                 #expect(report.applied == [1, 2, 3, 4])
             }
         }
+        for pool in pools { await pool.shutdown() }
         let roles = try await admin.query("SELECT count(*) FROM pg_roles WHERE rolname LIKE 'bilet\\_%'")
         #expect(try roles.singleValue(Int.self) == Component.allCases.count)
         await admin.shutdown()

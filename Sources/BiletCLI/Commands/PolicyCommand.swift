@@ -1,9 +1,185 @@
 import ArgumentParser
+import Policy
 
 /// `bilet policy …`: checks, tests and explains the role policies in `policies/`.
 struct PolicyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "policy",
         abstract: "Checks, tests and explains the role policies.",
-        subcommands: [])
+        subcommands: [Check.self, Test.self, Explain.self, Diff.self])
+
+    /// The version hasher the commands use: SHA-256 of the canonical source.
+    static let hasher = SHA256VersionHasher()
+
+    /// Prints diagnostics and exits with 1.
+    static func fail(_ error: PolicyLoadError) -> ExitCode {
+        for diagnostic in error.diagnostics { print(diagnostic) }
+        return ExitCode(1)
+    }
+
+    struct Directory: ParsableArguments {
+        @Option(name: .customLong("policies"), help: "The policy directory.")
+        var path: String = "policies"
+    }
+
+    /// `bilet policy check`: loads and checks the schema and every policy.
+    struct Check: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Checks the schema and policies; prints file:line:col errors and exits 1 on any.")
+
+        @OptionGroup var directory: Directory
+
+        func run() async throws {
+            do {
+                let policies = try PolicySet.load(directory: directory.path, hasher: PolicyCommand.hasher)
+                print("ok: \(policies.rules.count) rules, \(policies.schema.roles.count) roles, version \(policies.version)")
+            } catch {
+                throw PolicyCommand.fail(error)
+            }
+        }
+    }
+
+    /// `bilet policy test`: runs `policies/tests/*.test` and reports coverage.
+    struct Test: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Runs the policy test cases; exits 1 on any failing case.",
+            discussion: """
+                Also reports rules no test exercises and roles without a negative case; with \
+                --strict-coverage these fail the run too.
+                """)
+
+        @OptionGroup var directory: Directory
+
+        @Flag(help: "Fail when a rule is not exercised or a role has no negative case.")
+        var strictCoverage = false
+
+        func run() async throws {
+            let policies: PolicySet
+            let suite: PolicyTestSuite
+            do {
+                policies = try PolicySet.load(directory: directory.path, hasher: PolicyCommand.hasher)
+                suite = try PolicyTestSuite.load(directory: directory.path)
+            } catch {
+                throw PolicyCommand.fail(error)
+            }
+            let report = await suite.run(against: policies)
+            for failure in report.failures { print(failure) }
+            print("\(report.total - report.failures.count)/\(report.total) cases passed (policy \(policies.version))")
+            let covered = policies.rules.count - report.uncoveredRules.count
+            print("coverage: \(covered)/\(policies.rules.count) rules exercised")
+            for rule in report.uncoveredRules {
+                print("  not exercised: \(rule.id) (\(rule.location))")
+            }
+            for role in report.rolesWithoutNegativeCases {
+                print("  no negative case for role: \(role)")
+            }
+            if !report.passed || (strictCoverage && !report.coverageComplete) {
+                throw ExitCode(1)
+            }
+        }
+    }
+
+    /// `bilet policy explain`: prints the decision for test requests and the rules behind it.
+    struct Explain: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Explains the decision for requests written as test cases.",
+            discussion: """
+                Reads requests in the test-file format (fixtures and relations from policies/tests \
+                are available). With no file, explains the suite's own cases; --case picks one by name.
+                """)
+
+        @OptionGroup var directory: Directory
+
+        @Argument(help: "A file of test cases; the expectations are shown but not enforced.")
+        var file: String?
+
+        @Option(name: .customLong("case"), help: "Only the case with this name.")
+        var caseName: String?
+
+        func run() async throws {
+            let policies: PolicySet
+            let suite: PolicyTestSuite
+            do {
+                policies = try PolicySet.load(directory: directory.path, hasher: PolicyCommand.hasher)
+                var files = try PolicySources.testFiles(in: directory.path)
+                if let file {
+                    let extra = try PolicySources.file(at: file, path: file)
+                    if !files.contains(where: { $0.text == extra.text }) { files.append(extra) }
+                }
+                suite = try PolicyTestSuite.parse(files)
+            } catch {
+                throw PolicyCommand.fail(error)
+            }
+            var cases = suite.cases
+            if let file { cases = cases.filter { $0.location.file == file || file.hasSuffix($0.location.file) } }
+            if let caseName { cases = cases.filter { $0.name == caseName } }
+            guard !cases.isEmpty else {
+                print("no matching test case")
+                throw ExitCode(1)
+            }
+            for testCase in cases {
+                let explanation = await policies.explain(testCase.request, relationships: suite.relationships)
+                print(PolicyCommand.render(testCase, explanation))
+            }
+        }
+    }
+
+    static func render(_ testCase: PolicyTestCase, _ explanation: Explanation) -> String {
+        let request = testCase.request
+        var lines = ["\"\(testCase.name)\" (\(testCase.location))"]
+        lines.append(
+            "  request: \(request.principal.role) \(request.action) \(request.resource.entity) "
+                + "fields [\(request.fields.joined(separator: ", "))] purpose \(request.purpose) at \(request.time)")
+        lines.append("  decision: \(explanation.decision)")
+        lines.append("  expected: \(testCase.expectation)\(testCase.expectation.isMet(by: explanation.decision) ? "" : "  <-- differs")")
+        if explanation.evaluations.isEmpty {
+            lines.append("  no rule applies to this action and resource type")
+        }
+        for evaluation in explanation.evaluations {
+            lines.append("  \(evaluation)")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// `bilet policy diff OLD NEW`: requests whose outcome differs between two policy sets.
+    struct Diff: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Lists every request whose decision changes between two policy directories.",
+            discussion: """
+                Runs the test requests of both directories and a generated set (every principal and \
+                resource fixture with every applicable action, purpose and field set, at every test \
+                time) against both sets. Exits 0 when nothing changes, 1 when something does.
+                """)
+
+        @Argument(help: "The old policy directory.")
+        var old: String
+
+        @Argument(help: "The new policy directory.")
+        var new: String
+
+        @Option(help: "Show at most this many changes.")
+        var limit: Int = 200
+
+        func run() async throws {
+            let oldSet: PolicySet
+            let newSet: PolicySet
+            var suites: [PolicyTestSuite] = []
+            do {
+                oldSet = try PolicySet.load(directory: old, hasher: PolicyCommand.hasher)
+                newSet = try PolicySet.load(directory: new, hasher: PolicyCommand.hasher)
+                for directory in [old, new] {
+                    if let files = try? PolicySources.testFiles(in: directory) {
+                        suites.append(try PolicyTestSuite.parse(files))
+                    }
+                }
+            } catch {
+                throw PolicyCommand.fail(error)
+            }
+            let diff = await PolicyDiff.compare(old: oldSet, new: newSet, suites: suites)
+            print("old \(oldSet.version), new \(newSet.version): \(diff.requestCount) requests, \(diff.changes.count) changed")
+            for change in diff.changes.prefix(limit) { print(change) }
+            if diff.changes.count > limit { print("… \(diff.changes.count - limit) more") }
+            if !diff.changes.isEmpty { throw ExitCode(1) }
+        }
+    }
 }

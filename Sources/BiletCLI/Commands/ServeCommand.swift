@@ -1,0 +1,47 @@
+import ArgumentParser
+import GnuTLS
+import Logging
+import ServiceLifecycle
+
+/// `bilet serve`: runs the platform until SIGINT or SIGTERM.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Runs the platform: prepares the database, applies migrations and serves until interrupted.",
+        discussion: """
+            Without database.url in the configuration, bilet starts its private PostgreSQL under \
+            database.local_directory (default var/postgres) and stops it again on SIGINT or SIGTERM. \
+            Migrations are applied before anything is served; a failed migration stops the start.
+            """)
+
+    @OptionGroup var options: ConfigurationOptions
+
+    func run() async throws {
+        let settings = try await options.load()
+        ProcessLogging.bootstrap(settings.log)
+        let logger = Logger(label: "bilet")
+        try GnuTLSLibrary.ensureInitialized()
+
+        let database = try PlatformDatabase(settings: settings.database, logger: logger)
+        let startedCluster = try await database.start(logger: logger)
+        let report = try await database.migrate(logger: logger)
+        logger.info(
+            "migrations applied",
+            metadata: ["applied": "\(report.applied.count)", "already_applied": "\(report.alreadyApplied.count)"])
+
+        var services: [any Service] = []
+        if let cluster = database.cluster {
+            services.append(LocalClusterService(cluster: cluster, startedHere: startedCluster, logger: logger))
+        }
+        logger.info(
+            "bilet is ready",
+            metadata: ["database": "\(database.cluster == nil ? "configured" : "local")"])
+        let group = ServiceGroup(
+            configuration: .init(
+                services: services.map { .init(service: $0) },
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+        try await group.run()
+        logger.info("bilet stopped")
+    }
+}

@@ -1,0 +1,106 @@
+import Foundation
+import Policy
+import Testing
+
+@Suite("Live reload")
+struct PolicyStoreTests {
+    static let allowRead = #"@id("read") permit (principal is clerk, action == read, resource is record);"#
+    static let allowWrite = #"@id("write") permit (principal is clerk, action == write, resource is record);"#
+
+    func sources(_ policy: String) -> [SourceFile] {
+        [SourceFile(path: "s.schema", text: miniSchema), SourceFile(path: "p.policy", text: policy)]
+    }
+
+    @Test("a valid set is swapped in; decisions carry the new version")
+    func validReload() async throws {
+        let store = PolicyStore(
+            initial: try PolicySet.compile(sources(Self.allowRead), hasher: SHA256VersionHasher()),
+            hasher: SHA256VersionHasher())
+        let none = InMemoryRelationships()
+        let before = store.current.version
+        #expect(await store.decide(request(), relationships: none).effect == .allow)
+        #expect(await store.decide(request(action: "write"), relationships: none).effect == .deny)
+
+        let outcome = try store.reload(sources: sources(Self.allowWrite))
+        #expect(outcome.previousVersion == before)
+        #expect(outcome.currentVersion == store.current.version)
+        #expect(outcome.changed)
+        let write = await store.decide(request(action: "write"), relationships: none)
+        #expect(write.effect == .allow)
+        #expect(write.policyVersion == outcome.currentVersion)
+        #expect(await store.decide(request(), relationships: none).effect == .deny)
+
+        let same = try store.reload(sources: sources(Self.allowWrite))
+        #expect(!same.changed)
+    }
+
+    @Test("an invalid set keeps the old one and says why")
+    func invalidReload() async throws {
+        let store = PolicyStore(
+            initial: try PolicySet.compile(sources(Self.allowRead), hasher: SHA256VersionHasher()),
+            hasher: SHA256VersionHasher())
+        let before = store.current.version
+        do {
+            try store.reload(sources: sources(#"@id("x") permit (principal is clark, action, resource is record);"#))
+            Issue.record("an invalid set was accepted")
+        } catch {
+            #expect(error.diagnostics.map(\.code) == [.unknownRole])
+            #expect(error.diagnostics.first?.location == SourceLocation(file: "p.policy", line: 1, column: 31))
+        }
+        #expect(store.current.version == before)
+        #expect(await store.decide(request(), relationships: InMemoryRelationships()).effect == .allow)
+    }
+
+    @Test("reload from a directory: a broken file on disk keeps the old set")
+    func reloadFromDirectory() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("policy-reload-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try miniSchema.write(toFile: directory + "/s.schema", atomically: true, encoding: .utf8)
+        try Self.allowRead.write(toFile: directory + "/p.policy", atomically: true, encoding: .utf8)
+        let store = try PolicyStore(directory: directory, hasher: SHA256VersionHasher())
+        let first = store.current.version
+
+        try "@id(\"broken\") permit (".write(toFile: directory + "/p.policy", atomically: true, encoding: .utf8)
+        #expect(throws: PolicyLoadError.self) { try store.reload(from: directory) }
+        #expect(store.current.version == first)
+
+        try Self.allowWrite.write(toFile: directory + "/p.policy", atomically: true, encoding: .utf8)
+        let outcome = try store.reload(from: directory)
+        #expect(outcome.previousVersion == first)
+        #expect(store.current.rules.map(\.id) == ["write"])
+
+        #expect(throws: PolicyLoadError.self) { try store.reload(from: directory + "/missing") }
+        #expect(store.current.rules.map(\.id) == ["write"])
+    }
+
+    @Test("decisions running during reloads see one whole set, old or new, never a mix")
+    func concurrentReloads() async throws {
+        let a = try PolicySet.compile(sources(Self.allowRead), hasher: SHA256VersionHasher())
+        let b = try PolicySet.compile(sources(Self.allowWrite), hasher: SHA256VersionHasher())
+        let store = PolicyStore(initial: a, hasher: SHA256VersionHasher())
+        let sourcesA = sources(Self.allowRead)
+        let sourcesB = sources(Self.allowWrite)
+        let consistent = await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                for index in 0..<200 { _ = try? store.reload(sources: index.isMultiple(of: 2) ? sourcesB : sourcesA) }
+                return true
+            }
+            for _ in 0..<4 {
+                group.addTask {
+                    for _ in 0..<500 {
+                        let decision = await store.decide(request(), relationships: InMemoryRelationships())
+                        // Set a allows reading; set b does not. The version says which set decided.
+                        let expected: Decision.Effect = decision.policyVersion == a.version ? .allow : .deny
+                        guard decision.policyVersion == a.version || decision.policyVersion == b.version,
+                            decision.effect == expected
+                        else { return false }
+                    }
+                    return true
+                }
+            }
+            return await group.allSatisfy { $0 }
+        }
+        #expect(consistent)
+    }
+}
