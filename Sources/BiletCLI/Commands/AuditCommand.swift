@@ -2,6 +2,7 @@ import ArgumentParser
 import Audit
 import Foundation
 import GnuTLS
+import Logging
 import PostgreSQL
 import Settings
 import Storage
@@ -30,21 +31,18 @@ struct AuditDatabaseOptions: ParsableArguments {
     @Option(name: .customLong("database-url"), help: ArgumentHelp("A libpq connection string or URI; overrides the configuration.", valueName: "url"))
     var databaseURL: String?
 
-    @Option(name: .customLong("database-name"), help: "The database of the private local cluster, when no URL is configured.")
-    var databaseName = "bilet"
-
     @Option(help: ArgumentHelp("Who is reading: an identifier such as user:usr_… (recorded in the log).", valueName: "identifier"))
     var officer: String
 
     @Option(help: ArgumentHelp("Why: a purpose code (recorded in the log).", valueName: "code"))
     var purpose = "compliance_review"
 
-    /// The base configuration: the URL given, the configured one, or the local cluster.
+    /// The base configuration: the URL given, the configured one, or bilet's database in the
+    /// private local cluster (which `bilet serve` or `bilet db` starts).
     func baseConfiguration() async throws -> PostgresConfiguration {
-        if let databaseURL { return PostgresConfiguration(connectionString: databaseURL) }
-        let settings = try await configuration.load()
-        if let url = settings.database.url { return PostgresConfiguration(connectionString: url) }
-        return try LocalCluster(directory: settings.database.localDirectory).configuration(database: databaseName)
+        var settings = try await configuration.load().database
+        if let databaseURL { settings.url = databaseURL }
+        return try PlatformDatabase(settings: settings, logger: Logger(label: "bilet.audit.cli")).ownerConfiguration
     }
 
     /// Runs `body` with the query service (reading as bilet_audit, recording as bilet_gateway).
