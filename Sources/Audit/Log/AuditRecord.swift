@@ -66,8 +66,7 @@ public struct AuditRecord: Sendable, Hashable {
         bytes.append(contentsOf: Self.domain)
         Self.append(UInt64(bitPattern: id), to: &bytes)
         Self.append(UInt64(bitPattern: recordedAtMicroseconds), to: &bytes)
-        let version = UInt32(truncatingIfNeeded: catalogueVersion ?? 0)
-        for shift in stride(from: 24, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: version >> UInt32(shift))) }
+        withUnsafeBytes(of: UInt32(truncatingIfNeeded: catalogueVersion ?? 0).bigEndian) { bytes.append(contentsOf: $0) }
         for text in [kind, actor, subject, decision, purpose] as [String?] {
             Self.append(text, to: &bytes)
         }
@@ -83,7 +82,7 @@ public struct AuditRecord: Sendable, Hashable {
     static let domain: [UInt8] = Array("bilet-audit-leaf/1".utf8) + [0]
 
     private static func append(_ value: UInt64, to bytes: inout [UInt8]) {
-        for shift in stride(from: 56, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
+        withUnsafeBytes(of: value.bigEndian) { bytes.append(contentsOf: $0) }
     }
 
     private static func append(_ text: String?, to bytes: inout [UInt8]) {
@@ -92,8 +91,7 @@ public struct AuditRecord: Sendable, Hashable {
             return
         }
         bytes.append(1)
-        let count = UInt32(text.utf8.count)
-        for shift in stride(from: 24, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: count >> UInt32(shift))) }
+        withUnsafeBytes(of: UInt32(text.utf8.count).bigEndian) { bytes.append(contentsOf: $0) }
         bytes.append(contentsOf: text.utf8)
     }
 }
