@@ -103,67 +103,128 @@ public struct AuditVerifier: Sendable {
         let root: MerkleHash
     }
 
+    /// A checkpoint row as the size-ordered pass reads it.
+    private struct SizedCheckpoint: Sendable {
+        let sequence: UInt64
+        let size: UInt64
+        let root: MerkleHash
+    }
+
+    /// What the sequence-ordered pass learned about the checkpoints.
+    private struct CheckpointPass {
+        var findings: [AuditFinding] = []
+        /// Checkpoints whose row cannot be trusted (bad signature, malformed, altered columns).
+        var untrusted = Set<UInt64>()
+        var verifiedCount = 0
+        var newestSize: UInt64 = 0
+    }
+
     /// Verifies the whole log.
+    ///
+    /// Memory does not grow with the number of records or checkpoints: records are read in
+    /// chunks in leaf order, checkpoints first in number order (signatures, numbering, stored
+    /// columns, sizes) and then in size order, merged with the recomputed tree.
     ///
     /// - Throws: ``AuditError/Code/unavailable`` or ``AuditError/Code/storage`` when the database
     ///   cannot be read; tampering is reported in the result, never thrown.
     public func verify(savedCheckpoints: [SignedCheckpoint] = []) async throws(AuditError) -> AuditVerificationReport {
         var findings: [AuditFinding] = []
-        var checkpointFindings: [AuditFinding] = []
-        let stored = try await PostgresAuditStore(pool: pool).checkpoints()
-
-        // Checkpoints: signature, numbering, stored columns, sizes, forks.
-        var valid: [(sequence: UInt64, checkpoint: Checkpoint)] = []
-        var expectedSequence: UInt64 = 1
-        for row in stored {
-            while expectedSequence < row.sequence {
-                checkpointFindings.append(.checkpointMissing(sequence: expectedSequence))
-                expectedSequence += 1
-            }
-            expectedSequence = row.sequence + 1
-            guard let signed = try? SignedCheckpoint(parsing: row.note) else {
-                checkpointFindings.append(.checkpointMalformed(sequence: row.sequence))
-                continue
-            }
-            guard (try? signed.verify(logKey: logKey)) != nil else {
-                checkpointFindings.append(.checkpointSignatureInvalid(sequence: row.sequence))
-                continue
-            }
-            let checkpoint = signed.checkpoint
-            if checkpoint.sequence != row.sequence || checkpoint.size != row.treeSize || checkpoint.root != row.rootHash {
-                checkpointFindings.append(.checkpointRowAltered(sequence: row.sequence))
-            }
-            valid.append((checkpoint.sequence ?? row.sequence, checkpoint))
-        }
-        for saved in savedCheckpoints {
-            guard (try? saved.verify(logKey: logKey)) != nil else {
-                checkpointFindings.append(.checkpointSignatureInvalid(sequence: saved.checkpoint.sequence ?? 0))
-                continue
-            }
-            let sequence = saved.checkpoint.sequence ?? 0
-            if !valid.contains(where: { $0.checkpoint == saved.checkpoint }) {
-                checkpointFindings.append(.savedCheckpointMissing(sequence: sequence, treeSize: saved.checkpoint.size))
-                valid.append((sequence, saved.checkpoint))
-            }
-        }
-        var bySize: [UInt64: [ExpectedRoot]] = [:]
-        for (sequence, checkpoint) in valid {
-            if let other = bySize[checkpoint.size]?.first(where: { $0.root != checkpoint.root }) {
-                checkpointFindings.append(.fork(sequence: other.sequence, otherSequence: sequence, treeSize: checkpoint.size))
-            }
-            bySize[checkpoint.size, default: []].append(ExpectedRoot(sequence: sequence, root: checkpoint.root))
-        }
-        let ordered = valid.sorted { $0.sequence < $1.sequence }
-        for (earlier, later) in zip(ordered, ordered.dropFirst()) where later.checkpoint.size < earlier.checkpoint.size {
-            checkpointFindings.append(.checkpointsInconsistent(sequence: earlier.sequence, nextSequence: later.sequence))
-        }
-
-        // Records: recompute every leaf and the tree.
+        var pass: CheckpointPass
+        var extra: [UInt64: [ExpectedRoot]] = [:]
         var frontier = MerkleFrontier()
-        var nextIndex: UInt64 = 0
-        var lastGoodSize: UInt64 = 0
-        var cursor: (xid: String, id: Int64)?
+        var truncatedCount = 0
         do {
+            pass = try await checkCheckpoints()
+            // Checkpoints saved outside the database: each must be in it, and is compared with the
+            // recomputed tree like the stored ones.
+            for saved in savedCheckpoints {
+                let sequence = saved.checkpoint.sequence ?? 0
+                guard (try? saved.verify(logKey: logKey)) != nil else {
+                    pass.findings.append(.checkpointSignatureInvalid(sequence: sequence))
+                    continue
+                }
+                let stored = try await pool.query(
+                    "SELECT tree_size, root_hash FROM audit.checkpoints WHERE sequence = \(Int64(sequence))")
+                var matches = false
+                if let row = stored.first {
+                    let size = UInt64(try row.decode(Int64.self, at: 0))
+                    let root = MerkleHash(bytes: try row.decode([UInt8].self, at: 1))
+                    matches = size == saved.checkpoint.size && root == saved.checkpoint.root
+                }
+                if !matches || pass.untrusted.contains(sequence) {
+                    pass.findings.append(.savedCheckpointMissing(sequence: sequence, treeSize: saved.checkpoint.size))
+                }
+                extra[saved.checkpoint.size, default: []].append(ExpectedRoot(sequence: sequence, root: saved.checkpoint.root))
+                pass.newestSize = max(pass.newestSize, saved.checkpoint.size)
+            }
+
+            // Records, merged with the trusted checkpoints in size order.
+            var sizedBuffer: [SizedCheckpoint] = []
+            var sizedPosition = 0
+            var sizedCursor: (size: Int64, sequence: Int64) = (-1, 0)
+            var sizedExhausted = false
+            var lastGoodSize: UInt64 = 0
+            var previousSameSize: SizedCheckpoint?
+
+            /// The next trusted checkpoint in (size, sequence) order, without consuming it.
+            func peekSized() async throws -> SizedCheckpoint? {
+                while sizedPosition == sizedBuffer.count {
+                    if sizedExhausted { return nil }
+                    let rows = try await pool.query(
+                        """
+                        SELECT sequence, tree_size, root_hash FROM audit.checkpoints
+                        WHERE (tree_size, sequence) > (\(sizedCursor.size), \(sizedCursor.sequence))
+                        ORDER BY tree_size, sequence LIMIT 10000
+                        """)
+                    sizedBuffer = []
+                    sizedPosition = 0
+                    if rows.count < 10_000 { sizedExhausted = true }
+                    for row in rows {
+                        let sequence = try row.decode(Int64.self, at: 0)
+                        let size = try row.decode(Int64.self, at: 1)
+                        sizedCursor = (size, sequence)
+                        guard !pass.untrusted.contains(UInt64(sequence)),
+                              let root = MerkleHash(bytes: try row.decode([UInt8].self, at: 2))
+                        else { continue }
+                        sizedBuffer.append(SizedCheckpoint(sequence: UInt64(sequence), size: UInt64(max(0, size)), root: root))
+                    }
+                }
+                return sizedBuffer[sizedPosition]
+            }
+
+            /// Compares every checkpoint of the frontier's size with its root.
+            func checkRoots() async throws {
+                let size = frontier.size
+                var root: MerkleHash?
+                var mismatch = false
+                while let next = try await peekSized(), next.size <= size {
+                    sizedPosition += 1
+                    guard next.size == size else { continue }  // below the frontier: cannot happen in size order
+                    let current = root ?? frontier.root
+                    root = current
+                    if next.root != current {
+                        mismatch = true
+                        findings.append(.checkpointRootMismatch(sequence: next.sequence, treeSize: size, firstSuspectLeaf: lastGoodSize))
+                    }
+                    if let previous = previousSameSize, previous.size == size, previous.root != next.root {
+                        pass.findings.append(.fork(sequence: previous.sequence, otherSequence: next.sequence, treeSize: size))
+                    }
+                    previousSameSize = next
+                }
+                if let expected = extra[size] {
+                    let current = root ?? frontier.root
+                    root = current
+                    for entry in expected where entry.root != current {
+                        mismatch = true
+                        findings.append(.checkpointRootMismatch(sequence: entry.sequence, treeSize: size, firstSuspectLeaf: lastGoodSize))
+                    }
+                }
+                if root != nil && !mismatch { lastGoodSize = size }
+            }
+
+            try await checkRoots()
+            var nextIndex: UInt64 = 0
+            var cursor: (xid: String, id: Int64)?
             // The next chunk is fetched while the current one is hashed, and each chunk is
             // decoded and hashed on all cores; only the tree itself is built in order.
             var pending: Task<QueryResult, any Error>? = fetch(from: 0)
@@ -180,12 +241,25 @@ public struct AuditVerifier: Sendable {
                         // so later roots fail rather than silently shift.
                         frontier.append(MerkleHasher.emptyRoot)
                         nextIndex += 1
-                        checkRoots(frontier, bySize, &lastGoodSize, &findings)
+                        try await checkRoots()
                     }
                     if let finding = checked.finding { findings.append(finding) }
                     frontier.append(checked.leafHash)
                     nextIndex = checked.leafIndex + 1
-                    checkRoots(frontier, bySize, &lastGoodSize, &findings)
+                    try await checkRoots()
+                }
+            }
+            // Checkpoints beyond the end of the log: the newest records were truncated.
+            while let next = try await peekSized() {
+                sizedPosition += 1
+                truncatedCount += 1
+                if truncatedCount <= 100 {
+                    findings.append(.truncated(sequence: next.sequence, checkpointSize: next.size, logSize: frontier.size))
+                }
+            }
+            for (size, entries) in extra.sorted(by: { $0.key < $1.key }) where size > frontier.size {
+                for entry in entries {
+                    findings.append(.truncated(sequence: entry.sequence, checkpointSize: size, logSize: frontier.size))
                 }
             }
             // Events below the cursor without a leaf were inserted after integration.
@@ -202,12 +276,79 @@ public struct AuditVerifier: Sendable {
         } catch {
             throw AuditError.from(error, while: "reading the audit log")
         }
-        for (sequence, checkpoint) in ordered where checkpoint.size > frontier.size {
-            findings.append(.truncated(sequence: sequence, checkpointSize: checkpoint.size, logSize: frontier.size))
-        }
         return AuditVerificationReport(
-            recordsChecked: frontier.size, checkpointsVerified: valid.count,
-            verifiedTreeSize: ordered.last?.checkpoint.size ?? 0, findings: findings + checkpointFindings)
+            recordsChecked: frontier.size, checkpointsVerified: pass.verifiedCount,
+            verifiedTreeSize: pass.newestSize, findings: findings + pass.findings)
+    }
+
+    /// Reads every checkpoint in number order: numbering without gaps, a parseable note, a valid
+    /// signature (checked on all cores), stored columns equal to the signed text, sizes that never
+    /// shrink.
+    private func checkCheckpoints() async throws -> CheckpointPass {
+        var pass = CheckpointPass()
+        var expectedSequence: UInt64 = 1
+        var previous: (sequence: UInt64, size: UInt64)?
+        var after: Int64 = 0
+        let logKey = self.logKey
+        while true {
+            let rows = try await pool.query(
+                "SELECT sequence, tree_size, root_hash, note FROM audit.checkpoints WHERE sequence > \(after) ORDER BY sequence LIMIT 5000")
+            guard let last = rows.last else { break }
+            after = try last.decode(Int64.self, at: 0)
+            enum Status: Sendable {
+                case malformed, badSignature
+                case valid(Checkpoint)
+            }
+            let statuses: [Status] = await withTaskGroup(of: (Int, [Status]).self) { group in
+                let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
+                let slice = (rows.count + cores - 1) / cores
+                for part in 0..<cores {
+                    let range = part * slice ..< min(rows.count, (part + 1) * slice)
+                    group.addTask {
+                        (part, range.map { index in
+                            guard let note = try? rows[index].decode(String.self, at: 3),
+                                  let signed = try? SignedCheckpoint(parsing: note) else { return .malformed }
+                            guard (try? signed.verify(logKey: logKey)) != nil else { return .badSignature }
+                            return .valid(signed.checkpoint)
+                        })
+                    }
+                }
+                var parts = Array(repeating: [Status](), count: cores)
+                for await (part, statuses) in group { parts[part] = statuses }
+                return parts.flatMap { $0 }
+            }
+            for (row, status) in zip(rows, statuses) {
+                let sequence = UInt64(try row.decode(Int64.self, at: 0))
+                while expectedSequence < sequence {
+                    pass.findings.append(.checkpointMissing(sequence: expectedSequence))
+                    expectedSequence += 1
+                }
+                expectedSequence = sequence + 1
+                switch status {
+                case .malformed:
+                    pass.findings.append(.checkpointMalformed(sequence: sequence))
+                    pass.untrusted.insert(sequence)
+                case .badSignature:
+                    pass.findings.append(.checkpointSignatureInvalid(sequence: sequence))
+                    pass.untrusted.insert(sequence)
+                case .valid(let checkpoint):
+                    pass.verifiedCount += 1
+                    let size = try row.decode(Int64.self, at: 1)
+                    let root = MerkleHash(bytes: try row.decode([UInt8].self, at: 2))
+                    if checkpoint.sequence != sequence || Int64(exactly: checkpoint.size) != size || root != checkpoint.root {
+                        pass.findings.append(.checkpointRowAltered(sequence: sequence))
+                        pass.untrusted.insert(sequence)
+                        continue
+                    }
+                    if let previous, checkpoint.size < previous.size {
+                        pass.findings.append(.checkpointsInconsistent(sequence: previous.sequence, nextSequence: sequence))
+                    }
+                    previous = (sequence, checkpoint.size)
+                    pass.newestSize = max(pass.newestSize, checkpoint.size)
+                }
+            }
+        }
+        return pass
     }
 
     /// One leaf after recomputation: the hash the tree uses and what is wrong with it, if anything.
@@ -271,16 +412,4 @@ public struct AuditVerifier: Sendable {
         return RecomputedLeaf(leafIndex: leaf.index, leafHash: leafHash, finding: finding)
     }
 
-    private func checkRoots(
-        _ frontier: MerkleFrontier, _ bySize: [UInt64: [ExpectedRoot]], _ lastGoodSize: inout UInt64, _ findings: inout [AuditFinding]
-    ) {
-        guard let expected = bySize[frontier.size] else { return }
-        let root = frontier.root
-        var allMatch = true
-        for entry in expected where entry.root != root {
-            allMatch = false
-            findings.append(.checkpointRootMismatch(sequence: entry.sequence, treeSize: frontier.size, firstSuspectLeaf: lastGoodSize))
-        }
-        if allMatch { lastGoodSize = frontier.size }
-    }
 }

@@ -90,7 +90,8 @@ public struct PostgresAuditStore: MerkleNodeSource {
         return UInt64(size)
     }
 
-    /// Every checkpoint row, by sequence.
+    /// Every checkpoint row, by sequence (for tools and tests on small logs; ``AuditVerifier``
+    /// streams them instead).
     public func checkpoints() async throws(AuditError) -> [StoredCheckpoint] {
         do {
             let rows = try await pool.query("SELECT sequence, tree_size, root_hash, note FROM audit.checkpoints ORDER BY sequence")
@@ -137,6 +138,18 @@ public struct PostgresAuditStore: MerkleNodeSource {
         do {
             let rows = try await pool.query(
                 "SELECT sequence FROM audit.checkpoints WHERE tree_size >= \(Int64(size)) ORDER BY sequence LIMIT 1")
+            guard let row = rows.first else { return nil }
+            return try await checkpoint(sequence: UInt64(try row.decode(Int64.self, at: 0)))
+        } catch {
+            throw AuditError.from(error, while: "reading a checkpoint")
+        }
+    }
+
+    /// The first checkpoint of exactly `size` leaves.
+    public func checkpoint(size: UInt64) async throws(AuditError) -> SignedCheckpoint? {
+        do {
+            let rows = try await pool.query(
+                "SELECT sequence FROM audit.checkpoints WHERE tree_size = \(Int64(size)) ORDER BY sequence LIMIT 1")
             guard let row = rows.first else { return nil }
             return try await checkpoint(sequence: UInt64(try row.decode(Int64.self, at: 0)))
         } catch {

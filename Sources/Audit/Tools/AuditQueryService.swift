@@ -229,19 +229,19 @@ public struct AuditQueryService: Sendable {
     ///
     /// - Throws: ``AuditError/Code/notFound`` when no signed checkpoint has one of the sizes.
     public func consistency(from: UInt64, to: UInt64?) async throws(AuditError) -> ProofBundle {
-        let checkpoints = try await store.checkpoints()
-        guard let older = checkpoints.first(where: { $0.treeSize == from }) else {
+        guard let older = try await store.checkpoint(size: from) else {
             throw AuditError(.notFound, "no checkpoint has size \(from)")
         }
-        guard let newer = to.map({ size in checkpoints.first(where: { $0.treeSize == size }) }) ?? checkpoints.last else {
-            throw AuditError(.notFound, "no checkpoint has size \(to ?? 0)")
+        let newer: SignedCheckpoint?
+        if let to {
+            newer = try await store.checkpoint(size: to)
+        } else {
+            newer = try await store.latestCheckpoint()
         }
-        guard let olderSigned = try await store.checkpoint(sequence: older.sequence),
-              let newerSigned = try await store.checkpoint(sequence: newer.sequence)
-        else { throw AuditError(.notFound, "checkpoint disappeared") }
-        let proof = try await store.consistencyProof(from: olderSigned.checkpoint.size, to: newerSigned.checkpoint.size)
+        guard let newer else { throw AuditError(.notFound, "no checkpoint has size \(to ?? 0)") }
+        let proof = try await store.consistencyProof(from: older.checkpoint.size, to: newer.checkpoint.size)
         try await recordRead("consistency", results: 1)
-        return ProofBundle(consistency: proof, from: olderSigned, to: newerSigned)
+        return ProofBundle(consistency: proof, from: older, to: newer)
     }
 
     /// Verifies the whole log (see ``AuditVerifier``), recording the read.

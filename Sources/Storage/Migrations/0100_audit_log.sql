@@ -61,6 +61,7 @@ CREATE TABLE audit.checkpoints (
     signed_at timestamptz NOT NULL,
     note text NOT NULL
 );
+CREATE INDEX checkpoints_tree_size ON audit.checkpoints (tree_size, sequence);
 
 -- Cosignatures by outside witnesses (keys the operator does not hold), added as they arrive.
 CREATE TABLE audit.checkpoint_cosignatures (
