@@ -53,7 +53,7 @@ struct TamperDetectionTests {
     enum Tamper: String, CaseIterable, Sendable {
         case editRecordColumn, editPayload, deleteRecord, reorderRecords, reorderLeaves, insertRecord
         case editRecordAndLeafHash, removePayload, editCheckpointNote, editCheckpointColumns, deleteMiddleCheckpoint
-        case truncateNewestRecords, truncateRecordsAndCheckpoint, fork, deleteLeaf
+        case deleteNewestCheckpoint, truncateNewestRecords, truncateRecordsAndCheckpoint, fork, deleteLeaf
     }
 
     @Test("Tampering as the superuser is detected and named", arguments: Tamper.allCases)
@@ -118,6 +118,10 @@ struct TamperDetectionTests {
         case .deleteMiddleCheckpoint:
             try await log.sql("DELETE FROM audit.checkpoints WHERE sequence = 2")
             expected = .checkpointMissing(sequence: 2)
+        case .deleteNewestCheckpoint:
+            // Only the copy outside the database still remembers it.
+            try await log.sql("DELETE FROM audit.checkpoints WHERE sequence = 3")
+            expected = .savedCheckpointMissing(sequence: 3, treeSize: 30)
         case .truncateNewestRecords:
             try await log.sql("DELETE FROM audit.events WHERE id IN (SELECT event_id FROM audit.leaves WHERE leaf_index >= 25)")
             try await log.sql("DELETE FROM audit.leaves WHERE leaf_index >= 25")
