@@ -61,6 +61,7 @@ final class GatewayHarness: Sendable {
             TLSListenerConfiguration(name: "pupils", host: "127.0.0.1", port: 0, clientAuthentication: .none),
         ],
         router: Router<BiletRequestContext> = Gateway.makeRouter(),
+        watchSIGHUP: Bool = false,
         pollInterval: Duration = .milliseconds(200),
         ticketKey: Bool = false
     ) async throws -> GatewayHarness {
@@ -88,7 +89,7 @@ final class GatewayHarness: Sendable {
         let store = try TLSMaterialStore(files: files, registry: registry, logger: logger)
         let gateway = try Gateway(
             listeners: listeners, material: store, registry: registry, router: router, reloadPollInterval: pollInterval,
-            watchesSIGHUP: false, logger: logger)
+            watchesSIGHUP: watchSIGHUP, logger: logger)
         let ports = PortBook()
         var configuration = ServiceGroupConfiguration(
             services: gateway.services { name, port in ports.set(name, port) }.map { .init(service: $0) },
