@@ -1,6 +1,7 @@
 public import HummingbirdCore
 public import Logging
 public import NIOCore
+import NIOHTTPTypesHTTP1
 public import TLS
 
 /// A Hummingbird child channel that runs TLS (GnuTLS, ``TLSServerHandler``) under another child
@@ -32,7 +33,14 @@ public struct BiletTLSChannel<Base: ServerChildChannel>: ServerChildChannel {
             return channel.eventLoop.makeSucceededFuture(Value(channel: channel, base: nil, established: nil))
         }
         return self.base.setup(channel: channel, logger: logger)
-            .map { Value(channel: channel, base: $0, established: established) }
+            .flatMapThrowing { base in
+                // HTTP/1.0 close semantics, where the HTTP/1 version is still visible
+                let operations = channel.pipeline.syncOperations
+                if let codec = try? operations.handler(type: HTTP1ToHTTPServerCodec.self) {
+                    try operations.addHandler(ConnectionPersistenceHandler(), position: .before(codec))
+                }
+                return Value(channel: channel, base: base, established: established)
+            }
             .flatMapError { _ in
                 channel.close(promise: nil)
                 return channel.eventLoop.makeSucceededFuture(Value(channel: channel, base: nil, established: nil))

@@ -314,6 +314,23 @@ public final class TLSServerSession {
         }
     }
 
+    /// Starts collecting written plaintext instead of making records at once, so that several
+    /// writes (an HTTP head and body) go out as one record; ``uncork()`` makes the records.
+    public func cork() {
+        gnutls_record_cork(self.handle)
+    }
+
+    /// Makes records of everything written since ``cork()`` (as few as the record size allows).
+    public func uncork() throws(TLSSessionError) {
+        while true {
+            let result = gnutls_record_uncork(self.handle, 0)
+            if result >= 0 { return }
+            let code = Int32(result)
+            if code == GNUTLS_E_AGAIN || code == GNUTLS_E_INTERRUPTED { continue }
+            throw TLSSessionError.classify(code, duringHandshake: false)
+        }
+    }
+
     /// Appends a close_notify alert to the output (the write side's orderly end).
     public func close() {
         _ = gnutls_bye(self.handle, GNUTLS_SHUT_WR)

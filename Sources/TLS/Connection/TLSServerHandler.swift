@@ -42,6 +42,8 @@ public final class TLSServerHandler: ChannelDuplexHandler {
     private var unflushedPromises: [EventLoopPromise<Void>] = []
     private var receivedCloseNotify = false
     private var sentCloseNotify = false
+    /// Whether plaintext written since the last flush waits in the session to become one record.
+    private var corked = false
 
     /// Completes with the accepted peer, or fails when the connection ends before.
     public var established: EventLoopFuture<PeerIdentity> { self.establishedPromise.futureResult }
@@ -297,6 +299,10 @@ public final class TLSServerHandler: ChannelDuplexHandler {
             return
         }
         do {
+            if !self.corked {
+                self.session.cork()
+                self.corked = true
+            }
             try buffer.withUnsafeReadableBytes { (bytes) throws(TLSSessionError) in try self.session.write(bytes) }
             if let promise { self.unflushedPromises.append(promise) }
         } catch {
@@ -310,6 +316,18 @@ public final class TLSServerHandler: ChannelDuplexHandler {
         case .idle, .handshaking:
             self.flushRequestedBeforeActive = true
         case .active, .closing:
+            if self.corked {
+                self.corked = false
+                do {
+                    try self.session.uncork()
+                } catch {
+                    let promises = self.unflushedPromises
+                    self.unflushedPromises = []
+                    for promise in promises { promise.fail(TLSConnectionError.recordFailed(error)) }
+                    context.close(promise: nil)
+                    return
+                }
+            }
             let promises = self.unflushedPromises
             self.unflushedPromises = []
             var combined: EventLoopPromise<Void>? = nil
@@ -360,6 +378,10 @@ public final class TLSServerHandler: ChannelDuplexHandler {
 
     private func sendCloseNotify(context: ChannelHandlerContext) {
         guard !self.sentCloseNotify else { return }
+        if self.corked {
+            self.corked = false
+            try? self.session.uncork()
+        }
         self.sentCloseNotify = true
         self.session.close()
         self.writeOutput(context: context, promise: nil)
