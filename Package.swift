@@ -106,9 +106,11 @@ let package = Package(
         .executableTarget(
             name: "BiletCLI",
             dependencies: [
-                "GnuTLS", "Argon2", "PostgreSQL", "Storage", "Settings", "Observability", "Policy",
+                "GnuTLS", "Argon2", "PostgreSQL", "Storage", "Settings", "Observability", "Policy", "TLS", "Gateway",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict),
 

@@ -133,9 +133,8 @@ public final class TLSServerHandler: ChannelDuplexHandler {
             guard case .active = self.state else { return }
             self.logger.notice("tls connection closed: client certificate revoked", metadata: ["tls.refusal": "revoked"])
             self.session.sendAlert(.certificateRevoked)
-            self.writeOutput(context: context, promise: nil)
             self.finish(context: context, failure: .refused(.revoked))
-            context.close(promise: nil)
+            self.sendOutputThenClose(context: context, mode: .all, promise: nil)
         case ChannelEvent.inputClosed:
             switch self.state {
             case .idle, .handshaking:
@@ -175,15 +174,13 @@ public final class TLSServerHandler: ChannelDuplexHandler {
             if let refusal {
                 self.logger.notice("tls client certificate refused", metadata: ["tls.refusal": "\(refusal.code)"])
                 self.session.sendAlert(refusal.alert)
-                self.writeOutput(context: context, promise: nil)
                 self.finish(context: context, failure: .refused(refusal))
             } else {
                 self.logger.debug("tls handshake failed", metadata: ["error.code": "\(error.code.rawValue)", "tls.gnutls": "\(error.gnutlsName ?? "")"])
                 self.session.sendAlert(for: error)
-                self.writeOutput(context: context, promise: nil)
                 self.finish(context: context, failure: .handshakeFailed(error))
             }
-            context.close(promise: nil)
+            self.sendOutputThenClose(context: context, mode: .all, promise: nil)
         case .complete:
             self.handshakeCompleted(context: context)
         }
@@ -197,17 +194,15 @@ public final class TLSServerHandler: ChannelDuplexHandler {
         case .refused(let refusal):
             self.logger.notice("tls client certificate refused", metadata: ["tls.refusal": "\(refusal.code)", "tls.resumed": "\(negotiated.resumed)"])
             self.session.sendAlert(refusal.alert)
-            self.writeOutput(context: context, promise: nil)
             self.finish(context: context, failure: .refused(refusal))
-            context.close(promise: nil)
+            self.sendOutputThenClose(context: context, mode: .all, promise: nil)
             return
         case .accepted(let client):
             guard self.registry.admit(context.channel, keys: client.revocationKeys) else {
                 self.logger.notice("tls client certificate refused", metadata: ["tls.refusal": "revoked"])
                 self.session.sendAlert(ClientCertificateRefusal.revoked.alert)
-                self.writeOutput(context: context, promise: nil)
                 self.finish(context: context, failure: .refused(.revoked))
-                context.close(promise: nil)
+                self.sendOutputThenClose(context: context, mode: .all, promise: nil)
                 return
             }
             principal = client.principal
@@ -354,7 +349,7 @@ public final class TLSServerHandler: ChannelDuplexHandler {
                 self.state = .closing
                 self.flush(context: context)
                 self.sendCloseNotify(context: context)
-                context.close(mode: .all, promise: promise)
+                self.sendOutputThenClose(context: context, mode: .all, promise: promise)
             case .idle, .handshaking:
                 self.finish(context: context, failure: .closedDuringHandshake)
                 context.close(mode: .all, promise: promise)
@@ -365,10 +360,8 @@ public final class TLSServerHandler: ChannelDuplexHandler {
             if case .active = self.state {
                 self.flush(context: context)
                 self.sendCloseNotify(context: context)
-                if self.receivedCloseNotify {
-                    context.close(mode: .all, promise: promise)
-                    return
-                }
+                self.sendOutputThenClose(context: context, mode: self.receivedCloseNotify ? .all : .output, promise: promise)
+                return
             }
             context.close(mode: .output, promise: promise)
         case .input:
@@ -376,6 +369,7 @@ public final class TLSServerHandler: ChannelDuplexHandler {
         }
     }
 
+    /// Appends close_notify to the session's output (sent by ``sendOutputThenClose``).
     private func sendCloseNotify(context: ChannelHandlerContext) {
         guard !self.sentCloseNotify else { return }
         if self.corked {
@@ -384,8 +378,31 @@ public final class TLSServerHandler: ChannelDuplexHandler {
         }
         self.sentCloseNotify = true
         self.session.close()
-        self.writeOutput(context: context, promise: nil)
     }
+
+    /// Sends the session's pending output (an alert, close_notify) and closes once it is written.
+    ///
+    /// Closing at once could drop it: a close requested from inside a write's completion (an
+    /// HTTP/1.0 response just sent) finds the channel mid-flush, and NIO fails writes still pending
+    /// at close. A peer that does not read gets `closeNotifyTimeout` before the close is forced.
+    private func sendOutputThenClose(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
+        guard self.session.hasPendingOutput else {
+            context.close(mode: mode, promise: promise)
+            return
+        }
+        let written = context.eventLoop.makePromise(of: Void.self)
+        self.writeOutput(context: context, promise: written)
+        let forced = context.eventLoop.assumeIsolated().scheduleTask(in: Self.closeNotifyTimeout) {
+            context.close(mode: mode, promise: nil)
+        }
+        written.futureResult.assumeIsolated().whenComplete { _ in
+            forced.cancel()
+            context.close(mode: mode, promise: promise)
+        }
+    }
+
+    /// How long a final alert or close_notify may take to leave before the connection is closed anyway.
+    static let closeNotifyTimeout: TimeAmount = .seconds(2)
 
     /// Sends what the session produced (records, alerts, tickets) and flushes.
     private func writeOutput(context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
