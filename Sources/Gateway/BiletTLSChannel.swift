@@ -58,8 +58,10 @@ public struct BiletTLSChannel<Base: ServerChildChannel>: ServerChildChannel {
         }
         let connection = GatewayConnection(
             peer: peer, listener: self.listener.configuration.name, limits: self.listener.configuration.limits)
-        await ConnectionScope.$current.withValue(connection) {
-            await self.base.handle(value: base, logger: logger)
+        await withTaskExecutorPreference(EventLoopTaskExecutor(value.channel.eventLoop)) {
+            await ConnectionScope.$current.withValue(connection) {
+                await self.base.handle(value: base, logger: logger)
+            }
         }
     }
 }

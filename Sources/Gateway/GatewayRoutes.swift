@@ -15,16 +15,9 @@ public enum GatewayRoutes {
                 return Self.problem(.unauthorized, code: "no-client-certificate", title: "This connection has no verified client certificate.")
             }
             let body = WhoAmI(principal: principal, tls: .init(connection.peer.tls), listener: connection.listener)
-            let data = (try? Self.encoder.encode(body)) ?? Data("{}".utf8)
-            return Self.json(.ok, String(decoding: data, as: UTF8.self))
+            return Self.json(.ok, body.json)
         }
     }
-
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }()
 
     static func json(_ status: HTTPResponse.Status, _ text: String) -> Response {
         var buffer = ByteBuffer()
@@ -60,6 +53,12 @@ public struct WhoAmI: Codable, Sendable, Hashable {
         public let cipherSuite: String
         public let resumed: Bool
 
+        init(protocol: String, cipherSuite: String, resumed: Bool) {
+            self.protocol = `protocol`
+            self.cipherSuite = cipherSuite
+            self.resumed = resumed
+        }
+
         init(_ parameters: TLSNegotiatedParameters) {
             self.protocol = parameters.protocolVersion
             self.cipherSuite = parameters.cipherSuite
@@ -77,6 +76,43 @@ public struct WhoAmI: Codable, Sendable, Hashable {
     public let tls: TLSBody
     /// The listener the request came in on.
     public let listener: String
+
+    /// The JSON text, keys sorted (what `JSONEncoder` with `.sortedKeys` and unescaped slashes
+    /// would write), built by hand because this route answers every health check of every
+    /// workstation.
+    var json: String {
+        var fields: [String] = []
+        if let device { fields.append(#""device":{"kind":\#(Self.quoted(device.kind)),"number":\#(device.number)}"#) }
+        fields.append(#""kind":\#(Self.quoted(self.kind))"#)
+        fields.append(#""listener":\#(Self.quoted(self.listener))"#)
+        if let organisation {
+            fields.append(#""organisation":{"id":\#(Self.quoted(organisation.id)),"kind":\#(Self.quoted(organisation.kind))}"#)
+        }
+        fields.append(#""principal":\#(Self.quoted(self.principal))"#)
+        if let service { fields.append(#""service":\#(Self.quoted(service))"#) }
+        fields.append(
+            #""tls":{"cipherSuite":\#(Self.quoted(tls.cipherSuite)),"protocol":\#(Self.quoted(tls.protocol)),"resumed":\#(tls.resumed)}"#)
+        return "{" + fields.joined(separator: ",") + "}"
+    }
+
+    /// A JSON string literal of `text`.
+    static func quoted(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case "\u{08}": out += "\\b"
+            case "\u{0C}": out += "\\f"
+            case "\u{00}"..."\u{1F}": out += String(format: "\\u%04x", scalar.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
 
     init(principal: Principal, tls: TLSBody, listener: String) {
         self.principal = principal.uri

@@ -62,7 +62,7 @@ public final class TLSListener: Sendable {
         }
         let material = self.material.current
         let verification = HandshakeVerification(
-            verifier: material.verifier, authentication: self.configuration.clientAuthentication)
+            material: material, authentication: self.configuration.clientAuthentication)
         do {
             let session = try TLSServerSession(
                 configuration: TLSServerSessionConfiguration(

@@ -25,7 +25,7 @@ public enum TLSProfile: String, Sendable, Hashable, CaseIterable, Codable {
     static let hardenedPriority = [
         "NONE",
         "+VERS-TLS1.3", "+VERS-TLS1.2",
-        "+AES-256-GCM", "+AES-128-GCM", "+CHACHA20-POLY1305", "+AEAD",
+        "+AES-128-GCM", "+AES-256-GCM", "+CHACHA20-POLY1305", "+AEAD",
         "+ECDHE-ECDSA", "+ECDHE-RSA",
         "+GROUP-X25519", "+GROUP-SECP256R1", "+GROUP-SECP384R1",
         "+SIGN-ECDSA-SECP256R1-SHA256", "+SIGN-ECDSA-SECP384R1-SHA384", "+SIGN-ECDSA-SECP521R1-SHA512",

@@ -40,7 +40,7 @@ import Testing
              "-cert", harness.pki.certificate(.school), "-key", harness.pki.key(.school)])
         await harness.stop()
         let marks = result.stdout.split(separator: "\n").filter { $0.allSatisfy { "r*".contains($0) } && !$0.isEmpty }.joined()
-        #expect(marks.count > 10, "\(result.stdout)")
+        #expect(marks.count >= 2, "\(result.stdout)")
         #expect(marks.allSatisfy { $0 == "r" }, "some connections were not resumed: \(marks.prefix(80))")
     }
 }

@@ -120,3 +120,31 @@ extension RevocationKey {
         return RevocationKey(issuer: self.issuer, serial: trimmed.isEmpty ? [0] : trimmed)
     }
 }
+
+/// The cache of accepted chains: same chain answered from it, refusals never cached, emptied by a reload.
+@Suite struct VerifiedChainCacheTests {
+    @Test func acceptedChainsAreRememberedPerGeneration() async throws {
+        let pki = try await SharedPKI.get()
+        let store = try TLSMaterialStore(
+            files: TLSMaterialFiles(
+                serverKeyPairs: [.init(certificateChain: pki.serverCertificate, privateKey: pki.serverKey)],
+                clientCABundle: pki.caBundle, revocationList: pki.crl),
+            registry: ConnectionRegistry(), logger: .init(label: "test"))
+        func der(_ client: TestPKI.Client) throws -> [[UInt8]] { try VerifierTests.chain(client, pki).map(\.der) }
+        let material = store.current
+        for _ in 0..<3 {
+            guard case .accepted(let client) = material.verify(chain: try der(.school), authentication: .required) else {
+                Issue.record("refused")
+                return
+            }
+            #expect(client.principal.uri == "bilet://school/77-1234/ws/3")
+        }
+        #expect(material.verifiedChainCount == 1)
+        #expect(material.verify(chain: try der(.revoked), authentication: .required) == .refused(.revoked))
+        #expect(material.verify(chain: try der(.revoked), authentication: .required) == .refused(.revoked))
+        #expect(material.verifiedChainCount == 1)
+        #expect(material.verify(chain: [[0x30, 0x03, 0x02, 0x01, 0x00]], authentication: .required) == .refused(.invalidChain))
+        store.reload(reason: "test")
+        #expect(store.current.verifiedChainCount == 0)
+    }
+}

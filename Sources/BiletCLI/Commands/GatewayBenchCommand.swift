@@ -3,6 +3,7 @@ import Foundation
 import Gateway
 import Logging
 import NIOCore
+import NIOPosix
 import ServiceLifecycle
 import TLS
 
@@ -41,7 +42,17 @@ struct GatewayBenchCommand: AsyncParsableCommand {
     @Option(help: "Port to listen on (127.0.0.1).")
     var port: Int = 8453
 
+    @Option(help: "Only run the measurements whose name starts with this (e.g. resumed-tls13).")
+    var only: String?
+
+    @Flag(inversion: .prefixedNo, help: "Run Swift concurrency on the NIO event loops (no thread hops), as `bilet serve` should.")
+    var eventLoopExecutor: Bool = true
+
     func run() async throws {
+        if self.eventLoopExecutor {
+            let installed = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+            print("Swift concurrency on the NIO event loops: \(installed)")
+        }
         var logger = Logger(label: "bilet.bench")
         logger.logLevel = .warning
         let bench = GatewayBench(command: self, logger: logger)
@@ -70,21 +81,26 @@ private struct GatewayBench {
             }
         }
         var rows: [Row] = []
+        func wanted(_ metric: String) -> Bool { command.only.map { metric.hasPrefix($0) } ?? true }
         // without a CRL
         try await self.withGateway(crl: nil) { port in
-            rows.append(try await self.sTime("full-tls13", port: port, arguments: ["-new", "-tls1_3"]))
-            rows.append(try await self.sTime("full-tls12", port: port, arguments: ["-new", "-tls1_2"]))
-            rows.append(try await self.sTime("resumed-tls13", port: port, arguments: ["-reuse", "-tls1_3"]))
-            rows.append(try await self.sTime("resumed-tls12", port: port, arguments: ["-reuse", "-tls1_2"]))
-            rows.append(try await self.ab("keepalive-c\(command.concurrency)", port: port))
-            if command.idleConnections > 0 {
+            for (metric, arguments) in [
+                ("full-tls13", ["-new", "-tls1_3"]), ("full-tls12", ["-new", "-tls1_2"]),
+                ("resumed-tls13", ["-reuse", "-tls1_3"]), ("resumed-tls12", ["-reuse", "-tls1_2"]),
+            ] where wanted(metric) {
+                rows.append(try await self.sTime(metric, port: port, arguments: arguments))
+            }
+            if wanted("keepalive") { rows.append(try await self.ab("keepalive-c\(command.concurrency)", port: port)) }
+            if command.idleConnections > 0 && wanted("memory") {
                 rows.append(try await self.idleMemory(port: port))
             }
         }
         // with the 10,000-entry CRL
-        try await self.withGateway(crl: self.file("crl.pem")) { port in
-            rows.append(try await self.sTime("full-tls13 crl10k", port: port, arguments: ["-new", "-tls1_3"]))
-            rows.append(try await self.sTime("full-tls12 crl10k", port: port, arguments: ["-new", "-tls1_2"]))
+        if wanted("crl10k") {
+            try await self.withGateway(crl: self.file("crl.pem")) { port in
+                rows.append(try await self.sTime("crl10k full-tls13", port: port, arguments: ["-new", "-tls1_3"]))
+                rows.append(try await self.sTime("crl10k full-tls12", port: port, arguments: ["-new", "-tls1_2"]))
+            }
         }
         self.report(rows)
     }

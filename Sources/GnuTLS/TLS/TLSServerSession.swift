@@ -103,8 +103,6 @@ public struct TLSNegotiatedParameters: Sendable, Hashable {
     /// The cipher suite's standard name, e.g. `TLS_AES_128_GCM_SHA256` or
     /// `TLS_GOSTR341112_256_WITH_28147_CNT_IMIT`.
     public let cipherSuite: String
-    /// GnuTLS's one-line description, e.g. `(TLS1.3)-(ECDHE-SECP256R1)-(ECDSA-SECP256R1-SHA256)-(AES-256-GCM)`.
-    public let description: String
     /// Whether the session was resumed from a ticket.
     public let resumed: Bool
     /// The ALPN protocol selected, if any.
@@ -126,17 +124,17 @@ public final class TLSServerSession {
     private var inbound: [UInt8] = []
     private var inboundReadIndex = 0
     private var outbound: [UInt8] = []
-    private var verifier: (([X509Certificate]) -> Bool)?
+    private var verifier: (([[UInt8]]) -> Bool)?
 
     /// Creates a session. Throws ``TLSSessionError`` when GnuTLS refuses the configuration.
     ///
     /// - Parameter verifier: called during the handshake, when the client's Certificate message
-    ///   has arrived (also when it was empty), with the client's chain (leaf first; empty when it
-    ///   sent none). Return `false` to fail the handshake. Not called when the session is resumed
-    ///   from a ticket: re-check ``peerCertificates()`` after such a handshake.
+    ///   has arrived (also when it was empty), with the client's chain as DER (leaf first; empty
+    ///   when it sent none). Return `false` to fail the handshake. Not called when the session is
+    ///   resumed from a ticket: re-check ``peerCertificateDER()`` after such a handshake.
     public init(
         configuration: TLSServerSessionConfiguration,
-        verifier: (([X509Certificate]) -> Bool)?
+        verifier: (([[UInt8]]) -> Bool)?
     ) throws(TLSSessionError) {
         var session: gnutls_session_t?
         var flags = UInt32(GNUTLS_SERVER) | UInt32(GNUTLS_NONBLOCK) | UInt32(GNUTLS_NO_SIGNAL)
@@ -195,11 +193,15 @@ public final class TLSServerSession {
 
     // MARK: Transport
 
+    /// Buffers up to this size are kept between reads and writes; larger ones are released, so an
+    /// idle connection holds little memory whatever it carried before.
+    static let retainedBufferCapacity = 4096
+
     /// Appends bytes received from the peer.
     public func receive(_ bytes: UnsafeRawBufferPointer) {
         guard !bytes.isEmpty else { return }
         if self.inboundReadIndex == self.inbound.count {
-            self.inbound.removeAll(keepingCapacity: self.inbound.capacity <= 32 * 1024)
+            self.inbound.removeAll(keepingCapacity: self.inbound.capacity <= Self.retainedBufferCapacity)
             self.inboundReadIndex = 0
         } else if self.inboundReadIndex > 16 * 1024 {
             self.inbound.removeFirst(self.inboundReadIndex)
@@ -217,7 +219,7 @@ public final class TLSServerSession {
     /// Hands the bytes to send to the peer to `body` and clears them.
     public func takeOutput<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         defer {
-            self.outbound.removeAll(keepingCapacity: self.outbound.capacity <= 32 * 1024)
+            self.outbound.removeAll(keepingCapacity: self.outbound.capacity <= Self.retainedBufferCapacity)
         }
         return try self.outbound.withUnsafeBytes { try body($0) }
     }
@@ -239,7 +241,7 @@ public final class TLSServerSession {
 
     fileprivate func runVerifier() -> Int32 {
         guard let verifier = self.verifier else { return 0 }
-        return verifier(self.peerCertificates()) ? 0 : -1
+        return verifier(self.peerCertificateDER()) ? 0 : -1
     }
 
     // MARK: Handshake and records
@@ -351,16 +353,19 @@ public final class TLSServerSession {
 
     // MARK: Inspection
 
-    /// The client's certificate chain as it sent it (leaf first); empty when it sent none.
+    /// The client's certificate chain as it sent it, DER, leaf first; empty when it sent none.
     /// Available during verification and after the handshake, also on a resumed session.
-    public func peerCertificates() -> [X509Certificate] {
+    public func peerCertificateDER() -> [[UInt8]] {
         var count: UInt32 = 0
         guard let list = gnutls_certificate_get_peers(self.handle, &count), count > 0 else { return [] }
+        return (0..<Int(count)).map { X509Bridge.bytes(list[$0].data, list[$0].size) }
+    }
+
+    /// The client's certificate chain, parsed; empty when it sent none or a certificate does not parse.
+    public func peerCertificates() -> [X509Certificate] {
         var chain: [X509Certificate] = []
-        chain.reserveCapacity(Int(count))
-        for index in 0..<Int(count) {
-            let datum = list[index]
-            guard let certificate = try? X509Certificate(der: X509Bridge.bytes(datum.data, datum.size)) else { return [] }
+        for der in self.peerCertificateDER() {
+            guard let certificate = try? X509Certificate(der: der) else { return [] }
             chain.append(certificate)
         }
         return chain
@@ -370,17 +375,12 @@ public final class TLSServerSession {
     public var negotiated: TLSNegotiatedParameters {
         let version = gnutls_protocol_get_name(gnutls_protocol_get_version(self.handle)).map { String(cString: $0) } ?? "unknown"
         let suite = gnutls_ciphersuite_get(self.handle).map { String(cString: $0) } ?? "unknown"
-        var description = ""
-        if let text = gnutls_session_get_desc(self.handle) {
-            description = String(cString: text)
-            X509Bridge.free(text)
-        }
         var selected = gnutls_datum_t()
         let alpn: String? =
             gnutls_alpn_get_selected_protocol(self.handle, &selected) == GNUTLS_E_SUCCESS
             ? String(decoding: X509Bridge.bytes(selected.data, selected.size), as: UTF8.self) : nil
         return TLSNegotiatedParameters(
-            protocolVersion: version, cipherSuite: suite, description: description,
+            protocolVersion: version, cipherSuite: suite,
             resumed: gnutls_session_is_resumed(self.handle) != 0, applicationProtocol: alpn)
     }
 }

@@ -151,6 +151,20 @@ public final class X509Certificate: @unchecked Sendable {
     }
 }
 
+/// SHA-256 fingerprints of DER-encoded certificates.
+public enum CertificateFingerprint {
+    /// The SHA-256 digest of `der` (32 bytes), or `nil` if GnuTLS fails.
+    public static func sha256(_ der: [UInt8]) -> [UInt8]? {
+        var digest = [UInt8](repeating: 0, count: 32)
+        let result = der.withUnsafeBytes { input in
+            digest.withUnsafeMutableBytes { output in
+                gnutls_hash_fast(GNUTLS_DIG_SHA256, input.baseAddress, input.count, output.baseAddress)
+            }
+        }
+        return result == GNUTLS_E_SUCCESS ? digest : nil
+    }
+}
+
 /// The key usage extension's bits (RFC 5280 §4.2.1.3), as GnuTLS numbers them.
 public struct KeyUsage: OptionSet, Sendable, Hashable {
     public let rawValue: UInt32

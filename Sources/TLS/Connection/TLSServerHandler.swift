@@ -188,7 +188,7 @@ public final class TLSServerHandler: ChannelDuplexHandler {
 
     private func handshakeCompleted(context: ChannelHandlerContext) {
         let negotiated = self.session.negotiated
-        let outcome = negotiated.resumed ? self.verification.reverify(self.session.peerCertificates()) : self.verification.outcome
+        let outcome = negotiated.resumed ? self.verification.reverify(self.session.peerCertificateDER()) : self.verification.outcome
         var principal: Principal? = nil
         switch outcome {
         case .refused(let refusal):
@@ -233,9 +233,12 @@ public final class TLSServerHandler: ChannelDuplexHandler {
         var ending: TLSReadResult? = nil
         let recordSize = self.session.maximumRecordSize
         reading: while true {
-            var buffer = plaintext ?? context.channel.allocator.buffer(capacity: min(recordSize, 4096))
+            // plaintext is never longer than the ciphertext it came from: size the buffer to what
+            // arrived (a record larger than the space left is read in several steps)
+            let wanted = min(recordSize, max(1024, self.session.bufferedInboundCount))
+            var buffer = plaintext ?? context.channel.allocator.buffer(capacity: wanted)
             var result = TLSReadResult.needsMoreData
-            buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: recordSize) { pointer in
+            buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: wanted) { pointer in
                 result = self.session.read(into: pointer)
                 if case .bytes(let n) = result { return n }
                 return 0

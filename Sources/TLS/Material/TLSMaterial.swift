@@ -23,6 +23,7 @@ public final class TLSMaterial: Sendable {
     /// Whether one of the server key pairs is a GOST R 34.10-2012 pair.
     public let hasGOSTKeyPair: Bool
     let stamps: [String: FileStamp]
+    let verifiedChains = VerifiedChainCache()
 
     init(
         generation: Int, credentials: ServerCredentials, trustStore: TrustStore, revocations: RevocationSet,
@@ -37,6 +38,29 @@ public final class TLSMaterial: Sendable {
         self.hasGOSTKeyPair = credentials.leafCertificates.contains { $0.publicKeyAlgorithmName.contains("GOST") }
         self.stamps = stamps
     }
+
+    /// Verifies a client's chain (DER, leaf first) with ``verifier``, answering from the cache of
+    /// chains this generation already accepted when the very same chain comes back.
+    public func verify(chain der: [[UInt8]], authentication: ClientAuthentication) -> ClientVerification {
+        guard !der.isEmpty else { return self.verifier.verify(chain: [], authentication: authentication) }
+        let key = VerifiedChainCache.key(der)
+        if let key, let client = self.verifiedChains.lookup(key, now: self.verifier.clock()) {
+            return .accepted(client)
+        }
+        var chain: [X509Certificate] = []
+        for certificate in der {
+            guard let parsed = try? X509Certificate(der: certificate) else { return .refused(.invalidChain) }
+            chain.append(parsed)
+        }
+        let outcome = self.verifier.verify(chain: chain, authentication: authentication)
+        if case .accepted(let client) = outcome, let key {
+            self.verifiedChains.remember(key, client, chain: chain)
+        }
+        return outcome
+    }
+
+    /// How many accepted chains this generation remembers.
+    public var verifiedChainCount: Int { self.verifiedChains.count }
 
     /// Reads and checks every file, all or nothing.
     static func load(_ files: TLSMaterialFiles, generation: Int, generatedTicketKey: SessionTicketKey?) throws(TLSMaterialError)
