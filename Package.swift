@@ -70,7 +70,7 @@ let package = Package(
             name: "Observability",
             dependencies: [.product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
-        .target(name: "Policy", dependencies: ["GnuTLS"], swiftSettings: strict),
+        .target(name: "Policy", dependencies: ["GnuTLS", "PostgreSQL"], swiftSettings: strict),
 
         // MARK: Test support (only test targets depend on it)
         .target(
@@ -105,7 +105,9 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(name: "ArchitectureTests", swiftSettings: strict),
         .testTarget(name: "BiletCLITests", dependencies: ["BiletCLI"], swiftSettings: strict),
-        .testTarget(name: "PolicyTests", dependencies: ["Policy"], swiftSettings: strict),
+        .testTarget(
+            name: "PolicyTests", dependencies: ["Policy", "PostgreSQL", "DatabaseTestSupport", "Storage"],
+            swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )
