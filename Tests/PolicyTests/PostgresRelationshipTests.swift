@@ -301,7 +301,9 @@ struct PostgresRelationshipTests {
         let suite = try realSuite()
         let database = try await database(with: suite.relationships.all)
         try await database.withPool(user: component.roleName, maxConnections: 1) { pool in
-            #expect(try await pool.query("SELECT count(*) FROM policy.relationships").singleValue(Int.self) == 7)
+            #expect(
+                try await pool.query("SELECT count(*) FROM policy.relationships").singleValue(Int.self)
+                    == suite.relationships.all.count)
             let statement: SQLStatement
             switch write {
             case .insert:
@@ -321,6 +323,16 @@ struct PostgresRelationshipTests {
                 #expect(error?.sqlState == .insufficientPrivilege, "\(component) \(write)")
             }
         }
+        let (rows, expired) = try await database.withPool { pool in
+            let row = try #require(
+                try await pool.query(
+                    "SELECT count(*), count(expired_at) FROM policy.relationships WHERE valid_until IS NOT NULL"
+                ).first)
+            return (try row.decode(Int.self, at: 0), try row.decode(Int.self, at: 1))
+        }
+        let dated = suite.relationships.all.filter { $0.validUntil != nil }
+        #expect(rows == dated.count, "validity unchanged")
+        #expect(expired == (write == .updateExpiry && allowed ? dated.count : dated.filter { $0.expiredAt != nil }.count))
     }
 
     // MARK: Store refusals and the index

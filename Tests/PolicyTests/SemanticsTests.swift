@@ -296,6 +296,28 @@ struct InMemoryRelationshipsTests {
         #expect(farEnd.holds(at: Timestamp(secondsSinceEpoch: .max - 1), grace: 86_400))
     }
 
+    @Test("an early expiry is a hard stop: no grace after expired_at; a fact expired before it starts never holds")
+    func expiry() {
+        let fact = Relationship(
+            "run_by", subject: event, object: mentor, validFrom: time("2025-10-10T09:00:00Z"),
+            validUntil: time("2025-10-10T17:00:00Z"), expiredAt: time("2025-10-10T12:00:00Z"))
+        #expect(fact.holds(at: time("2025-10-10T11:59:59Z"), grace: 86_400))
+        #expect(!fact.holds(at: time("2025-10-10T12:00:00Z"), grace: 86_400))
+        #expect(!fact.holds(at: time("2025-10-10T17:30:00Z"), grace: 86_400))
+        let cancelled = Relationship(
+            "run_by", subject: event, object: mentor, validFrom: time("2025-10-10T09:00:00Z"),
+            expiredAt: time("2025-10-01T00:00:00Z"))
+        #expect(!cancelled.holds(at: time("2025-10-10T09:00:00Z"), grace: 86_400))
+    }
+
+    @Test("a negative grace that overflows past Int64's range never makes a fact hold")
+    func negativeGraceOverflow() {
+        let ancient = Relationship(
+            "run_by", subject: event, object: mentor, validUntil: Timestamp(secondsSinceEpoch: .min + 10))
+        #expect(!ancient.holds(at: Timestamp(secondsSinceEpoch: .min + 5), grace: -86_400))
+        #expect(ancient.holds(at: Timestamp(secondsSinceEpoch: .min + 5), grace: 0))
+    }
+
     @Test("two-step chains need both steps to hold at the same time")
     func chains() async throws {
         let facts = InMemoryRelationships([
