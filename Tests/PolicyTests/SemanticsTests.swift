@@ -106,7 +106,7 @@ struct SemanticsTests {
         #expect(ok.fields == [FieldDecision(name: "note", treatment: .plain), FieldDecision(name: "name", treatment: .plain)])
     }
 
-    @Test("masks: a masked grant gives the mask; a plain grant from another permit wins")
+    @Test("masks: a masked grant gives the mask; a plain grant from another permit does not widen it")
     func masks() async throws {
         let policies = try compile(
             schema: miniSchema,
@@ -123,11 +123,15 @@ struct SemanticsTests {
                 FieldDecision(name: "born", treatment: .masked(.year)),
                 FieldDecision(name: "note", treatment: .plain),
             ])
+        // For `audit` both permits match: `masked` grants the name as initial, `audit` plain. The
+        // stricter grant holds.
         let audit = await policies.decide(request(fields: ["name", "born"], purpose: "audit"), relationships: none)
         #expect(
             audit.fields == [
-                FieldDecision(name: "name", treatment: .plain), FieldDecision(name: "born", treatment: .masked(.year)),
+                FieldDecision(name: "name", treatment: .masked(.initial)),
+                FieldDecision(name: "born", treatment: .masked(.year)),
             ])
+        #expect(audit.decidingRules == ["masked", "audit"])
     }
 
     @Test("a forbid naming fields applies only to requests asking for them")

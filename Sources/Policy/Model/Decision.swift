@@ -2,7 +2,9 @@
 ///
 /// Deny by default: a request is allowed only when at least one permit matches, no forbid matches,
 /// no rule failed to evaluate, and every requested field is granted. Fields that are not granted
-/// are not trimmed away: the whole request is denied.
+/// are not trimmed away: the whole request is denied. When matching permits grant a field
+/// differently, the stricter grant holds: masked beats plain, and a field granted with two
+/// different masks is not granted.
 public struct Decision: Hashable, Sendable, CustomStringConvertible {
     /// Allow or deny.
     public enum Effect: String, Hashable, Sendable {
