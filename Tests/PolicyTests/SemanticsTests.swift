@@ -232,6 +232,7 @@ struct SemanticsTests {
             ("action", request(action: "erase")),
             ("resource type", request(Resource(type: "planet", id: "p"))),
             ("purpose", request(purpose: "curiosity")),
+            ("action not applying to the resource type", request(action: "file")),
             ("field", request(fields: ["colour"])),
         ])
     func invalidRequests(what: String, invalid: PolicyRequest) async throws {

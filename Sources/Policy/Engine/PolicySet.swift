@@ -24,6 +24,8 @@ public final class PolicySet: Sendable {
     let compiled: [CompiledRule]
     let buckets: [Bucket]
     let typeCount: Int
+    /// Per `action * typeCount + type`: whether the schema says the action applies to the type.
+    let applies: [Bool]
 
     /// A rule's identity and place, as `bilet policy` and coverage reports name it.
     public struct RuleSummary: Hashable, Sendable {
@@ -43,6 +45,13 @@ public final class PolicySet: Sendable {
             RuleSummary(id: $0.id, effect: $0.effect.rawValue, location: $0.location, documentation: $0.documentation)
         }
         typeCount = schema.entityTypes.count
+        var applies = Array(repeating: false, count: max(1, schema.actions.count * typeCount))
+        for (action, declaration) in schema.actions.enumerated() {
+            for name in declaration.appliesTo {
+                if let type = schema.entityIDs[name] { applies[action * typeCount + type] = true }
+            }
+        }
+        self.applies = applies
         var buckets = Array(repeating: Bucket(), count: max(1, schema.actions.count * typeCount))
         for rule in compiled {
             for pair in rule.pairs {
@@ -241,6 +250,9 @@ public final class PolicySet: Sendable {
         guard let action = schema.actionIDs[request.action] else { return invalid(request, "unknown action") }
         guard let type = schema.entityIDs[request.resource.type] else {
             return invalid(request, "unknown resource type")
+        }
+        guard applies[action * typeCount + type] else {
+            return invalid(request, "action '\(request.action)' does not apply to resource type '\(request.resource.type)'")
         }
         guard let purpose = schema.purposeIDs[request.purpose] else { return invalid(request, "unknown purpose") }
         var requested: UInt64 = 0

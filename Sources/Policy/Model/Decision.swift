@@ -14,7 +14,8 @@ public struct Decision: Hashable, Sendable, CustomStringConvertible {
 
     /// Why a request was denied.
     public enum DenyReason: String, Hashable, Sendable {
-        /// The request named something the schema does not declare.
+        /// The request named something the schema does not declare, an action that does not
+        /// apply to the resource type, or a field twice; see `errors`.
         case invalidRequest = "invalid_request"
         /// A rule failed to evaluate; see `errors`.
         case evaluationError = "evaluation_error"
