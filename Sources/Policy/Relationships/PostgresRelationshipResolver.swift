@@ -17,7 +17,8 @@ public import PostgreSQL
 ///
 /// Throws `RelationshipStoreError` when the database fails or refuses (for example 42501 for a
 /// role without SELECT, 25P02 inside a failed transaction) or when the time is out of range; the
-/// engine turns any such error into a deny.
+/// engine turns any such error into a deny. A lookup the server refused also aborts the caller's
+/// transaction, so the read it guards cannot go ahead either.
 public struct PostgresRelationshipResolver: RelationshipResolver {
     /// The connection lookups run on, in whatever transaction it is in.
     public let connection: PostgresConnection
