@@ -73,7 +73,7 @@ let package = Package(
             name: "Observability",
             dependencies: [.product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
-        .target(name: "Policy", dependencies: ["GnuTLS"], swiftSettings: strict),
+        .target(name: "Policy", dependencies: ["GnuTLS", "PostgreSQL"], swiftSettings: strict),
         .target(
             name: "Audit",
             dependencies: [
@@ -143,7 +143,9 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(name: "ArchitectureTests", swiftSettings: strict),
         .testTarget(name: "BiletCLITests", dependencies: ["BiletCLI"], swiftSettings: strict),
-        .testTarget(name: "PolicyTests", dependencies: ["Policy"], swiftSettings: strict),
+        .testTarget(
+            name: "PolicyTests", dependencies: ["Policy", "PostgreSQL", "DatabaseTestSupport", "Storage"],
+            swiftSettings: strict),
         .testTarget(
             name: "AuditTests",
             dependencies: ["Audit", "GnuTLS", "PostgreSQL", "Storage", "DatabaseTestSupport"],

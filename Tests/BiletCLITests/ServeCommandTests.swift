@@ -30,7 +30,8 @@ import Testing
         let second = try BiletProcess.start(["serve"], environment: environment, log: directory.appendingPathComponent("second.log"))
         let secondLines = try await second.waitForLine(containing: "bilet is ready", timeout: .seconds(120))
         #expect(secondLines.contains { $0.contains("\"message\":\"migrations applied\"") && $0.contains("\"applied\":\"0\"") })
-        #expect(try second.terminate() == 0)
+        let secondStatus = try second.terminate()
+        #expect(secondStatus == 0, "\((try? String(contentsOf: directory.appendingPathComponent("second.log"), encoding: .utf8)) ?? "")")
 
         let status = try BiletProcess.run(["db", "status"], environment: environment)
         #expect(status.output.contains("is stopped"))

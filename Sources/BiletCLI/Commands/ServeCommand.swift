@@ -44,9 +44,8 @@ struct ServeCommand: AsyncParsableCommand {
         } else {
             logger.notice("no audit.signing_key: this process does not sequence the audit log; run `bilet audit sequence`")
         }
-        logger.info(
-            "bilet is ready",
-            metadata: ["database": "\(database.cluster == nil ? "configured" : "local")"])
+        services.append(
+            ReadinessService(logger: logger, metadata: ["database": "\(database.cluster == nil ? "configured" : "local")"]))
         let group = ServiceGroup(
             configuration: .init(
                 services: services.map { .init(service: $0) },
