@@ -255,7 +255,7 @@ private struct GatewayBench {
         process.arguments = [script.path, "127.0.0.1", "\(port)", "\(command.idleConnections)", self.file("client.pem"), self.file("client.key"), "1"]
         // output to a file polled without blocking: this process's threads are the event loops
         let outputFile = script.deletingPathExtension().appendingPathExtension("out")
-        FileManager.default.createFile(atPath: outputFile.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: outputFile.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: outputFile) }
         let stdout = try FileHandle(forWritingTo: outputFile)
         defer { try? stdout.close() }
@@ -393,7 +393,7 @@ private enum Memory {
 private enum Tool {
     static func run(_ tool: String, _ arguments: [String]) async throws -> String {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("bilet-bench-\(UUID().uuidString).out")
-        FileManager.default.createFile(atPath: output.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: output) }
         let handle = try FileHandle(forWritingTo: output)
         let process = Process()
