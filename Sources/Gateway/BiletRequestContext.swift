@@ -1,6 +1,6 @@
 public import Hummingbird
 public import Identity
-public import TLS
+import TLS
 
 /// The request context of every gateway route: Hummingbird's core context plus the connection's
 /// verified peer.

@@ -1,7 +1,7 @@
 public import Hummingbird
 import HummingbirdCore
 public import Logging
-public import NIOCore
+import NIOCore
 public import ServiceLifecycle
 public import TLS
 

@@ -1,6 +1,6 @@
 public import Hummingbird
 import HTTPTypes
-public import Identity
+import Identity
 import Foundation
 
 /// The gateway's own routes: `GET /healthz` and `GET /v1/whoami`.

@@ -1,5 +1,5 @@
 import HTTPTypes
-public import NIOCore
+import NIOCore
 import NIOHTTPTypes
 
 /// Enforces a listener's request limits below the application:

@@ -1,4 +1,4 @@
-public import GnuTLS
+import GnuTLS
 
 /// Whether a listener asks clients for a certificate.
 public enum ClientAuthentication: String, Sendable, Hashable, CaseIterable, Codable {

@@ -14,7 +14,7 @@ public final class InteractiveTool: @unchecked Sendable {
         self.scratch = FileManager.default.temporaryDirectory.appendingPathComponent("bilet-itool-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: self.scratch, withIntermediateDirectories: true)
         self.outURL = self.scratch.appendingPathComponent("out")
-        FileManager.default.createFile(atPath: self.outURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: self.outURL.path, contents: nil)
         self.process = Process()
         self.process.executableURL = URL(fileURLWithPath: try ToolRunner.locate(tool))
         self.process.arguments = arguments

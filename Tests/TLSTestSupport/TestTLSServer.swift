@@ -1,4 +1,4 @@
-public import Logging
+import Logging
 public import NIOCore
 import NIOPosix
 import Synchronization
@@ -91,7 +91,7 @@ final class EchoPrincipalHTTPHandler: ChannelInboundHandler {
             response.writeString(
                 "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: \(body.utf8.count)\r\n\(close ? "Connection: close\r\n" : "")\r\n\(body)")
             if close {
-                context.writeAndFlush(Self.wrapOutboundOut(response)).whenComplete { _ in context.close(promise: nil) }
+                context.writeAndFlush(Self.wrapOutboundOut(response)).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
                 return
             } else {
                 context.writeAndFlush(Self.wrapOutboundOut(response), promise: nil)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Gateway
+import GnuTLS
 import Logging
 import NIOCore
 import NIOPosix
@@ -95,11 +96,24 @@ private struct GatewayBench {
                 rows.append(try await self.idleMemory(port: port))
             }
         }
-        // with the 10,000-entry CRL
+        // the verification step on its own (CPU time of this thread, insensitive to other load)
+        if wanted("verify") {
+            rows.append(contentsOf: try self.verificationCost())
+        }
+        // the 10,000-entry CRL against none: two gateways in this process, measured in alternation
+        // (while one is measured the other is idle), so that load from elsewhere hits both alike
         if wanted("crl10k") {
-            try await self.withGateway(crl: self.file("crl.pem")) { port in
-                rows.append(try await self.sTime("crl10k full-tls13", port: port, arguments: ["-new", "-tls1_3"]))
-                rows.append(try await self.sTime("crl10k full-tls12", port: port, arguments: ["-new", "-tls1_2"]))
+            try await self.withGateway(crl: nil, port: 0) { plain in
+                try await self.withGateway(crl: self.file("crl.pem"), port: 0) { withCRL in
+                    var without: [Row] = []
+                    var with: [Row] = []
+                    for _ in 0..<command.runs {
+                        without.append(try await self.sTime("no-crl full-tls13", port: plain, arguments: ["-new", "-tls1_3"], runs: 1))
+                        with.append(try await self.sTime("crl10k full-tls13", port: withCRL, arguments: ["-new", "-tls1_3"], runs: 1))
+                    }
+                    rows.append(Row(metric: "alternating: no CRL full-tls13", rates: without.flatMap(\.rates), cpuMicros: without.flatMap(\.cpuMicros), note: ""))
+                    rows.append(Row(metric: "alternating: 10k-entry CRL full-tls13", rates: with.flatMap(\.rates), cpuMicros: with.flatMap(\.cpuMicros), note: ""))
+                }
             }
         }
         self.report(rows)
@@ -107,7 +121,7 @@ private struct GatewayBench {
 
     // MARK: The gateway under test
 
-    func withGateway(crl: String?, _ body: (Int) async throws -> Void) async throws {
+    func withGateway(crl: String?, port: Int? = nil, _ body: (Int) async throws -> Void) async throws {
         let registry = ConnectionRegistry()
         let files = TLSMaterialFiles(
             serverKeyPairs: [.init(certificateChain: self.file("server.pem"), privateKey: self.file("server.key"))],
@@ -117,7 +131,7 @@ private struct GatewayBench {
         let gateway = try Gateway(
             listeners: [
                 TLSListenerConfiguration(
-                    name: "bench", host: "127.0.0.1", port: command.port, clientAuthentication: .required, limits: limits)
+                    name: "bench", host: "127.0.0.1", port: port ?? command.port, clientAuthentication: .required, limits: limits)
             ],
             material: store, registry: registry, watchesSIGHUP: false, logger: self.logger)
         let bound = BoundPort()
@@ -139,13 +153,49 @@ private struct GatewayBench {
         _ = try? await running.value
     }
 
+    /// Client chain verification with and without the 10,000-entry CRL, uncached (the full policy
+    /// chain: signature, dates, usage, revocation lookup, identity) and cached.
+    func verificationCost() throws -> [Row] {
+        var rows: [Row] = []
+        let der = try X509Certificate.list(pem: Array(FileManager.default.contents(atPath: self.file("client.pem")) ?? Data())).map(\.der)
+        for crl in [nil, self.file("crl.pem")] {
+            let store = try TLSMaterialStore(
+                files: TLSMaterialFiles(
+                    serverKeyPairs: [.init(certificateChain: self.file("server.pem"), privateKey: self.file("server.key"))],
+                    clientCABundle: self.file("ca.pem"), revocationList: crl),
+                registry: ConnectionRegistry(), logger: self.logger)
+            let material = store.current
+            let chain = try der.map { try X509Certificate(der: $0) }
+            let label = crl == nil ? "no CRL" : "\(material.revocations.count)-entry CRL"
+            let iterations = 3000
+            var uncached: [Double] = []
+            var cached: [Double] = []
+            for _ in 0..<command.runs {
+                let start = ThreadCPUTime.now()
+                for _ in 0..<iterations {
+                    guard case .accepted = material.verifier.verify(chain: chain, authentication: .required) else {
+                        throw ValidationError("the bench client certificate was refused")
+                    }
+                }
+                uncached.append((ThreadCPUTime.now() - start) * 1e6 / Double(iterations))
+                let cachedStart = ThreadCPUTime.now()
+                for _ in 0..<iterations { _ = material.verify(chain: der, authentication: .required) }
+                cached.append((ThreadCPUTime.now() - cachedStart) * 1e6 / Double(iterations))
+            }
+            rows.append(Row(metric: "verify client chain, uncached, \(label)", rates: uncached.map { 1e6 / $0 }, cpuMicros: uncached, note: ""))
+            rows.append(Row(metric: "verify client chain, cached, \(label)", rates: cached.map { 1e6 / $0 }, cpuMicros: cached, note: ""))
+            print("verification (\(label)): uncached \(uncached.map { String(format: "%.1f", $0) }) us, cached \(cached.map { String(format: "%.2f", $0) }) us")
+        }
+        return rows
+    }
+
     // MARK: Clients
 
-    func sTime(_ metric: String, port: Int, arguments: [String]) async throws -> Row {
+    func sTime(_ metric: String, port: Int, arguments: [String], runs: Int? = nil) async throws -> Row {
         var rates: [Double] = []
         var cpu: [Double] = []
         var note = ""
-        for _ in 0..<command.runs {
+        for _ in 0..<(runs ?? command.runs) {
             let before = CPUTime.now()
             let start = ContinuousClock.now
             let output = try await Tool.run(
@@ -203,16 +253,21 @@ private struct GatewayBench {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
         process.arguments = [script.path, "127.0.0.1", "\(port)", "\(command.idleConnections)", self.file("client.pem"), self.file("client.key"), "1"]
-        let stdout = Pipe()
+        // output to a file polled without blocking: this process's threads are the event loops
+        let outputFile = script.deletingPathExtension().appendingPathExtension("out")
+        _ = FileManager.default.createFile(atPath: outputFile.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: outputFile) }
+        let stdout = try FileHandle(forWritingTo: outputFile)
+        defer { try? stdout.close() }
         let stdin = Pipe()
         process.standardOutput = stdout
         process.standardInput = stdin
         try process.run()
         var ready = ""
-        let deadline = ContinuousClock.now + .seconds(300)
+        let deadline = ContinuousClock.now + .seconds(600)
         while !ready.contains("READY") && process.isRunning && ContinuousClock.now < deadline {
-            let data = stdout.fileHandleForReading.availableData
-            ready += String(decoding: data, as: UTF8.self)
+            try await Task.sleep(for: .milliseconds(200))
+            ready = (try? String(contentsOf: outputFile, encoding: .utf8)) ?? ""
         }
         try await Task.sleep(for: .seconds(2))
         let held = Memory.residentKiB()
@@ -315,6 +370,15 @@ private enum CPUTime {
     }
 }
 
+/// The calling thread's CPU time, in seconds.
+private enum ThreadCPUTime {
+    static func now() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+    }
+}
+
 /// This process's resident set size.
 private enum Memory {
     static func residentKiB() -> Int {
@@ -329,7 +393,7 @@ private enum Memory {
 private enum Tool {
     static func run(_ tool: String, _ arguments: [String]) async throws -> String {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("bilet-bench-\(UUID().uuidString).out")
-        FileManager.default.createFile(atPath: output.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: output) }
         let handle = try FileHandle(forWritingTo: output)
         let process = Process()

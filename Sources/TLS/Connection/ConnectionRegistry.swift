@@ -1,4 +1,4 @@
-public import NIOCore
+import NIOCore
 import Synchronization
 
 /// The live authenticated connections of a gateway, indexed by the (issuer, serial) of every

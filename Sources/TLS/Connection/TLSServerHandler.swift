@@ -1,6 +1,6 @@
 public import GnuTLS
-public import Identity
-public import Logging
+import Identity
+import Logging
 public import NIOCore
 
 /// The TLS server side of one connection: runs a GnuTLS session over the channel's bytes.

@@ -135,7 +135,7 @@ public final class TLSMaterial: Sendable {
             let text = String(decoding: raw, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             bytes = Data(base64Encoded: text).map { Array($0) } ?? []
         }
-        defer { bytes.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) } }
+        defer { _ = bytes.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) } }
         do { return try SessionTicketKey(bytes: bytes) } catch {
             throw TLSMaterialError(.invalidTicketKey, role: "ticket-key", path: path)
         }

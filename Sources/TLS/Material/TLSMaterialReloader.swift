@@ -29,7 +29,7 @@ public struct TLSMaterialReloader: Service {
     }
 
     public func run() async throws {
-        try? await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
                 if self.watchesSIGHUP {
                     group.addTask {

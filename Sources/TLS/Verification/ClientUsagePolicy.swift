@@ -1,4 +1,4 @@
-public import GnuTLS
+import GnuTLS
 
 /// The client's certificate is meant for TLS client authentication: it has an extended key usage
 /// extension that lists `clientAuth` (a certificate without the extension is refused, although
