@@ -71,6 +71,23 @@ let package = Package(
             dependencies: [.product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
         .target(name: "Policy", dependencies: ["GnuTLS"], swiftSettings: strict),
+        // Opaque tokens: no dependencies at all, so modules can use them without reaching PII.
+        .target(name: "Tokens", swiftSettings: strict),
+        .target(
+            name: "Vault",
+            dependencies: [
+                "GnuTLS", "Argon2", "PostgreSQL", "Policy", "Tokens",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict),
+
+        // MARK: Modules (invariant 2: tokens only; never Vault, GnuTLS or Policy)
+        .target(name: "Assessment", dependencies: ["Tokens", "PostgreSQL"], swiftSettings: strict),
+        .target(name: "Trials", dependencies: ["Tokens", "PostgreSQL"], swiftSettings: strict),
+        .target(name: "Recommendations", dependencies: ["Tokens", "PostgreSQL"], swiftSettings: strict),
 
         // MARK: Test support (only test targets depend on it)
         .target(
@@ -106,6 +123,16 @@ let package = Package(
         .testTarget(name: "ArchitectureTests", swiftSettings: strict),
         .testTarget(name: "BiletCLITests", dependencies: ["BiletCLI"], swiftSettings: strict),
         .testTarget(name: "PolicyTests", dependencies: ["Policy"], swiftSettings: strict),
+        .testTarget(
+            name: "VaultTests",
+            dependencies: ["Vault", "Tokens", "Policy", "GnuTLS", "PostgreSQL", "Storage", "DatabaseTestSupport"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "ModulesTests",
+            dependencies: [
+                "Assessment", "Trials", "Recommendations", "Tokens", "PostgreSQL", "Storage", "DatabaseTestSupport",
+            ],
+            swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )
