@@ -51,3 +51,16 @@ extension OpaqueToken {
         TokenEncoding.isValid(text, prefix: prefix)
     }
 }
+
+extension OpaqueToken where Self: Codable {
+    /// Decodes the token text, refusing a malformed token.
+    public init(from decoder: any Decoder) throws {
+        self = try Self(parsing: try decoder.singleValueContainer().decode(String.self))
+    }
+
+    /// Encodes the token text.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
+}

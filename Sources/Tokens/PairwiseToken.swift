@@ -30,7 +30,7 @@ public enum RecommendationsNamespace: TokenNamespace {
 /// be joined without the vault, which translates between namespaces only where the policy
 /// allows. The namespace is part of the type: an ``AssessmentToken`` cannot be passed where a
 /// ``TrialsToken`` is expected.
-public struct PairwiseToken<Namespace: TokenNamespace>: OpaqueToken {
+public struct PairwiseToken<Namespace: TokenNamespace>: OpaqueToken, Codable {
     public static var prefix: String { Namespace.prefix }
     public let rawValue: String
 
@@ -50,7 +50,7 @@ public typealias TrialsToken = PairwiseToken<TrialsNamespace>
 public typealias RecommendationsToken = PairwiseToken<RecommendationsNamespace>
 
 /// A pairwise token of any module, for code that handles all three (the vault, the gateway).
-public struct ModuleToken: Hashable, Sendable, Comparable, CustomStringConvertible {
+public struct ModuleToken: Hashable, Sendable, Comparable, CustomStringConvertible, Codable {
     /// The module.
     public let module: Module
     /// The token text.
@@ -93,4 +93,15 @@ public struct ModuleToken: Hashable, Sendable, Comparable, CustomStringConvertib
     public static func < (lhs: ModuleToken, rhs: ModuleToken) -> Bool { lhs.rawValue < rhs.rawValue }
 
     public var description: String { rawValue }
+
+    /// Decodes the token text, telling the module by its prefix.
+    public init(from decoder: any Decoder) throws {
+        self = try ModuleToken(parsing: try decoder.singleValueContainer().decode(String.self))
+    }
+
+    /// Encodes the token text.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
 }

@@ -2,7 +2,7 @@
 ///
 /// The gateway, the policy engine (as the resource id) and the audit log refer to a subject by
 /// this token. Modules never see it: each gets a ``PairwiseToken`` of its own namespace instead.
-public struct SubjectToken: OpaqueToken {
+public struct SubjectToken: OpaqueToken, Codable {
     public static let prefix = "sub"
     public let rawValue: String
 

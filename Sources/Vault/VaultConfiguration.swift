@@ -59,3 +59,12 @@ extension Duration {
         return Double(seconds) + Double(attoseconds) / 1e18
     }
 }
+
+extension Date {
+    /// The date as PostgreSQL stores a `timestamptz`: rounded to the microsecond.
+    var storedPrecision: Date {
+        let offset = 946_684_800.0
+        let micros = ((timeIntervalSince1970 - offset) * 1_000_000).rounded()
+        return Date(timeIntervalSince1970: micros / 1_000_000 + offset)
+    }
+}

@@ -172,7 +172,10 @@ CREATE TABLE vault.destruction_deadlines (
     reason text NOT NULL,
     due_at timestamptz NOT NULL,
     created_at timestamptz NOT NULL DEFAULT now(),
-    completed_at timestamptz
+    completed_at timestamptz,
+    -- destroyed, or cancelled when a new consent covered the data again before the deadline.
+    outcome text CHECK (outcome IN ('destroyed', 'cancelled_new_consent', 'erased_with_subject')),
+    CHECK ((completed_at IS NULL) = (outcome IS NULL))
 );
 CREATE INDEX destruction_deadlines_due ON vault.destruction_deadlines (due_at) WHERE completed_at IS NULL;
 

@@ -31,3 +31,30 @@ extension Vault {
         }
     }
 }
+
+extension Vault {
+    func recordConsentDirectly(_ terms: ConsentTerms, scan: ConsentScan? = nil) async throws -> ConsentRecord {
+        let ring = try keys()
+        return try await withTransaction { connection in
+            let prepared = try await self.prepareConsent(terms, scan: scan, ring: ring, on: connection)
+            return try await self.insertConsent(prepared, scan: scan, series: nil, recordedBy: "test:fixture", ring: ring, on: connection)
+        }
+    }
+
+    func endConsentDirectly(_ token: ConsentToken, as state: ConsentState = .withdrawn) async throws -> DestructionDeadline? {
+        let now = clock.now
+        return try await withTransaction { connection in
+            let consent = try await self.lockedConsent(token, on: connection)
+            return try await self.endConsent(
+                id: consent.id, subject: consent.subject, fields: consent.fields, state: state, by: "test:fixture", at: now,
+                on: connection)
+        }
+    }
+
+    func consentsDirectly(_ token: SubjectToken) async throws -> [ConsentRecord] {
+        try await withConnection { connection in
+            let subject = try await self.liveSubject(token, on: connection)
+            return try await self.consentRecords(of: subject, on: connection)
+        }
+    }
+}
