@@ -99,7 +99,7 @@ let package = Package(
         .executableTarget(
             name: "BiletCLI",
             dependencies: [
-                "GnuTLS", "PostgreSQL", "Storage", "Settings", "Observability", "Policy",
+                "GnuTLS", "PostgreSQL", "Storage", "Settings", "Observability", "Policy", "Vault",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -125,7 +125,11 @@ let package = Package(
         .testTarget(name: "PolicyTests", dependencies: ["Policy"], swiftSettings: strict),
         .testTarget(
             name: "VaultTests",
-            dependencies: ["Vault", "Tokens", "Policy", "GnuTLS", "PostgreSQL", "Storage", "DatabaseTestSupport"],
+            dependencies: [
+                "Vault", "Tokens", "Policy", "GnuTLS", "PostgreSQL", "Storage", "DatabaseTestSupport",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict),
         .testTarget(
             name: "ModulesTests",

@@ -82,6 +82,9 @@ public struct VaultError: Error, Hashable, Sendable, CustomStringConvertible {
         /// A key rotation is still re-wrapping data keys; start the next one when it has finished.
         case rotationInProgress = "vault.rotation_in_progress"
 
+        /// The local control socket cannot be set up or reached.
+        case controlSocket = "vault.control_socket"
+
         /// The database failed or refused.
         case storage = "vault.storage"
     }
