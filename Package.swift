@@ -71,12 +71,19 @@ let package = Package(
             dependencies: [.product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
         .target(name: "Policy", dependencies: ["GnuTLS"], swiftSettings: strict),
+        .target(
+            name: "Audit",
+            dependencies: [
+                "GnuTLS", "PostgreSQL", "Storage",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
         // Opaque tokens: no dependencies at all, so modules can use them without reaching PII.
         .target(name: "Tokens", swiftSettings: strict),
         .target(
             name: "Vault",
             dependencies: [
-                "GnuTLS", "Argon2", "PostgreSQL", "Policy", "Tokens",
+                "GnuTLS", "Argon2", "PostgreSQL", "Policy", "Audit", "Tokens",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -99,7 +106,7 @@ let package = Package(
         .executableTarget(
             name: "BiletCLI",
             dependencies: [
-                "GnuTLS", "PostgreSQL", "Storage", "Settings", "Observability", "Policy", "Vault",
+                "GnuTLS", "PostgreSQL", "Storage", "Settings", "Observability", "Policy", "Audit", "Vault",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -124,9 +131,13 @@ let package = Package(
         .testTarget(name: "BiletCLITests", dependencies: ["BiletCLI"], swiftSettings: strict),
         .testTarget(name: "PolicyTests", dependencies: ["Policy"], swiftSettings: strict),
         .testTarget(
+            name: "AuditTests",
+            dependencies: ["Audit", "GnuTLS", "PostgreSQL", "Storage", "DatabaseTestSupport"],
+            swiftSettings: strict),
+        .testTarget(
             name: "VaultTests",
             dependencies: [
-                "Vault", "Tokens", "Policy", "GnuTLS", "PostgreSQL", "Storage", "DatabaseTestSupport",
+                "Vault", "Audit", "Tokens", "Policy", "GnuTLS", "PostgreSQL", "Storage", "DatabaseTestSupport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -13,6 +13,7 @@ struct Bilet: AsyncParsableCommand {
             """,
         subcommands: [
             ServeCommand.self,
+            AuditCommand.self,
             DatabaseCommand.self,
             ConfigCommand.self,
             PolicyCommand.self,

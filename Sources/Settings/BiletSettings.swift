@@ -4,9 +4,11 @@
 public struct BiletSettings: Hashable, Sendable {
     public var database: DatabaseSettings
     public var log: LogSettings
+    public var audit: AuditSettings
 
-    public init(database: DatabaseSettings = .init(), log: LogSettings = .init()) {
+    public init(database: DatabaseSettings = .init(), log: LogSettings = .init(), audit: AuditSettings = .init()) {
         self.database = database
         self.log = log
+        self.audit = audit
     }
 }

@@ -50,6 +50,13 @@ public struct SettingsLoader: Sendable {
         settings.database.localDirectory =
             try reader.string(.databaseLocalDirectory) { !$0.isEmpty && !$0.contains("\0") }
             ?? settings.database.localDirectory
+        settings.audit.signingKey = try reader.string(.auditSigningKey) { !$0.isEmpty && !$0.contains("\0") }
+        settings.audit.origin =
+            try reader.string(.auditOrigin) { !$0.isEmpty && !$0.contains(where: { $0 == " " || $0.isNewline }) }
+            ?? settings.audit.origin
+        settings.audit.checkpointDirectory =
+            try reader.string(.auditCheckpointDirectory) { !$0.isEmpty && !$0.contains("\0") }
+            ?? settings.audit.checkpointDirectory
         settings.log.level = try reader.choice(.logLevel, LogSettings.Level.self) ?? settings.log.level
         settings.log.format = try reader.choice(.logFormat, LogSettings.Format.self) ?? settings.log.format
         return settings

@@ -9,7 +9,10 @@ import Testing
             .appendingPathComponent("bilet-serve-\(UInt32.random(in: 0...UInt32.max))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let environment = ["BILET_DATABASE_LOCAL_DIRECTORY": directory.path + "/pg", "BILET_LOG_FORMAT": "json"]
+        let environment = [
+            "BILET_DATABASE_LOCAL_DIRECTORY": directory.path + "/pg", "BILET_LOG_FORMAT": "json",
+            "BILET_AUDIT_CHECKPOINT_DIRECTORY": directory.path + "/checkpoints",
+        ]
 
         let first = try BiletProcess.start(["serve"], environment: environment, log: directory.appendingPathComponent("first.log"))
         let firstLines = try await first.waitForLine(containing: "bilet is ready", timeout: .seconds(120))
@@ -18,6 +21,10 @@ import Testing
         let firstLog = try String(contentsOf: directory.appendingPathComponent("first.log"), encoding: .utf8)
         #expect(firstLog.contains("local postgres stopped"))
         #expect(firstLog.contains("bilet stopped"))
+        #expect(firstLog.contains("created a development checkpoint signing key"))
+        let keyPath = directory.appendingPathComponent("audit/checkpoint-signing.key").path
+        let keyMode = try FileManager.default.attributesOfItem(atPath: keyPath)[.posixPermissions] as? Int
+        #expect(keyMode == 0o600)
 
         // A second start reuses the cluster and applies nothing new.
         let second = try BiletProcess.start(["serve"], environment: environment, log: directory.appendingPathComponent("second.log"))
@@ -38,7 +45,8 @@ import Testing
 
     @Test func everySubcommandHasHelp() throws {
         for command in [[], ["serve"], ["db"], ["db", "start"], ["db", "stop"], ["db", "status"], ["db", "migrate"],
-                        ["config"], ["config", "keys"], ["config", "check"], ["policy"], ["bench"]] {
+                        ["config"], ["config", "keys"], ["config", "check"], ["policy"], ["bench"], ["audit"], ["audit", "verify"],
+                        ["audit", "prove"], ["audit", "query"], ["audit", "report"], ["audit", "export"], ["audit", "gaps"]] {
             let result = try BiletProcess.run(command + ["--help"], environment: [:])
             #expect(result.status == 0, "\(command)")
             #expect(result.output.contains("OVERVIEW: "), "\(command)")

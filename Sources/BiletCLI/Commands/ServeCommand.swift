@@ -1,4 +1,6 @@
 import ArgumentParser
+import Audit
+import Foundation
 import GnuTLS
 import Logging
 import ServiceLifecycle
@@ -32,6 +34,15 @@ struct ServeCommand: AsyncParsableCommand {
         var services: [any Service] = []
         if let cluster = database.cluster {
             services.append(LocalClusterService(cluster: cluster, startedHere: startedCluster, logger: logger))
+        }
+        if let signer = try CheckpointSigner.load(settings, logger: logger) {
+            let pool = database.components().makePool(for: .audit, logger: logger)
+            let sequencer = AuditSequencer(
+                pool: pool, signer: signer, directory: CheckpointDirectory(path: settings.audit.checkpointDirectory),
+                logger: logger)
+            services.append(AuditSequencerService(sequencer: sequencer, pool: pool))
+        } else {
+            logger.notice("no audit.signing_key: this process does not sequence the audit log; run `bilet audit sequence`")
         }
         logger.info(
             "bilet is ready",

@@ -156,11 +156,21 @@ extension Vault {
             if let scan {
                 digest = try await insertScan(scan, consent: id, subject: prepared.subject, uploadedBy: actor, ring: ring, on: connection)
             }
+            // A new consent gives the data it lists a basis again: deadlines it fully covers are
+            // cancelled, the others shrink to the fields it does not cover.
             try await connection.execute(
                 """
                 UPDATE vault.destruction_deadlines SET completed_at = now(), outcome = 'cancelled_new_consent'
                 WHERE subject_id = \(prepared.subject.id) AND completed_at IS NULL
                   AND fields <@ string_to_array(\(fields), ',')
+                """)
+            try await connection.execute(
+                """
+                UPDATE vault.destruction_deadlines
+                SET scope = 'fields',
+                    fields = ARRAY(SELECT unnest(fields) EXCEPT SELECT unnest(string_to_array(\(fields), ',')) ORDER BY 1)
+                WHERE subject_id = \(prepared.subject.id) AND completed_at IS NULL
+                  AND fields && string_to_array(\(fields), ',')
                 """)
             return ConsentRecord(
                 token: token, version: version, subject: prepared.subject.token, representative: prepared.representative?.token,

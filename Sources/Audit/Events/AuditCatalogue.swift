@@ -1,0 +1,159 @@
+import Foundation
+
+/// The versioned catalogue of audit event types and their fields: the contract between the
+/// components that write audit records and the compliance officers who read them. It is
+/// published as `audit/catalogue/v<version>.json` (a test checks the file matches this code).
+///
+/// Every event has an actor (an identifier, never a name). Whether it has a subject token, a
+/// decision and a purpose, and which fields it carries, is fixed per type. Appending an event
+/// that does not match its entry is refused (``AuditError/Code/invalidEvent``).
+public struct AuditCatalogue: Sendable, Hashable, Codable {
+    /// Whether an event type has a top-level attribute.
+    public enum Presence: String, Sendable, Hashable, Codable {
+        /// Must be present.
+        case required
+        /// May be present.
+        case optional
+        /// Must be absent.
+        case absent
+    }
+
+    /// One field of an event type.
+    public struct Field: Sendable, Hashable, Codable {
+        /// The field name (a code).
+        public let name: String
+        /// The kind of value.
+        public let kind: AuditFieldKind
+        /// Whether every event of the type has it.
+        public let required: Bool
+        /// What it records, for compliance officers.
+        public let description: String
+    }
+
+    /// One event type.
+    public struct Entry: Sendable, Hashable, Codable {
+        /// The type name (`pii.read`), stored in `audit.events.kind`.
+        public let type: String
+        /// What happened, for compliance officers.
+        public let description: String
+        /// Whether the event names a data subject (by token).
+        public let subject: Presence
+        /// Whether it records a decision (`permit`, `deny` or `error`).
+        public let decision: Presence
+        /// Whether it records a purpose code.
+        public let purpose: Presence
+        /// The payload fields.
+        public let fields: [Field]
+    }
+
+    /// The catalogue version; stored with every event.
+    public let version: Int
+    /// The event types, sorted by name.
+    public let entries: [Entry]
+
+    /// The entry for `type`, if the catalogue has it.
+    public func entry(for type: String) -> Entry? {
+        entries.first { $0.type == type }
+    }
+
+    /// The decisions an event may record.
+    public static let decisions: Set<String> = ["permit", "deny", "error"]
+
+    /// The catalogue as pretty-printed JSON with sorted keys, as published in `audit/catalogue/`.
+    public func jsonRepresentation() -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        // Encoding plain strings, numbers and arrays cannot fail.
+        return String(decoding: try! encoder.encode(self), as: UTF8.self) + "\n"
+    }
+}
+
+extension AuditCatalogue {
+    private static func field(_ name: String, _ kind: AuditFieldKind, required: Bool = true, _ description: String) -> Field {
+        Field(name: name, kind: kind, required: required, description: description)
+    }
+
+    private static func certificate(_ type: String, _ description: String, reason: Bool) -> Entry {
+        Entry(type: type, description: description, subject: .absent, decision: .absent, purpose: .absent, fields: [
+            field("serial", .identifier, "Certificate serial number (serial:<hex>)."),
+            field("identity", .identifier, "Identity URI in the certificate's SAN (bilet://school/77-1234/ws/3)."),
+            field("profile", .code, "Certificate profile (workstation, service, staff)."),
+        ] + (reason ? [field("reason", .code, "Revocation reason code (key_compromise, superseded, cessation_of_operation …).")] : []))
+    }
+
+    /// Catalogue version 1.
+    public static let v1 = AuditCatalogue(version: 1, entries: [
+        Entry(type: "audit.read", description: "A compliance officer or service read the audit log itself (query, report, export, proof, verify, gaps).",
+              subject: .optional, decision: .absent, purpose: .required, fields: [
+                  field("query", .code, "Which tool was used (query, report, export, prove, consistency, gaps, verify)."),
+                  field("filters", .fieldNames, required: false, "Names of the filters used (subject, actor, type, decision, from, to); never their values except the subject token above."),
+                  field("result_count", .count, required: false, "Number of records returned."),
+              ]),
+        Entry(type: "auth.failed", description: "An authentication attempt failed.", subject: .absent, decision: .absent, purpose: .absent, fields: [
+            field("method", .code, "password, certificate, session or ticket."),
+            field("reason", .code, "Why it failed (wrong_password, unknown_account, certificate_expired, certificate_revoked, locked …)."),
+            field("attempted_account", .keyedHash, required: false, "Keyed hash of the account name typed, which may itself be personal data."),
+            field("certificate", .identifier, required: false, "Serial of the client certificate presented, if any."),
+        ]),
+        Entry(type: "auth.succeeded", description: "A principal authenticated.", subject: .absent, decision: .absent, purpose: .absent, fields: [
+            field("method", .code, "password, certificate, password_and_certificate, session or ticket."),
+            field("session", .token, required: false, "Token of the session opened."),
+            field("certificate", .identifier, required: false, "Serial of the client certificate used."),
+        ]),
+        certificate("certificate.issued", "The platform CA issued a certificate.", reason: false),
+        certificate("certificate.renewed", "A certificate was renewed before expiry.", reason: false),
+        certificate("certificate.revoked", "A certificate was revoked.", reason: true),
+        Entry(type: "config.changed", description: "The running configuration changed.", subject: .absent, decision: .absent, purpose: .absent, fields: [
+            field("keys", .fieldNames, "Names of the settings that changed (never their values)."),
+            field("digest", .digest, required: false, "SHA-256 of the new configuration file."),
+        ]),
+        Entry(type: "consent.changed", description: "A consent to processing a pupil's data was given, withdrawn, amended or expired.",
+              subject: .required, decision: .absent, purpose: .absent, fields: [
+                  field("consent", .token, "Token of the consent record."),
+                  field("change", .code, "granted, withdrawn, amended or expired."),
+                  field("purposes", .fieldNames, "Purpose codes the consent covers after the change."),
+                  field("given_by", .code, "Who gave it: parent, guardian or pupil."),
+              ]),
+        Entry(type: "key.rotated", description: "A key was rotated (KEK, token key, audit signing key, TLS ticket key).",
+              subject: .absent, decision: .absent, purpose: .absent, fields: [
+                  field("key", .identifier, "Which key (key:kek, key:audit-checkpoint …)."),
+                  field("from_version", .count, "Version before rotation."),
+                  field("to_version", .count, "Version after rotation."),
+              ]),
+        Entry(type: "pii.read", description: "Personal data of a pupil was read through the vault.", subject: .required, decision: .required, purpose: .required, fields: [
+            field("fields_requested", .fieldNames, "Field names asked for."),
+            field("fields_returned", .fieldNames, "Field names actually returned (empty when refused)."),
+            field("consent", .token, required: false, "Token of the consent the read relied on."),
+            field("reason", .code, required: false, "Refusal reason code when the decision is deny or error."),
+        ]),
+        Entry(type: "pii.searched", description: "The vault was searched by a sensitive value (SNILS, phone, address).",
+              subject: .absent, decision: .required, purpose: .required, fields: [
+                  field("field", .code, "Field searched (snils, phone …)."),
+                  field("value", .keyedHash, "Keyed hash of the value searched for."),
+                  field("result_count", .count, "Number of subjects found."),
+              ]),
+        Entry(type: "pii.written", description: "Personal data of a pupil was created or changed.", subject: .required, decision: .required, purpose: .required, fields: [
+            field("fields_written", .fieldNames, "Field names written."),
+            field("operation", .code, "create or update."),
+        ]),
+        Entry(type: "policy.decided", description: "The policy engine decided on a request.", subject: .optional, decision: .required, purpose: .optional, fields: [
+            field("action", .code, "The action asked for."),
+            field("resource", .code, "The kind of resource."),
+            field("fields_requested", .fieldNames, required: false, "Field names asked for."),
+            field("rule", .code, required: false, "The rule that decided."),
+            field("policy_version", .digest, required: false, "SHA-256 of the policy set in force."),
+        ]),
+        Entry(type: "policy.reloaded", description: "The policy set was reloaded.", subject: .absent, decision: .absent, purpose: .absent, fields: [
+            field("policy_version", .digest, "SHA-256 of the new policy set."),
+            field("outcome", .code, "applied or rejected."),
+        ]),
+        Entry(type: "subject.erased", description: "A pupil's personal data was erased (data key destroyed).", subject: .required, decision: .absent, purpose: .absent, fields: [
+            field("reason", .code, "Why (consent_withdrawn, retention_expired, request …)."),
+            field("categories", .fieldNames, "Categories of data destroyed."),
+        ]),
+        Entry(type: "token.resolved", description: "A token was resolved to personal data for a module or a person.", subject: .required, decision: .required, purpose: .required, fields: [
+            field("fields_returned", .fieldNames, "Field names returned."),
+            field("consent", .token, required: false, "Token of the consent relied on."),
+        ]),
+    ])
+}

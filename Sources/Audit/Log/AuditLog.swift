@@ -1,0 +1,59 @@
+public import PostgreSQL
+
+/// The append path: writes an ``AuditEvent`` in the caller's database transaction, so the record
+/// exists exactly when the action it describes committed. If the record cannot be written the
+/// call throws and the caller's transaction (and so the action) fails.
+///
+/// The append is one statement, `SELECT audit.append(…)`, which INSERTs with lock waits bounded
+/// by ``lockTimeout``: a blocked or slow audit table fails the action with
+/// ``AuditError/Code/unavailable`` (answer 503) within the bound instead of hanging it. An
+/// unreachable database fails at once (or after the pool's acquire timeout). Nothing is hashed
+/// here; the ``AuditSequencer`` integrates committed events into the Merkle tree afterwards.
+///
+/// The database role only needs INSERT on `audit.events` and EXECUTE on `audit.append`.
+public struct AuditLog: Sendable {
+    /// The catalogue events are checked against.
+    public let catalogue: AuditCatalogue
+    /// The longest an append waits for a lock on the audit table.
+    public let lockTimeout: Duration
+
+    /// An appender.
+    public init(catalogue: AuditCatalogue = .v1, lockTimeout: Duration = .milliseconds(500)) {
+        self.catalogue = catalogue
+        self.lockTimeout = lockTimeout
+    }
+
+    /// Appends `event` inside the transaction open on `connection`.
+    ///
+    /// - Throws: ``AuditError/Code/invalidEvent`` (nothing sent), ``AuditError/Code/unavailable``,
+    ///   ``AuditError/Code/refused``, ``AuditError/Code/storage``. After a database error the
+    ///   caller's transaction is aborted and must be rolled back.
+    public func append(_ event: AuditEvent, on connection: PostgresConnection) async throws(AuditError) {
+        let payload = try event.validated(against: catalogue)
+        let milliseconds = Int32(clamping: lockTimeout.components.seconds * 1000 + lockTimeout.components.attoseconds / 1_000_000_000_000_000)
+        do {
+            try await connection.execute(
+                """
+                SELECT audit.append(\(event.type), \(Int32(catalogue.version)), \(event.actor), \(event.subject), \
+                \(event.decision), \(event.purpose), CAST(\(payload) AS jsonb), \(milliseconds))
+                """)
+        } catch {
+            throw AuditError.from(error, while: "audit append")
+        }
+    }
+
+    /// Appends `event` in a transaction of its own on `pool`, for events with no other database
+    /// action (an authentication failure).
+    ///
+    /// - Throws: as ``append(_:on:)``.
+    public func append(_ event: AuditEvent, using pool: PostgresConnectionPool) async throws(AuditError) {
+        _ = try event.validated(against: catalogue)
+        do {
+            try await pool.withTransaction { connection in
+                try await append(event, on: connection)
+            }
+        } catch {
+            throw AuditError.from(error, while: "audit append")
+        }
+    }
+}

@@ -1,0 +1,241 @@
+public import Logging
+public import PostgreSQL
+import Foundation
+
+/// Integrates committed audit events into the Merkle tree and signs checkpoints.
+///
+/// **Commit order.** Event ids are assigned at INSERT, but transactions commit in another
+/// order, so "integrate everything above the last id" would skip an event whose transaction
+/// commits late. Every event therefore records the id of the transaction that wrote it
+/// (`xid xid8 DEFAULT pg_current_xact_id()`, a column application roles cannot set). A batch
+/// takes only events with `xid < pg_snapshot_xmin(pg_current_snapshot())`: every transaction
+/// below the oldest one still running has finished, so each such event is either committed and
+/// visible or rolled back and gone for good, and no transaction can ever add another row below
+/// that bound (new transaction ids are always above the snapshot's xmax). Events are taken in
+/// `(xid, id)` order after a cursor, the `(xid, id)` of the newest leaf. Rolled-back
+/// transactions leave nothing to wait for, so they never stall the sequencer; only a transaction
+/// that stays open holds integration back until it ends (bounded by the roles'
+/// statement and idle-in-transaction timeouts).
+///
+/// **Append-only.** A batch INSERTs leaves (index, event id, payload digest, leaf hash) and the
+/// interior tree nodes the batch completed; a checkpoint is an INSERT. Nothing is updated.
+///
+/// **Several sequencers.** Every batch and checkpoint runs under a transaction-level advisory
+/// lock and re-reads the tree size inside it; an instance whose in-memory frontier is behind
+/// reloads it from the stored nodes (O(log n) reads). So any number of processes may run one.
+public actor AuditSequencer {
+    /// The advisory lock key of the sequencer (`'bilet_sq'`).
+    public static let lockKey: Int64 = 0x6269_6C65_745F_7371
+
+    /// What one batch did.
+    public struct Batch: Sendable, Hashable {
+        /// Events integrated.
+        public let integrated: Int
+        /// The tree size afterwards.
+        public let treeSize: UInt64
+    }
+
+    private let pool: PostgresConnectionPool
+    private let signer: NoteSigner
+    private let directory: CheckpointDirectory?
+    private let batchSize: Int
+    private let checkpointInterval: Duration
+    private let logger: Logger
+    private var frontier = MerkleFrontier()
+    private var lastCheckpointAt: ContinuousClock.Instant?
+
+    /// A sequencer.
+    /// - Parameters:
+    ///   - pool: connects as `bilet_audit`.
+    ///   - signer: signs checkpoints; its key name is the log's origin.
+    ///   - directory: where checkpoints are also written (nil: database only).
+    ///   - batchSize: most events per batch.
+    ///   - checkpointInterval: the longest time between checkpoints while events arrive.
+    public init(
+        pool: PostgresConnectionPool, signer: NoteSigner, directory: CheckpointDirectory? = nil, batchSize: Int = 5000,
+        checkpointInterval: Duration = .seconds(1), logger: Logger = Logger(label: "bilet.audit.sequencer")
+    ) {
+        self.pool = pool
+        self.signer = signer
+        self.directory = directory
+        self.batchSize = max(1, batchSize)
+        self.checkpointInterval = checkpointInterval
+        self.logger = logger
+    }
+
+    /// The log's origin (the signing key's name).
+    public var origin: String { signer.name }
+
+    /// Integrates up to `batchSize` committed events.
+    ///
+    /// - Throws: ``AuditError/Code/unavailable``, ``AuditError/Code/storage``,
+    ///   ``AuditError/Code/inconsistentState`` when stored state contradicts itself.
+    @discardableResult
+    public func integrate() async throws(AuditError) -> Batch {
+        do {
+            let (batch, newFrontier) = try await pool.withTransaction { connection in
+                try await self.integrate(on: connection, frontier: self.frontier)
+            }
+            frontier = newFrontier
+            return batch
+        } catch {
+            throw AuditError.from(error, while: "integrating audit events")
+        }
+    }
+
+    private func integrate(on connection: PostgresConnection, frontier: MerkleFrontier) async throws -> (Batch, MerkleFrontier) {
+        try await connection.execute("SELECT pg_advisory_xact_lock(\(Self.lockKey))")
+        let last = try await connection.query(
+            "SELECT leaf_index, CAST(event_xid AS text), event_id FROM audit.leaves ORDER BY leaf_index DESC LIMIT 1")
+        var size: UInt64 = 0
+        var cursorXID = "0"
+        var cursorID: Int64 = 0
+        if let row = last.first {
+            size = UInt64(try row.decode(Int64.self, at: 0)) + 1
+            cursorXID = try row.decode(String.self, at: 1)
+            cursorID = try row.decode(Int64.self, at: 2)
+        }
+        var frontier = frontier
+        if frontier.size != size {
+            frontier = try await Self.loadFrontier(size: size, on: connection)
+        }
+        let rows = try await connection.query(
+            """
+            SELECT e.id, CAST(e.xid AS text) AS xid_text, CAST(EXTRACT(EPOCH FROM e.recorded_at) * 1000000 AS int8),
+                   e.kind, e.catalogue_version, e.actor, e.subject, e.decision, e.purpose, CAST(e.payload AS text) AS payload_text
+            FROM audit.events e
+            WHERE (e.xid, e.id) > (CAST(\(cursorXID) AS xid8), \(cursorID))
+              AND e.xid < pg_snapshot_xmin(pg_current_snapshot())
+            ORDER BY e.xid, e.id
+            LIMIT \(Int64(batchSize))
+            """)
+        guard !rows.isEmpty else { return (Batch(integrated: 0, treeSize: size), frontier) }
+
+        var eventIDs: [String] = []
+        var xids: [String] = []
+        var digests: [UInt8] = []
+        var leafHashes: [UInt8] = []
+        var nodeKeys: [String] = []
+        var nodeHashes: [UInt8] = []
+        eventIDs.reserveCapacity(rows.count)
+        xids.reserveCapacity(rows.count)
+        digests.reserveCapacity(rows.count * 32)
+        leafHashes.reserveCapacity(rows.count * 32)
+        for row in rows {
+            let record = AuditRecord(
+                id: try row.decode(Int64.self, at: 0), recordedAtMicroseconds: try row.decode(Int64.self, at: 2),
+                kind: try row.decode(String.self, at: 3), catalogueVersion: try row.decode(Int?.self, at: 4),
+                actor: try row.decode(String?.self, at: 5), subject: try row.decode(String?.self, at: 6),
+                decision: try row.decode(String?.self, at: 7), purpose: try row.decode(String?.self, at: 8),
+                payload: try row.decode(String?.self, at: 9))
+            let digest = record.payloadDigest
+            let leafHash = record.leafHash(payloadDigest: digest)
+            eventIDs.append(String(record.id))
+            xids.append(try row.decode(String.self, at: 1))
+            digest.withUnsafeBytes { digests.append(contentsOf: $0) }
+            leafHash.withUnsafeBytes { leafHashes.append(contentsOf: $0) }
+            frontier.append(leafHash) { node, hash in
+                nodeKeys.append(String(node.storageKey))
+                hash.withUnsafeBytes { nodeHashes.append(contentsOf: $0) }
+            }
+        }
+        try await connection.execute(
+            """
+            INSERT INTO audit.leaves (leaf_index, event_id, event_xid, payload_digest, leaf_hash)
+            SELECT \(Int64(size)) + u.n - 1, u.event_id, u.event_xid,
+                   substring(\(digests) FROM CAST((u.n - 1) * 32 + 1 AS int4) FOR 32),
+                   substring(\(leafHashes) FROM CAST((u.n - 1) * 32 + 1 AS int4) FOR 32)
+            FROM unnest(CAST(\("{" + eventIDs.joined(separator: ",") + "}") AS bigint[]),
+                        CAST(\("{" + xids.joined(separator: ",") + "}") AS xid8[])) WITH ORDINALITY AS u(event_id, event_xid, n)
+            """)
+        if !nodeKeys.isEmpty {
+            try await connection.execute(
+                """
+                INSERT INTO audit.tree_nodes (node_key, hash)
+                SELECT u.node_key, substring(\(nodeHashes) FROM CAST((u.n - 1) * 32 + 1 AS int4) FOR 32)
+                FROM unnest(CAST(\("{" + nodeKeys.joined(separator: ",") + "}") AS bigint[])) WITH ORDINALITY AS u(node_key, n)
+                """)
+        }
+        return (Batch(integrated: rows.count, treeSize: frontier.size), frontier)
+    }
+
+    /// Rebuilds the frontier of a tree of `size` leaves from the stored perfect subtrees.
+    static func loadFrontier(size: UInt64, on connection: PostgresConnection) async throws -> MerkleFrontier {
+        let nodes = MerkleFrontier.nodeIDs(forSize: size)
+        return try MerkleFrontier(size: size, hashes: try await PostgresAuditStore.hashes(of: nodes, on: connection))
+    }
+
+    /// Signs and stores a checkpoint of the current tree, unless the tree has not grown since
+    /// the last one (then returns nil). Writes it to the checkpoint directory after it commits.
+    ///
+    /// - Throws: as ``integrate()``, ``AuditError/Code/crypto``, ``AuditError/Code/file``.
+    @discardableResult
+    public func checkpoint() async throws(AuditError) -> SignedCheckpoint? {
+        let signed: SignedCheckpoint?
+        do {
+            (signed, frontier) = try await pool.withTransaction { connection in
+                try await connection.execute("SELECT pg_advisory_xact_lock(\(Self.lockKey))")
+                let size = try await PostgresAuditStore.treeSize(on: connection)
+                var frontier = self.frontier
+                if frontier.size != size { frontier = try await Self.loadFrontier(size: size, on: connection) }
+                let last = try await connection.query("SELECT sequence, tree_size FROM audit.checkpoints ORDER BY sequence DESC LIMIT 1")
+                var sequence: UInt64 = 1
+                if let row = last.first {
+                    guard UInt64(try row.decode(Int64.self, at: 1)) < size else { return (nil, frontier) }
+                    sequence = UInt64(try row.decode(Int64.self, at: 0)) + 1
+                }
+                let now = Date()
+                let checkpoint = try Checkpoint(origin: self.signer.name, size: size, root: frontier.root, sequence: sequence, time: now)
+                let signed = try SignedCheckpoint(checkpoint, signer: self.signer)
+                try await connection.execute(
+                    """
+                    INSERT INTO audit.checkpoints (sequence, tree_size, root_hash, signed_at, note)
+                    VALUES (\(Int64(sequence)), \(Int64(size)), \(frontier.root.bytes), \(now), \(signed.serialized))
+                    """)
+                return (signed, frontier)
+            }
+        } catch {
+            throw AuditError.from(error, while: "signing a checkpoint")
+        }
+        lastCheckpointAt = .now
+        if let signed, let directory {
+            try directory.write(signed)
+        }
+        return signed
+    }
+
+    /// Integrates until no committed event is waiting, then signs a checkpoint if the tree grew.
+    /// For tests and tools; the service uses ``run(pollInterval:)``.
+    @discardableResult
+    public func catchUp() async throws(AuditError) -> SignedCheckpoint? {
+        while try await integrate().integrated == batchSize {}
+        return try await checkpoint()
+    }
+
+    /// Runs until the task is cancelled: integrates batches as events commit and signs a
+    /// checkpoint at least every `checkpointInterval` while the tree grows. Failures are logged
+    /// (by code only) and retried after `pollInterval`; they never end the loop.
+    public func run(pollInterval: Duration = .milliseconds(20)) async {
+        while !Task.isCancelled {
+            var idle = true
+            var failed = false
+            do {
+                let batch = try await integrate()
+                idle = batch.integrated < batchSize
+                if lastCheckpointAt.map({ $0.duration(to: .now) >= checkpointInterval }) ?? true {
+                    try await checkpoint()
+                }
+            } catch {
+                if Task.isCancelled { break }
+                // The reason is bilet's own text (SQLSTATE, constraint), never a server message.
+                logger.warning("audit sequencer step failed", metadata: ["code": "\(error.code.rawValue)", "reason": "\(error.reason)"])
+                failed = true
+            }
+            if failed {
+                try? await Task.sleep(for: .seconds(1))
+            } else if idle {
+                try? await Task.sleep(for: pollInterval)
+            }
+        }
+    }
+}

@@ -1,0 +1,100 @@
+import Audit
+import Foundation
+import GnuTLS
+import Testing
+
+@Suite("Event catalogue and keyed hashes")
+struct CatalogueTests {
+    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    @Test("audit/catalogue/v1.json is exactly the catalogue the code enforces")
+    func publishedCatalogue() throws {
+        let published = try String(contentsOf: Self.repositoryRoot.appendingPathComponent("audit/catalogue/v1.json"), encoding: .utf8)
+        #expect(published == AuditCatalogue.v1.jsonRepresentation())
+    }
+
+    @Test("The catalogue covers every event type the issue and invariant 5 require")
+    func coverage() {
+        let types = Set(AuditCatalogue.v1.entries.map(\.type))
+        #expect(types == [
+            "audit.read", "auth.failed", "auth.succeeded", "certificate.issued", "certificate.renewed", "certificate.revoked",
+            "config.changed", "consent.changed", "key.rotated", "pii.read", "pii.searched", "pii.written", "policy.decided",
+            "policy.reloaded", "subject.erased", "token.resolved",
+        ])
+        #expect(AuditCatalogue.v1.entries.map(\.type) == AuditCatalogue.v1.entries.map(\.type).sorted())
+    }
+
+    @Test("A valid event passes and its payload is compact JSON with sorted keys")
+    func validEvent() throws {
+        let payload = try AuditFixture.read(7).validated(against: .v1)
+        #expect(payload == #"{"consent":"con_cccccccccccc00000007","fields_requested":["birth_date","full_name"],"fields_returned":["birth_date","full_name"]}"#)
+    }
+
+    struct Refusal: Sendable, CustomTestStringConvertible {
+        let name: String
+        let event: AuditEvent
+        let reason: String
+        var testDescription: String { name }
+    }
+
+    static let refusals: [Refusal] = {
+        var list: [Refusal] = []
+        func variant(_ name: String, _ reason: String, _ change: (inout AuditEvent) -> Void) {
+            var event = AuditFixture.read(1)
+            change(&event)
+            list.append(Refusal(name: name, event: event, reason: reason))
+        }
+        variant("unknown type", "unknown event type (not in catalogue v1)") { $0.type = "pii.peeked" }
+        variant("actor is a name", "pii.read: actor is not an identifier") { $0.actor = "Ivan Petrov" }
+        variant("subject is a name", "pii.read: subject is malformed") { $0.subject = "Petrova Anna" }
+        variant("subject missing", "pii.read: subject is required") { $0.subject = nil }
+        variant("decision missing", "pii.read: decision is required") { $0.decision = nil }
+        variant("decision unknown", "pii.read: decision is malformed") { $0.decision = "maybe" }
+        variant("purpose is free text", "pii.read: purpose is malformed") { $0.purpose = "because the mother asked" }
+        variant("unknown field", "pii.read: unknown field (not in catalogue v1)") { $0.fields["note"] = .string("free text") }
+        variant("required field missing", "pii.read: field fields_returned is required") { $0.fields["fields_returned"] = nil }
+        variant("field name list holds a value", "pii.read: field fields_returned is not a valid fieldNames") {
+            $0.fields["fields_returned"] = .list(["Moscow, Tverskaya 1"])
+        }
+        variant("token field holds a SNILS", "pii.read: field consent is not a valid token") { $0.fields["consent"] = .string("112-233-445 95") }
+        variant("search value in plain text", "pii.searched: field value is not a valid keyedHash") {
+            $0 = AuditEvent(type: "pii.searched", actor: "user:usr_1", decision: "permit", purpose: "enrolment",
+                            fields: ["field": .string("snils"), "value": .string("112-233-445 95"), "result_count": .integer(1)])
+        }
+        variant("subject on an event without one", "auth.failed: subject must be absent") {
+            $0 = AuditEvent(type: "auth.failed", actor: "user:usr_1", subject: AuditFixture.token(1),
+                            fields: ["method": .string("password"), "reason": .string("wrong_password")])
+        }
+        variant("negative count", "pii.searched: field result_count is not a valid count") {
+            $0 = AuditEvent(type: "pii.searched", actor: "user:usr_1", decision: "permit", purpose: "enrolment",
+                            fields: ["field": .string("snils"), "value": .string("k1:" + String(repeating: "0", count: 64)), "result_count": .integer(-1)])
+        }
+        return list
+    }()
+
+    @Test("Events that could carry personal data or break the catalogue are refused", arguments: refusals)
+    func refused(_ refusal: Refusal) {
+        let error = #expect(throws: AuditError.self) { try refusal.event.validated(against: .v1) }
+        #expect(error?.code == .invalidEvent)
+        #expect(error?.reason == refusal.reason)
+    }
+
+    @Test("Keyed hashes: stable per key and field, different across keys and fields, never the value")
+    func keyedHashes() throws {
+        let source = SymmetricKey(bytes: [UInt8](repeating: 7, count: 32))
+        let key = try AuditHashKey(sourceKey: source, version: 3)
+        let snils = "112-233-445 95"
+        let first = try key.hash(snils, field: "snils")
+        #expect(first == (try key.hash(snils, field: "snils")))
+        #expect(first != (try key.hash(snils, field: "phone")))
+        #expect(first != (try AuditHashKey(sourceKey: SymmetricKey(bytes: [UInt8](repeating: 8, count: 32)), version: 3).hash(snils, field: "snils")))
+        #expect(first.description.hasPrefix("k3:"))
+        #expect(!first.description.contains("112"))
+        #expect(AuditKeyedHash(validating: first.description) == first)
+        #expect(AuditKeyedHash(validating: snils) == nil)
+        let event = AuditEvent(type: "pii.searched", actor: "user:usr_1", decision: "permit", purpose: "enrolment",
+                               fields: ["field": .string("snils"), "value": .string(first.description), "result_count": .integer(1)])
+        #expect(try event.validated(against: .v1).contains(first.description))
+        #expect(throws: AuditError.self) { try AuditHashKey(sourceKey: SymmetricKey(bytes: [1, 2, 3]), version: 1) }
+    }
+}

@@ -1,0 +1,31 @@
+import Audit
+import Testing
+
+/// The leaf input format documented in audit/README.md, built here byte by byte from the text.
+@Suite("Leaf format")
+struct LeafFormatTests {
+    static func be<T: FixedWidthInteger>(_ value: T) -> [UInt8] {
+        withUnsafeBytes(of: value.bigEndian) { Array($0) }
+    }
+
+    static func text(_ value: String?) -> [UInt8] {
+        guard let value else { return [0] }
+        return [1] + be(UInt32(value.utf8.count)) + Array(value.utf8)
+    }
+
+    @Test("The leaf input is the documented byte string and its hash is SHA-256(0x00 || input)")
+    func documentedFormat() {
+        let record = AuditRecord(
+            id: 42, recordedAtMicroseconds: 1_764_399_121_123_456, kind: "pii.read", catalogueVersion: 1,
+            actor: "bilet://school/77-1234/ws/3", subject: "sub_aaaaaaaaaaaa00000001", decision: "permit", purpose: nil,
+            payload: #"{"fields_returned": []}"#)
+        let digest = IndependentRFC9162.sha256(Array(#"{"fields_returned": []}"#.utf8))
+        #expect(record.payloadDigest.bytes == digest)
+        var expected = Array("bilet-audit-leaf/1".utf8) + [0]
+        expected += Self.be(UInt64(42)) + Self.be(Int64(1_764_399_121_123_456)) + Self.be(UInt32(1))
+        expected += Self.text("pii.read") + Self.text("bilet://school/77-1234/ws/3") + Self.text("sub_aaaaaaaaaaaa00000001")
+        expected += Self.text("permit") + Self.text(nil) + digest
+        #expect(record.leafInput(payloadDigest: record.payloadDigest) == expected)
+        #expect(record.leafHash(payloadDigest: record.payloadDigest).bytes == IndependentRFC9162.leaf(expected))
+    }
+}
