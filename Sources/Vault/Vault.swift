@@ -1,4 +1,5 @@
 import Foundation
+public import Audit
 public import Policy
 public import PostgreSQL
 import Synchronization
@@ -24,6 +25,8 @@ public final class Vault: Sendable {
     public let pool: PostgresConnectionPool
     /// The policy in force.
     public let policies: PolicyStore
+    /// The audit log every personal-data operation appends to, in its own transaction.
+    public let audit: AuditLog
     /// Settings.
     public let configuration: VaultConfiguration
     /// Where the vault reads the time.
@@ -40,11 +43,13 @@ public final class Vault: Sendable {
     public init(
         pool: PostgresConnectionPool,
         policies: PolicyStore,
+        audit: AuditLog,
         configuration: VaultConfiguration = VaultConfiguration(),
         clock: VaultClock = .system
     ) {
         self.pool = pool
         self.policies = policies
+        self.audit = audit
         self.configuration = configuration
         self.clock = clock
     }
@@ -103,6 +108,14 @@ public final class Vault: Sendable {
         } catch {
             throw VaultError.wrapping(error)
         }
+    }
+
+    /// The relationship facts the policy reads, bound to the transaction open on `connection`.
+    ///
+    /// Until the PostgreSQL relationship resolver is merged this is an empty store: rules that
+    /// need a relationship (navigator, mentor) deny.
+    func relationships(on connection: PostgresConnection) -> some RelationshipResolver {
+        InMemoryRelationships()
     }
 
     /// The policy engine's time for `date`.

@@ -364,6 +364,19 @@ extension Vault {
                 """)
             let due = now.addingTimeInterval(configuration.destructionPeriod.seconds)
             let reason = state == .withdrawn ? "consent_withdrawn" : "consent_expired"
+            // What is already due stays due once, with its earlier date.
+            var pending = Set<FieldName>()
+            var subjectPending = false
+            for row in try await connection.query(
+                """
+                SELECT scope, array_to_string(fields, ',') FROM vault.destruction_deadlines
+                WHERE subject_id = \(subject.id) AND completed_at IS NULL
+                """)
+            {
+                if try row.decode(String.self, at: 0) == "subject" { subjectPending = true }
+                for name in try row.decode(String.self, at: 1).split(separator: ",") { pending.insert(FieldName(rawValue: String(name))) }
+            }
+            if subjectPending { return nil }
             if remaining.isEmpty {
                 return try await scheduleDestruction(
                     subject: subject, consent: id, scope: .subject, fields: subject.kind.fields, reason: reason, due: due,
@@ -373,7 +386,7 @@ extension Vault {
             for row in remaining {
                 for name in try row.decode(String.self, at: 0).split(separator: ",") { covered.insert(FieldName(rawValue: String(name))) }
             }
-            let uncovered = fields.filter { !covered.contains($0) }
+            let uncovered = fields.filter { !covered.contains($0) && !pending.contains($0) }
             guard !uncovered.isEmpty else { return nil }
             return try await scheduleDestruction(
                 subject: subject, consent: id, scope: .fields, fields: uncovered, reason: reason, due: due, on: connection)

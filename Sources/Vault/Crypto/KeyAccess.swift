@@ -41,14 +41,19 @@ extension Vault {
     /// The current KEK version, share-locked so a rotation cannot make it "previous" and finish
     /// before this transaction (which wraps a new data key with it) commits.
     func currentKEK(ring: KeyRing, on connection: PostgresConnection) async throws(VaultError) -> (version: Int, key: SymmetricKey) {
-        let version: Int
+        var found: Int?
         do {
-            let rows = try await connection.query("SELECT version FROM vault.keks WHERE state = 'current' FOR SHARE")
-            guard let row = rows.first else { throw VaultError(.notInitialised, reason: "no current key-encryption key") }
-            version = try row.decode(Int.self, at: 0)
+            // A rotation committing while this statement waits for its lock turns the row it found
+            // into 'previous'; PostgreSQL then skips it, and the new current row is not in this
+            // statement's snapshot. The next statement sees it, so ask again.
+            for _ in 0..<5 where found == nil {
+                let rows = try await connection.query("SELECT version FROM vault.keks WHERE state = 'current' FOR SHARE")
+                found = try rows.first?.decode(Int.self, at: 0)
+            }
         } catch {
             throw VaultError.wrapping(error)
         }
+        guard let version = found else { throw VaultError(.notInitialised, reason: "no current key-encryption key") }
         return (version, try await kek(version, ring: ring, on: connection))
     }
 }

@@ -1,4 +1,5 @@
 import Argon2
+import Audit
 import DatabaseTestSupport
 import Foundation
 import Policy
@@ -38,7 +39,7 @@ struct VaultFixture: Sendable {
         let policies = try policyStore()
         var settings = configuration ?? VaultConfiguration()
         settings.argon2Parameters = testArgon2
-        let vault = Vault(pool: pool, policies: policies, configuration: settings, clock: clock)
+        let vault = Vault(pool: pool, policies: policies, audit: AuditLog(), configuration: settings, clock: clock)
         let passphrase = Passphrase("correct horse battery staple (synthetic test passphrase)")
         if initialise {
             try await vault.initialize(with: .passphrase(passphrase))
@@ -47,8 +48,8 @@ struct VaultFixture: Sendable {
     }
 
     /// Another vault object over the same database (a second process), sealed.
-    func secondVault(clock: VaultClock = .system) -> Vault {
-        Vault(pool: pool, policies: policies, configuration: vault.configuration, clock: clock)
+    func secondVault(clock: VaultClock? = nil) -> Vault {
+        Vault(pool: pool, policies: policies, audit: vault.audit, configuration: vault.configuration, clock: clock ?? vault.clock)
     }
 
     /// Runs `body` with a superuser pool to the same database (to tamper with rows).
