@@ -53,15 +53,19 @@ public struct VaultControlServer: Service {
         if await VaultControlClient.isAnswering(socketPath: socketPath) {
             throw VaultError(.controlSocket, reason: "another process answers on the vault control socket")
         }
+        // Bind under a temporary name, restrict it to the owner, then move it into place: the
+        // socket never exists at its public path with looser permissions.
+        let temporaryPath = socketPath + ".binding"
         let server = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 16)
-            .bind(unixDomainSocketPath: socketPath, cleanupExistingSocketFile: true) { channel in
+            .bind(unixDomainSocketPath: temporaryPath, cleanupExistingSocketFile: true) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
                 }
             }
-        guard chmod(socketPath, 0o600) == 0 else {
+        guard chmod(temporaryPath, 0o600) == 0, rename(temporaryPath, socketPath) == 0 else {
             try? await server.channel.close()
+            unlink(temporaryPath)
             throw VaultError(.controlSocket, reason: "cannot restrict the control socket to its owner")
         }
         logger.info("vault control socket listening", metadata: ["path": "\(socketPath)"])

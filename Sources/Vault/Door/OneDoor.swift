@@ -75,7 +75,8 @@ extension Vault {
         let names = fields.map(\.rawValue)
         return try await withTransaction { connection in
             let resolver = self.relationships(on: connection)
-            let found = try await self.lookUp(unique, on: connection)
+            let snapshot = try await self.snapshot(unique, fields: fields, purpose: purpose, at: now, on: connection)
+            let found = snapshot.subjects
             var outcomes: [SubjectReference: ReadOutcome] = [:]
             var candidates: [(SubjectReference, SubjectRecord)] = []
             for reference in unique {
@@ -92,7 +93,7 @@ extension Vault {
                 }
                 candidates.append((reference, subject))
             }
-            let consents = try await self.activeConsents(for: candidates.map(\.1.id), purpose: purpose, at: now, on: connection)
+            let consents = snapshot.consents
             var grants: [Grant] = []
             for (reference, subject) in candidates {
                 let decision = await policySet.decide(
@@ -115,7 +116,7 @@ extension Vault {
                 }
             }
             // Only now, with every audit record appended, decrypt.
-            let plaintext = await self.decryptEach(grants.map { ($0.subject, $0.returned) }, ring: ring, on: connection)
+            let plaintext = await self.open(grants.map { ($0.subject, $0.returned) }, prefetched: snapshot.ciphertexts, ring: ring, on: connection)
             for grant in grants {
                 switch plaintext[grant.subject.id] ?? .success([:]) {
                 case .success(let values):
@@ -132,24 +133,65 @@ extension Vault {
         }
     }
 
-    /// Subjects by reference (vault tokens and module tokens).
-    private func lookUp(_ references: [SubjectReference], on connection: PostgresConnection) async throws -> [SubjectReference: SubjectRecord] {
-        var subjectTokens: [SubjectToken] = []
-        var moduleTokens: [ModuleToken] = []
-        for reference in references {
-            switch reference {
-            case .subject(let token): subjectTokens.append(token)
-            case .module(let token): moduleTokens.append(token)
+    /// Everything the door needs about the referenced subjects, loaded by one statement before any
+    /// decision: the subject rows, their active consents for the purpose, and the ciphertexts of the
+    /// requested fields. Ciphertexts only: nothing is decrypted until the audit record is appended.
+    struct ReadSnapshot {
+        var subjects: [SubjectReference: SubjectRecord] = [:]
+        var consents: [UUID: [ActiveConsent]] = [:]
+        var ciphertexts: [UUID: [FieldName: (ciphertext: [UInt8], version: Int)]] = [:]
+    }
+
+    private func snapshot(
+        _ references: [SubjectReference], fields: [FieldName], purpose: String, at now: Date, on connection: PostgresConnection
+    ) async throws -> ReadSnapshot {
+        let tokens = references.map(\.text).joined(separator: ",")
+        let names = fields.map(\.rawValue).joined(separator: ",")
+        let rows = try await connection.query(
+            """
+            SELECT s.id, s.kind, s.token, s.organisation_type, s.organisation, s.region, s.user_ref, s.pupil_id,
+                   p.token, s.data_key, s.data_key_version, s.kek_version, s.erased_at, s.legal_hold,
+                   r.token, c.id, c.token, array_to_string(c.data_fields, ','), c.health_data,
+                   f.name, f.ciphertext, f.data_key_version
+            FROM unnest(string_to_array(\(tokens), ',')) AS r(token)
+            JOIN LATERAL (
+                SELECT id FROM vault.subjects WHERE token = r.token
+                UNION ALL SELECT subject_id FROM vault.module_tokens WHERE token = r.token
+            ) AS x ON true
+            JOIN vault.subjects s ON s.id = x.id
+            LEFT JOIN vault.subjects p ON p.id = s.pupil_id
+            LEFT JOIN vault.consents c ON c.subject_id = s.id AND c.purpose = \(purpose) AND c.state = 'active'
+                 AND c.valid_from <= \(now) AND (c.valid_until IS NULL OR c.valid_until > \(now))
+            LEFT JOIN vault.fields f ON f.subject_id = s.id AND s.erased_at IS NULL
+                 AND f.name = ANY(string_to_array(\(names), ','))
+            ORDER BY c.recorded_at DESC NULLS LAST
+            """)
+        var snapshot = ReadSnapshot()
+        var seenConsents = Set<UUID>()
+        for row in rows {
+            let text = try row.decode(String.self, at: 14)
+            let reference: SubjectReference = text.hasPrefix(SubjectToken.prefix + "_")
+                ? .subject(try SubjectToken(parsing: text)) : .module(try ModuleToken(parsing: text))
+            let subject: SubjectRecord
+            if let known = snapshot.subjects[reference] {
+                subject = known
+            } else {
+                subject = try SubjectRecord(row: row)
+                snapshot.subjects[reference] = subject
+            }
+            if let consentID = try row.decode(UUID?.self, at: 15), seenConsents.insert(consentID).inserted {
+                let fields = try row.decode(String.self, at: 17).split(separator: ",").map { FieldName(rawValue: String($0)) }
+                snapshot.consents[subject.id, default: []].append(
+                    ActiveConsent(
+                        id: consentID, token: try ConsentToken(parsing: try row.decode(String.self, at: 16)), fields: Set(fields),
+                        healthData: try row.decode(Bool.self, at: 18)))
+            }
+            if let name = try row.decode(String?.self, at: 19) {
+                snapshot.ciphertexts[subject.id, default: [:]][FieldName(rawValue: name)] =
+                    (try row.decode([UInt8].self, at: 20), try row.decode(Int.self, at: 21))
             }
         }
-        var found: [SubjectReference: SubjectRecord] = [:]
-        if !subjectTokens.isEmpty {
-            for record in try await SubjectQueries.byTokens(subjectTokens, on: connection) { found[.subject(record.token)] = record }
-        }
-        if !moduleTokens.isEmpty {
-            for (token, record) in try await SubjectQueries.byModuleTokens(moduleTokens, on: connection) { found[.module(token)] = record }
-        }
-        return found
+        return snapshot
     }
 
     /// Refusals that need neither the policy nor the consents: erased subjects, fields of another
@@ -208,26 +250,27 @@ extension Vault {
         return result
     }
 
-    /// Decrypts each subject's fields separately, so one tampered record fails alone.
-    private func decryptEach(
-        _ requests: [(SubjectRecord, [FieldName])], ring: KeyRing, on connection: PostgresConnection
+    /// Opens the prefetched ciphertexts of each subject's released fields; a subject whose key or
+    /// ciphertext fails fails alone.
+    private func open(
+        _ requests: [(SubjectRecord, [FieldName])], prefetched: [UUID: [FieldName: (ciphertext: [UInt8], version: Int)]],
+        ring: KeyRing, on connection: PostgresConnection
     ) async -> [UUID: Result<[FieldName: PersonalValue], VaultError>] {
         var result: [UUID: Result<[FieldName: PersonalValue], VaultError>] = [:]
-        var byFields: [[FieldName]: [SubjectRecord]] = [:]
-        for (subject, fields) in requests where !fields.isEmpty { byFields[fields, default: []].append(subject) }
-        for (fields, subjects) in byFields {
-            do {
-                let values = try await decrypt(fields, of: subjects, ring: ring, on: connection)
-                for subject in subjects { result[subject.id] = .success(values[subject.id] ?? [:]) }
-            } catch {
-                // Something in the group failed: find which, one by one.
-                for subject in subjects {
-                    do {
-                        result[subject.id] = .success(try await decrypt(fields, of: [subject], ring: ring, on: connection)[subject.id] ?? [:])
-                    } catch {
-                        result[subject.id] = .failure(error)
+        for (subject, fields) in requests where !fields.isEmpty {
+            do throws(VaultError) {
+                let stored = prefetched[subject.id] ?? [:]
+                var values: [FieldName: PersonalValue] = [:]
+                if fields.contains(where: { stored[$0] != nil }) {
+                    let key = try await dataKey(of: subject, ring: ring, on: connection)
+                    for field in fields {
+                        guard let (ciphertext, version) = stored[field] else { continue }
+                        values[field] = try FieldCrypto.open(ciphertext, storedVersion: version, field: field, subject: subject, dataKey: key)
                     }
                 }
+                result[subject.id] = .success(values)
+            } catch {
+                result[subject.id] = .failure(error)
             }
         }
         return result
