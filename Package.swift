@@ -24,6 +24,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-configuration", from: "1.0.0"),
         .package(url: "https://github.com/apple/swift-system", from: "1.5.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.34.1"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // MARK: C libraries (system modules; imported only by their one wrapper)
@@ -70,7 +73,7 @@ let package = Package(
             name: "Observability",
             dependencies: [.product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
-        .target(name: "Policy", dependencies: ["GnuTLS"], swiftSettings: strict),
+        .target(name: "Policy", dependencies: ["GnuTLS", "PostgreSQL"], swiftSettings: strict),
         .target(
             name: "Audit",
             dependencies: [
@@ -78,6 +81,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
+
         // Opaque tokens: no dependencies at all, so modules can use them without reaching PII.
         .target(name: "Tokens", swiftSettings: strict),
         .target(
@@ -96,6 +100,34 @@ let package = Package(
         .target(name: "Trials", dependencies: ["Tokens", "PostgreSQL"], swiftSettings: strict),
         .target(name: "Recommendations", dependencies: ["Tokens", "PostgreSQL"], swiftSettings: strict),
 
+        .target(name: "Identity", swiftSettings: strict),
+        .target(
+            name: "TLS",
+            dependencies: [
+                "GnuTLS", "Identity",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict),
+        .target(
+            name: "Gateway",
+            dependencies: [
+                "TLS", "Identity",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "NIOHTTPTypesHTTP1", package: "swift-nio-extras"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict),
+
         // MARK: Test support (only test targets depend on it)
         .target(
             name: "DatabaseTestSupport",
@@ -106,10 +138,11 @@ let package = Package(
         .executableTarget(
             name: "BiletCLI",
             dependencies: [
-                "GnuTLS", "PostgreSQL", "Storage", "Settings", "Observability", "Policy", "Audit", "Vault",
+                "GnuTLS", "PostgreSQL", "Storage", "Settings", "Observability", "Policy", "Audit", "TLS", "Gateway", "Vault",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict),
 
@@ -129,10 +162,43 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(name: "ArchitectureTests", swiftSettings: strict),
         .testTarget(name: "BiletCLITests", dependencies: ["BiletCLI"], swiftSettings: strict),
-        .testTarget(name: "PolicyTests", dependencies: ["Policy"], swiftSettings: strict),
+        .testTarget(
+            name: "PolicyTests", dependencies: ["Policy", "PostgreSQL", "DatabaseTestSupport", "Storage"],
+            swiftSettings: strict),
         .testTarget(
             name: "AuditTests",
             dependencies: ["Audit", "GnuTLS", "PostgreSQL", "Storage", "DatabaseTestSupport"],
+            swiftSettings: strict),
+        .testTarget(name: "IdentityTests", dependencies: ["Identity"], swiftSettings: strict),
+        // Test-only helpers: a throwaway PKI made with certtool, and real TLS clients run as processes.
+        .target(
+            name: "TLSTestSupport",
+            dependencies: [
+                "TLS", "GnuTLS", "Identity",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/TLSTestSupport",
+            swiftSettings: strict),
+        .testTarget(
+            name: "TLSTests",
+            dependencies: [
+                "TLS", "GnuTLS", "Identity", "TLSTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+        .testTarget(
+            name: "GatewayTests",
+            dependencies: [
+                "Gateway", "TLS", "Identity", "TLSTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: strict),
         .testTarget(
             name: "VaultTests",

@@ -5,6 +5,8 @@ public struct BiletSettings: Hashable, Sendable {
     public var database: DatabaseSettings
     public var log: LogSettings
     public var audit: AuditSettings
+    /// The directory of the role policies in force.
+    public var policyDirectory: String = "policies"
 
     public init(database: DatabaseSettings = .init(), log: LogSettings = .init(), audit: AuditSettings = .init()) {
         self.database = database

@@ -29,7 +29,7 @@ public struct SettingKey: Hashable, Sendable {
     /// Every key bilet reads.
     public static let all: [SettingKey] = [
         .databaseURL, .databasePoolSize, .databaseAcquireTimeout, .databaseLocalDirectory,
-        .logLevel, .logFormat, .auditSigningKey, .auditOrigin, .auditCheckpointDirectory,
+        .logLevel, .logFormat, .policyDirectory, .auditSigningKey, .auditOrigin, .auditCheckpointDirectory,
     ]
 
     public static let databaseURL = SettingKey(
@@ -42,6 +42,8 @@ public struct SettingKey: Hashable, Sendable {
         "database.acquire_timeout_ms", form: "a whole number of milliseconds from 1 to 60000")
     public static let databaseLocalDirectory = SettingKey(
         "database.local_directory", form: "a directory path for the private PostgreSQL cluster")
+    public static let policyDirectory = SettingKey(
+        "policy.directory", form: "the directory holding the schema and the .policy files (default policies)")
     public static let auditSigningKey = SettingKey(
         "audit.signing_key",
         form: "the path of a PKCS#8 PEM Ed25519 or GOST key (made by `bilet audit keygen`) that signs checkpoints; without it a private-cluster run makes a development key under var/audit")

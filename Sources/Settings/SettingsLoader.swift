@@ -50,6 +50,8 @@ public struct SettingsLoader: Sendable {
         settings.database.localDirectory =
             try reader.string(.databaseLocalDirectory) { !$0.isEmpty && !$0.contains("\0") }
             ?? settings.database.localDirectory
+        settings.policyDirectory =
+            try reader.string(.policyDirectory) { !$0.isEmpty && !$0.contains("\0") } ?? settings.policyDirectory
         settings.audit.signingKey = try reader.string(.auditSigningKey) { !$0.isEmpty && !$0.contains("\0") }
         settings.audit.origin =
             try reader.string(.auditOrigin) { !$0.isEmpty && !$0.contains(where: { $0 == " " || $0.isNewline }) }

@@ -110,12 +110,10 @@ public final class Vault: Sendable {
         }
     }
 
-    /// The relationship facts the policy reads, bound to the transaction open on `connection`.
-    ///
-    /// Until the PostgreSQL relationship resolver is merged this is an empty store: rules that
-    /// need a relationship (navigator, mentor) deny.
-    func relationships(on connection: PostgresConnection) -> some RelationshipResolver {
-        InMemoryRelationships()
+    /// The relationship facts the policy reads (`policy.relationships`), bound to the transaction
+    /// open on `connection`, so the decision sees the same snapshot as the read it guards.
+    func relationships(on connection: PostgresConnection) -> PostgresRelationshipResolver {
+        PostgresRelationshipResolver(connection: connection)
     }
 
     /// The policy engine's time for `date`.

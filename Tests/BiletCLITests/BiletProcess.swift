@@ -10,9 +10,11 @@ struct BiletProcess {
     let process: Process
     let log: URL
 
+    /// The package root.
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
     static var binary: URL {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
         for candidate in [".build/debug/bilet", ".build/release/bilet"] {
             let url = root.appendingPathComponent(candidate)
             if FileManager.default.isExecutableFile(atPath: url.path) { return url }

@@ -30,10 +30,55 @@ import Testing
         let second = try BiletProcess.start(["serve"], environment: environment, log: directory.appendingPathComponent("second.log"))
         let secondLines = try await second.waitForLine(containing: "bilet is ready", timeout: .seconds(120))
         #expect(secondLines.contains { $0.contains("\"message\":\"migrations applied\"") && $0.contains("\"applied\":\"0\"") })
-        #expect(try second.terminate() == 0)
+        let secondStatus = try second.terminate()
+        #expect(secondStatus == 0, "\((try? String(contentsOf: directory.appendingPathComponent("second.log"), encoding: .utf8)) ?? "")")
 
         let status = try BiletProcess.run(["db", "status"], environment: environment)
         #expect(status.output.contains("is stopped"))
+    }
+
+    /// A changed policy file is validated and swapped in; a broken one is rejected and the set in
+    /// force stays; both are audited.
+    @Test func policyReloadAppliesValidAndRejectsInvalidSets() async throws {
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("bilet-reload-\(UInt32.random(in: 0...UInt32.max))")
+        let policies = directory.appendingPathComponent("policies")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let source = BiletProcess.root.appendingPathComponent("policies")
+        try FileManager.default.copyItem(at: source, to: policies)
+        let environment = [
+            "BILET_DATABASE_LOCAL_DIRECTORY": directory.path + "/pg", "BILET_POLICY_DIRECTORY": policies.path,
+            "BILET_AUDIT_CHECKPOINT_DIRECTORY": directory.path + "/checkpoints",
+        ]
+        let log = directory.appendingPathComponent("serve.log")
+        let serve = try BiletProcess.start(["serve"], environment: environment, log: log)
+        let startLines = try await serve.waitForLine(containing: "bilet is ready", timeout: .seconds(120))
+        let loaded = try #require(startLines.first { $0.contains("\"message\":\"policy loaded\"") })
+
+        let pupil = policies.appendingPathComponent("pupil.policy")
+        let original = try String(contentsOf: pupil, encoding: .utf8)
+        try (original + "\n// reviewed\n").write(to: pupil, atomically: true, encoding: .utf8)
+        let applied = try await serve.waitForLine(containing: "\"message\":\"policy reloaded\"", timeout: .seconds(30))
+        let reloaded = try #require(applied.first { $0.contains("\"message\":\"policy reloaded\"") })
+        #expect(reloaded.contains("\"reason\":\"files changed\""))
+        #expect(Self.version(in: reloaded) != nil)
+        #expect(Self.version(in: reloaded) != Self.version(in: loaded), "the version must change")
+
+        try (original + "\npermit (principal is nobody_at_all, action == read, resource is pupil);\n")
+            .write(to: pupil, atomically: true, encoding: .utf8)
+        let rejectedLines = try await serve.waitForLine(containing: "policy reload rejected", timeout: .seconds(30))
+        let rejected = try #require(rejectedLines.first { $0.contains("policy reload rejected") })
+        #expect(Self.version(in: rejected) == Self.version(in: reloaded), "the previous set stays in force")
+        #expect(rejected.contains("pupil.policy:"), "diagnostics name the file and position")
+        #expect(try serve.terminate() == 0)
+        let all = try String(contentsOf: log, encoding: .utf8)
+        #expect(!all.contains("could not be audited"))
+    }
+
+    static func version(in line: String) -> String? {
+        guard let range = line.range(of: "\"version\":\"") else { return nil }
+        return String(line[range.upperBound...].prefix { $0 != "\"" })
     }
 
     @Test func badConfigurationStopsTheStartNamingTheKey() throws {

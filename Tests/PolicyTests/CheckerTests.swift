@@ -127,6 +127,10 @@ struct CheckerTests {
             policy: #"@id("r") permit (principal is clerk, action, resource is record) when { resource.school.school == resource.school };"#,
             code: .unknownAttribute, line: 1, column: 89),
         Refusal(
+            name: "field listed twice",
+            policy: #"@id("r") permit (principal, action, resource is record) fields [name, name as initial];"#,
+            code: .duplicateDeclaration, line: 1, column: 71),
+        Refusal(
             name: "forbid with an empty field list",
             policy: #"@id("r") forbid (principal, action, resource is record) fields [];"#,
             code: .neverMatches, line: 1, column: 57),

@@ -74,6 +74,45 @@ struct PolicyStoreTests {
         #expect(store.current.rules.map(\.id) == ["write"])
     }
 
+    /// SHA-256, but blocks on sources holding `// slow` until released: a reload that takes long.
+    final class GatedHasher: PolicyVersionHasher, @unchecked Sendable {
+        let entered = DispatchSemaphore(value: 0)
+        let release = DispatchSemaphore(value: 0)
+
+        func version(of bytes: [UInt8]) -> PolicyVersion {
+            if String(decoding: bytes, as: UTF8.self).contains("// slow") {
+                entered.signal()
+                release.wait()
+            }
+            return SHA256VersionHasher().version(of: bytes)
+        }
+    }
+
+    @Test("reloads take effect in the order they started: a slow reload of older files never overwrites a newer set")
+    func reloadsInOrder() throws {
+        let hasher = GatedHasher()
+        let store = PolicyStore(
+            initial: try PolicySet.compile(sources(Self.allowRead), hasher: SHA256VersionHasher()), hasher: hasher)
+        let older = sources(Self.allowRead + "\n// slow")
+        let newer = sources(Self.allowWrite)
+        let doneOlder = DispatchSemaphore(value: 0)
+        let doneNewer = DispatchSemaphore(value: 0)
+        Thread {
+            _ = try? store.reload(sources: older)
+            doneOlder.signal()
+        }.start()
+        hasher.entered.wait()  // the older reload is compiling
+        Thread {
+            _ = try? store.reload(sources: newer)
+            doneNewer.signal()
+        }.start()
+        Thread.sleep(forTimeInterval: 0.2)  // without ordering, the newer reload would finish here
+        hasher.release.signal()
+        doneOlder.wait()
+        doneNewer.wait()
+        #expect(store.current.rules.map(\.id) == ["write"])
+    }
+
     @Test("decisions running during reloads see one whole set, old or new, never a mix")
     func concurrentReloads() async throws {
         let a = try PolicySet.compile(sources(Self.allowRead), hasher: SHA256VersionHasher())

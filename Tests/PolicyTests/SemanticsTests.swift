@@ -106,7 +106,7 @@ struct SemanticsTests {
         #expect(ok.fields == [FieldDecision(name: "note", treatment: .plain), FieldDecision(name: "name", treatment: .plain)])
     }
 
-    @Test("masks: a masked grant gives the mask; a plain grant from another permit wins")
+    @Test("masks: a masked grant gives the mask; a plain grant from another permit does not widen it")
     func masks() async throws {
         let policies = try compile(
             schema: miniSchema,
@@ -123,11 +123,15 @@ struct SemanticsTests {
                 FieldDecision(name: "born", treatment: .masked(.year)),
                 FieldDecision(name: "note", treatment: .plain),
             ])
+        // For `audit` both permits match: `masked` grants the name as initial, `audit` plain. The
+        // stricter grant holds.
         let audit = await policies.decide(request(fields: ["name", "born"], purpose: "audit"), relationships: none)
         #expect(
             audit.fields == [
-                FieldDecision(name: "name", treatment: .plain), FieldDecision(name: "born", treatment: .masked(.year)),
+                FieldDecision(name: "name", treatment: .masked(.initial)),
+                FieldDecision(name: "born", treatment: .masked(.year)),
             ])
+        #expect(audit.decidingRules == ["masked", "audit"])
     }
 
     @Test("a forbid naming fields applies only to requests asking for them")
@@ -228,6 +232,7 @@ struct SemanticsTests {
             ("action", request(action: "erase")),
             ("resource type", request(Resource(type: "planet", id: "p"))),
             ("purpose", request(purpose: "curiosity")),
+            ("action not applying to the resource type", request(action: "file")),
             ("field", request(fields: ["colour"])),
         ])
     func invalidRequests(what: String, invalid: PolicyRequest) async throws {
@@ -294,6 +299,28 @@ struct InMemoryRelationshipsTests {
         let farEnd = Relationship(
             "run_by", subject: event, object: mentor, validUntil: Timestamp(secondsSinceEpoch: .max - 10))
         #expect(farEnd.holds(at: Timestamp(secondsSinceEpoch: .max - 1), grace: 86_400))
+    }
+
+    @Test("an early expiry is a hard stop: no grace after expired_at; a fact expired before it starts never holds")
+    func expiry() {
+        let fact = Relationship(
+            "run_by", subject: event, object: mentor, validFrom: time("2025-10-10T09:00:00Z"),
+            validUntil: time("2025-10-10T17:00:00Z"), expiredAt: time("2025-10-10T12:00:00Z"))
+        #expect(fact.holds(at: time("2025-10-10T11:59:59Z"), grace: 86_400))
+        #expect(!fact.holds(at: time("2025-10-10T12:00:00Z"), grace: 86_400))
+        #expect(!fact.holds(at: time("2025-10-10T17:30:00Z"), grace: 86_400))
+        let cancelled = Relationship(
+            "run_by", subject: event, object: mentor, validFrom: time("2025-10-10T09:00:00Z"),
+            expiredAt: time("2025-10-01T00:00:00Z"))
+        #expect(!cancelled.holds(at: time("2025-10-10T09:00:00Z"), grace: 86_400))
+    }
+
+    @Test("a negative grace that overflows past Int64's range never makes a fact hold")
+    func negativeGraceOverflow() {
+        let ancient = Relationship(
+            "run_by", subject: event, object: mentor, validUntil: Timestamp(secondsSinceEpoch: .min + 10))
+        #expect(!ancient.holds(at: Timestamp(secondsSinceEpoch: .min + 5), grace: -86_400))
+        #expect(ancient.holds(at: Timestamp(secondsSinceEpoch: .min + 5), grace: 0))
     }
 
     @Test("two-step chains need both steps to hold at the same time")

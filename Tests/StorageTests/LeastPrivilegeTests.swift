@@ -108,14 +108,18 @@ struct LeastPrivilegeTests {
         }
     }
 
-    @Test("each role has USAGE on its own schema only (plus audit for application roles)")
+    @Test(
+        "each role has USAGE on its own schema only (plus audit for application roles, and policy for the vault and the gateway, which read relationships)"
+    )
     func schemaUsage() async throws {
         let database = try await TestPostgres.makeDatabase(migrated: true)
         let schemas = Component.allCases.compactMap(\.schemaName)
         try await database.withPool { pool in
             for component in Component.allCases {
                 for schema in schemas {
-                    let expected = schema == component.schemaName || (schema == "audit" && component.appendsAudit)
+                    let expected =
+                        schema == component.schemaName || (schema == "audit" && component.appendsAudit)
+                        || (schema == "policy" && [.vault, .gateway].contains(component))
                     let actual = try await pool.query(
                         "SELECT has_schema_privilege(\(component.roleName), \(schema), 'USAGE')"
                     ).singleValue(Bool.self)

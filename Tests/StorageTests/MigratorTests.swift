@@ -6,6 +6,8 @@ import Testing
 
 @Suite("Migrator applies each migration once, in order, safely under concurrency")
 struct MigratorTests {
+    /// The versions of the migrations shipped with bilet (0001-0004, 0010, …).
+
     @Test("the bundled migrations load in version order")
     func bundledMigrations() throws {
         let migrator = try Migrator.bundled()

@@ -8,7 +8,7 @@ import Tokens
 /// translates between them only where the policy (and the consent) allow.
 @Suite("Pairwise token translation")
 struct TranslationTests {
-    @Test("an assigned navigator gets the pupil's recommendations token; an unassigned one does not", .disabled("needs the PostgreSQL relationship resolver (branch policy2)"))
+    @Test("an assigned navigator gets the pupil's recommendations token; an unassigned one does not")
     func navigator() async throws {
         let fixture = try await VaultFixture.make()
         let family = try await fixture.family(80, purposes: ["enrolment", "recommendation"])

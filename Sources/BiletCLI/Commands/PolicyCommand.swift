@@ -5,27 +5,39 @@ import Policy
 struct PolicyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "policy",
-        abstract: "Checks, tests and explains the role policies.",
+        abstract: "Checks, tests, explains and compares the role policies.",
+        discussion: """
+            Each subcommand reads a policy directory: its *.schema and *.policy files, and the test \
+            cases in its tests/ folder. policies/README.md describes the language and the test format.
+            """,
         subcommands: [Check.self, Test.self, Explain.self, Diff.self])
 
     /// The version hasher the commands use: SHA-256 of the canonical source.
     static let hasher = SHA256VersionHasher()
 
-    /// Prints diagnostics and exits with 1.
-    static func fail(_ error: PolicyLoadError) -> ExitCode {
+    /// Prints diagnostics and returns the exit code for a directory that does not load (1, or
+    /// `status` when given).
+    static func fail(_ error: PolicyLoadError, status: Int32 = 1) -> ExitCode {
         for diagnostic in error.diagnostics { print(diagnostic) }
-        return ExitCode(1)
+        return ExitCode(status)
     }
 
     struct Directory: ParsableArguments {
-        @Option(name: .customLong("policies"), help: "The policy directory.")
+        @Option(
+            name: .customLong("policies"),
+            help: "Reads the schema, the policies and the tests/ folder from this directory.")
         var path: String = "policies"
     }
 
     /// `bilet policy check`: loads and checks the schema and every policy.
     struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Checks the schema and policies; prints file:line:col errors and exits 1 on any.")
+            abstract: "Checks the schema and policies; prints file:line:col errors and exits 1 on any.",
+            discussion: """
+                Refuses unknown names, type errors, rules that can never match, relationship chains \
+                longer than two steps, unreadable files and a set without rules. Exits 0 and prints \
+                the rule count and the policy version when everything checks.
+                """)
 
         @OptionGroup var directory: Directory
 
@@ -44,13 +56,15 @@ struct PolicyCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Runs the policy test cases; exits 1 on any failing case.",
             discussion: """
-                Also reports rules no test exercises and roles without a negative case; with \
-                --strict-coverage these fail the run too.
+                Also reports rules no test exercises and roles without a negative case. Exits 1 when \
+                the policies or the test files do not load, when there are no test cases, or when a \
+                case fails; with --strict-coverage, also when a rule is not exercised or a role has \
+                no negative case.
                 """)
 
         @OptionGroup var directory: Directory
 
-        @Flag(help: "Fail when a rule is not exercised or a role has no negative case.")
+        @Flag(help: "Fails the run when a rule is not exercised or a role has no negative case.")
         var strictCoverage = false
 
         func run() async throws {
@@ -61,6 +75,10 @@ struct PolicyCommand: AsyncParsableCommand {
                 suite = try PolicyTestSuite.load(directory: directory.path)
             } catch {
                 throw PolicyCommand.fail(error)
+            }
+            guard !suite.cases.isEmpty else {
+                print("no test cases in \(directory.path)/tests")
+                throw ExitCode(1)
             }
             let report = await suite.run(against: policies)
             for failure in report.failures { print(failure) }
@@ -85,15 +103,19 @@ struct PolicyCommand: AsyncParsableCommand {
             abstract: "Explains the decision for requests written as test cases.",
             discussion: """
                 Reads requests in the test-file format (fixtures and relations from policies/tests \
-                are available). With no file, explains the suite's own cases; --case picks one by name.
+                are available). With no file, explains the suite's own cases; --case picks one by name. \
+                For each case it prints the request, the decision, the expectation and how every rule \
+                for the request's action and resource type fared. A decision that differs from the \
+                expectation is marked but does not fail; the command exits 1 when the policies or the \
+                test files do not load or no case matches.
                 """)
 
         @OptionGroup var directory: Directory
 
-        @Argument(help: "A file of test cases; the expectations are shown but not enforced.")
+        @Argument(help: "Explains the cases in this test file; their expectations are shown but not enforced.")
         var file: String?
 
-        @Option(name: .customLong("case"), help: "Only the case with this name.")
+        @Option(name: .customLong("case"), help: "Explains only the case with this name.")
         var caseName: String?
 
         func run() async throws {
@@ -119,26 +141,9 @@ struct PolicyCommand: AsyncParsableCommand {
             }
             for testCase in cases {
                 let explanation = await policies.explain(testCase.request, relationships: suite.relationships)
-                print(PolicyCommand.render(testCase, explanation))
+                print(explanation.report(for: testCase))
             }
         }
-    }
-
-    static func render(_ testCase: PolicyTestCase, _ explanation: Explanation) -> String {
-        let request = testCase.request
-        var lines = ["\"\(testCase.name)\" (\(testCase.location))"]
-        lines.append(
-            "  request: \(request.principal.role) \(request.action) \(request.resource.entity) "
-                + "fields [\(request.fields.joined(separator: ", "))] purpose \(request.purpose) at \(request.time)")
-        lines.append("  decision: \(explanation.decision)")
-        lines.append("  expected: \(testCase.expectation)\(testCase.expectation.isMet(by: explanation.decision) ? "" : "  <-- differs")")
-        if explanation.evaluations.isEmpty {
-            lines.append("  no rule applies to this action and resource type")
-        }
-        for evaluation in explanation.evaluations {
-            lines.append("  \(evaluation)")
-        }
-        return lines.joined(separator: "\n")
     }
 
     /// `bilet policy diff OLD NEW`: requests whose outcome differs between two policy sets.
@@ -148,17 +153,22 @@ struct PolicyCommand: AsyncParsableCommand {
             discussion: """
                 Runs the test requests of both directories and a generated set (every principal and \
                 resource fixture with every applicable action, purpose and field set, at every test \
-                time) against both sets. Exits 0 when nothing changes, 1 when something does.
+                time) against both sets. Exits 0 when nothing changes, 1 when something does, and 2 \
+                when either directory does not load.
                 """)
 
-        @Argument(help: "The old policy directory.")
+        @Argument(help: "Reads the policies in force now from this directory.")
         var old: String
 
-        @Argument(help: "The new policy directory.")
+        @Argument(help: "Reads the changed policies from this directory.")
         var new: String
 
-        @Option(help: "Show at most this many changes.")
+        @Option(help: "Shows at most this many changes.")
         var limit: Int = 200
+
+        func validate() throws {
+            guard limit >= 0 else { throw ValidationError("--limit must be 0 or more.") }
+        }
 
         func run() async throws {
             let oldSet: PolicySet
@@ -173,7 +183,7 @@ struct PolicyCommand: AsyncParsableCommand {
                     }
                 }
             } catch {
-                throw PolicyCommand.fail(error)
+                throw PolicyCommand.fail(error, status: 2)
             }
             let diff = await PolicyDiff.compare(old: oldSet, new: newSet, suites: suites)
             print("old \(oldSet.version), new \(newSet.version): \(diff.requestCount) requests, \(diff.changes.count) changed")

@@ -3,6 +3,7 @@ import Audit
 import Foundation
 import GnuTLS
 import Logging
+import Policy
 import ServiceLifecycle
 
 /// `bilet serve`: runs the platform until SIGINT or SIGTERM.
@@ -24,6 +25,15 @@ struct ServeCommand: AsyncParsableCommand {
         let logger = Logger(label: "bilet")
         try GnuTLSLibrary.ensureInitialized()
 
+        let policies: PolicyStore
+        do {
+            policies = try PolicyStore(directory: settings.policyDirectory, hasher: SHA256VersionHasher())
+        } catch {
+            for diagnostic in error.diagnostics { logger.error("policy refused", metadata: ["diagnostic": "\(diagnostic)"]) }
+            throw ValidationError("the policies in \(settings.policyDirectory) are invalid; `bilet policy check` shows why")
+        }
+        logger.info("policy loaded", metadata: ["version": "\(policies.current.version)"])
+
         let database = try PlatformDatabase(settings: settings.database, logger: logger)
         let startedCluster = try await database.start(logger: logger)
         let report = try await database.migrate(logger: logger)
@@ -44,9 +54,13 @@ struct ServeCommand: AsyncParsableCommand {
         } else {
             logger.notice("no audit.signing_key: this process does not sequence the audit log; run `bilet audit sequence`")
         }
-        logger.info(
-            "bilet is ready",
-            metadata: ["database": "\(database.cluster == nil ? "configured" : "local")"])
+        services.append(
+            PolicyReloadService(
+                store: policies, directory: settings.policyDirectory,
+                auditPool: database.components().makePool(for: .policy, logger: logger), pollInterval: .seconds(1),
+                logger: logger))
+        services.append(
+            ReadinessService(logger: logger, metadata: ["database": "\(database.cluster == nil ? "configured" : "local")"]))
         let group = ServiceGroup(
             configuration: .init(
                 services: services.map { .init(service: $0) },

@@ -69,4 +69,8 @@ struct FieldGrant: Sendable {
 
     /// Fields granted with any mask.
     var anyMasked: UInt64 { initial | year }
+
+    /// Fields granted with more than one mask (by different permits): neither mask is stricter
+    /// than the other, so such a field is not granted.
+    var conflictingMasks: UInt64 { initial & year }
 }

@@ -112,6 +112,11 @@ struct RuleChecker {
                 throw PolicyDiagnostic(
                     .neverMatches, at: location, "a forbid rule with an empty field list never matches; leave the clause out")
             }
+            var listed = Set<String>()
+            for item in grants where !listed.insert(item.name.value).inserted {
+                throw PolicyDiagnostic(
+                    .duplicateDeclaration, at: item.name.location, "field '\(item.name.value)' is listed twice")
+            }
             var byType: [Int: FieldGrant] = [:]
             for type in scopeTypes {
                 let declaration = schema.entityTypes[type]

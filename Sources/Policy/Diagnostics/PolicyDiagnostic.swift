@@ -8,6 +8,7 @@ public struct PolicyDiagnostic: Error, Hashable, Sendable, CustomStringConvertib
         // Reading
         case unreadableFile = "unreadable_file"
         case missingSchema = "missing_schema"
+        case noRules = "no_rules"
         // Syntax
         case unexpectedCharacter = "unexpected_character"
         case unterminatedString = "unterminated_string"

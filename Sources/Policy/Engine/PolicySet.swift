@@ -24,6 +24,8 @@ public final class PolicySet: Sendable {
     let compiled: [CompiledRule]
     let buckets: [Bucket]
     let typeCount: Int
+    /// Per `action * typeCount + type`: whether the schema says the action applies to the type.
+    let applies: [Bool]
 
     /// A rule's identity and place, as `bilet policy` and coverage reports name it.
     public struct RuleSummary: Hashable, Sendable {
@@ -43,6 +45,13 @@ public final class PolicySet: Sendable {
             RuleSummary(id: $0.id, effect: $0.effect.rawValue, location: $0.location, documentation: $0.documentation)
         }
         typeCount = schema.entityTypes.count
+        var applies = Array(repeating: false, count: max(1, schema.actions.count * typeCount))
+        for (action, declaration) in schema.actions.enumerated() {
+            for name in declaration.appliesTo {
+                if let type = schema.entityIDs[name] { applies[action * typeCount + type] = true }
+            }
+        }
+        self.applies = applies
         var buckets = Array(repeating: Bucket(), count: max(1, schema.actions.count * typeCount))
         for rule in compiled {
             for pair in rule.pairs {
@@ -68,11 +77,18 @@ public final class PolicySet: Sendable {
 
     /// Checks and compiles `sources`: `.schema` files declare the schema, `.policy` files hold
     /// rules; other files are ignored. Throws every problem found, each with `file:line:col`.
+    ///
+    /// Refuses, besides every problem in the schema and the rules: no schema file; a NUL byte
+    /// anywhere in a path or text (it would make the canonical bytes, and so the version,
+    /// ambiguous); a set without a single rule (it would deny every request); a permit that a
+    /// forbid without conditions always overrides, so it can never allow anything.
     public static func compile(
         _ sources: [SourceFile], hasher: some PolicyVersionHasher
     ) throws(PolicyLoadError) -> PolicySet {
         let sorted = sources.filter { $0.path.hasSuffix(".schema") || $0.path.hasSuffix(".policy") }
             .sorted { $0.path < $1.path }
+        let nulDiagnostics = sorted.compactMap(nulByte(in:))
+        guard nulDiagnostics.isEmpty else { throw PolicyLoadError(nulDiagnostics) }
         let schemaFiles = sorted.filter { $0.path.hasSuffix(".schema") }
         guard !schemaFiles.isEmpty else {
             throw PolicyLoadError([
@@ -89,7 +105,67 @@ public final class PolicySet: Sendable {
             compiled += schema.compileRules(of: file, ids: &ids, diagnostics: &diagnostics)
         }
         guard diagnostics.isEmpty else { throw PolicyLoadError(diagnostics) }
+        guard !compiled.isEmpty else {
+            throw PolicyLoadError([
+                PolicyDiagnostic(
+                    .noRules, at: SourceLocation(file: "policy", line: 1, column: 1),
+                    "the policy set has no rules, so it would deny every request")
+            ])
+        }
+        let shadowed = shadowedPermits(compiled, schema: schema)
+        guard shadowed.isEmpty else { throw PolicyLoadError(shadowed) }
         return PolicySet(version: hasher.version(of: canonicalBytes(sorted)), schema: schema, compiled: compiled)
+    }
+
+    /// The location of the first NUL byte in `file`'s path or text, as a diagnostic.
+    static func nulByte(in file: SourceFile) -> PolicyDiagnostic? {
+        if file.path.utf8.contains(0) {
+            return PolicyDiagnostic(
+                .unexpectedCharacter, at: SourceLocation(file: file.path, line: 1, column: 1), "a NUL byte in the file name")
+        }
+        var line = 1
+        var column = 1
+        for byte in file.text.utf8 {
+            if byte == 0 {
+                return PolicyDiagnostic(
+                    .unexpectedCharacter, at: SourceLocation(file: file.path, line: line, column: column),
+                    "a NUL byte; policy and schema files are text")
+            }
+            if byte == 0x0A {
+                line += 1
+                column = 1
+            } else if byte & 0xC0 != 0x80 {
+                column += 1
+            }
+        }
+        return nil
+    }
+
+    /// Permits that can never allow anything: every (action, resource type) pair, role and purpose
+    /// they apply to is also covered by one forbid with no condition and no field list, which
+    /// then matches every request the permit could.
+    static func shadowedPermits(_ compiled: [CompiledRule], schema: Schema) -> [PolicyDiagnostic] {
+        let allPurposes: UInt64 = schema.purposes.count >= 64 ? .max : (1 << UInt64(schema.purposes.count)) - 1
+        let absolute = compiled.filter { $0.effect == .forbid && $0.condition == nil && $0.fields == nil }
+        var diagnostics: [PolicyDiagnostic] = []
+        for permit in compiled where permit.effect == .permit {
+            let purposes = permit.purposeMask & allPurposes
+            let cover = absolute.first { forbid in
+                permit.roleMask & ~forbid.roleMask == 0
+                    && purposes & ~(forbid.purposeMask & allPurposes) == 0
+                    && permit.pairs.allSatisfy { pair in
+                        forbid.pairs.contains { $0.action == pair.action && $0.type == pair.type }
+                    }
+            }
+            if let cover {
+                diagnostics.append(
+                    PolicyDiagnostic(
+                        .neverMatches, at: permit.location,
+                        "permit '\(permit.id)' can never allow anything: forbid '\(cover.id)' (\(cover.location)) "
+                            + "has no condition and covers every role, action, resource type and purpose it applies to"))
+            }
+        }
+        return diagnostics
     }
 
     /// The bytes the version is computed over: for each schema and policy file in path order, its
@@ -175,13 +251,22 @@ public final class PolicySet: Sendable {
         guard let type = schema.entityIDs[request.resource.type] else {
             return invalid(request, "unknown resource type")
         }
+        guard applies[action * typeCount + type] else {
+            return invalid(request, "action '\(request.action)' does not apply to resource type '\(request.resource.type)'")
+        }
         guard let purpose = schema.purposeIDs[request.purpose] else { return invalid(request, "unknown purpose") }
         var requested: UInt64 = 0
-        for field in request.fields {
+        for (position, field) in request.fields.enumerated() {
+            // An undeclared name is not echoed: it came from the caller and could be anything.
             guard let id = schema.fieldIDs[type][field] else {
-                return invalid(request, "resource type '\(request.resource.type)' has no field '\(field)'")
+                return invalid(
+                    request, "requested field \(position + 1) is not a field of resource type '\(request.resource.type)'")
             }
-            requested |= 1 << UInt64(id)
+            let bit: UInt64 = 1 << UInt64(id)
+            guard requested & bit == 0 else {
+                return invalid(request, "field '\(field)' is requested twice")
+            }
+            requested |= bit
         }
         let roleBit: UInt64 = 1 << UInt64(role)
         let purposeBit: UInt64 = 1 << UInt64(purpose)
@@ -207,7 +292,10 @@ public final class PolicySet: Sendable {
 
         var permitting: [String] = []
         var granted = FieldGrant()
-        if tracing || (forbidding.isEmpty && errors.isEmpty) {
+        // Permits decide only when no forbid matched or failed. `explain` still traces them, but
+        // their errors must not reach its decision, or it would differ from `decide`'s.
+        let permitsDecide = forbidding.isEmpty && errors.isEmpty
+        if tracing || permitsDecide {
             for entry in bucket.permits {
                 let outcome: RuleEvaluation.Outcome
                 switch scope(entry, roleBit: roleBit, purposeBit: purposeBit, requested: requested) {
@@ -219,7 +307,7 @@ public final class PolicySet: Sendable {
                 case .matched:
                     permitting.append(entry.rule.id)
                     if let fields = entry.fields { granted.formUnion(fields) }
-                case .failed(let error) where forbidding.isEmpty: errors.append(error)
+                case .failed(let error) where permitsDecide: errors.append(error)
                 default: break
                 }
             }
@@ -238,12 +326,15 @@ public final class PolicySet: Sendable {
         return Explanation(decision: decision, evaluations: evaluations)
     }
 
-    /// Allows when the matching permits grant every requested field; plain beats masked, and
-    /// between masks the first in `Mask.allCases` wins.
+    /// Allows when the matching permits grant every requested field. When permits grant a field
+    /// differently, the stricter grant holds: a mask beats plain (a permit that releases only the
+    /// initial is never silently widened by another that releases the whole value), and two
+    /// different masks of one field are not comparable, so that field is not granted at all.
     private func grant(
         _ request: PolicyRequest, type: Int, requested: UInt64, granted: FieldGrant, rules: [String]
     ) -> Decision {
-        let missing = requested & ~(granted.plain | granted.anyMasked)
+        let conflicting = granted.conflictingMasks
+        let missing = requested & (~(granted.plain | granted.anyMasked) | conflicting)
         if missing != 0 {
             let denied = request.fields.filter { field in
                 guard let id = schema.fieldIDs[type][field] else { return true }
@@ -254,10 +345,10 @@ public final class PolicySet: Sendable {
         let fieldIDs = schema.fieldIDs[type]
         let fields = request.fields.map { field -> FieldDecision in
             let bit: UInt64 = 1 << UInt64(fieldIDs[field] ?? 63)
-            if granted.plain & bit != 0 { return FieldDecision(name: field, treatment: .plain) }
             for mask in Mask.allCases where granted.masked(mask) & bit != 0 {
                 return FieldDecision(name: field, treatment: .masked(mask))
             }
+            if granted.plain & bit != 0 { return FieldDecision(name: field, treatment: .plain) }
             return FieldDecision(name: field, treatment: .denied)
         }
         return Decision(

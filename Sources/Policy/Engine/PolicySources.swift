@@ -13,14 +13,22 @@ public enum PolicySources {
         try files(in: directory + "/tests", prefix: "tests/", suffixes: [".test"])
     }
 
-    /// Reads one file; `path` names it in diagnostics.
+    /// Reads one file; `path` names it in diagnostics. Refuses a file that cannot be read (a
+    /// directory, a dangling link, no permission) or is not valid UTF-8: its bytes are never
+    /// silently replaced, so the version always digests what is on disk.
     public static func file(at fullPath: String, path: String) throws(PolicyLoadError) -> SourceFile {
         guard let data = FileManager.default.contents(atPath: fullPath) else {
             throw PolicyLoadError([
                 PolicyDiagnostic(.unreadableFile, at: SourceLocation(file: path, line: 1, column: 1), "cannot read file")
             ])
         }
-        return SourceFile(path: path, text: String(decoding: data, as: UTF8.self))
+        guard let text = String(validating: data, as: UTF8.self) else {
+            throw PolicyLoadError([
+                PolicyDiagnostic(
+                    .unreadableFile, at: SourceLocation(file: path, line: 1, column: 1), "the file is not valid UTF-8")
+            ])
+        }
+        return SourceFile(path: path, text: text)
     }
 
     private static func files(in directory: String, prefix: String, suffixes: [String]) throws(PolicyLoadError)

@@ -7,6 +7,10 @@ import Synchronization
 /// File watching and signals are the gateway's business: it calls `reload`.
 public final class PolicyStore: Sendable {
     private let state: Mutex<PolicySet>
+    /// Held for a whole reload, so reloads take effect in the order they started: a slow reload
+    /// of older files can never overwrite a newer set that a later reload installed. Decisions
+    /// never wait for it.
+    private let reloading = Mutex(())
     private let hasher: any PolicyVersionHasher
 
     /// The result of a successful reload, for the audit log.
@@ -34,16 +38,21 @@ public final class PolicyStore: Sendable {
     }
 
     /// Loads, checks and compiles the policy directory, then swaps it in. On any problem the
-    /// current set stays and the diagnostics are thrown.
+    /// current set stays and the diagnostics are thrown. Concurrent reloads run one after the
+    /// other, in the order they started.
     @discardableResult
     public func reload(from directory: String) throws(PolicyLoadError) -> ReloadOutcome {
-        try install(PolicySet.load(directory: directory, hasher: hasher))
+        try reloading.withLock { _ throws(PolicyLoadError) in
+            install(try PolicySet.load(directory: directory, hasher: hasher))
+        }
     }
 
     /// Like `reload(from:)`, from sources already in memory.
     @discardableResult
     public func reload(sources: [SourceFile]) throws(PolicyLoadError) -> ReloadOutcome {
-        try install(PolicySet.compile(sources, hasher: hasher))
+        try reloading.withLock { _ throws(PolicyLoadError) in
+            install(try PolicySet.compile(sources, hasher: hasher))
+        }
     }
 
     private func install(_ next: PolicySet) -> ReloadOutcome {

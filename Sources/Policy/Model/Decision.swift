@@ -2,7 +2,9 @@
 ///
 /// Deny by default: a request is allowed only when at least one permit matches, no forbid matches,
 /// no rule failed to evaluate, and every requested field is granted. Fields that are not granted
-/// are not trimmed away: the whole request is denied.
+/// are not trimmed away: the whole request is denied. When matching permits grant a field
+/// differently, the stricter grant holds: masked beats plain, and a field granted with two
+/// different masks is not granted.
 public struct Decision: Hashable, Sendable, CustomStringConvertible {
     /// Allow or deny.
     public enum Effect: String, Hashable, Sendable {
@@ -12,7 +14,8 @@ public struct Decision: Hashable, Sendable, CustomStringConvertible {
 
     /// Why a request was denied.
     public enum DenyReason: String, Hashable, Sendable {
-        /// The request named something the schema does not declare.
+        /// The request named something the schema does not declare, an action that does not
+        /// apply to the resource type, or a field twice; see `errors`.
         case invalidRequest = "invalid_request"
         /// A rule failed to evaluate; see `errors`.
         case evaluationError = "evaluation_error"

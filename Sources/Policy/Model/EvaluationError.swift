@@ -6,7 +6,9 @@ public struct EvaluationError: Error, Hashable, Sendable, CustomStringConvertibl
     /// Stable error codes.
     public enum Code: String, Hashable, Sendable {
         /// The request names a role, action, resource type, purpose or field the schema does not
-        /// declare, or a field the resource type does not have.
+        /// declare, an action the schema does not apply to the resource type, a field the
+        /// resource type does not have, or the same field twice. The detail
+        /// never repeats an undeclared name: it came from the caller and could hold anything.
         case invalidRequest = "invalid_request"
         /// A rule reads an attribute the request does not carry.
         case missingAttribute = "missing_attribute"

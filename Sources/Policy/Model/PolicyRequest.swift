@@ -5,8 +5,9 @@ public struct PolicyRequest: Hashable, Sendable {
     /// An action declared in the schema (`read`, `create`, `aggregate`, …).
     public var action: String
     public var resource: Resource
-    /// The resource's fields the caller wants to read or write; empty for actions on the
-    /// resource as a whole. Every one must be granted, or the request is denied.
+    /// The resource's fields the caller wants to read or write, each at most once (a repeated
+    /// field makes the request invalid); empty for actions on the resource as a whole. Every one
+    /// must be granted, or the request is denied. An allow with no fields releases no field.
     public var fields: [String]
     /// A purpose declared in the schema (`enrolment`, `assessment`, …).
     public var purpose: String

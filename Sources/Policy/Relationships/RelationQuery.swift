@@ -1,6 +1,7 @@
 /// A question to a `RelationshipResolver`: is `object` reachable from `subject` along one relation
 /// (`first`) or a chain of two (`first`, then `second`), with every step holding at `time`
-/// (`valid_from <= time < valid_until + grace`)?
+/// (`valid_from <= time < valid_until + grace`, and `time < expired_at`: no grace after an early
+/// expiry)?
 ///
 /// Two steps at most: the schema checker refuses longer chains, so one SQL join always answers.
 public struct RelationQuery: Hashable, Sendable {

@@ -5,6 +5,7 @@
 /// principal school_a = school { user: user "u-school-a", organisation: school "77-0001", region: region "77" };
 /// resource pupil_a1 = pupil "p-a1" { school: school "77-0001", region: region "77" };
 /// relation assigned_navigator(pupil "p-a1", user "u-nav-a") from "2025-09-01" until "2026-06-01";
+/// relation enrolled_in(pupil "p-a2", event "ev-1") from "2025-09-20" until "2025-10-10" expired "2025-10-01";
 ///
 /// test "school A reads its own pupil" {
 ///     principal school_a;
@@ -84,11 +85,15 @@ struct TestFileParser {
             try cursor.expect(symbol: ")")
             var from: Timestamp?
             var until: Timestamp?
+            var expired: Timestamp?
             if cursor.take(word: "from") { from = try timestamp() }
             if cursor.take(word: "until") { until = try timestamp() }
+            if cursor.take(word: "expired") { expired = try timestamp() }
             try cursor.expect(symbol: ";")
             contents.relationships.append(
-                Relationship(kind.value, subject: subject, object: object, validFrom: from, validUntil: until))
+                Relationship(
+                    kind.value, subject: subject, object: object, validFrom: from, validUntil: until,
+                    expiredAt: expired))
         } else if cursor.current.isWord("test") {
             let location = cursor.location
             _ = cursor.advance()

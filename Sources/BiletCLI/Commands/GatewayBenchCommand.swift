@@ -1,0 +1,346 @@
+import ArgumentParser
+import Foundation
+import Gateway
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+import TLS
+
+/// `bilet bench gateway`: measures the TLS gateway on loopback with real clients, the way
+/// `../shared/bench/nginx-mtls-baseline.sh` measures nginx, so the two can be compared side by side.
+///
+/// Uses that script's PKI (run the script first; it leaves `$BASE/pki`): `ca.pem`, `server.pem`/`.key`,
+/// `client.pem`/`.key`/`-bundle.pem`, `crl.pem` (10,000 synthetic entries plus one revoked client).
+/// Clients: `openssl s_time -new/-reuse` (full and resumed mTLS handshakes), `ab -k -E` (keep-alive
+/// requests on `/v1/whoami`), and a Python asyncio client holding idle TLS connections for the
+/// memory figure. Server CPU per operation is this process's own user+system time (the clients
+/// are other processes). Run it from a release build.
+struct GatewayBenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gateway",
+        abstract: "Measures full and resumed mTLS handshakes, keep-alive requests, CRL cost and memory per idle connection.")
+
+    @Option(help: "The PKI directory made by nginx-mtls-baseline.sh.")
+    var pki: String = "/tmp/mtls-bench/pki"
+
+    @Option(help: "Seconds per s_time run.")
+    var seconds: Int = 10
+
+    @Option(help: "Runs per measurement; the median is reported.")
+    var runs: Int = 3
+
+    @Option(help: "Concurrent ab clients.")
+    var concurrency: Int = 50
+
+    @Option(help: "Requests per keep-alive ab run.")
+    var keepAliveRequests: Int = 200_000
+
+    @Option(help: "Idle connections to hold for the memory figure (0 skips it).")
+    var idleConnections: Int = 10_000
+
+    @Option(help: "Port to listen on (127.0.0.1).")
+    var port: Int = 8453
+
+    @Option(help: "Only run the measurements whose name starts with this (e.g. resumed-tls13).")
+    var only: String?
+
+    @Flag(inversion: .prefixedNo, help: "Run Swift concurrency on the NIO event loops (no thread hops), as `bilet serve` should.")
+    var eventLoopExecutor: Bool = true
+
+    func run() async throws {
+        if self.eventLoopExecutor {
+            let installed = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+            print("Swift concurrency on the NIO event loops: \(installed)")
+        }
+        var logger = Logger(label: "bilet.bench")
+        logger.logLevel = .warning
+        let bench = GatewayBench(command: self, logger: logger)
+        try await bench.run()
+    }
+}
+
+/// The benchmark's steps.
+private struct GatewayBench {
+    let command: GatewayBenchCommand
+    let logger: Logger
+
+    struct Row {
+        let metric: String
+        let rates: [Double]
+        let cpuMicros: [Double]
+        let note: String
+    }
+
+    func file(_ name: String) -> String { "\(command.pki)/\(name)" }
+
+    func run() async throws {
+        for name in ["ca.pem", "server.pem", "server.key", "client.pem", "client.key", "client-bundle.pem", "crl.pem"] {
+            guard FileManager.default.fileExists(atPath: self.file(name)) else {
+                throw ValidationError("\(self.file(name)) is missing; run ../shared/bench/nginx-mtls-baseline.sh first")
+            }
+        }
+        var rows: [Row] = []
+        func wanted(_ metric: String) -> Bool { command.only.map { metric.hasPrefix($0) } ?? true }
+        // without a CRL
+        try await self.withGateway(crl: nil) { port in
+            for (metric, arguments) in [
+                ("full-tls13", ["-new", "-tls1_3"]), ("full-tls12", ["-new", "-tls1_2"]),
+                ("resumed-tls13", ["-reuse", "-tls1_3"]), ("resumed-tls12", ["-reuse", "-tls1_2"]),
+            ] where wanted(metric) {
+                rows.append(try await self.sTime(metric, port: port, arguments: arguments))
+            }
+            if wanted("keepalive") { rows.append(try await self.ab("keepalive-c\(command.concurrency)", port: port)) }
+            if command.idleConnections > 0 && wanted("memory") {
+                rows.append(try await self.idleMemory(port: port))
+            }
+        }
+        // with the 10,000-entry CRL
+        if wanted("crl10k") {
+            try await self.withGateway(crl: self.file("crl.pem")) { port in
+                rows.append(try await self.sTime("crl10k full-tls13", port: port, arguments: ["-new", "-tls1_3"]))
+                rows.append(try await self.sTime("crl10k full-tls12", port: port, arguments: ["-new", "-tls1_2"]))
+            }
+        }
+        self.report(rows)
+    }
+
+    // MARK: The gateway under test
+
+    func withGateway(crl: String?, _ body: (Int) async throws -> Void) async throws {
+        let registry = ConnectionRegistry()
+        let files = TLSMaterialFiles(
+            serverKeyPairs: [.init(certificateChain: self.file("server.pem"), privateKey: self.file("server.key"))],
+            clientCABundle: self.file("ca.pem"), revocationList: crl)
+        let store = try TLSMaterialStore(files: files, registry: registry, logger: self.logger)
+        let limits = ListenerLimits(idleTimeout: .seconds(600), maximumConnections: 50_000)
+        let gateway = try Gateway(
+            listeners: [
+                TLSListenerConfiguration(
+                    name: "bench", host: "127.0.0.1", port: command.port, clientAuthentication: .required, limits: limits)
+            ],
+            material: store, registry: registry, watchesSIGHUP: false, logger: self.logger)
+        let bound = BoundPort()
+        let group = ServiceGroup(
+            configuration: .init(
+                services: gateway.services { _, port in bound.set(port) }.map { .init(service: $0) }, logger: self.logger))
+        let running = Task { try await group.run() }
+        defer { running.cancel() }
+        for _ in 0..<500 where bound.get() == 0 { try await Task.sleep(for: .milliseconds(10)) }
+        guard bound.get() != 0 else { throw ValidationError("the gateway did not start") }
+        print("gateway on 127.0.0.1:\(bound.get()) (CRL: \(store.current.revocations.count) entries)")
+        do {
+            try await body(bound.get())
+        } catch {
+            await group.triggerGracefulShutdown()
+            throw error
+        }
+        await group.triggerGracefulShutdown()
+        _ = try? await running.value
+    }
+
+    // MARK: Clients
+
+    func sTime(_ metric: String, port: Int, arguments: [String]) async throws -> Row {
+        var rates: [Double] = []
+        var cpu: [Double] = []
+        var note = ""
+        for _ in 0..<command.runs {
+            let before = CPUTime.now()
+            let start = ContinuousClock.now
+            let output = try await Tool.run(
+                "openssl",
+                ["s_time", "-connect", "127.0.0.1:\(port)", "-cert", self.file("client.pem"), "-key", self.file("client.key"),
+                 "-www", "/healthz", "-time", "\(command.seconds)"] + arguments)
+            let elapsed = Self.seconds(ContinuousClock.now - start)
+            let used = CPUTime.now() - before
+            let connections = Self.firstNumber(in: output, before: " connections in") ?? 0
+            // s_time prints one mark per connection: `r` for a resumed one
+            let resumed = output.split(separator: "\n")
+                .filter { !$0.contains("connections") && !$0.contains("Collecting") && !$0.contains("timing") && !$0.contains("starting") }
+                .joined().filter { $0 == "r" }.count
+            rates.append(Double(connections) / elapsed)
+            cpu.append(connections > 0 ? used * 1e6 / Double(connections) : .nan)
+            note = "\(connections) connections, \(resumed) resumed"
+            print("\(metric): \(connections) connections (\(resumed) resumed), \(Int(Double(connections) / elapsed))/s, server \(Int(cpu.last!)) us/op")
+            if ProcessInfo.processInfo.environment["BILET_BENCH_DEBUG"] != nil { print(output) }
+        }
+        return Row(metric: metric, rates: rates, cpuMicros: cpu, note: note)
+    }
+
+    func ab(_ metric: String, port: Int) async throws -> Row {
+        var rates: [Double] = []
+        var cpu: [Double] = []
+        var note = ""
+        for _ in 0..<command.runs {
+            let before = CPUTime.now()
+            let output = try await Tool.run(
+                "ab",
+                ["-q", "-l", "-k", "-n", "\(command.keepAliveRequests)", "-c", "\(command.concurrency)", "-E",
+                 self.file("client-bundle.pem"), "https://127.0.0.1:\(port)/v1/whoami"])
+            let used = CPUTime.now() - before
+            let complete = Self.value(of: "Complete requests:", in: output) ?? 0
+            let failed = Self.value(of: "Failed requests:", in: output) ?? -1
+            let non2xx = Self.value(of: "Non-2xx responses:", in: output) ?? 0
+            let rps = Self.value(of: "Requests per second:", in: output) ?? 0
+            rates.append(rps)
+            cpu.append(complete > 0 ? used * 1e6 / complete : .nan)
+            note = "complete=\(Int(complete)) failed=\(Int(failed)) non2xx=\(Int(non2xx))"
+            print("\(metric): \(Int(rps)) req/s, server \(String(format: "%.1f", cpu.last!)) us/req (\(note))")
+        }
+        return Row(metric: metric, rates: rates, cpuMicros: cpu, note: note)
+    }
+
+    func idleMemory(port: Int) async throws -> Row {
+        let script = FileManager.default.temporaryDirectory.appendingPathComponent("bilet-idle-\(UUID().uuidString).py")
+        try Self.idleClient.write(to: script, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: script) }
+        // warm up allocator and caches with a small batch first
+        _ = try await Tool.run(
+            "python3", [script.path, "127.0.0.1", "\(port)", "200", self.file("client.pem"), "\(self.file("client.key"))", "0"])
+        try await Task.sleep(for: .seconds(1))
+        let before = Memory.residentKiB()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        process.arguments = [script.path, "127.0.0.1", "\(port)", "\(command.idleConnections)", self.file("client.pem"), self.file("client.key"), "1"]
+        let stdout = Pipe()
+        let stdin = Pipe()
+        process.standardOutput = stdout
+        process.standardInput = stdin
+        try process.run()
+        var ready = ""
+        let deadline = ContinuousClock.now + .seconds(300)
+        while !ready.contains("READY") && process.isRunning && ContinuousClock.now < deadline {
+            let data = stdout.fileHandleForReading.availableData
+            ready += String(decoding: data, as: UTF8.self)
+        }
+        try await Task.sleep(for: .seconds(2))
+        let held = Memory.residentKiB()
+        try? stdin.fileHandleForWriting.write(contentsOf: Data("close\n".utf8))
+        try? stdin.fileHandleForWriting.close()
+        for _ in 0..<600 where process.isRunning { try await Task.sleep(for: .milliseconds(100)) }
+        if process.isRunning { process.terminate() }
+        let perConnection = Double(held - before) / Double(command.idleConnections)
+        print("idle connections: \(ready.trimmingCharacters(in: .whitespacesAndNewlines)); RSS \(before) KiB -> \(held) KiB: \(String(format: "%.1f", perConnection)) KiB per connection")
+        return Row(
+            metric: "memory per idle connection (KiB, \(command.idleConnections) open)", rates: [perConnection], cpuMicros: [],
+            note: "RSS \(before) -> \(held) KiB")
+    }
+
+    // MARK: Report
+
+    func report(_ rows: [Row]) {
+        print("\n| metric | median ops/s | runs | median server CPU µs/op | note |")
+        print("|---|---:|---|---:|---|")
+        for row in rows {
+            let rates = row.rates.map { String(format: "%.0f", $0) }.joined(separator: " ")
+            let cpu = row.cpuMicros.isEmpty ? "" : String(format: "%.0f", Self.median(row.cpuMicros))
+            let rate = row.metric.hasPrefix("memory") ? String(format: "%.1f KiB", row.rates[0]) : String(format: "%.0f", Self.median(row.rates))
+            print("| \(row.metric) | \(rate) | \(rates) | \(cpu) | \(row.note) |")
+        }
+    }
+
+    static func median(_ values: [Double]) -> Double {
+        let sorted = values.filter { !$0.isNaN }.sorted()
+        guard !sorted.isEmpty else { return .nan }
+        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    static func firstNumber(in text: String, before marker: String) -> Int? {
+        guard let range = text.range(of: marker) else { return nil }
+        let prefix = text[..<range.lowerBound]
+        let digits = prefix.reversed().prefix { $0.isNumber }
+        return Int(String(digits.reversed()))
+    }
+
+    static func value(of label: String, in text: String) -> Double? {
+        guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix(label) }) else { return nil }
+        return line.dropFirst(label.count).split(separator: " ").first.flatMap { Double($0) }
+    }
+
+    /// Opens N mTLS connections, makes one request on each, prints READY and holds them until a
+    /// line arrives on stdin (when the last argument is 1).
+    static let idleClient = #"""
+    import asyncio, ssl, sys
+    host, port, n, cert, key, hold = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5], sys.argv[6] == "1"
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    ctx.load_cert_chain(cert, key)
+    async def one(sem, conns):
+        async with sem:
+            r, w = await asyncio.open_connection(host, port, ssl=ctx)
+            w.write(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            await w.drain()
+            head = await r.readuntil(b"\r\n\r\n")
+            length = 0
+            for line in head.split(b"\r\n"):
+                if line.lower().startswith(b"content-length:"):
+                    length = int(line.split(b":")[1])
+            await r.readexactly(length)
+            conns.append(w)
+    async def main():
+        sem = asyncio.Semaphore(64)
+        conns = []
+        results = await asyncio.gather(*[one(sem, conns) for _ in range(n)], return_exceptions=True)
+        failures = sum(1 for r in results if isinstance(r, Exception))
+        print("READY open=%d failed=%d" % (len(conns), failures), flush=True)
+        if hold:
+            await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
+        for w in conns:
+            w.close()
+    asyncio.run(main())
+    """#
+}
+
+/// The port the gateway bound.
+private final class BoundPort: @unchecked Sendable {
+    private let lock = NSLock()
+    private var port = 0
+    func set(_ value: Int) { self.lock.withLock { self.port = value } }
+    func get() -> Int { self.lock.withLock { self.port } }
+}
+
+/// This process's CPU time (user + system), in seconds.
+private enum CPUTime {
+    static func now() -> Double {
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6 + Double(usage.ru_stime.tv_sec)
+            + Double(usage.ru_stime.tv_usec) / 1e6
+    }
+}
+
+/// This process's resident set size.
+private enum Memory {
+    static func residentKiB() -> Int {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") })
+        else { return 0 }
+        return Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0
+    }
+}
+
+/// Runs a client tool to completion and returns stdout and stderr together.
+private enum Tool {
+    static func run(_ tool: String, _ arguments: [String]) async throws -> String {
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("bilet-bench-\(UUID().uuidString).out")
+        FileManager.default.createFile(atPath: output.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: output) }
+        let handle = try FileHandle(forWritingTo: output)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/\(tool)")
+        process.arguments = arguments
+        process.standardOutput = handle
+        process.standardError = handle
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        while process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
+        try handle.close()
+        return (try? String(contentsOf: output, encoding: .utf8)) ?? ""
+    }
+}

@@ -1,0 +1,115 @@
+public import Hummingbird
+import HummingbirdCore
+public import Logging
+public import NIOCore
+public import ServiceLifecycle
+public import TLS
+
+/// The TLS gateway: one Hummingbird HTTP/1.1 server per listener, each behind GnuTLS
+/// (``BiletTLSChannel``), sharing one router, one reloadable TLS material store and one registry
+/// of authenticated connections; plus the reloader that keeps the material current.
+///
+/// Graceful shutdown (SIGTERM, SIGINT, or the service group's) stops accepting, lets requests in
+/// flight finish, closes idle keep-alive connections with close_notify, and waits at most the
+/// listeners' longest ``ListenerLimits/shutdownGracePeriod``.
+public struct Gateway: Sendable {
+    /// The listeners, in the order given.
+    public let listeners: [TLSListener]
+    /// The shared TLS material.
+    public let material: TLSMaterialStore
+    private let responder: RouterResponder<BiletRequestContext>
+    private let reloadPollInterval: Duration
+    private let watchesSIGHUP: Bool
+    private let logger: Logger
+
+    /// Builds the gateway.
+    ///
+    /// - Parameters:
+    ///   - listeners: each listener's configuration (address, port, client authentication, profile, limits).
+    ///   - material: the loaded TLS material; the listeners share it and the registry it enforces revocations in.
+    ///   - registry: the registry the material store was made with.
+    ///   - router: the routes; ``GatewayRoutes`` adds `/healthz` and `/v1/whoami` (``makeRouter()`` does it for you).
+    ///   - reloadPollInterval: how often the material files are checked for changes.
+    ///   - watchesSIGHUP: whether SIGHUP reloads the material.
+    /// - Throws: ``TLSMaterialError`` when a listener's profile needs a key pair the material lacks,
+    ///   ``TLSSessionError`` when GnuTLS refuses a profile.
+    public init(
+        listeners: [TLSListenerConfiguration],
+        material: TLSMaterialStore,
+        registry: ConnectionRegistry,
+        router: Router<BiletRequestContext> = Gateway.makeRouter(),
+        reloadPollInterval: Duration = .seconds(1),
+        watchesSIGHUP: Bool = true,
+        logger: Logger
+    ) throws {
+        self.listeners = try listeners.map {
+            try TLSListener(configuration: $0, material: material, registry: registry, logger: logger)
+        }
+        self.material = material
+        self.responder = router.buildResponder()
+        self.reloadPollInterval = reloadPollInterval
+        self.watchesSIGHUP = watchesSIGHUP
+        self.logger = logger
+    }
+
+    /// A router with the gateway's own routes; add the platform's routes to it.
+    public static func makeRouter() -> Router<BiletRequestContext> {
+        let router = Router(context: BiletRequestContext.self)
+        GatewayRoutes.add(to: router)
+        return router
+    }
+
+    /// The services to run: one per listener, and the material reloader.
+    ///
+    /// - Parameter onListening: called with each listener's name and bound port once it accepts
+    ///   connections.
+    public func services(onListening: @escaping @Sendable (String, Int) async -> Void = { _, _ in }) -> [any Service] {
+        var services: [any Service] = self.listeners.map { listener in
+            let configuration = listener.configuration
+            let limits = configuration.limits
+            let http = HTTP1Channel.Configuration(
+                additionalChannelHandlers: [
+                    RequestLimitsHandler(maximumBodyBytes: limits.maximumBodyBytes, requestTimeout: limits.requestTimeout)
+                ],
+                idleTimeout: limits.idleTimeout,
+                httpDecoderConfiguration: .init(
+                    maxHeaderFieldSize: limits.maximumHeaderBytes, maxHeaderListSize: limits.maximumHeaderBytes,
+                    maxHeaderFieldCount: 100))
+            let server = HTTPServerBuilder { responder in
+                BiletTLSChannel(HTTP1Channel(responder: responder, configuration: http), listener: listener)
+            }
+            var logger = self.logger
+            logger[metadataKey: "tls.listener"] = "\(configuration.name)"
+            return Application(
+                responder: self.responder,
+                server: server,
+                configuration: ApplicationConfiguration(
+                    address: .hostname(configuration.host, port: configuration.port), serverName: nil,
+                    backlog: 1024),
+                onServerRunning: { channel in await onListening(configuration.name, channel.localAddress?.port ?? 0) },
+                logger: logger)
+        }
+        services.append(
+            TLSMaterialReloader(
+                store: self.material, pollInterval: self.reloadPollInterval, watchesSIGHUP: self.watchesSIGHUP,
+                logger: self.logger))
+        return services
+    }
+
+    /// The longest grace period of the listeners.
+    public var shutdownGracePeriod: Duration {
+        let longest = self.listeners.map(\.configuration.limits.shutdownGracePeriod).max() ?? .seconds(20)
+        return .nanoseconds(longest.nanoseconds)
+    }
+
+    /// Runs every service until SIGTERM or SIGINT, then shuts down gracefully.
+    public func run() async throws {
+        var configuration = ServiceGroupConfiguration(
+            services: self.services().map { .init(service: $0) },
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: self.logger)
+        configuration.maximumGracefulShutdownDuration = self.shutdownGracePeriod
+        configuration.maximumCancellationDuration = .seconds(5)
+        try await ServiceGroup(configuration: configuration).run()
+    }
+}

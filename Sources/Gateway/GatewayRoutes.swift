@@ -1,0 +1,137 @@
+public import Hummingbird
+import HTTPTypes
+public import Identity
+import Foundation
+
+/// The gateway's own routes: `GET /healthz` and `GET /v1/whoami`.
+public enum GatewayRoutes {
+    /// Adds the routes to `router`.
+    public static func add(to router: Router<BiletRequestContext>) {
+        router.get("/healthz") { _, _ -> Response in
+            Self.json(.ok, #"{"status":"ok"}"#)
+        }
+        router.get("/v1/whoami") { _, context -> Response in
+            guard let connection = context.connection, let principal = connection.peer.principal else {
+                return Self.problem(.unauthorized, code: "no-client-certificate", title: "This connection has no verified client certificate.")
+            }
+            let body = WhoAmI(principal: principal, tls: .init(connection.peer.tls), listener: connection.listener)
+            return Self.json(.ok, body.json)
+        }
+    }
+
+    static func json(_ status: HTTPResponse.Status, _ text: String) -> Response {
+        var buffer = ByteBuffer()
+        buffer.writeString(text)
+        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: buffer))
+    }
+
+    /// An `application/problem+json` answer (RFC 9457) with a stable `code`.
+    static func problem(_ status: HTTPResponse.Status, code: String, title: String) -> Response {
+        var buffer = ByteBuffer()
+        buffer.writeString(#"{"code":"\#(code)","status":\#(status.code),"title":"\#(title)","type":"about:blank"}"#)
+        return Response(status: status, headers: [.contentType: "application/problem+json"], body: .init(byteBuffer: buffer))
+    }
+}
+
+/// The answer of `GET /v1/whoami`.
+public struct WhoAmI: Codable, Sendable, Hashable {
+    /// The organisation of a device principal.
+    public struct OrganisationBody: Codable, Sendable, Hashable {
+        public let kind: String
+        public let id: String
+    }
+
+    /// The device of a device principal.
+    public struct DeviceBody: Codable, Sendable, Hashable {
+        public let kind: String
+        public let number: Int
+    }
+
+    /// What TLS negotiated.
+    public struct TLSBody: Codable, Sendable, Hashable {
+        public let `protocol`: String
+        public let cipherSuite: String
+        public let resumed: Bool
+
+        init(protocol: String, cipherSuite: String, resumed: Bool) {
+            self.protocol = `protocol`
+            self.cipherSuite = cipherSuite
+            self.resumed = resumed
+        }
+
+        init(_ parameters: TLSNegotiatedParameters) {
+            self.protocol = parameters.protocolVersion
+            self.cipherSuite = parameters.cipherSuite
+            self.resumed = parameters.resumed
+        }
+    }
+
+    /// The principal's canonical URI.
+    public let principal: String
+    /// `device` or `service`.
+    public let kind: String
+    public let organisation: OrganisationBody?
+    public let device: DeviceBody?
+    public let service: String?
+    public let tls: TLSBody
+    /// The listener the request came in on.
+    public let listener: String
+
+    /// The JSON text, keys sorted (what `JSONEncoder` with `.sortedKeys` and unescaped slashes
+    /// would write), built by hand because this route answers every health check of every
+    /// workstation.
+    var json: String {
+        var fields: [String] = []
+        if let device { fields.append(#""device":{"kind":\#(Self.quoted(device.kind)),"number":\#(device.number)}"#) }
+        fields.append(#""kind":\#(Self.quoted(self.kind))"#)
+        fields.append(#""listener":\#(Self.quoted(self.listener))"#)
+        if let organisation {
+            fields.append(#""organisation":{"id":\#(Self.quoted(organisation.id)),"kind":\#(Self.quoted(organisation.kind))}"#)
+        }
+        fields.append(#""principal":\#(Self.quoted(self.principal))"#)
+        if let service { fields.append(#""service":\#(Self.quoted(service))"#) }
+        fields.append(
+            #""tls":{"cipherSuite":\#(Self.quoted(tls.cipherSuite)),"protocol":\#(Self.quoted(tls.protocol)),"resumed":\#(tls.resumed)}"#)
+        return "{" + fields.joined(separator: ",") + "}"
+    }
+
+    /// A JSON string literal of `text`.
+    static func quoted(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case "\u{08}": out += "\\b"
+            case "\u{0C}": out += "\\f"
+            case "\u{00}"..."\u{1F}": out += String(format: "\\u%04x", scalar.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+
+    init(principal: Principal, tls: TLSBody, listener: String) {
+        self.principal = principal.uri
+        self.tls = tls
+        self.listener = listener
+        switch principal {
+        case .device(let organisation, let device):
+            self.kind = "device"
+            self.organisation = OrganisationBody(kind: organisation.kind.rawValue, id: organisation.id.value)
+            self.device = DeviceBody(kind: device.kind.rawValue, number: device.number)
+            self.service = nil
+        case .service(let name):
+            self.kind = "service"
+            self.organisation = nil
+            self.device = nil
+            self.service = name.value
+        }
+    }
+}
+
+import TLS
+import GnuTLS

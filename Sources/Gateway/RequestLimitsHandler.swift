@@ -1,0 +1,72 @@
+import HTTPTypes
+public import NIOCore
+import NIOHTTPTypes
+
+/// Enforces a listener's request limits below the application:
+/// - a request whose `Content-Length` exceeds the body limit is answered `413` and the connection
+///   closed, before any of it reaches a route;
+/// - a body that grows past the limit (chunked) closes the connection;
+/// - a request whose body is not complete ``ListenerLimits/requestTimeout`` after its head closes
+///   the connection (bodies sent slowly).
+///
+/// Slowly sent headers are the idle timeout's job: no request part is read until the head is
+/// complete, so an idle connection and a slow-loris one look the same and are both closed.
+final class RequestLimitsHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPRequestPart
+    typealias InboundOut = HTTPRequestPart
+    typealias OutboundIn = HTTPResponsePart
+    typealias OutboundOut = HTTPResponsePart
+
+    private let maximumBodyBytes: Int
+    private let requestTimeout: TimeAmount
+    private var bodyBytes = 0
+    private var deadline: Scheduled<Void>?
+    private var discarding = false
+
+    init(maximumBodyBytes: Int, requestTimeout: TimeAmount) {
+        self.maximumBodyBytes = maximumBodyBytes
+        self.requestTimeout = requestTimeout
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.deadline?.cancel()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !self.discarding else { return }
+        switch Self.unwrapInboundIn(data) {
+        case .head(let head):
+            self.bodyBytes = 0
+            if let length = head.headerFields[.contentLength].flatMap(Int.init), length > self.maximumBodyBytes {
+                self.refuseTooLarge(context: context)
+                return
+            }
+            self.deadline?.cancel()
+            self.deadline = context.eventLoop.assumeIsolated().scheduleTask(in: self.requestTimeout) {
+                self.deadline = nil
+                context.close(promise: nil)
+            }
+        case .body(let chunk):
+            self.bodyBytes += chunk.readableBytes
+            if self.bodyBytes > self.maximumBodyBytes {
+                self.discarding = true
+                context.close(promise: nil)
+                return
+            }
+        case .end:
+            self.deadline?.cancel()
+            self.deadline = nil
+        }
+        context.fireChannelRead(data)
+    }
+
+    private func refuseTooLarge(context: ChannelHandlerContext) {
+        self.discarding = true
+        let head = HTTPResponse(
+            status: .contentTooLarge, headerFields: [.connection: "close", .contentLength: "0"])
+        context.write(Self.wrapOutboundOut(.head(head)), promise: nil)
+        context.writeAndFlush(Self.wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in
+            context.close(promise: nil)
+        }
+    }
+}

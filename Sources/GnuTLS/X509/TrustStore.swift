@@ -1,0 +1,101 @@
+import CGnuTLS
+
+/// The certificate authorities a verifier trusts, and chain validation against them.
+///
+/// Built once from a PEM bundle and then only read, so one store is shared by every handshake on
+/// every thread. It holds no CRLs: revocation is the caller's own O(1) lookup after the chain
+/// verifies (see ``CertificateRevocationList``), so it costs nothing per handshake and can close
+/// connections that are already open.
+public final class TrustStore: @unchecked Sendable {
+    private let list: gnutls_x509_trust_list_t
+    /// The authorities, for checking CRL signatures.
+    public let authorities: [X509Certificate]
+
+    /// Trusts every certificate in `pemBundle`; throws ``X509Error/Code/empty`` for a bundle
+    /// without certificates and ``X509Error/Code/malformedCertificate`` for a broken one.
+    public init(pemBundle: [UInt8]) throws(X509Error) {
+        let authorities = try X509Certificate.list(pem: pemBundle)
+        var list: gnutls_x509_trust_list_t?
+        guard gnutls_x509_trust_list_init(&list, 0) == GNUTLS_E_SUCCESS, let list else {
+            throw X509Error(.internalFailure)
+        }
+        let added = X509Bridge.withDatum(pemBundle) {
+            gnutls_x509_trust_list_add_trust_mem(list, $0, nil, GNUTLS_X509_FMT_PEM, 0, 0)
+        }
+        guard added == authorities.count else {
+            gnutls_x509_trust_list_deinit(list, 1)
+            throw X509Error(.malformedCertificate, gnutlsCode: added < 0 ? added : nil)
+        }
+        self.list = list
+        self.authorities = authorities
+    }
+
+    deinit {
+        gnutls_x509_trust_list_deinit(self.list, 1)
+    }
+
+    /// Validates `chain` (leaf first, then any intermediates the peer sent) up to one of the
+    /// trusted authorities at the current time: signatures, validity periods of every certificate,
+    /// CA constraints, and, when `purpose` is given, that every certificate that has an extended
+    /// key usage extension allows it. Returns the empty status when all of that holds.
+    public func verify(chain: [X509Certificate], purpose: String?) -> CertificateStatus {
+        guard !chain.isEmpty else { return .invalid }
+        var handles: [gnutls_x509_crt_t?] = chain.map { $0.handle }
+        var output: UInt32 = 0
+        let result: Int32
+        if let purpose {
+            var oid = Array(purpose.utf8) + [0]
+            result = oid.withUnsafeMutableBufferPointer { oidBuffer in
+                var data = gnutls_typed_vdata_st(
+                    type: GNUTLS_DT_KEY_PURPOSE_OID, data: oidBuffer.baseAddress, size: 0)
+                return gnutls_x509_trust_list_verify_crt2(
+                    self.list, &handles, UInt32(handles.count), &data, 1, 0, &output, nil)
+            }
+        } else {
+            result = gnutls_x509_trust_list_verify_crt2(
+                self.list, &handles, UInt32(handles.count), nil, 0, 0, &output, nil)
+        }
+        guard result == GNUTLS_E_SUCCESS else { return .invalid }
+        return CertificateStatus(rawValue: output)
+    }
+
+    /// Whether `crl` is signed by one of the trusted authorities (and is not dated in the future).
+    public func isTrustedIssuer(of crl: CertificateRevocationList) -> Bool {
+        var handles: [gnutls_x509_crt_t?] = self.authorities.map { $0.handle }
+        var status: UInt32 = 0
+        let result = gnutls_x509_crl_verify(crl.handle, &handles, UInt32(handles.count), 0, &status)
+        return result == GNUTLS_E_SUCCESS && status == 0
+    }
+}
+
+/// Why GnuTLS's chain validation refused a certificate chain: the `gnutls_certificate_status_t`
+/// bits. Empty means the chain is valid.
+public struct CertificateStatus: OptionSet, Sendable, Hashable {
+    public let rawValue: UInt32
+    public init(rawValue: UInt32) { self.rawValue = rawValue }
+
+    /// Some check failed (always set together with a more specific bit).
+    public static let invalid = CertificateStatus(rawValue: GNUTLS_CERT_INVALID.rawValue)
+    /// No trusted authority issued the chain.
+    public static let signerNotFound = CertificateStatus(rawValue: GNUTLS_CERT_SIGNER_NOT_FOUND.rawValue)
+    /// An issuer in the chain is not a CA.
+    public static let signerNotCA = CertificateStatus(rawValue: GNUTLS_CERT_SIGNER_NOT_CA.rawValue)
+    /// A signature in the chain does not verify.
+    public static let signatureFailure = CertificateStatus(rawValue: GNUTLS_CERT_SIGNATURE_FAILURE.rawValue)
+    /// A signature algorithm in the chain is considered insecure.
+    public static let insecureAlgorithm = CertificateStatus(rawValue: GNUTLS_CERT_INSECURE_ALGORITHM.rawValue)
+    /// A certificate in the chain is not valid yet.
+    public static let notActivated = CertificateStatus(rawValue: GNUTLS_CERT_NOT_ACTIVATED.rawValue)
+    /// A certificate in the chain has expired.
+    public static let expired = CertificateStatus(rawValue: GNUTLS_CERT_EXPIRED.rawValue)
+    /// A certificate in the chain does not allow the requested purpose.
+    public static let purposeMismatch = CertificateStatus(rawValue: GNUTLS_CERT_PURPOSE_MISMATCH.rawValue)
+    /// A certificate in the chain is revoked (only with CRLs in the store, which this one never has).
+    public static let revoked = CertificateStatus(rawValue: GNUTLS_CERT_REVOKED.rawValue)
+    /// A name or path constraint of an issuer is violated.
+    public static let signerConstraintsFailure = CertificateStatus(
+        rawValue: GNUTLS_CERT_SIGNER_CONSTRAINTS_FAILURE.rawValue)
+    /// A critical extension GnuTLS does not understand.
+    public static let unknownCriticalExtensions = CertificateStatus(
+        rawValue: GNUTLS_CERT_UNKNOWN_CRIT_EXTENSIONS.rawValue)
+}

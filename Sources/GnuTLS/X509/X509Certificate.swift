@@ -1,0 +1,188 @@
+import CGnuTLS
+
+/// A parsed X.509 certificate.
+///
+/// Immutable after parsing: every accessor only reads, so one value may be shared between threads.
+/// Accessors return what the certificate says; they do not judge it (that is ``TrustStore`` and
+/// the verification policies' job).
+public final class X509Certificate: @unchecked Sendable {
+    let handle: gnutls_x509_crt_t
+
+    private init(adopting handle: gnutls_x509_crt_t) {
+        self.handle = handle
+    }
+
+    deinit {
+        gnutls_x509_crt_deinit(self.handle)
+    }
+
+    /// Parses one DER-encoded certificate; throws ``X509Error/Code/malformedCertificate``.
+    public convenience init(der: [UInt8]) throws(X509Error) {
+        var crt: gnutls_x509_crt_t?
+        guard gnutls_x509_crt_init(&crt) == GNUTLS_E_SUCCESS, let crt else { throw X509Error(.internalFailure) }
+        let result = X509Bridge.withDatum(der) { gnutls_x509_crt_import(crt, $0, GNUTLS_X509_FMT_DER) }
+        guard result == GNUTLS_E_SUCCESS else {
+            gnutls_x509_crt_deinit(crt)
+            throw X509Error(.malformedCertificate, gnutlsCode: result)
+        }
+        self.init(adopting: crt)
+    }
+
+    /// Parses every certificate of a PEM bundle, in order; throws ``X509Error/Code/empty`` for a
+    /// bundle without certificates and ``X509Error/Code/malformedCertificate`` for a broken one.
+    public static func list(pem: [UInt8]) throws(X509Error) -> [X509Certificate] {
+        var list: UnsafeMutablePointer<gnutls_x509_crt_t?>?
+        var count: UInt32 = 0
+        let result = X509Bridge.withDatum(pem) {
+            gnutls_x509_crt_list_import2(&list, &count, $0, GNUTLS_X509_FMT_PEM, 0)
+        }
+        guard result >= 0 else {
+            if result == GNUTLS_E_NO_CERTIFICATE_FOUND { throw X509Error(.empty) }
+            throw X509Error(.malformedCertificate, gnutlsCode: result)
+        }
+        defer { X509Bridge.free(list) }
+        guard let list, count > 0 else { throw X509Error(.empty) }
+        return (0..<Int(count)).compactMap { list[$0].map(X509Certificate.init(adopting:)) }
+    }
+
+    /// The DER encoding.
+    public var der: [UInt8] {
+        var datum = gnutls_datum_t()
+        guard gnutls_x509_crt_export2(self.handle, GNUTLS_X509_FMT_DER, &datum) == GNUTLS_E_SUCCESS else { return [] }
+        defer { X509Bridge.free(datum.data) }
+        return X509Bridge.bytes(datum.data, datum.size)
+    }
+
+    /// The serial number as an unsigned big-endian integer without leading zero bytes.
+    public var serialNumber: [UInt8] {
+        var buffer = [UInt8](repeating: 0, count: 64)
+        var size = buffer.count
+        let result = buffer.withUnsafeMutableBytes { gnutls_x509_crt_get_serial(self.handle, $0.baseAddress, &size) }
+        guard result == GNUTLS_E_SUCCESS else { return [] }
+        return X509Bridge.normalisedSerial(Array(buffer.prefix(size)))
+    }
+
+    /// The issuer's distinguished name exactly as encoded (DER), the key under which a CRL of that
+    /// issuer lists its revocations.
+    public var rawIssuer: [UInt8] {
+        var datum = gnutls_datum_t()
+        guard gnutls_x509_crt_get_raw_issuer_dn(self.handle, &datum) == GNUTLS_E_SUCCESS else { return [] }
+        return X509Bridge.bytes(datum.data, datum.size)
+    }
+
+    /// The subject's distinguished name exactly as encoded (DER).
+    public var rawSubject: [UInt8] {
+        var datum = gnutls_datum_t()
+        guard gnutls_x509_crt_get_raw_dn(self.handle, &datum) == GNUTLS_E_SUCCESS else { return [] }
+        return X509Bridge.bytes(datum.data, datum.size)
+    }
+
+    /// Start of the validity period, in seconds since 1970 (UTC).
+    public var notBefore: Int { Int(gnutls_x509_crt_get_activation_time(self.handle)) }
+
+    /// End of the validity period, in seconds since 1970 (UTC).
+    public var notAfter: Int { Int(gnutls_x509_crt_get_expiration_time(self.handle)) }
+
+    /// Every URI in the subject alternative name extension, in order (empty when there is none).
+    public var subjectAlternativeURIs: [String] {
+        var uris: [String] = []
+        var index: UInt32 = 0
+        var buffer = [UInt8](repeating: 0, count: 512)
+        while index < 64 {
+            var size = buffer.count
+            let type = buffer.withUnsafeMutableBytes {
+                gnutls_x509_crt_get_subject_alt_name(self.handle, index, $0.baseAddress, &size, nil)
+            }
+            if type == GNUTLS_E_SHORT_MEMORY_BUFFER {
+                buffer = [UInt8](repeating: 0, count: size + 1)
+                continue
+            }
+            if type < 0 { break }  // GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE ends the list
+            if type == Int32(GNUTLS_SAN_URI.rawValue) {
+                uris.append(String(decoding: buffer.prefix(size), as: UTF8.self))
+            }
+            index += 1
+        }
+        return uris
+    }
+
+    /// The extended key usage purposes as dotted OIDs, or `nil` when the extension is absent
+    /// (which RFC 5280 reads as "any purpose"; policies that require a purpose must refuse `nil`).
+    public var extendedKeyUsage: [String]? {
+        var purposes: [String] = []
+        var buffer = [UInt8](repeating: 0, count: 128)
+        for index in 0..<UInt32(32) {
+            var size = buffer.count
+            let result = buffer.withUnsafeMutableBytes {
+                gnutls_x509_crt_get_key_purpose_oid(self.handle, index, $0.baseAddress, &size, nil)
+            }
+            if result == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE { return index == 0 ? nil : purposes }
+            guard result == GNUTLS_E_SUCCESS else { return purposes }
+            // `size` counts the terminating NUL
+            purposes.append(String(decoding: buffer.prefix(while: { $0 != 0 }), as: UTF8.self))
+        }
+        return purposes
+    }
+
+    /// The key usage bits, or `nil` when the extension is absent.
+    public var keyUsage: KeyUsage? {
+        var bits: UInt32 = 0
+        var critical: UInt32 = 0
+        let result = gnutls_x509_crt_get_key_usage(self.handle, &bits, &critical)
+        guard result == GNUTLS_E_SUCCESS else { return nil }
+        return KeyUsage(rawValue: bits)
+    }
+
+    /// Whether the basic constraints extension marks this certificate as a CA.
+    public var isCertificateAuthority: Bool {
+        gnutls_x509_crt_get_ca_status(self.handle, nil) > 0
+    }
+
+    /// Whether subject and issuer are the same name (a self-issued, usually self-signed, certificate).
+    public var isSelfIssued: Bool { self.rawSubject == self.rawIssuer }
+
+    /// The public key algorithm's GnuTLS name, e.g. `EC/ECDSA` or `GOST R 34.10-2012-256`.
+    public var publicKeyAlgorithmName: String {
+        let algorithm = gnutls_x509_crt_get_pk_algorithm(self.handle, nil)
+        guard algorithm >= 0, let name = gnutls_pk_algorithm_get_name(gnutls_pk_algorithm_t(UInt32(algorithm))) else {
+            return "unknown"
+        }
+        return String(cString: name)
+    }
+}
+
+/// SHA-256 fingerprints of DER-encoded certificates.
+public enum CertificateFingerprint {
+    /// The SHA-256 digest of `der` (32 bytes), or `nil` if GnuTLS fails.
+    public static func sha256(_ der: [UInt8]) -> [UInt8]? {
+        var digest = [UInt8](repeating: 0, count: 32)
+        let result = der.withUnsafeBytes { input in
+            digest.withUnsafeMutableBytes { output in
+                gnutls_hash_fast(GNUTLS_DIG_SHA256, input.baseAddress, input.count, output.baseAddress)
+            }
+        }
+        return result == GNUTLS_E_SUCCESS ? digest : nil
+    }
+}
+
+/// The key usage extension's bits (RFC 5280 §4.2.1.3), as GnuTLS numbers them.
+public struct KeyUsage: OptionSet, Sendable, Hashable {
+    public let rawValue: UInt32
+    public init(rawValue: UInt32) { self.rawValue = rawValue }
+
+    public static let digitalSignature = KeyUsage(rawValue: UInt32(GNUTLS_KEY_DIGITAL_SIGNATURE))
+    public static let nonRepudiation = KeyUsage(rawValue: UInt32(GNUTLS_KEY_NON_REPUDIATION))
+    public static let keyEncipherment = KeyUsage(rawValue: UInt32(GNUTLS_KEY_KEY_ENCIPHERMENT))
+    public static let dataEncipherment = KeyUsage(rawValue: UInt32(GNUTLS_KEY_DATA_ENCIPHERMENT))
+    public static let keyAgreement = KeyUsage(rawValue: UInt32(GNUTLS_KEY_KEY_AGREEMENT))
+    public static let keyCertSign = KeyUsage(rawValue: UInt32(GNUTLS_KEY_KEY_CERT_SIGN))
+    public static let crlSign = KeyUsage(rawValue: UInt32(GNUTLS_KEY_CRL_SIGN))
+}
+
+/// Well-known extended key usage purposes.
+public enum KeyPurpose {
+    /// TLS WWW client authentication, `id-kp-clientAuth`.
+    public static let clientAuth = "1.3.6.1.5.5.7.3.2"
+    /// TLS WWW server authentication, `id-kp-serverAuth`.
+    public static let serverAuth = "1.3.6.1.5.5.7.3.1"
+}
