@@ -1,4 +1,5 @@
 import Foundation
+import Policy
 import PostgreSQL
 import Testing
 import Tokens
@@ -151,6 +152,13 @@ struct SealTests {
         dump(value, to: &dumped)
         dumped += "\(passphrase) \(value) \(String(reflecting: value)) \(UnsealSecret.passphrase(passphrase))"
         dumped += "\(FieldValue.plain(value)) \(FieldValue.masked(value, .initial))"
+        let data = SubjectData(
+            reference: .subject(try! SubjectToken(entropy: Array(repeating: 1, count: 16))), fields: [.surname: .plain(value)],
+            consent: try! ConsentToken(entropy: Array(repeating: 2, count: 16)),
+            policyVersion: PolicyVersion(algorithm: "sha256", digest: String(repeating: "0", count: 64)))
+        dump(data, to: &dumped)
+        dump(ReadOutcome.released(data), to: &dumped)
+        dumped += "\(data) \(String(reflecting: data)) \(ReadOutcome.released(data))"
         #expect(!dumped.contains("synthetic secret"))
         #expect(!dumped.contains("Примерова"))
     }
