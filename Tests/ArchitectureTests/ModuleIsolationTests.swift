@@ -136,11 +136,17 @@ struct TargetGraph: Sendable {
         self.dependencies = graph
     }
 
+    /// The package's graph, read once per test process.
+    static func load() throws -> TargetGraph {
+        try shared.get()
+    }
+
+    private static let shared = Result { try dumpPackage() }
+
     /// Runs `swift package dump-package` on this package (with a scratch path of its own, so it
     /// never waits for the lock of the running `swift test`).
-    static func load() throws -> TargetGraph {
-        let scratch = NSTemporaryDirectory() + "bilet-dump-package-" + UUID().uuidString
-        defer { try? FileManager.default.removeItem(atPath: scratch) }
+    private static func dumpPackage() throws -> TargetGraph {
+        let scratch = NSTemporaryDirectory() + "bilet-dump-package"
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["swift", "package", "--package-path", SourceTree.root.path, "--scratch-path", scratch, "dump-package"]
