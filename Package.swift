@@ -82,6 +82,24 @@ let package = Package(
             ],
             swiftSettings: strict),
 
+        // Opaque tokens: no dependencies at all, so modules can use them without reaching PII.
+        .target(name: "Tokens", swiftSettings: strict),
+        .target(
+            name: "Vault",
+            dependencies: [
+                "GnuTLS", "Argon2", "PostgreSQL", "Policy", "Audit", "Tokens",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict),
+
+        // MARK: Modules (invariant 2: tokens only; never Vault, GnuTLS or Policy)
+        .target(name: "Assessment", dependencies: ["Tokens", "PostgreSQL"], swiftSettings: strict),
+        .target(name: "Trials", dependencies: ["Tokens", "PostgreSQL"], swiftSettings: strict),
+        .target(name: "Recommendations", dependencies: ["Tokens", "PostgreSQL"], swiftSettings: strict),
+
         .target(name: "Identity", swiftSettings: strict),
         .target(
             name: "TLS",
@@ -120,7 +138,7 @@ let package = Package(
         .executableTarget(
             name: "BiletCLI",
             dependencies: [
-                "GnuTLS", "PostgreSQL", "Storage", "Settings", "Observability", "Policy", "Audit", "TLS", "Gateway",
+                "GnuTLS", "PostgreSQL", "Storage", "Settings", "Observability", "Policy", "Audit", "TLS", "Gateway", "Vault",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -180,6 +198,20 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict),
+        .testTarget(
+            name: "VaultTests",
+            dependencies: [
+                "Vault", "Audit", "Tokens", "Policy", "GnuTLS", "PostgreSQL", "Storage", "DatabaseTestSupport",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+        .testTarget(
+            name: "ModulesTests",
+            dependencies: [
+                "Assessment", "Trials", "Recommendations", "Tokens", "PostgreSQL", "Storage", "DatabaseTestSupport",
             ],
             swiftSettings: strict),
     ],

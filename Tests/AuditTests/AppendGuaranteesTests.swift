@@ -22,7 +22,12 @@ struct AppendGuaranteesTests {
             let started = ContinuousClock.now
             let error = await #expect(throws: AuditError.self) {
                 try await fixture.appender.withTransaction { connection in
-                    try await connection.execute("INSERT INTO vault.subjects (id) VALUES (\(subject))")
+                    // The smallest valid row since migration 0200: an erased subject has no data key.
+                    try await connection.execute(
+                        """
+                        INSERT INTO vault.subjects (id, kind, token, created_by, erased_at)
+                        VALUES (\(subject), 'pupil', 'sub_AAAAAAAAAAAAAAAAAAAAAA', 'test:audit', now())
+                        """)
                     try await log.append(AuditFixture.read(1), on: connection)
                 }
             }
@@ -79,7 +84,11 @@ struct AppendGuaranteesTests {
         }
         #expect(try await fixture.superuser.query("SELECT count(*) FROM audit.events").singleValue(Int.self) == 0)
         try await fixture.appender.withTransaction { connection in
-            try await connection.execute("INSERT INTO vault.subjects DEFAULT VALUES")
+            try await connection.execute(
+                """
+                INSERT INTO vault.subjects (kind, token, created_by, erased_at)
+                VALUES ('pupil', 'sub_AAAAAAAAAAAAAAAAAAAAAA', 'test:audit', now())
+                """)
             try await fixture.log.append(AuditFixture.read(2), on: connection)
         }
         #expect(try await fixture.superuser.query("SELECT count(*) FROM audit.events").singleValue(Int.self) == 1)

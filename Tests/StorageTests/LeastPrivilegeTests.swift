@@ -31,7 +31,12 @@ struct LeastPrivilegeTests {
         let database = try await TestPostgres.makeDatabase(migrated: true)
         let id = UUID()
         try await withComponentPool(database, .vault) { pool in
-            try await pool.execute("INSERT INTO vault.subjects (id) VALUES (\(id))")
+            // The smallest valid row since migration 0200: an erased subject has no data key.
+            try await pool.execute(
+                """
+                INSERT INTO vault.subjects (id, kind, token, created_by, erased_at)
+                VALUES (\(id), 'pupil', 'sub_AAAAAAAAAAAAAAAAAAAAAA', 'test:storage', now())
+                """)
             #expect(try await pool.query("SELECT id FROM vault.subjects").singleValue(UUID.self) == id)
         }
     }

@@ -1,0 +1,240 @@
+import ArgumentParser
+import Foundation
+import Vault
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `bilet vault …`: talks to the vault of a running `bilet serve` over its local control socket.
+///
+/// Register it in `Bilet.subcommands`. The passphrase is read from the terminal without echo, or
+/// from standard input with `--passphrase-stdin`; never from an argument.
+struct VaultCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "vault",
+        abstract: "Unseals, seals and inspects the vault of a running bilet serve.",
+        discussion: """
+            The server starts sealed and refuses every personal-data operation until unsealed. These \
+            commands reach it through the control socket (mode 0600, owner only) under the var \
+            directory; they must run as the user that runs bilet serve.
+            """,
+        subcommands: [
+            Status.self, Unseal.self, Seal.self, Init.self, Rotate.self, Deadlines.self, Keygen.self,
+        ])
+
+    /// Where the running server's control socket is.
+    struct SocketOptions: ParsableArguments {
+        @Option(name: .customLong("socket"), help: ArgumentHelp("The vault control socket.", valueName: "path"))
+        var path: String = "var/vault/control.sock"
+    }
+
+    /// How the secret is given: a key file, or a passphrase from the terminal or stdin.
+    struct SecretOptions: ParsableArguments {
+        @Option(name: .customLong("key-file"), help: ArgumentHelp("A 0600 file holding the 32-byte master key (read by the server).", valueName: "path"))
+        var keyFile: String?
+
+        @Flag(name: .customLong("passphrase-stdin"), help: "Read the passphrase from the first line of standard input.")
+        var passphraseFromStdin = false
+
+        func request(_ operation: VaultControlRequest.Operation, confirm: Bool = false) throws -> VaultControlRequest {
+            if let keyFile {
+                guard !passphraseFromStdin else { throw ValidationError("give either --key-file or a passphrase, not both") }
+                let absolute = keyFile.hasPrefix("/") ? keyFile : FileManager.default.currentDirectoryPath + "/" + keyFile
+                return VaultControlRequest(operation: operation, keyFile: absolute)
+            }
+            let passphrase = try passphraseFromStdin ? PassphraseInput.fromStandardInput() : PassphraseInput.fromTerminal(confirm: confirm)
+            guard !passphrase.isEmpty else { throw ValidationError("the passphrase is empty") }
+            return VaultControlRequest(operation: operation, passphrase: passphrase)
+        }
+    }
+
+    struct Status: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Shows whether the vault is sealed, its key versions and any rotation.")
+        @OptionGroup var socket: SocketOptions
+        @Flag(help: "Print the status as JSON.") var json = false
+
+        func run() async throws {
+            let response = try await VaultControl.send(VaultControlRequest(operation: .status), socket: socket.path)
+            if json { try VaultControl.printJSON(response) } else { VaultControl.printStatus(response.status) }
+        }
+    }
+
+    struct Unseal: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Unseals the running vault with the passphrase or the key file.")
+        @OptionGroup var socket: SocketOptions
+        @OptionGroup var secret: SecretOptions
+
+        func run() async throws {
+            let response = try await VaultControl.send(try secret.request(.unseal), socket: socket.path)
+            VaultControl.printStatus(response.status)
+        }
+    }
+
+    struct Seal: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Seals the running vault at once (emergency): every personal-data operation is refused until unsealed.")
+        @OptionGroup var socket: SocketOptions
+
+        func run() async throws {
+            let response = try await VaultControl.send(VaultControlRequest(operation: .seal), socket: socket.path)
+            VaultControl.printStatus(response.status)
+        }
+    }
+
+    struct Init: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Creates the key hierarchy of an empty vault, sealed by a passphrase or a key file.",
+            discussion: "Run once per database. Keep the passphrase or key file safe: without it the data cannot be read.")
+        @OptionGroup var socket: SocketOptions
+        @OptionGroup var secret: SecretOptions
+
+        func run() async throws {
+            let response = try await VaultControl.send(try secret.request(.initialise, confirm: true), socket: socket.path)
+            VaultControl.printStatus(response.status)
+        }
+    }
+
+    struct Rotate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Starts a key-encryption key rotation; data keys are re-wrapped in the background.",
+            discussion: "Progress shows in `bilet vault status`; the old version is retired once nothing uses it.")
+        @OptionGroup var socket: SocketOptions
+
+        func run() async throws {
+            let response = try await VaultControl.send(VaultControlRequest(operation: .rotate), socket: socket.path)
+            VaultControl.printStatus(response.status)
+        }
+    }
+
+    struct Deadlines: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Lists what is due for destruction: withdrawn or expired consents (30 days) and retention ends.")
+        @OptionGroup var socket: SocketOptions
+        @Flag(help: "Print the list as JSON.") var json = false
+
+        func run() async throws {
+            let response = try await VaultControl.send(VaultControlRequest(operation: .deadlines), socket: socket.path)
+            if json {
+                try VaultControl.printJSON(response)
+                return
+            }
+            let deadlines = response.deadlines ?? []
+            if deadlines.isEmpty { print("nothing is due for destruction") }
+            let formatter = ISO8601DateFormatter()
+            for deadline in deadlines {
+                let what = deadline.scope == .subject ? "all data" : deadline.fields.map(\.rawValue).joined(separator: ",")
+                print("\(formatter.string(from: deadline.due))  \(deadline.subject)  \(deadline.kind)  \(what)  \(deadline.reason)\(deadline.legalHold ? "  LEGAL HOLD" : "")")
+            }
+        }
+    }
+
+    struct Keygen: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Writes a new random master key file (mode 0600) for `bilet vault init --key-file`.")
+        @Argument(help: ArgumentHelp("The file to create; it must not exist.", valueName: "path"))
+        var path: String
+
+        func run() async throws {
+            do {
+                try VaultKeyFile.generate(at: path)
+            } catch {
+                throw VaultControl.fail(error)
+            }
+            print("wrote \(path) (mode 0600)")
+        }
+    }
+}
+
+/// Sending, printing and failing for the vault subcommands.
+enum VaultControl {
+    static func send(_ request: VaultControlRequest, socket: String) async throws -> VaultControlResponse {
+        let response: VaultControlResponse
+        do {
+            response = try await VaultControlClient.send(request, socketPath: socket)
+        } catch {
+            throw fail(error)
+        }
+        if let failure = response.error {
+            printError(failure.message)
+            throw ExitCode(2)
+        }
+        return response
+    }
+
+    static func fail(_ error: VaultError) -> ExitCode {
+        printError(error.description)
+        return ExitCode(error.code == .controlSocket ? 3 : 2)
+    }
+
+    static func printError(_ message: String) {
+        FileHandle.standardError.write(Data(("error: " + message + "\n").utf8))
+    }
+
+    static func printJSON(_ response: VaultControlResponse) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.dateEncodingStrategy = .iso8601
+        print(String(decoding: try encoder.encode(response), as: UTF8.self))
+    }
+
+    static func printStatus(_ status: VaultStatus?) {
+        guard let status else { return }
+        print("vault: \(status.state.rawValue)\(status.method.map { " (\($0))" } ?? "")")
+        if let current = status.currentKEKVersion { print("current key-encryption key: version \(current)") }
+        for kek in status.keks {
+            print("  version \(kek.version): \(kek.state), wraps \(kek.dataKeys) data keys")
+        }
+        if let rotation = status.rotation {
+            let done = rotation.totalKeys == 0 ? 100 : 100 * rotation.rewrappedKeys / max(rotation.totalKeys, 1)
+            print(
+                "rotation \(rotation.fromVersion) → \(rotation.toVersion): \(rotation.rewrappedKeys)/\(rotation.totalKeys) re-wrapped (\(min(done, 100))%), "
+                    + "\(rotation.remainingKeys) remaining, \(rotation.finished ? "old version retired" : "in progress")")
+        }
+        print("subjects: \(status.liveSubjects) live, \(status.erasedSubjects) erased")
+    }
+}
+
+/// Reads a passphrase without echoing it.
+enum PassphraseInput {
+    static func fromStandardInput() throws -> String {
+        guard let line = readLine(strippingNewline: true) else { throw ValidationError("no passphrase on standard input") }
+        return line
+    }
+
+    static func fromTerminal(confirm: Bool) throws -> String {
+        let first = try prompt("Vault passphrase: ")
+        if confirm {
+            guard try prompt("Repeat the passphrase: ") == first else { throw ValidationError("the passphrases differ") }
+        }
+        return first
+    }
+
+    private static func prompt(_ text: String) throws -> String {
+        let tty = open("/dev/tty", O_RDWR | O_CLOEXEC)
+        guard tty >= 0 else {
+            throw ValidationError("no terminal to read the passphrase from; use --passphrase-stdin or --key-file")
+        }
+        defer { close(tty) }
+        var original = termios()
+        guard tcgetattr(tty, &original) == 0 else { throw ValidationError("cannot configure the terminal") }
+        var silent = original
+        silent.c_lflag &= ~tcflag_t(ECHO)
+        silent.c_lflag |= tcflag_t(ICANON)
+        _ = text.withCString { write(tty, $0, strlen($0)) }
+        guard tcsetattr(tty, TCSAFLUSH, &silent) == 0 else { throw ValidationError("cannot turn off echo") }
+        defer {
+            _ = tcsetattr(tty, TCSAFLUSH, &original)
+            _ = write(tty, "\n", 1)
+        }
+        var bytes: [UInt8] = []
+        var byte: UInt8 = 0
+        while read(tty, &byte, 1) == 1, byte != UInt8(ascii: "\n") {
+            bytes.append(byte)
+            if bytes.count > 65_536 { break }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}

@@ -1,0 +1,38 @@
+import Foundation
+
+/// Checks a consent scan before it is sealed: the declared type, the file's own signature, and
+/// the size limit. The content is never echoed in an error.
+enum ScanCheck {
+    static func check(_ scan: ConsentScan, maximumByteCount: Int) throws(VaultError) {
+        let bytes = scan.content
+        guard !bytes.isEmpty, bytes.count <= maximumByteCount else {
+            throw VaultError(.documentRejected, reason: "the scan is empty or larger than \(maximumByteCount) bytes")
+        }
+        switch scan.mediaType {
+        case .pdf:
+            let header = Array("%PDF-".utf8)
+            let trailer = Array("%%EOF".utf8)
+            let tail = Array(bytes.suffix(1_024))
+            guard bytes.starts(with: header), contains(tail, trailer) else {
+                throw VaultError(.documentRejected, reason: "declared application/pdf but is not a PDF file")
+            }
+        case .jpeg:
+            guard bytes.count >= 4, bytes.starts(with: [0xFF, 0xD8, 0xFF]), bytes.suffix(2).elementsEqual([0xFF, 0xD9]) else {
+                throw VaultError(.documentRejected, reason: "declared image/jpeg but is not a JPEG file")
+            }
+        }
+        guard scan.originalLocation.exposedText.utf8.count <= FieldRules.maximumByteCount,
+              !scan.originalLocation.exposedText.trimmingCharacters(in: .whitespaces).isEmpty
+        else {
+            throw VaultError(.documentRejected, reason: "where the original is kept must be stated (up to 1 KiB)")
+        }
+    }
+
+    private static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
+        guard haystack.count >= needle.count else { return false }
+        for start in 0...(haystack.count - needle.count) where haystack[start..<(start + needle.count)].elementsEqual(needle) {
+            return true
+        }
+        return false
+    }
+}

@@ -1,0 +1,195 @@
+import Audit
+import Foundation
+import Policy
+import PostgreSQL
+public import Tokens
+
+extension Vault {
+    /// Records a consent through the one door: the policy decides `create` on the consent (for
+    /// `consent_management`), the record is checked against the rules (see ``ConsentTerms``), the
+    /// `consent.changed` record (`granted`) is appended, then the consent and its scan are written.
+    /// A staff member's own electronic consent is accepted from that staff member only.
+    ///
+    /// - Throws: ``VaultError/Code/invalidConsent``, ``VaultError/Code/documentRejected``,
+    ///   ``VaultError/Code/policyDenied``, ``VaultError/Code/unknownSubject``,
+    ///   ``VaultError/Code/subjectErased``, ``VaultError/Code/sealed``, ``VaultError/Code/auditFailed``.
+    public func recordConsent(_ terms: ConsentTerms, scan: ConsentScan? = nil, by requester: Requester) async throws(VaultError) -> ConsentRecord {
+        try await writeConsent(terms, scan: scan, amending: nil, by: requester)
+    }
+
+    /// Records a new version of a consent (new terms, a corrected scan); the active version becomes
+    /// superseded. Audited as `consent.changed` (`amended`).
+    ///
+    /// - Throws: as ``recordConsent(_:scan:by:)``, and ``VaultError/Code/unknownConsent``,
+    ///   ``VaultError/Code/consentNotActive``.
+    public func amendConsent(_ token: ConsentToken, with terms: ConsentTerms, scan: ConsentScan? = nil, by requester: Requester) async throws(VaultError) -> ConsentRecord {
+        try await writeConsent(terms, scan: scan, amending: token, by: requester)
+    }
+
+    private func writeConsent(_ terms: ConsentTerms, scan: ConsentScan?, amending: ConsentToken?, by requester: Requester) async throws(VaultError) -> ConsentRecord {
+        let ring = try keys()
+        try checkRequest(requester: requester, purpose: Self.consentPurpose)
+        let now = clock.now
+        let policySet = policies.current
+        let outcome: Result<ConsentRecord, VaultError> = try await withTransaction { connection in
+            var series: UUID?
+            if let amending {
+                let previous = try await self.lockedConsent(amending, on: connection)
+                guard previous.state == "active" else { throw VaultError(.consentNotActive, reason: "only an active consent can be amended") }
+                guard previous.subject.token == terms.subject, previous.purpose == terms.purpose else {
+                    throw VaultError(.invalidConsent, reason: "an amendment keeps the subject and the purpose")
+                }
+                series = previous.series
+            }
+            let prepared = try await self.prepareConsent(terms, scan: scan, ring: ring, on: connection)
+            let fields = scan == nil ? ["scope", "status", "signed_on"] : ["scope", "status", "signed_on", "document"]
+            if let refusal = try await self.consentPolicy(
+                prepared.subject, action: amending == nil ? "create" : "update", fields: fields, requester: requester,
+                policySet: policySet, at: now, on: connection)
+            {
+                return .failure(refusal)
+            }
+            let record = try await self.insertConsent(
+                prepared, scan: scan, series: series, recordedBy: requester.actor, ring: ring, on: connection)
+            let givenBy = prepared.givenBy + (terms.subjectAlsoConsented && prepared.givenBy != "self" ? "_and_pupil" : "")
+            try await self.auditConsent(
+                record.token, subject: prepared.subject, change: amending == nil ? "granted" : "amended", purposes: [terms.purpose],
+                givenBy: givenBy, requester: requester, on: connection)
+            return .success(record)
+        }
+        return try outcome.get()
+    }
+
+    /// Withdraws a consent: processing for its purpose stops at once (the one door finds no active
+    /// consent), the 30-day destruction deadline of what it alone covered is scheduled, and
+    /// `consent.changed` (`withdrawn`) is appended.
+    ///
+    /// - Returns: the deadline scheduled, if any.
+    /// - Throws: ``VaultError/Code/unknownConsent``, ``VaultError/Code/consentNotActive``,
+    ///   ``VaultError/Code/policyDenied``, ``VaultError/Code/sealed``, ``VaultError/Code/auditFailed``.
+    @discardableResult
+    public func withdrawConsent(_ token: ConsentToken, by requester: Requester) async throws(VaultError) -> DestructionDeadline? {
+        _ = try keys()
+        try checkRequest(requester: requester, purpose: Self.consentPurpose)
+        let now = clock.now
+        let policySet = policies.current
+        let outcome: Result<DestructionDeadline?, VaultError> = try await withTransaction { connection in
+            let consent = try await self.lockedConsent(token, on: connection)
+            guard consent.state == "active" else { throw VaultError(.consentNotActive, reason: "the consent is not active") }
+            if let refusal = try await self.consentPolicy(
+                consent.subject, action: "update", fields: ["status"], requester: requester, policySet: policySet, at: now,
+                on: connection)
+            {
+                return .failure(refusal)
+            }
+            try await self.auditConsent(
+                token, subject: consent.subject, change: "withdrawn", purposes: [consent.purpose], givenBy: consent.givenBy,
+                requester: requester, on: connection)
+            return .success(
+                try await self.endConsent(
+                    id: consent.id, subject: consent.subject, fields: consent.fields, state: .withdrawn, by: requester.actor,
+                    at: now, on: connection))
+        }
+        return try outcome.get()
+    }
+
+    /// The subject's consent records (terms, states, scan digests; no personal data), newest
+    /// first, if the policy lets the requester read consents (`consent_management`).
+    public func consents(of subject: SubjectToken, by requester: Requester) async throws(VaultError) -> [ConsentRecord] {
+        _ = try keys()
+        try checkRequest(requester: requester, purpose: Self.consentPurpose)
+        let now = clock.now
+        let policySet = policies.current
+        let outcome: Result<[ConsentRecord], VaultError> = try await withTransaction { connection in
+            let record = try await self.liveSubject(subject, on: connection)
+            if let refusal = try await self.consentPolicy(
+                record, action: "read", fields: ["scope", "status", "signed_on"], requester: requester, policySet: policySet,
+                at: now, on: connection)
+            {
+                return .failure(refusal)
+            }
+            return .success(try await self.consentRecords(of: record, on: connection))
+        }
+        return try outcome.get()
+    }
+
+    /// The purpose consents are managed for.
+    static let consentPurpose = "consent_management"
+
+    /// The policy's answer on a consent of `subject` (a consent resource carries the pupil, school
+    /// and region); a staff member may manage only their own consent. Nil when allowed; a refusal
+    /// is audited (`policy.decided`, deny) before it is returned.
+    private func consentPolicy(
+        _ subject: SubjectRecord, action: String, fields: [String], requester: Requester, policySet: PolicySet, at now: Date,
+        on connection: PostgresConnection
+    ) async throws(VaultError) -> VaultError? {
+        if subject.kind == .staff {
+            guard let userRef = subject.userRef, requester.principal.attributes["user"] == .entity(EntityRef("user", userRef)) else {
+                let refusal = VaultError(.policyDenied, reason: "a staff member's consent is given by that staff member")
+                try await auditDenial(
+                    subject: subject.token, action: action, resource: "consent", fields: fields, purpose: Self.consentPurpose,
+                    rule: nil, policyVersion: policySet.version, requester: requester, on: connection)
+                return refusal
+            }
+            return nil
+        }
+        var attributes: [String: Value] = [:]
+        if let region = subject.region { attributes["region"] = .entity(EntityRef("region", region)) }
+        if let school = subject.organisation { attributes["school"] = .entity(EntityRef("school", school)) }
+        let pupil = subject.kind == .pupil ? subject.token : subject.pupilToken
+        if let pupil { attributes["pupil"] = .entity(EntityRef("pupil", pupil.rawValue)) }
+        let decision = await policySet.decide(
+            PolicyRequest(
+                principal: requester.principal, action: action,
+                resource: Resource(type: "consent", id: subject.token.rawValue, attributes: attributes), fields: fields,
+                purpose: Self.consentPurpose, time: Self.timestamp(now)),
+            relationships: self.relationships(on: connection))
+        guard !decision.isAllowed else { return nil }
+        try await auditDenial(
+            subject: subject.token, action: action, resource: "consent", fields: fields, purpose: Self.consentPurpose,
+            rule: decision.decidingRules.first, policyVersion: policySet.version, requester: requester, on: connection)
+        return VaultError(.policyDenied, reason: "policy: \(decision.reason?.rawValue ?? "deny")")
+    }
+
+    /// Appends a `policy.decided` deny record (for refusals that have no event type of their own).
+    func auditDenial(
+        subject: SubjectToken?, action: String, resource: String, fields: [String], purpose: String?, rule: String?,
+        policyVersion: PolicyVersion, requester: Requester, on connection: PostgresConnection
+    ) async throws(VaultError) {
+        var values: [String: AuditValue] = [
+            "action": .string(action), "resource": .string(resource), "fields_requested": .list(fields),
+        ]
+        if let rule, Self.isAuditCode(rule) { values["rule"] = .string(rule) }
+        if policyVersion.algorithm == "sha256" { values["policy_version"] = .string(policyVersion.digest) }
+        try await appendAudit(
+            AuditEvent(
+                type: "policy.decided", actor: requester.actor, subject: subject?.rawValue, decision: "deny", purpose: purpose,
+                fields: values),
+            on: connection)
+    }
+
+    static func isAuditCode(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        guard (1...64).contains(bytes.count), let first = bytes.first,
+              (first >= UInt8(ascii: "a") && first <= UInt8(ascii: "z")) || (first >= UInt8(ascii: "0") && first <= UInt8(ascii: "9"))
+        else { return false }
+        return bytes.allSatisfy {
+            ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z")) || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9"))
+                || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-")
+        }
+    }
+
+    func auditConsent(
+        _ token: ConsentToken, subject: SubjectRecord, change: String, purposes: [String], givenBy: String, requester: Requester,
+        on connection: PostgresConnection
+    ) async throws(VaultError) {
+        try await appendAudit(
+            AuditEvent(
+                type: "consent.changed", actor: requester.actor, subject: subject.token.rawValue,
+                fields: [
+                    "consent": .string(token.rawValue), "change": .string(change), "purposes": .list(purposes),
+                    "given_by": .string(givenBy),
+                ]),
+            on: connection)
+    }
+}

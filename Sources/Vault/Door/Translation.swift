@@ -1,0 +1,123 @@
+import Audit
+import Foundation
+import Policy
+import PostgreSQL
+public import Tokens
+
+extension Vault {
+    /// A pupil's pairwise token in `module`, for `purpose`: the vault translating between
+    /// namespaces under policy.
+    ///
+    /// The purpose must be one the module serves; the policy must allow `read` on the pupil for it
+    /// (with no fields: the token is not personal data, but it links the pupil into the module's
+    /// processing); an active consent must cover the purpose. The translation is audited
+    /// (`token.resolved`).
+    ///
+    /// - Throws: ``VaultError/Code/purposeNotServed``, ``VaultError/Code/policyDenied``, the consent
+    ///   codes, ``VaultError/Code/unknownSubject``, ``VaultError/Code/subjectErased``,
+    ///   ``VaultError/Code/sealed``, ``VaultError/Code/auditFailed``.
+    public func moduleToken(
+        for reference: SubjectReference, in module: Module, purpose: String, by requester: Requester
+    ) async throws(VaultError) -> ModuleToken {
+        _ = try keys()
+        try checkRequest(requester: requester, purpose: purpose)
+        let now = clock.now
+        let policySet = policies.current
+        let outcome: Result<ModuleToken, VaultError> = try await withTransaction { connection in
+            let subject: SubjectRecord?
+            switch reference {
+            case .subject(let token): subject = try await SubjectQueries.byTokens([token], on: connection).first
+            case .module(let token): subject = try await SubjectQueries.byModuleTokens([token], on: connection).first?.1
+            }
+            let refusal: VaultError?
+            var target: ModuleToken?
+            var consent: ConsentToken?
+            if let subject {
+                if subject.isErased {
+                    refusal = VaultError(.subjectErased, reason: "the subject's data was erased")
+                } else if subject.kind != .pupil {
+                    refusal = VaultError(.invalidRequest, reason: "only pupils have pairwise tokens")
+                } else if !module.purposes.contains(purpose) {
+                    refusal = VaultError(.purposeNotServed, reason: "the \(module) module does not serve this purpose")
+                } else {
+                    let decision = await policySet.decide(
+                        PolicyRequest(
+                            principal: requester.principal, action: "read", resource: subject.policyResource, fields: [],
+                            purpose: purpose, time: Self.timestamp(now)),
+                        relationships: self.relationships(on: connection))
+                    if !decision.isAllowed {
+                        refusal = VaultError(.policyDenied, reason: "policy: \(decision.reason?.rawValue ?? "deny")")
+                    } else if let active = try await self.activeConsents(for: [subject.id], purpose: purpose, at: now, on: connection)[subject.id]?.first {
+                        consent = active.token
+                        let rows = try await connection.query(
+                            "SELECT token FROM vault.module_tokens WHERE subject_id = \(subject.id) AND module = \(module.rawValue)")
+                        target = try rows.first.map { try ModuleToken(parsing: try $0.decode(String.self, at: 0)) }
+                        refusal = target == nil ? VaultError(.storage, reason: "the pupil has no token in this module") : nil
+                    } else {
+                        refusal = VaultError(
+                            try await self.consentRefusal(for: subject.id, purpose: purpose, at: now, on: connection),
+                            reason: "no active consent covers the purpose")
+                    }
+                }
+            } else {
+                refusal = VaultError(.unknownSubject, reason: "no subject has this token")
+            }
+            var fields: [String: AuditValue] = ["fields_returned": .list(refusal == nil ? ["\(module.rawValue)_token"] : [])]
+            if let consent { fields["consent"] = .string(consent.rawValue) }
+            try await self.appendAudit(
+                AuditEvent(
+                    type: "token.resolved", actor: requester.actor, subject: subject?.token.rawValue ?? reference.text,
+                    decision: refusal == nil ? "permit" : "deny", purpose: purpose, fields: fields),
+                on: connection)
+            if let refusal { return .failure(refusal) }
+            return .success(target!)
+        }
+        return try outcome.get()
+    }
+
+    /// Finds pupils by SNILS through its blind index (no plaintext search): the tokens of those
+    /// the policy lets the requester read the SNILS of, for `purpose`. Audited as `pii.searched`
+    /// with a keyed hash of the value searched for.
+    ///
+    /// - Throws: ``VaultError/Code/invalidValue`` (not a SNILS), ``VaultError/Code/sealed``,
+    ///   ``VaultError/Code/invalidRequest``, ``VaultError/Code/auditFailed``.
+    public func findPupils(snils: PersonalValue, purpose: String, by requester: Requester) async throws(VaultError) -> [SubjectToken] {
+        let ring = try keys()
+        try checkRequest(requester: requester, purpose: purpose)
+        let normalised = try FieldRules.normalise(snils, for: .snils)
+        let digest = try BlindIndex.digest(.snils, BlindIndex.normaliseSnils(normalised), key: ring.blindIndexKey)
+        let hashed: String
+        do {
+            hashed = try AuditHashKey(sourceKey: ring.auditHashSource, version: 1)
+                .hash(BlindIndex.normaliseSnils(normalised), field: "snils").description
+        } catch {
+            throw VaultError(.crypto, reason: error.description)
+        }
+        let now = clock.now
+        let policySet = policies.current
+        return try await withTransaction { connection in
+            let rows = try await connection.query(
+                """
+                SELECT s.token FROM vault.blind_indexes b JOIN vault.subjects s ON s.id = b.subject_id
+                WHERE b.kind = 'snils' AND b.digest = \(digest) AND s.erased_at IS NULL
+                """)
+            let tokens = try rows.map { try SubjectToken(parsing: try $0.decode(String.self, at: 0)) }
+            var allowed: [SubjectToken] = []
+            for subject in try await SubjectQueries.byTokens(tokens, on: connection) {
+                let decision = await policySet.decide(
+                    PolicyRequest(
+                        principal: requester.principal, action: "read", resource: subject.policyResource,
+                        fields: [FieldName.snils.rawValue], purpose: purpose, time: Self.timestamp(now)),
+                    relationships: self.relationships(on: connection))
+                if decision.isAllowed { allowed.append(subject.token) }
+            }
+            try await self.appendAudit(
+                AuditEvent(
+                    type: "pii.searched", actor: requester.actor, decision: allowed.isEmpty && !tokens.isEmpty ? "deny" : "permit",
+                    purpose: purpose,
+                    fields: ["field": .string("snils"), "value": .string(hashed), "result_count": .integer(Int64(allowed.count))]),
+                on: connection)
+            return allowed.sorted()
+        }
+    }
+}

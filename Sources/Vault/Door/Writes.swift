@@ -1,0 +1,144 @@
+import Audit
+import Foundation
+import Policy
+import PostgreSQL
+public import Tokens
+
+extension Vault {
+    /// Registers a new subject through the one door: the policy decides `create` on the new
+    /// subject (with the fields written) for `purpose`; the `pii.written` record is appended; then
+    /// the subject gets its data key, sealed fields, pairwise tokens and blind indexes.
+    ///
+    /// Registration needs no consent yet (the consent is recorded for the registered subject, and
+    /// nothing can be read until it is). A refusal is audited and thrown.
+    ///
+    /// - Throws: ``VaultError/Code/sealed``, ``VaultError/Code/invalidRequest``,
+    ///   ``VaultError/Code/unknownField``, ``VaultError/Code/missingValue``,
+    ///   ``VaultError/Code/invalidValue``, ``VaultError/Code/duplicateSubject``,
+    ///   ``VaultError/Code/policyDenied``, ``VaultError/Code/auditFailed``, ``VaultError/Code/storage``.
+    public func register(_ registration: SubjectRegistration, by requester: Requester, purpose: String) async throws(VaultError) -> RegisteredSubject {
+        let ring = try keys()
+        try checkRequest(requester: requester, purpose: purpose)
+        let now = clock.now
+        let policySet = policies.current
+        let outcome: Result<RegisteredSubject, VaultError> = try await withTransaction { connection in
+            let prepared = try await self.prepare(registration, on: connection)
+            let names = prepared.values.keys.map(\.rawValue).sorted()
+            let decision = await policySet.decide(
+                PolicyRequest(
+                    principal: requester.principal, action: "create", resource: prepared.policyResource, fields: names,
+                    purpose: purpose, time: Self.timestamp(now)),
+                relationships: self.relationships(on: connection))
+            guard decision.isAllowed else {
+                let refusal = VaultError(.policyDenied, reason: "policy: \(decision.reason?.rawValue ?? "deny")")
+                try await self.auditWrite(prepared.token.rawValue, requester, purpose, names, "create", refusal, on: connection)
+                return .failure(refusal)
+            }
+            try await self.auditWrite(prepared.token.rawValue, requester, purpose, names, "create", nil, on: connection)
+            try await self.create(prepared, createdBy: requester.actor, ring: ring, on: connection)
+            return .success(RegisteredSubject(token: prepared.token, moduleTokens: prepared.moduleTokens))
+        }
+        return try outcome.get()
+    }
+
+    /// Writes field values of an existing subject through the one door: policy (`update`), an
+    /// active consent for `purpose` covering every field written (health data: its explicit
+    /// consent), the `pii.written` record, then sealing. Blind indexes follow the new values.
+    ///
+    /// - Throws: as ``register(_:by:purpose:)``, and ``VaultError/Code/unknownSubject``,
+    ///   ``VaultError/Code/subjectErased``, the consent codes.
+    public func write(
+        _ token: SubjectToken, values: [FieldName: PersonalValue], purpose: String, by requester: Requester
+    ) async throws(VaultError) {
+        let ring = try keys()
+        try checkRequest(requester: requester, purpose: purpose)
+        guard !values.isEmpty else { throw VaultError(.invalidRequest, reason: "nothing to write") }
+        let now = clock.now
+        let policySet = policies.current
+        let names = values.keys.map(\.rawValue).sorted()
+        let outcome: Result<Void, VaultError> = try await withTransaction { connection in
+            guard let subject = try await SubjectQueries.byTokens([token], on: connection, lock: true).first else {
+                let refusal = VaultError(.unknownSubject, reason: "no subject has this token")
+                try await self.auditWrite(token.rawValue, requester, purpose, names, "update", refusal, on: connection)
+                return .failure(refusal)
+            }
+            let refusal = try await self.checkWrite(
+                subject, values: values, names: names, purpose: purpose, requester: requester, policySet: policySet, at: now,
+                on: connection)
+            if let refusal {
+                try await self.auditWrite(token.rawValue, requester, purpose, names, "update", refusal, on: connection)
+                return .failure(refusal)
+            }
+            var normalised: [FieldName: PersonalValue] = [:]
+            for (field, value) in values { normalised[field] = try FieldRules.normalise(value, for: field) }
+            try await self.auditWrite(token.rawValue, requester, purpose, names, "update", nil, on: connection)
+            try await self.store(normalised, for: subject, ring: ring, on: connection)
+            try await self.refreshBlindIndexes(subject, changed: Set(normalised.keys), ring: ring, on: connection)
+            return .success(())
+        }
+        try outcome.get()
+    }
+
+    private func checkWrite(
+        _ subject: SubjectRecord, values: [FieldName: PersonalValue], names: [String], purpose: String, requester: Requester,
+        policySet: PolicySet, at now: Date, on connection: PostgresConnection
+    ) async throws(VaultError) -> VaultError? {
+        if subject.isErased { return VaultError(.subjectErased, reason: "the subject's data was erased") }
+        let allowed = Set(subject.kind.fields)
+        if let field = values.keys.first(where: { !allowed.contains($0) }) {
+            return VaultError(.unknownField, field: field, reason: "a \(subject.kind) has no such field")
+        }
+        for (field, value) in values {
+            do {
+                _ = try FieldRules.normalise(value, for: field)
+            } catch {
+                return error
+            }
+        }
+        let decision = await policySet.decide(
+            PolicyRequest(
+                principal: requester.principal, action: "update", resource: subject.policyResource, fields: names,
+                purpose: purpose, time: Self.timestamp(now)),
+            relationships: self.relationships(on: connection))
+        guard decision.isAllowed else { return VaultError(.policyDenied, reason: "policy: \(decision.reason?.rawValue ?? "deny")") }
+        let consents = try await activeConsents(for: [subject.id], purpose: purpose, at: now, on: connection)[subject.id] ?? []
+        guard !consents.isEmpty else {
+            return VaultError(try await consentRefusal(for: subject.id, purpose: purpose, at: now, on: connection), reason: "no active consent covers the purpose")
+        }
+        for field in values.keys where !consents.contains(where: { $0.fields.contains(field) }) {
+            return VaultError(
+                field.isSpecialCategory ? .healthConsentMissing : .consentMissing, field: field,
+                reason: "the consent does not cover this field")
+        }
+        return nil
+    }
+
+    /// Recomputes the blind indexes a change touches (refusing a SNILS another subject has).
+    private func refreshBlindIndexes(_ subject: SubjectRecord, changed: Set<FieldName>, ring: KeyRing, on connection: PostgresConnection) async throws(VaultError) {
+        guard subject.kind == .pupil, !changed.isDisjoint(with: [.snils, .surname, .firstName, .birthDate]) else { return }
+        let values = try await decrypt([.snils, .surname, .firstName, .birthDate], of: [subject], ring: ring, on: connection)[subject.id] ?? [:]
+        let indexes = try BlindIndex.indexes(for: .pupil, values: values, key: ring.blindIndexKey)
+        do {
+            try await connection.execute("DELETE FROM vault.blind_indexes WHERE subject_id = \(subject.id)")
+            for (kind, digest) in indexes {
+                try await connection.execute(
+                    "INSERT INTO vault.blind_indexes (subject_id, kind, digest) VALUES (\(subject.id), \(kind.rawValue), \(digest))")
+            }
+        } catch where error.sqlState == .uniqueViolation {
+            throw VaultError(.duplicateSubject, reason: "a subject with the same snils is registered")
+        } catch {
+            throw VaultError.wrapping(error)
+        }
+    }
+
+    private func auditWrite(
+        _ subject: String, _ requester: Requester, _ purpose: String, _ written: [String], _ operation: String,
+        _ refusal: VaultError?, on connection: PostgresConnection
+    ) async throws(VaultError) {
+        try await appendAudit(
+            AuditEvent(
+                type: "pii.written", actor: requester.actor, subject: subject, decision: refusal == nil ? "permit" : "deny",
+                purpose: purpose, fields: ["fields_written": .list(written), "operation": .string(operation)]),
+            on: connection)
+    }
+}

@@ -1,0 +1,197 @@
+import Audit
+import Foundation
+import PostgreSQL
+public import Tokens
+
+extension Vault {
+    /// Erases a subject (crypto-shredding; see ``ErasureReason``) and a pupil's guardians with it:
+    /// the data keys are destroyed, the destruction register written, and `subject.erased`
+    /// appended for each. The tokens remain and answer ``VaultError/Code/subjectErased``.
+    ///
+    /// Erasure returns no data, so it takes an actor but no policy decision: the callers are the
+    /// retention job, the withdrawal deadlines, and an operator acting on a subject's request.
+    ///
+    /// - Returns: the tokens erased (the subject first).
+    /// - Throws: ``VaultError/Code/legalHold``, ``VaultError/Code/unknownSubject``,
+    ///   ``VaultError/Code/subjectErased``, ``VaultError/Code/sealed``, ``VaultError/Code/auditFailed``.
+    @discardableResult
+    public func erase(_ token: SubjectToken, reason: ErasureReason, by actor: String) async throws(VaultError) -> [SubjectToken] {
+        _ = try keys()
+        guard Self.isIdentifier(actor) else { throw VaultError(.invalidRequest, reason: "the actor is not an identifier (scheme:rest)") }
+        let now = clock.now
+        return try await withTransaction { connection in
+            guard let subject = try await SubjectQueries.byTokens([token], on: connection, lock: true).first else {
+                throw VaultError(.unknownSubject, reason: "no subject has this token")
+            }
+            return try await self.eraseLocked(subject, reason: reason, actor: actor, at: now, on: connection)
+        }
+    }
+
+    func eraseLocked(_ subject: SubjectRecord, reason: ErasureReason, actor: String, at now: Date, on connection: PostgresConnection) async throws(VaultError) -> [SubjectToken] {
+        let erased = try await shred(subject, reason: reason, requestedBy: actor, at: now, on: connection)
+        for record in erased {
+            let categories = record.kind.fields.map(\.rawValue) + (record.kind == .pupil ? ["consent_scans"] : [])
+            try await appendAudit(
+                AuditEvent(
+                    type: "subject.erased", actor: actor, subject: record.token.rawValue,
+                    fields: [
+                        "reason": .string(record.id == subject.id ? reason.rawValue : ErasureReason.pupilErased.rawValue),
+                        "categories": .list(categories),
+                    ]),
+                on: connection)
+        }
+        return erased.map(\.token)
+    }
+
+    /// One pass of the retention job: marks consents whose term ended as expired (audited, with
+    /// their destruction deadlines), carries out due deadlines (crypto-shredding a subject with no
+    /// consent left, or deleting the fields no consent covers any more), and erases subjects whose
+    /// retention ended. Subjects under legal hold are left alone and counted. Each item runs in a
+    /// transaction of its own, so one failure does not stop the rest (it is thrown at the end).
+    public func runRetention(by actor: String = "service:vault-retention") async throws(VaultError) -> RetentionReport {
+        _ = try keys()
+        var report = RetentionReport()
+        var firstError: VaultError?
+        let now = clock.now
+
+        // Consents whose term ended.
+        let expiring: [ConsentToken] = try await withConnection { connection in
+            try await connection.query(
+                "SELECT token FROM vault.consents WHERE state = 'active' AND valid_until <= \(now) ORDER BY valid_until LIMIT 10000"
+            ).map { try ConsentToken(parsing: try $0.decode(String.self, at: 0)) }
+        }
+        for token in expiring {
+            do throws(VaultError) {
+                try await withTransaction { connection in
+                    let consent = try await self.lockedConsent(token, on: connection)
+                    guard consent.state == "active" else { return }
+                    try await self.appendAudit(
+                        AuditEvent(
+                            type: "consent.changed", actor: actor, subject: consent.subject.token.rawValue,
+                            fields: [
+                                "consent": .string(token.rawValue), "change": .string("expired"),
+                                "purposes": .list([consent.purpose]), "given_by": .string(consent.givenBy),
+                            ]),
+                        on: connection)
+                    _ = try await self.endConsent(
+                        id: consent.id, subject: consent.subject, fields: consent.fields, state: .expired, by: nil, at: now,
+                        on: connection)
+                }
+                report.consentsExpired += 1
+            } catch {
+                firstError = firstError ?? error
+            }
+        }
+
+        // Due deadlines.
+        let due: [(Int64, UUID, Bool)] = try await withConnection { connection in
+            try await connection.query(
+                """
+                SELECT d.id, d.subject_id, s.legal_hold FROM vault.destruction_deadlines d
+                JOIN vault.subjects s ON s.id = d.subject_id
+                WHERE d.completed_at IS NULL AND d.due_at <= \(now) AND s.erased_at IS NULL ORDER BY d.due_at LIMIT 10000
+                """
+            ).map { (try $0.decode(Int64.self, at: 0), try $0.decode(UUID.self, at: 1), try $0.decode(Bool.self, at: 2)) }
+        }
+        for (id, _, held) in due {
+            if held {
+                report.heldBack += 1
+                continue
+            }
+            do throws(VaultError) {
+                let outcome = try await carryOut(deadline: id, actor: actor, at: now)
+                switch outcome {
+                case .erased(let count): report.subjectsErased += count
+                case .fieldsDestroyed: report.fieldDeadlinesDone += 1
+                case .cancelled: report.deadlinesCancelled += 1
+                case .skipped: break
+                }
+            } catch {
+                firstError = firstError ?? error
+            }
+        }
+
+        // Retention ends.
+        let ended: [(SubjectToken, Bool)] = try await withConnection { connection in
+            try await connection.query(
+                """
+                SELECT token, legal_hold FROM vault.subjects
+                WHERE erased_at IS NULL AND retention_until IS NOT NULL AND retention_until <= CAST(\(CivilDate(now).iso) AS date)
+                LIMIT 10000
+                """
+            ).map { (try SubjectToken(parsing: try $0.decode(String.self, at: 0)), try $0.decode(Bool.self, at: 1)) }
+        }
+        for (token, held) in ended {
+            if held {
+                report.heldBack += 1
+                continue
+            }
+            do throws(VaultError) {
+                report.subjectsErased += try await erase(token, reason: .retentionExpired, by: actor).count
+            } catch where error.code == .subjectErased {
+                // Erased with its pupil earlier in this pass.
+            } catch {
+                firstError = firstError ?? error
+            }
+        }
+        if let firstError { throw firstError }
+        return report
+    }
+
+    private enum DeadlineOutcome {
+        case erased(Int)
+        case fieldsDestroyed
+        case cancelled
+        case skipped
+    }
+
+    /// Carries out one due deadline, re-checking what the subject's active consents cover now.
+    private func carryOut(deadline id: Int64, actor: String, at now: Date) async throws(VaultError) -> DeadlineOutcome {
+        try await withTransaction { connection in
+            let rows = try await connection.query(
+                """
+                SELECT subject_id, scope, array_to_string(fields, ','), reason FROM vault.destruction_deadlines
+                WHERE id = \(id) AND completed_at IS NULL FOR UPDATE SKIP LOCKED
+                """)
+            guard let row = rows.first else { return .skipped }
+            guard let subject = try await SubjectQueries.byID(try row.decode(UUID.self, at: 0), on: connection),
+                  !subject.isErased, !subject.legalHold
+            else { return .skipped }
+            let scope = try row.decode(String.self, at: 1)
+            let fields = try row.decode(String.self, at: 2).split(separator: ",").map { FieldName(rawValue: String($0)) }
+            let reason = try row.decode(String.self, at: 3)
+            let remaining = try await connection.query(
+                """
+                SELECT array_to_string(data_fields, ',') FROM vault.consents
+                WHERE subject_id = \(subject.id) AND state = 'active' AND valid_from <= \(now)
+                  AND (valid_until IS NULL OR valid_until > \(now))
+                """)
+            if scope == "subject" && remaining.isEmpty {
+                let erased = try await self.eraseLocked(
+                    subject, reason: ErasureReason(rawValue: reason) ?? .consentWithdrawn, actor: actor, at: now, on: connection)
+                try await connection.execute(
+                    "UPDATE vault.destruction_deadlines SET completed_at = \(now), outcome = 'destroyed' WHERE id = \(id)")
+                return .erased(erased.count)
+            }
+            var covered = Set<FieldName>()
+            for row in remaining {
+                for name in try row.decode(String.self, at: 0).split(separator: ",") { covered.insert(FieldName(rawValue: String(name))) }
+            }
+            let uncovered = fields.filter { !covered.contains($0) }
+            guard !uncovered.isEmpty else {
+                try await connection.execute(
+                    "UPDATE vault.destruction_deadlines SET completed_at = \(now), outcome = 'cancelled_new_consent' WHERE id = \(id)")
+                return .cancelled
+            }
+            try await self.destroyFields(uncovered, of: subject, reason: reason, requestedBy: actor, on: connection)
+            try await self.appendAudit(
+                AuditEvent(
+                    type: "subject.erased", actor: actor, subject: subject.token.rawValue,
+                    fields: ["reason": .string(reason), "categories": .list(uncovered.map(\.rawValue))]),
+                on: connection)
+            try await connection.execute(
+                "UPDATE vault.destruction_deadlines SET completed_at = \(now), outcome = 'destroyed' WHERE id = \(id)")
+            return .fieldsDestroyed
+        }
+    }
+}

@@ -1,0 +1,32 @@
+import Audit
+
+extension Vault {
+    /// Starts a KEK rotation: a new current KEK version; ``KeyRotationJob`` re-wraps every data key
+    /// in the background and retires the old version once nothing uses it. Audited (`key.rotated`)
+    /// in the same transaction.
+    ///
+    /// - Throws: ``VaultError/Code/sealed``, ``VaultError/Code/rotationInProgress``,
+    ///   ``VaultError/Code/invalidRequest`` (actor), ``VaultError/Code/auditFailed``,
+    ///   ``VaultError/Code/storage``.
+    @discardableResult
+    public func rotate(by actor: String) async throws(VaultError) -> VaultStatus.Rotation {
+        let ring = try keys()
+        guard Self.isIdentifier(actor) else { throw VaultError(.invalidRequest, reason: "the actor is not an identifier (scheme:rest)") }
+        let started = try await withTransaction { connection in
+            let started = try await self.beginRotation(by: actor, on: connection, ring: ring)
+            try await self.appendAudit(
+                AuditEvent(
+                    type: "key.rotated", actor: actor,
+                    fields: [
+                        "key": .string("key:vault-kek"), "from_version": .integer(Int64(started.from)),
+                        "to_version": .integer(Int64(started.to)),
+                    ]),
+                on: connection)
+            return started
+        }
+        ring.insert(kek: started.key, version: started.to)
+        return VaultStatus.Rotation(
+            fromVersion: started.from, toVersion: started.to, totalKeys: started.total, rewrappedKeys: 0,
+            remainingKeys: started.total, finished: false)
+    }
+}

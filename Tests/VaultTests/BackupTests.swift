@@ -1,0 +1,148 @@
+import Foundation
+import GnuTLS
+import Testing
+import Tokens
+@testable import Vault
+
+/// Invariant 4 at rest and crypto-shredding, checked on what an attacker with a backup would have:
+/// a full `pg_dump` of the database.
+@Suite("pg_dump: no plaintext, and erased data cannot be recovered")
+struct BackupTests {
+    /// A plain-format dump of the fixture's whole database, as the superuser.
+    static func dump(_ fixture: VaultFixture) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [
+            "pg_dump", "--format=plain", "--no-owner", "--dbname=\(fixture.database.cluster.connectionString(database: fixture.database.name))",
+        ]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0, !data.isEmpty else { throw CocoaError(.fileReadUnknown) }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static func hex(_ bytes: [UInt8]) -> String {
+        bytes.map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Every bytea value in the dump (`\\x…` in COPY data).
+    static func byteaValues(in dump: String) -> [[UInt8]] {
+        var result: [[UInt8]] = []
+        for line in dump.split(separator: "\n") {
+            var rest = Substring(line)
+            while let range = rest.range(of: "\\\\x") {
+                let digits = rest[range.upperBound...].prefix { $0.isHexDigit }
+                var bytes: [UInt8] = []
+                var index = digits.startIndex
+                while index < digits.endIndex, let next = digits.index(index, offsetBy: 2, limitedBy: digits.endIndex) {
+                    bytes.append(UInt8(digits[index..<next], radix: 16)!)
+                    index = next
+                }
+                if !bytes.isEmpty { result.append(bytes) }
+                rest = rest[range.upperBound...]
+            }
+        }
+        return result
+    }
+
+    @Test("the dump of a populated vault contains none of the synthetic plaintext values, in text or in hex")
+    func noPlaintextInDump() async throws {
+        let fixture = try await VaultFixture.make()
+        var values: [String] = []
+        for seed in 110..<116 {
+            let family = try await fixture.family(seed, purposes: ["enrolment", "parent_request"], healthPurposes: ["parent_request"])
+            _ = try await fixture.vault.read(.subject(family.pupil.token), fields: SubjectKind.pupil.fields, purpose: "parent_request", by: Principals.school())
+            _ = try await fixture.vault.findPupils(snils: PersonalValue(Synthetic.snils(seed)), purpose: "parent_request", by: Principals.school())
+            let pupil = Synthetic.pupilValues(seed, birthDate: ConsentFixtures.birthDate(age: 12))
+            for (field, value) in pupil { values += [value.exposedText, try FieldRules.normalise(value, for: field).exposedText] }
+            for (field, value) in Synthetic.guardianValues(seed) { values += [value.exposedText, try FieldRules.normalise(value, for: field).exposedText] }
+            values.append(ConsentFixtures.scan(seed).originalLocation.exposedText)
+            values.append(Synthetic.snils(seed).filter(\.isNumber))
+        }
+        let staff = try await fixture.vault.register(
+            .staff(organisation: .init("school", Synthetic.school), region: Synthetic.region, user: "usr_staff116", values: Synthetic.staffValues(116)),
+            by: Principals.school(), purpose: "staff_management")
+        _ = staff
+        for (field, value) in Synthetic.staffValues(116) { values += [value.exposedText, try FieldRules.normalise(value, for: field).exposedText] }
+
+        let dump = try Self.dump(fixture)
+        #expect(dump.contains("COPY vault.fields"))
+        #expect(dump.contains("COPY audit.events"))
+        let scanned = Set(values).filter { $0.utf8.count >= 5 }
+        #expect(scanned.count > 100)
+        var found: [String] = []
+        for value in scanned.sorted() {
+            if dump.contains(value) || dump.lowercased().contains(Self.hex(Array(value.utf8))) { found.append(value) }
+        }
+        #expect(found.isEmpty, "plaintext found in the dump: \(found.count) values")
+        // The scan's own bytes (a PDF) are not in the dump either.
+        #expect(!dump.contains(Self.hex(ConsentFixtures.pdf)))
+        await fixture.shutdown()
+    }
+
+    @Test("after erasure the subject's data cannot be recovered from a full dump plus every remaining key")
+    func erasedDataUnrecoverable() async throws {
+        let fixture = try await VaultFixture.make()
+        let erased = try await fixture.family(120)
+        let control = try await fixture.family(121)
+        let erasedID = try await fixture.vault.subjectID(of: erased.pupil.token)
+        let controlID = try await fixture.vault.subjectID(of: control.pupil.token)
+        // An attacker's earlier copy of the erased pupil's ciphertexts.
+        let earlierCiphertexts = try await fixture.asSuperuser { pool in
+            try await pool.query("SELECT name, ciphertext FROM vault.fields WHERE subject_id = \(erasedID)").map {
+                (FieldName(rawValue: try $0.decode(String.self, at: 0)), try $0.decode([UInt8].self, at: 1))
+            }
+        }
+        #expect(earlierCiphertexts.count == 14)
+        try await fixture.vault.erase(erased.pupil.token, reason: .subjectRequest, by: "user:usr_operator")
+
+        let dump = try Self.dump(fixture)
+        let blobs = Self.byteaValues(in: dump)
+        // Every key there is: the master-derived keys and every KEK, plus anything in the dump that
+        // unwraps as a KEK under the wrapping key.
+        let ring = try fixture.vault.keys()
+        var keyRing: [Int: SymmetricKey] = [:]
+        for version in ring.versions { keyRing[version] = ring.kek(version) }
+        for blob in blobs {
+            for version in 1...4 {
+                if let kek = try? Envelope.unwrapKEK(blob, version: version, using: ring.kekWrappingKey) { keyRing[version] = kek }
+            }
+        }
+        let keks = keyRing.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        #expect(!keks.isEmpty)
+        func dataKeys(for subject: UUID) -> [SymmetricKey] {
+            var found: [SymmetricKey] = []
+            for blob in blobs where blob.count == 61 {
+                for (version, kek) in keks {
+                    for dataKeyVersion in 1...3 {
+                        if let key = try? Envelope.unwrapDataKey(blob, subject: subject, dataKeyVersion: dataKeyVersion, kek: kek, kekVersion: version) {
+                            found.append(key)
+                        }
+                    }
+                }
+            }
+            return found
+        }
+        // The recovery procedure works: the control pupil's data key is in the dump and opens its fields.
+        let controlKeys = dataKeys(for: controlID)
+        #expect(controlKeys.count == 1)
+        // The erased pupil's is not; and no key there opens the earlier copy of its ciphertexts.
+        #expect(dataKeys(for: erasedID).isEmpty)
+        let allKeys = controlKeys + keks.map(\.1) + [ring.kekWrappingKey, ring.blindIndexKey, ring.auditHashSource]
+        for (field, ciphertext) in earlierCiphertexts {
+            for key in allKeys {
+                let context = Envelope.fieldContext(subject: erasedID, field: field, dataKeyVersion: 1)
+                #expect((try? Envelope.open(ciphertext, key: key, context: context)) == nil)
+            }
+        }
+        // And nothing of it is left in the dump in the clear.
+        for (_, value) in Synthetic.pupilValues(120) where value.exposedText.utf8.count >= 5 {
+            #expect(!dump.contains(value.exposedText))
+        }
+        await fixture.shutdown()
+    }
+}
