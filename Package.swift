@@ -179,6 +179,12 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict),
+        .testTarget(
+            name: "CertificateAuthorityTests",
+            dependencies: [
+                "GnuTLS", "TLSTestSupport",
+            ],
+            swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )
