@@ -110,6 +110,16 @@ let package = Package(
             ],
             swiftSettings: strict),
 
+        .target(
+            name: "CertificateAuthority",
+            dependencies: [
+                "GnuTLS", "Identity", "PostgreSQL", "Audit", "TLS",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict),
+
         // MARK: Test support (only test targets depend on it)
         .target(
             name: "DatabaseTestSupport",
@@ -121,6 +131,7 @@ let package = Package(
             name: "BiletCLI",
             dependencies: [
                 "GnuTLS", "PostgreSQL", "Storage", "Settings", "Observability", "Policy", "Audit", "TLS", "Gateway",
+                "CertificateAuthority", "Identity",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -131,7 +142,8 @@ let package = Package(
         .testTarget(name: "GnuTLSTests", dependencies: ["GnuTLS"], swiftSettings: strict),
         .testTarget(name: "Argon2Tests", dependencies: ["Argon2"], swiftSettings: strict),
         .testTarget(
-            name: "PostgreSQLTests", dependencies: ["PostgreSQL", "Storage", "DatabaseTestSupport"],
+            name: "PostgreSQLTests",
+            dependencies: ["PostgreSQL", "Storage", "DatabaseTestSupport", .product(name: "NIOPosix", package: "swift-nio")],
             swiftSettings: strict),
         .testTarget(
             name: "StorageTests", dependencies: ["Storage", "PostgreSQL", "DatabaseTestSupport"],
@@ -182,7 +194,11 @@ let package = Package(
         .testTarget(
             name: "CertificateAuthorityTests",
             dependencies: [
-                "GnuTLS", "TLSTestSupport",
+                "CertificateAuthority", "GnuTLS", "Identity", "PostgreSQL", "Storage", "Audit", "TLS", "Gateway",
+                "TLSTestSupport", "DatabaseTestSupport", "BiletCLI",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict),
     ],

@@ -18,5 +18,6 @@ struct Bilet: AsyncParsableCommand {
             ConfigCommand.self,
             PolicyCommand.self,
             BenchCommand.self,
+            CertsCommand.self,
         ])
 }

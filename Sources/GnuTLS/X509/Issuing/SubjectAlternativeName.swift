@@ -28,6 +28,16 @@ public enum SubjectAlternativeName: Sendable, Hashable, CustomStringConvertible 
         return nil
     }
 
+    /// The entry's value as text, without a kind prefix: the URI, the DNS name, or the address
+    /// (`127.0.0.1`, `::1`).
+    public var value: String {
+        switch self {
+        case .uri(let uri): uri
+        case .dnsName(let name): name
+        case .ipAddress(let bytes): Self.text(ofAddress: bytes)
+        }
+    }
+
     public var description: String {
         switch self {
         case .uri(let uri): "URI:\(uri)"
