@@ -20,6 +20,9 @@ public import TLS
 ///
 /// A service for a `ServiceGroup`; it ends on graceful shutdown or cancellation.
 public struct RevocationListSubscriber: Service {
+    /// The `application_name` of the listening connection, as `pg_stat_activity` shows it.
+    public static let applicationName = "bilet-crl-subscriber"
+
     private let configuration: PostgresConfiguration
     private let store: TLSMaterialStore
     private let revocationListPath: String
@@ -31,7 +34,8 @@ public struct RevocationListSubscriber: Service {
     ///
     /// - Parameters:
     ///   - configuration: how to reach the database, as the CA role (`bilet_ca`, which may read
-    ///     `ca.revocation_lists`; the gateway process already holds it for renewals).
+    ///     `ca.revocation_lists`; the gateway process already holds it for renewals). Its
+    ///     `application_name` is replaced by ``applicationName``.
     ///   - store: the gateway's TLS material; its files must name a CRL file.
     ///   - observers: told of newly revoked certificates (staff sessions).
     ///   - pollInterval: the longest one wait for notifications lasts (cancellation latency).
@@ -43,6 +47,8 @@ public struct RevocationListSubscriber: Service {
         guard let path = store.files.revocationList else {
             throw CertificateAuthorityError(.invalidArgument, "the TLS material has no CRL file to keep current")
         }
+        var configuration = configuration
+        configuration.applicationName = Self.applicationName
         self.configuration = configuration
         self.store = store
         self.revocationListPath = path
