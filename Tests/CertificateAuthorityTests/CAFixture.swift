@@ -44,7 +44,7 @@ final class CAFixture: Sendable {
         }
         let passphraseFile = directory.appendingPathComponent("issuing.passphrase").path
         try Passphrase(issuingPassphrase).write(to: passphraseFile)
-        let issuers = try authority.issuingAuthorities(passphrase: try Passphrase.file(passphraseFile))
+        let issuers = hierarchies.isEmpty ? [:] : try authority.issuingAuthorities(passphrase: try Passphrase.file(passphraseFile))
         let database = try await TestPostgres.makeDatabase(migrated: true)
         let pool = database.components().makePool(for: .ca)
         return CAFixture(
