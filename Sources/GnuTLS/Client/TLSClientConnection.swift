@@ -78,7 +78,11 @@ public final class TLSClientConnection {
         repeat {
             result = gnutls_handshake(session)
         } while result < 0 && gnutls_error_is_fatal(result) == 0
-        guard result >= 0 else { throw TLSClientError(.handshakeFailed, gnutlsCode: result) }
+        guard result >= 0 else {
+            var status: UInt32? = nil
+            if result == GNUTLS_E_CERTIFICATE_VERIFICATION_ERROR { status = gnutls_session_get_verify_cert_status(session) }
+            throw TLSClientError(.handshakeFailed, gnutlsCode: result, verificationStatus: status)
+        }
     }
 
     deinit {
@@ -169,14 +173,18 @@ public struct TLSClientError: Error, Sendable, Hashable, CustomStringConvertible
     public let code: Code
     /// GnuTLS's error code, when it reported the failure.
     public let gnutlsCode: Int32?
+    /// Why the server's certificate was refused (``CertificateStatus`` bits), when it was.
+    public let verificationStatus: CertificateStatus?
 
     /// Makes an error.
-    public init(_ code: Code, gnutlsCode: Int32? = nil) {
+    public init(_ code: Code, gnutlsCode: Int32? = nil, verificationStatus: UInt32? = nil) {
         self.code = code
         self.gnutlsCode = gnutlsCode
+        self.verificationStatus = verificationStatus.map(CertificateStatus.init(rawValue:))
     }
 
     public var description: String {
         "tls client \(self.code.rawValue)" + (self.gnutlsCode.map { " (\(X509Bridge.errorName($0)))" } ?? "")
+            + (self.verificationStatus.map { " server certificate status 0x\(String($0.rawValue, radix: 16))" } ?? "")
     }
 }
