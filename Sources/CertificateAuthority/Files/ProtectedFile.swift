@@ -93,7 +93,7 @@ public enum ProtectedFile {
         var failed = fchmod(descriptor, mode) != 0  // the umask may have narrowed it; never widened
         var offset = 0
         while !failed && offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+            let written = bytes[offset...].withUnsafeBytes { posixWrite(descriptor, $0.baseAddress, $0.count) }
             if written < 0 {
                 if errno == EINTR { continue }
                 failed = true
@@ -112,4 +112,9 @@ public enum ProtectedFile {
             throw CertificateAuthorityError(.fileUnreadable, path)
         }
     }
+}
+
+/// `write(2)`, named so that it does not collide with ``ProtectedFile``'s own `write`.
+private func posixWrite(_ descriptor: Int32, _ buffer: UnsafeRawPointer?, _ count: Int) -> Int {
+    write(descriptor, buffer, count)
 }

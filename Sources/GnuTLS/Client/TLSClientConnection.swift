@@ -142,17 +142,23 @@ public final class TLSClientConnection {
         var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
         var entry: UnsafeMutablePointer<addrinfo>? = list
         while let current = entry {
-            let descriptor = Glibc.socket(current.pointee.ai_family, current.pointee.ai_socktype, current.pointee.ai_protocol)
+            let descriptor = posixSocket(current.pointee.ai_family, current.pointee.ai_socktype, current.pointee.ai_protocol)
             if descriptor >= 0 {
                 setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
                 setsockopt(descriptor, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-                if Glibc.connect(descriptor, current.pointee.ai_addr, current.pointee.ai_addrlen) == 0 { return descriptor }
-                Glibc.close(descriptor)
+                if posixConnect(descriptor, current.pointee.ai_addr, current.pointee.ai_addrlen) == 0 { return descriptor }
+                close(descriptor)
             }
             entry = current.pointee.ai_next
         }
         throw TLSClientError(.connectFailed)
     }
+}
+
+/// `socket(2)` and `connect(2)`, named apart from ``TLSClientConnection``'s `socket` property.
+private func posixSocket(_ domain: Int32, _ type: Int32, _ protocol: Int32) -> Int32 { socket(domain, type, `protocol`) }
+private func posixConnect(_ descriptor: Int32, _ address: UnsafePointer<sockaddr>?, _ length: socklen_t) -> Int32 {
+    connect(descriptor, address, length)
 }
 
 /// Why a ``TLSClientConnection`` failed; names a stable code and GnuTLS's error name, never data.
