@@ -223,3 +223,24 @@ import Testing
         #expect(try await fixture.query("SELECT count(*) FROM ca.revocation_lists").singleValue(Int64.self) == 1)
     }
 }
+
+/// `bilet certs crl`: fresh CRLs for every hierarchy, numbered upwards, announced to listeners.
+@Suite struct RevocationListPublishingTests {
+    @Test func publishingRefreshesEveryHierarchyAndNotifies() async throws {
+        let fixture = try await CAFixture.make()
+        defer { Task { await fixture.tearDown() } }
+        let revoked = try await fixture.enrol("bilet://school/77-1234/ws/3", name: "ws", keyType: .gost256)
+        let authority = fixture.authority()
+        _ = try await authority.revoke(serial: revoked.record.serial, reason: .affiliationChanged, actor: "admin:test")
+        let lists = try await authority.publishRevocationLists()
+        #expect(lists.map(\.hierarchy) == [.ecdsa, .gost])
+        #expect(lists.map(\.number) == [3, 4])
+        #expect(lists.map(\.revokedCount) == [0, 1])
+        let gost = try #require(try CertificateRevocationList.list(pem: Array(lists[1].pem.utf8)).first)
+        #expect(try gost.revokedSerialNumbers() == [revoked.certificate.serialNumber])
+        let store = try TrustStore(pemBundle: try ProtectedFile.readPublic(fixture.authorityDirectory.bundle))
+        #expect(store.isTrustedIssuer(of: gost))
+        let rows = try await fixture.query("SELECT crl_number, hierarchy FROM ca.revocation_lists ORDER BY crl_number")
+        #expect(try rows.map { try $0.decode(Int64.self, at: 0) } == [2, 3, 4])
+    }
+}

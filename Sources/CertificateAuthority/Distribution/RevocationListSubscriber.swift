@@ -1,5 +1,5 @@
 import Foundation
-public import GnuTLS
+import GnuTLS
 public import Logging
 import NIOPosix
 public import PostgreSQL

@@ -1,6 +1,6 @@
 import Foundation
-public import GnuTLS
-public import PostgreSQL
+import GnuTLS
+import PostgreSQL
 
 /// Makes, stores and announces CRLs: signs the CRL of a hierarchy from the inventory's revoked
 /// certificates, stores it in `ca.revocation_lists` and sends its number on ``channel``, all on

@@ -156,7 +156,7 @@ public struct AuthorityDirectory: Sendable {
     static func unseal(certificate path: String, key keyPath: String, passphrase: Passphrase) throws(CertificateAuthorityError) -> CertificateIssuer {
         let certificate = try Self.certificate(at: path)
         var pem = try ProtectedFile.readSecret(keyPath)
-        defer { pem.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) } }
+        defer { _ = pem.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) } }
         let key: PrivateKey
         do {
             key = try PrivateKey(pemRepresentation: String(decoding: pem, as: UTF8.self), passphrase: passphrase.text)

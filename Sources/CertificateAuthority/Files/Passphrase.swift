@@ -27,7 +27,7 @@ public struct Passphrase: Sendable, CustomStringConvertible {
     ///   ``CertificateAuthorityError/Code/fileUnreadable``, ``CertificateAuthorityError/Code/wrongPassphrase``.
     public static func file(_ path: String) throws(CertificateAuthorityError) -> Passphrase {
         var bytes = try ProtectedFile.readSecret(path)
-        defer { bytes.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) } }
+        defer { _ = bytes.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) } }
         let line = bytes.split(separator: UInt8(ascii: "\n"), maxSplits: 1, omittingEmptySubsequences: false).first ?? []
         var text = String(decoding: line, as: UTF8.self)
         if text.hasSuffix("\r") { text.removeLast() }

@@ -80,7 +80,7 @@ public enum ProtectedFile {
             bytes += chunk[0..<count]
             guard bytes.count <= 16 * 1024 * 1024 else { throw CertificateAuthorityError(.fileUnreadable, path) }
         }
-        chunk.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) }
+        _ = chunk.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) }
         return bytes
     }
 

@@ -1,4 +1,4 @@
-public import GnuTLS
+import GnuTLS
 public import Identity
 
 /// What kind of certificate the platform CA issues, and the X.509 profile of each

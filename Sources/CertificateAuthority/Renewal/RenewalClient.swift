@@ -51,7 +51,7 @@ public struct RenewalClient: Sendable {
     public func renew(force: Bool = false, now: Int) throws -> Outcome {
         let chain = try ProtectedFile.readPublic(self.certificatePath)
         var key = try ProtectedFile.readSecret(self.keyPath)
-        defer { key.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) } }
+        defer { _ = key.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) } }
         guard let current = try? X509Certificate.list(pem: chain).first, let currentKey = current.publicKey else {
             throw CertificateAuthorityError(.fileUnreadable, self.certificatePath)
         }
