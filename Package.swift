@@ -128,6 +128,16 @@ let package = Package(
             ],
             swiftSettings: strict),
 
+        .target(
+            name: "CertificateAuthority",
+            dependencies: [
+                "GnuTLS", "Identity", "PostgreSQL", "Audit", "TLS",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict),
+
         // MARK: Test support (only test targets depend on it)
         .target(
             name: "DatabaseTestSupport",
@@ -139,6 +149,7 @@ let package = Package(
             name: "BiletCLI",
             dependencies: [
                 "GnuTLS", "PostgreSQL", "Storage", "Settings", "Observability", "Policy", "Audit", "TLS", "Gateway", "Vault",
+                "CertificateAuthority", "Identity",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -150,7 +161,8 @@ let package = Package(
         .testTarget(name: "GnuTLSTests", dependencies: ["GnuTLS"], swiftSettings: strict),
         .testTarget(name: "Argon2Tests", dependencies: ["Argon2"], swiftSettings: strict),
         .testTarget(
-            name: "PostgreSQLTests", dependencies: ["PostgreSQL", "Storage", "DatabaseTestSupport"],
+            name: "PostgreSQLTests",
+            dependencies: ["PostgreSQL", "Storage", "DatabaseTestSupport", .product(name: "NIOPosix", package: "swift-nio")],
             swiftSettings: strict),
         .testTarget(
             name: "StorageTests", dependencies: ["Storage", "PostgreSQL", "DatabaseTestSupport"],
@@ -212,6 +224,16 @@ let package = Package(
             name: "ModulesTests",
             dependencies: [
                 "Assessment", "Trials", "Recommendations", "Tokens", "PostgreSQL", "Storage", "DatabaseTestSupport",
+            ],
+            swiftSettings: strict),
+        .testTarget(
+            name: "CertificateAuthorityTests",
+            dependencies: [
+                "CertificateAuthority", "GnuTLS", "Identity", "PostgreSQL", "Storage", "Audit", "TLS", "Gateway",
+                "TLSTestSupport", "DatabaseTestSupport", "BiletCLI",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict),
     ],

@@ -14,9 +14,11 @@ struct Bilet: AsyncParsableCommand {
         subcommands: [
             ServeCommand.self,
             AuditCommand.self,
+            VaultCommand.self,
             DatabaseCommand.self,
             ConfigCommand.self,
             PolicyCommand.self,
             BenchCommand.self,
+            CertsCommand.self,
         ])
 }

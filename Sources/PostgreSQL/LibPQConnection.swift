@@ -100,10 +100,55 @@ final class LibPQConnection {
             guard PQconsumeInput(conn) == 1 else { return false }
         }
         while let notify = PQnotifies(conn) {
-            // LISTEN is not used yet; a later listener connection will deliver these instead.
+            // Pooled connections do not LISTEN (a dedicated connection does, see
+            // waitForNotifications); anything that arrived here is dropped.
             PQfreemem(notify)
         }
         return PQstatus(conn) == CONNECTION_OK && PQtransactionStatus(conn) == PQTRANS_IDLE
+    }
+
+    // MARK: Notifications
+
+    /// Returns the notifications (LISTEN/NOTIFY) libpq already holds; if there are none, waits up
+    /// to `timeoutMilliseconds` for the socket to become readable (`poll`), reads what arrived
+    /// (`PQconsumeInput`) and returns the notifications in it, possibly none. Blocking: call it on
+    /// the thread pool, on a dedicated connection that runs no other statements meanwhile.
+    func waitForNotifications(timeoutMilliseconds: Int32) throws(PostgresError) -> [PostgresNotification] {
+        guard let conn, !isPoisoned else { throw PostgresError(code: .connectionLost, reason: "connection is closed") }
+        var notifications = Self.drainNotifications(conn)
+        if notifications.isEmpty {
+            let socket = PQsocket(conn)
+            guard socket >= 0 else { throw PostgresError(code: .connectionLost, reason: "connection has no socket") }
+            var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&descriptor, 1, timeoutMilliseconds)
+            if ready < 0 && errno != EINTR {
+                throw PostgresError(code: .connectionLost, reason: "waiting for the socket failed")
+            }
+            if ready > 0 {
+                guard PQconsumeInput(conn) == 1 else {
+                    throw PostgresError(code: .connectionLost, reason: "the server closed the connection")
+                }
+                notifications = Self.drainNotifications(conn)
+            }
+        }
+        guard PQstatus(conn) == CONNECTION_OK else {
+            throw PostgresError(code: .connectionLost, reason: "the server closed the connection")
+        }
+        return notifications
+    }
+
+    private static func drainNotifications(_ conn: OpaquePointer) -> [PostgresNotification] {
+        var notifications: [PostgresNotification] = []
+        while let notify = PQnotifies(conn) {
+            let entry = notify.pointee
+            notifications.append(
+                PostgresNotification(
+                    channel: entry.relname.map { String(cString: $0) } ?? "",
+                    payload: entry.extra.map { String(cString: $0) } ?? "",
+                    processID: entry.be_pid))
+            PQfreemem(notify)
+        }
+        return notifications
     }
 
     /// Closes the connection (sends Terminate, closes the socket; does not wait).

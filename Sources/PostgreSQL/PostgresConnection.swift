@@ -13,9 +13,9 @@ import Synchronization
 /// SQL text and parameter types) unless their text contains identifiers or
 /// ``PostgresConfiguration/statementCacheCapacity`` is 0.
 ///
-/// LISTEN/NOTIFY is not implemented yet. It will be a dedicated connection whose socket
-/// (`PQsocket`) is watched for readability, then drained with `PQconsumeInput`/`PQnotifies`, the
-/// same calls ``validateIdle()`` already makes.
+/// LISTEN/NOTIFY: a dedicated connection (not a pooled one: the pool drops notifications of idle
+/// connections) runs ``listen(_:)`` and then ``notifications(waitingAtMost:)`` in a loop; see
+/// `PostgresConnection+Notifications.swift`.
 public final class PostgresConnection: Sendable {
     private let session: Mutex<LibPQConnection>
     private let threadPool: NIOThreadPool
@@ -95,7 +95,7 @@ public final class PostgresConnection: Sendable {
     }
 
     /// Runs `work` with exclusive use of the libpq session, on the thread pool.
-    private func withSession<T: Sendable>(
+    func withSession<T: Sendable>(
         _ work: @escaping @Sendable (LibPQConnection) throws(PostgresError) -> T
     ) async throws(PostgresError) -> T {
         try await Self.onThreadPool(threadPool) { () throws(PostgresError) -> T in

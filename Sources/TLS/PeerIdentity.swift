@@ -9,11 +9,15 @@ public struct PeerIdentity: Sendable, Hashable {
     public let principal: Principal?
     /// Protocol version, cipher suite, resumption, ALPN.
     public let tls: TLSNegotiatedParameters
+    /// The (issuer, serial) of the verified client certificate (the leaf), when there is one:
+    /// which certificate the principal authenticated with, e.g. the one a renewal renews.
+    public let clientCertificate: RevocationKey?
 
     /// Makes an identity.
-    public init(principal: Principal?, tls: TLSNegotiatedParameters) {
+    public init(principal: Principal?, tls: TLSNegotiatedParameters, clientCertificate: RevocationKey? = nil) {
         self.principal = principal
         self.tls = tls
+        self.clientCertificate = clientCertificate
     }
 }
 

@@ -190,6 +190,7 @@ public final class TLSServerHandler: ChannelDuplexHandler {
         let negotiated = self.session.negotiated
         let outcome = negotiated.resumed ? self.verification.reverify(self.session.peerCertificateDER()) : self.verification.outcome
         var principal: Principal? = nil
+        var clientCertificate: RevocationKey? = nil
         switch outcome {
         case .refused(let refusal):
             self.logger.notice("tls client certificate refused", metadata: ["tls.refusal": "\(refusal.code)", "tls.resumed": "\(negotiated.resumed)"])
@@ -206,13 +207,14 @@ public final class TLSServerHandler: ChannelDuplexHandler {
                 return
             }
             principal = client.principal
+            clientCertificate = client.revocationKeys.first
         case .anonymous:
             break
         }
         if case .handshaking(let timeout) = self.state { timeout?.cancel() }
         self.state = .active
         self.writeOutput(context: context, promise: nil)  // session tickets
-        let peer = PeerIdentity(principal: principal, tls: negotiated)
+        let peer = PeerIdentity(principal: principal, tls: negotiated, clientCertificate: clientCertificate)
         self.establishedPromise.succeed(peer)
         context.fireUserInboundEventTriggered(TLSHandshakeCompletedEvent(peer: peer))
 

@@ -1,0 +1,365 @@
+public import Audit
+public import Foundation
+public import GnuTLS
+public import Identity
+public import PostgreSQL
+
+/// The platform CA while it runs: signs requests for the identities administrators name, issues
+/// gateway server certificates, renews certificates for their own holders, revokes and publishes
+/// CRLs, and keeps the inventory.
+///
+/// Guarantees:
+/// - the identity in a client certificate comes from the caller's ``Principal`` (the
+///   administrator's arguments, or the verified certificate of a renewing client), never from the
+///   request; a request naming another identity, asking for `CA:TRUE` or for any purpose but
+///   clientAuth, or whose signature does not verify, is refused;
+/// - every certificate issued is recorded in `ca.certificates` and audited
+///   (`certificate.issued`, `certificate.renewed`, `certificate.revoked`) in the same transaction
+///   as its record, so nothing is issued without both; the certificate is handed out only after
+///   that transaction committed;
+/// - a revocation, its new CRL and the notification that pushes the CRL to the gateways are one
+///   transaction: gateways never hear of a CRL that was not stored.
+///
+/// Connects with the CA's own role (`bilet_ca`).
+public struct CertificateAuthority: Sendable {
+    /// The unsealed issuing CAs, by hierarchy.
+    public let issuers: [Hierarchy: CertificateIssuer]
+    /// The inventory's pool (role `bilet_ca`).
+    public let pool: PostgresConnectionPool
+    /// Where issue, renew and revoke are recorded.
+    public let audit: AuditLog
+    /// The lifetime of certificates this CA issues, in days (default 90).
+    public let validityDays: Int
+    /// How long a CRL is valid (its nextUpdate), in seconds.
+    public let revocationListLifetime: Int
+    /// The wall clock, seconds since 1970 (UTC).
+    public let clock: @Sendable () -> Int
+
+    /// Makes the CA.
+    public init(
+        issuers: [Hierarchy: CertificateIssuer], pool: PostgresConnectionPool, audit: AuditLog = AuditLog(),
+        validityDays: Int = CertificateProfile.defaultValidityDays,
+        revocationListLifetime: Int = RevocationPublisher.defaultLifetimeSeconds,
+        clock: @escaping @Sendable () -> Int = { Int(Date().timeIntervalSince1970) }
+    ) {
+        self.issuers = issuers
+        self.pool = pool
+        self.audit = audit
+        self.validityDays = validityDays
+        self.revocationListLifetime = revocationListLifetime
+        self.clock = clock
+    }
+
+    // MARK: Issuing
+
+    /// Signs `request` for `principal` (a workstation or a service) on an administrator's order.
+    ///
+    /// - Parameters:
+    ///   - validityDays: the lifetime; the CA's ``validityDays`` when `nil`; 1…397 days.
+    ///   - actor: the administrator, an identifier such as `admin:ivanova` (audited).
+    /// - Throws: ``CertificateAuthorityError`` with `csr-signature-invalid`, `csr-requests-ca`,
+    ///   `csr-forbidden-usage`, `csr-identity-mismatch`, `unsupported-key`, `hierarchy-unavailable`,
+    ///   `invalid-argument`, `storage`, `audit-unavailable`.
+    public func sign(
+        _ request: CertificateSigningRequest, for principal: Principal, validityDays: Int? = nil, actor: String
+    ) async throws(CertificateAuthorityError) -> IssuedCertificate {
+        try Self.check(request, for: principal)
+        return try await self.issueClient(
+            publicKey: request.publicKey, principal: principal, validityDays: validityDays ?? self.validityDays,
+            renewedFrom: nil, actor: actor, event: "certificate.issued")
+    }
+
+    /// Issues a gateway's server certificate for `names` (DNS names and IP addresses) and `publicKey`.
+    ///
+    /// - Throws: ``CertificateAuthorityError/Code/invalidArgument`` without names or with a URI
+    ///   name, and as ``sign(_:for:validityDays:actor:)``.
+    public func issueServer(
+        names: [SubjectAlternativeName], publicKey: PublicKey, validityDays: Int? = nil, actor: String
+    ) async throws(CertificateAuthorityError) -> IssuedCertificate {
+        guard let first = names.first, !names.contains(where: { if case .uri = $0 { true } else { false } }) else {
+            throw CertificateAuthorityError(.invalidArgument, "a server certificate needs DNS names or IP addresses")
+        }
+        let (issuer, hierarchy) = try self.issuer(for: publicKey)
+        let days = try Self.checkedValidity(validityDays ?? self.validityDays)
+        let now = self.clock()
+        let template = CertificateProfile.serverTemplate(
+            names: names, serial: try Self.serial(), notBefore: now - CertificateProfile.backdatingSeconds,
+            notAfter: min(now + days * 86_400, issuer.certificate.notAfter))
+        let certificate = try Self.sign(template, publicKey: publicKey, by: issuer)
+        let record = try await self.record(
+            certificate, hierarchy: hierarchy, profile: .server, organisation: nil, identity: first.inventoryIdentity,
+            keyType: KeyType(publicKey.algorithm), renewedFrom: nil, actor: actor, event: "certificate.issued")
+        return IssuedCertificate(certificate: certificate, issuer: issuer.certificate, record: record)
+    }
+
+    /// Renews the certificate a client authenticated with, for that same client.
+    ///
+    /// The presented certificate must be in the inventory, active, issued to `principal`, not
+    /// expired, and in the last third of its lifetime; the request must pass the same checks as
+    /// ``sign(_:for:validityDays:actor:)`` for `principal`, and carry a new key. The new
+    /// certificate has the CA's ``validityDays``; the old one stays valid until it expires or
+    /// is revoked. Audited as `certificate.renewed` with the principal as the actor.
+    ///
+    /// - Parameter presentedSerial: the serial of the certificate the TLS handshake verified.
+    /// - Throws: ``CertificateAuthorityError`` with `certificate-unknown`, `certificate-revoked`,
+    ///   `certificate-expired`, `csr-identity-mismatch` (also when the presented certificate is
+    ///   another principal's), `outside-renewal-window`, `key-reused`, and the request refusals.
+    public func renew(
+        presentedSerial: [UInt8], principal: Principal, request: CertificateSigningRequest
+    ) async throws(CertificateAuthorityError) -> IssuedCertificate {
+        let serial = SerialNumber.hex(presentedSerial)
+        let found: (CertificateRecord, [UInt8])?
+        do {
+            found = try await self.pool.withConnection { connection in
+                try await CertificateInventory.find(serial: serial, on: connection)
+            }
+        } catch {
+            throw Self.storageError(error)
+        }
+        guard let (presented, der) = found else { throw CertificateAuthorityError(.certificateUnknown) }
+        guard presented.status == .active else { throw CertificateAuthorityError(.certificateRevoked) }
+        guard presented.identity == principal.uri, presented.profile != .server else {
+            throw CertificateAuthorityError(.csrIdentityMismatch, "the presented certificate is not this principal's")
+        }
+        let now = self.clock()
+        let notBefore = Int(presented.notBefore.timeIntervalSince1970)
+        let notAfter = Int(presented.notAfter.timeIntervalSince1970)
+        guard now < notAfter else { throw CertificateAuthorityError(.certificateExpired) }
+        let windowOpens = notAfter - (notAfter - notBefore) / 3
+        guard now >= windowOpens else {
+            throw CertificateAuthorityError(.outsideRenewalWindow, "renewal opens in the last third of the certificate's lifetime")
+        }
+        try Self.check(request, for: principal)
+        if let old = try? X509Certificate(der: der), old.publicKey == request.publicKey {
+            throw CertificateAuthorityError(.keyReused)
+        }
+        return try await self.issueClient(
+            publicKey: request.publicKey, principal: principal, validityDays: self.validityDays, renewedFrom: presented.serial,
+            actor: principal.uri, event: "certificate.renewed")
+    }
+
+    /// ``renew(presentedSerial:principal:request:)`` from the PEM request body of the renewal route.
+    ///
+    /// - Throws: ``CertificateAuthorityError/Code/csrMalformed`` for a body that is not a request,
+    ///   ``CertificateAuthorityError/Code/unsupportedKey``, and as the other.
+    public func renew(requestPEM: String, presentedSerial: [UInt8], principal: Principal) async throws(CertificateAuthorityError) -> IssuedCertificate {
+        let request: CertificateSigningRequest
+        do { request = try CertificateSigningRequest(pem: requestPEM) } catch {
+            throw CertificateAuthorityError(error.code == .unsupportedKey ? .unsupportedKey : .csrMalformed)
+        }
+        return try await self.renew(presentedSerial: presentedSerial, principal: principal, request: request)
+    }
+
+    // MARK: Revoking
+
+    /// Revokes the certificate with `serial` (hexadecimal) for `reason`, publishes a new CRL of
+    /// its hierarchy and notifies the gateways (``RevocationPublisher/channel``), all in one
+    /// transaction with the audit record.
+    ///
+    /// - Throws: ``CertificateAuthorityError`` with `invalid-argument` (not a serial),
+    ///   `certificate-unknown`, `already-revoked`, `hierarchy-unavailable`, `storage`,
+    ///   `audit-unavailable`.
+    public func revoke(serial: String, reason: RevocationReason, actor: String) async throws(CertificateAuthorityError) -> Revocation {
+        guard let bytes = SerialNumber.parse(serial) else { throw CertificateAuthorityError(.invalidArgument, "not a serial number") }
+        let hex = SerialNumber.hex(bytes)
+        let now = self.clock()
+        let publisher = RevocationPublisher(issuers: self.issuers, lifetime: self.revocationListLifetime)
+        do {
+            return try await self.pool.withTransaction { connection in
+                try await RevocationPublisher.lock(on: connection)
+                guard let record = try await CertificateInventory.markRevoked(
+                    serial: hex, at: Date(timeIntervalSince1970: TimeInterval(now)), reason: reason, on: connection)
+                else {
+                    let existing = try await CertificateInventory.find(serial: hex, on: connection)
+                    throw CertificateAuthorityError(existing == nil ? .certificateUnknown : .alreadyRevoked)
+                }
+                let list = try await publisher.publish(record.hierarchy, now: now, on: connection)
+                try await self.audit.append(
+                    AuditEvent(
+                        type: "certificate.revoked", actor: actor,
+                        fields: [
+                            "serial": .string("serial:\(record.serial)"), "identity": .string(record.identity),
+                            "profile": .string(record.profile.rawValue), "reason": .string(reason.name),
+                        ]),
+                    on: connection)
+                return Revocation(record: record, revocationList: list)
+            }
+        } catch {
+            throw Self.mapped(error)
+        }
+    }
+
+    /// Publishes a fresh CRL for every loaded hierarchy (new thisUpdate and nextUpdate, same
+    /// entries) and notifies the gateways; run it daily so CRLs never pass their nextUpdate.
+    public func publishRevocationLists() async throws(CertificateAuthorityError) -> [PublishedRevocationList] {
+        let now = self.clock()
+        let publisher = RevocationPublisher(issuers: self.issuers, lifetime: self.revocationListLifetime)
+        do {
+            return try await self.pool.withTransaction { connection in
+                try await RevocationPublisher.lock(on: connection)
+                var lists: [PublishedRevocationList] = []
+                for hierarchy in Hierarchy.allCases where self.issuers[hierarchy] != nil {
+                    lists.append(try await publisher.publish(hierarchy, now: now, on: connection))
+                }
+                return lists
+            }
+        } catch {
+            throw Self.mapped(error)
+        }
+    }
+
+    // MARK: Inventory
+
+    /// The inventory's certificates that match `filter`, soonest expiry first.
+    public func certificates(matching filter: InventoryFilter = InventoryFilter()) async throws(CertificateAuthorityError) -> [CertificateRecord] {
+        let now = Date(timeIntervalSince1970: TimeInterval(self.clock()))
+        do {
+            return try await self.pool.withConnection { connection in
+                try await CertificateInventory.list(filter, now: now, on: connection)
+            }
+        } catch {
+            throw Self.mapped(error)
+        }
+    }
+
+    /// The record of the certificate with `serial` (hexadecimal), if any.
+    public func certificate(serial: String) async throws(CertificateAuthorityError) -> CertificateRecord? {
+        guard let bytes = SerialNumber.parse(serial) else { throw CertificateAuthorityError(.invalidArgument, "not a serial number") }
+        do {
+            return try await self.pool.withConnection { connection in
+                try await CertificateInventory.find(serial: SerialNumber.hex(bytes), on: connection)?.0
+            }
+        } catch {
+            throw Self.mapped(error)
+        }
+    }
+
+    /// Records `certificate` (issued by one of this CA's issuing CAs) in the inventory if it is
+    /// not there yet, audited as `certificate.issued`: for set-ups that made their certificates
+    /// before the inventory existed (a development PKI whose database was recreated). Returns the
+    /// record, new or existing.
+    ///
+    /// - Throws: ``CertificateAuthorityError/Code/invalidArgument`` for a certificate no issuing
+    ///   CA of this authority issued, or without an identity its profile needs.
+    public func recordExisting(_ certificate: X509Certificate, profile: CertificateProfile, actor: String) async throws(CertificateAuthorityError) -> CertificateRecord {
+        guard let (hierarchy, _) = self.issuers.first(where: { $0.value.certificate.rawSubject == certificate.rawIssuer }),
+              let publicKey = certificate.publicKey
+        else { throw CertificateAuthorityError(.invalidArgument, "not issued by this CA") }
+        if let existing = try await self.certificate(serial: SerialNumber.hex(certificate.serialNumber)) { return existing }
+        let identity: String
+        var organisation: String? = nil
+        switch profile {
+        case .server:
+            guard let first = certificate.subjectAlternativeNames.first(where: { if case .uri = $0 { false } else { true } }) else {
+                throw CertificateAuthorityError(.invalidArgument, "a server certificate needs DNS names or IP addresses")
+            }
+            identity = first.inventoryIdentity
+        case .workstation, .service:
+            guard let principal = try? IdentityURI.principal(fromSubjectAlternativeURIs: certificate.subjectAlternativeURIs),
+                  CertificateProfile.of(principal) == profile
+            else { throw CertificateAuthorityError(.invalidArgument, "the certificate has no identity of this profile") }
+            identity = principal.uri
+            organisation = principal.organisation.map { "\($0.kind.rawValue)/\($0.id.value)" }
+        }
+        return try await self.record(
+            certificate, hierarchy: hierarchy, profile: profile, organisation: organisation, identity: identity,
+            keyType: KeyType(publicKey.algorithm), renewedFrom: nil, actor: actor, event: "certificate.issued")
+    }
+
+    // MARK: Internals
+
+    private func issueClient(
+        publicKey: PublicKey, principal: Principal, validityDays: Int, renewedFrom: String?, actor: String, event: String
+    ) async throws(CertificateAuthorityError) -> IssuedCertificate {
+        let (issuer, hierarchy) = try self.issuer(for: publicKey)
+        let days = try Self.checkedValidity(validityDays)
+        let now = self.clock()
+        let template = CertificateProfile.clientTemplate(
+            principal: principal, serial: try Self.serial(), notBefore: now - CertificateProfile.backdatingSeconds,
+            notAfter: min(now + days * 86_400, issuer.certificate.notAfter))
+        let certificate = try Self.sign(template, publicKey: publicKey, by: issuer)
+        let organisation = principal.organisation.map { "\($0.kind.rawValue)/\($0.id.value)" }
+        let record = try await self.record(
+            certificate, hierarchy: hierarchy, profile: .of(principal), organisation: organisation, identity: principal.uri,
+            keyType: KeyType(publicKey.algorithm), renewedFrom: renewedFrom, actor: actor, event: event)
+        return IssuedCertificate(certificate: certificate, issuer: issuer.certificate, record: record)
+    }
+
+    private func record(
+        _ certificate: X509Certificate, hierarchy: Hierarchy, profile: CertificateProfile, organisation: String?, identity: String,
+        keyType: KeyType, renewedFrom: String?, actor: String, event: String
+    ) async throws(CertificateAuthorityError) -> CertificateRecord {
+        let auditEvent = AuditEvent(
+            type: event, actor: actor,
+            fields: [
+                "serial": .string("serial:\(SerialNumber.hex(certificate.serialNumber))"), "identity": .string(identity),
+                "profile": .string(profile.rawValue),
+            ])
+        do {
+            _ = try auditEvent.validated(against: self.audit.catalogue)
+        } catch {
+            throw CertificateAuthorityError(.invalidArgument, "actor or identity is not an audit identifier")
+        }
+        do {
+            return try await self.pool.withTransaction { connection in
+                let record = try await CertificateInventory.insert(
+                    certificate, hierarchy: hierarchy, profile: profile, organisation: organisation, identity: identity,
+                    keyType: keyType, renewedFrom: renewedFrom, issuedBy: actor, on: connection)
+                try await self.audit.append(auditEvent, on: connection)
+                return record
+            }
+        } catch {
+            throw Self.mapped(error)
+        }
+    }
+
+    private func issuer(for publicKey: PublicKey) throws(CertificateAuthorityError) -> (CertificateIssuer, Hierarchy) {
+        let hierarchy = Hierarchy.certifying(publicKey.algorithm)
+        guard let issuer = self.issuers[hierarchy] else { throw CertificateAuthorityError(.hierarchyUnavailable, hierarchy.rawValue) }
+        return (issuer, hierarchy)
+    }
+
+    /// The checks every client request passes, whoever asks: a valid self-signature, no CA
+    /// request, no purpose but clientAuth, no identity but `principal`'s.
+    static func check(_ request: CertificateSigningRequest, for principal: Principal) throws(CertificateAuthorityError) {
+        guard request.isSignatureValid else { throw CertificateAuthorityError(.csrSignatureInvalid) }
+        guard !request.requestsCertificateAuthority else { throw CertificateAuthorityError(.csrRequestsCA) }
+        guard request.extendedKeyUsage.allSatisfy({ $0 == KeyPurpose.clientAuth }) else {
+            throw CertificateAuthorityError(.csrForbiddenUsage, "a client certificate allows clientAuth only")
+        }
+        for case .uri(let uri) in request.subjectAlternativeNames where uri.hasPrefix("\(IdentityURI.scheme):") && uri != principal.uri {
+            throw CertificateAuthorityError(.csrIdentityMismatch)
+        }
+    }
+
+    static func checkedValidity(_ days: Int) throws(CertificateAuthorityError) -> Int {
+        guard (1...397).contains(days) else { throw CertificateAuthorityError(.invalidArgument, "validity must be 1 to 397 days") }
+        return days
+    }
+
+    static func serial() throws(CertificateAuthorityError) -> [UInt8] {
+        do { return try SerialNumber.random128() } catch { throw CertificateAuthorityError(.issuingFailed, error.description) }
+    }
+
+    static func sign(_ template: CertificateTemplate, publicKey: PublicKey, by issuer: CertificateIssuer) throws(CertificateAuthorityError) -> X509Certificate {
+        do { return try issuer.issue(template, publicKey: publicKey) } catch {
+            throw CertificateAuthorityError(error.code == .invalidTemplate ? .invalidArgument : .issuingFailed, error.code.rawValue)
+        }
+    }
+
+    static func storageError(_ error: any Error) -> CertificateAuthorityError {
+        if let error = error as? PostgresError { return CertificateAuthorityError(.storage, error.description) }
+        return CertificateAuthorityError(.storage)
+    }
+
+    static func mapped(_ error: any Error) -> CertificateAuthorityError {
+        switch error {
+        case let error as CertificateAuthorityError: error
+        case let error as AuditError where error.code == .invalidEvent:
+            CertificateAuthorityError(.invalidArgument, "actor or identity is not an audit identifier")
+        case let error as AuditError: CertificateAuthorityError(.auditUnavailable, error.code.rawValue)
+        case let error as PostgresError: CertificateAuthorityError(.storage, error.description)
+        default: CertificateAuthorityError(.storage, "\(type(of: error))")
+        }
+    }
+}

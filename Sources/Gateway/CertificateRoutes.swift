@@ -1,0 +1,78 @@
+public import Hummingbird
+public import HTTPTypes
+public import Identity
+public import TLS
+import NIOCore
+
+/// The certificate routes: `POST /v1/certificates/renew`, renewal without an administrator.
+///
+/// A workstation or service presents its still-valid certificate in the mTLS handshake and sends
+/// a PKCS#10 request (PEM, `Content-Type: application/pkcs10`) for the same identity. The route
+/// hands the verified principal, the serial of the certificate the handshake verified (never
+/// anything the request claims) and the request to the CA's renewal function, and answers
+/// `200` with the new certificate and the issuing CA certificate
+/// (`application/pem-certificate-chain`), or a problem document with the refusal's code.
+///
+/// The gateway knows nothing of the CA: the process that hosts both passes ``Renew`` (the
+/// `bilet serve` wiring, or a test). Register with one line in the router set-up:
+/// `CertificateRoutes.add(to: router, renew: …)`.
+public enum CertificateRoutes {
+    /// A renewal request as the gateway verified it.
+    public struct RenewalRequest: Sendable {
+        /// The principal of the connection's verified client certificate.
+        public let principal: Principal
+        /// The (issuer, serial) of that certificate.
+        public let presentedCertificate: RevocationKey
+        /// The request body: a PKCS#10 request, PEM.
+        public let requestPEM: String
+    }
+
+    /// A refusal: its HTTP status and its stable code (the problem document's `code`).
+    public struct RenewalRefusal: Error, Sendable, Hashable {
+        public let status: HTTPResponse.Status
+        public let code: String
+        public let title: String
+
+        /// Makes a refusal.
+        public init(status: HTTPResponse.Status, code: String, title: String) {
+            self.status = status
+            self.code = code
+            self.title = title
+        }
+    }
+
+    /// Renews: returns the new certificate chain, PEM, or throws a ``RenewalRefusal``.
+    public typealias Renew = @Sendable (RenewalRequest) async throws(RenewalRefusal) -> String
+
+    /// The largest request body accepted, in bytes.
+    public static let maximumRequestBytes = 16 * 1024
+
+    /// Adds `POST /v1/certificates/renew` to `router`.
+    public static func add(to router: Router<BiletRequestContext>, renew: @escaping Renew) {
+        router.post("/v1/certificates/renew") { request, context -> Response in
+            guard let connection = context.connection, let principal = connection.peer.principal,
+                  let presented = connection.peer.clientCertificate
+            else {
+                return GatewayRoutes.problem(
+                    .unauthorized, code: "no-client-certificate", title: "Renewal needs the current client certificate.")
+            }
+            let body: ByteBuffer
+            do {
+                body = try await request.body.collect(upTo: Self.maximumRequestBytes)
+            } catch {
+                return GatewayRoutes.problem(.contentTooLarge, code: "request-too-large", title: "The signing request is too large.")
+            }
+            let renewal = RenewalRequest(
+                principal: principal, presentedCertificate: presented, requestPEM: String(buffer: body))
+            do throws(RenewalRefusal) {
+                let chain = try await renew(renewal)
+                var buffer = ByteBuffer()
+                buffer.writeString(chain)
+                return Response(
+                    status: .ok, headers: [.contentType: "application/pem-certificate-chain"], body: .init(byteBuffer: buffer))
+            } catch {
+                return GatewayRoutes.problem(error.status, code: error.code, title: error.title)
+            }
+        }
+    }
+}
