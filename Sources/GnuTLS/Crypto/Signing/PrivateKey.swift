@@ -3,8 +3,8 @@ import CGnuTLS
 /// A signing key (`gnutls_privkey_t`) for a ``SignatureAlgorithm``.
 ///
 /// Keys are generated in GnuTLS or imported from PKCS#8 PEM (RFC 5958), plain
-/// (`-----BEGIN PRIVATE KEY-----`) or passphrase-encrypted (`-----BEGIN ENCRYPTED PRIVATE
-/// KEY-----`, PBES2 with AES-256-CBC). The key material stays inside GnuTLS; `deinit` releases
+/// (a `BEGIN PRIVATE KEY` block) or passphrase-encrypted (a `BEGIN ENCRYPTED PRIVATE KEY` block,
+/// PBES2 with AES-256-CBC). The key material stays inside GnuTLS; `deinit` releases
 /// it with `gnutls_privkey_deinit`, which clears the key parameters. Exported PEM is a Swift
 /// `String` that cannot be wiped: write it out and drop it, and prefer the encrypted form.
 ///
@@ -129,14 +129,14 @@ public final class PrivateKey: @unchecked Sendable {
         return bytes
     }
 
-    /// The key as unencrypted PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`).
+    /// The key as unencrypted PKCS#8 PEM (a `BEGIN PRIVATE KEY` block).
     ///
     /// - Throws: ``CryptoError/Code/keyExportFailed``.
     public func exportPEM() throws(CryptoError) -> String {
         try export(passphrase: nil)
     }
 
-    /// The key as passphrase-encrypted PKCS#8 PEM (`-----BEGIN ENCRYPTED PRIVATE KEY-----`):
+    /// The key as passphrase-encrypted PKCS#8 PEM (a `BEGIN ENCRYPTED PRIVATE KEY` block):
     /// PBES2 with PBKDF2-HMAC-SHA-256 and AES-256-CBC. Salt and iteration count are GnuTLS's
     /// defaults: with GnuTLS 3.7.9 a fresh random salt and 600 000 iterations, so the passphrase
     /// still has to be strong (it is the only secret protecting the key at rest).
