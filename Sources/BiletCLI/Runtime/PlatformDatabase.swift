@@ -43,16 +43,8 @@ struct PlatformDatabase: Sendable {
 
     /// Applies every migration not yet applied, as the database owner.
     func migrate(logger: Logger) async throws -> Migrator.Report {
-        let pool = PostgresConnectionPool(
-            configuration: ownerConfiguration, maxConnections: 1, acquireTimeout: settings.acquireTimeout,
-            logger: logger)
-        do {
-            let report = try await Migrator.bundled(logger: logger).migrate(using: pool)
-            await pool.shutdown()
-            return report
-        } catch {
-            await pool.shutdown()
-            throw error
+        try await withOnePool(ownerConfiguration, logger: logger) { pool in
+            try await Migrator.bundled(logger: logger).migrate(using: pool)
         }
     }
 
@@ -64,21 +56,30 @@ struct PlatformDatabase: Sendable {
     }
 
     private func createLocalDatabaseIfMissing(_ cluster: LocalCluster, logger: Logger) async throws {
-        let pool = PostgresConnectionPool(
-            configuration: cluster.configuration(database: "postgres"), maxConnections: 1,
-            acquireTimeout: settings.acquireTimeout, logger: logger)
-        do {
+        try await withOnePool(cluster.configuration(database: "postgres"), logger: logger) { pool in
             let name = Self.localDatabaseName
             let exists = try await pool.query("SELECT 1 FROM pg_database WHERE datname = \(name)")
-            if exists.isEmpty {
-                do {
-                    try await pool.execute("CREATE DATABASE \(identifier: try SQLIdentifier(name)) ENCODING 'UTF8'")
-                    logger.info("created local database", metadata: ["database": "\(name)"])
-                } catch let error where error.sqlState == .duplicateDatabase {
-                    // Another bilet process created it at the same moment.
-                }
+            guard exists.isEmpty else { return }
+            do {
+                try await pool.execute("CREATE DATABASE \(identifier: try SQLIdentifier(name)) ENCODING 'UTF8'")
+                logger.info("created local database", metadata: ["database": "\(name)"])
+            } catch let error as PostgresError where error.sqlState == .duplicateDatabase {
+                // Another bilet process created it at the same moment.
             }
+        }
+    }
+
+    /// Runs `body` with a one-connection pool that is shut down afterwards, whatever happens.
+    private func withOnePool<Result>(
+        _ configuration: PostgresConfiguration, logger: Logger,
+        _ body: (PostgresConnectionPool) async throws -> Result
+    ) async throws -> Result {
+        let pool = PostgresConnectionPool(
+            configuration: configuration, maxConnections: 1, acquireTimeout: settings.acquireTimeout, logger: logger)
+        do {
+            let result = try await body(pool)
             await pool.shutdown()
+            return result
         } catch {
             await pool.shutdown()
             throw error
