@@ -9,7 +9,7 @@ import Testing
 /// listener that does not ask for one (the protocol and cipher settings are the same profile); it
 /// also runs against the listener that requires certificates, where it must not find anything
 /// weak either.
-@Suite(.serialized, .enabled(if: ToolRunner.has("testssl"))) struct TestSSLTests {
+@Suite(.serialized) struct TestSSLTests {
     struct Finding: Decodable {
         let id: String
         let severity: String
