@@ -5,6 +5,12 @@ public struct BiletSettings: Hashable, Sendable {
     public var database: DatabaseSettings
     public var log: LogSettings
     public var audit: AuditSettings
+    /// The TLS gateway; no listeners means no gateway.
+    public var gateway: GatewaySettings = .init()
+    /// The vault's control socket.
+    public var vault: VaultSettings = .init()
+    /// The certificate authority held for renewals, if any.
+    public var ca: CASettings = .init()
     /// The directory of the role policies in force.
     public var policyDirectory: String = "policies"
 

@@ -30,6 +30,8 @@ public struct SettingKey: Hashable, Sendable {
     public static let all: [SettingKey] = [
         .databaseURL, .databasePoolSize, .databaseAcquireTimeout, .databaseLocalDirectory,
         .logLevel, .logFormat, .policyDirectory, .auditSigningKey, .auditOrigin, .auditCheckpointDirectory,
+        .gatewayListeners, .gatewayCertificate, .gatewayPrivateKey, .gatewayGOSTCertificate, .gatewayGOSTPrivateKey,
+        .gatewayClientCABundle, .gatewayCRL, .gatewayTicketKey, .vaultControlSocket, .caDirectory, .caIssuingPassphraseFile,
     ]
 
     public static let databaseURL = SettingKey(
@@ -55,6 +57,29 @@ public struct SettingKey: Hashable, Sendable {
         "log.level", form: "one of trace, debug, info, notice, warning, error, critical")
     public static let logFormat = SettingKey(
         "log.format", form: "json or text")
+
+    public static let gatewayListeners = SettingKey(
+        "gateway.listeners",
+        form: "a comma-separated list of name@host:port/auth[/profile] (auth required, optional or none; profile hardened or gost; port 0 to 65535, 0 picks a free one; names and addresses unique), e.g. workstations@127.0.0.1:8443/required,pupils@127.0.0.1:8444/none; when absent, no gateway runs")
+    public static let gatewayCertificate = SettingKey(
+        "gateway.certificate", form: "the path of the gateway's server certificate chain, PEM (required with gateway.listeners)")
+    public static let gatewayPrivateKey = SettingKey(
+        "gateway.private_key", form: "the path of the private key of gateway.certificate, PEM (required with gateway.listeners)")
+    public static let gatewayGOSTCertificate = SettingKey(
+        "gateway.gost_certificate",
+        form: "the path of a GOST R 34.10-2012 server certificate chain, PEM, with gateway.gost_private_key (required by a gost listener)")
+    public static let gatewayGOSTPrivateKey = SettingKey(
+        "gateway.gost_private_key", form: "the path of the private key of gateway.gost_certificate, PEM, with gateway.gost_certificate")
+    public static let gatewayClientCABundle = SettingKey(
+        "gateway.client_ca_bundle", form: "the path of the CA bundle client certificates must chain to, PEM (required with gateway.listeners)")
+    public static let gatewayCRL = SettingKey(
+        "gateway.crl", form: "the path of the CRL file the gateway enforces and keeps current from the CA, PEM (required with gateway.listeners)")
+    public static let gatewayTicketKey = SettingKey(
+        "gateway.ticket_key", form: "the path of a 64-byte session ticket key, raw or base64 (optional; generated per process when absent)")
+    public static let vaultControlSocket = SettingKey(
+        "vault.control_socket", form: "the path of the vault's control socket (default var/vault/control.sock; at most 100 bytes)")
+    public static let caDirectory = SettingKey(
+        "ca.directory", form: "the CA directory made by `bilet certs init`, with ca.issuing_passphrase_file; when set, the gateway serves certificate renewal")
+    public static let caIssuingPassphraseFile = SettingKey(
+        "ca.issuing_passphrase_file", form: "the path of the 0600 file holding the issuing CAs' passphrase, with ca.directory")
 }
-
-

@@ -8,6 +8,8 @@ public struct SettingsError: Error, Hashable, Sendable, CustomStringConvertible 
     public enum Code: String, Hashable, Sendable {
         /// A key has a value of the wrong type or outside its allowed range.
         case invalidValue = "invalid_value"
+        /// A key is absent although another key that is set needs it.
+        case missingValue = "missing_value"
         /// A key is not one bilet knows: most often a typo.
         case unknownKey = "unknown_key"
         /// The configuration file could not be read.
@@ -33,6 +35,8 @@ public struct SettingsError: Error, Hashable, Sendable, CustomStringConvertible 
         switch code {
         case .invalidValue:
             "configuration key '\(key)' (environment \(SettingKey.environmentName(of: key))) is invalid: expected \(expected)"
+        case .missingValue:
+            "configuration key '\(key)' (environment \(SettingKey.environmentName(of: key))) is missing: expected \(expected)"
         case .unknownKey:
             "configuration key '\(key)' is not known to bilet: \(expected)"
         case .unreadableFile:

@@ -61,8 +61,68 @@ public struct SettingsLoader: Sendable {
             ?? settings.audit.checkpointDirectory
         settings.log.level = try reader.choice(.logLevel, LogSettings.Level.self) ?? settings.log.level
         settings.log.format = try reader.choice(.logFormat, LogSettings.Format.self) ?? settings.log.format
+        settings.gateway = try Self.gateway(reader)
+        settings.vault.controlSocket =
+            try reader.string(.vaultControlSocket) { Self.isPath($0) && $0.utf8.count <= 100 } ?? settings.vault.controlSocket
+        settings.ca.directory = try reader.string(.caDirectory, valid: Self.isPath)
+        settings.ca.issuingPassphraseFile = try reader.string(.caIssuingPassphraseFile, valid: Self.isPath)
+        try Self.requireTogether(.caDirectory, settings.ca.directory, .caIssuingPassphraseFile, settings.ca.issuingPassphraseFile)
         return settings
     }
+
+    /// The gateway keys, checked together: with listeners, the key pair, the CA bundle and the
+    /// CRL are required, and a GOST listener needs the GOST pair.
+    private static func gateway(_ reader: Values) throws(SettingsError) -> GatewaySettings {
+        var gateway = GatewaySettings()
+        if let text = try reader.string(.gatewayListeners, valid: { _ in true }) {
+            switch ListenerSetting.parseList(text) {
+            case .success(let listeners): gateway.listeners = listeners
+            case .failure(let error):
+                throw SettingsError(
+                    .invalidValue, key: SettingKey.gatewayListeners.name,
+                    expected: "\(SettingKey.gatewayListeners.form) (\(error.reason))")
+            }
+        }
+        gateway.certificate = try reader.string(.gatewayCertificate, valid: isPath)
+        gateway.privateKey = try reader.string(.gatewayPrivateKey, valid: isPath)
+        gateway.gostCertificate = try reader.string(.gatewayGOSTCertificate, valid: isPath)
+        gateway.gostPrivateKey = try reader.string(.gatewayGOSTPrivateKey, valid: isPath)
+        gateway.clientCABundle = try reader.string(.gatewayClientCABundle, valid: isPath)
+        gateway.revocationList = try reader.string(.gatewayCRL, valid: isPath)
+        gateway.ticketKey = try reader.string(.gatewayTicketKey, valid: isPath)
+        try requireTogether(.gatewayCertificate, gateway.certificate, .gatewayPrivateKey, gateway.privateKey)
+        try requireTogether(.gatewayGOSTCertificate, gateway.gostCertificate, .gatewayGOSTPrivateKey, gateway.gostPrivateKey)
+        guard gateway.isEnabled else { return gateway }
+        let required: [(SettingKey, String?)] = [
+            (.gatewayCertificate, gateway.certificate), (.gatewayPrivateKey, gateway.privateKey),
+            (.gatewayClientCABundle, gateway.clientCABundle), (.gatewayCRL, gateway.revocationList),
+        ]
+        for (key, value) in required where value == nil {
+            throw SettingsError(.missingValue, key: key.name, expected: "\(key.form); it is required because gateway.listeners is set")
+        }
+        if let gost = gateway.listeners.first(where: { $0.profile == .gost }), gateway.gostCertificate == nil {
+            throw SettingsError(
+                .missingValue, key: SettingKey.gatewayGOSTCertificate.name,
+                expected: "\(SettingKey.gatewayGOSTCertificate.form); listener '\(gost.name)' uses the gost profile")
+        }
+        return gateway
+    }
+
+    /// Refuses one of two keys that go together without the other, naming the missing one.
+    private static func requireTogether(
+        _ first: SettingKey, _ firstValue: String?, _ second: SettingKey, _ secondValue: String?
+    ) throws(SettingsError) {
+        switch (firstValue, secondValue) {
+        case (.some, nil):
+            throw SettingsError(.missingValue, key: second.name, expected: "\(second.form); it is required because \(first.name) is set")
+        case (nil, .some):
+            throw SettingsError(.missingValue, key: first.name, expected: "\(first.form); it is required because \(second.name) is set")
+        default: return
+        }
+    }
+
+    /// A non-empty path without NUL.
+    static func isPath(_ value: String) -> Bool { !value.isEmpty && !value.contains("\0") }
 
     /// The dotted key names set through the environment; unknown `BILET_` names are refused.
     private func environmentKeyNames() throws(SettingsError) -> Set<String> {

@@ -22,11 +22,14 @@ struct BiletProcess {
         return root.appendingPathComponent(".build/debug/bilet")
     }
 
-    static func start(_ arguments: [String], environment: [String: String], log: URL) throws -> BiletProcess {
+    /// Starts `executable` (the `bilet` binary unless said otherwise) with output going to `log`.
+    static func start(
+        _ arguments: [String], environment: [String: String], log: URL, executable: URL = binary
+    ) throws -> BiletProcess {
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)
         let process = Process()
-        process.executableURL = binary
+        process.executableURL = executable
         process.arguments = arguments
         var merged = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("BILET_") }
         merged.merge(environment) { _, new in new }
@@ -40,15 +43,18 @@ struct BiletProcess {
     }
 
     /// Runs to completion (bounded to two minutes) and returns the exit status and all output.
-    static func run(_ arguments: [String], environment: [String: String]) throws -> (status: Int32, output: String) {
+    /// `executable` is the `bilet` binary unless said otherwise (`/usr/bin/curl` in the gateway test).
+    static func run(
+        _ arguments: [String], environment: [String: String], executable: URL = binary
+    ) throws -> (status: Int32, output: String) {
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("bilet-run-\(UUID().uuidString).log")
         defer { try? FileManager.default.removeItem(at: log) }
-        let child = try start(arguments, environment: environment, log: log)
+        let child = try start(arguments, environment: environment, log: log, executable: executable)
         let deadline = Date().addingTimeInterval(120)
         while child.process.isRunning && Date() < deadline { usleep(20_000) }
         if child.process.isRunning {
             child.process.terminate()
-            throw Failure(description: "bilet \(arguments.joined(separator: " ")) did not finish in time")
+            throw Failure(description: "\(executable.lastPathComponent) \(arguments.joined(separator: " ")) did not finish in time")
         }
         return (child.process.terminationStatus, try String(contentsOf: log, encoding: .utf8))
     }

@@ -12,6 +12,7 @@ import Testing
         let environment = [
             "BILET_DATABASE_LOCAL_DIRECTORY": directory.path + "/pg", "BILET_LOG_FORMAT": "json",
             "BILET_AUDIT_CHECKPOINT_DIRECTORY": directory.path + "/checkpoints",
+            "BILET_VAULT_CONTROL_SOCKET": directory.path + "/vault/control.sock",
         ]
 
         let first = try BiletProcess.start(["serve"], environment: environment, log: directory.appendingPathComponent("first.log"))
@@ -22,6 +23,9 @@ import Testing
         #expect(firstLog.contains("local postgres stopped"))
         #expect(firstLog.contains("bilet stopped"))
         #expect(firstLog.contains("created a development checkpoint signing key"))
+        #expect(firstLog.contains("no gateway.listeners: this process runs no TLS gateway"))
+        #expect(firstLog.contains("vault control socket listening"))
+        #expect(!FileManager.default.fileExists(atPath: directory.path + "/vault/control.sock"), "the socket is removed on stop")
         let keyPath = directory.appendingPathComponent("audit/checkpoint-signing.key").path
         let keyMode = try FileManager.default.attributesOfItem(atPath: keyPath)[.posixPermissions] as? Int
         #expect(keyMode == 0o600)
@@ -50,6 +54,7 @@ import Testing
         let environment = [
             "BILET_DATABASE_LOCAL_DIRECTORY": directory.path + "/pg", "BILET_POLICY_DIRECTORY": policies.path,
             "BILET_AUDIT_CHECKPOINT_DIRECTORY": directory.path + "/checkpoints",
+            "BILET_VAULT_CONTROL_SOCKET": directory.path + "/vault/control.sock",
         ]
         let log = directory.appendingPathComponent("serve.log")
         let serve = try BiletProcess.start(["serve"], environment: environment, log: log)

@@ -33,6 +33,9 @@ struct ConfigCommand: AsyncParsableCommand {
                 ? "a private cluster under \(settings.database.localDirectory)"
                 : "the configured database (connection string not shown)"
             print("Configuration is valid. Database: \(database); log level \(settings.log.level.rawValue), format \(settings.log.format.rawValue).")
+            let listeners = settings.gateway.listeners.map(\.written).joined(separator: ", ")
+            print("Gateway: \(listeners.isEmpty ? "none (gateway.listeners is not set)" : listeners).")
+            print("Vault control socket: \(settings.vault.controlSocket). Certificate renewal: \(settings.ca.isEnabled ? "served" : "not served").")
         }
     }
 }

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Audit
 import Foundation
 import GnuTLS
 import Logging
@@ -14,7 +13,11 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: """
             Without database.url in the configuration, bilet starts its private PostgreSQL under \
             database.local_directory (default var/postgres) and stops it again on SIGINT or SIGTERM. \
-            Migrations are applied before anything is served; a failed migration stops the start.
+            Migrations are applied before anything is served; a failed migration stops the start. \
+            With gateway.listeners set, the TLS gateway serves on each listener (and certificate renewal \
+            when ca.directory is set); the vault always runs, sealed until `bilet vault unseal` reaches \
+            it through vault.control_socket. "bilet is ready" is logged once every listener is bound and \
+            the control socket answers.
             """)
 
     @OptionGroup var options: ConfigurationOptions
@@ -36,36 +39,20 @@ struct ServeCommand: AsyncParsableCommand {
 
         let database = try PlatformDatabase(settings: settings.database, logger: logger)
         let startedCluster = try await database.start(logger: logger)
-        let report = try await database.migrate(logger: logger)
-        logger.info(
-            "migrations applied",
-            metadata: ["applied": "\(report.applied.count)", "already_applied": "\(report.alreadyApplied.count)"])
-
-        var services: [any Service] = []
-        if let cluster = database.cluster {
-            services.append(LocalClusterService(cluster: cluster, startedHere: startedCluster, logger: logger))
+        let composition: ServeComposition
+        do {
+            let report = try await database.migrate(logger: logger)
+            logger.info(
+                "migrations applied",
+                metadata: ["applied": "\(report.applied.count)", "already_applied": "\(report.alreadyApplied.count)"])
+            composition = try ServeComposition.make(
+                settings: settings, database: database, startedCluster: startedCluster, policies: policies, logger: logger)
+        } catch {
+            // Nothing is served: leave the private cluster as it was found.
+            if startedCluster, let cluster = database.cluster { try? await cluster.stop() }
+            throw error
         }
-        if let signer = try CheckpointSigner.load(settings, logger: logger) {
-            let pool = database.components().makePool(for: .audit, logger: logger)
-            let sequencer = AuditSequencer(
-                pool: pool, signer: signer, directory: CheckpointDirectory(path: settings.audit.checkpointDirectory),
-                logger: logger)
-            services.append(AuditSequencerService(sequencer: sequencer, pool: pool))
-        } else {
-            logger.notice("no audit.signing_key: this process does not sequence the audit log; run `bilet audit sequence`")
-        }
-        services.append(
-            PolicyReloadService(
-                store: policies, directory: settings.policyDirectory,
-                auditPool: database.components().makePool(for: .policy, logger: logger), pollInterval: .seconds(1),
-                logger: logger))
-        services.append(
-            ReadinessService(logger: logger, metadata: ["database": "\(database.cluster == nil ? "configured" : "local")"]))
-        let group = ServiceGroup(
-            configuration: .init(
-                services: services.map { .init(service: $0) },
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger))
+        let group = ServiceGroup(configuration: composition.groupConfiguration(logger: logger))
         try await group.run()
         logger.info("bilet stopped")
     }

@@ -33,13 +33,18 @@ public struct VaultControlServer: Service {
     private let group: any EventLoopGroup
     private let logger: Logger
     private let requestTimeout: Duration
+    private let onListening: @Sendable () async -> Void
 
     /// Creates the server.
+    ///
+    /// - Parameter onListening: called once the socket answers at `socketPath` (mode 0600).
     public init(
         vault: Vault, socketPath: String, actor: String = "admin:control-socket",
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, requestTimeout: Duration = .seconds(30),
-        logger: Logger = Logger(label: "bilet.vault.control")
+        logger: Logger = Logger(label: "bilet.vault.control"),
+        onListening: @escaping @Sendable () async -> Void = {}
     ) {
+        self.onListening = onListening
         self.vault = vault
         self.socketPath = socketPath
         self.actor = actor
@@ -69,6 +74,7 @@ public struct VaultControlServer: Service {
             throw VaultError(.controlSocket, reason: "cannot restrict the control socket to its owner")
         }
         logger.info("vault control socket listening", metadata: ["path": "\(socketPath)"])
+        await onListening()
         try await withGracefulShutdownHandler {
             try await withThrowingDiscardingTaskGroup { tasks in
                 try await server.executeThenClose { connections in

@@ -1,0 +1,77 @@
+import CertificateAuthority
+import Gateway
+import Logging
+import ServiceLifecycle
+import Settings
+import Storage
+import TLS
+
+/// The TLS gateway of `bilet serve`, built from `gateway.*`: the TLS material, one listener per
+/// entry of `gateway.listeners`, the material reloader and the CRL subscriber that keeps the CRL
+/// file current from the CA.
+struct GatewayServices {
+    let gateway: Gateway
+    /// The listeners, the material reloader and the CRL subscriber, in start order.
+    let services: [any Service]
+
+    /// Builds the gateway, or `nil` when `gateway.listeners` is not set.
+    ///
+    /// Each listener's bound address is logged once it accepts connections, and reported to
+    /// `progress` as `listener:<name>`.
+    /// - Throws: ``TLSMaterialError`` when a material file is missing or invalid (or a GOST listener
+    ///   lacks the GOST key pair), ``CertificateAuthorityError`` when the CRL subscriber cannot be made.
+    static func make(
+        _ settings: GatewaySettings, routes: PlatformRoutes, database: ComponentDatabase, progress: StartupProgress, logger: Logger
+    ) throws -> GatewayServices? {
+        guard settings.isEnabled, let certificate = settings.certificate, let privateKey = settings.privateKey,
+            let bundle = settings.clientCABundle
+        else { return nil }
+        var pairs = [TLSMaterialFiles.KeyPair(certificateChain: certificate, privateKey: privateKey)]
+        if let gostCertificate = settings.gostCertificate, let gostKey = settings.gostPrivateKey {
+            pairs.append(.init(certificateChain: gostCertificate, privateKey: gostKey))
+        }
+        let files = TLSMaterialFiles(
+            serverKeyPairs: pairs, clientCABundle: bundle, revocationList: settings.revocationList, ticketKey: settings.ticketKey)
+        let registry = ConnectionRegistry()
+        let material = try TLSMaterialStore(files: files, registry: registry, logger: logger)
+        let listeners = settings.listeners.map(Self.configuration)
+        let gateway = try Gateway(
+            listeners: listeners, material: material, registry: registry, router: routes.makeRouter(), logger: logger)
+
+        let byName = Dictionary(uniqueKeysWithValues: settings.listeners.map { ($0.name, $0) })
+        var services = gateway.services { name, port in
+            guard let listener = byName[name] else { return }
+            let host = listener.host.contains(":") ? "[\(listener.host)]" : listener.host
+            logger.notice(
+                "gateway listening",
+                metadata: [
+                    "tls.listener": "\(name)", "address": "\(host):\(port)", "port": "\(port)",
+                    "client_auth": "\(listener.authentication.rawValue)", "profile": "\(listener.profile.rawValue)",
+                ])
+            progress.arrived("listener:\(name)")
+        }
+        services.append(try CertificateServices.subscriber(database: database, store: material, logger: logger))
+        return GatewayServices(gateway: gateway, services: services)
+    }
+
+    /// What ``StartupProgress`` waits for from the gateway.
+    static func expectedParts(_ settings: GatewaySettings) -> Set<String> {
+        Set(settings.listeners.map { "listener:\($0.name)" })
+    }
+
+    static func configuration(_ listener: ListenerSetting) -> TLSListenerConfiguration {
+        let authentication: ClientAuthentication =
+            switch listener.authentication {
+            case .required: .required
+            case .optional: .optional
+            case .none: .none
+            }
+        let profile: TLSProfile =
+            switch listener.profile {
+            case .hardened: .hardened
+            case .gost: .gost
+            }
+        return TLSListenerConfiguration(
+            name: listener.name, host: listener.host, port: listener.port, clientAuthentication: authentication, profile: profile)
+    }
+}

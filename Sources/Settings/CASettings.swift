@@ -1,0 +1,18 @@
+/// The certificate authority held by `bilet serve` for `POST /v1/certificates/renew`.
+///
+/// Both paths or neither: the loader refuses one without the other. When both are set (and the
+/// gateway runs) the renewal route is served.
+public struct CASettings: Hashable, Sendable {
+    /// The CA directory (`bilet certs init`), holding the issuing CAs.
+    public var directory: String?
+    /// The 0600 file holding the issuing CAs' passphrase.
+    public var issuingPassphraseFile: String?
+
+    public init(directory: String? = nil, issuingPassphraseFile: String? = nil) {
+        self.directory = directory
+        self.issuingPassphraseFile = issuingPassphraseFile
+    }
+
+    /// Whether this process holds the issuing CA.
+    public var isEnabled: Bool { directory != nil }
+}

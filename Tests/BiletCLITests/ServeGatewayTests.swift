@@ -1,0 +1,183 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `bilet serve` with the gateway, the vault and the CA wired, as `./scripts/run` runs it: a
+/// development PKI made by `bilet certs dev-setup`, listeners on free ports, curl with the dev
+/// workstation certificate, `bilet vault` over the control socket, SIGHUP reaching both reloaders,
+/// and a clean stop. Part of ``ServeCommandTests`` (serialised, run in the timed pass).
+extension ServeCommandTests {
+    /// A temporary run: its directory, environment, configuration and the curl it uses.
+    struct GatewayRun {
+        let directory: URL
+        var certs: String { directory.path + "/certs" }
+        var socket: String { directory.path + "/vault/control.sock" }
+        var config: String { directory.path + "/bilet.json" }
+        var environment: [String: String] {
+            [
+                "BILET_DATABASE_LOCAL_DIRECTORY": directory.path + "/pg", "BILET_LOG_FORMAT": "json",
+                "BILET_AUDIT_CHECKPOINT_DIRECTORY": directory.path + "/checkpoints",
+            ]
+        }
+
+        static func make() throws -> GatewayRun {
+            let directory = FileManager.default.temporaryDirectory
+                .appendingPathComponent("bilet-gw-\(UInt32.random(in: 0...UInt32.max))")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            return GatewayRun(directory: directory)
+        }
+
+        /// The configuration of config/dev.json, with port 0 everywhere and this run's paths.
+        func writeConfiguration() throws {
+            let gateway = certs + "/gateway"
+            let json = """
+                {"gateway": {"listeners": "workstations@127.0.0.1:0/required,gost@127.0.0.1:0/required/gost,pupils@127.0.0.1:0/none",
+                             "certificate": "\(gateway)/server.pem", "private_key": "\(gateway)/server.key",
+                             "gost_certificate": "\(gateway)/gost-server.pem", "gost_private_key": "\(gateway)/gost-server.key",
+                             "client_ca_bundle": "\(gateway)/ca-bundle.pem", "crl": "\(gateway)/crl.pem"},
+                 "vault": {"control_socket": "\(socket)"},
+                 "ca": {"directory": "\(certs)/ca", "issuing_passphrase_file": "\(certs)/ca/issuing.passphrase"}}
+                """
+            try json.write(toFile: config, atomically: true, encoding: .utf8)
+        }
+
+        func bilet(_ arguments: [String]) throws -> (status: Int32, output: String) {
+            try BiletProcess.run(arguments, environment: environment)
+        }
+
+        /// curl to `path` on `port`; with `client`, presents certs/clients/`client`.pem and .key.
+        /// Returns curl's exit status, the HTTP status (`000` when none) and the body.
+        func curl(port: Int, path: String, client: String?, extra: [String] = []) throws -> (exit: Int32, http: String, body: String) {
+            var arguments = ["-sS", "--max-time", "10", "--cacert", certs + "/gateway/ca-bundle.pem", "-w", "\n%{http_code}"]
+            if let client { arguments += ["--cert", "\(certs)/clients/\(client).pem", "--key", "\(certs)/clients/\(client).key"] }
+            arguments += extra + ["https://127.0.0.1:\(port)\(path)"]
+            let result = try BiletProcess.run(arguments, environment: [:], executable: URL(fileURLWithPath: "/usr/bin/curl"))
+            var lines = result.output.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            let http = lines.popLast() ?? ""
+            return (result.status, http, lines.joined(separator: "\n"))
+        }
+    }
+
+    /// The JSON log lines with `message`.
+    static func records(_ lines: [String], message: String) -> [[String: Any]] {
+        lines.compactMap { line in
+            guard line.contains(message), let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                object["message"] as? String == message
+            else { return nil }
+            return object
+        }
+    }
+
+    @Test func servesTheGatewayAndTheVaultAndStopsCleanly() async throws {
+        let run = try GatewayRun.make()
+        defer { try? FileManager.default.removeItem(at: run.directory) }
+        let setup = try run.bilet(["certs", "dev-setup", "--directory", run.certs])
+        try #require(setup.status == 0, "\(setup.output)")
+        try run.writeConfiguration()
+
+        let log = run.directory.appendingPathComponent("serve.log")
+        let serve = try BiletProcess.start(["serve", "--config", run.config], environment: run.environment, log: log)
+        let lines = try await serve.waitForLine(containing: "bilet is ready", timeout: .seconds(120))
+        let listening = Self.records(lines, message: "gateway listening")
+        #expect(listening.count == 3, "each listener is logged once")
+        var ports: [String: Int] = [:]
+        for record in listening {
+            let name = try #require(record["tls.listener"] as? String)
+            let port = try #require((record["port"] as? String).flatMap(Int.init))
+            #expect(port > 0)
+            #expect(record["address"] as? String == "127.0.0.1:\(port)")
+            ports[name] = port
+        }
+        let workstations = try #require(ports["workstations"])
+        let pupils = try #require(ports["pupils"])
+        #expect(ports["gost"] != nil)
+        let ready = try #require(Self.records(lines, message: "bilet is ready").first)
+        #expect(ready["gateway"] as? String == "workstations,gost,pupils")
+        #expect(ready["routes"] as? String == "gateway,certificates")
+
+        // The dev workstation certificate is the principal; without one the required listener refuses.
+        let whoami = try run.curl(port: workstations, path: "/v1/whoami", client: "workstation")
+        #expect(whoami.http == "200", "\(whoami)")
+        #expect(whoami.body.contains(#""principal":"bilet://school/77-0001/ws/1""#), "\(whoami.body)")
+        #expect(whoami.body.contains(#""listener":"workstations""#))
+        let anonymous = try run.curl(port: workstations, path: "/v1/whoami", client: nil)
+        #expect(anonymous.exit != 0)
+        #expect(anonymous.http == "000")
+        let pupil = try run.curl(port: pupils, path: "/v1/whoami", client: nil)
+        #expect(pupil.http == "401")
+        #expect(pupil.body.contains(#""code":"no-client-certificate""#))
+        #expect(try run.curl(port: pupils, path: "/healthz", client: nil).http == "200")
+
+        // The renewal route is served by the CA this process holds: a body that is no CSR gets the CA's code.
+        let renewal = try run.curl(
+            port: workstations, path: "/v1/certificates/renew", client: "workstation",
+            extra: ["-X", "POST", "-H", "Content-Type: application/pkcs10", "--data-binary", "not a request"])
+        #expect(renewal.http == "400", "\(renewal)")
+        #expect(renewal.body.contains(#""code":"csr-malformed""#))
+
+        // The vault answers on its socket: uninitialised, then initialised (and unsealed) with a key file.
+        let keyFile = run.directory.path + "/master.key"
+        let status = try run.bilet(["vault", "status", "--socket", run.socket])
+        #expect(status.status == 0, "\(status.output)")
+        #expect(status.output.contains("vault: uninitialised"), "\(status.output)")
+        #expect(try run.bilet(["vault", "keygen", keyFile]).status == 0)
+        let initialised = try run.bilet(["vault", "init", "--socket", run.socket, "--key-file", keyFile])
+        #expect(initialised.status == 0, "\(initialised.output)")
+        #expect(initialised.output.contains("vault: unsealed"), "\(initialised.output)")
+
+        // One SIGHUP reaches both the TLS material reloader and the policy reload.
+        kill(serve.process.processIdentifier, SIGHUP)
+        _ = try await serve.waitForLine(containing: "\"tls.reload.reason\":\"SIGHUP\"", timeout: .seconds(30))
+        let afterHangup = try await serve.waitForLine(containing: "\"reason\":\"SIGHUP\"", timeout: .seconds(30))
+        #expect(Self.records(afterHangup, message: "policy reloaded").contains { $0["reason"] as? String == "SIGHUP" })
+
+        #expect(try serve.terminate() == 0)
+        let all = try String(contentsOf: log, encoding: .utf8)
+        #expect(all.contains("local postgres stopped"))
+        #expect(all.contains("bilet stopped"))
+        #expect(!FileManager.default.fileExists(atPath: run.socket), "the control socket is removed")
+
+        // A restart starts sealed; the key file unseals it over the socket.
+        let secondLog = run.directory.appendingPathComponent("second.log")
+        let second = try BiletProcess.start(["serve", "--config", run.config], environment: run.environment, log: secondLog)
+        _ = try await second.waitForLine(containing: "bilet is ready", timeout: .seconds(120))
+        #expect(try run.bilet(["vault", "status", "--socket", run.socket]).output.contains("vault: sealed"))
+        let unsealed = try run.bilet(["vault", "unseal", "--socket", run.socket, "--key-file", keyFile])
+        #expect(unsealed.status == 0, "\(unsealed.output)")
+        #expect(unsealed.output.contains("vault: unsealed"))
+        #expect(try second.terminate() == 0)
+        #expect(!FileManager.default.fileExists(atPath: run.socket))
+        #expect(try run.bilet(["db", "status"]).output.contains("is stopped"))
+    }
+
+    /// A GOST listener without the GOST key pair, and unreadable TLS material, stop the start with
+    /// the key or file named, and leave the private cluster stopped.
+    @Test func badGatewayConfigurationStopsTheStart() async throws {
+        let run = try GatewayRun.make()
+        defer { try? FileManager.default.removeItem(at: run.directory) }
+        let missingGOST = try BiletProcess.run(
+            ["serve"],
+            environment: run.environment.merging([
+                "BILET_GATEWAY_LISTENERS": "gost@127.0.0.1:0/required/gost", "BILET_GATEWAY_CERTIFICATE": "s.pem",
+                "BILET_GATEWAY_PRIVATE_KEY": "s.key", "BILET_GATEWAY_CLIENT_CA_BUNDLE": "b.pem", "BILET_GATEWAY_CRL": "c.pem",
+            ]) { _, new in new })
+        #expect(missingGOST.status != 0)
+        #expect(missingGOST.output.contains("'gateway.gost_certificate'"), "\(missingGOST.output)")
+
+        let missingFiles = try BiletProcess.run(
+            ["serve"],
+            environment: run.environment.merging([
+                "BILET_GATEWAY_LISTENERS": "ws@127.0.0.1:0/required", "BILET_GATEWAY_CERTIFICATE": run.directory.path + "/none.pem",
+                "BILET_GATEWAY_PRIVATE_KEY": run.directory.path + "/none.key", "BILET_GATEWAY_CLIENT_CA_BUNDLE": "b.pem",
+                "BILET_GATEWAY_CRL": "c.pem", "BILET_VAULT_CONTROL_SOCKET": run.socket,
+            ]) { _, new in new })
+        #expect(missingFiles.status != 0)
+        #expect(missingFiles.output.contains("server-certificate-1"), "\(missingFiles.output)")
+        #expect(try run.bilet(["db", "status"]).output.contains("is stopped"))
+    }
+}
