@@ -169,3 +169,28 @@ struct ComplianceToolsTests {
         await fixture.shutdown()
     }
 }
+
+@Suite("RFC 5424 lines for a SIEM")
+struct SyslogLineTests {
+    static func entry(actor: String, payload: String?, pruned: Bool = false) -> AuditEntry {
+        AuditEntry(
+            leafIndex: 7,
+            record: AuditRecord(
+                id: 42, recordedAtMicroseconds: 1_764_399_121_000_001, kind: "pii.read", catalogueVersion: 1, actor: actor,
+                subject: "sub_syslogsyslog0001", decision: "permit", purpose: "career_guidance", payload: payload,
+                prunedAtMicroseconds: pruned ? 1_764_399_122_000_000 : nil))
+    }
+
+    @Test("A pruned payload leaves MSG out instead of writing a placeholder")
+    func prunedHasNoMessage() {
+        let line = Self.entry(actor: "bilet://school/77-1234/ws/2", payload: nil, pruned: true).syslogLine(hostname: "h")
+        #expect(line == #"<110>1 2025-11-29T06:52:01.000001Z h bilet-audit - pii.read [bilet@32473 event="42" leaf="7" actor="bilet://school/77-1234/ws/2" subject="sub_syslogsyslog0001" decision="permit" purpose="career_guidance" pruned="true"]"#)
+    }
+
+    @Test("Quote, backslash and closing bracket in a parameter value are escaped (§6.3.3)")
+    func parameterEscaping() {
+        let line = Self.entry(actor: #"svc"a\b]c"#, payload: #"{"n":1}"#).syslogLine(hostname: "h")
+        #expect(line.contains(#" actor="svc\"a\\b\]c" "#))
+        #expect(line.hasSuffix(#"purpose="career_guidance"] {"n":1}"#))
+    }
+}

@@ -31,7 +31,8 @@ public struct AuditEntry: Sendable, Hashable, Codable {
         case catalogueVersion = "catalogue_version", fields, pruned
     }
 
-    init(leafIndex: UInt64?, record: AuditRecord) {
+    /// The entry for `record`, at `leafIndex` once integrated.
+    public init(leafIndex: UInt64?, record: AuditRecord) {
         self.leafIndex = leafIndex
         self.eventID = record.id
         self.recordedAt = Date(timeIntervalSince1970: Double(record.recordedAtMicroseconds) / 1_000_000)
@@ -89,14 +90,13 @@ public struct AuditEntry: Sendable, Hashable, Codable {
         }
         if pruned { parameters.append(("pruned", "true")) }
         let structured = "[bilet@32473 " + parameters.map { "\($0.0)=\"\(Self.escapeParameter($0.1))\"" }.joined(separator: " ") + "]"
-        var message = "-"
-        if let fields {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            message = String(decoding: try! encoder.encode(fields), as: UTF8.self)
-        }
         let header = "<\(13 * 8 + severity)>1 \(timestamp) \(Self.headerField(hostname, 255)) \(Self.headerField(appName, 48)) - \(Self.headerField(type, 32))"
-        return "\(header) \(structured) \(message)"
+        // MSG is optional (RFC 5424 §6): a pruned or empty payload leaves it out rather than
+        // writing a placeholder a SIEM would read as the message.
+        guard let fields else { return "\(header) \(structured)" }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return "\(header) \(structured) \(String(decoding: try! encoder.encode(fields), as: UTF8.self))"
     }
 
     /// RFC 5424 §6.3.3: `"`, `\` and `]` are escaped with a backslash.
