@@ -29,20 +29,23 @@ public struct StaffSessions: Sendable {
     public func resolve(token text: String, certificate: PresentedCertificate?) async throws(AccountsError) -> StaffSession {
         let audit = self.audit
         let actor = certificate?.principal.uri ?? "gateway:no-certificate"
-        func refuse(_ reason: String, on connection: PostgresConnection) async throws -> StaffSession {
+        let refused = AccountsError(.sessionRefused, "the session was refused")
+        // Records the refusal; the caller commits it and then throws `refused`.
+        func refuse(_ reason: String, on connection: PostgresConnection) async throws -> StaffSession? {
             var fields: [String: AuditValue] = ["method": .string("session"), "reason": .string(reason)]
             if let certificate { fields["certificate"] = .string(certificate.auditIdentifier) }
             try await audit.append(AuditEvent(type: "auth.failed", actor: actor, fields: fields), on: connection)
-            throw AccountsError(.sessionRefused, "the session was refused")
+            return nil
         }
         guard let certificate, let token = SessionToken(text) else {
             do {
-                return try await pool.withTransaction { connection in
+                _ = try await pool.withTransaction { connection in
                     try await refuse(certificate == nil ? "no_certificate" : "malformed_token", on: connection)
                 }
             } catch {
                 throw AccountsAudit.map(error, "refusing a session")
             }
+            throw refused
         }
         let digest = try token.digest()
         do {
@@ -64,7 +67,7 @@ public struct StaffSessions: Sendable {
                     organisation: organisation, region: try row.decode(String?.self, at: 4),
                     certificateSerial: try row.decode(String.self, at: 5), expiresAt: try row.decode(Date.self, at: 6))
             }
-            return try await pool.withTransaction { connection in
+            let diagnosed = try await pool.withTransaction { connection -> StaffSession? in
                 let rows = try await connection.query(
                     """
                     SELECT s.id, s.ended_at IS NOT NULL, s.expires_at <= clock_timestamp(),
@@ -84,9 +87,11 @@ public struct StaffSessions: Sendable {
                 if try row.decode(Bool.self, at: 4) { return try await refuse("account_disabled", on: connection) }
                 return try await refuse("certificate_mismatch", on: connection)
             }
+            if let diagnosed { return diagnosed }
         } catch {
             throw AccountsAudit.map(error, "resolving a session")
         }
+        throw refused
     }
 
     /// Ends `session` because its user signed out (`session.ended`, reason `logout`).

@@ -15,20 +15,21 @@ struct StaffLoginTests {
         let harness = try await StaffHarness.start()
         let account = try await harness.addAccount("school.staff")
         let answer = try await harness.login("School.Staff")
+        let succeeded = try await harness.auditEventsFromDatabase("auth.succeeded")
+        let serial = try harness.serial("school")
+        let stored = try await harness.database.withPool { pool in
+            try await pool.query("SELECT token_hash, certificate_serial, principal, account_id FROM accounts.sessions")
+        }
         await harness.stop()
         #expect(answer.status == 201)
         let token = try #require(answer.token)
         #expect(SessionToken(token) != nil)
         #expect(answer.body.contains(#""expiresAt":""#))
-        let stored = try await harness.database.withPool { pool in
-            try await pool.query("SELECT token_hash, certificate_serial, principal, account_id FROM accounts.sessions")
-        }
         #expect(stored.count == 1)
         #expect(try stored[0].decode([UInt8].self, at: 0) == (try SessionToken(token)!.digest()))
-        #expect(try stored[0].decode(String.self, at: 1) == (try harness.serial("school")))
+        #expect(try stored[0].decode(String.self, at: 1) == serial)
         #expect(try stored[0].decode(String.self, at: 2) == "bilet://school/77-1234/ws/3")
         #expect(try stored[0].decode(String.self, at: 3) == account.id)
-        let succeeded = try await harness.auditEventsFromDatabase("auth.succeeded")
         #expect(succeeded.count == 1)
         #expect(succeeded.first?.actor == account.actor)
         #expect(succeeded.first?.payload.contains(#""method": "password_and_certificate""#) == true)
