@@ -115,7 +115,7 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
-                "TLS", "Identity",
+                "TLS", "Identity", "Accounts", "Audit", "Policy", "PostgreSQL",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -138,6 +138,15 @@ let package = Package(
             ],
             swiftSettings: strict),
 
+        // Staff accounts (Argon2id password) and their sessions bound to a workstation certificate.
+        .target(
+            name: "Accounts",
+            dependencies: [
+                "Argon2", "GnuTLS", "PostgreSQL", "Audit", "Policy", "Identity", "TLS", "CertificateAuthority",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+
         // MARK: Test support (only test targets depend on it)
         .target(
             name: "DatabaseTestSupport",
@@ -149,7 +158,7 @@ let package = Package(
             name: "BiletCLI",
             dependencies: [
                 "GnuTLS", "PostgreSQL", "Storage", "Settings", "Observability", "Policy", "Audit", "TLS", "Gateway", "Vault",
-                "CertificateAuthority", "Identity",
+                "CertificateAuthority", "Identity", "Accounts",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -232,6 +241,16 @@ let package = Package(
             dependencies: [
                 "CertificateAuthority", "GnuTLS", "Identity", "PostgreSQL", "Storage", "Audit", "TLS", "Gateway",
                 "TLSTestSupport", "DatabaseTestSupport", "BiletCLI",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict),
+        .testTarget(
+            name: "AccountsTests",
+            dependencies: [
+                "Accounts", "Gateway", "Audit", "Policy", "TLS", "GnuTLS", "Identity", "PostgreSQL", "Storage",
+                "TLSTestSupport", "DatabaseTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

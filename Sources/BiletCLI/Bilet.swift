@@ -20,5 +20,6 @@ struct Bilet: AsyncParsableCommand {
             PolicyCommand.self,
             BenchCommand.self,
             CertsCommand.self,
+            AccountsCommand.self,
         ])
 }

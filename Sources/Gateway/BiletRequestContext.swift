@@ -1,3 +1,4 @@
+public import Accounts
 public import Hummingbird
 public import Identity
 import TLS
@@ -12,11 +13,16 @@ public struct BiletRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The connection this request arrived on; `nil` only outside a gateway listener.
     public let connection: GatewayConnection?
+    /// The staff session the request's bearer token resolved to, set only by
+    /// ``StaffSessionMiddleware`` (live, and bound to this connection's certificate); `nil`
+    /// everywhere else. Routes cannot set it.
+    public internal(set) var staff: StaffSession?
 
     /// Builds the context for a request of the current connection.
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.connection = ConnectionScope.current
+        self.staff = nil
     }
 
     /// The verified principal of the connection, if its client presented a certificate.

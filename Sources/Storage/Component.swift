@@ -1,7 +1,7 @@
 /// A bilet component that owns a PostgreSQL role (and, except the gateway, a schema).
 ///
 /// Invariant 3: each component connects with its own role. Application components (vault,
-/// identity, ca, policy, gateway) may append to the audit log; module components (assessment,
+/// identity, ca, policy, gateway, accounts) may append to the audit log; module components (assessment,
 /// trials, recommendations) see only their own schema and never the vault.
 public enum Component: String, Sendable, Hashable, CaseIterable {
     case vault
@@ -13,6 +13,8 @@ public enum Component: String, Sendable, Hashable, CaseIterable {
     case assessment
     case trials
     case recommendations
+    /// Staff accounts and their sessions (migration 0400).
+    case accounts
 
     /// The PostgreSQL role: `bilet_<component>`.
     public var roleName: String { "bilet_\(rawValue)" }
@@ -29,10 +31,10 @@ public enum Component: String, Sendable, Hashable, CaseIterable {
     }
 
     /// Whether this is an application component that appends to the audit log
-    /// (vault, identity, ca, policy, gateway).
+    /// (vault, identity, ca, policy, gateway, accounts).
     public var appendsAudit: Bool {
         switch self {
-        case .vault, .identity, .ca, .policy, .gateway: true
+        case .vault, .identity, .ca, .policy, .gateway, .accounts: true
         default: false
         }
     }

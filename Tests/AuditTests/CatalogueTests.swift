@@ -17,9 +17,9 @@ struct CatalogueTests {
     func coverage() {
         let types = Set(AuditCatalogue.v1.entries.map(\.type))
         #expect(types == [
-            "audit.read", "auth.failed", "auth.succeeded", "certificate.issued", "certificate.renewed", "certificate.revoked",
+            "account.changed", "audit.read", "auth.failed", "auth.succeeded", "certificate.issued", "certificate.renewed", "certificate.revoked",
             "config.changed", "consent.changed", "key.rotated", "pii.read", "pii.searched", "pii.written", "policy.decided",
-            "policy.reloaded", "subject.erased", "token.resolved",
+            "policy.reloaded", "session.ended", "subject.erased", "token.resolved",
         ])
         #expect(AuditCatalogue.v1.entries.map(\.type) == AuditCatalogue.v1.entries.map(\.type).sorted())
     }

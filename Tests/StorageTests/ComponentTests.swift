@@ -7,9 +7,9 @@ struct ComponentTests {
     func roleNames() {
         #expect(Component.allCases.map(\.roleName) == [
             "bilet_vault", "bilet_audit", "bilet_policy", "bilet_identity", "bilet_ca", "bilet_gateway",
-            "bilet_assessment", "bilet_trials", "bilet_recommendations",
+            "bilet_assessment", "bilet_trials", "bilet_recommendations", "bilet_accounts",
         ])
         #expect(Component.allCases.filter(\.isModule) == [.assessment, .trials, .recommendations])
-        #expect(Component.allCases.filter(\.appendsAudit) == [.vault, .policy, .identity, .ca, .gateway])
+        #expect(Component.allCases.filter(\.appendsAudit) == [.vault, .policy, .identity, .ca, .gateway, .accounts])
     }
 }

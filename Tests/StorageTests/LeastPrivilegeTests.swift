@@ -41,6 +41,48 @@ struct LeastPrivilegeTests {
         }
     }
 
+    static let notAccounts = Component.allCases.filter { $0 != .accounts }
+
+    @Test("every role but bilet_accounts is refused the accounts tables with 42501", arguments: notAccounts)
+    func accountsAreClosed(component: Component) async throws {
+        let database = try await TestPostgres.makeDatabase(migrated: true)
+        try await withComponentPool(database, component) { pool in
+            for statement: SQLStatement in [
+                "SELECT login FROM accounts.accounts",
+                "SELECT token_hash FROM accounts.sessions",
+                "UPDATE accounts.sessions SET ended_at = now(), end_reason = 'logout'",
+            ] {
+                let error = await #expect(throws: PostgresError.self) { try await pool.execute(statement) }
+                #expect(error?.code == .server(.insufficientPrivilege), "\(statement)")
+            }
+        }
+    }
+
+    @Test("bilet_accounts changes only lockout, password and session ends; it never deletes")
+    func accountsRoleIsNarrow() async throws {
+        let database = try await TestPostgres.makeDatabase(migrated: true)
+        try await withComponentPool(database, .accounts) { pool in
+            try await pool.execute(
+                """
+                INSERT INTO accounts.accounts (id, login, role, organisation, password_hash)
+                VALUES ('usr_AAAAAAAAAAAAAAAAAAAAAA', 'staff.one', 'school', 'bilet://school/77-0001', '$argon2id$v=19$x')
+                """)
+            #expect(try await pool.execute("UPDATE accounts.accounts SET failed_attempts = 1, disabled = true") == 1)
+            for statement: SQLStatement in [
+                "UPDATE accounts.accounts SET role = 'operator'",
+                "UPDATE accounts.accounts SET organisation = 'bilet://school/77-0002'",
+                "UPDATE accounts.sessions SET certificate_serial = 'ab'",
+                "UPDATE accounts.sessions SET expires_at = now() + interval '1 year'",
+                "DELETE FROM accounts.sessions",
+                "DELETE FROM accounts.accounts",
+                "TRUNCATE accounts.sessions",
+            ] {
+                let error = await #expect(throws: PostgresError.self) { try await pool.execute(statement) }
+                #expect(error?.code == .server(.insufficientPrivilege), "\(statement)")
+            }
+        }
+    }
+
     @Test(
         "application roles may INSERT into audit.events but never UPDATE, DELETE or TRUNCATE",
         arguments: appenders, AuditChange.allCases)

@@ -83,11 +83,18 @@ extension AuditCatalogue {
 
     /// Catalogue version 1.
     public static let v1 = AuditCatalogue(version: 1, entries: [
+        Entry(type: "account.changed", description: "A staff account was created or disabled by an administrator.",
+              subject: .absent, decision: .absent, purpose: .absent, fields: [
+                  field("account", .identifier, "The account (user:usr_…), never its login."),
+                  field("change", .code, "created or disabled."),
+                  field("role", .code, required: false, "The account's role."),
+              ]),
         Entry(type: "audit.read", description: "A compliance officer or service read the audit log itself (query, report, export, proof, verify, gaps).",
               subject: .optional, decision: .absent, purpose: .required, fields: [
                   field("query", .code, "Which tool was used (query, report, export, prove, consistency, gaps, verify)."),
                   field("filters", .fieldNames, required: false, "Names of the filters used (subject, actor, type, decision, from, to); never their values except the subject token above."),
                   field("result_count", .count, required: false, "Number of records returned."),
+                  field("policy_version", .digest, required: false, "SHA-256 of the policy set that permitted the read (reads over the HTTP API)."),
               ]),
         Entry(type: "auth.failed", description: "An authentication attempt failed.", subject: .absent, decision: .absent, purpose: .absent, fields: [
             field("method", .code, "password, certificate, session or ticket."),
@@ -147,6 +154,12 @@ extension AuditCatalogue {
             field("policy_version", .digest, "SHA-256 of the new policy set."),
             field("outcome", .code, "applied or rejected."),
         ]),
+        Entry(type: "session.ended", description: "A staff session ended before its expiry: logout, certificate revoked or account disabled.",
+              subject: .absent, decision: .absent, purpose: .absent, fields: [
+                  field("session", .token, "Token of the session ended."),
+                  field("reason", .code, "logout, certificate-revoked or account-disabled."),
+                  field("certificate", .identifier, required: false, "Serial of the workstation certificate the session was bound to."),
+              ]),
         Entry(type: "subject.erased", description: "A pupil's personal data was erased (data key destroyed).", subject: .required, decision: .absent, purpose: .absent, fields: [
             field("reason", .code, "Why (consent_withdrawn, retention_expired, request …)."),
             field("categories", .fieldNames, "Categories of data destroyed."),

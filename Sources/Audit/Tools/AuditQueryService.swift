@@ -100,14 +100,22 @@ public struct AuditQueryService: Sendable {
     public let officer: String
     /// Why (a purpose code, for example `compliance_review`).
     public let purpose: String
+    /// The SHA-256 (hex) of the policy set that permitted the reads, recorded with each
+    /// `audit.read` event; nil for the command line, which no policy guards.
+    public let policyVersion: String?
     private let log: AuditLog
 
-    /// A service for `officer` reading for `purpose`.
-    public init(reader: PostgresConnectionPool, recorder: PostgresConnectionPool, officer: String, purpose: String, log: AuditLog = AuditLog()) {
+    /// A service for `officer` reading for `purpose`, under the policy set `policyVersion` when
+    /// the policy engine permitted the reads.
+    public init(
+        reader: PostgresConnectionPool, recorder: PostgresConnectionPool, officer: String, purpose: String,
+        policyVersion: String? = nil, log: AuditLog = AuditLog()
+    ) {
         self.reader = reader
         self.recorder = recorder
         self.officer = officer
         self.purpose = purpose
+        self.policyVersion = policyVersion
         self.log = log
     }
 
@@ -119,6 +127,7 @@ public struct AuditQueryService: Sendable {
         var fields: [String: AuditValue] = ["query": .string(tool)]
         if !filters.isEmpty { fields["filters"] = .list(filters) }
         if let results { fields["result_count"] = .integer(Int64(results)) }
+        if let policyVersion { fields["policy_version"] = .string(policyVersion) }
         try await log.append(
             AuditEvent(type: "audit.read", actor: officer, subject: subject, purpose: purpose, fields: fields), using: recorder)
     }
@@ -200,6 +209,13 @@ public struct AuditQueryService: Sendable {
         }
         try await recordRead("gaps", filters: ["from", "to"], results: report.eventCount)
         return report
+    }
+
+    /// The newest signed checkpoint, nil while none is signed.
+    public func checkpoint() async throws(AuditError) -> SignedCheckpoint? {
+        let checkpoint = try await store.latestCheckpoint()
+        try await recordRead("checkpoint", results: checkpoint == nil ? 0 : 1)
+        return checkpoint
     }
 
     /// An offline-checkable inclusion proof of leaf `leafIndex` against the newest checkpoint

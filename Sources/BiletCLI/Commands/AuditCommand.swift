@@ -85,13 +85,7 @@ struct AuditKeyOptions: ParsableArguments {
 /// Dates on the command line: RFC 3339 / ISO 8601 (`2026-11-29T07:00:00Z`) or a date (`2026-11-29`, UTC).
 enum CommandLineDate {
     static func parse(_ text: String) throws -> Date {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let date = formatter.date(from: text) { return date }
-        formatter.formatOptions = [.withInternetDateTime]
-        if let date = formatter.date(from: text) { return date }
-        formatter.formatOptions = [.withFullDate]
-        if let date = formatter.date(from: text) { return date }
+        if let date = AuditTime.parse(text) { return date }
         throw ValidationError("not a date: use 2026-11-29 or 2026-11-29T07:00:00Z")
     }
 }

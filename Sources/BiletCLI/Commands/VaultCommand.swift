@@ -204,10 +204,10 @@ enum PassphraseInput {
         return line
     }
 
-    static func fromTerminal(confirm: Bool) throws -> String {
-        let first = try prompt("Vault passphrase: ")
+    static func fromTerminal(confirm: Bool, label: String = "Vault passphrase") throws -> String {
+        let first = try prompt("\(label): ")
         if confirm {
-            guard try prompt("Repeat the passphrase: ") == first else { throw ValidationError("the passphrases differ") }
+            guard try prompt("Repeat it: ") == first else { throw ValidationError("the two entries differ") }
         }
         return first
     }

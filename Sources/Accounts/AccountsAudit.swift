@@ -1,0 +1,22 @@
+import Audit
+import PostgreSQL
+
+/// Appends the accounts component's audit events inside its transactions and maps failures:
+/// an audit failure is ``AccountsError/Code/auditUnavailable``, so the action fails with it.
+struct AccountsAudit: Sendable {
+    let log: AuditLog
+
+    func append(_ event: AuditEvent, on connection: PostgresConnection) async throws(AccountsError) {
+        do {
+            try await log.append(event, on: connection)
+        } catch {
+            throw AccountsError(.auditUnavailable, "the audit record could not be written (\(error.code.rawValue))")
+        }
+    }
+
+    /// Maps an error thrown inside a transaction: accounts errors stay, anything else is storage.
+    static func map(_ error: any Error, _ what: String) -> AccountsError {
+        if let error = error as? AccountsError { return error }
+        return AccountsError(.storage, "\(what) failed")
+    }
+}

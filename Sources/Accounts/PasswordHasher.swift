@@ -1,0 +1,63 @@
+public import Argon2
+import Foundation
+
+/// Argon2id password hashes for staff accounts, computed on a thread of their own so neither an
+/// event loop nor Swift's cooperative pool waits for them.
+///
+/// ``verify(_:against:)`` with no stored hash (an unknown login) verifies against a fixed dummy
+/// hash made with the same parameters, so an unknown login costs the same work as a known one
+/// and timing does not tell them apart.
+public struct PasswordHasher: Sendable {
+    /// The Argon2id parameters of new hashes.
+    public let parameters: Argon2id.Parameters
+    private let dummyHash: String
+
+    /// The longest password accepted, in bytes.
+    public static let maximumPasswordBytes = 1024
+    /// The shortest password accepted for a new account, in characters.
+    public static let minimumPasswordLength = 12
+
+    /// A hasher with `parameters` (RFC 9106's second recommendation by default).
+    ///
+    /// - Throws: ``AccountsError/Code/crypto`` when the dummy hash cannot be made.
+    public init(parameters: Argon2id.Parameters = .rfc9106SecondRecommended) throws(AccountsError) {
+        self.parameters = parameters
+        do {
+            dummyHash = try Argon2id.hash(password: RandomText.bytes(32), parameters: parameters)
+        } catch {
+            throw AccountsError(.crypto, "making the dummy hash failed")
+        }
+    }
+
+    /// The encoded Argon2id hash of `password`.
+    ///
+    /// - Throws: ``AccountsError/Code/invalidArgument`` for a password shorter than
+    ///   ``minimumPasswordLength`` or longer than ``maximumPasswordBytes``;
+    ///   ``AccountsError/Code/crypto``.
+    public func hash(_ password: String) async throws(AccountsError) -> String {
+        guard password.count >= Self.minimumPasswordLength, password.utf8.count <= Self.maximumPasswordBytes else {
+            throw AccountsError(.invalidArgument, "a password has \(Self.minimumPasswordLength) to \(Self.maximumPasswordBytes) characters")
+        }
+        let parameters = self.parameters
+        let result = await Self.onThread { () -> String? in try? Argon2id.hash(password: password, parameters: parameters) }
+        guard let result else { throw AccountsError(.crypto, "Argon2id hashing failed") }
+        return result
+    }
+
+    /// Whether `password` matches `encoded`; with `encoded` nil, does the same work against the
+    /// dummy hash and answers false. Any error (a malformed stored hash) is a mismatch.
+    public func verify(_ password: String, against encoded: String?) async -> Bool {
+        let target = encoded ?? dummyHash
+        let password = password.utf8.count <= Self.maximumPasswordBytes ? password : ""
+        let matches = await Self.onThread { (try? Argon2id.verify(password: password, encoded: target)) ?? false }
+        return encoded != nil && matches
+    }
+
+    private static func onThread<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            let thread = Thread { continuation.resume(returning: work()) }
+            thread.name = "bilet-accounts-argon2"
+            thread.start()
+        }
+    }
+}

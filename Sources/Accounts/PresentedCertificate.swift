@@ -1,0 +1,35 @@
+public import Identity
+public import TLS
+
+/// The workstation certificate a connection presented and the gateway verified: its principal and
+/// its serial. A session is bound to it at login, and every request on the session must present
+/// the same one.
+public struct PresentedCertificate: Sendable, Hashable {
+    /// The verified principal (`bilet://school/77-1234/ws/3`).
+    public let principal: Identity.Principal
+    /// The serial, lowercase hexadecimal without leading zero bytes (as `ca.certificates` keeps it).
+    public let serial: String
+
+    /// The certificate of `peer`; nil when the connection presented none.
+    public init?(_ peer: PeerIdentity) {
+        guard let principal = peer.principal, let key = peer.clientCertificate else { return nil }
+        self.init(principal: principal, serial: key.serial)
+    }
+
+    /// A certificate from its parts; leading zero bytes of `serial` are dropped.
+    public init(principal: Identity.Principal, serial: [UInt8]) {
+        self.principal = principal
+        self.serial = Self.hex(serial)
+    }
+
+    /// `serial:<hex>`, the certificate's identifier in audit records.
+    public var auditIdentifier: String { "serial:\(serial)" }
+
+    /// Lowercase hex of `serial` without leading zero bytes (`00` for an all-zero serial).
+    public static func hex(_ serial: [UInt8]) -> String {
+        let significant = serial.drop { $0 == 0 }
+        let digits = Array("0123456789abcdef")
+        let text = significant.map { "\(digits[Int($0 >> 4)])\(digits[Int($0 & 0x0f)])" }.joined()
+        return text.isEmpty ? "00" : text
+    }
+}

@@ -1,0 +1,142 @@
+public import Audit
+public import Foundation
+import Identity
+public import PostgreSQL
+
+/// The staff login: two factors, the account's password and a workstation certificate of the
+/// account's own organisation, presented on the same mTLS connection.
+///
+/// A login succeeds only when the password verifies, the account is enabled and not locked, and
+/// the certificate's organisation is the account's. Every attempt, success or failure, is audited
+/// (`auth.succeeded` / `auth.failed`, the typed login only as a keyed hash) in the same transaction
+/// that updates the failure counter or opens the session; if the record cannot be written, the
+/// login fails with ``AccountsError/Code/auditUnavailable`` and nothing changes.
+///
+/// Refusals all throw ``AccountsError/Code/loginFailed``: the caller cannot tell an unknown login
+/// from a wrong password, a locked or disabled account, or a certificate of another organisation.
+/// An unknown login costs the same Argon2id work as a known one. After
+/// ``SessionLimits/maximumFailedAttempts`` consecutive failures the account is locked for
+/// ``SessionLimits/lockDuration``, during which even the right password is refused.
+public struct StaffLogin: Sendable {
+    private let pool: PostgresConnectionPool
+    private let hasher: PasswordHasher
+    private let hashKey: AuditHashKey
+    private let limits: SessionLimits
+    private let audit: AccountsAudit
+
+    /// A login service on `pool` (role `bilet_accounts`); `hashKey` turns typed logins into
+    /// keyed hashes for the audit log.
+    public init(
+        pool: PostgresConnectionPool, hasher: PasswordHasher, hashKey: AuditHashKey, limits: SessionLimits = SessionLimits(),
+        log: AuditLog = AuditLog()
+    ) {
+        self.pool = pool
+        self.hasher = hasher
+        self.hashKey = hashKey
+        self.limits = limits
+        self.audit = AccountsAudit(log: log)
+    }
+
+    private enum Outcome {
+        case opened(OpenedSession)
+        case refused
+    }
+
+    private struct Stored {
+        let id: String
+        let passwordHash: String
+    }
+
+    /// Signs `login` in with `password` on a connection that presented `certificate`.
+    ///
+    /// - Throws: ``AccountsError/Code/loginFailed`` for every refusal,
+    ///   ``AccountsError/Code/auditUnavailable``, ``AccountsError/Code/storage``,
+    ///   ``AccountsError/Code/crypto``.
+    public func login(_ login: String, password: String, certificate: PresentedCertificate) async throws(AccountsError)
+        -> OpenedSession
+    {
+        let normalised = AccountStore.normalisedLogin(login)
+        let attempted: String
+        do {
+            attempted = try hashKey.hash(normalised ?? login, field: "attempted_account").description
+        } catch {
+            throw AccountsError(.crypto, "hashing the attempted login failed")
+        }
+        var stored: Stored?
+        if let normalised {
+            do {
+                stored = try await pool.query(
+                    "SELECT id, password_hash FROM accounts.accounts WHERE login = \(normalised)"
+                ).first.map { Stored(id: try $0.decode(String.self, at: 0), passwordHash: try $0.decode(String.self, at: 1)) }
+            } catch {
+                throw AccountsError(.storage, "reading the account failed")
+            }
+        }
+        let passwordMatches = await hasher.verify(password, against: stored?.passwordHash)
+        let token = try SessionToken.generate()
+        let tokenDigest = try token.digest()
+        let sessionID = try RandomText.identifier(prefix: "ses")
+        let limits = self.limits
+        let audit = self.audit
+        let outcome: Outcome
+        do {
+            outcome = try await pool.withTransaction { connection throws -> Outcome in
+                func refuse(_ reason: String, counting accountID: String? = nil) async throws -> Outcome {
+                    if let accountID {
+                        try await connection.execute(
+                            """
+                            UPDATE accounts.accounts SET
+                                failed_attempts = CASE WHEN failed_attempts + 1 >= \(limits.maximumFailedAttempts) THEN 0
+                                                       ELSE failed_attempts + 1 END,
+                                locked_until = CASE WHEN failed_attempts + 1 >= \(limits.maximumFailedAttempts)
+                                                    THEN clock_timestamp() + make_interval(secs => \(limits.lockDuration.seconds))
+                                                    ELSE locked_until END
+                            WHERE id = \(accountID)
+                            """)
+                    }
+                    try await audit.append(
+                        AuditEvent(type: "auth.failed", actor: certificate.principal.uri, fields: [
+                            "method": .string("password"), "reason": .string(reason),
+                            "attempted_account": .string(attempted), "certificate": .string(certificate.auditIdentifier),
+                        ]), on: connection)
+                    return .refused
+                }
+                guard let stored else { return try await refuse("unknown_account") }
+                let rows = try await connection.query(
+                    """
+                    SELECT role, organisation, disabled, coalesce(locked_until > clock_timestamp(), false)
+                    FROM accounts.accounts WHERE id = \(stored.id) FOR UPDATE
+                    """)
+                guard let row = rows.first else { return try await refuse("unknown_account") }
+                if try row.decode(Bool.self, at: 2) { return try await refuse("account_disabled") }
+                if try row.decode(Bool.self, at: 3) { return try await refuse("locked") }
+                guard passwordMatches else { return try await refuse("wrong_password", counting: stored.id) }
+                guard let organisation = OrganisationURI.parse(try row.decode(String.self, at: 1)),
+                      certificate.principal.organisation == organisation
+                else { return try await refuse("organisation_mismatch", counting: stored.id) }
+                try await connection.execute(
+                    "UPDATE accounts.accounts SET failed_attempts = 0, locked_until = NULL WHERE id = \(stored.id)")
+                let expiresAt = try await connection.query(
+                    """
+                    INSERT INTO accounts.sessions (id, token_hash, account_id, certificate_serial, principal, expires_at, idle_timeout)
+                    VALUES (\(sessionID), \(tokenDigest), \(stored.id), \(certificate.serial), \(certificate.principal.uri),
+                            clock_timestamp() + make_interval(secs => \(limits.absoluteLifetime.seconds)),
+                            make_interval(secs => \(limits.idleTimeout.seconds)))
+                    RETURNING expires_at
+                    """).singleValue(Date.self)
+                try await audit.append(
+                    AuditEvent(type: "auth.succeeded", actor: "user:\(stored.id)", fields: [
+                        "method": .string("password_and_certificate"), "session": .string(sessionID),
+                        "certificate": .string(certificate.auditIdentifier),
+                    ]), on: connection)
+                return .opened(OpenedSession(token: token, sessionID: sessionID, expiresAt: expiresAt))
+            }
+        } catch {
+            throw AccountsAudit.map(error, "signing in")
+        }
+        switch outcome {
+        case .opened(let session): return session
+        case .refused: throw AccountsError(.loginFailed, "the login was refused")
+        }
+    }
+}

@@ -1,0 +1,157 @@
+public import Audit
+public import Foundation
+import Identity
+public import PostgreSQL
+
+/// Staff sessions in PostgreSQL (gateways are stateless and run side by side): resolving a bearer
+/// token, signing out, and ending the sessions bound to revoked certificates.
+///
+/// A token resolves only when its session is live (not ended, before its absolute expiry, used
+/// within the idle timeout), its account is enabled, and the request's connection presents the
+/// very certificate (serial and principal) the session was opened with: a stolen token is useless
+/// from another workstation. Each resolution moves the idle deadline. Every refusal is audited
+/// (`auth.failed`, method `session`) and throws ``AccountsError/Code/sessionRefused``, one code
+/// whatever the cause.
+public struct StaffSessions: Sendable {
+    private let pool: PostgresConnectionPool
+    private let audit: AccountsAudit
+
+    /// Sessions on `pool` (role `bilet_accounts`).
+    public init(pool: PostgresConnectionPool, log: AuditLog = AuditLog()) {
+        self.pool = pool
+        self.audit = AccountsAudit(log: log)
+    }
+
+    /// The live session of bearer token `token` on a connection that presented `certificate`.
+    ///
+    /// - Throws: ``AccountsError/Code/sessionRefused``, ``AccountsError/Code/auditUnavailable``,
+    ///   ``AccountsError/Code/storage``.
+    public func resolve(token text: String, certificate: PresentedCertificate?) async throws(AccountsError) -> StaffSession {
+        let audit = self.audit
+        let actor = certificate?.principal.uri ?? "gateway:no-certificate"
+        let refused = AccountsError(.sessionRefused, "the session was refused")
+        // Records the refusal; the caller commits it and then throws `refused`.
+        func refuse(_ reason: String, on connection: PostgresConnection) async throws -> StaffSession? {
+            var fields: [String: AuditValue] = ["method": .string("session"), "reason": .string(reason)]
+            if let certificate { fields["certificate"] = .string(certificate.auditIdentifier) }
+            try await audit.append(AuditEvent(type: "auth.failed", actor: actor, fields: fields), on: connection)
+            return nil
+        }
+        guard let certificate, let token = SessionToken(text) else {
+            do {
+                _ = try await pool.withTransaction { connection in
+                    try await refuse(certificate == nil ? "no_certificate" : "malformed_token", on: connection)
+                }
+            } catch {
+                throw AccountsAudit.map(error, "refusing a session")
+            }
+            throw refused
+        }
+        let digest = try token.digest()
+        do {
+            let live = try await pool.query(
+                """
+                UPDATE accounts.sessions s SET last_seen = clock_timestamp()
+                FROM accounts.accounts a
+                WHERE s.token_hash = \(digest) AND a.id = s.account_id AND NOT a.disabled AND s.ended_at IS NULL
+                  AND s.expires_at > clock_timestamp() AND s.last_seen + s.idle_timeout > clock_timestamp()
+                  AND s.certificate_serial = \(certificate.serial) AND s.principal = \(certificate.principal.uri)
+                RETURNING s.id, a.id, a.role, a.organisation, a.region, s.certificate_serial, s.expires_at
+                """)
+            if let row = live.first {
+                guard let role = StaffRole(rawValue: try row.decode(String.self, at: 2)),
+                      let organisation = OrganisationURI.parse(try row.decode(String.self, at: 3))
+                else { throw AccountsError(.storage, "a stored account does not match the schema") }
+                return StaffSession(
+                    sessionID: try row.decode(String.self, at: 0), accountID: try row.decode(String.self, at: 1), role: role,
+                    organisation: organisation, region: try row.decode(String?.self, at: 4),
+                    certificateSerial: try row.decode(String.self, at: 5), expiresAt: try row.decode(Date.self, at: 6))
+            }
+            let diagnosed = try await pool.withTransaction { connection -> StaffSession? in
+                let rows = try await connection.query(
+                    """
+                    SELECT s.id, s.ended_at IS NOT NULL, s.expires_at <= clock_timestamp(),
+                           s.last_seen + s.idle_timeout <= clock_timestamp(), a.disabled,
+                           s.certificate_serial = \(certificate.serial) AND s.principal = \(certificate.principal.uri)
+                    FROM accounts.sessions s JOIN accounts.accounts a ON a.id = s.account_id
+                    WHERE s.token_hash = \(digest) FOR UPDATE OF s
+                    """)
+                guard let row = rows.first else { return try await refuse("session_unknown", on: connection) }
+                let id = try row.decode(String.self, at: 0)
+                if try row.decode(Bool.self, at: 1) { return try await refuse("session_ended", on: connection) }
+                for (column, reason) in [(2, SessionEndReason.expired), (3, .idleTimeout)] where try row.decode(Bool.self, at: column) {
+                    try await connection.execute(
+                        "UPDATE accounts.sessions SET ended_at = clock_timestamp(), end_reason = \(reason.rawValue) WHERE id = \(id)")
+                    return try await refuse("session_expired", on: connection)
+                }
+                if try row.decode(Bool.self, at: 4) { return try await refuse("account_disabled", on: connection) }
+                return try await refuse("certificate_mismatch", on: connection)
+            }
+            if let diagnosed { return diagnosed }
+        } catch {
+            throw AccountsAudit.map(error, "resolving a session")
+        }
+        throw refused
+    }
+
+    /// Ends `session` because its user signed out (`session.ended`, reason `logout`).
+    ///
+    /// - Throws: ``AccountsError/Code/auditUnavailable``, ``AccountsError/Code/storage``.
+    public func logout(_ session: StaffSession) async throws(AccountsError) {
+        let audit = self.audit
+        do {
+            try await pool.withTransaction { connection in
+                let ended = try await connection.query(
+                    """
+                    UPDATE accounts.sessions SET ended_at = clock_timestamp(), end_reason = 'logout'
+                    WHERE id = \(session.sessionID) AND ended_at IS NULL
+                    RETURNING id, certificate_serial
+                    """)
+                try await Self.recordEnded(ended, reason: .logout, actor: session.actor, audit: audit, on: connection)
+            }
+        } catch {
+            throw AccountsAudit.map(error, "signing out")
+        }
+    }
+
+    /// Ends every live session bound to one of `serials` (lowercase hex) for `reason`, auditing
+    /// each as `session.ended` by `actor`; returns how many ended.
+    ///
+    /// - Throws: ``AccountsError/Code/auditUnavailable``, ``AccountsError/Code/storage``; then no
+    ///   session of that call ended.
+    @discardableResult
+    public func endSessions(boundTo serials: Set<String>, reason: SessionEndReason, actor: String) async throws(AccountsError) -> Int {
+        let audit = self.audit
+        do {
+            return try await pool.withTransaction { connection in
+                var count = 0
+                for serial in serials.sorted() {
+                    let ended = try await connection.query(
+                        """
+                        UPDATE accounts.sessions SET ended_at = clock_timestamp(), end_reason = \(reason.rawValue)
+                        WHERE certificate_serial = \(serial) AND ended_at IS NULL
+                        RETURNING id, certificate_serial
+                        """)
+                    try await Self.recordEnded(ended, reason: reason, actor: actor, audit: audit, on: connection)
+                    count += ended.count
+                }
+                return count
+            }
+        } catch {
+            throw AccountsAudit.map(error, "ending sessions")
+        }
+    }
+
+    /// Appends one `session.ended` per row of `id, certificate_serial`.
+    static func recordEnded(
+        _ rows: QueryResult, reason: SessionEndReason, actor: String, audit: AccountsAudit, on connection: PostgresConnection
+    ) async throws {
+        for row in rows {
+            try await audit.append(
+                AuditEvent(type: "session.ended", actor: actor, fields: [
+                    "session": .string(try row.decode(String.self, at: 0)), "reason": .string(reason.rawValue),
+                    "certificate": .string("serial:\(try row.decode(String.self, at: 1))"),
+                ]), on: connection)
+        }
+    }
+}

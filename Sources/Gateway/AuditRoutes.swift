@@ -1,0 +1,234 @@
+public import Accounts
+public import Audit
+import Foundation
+public import Hummingbird
+import HTTPTypes
+import NIOCore
+public import Policy
+public import PostgreSQL
+
+/// The compliance officers' audit tools over HTTP, under policy: the same ``AuditQueryService``
+/// the `bilet audit` command uses, behind a staff session.
+///
+/// Routes (all `GET`, all under `/v1/audit/`): `entries` (filters `subject`, `actor`, `type`,
+/// `decision`, `from`, `to`, `limit`), `report?subject=`, `checkpoint`,
+/// `proofs/inclusion?entry=N`, `proofs/consistency?from=A&to=B`, `gaps?from=T1&to=T2`,
+/// `export?format=jsonl|syslog` (same filters as `entries`).
+///
+/// Each request needs a live staff session bound to the connection's certificate (`401
+/// session-required` otherwise) and a permit from the policy engine for the session's principal
+/// (action `read`, or `verify` for proofs and gaps; resource `audit_log`; purpose
+/// `audit_review`). A denial is audited (`policy.decided`, decision `deny`) and answered `403
+/// forbidden`; a permitted read is audited by the service (`audit.read`, with the officer, the
+/// tool, the filter names and the policy version), and if that record cannot be written nothing is
+/// returned (`503`).
+public enum AuditRoutes {
+    /// The purpose every request of these routes is made for.
+    public static let purpose = "audit_review"
+
+    /// What the routes need: the session store, the policy engine, the pools reading the log
+    /// (`bilet_audit`) and recording the reads (an application role, `bilet_gateway`), and the
+    /// host name written into syslog exports.
+    public struct Dependencies: Sendable {
+        public let sessions: StaffSessions
+        public let policies: PolicyStore
+        public let reader: PostgresConnectionPool
+        public let recorder: PostgresConnectionPool
+        public let hostname: String
+        public let log: AuditLog
+
+        /// Collects the dependencies.
+        public init(
+            sessions: StaffSessions, policies: PolicyStore, reader: PostgresConnectionPool, recorder: PostgresConnectionPool,
+            hostname: String, log: AuditLog = AuditLog()
+        ) {
+            self.sessions = sessions
+            self.policies = policies
+            self.reader = reader
+            self.recorder = recorder
+            self.hostname = hostname
+            self.log = log
+        }
+    }
+
+    /// Adds the routes to `router`.
+    public static func add(to router: Router<BiletRequestContext>, _ dependencies: Dependencies) {
+        let group = router.group("/v1/audit").add(middleware: StaffSessionMiddleware(sessions: dependencies.sessions))
+        func route(_ path: RouterPath, _ action: String, _ body: @escaping @Sendable (AuditQueryService, Request) async throws -> Response) {
+            group.get(path) { request, context -> Response in
+                await Self.handle(request, context, action: action, dependencies, body)
+            }
+        }
+        route("entries", "read") { service, request in
+            let query = try Self.query(request)
+            let entries = try await service.query(query)
+            return GatewayRoutes.json(.ok, #"{"entries":["# + entries.map(\.jsonLine).joined(separator: ",") + "]}")
+        }
+        route("report", "read") { service, request in
+            guard let subject = request.uri.queryParameters["subject"].map(String.init) else {
+                throw BadQuery("subject")
+            }
+            let report = try await service.report(subject: subject)
+            let readers = report.readers.map(WhoAmI.quoted).joined(separator: ",")
+            return GatewayRoutes.json(
+                .ok,
+                #"{"entries":["# + report.entries.map(\.jsonLine).joined(separator: ",") + #"],"readers":["# + readers
+                    + #"],"subject":"# + WhoAmI.quoted(report.subject) + "}")
+        }
+        route("checkpoint", "read") { service, _ in
+            guard let checkpoint = try await service.checkpoint() else {
+                return GatewayRoutes.problem(.notFound, code: "not-found", title: "No checkpoint is signed yet.")
+            }
+            return GatewayRoutes.json(.ok, #"{"checkpoint":"# + WhoAmI.quoted(checkpoint.serialized) + "}")
+        }
+        route("proofs/inclusion", "verify") { service, request in
+            guard let entry = request.uri.queryParameters["entry"].flatMap({ UInt64($0) }) else { throw BadQuery("entry") }
+            let checkpoint = try request.uri.queryParameters["checkpoint"].map { text throws in
+                guard let number = UInt64(text) else { throw BadQuery("checkpoint") }
+                return number
+            }
+            return GatewayRoutes.json(.ok, try await service.prove(leafIndex: entry, sequence: checkpoint).json)
+        }
+        route("proofs/consistency", "verify") { service, request in
+            guard let from = request.uri.queryParameters["from"].flatMap({ UInt64($0) }) else { throw BadQuery("from") }
+            let to = try request.uri.queryParameters["to"].map { text throws in
+                guard let number = UInt64(text) else { throw BadQuery("to") }
+                return number
+            }
+            return GatewayRoutes.json(.ok, try await service.consistency(from: from, to: to).json)
+        }
+        route("gaps", "verify") { service, request in
+            guard let from = request.uri.queryParameters["from"].flatMap({ AuditTime.parse(String($0)) }) else { throw BadQuery("from") }
+            guard let to = request.uri.queryParameters["to"].flatMap({ AuditTime.parse(String($0)) }) else { throw BadQuery("to") }
+            return GatewayRoutes.json(.ok, GapsBody(try await service.gaps(from: from, to: to)).json)
+        }
+        route("export", "read") { service, request in
+            let formatText = request.uri.queryParameters["format"].map(String.init) ?? "jsonl"
+            guard let format = AuditQueryService.ExportFormat(rawValue: formatText) else { throw BadQuery("format") }
+            let query = try Self.query(request)
+            var lines: [String] = []
+            try await service.export(query, format: format, hostname: dependencies.hostname) { lines.append($0) }
+            var buffer = ByteBuffer()
+            for line in lines { buffer.writeString(line + "\n") }
+            let type = format == .jsonLines ? "application/jsonl" : "text/plain; charset=utf-8"
+            return Response(status: .ok, headers: [.contentType: type], body: .init(byteBuffer: buffer))
+        }
+    }
+
+    /// A query parameter that is missing or malformed (its name only, never its value).
+    struct BadQuery: Error {
+        let parameter: String
+        init(_ parameter: String) { self.parameter = parameter }
+    }
+
+    static func query(_ request: Request) throws -> AuditQuery {
+        let parameters = request.uri.queryParameters
+        func text(_ name: String) -> String? { parameters[Substring(name)].map(String.init) }
+        func date(_ name: String) throws -> Date? {
+            guard let value = text(name) else { return nil }
+            guard let date = AuditTime.parse(value) else { throw BadQuery(name) }
+            return date
+        }
+        var limit = 1000
+        if let value = text("limit") {
+            guard let number = Int(value), (1...10_000).contains(number) else { throw BadQuery("limit") }
+            limit = number
+        }
+        return AuditQuery(
+            subject: text("subject"), actor: text("actor"), type: text("type"), decision: text("decision"), from: try date("from"),
+            to: try date("to"), limit: limit)
+    }
+
+    private static func handle(
+        _ request: Request, _ context: BiletRequestContext, action: String, _ dependencies: Dependencies,
+        _ body: @Sendable (AuditQueryService, Request) async throws -> Response
+    ) async -> Response {
+        guard let staff = context.staff else {
+            return GatewayRoutes.problem(.unauthorized, code: "session-required", title: "A staff session is required.")
+        }
+        let policies = dependencies.policies.current
+        let decision: Decision
+        do throws(AccountsError) {
+            let principal = try staff.principal(schema: policies.schema)
+            decision = await policies.decide(
+                PolicyRequest(
+                    principal: principal, action: action, resource: Resource(type: "audit_log", id: "log"), purpose: Self.purpose,
+                    time: Timestamp(secondsSinceEpoch: Int64(Date().timeIntervalSince1970))),
+                relationships: InMemoryRelationships())
+        } catch {
+            return StaffProblems.response(for: error)
+        }
+        guard decision.isAllowed else {
+            var fields: [String: AuditValue] = [
+                "action": .string(action), "resource": .string("audit_log"), "policy_version": .string(decision.policyVersion.digest),
+            ]
+            if let rule = decision.decidingRules.first { fields["rule"] = .string(rule) }
+            do {
+                try await dependencies.log.append(
+                    AuditEvent(type: "policy.decided", actor: staff.actor, decision: "deny", purpose: Self.purpose, fields: fields),
+                    using: dependencies.recorder)
+            } catch {
+                return GatewayRoutes.problem(
+                    .serviceUnavailable, code: "audit-unavailable", title: "The audit log cannot record this now; try again later.")
+            }
+            return GatewayRoutes.problem(.forbidden, code: "forbidden", title: "The policy does not permit this request.")
+        }
+        let service = AuditQueryService(
+            reader: dependencies.reader, recorder: dependencies.recorder, officer: staff.actor, purpose: Self.purpose,
+            policyVersion: decision.policyVersion.digest, log: dependencies.log)
+        do {
+            return try await body(service, request)
+        } catch let error as BadQuery {
+            return GatewayRoutes.problem(.badRequest, code: "invalid-query", title: "Query parameter \(error.parameter) is missing or malformed.")
+        } catch let error as AuditError {
+            switch error.code {
+            case .invalidArgument:
+                return GatewayRoutes.problem(.badRequest, code: "invalid-query", title: "A filter is malformed.")
+            case .notFound:
+                return GatewayRoutes.problem(.notFound, code: "not-found", title: "Nothing matches; no checkpoint covers it yet.")
+            case .unavailable, .storage, .refused:
+                return GatewayRoutes.problem(
+                    .serviceUnavailable, code: "audit-unavailable", title: "The audit log cannot answer now; try again later.")
+            default:
+                return GatewayRoutes.problem(.internalServerError, code: "internal-error", title: "The request could not be handled.")
+            }
+        } catch {
+            return GatewayRoutes.problem(.internalServerError, code: "internal-error", title: "The request could not be handled.")
+        }
+    }
+}
+
+/// The JSON answer of `GET /v1/audit/gaps`.
+struct GapsBody: Encodable {
+    struct Range: Encodable {
+        let first: UInt64
+        let last: UInt64
+    }
+    let from: String
+    let to: String
+    let eventCount: Int
+    let leafRange: Range?
+    let missingIndices: [UInt64]
+    let pendingCount: Int
+    let checkpoint: String?
+    let boundaryProofs: [ProofBundle]
+    let complete: Bool
+
+    init(_ report: GapReport) {
+        from = AuditTime.format(report.from)
+        to = AuditTime.format(report.to)
+        eventCount = report.eventCount
+        leafRange = report.leafRange.map { Range(first: $0.lowerBound, last: $0.upperBound) }
+        missingIndices = report.missingIndices
+        pendingCount = report.pendingCount
+        checkpoint = report.checkpoint?.serialized
+        boundaryProofs = report.boundaryProofs
+        complete = report.isComplete
+    }
+
+    var json: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try! encoder.encode(self), as: UTF8.self)
+    }
+}

@@ -1,0 +1,198 @@
+import Accounts
+import Argon2
+import Audit
+import DatabaseTestSupport
+import Foundation
+import Gateway
+import GnuTLS
+import Hummingbird
+import Logging
+import Policy
+import PostgreSQL
+import ServiceLifecycle
+import Storage
+import Synchronization
+import TLS
+import TLSTestSupport
+
+/// One PKI for the whole test process, with two extra workstation certificates of school 77-1234
+/// (ws/21 and ws/22) and one of school 77-9999; deleted at exit.
+enum StaffPKI {
+    static let ready = Task { () throws -> TestPKI in
+        let pki = try await TestPKI()
+        for (name, uri) in [("school-ws21", "bilet://school/77-1234/ws/21"), ("school-ws22", "bilet://school/77-1234/ws/22"),
+                            ("other-school", "bilet://school/77-9999/ws/1")] {
+            try await pki.issue(name, by: "ca", template: TestPKI.clientTemplate(cn: name, uris: [uri]))
+        }
+        let path = pki.directory.path
+        Cleanup.paths.withLock { $0.append(path) }
+        atexit { Cleanup.paths.withLock { for path in $0 { try? FileManager.default.removeItem(atPath: path) } } }
+        return pki
+    }
+
+    enum Cleanup {
+        static let paths = Mutex<[String]>([])
+    }
+}
+
+/// A gateway on 127.0.0.1 with the staff routes, on a throwaway migrated database, with the
+/// repository's policies; curl is the client.
+final class StaffHarness: Sendable {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    static let fastArgon2 = try! Argon2id.Parameters(iterations: 1, memoryKiB: 1024, parallelism: 1)
+    static let password = "correct horse battery staple"
+
+    let pki: TestPKI
+    let database: TestDatabase
+    let accountsPool: PostgresConnectionPool
+    let auditPool: PostgresConnectionPool
+    let gatewayPool: PostgresConnectionPool
+    let owner: PostgresConnectionPool
+    let store: AccountStore
+    let sessions: StaffSessions
+    let signer: NoteSigner
+    private let boundPort: BoundPort
+    private let group: ServiceGroup
+    private let running: Task<Void, any Error>
+    private let work: URL
+
+    private init(
+        pki: TestPKI, database: TestDatabase, accountsPool: PostgresConnectionPool, auditPool: PostgresConnectionPool,
+        gatewayPool: PostgresConnectionPool, owner: PostgresConnectionPool, store: AccountStore, sessions: StaffSessions,
+        signer: NoteSigner, port: BoundPort, group: ServiceGroup, running: Task<Void, any Error>, work: URL
+    ) {
+        self.pki = pki
+        self.database = database
+        self.accountsPool = accountsPool
+        self.auditPool = auditPool
+        self.gatewayPool = gatewayPool
+        self.owner = owner
+        self.store = store
+        self.sessions = sessions
+        self.signer = signer
+        self.boundPort = port
+        self.group = group
+        self.running = running
+        self.work = work
+    }
+
+    static func start(limits: SessionLimits = SessionLimits()) async throws -> StaffHarness {
+        try GnuTLSLibrary.ensureInitialized()
+        let pki = try await StaffPKI.ready.value
+        let database = try await TestPostgres.makeDatabase(migrated: true)
+        let components = database.components(maxConnectionsPerComponent: 4)
+        let accountsPool = components.makePool(for: .accounts)
+        let auditPool = components.makePool(for: .audit)
+        let gatewayPool = components.makePool(for: .gateway)
+        let owner = PostgresConnectionPool(configuration: database.configuration, maxConnections: 2)
+        let hasher = try PasswordHasher(parameters: fastArgon2)
+        let hashKey = try AuditHashKey(sourceKey: SymmetricKey(bytes: try SecureRandom.bytes(count: 32)), version: 1)
+        let sessions = StaffSessions(pool: accountsPool)
+        let login = StaffLogin(pool: accountsPool, hasher: hasher, hashKey: hashKey, limits: limits)
+        let policies = try PolicyStore(directory: repository.appendingPathComponent("policies").path, hasher: SHA256VersionHasher())
+
+        let router = Gateway.makeRouter()
+        SessionRoutes.add(to: router, login: login, sessions: sessions)
+        AuditRoutes.add(
+            to: router,
+            AuditRoutes.Dependencies(sessions: sessions, policies: policies, reader: auditPool, recorder: gatewayPool, hostname: "gw-test"))
+
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("bilet-staff-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        for name in ["server.pem", "server.key", "ca-bundle.pem", "crl.pem"] {
+            try FileManager.default.copyItem(atPath: pki.path(name), toPath: work.appendingPathComponent(name).path)
+        }
+        let files = TLSMaterialFiles(
+            serverKeyPairs: [.init(certificateChain: work.appendingPathComponent("server.pem").path, privateKey: work.appendingPathComponent("server.key").path)],
+            clientCABundle: work.appendingPathComponent("ca-bundle.pem").path,
+            revocationList: work.appendingPathComponent("crl.pem").path, ticketKey: nil)
+        var logger = Logger(label: "bilet.test.staff")
+        logger.logLevel = .warning
+        let registry = ConnectionRegistry()
+        let material = try TLSMaterialStore(files: files, registry: registry, logger: logger)
+        let gateway = try Gateway(
+            listeners: [TLSListenerConfiguration(name: "workstations", host: "127.0.0.1", port: 0, clientAuthentication: .required)],
+            material: material, registry: registry, router: router, watchesSIGHUP: false, logger: logger)
+        let port = BoundPort()
+        var configuration = ServiceGroupConfiguration(
+            services: gateway.services { _, bound in port.value.withLock { $0 = bound } }.map { .init(service: $0) }, logger: logger)
+        configuration.maximumGracefulShutdownDuration = .seconds(10)
+        configuration.maximumCancellationDuration = .seconds(5)
+        let group = ServiceGroup(configuration: configuration)
+        let running = Task { try await group.run() }
+        let deadline = ContinuousClock.now + .seconds(10)
+        while port.value.withLock({ $0 }) == 0 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        let signer = try NoteSigner(name: "bilet.test/audit", privateKey: try PrivateKey.generate(algorithm: .ed25519))
+        return StaffHarness(
+            pki: pki, database: database, accountsPool: accountsPool, auditPool: auditPool, gatewayPool: gatewayPool, owner: owner,
+            store: AccountStore(pool: accountsPool, hasher: hasher), sessions: sessions, signer: signer, port: port, group: group,
+            running: running, work: work)
+    }
+
+    func stop() async {
+        await group.triggerGracefulShutdown()
+        _ = try? await running.value
+        await accountsPool.shutdown()
+        await auditPool.shutdown()
+        await gatewayPool.shutdown()
+        await owner.shutdown()
+        try? FileManager.default.removeItem(at: work)
+    }
+
+    /// Creates an account with ``password``.
+    @discardableResult
+    func addAccount(
+        _ login: String, role: String = "school", organisation: String = "bilet://school/77-1234", region: String? = "77"
+    ) async throws -> Account {
+        try await store.add(login: login, role: role, organisation: organisation, region: region, password: Self.password, actor: "test:harness")
+    }
+
+    /// curl with the workstation certificate `certificate` (a PKI file name without `.pem`).
+    func curl(
+        _ method: String, _ path: String, certificate: String = "school", token: String? = nil, json: String? = nil
+    ) async throws -> (status: Int, body: String) {
+        var arguments = [
+            "-sS", "--max-time", "20", "--cacert", pki.caBundle, "-w", "\\n%{http_code}", "-X", method,
+            "--cert", pki.path("\(certificate).pem"), "--key", pki.path("\(certificate).key"),
+        ]
+        if let token { arguments += ["-H", "Authorization: Bearer \(token)"] }
+        if let json { arguments += ["-H", "Content-Type: application/json", "--data-binary", json] }
+        arguments.append("https://127.0.0.1:\(boundPort.value.withLock { $0 })\(path)")
+        let result = try await ToolRunner.run("curl", arguments, timeout: .seconds(30))
+        var lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let status = Int(lines.popLast() ?? "") ?? 0
+        return (status, lines.joined(separator: "\n"))
+    }
+
+    /// Signs in over curl; returns the token.
+    func login(_ login: String, password: String = StaffHarness.password, certificate: String = "school") async throws -> (status: Int, body: String, token: String?) {
+        let body = #"{"login":"\#(login)","password":"\#(password)"}"#
+        let answer = try await curl("POST", "/v1/sessions", certificate: certificate, json: body)
+        let token = (try? JSONSerialization.jsonObject(with: Data(answer.body.utf8)) as? [String: Any])?["token"] as? String
+        return (answer.status, answer.body, token)
+    }
+
+    /// Audit events of `type`, payload as text, oldest first (read as the database owner).
+    func auditEvents(_ type: String) async throws -> [(actor: String?, payload: String)] {
+        try await owner.query(
+            "SELECT actor, CAST(payload AS text) FROM audit.events WHERE kind = \(type) ORDER BY id"
+        ).map { (try $0.decode(String?.self, at: 0), try $0.decode(String.self, at: 1)) }
+    }
+
+    /// The serial (hex) of a PKI certificate.
+    func serial(_ certificate: String) throws -> String {
+        let pem = try Data(contentsOf: URL(fileURLWithPath: pki.path("\(certificate).pem")))
+        return PresentedCertificate.hex(try X509Certificate.list(pem: Array(pem))[0].serialNumber)
+    }
+
+    func revocationKey(_ certificate: String) throws -> RevocationKey {
+        let pem = try Data(contentsOf: URL(fileURLWithPath: pki.path("\(certificate).pem")))
+        return RevocationKey(try X509Certificate.list(pem: Array(pem))[0])
+    }
+}
+
+/// The listener's port, set once it is bound.
+final class BoundPort: Sendable {
+    let value = Mutex(0)
+}
