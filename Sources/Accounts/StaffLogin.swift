@@ -20,7 +20,7 @@ public import PostgreSQL
 public struct StaffLogin: Sendable {
     private let pool: PostgresConnectionPool
     private let hasher: PasswordHasher
-    private let hashKey: AuditHashKey
+    private let hashKey: @Sendable () -> AuditHashKey?
     private let limits: SessionLimits
     private let audit: AccountsAudit
 
@@ -30,9 +30,19 @@ public struct StaffLogin: Sendable {
         pool: PostgresConnectionPool, hasher: PasswordHasher, hashKey: AuditHashKey, limits: SessionLimits = SessionLimits(),
         log: AuditLog = AuditLog()
     ) {
+        self.init(pool: pool, hasher: hasher, hashKeySource: { hashKey }, limits: limits, log: log)
+    }
+
+    /// A login service whose audit hash key comes from `hashKeySource` at each attempt (the
+    /// vault's key hierarchy, `nil` while the vault is sealed). Without a key no attempt can be
+    /// audited, so every login is refused with ``AccountsError/Code/auditUnavailable``.
+    public init(
+        pool: PostgresConnectionPool, hasher: PasswordHasher, hashKeySource: @escaping @Sendable () -> AuditHashKey?,
+        limits: SessionLimits = SessionLimits(), log: AuditLog = AuditLog()
+    ) {
         self.pool = pool
         self.hasher = hasher
-        self.hashKey = hashKey
+        self.hashKey = hashKeySource
         self.limits = limits
         self.audit = AccountsAudit(log: log)
     }
@@ -56,6 +66,9 @@ public struct StaffLogin: Sendable {
         -> OpenedSession
     {
         let normalised = AccountStore.normalisedLogin(login)
+        guard let hashKey = self.hashKey() else {
+            throw AccountsError(.auditUnavailable, "the audit hash key is unavailable while the vault is sealed")
+        }
         let attempted: String
         do {
             attempted = try hashKey.hash(normalised ?? login, field: "attempted_account").description

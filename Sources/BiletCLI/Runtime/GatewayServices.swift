@@ -18,10 +18,12 @@ struct GatewayServices {
     ///
     /// Each listener's bound address is logged once it accepts connections, and reported to
     /// `progress` as `listener:<name>`.
+    /// The CRL subscriber tells `revocationObservers` (staff sessions) of newly revoked certificates.
     /// - Throws: ``TLSMaterialError`` when a material file is missing or invalid (or a GOST listener
     ///   lacks the GOST key pair), ``CertificateAuthorityError`` when the CRL subscriber cannot be made.
     static func make(
-        _ settings: GatewaySettings, routes: PlatformRoutes, database: ComponentDatabase, progress: StartupProgress, logger: Logger
+        _ settings: GatewaySettings, routes: PlatformRoutes, database: ComponentDatabase,
+        revocationObservers: [any RevocationObserver] = [], progress: StartupProgress, logger: Logger
     ) throws -> GatewayServices? {
         guard settings.isEnabled, let certificate = settings.certificate, let privateKey = settings.privateKey,
             let bundle = settings.clientCABundle
@@ -50,7 +52,9 @@ struct GatewayServices {
                 ])
             progress.arrived("listener:\(name)")
         }
-        services.append(try CertificateServices.subscriber(database: database, store: material, logger: logger))
+        services.append(
+            try CertificateServices.subscriber(
+                database: database, store: material, observers: revocationObservers, logger: logger))
         return GatewayServices(gateway: gateway, services: services)
     }
 

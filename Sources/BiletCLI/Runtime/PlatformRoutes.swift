@@ -1,3 +1,4 @@
+import Accounts
 import Gateway
 import Hummingbird
 
@@ -5,21 +6,34 @@ import Hummingbird
 ///
 /// Each route group is one optional dependency here and one line in ``makeRouter()``: the
 /// gateway's own `/healthz` and `/v1/whoami` always, `POST /v1/certificates/renew` when this
-/// process holds the issuing CA. A new group (staff sessions, the audit API, …) adds its
-/// dependency as a property and its `add(to:)` call below.
+/// process holds the issuing CA, the staff login (`/v1/sessions`) and the compliance officers'
+/// audit API (`/v1/audit/…`) when staff sessions are served.
 struct PlatformRoutes: Sendable {
+    /// The staff login and the routes that need a staff session.
+    struct Staff: Sendable {
+        let login: StaffLogin
+        let sessions: StaffSessions
+        let audit: AuditRoutes.Dependencies
+    }
+
     /// Renews certificates; `nil` when the process holds no CA (`ca.directory` unset).
     var certificateRenewal: CertificateRoutes.Renew?
+    /// Staff sessions and the audit API; `nil` when not served.
+    var staff: Staff?
 
     /// The router with every configured route group.
     func makeRouter() -> Router<BiletRequestContext> {
         let router = Gateway.makeRouter()
         if let certificateRenewal { CertificateRoutes.add(to: router, renew: certificateRenewal) }
+        if let staff {
+            SessionRoutes.add(to: router, login: staff.login, sessions: staff.sessions)
+            AuditRoutes.add(to: router, staff.audit)
+        }
         return router
     }
 
     /// The route groups served, for the start-up log.
     var groups: [String] {
-        ["gateway"] + (certificateRenewal == nil ? [] : ["certificates"])
+        ["gateway"] + (certificateRenewal == nil ? [] : ["certificates"]) + (staff == nil ? [] : ["sessions", "audit"])
     }
 }

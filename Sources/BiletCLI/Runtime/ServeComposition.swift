@@ -44,8 +44,12 @@ struct ServeComposition {
                 sharedPools.append(held.pool)
                 routes.certificateRenewal = CertificateServices.renewal(held.authority)
             }
+            let staff = try StaffServices.make(vault: vault.vault, policies: policies, database: components, logger: logger)
+            sharedPools += staff.pools
+            routes.staff = staff.routes
             gateway = try GatewayServices.make(
-                settings.gateway, routes: routes, database: components, progress: progress, logger: logger)
+                settings.gateway, routes: routes, database: components, revocationObservers: [staff.revocationObserver],
+                progress: progress, logger: logger)
         } else {
             logger.notice("no gateway.listeners: this process runs no TLS gateway")
         }
