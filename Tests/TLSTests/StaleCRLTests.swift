@@ -9,11 +9,14 @@ import Testing
 @Suite struct StaleCRLTests {
     /// Writes CRLs of both test CAs (platform and GOST) revoking nothing, valid from
     /// `thisUpdate` to `nextUpdate`, and returns the file's path.
-    static func writeCRL(_ pki: TestPKI, thisUpdate: Int, nextUpdate: Int) throws -> String {
+    static func writeCRL(_ pki: TestPKI, thisUpdate: Int, nextUpdate: Int, authorities: [String] = ["ca", "gost-ca"]) async throws -> String {
         var pem = ""
-        for ca in ["ca", "gost-ca"] {
+        for ca in authorities {
             let certificate = try #require(try X509Certificate.list(pem: Array(Data(contentsOf: URL(fileURLWithPath: pki.path("\(ca).pem"))))).first)
-            let key = try PrivateKey(pemRepresentation: String(decoding: try Data(contentsOf: URL(fileURLWithPath: pki.path("\(ca).key"))), as: UTF8.self))
+            // the test PKI's keys are certtool's (SEC1 for ECDSA): as unencrypted PKCS#8
+            let pkcs8 = try await ToolRunner.run("certtool", ["--to-p8", "--password", "", "--load-privkey", pki.path("\(ca).key")])
+            let pemStart = try #require(pkcs8.stdout.range(of: "-----BEGIN PRIVATE KEY-----"))
+            let key = try PrivateKey(pemRepresentation: String(pkcs8.stdout[pemStart.lowerBound...]))
             let issuer = try CertificateIssuer(certificate: certificate, privateKey: key)
             pem += try issuer.revocationList(entries: [], number: UInt64(nextUpdate), thisUpdate: thisUpdate, nextUpdate: nextUpdate).pemRepresentation
         }
@@ -32,12 +35,20 @@ import Testing
         let pki = try await SharedPKI.get()
         let nextUpdate = Self.now() + 7 * 86_400
         let store = try TrustStore(pemBundle: Array(Data(contentsOf: URL(fileURLWithPath: pki.caBundle))))
-        let crl = try Self.writeCRL(pki, thisUpdate: nextUpdate - 86_400, nextUpdate: nextUpdate)
+        let crl = try await Self.writeCRL(pki, thisUpdate: Self.now() - 60, nextUpdate: nextUpdate)
         let lists = try CertificateRevocationList.list(pem: Array(Data(contentsOf: URL(fileURLWithPath: crl))))
         let revocations = try RevocationSet(revocationLists: lists, trustedBy: store)
         let chain = try VerifierTests.chain(.school, pki)
         #expect(revocations.nextUpdate(ofIssuer: chain[0].rawIssuer) == nextUpdate)
         #expect(RevocationPolicy(revocations: revocations).check(PresentedCertificate(chain: chain, now: nextUpdate + offset)) == refusal)
+    }
+
+    @Test func aStaleCRLOfAnUntrustedCAIsStillRefused() async throws {
+        let pki = try await SharedPKI.get()
+        let store = try TrustStore(pemBundle: Array(Data(contentsOf: URL(fileURLWithPath: pki.caBundle))))
+        let crl = try await Self.writeCRL(pki, thisUpdate: Self.now() - 7200, nextUpdate: Self.now() - 3600, authorities: ["other-ca"])
+        let lists = try CertificateRevocationList.list(pem: Array(Data(contentsOf: URL(fileURLWithPath: crl))))
+        #expect(throws: X509Error(.revocationListNotTrusted)) { try RevocationSet(revocationLists: lists, trustedBy: store) }
     }
 
     @Test func aRevokedCertificateIsStillReportedRevokedAndOtherIssuersAreNotHeldToTheStaleCRL() async throws {
@@ -57,7 +68,7 @@ import Testing
 
     @Test func aStaleCRLIsLoadedButRefusesClientsAtTheHandshakeWithItsOwnReason() async throws {
         let pki = try await SharedPKI.get()
-        let crl = try Self.writeCRL(pki, thisUpdate: Self.now() - 7200, nextUpdate: Self.now() - 3600)
+        let crl = try await Self.writeCRL(pki, thisUpdate: Self.now() - 7200, nextUpdate: Self.now() - 3600)
         let fixture = try await TLSFixture.start(crl: crl)
         defer { Task { await fixture.stop() } }
         #expect(fixture.logs.messages(containing: "tls crl past its nextUpdate").count == 1)
@@ -72,7 +83,7 @@ import Testing
         #expect(refusals.first?.metadata == ["tls.refusal": "crl-expired", "tls.listener": "test"])
 
         // a fresh CRL in its place lets the same client in again
-        let fresh = try Self.writeCRL(pki, thisUpdate: Self.now() - 60, nextUpdate: Self.now() + 3600)
+        let fresh = try await Self.writeCRL(pki, thisUpdate: Self.now() - 60, nextUpdate: Self.now() + 3600)
         try FileManager.default.removeItem(atPath: crl)
         try FileManager.default.moveItem(atPath: fresh, toPath: crl)
         guard case .reloaded = fixture.store.reload(reason: "test") else {

@@ -68,7 +68,10 @@ public final class TrustStore: @unchecked Sendable {
         var handles: [gnutls_x509_crt_t?] = self.authorities.map { $0.handle }
         var status: UInt32 = 0
         let result = gnutls_x509_crl_verify(crl.handle, &handles, UInt32(handles.count), 0, &status)
-        return result == GNUTLS_E_SUCCESS && status & ~GNUTLS_CERT_REVOCATION_DATA_SUPERSEDED.rawValue == 0
+        // GnuTLS marks a stale CRL INVALID as well as SUPERSEDED; any other failure has a bit of its own
+        let superseded = GNUTLS_CERT_REVOCATION_DATA_SUPERSEDED.rawValue
+        let otherThanStale = status & superseded != 0 ? status & ~(superseded | GNUTLS_CERT_INVALID.rawValue) : status
+        return result == GNUTLS_E_SUCCESS && otherThanStale == 0
     }
 }
 
