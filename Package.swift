@@ -192,14 +192,17 @@ let package = Package(
             dependencies: ["Audit", "GnuTLS", "PostgreSQL", "Storage", "DatabaseTestSupport"],
             swiftSettings: strict),
         .testTarget(name: "IdentityTests", dependencies: ["Identity"], swiftSettings: strict),
-        // Test-only helpers: a throwaway PKI made with certtool, and real TLS clients run as processes.
+        // Test-only helpers: a throwaway PKI made with certtool, real TLS clients run as processes, and a
+        // running gateway (GatewayHarness) that the gateway and certificate authority tests share.
         .target(
             name: "TLSTestSupport",
             dependencies: [
-                "TLS", "GnuTLS", "Identity",
+                "TLS", "GnuTLS", "Identity", "Gateway",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Tests/TLSTestSupport",
             swiftSettings: strict),

@@ -17,40 +17,15 @@ final class RecordingObserver: RevocationObserver {
     var calls: [Set<RevocationKey>] { self.seen.withLock { $0 } }
 }
 
-final class PortBox: Sendable {
-    private let port = Mutex(0)
-    func set(_ value: Int) { self.port.withLock { $0 = value } }
-    var value: Int { self.port.withLock { $0 } }
-}
+/// The shared gateway harness over the CA under test.
+typealias CAGatewayHarness = GatewayHarness<CAFixture>
 
-/// A real gateway whose TLS material comes from the CA under test: ECDSA and GOST server
-/// certificates it issued, its trust bundle and CRLs; the renewal route wired to the CA; and,
-/// optionally, the CRL subscriber listening on the test database.
-final class CAGatewayHarness: Sendable {
-    let fixture: CAFixture
-    let gateway: Gateway
-    let registry: ConnectionRegistry
-    let logs: RecordingLogHandler.Store
-    let observer: RecordingObserver
-    private let port: PortBox
-    private let group: ServiceGroup
-    private let running: Task<Void, any Error>
-
-    private init(
-        fixture: CAFixture, gateway: Gateway, registry: ConnectionRegistry, logs: RecordingLogHandler.Store, observer: RecordingObserver,
-        port: PortBox, group: ServiceGroup, running: Task<Void, any Error>
-    ) {
-        self.fixture = fixture
-        self.gateway = gateway
-        self.registry = registry
-        self.logs = logs
-        self.observer = observer
-        self.port = port
-        self.group = group
-        self.running = running
-    }
-
-    static func start(subscriber: Bool = true) async throws -> CAGatewayHarness {
+extension GatewayHarness where Fixture == CAFixture {
+    /// A real gateway whose TLS material comes from the CA under test: ECDSA and GOST server
+    /// certificates it issued, its trust bundle and initial CRLs; the renewal route wired to the
+    /// CA; and, with `subscriber`, the CRL subscriber listening on the test database (telling
+    /// `observers`). One listener, `workstations`, requiring client certificates.
+    static func start(subscriber: Bool = true, observers: [any RevocationObserver] = []) async throws -> CAGatewayHarness {
         let fixture = try await CAFixture.make()
         try await fixture.server(name: "server", keyType: .ecdsaP256)
         try await fixture.server(name: "gost-server", keyType: .gost256)
@@ -63,10 +38,6 @@ final class CAGatewayHarness: Sendable {
                 .init(certificateChain: fixture.path("gost-server.pem"), privateKey: fixture.path("gost-server.key")),
             ],
             clientCABundle: fixture.path("ca-bundle.pem"), revocationList: fixture.path("crl.pem"))
-        let logs = RecordingLogHandler.Store()
-        let logger = RecordingLogHandler.logger(logs)
-        let registry = ConnectionRegistry()
-        let store = try TLSMaterialStore(files: files, registry: registry, logger: logger)
         let router = Gateway.makeRouter()
         let authority = fixture.authority()
         CertificateRoutes.add(to: router) { request throws(CertificateRoutes.RenewalRefusal) in
@@ -78,54 +49,32 @@ final class CAGatewayHarness: Sendable {
                 throw CertificateRoutes.RenewalRefusal(status: .init(code: error.httpStatus), code: error.code.rawValue, title: error.title)
             }
         }
-        let gateway = try Gateway(
+        let harness = try await Self.start(
+            fixture: fixture, files: files, workDirectory: fixture.directory, caBundle: fixture.path("ca-bundle.pem"),
             listeners: [
                 TLSListenerConfiguration(name: "workstations", host: "127.0.0.1", port: 0, clientAuthentication: .required, profile: .gost)
             ],
-            material: store, registry: registry, router: router, reloadPollInterval: .milliseconds(500), watchesSIGHUP: false, logger: logger)
-        let observer = RecordingObserver()
-        let port = PortBox()
-        var services = gateway.services { _, bound in port.set(bound) }
-        if subscriber {
-            services.append(
-                try RevocationListSubscriber(
-                    configuration: fixture.database.components().configuration(for: .ca), store: store, observers: [observer],
-                    logger: logger))
-        }
-        var configuration = ServiceGroupConfiguration(services: services.map { .init(service: $0) }, logger: logger)
-        configuration.maximumGracefulShutdownDuration = .seconds(10)
-        configuration.maximumCancellationDuration = .seconds(5)
-        let group = ServiceGroup(configuration: configuration)
-        let running = Task { try await group.run() }
-        let deadline = ContinuousClock.now + .seconds(20)
-        while port.value == 0 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
-        if subscriber {
-            while logs.messages(containing: "crl subscriber listening").isEmpty && ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(10))
-            }
-        }
-        return CAGatewayHarness(
-            fixture: fixture, gateway: gateway, registry: registry, logs: logs, observer: observer, port: port, group: group, running: running)
+            router: router, pollInterval: .milliseconds(500),
+            services: { store, logger in
+                guard subscriber else { return [] }
+                return [
+                    try RevocationListSubscriber(
+                        configuration: fixture.database.components().configuration(for: .ca), store: store, observers: observers, logger: logger)
+                ]
+            },
+            cleanUp: { await fixture.tearDown() })
+        if subscriber { _ = await harness.waitForLog("crl subscriber listening", timeout: .seconds(20)) }
+        return harness
     }
 
-    var listeningPort: Int { self.port.value }
-
-    func stop() async {
-        await self.group.triggerGracefulShutdown()
-        _ = try? await self.running.value
-        await self.fixture.tearDown()
-    }
+    var listeningPort: Int { self.port("workstations") }
 
     /// curl against the workstations listener with the client chain and key `name`.pem/.key.
     func curl(_ name: String, path: String = "/v1/whoami", extra: [String] = []) async throws -> (status: String, body: String) {
-        var arguments = [
-            "-sS", "--max-time", "10", "--cacert", self.fixture.path("ca-bundle.pem"), "-w", "\\n%{http_code}",
-            "--cert", self.fixture.path("\(name).pem"), "--key", self.fixture.path("\(name).key"),
-        ]
-        arguments += extra + ["https://127.0.0.1:\(self.listeningPort)\(path)"]
-        let result = try await ToolRunner.run("curl", arguments, timeout: .seconds(15))
-        let lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false)
-        return (lines.last.map(String.init) ?? "", lines.dropLast().joined(separator: "\n"))
+        let result = try await self.curl(
+            "workstations", certificate: self.fixture.path("\(name).pem"), key: self.fixture.path("\(name).key"), path: path, extra: extra)
+        let (body, status) = split(result)
+        return (status, body)
     }
 
     /// POSTs a signing request to the renewal route with the client `name`.
@@ -139,10 +88,7 @@ final class CAGatewayHarness: Sendable {
 
     /// A keep-alive `openssl s_client` connection with the client `name`.
     func keepAliveClient(_ name: String) throws -> InteractiveTool {
-        try InteractiveTool("openssl", [
-            "s_client", "-quiet", "-connect", "127.0.0.1:\(self.listeningPort)", "-CAfile", self.fixture.path("ca-bundle.pem"),
-            "-cert", self.fixture.path("\(name).pem"), "-key", self.fixture.path("\(name).key"),
-        ])
+        try self.sClient("workstations", certificate: self.fixture.path("\(name).pem"), key: self.fixture.path("\(name).key"))
     }
 
     /// The bilet CLI's CA and database options for this fixture.

@@ -5,6 +5,15 @@ import GnuTLS
 import TLSTestSupport
 import Testing
 
+/// An ISO 8601 timestamp as the inventory's JSON shows it.
+enum InventoryTimestamp {
+    static func iso8601(_ seconds: Int) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.string(from: Date(timeIntervalSince1970: TimeInterval(seconds)))
+    }
+}
+
 /// `bilet certs …` as an administrator and a workstation run it.
 @Suite(.serialized) struct CommandLineTests {
     static func mode(_ path: String) throws -> Int {
@@ -18,9 +27,11 @@ import Testing
         try Passphrase("another root passphrase").write(to: root)
         let ca = ["--ca-dir", fixture.authorityDirectory.path, "--issuing-passphrase-file", fixture.issuingPassphraseFile]
         let database = ["--database-url", fixture.database.configuration.connectionString, "--actor", "admin:ivanova"]
-        let initialised = try await BiletBinary.run(["certs", "init", "--root-passphrase-file", root] + ca)
+        let initialised = try await BiletBinary.run(["certs", "init", "--root-passphrase-file", root] + ca + database)
         #expect(initialised.status == 0, "\(initialised.stderr)")
         #expect(initialised.stdout.contains("Move \(fixture.authorityDirectory.files(.ecdsa).rootKey) offline"))
+        #expect(initialised.stdout.contains("inventory: root "), "\(initialised.stdout)")
+        #expect(initialised.stdout.contains("inventory: intermediate "), "\(initialised.stdout)")
 
         let requested = try await BiletBinary.run([
             "certs", "request", "--organisation", "school/77-1234", "--device", "3", "--key-out", fixture.path("ws.key"),
@@ -60,6 +71,34 @@ import Testing
         #expect(soon.stdout.contains("bilet://school/77-1234/ws/3"))
         #expect(soon.stdout.contains("1 certificate(s)"))
 
+        // the root and issuing CA certificates are in the inventory too, and filter by kind
+        let rootCertificate = try fixture.authorityDirectory.rootCertificate(.ecdsa)
+        let issuingCertificate = try fixture.authorityDirectory.issuingCertificate(.ecdsa)
+        for (kind, certificate, identity) in [("root", rootCertificate, "ca:root/ecdsa"), ("intermediate", issuingCertificate, "ca:intermediate/ecdsa")] {
+            let shown = try await BiletBinary.run(["certs", "list", "--json", "--kind", kind] + database)
+            #expect(shown.status == 0, "\(shown.stderr)")
+            let rows = try #require(try JSONSerialization.jsonObject(with: Data(shown.stdout.utf8)) as? [[String: Any]])
+            #expect(rows.count == 1)
+            #expect(rows.first?["kind"] as? String == kind)
+            #expect(rows.first?["profile"] as? String == kind)
+            #expect(rows.first?["hierarchy"] as? String == "ecdsa")
+            #expect(rows.first?["identity"] as? String == identity)
+            #expect(rows.first?["state"] as? String == "active")
+            #expect(rows.first?["serial"] as? String == SerialNumber.hex(certificate.serialNumber))
+            #expect(rows.first?["notAfter"] as? String == InventoryTimestamp.iso8601(certificate.notAfter))
+            #expect(rows.first?["organisation"] == nil)
+        }
+        let leaves = try await BiletBinary.run(["certs", "list", "--kind", "leaf"] + database)
+        #expect(leaves.stdout.contains("1 certificate(s)"), "\(leaves.stdout)")
+        let everything = try await BiletBinary.run(["certs", "list"] + database)
+        #expect(everything.stdout.contains("3 certificate(s)"), "\(everything.stdout)")
+        let badKind = try await BiletBinary.run(["certs", "list", "--kind", "leafy"] + database)
+        #expect(badKind.status != 0)
+        // recording again (after a database outage at init) changes nothing
+        let again = try await BiletBinary.run(["certs", "init", "--record-only"] + ca + database)
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(try await fixture.query("SELECT count(*) FROM ca.certificates").singleValue(Int64.self) == 3)
+
         // a passphrase file others can read is refused
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: fixture.issuingPassphraseFile)
         let exposed = try await BiletBinary.run(
@@ -92,7 +131,7 @@ import Testing
         #expect(!second.stdout.contains("issued "), "\(second.stdout)")
         for file in files { #expect(try ProtectedFile.readPublic("\(directory)/\(file)") == before[file], "\(file) changed") }
         let count = try await database.withPool { try await $0.query("SELECT count(*) FROM ca.certificates").singleValue(Int64.self) }
-        #expect(count == 5)
+        #expect(count == 9, "5 leaves and the root and issuing CA of both hierarchies")
 
         // the development PKI verifies with the independent tools
         let chain = "\(directory)/clients/workstation.pem"
@@ -108,7 +147,7 @@ import Testing
         #expect(third.status == 0, "\(third.stderr)")
         #expect(!third.stdout.contains("issued "))
         let recorded = try await fresh.withPool { try await $0.query("SELECT count(*) FROM ca.certificates").singleValue(Int64.self) }
-        #expect(recorded == 5)
+        #expect(recorded == 9)
     }
 
     @Test func rotateServerIssuesANewKeyAndTheGatewayServesItLive() async throws {

@@ -43,7 +43,8 @@ import Testing
     }
 
     @Test func revokingWithTheCommandClosesTheLiveConnectionWithinFiveSeconds() async throws {
-        let harness = try await CAGatewayHarness.start()
+        let observer = RecordingObserver()
+        let harness = try await CAGatewayHarness.start(observers: [observer])
         let doomed = try await harness.fixture.enrol("bilet://school/77-1234/ws/3", name: "ws")
         try await harness.fixture.enrol("bilet://service/assessment", name: "service")
         let victim = try harness.keepAliveClient("ws")
@@ -74,7 +75,7 @@ import Testing
         #expect(try await harness.curl("service").status == "200")
         // the staff-session hook heard of exactly this certificate
         let expected = RevocationKey(issuer: doomed.certificate.rawIssuer, serial: doomed.certificate.serialNumber)
-        #expect(harness.observer.calls == [[expected]])
+        #expect(observer.calls == [[expected]])
         await victim.stop()
         await bystander.stop()
         let events = try await harness.fixture.auditEvents("certificate.revoked")

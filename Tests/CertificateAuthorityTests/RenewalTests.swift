@@ -152,6 +152,23 @@ import Testing
         #expect(renewed.isEmpty)
     }
 
+    @Test func aRenewalAfterTheCertificateExpiredIsRefused() async throws {
+        let fixture = try await CAFixture.make(hierarchies: [.ecdsa])
+        defer { Task { await fixture.tearDown() } }
+        let now = Int(Date().timeIntervalSince1970)
+        let expired = try await fixture.enrol(Self.identity, name: "ws", authority: fixture.authority(clock: { now - 91 * 86_400 }))
+        #expect(expired.certificate.notAfter < now)
+        let principal = try IdentityURI.parse(Self.identity)
+        let refused = await #expect(throws: CertificateAuthorityError.self) {
+            try await fixture.authority().renew(
+                presentedSerial: expired.certificate.serialNumber, principal: principal,
+                request: try CertificateRequester.make(identity: principal).request)
+        }
+        #expect(refused?.code == .certificateExpired)
+        #expect(refused?.httpStatus == 403)
+        #expect(try await fixture.auditEvents("certificate.renewed").isEmpty)
+    }
+
     @Test func aRevokedCertificateCannotEvenConnectOnceTheCRLArrived() async throws {
         let harness = try await CAGatewayHarness.start()
         let due = try await Self.dueCertificate(harness)

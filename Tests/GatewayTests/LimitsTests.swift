@@ -11,7 +11,7 @@ import Testing
         [TLSListenerConfiguration(name: "workstations", host: "127.0.0.1", port: 0, clientAuthentication: authentication, limits: limits)]
     }
 
-    static func sClient(_ harness: GatewayHarness, _ client: TestPKI.Client = .school, extra: [String] = ["-quiet"]) throws -> InteractiveTool {
+    static func sClient(_ harness: GatewayHarness<TestPKI>, _ client: TestPKI.Client = .school, extra: [String] = ["-quiet"]) throws -> InteractiveTool {
         try InteractiveTool("openssl", [
             "s_client", "-connect", "127.0.0.1:\(harness.port("workstations"))", "-CAfile", harness.pki.caBundle,
             "-cert", harness.pki.certificate(client), "-key", harness.pki.key(client),

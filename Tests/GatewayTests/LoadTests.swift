@@ -25,7 +25,7 @@ import Testing
         }
     }
 
-    static func bundle(_ harness: GatewayHarness, _ client: TestPKI.Client) throws -> String {
+    static func bundle(_ harness: GatewayHarness<TestPKI>, _ client: TestPKI.Client) throws -> String {
         let path = harness.workDirectory.appendingPathComponent("\(client.rawValue)-bundle.pem").path
         let text = try String(contentsOfFile: harness.pki.certificate(client), encoding: .utf8)
             + String(contentsOfFile: harness.pki.key(client), encoding: .utf8)
@@ -33,7 +33,7 @@ import Testing
         return path
     }
 
-    static func ab(_ harness: GatewayHarness, requests: Int, concurrency: Int, keepAlive: Bool) async throws -> ABReport {
+    static func ab(_ harness: GatewayHarness<TestPKI>, requests: Int, concurrency: Int, keepAlive: Bool) async throws -> ABReport {
         // -l: this ab counts every TLS response as a length failure otherwise (it does so against
         // any TLS server here); statuses are still checked through "Non-2xx responses".
         var arguments = ["-q", "-l", "-n", "\(requests)", "-c", "\(concurrency)", "-s", "30", "-E", try Self.bundle(harness, .school)]

@@ -7,7 +7,7 @@ import Testing
 /// Live reload of the CRL and the server certificate: atomic, bad files keep the old material,
 /// connections in flight continue, revoked connections are closed.
 @Suite(.serialized) struct ReloadTests {
-    static func keepAliveClient(_ harness: GatewayHarness, _ client: TestPKI.Client) throws -> InteractiveTool {
+    static func keepAliveClient(_ harness: GatewayHarness<TestPKI>, _ client: TestPKI.Client) throws -> InteractiveTool {
         try InteractiveTool("openssl", [
             "s_client", "-quiet", "-connect", "127.0.0.1:\(harness.port("workstations"))", "-CAfile", harness.pki.caBundle,
             "-cert", harness.pki.certificate(client), "-key", harness.pki.key(client),
@@ -144,7 +144,7 @@ import Testing
 
     // MARK: Helpers
 
-    static func serverSerial(_ harness: GatewayHarness) async throws -> String {
+    static func serverSerial(_ harness: GatewayHarness<TestPKI>) async throws -> String {
         let result = try await ToolRunner.run(
             "openssl",
             ["s_client", "-connect", "127.0.0.1:\(harness.port("pupils"))", "-CAfile", harness.pki.caBundle, "-showcerts"],

@@ -9,7 +9,7 @@ import Testing
 @Suite(.serialized) struct ResumptionTests {
     /// One request with openssl s_client, saving or reusing a session.
     static func request(
-        _ harness: GatewayHarness, _ client: TestPKI.Client?, listener: String = "workstations", sessionOut: String? = nil,
+        _ harness: GatewayHarness<TestPKI>, _ client: TestPKI.Client?, listener: String = "workstations", sessionOut: String? = nil,
         sessionIn: String? = nil
     ) async throws -> ToolResult {
         var arguments = ["s_client", "-connect", "127.0.0.1:\(harness.port(listener))", "-CAfile", harness.pki.caBundle, "-tls1_3", "-ign_eof"]
@@ -20,7 +20,7 @@ import Testing
             "openssl", arguments, input: "GET /v1/whoami HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
     }
 
-    static func sessionFile(_ harness: GatewayHarness) -> String {
+    static func sessionFile(_ harness: GatewayHarness<TestPKI>) -> String {
         harness.workDirectory.appendingPathComponent("session-\(UUID().uuidString).pem").path
     }
 

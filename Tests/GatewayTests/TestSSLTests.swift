@@ -16,7 +16,7 @@ import Testing
         let finding: String
     }
 
-    static func run(_ harness: GatewayHarness, listener: String) async throws -> [Finding] {
+    static func run(_ harness: GatewayHarness<TestPKI>, listener: String) async throws -> [Finding] {
         let json = harness.workDirectory.appendingPathComponent("testssl-\(listener).json").path
         let result = try await ToolRunner.run(
             "testssl",

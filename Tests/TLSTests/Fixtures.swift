@@ -6,18 +6,6 @@ import NIOPosix
 import TLS
 import TLSTestSupport
 
-/// One PKI for the whole test process (making it takes a few seconds); its directory is deleted
-/// when the process exits.
-enum SharedPKI {
-    static let ready = Task { () throws -> TestPKI in
-        let pki = try await TestPKI()
-        PKICleanup.register(pki.directory.path)
-        return pki
-    }
-
-    static func get() async throws -> TestPKI { try await ready.value }
-}
-
 /// A running test server with its own material, registry and log.
 struct TLSFixture {
     let pki: TestPKI
@@ -75,16 +63,5 @@ struct TLSFixture {
 
     func stop() async {
         await self.server.stop()
-    }
-}
-
-/// Deletes the shared PKI directory at process exit.
-enum PKICleanup {
-    nonisolated(unsafe) private static var path: String?
-    static func register(_ directory: String) {
-        path = directory
-        atexit {
-            if let path = PKICleanup.path { try? FileManager.default.removeItem(atPath: path) }
-        }
     }
 }

@@ -143,10 +143,13 @@ struct CertsInit: AsyncParsableCommand {
         discussion: """
             Run once per hierarchy: --key-type ecdsa-p256 (the default) or gost256 (the GOST hierarchy for \
             GOST workstations). Both keys are PKCS#8 encrypted (PBES2, AES-256) with different passphrases \
-            and written with mode 0600. Afterwards move <ca-dir>/<hierarchy>/root-ca.key offline.
+            and written with mode 0600. Both CA certificates are recorded in the inventory (profiles root and \
+            intermediate); with --record-only an existing hierarchy's are recorded (if the database was \
+            unreachable at init). Afterwards move <ca-dir>/<hierarchy>/root-ca.key offline.
             """)
 
     @OptionGroup var ca: CAOptions
+    @OptionGroup var database: CADatabaseOptions
 
     @Option(name: .customLong("key-type"), help: "ecdsa-p256 or gost256.") var keyType = "ecdsa-p256"
 
@@ -155,22 +158,47 @@ struct CertsInit: AsyncParsableCommand {
         help: ArgumentHelp("A 0600 file whose first line will protect the root key (default: BILET_CA_ROOT_PASSPHRASE_FILE).", valueName: "file"))
     var rootPassphraseFile: String?
 
+    @Flag(name: .customLong("record-only"), help: "Make nothing; record the existing hierarchy's CA certificates in the inventory.")
+    var recordOnly = false
+
     func run() async throws {
         let type = try CertsCommand.keyType(keyType)
         guard type != .ed25519 else { throw ValidationError("a CA hierarchy is ecdsa-p256 or gost256") }
-        guard let rootFile = rootPassphraseFile ?? Environment.value(of: "BILET_CA_ROOT_PASSPHRASE_FILE"),
-              let issuingFile = ca.issuingPassphraseFile ?? Environment.value(of: "BILET_CA_ISSUING_PASSPHRASE_FILE")
-        else { throw ValidationError("give --root-passphrase-file and --issuing-passphrase-file") }
         let directory = try ca.authorityDirectory()
         let hierarchy = Hierarchy.certifying(type.algorithm)
-        let issuer = try directory.initialise(
-            hierarchy, rootPassphrase: try Passphrase.file(rootFile), issuingPassphrase: try Passphrase.file(issuingFile),
-            now: CertsCommand.now())
         let files = directory.files(hierarchy)
-        print("created the \(hierarchy.rawValue) hierarchy in \(files.directory)")
-        print("  issuing CA: \(files.issuingCertificate) (valid until \(Date(timeIntervalSince1970: TimeInterval(issuer.certificate.notAfter))))")
-        print("  trust bundle: \(directory.bundle)")
-        print("Move \(files.rootKey) offline now; it is needed only to replace the issuing CA.")
+        if !recordOnly {
+            guard let rootFile = rootPassphraseFile ?? Environment.value(of: "BILET_CA_ROOT_PASSPHRASE_FILE"),
+                  let issuingFile = ca.issuingPassphraseFile ?? Environment.value(of: "BILET_CA_ISSUING_PASSPHRASE_FILE")
+            else { throw ValidationError("give --root-passphrase-file and --issuing-passphrase-file") }
+            let issuer = try directory.initialise(
+                hierarchy, rootPassphrase: try Passphrase.file(rootFile), issuingPassphrase: try Passphrase.file(issuingFile),
+                now: CertsCommand.now())
+            print("created the \(hierarchy.rawValue) hierarchy in \(files.directory)")
+            print("  issuing CA: \(files.issuingCertificate) (valid until \(Date(timeIntervalSince1970: TimeInterval(issuer.certificate.notAfter))))")
+            print("  trust bundle: \(directory.bundle)")
+        }
+        let records: [CertificateRecord]
+        do {
+            records = try await Self.record(hierarchy, in: directory, database: database)
+        } catch {
+            print("The \(hierarchy.rawValue) CA certificates are not in the inventory yet; once the database is reachable run:")
+            print("  bilet certs init --key-type \(keyType) --record-only --ca-dir \(directory.path)")
+            throw error
+        }
+        for record in records {
+            print("  inventory: \(record.profile.rawValue) \(record.serial) (\(record.identity))")
+        }
+        if !recordOnly { print("Move \(files.rootKey) offline now; it is needed only to replace the issuing CA.") }
+    }
+
+    /// Records the root and issuing CA certificates of `hierarchy` (idempotent).
+    static func record(_ hierarchy: Hierarchy, in directory: AuthorityDirectory, database: CADatabaseOptions) async throws -> [CertificateRecord] {
+        let root = try directory.rootCertificate(hierarchy)
+        let issuing = try directory.issuingCertificate(hierarchy)
+        return try await database.withAuthority([:]) { authority in
+            try await authority.recordAuthority(hierarchy, root: root, issuing: issuing, actor: database.actorIdentifier)
+        }
     }
 }
 
@@ -313,18 +341,46 @@ struct CertsRevoke: AsyncParsableCommand {
 struct CertsCRL: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "crl",
-        abstract: "Publishes fresh CRLs of every hierarchy (run daily, before nextUpdate) and pushes them to the gateways.")
+        abstract: "Publishes fresh CRLs of every hierarchy and pushes them to the gateways.",
+        discussion: """
+            Without --refresh every CRL is re-signed now. With --refresh only a CRL that is missing, past its \
+            nextUpdate, or has less than --refresh-fraction of its validity left is re-signed, so the command \
+            can run from cron or a systemd timer (hourly, say) where no process runs the CRL refresh service.
+            """)
 
     @OptionGroup var ca: CAOptions
     @OptionGroup var database: CADatabaseOptions
-    @Option(help: ArgumentHelp("Also write the CRLs (PEM) to this file.", valueName: "file")) var out: String?
+    @Flag(help: "Re-sign only the CRLs that are due.") var refresh = false
+    @Option(
+        name: .customLong("refresh-fraction"),
+        help: ArgumentHelp("With --refresh: re-sign when less than this fraction of a CRL's validity remains (0…1).", valueName: "fraction"))
+    var refreshFraction = PublishedRevocationList.defaultRefreshFraction
+    @Option(help: ArgumentHelp("Also write the newest CRLs (PEM) to this file.", valueName: "file")) var out: String?
+
+    func validate() throws {
+        guard refreshFraction > 0, refreshFraction < 1 else { throw ValidationError("--refresh-fraction is between 0 and 1") }
+    }
 
     func run() async throws {
-        let lists = try await database.withAuthority(try ca.issuers()) { try await $0.publishRevocationLists() }
-        for list in lists {
-            print("published CRL \(list.number) of the \(list.hierarchy.rawValue) hierarchy: \(list.revokedCount) entries, next update \(list.nextUpdate)")
+        let lists: [PublishedRevocationList]
+        if refresh {
+            let outcome = try await database.withAuthority(try ca.issuers()) {
+                try await $0.refreshRevocationLists(refreshFraction: refreshFraction)
+            }
+            for list in outcome.newest where !outcome.published.contains(list) {
+                print("CRL \(list.number) of the \(list.hierarchy.rawValue) hierarchy is current: next update \(list.nextUpdate)")
+            }
+            for list in outcome.published { Self.printPublished(list) }
+            lists = outcome.newest
+        } else {
+            lists = try await database.withAuthority(try ca.issuers()) { try await $0.publishRevocationLists() }
+            for list in lists { Self.printPublished(list) }
         }
         if let out { try ProtectedFile.writePublic(lists.map(\.pem).joined(), to: out) }
+    }
+
+    static func printPublished(_ list: PublishedRevocationList) {
+        print("published CRL \(list.number) of the \(list.hierarchy.rawValue) hierarchy: \(list.revokedCount) entries, next update \(list.nextUpdate)")
     }
 }
 
@@ -339,7 +395,8 @@ struct CertsList: AsyncParsableCommand {
     @Option(help: "active, expired or revoked.") var status: String?
     @Option(name: .customLong("expiring-within"), help: ArgumentHelp("Only active certificates expiring within this many days.", valueName: "days"))
     var expiringWithin: Int?
-    @Option(help: "workstation, service or server.") var profile: String?
+    @Option(help: "workstation, service, server, root or intermediate.") var profile: String?
+    @Option(help: "root, intermediate or leaf.") var kind: String?
     @Flag(help: "Print JSON instead of a table.") var json = false
 
     func run() async throws {
@@ -349,8 +406,14 @@ struct CertsList: AsyncParsableCommand {
             filter.state = state
         }
         if let profile {
-            guard let value = CertificateProfile(rawValue: profile) else { throw ValidationError("--profile is workstation, service or server") }
+            guard let value = CertificateProfile(rawValue: profile) else {
+                throw ValidationError("--profile is workstation, service, server, root or intermediate")
+            }
             filter.profile = value
+        }
+        if let kind {
+            guard let value = CertificateKind(rawValue: kind) else { throw ValidationError("--kind is root, intermediate or leaf") }
+            filter.kind = value
         }
         let records = try await database.withAuthority([:]) { try await $0.certificates(matching: filter) }
         let now = Date()
@@ -383,12 +446,12 @@ enum InventoryJSON {
 
     static func encode(_ records: [CertificateRecord], now: Date) -> String {
         struct Entry: Encodable {
-            let serial, state, profile, hierarchy, identity, keyType, notBefore, notAfter, issuedAt, issuedBy: String
+            let serial, state, kind, profile, hierarchy, identity, keyType, notBefore, notAfter, issuedAt, issuedBy: String
             let organisation, revokedAt, revocationReason, renewedFrom: String?
         }
         let entries = records.map {
             Entry(
-                serial: $0.serial, state: $0.state(at: now).rawValue, profile: $0.profile.rawValue, hierarchy: $0.hierarchy.rawValue,
+                serial: $0.serial, state: $0.state(at: now).rawValue, kind: $0.profile.kind.rawValue, profile: $0.profile.rawValue, hierarchy: $0.hierarchy.rawValue,
                 identity: $0.identity, keyType: $0.keyType.rawValue, notBefore: timestamp($0.notBefore), notAfter: timestamp($0.notAfter),
                 issuedAt: timestamp($0.issuedAt), issuedBy: $0.issuedBy, organisation: $0.organisation,
                 revokedAt: $0.revokedAt.map(timestamp), revocationReason: $0.revocationReason, renewedFrom: $0.renewedFrom)

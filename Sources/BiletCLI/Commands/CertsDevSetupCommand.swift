@@ -15,7 +15,8 @@ struct CertsDevSetup: AsyncParsableCommand {
             Makes what is missing, keeps what exists: ECDSA and GOST root and issuing CAs (their passphrases \
             in 0600 files beside them, for development only), the gateway's ECDSA and GOST server certificates \
             for localhost, 127.0.0.1 and ::1, and client certificates for bilet://school/77-0001/ws/1 (ECDSA), \
-            bilet://school/77-0001/ws/2 (GOST) and bilet://service/assessment, each recorded in the inventory. \
+            bilet://school/77-0001/ws/2 (GOST) and bilet://service/assessment, each recorded in the inventory \
+            with the CA certificates. \
             Without database.url the private PostgreSQL cluster is started (and stopped again if it was not \
             running).
             """)
@@ -70,6 +71,11 @@ struct CertsDevSetup: AsyncParsableCommand {
         do {
             _ = try await platform.migrate(logger: logger)
             try await database.withAuthority(issuers) { authority in
+                for hierarchy in ca.hierarchies {
+                    _ = try await authority.recordAuthority(
+                        hierarchy, root: try ca.rootCertificate(hierarchy), issuing: try ca.issuingCertificate(hierarchy),
+                        actor: database.actorIdentifier)
+                }
                 for leaf in Self.leaves { try await self.ensure(leaf, authority: authority, issuers: issuers) }
             }
         } catch {

@@ -118,7 +118,7 @@ public struct CertificateAuthority: Sendable {
         }
         guard let (presented, der) = found else { throw CertificateAuthorityError(.certificateUnknown) }
         guard presented.status == .active else { throw CertificateAuthorityError(.certificateRevoked) }
-        guard presented.identity == principal.uri, presented.profile != .server else {
+        guard presented.identity == principal.uri, presented.profile == .workstation || presented.profile == .service else {
             throw CertificateAuthorityError(.csrIdentityMismatch, "the presented certificate is not this principal's")
         }
         let now = self.clock()
@@ -156,8 +156,9 @@ public struct CertificateAuthority: Sendable {
     /// its hierarchy and notifies the gateways (``RevocationPublisher/channel``), all in one
     /// transaction with the audit record.
     ///
-    /// - Throws: ``CertificateAuthorityError`` with `invalid-argument` (not a serial),
-    ///   `certificate-unknown`, `already-revoked`, `hierarchy-unavailable`, `storage`,
+    /// - Throws: ``CertificateAuthorityError`` with `invalid-argument` (not a serial, or the serial
+    ///   of a root or issuing CA certificate), `certificate-unknown`, `already-revoked`,
+    ///   `hierarchy-unavailable`, `storage`,
     ///   `audit-unavailable`.
     public func revoke(serial: String, reason: RevocationReason, actor: String) async throws(CertificateAuthorityError) -> Revocation {
         guard let bytes = SerialNumber.parse(serial) else { throw CertificateAuthorityError(.invalidArgument, "not a serial number") }
@@ -170,8 +171,13 @@ public struct CertificateAuthority: Sendable {
                 guard let record = try await CertificateInventory.markRevoked(
                     serial: hex, at: Date(timeIntervalSince1970: TimeInterval(now)), reason: reason, on: connection)
                 else {
-                    let existing = try await CertificateInventory.find(serial: hex, on: connection)
-                    throw CertificateAuthorityError(existing == nil ? .certificateUnknown : .alreadyRevoked)
+                    guard let (existing, _) = try await CertificateInventory.find(serial: hex, on: connection) else {
+                        throw CertificateAuthorityError(.certificateUnknown)
+                    }
+                    if existing.profile.isCertificateAuthority {
+                        throw CertificateAuthorityError(.invalidArgument, "a CA certificate is replaced with its hierarchy, not revoked by its own CRL")
+                    }
+                    throw CertificateAuthorityError(.alreadyRevoked)
                 }
                 let list = try await publisher.publish(record.hierarchy, now: now, on: connection)
                 try await self.audit.append(
@@ -190,7 +196,8 @@ public struct CertificateAuthority: Sendable {
     }
 
     /// Publishes a fresh CRL for every loaded hierarchy (new thisUpdate and nextUpdate, same
-    /// entries) and notifies the gateways; run it daily so CRLs never pass their nextUpdate.
+    /// entries) and notifies the gateways, whether or not they are due (`bilet certs crl`).
+    /// ``refreshRevocationLists(refreshFraction:)`` re-signs only those due.
     public func publishRevocationLists() async throws(CertificateAuthorityError) -> [PublishedRevocationList] {
         let now = self.clock()
         let publisher = RevocationPublisher(issuers: self.issuers, lifetime: self.revocationListLifetime)
@@ -202,6 +209,49 @@ public struct CertificateAuthority: Sendable {
                     lists.append(try await publisher.publish(hierarchy, now: now, on: connection))
                 }
                 return lists
+            }
+        } catch {
+            throw Self.mapped(error)
+        }
+    }
+
+    /// Re-signs the CRL of every loaded hierarchy that needs it: one whose newest stored CRL is
+    /// missing, past its nextUpdate, or has less than `refreshFraction` of its validity left
+    /// (``PublishedRevocationList/isDue(at:refreshFraction:)``). Each new CRL has the same entries,
+    /// a new number, thisUpdate now and nextUpdate after ``revocationListLifetime``, and is pushed
+    /// to the gateways exactly as a revocation's (``RevocationPublisher/channel``). The decision is
+    /// taken under the publication lock, so processes refreshing at once publish each CRL once.
+    ///
+    /// - Parameter refreshFraction: more than 0 and less than 1; one third by default.
+    /// - Throws: ``CertificateAuthorityError`` with `invalid-argument` (fraction out of range),
+    ///   `hierarchy-unavailable` (no issuing CA loaded), `issuing-failed`, `storage`.
+    public func refreshRevocationLists(
+        refreshFraction: Double = PublishedRevocationList.defaultRefreshFraction
+    ) async throws(CertificateAuthorityError) -> RevocationListRefresh {
+        guard refreshFraction > 0, refreshFraction < 1 else {
+            throw CertificateAuthorityError(.invalidArgument, "the refresh fraction must be between 0 and 1")
+        }
+        guard !self.issuers.isEmpty else { throw CertificateAuthorityError(.hierarchyUnavailable, "no issuing CA loaded") }
+        let now = self.clock()
+        let publisher = RevocationPublisher(issuers: self.issuers, lifetime: self.revocationListLifetime)
+        do {
+            return try await self.pool.withTransaction { connection in
+                try await RevocationPublisher.lock(on: connection)
+                let stored = try await CertificateInventory.latestRevocationLists(on: connection)
+                var published: [PublishedRevocationList] = []
+                var newest: [PublishedRevocationList] = []
+                for hierarchy in Hierarchy.allCases where self.issuers[hierarchy] != nil {
+                    if let current = stored.first(where: { $0.hierarchy == hierarchy }),
+                       !current.isDue(at: now, refreshFraction: refreshFraction)
+                    {
+                        newest.append(current)
+                        continue
+                    }
+                    let list = try await publisher.publish(hierarchy, now: now, on: connection)
+                    published.append(list)
+                    newest.append(list)
+                }
+                return RevocationListRefresh(published: published, newest: newest)
             }
         } catch {
             throw Self.mapped(error)
@@ -249,6 +299,8 @@ public struct CertificateAuthority: Sendable {
         let identity: String
         var organisation: String? = nil
         switch profile {
+        case .root, .intermediate:
+            throw CertificateAuthorityError(.invalidArgument, "CA certificates are recorded with recordAuthority")
         case .server:
             guard let first = certificate.subjectAlternativeNames.first(where: { if case .uri = $0 { false } else { true } }) else {
                 throw CertificateAuthorityError(.invalidArgument, "a server certificate needs DNS names or IP addresses")
@@ -264,6 +316,37 @@ public struct CertificateAuthority: Sendable {
         return try await self.record(
             certificate, hierarchy: hierarchy, profile: profile, organisation: organisation, identity: identity,
             keyType: KeyType(publicKey.algorithm), renewedFrom: nil, actor: actor, event: "certificate.issued")
+    }
+
+    /// Records the root and issuing CA certificates of `hierarchy` in the inventory (profiles
+    /// ``CertificateProfile/root`` and ``CertificateProfile/intermediate``, identities
+    /// `ca:root/<hierarchy>` and `ca:intermediate/<hierarchy>`), each audited as
+    /// `certificate.issued`; a certificate already recorded is left as it is. Returns the two
+    /// records, root first. Needs no CA key: `bilet certs init` calls it right after making them.
+    ///
+    /// - Throws: ``CertificateAuthorityError/Code/invalidArgument`` when `root` is not a
+    ///   self-issued CA certificate of the hierarchy's algorithm or `issuing` is not a CA
+    ///   certificate issued by `root`; `storage`, `audit-unavailable`.
+    public func recordAuthority(
+        _ hierarchy: Hierarchy, root: X509Certificate, issuing: X509Certificate, actor: String
+    ) async throws(CertificateAuthorityError) -> [CertificateRecord] {
+        guard root.isSelfIssued, root.isCertificateAuthority, issuing.isCertificateAuthority, issuing.rawIssuer == root.rawSubject,
+              let rootKey = root.publicKey, let issuingKey = issuing.publicKey,
+              rootKey.algorithm == hierarchy.algorithm, issuingKey.algorithm == hierarchy.algorithm
+        else { throw CertificateAuthorityError(.invalidArgument, "not the root and issuing CA certificates of this hierarchy") }
+        var records: [CertificateRecord] = []
+        for (certificate, profile, key) in [(root, CertificateProfile.root, rootKey), (issuing, .intermediate, issuingKey)] {
+            if let existing = try await self.certificate(serial: SerialNumber.hex(certificate.serialNumber)) {
+                records.append(existing)
+                continue
+            }
+            records.append(
+                try await self.record(
+                    certificate, hierarchy: hierarchy, profile: profile, organisation: nil,
+                    identity: profile.authorityIdentity(hierarchy) ?? "", keyType: KeyType(key.algorithm), renewedFrom: nil,
+                    actor: actor, event: "certificate.issued"))
+        }
+        return records
     }
 
     // MARK: Internals

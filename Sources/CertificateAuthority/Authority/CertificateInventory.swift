@@ -49,6 +49,7 @@ enum CertificateInventory {
         let days = filter.expiringWithinDays.map { Int32(clamping: $0) }
         let profile = filter.profile?.rawValue
         let identity = filter.identity
+        let kind = filter.kind?.rawValue
         let rows = try await connection.query(
             """
             SELECT serial, hierarchy, profile, organisation, identity, key_type, not_before, not_after, status, revoked_at,
@@ -63,6 +64,8 @@ enum CertificateInventory {
                    OR (status = 'active' AND not_after > \(now) AND not_after <= \(now) + make_interval(days => \(days))))
               AND (\(profile)::text IS NULL OR profile = \(profile))
               AND (\(identity)::text IS NULL OR identity = \(identity))
+              AND (\(kind)::text IS NULL OR profile = \(kind)
+                   OR (\(kind) = 'leaf' AND profile NOT IN ('root', 'intermediate')))
             ORDER BY not_after, serial
             """)
         var records: [CertificateRecord] = []
@@ -70,14 +73,15 @@ enum CertificateInventory {
         return records
     }
 
-    /// Marks an active certificate revoked; `nil` when there is no active certificate of that serial.
+    /// Marks an active leaf certificate revoked; `nil` when there is no active leaf certificate of
+    /// that serial (CA certificates are never revoked here).
     static func markRevoked(
         serial: String, at date: Date, reason: RevocationReason, on connection: PostgresConnection
     ) async throws -> CertificateRecord? {
         let rows = try await connection.query(
             """
             UPDATE ca.certificates SET status = 'revoked', revoked_at = \(date), revocation_reason = \(reason.name)
-            WHERE serial = \(serial) AND status = 'active'
+            WHERE serial = \(serial) AND status = 'active' AND profile NOT IN ('root', 'intermediate')
             RETURNING serial, hierarchy, profile, organisation, identity, key_type, not_before, not_after, status, revoked_at,
                       revocation_reason, renewed_from, issued_at, issued_by
             """)
@@ -90,6 +94,7 @@ enum CertificateInventory {
             """
             SELECT serial, revoked_at, revocation_reason FROM ca.certificates
             WHERE hierarchy = \(hierarchy.rawValue) AND status = 'revoked' AND not_after > \(now)
+              AND profile NOT IN ('root', 'intermediate')
             ORDER BY revoked_at, serial
             """)
         var entries: [RevokedCertificateEntry] = []

@@ -116,6 +116,11 @@ public struct AuthorityDirectory: Sendable {
         try Self.certificate(at: self.files(hierarchy).issuingCertificate)
     }
 
+    /// The root CA certificate of `hierarchy`.
+    public func rootCertificate(_ hierarchy: Hierarchy) throws(CertificateAuthorityError) -> X509Certificate {
+        try Self.certificate(at: self.files(hierarchy).rootCertificate)
+    }
+
     /// Unseals the issuing CA of `hierarchy` with `passphrase`.
     ///
     /// - Throws: ``CertificateAuthorityError/Code/notInitialised``, ``CertificateAuthorityError/Code/keyFileExposed``

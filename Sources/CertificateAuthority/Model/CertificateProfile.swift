@@ -10,6 +10,28 @@ public enum CertificateProfile: String, Sendable, Hashable, CaseIterable, Codabl
     case service
     /// A gateway's TLS server certificate: server authentication, DNS and IP names.
     case server
+    /// The root CA of a hierarchy (self-signed; its key stays offline).
+    case root
+    /// The issuing CA of a hierarchy, certified by its root.
+    case intermediate
+
+    /// Whether certificates of this profile are CA certificates (root or intermediate).
+    public var isCertificateAuthority: Bool { self == .root || self == .intermediate }
+
+    /// The coarse kind of certificates of this profile.
+    public var kind: CertificateKind {
+        switch self {
+        case .root: .root
+        case .intermediate: .intermediate
+        case .workstation, .service, .server: .leaf
+        }
+    }
+
+    /// The inventory identity of the CA certificate of `hierarchy` with this profile:
+    /// `ca:root/ecdsa`, `ca:intermediate/gost`, …; `nil` for a leaf profile.
+    public func authorityIdentity(_ hierarchy: Hierarchy) -> String? {
+        self.isCertificateAuthority ? "ca:\(self.rawValue)/\(hierarchy.rawValue)" : nil
+    }
 
     /// The profile of certificates for `principal`.
     public static func of(_ principal: Principal) -> CertificateProfile {
@@ -70,6 +92,17 @@ public enum CertificateProfile: String, Sendable, Hashable, CaseIterable, Codabl
             serialNumber: serial, notBefore: notBefore, notAfter: notAfter,
             isCertificateAuthority: true, pathLength: 0, keyUsage: [.keyCertSign, .crlSign])
     }
+}
+
+/// What a certificate of the inventory is, coarsely: a root CA, an issuing (intermediate) CA, or
+/// a leaf (workstation, service or server certificate).
+public enum CertificateKind: String, Sendable, Hashable, CaseIterable, Codable {
+    /// A root CA certificate.
+    case root
+    /// An issuing CA certificate.
+    case intermediate
+    /// A workstation, service or server certificate.
+    case leaf
 }
 
 extension SubjectAlternativeName {

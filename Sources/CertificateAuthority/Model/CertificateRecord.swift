@@ -67,17 +67,20 @@ public struct InventoryFilter: Sendable, Hashable {
     public var profile: CertificateProfile?
     /// Only certificates of this identity.
     public var identity: String?
+    /// Only certificates of this kind (root, intermediate or leaf).
+    public var kind: CertificateKind?
 
     /// Makes a filter; no criterion selects everything.
     public init(
         organisation: String? = nil, state: CertificateRecord.State? = nil, expiringWithinDays: Int? = nil,
-        profile: CertificateProfile? = nil, identity: String? = nil
+        profile: CertificateProfile? = nil, identity: String? = nil, kind: CertificateKind? = nil
     ) {
         self.organisation = organisation
         self.state = state
         self.expiringWithinDays = expiringWithinDays
         self.profile = profile
         self.identity = identity
+        self.kind = kind
     }
 }
 

@@ -60,11 +60,18 @@ public final class TrustStore: @unchecked Sendable {
     }
 
     /// Whether `crl` is signed by one of the trusted authorities (and is not dated in the future).
+    ///
+    /// A CRL past its nextUpdate is still trusted here: its signature is as good as it was.
+    /// Whether a stale CRL may still vouch for certificates is the caller's policy (the gateway
+    /// refuses the certificates of its issuer with `crl-expired`), not a reason to drop its entries.
     public func isTrustedIssuer(of crl: CertificateRevocationList) -> Bool {
         var handles: [gnutls_x509_crt_t?] = self.authorities.map { $0.handle }
         var status: UInt32 = 0
         let result = gnutls_x509_crl_verify(crl.handle, &handles, UInt32(handles.count), 0, &status)
-        return result == GNUTLS_E_SUCCESS && status == 0
+        // GnuTLS marks a stale CRL INVALID as well as SUPERSEDED; any other failure has a bit of its own
+        let superseded = GNUTLS_CERT_REVOCATION_DATA_SUPERSEDED.rawValue
+        let otherThanStale = status & superseded != 0 ? status & ~(superseded | GNUTLS_CERT_INVALID.rawValue) : status
+        return result == GNUTLS_E_SUCCESS && otherThanStale == 0
     }
 }
 

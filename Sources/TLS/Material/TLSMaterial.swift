@@ -54,7 +54,7 @@ public final class TLSMaterial: Sendable {
         }
         let outcome = self.verifier.verify(chain: chain, authentication: authentication)
         if case .accepted(let client) = outcome, let key {
-            self.verifiedChains.remember(key, client, chain: chain)
+            self.verifiedChains.remember(key, client, chain: chain, currentUntil: self.revocations.current(until: chain))
         }
         return outcome
     }

@@ -41,6 +41,20 @@ public final class TLSMaterialStore: Sendable {
         logger.info(
             "tls material loaded",
             metadata: ["tls.generation": "1", "tls.revoked": "\(first.revocations.count)"])
+        Self.warnIfStale(first, logger: logger)
+    }
+
+    /// Logs a warning when a CRL of `material` is already past its nextUpdate: until a fresh one
+    /// arrives, the certificates of its issuer are refused (`crl-expired`).
+    private static func warnIfStale(_ material: TLSMaterial, logger: Logger) {
+        let now = material.verifier.clock()
+        guard let earliest = material.revocations.earliestNextUpdate, now > earliest else { return }
+        logger.warning(
+            "tls crl past its nextUpdate; certificates of its issuer get crl-expired until a fresh crl arrives",
+            metadata: [
+                "tls.generation": "\(material.generation)", "tls.refusal": "\(ClientCertificateRefusal.crlExpired.code)",
+                "tls.crl.next_update": "\(earliest)",
+            ])
     }
 
     /// The generation new handshakes use.
@@ -111,6 +125,7 @@ public final class TLSMaterialStore: Sendable {
                 "tls.reload.reason": "\(reason)", "tls.generation": "\(next.generation)",
                 "tls.revoked": "\(next.revocations.count)", "tls.revoked.closed": "\(closed)",
             ])
+        Self.warnIfStale(next, logger: self.logger)
         return .reloaded(generation: next.generation, closedConnections: closed)
     }
 }

@@ -14,6 +14,9 @@ public enum ClientCertificateRefusal: String, Error, Sendable, Hashable, CaseIte
     case notYetValid = "not-yet-valid"
     /// The certificate, or a CA above it, is listed in the CRL.
     case revoked = "revoked"
+    /// The CRL of the certificate's issuer is past its nextUpdate: revocation cannot be checked,
+    /// so the certificate is refused until a fresh CRL is in force (fail closed).
+    case crlExpired = "crl-expired"
     /// The certificate is not for TLS client authentication (no `clientAuth` extended key usage,
     /// no digital signature key usage, or it is a CA certificate).
     case wrongUsage = "wrong-usage"
@@ -36,7 +39,7 @@ public enum ClientCertificateRefusal: String, Error, Sendable, Hashable, CaseIte
         case .expired: .certificateExpired
         case .notYetValid, .invalidChain: .badCertificate
         case .revoked: .certificateRevoked
-        case .wrongUsage: .certificateUnknown
+        case .wrongUsage, .crlExpired: .certificateUnknown
         case .noIdentity: .accessDenied
         }
     }

@@ -1,5 +1,11 @@
-/// No certificate of the chain is in the revocation set: one hash lookup per certificate,
-/// whatever the size of the CRL. Refuses with ``ClientCertificateRefusal/revoked``.
+/// No certificate of the chain is in the revocation set (one hash lookup per certificate,
+/// whatever the size of the CRL), and the CRLs that speak for the chain are current.
+///
+/// Refuses with ``ClientCertificateRefusal/revoked`` when a certificate of the chain is listed,
+/// and otherwise with ``ClientCertificateRefusal/crlExpired`` when the CRL of the issuer of a
+/// certificate of the chain is past its nextUpdate at the time of the check: a stale CRL cannot
+/// vouch that nothing was revoked since, so the gateway fails closed until a fresh CRL arrives.
+/// A certificate whose issuer has no CRL in the set is not held to any.
 public struct RevocationPolicy: ClientCertificatePolicy {
     /// The revoked (issuer, serial) pairs.
     public let revocations: RevocationSet
@@ -14,6 +20,9 @@ public struct RevocationPolicy: ClientCertificatePolicy {
     public func check(_ certificate: PresentedCertificate) -> ClientCertificateRefusal? {
         for element in certificate.chain where self.revocations.contains(RevocationKey(element)) {
             return .revoked
+        }
+        for element in certificate.chain where self.revocations.isStale(issuer: element.rawIssuer, at: certificate.now) {
+            return .crlExpired
         }
         return nil
     }

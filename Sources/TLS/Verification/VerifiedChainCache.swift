@@ -7,9 +7,9 @@ import Synchronization
 ///
 /// Keyed by the SHA-256 of every certificate of the chain exactly as sent, so only the very same
 /// chain hits. An entry is used only inside the validity period of every certificate of the chain
-/// (otherwise the chain is verified again, and refused with the right reason). Revocations cannot
-/// change within a generation: a new CRL makes a new generation with an empty cache. Refusals are
-/// not remembered. Bounded: when full it starts over.
+/// and while the CRLs that cover it are current (otherwise the chain is verified again, and refused
+/// with the right reason). Revocations cannot change within a generation: a new CRL makes a new
+/// generation with an empty cache. Refusals are not remembered. Bounded: when full it starts over.
 final class VerifiedChainCache: Sendable {
     struct Entry {
         let client: VerifiedClient
@@ -40,9 +40,11 @@ final class VerifiedChainCache: Sendable {
         return entry.client
     }
 
-    func remember(_ key: [UInt8], _ client: VerifiedClient, chain: [X509Certificate]) {
-        let entry = Entry(
-            client: client, validFrom: chain.map(\.notBefore).max() ?? 0, validUntil: chain.map(\.notAfter).min() ?? 0)
+    /// Remembers an accepted chain until the first of its certificates expires or, when
+    /// `currentUntil` is given, until the CRLs that cover it pass their nextUpdate.
+    func remember(_ key: [UInt8], _ client: VerifiedClient, chain: [X509Certificate], currentUntil: Int? = nil) {
+        let validUntil = min(chain.map(\.notAfter).min() ?? 0, currentUntil ?? Int.max)
+        let entry = Entry(client: client, validFrom: chain.map(\.notBefore).max() ?? 0, validUntil: validUntil)
         self.entries.withLock { entries in
             if entries.count >= self.capacity { entries.removeAll(keepingCapacity: true) }
             entries[key] = entry
