@@ -1,4 +1,5 @@
 import Audit
+import CertificateAuthority
 import Logging
 import Policy
 import ServiceLifecycle
@@ -38,11 +39,14 @@ struct ServeComposition {
         sharedPools.append(vault.pool)
 
         var routes = PlatformRoutes()
+        var caServices: [any Service] = []
         var gateway: GatewayServices?
         if settings.gateway.isEnabled {
             if let held = try CertificateServices.authority(settings.ca, database: components, logger: logger) {
                 sharedPools.append(held.pool)
                 routes.certificateRenewal = CertificateServices.renewal(held.authority)
+                // Re-signs each CRL before its nextUpdate; gateways refuse client certificates under a stale CRL.
+                caServices.append(try RevocationListRefresher(authority: held.authority, logger: logger))
             }
             let staff = try StaffServices.make(vault: vault.vault, policies: policies, database: components, logger: logger)
             sharedPools += staff.pools
@@ -69,6 +73,7 @@ struct ServeComposition {
                 store: policies, directory: settings.policyDirectory,
                 auditPool: components.makePool(for: .policy, logger: logger), pollInterval: .seconds(1), logger: logger))
         services += vault.services
+        services += caServices
         services += gateway?.services ?? []
         services.append(
             ReadinessService(
