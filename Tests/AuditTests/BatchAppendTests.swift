@@ -5,6 +5,7 @@ import PostgreSQL
 import Storage
 import Testing
 
+/// The lock bound for batches is tested with the single append's, in AppendGuaranteesTests.
 @Suite("Batched append: one round trip, all or nothing, same guarantees as a single append")
 struct BatchAppendTests {
     /// The subjects of the integrated leaves, in leaf order.
@@ -86,33 +87,6 @@ struct BatchAppendTests {
             try await fixture.log.append(contentsOf: [AuditFixture.read(1)], on: connection)
         }
         #expect(try await fixture.superuser.query("SELECT count(*) FROM audit.events").singleValue(Int.self) == 1)
-        await fixture.shutdown()
-    }
-
-    @Test("A locked audit table fails the batch, and the action in its transaction, within the bound")
-    func lockedStoreFailsFast() async throws {
-        let fixture = try await AuditFixture.make(appenderRole: .vault)
-        let log = AuditLog(lockTimeout: .milliseconds(300))
-        try await fixture.superuser.withTransaction { locker in
-            try await locker.execute("LOCK TABLE audit.events IN ACCESS EXCLUSIVE MODE")
-            let started = ContinuousClock.now
-            let error = await #expect(throws: AuditError.self) {
-                try await fixture.appender.withTransaction { connection in
-                    try await connection.execute(
-                        """
-                        INSERT INTO vault.subjects (kind, token, created_by, erased_at)
-                        VALUES ('pupil', 'sub_AAAAAAAAAAAAAAAAAAAAAA', 'test:audit', now())
-                        """)
-                    try await log.append(contentsOf: (0..<3).map { AuditFixture.read($0) }, on: connection)
-                }
-            }
-            #expect(error?.code == .unavailable)
-            #expect(started.duration(to: .now) < AppendGuaranteesTests.limit)
-        }
-        #expect(try await fixture.superuser.query("SELECT count(*) FROM vault.subjects").singleValue(Int.self) == 0)
-        #expect(try await fixture.superuser.query("SELECT count(*) FROM audit.events").singleValue(Int.self) == 0)
-        try await fixture.appender.withTransaction { try await log.append(contentsOf: (0..<3).map { AuditFixture.read($0) }, on: $0) }
-        #expect(try await fixture.superuser.query("SELECT count(*) FROM audit.events").singleValue(Int.self) == 3)
         await fixture.shutdown()
     }
 

@@ -7,6 +7,15 @@ struct PolicyStoreTests {
     static let allowRead = #"@id("read") permit (principal is clerk, action == read, resource is record);"#
     static let allowWrite = #"@id("write") permit (principal is clerk, action == write, resource is record);"#
 
+    /// A temporary policy directory holding the mini schema and `allowRead` (the caller removes it).
+    static func policyDirectory() throws -> String {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("policy-reload-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try miniSchema.write(toFile: directory + "/s.schema", atomically: true, encoding: .utf8)
+        try allowRead.write(toFile: directory + "/p.policy", atomically: true, encoding: .utf8)
+        return directory
+    }
+
     func sources(_ policy: String) -> [SourceFile] {
         [SourceFile(path: "s.schema", text: miniSchema), SourceFile(path: "p.policy", text: policy)]
     }
@@ -36,11 +45,8 @@ struct PolicyStoreTests {
 
     @Test("prepare validates without swapping; commit swaps; a candidate older than a set already in force is refused")
     func prepareThenCommit() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("policy-prepare-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let directory = try Self.policyDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        try miniSchema.write(toFile: directory + "/s.schema", atomically: true, encoding: .utf8)
-        try Self.allowRead.write(toFile: directory + "/p.policy", atomically: true, encoding: .utf8)
         let store = try PolicyStore(directory: directory, hasher: SHA256VersionHasher())
         let initial = store.current.version
 
@@ -91,11 +97,8 @@ struct PolicyStoreTests {
 
     @Test("reload from a directory: a broken file on disk keeps the old set")
     func reloadFromDirectory() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("policy-reload-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let directory = try Self.policyDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        try miniSchema.write(toFile: directory + "/s.schema", atomically: true, encoding: .utf8)
-        try Self.allowRead.write(toFile: directory + "/p.policy", atomically: true, encoding: .utf8)
         let store = try PolicyStore(directory: directory, hasher: SHA256VersionHasher())
         let first = store.current.version
 

@@ -159,18 +159,19 @@ struct AdminAuditTests {
         await fixture.shutdown()
     }
 
-    /// The token of the pupil's consent (recorded by ``VaultFixture/family``).
-    static func consentToken(_ fixture: VaultFixture, _ family: Family) async throws -> (ConsentToken, [UInt8]) {
+    /// A vault with a family whose parental consent has a scan: the consent's token and the
+    /// scan's recorded SHA-256.
+    static func scanFixture(_ seed: Int) async throws -> (VaultFixture, Family, ConsentToken, [UInt8]) {
+        let fixture = try await VaultFixture.make()
+        let family = try await fixture.family(seed)
         let records = try await fixture.vault.consents(of: family.pupil.token, by: Principals.school())
         let record = try #require(records.first)
-        return (record.token, try #require(record.scanSHA256))
+        return (fixture, family, record.token, try #require(record.scanSHA256))
     }
 
     @Test("the school downloads a consent scan through the one door: policy, audit, decrypt, SHA-256 checked")
     func scanDownload() async throws {
-        let fixture = try await VaultFixture.make()
-        let family = try await fixture.family(86)
-        let (consent, sha256) = try await Self.consentToken(fixture, family)
+        let (fixture, family, consent, sha256) = try await Self.scanFixture(86)
         let download = try await fixture.vault.consentScan(of: consent, by: Principals.school())
         #expect(download.content == ConsentFixtures.pdf)
         #expect(download.mediaType == .pdf)
@@ -192,9 +193,7 @@ struct AdminAuditTests {
 
     @Test("another school is refused by the policy (policy.decided deny) and gets nothing")
     func scanDownloadDenied() async throws {
-        let fixture = try await VaultFixture.make()
-        let family = try await fixture.family(87)
-        let (consent, _) = try await Self.consentToken(fixture, family)
+        let (fixture, family, consent, _) = try await Self.scanFixture(87)
         let error = await #expect(throws: VaultError.self) {
             try await fixture.vault.consentScan(of: consent, by: Principals.school(Synthetic.otherSchool))
         }
@@ -208,9 +207,7 @@ struct AdminAuditTests {
 
     @Test("a scan that does not match its SHA-256 is not returned, and the error is recorded after the permit")
     func scanDownloadTampered() async throws {
-        let fixture = try await VaultFixture.make()
-        let family = try await fixture.family(88)
-        let (consent, _) = try await Self.consentToken(fixture, family)
+        let (fixture, _, consent, _) = try await Self.scanFixture(88)
         try await fixture.asSuperuser { pool in
             try await pool.execute("UPDATE vault.consent_documents SET sha256 = sha256(CAST('other' AS bytea))")
         }
@@ -224,9 +221,7 @@ struct AdminAuditTests {
 
     @Test("an unknown consent is refused without a record; the audit store failing returns nothing")
     func scanDownloadRefusals() async throws {
-        let fixture = try await VaultFixture.make()
-        let family = try await fixture.family(89)
-        let (consent, _) = try await Self.consentToken(fixture, family)
+        let (fixture, _, consent, _) = try await Self.scanFixture(89)
         let unknown = try ConsentToken(entropy: Array(repeating: 3, count: 16))
         let error = await #expect(throws: VaultError.self) { try await fixture.vault.consentScan(of: unknown, by: Principals.school()) }
         #expect(error?.code == .unknownConsent)

@@ -86,6 +86,18 @@ extension AuditCatalogue {
         ] + (reason ? [field("reason", .code, "Revocation reason code (key_compromise, superseded, cessation_of_operation …).")] : []))
     }
 
+    /// An administrative change of a setting on one subject's data: set or cleared.
+    private static func subjectSetting(_ type: String, _ description: String) -> Entry {
+        Entry(type: type, description: description, subject: .required, decision: .absent, purpose: .absent, fields: [
+            field("change", .code, "set or cleared."),
+        ])
+    }
+
+    /// An administrative action on the vault as a whole (no subject, decision or purpose).
+    private static func vaultAdministration(_ type: String, _ description: String, _ fields: [Field]) -> Entry {
+        Entry(type: type, description: description, subject: .absent, decision: .absent, purpose: .absent, fields: fields)
+    }
+
     /// The version new events are written under.
     public static let current = v2
 
@@ -110,28 +122,20 @@ extension AuditCatalogue {
                   field("reason", .code, required: false, "Refusal reason code when the decision is deny or error."),
                   field("policy_version", .digest, required: false, "SHA-256 of the policy set that decided."),
               ]),
-        Entry(type: "legal_hold.changed", description: "A legal hold on a subject's data was set (erasure and retention stop) or cleared.",
-              subject: .required, decision: .absent, purpose: .absent, fields: [
-                  field("change", .code, "set or cleared."),
-              ]),
-        Entry(type: "retention.changed", description: "The date by which a subject's data must be destroyed was set or cleared (the date itself is not recorded).",
-              subject: .required, decision: .absent, purpose: .absent, fields: [
-                  field("change", .code, "set or cleared."),
-              ]),
-        Entry(type: "vault.initialised", description: "The vault's key hierarchy was created (seal record and the first KEK).",
-              subject: .absent, decision: .absent, purpose: .absent, fields: [
-                  field("method", .code, "How the master key is unsealed: passphrase or key_file."),
-                  field("kek_version", .count, "Version of the first KEK."),
-              ]),
-        Entry(type: "vault.sealed", description: "The vault's keys were dropped from memory (seal).",
-              subject: .absent, decision: .absent, purpose: .absent, fields: [
-                  field("previous_state", .code, "unsealed, or sealed when it already was."),
-              ]),
-        Entry(type: "vault.unsealed", description: "The vault was unsealed: the master key was derived and the KEKs loaded.",
-              subject: .absent, decision: .absent, purpose: .absent, fields: [
-                  field("method", .code, "passphrase or key_file."),
-                  field("kek_count", .count, "Number of KEK versions loaded."),
-              ]),
+        subjectSetting("legal_hold.changed", "A legal hold on a subject's data was set (erasure and retention stop) or cleared."),
+        subjectSetting(
+            "retention.changed", "The date by which a subject's data must be destroyed was set or cleared (the date itself is not recorded)."),
+        vaultAdministration("vault.initialised", "The vault's key hierarchy was created (seal record and the first KEK).", [
+            field("method", .code, "How the master key is unsealed: passphrase or key_file."),
+            field("kek_version", .count, "Version of the first KEK."),
+        ]),
+        vaultAdministration("vault.sealed", "The vault's keys were dropped from memory (seal).", [
+            field("previous_state", .code, "unsealed, or sealed when it already was."),
+        ]),
+        vaultAdministration("vault.unsealed", "The vault was unsealed: the master key was derived and the KEKs loaded.", [
+            field("method", .code, "passphrase or key_file."),
+            field("kek_count", .count, "Number of KEK versions loaded."),
+        ]),
     ]
 
     /// Catalogue version 1.
