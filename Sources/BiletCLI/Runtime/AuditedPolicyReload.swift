@@ -9,6 +9,10 @@ import Synchronization
 /// in. If the record cannot be written the set in force stays, the failure is logged as an error,
 /// and the reload stays pending so the next poll or SIGHUP tries again. An invalid set is
 /// recorded as `rejected` (the set in force stays either way).
+///
+/// Reloads run one after the other in the order they were asked for (a SIGHUP during a poll's
+/// reload waits for it), so the order of the `policy.reloaded` records is the order the sets
+/// took effect.
 final class AuditedPolicyReload: Sendable {
     let store: PolicyStore
     let directory: String
@@ -18,6 +22,8 @@ final class AuditedPolicyReload: Sendable {
     /// The actor the records carry.
     static let actor = "bilet:policy"
     private let pending = Mutex(false)
+    /// The reload asked for last; the next one starts when it has finished.
+    private let last = Mutex<Task<Bool, Never>?>(nil)
 
     init(store: PolicyStore, directory: String, auditPool: PostgresConnectionPool, log: AuditLog = AuditLog(), logger: Logger) {
         self.store = store
@@ -37,9 +43,23 @@ final class AuditedPolicyReload: Sendable {
     }
 
     /// Validates the policy directory, records the outcome, and swaps a valid set in once its
-    /// record is committed. Returns whether the outcome is on the record (false: pending).
+    /// record is committed, after any reload asked for earlier has finished. Returns whether the
+    /// outcome is on the record (false: pending).
     @discardableResult
     func reload(reason: String) async -> Bool {
+        let task = last.withLock { previous in
+            let earlier = previous
+            let next = Task { [self] in
+                _ = await earlier?.value
+                return await reloadNow(reason: reason)
+            }
+            previous = next
+            return next
+        }
+        return await task.value
+    }
+
+    private func reloadNow(reason: String) async -> Bool {
         let candidate: PolicyStore.Candidate
         do {
             candidate = try store.prepare(from: directory)
