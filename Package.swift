@@ -183,7 +183,13 @@ let package = Package(
             dependencies: ["Observability", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
         .testTarget(name: "ArchitectureTests", swiftSettings: strict),
-        .testTarget(name: "BiletCLITests", dependencies: ["BiletCLI"], swiftSettings: strict),
+        .testTarget(
+            name: "BiletCLITests",
+            dependencies: [
+                "BiletCLI", "Audit", "Policy", "PostgreSQL", "Storage", "DatabaseTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
         .testTarget(
             name: "PolicyTests", dependencies: ["Policy", "PostgreSQL", "DatabaseTestSupport", "Storage"],
             swiftSettings: strict),

@@ -1,14 +1,19 @@
 import Argon2
+import Audit
 import GnuTLS
 import PostgreSQL
 
 extension Vault {
     /// Creates the key hierarchy in an empty vault: the seal record (Argon2id salt and parameters,
     /// or the key-file method) with its check tag, and KEK version 1. Leaves this vault unsealed.
+    /// Audited (`vault.initialised`, by `actor`) in the same transaction: without the record
+    /// nothing is created.
     ///
     /// - Throws: ``VaultError/Code/alreadyInitialised``; ``VaultError/Code/keyFileRejected``,
-    ///   ``VaultError/Code/passphraseRejected``; ``VaultError/Code/storage``.
-    public func initialize(with secret: UnsealSecret) async throws(VaultError) {
+    ///   ``VaultError/Code/passphraseRejected``; ``VaultError/Code/invalidRequest`` (actor);
+    ///   ``VaultError/Code/auditFailed``; ``VaultError/Code/storage``.
+    public func initialize(with secret: UnsealSecret, by actor: String) async throws(VaultError) {
+        try Self.checkActor(actor)
         if try await loadSealRecord() != nil {
             throw VaultError(.alreadyInitialised, reason: "the vault already has a key hierarchy")
         }
@@ -50,6 +55,11 @@ extension Vault {
             guard rows == 1 else { return false }
             try await connection.execute(
                 "INSERT INTO vault.keks (version, wrapped, state) VALUES (1, \(wrapped), 'current')")
+            try await self.appendAudit(
+                AuditEvent(
+                    type: "vault.initialised", actor: actor,
+                    fields: ["method": .string(record.method), "kek_version": .integer(1)]),
+                on: connection)
             return true
         }
         guard inserted else { throw VaultError(.alreadyInitialised, reason: "the vault already has a key hierarchy") }
@@ -59,13 +69,17 @@ extension Vault {
 
     /// Derives the master key from `secret`, checks it against the stored check tag, unwraps every
     /// KEK that is not retired and keeps them in memory. Unsealing an unsealed vault checks the
-    /// secret again and refreshes the keys.
+    /// secret again and refreshes the keys. Audited (`vault.unsealed`, by `actor`) in a
+    /// transaction of its own before the keys are installed: if the record cannot be written the
+    /// vault stays as it was.
     ///
     /// - Throws: ``VaultError/Code/notInitialised``, ``VaultError/Code/wrongSecret`` (wrong
     ///   passphrase or key file, or the other method), ``VaultError/Code/keyFileRejected``,
     ///   ``VaultError/Code/integrityFailure`` (a stored KEK does not open under the right master
-    ///   key), ``VaultError/Code/storage``.
-    public func unseal(with secret: UnsealSecret) async throws(VaultError) {
+    ///   key), ``VaultError/Code/invalidRequest`` (actor), ``VaultError/Code/auditFailed``,
+    ///   ``VaultError/Code/storage``.
+    public func unseal(with secret: UnsealSecret, by actor: String) async throws(VaultError) {
+        try Self.checkActor(actor)
         guard let record = try await loadSealRecord() else {
             throw VaultError(.notInitialised, reason: "run `bilet vault init` first")
         }
@@ -88,14 +102,41 @@ extension Vault {
                 throw VaultError.wrapping(error)
             }
         }
+        try await withTransaction { connection in
+            try await self.appendAudit(
+                AuditEvent(
+                    type: "vault.unsealed", actor: actor,
+                    fields: ["method": .string(record.method), "kek_count": .integer(Int64(rows.count))]),
+                on: connection)
+        }
         install(ring)
     }
 
     /// Drops every key from memory at once (emergency seal). Personal-data operations are refused
     /// from now on; one already past its key lookup finishes. Returns whether it was unsealed.
+    ///
+    /// The keys go first, whatever happens next: then `vault.sealed` (by `actor`, with the state
+    /// before) is appended in a transaction of its own. If that record cannot be written the vault
+    /// stays sealed and the error is thrown, so the caller knows the seal is not on the record.
+    ///
+    /// - Throws: ``VaultError/Code/auditFailed`` (an actor that is not an identifier included),
+    ///   ``VaultError/Code/storage``; the vault is sealed either way.
     @discardableResult
-    public func seal() -> Bool {
-        dropKeys()
+    public func seal(by actor: String) async throws(VaultError) -> Bool {
+        let wasUnsealed = dropKeys()
+        try await withTransaction { connection in
+            try await self.appendAudit(
+                AuditEvent(
+                    type: "vault.sealed", actor: actor,
+                    fields: ["previous_state": .string(wasUnsealed ? "unsealed" : "sealed")]),
+                on: connection)
+        }
+        return wasUnsealed
+    }
+
+    /// Refuses an actor that is not an identifier (it could not be audited).
+    static func checkActor(_ actor: String) throws(VaultError) {
+        guard isIdentifier(actor) else { throw VaultError(.invalidRequest, reason: "the actor is not an identifier (scheme:rest)") }
     }
 
     /// The vault's state, keys and rotation progress; available while sealed.

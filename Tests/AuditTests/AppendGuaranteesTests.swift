@@ -12,10 +12,16 @@ struct AppendGuaranteesTests {
     /// seconds a hanging request would take.
     static let limit: Duration = .seconds(5)
 
-    @Test("A locked audit table makes the append, and the action in its transaction, fail within the bound")
-    func lockedStoreFailsFast() async throws {
+    @Test(
+        "A locked audit table makes the append (one event, or a batch), and the action in its transaction, fail within the bound",
+        arguments: [1, 3])
+    func lockedStoreFailsFast(events: Int) async throws {
         let fixture = try await AuditFixture.make(appenderRole: .vault)
         let log = AuditLog(lockTimeout: .milliseconds(300))
+        let batch = (1...events).map { AuditFixture.read($0) }
+        func append(on connection: PostgresConnection) async throws {
+            if events == 1 { try await log.append(batch[0], on: connection) } else { try await log.append(contentsOf: batch, on: connection) }
+        }
         let subject = UUID()
         try await fixture.superuser.withTransaction { locker in
             try await locker.execute("LOCK TABLE audit.events IN ACCESS EXCLUSIVE MODE")
@@ -28,7 +34,7 @@ struct AppendGuaranteesTests {
                         INSERT INTO vault.subjects (id, kind, token, created_by, erased_at)
                         VALUES (\(subject), 'pupil', 'sub_AAAAAAAAAAAAAAAAAAAAAA', 'test:audit', now())
                         """)
-                    try await log.append(AuditFixture.read(1), on: connection)
+                    try await append(on: connection)
                 }
             }
             let elapsed = started.duration(to: .now)
@@ -40,7 +46,8 @@ struct AppendGuaranteesTests {
         #expect(count == 0)
         #expect(try await fixture.superuser.query("SELECT count(*) FROM audit.events").singleValue(Int.self) == 0)
         // Once the lock is gone the same append works.
-        try await log.append(AuditFixture.read(1), using: fixture.appender)
+        try await fixture.appender.withTransaction { try await append(on: $0) }
+        #expect(try await fixture.superuser.query("SELECT count(*) FROM audit.events").singleValue(Int.self) == events)
         await fixture.shutdown()
     }
 

@@ -13,6 +13,39 @@ struct CatalogueTests {
         #expect(published == AuditCatalogue.v1.jsonRepresentation())
     }
 
+    @Test("audit/catalogue/v2.json is exactly the current catalogue, and v1 stays published beside it")
+    func publishedCurrentCatalogue() throws {
+        let url = Self.repositoryRoot.appendingPathComponent("audit/catalogue/v2.json")
+        let published = try String(contentsOf: url, encoding: .utf8)
+        #expect(published == AuditCatalogue.v2.jsonRepresentation())
+        #expect(AuditCatalogue.current.version == 2)
+        #expect(AuditLog().catalogue == AuditCatalogue.current)
+    }
+
+    @Test("v2 is v1 plus the administrative events and the policy version on pii.read; nothing of v1 changed meaning")
+    func versionTwo() throws {
+        let added: Set<String> = [
+            "consent.scan_downloaded", "legal_hold.changed", "retention.changed", "vault.initialised", "vault.sealed", "vault.unsealed",
+        ]
+        #expect(Set(AuditCatalogue.v2.entries.map(\.type)) == Set(AuditCatalogue.v1.entries.map(\.type)).union(added))
+        #expect(AuditCatalogue.v2.entries.map(\.type) == AuditCatalogue.v2.entries.map(\.type).sorted())
+        for old in AuditCatalogue.v1.entries where old.type != "pii.read" {
+            #expect(AuditCatalogue.v2.entry(for: old.type) == old, "\(old.type)")
+        }
+        let read = try #require(AuditCatalogue.v2.entry(for: "pii.read"))
+        let readV1 = try #require(AuditCatalogue.v1.entry(for: "pii.read"))
+        #expect(read.fields.dropLast() == readV1.fields[...])
+        #expect(read.fields.last?.name == "policy_version")
+        #expect(read.fields.last?.kind == .digest)
+        #expect(read.fields.last?.required == false)
+        // A v1 pii.read still validates under v2; a policy version is refused under v1.
+        var event = AuditFixture.read(3)
+        _ = try event.validated(against: .v2)
+        event.fields["policy_version"] = .string(String(repeating: "ab", count: 32))
+        _ = try event.validated(against: .v2)
+        #expect(throws: AuditError.self) { try event.validated(against: .v1) }
+    }
+
     @Test("The catalogue covers every event type the issue and invariant 5 require")
     func coverage() {
         let types = Set(AuditCatalogue.v1.entries.map(\.type))

@@ -7,6 +7,15 @@ struct PolicyStoreTests {
     static let allowRead = #"@id("read") permit (principal is clerk, action == read, resource is record);"#
     static let allowWrite = #"@id("write") permit (principal is clerk, action == write, resource is record);"#
 
+    /// A temporary policy directory holding the mini schema and `allowRead` (the caller removes it).
+    static func policyDirectory() throws -> String {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("policy-reload-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try miniSchema.write(toFile: directory + "/s.schema", atomically: true, encoding: .utf8)
+        try allowRead.write(toFile: directory + "/p.policy", atomically: true, encoding: .utf8)
+        return directory
+    }
+
     func sources(_ policy: String) -> [SourceFile] {
         [SourceFile(path: "s.schema", text: miniSchema), SourceFile(path: "p.policy", text: policy)]
     }
@@ -34,6 +43,41 @@ struct PolicyStoreTests {
         #expect(!same.changed)
     }
 
+    @Test("prepare validates without swapping; commit swaps; a candidate older than a set already in force is refused")
+    func prepareThenCommit() async throws {
+        let directory = try Self.policyDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try PolicyStore(directory: directory, hasher: SHA256VersionHasher())
+        let initial = store.current.version
+
+        try Self.allowWrite.write(toFile: directory + "/p.policy", atomically: true, encoding: .utf8)
+        let older = try store.prepare(from: directory)
+        #expect(older.version != initial)
+        #expect(store.current.version == initial)  // validated, not in force
+
+        // A reload that started later wins; the older candidate can no longer overwrite it.
+        try (Self.allowRead + "\n" + Self.allowWrite.replacingOccurrences(of: "\"write\"", with: "\"write2\""))
+            .write(toFile: directory + "/p.policy", atomically: true, encoding: .utf8)
+        let newer = try store.prepare(from: directory)
+        let outcome = try #require(store.commit(newer))
+        #expect(outcome.previousVersion == initial)
+        #expect(outcome.currentVersion == newer.version)
+        #expect(store.commit(older) == nil)
+        #expect(store.current.version == newer.version)
+
+        // A plain reload issues a later ticket too: a candidate prepared before it is refused.
+        let stale = try store.prepare(from: directory)
+        try Self.allowRead.write(toFile: directory + "/p.policy", atomically: true, encoding: .utf8)
+        try store.reload(from: directory)
+        #expect(store.commit(stale) == nil)
+        #expect(store.current.version == initial)
+
+        // An invalid directory is refused by prepare with its diagnostics, and nothing changes.
+        try "permit (principal is clark, action, resource is record);".write(toFile: directory + "/p.policy", atomically: true, encoding: .utf8)
+        #expect(throws: PolicyLoadError.self) { try store.prepare(from: directory) }
+        #expect(store.current.version == initial)
+    }
+
     @Test("an invalid set keeps the old one and says why")
     func invalidReload() async throws {
         let store = PolicyStore(
@@ -53,11 +97,8 @@ struct PolicyStoreTests {
 
     @Test("reload from a directory: a broken file on disk keeps the old set")
     func reloadFromDirectory() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("policy-reload-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let directory = try Self.policyDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        try miniSchema.write(toFile: directory + "/s.schema", atomically: true, encoding: .utf8)
-        try Self.allowRead.write(toFile: directory + "/p.policy", atomically: true, encoding: .utf8)
         let store = try PolicyStore(directory: directory, hasher: SHA256VersionHasher())
         let first = store.current.version
 

@@ -188,7 +188,7 @@ struct KeyHierarchyTests {
             try await pool.execute("INSERT INTO vault.keks (version, wrapped, state) SELECT 2, wrapped, 'previous' FROM vault.keks WHERE version = 1")
         }
         let second = fixture.secondVault()
-        let error = await #expect(throws: VaultError.self) { try await second.unseal(with: .passphrase(fixture.passphrase)) }
+        let error = await #expect(throws: VaultError.self) { try await second.unseal(with: .passphrase(fixture.passphrase), by: "admin:test") }
         #expect(error?.code == .integrityFailure)
         await fixture.shutdown()
     }

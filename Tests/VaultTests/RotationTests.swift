@@ -41,7 +41,7 @@ struct RotationTests {
         var tokens: [SubjectToken] = []
         for seed in 200..<240 { tokens.append(try await fixture.family(seed).pupil.token) }
         let other = fixture.secondVault()
-        try await other.unseal(with: .passphrase(fixture.passphrase))
+        try await other.unseal(with: .passphrase(fixture.passphrase), by: "admin:test")
         let load = LoadState(tokens)
 
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -127,7 +127,7 @@ struct RotationTests {
         // Everything still reads, in this process and in a freshly unsealed one.
         let all = load.known.withLock { $0 }
         let fresh = fixture.secondVault()
-        try await fresh.unseal(with: .passphrase(fixture.passphrase))
+        try await fresh.unseal(with: .passphrase(fixture.passphrase), by: "admin:test")
         let outcomes = try await fresh.readBatch(all.map { .subject($0) }, fields: [.surname], purpose: "enrolment", by: Principals.school())
         #expect(outcomes.values.allSatisfy { $0.data != nil })
         #expect(try await fixture.auditRows(kind: "key.rotated").count == 1)
@@ -145,10 +145,10 @@ struct RotationTests {
         var status = try await fixture.vault.status()
         #expect(status.rotation?.rewrappedKeys == 5)
         #expect(status.rotation?.remainingKeys == 19)
-        fixture.vault.seal()
+        try await fixture.vault.seal(by: "admin:test")
 
         let restarted = fixture.secondVault()
-        try await restarted.unseal(with: .passphrase(fixture.passphrase))
+        try await restarted.unseal(with: .passphrase(fixture.passphrase), by: "admin:test")
         let job = KeyRotationJob(vault: restarted, batchSize: 10, keysPerSecond: 10_000, idleInterval: .milliseconds(20))
         for _ in 0..<100 {
             try await Task.sleep(for: await job.step())
@@ -166,7 +166,7 @@ struct RotationTests {
         let fixture = try await VaultFixture.make(configuration: Self.configuration())
         _ = try await fixture.family(270)
         try await fixture.vault.rotate(by: "user:usr_security_admin")
-        fixture.vault.seal()
+        try await fixture.vault.seal(by: "admin:test")
         let job = KeyRotationJob(vault: fixture.vault, idleInterval: .milliseconds(10))
         #expect(await job.step() == .milliseconds(10))
         #expect(try await fixture.vault.status().rotation?.rewrappedKeys == 0)

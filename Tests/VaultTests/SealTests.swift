@@ -20,7 +20,7 @@ struct SealTests {
         let error = await #expect(throws: VaultError.self) { try await restarted.decryptDirectly(token, fields: [.surname]) }
         #expect(error?.code == .sealed)
 
-        try await restarted.unseal(with: .passphrase(fixture.passphrase))
+        try await restarted.unseal(with: .passphrase(fixture.passphrase), by: "admin:test")
         #expect(try await restarted.status().state == .unsealed)
         let values = try await restarted.decryptDirectly(token, fields: [.surname])
         #expect(values[.surname]?.exposedText == "Примерова\(Synthetic.marker(20))")
@@ -32,7 +32,7 @@ struct SealTests {
         let fixture = try await VaultFixture.make()
         let restarted = fixture.secondVault()
         let error = await #expect(throws: VaultError.self) {
-            try await restarted.unseal(with: .passphrase(Passphrase("not the passphrase")))
+            try await restarted.unseal(with: .passphrase(Passphrase("not the passphrase")), by: "admin:test")
         }
         #expect(error?.code == .wrongSecret)
         #expect(error?.description == "vault.wrong_secret: the passphrase does not open this vault")
@@ -44,7 +44,7 @@ struct SealTests {
     func emptyPassphrase() async throws {
         let fixture = try await VaultFixture.make()
         let error = await #expect(throws: VaultError.self) {
-            try await fixture.secondVault().unseal(with: .passphrase(Passphrase("")))
+            try await fixture.secondVault().unseal(with: .passphrase(Passphrase("")), by: "admin:test")
         }
         #expect(error?.code == .passphraseRejected)
         await fixture.shutdown()
@@ -55,11 +55,11 @@ struct SealTests {
         let fixture = try await VaultFixture.make()
         let token = try await fixture.vault.createDirectly(
             .pupil(school: Synthetic.school, region: Synthetic.region, values: Synthetic.pupilValues(21)))
-        #expect(fixture.vault.seal())
-        #expect(!fixture.vault.seal())
+        #expect(try await fixture.vault.seal(by: "admin:test"))
+        #expect(try await !fixture.vault.seal(by: "admin:test"))
         let error = await #expect(throws: VaultError.self) { try await fixture.vault.decryptDirectly(token, fields: [.grade]) }
         #expect(error?.code == .sealed)
-        try await fixture.vault.unseal(with: .passphrase(fixture.passphrase))
+        try await fixture.vault.unseal(with: .passphrase(fixture.passphrase), by: "admin:test")
         #expect(try await fixture.vault.decryptDirectly(token, fields: [.grade])[.grade]?.exposedText == "9")
         await fixture.shutdown()
     }
@@ -68,14 +68,14 @@ struct SealTests {
     func initialisation() async throws {
         let fixture = try await VaultFixture.make(initialise: false)
         #expect(try await fixture.vault.status().state == .uninitialised)
-        let error = await #expect(throws: VaultError.self) { try await fixture.vault.unseal(with: .passphrase(fixture.passphrase)) }
+        let error = await #expect(throws: VaultError.self) { try await fixture.vault.unseal(with: .passphrase(fixture.passphrase), by: "admin:test") }
         #expect(error?.code == .notInitialised)
-        try await fixture.vault.initialize(with: .passphrase(fixture.passphrase))
+        try await fixture.vault.initialize(with: .passphrase(fixture.passphrase), by: "admin:test")
         let status = try await fixture.vault.status()
         #expect(status.state == .unsealed)
         #expect(status.method == "passphrase")
         #expect(status.currentKEKVersion == 1)
-        let again = await #expect(throws: VaultError.self) { try await fixture.vault.initialize(with: .passphrase(fixture.passphrase)) }
+        let again = await #expect(throws: VaultError.self) { try await fixture.vault.initialize(with: .passphrase(fixture.passphrase), by: "admin:test") }
         #expect(again?.code == .alreadyInitialised)
         await fixture.shutdown()
     }
@@ -89,20 +89,20 @@ struct SealTests {
         try KeyFile.generate(at: path)
         let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
         #expect(mode == 0o600)
-        try await fixture.vault.initialize(with: .keyFile(path: path))
+        try await fixture.vault.initialize(with: .keyFile(path: path), by: "admin:test")
         let token = try await fixture.vault.createDirectly(
             .pupil(school: Synthetic.school, region: Synthetic.region, values: Synthetic.pupilValues(22)))
 
         let restarted = fixture.secondVault()
-        try await restarted.unseal(with: .keyFile(path: path))
+        try await restarted.unseal(with: .keyFile(path: path), by: "admin:test")
         #expect(try await restarted.decryptDirectly(token, fields: [.snils])[.snils]?.exposedText == Synthetic.snils(22))
 
         let other = directory.file("other.key")
         try KeyFile.generate(at: other)
-        let wrongFile = await #expect(throws: VaultError.self) { try await fixture.secondVault().unseal(with: .keyFile(path: other)) }
+        let wrongFile = await #expect(throws: VaultError.self) { try await fixture.secondVault().unseal(with: .keyFile(path: other), by: "admin:test") }
         #expect(wrongFile?.code == .wrongSecret)
         let wrongMethod = await #expect(throws: VaultError.self) {
-            try await fixture.secondVault().unseal(with: .passphrase(fixture.passphrase))
+            try await fixture.secondVault().unseal(with: .passphrase(fixture.passphrase), by: "admin:test")
         }
         #expect(wrongMethod?.code == .wrongSecret)
         await fixture.shutdown()

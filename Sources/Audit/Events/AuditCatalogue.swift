@@ -4,6 +4,11 @@ import Foundation
 /// components that write audit records and the compliance officers who read them. It is
 /// published as `audit/catalogue/v<version>.json` (a test checks the file matches this code).
 ///
+/// Versions: ``v1`` (the first published set) and ``v2`` (``current``: admin actions on the vault,
+/// legal holds, retention ends, consent scan downloads, and the policy version on `pii.read`).
+/// A published version never changes; events record the version they were written under, so a
+/// v1 record is read against v1.
+///
 /// Every event has an actor (an identifier, never a name). Whether it has a subject token, a
 /// decision and a purpose, and which fields it carries, is fixed per type. Appending an event
 /// that does not match its entry is refused (``AuditError/Code/invalidEvent``).
@@ -80,6 +85,58 @@ extension AuditCatalogue {
             field("profile", .code, "Certificate profile (workstation, service, staff)."),
         ] + (reason ? [field("reason", .code, "Revocation reason code (key_compromise, superseded, cessation_of_operation …).")] : []))
     }
+
+    /// An administrative change of a setting on one subject's data: set or cleared.
+    private static func subjectSetting(_ type: String, _ description: String) -> Entry {
+        Entry(type: type, description: description, subject: .required, decision: .absent, purpose: .absent, fields: [
+            field("change", .code, "set or cleared."),
+        ])
+    }
+
+    /// An administrative action on the vault as a whole (no subject, decision or purpose).
+    private static func vaultAdministration(_ type: String, _ description: String, _ fields: [Field]) -> Entry {
+        Entry(type: type, description: description, subject: .absent, decision: .absent, purpose: .absent, fields: fields)
+    }
+
+    /// The version new events are written under.
+    public static let current = v2
+
+    /// Catalogue version 2: version 1, `pii.read` with the policy set version, and the
+    /// administrative events invariant 5 asks for (vault initialised, unsealed, sealed; legal hold
+    /// and retention end changed; consent scan downloaded).
+    public static let v2 = AuditCatalogue(
+        version: 2,
+        entries: (v1.entries.map { $0.type == "pii.read" ? piiReadV2($0) : $0 } + v2Additions).sorted { $0.type < $1.type })
+
+    private static func piiReadV2(_ v1: Entry) -> Entry {
+        Entry(
+            type: v1.type, description: v1.description, subject: v1.subject, decision: v1.decision, purpose: v1.purpose,
+            fields: v1.fields + [field("policy_version", .digest, required: false, "SHA-256 of the policy set that decided.")])
+    }
+
+    private static let v2Additions: [Entry] = [
+        Entry(type: "consent.scan_downloaded", description: "The scan of a signed paper consent was downloaded through the vault.",
+              subject: .required, decision: .required, purpose: .required, fields: [
+                  field("consent", .token, "Token of the consent whose scan was asked for."),
+                  field("format", .code, required: false, "pdf or jpeg, when the scan was released."),
+                  field("reason", .code, required: false, "Refusal reason code when the decision is deny or error."),
+                  field("policy_version", .digest, required: false, "SHA-256 of the policy set that decided."),
+              ]),
+        subjectSetting("legal_hold.changed", "A legal hold on a subject's data was set (erasure and retention stop) or cleared."),
+        subjectSetting(
+            "retention.changed", "The date by which a subject's data must be destroyed was set or cleared (the date itself is not recorded)."),
+        vaultAdministration("vault.initialised", "The vault's key hierarchy was created (seal record and the first KEK).", [
+            field("method", .code, "How the master key is unsealed: passphrase or key_file."),
+            field("kek_version", .count, "Version of the first KEK."),
+        ]),
+        vaultAdministration("vault.sealed", "The vault's keys were dropped from memory (seal).", [
+            field("previous_state", .code, "unsealed, or sealed when it already was."),
+        ]),
+        vaultAdministration("vault.unsealed", "The vault was unsealed: the master key was derived and the KEKs loaded.", [
+            field("method", .code, "passphrase or key_file."),
+            field("kek_count", .count, "Number of KEK versions loaded."),
+        ]),
+    ]
 
     /// Catalogue version 1.
     public static let v1 = AuditCatalogue(version: 1, entries: [

@@ -1,3 +1,4 @@
+import Foundation
 public import PostgreSQL
 
 /// The append path: writes an ``AuditEvent`` in the caller's database transaction, so the record
@@ -10,7 +11,11 @@ public import PostgreSQL
 /// unreachable database fails at once (or after the pool's acquire timeout). Nothing is hashed
 /// here; the ``AuditSequencer`` integrates committed events into the Merkle tree afterwards.
 ///
-/// The database role only needs INSERT on `audit.events` and EXECUTE on `audit.append`.
+/// Several events of one action go in with ``append(contentsOf:on:)``: one statement,
+/// `SELECT audit.append_batch(…)`, with the same bound, all or nothing.
+///
+/// The database role only needs INSERT on `audit.events` and EXECUTE on `audit.append` and
+/// `audit.append_batch`.
 public struct AuditLog: Sendable {
     /// The catalogue events are checked against.
     public let catalogue: AuditCatalogue
@@ -18,7 +23,7 @@ public struct AuditLog: Sendable {
     public let lockTimeout: Duration
 
     /// An appender.
-    public init(catalogue: AuditCatalogue = .v1, lockTimeout: Duration = .milliseconds(500)) {
+    public init(catalogue: AuditCatalogue = .current, lockTimeout: Duration = .milliseconds(500)) {
         self.catalogue = catalogue
         self.lockTimeout = lockTimeout
     }
@@ -30,7 +35,7 @@ public struct AuditLog: Sendable {
     ///   caller's transaction is aborted and must be rolled back.
     public func append(_ event: AuditEvent, on connection: PostgresConnection) async throws(AuditError) {
         let payload = try event.validated(against: catalogue)
-        let milliseconds = Int32(clamping: lockTimeout.components.seconds * 1000 + lockTimeout.components.attoseconds / 1_000_000_000_000_000)
+        let milliseconds = lockTimeoutMilliseconds
         do {
             try await connection.execute(
                 """
@@ -40,6 +45,42 @@ public struct AuditLog: Sendable {
         } catch {
             throw AuditError.from(error, while: "audit append")
         }
+    }
+
+    /// Appends `events`, in order, inside the transaction open on `connection`, with one statement
+    /// (one round trip): they become consecutive records in the order given.
+    ///
+    /// All or nothing: every event is checked against the catalogue before anything is sent, and
+    /// one that does not match refuses the whole batch (nothing is written); a database failure
+    /// writes none of them. Lock waits are bounded by ``lockTimeout`` as for a single append. An
+    /// empty batch sends nothing.
+    ///
+    /// - Throws: ``AuditError/Code/invalidEvent`` naming the event's index (nothing sent),
+    ///   ``AuditError/Code/unavailable``, ``AuditError/Code/refused``, ``AuditError/Code/storage``.
+    ///   After a database error the caller's transaction is aborted and must be rolled back.
+    public func append(contentsOf events: [AuditEvent], on connection: PostgresConnection) async throws(AuditError) {
+        guard events.count > 1 else {
+            if let event = events.first { try await append(event, on: connection) }
+            return
+        }
+        let batch = try BatchEnvelope.encode(events, against: catalogue)
+        let milliseconds = lockTimeoutMilliseconds
+        let inserted: Int
+        do {
+            inserted = try await connection.query(
+                "SELECT audit.append_batch(\(Int32(catalogue.version)), CAST(\(batch) AS jsonb), \(milliseconds))"
+            ).singleValue(Int.self)
+        } catch {
+            throw AuditError.from(error, while: "audit batch append")
+        }
+        guard inserted == events.count else {
+            throw AuditError(.storage, "audit batch append wrote \(inserted) of \(events.count) events")
+        }
+    }
+
+    /// ``lockTimeout`` in whole milliseconds, as the append functions take it.
+    private var lockTimeoutMilliseconds: Int32 {
+        Int32(clamping: lockTimeout.components.seconds * 1000 + lockTimeout.components.attoseconds / 1_000_000_000_000_000)
     }
 
     /// Appends `event` in a transaction of its own on `pool`, for events with no other database

@@ -110,7 +110,7 @@ struct VaultBenchCommand: AsyncParsableCommand {
         try FileManager.default.createDirectory(atPath: keyDirectory, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
         defer { try? FileManager.default.removeItem(atPath: keyDirectory) }
         try VaultKeyFile.generate(at: keyDirectory + "/master.key")
-        try await vault.initialize(with: .keyFile(path: keyDirectory + "/master.key"))
+        try await vault.initialize(with: .keyFile(path: keyDirectory + "/master.key"), by: "service:bench")
 
         let school = Requester(
             principal: Principal(

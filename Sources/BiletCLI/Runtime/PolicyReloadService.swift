@@ -1,4 +1,3 @@
-import Audit
 import Foundation
 import Logging
 import Policy
@@ -8,66 +7,46 @@ import UnixSignals
 
 /// Keeps the policy set in force current in `bilet serve`: reloads on SIGHUP and when a file in
 /// the policy directory changes (checked every `pollInterval` by stat). A new set is validated
-/// completely, then swapped atomically; an invalid set keeps the old one and the log says why.
-/// Every reload, applied or rejected, is recorded in the audit log as `policy.reloaded`.
+/// completely, recorded in the audit log as `policy.reloaded`, and only then swapped in
+/// atomically (see ``AuditedPolicyReload``): a set that cannot be audited is not applied, and the
+/// next poll tries again. An invalid set keeps the old one and the log says why.
 struct PolicyReloadService: Service {
     let store: PolicyStore
     let directory: String
     let auditPool: PostgresConnectionPool
     let pollInterval: Duration
     let logger: Logger
+    let reloader: AuditedPolicyReload
+
+    init(store: PolicyStore, directory: String, auditPool: PostgresConnectionPool, pollInterval: Duration, logger: Logger) {
+        self.store = store
+        self.directory = directory
+        self.auditPool = auditPool
+        self.pollInterval = pollInterval
+        self.logger = logger
+        self.reloader = AuditedPolicyReload(store: store, directory: directory, auditPool: auditPool, logger: logger)
+    }
 
     func run() async throws {
         try? await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
                 group.addTask {
                     for await _ in await UnixSignalsSequence(trapping: .sighup) {
-                        await self.reload(reason: "SIGHUP")
+                        await self.reloader.reload(reason: "SIGHUP")
                     }
                 }
                 group.addTask {
                     var stamp = PolicyDirectoryStamp(directory: self.directory)
                     while (try? await Task.sleep(for: self.pollInterval)) != nil {
                         let now = PolicyDirectoryStamp(directory: self.directory)
-                        if now != stamp {
-                            stamp = now
-                            await self.reload(reason: "files changed")
-                        }
+                        let changed = now != stamp
+                        stamp = now
+                        await self.reloader.reloadIfNeeded(changed: changed, reason: "files changed")
                     }
                 }
             }
         }
         await auditPool.shutdown()
-    }
-
-    func reload(reason: String) async {
-        let outcome: String
-        let version: PolicyVersion
-        do {
-            let result = try store.reload(from: directory)
-            outcome = "applied"
-            version = result.currentVersion
-            logger.notice(
-                "policy reloaded",
-                metadata: ["reason": "\(reason)", "previous": "\(result.previousVersion)", "version": "\(version)"])
-        } catch {
-            outcome = "rejected"
-            version = store.current.version
-            logger.error(
-                "policy reload rejected; the previous set stays in force",
-                metadata: [
-                    "reason": "\(reason)", "version": "\(version)",
-                    "diagnostics": .array(error.diagnostics.prefix(20).map { .string("\($0)") }),
-                ])
-        }
-        let event = AuditEvent(
-            type: "policy.reloaded", actor: "bilet:policy",
-            fields: ["policy_version": .string(version.digest), "outcome": .string(outcome)])
-        do {
-            try await AuditLog().append(event, using: auditPool)
-        } catch {
-            logger.error("policy reload could not be audited", metadata: ["error": "\(error)"])
-        }
     }
 }
 

@@ -3,14 +3,21 @@ import Synchronization
 /// Holds the current policy set and swaps it atomically on reload.
 ///
 /// A reload validates the new set completely before swapping; if it is invalid, the old set stays
-/// in force and the error says why. Decisions already running keep the set they started with.
+/// in force and the error says why. A reload that must be recorded first splits in two:
+/// ``prepare(from:)`` validates, the caller records, ``commit(_:)`` swaps. Decisions already running keep the set they started with.
 /// File watching and signals are the gateway's business: it calls `reload`.
 public final class PolicyStore: Sendable {
-    private let state: Mutex<PolicySet>
-    /// Held for a whole reload, so reloads take effect in the order they started: a slow reload
-    /// of older files can never overwrite a newer set that a later reload installed. Decisions
-    /// never wait for it.
-    private let reloading = Mutex(())
+    /// The set in force and the ticket of the reload that installed it.
+    private struct Installed {
+        var set: PolicySet
+        var ticket: UInt64
+    }
+
+    private let state: Mutex<Installed>
+    /// Held while a set is loaded (and, for ``reload(from:)``, installed); holds the last ticket
+    /// issued. Tickets number reloads in the order they started, so a slow reload of older files
+    /// can never overwrite a newer set that a later reload installed. Decisions never wait for it.
+    private let reloading = Mutex<UInt64>(0)
     private let hasher: any PolicyVersionHasher
 
     /// The result of a successful reload, for the audit log.
@@ -21,9 +28,21 @@ public final class PolicyStore: Sendable {
         public var changed: Bool { previousVersion != currentVersion }
     }
 
+    /// A policy set loaded, checked and compiled by ``prepare(from:)`` but not yet in force: the
+    /// caller records it (the audit log's `policy.reloaded`) and then ``commit(_:)``s it.
+    public struct Candidate: Sendable {
+        /// The validated set.
+        public let set: PolicySet
+        /// When the reload started, relative to the others.
+        let ticket: UInt64
+
+        /// The candidate's version.
+        public var version: PolicyVersion { self.set.version }
+    }
+
     /// Creates a store serving `initial`; reloads hash with `hasher`.
     public init(initial: PolicySet, hasher: some PolicyVersionHasher) {
-        state = Mutex(initial)
+        state = Mutex(Installed(set: initial, ticket: 0))
         self.hasher = hasher
     }
 
@@ -34,7 +53,7 @@ public final class PolicyStore: Sendable {
 
     /// The set in force now.
     public var current: PolicySet {
-        state.withLock { $0 }
+        state.withLock { $0.set }
     }
 
     /// Loads, checks and compiles the policy directory, then swaps it in. On any problem the
@@ -42,23 +61,46 @@ public final class PolicyStore: Sendable {
     /// other, in the order they started.
     @discardableResult
     public func reload(from directory: String) throws(PolicyLoadError) -> ReloadOutcome {
-        try reloading.withLock { _ throws(PolicyLoadError) in
-            install(try PolicySet.load(directory: directory, hasher: hasher))
+        try reloading.withLock { ticket throws(PolicyLoadError) in
+            let next = try PolicySet.load(directory: directory, hasher: hasher)
+            ticket += 1
+            // Tickets are issued under this lock, so none is newer than this one yet.
+            return install(next, ticket: ticket)!
         }
     }
 
     /// Like `reload(from:)`, from sources already in memory.
     @discardableResult
     public func reload(sources: [SourceFile]) throws(PolicyLoadError) -> ReloadOutcome {
-        try reloading.withLock { _ throws(PolicyLoadError) in
-            install(try PolicySet.compile(sources, hasher: hasher))
+        try reloading.withLock { ticket throws(PolicyLoadError) in
+            let next = try PolicySet.compile(sources, hasher: hasher)
+            ticket += 1
+            return install(next, ticket: ticket)!
         }
     }
 
-    private func install(_ next: PolicySet) -> ReloadOutcome {
+    /// The first half of a reload that must be recorded before it takes effect: loads, checks and
+    /// compiles the policy directory without touching the set in force. On any problem the
+    /// diagnostics are thrown.
+    public func prepare(from directory: String) throws(PolicyLoadError) -> Candidate {
+        try reloading.withLock { ticket throws(PolicyLoadError) in
+            let next = try PolicySet.load(directory: directory, hasher: hasher)
+            ticket += 1
+            return Candidate(set: next, ticket: ticket)
+        }
+    }
+
+    /// The second half: swaps `candidate` in, unless a reload that started after it is already in
+    /// force (then nothing changes and the result is nil).
+    public func commit(_ candidate: Candidate) -> ReloadOutcome? {
+        install(candidate.set, ticket: candidate.ticket)
+    }
+
+    private func install(_ next: PolicySet, ticket: UInt64) -> ReloadOutcome? {
         state.withLock { current in
-            let previous = current.version
-            current = next
+            guard ticket > current.ticket else { return nil }
+            let previous = current.set.version
+            current = Installed(set: next, ticket: ticket)
             return ReloadOutcome(previousVersion: previous, currentVersion: next.version)
         }
     }

@@ -190,12 +190,7 @@ extension Vault {
         _ scan: ConsentScan, consent: UUID, subject: SubjectRecord, uploadedBy actor: String, ring: KeyRing,
         on connection: PostgresConnection
     ) async throws(VaultError) -> [UInt8] {
-        let digest: [UInt8]
-        do {
-            digest = try Digest.hash(.sha256, of: scan.content)
-        } catch {
-            throw VaultError(.crypto, reason: "hashing the scan failed (\(error.code.rawValue))")
-        }
+        let digest = try ScanCheck.sha256(of: scan.content)
         let documentID = UUID()
         let key = try await dataKey(of: subject, ring: ring, on: connection)
         let content = try Envelope.seal(

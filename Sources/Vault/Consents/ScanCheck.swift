@@ -1,8 +1,18 @@
 import Foundation
+import GnuTLS
 
 /// Checks a consent scan before it is sealed: the declared type, the file's own signature, and
 /// the size limit. The content is never echoed in an error.
 enum ScanCheck {
+    /// SHA-256 of a scan's bytes, as stored at upload and checked at download.
+    static func sha256(of content: [UInt8]) throws(VaultError) -> [UInt8] {
+        do {
+            return try Digest.hash(.sha256, of: content)
+        } catch {
+            throw VaultError(.crypto, reason: "hashing the scan failed (\(error.code.rawValue))")
+        }
+    }
+
     static func check(_ scan: ConsentScan, maximumByteCount: Int) throws(VaultError) {
         let bytes = scan.content
         guard !bytes.isEmpty, bytes.count <= maximumByteCount else {

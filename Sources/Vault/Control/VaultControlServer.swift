@@ -156,16 +156,16 @@ public struct VaultControlServer: Service {
                 guard let secret = request.secret else {
                     throw VaultError(.invalidRequest, reason: "unseal needs a passphrase or a key file")
                 }
-                try await vault.unseal(with: secret)
+                try await vault.unseal(with: secret, by: actor)
                 return .success(status: try await vault.status())
             case .seal:
-                vault.seal()
+                try await vault.seal(by: actor)
                 return .success(status: try await vault.status())
             case .initialise:
                 guard let secret = request.secret else {
                     throw VaultError(.invalidRequest, reason: "init needs a passphrase or a key file")
                 }
-                try await vault.initialize(with: secret)
+                try await vault.initialize(with: secret, by: actor)
                 return .success(status: try await vault.status())
             case .rotate:
                 try await vault.rotate(by: actor)

@@ -119,7 +119,7 @@ extension Vault {
     /// The policy's answer on a consent of `subject` (a consent resource carries the pupil, school
     /// and region); a staff member may manage only their own consent. Nil when allowed; a refusal
     /// is audited (`policy.decided`, deny) before it is returned.
-    private func consentPolicy(
+    func consentPolicy(
         _ subject: SubjectRecord, action: String, fields: [String], requester: Requester, policySet: PolicySet, at now: Date,
         on connection: PostgresConnection
     ) async throws(VaultError) -> VaultError? {
@@ -160,7 +160,7 @@ extension Vault {
             "action": .string(action), "resource": .string(resource), "fields_requested": .list(fields),
         ]
         if let rule, Self.isAuditCode(rule) { values["rule"] = .string(rule) }
-        if policyVersion.algorithm == "sha256" { values["policy_version"] = .string(policyVersion.digest) }
+        if let version = Self.auditDigest(of: policyVersion) { values["policy_version"] = .string(version) }
         try await appendAudit(
             AuditEvent(
                 type: "policy.decided", actor: requester.actor, subject: subject?.rawValue, decision: "deny", purpose: purpose,

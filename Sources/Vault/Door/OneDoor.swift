@@ -36,7 +36,8 @@ extension Vault {
     }
 
     /// The batch form of ``read(_:fields:purpose:by:)``: the same checks per subject, in one
-    /// transaction, one audit record per subject. Refusals of single subjects come back as
+    /// transaction, one audit record per subject (all appended with one round trip before anything
+    /// is decrypted, in the order the subjects were judged). Refusals of single subjects come back as
     /// ``ReadOutcome/refused(_:)``; a failure of the whole (sealed, audit, database) throws.
     ///
     /// - Throws: ``VaultError/Code/sealed``, ``VaultError/Code/invalidRequest`` (more than
@@ -77,17 +78,19 @@ extension Vault {
             let resolver = self.relationships(on: connection)
             let snapshot = try await self.snapshot(unique, fields: fields, purpose: purpose, at: now, on: connection)
             let found = snapshot.subjects
+            let audit = ReadAudit(requester: requester, purpose: purpose, requested: names, policyVersion: policySet.version)
+            var events: [AuditEvent] = []
             var outcomes: [SubjectReference: ReadOutcome] = [:]
             var candidates: [(SubjectReference, SubjectRecord)] = []
             for reference in unique {
                 guard let subject = found[reference] else {
                     let refusal = VaultError(.unknownSubject, reason: "no subject has this token")
-                    try await self.auditRead(reference.text, requester, purpose, names, [], nil, refusal, on: connection)
+                    events.append(audit.event(reference.text, refusal: refusal))
                     outcomes[reference] = .refused(refusal)
                     continue
                 }
                 if let refusal = Self.precheck(reference, subject: subject, fields: fields, purpose: purpose) {
-                    try await self.auditRead(subject.token.rawValue, requester, purpose, names, [], nil, refusal, on: connection)
+                    events.append(audit.event(subject.token.rawValue, refusal: refusal))
                     outcomes[reference] = .refused(refusal)
                     continue
                 }
@@ -106,17 +109,17 @@ extension Vault {
                     purpose: purpose, at: now, on: connection)
                 switch outcome {
                 case .success(let grant):
-                    try await self.auditRead(
-                        subject.token.rawValue, requester, purpose, names, grant.returned.map(\.rawValue), grant.consent, nil,
-                        on: connection)
+                    events.append(audit.event(subject.token.rawValue, returned: grant.returned.map(\.rawValue), consent: grant.consent))
                     grants.append(grant)
                 case .failure(let refusal):
-                    try await self.auditRead(subject.token.rawValue, requester, purpose, names, [], nil, refusal, on: connection)
+                    events.append(audit.event(subject.token.rawValue, refusal: refusal))
                     outcomes[reference] = .refused(refusal)
                 }
             }
-            // Only now, with every audit record appended, decrypt.
+            // Every record in one round trip; only then, with all of them appended, decrypt.
+            try await self.appendAudit(events, on: connection)
             let plaintext = await self.open(grants.map { ($0.subject, $0.returned) }, prefetched: snapshot.ciphertexts, ring: ring, on: connection)
+            var failures: [AuditEvent] = []
             for grant in grants {
                 switch plaintext[grant.subject.id] ?? .success([:]) {
                 case .success(let values):
@@ -125,10 +128,12 @@ extension Vault {
                             reference: grant.reference, fields: Self.release(fields, grant: grant, values: values),
                             consent: grant.consent, policyVersion: policySet.version))
                 case .failure(let error):
-                    try await self.auditRead(grant.subject.token.rawValue, requester, purpose, names, [], nil, error, decision: "error", on: connection)
+                    failures.append(audit.event(grant.subject.token.rawValue, refusal: error, decision: "error"))
                     outcomes[grant.reference] = .refused(error)
                 }
             }
+            // Subjects whose key or ciphertext failed: their error records, also in one round trip.
+            try await self.appendAudit(failures, on: connection)
             return outcomes
         }
     }
@@ -299,25 +304,45 @@ extension Vault {
         }
     }
 
-    /// Appends a `pii.read` record in the caller's transaction.
-    private func auditRead(
-        _ subject: String, _ requester: Requester, _ purpose: String, _ requested: [String], _ returned: [String],
-        _ consent: ConsentToken?, _ refusal: VaultError?, decision: String? = nil, on connection: PostgresConnection
-    ) async throws(VaultError) {
-        var fields: [String: AuditValue] = ["fields_requested": .list(requested), "fields_returned": .list(returned)]
-        if let consent { fields["consent"] = .string(consent.rawValue) }
-        if let refusal { fields["reason"] = .string(refusal.code.rawValue) }
-        try await appendAudit(
-            AuditEvent(
+    /// Builds the `pii.read` records of one read: who asked, for what, which fields, and the
+    /// policy set that decided.
+    struct ReadAudit {
+        let requester: Requester
+        let purpose: String
+        let requested: [String]
+        let policyVersion: PolicyVersion
+
+        /// The record for `subject`: permitted with the fields returned and the consent relied on,
+        /// or refused (`deny`, or `decision`) with the refusal's code.
+        func event(
+            _ subject: String, returned: [String] = [], consent: ConsentToken? = nil, refusal: VaultError? = nil, decision: String? = nil
+        ) -> AuditEvent {
+            var fields: [String: AuditValue] = ["fields_requested": .list(requested), "fields_returned": .list(returned)]
+            if let consent { fields["consent"] = .string(consent.rawValue) }
+            if let refusal { fields["reason"] = .string(refusal.code.rawValue) }
+            if let version = Vault.auditDigest(of: policyVersion) { fields["policy_version"] = .string(version) }
+            return AuditEvent(
                 type: "pii.read", actor: requester.actor, subject: subject,
-                decision: decision ?? (refusal == nil ? "permit" : "deny"), purpose: purpose, fields: fields),
-            on: connection)
+                decision: decision ?? (refusal == nil ? "permit" : "deny"), purpose: purpose, fields: fields)
+        }
+    }
+
+    /// The policy version as the audit catalogue's `policy_version` records it (a SHA-256 digest),
+    /// or nil for a set hashed otherwise.
+    static func auditDigest(of version: PolicyVersion) -> String? {
+        version.algorithm == "sha256" ? version.digest : nil
     }
 
     /// Appends an audit event in the caller's transaction; any failure fails the operation.
     func appendAudit(_ event: AuditEvent, on connection: PostgresConnection) async throws(VaultError) {
+        try await appendAudit([event], on: connection)
+    }
+
+    /// Appends `events`, in order, in the caller's transaction with one round trip (nothing for
+    /// none); any failure fails the operation and writes none of them.
+    func appendAudit(_ events: [AuditEvent], on connection: PostgresConnection) async throws(VaultError) {
         do {
-            try await audit.append(event, on: connection)
+            try await audit.append(contentsOf: events, on: connection)
         } catch {
             throw VaultError(.auditFailed, reason: error.description)
         }

@@ -17,7 +17,7 @@ extension Vault {
     @discardableResult
     public func erase(_ token: SubjectToken, reason: ErasureReason, by actor: String) async throws(VaultError) -> [SubjectToken] {
         _ = try keys()
-        guard Self.isIdentifier(actor) else { throw VaultError(.invalidRequest, reason: "the actor is not an identifier (scheme:rest)") }
+        try Self.checkActor(actor)
         let now = clock.now
         return try await withTransaction { connection in
             guard let subject = try await SubjectQueries.byTokens([token], on: connection, lock: true).first else {
@@ -29,17 +29,17 @@ extension Vault {
 
     func eraseLocked(_ subject: SubjectRecord, reason: ErasureReason, actor: String, at now: Date, on connection: PostgresConnection) async throws(VaultError) -> [SubjectToken] {
         let erased = try await shred(subject, reason: reason, requestedBy: actor, at: now, on: connection)
-        for record in erased {
-            let categories = record.kind.fields.map(\.rawValue) + (record.kind == .pupil ? ["consent_scans"] : [])
-            try await appendAudit(
-                AuditEvent(
+        try await appendAudit(
+            erased.map { record in
+                let categories = record.kind.fields.map(\.rawValue) + (record.kind == .pupil ? ["consent_scans"] : [])
+                return AuditEvent(
                     type: "subject.erased", actor: actor, subject: record.token.rawValue,
                     fields: [
                         "reason": .string(record.id == subject.id ? reason.rawValue : ErasureReason.pupilErased.rawValue),
                         "categories": .list(categories),
-                    ]),
-                on: connection)
-        }
+                    ])
+            },
+            on: connection)
         return erased.map(\.token)
     }
 

@@ -1,3 +1,4 @@
+import Audit
 public import Foundation
 import PostgreSQL
 public import Tokens
@@ -78,22 +79,35 @@ extension Vault {
         }
     }
 
-    /// Puts a subject under legal hold (erasure and retention stop) or lifts it.
+    /// Puts a subject under legal hold (erasure and retention stop) or lifts it. Audited
+    /// (`legal_hold.changed`: set or cleared) in the same transaction.
     ///
-    /// - Throws: ``VaultError/Code/unknownSubject``, ``VaultError/Code/storage``.
+    /// - Throws: ``VaultError/Code/unknownSubject``, ``VaultError/Code/invalidRequest`` (actor),
+    ///   ``VaultError/Code/sealed``, ``VaultError/Code/auditFailed``, ``VaultError/Code/storage``.
     public func setLegalHold(_ hold: Bool, for token: SubjectToken, by actor: String) async throws(VaultError) {
         _ = try keys()
-        let changed = try await withTransaction { connection in
-            try await connection.execute("UPDATE vault.subjects SET legal_hold = \(hold) WHERE token = \(token.rawValue)")
+        try Self.checkActor(actor)
+        try await withTransaction { connection in
+            let changed = try await connection.execute("UPDATE vault.subjects SET legal_hold = \(hold) WHERE token = \(token.rawValue)")
+            guard changed == 1 else { throw VaultError(.unknownSubject, reason: "no subject has this token") }
+            try await self.appendAudit(
+                AuditEvent(
+                    type: "legal_hold.changed", actor: actor, subject: token.rawValue,
+                    fields: ["change": .string(hold ? "set" : "cleared")]),
+                on: connection)
         }
-        guard changed == 1 else { throw VaultError(.unknownSubject, reason: "no subject has this token") }
     }
 
-    /// Sets (or clears) the date by which the subject's data must be destroyed.
+    /// Sets (or clears) the date by which the subject's data must be destroyed. Audited
+    /// (`retention.changed`: set or cleared; the date itself is not recorded, since it may follow
+    /// from a birth date) in the same transaction.
     ///
-    /// - Throws: ``VaultError/Code/unknownSubject``, ``VaultError/Code/subjectErased``.
+    /// - Throws: ``VaultError/Code/unknownSubject``, ``VaultError/Code/subjectErased``,
+    ///   ``VaultError/Code/invalidRequest`` (actor), ``VaultError/Code/sealed``,
+    ///   ``VaultError/Code/auditFailed``, ``VaultError/Code/storage``.
     public func setRetention(until date: Date?, for token: SubjectToken, by actor: String) async throws(VaultError) {
         _ = try keys()
+        try Self.checkActor(actor)
         try await withTransaction { connection in
             let subject = try await self.liveSubject(token, on: connection)
             try await connection.execute(
@@ -101,6 +115,11 @@ extension Vault {
                 UPDATE vault.subjects SET retention_until = CAST(\(date.map { CivilDate($0).iso }) AS date)
                 WHERE id = \(subject.id)
                 """)
+            try await self.appendAudit(
+                AuditEvent(
+                    type: "retention.changed", actor: actor, subject: subject.token.rawValue,
+                    fields: ["change": .string(date == nil ? "cleared" : "set")]),
+                on: connection)
         }
     }
 }

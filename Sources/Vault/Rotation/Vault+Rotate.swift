@@ -11,7 +11,7 @@ extension Vault {
     @discardableResult
     public func rotate(by actor: String) async throws(VaultError) -> VaultStatus.Rotation {
         let ring = try keys()
-        guard Self.isIdentifier(actor) else { throw VaultError(.invalidRequest, reason: "the actor is not an identifier (scheme:rest)") }
+        try Self.checkActor(actor)
         let started = try await withTransaction { connection in
             let started = try await self.beginRotation(by: actor, on: connection, ring: ring)
             try await self.appendAudit(

@@ -42,7 +42,7 @@ struct VaultFixture: Sendable {
         let vault = Vault(pool: pool, policies: policies, audit: AuditLog(), configuration: settings, clock: clock)
         let passphrase = Passphrase("correct horse battery staple (synthetic test passphrase)")
         if initialise {
-            try await vault.initialize(with: .passphrase(passphrase))
+            try await vault.initialize(with: .passphrase(passphrase), by: "admin:test")
         }
         return VaultFixture(database: database, pool: pool, policies: policies, vault: vault, passphrase: passphrase)
     }

@@ -1,0 +1,115 @@
+import Audit
+import DatabaseTestSupport
+import Foundation
+import Logging
+import Policy
+import PostgreSQL
+import Storage
+import Testing
+@testable import BiletCLI
+
+/// `bilet serve`'s policy reload is audited fail-closed: a new set takes effect only after its
+/// `policy.reloaded` record is committed. Real PostgreSQL, the policy component's own role.
+@Suite("Policy reload: audited before the swap")
+struct PolicyReloadTests {
+    struct Harness {
+        let database: TestDatabase
+        let auditPool: PostgresConnectionPool
+        let superuser: PostgresConnectionPool
+        let directory: String
+        let store: PolicyStore
+        let reloader: AuditedPolicyReload
+
+        static func make() async throws -> Harness {
+            let database = try await TestPostgres.makeDatabase(migrated: true)
+            let auditPool = database.components(maxConnectionsPerComponent: 2).makePool(for: .policy)
+            let directory = try PolicyCommandTests.copy()
+            let store = try PolicyStore(directory: directory, hasher: SHA256VersionHasher())
+            return Harness(
+                database: database, auditPool: auditPool,
+                superuser: PostgresConnectionPool(configuration: database.configuration, maxConnections: 2),
+                directory: directory, store: store,
+                reloader: AuditedPolicyReload(
+                    store: store, directory: directory, auditPool: auditPool, log: AuditLog(lockTimeout: .milliseconds(300)),
+                    logger: Logger(label: "test.policy-reload")))
+        }
+
+        /// The `policy.reloaded` records: (policy version digest, outcome), oldest first.
+        func records() async throws -> [[String]] {
+            try await superuser.query(
+                """
+                SELECT payload ->> 'policy_version', payload ->> 'outcome', actor FROM audit.events
+                WHERE kind = 'policy.reloaded' ORDER BY id
+                """
+            ).map { [try $0.decode(String.self, at: 0), try $0.decode(String.self, at: 1), try $0.decode(String.self, at: 2)] }
+        }
+
+        /// Changes a policy file so the directory hashes to a new version; returns that version.
+        func editPolicies(_ marker: String) throws -> PolicyVersion {
+            let path = directory + "/pupil.policy"
+            let text = try String(contentsOfFile: path, encoding: .utf8)
+            try (text + "\n// \(marker)\n").write(toFile: path, atomically: true, encoding: .utf8)
+            return try PolicySet.load(directory: directory, hasher: SHA256VersionHasher()).version
+        }
+
+        func shutdown() async {
+            await auditPool.shutdown()
+            await superuser.shutdown()
+            try? FileManager.default.removeItem(atPath: directory)
+        }
+    }
+
+    @Test("while the audit store is locked the old set stays; once it answers the new set is swapped in with exactly one record")
+    func auditUnavailableKeepsOldSet() async throws {
+        let harness = try await Harness.make()
+        let old = harness.store.current.version
+        let new = try harness.editPolicies("reload while the audit store is locked")
+        #expect(new != old)
+        try await harness.superuser.withTransaction { locker in
+            try await locker.execute("LOCK TABLE audit.events IN ACCESS EXCLUSIVE MODE")
+            #expect(await !harness.reloader.reload(reason: "test"))
+            #expect(harness.store.current.version == old)
+            #expect(harness.reloader.isPending)
+            // The next poll retries even though no file changed, and fails again while locked.
+            await harness.reloader.reloadIfNeeded(changed: false, reason: "poll")
+            #expect(harness.store.current.version == old)
+            #expect(harness.reloader.isPending)
+        }
+        #expect(try await harness.records().isEmpty)
+        await harness.reloader.reloadIfNeeded(changed: false, reason: "poll")
+        #expect(harness.store.current.version == new)
+        #expect(!harness.reloader.isPending)
+        #expect(try await harness.records() == [[new.digest, "applied", "bilet:policy"]])
+        // Nothing pending, nothing changed: no further reload and no further record.
+        await harness.reloader.reloadIfNeeded(changed: false, reason: "poll")
+        #expect(try await harness.records().count == 1)
+        await harness.shutdown()
+    }
+
+    @Test("an unreachable audit store (pool closed) keeps the old set too")
+    func auditUnreachable() async throws {
+        let harness = try await Harness.make()
+        let old = harness.store.current.version
+        _ = try harness.editPolicies("reload with the audit pool closed")
+        let closed = harness.database.components(maxConnectionsPerComponent: 1).makePool(for: .policy)
+        await closed.shutdown()
+        let reloader = AuditedPolicyReload(
+            store: harness.store, directory: harness.directory, auditPool: closed, logger: Logger(label: "test.policy-reload"))
+        #expect(await !reloader.reload(reason: "test"))
+        #expect(harness.store.current.version == old)
+        #expect(try await harness.records().isEmpty)
+        await harness.shutdown()
+    }
+
+    @Test("an invalid set is recorded as rejected and the set in force stays")
+    func invalidSetRejected() async throws {
+        let harness = try await Harness.make()
+        let old = harness.store.current.version
+        try "permit (principal is nobody, action, resource);\n".write(
+            toFile: harness.directory + "/broken.policy", atomically: true, encoding: .utf8)
+        #expect(await harness.reloader.reload(reason: "test"))
+        #expect(harness.store.current.version == old)
+        #expect(try await harness.records() == [[old.digest, "rejected", "bilet:policy"]])
+        await harness.shutdown()
+    }
+}
