@@ -22,14 +22,15 @@ struct CatalogueTests {
         #expect(AuditLog().catalogue == AuditCatalogue.current)
     }
 
-    @Test("v2 is v1 plus the administrative events and the policy version on pii.read; nothing of v1 changed meaning")
+    @Test("v2 is v1 plus the administrative events and the policy version on pii.read and audit.read; nothing of v1 changed meaning")
     func versionTwo() throws {
         let added: Set<String> = [
-            "consent.scan_downloaded", "legal_hold.changed", "retention.changed", "vault.initialised", "vault.sealed", "vault.unsealed",
+            "account.changed", "consent.scan_downloaded", "legal_hold.changed", "retention.changed", "session.ended",
+            "vault.initialised", "vault.sealed", "vault.unsealed",
         ]
         #expect(Set(AuditCatalogue.v2.entries.map(\.type)) == Set(AuditCatalogue.v1.entries.map(\.type)).union(added))
         #expect(AuditCatalogue.v2.entries.map(\.type) == AuditCatalogue.v2.entries.map(\.type).sorted())
-        for old in AuditCatalogue.v1.entries where old.type != "pii.read" {
+        for old in AuditCatalogue.v1.entries where !["pii.read", "audit.read"].contains(old.type) {
             #expect(AuditCatalogue.v2.entry(for: old.type) == old, "\(old.type)")
         }
         let read = try #require(AuditCatalogue.v2.entry(for: "pii.read"))
@@ -38,6 +39,9 @@ struct CatalogueTests {
         #expect(read.fields.last?.name == "policy_version")
         #expect(read.fields.last?.kind == .digest)
         #expect(read.fields.last?.required == false)
+        let auditRead = try #require(AuditCatalogue.v2.entry(for: "audit.read"))
+        #expect(auditRead.fields.dropLast() == (try #require(AuditCatalogue.v1.entry(for: "audit.read"))).fields[...])
+        #expect(auditRead.fields.last?.name == "policy_version")
         // A v1 pii.read still validates under v2; a policy version is refused under v1.
         var event = AuditFixture.read(3)
         _ = try event.validated(against: .v2)

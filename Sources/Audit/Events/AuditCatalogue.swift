@@ -101,20 +101,40 @@ extension AuditCatalogue {
     /// The version new events are written under.
     public static let current = v2
 
-    /// Catalogue version 2: version 1, `pii.read` with the policy set version, and the
-    /// administrative events invariant 5 asks for (vault initialised, unsealed, sealed; legal hold
-    /// and retention end changed; consent scan downloaded).
+    /// Catalogue version 2: version 1, `pii.read` and `audit.read` with the policy set version, and
+    /// the events invariant 5 asks for that v1 lacked (vault initialised, unsealed, sealed; legal
+    /// hold and retention end changed; consent scan downloaded; staff accounts changed; staff
+    /// sessions ended).
     public static let v2 = AuditCatalogue(
         version: 2,
-        entries: (v1.entries.map { $0.type == "pii.read" ? piiReadV2($0) : $0 } + v2Additions).sorted { $0.type < $1.type })
+        entries: (v1.entries.map(withPolicyVersionInV2) + v2Additions).sorted { $0.type < $1.type })
 
-    private static func piiReadV2(_ v1: Entry) -> Entry {
-        Entry(
+    /// `pii.read` and `audit.read` record, from v2, the version of the policy set that decided.
+    private static func withPolicyVersionInV2(_ v1: Entry) -> Entry {
+        let description = switch v1.type {
+        case "pii.read": "SHA-256 of the policy set that decided."
+        case "audit.read": "SHA-256 of the policy set that permitted the read (reads over the HTTP API)."
+        default: ""
+        }
+        guard !description.isEmpty else { return v1 }
+        return Entry(
             type: v1.type, description: v1.description, subject: v1.subject, decision: v1.decision, purpose: v1.purpose,
-            fields: v1.fields + [field("policy_version", .digest, required: false, "SHA-256 of the policy set that decided.")])
+            fields: v1.fields + [field("policy_version", .digest, required: false, description)])
     }
 
     private static let v2Additions: [Entry] = [
+        Entry(type: "account.changed", description: "A staff account was created or disabled by an administrator.",
+              subject: .absent, decision: .absent, purpose: .absent, fields: [
+                  field("account", .identifier, "The account (user:usr_…), never its login."),
+                  field("change", .code, "created or disabled."),
+                  field("role", .code, required: false, "The account's role."),
+              ]),
+        Entry(type: "session.ended", description: "A staff session ended before its expiry: logout, certificate revoked or account disabled.",
+              subject: .absent, decision: .absent, purpose: .absent, fields: [
+                  field("session", .token, "Token of the session ended."),
+                  field("reason", .code, "logout, certificate-revoked or account-disabled."),
+                  field("certificate", .identifier, required: false, "Serial of the workstation certificate the session was bound to."),
+              ]),
         Entry(type: "consent.scan_downloaded", description: "The scan of a signed paper consent was downloaded through the vault.",
               subject: .required, decision: .required, purpose: .required, fields: [
                   field("consent", .token, "Token of the consent whose scan was asked for."),
@@ -140,18 +160,11 @@ extension AuditCatalogue {
 
     /// Catalogue version 1.
     public static let v1 = AuditCatalogue(version: 1, entries: [
-        Entry(type: "account.changed", description: "A staff account was created or disabled by an administrator.",
-              subject: .absent, decision: .absent, purpose: .absent, fields: [
-                  field("account", .identifier, "The account (user:usr_…), never its login."),
-                  field("change", .code, "created or disabled."),
-                  field("role", .code, required: false, "The account's role."),
-              ]),
         Entry(type: "audit.read", description: "A compliance officer or service read the audit log itself (query, report, export, proof, verify, gaps).",
               subject: .optional, decision: .absent, purpose: .required, fields: [
                   field("query", .code, "Which tool was used (query, report, export, prove, consistency, gaps, verify)."),
                   field("filters", .fieldNames, required: false, "Names of the filters used (subject, actor, type, decision, from, to); never their values except the subject token above."),
                   field("result_count", .count, required: false, "Number of records returned."),
-                  field("policy_version", .digest, required: false, "SHA-256 of the policy set that permitted the read (reads over the HTTP API)."),
               ]),
         Entry(type: "auth.failed", description: "An authentication attempt failed.", subject: .absent, decision: .absent, purpose: .absent, fields: [
             field("method", .code, "password, certificate, session or ticket."),
@@ -211,12 +224,6 @@ extension AuditCatalogue {
             field("policy_version", .digest, "SHA-256 of the new policy set."),
             field("outcome", .code, "applied or rejected."),
         ]),
-        Entry(type: "session.ended", description: "A staff session ended before its expiry: logout, certificate revoked or account disabled.",
-              subject: .absent, decision: .absent, purpose: .absent, fields: [
-                  field("session", .token, "Token of the session ended."),
-                  field("reason", .code, "logout, certificate-revoked or account-disabled."),
-                  field("certificate", .identifier, required: false, "Serial of the workstation certificate the session was bound to."),
-              ]),
         Entry(type: "subject.erased", description: "A pupil's personal data was erased (data key destroyed).", subject: .required, decision: .absent, purpose: .absent, fields: [
             field("reason", .code, "Why (consent_withdrawn, retention_expired, request …)."),
             field("categories", .fieldNames, "Categories of data destroyed."),

@@ -377,9 +377,20 @@ struct AuditKeygen: AsyncParsableCommand {
 
 struct AuditCatalogueCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "catalogue", abstract: "Prints the audit event catalogue (the contents of audit/catalogue/v1.json).")
+        commandName: "catalogue",
+        abstract: "Prints the audit event catalogue new events are written under (audit/catalogue/v<N>.json).")
+
+    @Option(help: "Print this earlier version instead (records keep the version they were written under).")
+    var version: Int?
+
+    func validate() throws {
+        if let version, version != 1, version != AuditCatalogue.current.version {
+            throw ValidationError("catalogue versions are 1 and \(AuditCatalogue.current.version)")
+        }
+    }
 
     func run() {
-        print(AuditCatalogue.v1.jsonRepresentation(), terminator: "")
+        let catalogue = version == 1 ? AuditCatalogue.v1 : AuditCatalogue.current
+        print(catalogue.jsonRepresentation(), terminator: "")
     }
 }
