@@ -98,7 +98,7 @@ extension ServeCommandTests {
         #expect(ports["gost"] != nil)
         let ready = try #require(Self.records(lines, message: "bilet is ready").first)
         #expect(ready["gateway"] as? String == "workstations,gost,pupils")
-        #expect(ready["routes"] as? String == "gateway,certificates")
+        #expect(ready["routes"] as? String == "gateway,certificates,sessions,audit")
 
         // The dev workstation certificate is the principal; without one the required listener refuses.
         let whoami = try run.curl(port: workstations, path: "/v1/whoami", client: "workstation")
@@ -129,6 +129,30 @@ extension ServeCommandTests {
         let initialised = try run.bilet(["vault", "init", "--socket", run.socket, "--key-file", keyFile])
         #expect(initialised.status == 0, "\(initialised.output)")
         #expect(initialised.output.contains("vault: unsealed"), "\(initialised.output)")
+
+        // A compliance officer signs in on the dev workstation (password and certificate, two factors)
+        // and reads the audit log over the API; without the session the API answers 401.
+        let add = try BiletProcess.run(
+            ["-c", #"printf 'synthetic pass phrase 1\n' | "$BILET" accounts add --login officer.one --role compliance_officer --organisation bilet://school/77-0001 --password-stdin"#],
+            environment: run.environment.merging(["BILET": BiletProcess.binary.path, "BILET_CONFIG": run.config]) { $1 },
+            executable: URL(fileURLWithPath: "/bin/bash"))
+        #expect(add.status == 0, "\(add.output)")
+        #expect(try run.curl(port: workstations, path: "/v1/audit/checkpoint", client: "workstation").http == "401")
+        let login = try run.curl(
+            port: workstations, path: "/v1/sessions", client: "workstation",
+            extra: ["-X", "POST", "-H", "Content-Type: application/json", "--data-binary", #"{"login":"officer.one","password":"synthetic pass phrase 1"}"#])
+        #expect(login.http == "201", "\(login)")
+        let token = try #require(
+            (try? JSONSerialization.jsonObject(with: Data(login.body.utf8)) as? [String: Any])?["token"] as? String)
+        let entries = try run.curl(
+            port: workstations, path: "/v1/audit/entries?type=vault.initialised", client: "workstation",
+            extra: ["-H", "Authorization: Bearer \(token)"])
+        #expect(entries.http == "200", "\(entries)")
+        #expect(entries.body.contains(#""type":"vault.initialised""#), "\(entries.body)")
+        let wrong = try run.curl(
+            port: workstations, path: "/v1/sessions", client: "workstation",
+            extra: ["-X", "POST", "-H", "Content-Type: application/json", "--data-binary", #"{"login":"officer.one","password":"wrong"}"#])
+        #expect(wrong.http == "401")
 
         // One SIGHUP reaches both the TLS material reloader and the policy reload.
         kill(serve.process.processIdentifier, SIGHUP)
