@@ -20,35 +20,6 @@ struct AccountsCommand: AsyncParsableCommand {
         subcommands: [AccountsAdd.self, AccountsList.self, AccountsDisable.self])
 }
 
-/// How to reach the accounts, and who acts.
-struct AccountsDatabaseOptions: ParsableArguments {
-    @OptionGroup var configuration: ConfigurationOptions
-
-    @Option(name: .customLong("database-url"), help: ArgumentHelp("A libpq connection string or URI; overrides the configuration.", valueName: "url"))
-    var databaseURL: String?
-
-    @Option(help: ArgumentHelp("Who acts: an identifier such as admin:ivanova (recorded in the audit log; default cli:<login>).", valueName: "identifier"))
-    var actor: String?
-
-    var actorIdentifier: String { actor ?? CertsCommand.defaultActor }
-
-    /// Runs `body` with a pool connecting as `bilet_accounts`.
-    func withPool<Result>(_ body: (PostgresConnectionPool) async throws -> Result) async throws -> Result {
-        var settings = try await configuration.load().database
-        if let databaseURL { settings.url = databaseURL }
-        let database = try PlatformDatabase(settings: settings, logger: Logger(label: "bilet.accounts.cli"))
-        let components = ComponentDatabase(base: database.ownerConfiguration, maxConnectionsPerComponent: 2, acquireTimeout: .seconds(10))
-        let pool = components.makePool(for: .accounts)
-        do {
-            let result = try await body(pool)
-            await pool.shutdown()
-            return result
-        } catch {
-            await pool.shutdown()
-            throw error
-        }
-    }
-}
 
 /// Turns an accounts error into the command's failure: its code and fixed explanation only.
 struct AccountsCommandError: Error, CustomStringConvertible {
@@ -59,7 +30,7 @@ struct AccountsCommandError: Error, CustomStringConvertible {
 struct AccountsAdd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "add", abstract: "Creates a staff account.")
 
-    @OptionGroup var database: AccountsDatabaseOptions
+    @OptionGroup var database: AdministratorOptions
     @Option(help: "The login the person types (lowercased; a-z 0-9 . _ @ -).") var login: String
     @Option(help: ArgumentHelp("The role: \(StaffRole.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "role"))
     var role: String
@@ -85,7 +56,7 @@ struct AccountsAdd: AsyncParsableCommand {
         let password = passwordFromStandardInput
             ? try PassphraseInput.fromStandardInput() : try PassphraseInput.fromTerminal(confirm: true, label: "Password")
         let hasher = try PasswordHasher()
-        let account = try await database.withPool { pool in
+        let account = try await database.withPool(for: .accounts) { pool in
             do throws(AccountsError) {
                 return try await AccountStore(pool: pool, hasher: hasher).add(
                     login: login, role: role, organisation: organisation, region: region, password: password,
@@ -101,7 +72,7 @@ struct AccountsAdd: AsyncParsableCommand {
 struct AccountsList: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "Lists the staff accounts.")
 
-    @OptionGroup var database: AccountsDatabaseOptions
+    @OptionGroup var database: AdministratorOptions
     @Flag(help: "One JSON object per line.") var json = false
 
     struct Line: Encodable {
@@ -114,7 +85,7 @@ struct AccountsList: AsyncParsableCommand {
 
     func run() async throws {
         let hasher = try PasswordHasher(parameters: .init(iterations: 1, memoryKiB: 64, parallelism: 1))
-        let accounts = try await database.withPool { pool in
+        let accounts = try await database.withPool(for: .accounts) { pool in
             do throws(AccountsError) {
                 return try await AccountStore(pool: pool, hasher: hasher).list()
             } catch {
@@ -150,12 +121,12 @@ struct AccountsDisable: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "disable", abstract: "Disables a staff account and ends its sessions.")
 
-    @OptionGroup var database: AccountsDatabaseOptions
+    @OptionGroup var database: AdministratorOptions
     @Argument(help: "The account's login.") var login: String
 
     func run() async throws {
         let hasher = try PasswordHasher(parameters: .init(iterations: 1, memoryKiB: 64, parallelism: 1))
-        let account = try await database.withPool { pool in
+        let account = try await database.withPool(for: .accounts) { pool in
             do throws(AccountsError) {
                 return try await AccountStore(pool: pool, hasher: hasher).disable(login: login, actor: database.actorIdentifier)
             } catch {

@@ -62,39 +62,13 @@ struct CAOptions: ParsableArguments {
     }
 }
 
-/// How to reach the inventory, and who acts.
-struct CADatabaseOptions: ParsableArguments {
-    @OptionGroup var configuration: ConfigurationOptions
-
-    @Option(name: .customLong("database-url"), help: ArgumentHelp("A libpq connection string or URI; overrides the configuration.", valueName: "url"))
-    var databaseURL: String?
-
-    @Option(help: ArgumentHelp("Who acts: an identifier such as admin:ivanova (recorded in the audit log; default cli:<login>).", valueName: "identifier"))
-    var actor: String?
-
-    var actorIdentifier: String { actor ?? CertsCommand.defaultActor }
-
-    func platformDatabase() async throws -> PlatformDatabase {
-        var settings = try await configuration.load().database
-        if let databaseURL { settings.url = databaseURL }
-        return try PlatformDatabase(settings: settings, logger: Logger(label: "bilet.certs"))
-    }
-
+/// Runs CA work against the inventory.
+extension AdministratorOptions {
     /// Runs `body` with a CA (role bilet_ca) holding `issuers`.
     func withAuthority<Result>(
         _ issuers: [Hierarchy: CertificateIssuer], _ body: (CertificateAuthority) async throws -> Result
     ) async throws -> Result {
-        let database = try await platformDatabase()
-        let components = ComponentDatabase(base: database.ownerConfiguration, maxConnectionsPerComponent: 2, acquireTimeout: .seconds(10))
-        let pool = components.makePool(for: .ca)
-        do {
-            let result = try await body(CertificateAuthority(issuers: issuers, pool: pool))
-            await pool.shutdown()
-            return result
-        } catch {
-            await pool.shutdown()
-            throw error
-        }
+        try await withPool(for: .ca) { pool in try await body(CertificateAuthority(issuers: issuers, pool: pool)) }
     }
 }
 
@@ -149,7 +123,7 @@ struct CertsInit: AsyncParsableCommand {
             """)
 
     @OptionGroup var ca: CAOptions
-    @OptionGroup var database: CADatabaseOptions
+    @OptionGroup var database: AdministratorOptions
 
     @Option(name: .customLong("key-type"), help: "ecdsa-p256 or gost256.") var keyType = "ecdsa-p256"
 
@@ -193,7 +167,7 @@ struct CertsInit: AsyncParsableCommand {
     }
 
     /// Records the root and issuing CA certificates of `hierarchy` (idempotent).
-    static func record(_ hierarchy: Hierarchy, in directory: AuthorityDirectory, database: CADatabaseOptions) async throws -> [CertificateRecord] {
+    static func record(_ hierarchy: Hierarchy, in directory: AuthorityDirectory, database: AdministratorOptions) async throws -> [CertificateRecord] {
         let root = try directory.rootCertificate(hierarchy)
         let issuing = try directory.issuingCertificate(hierarchy)
         return try await database.withAuthority([:]) { authority in
@@ -237,7 +211,7 @@ struct CertsSign: AsyncParsableCommand {
             """)
 
     @OptionGroup var ca: CAOptions
-    @OptionGroup var database: CADatabaseOptions
+    @OptionGroup var database: AdministratorOptions
     @OptionGroup var identity: IdentityOptions
     @Option(help: ArgumentHelp("The signing request (PEM).", valueName: "file")) var csr: String
     @Option(help: ArgumentHelp("Where to write the certificate chain (PEM).", valueName: "file")) var out: String
@@ -263,7 +237,7 @@ struct CertsServer: AsyncParsableCommand {
         discussion: "With --key-out a new key is made here (mode 0600); with --csr the gateway's own request is signed.")
 
     @OptionGroup var ca: CAOptions
-    @OptionGroup var database: CADatabaseOptions
+    @OptionGroup var database: AdministratorOptions
     @Option(help: ArgumentHelp("A DNS name (repeatable).", valueName: "name")) var dns: [String] = []
     @Option(help: ArgumentHelp("An IP address (repeatable).", valueName: "address")) var ip: [String] = []
     @Option(name: .customLong("key-type"), help: "ecdsa-p256 (default) or gost256, with --key-out.") var keyType = "ecdsa-p256"
@@ -320,7 +294,7 @@ struct CertsRevoke: AsyncParsableCommand {
             """)
 
     @OptionGroup var ca: CAOptions
-    @OptionGroup var database: CADatabaseOptions
+    @OptionGroup var database: AdministratorOptions
     @Argument(help: "The certificate's serial number (hexadecimal, as `bilet certs list` shows it).") var serial: String
     @Option(help: "The RFC 5280 reason.") var reason: String
 
@@ -349,7 +323,7 @@ struct CertsCRL: AsyncParsableCommand {
             """)
 
     @OptionGroup var ca: CAOptions
-    @OptionGroup var database: CADatabaseOptions
+    @OptionGroup var database: AdministratorOptions
     @Flag(help: "Re-sign only the CRLs that are due.") var refresh = false
     @Option(
         name: .customLong("refresh-fraction"),
@@ -390,7 +364,7 @@ struct CertsList: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list", abstract: "Lists the certificate inventory, soonest expiry first.")
 
-    @OptionGroup var database: CADatabaseOptions
+    @OptionGroup var database: AdministratorOptions
     @Option(help: ArgumentHelp("kind/id (school/77-1234) or just the id.", valueName: "organisation")) var organisation: String?
     @Option(help: "active, expired or revoked.") var status: String?
     @Option(name: .customLong("expiring-within"), help: ArgumentHelp("Only active certificates expiring within this many days.", valueName: "days"))
@@ -512,7 +486,7 @@ struct CertsRotateServer: AsyncParsableCommand {
             """)
 
     @OptionGroup var ca: CAOptions
-    @OptionGroup var database: CADatabaseOptions
+    @OptionGroup var database: AdministratorOptions
     @Option(help: ArgumentHelp("The gateway's certificate chain file.", valueName: "file")) var cert: String
     @Option(help: ArgumentHelp("The gateway's key file.", valueName: "file")) var key: String
     @Option(help: ArgumentHelp("A DNS name (repeatable; default: those of the current certificate).", valueName: "name")) var dns: [String] = []

@@ -22,7 +22,7 @@ struct CertsDevSetup: AsyncParsableCommand {
             """)
 
     @Option(help: ArgumentHelp("The directory to fill.", valueName: "dir")) var directory = "certs/dev"
-    @OptionGroup var database: CADatabaseOptions
+    @OptionGroup var database: AdministratorOptions
 
     /// The development leaf certificates.
     struct Leaf {

@@ -74,8 +74,16 @@ struct PlatformDatabase: Sendable {
         _ configuration: PostgresConfiguration, logger: Logger,
         _ body: (PostgresConnectionPool) async throws -> Result
     ) async throws -> Result {
-        let pool = PostgresConnectionPool(
-            configuration: configuration, maxConnections: 1, acquireTimeout: settings.acquireTimeout, logger: logger)
+        try await Self.using(
+            PostgresConnectionPool(
+                configuration: configuration, maxConnections: 1, acquireTimeout: settings.acquireTimeout, logger: logger),
+            body)
+    }
+
+    /// Runs `body` with `pool`, then shuts the pool down, whatever happens.
+    static func using<Result>(
+        _ pool: PostgresConnectionPool, _ body: (PostgresConnectionPool) async throws -> Result
+    ) async throws -> Result {
         do {
             let result = try await body(pool)
             await pool.shutdown()

@@ -1,0 +1,32 @@
+import ArgumentParser
+import Logging
+import PostgreSQL
+import Storage
+
+/// How an administrator's command (`bilet certs …`, `bilet accounts …`) reaches the database,
+/// and who acts. Without `database.url` the private local cluster is used.
+struct AdministratorOptions: ParsableArguments {
+    @OptionGroup var configuration: ConfigurationOptions
+
+    @Option(name: .customLong("database-url"), help: ArgumentHelp("A libpq connection string or URI; overrides the configuration.", valueName: "url"))
+    var databaseURL: String?
+
+    @Option(help: ArgumentHelp("Who acts: an identifier such as admin:ivanova (recorded in the audit log; default cli:<login>).", valueName: "identifier"))
+    var actor: String?
+
+    var actorIdentifier: String { actor ?? CertsCommand.defaultActor }
+
+    /// The database named by the configuration and `--database-url`.
+    func platformDatabase(label: String = "bilet.admin") async throws -> PlatformDatabase {
+        var settings = try await configuration.load().database
+        if let databaseURL { settings.url = databaseURL }
+        return try PlatformDatabase(settings: settings, logger: Logger(label: label))
+    }
+
+    /// Runs `body` with a small pool connecting as `component`'s role, shut down afterwards.
+    func withPool<Result>(for component: Component, _ body: (PostgresConnectionPool) async throws -> Result) async throws -> Result {
+        let database = try await platformDatabase()
+        let components = ComponentDatabase(base: database.ownerConfiguration, maxConnectionsPerComponent: 2, acquireTimeout: .seconds(10))
+        return try await PlatformDatabase.using(components.makePool(for: component), body)
+    }
+}
