@@ -11,7 +11,7 @@ extension Vault {
     ///
     /// - Throws: ``VaultError/Code/alreadyInitialised``; ``VaultError/Code/keyFileRejected``,
     ///   ``VaultError/Code/passphraseRejected``; ``VaultError/Code/invalidRequest`` (actor);
-    ///   ``VaultError/Code/auditFailed``; ``VaultError/Code/storage``.
+    ///   ``VaultError/Code/auditFailed``, ``VaultError/Code/auditUnavailable``; ``VaultError/Code/storage``.
     public func initialize(with secret: UnsealSecret, by actor: String) async throws(VaultError) {
         try Self.checkActor(actor)
         if try await loadSealRecord() != nil {
@@ -76,7 +76,7 @@ extension Vault {
     /// - Throws: ``VaultError/Code/notInitialised``, ``VaultError/Code/wrongSecret`` (wrong
     ///   passphrase or key file, or the other method), ``VaultError/Code/keyFileRejected``,
     ///   ``VaultError/Code/integrityFailure`` (a stored KEK does not open under the right master
-    ///   key), ``VaultError/Code/invalidRequest`` (actor), ``VaultError/Code/auditFailed``,
+    ///   key), ``VaultError/Code/invalidRequest`` (actor), ``VaultError/Code/auditFailed``, ``VaultError/Code/auditUnavailable``,
     ///   ``VaultError/Code/storage``.
     public func unseal(with secret: UnsealSecret, by actor: String) async throws(VaultError) {
         try Self.checkActor(actor)
@@ -119,7 +119,7 @@ extension Vault {
     /// before) is appended in a transaction of its own. If that record cannot be written the vault
     /// stays sealed and the error is thrown, so the caller knows the seal is not on the record.
     ///
-    /// - Throws: ``VaultError/Code/auditFailed`` (an actor that is not an identifier included),
+    /// - Throws: ``VaultError/Code/auditFailed`` (an actor that is not an identifier included), ``VaultError/Code/auditUnavailable``,
     ///   ``VaultError/Code/storage``; the vault is sealed either way.
     @discardableResult
     public func seal(by actor: String) async throws(VaultError) -> Bool {

@@ -15,7 +15,7 @@ extension Vault {
     ///
     /// - Throws: ``VaultError/Code/purposeNotServed``, ``VaultError/Code/policyDenied``, the consent
     ///   codes, ``VaultError/Code/unknownSubject``, ``VaultError/Code/subjectErased``,
-    ///   ``VaultError/Code/sealed``, ``VaultError/Code/auditFailed``.
+    ///   ``VaultError/Code/sealed``, ``VaultError/Code/auditFailed``, ``VaultError/Code/auditUnavailable``.
     public func moduleToken(
         for reference: SubjectReference, in module: Module, purpose: String, by requester: Requester
     ) async throws(VaultError) -> ModuleToken {
@@ -80,7 +80,7 @@ extension Vault {
     /// with a keyed hash of the value searched for.
     ///
     /// - Throws: ``VaultError/Code/invalidValue`` (not a SNILS), ``VaultError/Code/sealed``,
-    ///   ``VaultError/Code/invalidRequest``, ``VaultError/Code/auditFailed``.
+    ///   ``VaultError/Code/invalidRequest``, ``VaultError/Code/auditFailed``, ``VaultError/Code/auditUnavailable``.
     public func findPupils(snils: PersonalValue, purpose: String, by requester: Requester) async throws(VaultError) -> [SubjectToken] {
         let ring = try keys()
         try checkRequest(requester: requester, purpose: purpose)

@@ -13,7 +13,7 @@ extension Vault {
     ///
     /// - Returns: the tokens erased (the subject first).
     /// - Throws: ``VaultError/Code/legalHold``, ``VaultError/Code/unknownSubject``,
-    ///   ``VaultError/Code/subjectErased``, ``VaultError/Code/sealed``, ``VaultError/Code/auditFailed``.
+    ///   ``VaultError/Code/subjectErased``, ``VaultError/Code/sealed``, ``VaultError/Code/auditFailed``, ``VaultError/Code/auditUnavailable``.
     @discardableResult
     public func erase(_ token: SubjectToken, reason: ErasureReason, by actor: String) async throws(VaultError) -> [SubjectToken] {
         _ = try keys()

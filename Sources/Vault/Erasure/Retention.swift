@@ -83,7 +83,7 @@ extension Vault {
     /// (`legal_hold.changed`: set or cleared) in the same transaction.
     ///
     /// - Throws: ``VaultError/Code/unknownSubject``, ``VaultError/Code/invalidRequest`` (actor),
-    ///   ``VaultError/Code/sealed``, ``VaultError/Code/auditFailed``, ``VaultError/Code/storage``.
+    ///   ``VaultError/Code/sealed``, ``VaultError/Code/auditFailed``, ``VaultError/Code/auditUnavailable``, ``VaultError/Code/storage``.
     public func setLegalHold(_ hold: Bool, for token: SubjectToken, by actor: String) async throws(VaultError) {
         _ = try keys()
         try Self.checkActor(actor)
@@ -104,7 +104,7 @@ extension Vault {
     ///
     /// - Throws: ``VaultError/Code/unknownSubject``, ``VaultError/Code/subjectErased``,
     ///   ``VaultError/Code/invalidRequest`` (actor), ``VaultError/Code/sealed``,
-    ///   ``VaultError/Code/auditFailed``, ``VaultError/Code/storage``.
+    ///   ``VaultError/Code/auditFailed``, ``VaultError/Code/auditUnavailable``, ``VaultError/Code/storage``.
     public func setRetention(until date: Date?, for token: SubjectToken, by actor: String) async throws(VaultError) {
         _ = try keys()
         try Self.checkActor(actor)
