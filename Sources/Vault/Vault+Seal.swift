@@ -71,7 +71,8 @@ extension Vault {
     /// KEK that is not retired and keeps them in memory. Unsealing an unsealed vault checks the
     /// secret again and refreshes the keys. Audited (`vault.unsealed`, by `actor`) in a
     /// transaction of its own before the keys are installed: if the record cannot be written the
-    /// vault stays as it was.
+    /// vault stays as it was. A refused secret is recorded as `auth.failed` (method
+    /// `vault_unseal`) before the refusal is thrown.
     ///
     /// - Throws: ``VaultError/Code/notInitialised``, ``VaultError/Code/wrongSecret`` (wrong
     ///   passphrase or key file, or the other method), ``VaultError/Code/keyFileRejected``,
@@ -83,11 +84,17 @@ extension Vault {
         guard let record = try await loadSealRecord() else {
             throw VaultError(.notInitialised, reason: "run `bilet vault init` first")
         }
-        let master = try await BlockingWork.run { () throws(VaultError) in
-            try MasterKeyDerivation.masterKey(for: secret, record: record)
-        }
-        guard try MasterKeyDerivation.verify(master, against: record) else {
-            throw VaultError(.wrongSecret, reason: "the \(secret) does not open this vault")
+        let master: SymmetricKey
+        do throws(VaultError) {
+            master = try await BlockingWork.run { () throws(VaultError) in
+                try MasterKeyDerivation.masterKey(for: secret, record: record)
+            }
+            guard try MasterKeyDerivation.verify(master, against: record) else {
+                throw VaultError(.wrongSecret, reason: "the \(secret) does not open this vault")
+            }
+        } catch {
+            try await auditFailedUnseal(error, by: actor)
+            throw error
         }
         let ring = try KeyRing(master: master)
         let rows = try await withConnection { connection in
@@ -110,6 +117,26 @@ extension Vault {
                 on: connection)
         }
         install(ring)
+    }
+
+    /// Records a refused unseal attempt as `auth.failed` (method `vault_unseal`, the refusal's code
+    /// as reason, never anything of the secret) in a transaction of its own. Only refusals of the
+    /// secret itself are authentication failures: a wrong passphrase or key file, or one the vault
+    /// rejects outright.
+    ///
+    /// - Throws: ``VaultError/Code/auditFailed``, ``VaultError/Code/auditUnavailable``,
+    ///   ``VaultError/Code/storage`` when the record cannot be written (the caller then reports that
+    ///   instead of the refusal, so an unrecorded attempt is never silent).
+    private func auditFailedUnseal(_ refusal: VaultError, by actor: String) async throws(VaultError) {
+        let reasons: [VaultError.Code: String] = [
+            .wrongSecret: "wrong_secret", .keyFileRejected: "key_file_rejected", .passphraseRejected: "passphrase_rejected",
+        ]
+        guard let reason = reasons[refusal.code] else { return }
+        try await withTransaction { connection in
+            try await self.appendAudit(
+                AuditEvent(type: "auth.failed", actor: actor, fields: ["method": .string("vault_unseal"), "reason": .string(reason)]),
+                on: connection)
+        }
     }
 
     /// Drops every key from memory at once (emergency seal). Personal-data operations are refused
