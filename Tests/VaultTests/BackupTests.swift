@@ -145,4 +145,90 @@ struct BackupTests {
         }
         await fixture.shutdown()
     }
+
+    @Test("a destroyed field cannot be opened from a dump taken before: the subject was re-keyed and the old data key is gone")
+    func destroyedFieldUnrecoverable() async throws {
+        let clock = MovableClock()
+        let fixture = try await VaultFixture.make(clock: clock.vaultClock)
+        let family = try await fixture.family(125, purposes: ["parent_request"], healthPurposes: ["parent_request"], now: clock.now)
+        let id = try await fixture.vault.subjectID(of: family.pupil.token)
+        let stored: () async throws -> [String: (ciphertext: [UInt8], version: Int)] = {
+            try await fixture.asSuperuser { pool in
+                var result: [String: (ciphertext: [UInt8], version: Int)] = [:]
+                for row in try await pool.query("SELECT name, ciphertext, data_key_version FROM vault.fields WHERE subject_id = \(id)") {
+                    result[try row.decode(String.self, at: 0)] = (try row.decode([UInt8].self, at: 1), try row.decode(Int.self, at: 2))
+                }
+                return result
+            }
+        }
+        // The backup taken before: it holds the health field's ciphertext, sealed under data-key version 1.
+        let before = try await stored()
+        let destroyed = try #require(before[FieldName.disabilityStatus.rawValue])
+        #expect(destroyed.version == 1)
+        let earlierDump = try Self.dump(fixture)
+        #expect(Self.byteaValues(in: earlierDump).contains(destroyed.ciphertext))
+
+        let health = try #require(try await fixture.vault.consents(of: family.pupil.token, by: Principals.school()).first { $0.healthData })
+        let plain = try #require(try await fixture.vault.consents(of: family.pupil.token, by: Principals.school()).first { !$0.healthData })
+        try await fixture.vault.withdrawConsent(health.token, by: Principals.school())
+        clock.advance(days: 31)
+        #expect(try await fixture.vault.runRetention().fieldDeadlinesDone == 1)
+
+        // What remains: every other field, re-sealed under data-key version 2 (new ciphertexts).
+        let after = try await stored()
+        #expect(after[FieldName.disabilityStatus.rawValue] == nil)
+        #expect(Set(after.keys) == Set(before.keys).subtracting([FieldName.disabilityStatus.rawValue]))
+        #expect(after.values.allSatisfy { $0.version == 2 })
+        #expect(after.allSatisfy { before[$0.key]?.ciphertext != $0.value.ciphertext })
+
+        // Every key that remains: the master-derived keys, every KEK, and whatever data key of this
+        // subject the current dump holds under any KEK and version.
+        let dump = try Self.dump(fixture)
+        let blobs = Self.byteaValues(in: dump)
+        let ring = try fixture.vault.keys()
+        var kekByVersion: [Int: SymmetricKey] = [:]
+        for version in ring.versions { kekByVersion[version] = ring.kek(version) }
+        for blob in blobs {
+            for version in 1...4 {
+                if let kek = try? Envelope.unwrapKEK(blob, version: version, using: ring.kekWrappingKey) { kekByVersion[version] = kek }
+            }
+        }
+        let keks = kekByVersion.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        var dataKeys: [(version: Int, key: SymmetricKey)] = []
+        for blob in blobs where blob.count == 61 {
+            for (kekVersion, kek) in keks {
+                for version in 1...3 {
+                    if let key = try? Envelope.unwrapDataKey(blob, subject: id, dataKeyVersion: version, kek: kek, kekVersion: kekVersion) {
+                        dataKeys.append((version, key))
+                    }
+                }
+            }
+        }
+        // Exactly one data key remains, version 2; the old one is gone from the database.
+        #expect(dataKeys.map(\.version) == [2])
+        let newKey = try #require(dataKeys.first?.key)
+        // It opens what remains (the recovery procedure works) …
+        let surname = try #require(after[FieldName.surname.rawValue])
+        let opened = try Envelope.open(
+            surname.ciphertext, key: newKey, context: Envelope.fieldContext(subject: id, field: .surname, dataKeyVersion: 2))
+        #expect(String(decoding: opened, as: UTF8.self) == "Примерова\(Synthetic.marker(125))")
+        // … but neither it nor any other remaining key opens the earlier backup's health field.
+        let remaining = [newKey] + keks.map(\.1) + [ring.kekWrappingKey, ring.blindIndexKey, ring.auditHashSource]
+        for key in remaining {
+            for version in 1...2 {
+                let context = Envelope.fieldContext(subject: id, field: .disabilityStatus, dataKeyVersion: version)
+                #expect((try? Envelope.open(destroyed.ciphertext, key: key, context: context)) == nil)
+            }
+        }
+
+        // Through the door the rest still reads, and the consent scan (re-sealed too) still downloads intact.
+        let data = try await fixture.vault.read(.subject(family.pupil.token), fields: [.surname, .grade], purpose: "parent_request", by: Principals.school())
+        #expect(data.fields[.grade] == .plain("9"))
+        let scan = try await fixture.vault.consentScan(of: plain.token, by: Principals.school())
+        #expect(scan.content == ConsentFixtures.pdf)
+        let register = try #require(try await fixture.vault.destructionRegister().first)
+        #expect([register.scope, register.method, register.reason] == ["fields", "crypto_shredding", "consent_withdrawn"])
+        #expect(register.categories == ["disability_status"])
+        await fixture.shutdown()
+    }
 }

@@ -49,7 +49,7 @@ extension Vault {
     /// retention ended. Subjects under legal hold are left alone and counted. Each item runs in a
     /// transaction of its own, so one failure does not stop the rest (it is thrown at the end).
     public func runRetention(by actor: String = "service:vault-retention") async throws(VaultError) -> RetentionReport {
-        _ = try keys()
+        let ring = try keys()
         var report = RetentionReport()
         var firstError: VaultError?
         let now = clock.now
@@ -99,7 +99,7 @@ extension Vault {
                 continue
             }
             do throws(VaultError) {
-                let outcome = try await carryOut(deadline: id, actor: actor, at: now)
+                let outcome = try await carryOut(deadline: id, actor: actor, at: now, ring: ring)
                 switch outcome {
                 case .erased(let count): report.subjectsErased += count
                 case .fieldsDestroyed: report.fieldDeadlinesDone += 1
@@ -146,7 +146,7 @@ extension Vault {
     }
 
     /// Carries out one due deadline, re-checking what the subject's active consents cover now.
-    private func carryOut(deadline id: Int64, actor: String, at now: Date) async throws(VaultError) -> DeadlineOutcome {
+    private func carryOut(deadline id: Int64, actor: String, at now: Date, ring: KeyRing) async throws(VaultError) -> DeadlineOutcome {
         try await withTransaction { connection in
             let rows = try await connection.query(
                 """
@@ -183,7 +183,7 @@ extension Vault {
                     "UPDATE vault.destruction_deadlines SET completed_at = \(now), outcome = 'cancelled_new_consent' WHERE id = \(id)")
                 return .cancelled
             }
-            try await self.destroyFields(uncovered, of: subject, reason: reason, requestedBy: actor, on: connection)
+            try await self.destroyFields(uncovered, of: subject, reason: reason, requestedBy: actor, ring: ring, on: connection)
             try await self.appendAudit(
                 AuditEvent(
                     type: "subject.erased", actor: actor, subject: subject.token.rawValue,
