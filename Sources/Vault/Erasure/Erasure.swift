@@ -135,4 +135,7 @@ public struct DestructionRecord: Sendable, Hashable, Codable {
     public var reason: String
     public var requestedBy: String
     public var destroyedAt: Date
+    /// Until when the entry is kept: three years after `destroyedAt` (set by the database, never
+    /// shorter); the retention job removes it after that.
+    public var keepUntil: Date
 }

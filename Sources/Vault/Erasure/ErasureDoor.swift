@@ -46,7 +46,8 @@ extension Vault {
     /// One pass of the retention job: marks consents whose term ended as expired (audited, with
     /// their destruction deadlines), carries out due deadlines (crypto-shredding a subject with no
     /// consent left, or deleting the fields no consent covers any more), and erases subjects whose
-    /// retention ended. Subjects under legal hold are left alone and counted. Each item runs in a
+    /// retention ended, and removes destruction register entries older than their three years.
+    /// Subjects under legal hold are left alone and counted. Each item runs in a
     /// transaction of its own, so one failure does not stop the rest (it is thrown at the end).
     public func runRetention(by actor: String = "service:vault-retention") async throws(VaultError) -> RetentionReport {
         let ring = try keys()
@@ -133,6 +134,14 @@ extension Vault {
             } catch {
                 firstError = firstError ?? error
             }
+        }
+        // Register entries past their three years (the database's clock decides, not the caller's).
+        do throws(VaultError) {
+            report.registerEntriesPurged = try await withTransaction { connection in
+                try await connection.query("SELECT vault.purge_destruction_register()").singleValue(Int.self)
+            }
+        } catch {
+            firstError = firstError ?? error
         }
         if let firstError { throw firstError }
         return report
