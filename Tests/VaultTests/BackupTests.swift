@@ -49,6 +49,34 @@ struct BackupTests {
         return result
     }
 
+    /// Every KEK there is: the ring's, and anything in `blobs` that unwraps as a KEK under the
+    /// master-derived wrapping key, by version.
+    static func keks(in blobs: [[UInt8]], ring: KeyRing) -> [(version: Int, key: SymmetricKey)] {
+        var byVersion: [Int: SymmetricKey] = [:]
+        for version in ring.versions { byVersion[version] = ring.kek(version) }
+        for blob in blobs {
+            for version in 1...4 {
+                if let kek = try? Envelope.unwrapKEK(blob, version: version, using: ring.kekWrappingKey) { byVersion[version] = kek }
+            }
+        }
+        return byVersion.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+    }
+
+    /// Every data key of `subject` in `blobs` that unwraps under any of `keks` at any data-key version.
+    static func dataKeys(for subject: UUID, in blobs: [[UInt8]], keks: [(version: Int, key: SymmetricKey)]) -> [(version: Int, key: SymmetricKey)] {
+        var found: [(version: Int, key: SymmetricKey)] = []
+        for blob in blobs where blob.count == 61 {
+            for (kekVersion, kek) in keks {
+                for version in 1...3 {
+                    if let key = try? Envelope.unwrapDataKey(blob, subject: subject, dataKeyVersion: version, kek: kek, kekVersion: kekVersion) {
+                        found.append((version, key))
+                    }
+                }
+            }
+        }
+        return found
+    }
+
     @Test("the dump of a populated vault contains none of the synthetic plaintext values, in text or in hex")
     func noPlaintextInDump() async throws {
         let fixture = try await VaultFixture.make()
@@ -105,33 +133,13 @@ struct BackupTests {
         // Every key there is: the master-derived keys and every KEK, plus anything in the dump that
         // unwraps as a KEK under the wrapping key.
         let ring = try fixture.vault.keys()
-        var keyRing: [Int: SymmetricKey] = [:]
-        for version in ring.versions { keyRing[version] = ring.kek(version) }
-        for blob in blobs {
-            for version in 1...4 {
-                if let kek = try? Envelope.unwrapKEK(blob, version: version, using: ring.kekWrappingKey) { keyRing[version] = kek }
-            }
-        }
-        let keks = keyRing.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        let keks = Self.keks(in: blobs, ring: ring)
         #expect(!keks.isEmpty)
-        func dataKeys(for subject: UUID) -> [SymmetricKey] {
-            var found: [SymmetricKey] = []
-            for blob in blobs where blob.count == 61 {
-                for (version, kek) in keks {
-                    for dataKeyVersion in 1...3 {
-                        if let key = try? Envelope.unwrapDataKey(blob, subject: subject, dataKeyVersion: dataKeyVersion, kek: kek, kekVersion: version) {
-                            found.append(key)
-                        }
-                    }
-                }
-            }
-            return found
-        }
         // The recovery procedure works: the control pupil's data key is in the dump and opens its fields.
-        let controlKeys = dataKeys(for: controlID)
+        let controlKeys = Self.dataKeys(for: controlID, in: blobs, keks: keks).map(\.key)
         #expect(controlKeys.count == 1)
         // The erased pupil's is not; and no key there opens the earlier copy of its ciphertexts.
-        #expect(dataKeys(for: erasedID).isEmpty)
+        #expect(Self.dataKeys(for: erasedID, in: blobs, keks: keks).isEmpty)
         let allKeys = controlKeys + keks.map(\.1) + [ring.kekWrappingKey, ring.blindIndexKey, ring.auditHashSource]
         for (field, ciphertext) in earlierCiphertexts {
             for key in allKeys {
@@ -186,24 +194,8 @@ struct BackupTests {
         let dump = try Self.dump(fixture)
         let blobs = Self.byteaValues(in: dump)
         let ring = try fixture.vault.keys()
-        var kekByVersion: [Int: SymmetricKey] = [:]
-        for version in ring.versions { kekByVersion[version] = ring.kek(version) }
-        for blob in blobs {
-            for version in 1...4 {
-                if let kek = try? Envelope.unwrapKEK(blob, version: version, using: ring.kekWrappingKey) { kekByVersion[version] = kek }
-            }
-        }
-        let keks = kekByVersion.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
-        var dataKeys: [(version: Int, key: SymmetricKey)] = []
-        for blob in blobs where blob.count == 61 {
-            for (kekVersion, kek) in keks {
-                for version in 1...3 {
-                    if let key = try? Envelope.unwrapDataKey(blob, subject: id, dataKeyVersion: version, kek: kek, kekVersion: kekVersion) {
-                        dataKeys.append((version, key))
-                    }
-                }
-            }
-        }
+        let keks = Self.keks(in: blobs, ring: ring)
+        let dataKeys = Self.dataKeys(for: id, in: blobs, keks: keks)
         // Exactly one data key remains, version 2; the old one is gone from the database.
         #expect(dataKeys.map(\.version) == [2])
         let newKey = try #require(dataKeys.first?.key)

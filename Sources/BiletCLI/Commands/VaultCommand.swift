@@ -118,17 +118,14 @@ struct VaultCommand: AsyncParsableCommand {
 
         func run() async throws {
             let response = try await VaultControl.send(VaultControlRequest(operation: .deadlines), socket: socket.path)
-            if json {
-                try VaultControl.printJSON(response)
-                return
-            }
-            let deadlines = response.deadlines ?? []
-            if deadlines.isEmpty { print("nothing is due for destruction") }
             let formatter = ISO8601DateFormatter()
-            for deadline in deadlines {
-                let what = deadline.scope == .subject ? "all data" : deadline.fields.map(\.rawValue).joined(separator: ",")
-                print("\(formatter.string(from: deadline.due))  \(deadline.subject)  \(deadline.kind)  \(what)  \(deadline.reason)\(deadline.legalHold ? "  LEGAL HOLD" : "")")
-            }
+            try VaultControl.printList(
+                response, json: json, empty: "nothing is due for destruction",
+                lines: (response.deadlines ?? []).map { deadline in
+                    let what = deadline.scope == .subject ? "all data" : deadline.fields.map(\.rawValue).joined(separator: ",")
+                    return "\(formatter.string(from: deadline.due))  \(deadline.subject)  \(deadline.kind)  \(what)  \(deadline.reason)"
+                        + (deadline.legalHold ? "  LEGAL HOLD" : "")
+                })
         }
     }
 
@@ -202,18 +199,14 @@ struct VaultCommand: AsyncParsableCommand {
 
         func run() async throws {
             let response = try await VaultControl.send(VaultControlRequest(operation: .register), socket: socket.path)
-            if json {
-                try VaultControl.printJSON(response)
-                return
-            }
-            let records = response.register ?? []
-            if records.isEmpty { print("the destruction register is empty") }
             let formatter = ISO8601DateFormatter()
-            for record in records {
-                print(
+            try VaultControl.printList(
+                response, json: json, empty: "the destruction register is empty",
+                lines: (response.register ?? []).map { record in
                     "\(formatter.string(from: record.destroyedAt))  \(record.subject)  \(record.kind)  \(record.scope)  "
-                        + "\(record.method)  \(record.reason)  \(record.requestedBy)  \(record.categories.joined(separator: ","))")
-            }
+                        + "\(record.method)  \(record.reason)  \(record.requestedBy)  \(record.categories.joined(separator: ","))  "
+                        + "kept until \(formatter.string(from: record.keepUntil))"
+                })
         }
     }
 
@@ -264,6 +257,17 @@ enum VaultControl {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         encoder.dateEncodingStrategy = .iso8601
         print(String(decoding: try encoder.encode(response), as: UTF8.self))
+    }
+
+    /// Prints `response` as JSON, or else `lines`, or `empty` when there are none.
+    static func printList(_ response: VaultControlResponse, json: Bool, empty: String, lines: [String]) throws {
+        if json {
+            try printJSON(response)
+        } else if lines.isEmpty {
+            print(empty)
+        } else {
+            for line in lines { print(line) }
+        }
     }
 
     static func printStatus(_ status: VaultStatus?) {
