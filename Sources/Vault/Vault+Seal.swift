@@ -11,7 +11,7 @@ extension Vault {
     ///
     /// - Throws: ``VaultError/Code/alreadyInitialised``; ``VaultError/Code/keyFileRejected``,
     ///   ``VaultError/Code/passphraseRejected``; ``VaultError/Code/invalidRequest`` (actor);
-    ///   ``VaultError/Code/auditFailed``; ``VaultError/Code/storage``.
+    ///   ``VaultError/Code/auditFailed``, ``VaultError/Code/auditUnavailable``; ``VaultError/Code/storage``.
     public func initialize(with secret: UnsealSecret, by actor: String) async throws(VaultError) {
         try Self.checkActor(actor)
         if try await loadSealRecord() != nil {
@@ -71,23 +71,30 @@ extension Vault {
     /// KEK that is not retired and keeps them in memory. Unsealing an unsealed vault checks the
     /// secret again and refreshes the keys. Audited (`vault.unsealed`, by `actor`) in a
     /// transaction of its own before the keys are installed: if the record cannot be written the
-    /// vault stays as it was.
+    /// vault stays as it was. A refused secret is recorded as `auth.failed` (method
+    /// `vault_unseal`) before the refusal is thrown.
     ///
     /// - Throws: ``VaultError/Code/notInitialised``, ``VaultError/Code/wrongSecret`` (wrong
     ///   passphrase or key file, or the other method), ``VaultError/Code/keyFileRejected``,
     ///   ``VaultError/Code/integrityFailure`` (a stored KEK does not open under the right master
-    ///   key), ``VaultError/Code/invalidRequest`` (actor), ``VaultError/Code/auditFailed``,
+    ///   key), ``VaultError/Code/invalidRequest`` (actor), ``VaultError/Code/auditFailed``, ``VaultError/Code/auditUnavailable``,
     ///   ``VaultError/Code/storage``.
     public func unseal(with secret: UnsealSecret, by actor: String) async throws(VaultError) {
         try Self.checkActor(actor)
         guard let record = try await loadSealRecord() else {
             throw VaultError(.notInitialised, reason: "run `bilet vault init` first")
         }
-        let master = try await BlockingWork.run { () throws(VaultError) in
-            try MasterKeyDerivation.masterKey(for: secret, record: record)
-        }
-        guard try MasterKeyDerivation.verify(master, against: record) else {
-            throw VaultError(.wrongSecret, reason: "the \(secret) does not open this vault")
+        let master: SymmetricKey
+        do throws(VaultError) {
+            master = try await BlockingWork.run { () throws(VaultError) in
+                try MasterKeyDerivation.masterKey(for: secret, record: record)
+            }
+            guard try MasterKeyDerivation.verify(master, against: record) else {
+                throw VaultError(.wrongSecret, reason: "the \(secret) does not open this vault")
+            }
+        } catch {
+            try await auditFailedUnseal(error, by: actor)
+            throw error
         }
         let ring = try KeyRing(master: master)
         let rows = try await withConnection { connection in
@@ -112,6 +119,26 @@ extension Vault {
         install(ring)
     }
 
+    /// Records a refused unseal attempt as `auth.failed` (method `vault_unseal`, the refusal's code
+    /// as reason, never anything of the secret) in a transaction of its own. Only refusals of the
+    /// secret itself are authentication failures: a wrong passphrase or key file, or one the vault
+    /// rejects outright.
+    ///
+    /// - Throws: ``VaultError/Code/auditFailed``, ``VaultError/Code/auditUnavailable``,
+    ///   ``VaultError/Code/storage`` when the record cannot be written (the caller then reports that
+    ///   instead of the refusal, so an unrecorded attempt is never silent).
+    private func auditFailedUnseal(_ refusal: VaultError, by actor: String) async throws(VaultError) {
+        let reasons: [VaultError.Code: String] = [
+            .wrongSecret: "wrong_secret", .keyFileRejected: "key_file_rejected", .passphraseRejected: "passphrase_rejected",
+        ]
+        guard let reason = reasons[refusal.code] else { return }
+        try await withTransaction { connection in
+            try await self.appendAudit(
+                AuditEvent(type: "auth.failed", actor: actor, fields: ["method": .string("vault_unseal"), "reason": .string(reason)]),
+                on: connection)
+        }
+    }
+
     /// Drops every key from memory at once (emergency seal). Personal-data operations are refused
     /// from now on; one already past its key lookup finishes. Returns whether it was unsealed.
     ///
@@ -119,7 +146,7 @@ extension Vault {
     /// before) is appended in a transaction of its own. If that record cannot be written the vault
     /// stays sealed and the error is thrown, so the caller knows the seal is not on the record.
     ///
-    /// - Throws: ``VaultError/Code/auditFailed`` (an actor that is not an identifier included),
+    /// - Throws: ``VaultError/Code/auditFailed`` (an actor that is not an identifier included), ``VaultError/Code/auditUnavailable``,
     ///   ``VaultError/Code/storage``; the vault is sealed either way.
     @discardableResult
     public func seal(by actor: String) async throws(VaultError) -> Bool {

@@ -99,12 +99,25 @@ public final class Vault: Sendable {
 
     /// Runs `body` in a transaction, mapping every failure to a ``VaultError``. The transaction
     /// commits only when `body` returns.
+    ///
+    /// Bounded: before `body` runs, `statement_timeout` and `idle_in_transaction_session_timeout`
+    /// are set for this transaction alone to ``VaultConfiguration/transactionTimeout``, so no
+    /// statement (the audit append and the COMMIT included) waits longer, and a transaction left
+    /// idle is ended by the server. The settings lapse with the transaction.
     func withTransaction<T>(
         isolation: TransactionIsolation = .readCommitted,
         _ body: (PostgresConnection) async throws -> T
     ) async throws(VaultError) -> T {
+        let bound = String(configuration.transactionTimeoutMilliseconds)
         do {
-            return try await pool.withTransaction(isolation: isolation) { connection in try await body(connection) }
+            return try await pool.withTransaction(isolation: isolation) { connection in
+                _ = try await connection.query(
+                    """
+                    SELECT set_config('statement_timeout', \(bound), true),
+                           set_config('idle_in_transaction_session_timeout', \(bound), true)
+                    """)
+                return try await body(connection)
+            }
         } catch {
             throw VaultError.wrapping(error)
         }

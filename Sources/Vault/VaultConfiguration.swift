@@ -18,6 +18,13 @@ public struct VaultConfiguration: Sendable {
     /// How long a retiring KEK stays usable after its last data key was re-wrapped, so that a
     /// read that loaded a row just before the re-wrap still finds its key.
     public var retirementGrace: Duration
+    /// The longest any statement of a vault transaction may run, and the longest the transaction
+    /// may sit idle between statements (`SET LOCAL statement_timeout` and
+    /// `idle_in_transaction_session_timeout`). A stalled audit store, a lock held elsewhere or a
+    /// slow COMMIT fails the operation within this bound instead of hanging it: an audit append
+    /// cut off this way is ``VaultError/Code/auditUnavailable``, anything else
+    /// ``VaultError/Code/storage``. At least one millisecond.
+    public var transactionTimeout: Duration
 
     /// Creates a configuration.
     public init(
@@ -26,7 +33,8 @@ public struct VaultConfiguration: Sendable {
         maximumDocumentByteCount: Int = 10 * 1024 * 1024,
         operatorIdentifier: String = "operator:bilet",
         destructionPeriod: Duration = .seconds(30 * 86_400),
-        retirementGrace: Duration = .seconds(30)
+        retirementGrace: Duration = .seconds(30),
+        transactionTimeout: Duration = .seconds(5)
     ) {
         self.argon2Parameters = argon2Parameters
         self.maximumBatchSize = maximumBatchSize
@@ -34,6 +42,14 @@ public struct VaultConfiguration: Sendable {
         self.operatorIdentifier = operatorIdentifier
         self.destructionPeriod = destructionPeriod
         self.retirementGrace = retirementGrace
+        self.transactionTimeout = transactionTimeout
+    }
+
+    /// ``transactionTimeout`` in whole milliseconds, between 1 and `Int32.max`, as PostgreSQL takes it.
+    var transactionTimeoutMilliseconds: Int64 {
+        let (seconds, attoseconds) = transactionTimeout.components
+        guard seconds < Int64(Int32.max) / 1000 else { return Int64(Int32.max) }
+        return max(1, seconds * 1000 + attoseconds / 1_000_000_000_000_000)
     }
 }
 

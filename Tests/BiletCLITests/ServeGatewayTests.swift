@@ -129,6 +129,20 @@ extension ServeCommandTests {
         let initialised = try run.bilet(["vault", "init", "--socket", run.socket, "--key-file", keyFile])
         #expect(initialised.status == 0, "\(initialised.output)")
         #expect(initialised.output.contains("vault: unsealed"), "\(initialised.output)")
+        // Erasure, holds, retention ends and the register are reachable from the command line.
+        let register = try run.bilet(["vault", "register", "--socket", run.socket])
+        #expect(register.status == 0, "\(register.output)")
+        #expect(register.output.contains("the destruction register is empty"), "\(register.output)")
+        let unknown = "sub_" + String(repeating: "A", count: 22)  // well formed (16 zero bytes), never issued
+        let hold = try run.bilet(["vault", "hold", unknown, "--socket", run.socket])
+        #expect(hold.status == 2, "\(hold.output)")
+        #expect(hold.output.contains("vault.unknown_subject"), "\(hold.output)")
+        let erase = try run.bilet(["vault", "erase", "not-a-token", "--reason", "subject_request", "--socket", run.socket])
+        #expect(erase.status == 2, "\(erase.output)")
+        #expect(erase.output.contains("vault.invalid_request"), "\(erase.output)")
+        let retention = try run.bilet(["vault", "retention", unknown, "--socket", run.socket])
+        #expect(retention.status == 64, "\(retention.output)")
+        #expect(retention.output.contains("give either --until DATE or --clear"), "\(retention.output)")
 
         // A compliance officer signs in on the dev workstation (password and certificate, two factors)
         // and reads the audit log over the API; without the session the API answers 401.

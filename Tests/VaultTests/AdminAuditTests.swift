@@ -121,10 +121,10 @@ struct AdminAuditTests {
                 let unseal = await #expect(throws: VaultError.self) {
                     try await restarted.unseal(with: .passphrase(fixture.passphrase), by: "admin:test")
                 }
-                #expect(unseal?.code == .auditFailed)
+                #expect(unseal?.code == .auditUnavailable)
                 #expect(!restarted.isUnsealed)
                 let seal = await #expect(throws: VaultError.self) { try await fixture.vault.seal(by: "admin:test") }
-                #expect(seal?.code == .auditFailed)
+                #expect(seal?.code == .auditUnavailable)
                 #expect(!fixture.vault.isUnsealed)
             }
         }
@@ -229,7 +229,7 @@ struct AdminAuditTests {
             try await pool.withTransaction { locker in
                 try await locker.execute("LOCK TABLE audit.events IN ACCESS EXCLUSIVE MODE")
                 let failed = await #expect(throws: VaultError.self) { try await fixture.vault.consentScan(of: consent, by: Principals.school()) }
-                #expect(failed?.code == .auditFailed)
+                #expect(failed?.code == .auditUnavailable)
             }
         }
         #expect(try await fixture.auditRows(kind: "consent.scan_downloaded").isEmpty)

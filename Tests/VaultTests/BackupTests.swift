@@ -49,6 +49,34 @@ struct BackupTests {
         return result
     }
 
+    /// Every KEK there is: the ring's, and anything in `blobs` that unwraps as a KEK under the
+    /// master-derived wrapping key, by version.
+    static func keks(in blobs: [[UInt8]], ring: KeyRing) -> [(version: Int, key: SymmetricKey)] {
+        var byVersion: [Int: SymmetricKey] = [:]
+        for version in ring.versions { byVersion[version] = ring.kek(version) }
+        for blob in blobs {
+            for version in 1...4 {
+                if let kek = try? Envelope.unwrapKEK(blob, version: version, using: ring.kekWrappingKey) { byVersion[version] = kek }
+            }
+        }
+        return byVersion.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+    }
+
+    /// Every data key of `subject` in `blobs` that unwraps under any of `keks` at any data-key version.
+    static func dataKeys(for subject: UUID, in blobs: [[UInt8]], keks: [(version: Int, key: SymmetricKey)]) -> [(version: Int, key: SymmetricKey)] {
+        var found: [(version: Int, key: SymmetricKey)] = []
+        for blob in blobs where blob.count == 61 {
+            for (kekVersion, kek) in keks {
+                for version in 1...3 {
+                    if let key = try? Envelope.unwrapDataKey(blob, subject: subject, dataKeyVersion: version, kek: kek, kekVersion: kekVersion) {
+                        found.append((version, key))
+                    }
+                }
+            }
+        }
+        return found
+    }
+
     @Test("the dump of a populated vault contains none of the synthetic plaintext values, in text or in hex")
     func noPlaintextInDump() async throws {
         let fixture = try await VaultFixture.make()
@@ -105,33 +133,13 @@ struct BackupTests {
         // Every key there is: the master-derived keys and every KEK, plus anything in the dump that
         // unwraps as a KEK under the wrapping key.
         let ring = try fixture.vault.keys()
-        var keyRing: [Int: SymmetricKey] = [:]
-        for version in ring.versions { keyRing[version] = ring.kek(version) }
-        for blob in blobs {
-            for version in 1...4 {
-                if let kek = try? Envelope.unwrapKEK(blob, version: version, using: ring.kekWrappingKey) { keyRing[version] = kek }
-            }
-        }
-        let keks = keyRing.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        let keks = Self.keks(in: blobs, ring: ring)
         #expect(!keks.isEmpty)
-        func dataKeys(for subject: UUID) -> [SymmetricKey] {
-            var found: [SymmetricKey] = []
-            for blob in blobs where blob.count == 61 {
-                for (version, kek) in keks {
-                    for dataKeyVersion in 1...3 {
-                        if let key = try? Envelope.unwrapDataKey(blob, subject: subject, dataKeyVersion: dataKeyVersion, kek: kek, kekVersion: version) {
-                            found.append(key)
-                        }
-                    }
-                }
-            }
-            return found
-        }
         // The recovery procedure works: the control pupil's data key is in the dump and opens its fields.
-        let controlKeys = dataKeys(for: controlID)
+        let controlKeys = Self.dataKeys(for: controlID, in: blobs, keks: keks).map(\.key)
         #expect(controlKeys.count == 1)
         // The erased pupil's is not; and no key there opens the earlier copy of its ciphertexts.
-        #expect(dataKeys(for: erasedID).isEmpty)
+        #expect(Self.dataKeys(for: erasedID, in: blobs, keks: keks).isEmpty)
         let allKeys = controlKeys + keks.map(\.1) + [ring.kekWrappingKey, ring.blindIndexKey, ring.auditHashSource]
         for (field, ciphertext) in earlierCiphertexts {
             for key in allKeys {
@@ -143,6 +151,76 @@ struct BackupTests {
         for (_, value) in Synthetic.pupilValues(120) where value.exposedText.utf8.count >= 5 {
             #expect(!dump.contains(value.exposedText))
         }
+        await fixture.shutdown()
+    }
+
+    @Test("a destroyed field cannot be opened from a dump taken before: the subject was re-keyed and the old data key is gone")
+    func destroyedFieldUnrecoverable() async throws {
+        let clock = MovableClock()
+        let fixture = try await VaultFixture.make(clock: clock.vaultClock)
+        let family = try await fixture.family(125, purposes: ["parent_request"], healthPurposes: ["parent_request"], now: clock.now)
+        let id = try await fixture.vault.subjectID(of: family.pupil.token)
+        let stored: () async throws -> [String: (ciphertext: [UInt8], version: Int)] = {
+            try await fixture.asSuperuser { pool in
+                var result: [String: (ciphertext: [UInt8], version: Int)] = [:]
+                for row in try await pool.query("SELECT name, ciphertext, data_key_version FROM vault.fields WHERE subject_id = \(id)") {
+                    result[try row.decode(String.self, at: 0)] = (try row.decode([UInt8].self, at: 1), try row.decode(Int.self, at: 2))
+                }
+                return result
+            }
+        }
+        // The backup taken before: it holds the health field's ciphertext, sealed under data-key version 1.
+        let before = try await stored()
+        let destroyed = try #require(before[FieldName.disabilityStatus.rawValue])
+        #expect(destroyed.version == 1)
+        let earlierDump = try Self.dump(fixture)
+        #expect(Self.byteaValues(in: earlierDump).contains(destroyed.ciphertext))
+
+        let health = try #require(try await fixture.vault.consents(of: family.pupil.token, by: Principals.school()).first { $0.healthData })
+        let plain = try #require(try await fixture.vault.consents(of: family.pupil.token, by: Principals.school()).first { !$0.healthData })
+        try await fixture.vault.withdrawConsent(health.token, by: Principals.school())
+        clock.advance(days: 31)
+        #expect(try await fixture.vault.runRetention().fieldDeadlinesDone == 1)
+
+        // What remains: every other field, re-sealed under data-key version 2 (new ciphertexts).
+        let after = try await stored()
+        #expect(after[FieldName.disabilityStatus.rawValue] == nil)
+        #expect(Set(after.keys) == Set(before.keys).subtracting([FieldName.disabilityStatus.rawValue]))
+        #expect(after.values.allSatisfy { $0.version == 2 })
+        #expect(after.allSatisfy { before[$0.key]?.ciphertext != $0.value.ciphertext })
+
+        // Every key that remains: the master-derived keys, every KEK, and whatever data key of this
+        // subject the current dump holds under any KEK and version.
+        let dump = try Self.dump(fixture)
+        let blobs = Self.byteaValues(in: dump)
+        let ring = try fixture.vault.keys()
+        let keks = Self.keks(in: blobs, ring: ring)
+        let dataKeys = Self.dataKeys(for: id, in: blobs, keks: keks)
+        // Exactly one data key remains, version 2; the old one is gone from the database.
+        #expect(dataKeys.map(\.version) == [2])
+        let newKey = try #require(dataKeys.first?.key)
+        // It opens what remains (the recovery procedure works) …
+        let surname = try #require(after[FieldName.surname.rawValue])
+        let opened = try Envelope.open(
+            surname.ciphertext, key: newKey, context: Envelope.fieldContext(subject: id, field: .surname, dataKeyVersion: 2))
+        #expect(String(decoding: opened, as: UTF8.self) == "Примерова\(Synthetic.marker(125))")
+        // … but neither it nor any other remaining key opens the earlier backup's health field.
+        let remaining = [newKey] + keks.map(\.1) + [ring.kekWrappingKey, ring.blindIndexKey, ring.auditHashSource]
+        for key in remaining {
+            for version in 1...2 {
+                let context = Envelope.fieldContext(subject: id, field: .disabilityStatus, dataKeyVersion: version)
+                #expect((try? Envelope.open(destroyed.ciphertext, key: key, context: context)) == nil)
+            }
+        }
+
+        // Through the door the rest still reads, and the consent scan (re-sealed too) still downloads intact.
+        let data = try await fixture.vault.read(.subject(family.pupil.token), fields: [.surname, .grade], purpose: "parent_request", by: Principals.school())
+        #expect(data.fields[.grade] == .plain("9"))
+        let scan = try await fixture.vault.consentScan(of: plain.token, by: Principals.school())
+        #expect(scan.content == ConsentFixtures.pdf)
+        let register = try #require(try await fixture.vault.destructionRegister().first)
+        #expect([register.scope, register.method, register.reason] == ["fields", "crypto_shredding", "consent_withdrawn"])
+        #expect(register.categories == ["disability_status"])
         await fixture.shutdown()
     }
 }

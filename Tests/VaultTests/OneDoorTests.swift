@@ -1,3 +1,4 @@
+import Audit
 import Foundation
 import Policy
 import PostgreSQL
@@ -184,7 +185,7 @@ struct OneDoorTests {
         await fixture.shutdown()
     }
 
-    @Test("when the audit record cannot be written, nothing is returned")
+    @Test("when the audit store is locked, a read is refused within the bound as audit-unavailable and returns nothing")
     func auditFailureFailsClosed() async throws {
         let fixture = try await VaultFixture.make()
         let family = try await fixture.family(67)
@@ -192,13 +193,54 @@ struct OneDoorTests {
         try await fixture.database.withPool(maxConnections: 1) { admin in
             try await admin.withTransaction { connection in
                 try await connection.execute("LOCK TABLE audit.events IN ACCESS EXCLUSIVE MODE")
+                let started = ContinuousClock.now
+                var released: SubjectData?
                 let error = await #expect(throws: VaultError.self) {
-                    try await fixture.vault.read(.subject(family.pupil.token), fields: [.surname], purpose: "enrolment", by: Principals.school())
+                    released = try await fixture.vault.read(.subject(family.pupil.token), fields: [.surname], purpose: "enrolment", by: Principals.school())
                 }
-                #expect(error?.code == .auditFailed)
+                let elapsed = ContinuousClock.now - started
+                #expect(error?.code == .auditUnavailable)
+                #expect(released == nil)
+                // The append's own lock bound (500 ms by default) answers first.
+                #expect(elapsed < fixture.vault.audit.lockTimeout + .seconds(2))
             }
         }
         #expect(try await fixture.auditRows().count == before)
+        await fixture.shutdown()
+    }
+
+    @Test(
+        "a stalled audit store cannot hang a read: the transaction's statement bound cuts it off",
+        arguments: [1, 3])
+    func stalledAuditStoreIsBounded(subjects: Int) async throws {
+        let fixture = try await VaultFixture.make()
+        var references: [SubjectReference] = []
+        for seed in 0..<subjects { references.append(.subject(try await fixture.family(160 + seed).pupil.token)) }
+        // An audit appender that would wait a minute for the lock: only the vault's bound stops it.
+        var settings = fixture.vault.configuration
+        settings.transactionTimeout = .seconds(1)
+        let patient = Vault(pool: fixture.pool, policies: fixture.policies, audit: AuditLog(lockTimeout: .seconds(60)), configuration: settings)
+        try await patient.unseal(with: .passphrase(fixture.passphrase), by: "admin:test")
+        let before = try await fixture.auditRows().count
+        try await fixture.database.withPool(maxConnections: 1) { admin in
+            try await admin.withTransaction { connection in
+                try await connection.execute("LOCK TABLE audit.events IN ACCESS EXCLUSIVE MODE")
+                let started = ContinuousClock.now
+                var released: [SubjectReference: ReadOutcome]?
+                let error = await #expect(throws: VaultError.self) {
+                    released = try await patient.readBatch(references, fields: [.surname, .grade], purpose: "enrolment", by: Principals.school())
+                }
+                let elapsed = ContinuousClock.now - started
+                #expect(error?.code == .auditUnavailable)
+                #expect(released == nil)
+                #expect(elapsed >= .milliseconds(900))
+                #expect(elapsed < .seconds(1) + .milliseconds(1_500))
+            }
+        }
+        #expect(try await fixture.auditRows().count == before)
+        // With the lock gone the same vault reads again.
+        let outcomes = try await patient.readBatch(references, fields: [.grade], purpose: "enrolment", by: Principals.school())
+        #expect(outcomes.values.compactMap { $0.data?.fields[.grade] } == Array(repeating: .plain("9"), count: subjects))
         await fixture.shutdown()
     }
 

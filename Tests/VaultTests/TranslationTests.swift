@@ -28,11 +28,13 @@ struct TranslationTests {
         await fixture.shutdown()
     }
 
-    @Test("the trials module cannot turn its token into the pupil's assessment token")
+    @Test("no module can join tables through the vault: another module's token is not translated, and the refusal is audited")
     func moduleCannotJoin() async throws {
         let fixture = try await VaultFixture.make()
         let family = try await fixture.family(81, purposes: ["assessment", "event_attendance"])
         let trials = try #require(family.pupil.moduleTokens[.trials])
+        let assessment = try #require(family.pupil.moduleTokens[.assessment])
+        // The trials module's own token, but for a purpose of assessment it does not read for.
         let denied = await #expect(throws: VaultError.self) {
             try await fixture.vault.moduleToken(for: .module(trials), in: .assessment, purpose: "assessment", by: Principals.service(.trials))
         }
@@ -41,9 +43,46 @@ struct TranslationTests {
             try await fixture.vault.moduleToken(for: .module(trials), in: .assessment, purpose: "event_attendance", by: Principals.service(.trials))
         }
         #expect(wrongPurpose?.code == .purposeNotServed)
-        let allowed = try await fixture.vault.moduleToken(
-            for: .module(trials), in: .assessment, purpose: "assessment", by: Principals.service(.assessment))
-        #expect(allowed == family.pupil.moduleTokens[.assessment])
+        // The assessment module holding a trials token cannot turn it into its own.
+        let joined = await #expect(throws: VaultError.self) {
+            try await fixture.vault.moduleToken(for: .module(trials), in: .assessment, purpose: "assessment", by: Principals.service(.assessment))
+        }
+        #expect(joined?.code == .policyDenied)
+        #expect(joined?.reason == "policy: forbidden (a token of another module's namespace)")
+        // Nor can a person (a navigator of the pupil's school) without a rule that says so.
+        try await fixture.relate("assigned_navigator", "pupil", family.pupil.token.rawValue, "user", "usr_nav81")
+        let person = await #expect(throws: VaultError.self) {
+            try await fixture.vault.moduleToken(for: .module(trials), in: .assessment, purpose: "assessment", by: Principals.navigator("usr_nav81"))
+        }
+        #expect(person?.code == .policyDenied)
+        #expect(person?.reason == "policy: no_matching_permit (a token of another module's namespace)")
+        // Its own token, or the vault's, still translates for the module itself.
+        #expect(try await fixture.vault.moduleToken(
+            for: .module(assessment), in: .assessment, purpose: "assessment", by: Principals.service(.assessment)) == assessment)
+        #expect(try await fixture.vault.moduleToken(
+            for: .subject(family.pupil.token), in: .assessment, purpose: "assessment", by: Principals.service(.assessment)) == assessment)
+        let rows = try await fixture.auditRows(subject: family.pupil.token.rawValue, kind: "token.resolved")
+        #expect(rows.map(\.decision) == ["deny", "deny", "deny", "deny", "permit", "permit"])
+        #expect(rows.map(\.actor) == [
+            "service:trials", "service:trials", "service:assessment", "user:usr_nav81", "service:assessment", "service:assessment",
+        ])
+        #expect(rows.prefix(4).allSatisfy { $0.payload.contains("\"fields_returned\": []") })
+        await fixture.shutdown()
+    }
+
+    @Test("a module's own token translates into another module's namespace when the policy reads for the purpose")
+    func ownTokenTranslates() async throws {
+        let fixture = try await VaultFixture.make()
+        let family = try await fixture.family(84, purposes: ["assessment", "recommendation"])
+        let recommendations = try #require(family.pupil.moduleTokens[.recommendations])
+        // The recommendations module may translate its own token (the translate rule), but it does
+        // not read pupils for assessment, so the read decision refuses.
+        let error = await #expect(throws: VaultError.self) {
+            try await fixture.vault.moduleToken(
+                for: .module(recommendations), in: .assessment, purpose: "assessment", by: Principals.service(.recommendations))
+        }
+        #expect(error?.code == .policyDenied)
+        #expect(error?.reason == "policy: no_matching_permit")
         await fixture.shutdown()
     }
 

@@ -15,14 +15,15 @@ import Darwin
 struct VaultCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vault",
-        abstract: "Unseals, seals and inspects the vault of a running bilet serve.",
+        abstract: "Unseals, seals and inspects the vault of a running bilet serve; erases, holds and sets retention ends.",
         discussion: """
             The server starts sealed and refuses every personal-data operation until unsealed. These \
             commands reach it through the control socket (mode 0600, owner only) under the var \
             directory; they must run as the user that runs bilet serve.
             """,
         subcommands: [
-            Status.self, Unseal.self, Seal.self, Init.self, Rotate.self, Deadlines.self, Keygen.self,
+            Status.self, Unseal.self, Seal.self, Init.self, Rotate.self, Deadlines.self, Erase.self, Hold.self, Release.self,
+            Retention.self, Register.self, Keygen.self,
         ])
 
     /// Where the running server's control socket is.
@@ -117,17 +118,95 @@ struct VaultCommand: AsyncParsableCommand {
 
         func run() async throws {
             let response = try await VaultControl.send(VaultControlRequest(operation: .deadlines), socket: socket.path)
-            if json {
-                try VaultControl.printJSON(response)
-                return
-            }
-            let deadlines = response.deadlines ?? []
-            if deadlines.isEmpty { print("nothing is due for destruction") }
             let formatter = ISO8601DateFormatter()
-            for deadline in deadlines {
-                let what = deadline.scope == .subject ? "all data" : deadline.fields.map(\.rawValue).joined(separator: ",")
-                print("\(formatter.string(from: deadline.due))  \(deadline.subject)  \(deadline.kind)  \(what)  \(deadline.reason)\(deadline.legalHold ? "  LEGAL HOLD" : "")")
-            }
+            try VaultControl.printList(
+                response, json: json, empty: "nothing is due for destruction",
+                lines: (response.deadlines ?? []).map { deadline in
+                    let what = deadline.scope == .subject ? "all data" : deadline.fields.map(\.rawValue).joined(separator: ",")
+                    return "\(formatter.string(from: deadline.due))  \(deadline.subject)  \(deadline.kind)  \(what)  \(deadline.reason)"
+                        + (deadline.legalHold ? "  LEGAL HOLD" : "")
+                })
+        }
+    }
+
+    struct Erase: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Erases a subject now (crypto-shredding): its data key is destroyed, a pupil's guardians with it.",
+            discussion: """
+                Irreversible. Refused for a subject under legal hold. The tokens stay and answer "erased"; the \
+                destruction register and the audit log (subject.erased) record it, with the control socket as actor.
+                """)
+        @OptionGroup var socket: SocketOptions
+        @Argument(help: ArgumentHelp("The subject's vault token (sub_…).", valueName: "token")) var token: String
+        @Option(help: ArgumentHelp(
+            "Why: subject_request, consent_withdrawn, consent_expired or retention_expired.", valueName: "reason"))
+        var reason: String
+
+        func run() async throws {
+            let response = try await VaultControl.send(
+                VaultControlRequest(operation: .erase, token: token, reason: reason), socket: socket.path)
+            for erased in response.erased ?? [] { print("erased \(erased)") }
+        }
+    }
+
+    struct Hold: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Puts a subject under legal hold: erasure and the retention job leave its data alone until released.")
+        @OptionGroup var socket: SocketOptions
+        @Argument(help: ArgumentHelp("The subject's vault token (sub_…).", valueName: "token")) var token: String
+
+        func run() async throws {
+            _ = try await VaultControl.send(VaultControlRequest(operation: .hold, token: token), socket: socket.path)
+            print("legal hold set on \(token)")
+        }
+    }
+
+    struct Release: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Lifts the legal hold on a subject.")
+        @OptionGroup var socket: SocketOptions
+        @Argument(help: ArgumentHelp("The subject's vault token (sub_…).", valueName: "token")) var token: String
+
+        func run() async throws {
+            _ = try await VaultControl.send(VaultControlRequest(operation: .release, token: token), socket: socket.path)
+            print("legal hold cleared on \(token)")
+        }
+    }
+
+    struct Retention: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Sets or clears the date by which a subject's data must be destroyed (the retention job acts on it).")
+        @OptionGroup var socket: SocketOptions
+        @Argument(help: ArgumentHelp("The subject's vault token (sub_…).", valueName: "token")) var token: String
+        @Option(help: ArgumentHelp("Keep the data until this date (YYYY-MM-DD, UTC).", valueName: "date")) var until: String?
+        @Flag(help: "Clear the retention end.") var clear = false
+
+        func validate() throws {
+            guard (until != nil) != clear else { throw ValidationError("give either --until DATE or --clear") }
+        }
+
+        func run() async throws {
+            _ = try await VaultControl.send(
+                VaultControlRequest(operation: .retention, token: token, until: until, clear: clear ? true : nil), socket: socket.path)
+            print(until.map { "retention of \(token) ends \($0)" } ?? "retention end of \(token) cleared")
+        }
+    }
+
+    struct Register: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Lists the destruction register, newest first: what was destroyed, how, why and by whom (tokens only).")
+        @OptionGroup var socket: SocketOptions
+        @Flag(help: "Print the register as JSON.") var json = false
+
+        func run() async throws {
+            let response = try await VaultControl.send(VaultControlRequest(operation: .register), socket: socket.path)
+            let formatter = ISO8601DateFormatter()
+            try VaultControl.printList(
+                response, json: json, empty: "the destruction register is empty",
+                lines: (response.register ?? []).map { record in
+                    "\(formatter.string(from: record.destroyedAt))  \(record.subject)  \(record.kind)  \(record.scope)  "
+                        + "\(record.method)  \(record.reason)  \(record.requestedBy)  \(record.categories.joined(separator: ","))  "
+                        + "kept until \(formatter.string(from: record.keepUntil))"
+                })
         }
     }
 
@@ -178,6 +257,17 @@ enum VaultControl {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         encoder.dateEncodingStrategy = .iso8601
         print(String(decoding: try encoder.encode(response), as: UTF8.self))
+    }
+
+    /// Prints `response` as JSON, or else `lines`, or `empty` when there are none.
+    static func printList(_ response: VaultControlResponse, json: Bool, empty: String, lines: [String]) throws {
+        if json {
+            try printJSON(response)
+        } else if lines.isEmpty {
+            print(empty)
+        } else {
+            for line in lines { print(line) }
+        }
     }
 
     static func printStatus(_ status: VaultStatus?) {

@@ -34,7 +34,8 @@ extension Vault {
     func prepareConsent(
         _ terms: ConsentTerms, scan: ConsentScan?, ring: KeyRing, on connection: PostgresConnection
     ) async throws(VaultError) -> PreparedConsent {
-        let subject = try await liveSubject(terms.subject, on: connection)
+        // Locked: the scan is sealed under this row's data-key version, which re-keying changes.
+        let subject = try await liveSubject(terms.subject, lock: true, on: connection)
         guard policies.current.schema.purposes.contains(where: { $0.name == terms.purpose }) else {
             throw VaultError(.invalidConsent, reason: "the purpose is not declared in the policy schema")
         }
@@ -99,11 +100,12 @@ extension Vault {
         return PreparedConsent(subject: subject, representative: representative, givenBy: givenBy, authority: authority, terms: terms)
     }
 
-    /// The subject with `token`, refusing unknown and erased ones.
-    func liveSubject(_ token: SubjectToken, on connection: PostgresConnection) async throws(VaultError) -> SubjectRecord {
+    /// The subject with `token`, refusing unknown and erased ones; with `lock`, its row is locked
+    /// for the transaction (so no re-keying or erasure of it interleaves with what is sealed next).
+    func liveSubject(_ token: SubjectToken, lock: Bool = false, on connection: PostgresConnection) async throws(VaultError) -> SubjectRecord {
         let found: [SubjectRecord]
         do {
-            found = try await SubjectQueries.byTokens([token], on: connection)
+            found = try await SubjectQueries.byTokens([token], on: connection, lock: lock)
         } catch {
             throw VaultError.wrapping(error)
         }

@@ -123,7 +123,8 @@ public enum ConsentState: String, Sendable, Hashable, Codable {
 /// the scan's digest.
 public struct ConsentRecord: Sendable, Hashable {
     public var token: ConsentToken
-    /// The same consent across versions shares the first version's token.
+    /// The version within the consent's series (1 for a new consent); every version has a token of
+    /// its own, and an amendment supersedes the active one.
     public var version: Int
     public var subject: SubjectToken
     public var representative: SubjectToken?

@@ -1,3 +1,5 @@
+public import Tokens
+
 /// A request on the vault's local control socket: one JSON object on one line.
 ///
 /// The passphrase travels only over the owner-only Unix socket, never on a command line; the
@@ -17,24 +19,53 @@ public struct VaultControlRequest: Codable, Sendable, CustomStringConvertible {
         case rotate
         /// List what is due for destruction.
         case deadlines
+        /// Crypto-shred the subject `token` (a pupil with their guardians) for `reason`.
+        case erase
+        /// Put the subject `token` under legal hold: erasure and retention stop.
+        case hold
+        /// Lift the legal hold on the subject `token`.
+        case release
+        /// Set the retention end of the subject `token` to `until`, or clear it (`clear`).
+        case retention
+        /// List the destruction register, newest first.
+        case register
     }
 
     public var operation: Operation
     public var passphrase: String?
     /// A key file path, read by the server process (so it must be readable by it alone).
     public var keyFile: String?
+    /// The subject token `erase`, `hold`, `release` and `retention` act on.
+    public var token: String?
+    /// For `erase`: an ``ErasureReason`` raw value (`subject_request` …).
+    public var reason: String?
+    /// For `retention`: the new retention end, `YYYY-MM-DD` (UTC).
+    public var until: String?
+    /// For `retention`: clear the retention end instead of setting it.
+    public var clear: Bool?
 
     /// Creates a request.
-    public init(operation: Operation, passphrase: String? = nil, keyFile: String? = nil) {
+    public init(
+        operation: Operation, passphrase: String? = nil, keyFile: String? = nil, token: String? = nil, reason: String? = nil,
+        until: String? = nil, clear: Bool? = nil
+    ) {
         self.operation = operation
         self.passphrase = passphrase
         self.keyFile = keyFile
+        self.token = token
+        self.reason = reason
+        self.until = until
+        self.clear = clear
     }
 
     enum CodingKeys: String, CodingKey {
         case operation = "op"
         case passphrase
         case keyFile = "key_file"
+        case token
+        case reason
+        case until
+        case clear
     }
 
     public var description: String {
@@ -60,15 +91,23 @@ public struct VaultControlResponse: Codable, Sendable, Hashable {
     public var ok: Bool
     public var status: VaultStatus?
     public var deadlines: [DestructionDeadline]?
+    /// For `erase`: the tokens erased (the subject first, then a pupil's guardians).
+    public var erased: [SubjectToken]?
+    /// For `register`: the destruction register, newest first.
+    public var register: [DestructionRecord]?
     public var error: Failure?
 
     /// A success.
-    public static func success(status: VaultStatus? = nil, deadlines: [DestructionDeadline]? = nil) -> VaultControlResponse {
-        VaultControlResponse(ok: true, status: status, deadlines: deadlines, error: nil)
+    public static func success(
+        status: VaultStatus? = nil, deadlines: [DestructionDeadline]? = nil, erased: [SubjectToken]? = nil,
+        register: [DestructionRecord]? = nil
+    ) -> VaultControlResponse {
+        VaultControlResponse(ok: true, status: status, deadlines: deadlines, erased: erased, register: register, error: nil)
     }
 
     /// A refusal.
     public static func failure(_ error: VaultError) -> VaultControlResponse {
-        VaultControlResponse(ok: false, status: nil, deadlines: nil, error: Failure(code: error.code.rawValue, message: error.description))
+        VaultControlResponse(
+            ok: false, status: nil, deadlines: nil, erased: nil, register: nil, error: Failure(code: error.code.rawValue, message: error.description))
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 public import Logging
+import Tokens
 public import NIOCore
 public import NIOPosix
 public import ServiceLifecycle
@@ -13,12 +14,15 @@ import Darwin
 #endif
 
 /// The vault's local control channel: a Unix domain socket that `bilet vault unseal | seal |
-/// status | rotate | deadlines` talk to, one JSON request and one JSON response per connection.
+/// status | rotate | deadlines | erase | hold | release | retention | register` talk to, one JSON request and one JSON response per connection.
 ///
 /// The socket lives in a directory of its own with mode 0700, and the socket file has mode 0600,
 /// so only the user running bilet (and root) can connect. It refuses to start when another
 /// process already answers on the path. Requests are bounded (64 KiB); a connection that sends
 /// nothing within the timeout is closed.
+///
+/// The socket is an administrator path (owner only): erasure, legal holds and retention ends asked
+/// for here take no policy decision and are audited with the server's ``actor``.
 ///
 /// Add it to `bilet serve`'s `ServiceGroup`; it closes the socket on graceful shutdown.
 public struct VaultControlServer: Service {
@@ -146,6 +150,26 @@ public struct VaultControlServer: Service {
         return collected.isEmpty ? nil : collected
     }
 
+    /// The subject token a request names.
+    private static func token(in request: VaultControlRequest) throws(VaultError) -> SubjectToken {
+        guard let text = request.token else {
+            throw VaultError(.invalidRequest, reason: "\(request.operation.rawValue) needs a subject token")
+        }
+        do {
+            return try SubjectToken(parsing: text)
+        } catch {
+            throw VaultError(.invalidRequest, reason: "not a subject token")
+        }
+    }
+
+    /// Midnight UTC of `YYYY-MM-DD`, or nil for anything else.
+    private static func date(_ text: String) -> Date? {
+        guard let civil = CivilDate(iso: text) else { return nil }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        return calendar.date(from: DateComponents(year: civil.year, month: civil.month, day: civil.day))
+    }
+
     /// Carries out one request.
     public func handle(_ request: VaultControlRequest) async -> VaultControlResponse {
         do throws(VaultError) {
@@ -172,6 +196,32 @@ public struct VaultControlServer: Service {
                 return .success(status: try await vault.status())
             case .deadlines:
                 return .success(deadlines: try await vault.deadlines())
+            case .erase:
+                let token = try Self.token(in: request)
+                guard let text = request.reason, let reason = ErasureReason(rawValue: text), reason != .pupilErased else {
+                    throw VaultError(
+                        .invalidRequest, reason: "erase needs a reason: subject_request, consent_withdrawn, consent_expired or retention_expired")
+                }
+                return .success(erased: try await vault.erase(token, reason: reason, by: actor))
+            case .hold, .release:
+                try await vault.setLegalHold(request.operation == .hold, for: try Self.token(in: request), by: actor)
+                return .success()
+            case .retention:
+                let token = try Self.token(in: request)
+                switch (request.until, request.clear ?? false) {
+                case (let text?, false):
+                    guard let date = Self.date(text) else {
+                        throw VaultError(.invalidRequest, reason: "the retention end is not a date (YYYY-MM-DD)")
+                    }
+                    try await vault.setRetention(until: date, for: token, by: actor)
+                case (nil, true):
+                    try await vault.setRetention(until: nil, for: token, by: actor)
+                default:
+                    throw VaultError(.invalidRequest, reason: "retention needs either a date to keep until or clear, not both")
+                }
+                return .success()
+            case .register:
+                return .success(register: try await vault.destructionRegister())
             }
         } catch {
             logger.warning("vault control request refused", metadata: ["code": "\(error.code.rawValue)"])

@@ -12,7 +12,7 @@ extension Vault {
     ///
     /// - Throws: ``VaultError/Code/invalidConsent``, ``VaultError/Code/documentRejected``,
     ///   ``VaultError/Code/policyDenied``, ``VaultError/Code/unknownSubject``,
-    ///   ``VaultError/Code/subjectErased``, ``VaultError/Code/sealed``, ``VaultError/Code/auditFailed``.
+    ///   ``VaultError/Code/subjectErased``, ``VaultError/Code/sealed``, ``VaultError/Code/auditFailed``, ``VaultError/Code/auditUnavailable``.
     public func recordConsent(_ terms: ConsentTerms, scan: ConsentScan? = nil, by requester: Requester) async throws(VaultError) -> ConsentRecord {
         try await writeConsent(terms, scan: scan, amending: nil, by: requester)
     }
@@ -66,7 +66,7 @@ extension Vault {
     ///
     /// - Returns: the deadline scheduled, if any.
     /// - Throws: ``VaultError/Code/unknownConsent``, ``VaultError/Code/consentNotActive``,
-    ///   ``VaultError/Code/policyDenied``, ``VaultError/Code/sealed``, ``VaultError/Code/auditFailed``.
+    ///   ``VaultError/Code/policyDenied``, ``VaultError/Code/sealed``, ``VaultError/Code/auditFailed``, ``VaultError/Code/auditUnavailable``.
     @discardableResult
     public func withdrawConsent(_ token: ConsentToken, by requester: Requester) async throws(VaultError) -> DestructionDeadline? {
         _ = try keys()

@@ -33,7 +33,7 @@ extension Vault {
     ///   ``VaultError/Code/unknownConsent``, ``VaultError/Code/subjectErased``,
     ///   ``VaultError/Code/policyDenied``, ``VaultError/Code/documentRejected`` (no scan),
     ///   ``VaultError/Code/integrityFailure``, ``VaultError/Code/unknownKeyVersion``,
-    ///   ``VaultError/Code/auditFailed``, ``VaultError/Code/storage``.
+    ///   ``VaultError/Code/auditFailed``, ``VaultError/Code/auditUnavailable``, ``VaultError/Code/storage``.
     public func consentScan(of consent: ConsentToken, by requester: Requester) async throws(VaultError) -> ConsentScanDownload {
         let ring = try keys()
         try checkRequest(requester: requester, purpose: Self.consentPurpose)

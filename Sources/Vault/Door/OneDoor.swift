@@ -22,7 +22,7 @@ extension Vault {
     ///   ``VaultError/Code/policyDenied``, ``VaultError/Code/consentMissing``,
     ///   ``VaultError/Code/consentWithdrawn``, ``VaultError/Code/consentExpired``,
     ///   ``VaultError/Code/healthConsentMissing``, ``VaultError/Code/integrityFailure``,
-    ///   ``VaultError/Code/unknownKeyVersion``, ``VaultError/Code/auditFailed``,
+    ///   ``VaultError/Code/unknownKeyVersion``, ``VaultError/Code/auditFailed``, ``VaultError/Code/auditUnavailable``,
     ///   ``VaultError/Code/storage``.
     public func read(
         _ reference: SubjectReference, fields: [FieldName], purpose: String, by requester: Requester
@@ -41,7 +41,7 @@ extension Vault {
     /// ``ReadOutcome/refused(_:)``; a failure of the whole (sealed, audit, database) throws.
     ///
     /// - Throws: ``VaultError/Code/sealed``, ``VaultError/Code/invalidRequest`` (more than
-    ///   ``VaultConfiguration/maximumBatchSize`` references), ``VaultError/Code/auditFailed``,
+    ///   ``VaultConfiguration/maximumBatchSize`` references), ``VaultError/Code/auditFailed``, ``VaultError/Code/auditUnavailable``,
     ///   ``VaultError/Code/storage``.
     public func readBatch(
         _ references: [SubjectReference], fields: [FieldName], purpose: String, by requester: Requester
@@ -340,11 +340,15 @@ extension Vault {
 
     /// Appends `events`, in order, in the caller's transaction with one round trip (nothing for
     /// none); any failure fails the operation and writes none of them.
+    ///
+    /// - Throws: ``VaultError/Code/auditUnavailable`` when the audit store did not answer in time
+    ///   or cannot be reached (``AuditError/Code/unavailable``); ``VaultError/Code/auditFailed``
+    ///   for every other audit failure.
     func appendAudit(_ events: [AuditEvent], on connection: PostgresConnection) async throws(VaultError) {
         do {
             try await audit.append(contentsOf: events, on: connection)
         } catch {
-            throw VaultError(.auditFailed, reason: error.description)
+            throw VaultError(error.code == .unavailable ? .auditUnavailable : .auditFailed, reason: error.description)
         }
     }
 }

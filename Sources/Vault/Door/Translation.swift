@@ -8,14 +8,18 @@ extension Vault {
     /// A pupil's pairwise token in `module`, for `purpose`: the vault translating between
     /// namespaces under policy.
     ///
-    /// The purpose must be one the module serves; the policy must allow `read` on the pupil for it
-    /// (with no fields: the token is not personal data, but it links the pupil into the module's
-    /// processing); an active consent must cover the purpose. The translation is audited
-    /// (`token.resolved`).
+    /// The purpose must be one the module serves. When `reference` is another module's pairwise
+    /// token, the policy must first allow `translate` on the `pairwise_token` with its source
+    /// namespace (`namespace`) and `target`: by default a module translates only its own tokens
+    /// and nobody else translates a module's token (`guard.services-translate-own-tokens-only`),
+    /// so holding another module's tokens does not let a module join tables. Then the policy must
+    /// allow `read` on the pupil for the purpose (with no fields: the token is not personal data,
+    /// but it links the pupil into the module's processing), and an active consent must cover the
+    /// purpose. The translation, granted or refused, is audited (`token.resolved`).
     ///
     /// - Throws: ``VaultError/Code/purposeNotServed``, ``VaultError/Code/policyDenied``, the consent
     ///   codes, ``VaultError/Code/unknownSubject``, ``VaultError/Code/subjectErased``,
-    ///   ``VaultError/Code/sealed``, ``VaultError/Code/auditFailed``.
+    ///   ``VaultError/Code/sealed``, ``VaultError/Code/auditFailed``, ``VaultError/Code/auditUnavailable``.
     public func moduleToken(
         for reference: SubjectReference, in module: Module, purpose: String, by requester: Requester
     ) async throws(VaultError) -> ModuleToken {
@@ -25,9 +29,12 @@ extension Vault {
         let policySet = policies.current
         let outcome: Result<ModuleToken, VaultError> = try await withTransaction { connection in
             let subject: SubjectRecord?
+            var source: Module?
             switch reference {
             case .subject(let token): subject = try await SubjectQueries.byTokens([token], on: connection).first
-            case .module(let token): subject = try await SubjectQueries.byModuleTokens([token], on: connection).first?.1
+            case .module(let token):
+                subject = try await SubjectQueries.byModuleTokens([token], on: connection).first?.1
+                source = token.module
             }
             let refusal: VaultError?
             var target: ModuleToken?
@@ -39,6 +46,12 @@ extension Vault {
                     refusal = VaultError(.invalidRequest, reason: "only pupils have pairwise tokens")
                 } else if !module.purposes.contains(purpose) {
                     refusal = VaultError(.purposeNotServed, reason: "the \(module) module does not serve this purpose")
+                } else if let source, source != module,
+                          let denied = await self.translationRefusal(
+                              subject, from: source, to: module, purpose: purpose, requester: requester, policySet: policySet, at: now,
+                              on: connection)
+                {
+                    refusal = denied
                 } else {
                     let decision = await policySet.decide(
                         PolicyRequest(
@@ -75,12 +88,39 @@ extension Vault {
         return try outcome.get()
     }
 
+    /// The policy's `translate` decision on a pupil's token of `source`'s namespace: nil when it
+    /// allows turning it into `target`'s, the refusal otherwise.
+    private func translationRefusal(
+        _ pupil: SubjectRecord, from source: Module, to target: Module, purpose: String, requester: Requester, policySet: PolicySet,
+        at now: Date, on connection: PostgresConnection
+    ) async -> VaultError? {
+        let decision = await policySet.decide(
+            PolicyRequest(
+                principal: requester.principal, action: "translate", resource: Self.pairwiseResource(pupil, from: source, to: target),
+                fields: [], purpose: purpose, time: Self.timestamp(now)),
+            relationships: relationships(on: connection))
+        guard !decision.isAllowed else { return nil }
+        return VaultError(.policyDenied, reason: "policy: \(decision.reason?.rawValue ?? "deny") (a token of another module's namespace)")
+    }
+
+    /// The resource of a translation decision: the pupil's pairwise token in `source`'s namespace,
+    /// to be turned into `target`'s (`pairwise_token` in the policy schema).
+    static func pairwiseResource(_ pupil: SubjectRecord, from source: Module, to target: Module) -> Resource {
+        var attributes: [String: Value] = [
+            "pupil": .entity(EntityRef("pupil", pupil.token.rawValue)),
+            "namespace": .string(source.rawValue), "target": .string(target.rawValue),
+        ]
+        if let organisation = pupil.organisation { attributes["school"] = .entity(EntityRef("school", organisation)) }
+        if let region = pupil.region { attributes["region"] = .entity(EntityRef("region", region)) }
+        return Resource(type: "pairwise_token", id: pupil.token.rawValue, attributes: attributes)
+    }
+
     /// Finds pupils by SNILS through its blind index (no plaintext search): the tokens of those
     /// the policy lets the requester read the SNILS of, for `purpose`. Audited as `pii.searched`
     /// with a keyed hash of the value searched for.
     ///
     /// - Throws: ``VaultError/Code/invalidValue`` (not a SNILS), ``VaultError/Code/sealed``,
-    ///   ``VaultError/Code/invalidRequest``, ``VaultError/Code/auditFailed``.
+    ///   ``VaultError/Code/invalidRequest``, ``VaultError/Code/auditFailed``, ``VaultError/Code/auditUnavailable``.
     public func findPupils(snils: PersonalValue, purpose: String, by requester: Requester) async throws(VaultError) -> [SubjectToken] {
         let ring = try keys()
         try checkRequest(requester: requester, purpose: purpose)

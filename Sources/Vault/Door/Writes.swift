@@ -15,7 +15,7 @@ extension Vault {
     /// - Throws: ``VaultError/Code/sealed``, ``VaultError/Code/invalidRequest``,
     ///   ``VaultError/Code/unknownField``, ``VaultError/Code/missingValue``,
     ///   ``VaultError/Code/invalidValue``, ``VaultError/Code/duplicateSubject``,
-    ///   ``VaultError/Code/policyDenied``, ``VaultError/Code/auditFailed``, ``VaultError/Code/storage``.
+    ///   ``VaultError/Code/policyDenied``, ``VaultError/Code/auditFailed``, ``VaultError/Code/auditUnavailable``, ``VaultError/Code/storage``.
     public func register(_ registration: SubjectRegistration, by requester: Requester, purpose: String) async throws(VaultError) -> RegisteredSubject {
         let ring = try keys()
         try checkRequest(requester: requester, purpose: purpose)

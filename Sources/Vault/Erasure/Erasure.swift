@@ -73,11 +73,31 @@ extension Vault {
             """)
     }
 
-    /// Deletes some fields' ciphertexts (their consent ended while others remain) and registers it.
+    /// Destroys some fields of a subject (their consent ended while others remain) by
+    /// crypto-shredding: their ciphertexts (and the blind indexes built from them) are deleted,
+    /// then the subject gets a new data key and everything it still has is re-sealed under it
+    /// (``rekey(_:ring:on:)``), so the old data key, the only one that opened the destroyed
+    /// ciphertexts in any earlier backup, is gone. Registered as `crypto_shredding` with scope
+    /// `fields`. All in the caller's transaction, under the subject's row lock.
+    ///
+    /// - Throws: ``VaultError/Code/subjectErased``, ``VaultError/Code/legalHold``, the re-keying
+    ///   errors, ``VaultError/Code/storage``.
     func destroyFields(
-        _ fields: [FieldName], of subject: SubjectRecord, reason: String, requestedBy actor: String, on connection: PostgresConnection
+        _ fields: [FieldName], of subject: SubjectRecord, reason: String, requestedBy actor: String, ring: KeyRing,
+        on connection: PostgresConnection
     ) async throws(VaultError) {
         let names = fields.map(\.rawValue).joined(separator: ",")
+        let locked: SubjectRecord
+        do {
+            guard let found = try await SubjectQueries.byTokens([subject.token], on: connection, lock: true).first else {
+                throw VaultError(.unknownSubject, reason: "no subject has this token")
+            }
+            locked = found
+        } catch {
+            throw VaultError.wrapping(error)
+        }
+        guard !locked.isErased else { throw VaultError(.subjectErased, reason: "the subject's data was erased") }
+        guard !locked.legalHold else { throw VaultError(.legalHold, reason: "the subject is under legal hold") }
         do {
             try await connection.execute(
                 "DELETE FROM vault.fields WHERE subject_id = \(subject.id) AND name = ANY(string_to_array(\(names), ','))")
@@ -92,11 +112,12 @@ extension Vault {
                 """
                 INSERT INTO vault.destruction_register (subject_token, subject_kind, scope, categories, method, reason, requested_by)
                 VALUES (\(subject.token.rawValue), \(subject.kind.rawValue), 'fields', string_to_array(\(names), ','),
-                        'ciphertext_deletion', \(reason), \(actor))
+                        'crypto_shredding', \(reason), \(actor))
                 """)
         } catch {
             throw VaultError.wrapping(error)
         }
+        try await rekey(locked, ring: ring, on: connection)
     }
 }
 
@@ -107,9 +128,14 @@ public struct DestructionRecord: Sendable, Hashable, Codable {
     /// `subject` or `fields`.
     public var scope: String
     public var categories: [String]
-    /// `crypto_shredding` or `ciphertext_deletion`.
+    /// `crypto_shredding` (the data key destroyed: the whole subject's, or for `fields` the key the
+    /// destroyed fields were sealed under, the rest re-sealed under a new one). Registers written
+    /// before field destruction re-keyed may say `ciphertext_deletion`.
     public var method: String
     public var reason: String
     public var requestedBy: String
     public var destroyedAt: Date
+    /// Until when the entry is kept: three years after `destroyedAt` (set by the database, never
+    /// shorter); the retention job removes it after that.
+    public var keepUntil: Date
 }

@@ -13,7 +13,7 @@ extension Vault {
     ///
     /// - Returns: the tokens erased (the subject first).
     /// - Throws: ``VaultError/Code/legalHold``, ``VaultError/Code/unknownSubject``,
-    ///   ``VaultError/Code/subjectErased``, ``VaultError/Code/sealed``, ``VaultError/Code/auditFailed``.
+    ///   ``VaultError/Code/subjectErased``, ``VaultError/Code/sealed``, ``VaultError/Code/auditFailed``, ``VaultError/Code/auditUnavailable``.
     @discardableResult
     public func erase(_ token: SubjectToken, reason: ErasureReason, by actor: String) async throws(VaultError) -> [SubjectToken] {
         _ = try keys()
@@ -46,10 +46,11 @@ extension Vault {
     /// One pass of the retention job: marks consents whose term ended as expired (audited, with
     /// their destruction deadlines), carries out due deadlines (crypto-shredding a subject with no
     /// consent left, or deleting the fields no consent covers any more), and erases subjects whose
-    /// retention ended. Subjects under legal hold are left alone and counted. Each item runs in a
+    /// retention ended, and removes destruction register entries older than their three years.
+    /// Subjects under legal hold are left alone and counted. Each item runs in a
     /// transaction of its own, so one failure does not stop the rest (it is thrown at the end).
     public func runRetention(by actor: String = "service:vault-retention") async throws(VaultError) -> RetentionReport {
-        _ = try keys()
+        let ring = try keys()
         var report = RetentionReport()
         var firstError: VaultError?
         let now = clock.now
@@ -99,7 +100,7 @@ extension Vault {
                 continue
             }
             do throws(VaultError) {
-                let outcome = try await carryOut(deadline: id, actor: actor, at: now)
+                let outcome = try await carryOut(deadline: id, actor: actor, at: now, ring: ring)
                 switch outcome {
                 case .erased(let count): report.subjectsErased += count
                 case .fieldsDestroyed: report.fieldDeadlinesDone += 1
@@ -134,6 +135,14 @@ extension Vault {
                 firstError = firstError ?? error
             }
         }
+        // Register entries past their three years (the database's clock decides, not the caller's).
+        do throws(VaultError) {
+            report.registerEntriesPurged = try await withTransaction { connection in
+                try await connection.query("SELECT vault.purge_destruction_register()").singleValue(Int.self)
+            }
+        } catch {
+            firstError = firstError ?? error
+        }
         if let firstError { throw firstError }
         return report
     }
@@ -146,7 +155,7 @@ extension Vault {
     }
 
     /// Carries out one due deadline, re-checking what the subject's active consents cover now.
-    private func carryOut(deadline id: Int64, actor: String, at now: Date) async throws(VaultError) -> DeadlineOutcome {
+    private func carryOut(deadline id: Int64, actor: String, at now: Date, ring: KeyRing) async throws(VaultError) -> DeadlineOutcome {
         try await withTransaction { connection in
             let rows = try await connection.query(
                 """
@@ -183,7 +192,7 @@ extension Vault {
                     "UPDATE vault.destruction_deadlines SET completed_at = \(now), outcome = 'cancelled_new_consent' WHERE id = \(id)")
                 return .cancelled
             }
-            try await self.destroyFields(uncovered, of: subject, reason: reason, requestedBy: actor, on: connection)
+            try await self.destroyFields(uncovered, of: subject, reason: reason, requestedBy: actor, ring: ring, on: connection)
             try await self.appendAudit(
                 AuditEvent(
                     type: "subject.erased", actor: actor, subject: subject.token.rawValue,

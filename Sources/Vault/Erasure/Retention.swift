@@ -15,6 +15,8 @@ public struct RetentionReport: Sendable, Hashable, Codable {
     public var subjectsErased = 0
     /// Due items left alone because the subject is under legal hold.
     public var heldBack = 0
+    /// Destruction register entries removed because their three years had passed.
+    public var registerEntriesPurged = 0
 }
 
 extension Vault {
@@ -59,12 +61,14 @@ extension Vault {
         }
     }
 
-    /// The destruction register, newest first.
+    /// The destruction register, newest first. Each entry is kept three years after the
+    /// destruction (`keep_until`); ``runRetention(by:)`` removes older ones.
     public func destructionRegister(limit: Int = 1_000) async throws(VaultError) -> [DestructionRecord] {
         try await withConnection { connection in
             try await connection.query(
                 """
-                SELECT subject_token, subject_kind, scope, array_to_string(categories, ','), method, reason, requested_by, destroyed_at
+                SELECT subject_token, subject_kind, scope, array_to_string(categories, ','), method, reason, requested_by, destroyed_at,
+                       keep_until
                 FROM vault.destruction_register ORDER BY id DESC LIMIT \(limit)
                 """
             ).map { row in
@@ -74,7 +78,8 @@ extension Vault {
                     scope: try row.decode(String.self, at: 2),
                     categories: try row.decode(String.self, at: 3).split(separator: ",").map(String.init),
                     method: try row.decode(String.self, at: 4), reason: try row.decode(String.self, at: 5),
-                    requestedBy: try row.decode(String.self, at: 6), destroyedAt: try row.decode(Date.self, at: 7))
+                    requestedBy: try row.decode(String.self, at: 6), destroyedAt: try row.decode(Date.self, at: 7),
+                    keepUntil: try row.decode(Date.self, at: 8))
             }
         }
     }
@@ -83,7 +88,7 @@ extension Vault {
     /// (`legal_hold.changed`: set or cleared) in the same transaction.
     ///
     /// - Throws: ``VaultError/Code/unknownSubject``, ``VaultError/Code/invalidRequest`` (actor),
-    ///   ``VaultError/Code/sealed``, ``VaultError/Code/auditFailed``, ``VaultError/Code/storage``.
+    ///   ``VaultError/Code/sealed``, ``VaultError/Code/auditFailed``, ``VaultError/Code/auditUnavailable``, ``VaultError/Code/storage``.
     public func setLegalHold(_ hold: Bool, for token: SubjectToken, by actor: String) async throws(VaultError) {
         _ = try keys()
         try Self.checkActor(actor)
@@ -104,7 +109,7 @@ extension Vault {
     ///
     /// - Throws: ``VaultError/Code/unknownSubject``, ``VaultError/Code/subjectErased``,
     ///   ``VaultError/Code/invalidRequest`` (actor), ``VaultError/Code/sealed``,
-    ///   ``VaultError/Code/auditFailed``, ``VaultError/Code/storage``.
+    ///   ``VaultError/Code/auditFailed``, ``VaultError/Code/auditUnavailable``, ``VaultError/Code/storage``.
     public func setRetention(until date: Date?, for token: SubjectToken, by actor: String) async throws(VaultError) {
         _ = try keys()
         try Self.checkActor(actor)

@@ -63,6 +63,10 @@ public struct VaultError: Error, Hashable, Sendable, CustomStringConvertible {
         case purposeNotServed = "vault.purpose_not_served"
         /// The audit record could not be written, so nothing was done or returned.
         case auditFailed = "vault.audit_failed"
+        /// The audit store did not answer within the bound (a lock held on it, a stalled statement)
+        /// or cannot be reached, so nothing was done or returned. Transient: answer 503 and retry
+        /// later, unlike ``auditFailed``.
+        case auditUnavailable = "vault.audit_unavailable"
 
         // Consents
         /// The consent record is incomplete or contradicts the rules (a minor without a

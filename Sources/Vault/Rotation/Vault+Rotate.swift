@@ -6,7 +6,7 @@ extension Vault {
     /// in the same transaction.
     ///
     /// - Throws: ``VaultError/Code/sealed``, ``VaultError/Code/rotationInProgress``,
-    ///   ``VaultError/Code/invalidRequest`` (actor), ``VaultError/Code/auditFailed``,
+    ///   ``VaultError/Code/invalidRequest`` (actor), ``VaultError/Code/auditFailed``, ``VaultError/Code/auditUnavailable``,
     ///   ``VaultError/Code/storage``.
     @discardableResult
     public func rotate(by actor: String) async throws(VaultError) -> VaultStatus.Rotation {
