@@ -198,7 +198,10 @@ public enum AuditRoutes {
     }
 }
 
-/// The JSON answer of `GET /v1/audit/gaps`.
+/// The JSON answer of `GET /v1/audit/gaps`: the same verdict as `bilet audit gaps`. `complete`
+/// is true only when nothing stands in the way; `verdict` is `complete`, `gaps` (records missing or
+/// altered) or `pending` (not provable yet); `problems` names each; `proof` is the offline-checkable
+/// ``GapProof`` of a complete window (null otherwise).
 struct GapsBody: Encodable {
     struct Range: Encodable {
         let first: UInt64
@@ -208,10 +211,14 @@ struct GapsBody: Encodable {
     let to: String
     let eventCount: Int
     let leafRange: Range?
+    let lowerBoundary: UInt64?
+    let upperBoundary: UInt64
     let missingIndices: [UInt64]
     let pendingCount: Int
     let checkpoint: String?
-    let boundaryProofs: [ProofBundle]
+    let problems: [String]
+    let verdict: String
+    let proof: GapProof?
     let complete: Bool
 
     init(_ report: GapReport) {
@@ -219,10 +226,14 @@ struct GapsBody: Encodable {
         to = AuditTime.format(report.to)
         eventCount = report.eventCount
         leafRange = report.leafRange.map { Range(first: $0.lowerBound, last: $0.upperBound) }
+        lowerBoundary = report.lowerBoundary
+        upperBoundary = report.upperBoundary
         missingIndices = report.missingIndices
         pendingCount = report.pendingCount
         checkpoint = report.checkpoint?.serialized
-        boundaryProofs = report.boundaryProofs
+        problems = report.problems.map(\.description)
+        verdict = report.verdict
+        proof = report.proof
         complete = report.isComplete
     }
 

@@ -79,6 +79,15 @@ public struct AuditRecord: Sendable, Hashable {
         leafInput(payloadDigest: payloadDigest).withUnsafeBytes { MerkleHasher.leafHash($0) }
     }
 
+    /// The `recorded_at` a leaf input commits to, in microseconds since the Unix epoch; nil when
+    /// `leafInput` is not a leaf input of this format (wrong domain or too short).
+    public static func recordedAtMicroseconds(inLeafInput leafInput: [UInt8]) -> Int64? {
+        let start = domain.count + 8
+        guard leafInput.count >= start + 8, leafInput.starts(with: domain) else { return nil }
+        let value = leafInput[start ..< start + 8].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        return Int64(bitPattern: value)
+    }
+
     static let domain: [UInt8] = Array("bilet-audit-leaf/1".utf8) + [0]
 
     private static func append(_ value: UInt64, to bytes: inout [UInt8]) {

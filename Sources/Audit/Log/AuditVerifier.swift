@@ -351,33 +351,39 @@ public struct AuditVerifier: Sendable {
         return pass
     }
 
-    /// One leaf after recomputation: the hash the tree uses and what is wrong with it, if anything.
-    private struct RecomputedLeaf: Sendable {
+    /// One leaf after recomputation: the hash the tree uses, when its record was recorded (nil
+    /// when the record is gone) and what is wrong with it, if anything.
+    struct RecomputedLeaf: Sendable {
         let leafIndex: UInt64
         let leafHash: MerkleHash
+        let recordedAtMicroseconds: Int64?
         let finding: AuditFinding?
     }
 
     private func fetch(from index: Int64) -> Task<QueryResult, any Error> {
         let pool = self.pool
         let limit = Int64(chunkSize)
-        return Task {
-            try await pool.query(
-                """
-                SELECT l.leaf_index, l.event_id, l.payload_digest, l.leaf_hash, e.id,
-                       CAST(EXTRACT(EPOCH FROM e.recorded_at) * 1000000 AS int8), e.kind, e.catalogue_version, e.actor,
-                       e.subject, e.decision, e.purpose, CAST(e.payload AS text),
-                       CAST(EXTRACT(EPOCH FROM e.pruned_at) * 1000000 AS int8), CAST(l.event_xid AS text)
-                FROM audit.leaves l LEFT JOIN audit.events e ON e.id = l.event_id
-                WHERE l.leaf_index >= \(index)
-                ORDER BY l.leaf_index
-                LIMIT \(limit)
-                """)
-        }
+        return Task { try await Self.leafRows(from: index, limit: limit, pool: pool) }
     }
 
-    /// Decodes and rehashes `rows` in parallel slices, in order.
-    private static func recompute(_ rows: QueryResult) async throws -> [RecomputedLeaf] {
+    /// Up to `limit` leaves from index `index` on, in index order, each with its record (the
+    /// columns ``PostgresAuditStore/decodeLeafRow(_:)`` reads, then the leaf's transaction id).
+    static func leafRows(from index: Int64, limit: Int64, pool: PostgresConnectionPool) async throws -> QueryResult {
+        try await pool.query(
+            """
+            SELECT l.leaf_index, l.event_id, l.payload_digest, l.leaf_hash, e.id,
+                   CAST(EXTRACT(EPOCH FROM e.recorded_at) * 1000000 AS int8), e.kind, e.catalogue_version, e.actor,
+                   e.subject, e.decision, e.purpose, CAST(e.payload AS text),
+                   CAST(EXTRACT(EPOCH FROM e.pruned_at) * 1000000 AS int8), CAST(l.event_xid AS text)
+            FROM audit.leaves l LEFT JOIN audit.events e ON e.id = l.event_id
+            WHERE l.leaf_index >= \(index)
+            ORDER BY l.leaf_index
+            LIMIT \(limit)
+            """)
+    }
+
+    /// Decodes and rehashes `rows` (from ``leafRows(from:limit:pool:)``) in parallel slices, in order.
+    static func recompute(_ rows: QueryResult) async throws -> [RecomputedLeaf] {
         let slices = max(1, min(ProcessInfo.processInfo.activeProcessorCount, rows.count / 2_000))
         let size = (rows.count + slices - 1) / slices
         return try await withThrowingTaskGroup(of: (Int, [RecomputedLeaf]).self) { group in
@@ -394,7 +400,7 @@ public struct AuditVerifier: Sendable {
     private static func recompute(_ row: Row) throws -> RecomputedLeaf {
         let (leaf, record) = try PostgresAuditStore.decodeLeafRow(row)
         guard let record else {
-            return RecomputedLeaf(leafIndex: leaf.index, leafHash: MerkleHasher.emptyRoot,
+            return RecomputedLeaf(leafIndex: leaf.index, leafHash: MerkleHasher.emptyRoot, recordedAtMicroseconds: nil,
                                   finding: .recordDeleted(leafIndex: leaf.index, eventID: leaf.eventID))
         }
         var digest = record.payloadDigest
@@ -409,7 +415,8 @@ public struct AuditVerifier: Sendable {
         if record.id != leaf.eventID || leafHash != leaf.leafHash || digest != leaf.payloadDigest {
             finding = .recordAltered(leafIndex: leaf.index, eventID: leaf.eventID)
         }
-        return RecomputedLeaf(leafIndex: leaf.index, leafHash: leafHash, finding: finding)
+        return RecomputedLeaf(
+            leafIndex: leaf.index, leafHash: leafHash, recordedAtMicroseconds: record.recordedAtMicroseconds, finding: finding)
     }
 
 }

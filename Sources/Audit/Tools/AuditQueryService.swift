@@ -61,29 +61,6 @@ public struct SubjectReport: Sendable, Hashable {
     }
 }
 
-/// Proof that no leaf index is missing for the events recorded in a time window.
-public struct GapReport: Sendable, Hashable {
-    /// The window start (inclusive).
-    public let from: Date
-    /// The window end (exclusive).
-    public let to: Date
-    /// The lowest and highest leaf indices of events recorded in the window (nil when none).
-    public let leafRange: ClosedRange<UInt64>?
-    /// Integrated events recorded in the window.
-    public let eventCount: Int
-    /// Leaf indices missing between the lowest and the highest (empty for an intact log).
-    public let missingIndices: [UInt64]
-    /// Events recorded in the window that are not integrated yet.
-    public let pendingCount: Int
-    /// The signed checkpoint that covers the range, with inclusion proofs of its two ends.
-    public let checkpoint: SignedCheckpoint?
-    /// Inclusion bundles of the first and last leaf of the range against ``checkpoint``.
-    public let boundaryProofs: [ProofBundle]
-
-    /// Whether the window is complete: every index in the range present and covered by a checkpoint.
-    public var isComplete: Bool { missingIndices.isEmpty && (leafRange == nil || checkpoint != nil) }
-}
-
 /// The compliance officers' tools as Swift functions (the CLI and, later, the gateway's HTTP API
 /// call these): query, subject report, export, gaps, inclusion and consistency proofs.
 ///
@@ -166,51 +143,6 @@ public struct AuditQueryService: Sendable {
         }
     }
 
-    /// Shows that no leaf index is missing over the events recorded in `from ..< to`.
-    public func gaps(from: Date, to: Date) async throws(AuditError) -> GapReport {
-        guard from < to else { throw AuditError(.invalidArgument, "the window must end after it starts") }
-        let report: GapReport
-        do {
-            let range = try await reader.query(
-                """
-                SELECT min(l.leaf_index), max(l.leaf_index), count(*)
-                FROM audit.events e JOIN audit.leaves l ON l.event_id = e.id
-                WHERE e.recorded_at >= \(from) AND e.recorded_at < \(to)
-                """)[0]
-            let pending = try await reader.query(
-                """
-                SELECT count(*) FROM audit.events e
-                WHERE e.recorded_at >= \(from) AND e.recorded_at < \(to)
-                  AND NOT EXISTS (SELECT 1 FROM audit.leaves l WHERE l.event_id = e.id)
-                """).singleValue(Int.self)
-            guard let low = try range.decode(Int64?.self, at: 0), let high = try range.decode(Int64?.self, at: 1) else {
-                report = GapReport(from: from, to: to, leafRange: nil, eventCount: 0, missingIndices: [], pendingCount: pending, checkpoint: nil, boundaryProofs: [])
-                try await recordRead("gaps", filters: ["from", "to"], results: 0)
-                return report
-            }
-            let missing = try await reader.query(
-                """
-                SELECT i FROM generate_series(\(low), \(high)) AS i
-                WHERE NOT EXISTS (SELECT 1 FROM audit.leaves l WHERE l.leaf_index = i)
-                ORDER BY i LIMIT 10000
-                """).map { UInt64(try $0.decode(Int64.self, at: 0)) }
-            let checkpoint = try await store.checkpoint(covering: UInt64(high) + 1)
-            var proofs: [ProofBundle] = []
-            if let checkpoint, missing.isEmpty {
-                for index in Set([UInt64(low), UInt64(high)]).sorted() {
-                    proofs.append(try await inclusionBundle(index, checkpoint: checkpoint))
-                }
-            }
-            report = GapReport(
-                from: from, to: to, leafRange: UInt64(low)...UInt64(high), eventCount: try range.decode(Int.self, at: 2),
-                missingIndices: missing, pendingCount: pending, checkpoint: checkpoint, boundaryProofs: proofs)
-        } catch {
-            throw AuditError.from(error, while: "checking gaps")
-        }
-        try await recordRead("gaps", filters: ["from", "to"], results: report.eventCount)
-        return report
-    }
-
     /// The newest signed checkpoint, nil while none is signed.
     public func checkpoint() async throws(AuditError) -> SignedCheckpoint? {
         let checkpoint = try await store.latestCheckpoint()
@@ -231,7 +163,8 @@ public struct AuditQueryService: Sendable {
         return bundle
     }
 
-    private func inclusionBundle(_ leafIndex: UInt64, checkpoint: SignedCheckpoint) async throws(AuditError) -> ProofBundle {
+    /// An inclusion bundle of leaf `leafIndex` against `checkpoint`, without recording a read.
+    func inclusionBundle(_ leafIndex: UInt64, checkpoint: SignedCheckpoint) async throws(AuditError) -> ProofBundle {
         guard let (leaf, record) = try await store.leaf(at: leafIndex), let record else {
             throw AuditError(.notFound, "leaf \(leafIndex) has no record")
         }

@@ -147,15 +147,20 @@ struct AuditConsistency: AsyncParsableCommand {
 
 struct AuditVerifyProof: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "verify-proof", abstract: "Checks a proof file offline with the log's public key; needs no database.")
+        commandName: "verify-proof", abstract: "Checks a proof file (from prove, consistency or gaps) offline with the log's public key; needs no database.")
 
-    @Option(help: ArgumentHelp("The proof file written by prove or consistency.", valueName: "file")) var proof: String
+    @Option(help: ArgumentHelp("The proof file written by prove, consistency or gaps --proof.", valueName: "file")) var proof: String
     @OptionGroup var keys: AuditKeyOptions
 
     func run() throws {
         guard let data = FileManager.default.contents(atPath: proof) else { throw ValidationError("cannot read \(proof)") }
+        let text = String(decoding: data, as: UTF8.self)
         do {
-            let outcome = try ProofBundle(json: String(decoding: data, as: UTF8.self)).verify(logKey: try keys.logKey(), witnesses: try keys.witnessKeys())
+            let outcome = if let gaps = try? GapProof(json: text) {
+                try gaps.verify(logKey: try keys.logKey(), witnesses: try keys.witnessKeys())
+            } else {
+                try ProofBundle(json: text).verify(logKey: try keys.logKey(), witnesses: try keys.witnessKeys())
+            }
             print("OK: \(outcome)")
         } catch let error as AuditError {
             print("FAILED: \(error)")
@@ -260,30 +265,60 @@ struct AuditExport: AsyncParsableCommand {
 }
 
 struct AuditGaps: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "gaps", abstract: "Proves that no leaf index is missing over a time window.")
+    /// The exit status when records of the window are missing or altered (as `verify`'s).
+    static let tamperedStatus: Int32 = 2
+    /// The exit status when the window cannot be proven complete yet (events not integrated, or
+    /// no checkpoint yet covers the window's end).
+    static let pendingStatus: Int32 = 3
+
+    static let configuration = CommandConfiguration(
+        commandName: "gaps",
+        abstract: "Proves that every event recorded in a time window is in the signed tree with its record intact.",
+        discussion: """
+            Reads every leaf of the window and the leaf on each side of it, recomputes each leaf hash \
+            from its record, and checks the two boundary leaves lie outside the window under the \
+            newest signed checkpoint. With --proof, a complete window's boundary proofs are written \
+            for verify-proof, which needs only the file and the log's public key.
+
+            Exit status: 0 complete; \(tamperedStatus) records of the window are missing or altered; \
+            \(pendingStatus) not provable yet (events not integrated, or no checkpoint covers the \
+            window's end: run it again later); 1 the check itself failed.
+            """)
 
     @OptionGroup var database: AuditDatabaseOptions
     @Option(help: "Window start (inclusive).") var from: String
     @Option(help: "Window end (exclusive).") var to: String
+    @Option(help: ArgumentHelp("Write the offline-checkable proof of a complete window to this file.", valueName: "file"))
+    var proof: String?
 
     func run() async throws {
         let report = try await database.withService { try await $0.gaps(from: try CommandLineDate.parse(from), to: try CommandLineDate.parse(to)) }
-        guard let range = report.leafRange else {
-            print("no integrated events in the window (\(report.pendingCount) not yet integrated)")
+        if let range = report.leafRange {
+            print("events in window: \(report.eventCount), leaf indices \(range.lowerBound)...\(range.upperBound); not yet integrated: \(report.pendingCount)")
+        } else {
+            print("no integrated events in the window; not yet integrated: \(report.pendingCount)")
+        }
+        let before = report.lowerBoundary.map(String.init) ?? "none (the log starts)"
+        print("boundary leaves: before \(before), after \(report.upperBoundary)")
+        if let checkpoint = report.checkpoint {
+            print("newest checkpoint \(checkpoint.checkpoint.sequence ?? 0) (size \(checkpoint.checkpoint.size))")
+        } else {
+            print("no signed checkpoint yet")
+        }
+        if let gapProof = report.proof, let proof {
+            guard FileManager.default.createFile(atPath: proof, contents: Data(gapProof.json.utf8)) else {
+                throw ValidationError("cannot write \(proof)")
+            }
+            print("proof written to \(proof) (\(gapProof.leaves.count) inclusion proofs)")
+        }
+        if report.isComplete {
+            print("OK: the window is complete")
             return
         }
-        print("events in window: \(report.eventCount), leaf indices \(range.lowerBound)...\(range.upperBound); not yet integrated: \(report.pendingCount)")
-        if let checkpoint = report.checkpoint {
-            print("covered by checkpoint \(checkpoint.checkpoint.sequence ?? 0) (size \(checkpoint.checkpoint.size)); boundary inclusion proofs: \(report.boundaryProofs.count)")
-        } else {
-            print("no signed checkpoint covers the window yet")
-        }
-        if report.missingIndices.isEmpty {
-            print(report.isComplete ? "OK: no index is missing" : "INCOMPLETE: wait for the next checkpoint")
-        } else {
-            print("FAILED: missing leaf indices: \(report.missingIndices.prefix(100).map(String.init).joined(separator: ", "))")
-            throw ExitCode(2)
-        }
+        let tampered = report.verdict == "gaps"
+        print("INCOMPLETE (\(report.verdict)): \(report.problems.count) problem(s)")
+        for problem in report.problems.prefix(100) { print("  \(problem)") }
+        throw ExitCode(tampered ? Self.tamperedStatus : Self.pendingStatus)
     }
 }
 
