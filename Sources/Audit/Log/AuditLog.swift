@@ -86,11 +86,14 @@ public struct AuditLog: Sendable {
     /// Appends `event` in a transaction of its own on `pool`, for events with no other database
     /// action (an authentication failure).
     ///
+    /// The append is one statement sent outside any explicit transaction, so PostgreSQL commits it
+    /// on its own (one round trip instead of BEGIN, append, COMMIT); it is durable when this returns.
+    ///
     /// - Throws: as ``append(_:on:)``.
     public func append(_ event: AuditEvent, using pool: PostgresConnectionPool) async throws(AuditError) {
         _ = try event.validated(against: catalogue)
         do {
-            try await pool.withTransaction { connection in
+            try await pool.withConnection { connection in
                 try await append(event, on: connection)
             }
         } catch {

@@ -18,8 +18,9 @@ struct AuditBenchCommand: AsyncParsableCommand {
         discussion: """
             Starts a throwaway PostgreSQL cluster under /tmp (or uses --database-url, where it creates \
             databases), applies the migrations, then: (1) appends events from --writers concurrent tasks, \
-            each event in its own transaction (BEGIN, SELECT audit.append, COMMIT), while the sequencer \
-            integrates and checkpoints, then again with --events-per-transaction events per transaction \
+            each event committed on its own (one statement, as `AuditLog.append(_:using:)` does), then each in an \
+            explicit transaction (BEGIN, SELECT audit.append, COMMIT), while the sequencer integrates and \
+            checkpoints, then again with --events-per-transaction events per transaction \
             (one batched append, SELECT audit.append_batch), and reports appends/s, the integration lag \
             and checkpoints/s; \
             (2) verifies the log from the database, and recomputes leaves and tree in memory; (3) builds \
@@ -83,8 +84,9 @@ struct AuditBenchCommand: AsyncParsableCommand {
             purpose: "career_guidance",
             fields: ["fields_requested": .list(["birth_date", "full_name"]), "fields_returned": .list(["birth_date", "full_name"])])
 
-        // (1) Appends.
-        for perTransaction in Set([1, eventsPerTransaction]).sorted() {
+        // (1) Appends. 0 = each event committed on its own as one statement (`append(_:using:)`,
+        // no BEGIN/COMMIT round trips); n = n events per explicit transaction.
+        for perTransaction in Set([0, 1, eventsPerTransaction]).sorted() {
             let total = appends
             let started = ContinuousClock.now
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -93,6 +95,11 @@ struct AuditBenchCommand: AsyncParsableCommand {
                         var done = writer * (total / writers)
                         let end = writer == writers - 1 ? total : (writer + 1) * (total / writers)
                         while done < end {
+                            guard perTransaction > 0 else {
+                                try await log.append(event, using: appender)
+                                done += 1
+                                continue
+                            }
                             let count = min(perTransaction, end - done)
                             try await appender.withTransaction { connection in
                                 try await log.append(contentsOf: Array(repeating: event, count: count), on: connection)
@@ -104,9 +111,10 @@ struct AuditBenchCommand: AsyncParsableCommand {
                 try await group.waitForAll()
             }
             let elapsed = started.duration(to: .now)
-            print("appends, \(perTransaction) per transaction, \(writers) writers: \(total) in \(String(format: "%.2f", Self.seconds(elapsed))) s = \(Self.rate(total, elapsed))")
+            let mode = perTransaction == 0 ? "1 per statement, committed on its own" : "\(perTransaction) per transaction"
+            print("appends, \(mode), \(writers) writers: \(total) in \(String(format: "%.2f", Self.seconds(elapsed))) s = \(Self.rate(total, elapsed))")
         }
-        let expected = UInt64(appends * (eventsPerTransaction == 1 ? 1 : 2))
+        let expected = UInt64(appends * Set([0, 1, eventsPerTransaction]).count)
         let store = PostgresAuditStore(pool: auditPool)
         let lagStarted = ContinuousClock.now
         while try await store.treeSize() < expected { try await Task.sleep(for: .milliseconds(20)) }
