@@ -37,14 +37,20 @@ final class RequestLimitsHandler: ChannelDuplexHandler, RemovableChannelHandler 
         switch Self.unwrapInboundIn(data) {
         case .head(let head):
             self.bodyBytes = 0
-            if let length = head.headerFields[.contentLength].flatMap(Int.init), length > self.maximumBodyBytes {
+            let length = head.headerFields[.contentLength].flatMap(Int.init)
+            if let length, length > self.maximumBodyBytes {
                 self.refuseTooLarge(context: context)
                 return
             }
             self.deadline?.cancel()
-            self.deadline = context.eventLoop.assumeIsolated().scheduleTask(in: self.requestTimeout) {
-                self.deadline = nil
-                context.close(promise: nil)
+            self.deadline = nil
+            // Only a request that announces a body can send it slowly; one without Content-Length
+            // or Transfer-Encoding has none (RFC 9112 §6.3), and its end follows its head at once.
+            if (length ?? 0) > 0 || head.headerFields[.transferEncoding] != nil {
+                self.deadline = context.eventLoop.assumeIsolated().scheduleTask(in: self.requestTimeout) {
+                    self.deadline = nil
+                    context.close(promise: nil)
+                }
             }
         case .body(let chunk):
             self.bodyBytes += chunk.readableBytes

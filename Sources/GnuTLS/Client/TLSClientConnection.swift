@@ -18,6 +18,9 @@ public final class TLSClientConnection {
     private let session: gnutls_session_t
     private let credentials: gnutls_certificate_credentials_t
     private let socket: Int32
+    /// The expected server name, owned by this connection: GnuTLS keeps the pointer given to
+    /// `gnutls_session_set_verify_cert` and reads it during the handshake, so it must outlive the call.
+    private let expectedHost: UnsafeMutablePointer<CChar>
     private var closed = false
 
     /// Connects to `host`:`port` and completes the handshake.
@@ -61,9 +64,16 @@ public final class TLSClientConnection {
             gnutls_certificate_free_credentials(credentials)
             throw TLSClientError(.handshakeFailed)
         }
+        guard let expectedHost = strdup(host) else {
+            gnutls_deinit(session)
+            close(socket)
+            gnutls_certificate_free_credentials(credentials)
+            throw TLSClientError(.handshakeFailed)
+        }
         self.session = session
         self.credentials = credentials
         self.socket = socket
+        self.expectedHost = expectedHost
 
         var failure = gnutls_priority_set_direct(session, priority, nil)
         if failure >= 0 { failure = gnutls_credentials_set(session, GNUTLS_CRD_CERTIFICATE, UnsafeMutableRawPointer(credentials)) }
@@ -71,7 +81,7 @@ public final class TLSClientConnection {
             failure = gnutls_server_name_set(session, GNUTLS_NAME_DNS, host, host.utf8.count)
         }
         guard failure >= 0 else { throw TLSClientError(.handshakeFailed, gnutlsCode: failure) }
-        gnutls_session_set_verify_cert(session, host, 0)
+        gnutls_session_set_verify_cert(session, expectedHost, 0)
         gnutls_transport_set_int2(session, socket, socket)
         gnutls_handshake_set_timeout(session, UInt32(timeoutSeconds * 1000))
         var result: Int32
@@ -90,6 +100,7 @@ public final class TLSClientConnection {
         gnutls_deinit(self.session)
         gnutls_certificate_free_credentials(self.credentials)
         close(self.socket)
+        free(self.expectedHost)
     }
 
     /// Sends all of `bytes`.
