@@ -23,6 +23,9 @@ public struct AccountsError: Error, Sendable, Hashable, CustomStringConvertible 
         /// A bearer token did not resolve to a live session bound to the presented certificate
         /// (HTTP 401, one code for all).
         case sessionRefused = "accounts.session_refused"
+        /// Too many password checks are running and waiting; the attempt was not checked and
+        /// counts for nothing (HTTP 503 with Retry-After).
+        case busy = "accounts.busy"
         /// The audit record could not be written, so the action did not happen (HTTP 503).
         case auditUnavailable = "accounts.audit_unavailable"
         /// The database failed or cannot be reached (HTTP 503).

@@ -11,6 +11,7 @@ public struct PasswordHasher: Sendable {
     /// The Argon2id parameters of new hashes.
     public let parameters: Argon2id.Parameters
     private let dummyHash: String
+    private let gate: WorkGate
 
     /// The longest password accepted, in bytes.
     public static let maximumPasswordBytes = 1024
@@ -19,9 +20,19 @@ public struct PasswordHasher: Sendable {
 
     /// A hasher with `parameters` (RFC 9106's second recommendation by default).
     ///
+    /// - Parameters:
+    ///   - concurrentHashes: the most Argon2id computations at once (each holds the parameters'
+    ///     memory, 64 MiB by default); by default one per processor.
+    ///   - waitingHashes: the most attempts waiting for a place; beyond it an attempt is refused at
+    ///     once with ``AccountsError/Code/busy`` instead of queueing without end.
     /// - Throws: ``AccountsError/Code/crypto`` when the dummy hash cannot be made.
-    public init(parameters: Argon2id.Parameters = .rfc9106SecondRecommended) throws(AccountsError) {
+    public init(
+        parameters: Argon2id.Parameters = .rfc9106SecondRecommended,
+        concurrentHashes: Int? = nil, waitingHashes: Int = 64
+    ) throws(AccountsError) {
         self.parameters = parameters
+        self.gate = WorkGate(
+            limit: max(1, concurrentHashes ?? ProcessInfo.processInfo.activeProcessorCount), queueLimit: max(0, waitingHashes))
         do {
             dummyHash = try Argon2id.hash(password: RandomText.bytes(32), parameters: parameters)
         } catch {
@@ -33,25 +44,32 @@ public struct PasswordHasher: Sendable {
     ///
     /// - Throws: ``AccountsError/Code/invalidArgument`` for a password shorter than
     ///   ``minimumPasswordLength`` or longer than ``maximumPasswordBytes``;
-    ///   ``AccountsError/Code/crypto``.
+    ///   ``AccountsError/Code/busy``; ``AccountsError/Code/crypto``.
     public func hash(_ password: String) async throws(AccountsError) -> String {
         guard password.count >= Self.minimumPasswordLength, password.utf8.count <= Self.maximumPasswordBytes else {
             throw AccountsError(.invalidArgument, "a password has \(Self.minimumPasswordLength) to \(Self.maximumPasswordBytes) characters")
         }
         let parameters = self.parameters
-        let result = await Self.onThread { () -> String? in try? Argon2id.hash(password: password, parameters: parameters) }
+        guard let result = await gate.run({ await Self.onThread { () -> String? in try? Argon2id.hash(password: password, parameters: parameters) } })
+        else { throw Self.busy }
         guard let result else { throw AccountsError(.crypto, "Argon2id hashing failed") }
         return result
     }
 
     /// Whether `password` matches `encoded`; with `encoded` nil, does the same work against the
     /// dummy hash and answers false. Any error (a malformed stored hash) is a mismatch.
-    public func verify(_ password: String, against encoded: String?) async -> Bool {
+    ///
+    /// - Throws: ``AccountsError/Code/busy`` when too many attempts are already waiting (nothing
+    ///   was checked).
+    public func verify(_ password: String, against encoded: String?) async throws(AccountsError) -> Bool {
         let target = encoded ?? dummyHash
         let password = password.utf8.count <= Self.maximumPasswordBytes ? password : ""
-        let matches = await Self.onThread { (try? Argon2id.verify(password: password, encoded: target)) ?? false }
+        guard let matches = await gate.run({ await Self.onThread { (try? Argon2id.verify(password: password, encoded: target)) ?? false } })
+        else { throw Self.busy }
         return encoded != nil && matches
     }
+
+    private static let busy = AccountsError(.busy, "too many password checks are waiting; try again shortly")
 
     private static func onThread<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
         await withCheckedContinuation { continuation in

@@ -85,7 +85,7 @@ public struct StaffLogin: Sendable {
                 throw AccountsError(.storage, "reading the account failed")
             }
         }
-        let passwordMatches = await hasher.verify(password, against: stored?.passwordHash)
+        let passwordMatches = try await hasher.verify(password, against: stored?.passwordHash)
         let token = try SessionToken.generate()
         let tokenDigest = try token.digest()
         let sessionID = try RandomText.identifier(prefix: "ses")

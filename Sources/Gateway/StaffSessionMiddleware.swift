@@ -49,6 +49,13 @@ enum StaffProblems {
             GatewayRoutes.problem(.serviceUnavailable, code: "audit-unavailable", title: "The audit log cannot record this now; try again later.")
         case .storage:
             GatewayRoutes.problem(.serviceUnavailable, code: "unavailable", title: "The service is unavailable; try again later.")
+        case .busy:
+            {
+                var response = GatewayRoutes.problem(
+                    .serviceUnavailable, code: "login-busy", title: "Too many sign-ins are being checked; try again shortly.")
+                response.headers[.retryAfter] = "1"
+                return response
+            }()
         case .schemaMismatch:
             GatewayRoutes.problem(.forbidden, code: "forbidden", title: "The policy does not permit this request.")
         default:
