@@ -23,7 +23,7 @@ struct PasswordHasherGateTests {
             for await outcome in group { outcomes.append(outcome) }
             return outcomes.sorted()
         }
-        // Each check takes a good part of a second (64 MiB, 3 passes): while one runs and one waits,
+        // Each check takes about a hundred milliseconds (64 MiB, 3 passes): while one runs and one waits,
         // the other six arrive and are refused; only a scheduler starving the group would admit more.
         #expect(outcomes.count == 8)
         #expect(Set(outcomes).isSubset(of: ["accounts.busy", "match"]), "\(outcomes)")
