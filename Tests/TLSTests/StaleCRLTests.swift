@@ -15,7 +15,7 @@ import Testing
             let certificate = try #require(try X509Certificate.list(pem: Array(Data(contentsOf: URL(fileURLWithPath: pki.path("\(ca).pem"))))).first)
             // the test PKI's keys are certtool's (SEC1 for ECDSA): as unencrypted PKCS#8
             let pkcs8 = try await ToolRunner.run("certtool", ["--to-p8", "--password", "", "--load-privkey", pki.path("\(ca).key")])
-            let pemStart = try #require(pkcs8.stdout.range(of: "-----BEGIN PRIVATE KEY-----"))
+            let pemStart = try #require(pkcs8.stdout.range(of: "-----BEGIN " + "PRIVATE KEY-----"))
             let key = try PrivateKey(pemRepresentation: String(pkcs8.stdout[pemStart.lowerBound...]))
             let issuer = try CertificateIssuer(certificate: certificate, privateKey: key)
             pem += try issuer.revocationList(entries: [], number: UInt64(nextUpdate), thisUpdate: thisUpdate, nextUpdate: nextUpdate).pemRepresentation
