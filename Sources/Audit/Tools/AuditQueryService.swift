@@ -216,30 +216,18 @@ public struct AuditQueryService: Sendable {
             FROM audit.events e LEFT JOIN audit.leaves l ON l.event_id = e.id
             WHERE true
             """)
-        if let subject = query.subject {
-            sql.appendLiteral(" AND e.subject = ")
-            sql.appendInterpolation(subject)
+        // Each filter in use adds one parameterised condition; values are never written into the text.
+        func condition<Value: SQLEncodable>(_ text: StaticString, _ value: Value?) {
+            guard let value else { return }
+            sql.appendLiteral(text)
+            sql.appendInterpolation(value)
         }
-        if let actor = query.actor {
-            sql.appendLiteral(" AND e.actor = ")
-            sql.appendInterpolation(actor)
-        }
-        if let type = query.type {
-            sql.appendLiteral(" AND e.kind = ")
-            sql.appendInterpolation(type)
-        }
-        if let decision = query.decision {
-            sql.appendLiteral(" AND e.decision = ")
-            sql.appendInterpolation(decision)
-        }
-        if let from = query.from {
-            sql.appendLiteral(" AND e.recorded_at >= ")
-            sql.appendInterpolation(from)
-        }
-        if let to = query.to {
-            sql.appendLiteral(" AND e.recorded_at < ")
-            sql.appendInterpolation(to)
-        }
+        condition(" AND e.subject = ", query.subject)
+        condition(" AND e.actor = ", query.actor)
+        condition(" AND e.kind = ", query.type)
+        condition(" AND e.decision = ", query.decision)
+        condition(" AND e.recorded_at >= ", query.from)
+        condition(" AND e.recorded_at < ", query.to)
         sql.appendLiteral(" ORDER BY e.recorded_at, e.id LIMIT ")
         sql.appendInterpolation(Int64(max(0, query.limit)))
         do {
