@@ -21,21 +21,9 @@ struct PreparedRegistration: Sendable {
 
     /// The resource the policy decides the creation on (the new token as its id).
     var policyResource: Resource {
-        var attributes: [String: Value] = [:]
-        if let region { attributes["region"] = .entity(EntityRef("region", region)) }
-        switch kind {
-        case .pupil:
-            if let organisation { attributes["school"] = .entity(EntityRef("school", organisation)) }
-        case .guardian:
-            if let organisation { attributes["school"] = .entity(EntityRef("school", organisation)) }
-            if let pupil { attributes["pupil"] = .entity(EntityRef("pupil", pupil.token.rawValue)) }
-        case .staff:
-            if let organisation, let organisationType {
-                attributes["organisation"] = .entity(EntityRef(organisationType, organisation))
-            }
-            if let user { attributes["user"] = .entity(EntityRef("user", user)) }
-        }
-        return Resource(type: kind.rawValue, id: token.rawValue, attributes: attributes)
+        kind.policyResource(
+            token: token, organisationType: organisationType, organisation: organisation, region: region, user: user,
+            pupil: pupil?.token)
     }
 }
 

@@ -26,21 +26,9 @@ struct SubjectRecord: Sendable {
     /// The resource the policy engine decides on: the schema's entity type for the kind, the
     /// subject token as id, and the attributes the schema declares.
     var policyResource: Resource {
-        var attributes: [String: Value] = [:]
-        if let region { attributes["region"] = .entity(EntityRef("region", region)) }
-        switch kind {
-        case .pupil:
-            if let organisation { attributes["school"] = .entity(EntityRef("school", organisation)) }
-        case .guardian:
-            if let organisation { attributes["school"] = .entity(EntityRef("school", organisation)) }
-            if let pupilToken { attributes["pupil"] = .entity(EntityRef("pupil", pupilToken.rawValue)) }
-        case .staff:
-            if let organisation, let organisationType {
-                attributes["organisation"] = .entity(EntityRef(organisationType, organisation))
-            }
-            if let userRef { attributes["user"] = .entity(EntityRef("user", userRef)) }
-        }
-        return Resource(type: kind.rawValue, id: token.rawValue, attributes: attributes)
+        kind.policyResource(
+            token: token, organisationType: organisationType, organisation: organisation, region: region, user: userRef,
+            pupil: pupilToken)
     }
 
     /// Decodes the columns of ``SubjectQueries`` in their order.
