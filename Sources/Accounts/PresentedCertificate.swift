@@ -1,3 +1,4 @@
+import GnuTLS
 public import Identity
 public import TLS
 
@@ -19,17 +20,9 @@ public struct PresentedCertificate: Sendable, Hashable {
     /// A certificate from its parts; leading zero bytes of `serial` are dropped.
     public init(principal: Identity.Principal, serial: [UInt8]) {
         self.principal = principal
-        self.serial = Self.hex(serial)
+        self.serial = SerialNumber.hex(serial)
     }
 
     /// `serial:<hex>`, the certificate's identifier in audit records.
     public var auditIdentifier: String { "serial:\(serial)" }
-
-    /// Lowercase hex of `serial` without leading zero bytes (`00` for an all-zero serial).
-    public static func hex(_ serial: [UInt8]) -> String {
-        let significant = serial.drop { $0 == 0 }
-        let digits = Array("0123456789abcdef")
-        let text = significant.map { "\(digits[Int($0 >> 4)])\(digits[Int($0 & 0x0f)])" }.joined()
-        return text.isEmpty ? "00" : text
-    }
 }

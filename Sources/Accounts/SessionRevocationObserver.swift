@@ -1,4 +1,5 @@
 public import CertificateAuthority
+import GnuTLS
 public import Logging
 public import TLS
 
@@ -20,7 +21,7 @@ public struct SessionRevocationObserver: RevocationObserver {
     }
 
     public func certificatesRevoked(_ revoked: Set<RevocationKey>) async {
-        let serials = Set(revoked.map { PresentedCertificate.hex($0.serial) })
+        let serials = Set(revoked.map { SerialNumber.hex($0.serial) })
         do {
             let ended = try await sessions.endSessions(boundTo: serials, reason: .certificateRevoked, actor: Self.actor)
             logger.info("staff sessions of revoked certificates ended", metadata: ["sessions.ended": "\(ended)"])

@@ -163,7 +163,7 @@ extension Vault {
 
     /// Refuses an actor that is not an identifier (it could not be audited).
     static func checkActor(_ actor: String) throws(VaultError) {
-        guard isIdentifier(actor) else { throw VaultError(.invalidRequest, reason: "the actor is not an identifier (scheme:rest)") }
+        guard AuditFieldKind.identifier.accepts(.string(actor)) else { throw VaultError(.invalidRequest, reason: "the actor is not an identifier (scheme:rest)") }
     }
 
     /// The vault's state, keys and rotation progress; available while sealed.

@@ -19,8 +19,9 @@ public enum AuditFieldKind: String, Sendable, Hashable, CaseIterable, Codable {
     /// A non-negative integer (a count, a key version).
     case count
 
-    /// Whether `value` is of this kind and well formed.
-    func accepts(_ value: AuditValue) -> Bool {
+    /// Whether `value` is of this kind and well formed, as the catalogue checks it on append;
+    /// other components check values with it before they reach the log.
+    public func accepts(_ value: AuditValue) -> Bool {
         switch (self, value) {
         case (.token, .string(let text)): AuditPatterns.isToken(text)
         case (.identifier, .string(let text)): AuditPatterns.isIdentifier(text)

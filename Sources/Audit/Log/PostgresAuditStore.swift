@@ -133,18 +133,6 @@ public struct PostgresAuditStore: MerkleNodeSource {
         }
     }
 
-    /// The oldest checkpoint whose tree holds at least `size` leaves.
-    public func checkpoint(covering size: UInt64) async throws(AuditError) -> SignedCheckpoint? {
-        do {
-            let rows = try await pool.query(
-                "SELECT sequence FROM audit.checkpoints WHERE tree_size >= \(Int64(size)) ORDER BY sequence LIMIT 1")
-            guard let row = rows.first else { return nil }
-            return try await checkpoint(sequence: UInt64(try row.decode(Int64.self, at: 0)))
-        } catch {
-            throw AuditError.from(error, while: "reading a checkpoint")
-        }
-    }
-
     /// The first checkpoint of exactly `size` leaves.
     public func checkpoint(size: UInt64) async throws(AuditError) -> SignedCheckpoint? {
         do {

@@ -159,24 +159,13 @@ extension Vault {
         var values: [String: AuditValue] = [
             "action": .string(action), "resource": .string(resource), "fields_requested": .list(fields),
         ]
-        if let rule, Self.isAuditCode(rule) { values["rule"] = .string(rule) }
+        if let rule, AuditFieldKind.code.accepts(.string(rule)) { values["rule"] = .string(rule) }
         if let version = Self.auditDigest(of: policyVersion) { values["policy_version"] = .string(version) }
         try await appendAudit(
             AuditEvent(
                 type: "policy.decided", actor: requester.actor, subject: subject?.rawValue, decision: "deny", purpose: purpose,
                 fields: values),
             on: connection)
-    }
-
-    static func isAuditCode(_ text: String) -> Bool {
-        let bytes = Array(text.utf8)
-        guard (1...64).contains(bytes.count), let first = bytes.first,
-              (first >= UInt8(ascii: "a") && first <= UInt8(ascii: "z")) || (first >= UInt8(ascii: "0") && first <= UInt8(ascii: "9"))
-        else { return false }
-        return bytes.allSatisfy {
-            ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z")) || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9"))
-                || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-")
-        }
     }
 
     func auditConsent(

@@ -227,9 +227,10 @@ extension Vault {
         }
         var covered = Set<FieldName>()
         for consent in consents { covered.formUnion(consent.fields) }
-        if let special = fields.first(where: \.isSpecialCategory),
-           !consents.contains(where: { $0.healthData && $0.fields.contains(special) })
-        {
+        // Every special-category field asked for needs an explicit health-data consent covering it.
+        if let special = fields.first(where: { field in
+            field.isSpecialCategory && !consents.contains(where: { $0.healthData && $0.fields.contains(field) })
+        }) {
             return .failure(VaultError(.healthConsentMissing, field: special, reason: "health data needs its explicit consent"))
         }
         var treatments: [FieldName: FieldTreatment] = [:]
@@ -286,21 +287,11 @@ extension Vault {
     /// Refuses malformed actor identifiers and undeclared purposes before anything is done (they
     /// could not be audited).
     func checkRequest(requester: Requester, purpose: String) throws(VaultError) {
-        guard Self.isIdentifier(requester.actor) else {
+        guard AuditFieldKind.identifier.accepts(.string(requester.actor)) else {
             throw VaultError(.invalidRequest, reason: "the actor is not an identifier (scheme:rest)")
         }
         guard policies.current.schema.purposes.contains(where: { $0.name == purpose }) else {
             throw VaultError(.invalidRequest, reason: "the purpose is not declared in the policy schema")
-        }
-    }
-
-    static func isIdentifier(_ text: String) -> Bool {
-        let bytes = Array(text.utf8)
-        guard (3...256).contains(bytes.count), let colon = bytes.firstIndex(of: UInt8(ascii: ":")), colon > 0 else { return false }
-        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._:/@+=~-".utf8)
-        return bytes[(colon + 1)...].allSatisfy { allowed.contains($0) } && bytes[..<colon].allSatisfy {
-            ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z")) || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9"))
-                || $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-")
         }
     }
 
