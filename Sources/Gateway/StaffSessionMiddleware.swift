@@ -25,8 +25,13 @@ public struct StaffSessionMiddleware: RouterMiddleware {
         guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
             return GatewayRoutes.problem(.unauthorized, code: "session-required", title: "A staff session is required.")
         }
+        // A session is bound to a workstation certificate: on a connection without one (the
+        // pupils' listener) no token can be valid, so it is refused before any lookup or audit
+        // write, and an anonymous client cannot make the log grow.
+        guard let certificate = context.connection.flatMap({ PresentedCertificate($0.peer) }) else {
+            return GatewayRoutes.problem(.unauthorized, code: "session-required", title: "A staff session is required.")
+        }
         let token = String(header.dropFirst("Bearer ".count))
-        let certificate = context.connection.flatMap { PresentedCertificate($0.peer) }
         var context = context
         do throws(AccountsError) {
             context.staff = try await sessions.resolve(token: token, certificate: certificate)

@@ -176,8 +176,12 @@ extension Vault {
                   AND (valid_until IS NULL OR valid_until > \(now))
                 """)
             if scope == "subject" && remaining.isEmpty {
-                let erased = try await self.eraseLocked(
-                    subject, reason: ErasureReason(rawValue: reason) ?? .consentWithdrawn, actor: actor, at: now, on: connection)
+                // The register records why data was destroyed: a reason the vault does not know is
+                // not replaced by a plausible one.
+                guard let known = ErasureReason(rawValue: reason) else {
+                    throw VaultError(.storage, reason: "a destruction deadline carries an unknown reason")
+                }
+                let erased = try await self.eraseLocked(subject, reason: known, actor: actor, at: now, on: connection)
                 try await connection.execute(
                     "UPDATE vault.destruction_deadlines SET completed_at = \(now), outcome = 'destroyed' WHERE id = \(id)")
                 return .erased(erased.count)
