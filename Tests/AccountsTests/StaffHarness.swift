@@ -112,7 +112,8 @@ final class StaffHarness: Sendable {
         let registry = ConnectionRegistry()
         let material = try TLSMaterialStore(files: files, registry: registry, logger: logger)
         let gateway = try Gateway(
-            listeners: [TLSListenerConfiguration(name: "workstations", host: "127.0.0.1", port: 0, clientAuthentication: .required)],
+            // optional: workstations present certificates; a client without one stands for the pupils' listener
+            listeners: [TLSListenerConfiguration(name: "workstations", host: "127.0.0.1", port: 0, clientAuthentication: .optional)],
             material: material, registry: registry, router: router, watchesSIGHUP: false, logger: logger)
         let port = BoundPort()
         var configuration = ServiceGroupConfiguration(
@@ -150,12 +151,10 @@ final class StaffHarness: Sendable {
 
     /// curl with the workstation certificate `certificate` (a PKI file name without `.pem`).
     func curl(
-        _ method: String, _ path: String, certificate: String = "school", token: String? = nil, json: String? = nil
+        _ method: String, _ path: String, certificate: String? = "school", token: String? = nil, json: String? = nil
     ) async throws -> (status: Int, body: String) {
-        var arguments = [
-            "-sS", "--max-time", "20", "--cacert", pki.caBundle, "-w", "\\n%{http_code}", "-X", method,
-            "--cert", pki.path("\(certificate).pem"), "--key", pki.path("\(certificate).key"),
-        ]
+        var arguments = ["-sS", "--max-time", "20", "--cacert", pki.caBundle, "-w", "\\n%{http_code}", "-X", method]
+        if let certificate { arguments += ["--cert", pki.path("\(certificate).pem"), "--key", pki.path("\(certificate).key")] }
         if let token { arguments += ["-H", "Authorization: Bearer \(token)"] }
         if let json { arguments += ["-H", "Content-Type: application/json", "--data-binary", json] }
         arguments.append("https://127.0.0.1:\(boundPort.value.withLock { $0 })\(path)")
@@ -183,7 +182,7 @@ final class StaffHarness: Sendable {
     /// The serial (hex) of a PKI certificate.
     func serial(_ certificate: String) throws -> String {
         let pem = try Data(contentsOf: URL(fileURLWithPath: pki.path("\(certificate).pem")))
-        return PresentedCertificate.hex(try X509Certificate.list(pem: Array(pem))[0].serialNumber)
+        return SerialNumber.hex(try X509Certificate.list(pem: Array(pem))[0].serialNumber)
     }
 
     func revocationKey(_ certificate: String) throws -> RevocationKey {

@@ -114,13 +114,34 @@ struct StaffSessionTests {
         #expect(ended.first?.payload.contains("serial:\(try harness.serial("school"))") == true)
     }
 
+    @Test("a bearer token on a connection without a client certificate is refused without a lookup or an audit record")
+    func anonymousBearerWritesNothing() async throws {
+        let harness = try await StaffHarness.start()
+        let token = try await officer(harness)
+        let before = try await harness.auditEvents("auth.failed").count
+        let answer = try await harness.curl("GET", "/v1/audit/checkpoint", certificate: nil, token: token)
+        let after = try await harness.auditEvents("auth.failed").count
+        await harness.stop()
+        #expect(answer.status == 401)
+        #expect(answer.body == Self.sessionRequired)
+        #expect(after == before, "an anonymous client must not be able to make the audit log grow")
+    }
+
     @Test("disabling an account ends its sessions")
     func disablingEndsSessions() async throws {
         let harness = try await StaffHarness.start()
         let token = try await officer(harness)
         try await harness.store.disable(login: "officer.one", actor: "test:harness")
         let answer = try await harness.curl("GET", "/v1/audit/checkpoint", token: token)
+        let reasons = try await harness.database.withPool { pool in
+            try await pool.query("SELECT coalesce(end_reason, 'live') FROM accounts.sessions").map { try $0.decode(String.self, at: 0) }
+        }
+        let ended = try await harness.auditEvents("session.ended")
         await harness.stop()
         #expect(answer.status == 401)
+        // The session itself is ended (not only refused because the account is disabled), and audited.
+        #expect(reasons == ["account-disabled"])
+        #expect(ended.count == 1)
+        #expect(ended.first?.payload.contains(#""reason": "account-disabled""#) == true)
     }
 }
