@@ -124,18 +124,29 @@ public final class X509Certificate: @unchecked Sendable {
         return purposes
     }
 
-    /// The key usage bits, or `nil` when the extension is absent.
+    /// The key usage bits, or `nil` when the extension is absent. An extension that is present
+    /// but cannot be read gives no usage at all, so every check that needs a bit refuses.
     public var keyUsage: KeyUsage? {
         var bits: UInt32 = 0
         var critical: UInt32 = 0
         let result = gnutls_x509_crt_get_key_usage(self.handle, &bits, &critical)
-        guard result == GNUTLS_E_SUCCESS else { return nil }
+        if result == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE { return nil }
+        guard result == GNUTLS_E_SUCCESS else { return KeyUsage(rawValue: 0) }
         return KeyUsage(rawValue: bits)
     }
 
-    /// Whether the basic constraints extension marks this certificate as a CA.
+    /// Whether the basic constraints extension marks this certificate as a CA (false when it is
+    /// absent or cannot be read: use this where being a CA is required).
     public var isCertificateAuthority: Bool {
         gnutls_x509_crt_get_ca_status(self.handle, nil) > 0
+    }
+
+    /// Whether this certificate may be a CA: it says so, or its basic constraints cannot be read.
+    /// Use this where a CA certificate must be refused (a client's leaf), so an unreadable
+    /// extension refuses too.
+    public var mayBeCertificateAuthority: Bool {
+        let status = gnutls_x509_crt_get_ca_status(self.handle, nil)
+        return status > 0 || (status < 0 && status != GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
     }
 
     /// Whether subject and issuer are the same name (a self-issued, usually self-signed, certificate).

@@ -16,7 +16,7 @@ public struct ClientUsagePolicy: ClientCertificatePolicy {
         let leaf = certificate.leaf
         guard let purposes = leaf.extendedKeyUsage, purposes.contains(KeyPurpose.clientAuth) else { return .wrongUsage }
         if let usage = leaf.keyUsage, !usage.contains(.digitalSignature) { return .wrongUsage }
-        if leaf.isCertificateAuthority { return .wrongUsage }
+        if leaf.mayBeCertificateAuthority { return .wrongUsage }
         return nil
     }
 }

@@ -18,8 +18,11 @@ public struct RevocationPolicy: ClientCertificatePolicy {
     public var name: String { "revocation" }
 
     public func check(_ certificate: PresentedCertificate) -> ClientCertificateRefusal? {
-        for element in certificate.chain where self.revocations.contains(RevocationKey(element)) {
-            return .revoked
+        for element in certificate.chain {
+            // An unreadable serial (read as empty) could match no CRL entry: refuse rather than pass it.
+            let serial = element.serialNumber
+            if serial.isEmpty { return .invalidChain }
+            if self.revocations.contains(RevocationKey(issuer: element.rawIssuer, serial: serial)) { return .revoked }
         }
         for element in certificate.chain where self.revocations.isStale(issuer: element.rawIssuer, at: certificate.now) {
             return .crlExpired
