@@ -41,11 +41,11 @@ public final class TLSClientConnection {
         guard gnutls_certificate_allocate_credentials(&credentials) == GNUTLS_E_SUCCESS, let credentials else {
             throw TLSClientError(.credentialsInvalid)
         }
-        let trusted = X509Bridge.withDatum(trustedAuthoritiesPEM) {
+        let trusted = withDatum(trustedAuthoritiesPEM) {
             gnutls_certificate_set_x509_trust_mem(credentials, $0, GNUTLS_X509_FMT_PEM)
         }
-        let keyed = X509Bridge.withDatum(certificateChainPEM) { chain in
-            X509Bridge.withDatum(privateKeyPEM) { key in
+        let keyed = withDatum(certificateChainPEM) { chain in
+            withDatum(privateKeyPEM) { key in
                 gnutls_certificate_set_x509_key_mem2(credentials, chain, key, GNUTLS_X509_FMT_PEM, nil, 0)
             }
         }

@@ -32,6 +32,18 @@ func withDatum<R, E: Error>(
     }
 }
 
+extension Array where Element == UInt8 {
+    /// Copies the bytes of a datum GnuTLS still owns (for example a DN inside a certificate or
+    /// a peer certificate of a session); empty for a NULL or zero-length datum. Nothing is freed.
+    init(copying datum: gnutls_datum_t) {
+        guard let data = datum.data, datum.size > 0 else {
+            self = []
+            return
+        }
+        self = Array(UnsafeBufferPointer(start: data, count: Int(datum.size)))
+    }
+}
+
 /// A base address that is never nil, for C parameters that take `const void *` with a length.
 @inline(__always)
 func withNonNullBytes<R, E: Error>(

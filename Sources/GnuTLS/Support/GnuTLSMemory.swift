@@ -5,8 +5,16 @@
 @preconcurrency import CGnuTLS
 
 /// Memory that GnuTLS allocated and handed to us (for example the `data` of a datum filled by an
-/// `…_export2` call). Only this file calls `gnutls_free`.
+/// `…_export2` call, or the array of handles a `…_list_import2` call returns). Only this file
+/// calls `gnutls_free`.
 enum GnuTLSMemory {
+    /// Releases a block GnuTLS allocated that is not a datum, such as the handle array of
+    /// `gnutls_x509_crt_list_import2` (the handles themselves are not freed). NULL is a no-op.
+    static func release(_ pointer: UnsafeMutableRawPointer?) {
+        guard let pointer else { return }
+        gnutls_free(pointer)
+    }
+
     /// Releases a datum GnuTLS allocated. When `wipe` is true the bytes are zeroed first, for
     /// datums that held secrets (private key encodings, derived keys).
     static func release(_ datum: inout gnutls_datum_t, wipe: Bool) {
@@ -22,7 +30,15 @@ enum GnuTLSMemory {
     /// Copies a GnuTLS-allocated datum into a Swift array and releases it.
     static func take(_ datum: inout gnutls_datum_t, wipe: Bool) -> [UInt8] {
         defer { release(&datum, wipe: wipe) }
-        guard let data = datum.data, datum.size > 0 else { return [] }
-        return Array(UnsafeBufferPointer(start: data, count: Int(datum.size)))
+        return [UInt8](copying: datum)
+    }
+
+    /// Runs an `…_export2` call on a fresh datum and takes what it allocated: returns the call's
+    /// status and the exported bytes, and releases the datum whatever the status. Callers decide
+    /// what a failing status means; the bytes are then normally empty.
+    static func exported(_ export: (inout gnutls_datum_t) -> Int32) -> (status: Int32, bytes: [UInt8]) {
+        var datum = gnutls_datum_t()
+        let status = export(&datum)
+        return (status, take(&datum, wipe: false))
     }
 }

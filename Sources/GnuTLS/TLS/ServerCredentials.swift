@@ -50,15 +50,15 @@ public final class ServerCredentials: @unchecked Sendable {
         }
         do {
             for pair in keyPairs {
-                let result = X509Bridge.withDatum(pair.certificateChainPEM) { chain in
-                    X509Bridge.withDatum(pair.privateKeyPEM) { key in
+                let result = withDatum(pair.certificateChainPEM) { chain in
+                    withDatum(pair.privateKeyPEM) { key in
                         gnutls_certificate_set_x509_key_mem2(credentials, chain, key, GNUTLS_X509_FMT_PEM, nil, 0)
                     }
                 }
                 guard result >= 0 else { throw TLSSessionError(.configurationRejected, gnutlsCode: result) }
             }
             if let clientAuthorityNamesPEM {
-                let result = X509Bridge.withDatum(clientAuthorityNamesPEM) {
+                let result = withDatum(clientAuthorityNamesPEM) {
                     gnutls_certificate_set_x509_trust_mem(credentials, $0, GNUTLS_X509_FMT_PEM)
                 }
                 guard result > 0 else { throw TLSSessionError(.configurationRejected, gnutlsCode: result) }

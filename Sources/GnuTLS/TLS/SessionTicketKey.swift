@@ -20,7 +20,7 @@ public final class SessionTicketKey: @unchecked Sendable, CustomStringConvertibl
     }
 
     deinit {
-        X509Bridge.wipeAndFree(&self.datum)
+        GnuTLSMemory.release(&self.datum, wipe: true)
     }
 
     /// A fresh random master key from GnuTLS's key generator.

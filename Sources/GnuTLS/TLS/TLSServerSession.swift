@@ -358,7 +358,7 @@ public final class TLSServerSession {
     public func peerCertificateDER() -> [[UInt8]] {
         var count: UInt32 = 0
         guard let list = gnutls_certificate_get_peers(self.handle, &count), count > 0 else { return [] }
-        return (0..<Int(count)).map { X509Bridge.bytes(list[$0].data, list[$0].size) }
+        return (0..<Int(count)).map { [UInt8](copying: list[$0]) }
     }
 
     /// The client's certificate chain, parsed; empty when it sent none or a certificate does not parse.
@@ -378,7 +378,7 @@ public final class TLSServerSession {
         var selected = gnutls_datum_t()
         let alpn: String? =
             gnutls_alpn_get_selected_protocol(self.handle, &selected) == GNUTLS_E_SUCCESS
-            ? String(decoding: X509Bridge.bytes(selected.data, selected.size), as: UTF8.self) : nil
+            ? String(decoding: [UInt8](copying: selected), as: UTF8.self) : nil
         return TLSNegotiatedParameters(
             protocolVersion: version, cipherSuite: suite,
             resumed: gnutls_session_is_resumed(self.handle) != 0, applicationProtocol: alpn)

@@ -21,7 +21,7 @@ public final class CertificateRevocationList: @unchecked Sendable {
     public static func list(pem: [UInt8]) throws(X509Error) -> [CertificateRevocationList] {
         var list: UnsafeMutablePointer<gnutls_x509_crl_t?>?
         var count: UInt32 = 0
-        let result = X509Bridge.withDatum(pem) {
+        let result = withDatum(pem) {
             gnutls_x509_crl_list_import2(&list, &count, $0, GNUTLS_X509_FMT_PEM, 0)
         }
         guard result >= 0 else {
@@ -30,7 +30,7 @@ public final class CertificateRevocationList: @unchecked Sendable {
             }
             throw X509Error(.malformedRevocationList, gnutlsCode: result)
         }
-        defer { X509Bridge.free(list) }
+        defer { GnuTLSMemory.release(list) }
         guard let list, count > 0 else { throw X509Error(.empty) }
         return (0..<Int(count)).compactMap { list[$0].map(CertificateRevocationList.init(adopting:)) }
     }
@@ -39,7 +39,7 @@ public final class CertificateRevocationList: @unchecked Sendable {
     public var rawIssuer: [UInt8] {
         var datum = gnutls_datum_t()
         guard gnutls_x509_crl_get_raw_issuer_dn(self.handle, &datum) == GNUTLS_E_SUCCESS else { return [] }
-        return X509Bridge.bytes(datum.data, datum.size)
+        return [UInt8](copying: datum)
     }
 
     /// When this CRL was issued, in seconds since 1970 (UTC).

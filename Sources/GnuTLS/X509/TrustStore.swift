@@ -19,7 +19,7 @@ public final class TrustStore: @unchecked Sendable {
         guard gnutls_x509_trust_list_init(&list, 0) == GNUTLS_E_SUCCESS, let list else {
             throw X509Error(.internalFailure)
         }
-        let added = X509Bridge.withDatum(pemBundle) {
+        let added = withDatum(pemBundle) {
             gnutls_x509_trust_list_add_trust_mem(list, $0, nil, GNUTLS_X509_FMT_PEM, 0, 0)
         }
         guard added == authorities.count else {

@@ -20,7 +20,7 @@ public final class X509Certificate: @unchecked Sendable {
     public convenience init(der: [UInt8]) throws(X509Error) {
         var crt: gnutls_x509_crt_t?
         guard gnutls_x509_crt_init(&crt) == GNUTLS_E_SUCCESS, let crt else { throw X509Error(.internalFailure) }
-        let result = X509Bridge.withDatum(der) { gnutls_x509_crt_import(crt, $0, GNUTLS_X509_FMT_DER) }
+        let result = withDatum(der) { gnutls_x509_crt_import(crt, $0, GNUTLS_X509_FMT_DER) }
         guard result == GNUTLS_E_SUCCESS else {
             gnutls_x509_crt_deinit(crt)
             throw X509Error(.malformedCertificate, gnutlsCode: result)
@@ -33,24 +33,22 @@ public final class X509Certificate: @unchecked Sendable {
     public static func list(pem: [UInt8]) throws(X509Error) -> [X509Certificate] {
         var list: UnsafeMutablePointer<gnutls_x509_crt_t?>?
         var count: UInt32 = 0
-        let result = X509Bridge.withDatum(pem) {
+        let result = withDatum(pem) {
             gnutls_x509_crt_list_import2(&list, &count, $0, GNUTLS_X509_FMT_PEM, 0)
         }
         guard result >= 0 else {
             if result == GNUTLS_E_NO_CERTIFICATE_FOUND { throw X509Error(.empty) }
             throw X509Error(.malformedCertificate, gnutlsCode: result)
         }
-        defer { X509Bridge.free(list) }
+        defer { GnuTLSMemory.release(list) }
         guard let list, count > 0 else { throw X509Error(.empty) }
         return (0..<Int(count)).compactMap { list[$0].map(X509Certificate.init(adopting:)) }
     }
 
     /// The DER encoding.
     public var der: [UInt8] {
-        var datum = gnutls_datum_t()
-        guard gnutls_x509_crt_export2(self.handle, GNUTLS_X509_FMT_DER, &datum) == GNUTLS_E_SUCCESS else { return [] }
-        defer { X509Bridge.free(datum.data) }
-        return X509Bridge.bytes(datum.data, datum.size)
+        let export = GnuTLSMemory.exported { gnutls_x509_crt_export2(self.handle, GNUTLS_X509_FMT_DER, &$0) }
+        return export.status == GNUTLS_E_SUCCESS ? export.bytes : []
     }
 
     /// The serial number as an unsigned big-endian integer without leading zero bytes.
@@ -67,14 +65,14 @@ public final class X509Certificate: @unchecked Sendable {
     public var rawIssuer: [UInt8] {
         var datum = gnutls_datum_t()
         guard gnutls_x509_crt_get_raw_issuer_dn(self.handle, &datum) == GNUTLS_E_SUCCESS else { return [] }
-        return X509Bridge.bytes(datum.data, datum.size)
+        return [UInt8](copying: datum)
     }
 
     /// The subject's distinguished name exactly as encoded (DER).
     public var rawSubject: [UInt8] {
         var datum = gnutls_datum_t()
         guard gnutls_x509_crt_get_raw_dn(self.handle, &datum) == GNUTLS_E_SUCCESS else { return [] }
-        return X509Bridge.bytes(datum.data, datum.size)
+        return [UInt8](copying: datum)
     }
 
     /// Start of the validity period, in seconds since 1970 (UTC).

@@ -95,7 +95,7 @@ public struct CertificateIssuer: Sendable {
         var crl: gnutls_x509_crl_t?
         guard gnutls_x509_crl_init(&crl) == GNUTLS_E_SUCCESS, let crl else { throw CertificateIssuingError(.internalFailure) }
         defer { gnutls_x509_crl_deinit(crl) }
-        let imported = X509Bridge.withDatum(unsigned) { gnutls_x509_crl_import(crl, $0, GNUTLS_X509_FMT_DER) }
+        let imported = withDatum(unsigned) { gnutls_x509_crl_import(crl, $0, GNUTLS_X509_FMT_DER) }
         try CertificateIssuingError.check(imported, .signingFailed)
         let numberBytes = Array(DEREncoder.integer(Int(clamping: number)).dropFirst(2))  // the INTEGER's content
         let setNumber = numberBytes.withUnsafeBytes { gnutls_x509_crl_set_number(crl, $0.baseAddress, $0.count) }
@@ -103,12 +103,9 @@ public struct CertificateIssuer: Sendable {
         let signed = gnutls_x509_crl_privkey_sign(crl, self.certificate.handle, self.privateKey.handle, GNUTLS_DIG_UNKNOWN, 0)
         try CertificateIssuingError.check(signed, .signingFailed)
 
-        var pem = gnutls_datum_t()
-        let exported = gnutls_x509_crl_export2(crl, GNUTLS_X509_FMT_PEM, &pem)
-        let bytes = X509Bridge.bytes(pem.data, pem.size)
-        X509Bridge.free(pem.data)
-        try CertificateIssuingError.check(exported, .signingFailed)
-        guard let list = try? CertificateRevocationList.list(pem: bytes).first else { throw CertificateIssuingError(.signingFailed) }
+        let export = GnuTLSMemory.exported { gnutls_x509_crl_export2(crl, GNUTLS_X509_FMT_PEM, &$0) }
+        try CertificateIssuingError.check(export.status, .signingFailed)
+        guard let list = try? CertificateRevocationList.list(pem: export.bytes).first else { throw CertificateIssuingError(.signingFailed) }
         return list
     }
 
@@ -165,12 +162,9 @@ public struct CertificateIssuer: Sendable {
         let signed = gnutls_x509_crt_privkey_sign(crt, issuer?.handle ?? crt, signer.handle, GNUTLS_DIG_UNKNOWN, 0)
         try CertificateIssuingError.check(signed, .signingFailed)
 
-        var der = gnutls_datum_t()
-        let exported = gnutls_x509_crt_export2(crt, GNUTLS_X509_FMT_DER, &der)
-        let bytes = X509Bridge.bytes(der.data, der.size)
-        X509Bridge.free(der.data)
-        try CertificateIssuingError.check(exported, .signingFailed)
-        do { return try X509Certificate(der: bytes) } catch { throw CertificateIssuingError(.signingFailed) }
+        let export = GnuTLSMemory.exported { gnutls_x509_crt_export2(crt, GNUTLS_X509_FMT_DER, &$0) }
+        try CertificateIssuingError.check(export.status, .signingFailed)
+        do { return try X509Certificate(der: export.bytes) } catch { throw CertificateIssuingError(.signingFailed) }
     }
 
     /// The RFC 5280 §4.2.1.2 method (1) key identifier: SHA-1 of the subjectPublicKey bits.

@@ -57,7 +57,7 @@ public final class CertificateSigningRequest: @unchecked Sendable {
         guard encoded.count <= 64 * 1024 else { throw CertificateIssuingError(.malformedRequest) }
         var crq: gnutls_x509_crq_t?
         guard gnutls_x509_crq_init(&crq) == GNUTLS_E_SUCCESS, let crq else { throw CertificateIssuingError(.internalFailure) }
-        let result = X509Bridge.withDatum(encoded) { gnutls_x509_crq_import(crq, $0, format) }
+        let result = withDatum(encoded) { gnutls_x509_crq_import(crq, $0, format) }
         guard result == GNUTLS_E_SUCCESS else {
             gnutls_x509_crq_deinit(crq)
             throw CertificateIssuingError(.malformedRequest, gnutlsCode: result)
@@ -105,25 +105,21 @@ public final class CertificateSigningRequest: @unchecked Sendable {
         }
         try CertificateIssuingError.check(gnutls_x509_crq_set_pubkey(crq, key.publicKey.handle), .signingFailed)
         try CertificateIssuingError.check(gnutls_x509_crq_privkey_sign(crq, key.handle, GNUTLS_DIG_UNKNOWN, 0), .signingFailed)
-        var der = gnutls_datum_t()
-        let exported = gnutls_x509_crq_export2(crq, GNUTLS_X509_FMT_DER, &der)
-        let bytes = X509Bridge.bytes(der.data, der.size)
-        X509Bridge.free(der.data)
-        try CertificateIssuingError.check(exported, .signingFailed)
-        return try CertificateSigningRequest(der: bytes)
+        let export = GnuTLSMemory.exported { gnutls_x509_crq_export2(crq, GNUTLS_X509_FMT_DER, &$0) }
+        try CertificateIssuingError.check(export.status, .signingFailed)
+        return try CertificateSigningRequest(der: export.bytes)
     }
 
     /// The DER encoding.
-    public var der: [UInt8] { self.export(GNUTLS_X509_FMT_DER) }
+    public var der: [UInt8] {
+        let export = GnuTLSMemory.exported { gnutls_x509_crq_export2(self.handle, GNUTLS_X509_FMT_DER, &$0) }
+        return export.status == GNUTLS_E_SUCCESS ? export.bytes : []
+    }
 
     /// The PEM encoding (`-----BEGIN NEW CERTIFICATE REQUEST-----`, as GnuTLS writes it).
-    public var pemRepresentation: String { String(decoding: self.export(GNUTLS_X509_FMT_PEM), as: UTF8.self) }
-
-    private func export(_ format: gnutls_x509_crt_fmt_t) -> [UInt8] {
-        var datum = gnutls_datum_t()
-        guard gnutls_x509_crq_export2(self.handle, format, &datum) == GNUTLS_E_SUCCESS else { return [] }
-        defer { X509Bridge.free(datum.data) }
-        return X509Bridge.bytes(datum.data, datum.size)
+    public var pemRepresentation: String {
+        let export = GnuTLSMemory.exported { gnutls_x509_crq_export2(self.handle, GNUTLS_X509_FMT_PEM, &$0) }
+        return export.status == GNUTLS_E_SUCCESS ? String(decoding: export.bytes, as: UTF8.self) : ""
     }
 
     /// Whether the request's signature verifies with the public key it carries (proof that the

@@ -3,10 +3,8 @@ import CGnuTLS
 extension X509Certificate {
     /// The PEM encoding (`-----BEGIN CERTIFICATE-----`).
     public var pemRepresentation: String {
-        var datum = gnutls_datum_t()
-        guard gnutls_x509_crt_export2(self.handle, GNUTLS_X509_FMT_PEM, &datum) == GNUTLS_E_SUCCESS else { return "" }
-        defer { X509Bridge.free(datum.data) }
-        return String(decoding: X509Bridge.bytes(datum.data, datum.size), as: UTF8.self)
+        let export = GnuTLSMemory.exported { gnutls_x509_crt_export2(self.handle, GNUTLS_X509_FMT_PEM, &$0) }
+        return export.status == GNUTLS_E_SUCCESS ? String(decoding: export.bytes, as: UTF8.self) : ""
     }
 
     /// The subject public key, or `nil` when it is not of a ``SignatureAlgorithm`` this wrapper
@@ -82,16 +80,15 @@ extension X509Certificate {
 
 extension CertificateRevocationList {
     /// The DER encoding.
-    public var der: [UInt8] { self.export(GNUTLS_X509_FMT_DER) }
+    public var der: [UInt8] {
+        let export = GnuTLSMemory.exported { gnutls_x509_crl_export2(self.handle, GNUTLS_X509_FMT_DER, &$0) }
+        return export.status == GNUTLS_E_SUCCESS ? export.bytes : []
+    }
 
     /// The PEM encoding (`-----BEGIN X509 CRL-----`).
-    public var pemRepresentation: String { String(decoding: self.export(GNUTLS_X509_FMT_PEM), as: UTF8.self) }
-
-    private func export(_ format: gnutls_x509_crt_fmt_t) -> [UInt8] {
-        var datum = gnutls_datum_t()
-        guard gnutls_x509_crl_export2(self.handle, format, &datum) == GNUTLS_E_SUCCESS else { return [] }
-        defer { X509Bridge.free(datum.data) }
-        return X509Bridge.bytes(datum.data, datum.size)
+    public var pemRepresentation: String {
+        let export = GnuTLSMemory.exported { gnutls_x509_crl_export2(self.handle, GNUTLS_X509_FMT_PEM, &$0) }
+        return export.status == GNUTLS_E_SUCCESS ? String(decoding: export.bytes, as: UTF8.self) : ""
     }
 
     /// The CRL number extension (RFC 5280 §5.2.3) as an unsigned integer, if present and at most 63 bits.
