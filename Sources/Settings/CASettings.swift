@@ -7,10 +7,19 @@ public struct CASettings: Hashable, Sendable {
     public var directory: String?
     /// The 0600 file holding the issuing CAs' passphrase.
     public var issuingPassphraseFile: String?
+    /// How long a renewed certificate stays valid beside its successor before the CA revokes it
+    /// as `superseded`, in seconds (`ca.renewal_overlap_seconds`; 24 hours by default).
+    public var renewalOverlapSeconds: Int
 
-    public init(directory: String? = nil, issuingPassphraseFile: String? = nil) {
+    /// The default renewal overlap: 24 hours.
+    public static let defaultRenewalOverlapSeconds = 86_400
+
+    public init(
+        directory: String? = nil, issuingPassphraseFile: String? = nil, renewalOverlapSeconds: Int = CASettings.defaultRenewalOverlapSeconds
+    ) {
         self.directory = directory
         self.issuingPassphraseFile = issuingPassphraseFile
+        self.renewalOverlapSeconds = renewalOverlapSeconds
     }
 
     /// Whether this process holds the issuing CA.

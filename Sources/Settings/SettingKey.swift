@@ -32,6 +32,7 @@ public struct SettingKey: Hashable, Sendable {
         .logLevel, .logFormat, .policyDirectory, .auditSigningKey, .auditOrigin, .auditCheckpointDirectory,
         .gatewayListeners, .gatewayCertificate, .gatewayPrivateKey, .gatewayGOSTCertificate, .gatewayGOSTPrivateKey,
         .gatewayClientCABundle, .gatewayCRL, .gatewayTicketKey, .vaultControlSocket, .caDirectory, .caIssuingPassphraseFile,
+        .caRenewalOverlap,
     ]
 
     public static let databaseURL = SettingKey(
@@ -82,4 +83,7 @@ public struct SettingKey: Hashable, Sendable {
         "ca.directory", form: "the CA directory made by `bilet certs init`, with ca.issuing_passphrase_file; when set, the gateway serves certificate renewal")
     public static let caIssuingPassphraseFile = SettingKey(
         "ca.issuing_passphrase_file", form: "the path of the 0600 file holding the issuing CAs' passphrase, with ca.directory")
+    public static let caRenewalOverlap = SettingKey(
+        "ca.renewal_overlap_seconds",
+        form: "a whole number of seconds from 0 to 2592000 (default 86400): how long a renewed certificate stays valid beside its successor before the CA revokes it as superseded")
 }

@@ -67,6 +67,7 @@ public struct SettingsLoader: Sendable {
         settings.ca.directory = try reader.string(.caDirectory, valid: Self.isPath)
         settings.ca.issuingPassphraseFile = try reader.string(.caIssuingPassphraseFile, valid: Self.isPath)
         try Self.requireTogether(.caDirectory, settings.ca.directory, .caIssuingPassphraseFile, settings.ca.issuingPassphraseFile)
+        settings.ca.renewalOverlapSeconds = try reader.int(.caRenewalOverlap, in: 0...2_592_000) ?? settings.ca.renewalOverlapSeconds
         return settings
     }
 

@@ -52,10 +52,18 @@ final class CAFixture: Sendable {
             issuers: issuers)
     }
 
-    /// The CA, optionally with a clock of its own (to issue certificates that started in the past).
-    func authority(clock: (@Sendable () -> Int)? = nil) -> CertificateAuthority {
-        if let clock { return CertificateAuthority(issuers: self.issuers, pool: self.pool, clock: clock) }
-        return CertificateAuthority(issuers: self.issuers, pool: self.pool)
+    /// The CA, optionally with a clock of its own (to issue certificates that started in the past)
+    /// and a renewal overlap of its own.
+    func authority(
+        clock: (@Sendable () -> Int)? = nil, validityDays: Int = CertificateProfile.defaultValidityDays,
+        renewalOverlapSeconds: Int = CertificateAuthority.defaultRenewalOverlapSeconds
+    ) -> CertificateAuthority {
+        if let clock {
+            return CertificateAuthority(
+                issuers: self.issuers, pool: self.pool, validityDays: validityDays, renewalOverlapSeconds: renewalOverlapSeconds, clock: clock)
+        }
+        return CertificateAuthority(
+            issuers: self.issuers, pool: self.pool, validityDays: validityDays, renewalOverlapSeconds: renewalOverlapSeconds)
     }
 
     func path(_ name: String) -> String { self.directory.appendingPathComponent(name).path }
@@ -83,12 +91,9 @@ final class CAFixture: Sendable {
         try ProtectedFile.writePublic(issued.chainPEM, to: self.path("\(name).pem"))
     }
 
-    /// The initial (empty) CRLs of every hierarchy, concatenated, written to `name`.
+    /// The initial (empty) CRLs of every issuing CA and root, concatenated, written to `name`.
     func initialRevocationLists(into name: String) throws {
-        let lists = try self.authorityDirectory.hierarchies.map {
-            String(decoding: try ProtectedFile.readPublic(self.authorityDirectory.files($0).initialRevocationList), as: UTF8.self)
-        }
-        try ProtectedFile.writePublic(lists.joined(), to: self.path(name))
+        try ProtectedFile.writePublic(try self.authorityDirectory.initialRevocationLists(), to: self.path(name))
     }
 
     /// Rows of a query run as the superuser.

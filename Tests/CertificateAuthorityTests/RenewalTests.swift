@@ -15,7 +15,9 @@ import Testing
         return try await harness.fixture.enrol(identity, name: name, keyType: keyType, authority: harness.fixture.authority(clock: { now - 70 * 86_400 }))
     }
 
-    @Test func renewalYieldsACertificateTheGatewayAcceptsWhileTheOldOneStaysValid() async throws {
+    /// Changed with issue 12 (H2): the old certificate stays valid only during the renewal overlap
+    /// (24 hours by default; ``RenewalSupersedeTests`` shows it revoked as superseded afterwards).
+    @Test func renewalYieldsACertificateTheGatewayAcceptsWhileTheOldOneStaysValidDuringTheOverlap() async throws {
         let harness = try await CAGatewayHarness.start()
         let old = try await Self.dueCertificate(harness)
         try FileManager.default.copyItem(atPath: harness.fixture.path("ws.pem"), toPath: harness.fixture.path("old.pem"))
@@ -37,7 +39,7 @@ import Testing
         let new = try await harness.curl("ws")
         let previous = try await harness.curl("old")
         #expect(new.status == "200" && new.body.contains(Self.identity), "\(new.body)")
-        #expect(previous.status == "200", "the old certificate stays valid until it expires or is revoked")
+        #expect(previous.status == "200", "the old certificate stays valid during the renewal overlap")
 
         let record = try #require(try await harness.fixture.authority().certificate(serial: SerialNumber.hex(renewed.serialNumber)))
         #expect(record.renewedFrom == old.record.serial)
@@ -98,7 +100,7 @@ import Testing
     }
 
     enum Refusal: String, CaseIterable, CustomStringConvertible {
-        case anotherIdentity, sameKey, badSignature, asksForServerAuth, notARequest, revokedCertificate
+        case anotherIdentity, sameKey, badSignature, asksForServerAuth, notARequest, revokedCertificate, otherHierarchy
         var description: String { self.rawValue }
     }
 
@@ -135,6 +137,10 @@ import Testing
         case .notARequest:
             requestPEM = "hello"
             expected = ("400", "csr-malformed")
+        case .otherHierarchy:
+            // an ECDSA workstation asking for a GOST certificate (issue 12, L12)
+            requestPEM = try CertificateRequester.make(identity: identity, keyType: .gost256).request.pemRepresentation
+            expected = ("400", "hierarchy-mismatch")
         case .revokedCertificate:
             // revoked in the inventory; this gateway has no CRL subscriber, so the handshake still
             // passes and the route itself must refuse

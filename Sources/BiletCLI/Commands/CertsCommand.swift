@@ -66,9 +66,12 @@ struct CAOptions: ParsableArguments {
 extension AdministratorOptions {
     /// Runs `body` with a CA (role bilet_ca) holding `issuers`.
     func withAuthority<Result>(
-        _ issuers: [Hierarchy: CertificateIssuer], _ body: (CertificateAuthority) async throws -> Result
+        _ issuers: [Hierarchy: CertificateIssuer], renewalOverlapSeconds: Int = CertificateAuthority.defaultRenewalOverlapSeconds,
+        _ body: (CertificateAuthority) async throws -> Result
     ) async throws -> Result {
-        try await withPool(for: .ca) { pool in try await body(CertificateAuthority(issuers: issuers, pool: pool)) }
+        try await withPool(for: .ca) { pool in
+            try await body(CertificateAuthority(issuers: issuers, pool: pool, renewalOverlapSeconds: renewalOverlapSeconds))
+        }
     }
 }
 
@@ -306,6 +309,9 @@ struct CertsRevoke: AsyncParsableCommand {
             try await authority.revoke(serial: serial, reason: reasonCode, actor: database.actorIdentifier)
         }
         print("revoked \(revocation.record.serial) (\(revocation.record.identity)) for \(reasonCode.name)")
+        for successor in revocation.successors {
+            print("revoked \(successor.serial) (\(successor.identity)), renewed from it, for \(reasonCode.name)")
+        }
         print("published CRL \(revocation.revocationList.number) of the \(revocation.revocationList.hierarchy.rawValue) hierarchy (\(revocation.revocationList.revokedCount) entries)")
     }
 }
@@ -319,7 +325,9 @@ struct CertsCRL: AsyncParsableCommand {
         discussion: """
             Without --refresh every CRL is re-signed now. With --refresh only a CRL that is missing, past its \
             nextUpdate, or has less than --refresh-fraction of its validity left is re-signed, so the command \
-            can run from cron or a systemd timer (hourly, say) where no process runs the CRL refresh service.
+            can run from cron or a systemd timer (hourly, say) where no process runs the CRL refresh service. \
+            Either way it first revokes, as superseded, every certificate renewed more than \
+            --renewal-overlap-seconds ago (24 hours by default).
             """)
 
     @OptionGroup var ca: CAOptions
@@ -330,12 +338,21 @@ struct CertsCRL: AsyncParsableCommand {
         help: ArgumentHelp("With --refresh: re-sign when less than this fraction of a CRL's validity remains (0…1).", valueName: "fraction"))
     var refreshFraction = PublishedRevocationList.defaultRefreshFraction
     @Option(help: ArgumentHelp("Also write the newest CRLs (PEM) to this file.", valueName: "file")) var out: String?
+    @Option(
+        name: .customLong("renewal-overlap-seconds"),
+        help: ArgumentHelp("How long a renewed certificate stays valid beside its successor (0…2592000).", valueName: "seconds"))
+    var renewalOverlapSeconds = CertificateAuthority.defaultRenewalOverlapSeconds
 
     func validate() throws {
         guard refreshFraction > 0, refreshFraction < 1 else { throw ValidationError("--refresh-fraction is between 0 and 1") }
+        guard (0...2_592_000).contains(renewalOverlapSeconds) else { throw ValidationError("--renewal-overlap-seconds is 0 to 2592000") }
     }
 
     func run() async throws {
+        let superseded = try await database.withAuthority(try ca.issuers(), renewalOverlapSeconds: renewalOverlapSeconds) {
+            try await $0.supersedeRenewedCertificates()
+        }
+        for record in superseded { print("revoked \(record.serial) (\(record.identity)) as superseded by its renewal") }
         let lists: [PublishedRevocationList]
         if refresh {
             let outcome = try await database.withAuthority(try ca.issuers()) {

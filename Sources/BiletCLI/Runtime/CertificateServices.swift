@@ -26,7 +26,8 @@ enum CertificateServices {
         logger.info(
             "certificate authority held for renewals",
             metadata: ["hierarchies": "\(issuers.keys.map(\.rawValue).sorted().joined(separator: ","))"])
-        return HeldAuthority(authority: CertificateAuthority(issuers: issuers, pool: pool), pool: pool)
+        return HeldAuthority(
+            authority: CertificateAuthority(issuers: issuers, pool: pool, renewalOverlapSeconds: settings.renewalOverlapSeconds), pool: pool)
     }
 
     /// The renewal route's function: renews through `authority`, and turns its refusals into

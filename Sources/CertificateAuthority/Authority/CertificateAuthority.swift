@@ -32,14 +32,21 @@ public struct CertificateAuthority: Sendable {
     public let validityDays: Int
     /// How long a CRL is valid (its nextUpdate), in seconds.
     public let revocationListLifetime: Int
+    /// How long a renewed certificate stays valid beside its successor, in seconds, before
+    /// ``supersedeRenewedCertificates()`` revokes it as `superseded` (24 hours by default).
+    public let renewalOverlapSeconds: Int
     /// The wall clock, seconds since 1970 (UTC).
     public let clock: @Sendable () -> Int
+
+    /// The default overlap of a renewed certificate and its successor: 24 hours.
+    public static let defaultRenewalOverlapSeconds = 86_400
 
     /// Makes the CA.
     public init(
         issuers: [Hierarchy: CertificateIssuer], pool: PostgresConnectionPool, audit: AuditLog = AuditLog(),
         validityDays: Int = CertificateProfile.defaultValidityDays,
         revocationListLifetime: Int = RevocationPublisher.defaultLifetimeSeconds,
+        renewalOverlapSeconds: Int = CertificateAuthority.defaultRenewalOverlapSeconds,
         clock: @escaping @Sendable () -> Int = { Int(Date().timeIntervalSince1970) }
     ) {
         self.issuers = issuers
@@ -47,6 +54,7 @@ public struct CertificateAuthority: Sendable {
         self.audit = audit
         self.validityDays = validityDays
         self.revocationListLifetime = revocationListLifetime
+        self.renewalOverlapSeconds = max(0, renewalOverlapSeconds)
         self.clock = clock
     }
 
@@ -96,14 +104,20 @@ public struct CertificateAuthority: Sendable {
     ///
     /// The presented certificate must be in the inventory, active, issued to `principal`, not
     /// expired, and in the last third of its lifetime; the request must pass the same checks as
-    /// ``sign(_:for:validityDays:actor:)`` for `principal`, and carry a new key. The new
-    /// certificate has the CA's ``validityDays``; the old one stays valid until it expires or
-    /// is revoked. Audited as `certificate.renewed` with the principal as the actor.
+    /// ``sign(_:for:validityDays:actor:)`` for `principal`, carry a new key of the presented
+    /// certificate's hierarchy, and the presented certificate must not have been renewed before
+    /// (one renewal per certificate; the database's UNIQUE `renewed_from` settles a race). The new
+    /// certificate has the CA's ``validityDays`` and records its predecessor; the old one stays
+    /// valid for ``renewalOverlapSeconds`` (so the client can switch over), then
+    /// ``supersedeRenewedCertificates()`` revokes it as `superseded`. Revoking the old one revokes
+    /// the new one too (``revoke(serial:reason:actor:)``). Audited as `certificate.renewed` with the
+    /// principal as the actor.
     ///
     /// - Parameter presentedSerial: the serial of the certificate the TLS handshake verified.
     /// - Throws: ``CertificateAuthorityError`` with `certificate-unknown`, `certificate-revoked`,
     ///   `certificate-expired`, `csr-identity-mismatch` (also when the presented certificate is
-    ///   another principal's), `outside-renewal-window`, `key-reused`, and the request refusals.
+    ///   another principal's), `outside-renewal-window`, `already-renewed`, `hierarchy-mismatch`,
+    ///   `key-reused`, and the request refusals.
     public func renew(
         presentedSerial: [UInt8], principal: Principal, request: CertificateSigningRequest
     ) async throws(CertificateAuthorityError) -> IssuedCertificate {
@@ -130,9 +144,21 @@ public struct CertificateAuthority: Sendable {
             throw CertificateAuthorityError(.outsideRenewalWindow, "renewal opens in the last third of the certificate's lifetime")
         }
         try Self.check(request, for: principal)
+        guard Hierarchy.certifying(request.publicKey.algorithm) == presented.hierarchy else {
+            throw CertificateAuthorityError(.hierarchyMismatch)
+        }
         if let old = try? X509Certificate(der: der), old.publicKey == request.publicKey {
             throw CertificateAuthorityError(.keyReused)
         }
+        let renewed: Bool
+        do {
+            renewed = try await self.pool.withConnection { connection in
+                try await CertificateInventory.hasSuccessor(of: presented.serial, on: connection)
+            }
+        } catch {
+            throw Self.storageError(error)
+        }
+        guard !renewed else { throw CertificateAuthorityError(.alreadyRenewed) }
         return try await self.issueClient(
             publicKey: request.publicKey, principal: principal, validityDays: self.validityDays, renewedFrom: presented.serial,
             actor: principal.uri, event: "certificate.renewed")
@@ -152,9 +178,13 @@ public struct CertificateAuthority: Sendable {
 
     // MARK: Revoking
 
-    /// Revokes the certificate with `serial` (hexadecimal) for `reason`, publishes a new CRL of
-    /// its hierarchy and notifies the gateways (``RevocationPublisher/channel``), all in one
-    /// transaction with the audit record.
+    /// Revokes the certificate with `serial` (hexadecimal) for `reason`, and with it every live
+    /// certificate renewed from it (directly or through further renewals, for the same reason),
+    /// publishes a new CRL of each hierarchy concerned and notifies the gateways
+    /// (``RevocationPublisher/channel``), all in one transaction with one audit record per
+    /// certificate revoked. A certificate already revoked (for instance superseded after its
+    /// renewal) whose successors are still live has those revoked; it is `already-revoked` only
+    /// when nothing was left to revoke.
     ///
     /// - Throws: ``CertificateAuthorityError`` with `invalid-argument` (not a serial, or the serial
     ///   of a root or issuing CA certificate), `certificate-unknown`, `already-revoked`,
@@ -164,35 +194,86 @@ public struct CertificateAuthority: Sendable {
         guard let bytes = SerialNumber.parse(serial) else { throw CertificateAuthorityError(.invalidArgument, "not a serial number") }
         let hex = SerialNumber.hex(bytes)
         let now = self.clock()
+        let date = Date(timeIntervalSince1970: TimeInterval(now))
         let publisher = RevocationPublisher(issuers: self.issuers, lifetime: self.revocationListLifetime)
         do {
             return try await self.pool.withTransaction { connection in
                 try await RevocationPublisher.lock(on: connection)
-                guard let record = try await CertificateInventory.markRevoked(
-                    serial: hex, at: Date(timeIntervalSince1970: TimeInterval(now)), reason: reason, on: connection)
-                else {
+                let revoked = try await CertificateInventory.markRevoked(serial: hex, at: date, reason: reason, on: connection)
+                let record: CertificateRecord
+                if let revoked {
+                    record = revoked
+                } else {
                     guard let (existing, _) = try await CertificateInventory.find(serial: hex, on: connection) else {
                         throw CertificateAuthorityError(.certificateUnknown)
                     }
                     if existing.profile.isCertificateAuthority {
                         throw CertificateAuthorityError(.invalidArgument, "a CA certificate is replaced with its hierarchy, not revoked by its own CRL")
                     }
-                    throw CertificateAuthorityError(.alreadyRevoked)
+                    record = existing
                 }
-                let list = try await publisher.publish(record.hierarchy, now: now, on: connection)
-                try await self.audit.append(
-                    AuditEvent(
-                        type: "certificate.revoked", actor: actor,
-                        fields: [
-                            "serial": .string("serial:\(record.serial)"), "identity": .string(record.identity),
-                            "profile": .string(record.profile.rawValue), "reason": .string(reason.name),
-                        ]),
-                    on: connection)
-                return Revocation(record: record, revocationList: list)
+                let successors = try await CertificateInventory.revokeSuccessors(of: hex, at: date, reason: reason, on: connection)
+                guard revoked != nil || !successors.isEmpty else { throw CertificateAuthorityError(.alreadyRevoked) }
+                var lists: [PublishedRevocationList] = []
+                for hierarchy in Hierarchy.allCases where ([record] + successors).contains(where: { $0.hierarchy == hierarchy }) {
+                    lists.append(try await publisher.publish(hierarchy, now: now, on: connection))
+                }
+                for certificate in (revoked.map { [$0] } ?? []) + successors {
+                    try await self.auditRevocation(certificate, reason: reason, actor: actor, on: connection)
+                }
+                let list = lists.first(where: { $0.hierarchy == record.hierarchy }) ?? lists[0]
+                return Revocation(record: record, revocationList: list, successors: successors)
             }
         } catch {
             throw Self.mapped(error)
         }
+    }
+
+    /// Revokes, as `superseded`, every live certificate whose successor was issued at least
+    /// ``renewalOverlapSeconds`` ago (by the database's clock, which stamps issue times), publishes a new CRL of each hierarchy concerned and notifies
+    /// the gateways, in one transaction with one `certificate.revoked` record (reason
+    /// `superseded`, actor `system:ca`) per certificate. Run by the process that holds the CA
+    /// (``RevocationListRefresher``) and by `bilet certs crl`. Answers the certificates revoked.
+    ///
+    /// - Throws: ``CertificateAuthorityError`` with `hierarchy-unavailable` (a superseded
+    ///   certificate of a hierarchy not loaded here), `issuing-failed`, `storage`, `audit-unavailable`.
+    @discardableResult
+    public func supersedeRenewedCertificates() async throws(CertificateAuthorityError) -> [CertificateRecord] {
+        let now = self.clock()
+        let publisher = RevocationPublisher(issuers: self.issuers, lifetime: self.revocationListLifetime)
+        do {
+            return try await self.pool.withTransaction { connection in
+                try await RevocationPublisher.lock(on: connection)
+                let superseded = try await CertificateInventory.supersedeRenewed(
+                    overlapSeconds: self.renewalOverlapSeconds, at: Date(timeIntervalSince1970: TimeInterval(now)), on: connection)
+                guard !superseded.isEmpty else { return [] }
+                for hierarchy in Hierarchy.allCases where superseded.contains(where: { $0.hierarchy == hierarchy }) {
+                    _ = try await publisher.publish(hierarchy, now: now, on: connection)
+                }
+                for certificate in superseded {
+                    try await self.auditRevocation(certificate, reason: .superseded, actor: Self.systemActor, on: connection)
+                }
+                return superseded
+            }
+        } catch {
+            throw Self.mapped(error)
+        }
+    }
+
+    /// The actor of what the CA does on its own (superseding renewed certificates).
+    public static let systemActor = "system:ca"
+
+    private func auditRevocation(
+        _ record: CertificateRecord, reason: RevocationReason, actor: String, on connection: PostgresConnection
+    ) async throws {
+        try await self.audit.append(
+            AuditEvent(
+                type: "certificate.revoked", actor: actor,
+                fields: [
+                    "serial": .string("serial:\(record.serial)"), "identity": .string(record.identity),
+                    "profile": .string(record.profile.rawValue), "reason": .string(reason.name),
+                ]),
+            on: connection)
     }
 
     /// Publishes a fresh CRL for every loaded hierarchy (new thisUpdate and nextUpdate, same
@@ -391,6 +472,9 @@ public struct CertificateAuthority: Sendable {
                 try await self.audit.append(auditEvent, on: connection)
                 return record
             }
+        } catch let error as PostgresError where renewedFrom != nil && error.sqlState == .uniqueViolation {
+            // a concurrent renewal of the same certificate won the race (UNIQUE renewed_from)
+            throw CertificateAuthorityError(.alreadyRenewed)
         } catch {
             throw Self.mapped(error)
         }

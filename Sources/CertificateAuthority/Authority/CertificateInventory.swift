@@ -88,6 +88,49 @@ enum CertificateInventory {
         return try rows.first.map(record)
     }
 
+    /// Whether a certificate renewed from `serial` exists (whatever its state).
+    static func hasSuccessor(of serial: String, on connection: PostgresConnection) async throws -> Bool {
+        let rows = try await connection.query("SELECT 1 FROM ca.certificates WHERE renewed_from = \(serial)")
+        return !rows.isEmpty
+    }
+
+    /// Marks revoked every active certificate renewed, directly or through further renewals, from
+    /// `serial`; answers their records.
+    static func revokeSuccessors(
+        of serial: String, at date: Date, reason: RevocationReason, on connection: PostgresConnection
+    ) async throws -> [CertificateRecord] {
+        let rows = try await connection.query(
+            """
+            WITH RECURSIVE successors(serial) AS (
+                SELECT serial FROM ca.certificates WHERE renewed_from = \(serial)
+                UNION
+                SELECT c.serial FROM ca.certificates c JOIN successors s ON c.renewed_from = s.serial
+            )
+            UPDATE ca.certificates SET status = 'revoked', revoked_at = \(date), revocation_reason = \(reason.name)
+            WHERE serial IN (SELECT serial FROM successors) AND status = 'active' AND profile NOT IN ('root', 'intermediate')
+            RETURNING serial, hierarchy, profile, organisation, identity, key_type, not_before, not_after, status, revoked_at,
+                      revocation_reason, renewed_from, issued_at, issued_by
+            """)
+        return try rows.map(record)
+    }
+
+    /// Marks revoked, as `superseded`, every active certificate whose successor was issued at least
+    /// `overlapSeconds` ago by the database's clock (which stamped `issued_at`); answers their records.
+    static func supersedeRenewed(overlapSeconds: Int, at date: Date, on connection: PostgresConnection) async throws -> [CertificateRecord] {
+        let reason = RevocationReason.superseded.name
+        let overlap = Double(overlapSeconds)
+        let rows = try await connection.query(
+            """
+            UPDATE ca.certificates SET status = 'revoked', revoked_at = \(date), revocation_reason = \(reason)
+            WHERE status = 'active' AND profile NOT IN ('root', 'intermediate')
+              AND serial IN (SELECT renewed_from FROM ca.certificates
+                             WHERE renewed_from IS NOT NULL AND issued_at + make_interval(secs => \(overlap)) <= clock_timestamp())
+            RETURNING serial, hierarchy, profile, organisation, identity, key_type, not_before, not_after, status, revoked_at,
+                      revocation_reason, renewed_from, issued_at, issued_by
+            """)
+        return try rows.map(record)
+    }
+
     /// The entries of the next CRL of `hierarchy`: every revoked certificate not yet expired.
     static func revokedEntries(hierarchy: Hierarchy, now: Date, on connection: PostgresConnection) async throws -> [RevokedCertificateEntry] {
         let rows = try await connection.query(
@@ -111,12 +154,20 @@ enum CertificateInventory {
         try await connection.query("SELECT nextval('ca.crl_number')").singleValue(Int64.self)
     }
 
+    /// Stores a CRL signed with the number this session just drew (``nextRevocationListNumber(on:)``).
+    /// The database assigns the row's number (the session's `currval`, migration 0500); a row whose
+    /// number is not the one signed into the CRL is refused, which rolls the caller's transaction back.
     static func storeRevocationList(_ list: PublishedRevocationList, on connection: PostgresConnection) async throws {
-        try await connection.execute(
+        let stored = try await connection.query(
             """
-            INSERT INTO ca.revocation_lists (crl_number, hierarchy, this_update, next_update, revoked_count, pem)
-            VALUES (\(list.number), \(list.hierarchy.rawValue), \(list.thisUpdate), \(list.nextUpdate), \(Int32(clamping: list.revokedCount)), \(list.pem))
-            """)
+            INSERT INTO ca.revocation_lists (hierarchy, this_update, next_update, revoked_count, pem)
+            VALUES (\(list.hierarchy.rawValue), \(list.thisUpdate), \(list.nextUpdate), \(Int32(clamping: list.revokedCount)), \(list.pem))
+            RETURNING crl_number
+            """
+        ).singleValue(Int64.self)
+        guard stored == list.number else {
+            throw CertificateAuthorityError(.storage, "the database numbered the CRL differently from its signed number")
+        }
     }
 
     /// The newest CRL of every hierarchy.

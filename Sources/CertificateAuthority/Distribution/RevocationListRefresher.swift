@@ -2,7 +2,10 @@ public import Logging
 public import ServiceLifecycle
 
 /// Keeps every hierarchy's CRL fresh in a process that holds the issuing CA, so gateways never
-/// end up with a CRL past its nextUpdate (which they refuse to rely on: `crl-expired`).
+/// end up with a CRL past its nextUpdate (which they refuse to rely on: `crl-expired`), and
+/// revokes renewed certificates as `superseded` once their overlap with the successor has passed
+/// (``CertificateAuthority/supersedeRenewedCertificates()``, at every look, so within
+/// `checkInterval` of the overlap's end).
 ///
 /// At start, and then whenever the newest CRL of a hierarchy has less than the refresh fraction
 /// of its validity left (one third by default), it re-signs that CRL through
@@ -69,8 +72,14 @@ public struct RevocationListRefresher: Service {
         }
     }
 
-    /// One refresh; answers how long to sleep before the next look.
+    /// One refresh; answers how long to sleep before the next look. Revokes renewed certificates
+    /// whose overlap has passed first (``CertificateAuthority/supersedeRenewedCertificates()``).
     func refreshOnce() async throws(CertificateAuthorityError) -> Duration {
+        for record in try await self.authority.supersedeRenewedCertificates() {
+            self.logger.info(
+                "certificate superseded by its renewal; revoked",
+                metadata: ["certificate.serial": "\(record.serial)", "certificate.profile": "\(record.profile.rawValue)"])
+        }
         let refresh = try await self.authority.refreshRevocationLists(refreshFraction: self.refreshFraction)
         for list in refresh.published {
             self.logger.info(

@@ -34,6 +34,12 @@ public struct CertificateAuthorityError: Error, Sendable, Hashable, CustomString
         case certificateExpired = "certificate-expired"
         /// The certificate is already revoked.
         case alreadyRevoked = "already-revoked"
+        /// The presented certificate was renewed already: a certificate is renewed once, and its
+        /// successor (not the old certificate) renews next.
+        case alreadyRenewed = "already-renewed"
+        /// The renewal request's key belongs to another hierarchy than the presented certificate
+        /// (a GOST workstation renewing into ECDSA, or the reverse).
+        case hierarchyMismatch = "hierarchy-mismatch"
         /// An argument is out of range or malformed (validity, names, serial, reason).
         case invalidArgument = "invalid-argument"
         /// A private key or passphrase file is readable or writable by group or others.
@@ -68,15 +74,16 @@ public struct CertificateAuthorityError: Error, Sendable, Hashable, CustomString
     }
 
     /// The HTTP status the renewal route answers with: 400 for a bad request, 403 for a refusal
-    /// of the presented certificate, 409 outside the renewal window, 503 when the inventory or
+    /// of the presented certificate, 409 outside the renewal window or for a certificate already renewed, 503 when the inventory or
     /// the audit log is unavailable, 500 otherwise.
     public var httpStatus: Int {
         switch self.code {
-        case .csrMalformed, .csrSignatureInvalid, .csrRequestsCA, .csrForbiddenUsage, .unsupportedKey, .keyReused, .invalidArgument:
+        case .csrMalformed, .csrSignatureInvalid, .csrRequestsCA, .csrForbiddenUsage, .unsupportedKey, .keyReused, .invalidArgument,
+            .hierarchyMismatch:
             400
         case .csrIdentityMismatch, .certificateUnknown, .certificateRevoked, .certificateExpired, .alreadyRevoked:
             403
-        case .outsideRenewalWindow:
+        case .outsideRenewalWindow, .alreadyRenewed:
             409
         case .hierarchyUnavailable, .storage, .auditUnavailable:
             503
@@ -101,6 +108,8 @@ public struct CertificateAuthorityError: Error, Sendable, Hashable, CustomString
         case .certificateRevoked: "The certificate is revoked."
         case .certificateExpired: "The certificate has expired."
         case .alreadyRevoked: "The certificate is already revoked."
+        case .alreadyRenewed: "The certificate has been renewed already; renew its successor."
+        case .hierarchyMismatch: "Renewal keeps the certificate's hierarchy: the new key must be of the same kind."
         case .invalidArgument: "An argument is invalid."
         case .keyFileExposed: "A key or passphrase file is readable by others (chmod 600)."
         case .fileUnreadable: "A file could not be read or written."

@@ -98,12 +98,22 @@ public struct IssuedCertificate: Sendable {
     public var chainPEM: String { self.certificate.pemRepresentation + self.issuer.pemRepresentation }
 }
 
-/// The outcome of a revocation: the record as revoked and the CRL published for it.
+/// The outcome of a revocation: the record as revoked, the CRL published for it, and the
+/// certificates renewed from it that were revoked with it.
 public struct Revocation: Sendable {
     /// The certificate's record, now revoked.
     public let record: CertificateRecord
     /// The CRL that lists it.
     public let revocationList: PublishedRevocationList
+    /// The live certificates renewed from it (directly or through further renewals), revoked with it.
+    public let successors: [CertificateRecord]
+
+    /// Makes the outcome.
+    public init(record: CertificateRecord, revocationList: PublishedRevocationList, successors: [CertificateRecord] = []) {
+        self.record = record
+        self.revocationList = revocationList
+        self.successors = successors
+    }
 }
 
 /// A CRL stored in `ca.revocation_lists` and announced on ``RevocationPublisher/channel``.
