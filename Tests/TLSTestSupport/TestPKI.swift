@@ -1,4 +1,5 @@
 public import Foundation
+import Synchronization
 
 /// A throwaway PKI in a temporary directory, made with `certtool` (GnuTLS), for tests.
 ///
@@ -164,13 +165,22 @@ public final class TestPKI: @unchecked Sendable {
         try await self.generateCRL(named: "crl-revoking-venue.pem", revoking: [.revoked, .venue])
     }
 
-    /// Writes `name`: one CRL per CA (platform CA and GOST CA) revoking `clients` of that CA.
+    /// The next CRL number: CRLs made later have higher numbers (gateways refuse to go back).
+    private let crlNumbers = Mutex(1000)
+
+    /// Writes `name`: one CRL per CA (platform CA and GOST CA) revoking `clients` of that CA; the
+    /// CRL of each CA alone also goes to `name.ca` and `name.gost-ca`. Each call numbers its CRLs
+    /// above every earlier call's.
     public func generateCRL(named name: String, revoking clients: [Client]) async throws {
         var combined = ""
+        let number = self.crlNumbers.withLock { value -> Int in
+            value += 1
+            return value
+        }
         for (ca, gost) in [("ca", false), ("gost-ca", true)] {
             let mine = clients.filter { ($0 == .gost) == gost }
             let tmpl = "\(name).\(ca).tmpl"
-            try self.write(tmpl, "crl_next_update = 7\ncrl_number = \(Int.random(in: 1...1_000_000))\n")
+            try self.write(tmpl, "crl_next_update = 7\ncrl_number = \(number)\n")
             var arguments = [
                 "--generate-crl", "--load-ca-privkey", self.path("\(ca).key"), "--load-ca-certificate", self.path("\(ca).pem"),
                 "--template", self.path(tmpl), "--outfile", self.path("\(name).\(ca)"), "--no-text",

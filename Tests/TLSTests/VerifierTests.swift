@@ -57,7 +57,10 @@ import Testing
             return
         }
         #expect(client.principal.uri == "bilet://school/77-1234/ws/4")
-        #expect(client.revocationKeys == [RevocationKey(chain[0])])
+        // the leaf, then its issuer from the gateway's own trust store (issue 12, L6)
+        let gostCA = try #require(try X509Certificate.list(pem: Array(Data(contentsOf: URL(fileURLWithPath: pki.path("gost-ca.pem"))))).first)
+        #expect(client.revocationKeys == [RevocationKey(chain[0]), RevocationKey(gostCA)])
+        #expect(client.notAfter == min(chain[0].notAfter, gostCA.notAfter))
         #expect(chain[0].publicKeyAlgorithmName.contains("GOST"))
     }
 

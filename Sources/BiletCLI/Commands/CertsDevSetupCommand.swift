@@ -60,10 +60,24 @@ struct CertsDevSetup: AsyncParsableCommand {
         try ProtectedFile.makeDirectory("\(directory)/gateway")
         try ProtectedFile.makeDirectory("\(directory)/clients", mode: 0o700)
         try ProtectedFile.writePublic(String(decoding: try ProtectedFile.readPublic(ca.bundle), as: UTF8.self), to: "\(directory)/gateway/ca-bundle.pem")
+        // gateways need a CRL of every CA of the bundle, roots included (issue 12, M1): a directory
+        // made before root CRLs existed gets them now, and a CRL file that lacks an issuer's CRL gets
+        // that issuer's first CRL added (CRLs already there are kept)
+        for hierarchy in ca.hierarchies where !ProtectedFile.exists(ca.files(hierarchy).rootRevocationList) {
+            try ca.publishRootRevocationList(hierarchy, rootPassphrase: rootPassphrase, now: CertsCommand.now())
+        }
         let crl = "\(directory)/gateway/crl.pem"
+        let initial = try ca.initialRevocationLists()
         if !ProtectedFile.exists(crl) {
-            let lists = try ca.hierarchies.map { String(decoding: try ProtectedFile.readPublic(ca.files($0).initialRevocationList), as: UTF8.self) }
-            try ProtectedFile.writePublic(lists.joined(), to: crl)
+            try ProtectedFile.writePublic(initial, to: crl)
+        } else {
+            let present = (try? CertificateRevocationList.list(pem: ProtectedFile.readPublic(crl))) ?? []
+            var text = present.map(\.pemRepresentation).joined()
+            for list in try CertificateRevocationList.list(pem: Array(initial.utf8))
+            where !present.contains(where: { $0.rawIssuer == list.rawIssuer }) {
+                text += list.pemRepresentation
+            }
+            try ProtectedFile.writePublic(text, to: crl)
         }
 
         let platform = try await database.platformDatabase()

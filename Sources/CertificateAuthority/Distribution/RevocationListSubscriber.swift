@@ -9,14 +9,23 @@ public import TLS
 /// Brings the CA's CRLs to this gateway within moments of their publication: LISTENs on
 /// ``RevocationPublisher/channel`` over a dedicated PostgreSQL connection, and on every
 /// notification (and on every start or reconnect, to catch up) reads the newest CRL of each
-/// hierarchy from `ca.revocation_lists`, writes them to the TLS material's CRL file (atomically)
-/// and reloads the material: the new revocation set is in force for new handshakes and live
-/// connections of newly revoked certificates are closed (``TLSMaterialStore``). Then it tells the
-/// ``RevocationObserver``s.
+/// hierarchy from `ca.revocation_lists`, merges them into the TLS material's CRL file per issuer
+/// (atomically) and reloads the material: the new revocation set is in force for new handshakes
+/// and live connections of newly revoked certificates are closed (``TLSMaterialStore``). Then it
+/// tells the ``RevocationObserver``s.
+///
+/// Merging, not replacing: the file keeps the CRL of every issuer the database has nothing newer
+/// for (the roots' CRLs, the initial CRL of a hierarchy nobody has published yet), so a
+/// publication for one hierarchy never drops another's CRL. Every CRL is validated before it is
+/// written: it must parse, be signed by a CA of the bundle in force, carry the number of its row,
+/// and be newer than the CRL of its issuer already in the file (a lower number is a replay:
+/// refused and logged as a warning naming the issuer and both numbers; the same CRL again is a
+/// no-op). A CRL of a CA this gateway does not trust (another deployment's CA in a shared
+/// database) is skipped: logged once at notice level with its issuer, then quietly at debug.
 ///
 /// A lost connection is re-established with a growing delay (up to 30 s); CRLs published meanwhile
-/// are picked up on reconnect. A CRL the material store refuses (not signed by a trusted CA) keeps
-/// the previous material in force; the store logs why.
+/// are picked up on reconnect. A reload the material store refuses keeps the previous material in
+/// force; the store logs why.
 ///
 /// A service for a `ServiceGroup`; it ends on graceful shutdown or cancellation.
 public struct RevocationListSubscriber: Service {
@@ -64,6 +73,7 @@ public struct RevocationListSubscriber: Service {
         await cancelWhenGracefulShutdown {
             var known = (try? Self.revocationKeys(in: ProtectedFile.readPublic(self.revocationListPath))) ?? []
             var applied: String? = nil
+            var reported = Set<String>()
             var delay: Duration = .milliseconds(250)
             while !Task.isCancelled {
                 var connection: PostgresConnection?
@@ -74,11 +84,11 @@ public struct RevocationListSubscriber: Service {
                     try await opened.listen(RevocationPublisher.channel)
                     self.logger.info("crl subscriber listening", metadata: ["channel": "\(RevocationPublisher.channel)"])
                     delay = .milliseconds(250)
-                    try await self.apply(from: opened, applied: &applied, known: &known, reason: "catch-up")
+                    try await self.apply(from: opened, applied: &applied, known: &known, reported: &reported, reason: "catch-up")
                     while !Task.isCancelled {
                         let notifications = try await opened.notifications(waitingAtMost: self.pollInterval)
                         guard let last = notifications.last(where: { $0.channel == RevocationPublisher.channel }) else { continue }
-                        try await self.apply(from: opened, applied: &applied, known: &known, reason: "crl \(last.payload)")
+                        try await self.apply(from: opened, applied: &applied, known: &known, reported: &reported, reason: "crl \(last.payload)")
                     }
                 } catch {
                     if Task.isCancelled { break }
@@ -94,14 +104,52 @@ public struct RevocationListSubscriber: Service {
         }
     }
 
-    /// Reads the newest CRLs; when they differ from what was applied, writes and reloads.
+    /// Reads the newest CRLs; merges those that are valid and newer into the file, and reloads.
     private func apply(
-        from connection: PostgresConnection, applied: inout String?, known: inout Set<RevocationKey>, reason: String
+        from connection: PostgresConnection, applied: inout String?, known: inout Set<RevocationKey>, reported: inout Set<String>,
+        reason: String
     ) async throws {
-        let lists = try await CertificateInventory.latestRevocationLists(on: connection)
-        guard !lists.isEmpty else { return }
-        let combined = lists.map(\.pem).joined()
-        guard combined != applied else { return }
+        let rows = try await CertificateInventory.latestRevocationLists(on: connection)
+        guard !rows.isEmpty else { return }
+        let trustStore = self.store.current.trustStore
+        // the CRLs in the file now, in file order, one per issuer (the newest when there are several)
+        let onDisk = (try? CertificateRevocationList.list(pem: ProtectedFile.readPublic(self.revocationListPath))) ?? []
+        var order: [[UInt8]] = []
+        var merged: [[UInt8]: CertificateRevocationList] = [:]
+        for list in onDisk {
+            let issuer = list.rawIssuer
+            if let current = merged[issuer] {
+                if RevocationListVersion(list).isNewer(than: RevocationListVersion(current)) { merged[issuer] = list }
+            } else {
+                order.append(issuer)
+                merged[issuer] = list
+            }
+        }
+        var taken: [PublishedRevocationList] = []
+        for row in rows {
+            guard let list = self.validated(row, trustedBy: trustStore, reported: &reported) else { continue }
+            let issuer = list.rawIssuer
+            if let current = merged[issuer] {
+                let offered = RevocationListVersion(list)
+                let inFile = RevocationListVersion(current)
+                if offered == inFile { continue }
+                guard offered.isNewer(than: inFile) else {
+                    self.logger.warning(
+                        "crl older than the one in force refused",
+                        metadata: [
+                            "crl.issuer": "\(offered.issuerName)", "crl.number": "\(offered.numberText)",
+                            "crl.in_force": "\(inFile.numberText)", "crl.hierarchy": "\(row.hierarchy.rawValue)",
+                        ])
+                    continue
+                }
+            } else {
+                order.append(issuer)
+            }
+            merged[issuer] = list
+            taken.append(row)
+        }
+        let combined = order.compactMap { merged[$0]?.pemRepresentation }.joined()
+        guard !taken.isEmpty, combined != applied else { return }
         try ProtectedFile.writePublic(combined, to: self.revocationListPath)
         let outcome = self.store.reload(reason: reason)
         guard case .reloaded(let generation, let closed) = outcome else {
@@ -115,12 +163,47 @@ public struct RevocationListSubscriber: Service {
         self.logger.info(
             "crl applied",
             metadata: [
-                "crl.reason": "\(reason)", "crl.numbers": "\(lists.map { "\($0.hierarchy.rawValue):\($0.number)" }.joined(separator: ","))",
+                "crl.reason": "\(reason)", "crl.numbers": "\(taken.map { "\($0.hierarchy.rawValue):\($0.number)" }.joined(separator: ","))",
                 "tls.generation": "\(generation)", "tls.revoked.closed": "\(closed)", "crl.newly_revoked": "\(added.count)",
             ])
         if !added.isEmpty {
             for observer in self.observers { await observer.certificatesRevoked(added) }
         }
+    }
+
+    /// The CRL of `row` when it is one CRL, signed by a CA of `trustStore`, numbered as its row;
+    /// `nil` (logged) otherwise. The issuers of untrusted CRLs are reported at notice level once
+    /// (`reported` remembers them), later at debug.
+    private func validated(
+        _ row: PublishedRevocationList, trustedBy trustStore: TrustStore, reported: inout Set<String>
+    ) -> CertificateRevocationList? {
+        guard let lists = try? CertificateRevocationList.list(pem: Array(row.pem.utf8)), lists.count == 1, let list = lists.first else {
+            self.logger.warning(
+                "crl in the database does not parse; skipped",
+                metadata: ["crl.hierarchy": "\(row.hierarchy.rawValue)", "crl.number": "\(row.number)"])
+            return nil
+        }
+        guard trustStore.authorities.contains(where: { list.isSigned(by: $0) }) else {
+            let issuer = list.issuerName
+            if reported.insert(issuer).inserted {
+                self.logger.notice(
+                    "crl of a CA this gateway does not trust; skipped",
+                    metadata: ["crl.issuer": "\(issuer)", "crl.hierarchy": "\(row.hierarchy.rawValue)"])
+            } else {
+                self.logger.debug("crl of an untrusted CA skipped", metadata: ["crl.issuer": "\(issuer)"])
+            }
+            return nil
+        }
+        guard let number = list.number, number == UInt64(clamping: row.number) else {
+            self.logger.warning(
+                "crl whose signed number differs from its row; skipped",
+                metadata: [
+                    "crl.issuer": "\(list.issuerName)", "crl.number": "\(list.number.map { String($0) } ?? "none")",
+                    "crl.row": "\(row.number)",
+                ])
+            return nil
+        }
+        return list
     }
 
     static func revocationKeys(in pem: [UInt8]) throws -> Set<RevocationKey> {

@@ -9,8 +9,14 @@ public import GnuTLS
 /// <directory>/ecdsa/issuing-ca.pem      issuing CA certificate (public)
 /// <directory>/ecdsa/issuing-ca.key      issuing key, PKCS#8 encrypted with the issuing passphrase, 0600
 /// <directory>/ecdsa/crl.pem             the first, empty CRL of the issuing CA (number 1)
+/// <directory>/ecdsa/root-crl.pem        the root's CRL (lists a revoked issuing CA; valid 1 year)
 /// <directory>/gost/…                    the same for the GOST hierarchy
 /// ```
+///
+/// Gateways refuse to start unless their CRL file holds a CRL of every CA of their bundle, the
+/// roots included: ``initialRevocationLists()`` is that file's first content. The root's CRL is
+/// signed with the root key (``publishRootRevocationList(_:rootPassphrase:revoking:now:)``), so
+/// it is re-signed offline before it expires, like the issuing CA itself.
 ///
 /// Both keys are encrypted at rest (PBES2, PBKDF2-HMAC-SHA-256 600 000 iterations, AES-256-CBC)
 /// and every key file must be mode 0600: a key file others can read is refused. The root key is
@@ -33,7 +39,11 @@ public struct AuthorityDirectory: Sendable {
         public var issuingCertificate: String { "\(directory)/issuing-ca.pem" }
         public var issuingKey: String { "\(directory)/issuing-ca.key" }
         public var initialRevocationList: String { "\(directory)/crl.pem" }
+        public var rootRevocationList: String { "\(directory)/root-crl.pem" }
     }
+
+    /// How long a root CRL is valid: one year (the root key is offline; re-sign it before then).
+    public static let rootRevocationListLifetimeSeconds = 365 * 86_400
 
     /// The files of `hierarchy`.
     public func files(_ hierarchy: Hierarchy) -> HierarchyFiles {
@@ -89,10 +99,72 @@ public struct AuthorityDirectory: Sendable {
             try ProtectedFile.writeSecret(Array(try rootKey.exportPEM(passphrase: rootPassphrase.text).utf8), to: files.rootKey)
             try ProtectedFile.writeSecret(Array(try issuingKey.exportPEM(passphrase: issuingPassphrase.text).utf8), to: files.issuingKey)
             try ProtectedFile.writePublic(rootCertificate.pemRepresentation, to: files.rootCertificate)
+            let rootList = try root.revocationList(
+                entries: [], number: 1, thisUpdate: now, nextUpdate: now + Self.rootRevocationListLifetimeSeconds)
             try ProtectedFile.writePublic(firstList.pemRepresentation, to: files.initialRevocationList)
+            try ProtectedFile.writePublic(rootList.pemRepresentation, to: files.rootRevocationList)
             try ProtectedFile.writePublic(issuingCertificate.pemRepresentation, to: files.issuingCertificate)
             try self.writeBundle()
             return issuing
+        } catch let error as CertificateAuthorityError {
+            throw error
+        } catch {
+            throw CertificateAuthorityError(.issuingFailed, "\(error)")
+        }
+    }
+
+    /// The first CRL file of a gateway: the initial CRL of every issuing CA present and the CRL of
+    /// every root, PEM. A root CRL that is missing (a directory made before root CRLs existed) is
+    /// left out; ``publishRootRevocationList(_:rootPassphrase:revoking:now:)`` makes it.
+    public func initialRevocationLists() throws(CertificateAuthorityError) -> String {
+        var text = ""
+        for hierarchy in self.hierarchies {
+            let files = self.files(hierarchy)
+            text += String(decoding: try ProtectedFile.readPublic(files.initialRevocationList), as: UTF8.self)
+            if ProtectedFile.exists(files.rootRevocationList) {
+                text += String(decoding: try ProtectedFile.readPublic(files.rootRevocationList), as: UTF8.self)
+            }
+        }
+        return text
+    }
+
+    /// Signs a new CRL of the root of `hierarchy` with the root key, listing the CA certificates it
+    /// listed before plus `revoking` (issuing CA certificates the root issued, revoked as
+    /// `ca_compromise`), numbered one above the previous root CRL, valid for
+    /// ``rootRevocationListLifetimeSeconds``; writes it to ``HierarchyFiles/rootRevocationList`` and
+    /// returns it. Put it in the gateways' CRL file (the CRL subscriber keeps CRLs of issuers the
+    /// database does not publish): clients of a revoked issuing CA are then refused, whether or
+    /// not they send its certificate.
+    ///
+    /// - Throws: ``CertificateAuthorityError/Code/invalidArgument`` for a certificate the root did
+    ///   not issue, `wrong-passphrase`, `key-file-exposed`, `not-initialised`, `issuing-failed`.
+    @discardableResult
+    public func publishRootRevocationList(
+        _ hierarchy: Hierarchy, rootPassphrase: Passphrase, revoking: [X509Certificate] = [], now: Int
+    ) throws(CertificateAuthorityError) -> CertificateRevocationList {
+        let files = self.files(hierarchy)
+        let root = try self.rootAuthority(hierarchy, passphrase: rootPassphrase)
+        for certificate in revoking where certificate.rawIssuer != root.certificate.rawSubject || certificate.isSelfIssued {
+            throw CertificateAuthorityError(.invalidArgument, "not a CA certificate issued by this root")
+        }
+        var entries: [RevokedCertificateEntry] = []
+        var number: UInt64 = 1
+        if ProtectedFile.exists(files.rootRevocationList),
+           let previous = try? CertificateRevocationList.list(pem: ProtectedFile.readPublic(files.rootRevocationList)).first
+        {
+            number = (previous.number ?? 0) + 1
+            for serial in (try? previous.revokedSerialNumbers()) ?? [] {
+                entries.append(RevokedCertificateEntry(serialNumber: serial, revocationDate: previous.thisUpdate, reason: .caCompromise))
+            }
+        }
+        for certificate in revoking where !entries.contains(where: { $0.serialNumber == certificate.serialNumber }) {
+            entries.append(RevokedCertificateEntry(serialNumber: certificate.serialNumber, revocationDate: now, reason: .caCompromise))
+        }
+        do {
+            let list = try root.revocationList(
+                entries: entries, number: number, thisUpdate: now, nextUpdate: now + Self.rootRevocationListLifetimeSeconds)
+            try ProtectedFile.writePublic(list.pemRepresentation, to: files.rootRevocationList)
+            return list
         } catch let error as CertificateAuthorityError {
             throw error
         } catch {

@@ -59,6 +59,25 @@ public final class TrustStore: @unchecked Sendable {
         return CertificateStatus(rawValue: output)
     }
 
+    /// The trusted authorities above `certificate`, nearest first, up to a self-issued one: each
+    /// the authority of this store whose name is the previous one's issuer and whose key verifies
+    /// its signature. Empty when no authority here issued `certificate`; stops where the path
+    /// leaves the store (or after 8 steps). Used to hold every issuer up to the root to its CRL,
+    /// whatever intermediates the client sent.
+    public func issuerPath(from certificate: X509Certificate) -> [X509Certificate] {
+        var path: [X509Certificate] = []
+        var current = certificate
+        while path.count < 8, !current.isSelfIssued {
+            guard let issuer = self.authorities.first(where: { $0.rawSubject == current.rawIssuer && current.isSigned(by: $0) }) else {
+                break
+            }
+            if path.contains(where: { $0.der == issuer.der }) { break }
+            path.append(issuer)
+            current = issuer
+        }
+        return path
+    }
+
     /// Whether `crl` is signed by one of the trusted authorities (and is not dated in the future).
     ///
     /// A CRL past its nextUpdate is still trusted here: its signature is as good as it was.

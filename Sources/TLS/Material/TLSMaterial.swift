@@ -54,7 +54,10 @@ public final class TLSMaterial: Sendable {
         }
         let outcome = self.verifier.verify(chain: chain, authentication: authentication)
         if case .accepted(let client) = outcome, let key {
-            self.verifiedChains.remember(key, client, chain: chain, currentUntil: self.revocations.current(until: chain))
+            self.verifiedChains.remember(
+                key, client, chain: chain,
+                currentUntil: self.revocations.current(untilIssuers: client.revocationKeys.map(\.issuer)).map { min($0, client.notAfter) }
+                    ?? client.notAfter)
         }
         return outcome
     }
@@ -105,11 +108,19 @@ public final class TLSMaterial: Sendable {
             } catch {
                 throw TLSMaterialError(.invalidRevocationList, role: "crl", path: crlPath, detail: error.description)
             }
+            for list in lists where !trustStore.isTrustedIssuer(of: list) {
+                throw TLSMaterialError(.untrustedRevocationList, role: "crl", path: crlPath, detail: "issuer \(list.issuerName)")
+            }
             do {
                 revocations = try RevocationSet(revocationLists: lists, trustedBy: trustStore)
             } catch {
                 let code: TLSMaterialError.Code = error.code == .revocationListNotTrusted ? .untrustedRevocationList : .invalidRevocationList
                 throw TLSMaterialError(code, role: "crl", path: crlPath, detail: error.description)
+            }
+            // every authority of the bundle that can issue must have its CRL here: a missing CRL
+            // would let its certificates through unchecked (fail closed instead)
+            for authority in trustStore.authorities where authority.isCertificateAuthority && revocations.versions[authority.rawSubject] == nil {
+                throw TLSMaterialError(.missingRevocationList, role: "crl", path: crlPath, detail: "no CRL of \(authority.subjectName)")
             }
         }
 

@@ -1,5 +1,5 @@
 /// Why TLS material could not be loaded. Names the file's role and path (configuration, not
-/// personal data) and a stable code; never the file's contents.
+/// personal data) and a stable code; never the file's contents (a CA's name may be in the detail).
 public struct TLSMaterialError: Error, Sendable, Hashable, CustomStringConvertible {
     /// Stable, matchable reasons.
     public enum Code: String, Sendable, Hashable, CaseIterable {
@@ -13,6 +13,12 @@ public struct TLSMaterialError: Error, Sendable, Hashable, CustomStringConvertib
         case invalidRevocationList = "invalid-crl"
         /// The CRL is not signed by an authority of the CA bundle.
         case untrustedRevocationList = "untrusted-crl"
+        /// An authority of the CA bundle has no CRL in the CRL file; the detail names it.
+        case missingRevocationList = "crl-missing"
+        /// A CRL would replace the one in force for its issuer by an older one (a lower CRL number,
+        /// the same number with other contents, or an earlier thisUpdate); the detail names the
+        /// issuer and both numbers.
+        case revocationListRollback = "crl-rollback"
         /// The ticket key is not 64 bytes (raw or base64).
         case invalidTicketKey = "invalid-ticket-key"
         /// A listener needs a kind of server key pair that the material does not have (GOST).

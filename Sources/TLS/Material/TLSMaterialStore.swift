@@ -102,9 +102,15 @@ public final class TLSMaterialStore: Sendable {
     private func performReload(reason: String, failedStamps: inout [String: FileStamp]?) -> ReloadOutcome {
         let previous = self.current
         let next: TLSMaterial
-        do {
+        do throws(TLSMaterialError) {
             next = try TLSMaterial.load(
                 self.files, generation: previous.generation + 1, generatedTicketKey: self.generatedTicketKey)
+            // a CRL never goes back: an older CRL of an issuer (a replay that would un-revoke) is refused
+            if let (offered, inForce) = next.revocations.rollback(from: previous.revocations) {
+                throw TLSMaterialError(
+                    .revocationListRollback, role: "crl", path: self.files.revocationList ?? "",
+                    detail: "\(offered.issuerName): offered \(offered.numberText), in force \(inForce.numberText)")
+            }
         } catch {
             failedStamps = self.stampsOnDisk()
             self.logger.error(
@@ -112,7 +118,7 @@ public final class TLSMaterialStore: Sendable {
                 metadata: [
                     "tls.reload.reason": "\(reason)", "error.code": "\(error.code.rawValue)",
                     "tls.file.role": "\(error.role)", "tls.file.path": "\(error.path)",
-                    "tls.generation": "\(previous.generation)",
+                    "tls.generation": "\(previous.generation)", "error.detail": "\(error.detail ?? "")",
                 ])
             return .failed(error)
         }

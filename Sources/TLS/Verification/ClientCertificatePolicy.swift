@@ -4,16 +4,22 @@ public import GnuTLS
 public struct PresentedCertificate: @unchecked Sendable {
     /// The chain as sent: leaf first, then any intermediates. Never empty.
     public let chain: [X509Certificate]
+    /// The chain as sent, followed by the authorities of the gateway's own trust store above its
+    /// last certificate, up to the root (``TrustStore/issuerPath(from:)``): what revocation is
+    /// checked against, so a client that sends only its leaf is still held to the CRL of every
+    /// issuer up to the root. The chain as sent when the verifier has no trust store.
+    public let path: [X509Certificate]
     /// The time of the check, in seconds since 1970 (UTC).
     public let now: Int
 
     /// The client's own certificate.
     public var leaf: X509Certificate { self.chain[0] }
 
-    /// Makes a candidate; `chain` must not be empty.
-    public init(chain: [X509Certificate], now: Int) {
+    /// Makes a candidate; `chain` must not be empty. `path` defaults to `chain`.
+    public init(chain: [X509Certificate], now: Int, path: [X509Certificate]? = nil) {
         precondition(!chain.isEmpty, "a presented chain has at least the leaf")
         self.chain = chain
+        self.path = path ?? chain
         self.now = now
     }
 }

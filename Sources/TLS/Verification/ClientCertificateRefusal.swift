@@ -17,6 +17,10 @@ public enum ClientCertificateRefusal: String, Error, Sendable, Hashable, CaseIte
     /// The CRL of the certificate's issuer is past its nextUpdate: revocation cannot be checked,
     /// so the certificate is refused until a fresh CRL is in force (fail closed).
     case crlExpired = "crl-expired"
+    /// No CRL of an issuer of the chain (up to the root) is in force: revocation cannot be
+    /// checked, so the certificate is refused (fail closed). The material normally refuses to load
+    /// without a CRL for every CA of its bundle; this catches an issuer from outside the bundle.
+    case crlMissing = "crl-missing"
     /// The certificate is not for TLS client authentication (no `clientAuth` extended key usage,
     /// no digital signature key usage, or it is a CA certificate).
     case wrongUsage = "wrong-usage"
@@ -39,7 +43,7 @@ public enum ClientCertificateRefusal: String, Error, Sendable, Hashable, CaseIte
         case .expired: .certificateExpired
         case .notYetValid, .invalidChain: .badCertificate
         case .revoked: .certificateRevoked
-        case .wrongUsage, .crlExpired: .certificateUnknown
+        case .wrongUsage, .crlExpired, .crlMissing: .certificateUnknown
         case .noIdentity: .accessDenied
         }
     }

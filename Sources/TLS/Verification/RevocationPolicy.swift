@@ -1,11 +1,16 @@
-/// No certificate of the chain is in the revocation set (one hash lookup per certificate,
-/// whatever the size of the CRL), and the CRLs that speak for the chain are current.
+/// No certificate of the chain, nor any authority above it up to the root, is in the revocation
+/// set (one hash lookup per certificate, whatever the size of the CRL), and the CRLs that speak for
+/// them are present and current.
 ///
-/// Refuses with ``ClientCertificateRefusal/revoked`` when a certificate of the chain is listed,
-/// and otherwise with ``ClientCertificateRefusal/crlExpired`` when the CRL of the issuer of a
-/// certificate of the chain is past its nextUpdate at the time of the check: a stale CRL cannot
-/// vouch that nothing was revoked since, so the gateway fails closed until a fresh CRL arrives.
-/// A certificate whose issuer has no CRL in the set is not held to any.
+/// The certificates checked are ``PresentedCertificate/path``: the chain as sent, completed from the
+/// gateway's own trust store up to the root, so revoking an issuing CA in its root's CRL takes
+/// effect even for clients that send only their leaf.
+///
+/// Refuses with ``ClientCertificateRefusal/revoked`` when a certificate of the path is listed,
+/// then with ``ClientCertificateRefusal/crlMissing`` when the set holds no CRL of the issuer of a
+/// certificate of the path (``RevocationSet/covers(issuer:)``), and otherwise with
+/// ``ClientCertificateRefusal/crlExpired`` when such a CRL is past its nextUpdate at the time of the
+/// check: a missing or stale CRL cannot vouch that nothing was revoked, so the gateway fails closed.
 public struct RevocationPolicy: ClientCertificatePolicy {
     /// The revoked (issuer, serial) pairs.
     public let revocations: RevocationSet
@@ -18,13 +23,16 @@ public struct RevocationPolicy: ClientCertificatePolicy {
     public var name: String { "revocation" }
 
     public func check(_ certificate: PresentedCertificate) -> ClientCertificateRefusal? {
-        for element in certificate.chain {
+        for element in certificate.path {
             // An unreadable serial (read as empty) could match no CRL entry: refuse rather than pass it.
             let serial = element.serialNumber
             if serial.isEmpty { return .invalidChain }
             if self.revocations.contains(RevocationKey(issuer: element.rawIssuer, serial: serial)) { return .revoked }
         }
-        for element in certificate.chain where self.revocations.isStale(issuer: element.rawIssuer, at: certificate.now) {
+        for element in certificate.path where !self.revocations.covers(issuer: element.rawIssuer) {
+            return .crlMissing
+        }
+        for element in certificate.path where self.revocations.isStale(issuer: element.rawIssuer, at: certificate.now) {
             return .crlExpired
         }
         return nil
