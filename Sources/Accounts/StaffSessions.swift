@@ -1,5 +1,5 @@
 public import Audit
-public import Foundation
+import Foundation
 import Identity
 public import PostgreSQL
 
@@ -8,8 +8,8 @@ public import PostgreSQL
 ///
 /// A token resolves only when its session is live (not ended, before its absolute expiry, used
 /// within the idle timeout), its account is enabled, and the request's connection presents the
-/// very certificate (serial and principal) the session was opened with: a stolen token is useless
-/// from another workstation. Each resolution moves the idle deadline. Every refusal is audited
+/// very certificate (serial and principal) the session was opened with, not past its notAfter: a
+/// stolen token is useless from another workstation, and a session ends with its certificate. Each resolution moves the idle deadline. Every refusal is audited
 /// (`auth.failed`, method `session`) and throws ``AccountsError/Code/sessionRefused``, one code
 /// whatever the cause.
 public struct StaffSessions: Sendable {
@@ -48,6 +48,15 @@ public struct StaffSessions: Sendable {
             throw refused
         }
         let digest = try token.digest()
+        if let notAfter = certificate.notAfter, notAfter < Int(Date().timeIntervalSince1970) {
+            // the workstation certificate expired while the connection was open: no session on it
+            do {
+                _ = try await pool.withTransaction { connection in try await refuse("certificate_expired", on: connection) }
+            } catch {
+                throw AccountsAudit.map(error, "refusing a session")
+            }
+            throw refused
+        }
         do {
             let live = try await pool.query(
                 """

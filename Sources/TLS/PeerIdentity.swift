@@ -12,12 +12,19 @@ public struct PeerIdentity: Sendable, Hashable {
     /// The (issuer, serial) of the verified client certificate (the leaf), when there is one:
     /// which certificate the principal authenticated with, e.g. the one a renewal renews.
     public let clientCertificate: RevocationKey?
+    /// When the verified client chain expires (its earliest notAfter, seconds since 1970, UTC);
+    /// `nil` without a client certificate. The connection is closed then; sessions bound to the
+    /// certificate stop resolving.
+    public let clientCertificateNotAfter: Int?
 
     /// Makes an identity.
-    public init(principal: Principal?, tls: TLSNegotiatedParameters, clientCertificate: RevocationKey? = nil) {
+    public init(
+        principal: Principal?, tls: TLSNegotiatedParameters, clientCertificate: RevocationKey? = nil, clientCertificateNotAfter: Int? = nil
+    ) {
         self.principal = principal
         self.tls = tls
         self.clientCertificate = clientCertificate
+        self.clientCertificateNotAfter = clientCertificateNotAfter
     }
 }
 

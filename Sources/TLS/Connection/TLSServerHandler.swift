@@ -44,6 +44,8 @@ public final class TLSServerHandler: ChannelDuplexHandler {
     private var sentCloseNotify = false
     /// Whether plaintext written since the last flush waits in the session to become one record.
     private var corked = false
+    /// Closes the connection when the client's certificate chain expires (its earliest notAfter).
+    private var expiry: Scheduled<Void>?
 
     /// Completes with the accepted peer, or fails when the connection ends before.
     public var established: EventLoopFuture<PeerIdentity> { self.establishedPromise.futureResult }
@@ -101,6 +103,8 @@ public final class TLSServerHandler: ChannelDuplexHandler {
     /// Moves to `closed`, cancelling the timer and failing what waits for the handshake.
     private func finish(context: ChannelHandlerContext, failure: TLSConnectionError) {
         if case .handshaking(let timeout) = self.state { timeout?.cancel() }
+        self.expiry?.cancel()
+        self.expiry = nil
         self.state = .closed
         self.establishedPromise.fail(failure)
         let writes = self.bufferedWrites
@@ -191,6 +195,7 @@ public final class TLSServerHandler: ChannelDuplexHandler {
         let outcome = negotiated.resumed ? self.verification.reverify(self.session.peerCertificateDER()) : self.verification.outcome
         var principal: Principal? = nil
         var clientCertificate: RevocationKey? = nil
+        var notAfter: Int? = nil
         switch outcome {
         case .refused(let refusal):
             self.logger.notice("tls client certificate refused", metadata: ["tls.refusal": "\(refusal.code)", "tls.resumed": "\(negotiated.resumed)"])
@@ -208,13 +213,15 @@ public final class TLSServerHandler: ChannelDuplexHandler {
             }
             principal = client.principal
             clientCertificate = client.revocationKeys.first
+            notAfter = client.notAfter
+            self.scheduleExpiry(context: context, notAfter: client.notAfter)
         case .anonymous:
             break
         }
         if case .handshaking(let timeout) = self.state { timeout?.cancel() }
         self.state = .active
         self.writeOutput(context: context, promise: nil)  // session tickets
-        let peer = PeerIdentity(principal: principal, tls: negotiated, clientCertificate: clientCertificate)
+        let peer = PeerIdentity(principal: principal, tls: negotiated, clientCertificate: clientCertificate, clientCertificateNotAfter: notAfter)
         self.establishedPromise.succeed(peer)
         context.fireUserInboundEventTriggered(TLSHandshakeCompletedEvent(peer: peer))
 
@@ -229,6 +236,24 @@ public final class TLSServerHandler: ChannelDuplexHandler {
             self.decodeAndDeliver(context: context)
         }
     }
+
+    /// Ends the connection one second after `notAfter` (seconds since 1970, UTC) passes: a
+    /// keep-alive connection does not outlive its client certificate. The close sends
+    /// `certificate_expired`, as a new handshake with that certificate would be refused.
+    private func scheduleExpiry(context: ChannelHandlerContext, notAfter: Int) {
+        guard notAfter < Int.max else { return }
+        let remaining = max(0, min(notAfter - ClientCertificateVerifier.systemClock() + 1, Self.longestExpiryWait))
+        self.expiry = context.eventLoop.assumeIsolated().scheduleTask(in: .seconds(Int64(remaining))) {
+            guard case .active = self.state else { return }
+            self.logger.notice("tls connection closed: client certificate expired", metadata: ["tls.refusal": "expired"])
+            self.session.sendAlert(ClientCertificateRefusal.expired.alert)
+            self.finish(context: context, failure: .refused(.expired))
+            self.sendOutputThenClose(context: context, mode: .all, promise: nil)
+        }
+    }
+
+    /// The longest delay scheduled for an expiry close (400 days); a connection never lives that long.
+    static let longestExpiryWait = 400 * 86_400
 
     private func decodeAndDeliver(context: ChannelHandlerContext) {
         var plaintext: ByteBuffer? = nil
