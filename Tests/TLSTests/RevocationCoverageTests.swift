@@ -116,4 +116,50 @@ import Testing
             return
         }
     }
+
+    @Test func twoCAsOfOneNameEachKeepTheirOwnCRL() async throws {
+        // an issuing CA and its replacement under the same name, both in the bundle during the
+        // rotation: the replacement's newer CRL must not stand in for the old CA's CRL
+        let pki = try await SharedPKI.get()
+        let tag = UUID().uuidString
+        func path(_ name: String) -> String { pki.path("\(tag)-\(name)") }
+        func certtool(_ arguments: [String]) async throws {
+            let result = try await ToolRunner.run("certtool", arguments)
+            #expect(result.status == 0, "\(result.stderr)")
+        }
+        try await certtool(["--generate-privkey", "--key-type", "ecdsa", "--curve", "secp256r1", "--outfile", path("ca.key"), "--no-text"])
+        try "cn = \"bilet test platform CA\"\norganization = \"bilet test\"\nca\ncert_signing_key\ncrl_signing_key\nexpiration_days = 30\n"
+            .write(toFile: path("ca.tmpl"), atomically: true, encoding: .utf8)
+        try await certtool([
+            "--generate-self-signed", "--load-privkey", path("ca.key"), "--template", path("ca.tmpl"), "--outfile", path("ca.pem"), "--no-text",
+        ])
+        try "crl_next_update = 7\ncrl_number = 999999999\n".write(toFile: path("crl.tmpl"), atomically: true, encoding: .utf8)
+        try await certtool([
+            "--generate-crl", "--load-ca-privkey", path("ca.key"), "--load-ca-certificate", path("ca.pem"), "--template", path("crl.tmpl"),
+            "--outfile", path("crl.pem"), "--no-text",
+        ])
+        let replacement = try #require(try X509Certificate.list(pem: Array(Data(contentsOf: URL(fileURLWithPath: path("ca.pem"))))).first)
+        let original = try #require(try X509Certificate.list(pem: Array(Data(contentsOf: URL(fileURLWithPath: pki.caCertificate)))).first)
+        #expect(replacement.rawSubject == original.rawSubject, "the two CAs share their name")
+
+        try (String(contentsOfFile: pki.caBundle, encoding: .utf8) + String(contentsOfFile: path("ca.pem"), encoding: .utf8))
+            .write(toFile: path("bundle.pem"), atomically: true, encoding: .utf8)
+        try (String(contentsOfFile: pki.crl, encoding: .utf8) + String(contentsOfFile: path("crl.pem"), encoding: .utf8))
+            .write(toFile: path("crls.pem"), atomically: true, encoding: .utf8)
+        let store = try TrustStore(pemBundle: Array(Data(contentsOf: URL(fileURLWithPath: path("bundle.pem")))))
+        let lists = try CertificateRevocationList.list(pem: Array(Data(contentsOf: URL(fileURLWithPath: path("crls.pem")))))
+        let verifier = ClientCertificateVerifier.standard(
+            trustStore: store, revocations: try RevocationSet(revocationLists: lists, trustedBy: store))
+        #expect(verifier.verify(chain: try VerifierTests.chain(.revoked, pki), authentication: .required) == .refused(.revoked))
+
+        // and without the original CA's CRL, the material refuses to load
+        try String(contentsOfFile: pki.path("crl.pem.gost-ca"), encoding: .utf8).appending(String(contentsOfFile: path("crl.pem"), encoding: .utf8))
+            .write(toFile: path("crls-without-original.pem"), atomically: true, encoding: .utf8)
+        var files = Self.files(pki, crl: path("crls-without-original.pem"))
+        files.clientCABundle = path("bundle.pem")
+        let refused = #expect(throws: TLSMaterialError.self) {
+            _ = try TLSMaterialStore(files: files, registry: ConnectionRegistry(), logger: RecordingLogHandler.logger(RecordingLogHandler.Store()))
+        }
+        #expect(refused?.code == .missingRevocationList)
+    }
 }

@@ -114,10 +114,10 @@ public struct RevocationListSubscriber: Service {
         let trustStore = self.store.current.trustStore
         // the CRLs in the file now, in file order, one per issuer (the newest when there are several)
         let onDisk = (try? CertificateRevocationList.list(pem: ProtectedFile.readPublic(self.revocationListPath))) ?? []
-        var order: [[UInt8]] = []
-        var merged: [[UInt8]: CertificateRevocationList] = [:]
+        var order: [RevocationListIssuer] = []
+        var merged: [RevocationListIssuer: CertificateRevocationList] = [:]
         for list in onDisk {
-            let issuer = list.rawIssuer
+            let issuer = RevocationListIssuer(list)
             if let current = merged[issuer] {
                 if RevocationListVersion(list).isNewer(than: RevocationListVersion(current)) { merged[issuer] = list }
             } else {
@@ -128,7 +128,7 @@ public struct RevocationListSubscriber: Service {
         var taken: [PublishedRevocationList] = []
         for row in rows {
             guard let list = self.validated(row, trustedBy: trustStore, reported: &reported) else { continue }
-            let issuer = list.rawIssuer
+            let issuer = RevocationListIssuer(list)
             if let current = merged[issuer] {
                 let offered = RevocationListVersion(list)
                 let inFile = RevocationListVersion(current)

@@ -44,3 +44,15 @@ extension X509Certificate {
         return result == GNUTLS_E_SUCCESS && status == 0
     }
 }
+
+extension CertificateRevocationList {
+    /// The authority key identifier extension's key identifier, if present: which key of its
+    /// issuer signed the CRL (two CAs may share a name while one replaces the other).
+    public var authorityKeyIdentifier: [UInt8]? {
+        var buffer = [UInt8](repeating: 0, count: 64)
+        var size = buffer.count
+        var critical: UInt32 = 0
+        let result = buffer.withUnsafeMutableBytes { gnutls_x509_crl_get_authority_key_id(self.handle, $0.baseAddress, &size, &critical) }
+        return result == GNUTLS_E_SUCCESS ? Array(buffer.prefix(size)) : nil
+    }
+}

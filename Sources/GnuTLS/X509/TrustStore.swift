@@ -84,13 +84,9 @@ public final class TrustStore: @unchecked Sendable {
     /// Whether a stale CRL may still vouch for certificates is the caller's policy (the gateway
     /// refuses the certificates of its issuer with `crl-expired`), not a reason to drop its entries.
     public func isTrustedIssuer(of crl: CertificateRevocationList) -> Bool {
-        var handles: [gnutls_x509_crt_t?] = self.authorities.map { $0.handle }
-        var status: UInt32 = 0
-        let result = gnutls_x509_crl_verify(crl.handle, &handles, UInt32(handles.count), 0, &status)
-        // GnuTLS marks a stale CRL INVALID as well as SUPERSEDED; any other failure has a bit of its own
-        let superseded = GNUTLS_CERT_REVOCATION_DATA_SUPERSEDED.rawValue
-        let otherThanStale = status & superseded != 0 ? status & ~(superseded | GNUTLS_CERT_INVALID.rawValue) : status
-        return result == GNUTLS_E_SUCCESS && otherThanStale == 0
+        // one authority at a time: GnuTLS stops at the first CA of the CRL's name, and two CAs may
+        // share a name while one replaces the other
+        self.authorities.contains { crl.isSigned(by: $0) }
     }
 }
 

@@ -119,7 +119,10 @@ public final class TLSMaterial: Sendable {
             }
             // every authority of the bundle that can issue must have its CRL here: a missing CRL
             // would let its certificates through unchecked (fail closed instead)
-            for authority in trustStore.authorities where authority.isCertificateAuthority && revocations.versions[authority.rawSubject] == nil {
+            for authority in trustStore.authorities
+            where authority.isCertificateAuthority
+                && revocations.inForce(issuer: authority.rawSubject, keyIdentifier: authority.subjectKeyIdentifier) == nil
+            {
                 throw TLSMaterialError(.missingRevocationList, role: "crl", path: crlPath, detail: "no CRL of \(authority.subjectName)")
             }
         }

@@ -8,7 +8,7 @@
 ///
 /// Refuses with ``ClientCertificateRefusal/revoked`` when a certificate of the path is listed,
 /// then with ``ClientCertificateRefusal/crlMissing`` when the set holds no CRL of the issuer of a
-/// certificate of the path (``RevocationSet/covers(issuer:)``), and otherwise with
+/// certificate of the path (``RevocationSet/covers(issuer:keyIdentifier:)``: its name and the key that signed it), and otherwise with
 /// ``ClientCertificateRefusal/crlExpired`` when such a CRL is past its nextUpdate at the time of the
 /// check: a missing or stale CRL cannot vouch that nothing was revoked, so the gateway fails closed.
 public struct RevocationPolicy: ClientCertificatePolicy {
@@ -29,10 +29,12 @@ public struct RevocationPolicy: ClientCertificatePolicy {
             if serial.isEmpty { return .invalidChain }
             if self.revocations.contains(RevocationKey(issuer: element.rawIssuer, serial: serial)) { return .revoked }
         }
-        for element in certificate.path where !self.revocations.covers(issuer: element.rawIssuer) {
+        for element in certificate.path
+        where !self.revocations.covers(issuer: element.rawIssuer, keyIdentifier: element.authorityKeyIdentifier) {
             return .crlMissing
         }
-        for element in certificate.path where self.revocations.isStale(issuer: element.rawIssuer, at: certificate.now) {
+        for element in certificate.path
+        where self.revocations.isStale(issuer: element.rawIssuer, keyIdentifier: element.authorityKeyIdentifier, at: certificate.now) {
             return .crlExpired
         }
         return nil
