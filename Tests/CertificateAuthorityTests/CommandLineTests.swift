@@ -32,6 +32,9 @@ enum InventoryTimestamp {
         #expect(initialised.stdout.contains("Move \(fixture.authorityDirectory.files(.ecdsa).rootKey) offline"))
         #expect(initialised.stdout.contains("inventory: root "), "\(initialised.stdout)")
         #expect(initialised.stdout.contains("inventory: intermediate "), "\(initialised.stdout)")
+        // the root's first CRL too: gateways need a CRL of every CA of their bundle (issue 12, M1)
+        #expect(initialised.stdout.contains("root-crl.pem"), "\(initialised.stdout)")
+        #expect(ProtectedFile.exists(fixture.authorityDirectory.files(.ecdsa).rootRevocationList))
 
         let requested = try await BiletBinary.run([
             "certs", "request", "--organisation", "school/77-1234", "--device", "3", "--key-out", fixture.path("ws.key"),

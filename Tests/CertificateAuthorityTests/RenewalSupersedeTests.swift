@@ -178,4 +178,27 @@ import Testing
         #expect(refused?.httpStatus == 400)
         #expect(try await fixture.auditEvents("certificate.renewed").isEmpty)
     }
+
+    @Test func theCRLCommandSupersedesRenewedCertificatesPastTheOverlapSupersedesRenewedCertificatesPastTheOverlap() async throws {
+        let fixture = try await CAFixture.make()
+        defer { Task { await fixture.tearDown() } }
+        let now = Int(Date().timeIntervalSince1970)
+        let due = try await fixture.enrol(Self.identity, name: "ws", authority: fixture.authority(clock: { now - 70 * 86_400 }))
+        let principal = try IdentityURI.parse(Self.identity)
+        _ = try await fixture.authority().renew(
+            presentedSerial: due.certificate.serialNumber, principal: principal, request: try CertificateRequester.make(identity: principal).request)
+        let options = [
+            "--ca-dir", fixture.authorityDirectory.path, "--issuing-passphrase-file", fixture.issuingPassphraseFile,
+            "--database-url", fixture.database.configuration.connectionString, "--actor", "admin:test",
+        ]
+        let within = try await BiletBinary.run(["certs", "crl", "--refresh"] + options)
+        let past = try await BiletBinary.run(["certs", "crl", "--refresh", "--renewal-overlap-seconds", "0"] + options)
+        #expect(within.status == 0, "\(within.stderr)")
+        #expect(!within.stdout.contains("superseded"), "inside the default 24-hour overlap: \(within.stdout)")
+        #expect(past.status == 0, "\(past.stderr)")
+        #expect(past.stdout.contains("revoked \(due.record.serial) (\(Self.identity)) as superseded by its renewal"), "\(past.stdout)")
+        let record = try await fixture.authority().certificate(serial: due.record.serial)
+        #expect(record?.status == .revoked)
+        #expect(record?.revocationReason == "superseded")
+    }
 }

@@ -90,7 +90,11 @@ final class TestClock: Sendable {
         #expect(second.status == 0, "\(second.stderr)")
         #expect(!second.stdout.contains("published"), "\(second.stdout)")
         #expect(second.stdout.contains("CRL 2 of the ecdsa hierarchy is current"), "\(second.stdout)")
-        #expect(try CertificateRevocationList.list(pem: try ProtectedFile.readPublic(fixture.path("crl.pem"))).count == 2)
+        // the database's two CRLs and the two roots' CRLs: a CRL of every CA of the bundle (issue 12, M1)
+        let written = try CertificateRevocationList.list(pem: try ProtectedFile.readPublic(fixture.path("crl.pem")))
+        let bundle = try TrustStore(pemBundle: try ProtectedFile.readPublic(fixture.authorityDirectory.bundle)).authorities
+        #expect(written.count == 4)
+        #expect(Set(written.map(\.rawIssuer)) == Set(bundle.map(\.rawSubject)))
         let bad = try await BiletBinary.run(["certs", "crl", "--refresh", "--refresh-fraction", "1.5"] + options)
         #expect(bad.status != 0)
         #expect(bad.stderr.contains("--refresh-fraction"), "\(bad.stderr)")

@@ -154,6 +154,7 @@ struct CertsInit: AsyncParsableCommand {
             print("created the \(hierarchy.rawValue) hierarchy in \(files.directory)")
             print("  issuing CA: \(files.issuingCertificate) (valid until \(Date(timeIntervalSince1970: TimeInterval(issuer.certificate.notAfter))))")
             print("  trust bundle: \(directory.bundle)")
+            print("  first CRLs for the gateways' CRL file: \(files.initialRevocationList) and \(files.rootRevocationList) (root, valid 1 year)")
         }
         let records: [CertificateRecord]
         do {
@@ -337,7 +338,7 @@ struct CertsCRL: AsyncParsableCommand {
         name: .customLong("refresh-fraction"),
         help: ArgumentHelp("With --refresh: re-sign when less than this fraction of a CRL's validity remains (0…1).", valueName: "fraction"))
     var refreshFraction = PublishedRevocationList.defaultRefreshFraction
-    @Option(help: ArgumentHelp("Also write the newest CRLs (PEM) to this file.", valueName: "file")) var out: String?
+    @Option(help: ArgumentHelp("Also write the newest CRLs and the roots' CRLs (PEM) to this file.", valueName: "file")) var out: String?
     @Option(
         name: .customLong("renewal-overlap-seconds"),
         help: ArgumentHelp("How long a renewed certificate stays valid beside its successor (0…2592000).", valueName: "seconds"))
@@ -367,7 +368,15 @@ struct CertsCRL: AsyncParsableCommand {
             lists = try await database.withAuthority(try ca.issuers()) { try await $0.publishRevocationLists() }
             for list in lists { Self.printPublished(list) }
         }
-        if let out { try ProtectedFile.writePublic(lists.map(\.pem).joined(), to: out) }
+        if let out {
+            // with the roots' CRLs from the CA directory: a gateway needs a CRL of every CA of its bundle
+            let directory = try ca.authorityDirectory()
+            var text = lists.map(\.pem).joined()
+            for hierarchy in directory.hierarchies where ProtectedFile.exists(directory.files(hierarchy).rootRevocationList) {
+                text += String(decoding: try ProtectedFile.readPublic(directory.files(hierarchy).rootRevocationList), as: UTF8.self)
+            }
+            try ProtectedFile.writePublic(text, to: out)
+        }
     }
 
     static func printPublished(_ list: PublishedRevocationList) {

@@ -235,8 +235,10 @@ public struct CertificateAuthority: Sendable {
     /// `superseded`, actor `system:ca`) per certificate. Run by the process that holds the CA
     /// (``RevocationListRefresher``) and by `bilet certs crl`. Answers the certificates revoked.
     ///
-    /// - Throws: ``CertificateAuthorityError`` with `hierarchy-unavailable` (a superseded
-    ///   certificate of a hierarchy not loaded here), `issuing-failed`, `storage`, `audit-unavailable`.
+    /// Only hierarchies whose issuing CA is loaded here are looked at (their CRLs are the ones it
+    /// can sign).
+    ///
+    /// - Throws: ``CertificateAuthorityError`` with `issuing-failed`, `storage`, `audit-unavailable`.
     @discardableResult
     public func supersedeRenewedCertificates() async throws(CertificateAuthorityError) -> [CertificateRecord] {
         let now = self.clock()
@@ -245,7 +247,8 @@ public struct CertificateAuthority: Sendable {
             return try await self.pool.withTransaction { connection in
                 try await RevocationPublisher.lock(on: connection)
                 let superseded = try await CertificateInventory.supersedeRenewed(
-                    overlapSeconds: self.renewalOverlapSeconds, at: Date(timeIntervalSince1970: TimeInterval(now)), on: connection)
+                    overlapSeconds: self.renewalOverlapSeconds, hierarchies: Array(self.issuers.keys),
+                    at: Date(timeIntervalSince1970: TimeInterval(now)), on: connection)
                 guard !superseded.isEmpty else { return [] }
                 for hierarchy in Hierarchy.allCases where superseded.contains(where: { $0.hierarchy == hierarchy }) {
                     _ = try await publisher.publish(hierarchy, now: now, on: connection)

@@ -114,15 +114,20 @@ enum CertificateInventory {
         return try rows.map(record)
     }
 
-    /// Marks revoked, as `superseded`, every active certificate whose successor was issued at least
-    /// `overlapSeconds` ago by the database's clock (which stamped `issued_at`); answers their records.
-    static func supersedeRenewed(overlapSeconds: Int, at date: Date, on connection: PostgresConnection) async throws -> [CertificateRecord] {
+    /// Marks revoked, as `superseded`, every active certificate of `hierarchies` whose successor was
+    /// issued at least `overlapSeconds` ago by the database's clock (which stamped `issued_at`);
+    /// answers their records.
+    static func supersedeRenewed(
+        overlapSeconds: Int, hierarchies: [Hierarchy], at date: Date, on connection: PostgresConnection
+    ) async throws -> [CertificateRecord] {
         let reason = RevocationReason.superseded.name
         let overlap = Double(overlapSeconds)
+        let ecdsa = hierarchies.contains(.ecdsa) ? Hierarchy.ecdsa.rawValue : nil
+        let gost = hierarchies.contains(.gost) ? Hierarchy.gost.rawValue : nil
         let rows = try await connection.query(
             """
             UPDATE ca.certificates SET status = 'revoked', revoked_at = \(date), revocation_reason = \(reason)
-            WHERE status = 'active' AND profile NOT IN ('root', 'intermediate')
+            WHERE status = 'active' AND profile NOT IN ('root', 'intermediate') AND (hierarchy = \(ecdsa) OR hierarchy = \(gost))
               AND serial IN (SELECT renewed_from FROM ca.certificates
                              WHERE renewed_from IS NOT NULL AND issued_at + make_interval(secs => \(overlap)) <= clock_timestamp())
             RETURNING serial, hierarchy, profile, organisation, identity, key_type, not_before, not_after, status, revoked_at,

@@ -75,10 +75,15 @@ public struct RevocationListRefresher: Service {
     /// One refresh; answers how long to sleep before the next look. Revokes renewed certificates
     /// whose overlap has passed first (``CertificateAuthority/supersedeRenewedCertificates()``).
     func refreshOnce() async throws(CertificateAuthorityError) -> Duration {
-        for record in try await self.authority.supersedeRenewedCertificates() {
-            self.logger.info(
-                "certificate superseded by its renewal; revoked",
-                metadata: ["certificate.serial": "\(record.serial)", "certificate.profile": "\(record.profile.rawValue)"])
+        // a failure here must not keep the CRLs from being refreshed below (stale CRLs refuse everyone)
+        do throws(CertificateAuthorityError) {
+            for record in try await self.authority.supersedeRenewedCertificates() {
+                self.logger.info(
+                    "certificate superseded by its renewal; revoked",
+                    metadata: ["certificate.serial": "\(record.serial)", "certificate.profile": "\(record.profile.rawValue)"])
+            }
+        } catch {
+            self.logger.warning("superseding renewed certificates failed; retried at the next look", metadata: ["error.code": "\(error.code.rawValue)"])
         }
         let refresh = try await self.authority.refreshRevocationLists(refreshFraction: self.refreshFraction)
         for list in refresh.published {
