@@ -60,15 +60,24 @@ public final class TrustStore: @unchecked Sendable {
     }
 
     /// The trusted authorities above `certificate`, nearest first, up to a self-issued one: each
-    /// the authority of this store whose name is the previous one's issuer and whose key verifies
-    /// its signature. Empty when no authority here issued `certificate`; stops where the path
-    /// leaves the store (or after 8 steps). Used to hold every issuer up to the root to its CRL,
-    /// whatever intermediates the client sent.
+    /// the authority of this store whose name is the previous one's issuer and whose subject key
+    /// identifier is its authority key identifier (when both are present); when that still leaves
+    /// several, the one whose key verifies its signature. Empty when no authority here issued
+    /// `certificate`; stops where the path leaves the store (or after 8 steps). Used, after the
+    /// chain was validated, to hold every issuer up to the root to its CRL, whatever intermediates
+    /// the client sent.
     public func issuerPath(from certificate: X509Certificate) -> [X509Certificate] {
         var path: [X509Certificate] = []
         var current = certificate
         while path.count < 8, !current.isSelfIssued {
-            guard let issuer = self.authorities.first(where: { $0.rawSubject == current.rawIssuer && current.isSigned(by: $0) }) else {
+            let keyIdentifier = current.authorityKeyIdentifier
+            let candidates = self.authorities.filter {
+                guard $0.rawSubject == current.rawIssuer else { return false }
+                guard let keyIdentifier, let subjectKey = $0.subjectKeyIdentifier else { return true }
+                return subjectKey == keyIdentifier
+            }
+            let child = current
+            guard let issuer = candidates.count == 1 ? candidates[0] : candidates.first(where: { child.isSigned(by: $0) }) else {
                 break
             }
             if path.contains(where: { $0.der == issuer.der }) { break }
