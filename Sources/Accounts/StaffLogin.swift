@@ -20,7 +20,7 @@ public import PostgreSQL
 public struct StaffLogin: Sendable {
     private let pool: PostgresConnectionPool
     private let hasher: PasswordHasher
-    private let hashKey: @Sendable () -> AuditHashKey?
+    private let keyedHash: @Sendable (_ value: String, _ field: String) async -> String?
     private let limits: SessionLimits
     private let audit: AccountsAudit
 
@@ -40,9 +40,23 @@ public struct StaffLogin: Sendable {
         pool: PostgresConnectionPool, hasher: PasswordHasher, hashKeySource: @escaping @Sendable () -> AuditHashKey?,
         limits: SessionLimits = SessionLimits(), log: AuditLog = AuditLog()
     ) {
+        self.init(
+            pool: pool, hasher: hasher,
+            keyedHash: { value, field in try? hashKeySource()?.hash(value, field: field).description },
+            limits: limits, log: log)
+    }
+
+    /// A login service that asks `keyedHash` for the audit hash of each typed login: in a split
+    /// deployment, the vault process computes it and the gateway never holds the key. `nil` (vault
+    /// sealed or unreachable) refuses the login with ``AccountsError/Code/auditUnavailable``.
+    public init(
+        pool: PostgresConnectionPool, hasher: PasswordHasher,
+        keyedHash: @escaping @Sendable (_ value: String, _ field: String) async -> String?,
+        limits: SessionLimits = SessionLimits(), log: AuditLog = AuditLog()
+    ) {
         self.pool = pool
         self.hasher = hasher
-        self.hashKey = hashKeySource
+        self.keyedHash = keyedHash
         self.limits = limits
         self.audit = AccountsAudit(log: log)
     }
@@ -66,14 +80,8 @@ public struct StaffLogin: Sendable {
         -> OpenedSession
     {
         let normalised = AccountStore.normalisedLogin(login)
-        guard let hashKey = self.hashKey() else {
-            throw AccountsError(.auditUnavailable, "the audit hash key is unavailable while the vault is sealed")
-        }
-        let attempted: String
-        do {
-            attempted = try hashKey.hash(normalised ?? login, field: "attempted_account").description
-        } catch {
-            throw AccountsError(.crypto, "hashing the attempted login failed")
+        guard let attempted = await keyedHash(normalised ?? login, "attempted_account") else {
+            throw AccountsError(.auditUnavailable, "the typed login cannot be hashed for the audit log (vault sealed or unreachable)")
         }
         var stored: Stored?
         if let normalised {

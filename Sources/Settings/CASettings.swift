@@ -7,6 +7,8 @@ public struct CASettings: Hashable, Sendable {
     public var directory: String?
     /// The 0600 file holding the issuing CAs' passphrase.
     public var issuingPassphraseFile: String?
+    /// The CA process's renewal socket, which gateways forward renewals to.
+    public var socket: String = "var/ca/renew.sock"
 
     public init(directory: String? = nil, issuingPassphraseFile: String? = nil) {
         self.directory = directory

@@ -39,16 +39,19 @@ struct AuditDatabaseOptions: ParsableArguments {
 
     /// The base configuration: the URL given, the configured one, or bilet's database in the
     /// private local cluster (which `bilet serve` or `bilet db` starts).
-    func baseConfiguration() async throws -> PostgresConfiguration {
+    func components(for roles: [Component], maxConnectionsPerComponent: Int, acquireTimeout: Duration = .seconds(10)) async throws
+        -> ComponentDatabase
+    {
         var settings = try await configuration.load().database
         if let databaseURL { settings.url = databaseURL }
-        return try PlatformDatabase(settings: settings, logger: Logger(label: "bilet.audit.cli")).ownerConfiguration
+        return try PlatformDatabase(settings: settings, logger: Logger(label: "bilet.audit.cli")).components(
+            for: roles, maxConnectionsPerComponent: maxConnectionsPerComponent, acquireTimeout: acquireTimeout)
     }
 
     /// Runs `body` with the query service (reading as bilet_audit, recording as bilet_gateway).
     func withService<Result>(_ body: (AuditQueryService) async throws -> Result) async throws -> Result {
-        let components = ComponentDatabase(base: try await baseConfiguration(), maxConnectionsPerComponent: 2, acquireTimeout: .seconds(5))
-        let reader = components.makePool(for: .audit)
+        let components = try await components(for: [.auditor, .gateway], maxConnectionsPerComponent: 2, acquireTimeout: .seconds(5))
+        let reader = components.makePool(for: .auditor)
         let recorder = components.makePool(for: .gateway)
         do {
             let result = try await body(AuditQueryService(reader: reader, recorder: recorder, officer: officer, purpose: purpose))
@@ -331,7 +334,7 @@ struct AuditPrune: AsyncParsableCommand {
     @Flag(help: "Only list the destruction register.") var listOnly = false
 
     func run() async throws {
-        let components = ComponentDatabase(base: try await database.baseConfiguration(), maxConnectionsPerComponent: 1)
+        let components = try await database.components(for: [.audit], maxConnectionsPerComponent: 1)
         let pool = components.makePool(for: .audit)
         let retention = AuditRetention(pool: pool)
         if !listOnly {
@@ -369,7 +372,7 @@ struct AuditSequence: AsyncParsableCommand {
         let passphrase = passphraseEnvironment.flatMap { Environment.value(of: $0) }
         let key = try PrivateKey(pemRepresentation: String(decoding: pem, as: UTF8.self), passphrase: passphrase)
         let signer = try NoteSigner(name: origin, privateKey: key)
-        let components = ComponentDatabase(base: try await database.baseConfiguration(), maxConnectionsPerComponent: 2)
+        let components = try await database.components(for: [.audit], maxConnectionsPerComponent: 2)
         let pool = components.makePool(for: .audit)
         let sequencer = AuditSequencer(pool: pool, signer: signer, directory: CheckpointDirectory(path: checkpointFolder))
         if once {
