@@ -156,7 +156,7 @@ struct LeastPrivilegeTests {
     }
 
     @Test(
-        "each role has USAGE on its own schema only (plus audit for application roles, and policy for the vault and the gateway, which read relationships)"
+        "each role has USAGE on its own schema only (plus audit for application roles and the auditor, policy for the vault and the gateway, which read relationships, and ca for the gateway, which reads CRLs)"
     )
     func schemaUsage() async throws {
         let database = try await TestPostgres.makeDatabase(migrated: true)
@@ -165,8 +165,9 @@ struct LeastPrivilegeTests {
             for component in Component.allCases {
                 for schema in schemas {
                     let expected =
-                        schema == component.schemaName || (schema == "audit" && component.appendsAudit)
+                        schema == component.schemaName || (schema == "audit" && (component.appendsAudit || component == .auditor))
                         || (schema == "policy" && [.vault, .gateway].contains(component))
+                        || (schema == "ca" && component == .gateway)
                     let actual = try await pool.query(
                         "SELECT has_schema_privilege(\(component.roleName), \(schema), 'USAGE')"
                     ).singleValue(Bool.self)

@@ -45,7 +45,8 @@ struct AuditDatabaseOptions: ParsableArguments {
         var settings = try await configuration.load().database
         if let databaseURL { settings.url = databaseURL }
         return try PlatformDatabase(settings: settings, logger: Logger(label: "bilet.audit.cli")).components(
-            for: roles, maxConnectionsPerComponent: maxConnectionsPerComponent, acquireTimeout: acquireTimeout)
+            for: roles, maxConnectionsPerComponent: maxConnectionsPerComponent, acquireTimeout: acquireTimeout,
+            requirePasswords: false)
     }
 
     /// Runs `body` with the query service (reading as bilet_audit, recording as bilet_gateway).

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Logging
+import Storage
 
 /// `bilet db …`: the database bilet uses.
 struct DatabaseCommand: AsyncParsableCommand {
@@ -74,8 +75,17 @@ struct DatabaseCommand: AsyncParsableCommand {
 
         func run() async throws {
             let (database, logger) = try await DatabaseCommand.open(options)
-            try await database.start(logger: logger)
-            let (report, credentials) = try await database.migrate(logger: logger, rotateCredentials: rotateCredentials)
+            let started = try await database.start(logger: logger)
+            let outcome: (Migrator.Report, RoleCredentials.Report)
+            do {
+                outcome = try await database.migrate(logger: logger, rotateCredentials: rotateCredentials)
+            } catch {
+                if started { try? await database.cluster?.stop() }
+                throw error
+            }
+            // A private cluster this command started is left as it was found.
+            if started { try await database.cluster?.stop() }
+            let (report, credentials) = outcome
             logger.info(
                 "migrations applied",
                 metadata: ["applied": "\(report.applied.count)", "already_applied": "\(report.alreadyApplied.count)"])

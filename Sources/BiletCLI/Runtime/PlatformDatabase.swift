@@ -43,13 +43,17 @@ struct PlatformDatabase: Sendable {
     var credentials: DatabaseCredentials { DatabaseCredentials(directory: settings.credentialsDirectory) }
 
     /// A factory for `roles`' pools, holding those roles' passwords and no other.
-    /// - Throws: ``CredentialsError`` when a role's password file is missing or open to others.
+    /// - Parameter requirePasswords: serving processes require every role's file; administration tools
+    ///   (which may reach a cluster that trusts its socket) connect without a password where none is kept.
+    /// - Throws: ``CredentialsError`` when a role's password file is missing (if required) or open to others.
     func components(
-        for roles: some Sequence<Component>, maxConnectionsPerComponent: Int? = nil, acquireTimeout: Duration? = nil
+        for roles: some Sequence<Component>, maxConnectionsPerComponent: Int? = nil, acquireTimeout: Duration? = nil,
+        requirePasswords: Bool = true
     ) throws -> ComponentDatabase {
         ComponentDatabase(
             base: location, maxConnectionsPerComponent: maxConnectionsPerComponent ?? settings.poolSize,
-            acquireTimeout: acquireTimeout ?? settings.acquireTimeout, passwords: try credentials.passwords(for: roles))
+            acquireTimeout: acquireTimeout ?? settings.acquireTimeout,
+            passwords: requirePasswords ? try credentials.passwords(for: roles) : try credentials.availablePasswords(for: roles))
     }
 
     /// Starts the private cluster if there is one, without connecting to it as its owner.

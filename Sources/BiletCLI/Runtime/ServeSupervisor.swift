@@ -12,7 +12,7 @@ import Glibc
 /// trust domain as a child process of its own (`bilet serve --component …`), so the process that
 /// parses TLS and HTTP holds none of the vault's, the CA's or the audit signer's keys.
 ///
-/// It forwards SIGHUP to every child, stops them all on SIGTERM or SIGINT, and stops them all (and
+/// It forwards SIGHUP to the children that reload (gateway: TLS material and policies; vault: policies), stops them all on SIGTERM or SIGINT, and stops them all (and
 /// fails) when any one stops by itself: a platform with a dead vault or CA is not left half running.
 /// "bilet is ready" is logged once every child has announced readiness through its ready file.
 struct ServeSupervisor {
@@ -91,7 +91,11 @@ struct ServeSupervisor {
         for await event in events {
             switch event {
             case .signal(.sighup):
-                for domain in running { if let child = children[domain] { kill(child.processIdentifier, SIGHUP) } }
+                // The domains that reload something (TLS material, policies); the others keep SIGHUP's
+                // default action, which would stop them.
+                for domain in running where domain.reloadsOnHangup {
+                    if let child = children[domain] { kill(child.processIdentifier, SIGHUP) }
+                }
             case .signal(.sigterm), .signal(.sigint):
                 if !stopping {
                     logger.info("stopping every component")

@@ -24,6 +24,10 @@ enum TrustDomain: String, CaseIterable, Sendable, ExpressibleByArgument {
         }
     }
 
+    /// Whether the process reloads on SIGHUP (the gateway its TLS material and policies, the vault its
+    /// policies); `bilet serve` forwards SIGHUP only to these.
+    var reloadsOnHangup: Bool { self == .gateway || self == .vault }
+
     /// The domains `settings` asks for, in start order: the vault always; the sequencer with a signing
     /// key (or the private cluster's development key); the gateway with listeners; the CA with a
     /// gateway to renew for and `ca.directory`.

@@ -44,6 +44,20 @@ public struct DatabaseCredentials: Sendable, Hashable {
         return passwords
     }
 
+    /// The passwords of those of `components` that have a file (administration tools, which may also
+    /// reach a cluster that trusts its socket); a file open to others is still refused.
+    public func availablePasswords(for components: some Sequence<Component>) throws(CredentialsError) -> [Component: String] {
+        var passwords: [Component: String] = [:]
+        for component in components {
+            do {
+                passwords[component] = try password(for: component)
+            } catch where error.code == .missing {
+                continue
+            }
+        }
+        return passwords
+    }
+
     /// The password of `role` (see ``password(for:)``).
     public func password(forRole role: String) throws(CredentialsError) -> String {
         let path = path(for: role)
