@@ -212,6 +212,14 @@ let package = Package(
             dependencies: ["Audit", "GnuTLS", "PostgreSQL", "Storage", "DatabaseTestSupport"],
             swiftSettings: strict),
         .testTarget(name: "IdentityTests", dependencies: ["Identity"], swiftSettings: strict),
+        .testTarget(
+            name: "LocalSocketTests",
+            dependencies: [
+                "LocalSocket",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict),
         // Test-only helpers: a throwaway PKI made with certtool, real TLS clients run as processes, and a
         // running gateway (GatewayHarness) that the gateway and certificate authority tests share.
         .target(
