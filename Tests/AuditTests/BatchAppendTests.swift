@@ -73,7 +73,7 @@ struct BatchAppendTests {
             }
         }
         #expect(error?.code == .invalidEvent)
-        #expect(error?.reason == "event 3 of 5: pii.read: unknown field (not in catalogue v2)")
+        #expect(error?.reason == "event 3 of 5: pii.read: unknown field (not in catalogue v\(AuditCatalogue.current.version))")
         #expect(error.map { !$0.description.contains("Иванова") } == true)
         #expect(try await fixture.superuser.query("SELECT count(*) FROM audit.events").singleValue(Int.self) == 0)
         await fixture.shutdown()

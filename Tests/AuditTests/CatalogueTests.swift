@@ -13,13 +13,40 @@ struct CatalogueTests {
         #expect(published == AuditCatalogue.v1.jsonRepresentation())
     }
 
-    @Test("audit/catalogue/v2.json is exactly the current catalogue, and v1 stays published beside it")
-    func publishedCurrentCatalogue() throws {
+    @Test("audit/catalogue/v2.json is exactly catalogue v2, published beside v1")
+    func publishedVersionTwo() throws {
         let url = Self.repositoryRoot.appendingPathComponent("audit/catalogue/v2.json")
         let published = try String(contentsOf: url, encoding: .utf8)
         #expect(published == AuditCatalogue.v2.jsonRepresentation())
-        #expect(AuditCatalogue.current.version == 2)
+    }
+
+    @Test("audit/catalogue/v3.json is exactly the current catalogue")
+    func publishedCurrentCatalogue() throws {
+        let url = Self.repositoryRoot.appendingPathComponent("audit/catalogue/v3.json")
+        let published = try String(contentsOf: url, encoding: .utf8)
+        #expect(published == AuditCatalogue.v3.jsonRepresentation())
+        #expect(AuditCatalogue.current.version == 3)
         #expect(AuditLog().catalogue == AuditCatalogue.current)
+    }
+
+    @Test("v3 is v2 plus the subject-access request register; every v2 entry but pii.read is unchanged")
+    func versionThree() throws {
+        #expect(Set(AuditCatalogue.v3.entries.map(\.type)) == Set(AuditCatalogue.v2.entries.map(\.type)).union(["access_request.handled"]))
+        #expect(AuditCatalogue.v3.entries.map(\.type) == AuditCatalogue.v3.entries.map(\.type).sorted())
+        for old in AuditCatalogue.v2.entries where old.type != "pii.read" {
+            #expect(AuditCatalogue.v3.entry(for: old.type) == old, "\(old.type)")
+        }
+        let read = try #require(AuditCatalogue.v3.entry(for: "pii.read"))
+        #expect(read.fields.dropLast() == (try #require(AuditCatalogue.v2.entry(for: "pii.read"))).fields[...])
+        #expect(read.fields.last?.name == "request")
+        #expect(read.fields.last?.kind == .token)
+        #expect(read.fields.last?.required == false)
+        // A v2 pii.read still validates under v3; a request reference is refused under v2.
+        var event = AuditFixture.read(3)
+        _ = try event.validated(against: .v3)
+        event.fields["request"] = .string("sar_AAAAAAAAAAAAAAAAAAAAAA")
+        _ = try event.validated(against: .v3)
+        #expect(throws: AuditError.self) { try event.validated(against: .v2) }
     }
 
     @Test("v2 is v1 plus the administrative events and the policy version on pii.read and audit.read; nothing of v1 changed meaning")
@@ -63,7 +90,7 @@ struct CatalogueTests {
             "account.changed", "consent.scan_downloaded", "legal_hold.changed", "retention.changed", "session.ended",
             "vault.initialised", "vault.sealed", "vault.unsealed",
         ]
-        #expect(Set(AuditCatalogue.current.entries.map(\.type)) == v1.union(administrative))
+        #expect(Set(AuditCatalogue.current.entries.map(\.type)) == v1.union(administrative).union(["access_request.handled"]))
     }
 
     @Test("A valid event passes and its payload is compact JSON with sorted keys")

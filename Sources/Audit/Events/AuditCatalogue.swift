@@ -4,8 +4,9 @@ import Foundation
 /// components that write audit records and the compliance officers who read them. It is
 /// published as `audit/catalogue/v<version>.json` (a test checks the file matches this code).
 ///
-/// Versions: ``v1`` (the first published set) and ``v2`` (``current``: admin actions on the vault,
-/// legal holds, retention ends, consent scan downloads, and the policy version on `pii.read`).
+/// Versions: ``v1`` (the first published set), ``v2`` (admin actions on the vault, legal holds,
+/// retention ends, consent scan downloads, and the policy version on `pii.read`) and ``v3``
+/// (``current``: the subject-access request register, see `AuditCatalogue+AccessRequests.swift`).
 /// A published version never changes; events record the version they were written under, so a
 /// v1 record is read against v1.
 ///
@@ -99,7 +100,7 @@ extension AuditCatalogue {
     }
 
     /// The version new events are written under.
-    public static let current = v2
+    public static let current = v3
 
     /// Catalogue version 2: version 1, `pii.read` and `audit.read` with the policy set version, and
     /// the events invariant 5 asks for that v1 lacked (vault initialised, unsealed, sealed; legal
