@@ -233,7 +233,7 @@ public struct AuditVerifier: Sendable {
                 guard let last = rows.last else { break }
                 let lastIndex = try last.decode(Int64.self, at: 0)
                 pending = fetch(from: lastIndex + 1)
-                cursor = (try last.decode(String.self, at: 14), try last.decode(Int64.self, at: 1))
+                cursor = (try last.decode(String.self, at: 15), try last.decode(Int64.self, at: 1))
                 for checked in try await Self.recompute(rows) {
                     while nextIndex < checked.leafIndex {
                         findings.append(.leafMissing(leafIndex: nextIndex))
@@ -374,7 +374,7 @@ public struct AuditVerifier: Sendable {
             SELECT l.leaf_index, l.event_id, l.payload_digest, l.leaf_hash, e.id,
                    CAST(EXTRACT(EPOCH FROM e.recorded_at) * 1000000 AS int8), e.kind, e.catalogue_version, e.actor,
                    e.subject, e.decision, e.purpose, CAST(e.payload AS text),
-                   CAST(EXTRACT(EPOCH FROM e.pruned_at) * 1000000 AS int8), CAST(l.event_xid AS text)
+                   CAST(EXTRACT(EPOCH FROM e.pruned_at) * 1000000 AS int8), CAST(e.written_by AS text), CAST(l.event_xid AS text)
             FROM audit.leaves l LEFT JOIN audit.events e ON e.id = l.event_id
             WHERE l.leaf_index >= \(index)
             ORDER BY l.leaf_index
