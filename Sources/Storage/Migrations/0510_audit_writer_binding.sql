@@ -92,5 +92,3 @@ REVOKE ALL ON FUNCTION audit.bind_writer() FROM PUBLIC;
 
 CREATE TRIGGER events_bind_writer BEFORE INSERT ON audit.events
     FOR EACH ROW EXECUTE FUNCTION audit.bind_writer();
-
-CREATE INDEX events_written_by ON audit.events (written_by, recorded_at);
