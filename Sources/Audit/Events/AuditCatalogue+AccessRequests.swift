@@ -1,14 +1,7 @@
 extension AuditCatalogue {
-    /// Catalogue version 3: version 2 with the subject-access request register (review finding
-    /// L11). `pii.read` names the registered request a `parent_request` read answers
-    /// (``withAccessRequests(_:)``), and `access_request.handled` records a request registered,
-    /// listed or answered. Nothing of v2 changed meaning: every v2 event validates under v3.
-    public static let v3 = AuditCatalogue(
-        version: 3,
-        entries: withAccessRequests(v2.entries).sorted { $0.type < $1.type })
-
     /// The subject-access request changes, applied to a catalogue's entries: an optional
     /// `request` on `pii.read`, and the `access_request.handled` type.
+    /// Used by ``v3``.
     static func withAccessRequests(_ entries: [Entry]) -> [Entry] {
         let request = Field(
             name: "request", kind: .token, required: false,

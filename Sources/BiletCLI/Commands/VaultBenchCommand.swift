@@ -187,8 +187,12 @@ struct VaultBenchCommand: AsyncParsableCommand {
         for _ in 0..<min(singles, 500) {
             let start = ContinuousClock.now
             try await pool.withTransaction { connection in
+                // A kind the vault role may write (audit.writer_kinds; config.changed has no writer).
                 try await audit.append(
-                    AuditEvent(type: "config.changed", actor: "service:bench", fields: ["keys": .list(["bench"])]), on: connection)
+                    AuditEvent(
+                        type: "policy.decided", actor: "service:bench", decision: "deny",
+                        fields: ["action": .string("bench"), "resource": .string("bench")]),
+                    on: connection)
             }
             commitLatencies.append(Self.nanoseconds(ContinuousClock.now - start))
         }
