@@ -26,14 +26,17 @@ public final class TLSListener: Sendable {
     private let open = Atomic<Int>(0)
     private let refusedSinceLastLog = Atomic<Int>(0)
     private let perAddress = PerAddressConnectionCounter()
+    private let refusalObserver: (any HandshakeRefusalObserver)?
 
     /// Compiles the profile and checks that the material fits it (a GOST profile needs a GOST
     /// server key pair). Throws ``TLSMaterialError`` with code ``TLSMaterialError/Code/missingKeyPair``
     /// or ``TLSSessionError`` when GnuTLS refuses the priority string.
+    /// - Parameter refusalObserver: told of every refused client certificate (for the audit log).
     public init(
         configuration: TLSListenerConfiguration,
         material: TLSMaterialStore,
         registry: ConnectionRegistry,
+        refusalObserver: (any HandshakeRefusalObserver)? = nil,
         logger: Logger
     ) throws {
         if configuration.profile.needsGOSTKeyPair && !material.current.hasGOSTKeyPair {
@@ -44,6 +47,7 @@ public final class TLSListener: Sendable {
         self.configuration = configuration
         self.material = material
         self.registry = registry
+        self.refusalObserver = refusalObserver
         self.priorities = try TLSPriorities(configuration.profile.priorityString)
         var logger = logger
         logger[metadataKey: "tls.listener"] = "\(configuration.name)"
@@ -103,7 +107,7 @@ public final class TLSListener: Sendable {
             let handler = TLSServerHandler(
                 session: session, verification: verification, registry: self.registry,
                 handshakeTimeout: self.configuration.limits.handshakeTimeout, eventLoop: channel.eventLoop,
-                logger: self.logger)
+                logger: self.logger, refusalObserver: self.refusalObserver, listenerName: self.configuration.name)
             try channel.pipeline.syncOperations.addHandler(handler)
             return handler
         } catch {

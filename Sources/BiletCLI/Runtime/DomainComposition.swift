@@ -70,7 +70,8 @@ struct DomainComposition {
             routes.staff = staff.routes
             let gateway = try GatewayServices.make(
                 settings.gateway, routes: routes, database: components, revocationObservers: [staff.revocationObserver],
-                progress: progress, logger: logger)
+                refusalObserver: staff.failures, progress: progress, logger: logger)
+            tail.append(AuthFailureAggregatorService(aggregator: staff.failures))
             tail.append(Self.policyReload(store, settings: settings, components: components, logger: logger))
             tail += gateway?.services ?? []
             gracePeriod = gateway?.gateway.shutdownGracePeriod

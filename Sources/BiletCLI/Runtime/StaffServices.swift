@@ -17,6 +17,9 @@ import Storage
 struct StaffServices {
     let routes: PlatformRoutes.Staff
     let revocationObserver: SessionRevocationObserver
+    /// Aggregates repeated authentication failures (bad logins, bad bearer tokens, refused client
+    /// certificates) into one audit record per principal and minute beyond a threshold.
+    let failures: AuthFailureAggregator
     /// The pools the caller shuts down after the services stopped.
     let pools: [PostgresConnectionPool]
 
@@ -28,14 +31,15 @@ struct StaffServices {
         let accounts = database.makePool(for: .accounts, logger: logger)
         let auditReader = database.makePool(for: .auditor, logger: logger)
         let auditRecorder = database.makePool(for: .gateway, logger: logger)
-        let sessions = StaffSessions(pool: accounts)
-        let login = StaffLogin(pool: accounts, hasher: try PasswordHasher(), keyedHash: keyedHash)
+        let failures = AuthFailureAggregator(pool: accounts)
+        let sessions = StaffSessions(pool: accounts, failures: failures)
+        let login = StaffLogin(pool: accounts, hasher: try PasswordHasher(), keyedHash: keyedHash, failures: failures)
         let audit = AuditRoutes.Dependencies(
             sessions: sessions, policies: policies, reader: auditReader, recorder: auditRecorder,
             hostname: ProcessInfo.processInfo.hostName)
         return StaffServices(
             routes: PlatformRoutes.Staff(login: login, sessions: sessions, audit: audit),
-            revocationObserver: SessionRevocationObserver(sessions: sessions, logger: logger),
+            revocationObserver: SessionRevocationObserver(sessions: sessions, logger: logger), failures: failures,
             pools: [accounts, auditReader, auditRecorder])
     }
 }
