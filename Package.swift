@@ -95,6 +95,19 @@ let package = Package(
             ],
             swiftSettings: strict),
 
+        // Local request/response sockets between bilet's own processes, callers authenticated by the kernel.
+        .target(
+            name: "LocalSocket",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict),
+        // The vault process's door as the gateway sees it: messages and a client, no key and no PII type.
+        .target(name: "VaultDoor", dependencies: ["LocalSocket"], swiftSettings: strict),
+
         // MARK: Modules (invariant 2: tokens only; never Vault, GnuTLS or Policy)
         .target(name: "Assessment", dependencies: ["Tokens", "PostgreSQL"], swiftSettings: strict),
         .target(name: "Trials", dependencies: ["Tokens", "PostgreSQL"], swiftSettings: strict),
@@ -158,8 +171,9 @@ let package = Package(
             name: "BiletCLI",
             dependencies: [
                 "GnuTLS", "PostgreSQL", "Storage", "Settings", "Observability", "Policy", "Audit", "TLS", "Gateway", "Vault",
-                "CertificateAuthority", "Identity", "Accounts",
+                "CertificateAuthority", "Identity", "Accounts", "LocalSocket", "VaultDoor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -198,6 +212,14 @@ let package = Package(
             dependencies: ["Audit", "GnuTLS", "PostgreSQL", "Storage", "DatabaseTestSupport"],
             swiftSettings: strict),
         .testTarget(name: "IdentityTests", dependencies: ["Identity"], swiftSettings: strict),
+        .testTarget(
+            name: "LocalSocketTests",
+            dependencies: [
+                "LocalSocket",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict),
         // Test-only helpers: a throwaway PKI made with certtool, real TLS clients run as processes, and a
         // running gateway (GatewayHarness) that the gateway and certificate authority tests share.
         .target(

@@ -7,6 +7,11 @@ import Foundation
 /// ``verify(_:against:)`` with no stored hash (an unknown login) verifies against a fixed dummy
 /// hash made with the same parameters, so an unknown login costs the same work as a known one
 /// and timing does not tell them apart.
+///
+/// Checks are bounded by one gate: a number running at once, a number waiting, and ahead of both
+/// a share per client (the workstation certificate that asked): one workstation flooding logins
+/// fills its own share and is answered ``AccountsError/Code/busy`` while other workstations'
+/// logins still get places.
 public struct PasswordHasher: Sendable {
     /// The Argon2id parameters of new hashes.
     public let parameters: Argon2id.Parameters
@@ -25,14 +30,17 @@ public struct PasswordHasher: Sendable {
     ///     memory, 64 MiB by default); by default one per processor.
     ///   - waitingHashes: the most attempts waiting for a place; beyond it an attempt is refused at
     ///     once with ``AccountsError/Code/busy`` instead of queueing without end.
+    ///   - perClientHashes: the most checks one client holds at once, running and waiting; beyond
+    ///     it that client's attempt is refused at once with ``AccountsError/Code/busy``.
     /// - Throws: ``AccountsError/Code/crypto`` when the dummy hash cannot be made.
     public init(
         parameters: Argon2id.Parameters = .rfc9106SecondRecommended,
-        concurrentHashes: Int? = nil, waitingHashes: Int = 64
+        concurrentHashes: Int? = nil, waitingHashes: Int = 64, perClientHashes: Int = 4
     ) throws(AccountsError) {
         self.parameters = parameters
         self.gate = WorkGate(
-            limit: max(1, concurrentHashes ?? ProcessInfo.processInfo.activeProcessorCount), queueLimit: max(0, waitingHashes))
+            limit: max(1, concurrentHashes ?? ProcessInfo.processInfo.activeProcessorCount), queueLimit: max(0, waitingHashes),
+            perClientLimit: max(1, perClientHashes))
         do {
             dummyHash = try Argon2id.hash(password: RandomText.bytes(32), parameters: parameters)
         } catch {
@@ -59,12 +67,15 @@ public struct PasswordHasher: Sendable {
     /// Whether `password` matches `encoded`; with `encoded` nil, does the same work against the
     /// dummy hash and answers false. Any error (a malformed stored hash) is a mismatch.
     ///
-    /// - Throws: ``AccountsError/Code/busy`` when too many attempts are already waiting (nothing
-    ///   was checked).
-    public func verify(_ password: String, against encoded: String?) async throws(AccountsError) -> Bool {
+    /// `client` names who asked (a workstation certificate's serial); each client holds at most
+    /// its share of the gate.
+    ///
+    /// - Throws: ``AccountsError/Code/busy`` when too many attempts are already waiting, or
+    ///   `client` already holds its share (nothing was checked).
+    public func verify(_ password: String, against encoded: String?, client: String? = nil) async throws(AccountsError) -> Bool {
         let target = encoded ?? dummyHash
         let password = password.utf8.count <= Self.maximumPasswordBytes ? password : ""
-        guard let matches = await gate.run({ await Self.onThread { (try? Argon2id.verify(password: password, encoded: target)) ?? false } })
+        guard let matches = await gate.run(client: client, { await Self.onThread { (try? Argon2id.verify(password: password, encoded: target)) ?? false } })
         else { throw Self.busy }
         return encoded != nil && matches
     }

@@ -1,5 +1,5 @@
 public import Audit
-public import Foundation
+import Foundation
 import Identity
 public import PostgreSQL
 
@@ -14,23 +14,32 @@ public import PostgreSQL
 ///
 /// Refusals all throw ``AccountsError/Code/loginFailed``: the caller cannot tell an unknown login
 /// from a wrong password, a locked or disabled account, or a certificate of another organisation.
-/// An unknown login costs the same Argon2id work as a known one. After
-/// ``SessionLimits/maximumFailedAttempts`` consecutive failures the account is locked for
-/// ``SessionLimits/lockDuration``, during which even the right password is refused.
+/// An unknown login does the same work as a known or locked one: one Argon2id verification (against
+/// a dummy hash) and the same SQL statements (the account lookup, then the row lock, which finds
+/// no row). After ``SessionLimits/maximumFailedAttempts`` consecutive failures the account is
+/// locked for ``SessionLimits/lockDuration``, during which even the right password is refused.
+///
+/// Only a workstation of the account's own organisation can count toward that lockout: the
+/// organisation is checked before anything is counted, so an attempt from another school's
+/// workstation is refused (and audited as `organisation_mismatch`) but never locks the account.
+/// Password checks are shared fairly between workstations (``PasswordHasher``): a workstation
+/// flooding logins is answered ``AccountsError/Code/busy`` itself.
 public struct StaffLogin: Sendable {
     private let pool: PostgresConnectionPool
     private let hasher: PasswordHasher
-    private let hashKey: @Sendable () -> AuditHashKey?
+    private let keyedHash: @Sendable (_ value: String, _ field: String) async -> String?
     private let limits: SessionLimits
     private let audit: AccountsAudit
+    private let failures: AuthFailureAggregator?
 
     /// A login service on `pool` (role `bilet_accounts`); `hashKey` turns typed logins into
-    /// keyed hashes for the audit log.
+    /// keyed hashes for the audit log; `failures` aggregates one workstation's failures beyond its
+    /// per-minute threshold into one record.
     public init(
         pool: PostgresConnectionPool, hasher: PasswordHasher, hashKey: AuditHashKey, limits: SessionLimits = SessionLimits(),
-        log: AuditLog = AuditLog()
+        log: AuditLog = AuditLog(), failures: AuthFailureAggregator? = nil
     ) {
-        self.init(pool: pool, hasher: hasher, hashKeySource: { hashKey }, limits: limits, log: log)
+        self.init(pool: pool, hasher: hasher, hashKeySource: { hashKey }, limits: limits, log: log, failures: failures)
     }
 
     /// A login service whose audit hash key comes from `hashKeySource` at each attempt (the
@@ -38,19 +47,38 @@ public struct StaffLogin: Sendable {
     /// audited, so every login is refused with ``AccountsError/Code/auditUnavailable``.
     public init(
         pool: PostgresConnectionPool, hasher: PasswordHasher, hashKeySource: @escaping @Sendable () -> AuditHashKey?,
-        limits: SessionLimits = SessionLimits(), log: AuditLog = AuditLog()
+        limits: SessionLimits = SessionLimits(), log: AuditLog = AuditLog(), failures: AuthFailureAggregator? = nil
+    ) {
+        self.init(
+            pool: pool, hasher: hasher,
+            keyedHash: { value, field in try? hashKeySource()?.hash(value, field: field).description },
+            limits: limits, log: log, failures: failures)
+    }
+
+    /// A login service that asks `keyedHash` for the audit hash of each typed login: in a split
+    /// deployment, the vault process computes it and the gateway never holds the key. `nil` (vault
+    /// sealed or unreachable) refuses the login with ``AccountsError/Code/auditUnavailable``.
+    public init(
+        pool: PostgresConnectionPool, hasher: PasswordHasher,
+        keyedHash: @escaping @Sendable (_ value: String, _ field: String) async -> String?,
+        limits: SessionLimits = SessionLimits(), log: AuditLog = AuditLog(), failures: AuthFailureAggregator? = nil
     ) {
         self.pool = pool
         self.hasher = hasher
-        self.hashKey = hashKeySource
+        self.keyedHash = keyedHash
         self.limits = limits
         self.audit = AccountsAudit(log: log)
+        self.failures = failures
     }
 
     private enum Outcome {
         case opened(OpenedSession)
         case refused
     }
+
+    /// A well-formed account id no account has (random ids never take this value in practice):
+    /// what an unknown login locks, so its transaction runs the statements a known one runs.
+    static let absentAccountID = "usr_" + String(repeating: "0", count: 22)
 
     private struct Stored {
         let id: String
@@ -66,31 +94,26 @@ public struct StaffLogin: Sendable {
         -> OpenedSession
     {
         let normalised = AccountStore.normalisedLogin(login)
-        guard let hashKey = self.hashKey() else {
-            throw AccountsError(.auditUnavailable, "the audit hash key is unavailable while the vault is sealed")
+        guard let attempted = await keyedHash(normalised ?? login, "attempted_account") else {
+            throw AccountsError(.auditUnavailable, "the typed login cannot be hashed for the audit log (vault sealed or unreachable)")
         }
-        let attempted: String
+        // A malformed login still runs the lookup (with a login no account can have), so it costs
+        // what any other attempt costs.
+        let stored: Stored?
         do {
-            attempted = try hashKey.hash(normalised ?? login, field: "attempted_account").description
+            stored = try await pool.query(
+                "SELECT id, password_hash FROM accounts.accounts WHERE login = \(normalised ?? "")"
+            ).first.map { Stored(id: try $0.decode(String.self, at: 0), passwordHash: try $0.decode(String.self, at: 1)) }
         } catch {
-            throw AccountsError(.crypto, "hashing the attempted login failed")
+            throw AccountsError(.storage, "reading the account failed")
         }
-        var stored: Stored?
-        if let normalised {
-            do {
-                stored = try await pool.query(
-                    "SELECT id, password_hash FROM accounts.accounts WHERE login = \(normalised)"
-                ).first.map { Stored(id: try $0.decode(String.self, at: 0), passwordHash: try $0.decode(String.self, at: 1)) }
-            } catch {
-                throw AccountsError(.storage, "reading the account failed")
-            }
-        }
-        let passwordMatches = try await hasher.verify(password, against: stored?.passwordHash)
+        let passwordMatches = try await hasher.verify(password, against: stored?.passwordHash, client: certificate.serial)
         let token = try SessionToken.generate()
         let tokenDigest = try token.digest()
         let sessionID = try RandomText.identifier(prefix: "ses")
         let limits = self.limits
         let audit = self.audit
+        let failures = self.failures
         let outcome: Outcome
         do {
             outcome = try await pool.withTransaction { connection throws -> Outcome in
@@ -107,6 +130,11 @@ public struct StaffLogin: Sendable {
                             WHERE id = \(accountID)
                             """)
                     }
+                    if let failures, !failures.admit(
+                        actor: certificate.principal.uri, method: "password", reason: reason, certificate: certificate.auditIdentifier)
+                    {
+                        return .refused  // counted into this workstation's aggregated record
+                    }
                     try await audit.append(
                         AuditEvent(type: "auth.failed", actor: certificate.principal.uri, fields: [
                             "method": .string("password"), "reason": .string(reason),
@@ -114,19 +142,22 @@ public struct StaffLogin: Sendable {
                         ]), on: connection)
                     return .refused
                 }
-                guard let stored else { return try await refuse("unknown_account") }
+                // The same statement whether the login exists or not: an unknown login locks a row
+                // id no account has, and finds nothing.
                 let rows = try await connection.query(
                     """
                     SELECT role, organisation, disabled, coalesce(locked_until > clock_timestamp(), false)
-                    FROM accounts.accounts WHERE id = \(stored.id) FOR UPDATE
+                    FROM accounts.accounts WHERE id = \(stored?.id ?? Self.absentAccountID) FOR UPDATE
                     """)
-                guard let row = rows.first else { return try await refuse("unknown_account") }
+                guard let stored, let row = rows.first else { return try await refuse("unknown_account") }
+                // Another organisation's workstation can never sign in to this account: refused
+                // before anything is counted, so it cannot lock the account either.
+                guard let organisation = OrganisationURI.parse(try row.decode(String.self, at: 1)),
+                      certificate.principal.organisation == organisation
+                else { return try await refuse("organisation_mismatch") }
                 if try row.decode(Bool.self, at: 2) { return try await refuse("account_disabled") }
                 if try row.decode(Bool.self, at: 3) { return try await refuse("locked") }
                 guard passwordMatches else { return try await refuse("wrong_password", counting: stored.id) }
-                guard let organisation = OrganisationURI.parse(try row.decode(String.self, at: 1)),
-                      certificate.principal.organisation == organisation
-                else { return try await refuse("organisation_mismatch", counting: stored.id) }
                 try await connection.execute(
                     "UPDATE accounts.accounts SET failed_attempts = 0, locked_until = NULL WHERE id = \(stored.id)")
                 let expiresAt = try await connection.query(

@@ -11,15 +11,18 @@ public import PostgreSQL
 /// very certificate (serial and principal) the session was opened with, not past its notAfter: a
 /// stolen token is useless from another workstation, and a session ends with its certificate. Each resolution moves the idle deadline. Every refusal is audited
 /// (`auth.failed`, method `session`) and throws ``AccountsError/Code/sessionRefused``, one code
-/// whatever the cause.
+/// whatever the cause. With an ``AuthFailureAggregator``, refusals of one workstation beyond its
+/// per-minute threshold are counted into one aggregated record instead of one record each.
 public struct StaffSessions: Sendable {
     private let pool: PostgresConnectionPool
     private let audit: AccountsAudit
+    private let failures: AuthFailureAggregator?
 
-    /// Sessions on `pool` (role `bilet_accounts`).
-    public init(pool: PostgresConnectionPool, log: AuditLog = AuditLog()) {
+    /// Sessions on `pool` (role `bilet_accounts`); `failures` aggregates repeated refusals.
+    public init(pool: PostgresConnectionPool, log: AuditLog = AuditLog(), failures: AuthFailureAggregator? = nil) {
         self.pool = pool
         self.audit = AccountsAudit(log: log)
+        self.failures = failures
     }
 
     /// The live session of bearer token `token` on a connection that presented `certificate`.
@@ -30,8 +33,12 @@ public struct StaffSessions: Sendable {
         let audit = self.audit
         let actor = certificate?.principal.uri ?? "gateway:no-certificate"
         let refused = AccountsError(.sessionRefused, "the session was refused")
-        // Records the refusal; the caller commits it and then throws `refused`.
+        let failures = self.failures
+        // Records the refusal (unless aggregated); the caller commits it and then throws `refused`.
         func refuse(_ reason: String, on connection: PostgresConnection) async throws -> StaffSession? {
+            if let failures, !failures.admit(actor: actor, method: "session", reason: reason, certificate: certificate?.auditIdentifier) {
+                return nil
+            }
             var fields: [String: AuditValue] = ["method": .string("session"), "reason": .string(reason)]
             if let certificate { fields["certificate"] = .string(certificate.auditIdentifier) }
             try await audit.append(AuditEvent(type: "auth.failed", actor: actor, fields: fields), on: connection)

@@ -16,6 +16,10 @@ public struct AuditError: Error, Sendable, Hashable, CustomStringConvertible {
         /// The event does not match its catalogue entry (unknown type, missing or unknown field,
         /// a value of the wrong kind, anything that might be personal data).
         case invalidEvent = "audit.invalid_event"
+        /// The record is larger than the audit store accepts (a payload above
+        /// ``AuditLog/maximumPayloadBytes``, an attribute above 512 bytes): refused at append,
+        /// nothing written (SQLSTATE 54000 from the database).
+        case tooLarge = "audit.too_large"
         /// An argument is out of range (a leaf beyond the tree, sizes in the wrong order …).
         case invalidArgument = "audit.invalid_argument"
         /// Something asked for does not exist (a leaf, a checkpoint of that size).

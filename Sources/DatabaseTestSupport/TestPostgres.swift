@@ -112,6 +112,7 @@ public struct TestDatabase: Sendable {
     }
 
     /// Runs `body` with a pool to this database (as the superuser, or as `user`), shut down after.
+    @discardableResult
     public func withPool<Result>(
         user: String? = nil,
         maxConnections: Int = 4,

@@ -56,6 +56,7 @@ public enum CertificateRoutes {
                 return GatewayRoutes.problem(
                     .unauthorized, code: "no-client-certificate", title: "Renewal needs the current client certificate.")
             }
+            if let refusal = GatewayRoutes.unsupportedMediaType(request, expecting: "application/pkcs10") { return refusal }
             let body: ByteBuffer
             do {
                 body = try await request.body.collect(upTo: Self.maximumRequestBytes)

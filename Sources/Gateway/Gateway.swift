@@ -31,6 +31,7 @@ public struct Gateway: Sendable {
     ///   - router: the routes; ``GatewayRoutes`` adds `/healthz` and `/v1/whoami` (``makeRouter()`` does it for you).
     ///   - reloadPollInterval: how often the material files are checked for changes.
     ///   - watchesSIGHUP: whether SIGHUP reloads the material.
+    ///   - refusalObserver: told of every refused client certificate (the audit log's aggregator).
     /// - Throws: ``TLSMaterialError`` when a listener's profile needs a key pair the material lacks,
     ///   ``TLSSessionError`` when GnuTLS refuses a profile.
     public init(
@@ -40,10 +41,11 @@ public struct Gateway: Sendable {
         router: Router<BiletRequestContext> = Gateway.makeRouter(),
         reloadPollInterval: Duration = .seconds(1),
         watchesSIGHUP: Bool = true,
+        refusalObserver: (any HandshakeRefusalObserver)? = nil,
         logger: Logger
     ) throws {
         self.listeners = try listeners.map {
-            try TLSListener(configuration: $0, material: material, registry: registry, logger: logger)
+            try TLSListener(configuration: $0, material: material, registry: registry, refusalObserver: refusalObserver, logger: logger)
         }
         self.material = material
         self.responder = router.buildResponder()

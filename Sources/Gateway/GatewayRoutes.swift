@@ -26,6 +26,18 @@ public enum GatewayRoutes {
     }
 
     /// An `application/problem+json` answer (RFC 9457) with a stable `code`.
+    /// `nil` when `request`'s body is declared as `mediaType` (parameters such as `charset` aside);
+    /// otherwise the `415 unsupported-media-type` answer. State-changing routes ask for a type a browser
+    /// cannot send across sites without a CORS preflight (`application/json`, `application/pkcs10`), so
+    /// a page on another site cannot make a workstation's browser, with its certificate, post a form or
+    /// text body to them (CSRF).
+    static func unsupportedMediaType(_ request: Request, expecting mediaType: String) -> Response? {
+        let declared = request.headers[.contentType]?.split(separator: ";").first?
+            .trimmingCharacters(in: .whitespaces).lowercased()
+        guard declared != mediaType else { return nil }
+        return problem(.unsupportedMediaType, code: "unsupported-media-type", title: "The body must be \(mediaType).")
+    }
+
     static func problem(_ status: HTTPResponse.Status, code: String, title: String) -> Response {
         var buffer = ByteBuffer()
         buffer.writeString(#"{"code":"\#(code)","status":\#(status.code),"title":"\#(title)","type":"about:blank"}"#)

@@ -36,6 +36,7 @@ public enum SessionRoutes {
                 return GatewayRoutes.problem(
                     .unauthorized, code: "no-client-certificate", title: "Signing in needs a workstation certificate.")
             }
+            if let refusal = GatewayRoutes.unsupportedMediaType(request, expecting: "application/json") { return refusal }
             let body: LoginBody
             do {
                 let buffer = try await request.body.collect(upTo: Self.maximumRequestBytes)

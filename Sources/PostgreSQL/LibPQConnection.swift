@@ -65,6 +65,35 @@ final class LibPQConnection {
         return LibPQConnection(conn: conn, statementCacheCapacity: statementCacheCapacity)
     }
 
+    /// Whether `connectionString` sets a non-empty `password` (`PQconninfoParse`); `true` when libpq
+    /// cannot parse it.
+    static func connectionStringCarriesPassword(_ connectionString: String) -> Bool {
+        var error: UnsafeMutablePointer<CChar>?
+        guard let options = PQconninfoParse(connectionString, &error) else {
+            if let error { PQfreemem(error) }
+            return true
+        }
+        defer { PQconninfoFree(options) }
+        var option = options
+        while let keyword = option.pointee.keyword {
+            if String(cString: keyword) == "password", let value = option.pointee.val, value.pointee != 0 { return true }
+            option += 1
+        }
+        return false
+    }
+
+    /// The SCRAM-SHA-256 verifier of `password` for `user`, computed here (`PQencryptPasswordConn`),
+    /// so the password itself never reaches the server or its logs. Blocking (it may ask the server
+    /// for `password_encryption`; bilet names the algorithm, so it does not).
+    func scramVerifier(password: String, user: String) throws(PostgresError) -> String {
+        guard let conn else { throw PostgresError(code: .connectionLost, reason: "connection is closed") }
+        guard let verifier = PQencryptPasswordConn(conn, password, user, "scram-sha-256") else {
+            throw PostgresError(code: .invalidParameter, reason: "libpq could not compute the SCRAM verifier")
+        }
+        defer { PQfreemem(verifier) }
+        return String(cString: verifier)
+    }
+
     // MARK: State
 
     /// The host (or socket directory) libpq actually connected to; with a multi-host connection

@@ -14,6 +14,8 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible {
     public var connectionString: String
     /// Overrides the role to connect as. Each component connects with its own role.
     public var user: String?
+    /// Overrides the password (each component's own SCRAM secret); never printed.
+    public var password: String?
     /// Overrides the database name (a plain name, never expanded as a connection string).
     public var database: String?
     /// Overrides `application_name`, visible in `pg_stat_activity`.
@@ -55,6 +57,21 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible {
         return copy
     }
 
+    /// A copy that connects as `user` with `password`.
+    public func connecting(as user: String, password: String) -> PostgresConfiguration {
+        var copy = self
+        copy.user = user
+        copy.password = password
+        return copy
+    }
+
+    /// Whether the connection string itself carries a password (keyword `password`, or a password in
+    /// a URI's user information). Serving processes refuse such a string: owner credentials belong to
+    /// `bilet db migrate` only. A string libpq cannot parse counts as carrying one (fail closed).
+    public var connectionStringCarriesPassword: Bool {
+        LibPQConnection.connectionStringCarriesPassword(connectionString)
+    }
+
     /// A copy that connects to `database` (a plain database name).
     public func connecting(toDatabase database: String) -> PostgresConfiguration {
         var copy = self
@@ -66,6 +83,7 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible {
     public var description: String {
         var parts = ["PostgresConfiguration(connection string redacted"]
         if let user { parts.append("user: \(user)") }
+        if password != nil { parts.append("password: redacted") }
         if let database { parts.append("database: \(database)") }
         if let applicationName { parts.append("application_name: \(applicationName)") }
         return parts.joined(separator: ", ") + ")"
@@ -77,6 +95,7 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible {
         var pairs: [(keyword: String, value: String)] = [("dbname", connectionString)]
         if let database { pairs.append(("dbname", database)) }
         if let user { pairs.append(("user", user)) }
+        if let password { pairs.append(("password", password)) }
         if let applicationName { pairs.append(("application_name", applicationName)) }
         if let connectTimeoutSeconds { pairs.append(("connect_timeout", String(connectTimeoutSeconds))) }
         // Every text value bilet sends and decodes is UTF-8.

@@ -25,5 +25,11 @@ public struct SQLScript: Sendable, ExpressibleByStringLiteral, CustomStringConve
         self.sql = migrationFileContents
     }
 
+    /// Text this wrapper composed itself from validated parts (see
+    /// ``PostgresConnection/setPassword(of:to:)``); never reachable from outside the target.
+    init(composedInternally sql: String) {
+        self.sql = sql
+    }
+
     public var description: String { sql }
 }

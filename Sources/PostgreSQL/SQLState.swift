@@ -54,6 +54,7 @@ public struct SQLState: RawRepresentable, Hashable, Sendable, CustomStringConver
     public static let undefinedColumn = SQLState(rawValue: "42703")
     public static let undefinedFunction = SQLState(rawValue: "42883")
     public static let undefinedTable = SQLState(rawValue: "42P01")
+    public static let invalidSchemaName = SQLState(rawValue: "3F000")
     public static let undefinedObject = SQLState(rawValue: "42704")
     public static let duplicateObject = SQLState(rawValue: "42710")
     public static let duplicateTable = SQLState(rawValue: "42P07")

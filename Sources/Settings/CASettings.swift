@@ -10,6 +10,8 @@ public struct CASettings: Hashable, Sendable {
     /// How long a renewed certificate stays valid beside its successor before the CA revokes it
     /// as `superseded`, in seconds (`ca.renewal_overlap_seconds`; 24 hours by default).
     public var renewalOverlapSeconds: Int
+    /// The CA process's renewal socket, which gateways forward renewals to.
+    public var socket: String = "var/ca/renew.sock"
 
     /// The default renewal overlap: 24 hours.
     public static let defaultRenewalOverlapSeconds = 86_400

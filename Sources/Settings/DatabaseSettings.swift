@@ -9,6 +9,8 @@ public struct DatabaseSettings: Hashable, Sendable {
     public var acquireTimeout: Duration
     /// Where the private cluster lives when `url` is `nil`.
     public var localDirectory: String
+    /// Each component role's password file (`bilet db migrate` writes them).
+    public var credentialsDirectory: String = "var/credentials"
 
     public init(
         url: String? = nil, poolSize: Int = 10, acquireTimeout: Duration = .seconds(2),

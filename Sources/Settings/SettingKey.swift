@@ -28,11 +28,11 @@ public struct SettingKey: Hashable, Sendable {
 
     /// Every key bilet reads.
     public static let all: [SettingKey] = [
-        .databaseURL, .databasePoolSize, .databaseAcquireTimeout, .databaseLocalDirectory,
+        .databaseURL, .databasePoolSize, .databaseAcquireTimeout, .databaseLocalDirectory, .databaseCredentialsDirectory,
         .logLevel, .logFormat, .policyDirectory, .auditSigningKey, .auditOrigin, .auditCheckpointDirectory,
         .gatewayListeners, .gatewayCertificate, .gatewayPrivateKey, .gatewayGOSTCertificate, .gatewayGOSTPrivateKey,
         .gatewayClientCABundle, .gatewayCRL, .gatewayTicketKey, .vaultControlSocket, .caDirectory, .caIssuingPassphraseFile,
-        .caRenewalOverlap,
+        .vaultDoorSocket, .vaultDoorUsers, .caSocket, .caRenewalOverlap,
     ]
 
     public static let databaseURL = SettingKey(
@@ -81,6 +81,18 @@ public struct SettingKey: Hashable, Sendable {
         "vault.control_socket", form: "the path of the vault's control socket (default var/vault/control.sock; at most 100 bytes)")
     public static let caDirectory = SettingKey(
         "ca.directory", form: "the CA directory made by `bilet certs init`, with ca.issuing_passphrase_file; when set, the gateway serves certificate renewal")
+    public static let databaseCredentialsDirectory = SettingKey(
+        "database.credentials_directory",
+        form: "the directory of each component role's 0600 password file, written by `bilet db migrate` (default: credentials beside database.local_directory, or var/credentials with database.url)")
+    public static let vaultDoorSocket = SettingKey(
+        "vault.door_socket",
+        form: "the path of the vault's door socket, which gateways call (default: door.sock beside vault.control_socket; at most 100 bytes)")
+    public static let vaultDoorUsers = SettingKey(
+        "vault.door_users",
+        form: "comma-separated system user names whose processes may call the vault's door (default: the vault's own user only)")
+    public static let caSocket = SettingKey(
+        "ca.socket",
+        form: "the path of the CA process's renewal socket, which gateways forward renewals to (default: ca/renew.sock beside the directory of vault.control_socket; at most 100 bytes)")
     public static let caIssuingPassphraseFile = SettingKey(
         "ca.issuing_passphrase_file", form: "the path of the 0600 file holding the issuing CAs' passphrase, with ca.directory")
     public static let caRenewalOverlap = SettingKey(

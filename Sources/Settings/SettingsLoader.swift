@@ -64,6 +64,21 @@ public struct SettingsLoader: Sendable {
         settings.gateway = try Self.gateway(reader)
         settings.vault.controlSocket =
             try reader.string(.vaultControlSocket) { Self.isPath($0) && $0.utf8.count <= 100 } ?? settings.vault.controlSocket
+        // Paths that default beside others, so one run's directory holds all of them.
+        settings.database.credentialsDirectory =
+            try reader.string(.databaseCredentialsDirectory, valid: Self.isPath)
+            ?? (settings.database.url == nil ? Self.sibling(of: settings.database.localDirectory, named: "credentials") : "var/credentials")
+        settings.vault.doorSocket =
+            try reader.string(.vaultDoorSocket) { Self.isPath($0) && $0.utf8.count <= 100 }
+            ?? Self.beside(settings.vault.controlSocket, named: "door.sock")
+        if let users = try reader.string(.vaultDoorUsers, valid: { text in
+            text.split(separator: ",").allSatisfy { !$0.isEmpty && $0.allSatisfy { $0.isLetter || $0.isNumber || "-_.".contains($0) } }
+        }) {
+            settings.vault.doorUsers = users.split(separator: ",").map(String.init)
+        }
+        settings.ca.socket =
+            try reader.string(.caSocket) { Self.isPath($0) && $0.utf8.count <= 100 }
+            ?? Self.sibling(of: Self.directory(of: settings.vault.controlSocket), named: "ca/renew.sock")
         settings.ca.directory = try reader.string(.caDirectory, valid: Self.isPath)
         settings.ca.issuingPassphraseFile = try reader.string(.caIssuingPassphraseFile, valid: Self.isPath)
         try Self.requireTogether(.caDirectory, settings.ca.directory, .caIssuingPassphraseFile, settings.ca.issuingPassphraseFile)
@@ -120,6 +135,23 @@ public struct SettingsLoader: Sendable {
             throw SettingsError(.missingValue, key: first.name, expected: "\(first.form); it is required because \(second.name) is set")
         default: return
         }
+    }
+
+    /// The directory part of `path` (`.` when it has none).
+    static func directory(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
+    /// `name` in the directory of `path`.
+    static func beside(_ path: String, named name: String) -> String {
+        directory(of: path) + "/" + name
+    }
+
+    /// `name` beside the directory or file `path` (in its parent directory).
+    static func sibling(of path: String, named name: String) -> String {
+        let trimmed = path.hasSuffix("/") && path.count > 1 ? String(path.dropLast()) : path
+        return beside(trimmed, named: name)
     }
 
     /// A non-empty path without NUL.

@@ -15,12 +15,15 @@ public enum Component: String, Sendable, Hashable, CaseIterable {
     case recommendations
     /// Staff accounts and their sessions (migration 0400).
     case accounts
+    /// Reads the audit log for the compliance officers' API, and nothing else (migration 0530): the
+    /// gateway process reads through it instead of holding the sequencer's `bilet_audit`.
+    case auditor
 
     /// The PostgreSQL role: `bilet_<component>`.
     public var roleName: String { "bilet_\(rawValue)" }
 
     /// The component's own schema; the gateway has none.
-    public var schemaName: String? { self == .gateway ? nil : rawValue }
+    public var schemaName: String? { self == .gateway || self == .auditor ? nil : rawValue }
 
     /// Whether this is a module working on tokens only (assessment, trials, recommendations).
     public var isModule: Bool {

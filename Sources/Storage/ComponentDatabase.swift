@@ -11,21 +11,29 @@ public struct ComponentDatabase: Sendable {
     public let maxConnectionsPerComponent: Int
     /// How long a caller waits for a free connection.
     public let acquireTimeout: Duration
+    /// The passwords this process holds, by component: only those of the components it runs (see
+    /// ``DatabaseCredentials``). A component without one connects without a password, which a server
+    /// that requires SCRAM refuses (fail closed).
+    public let passwords: [Component: String]
 
     /// Creates the factory.
     public init(
         base: PostgresConfiguration,
         maxConnectionsPerComponent: Int = 10,
-        acquireTimeout: Duration = .seconds(10)
+        acquireTimeout: Duration = .seconds(10),
+        passwords: [Component: String] = [:]
     ) {
         self.base = base
         self.maxConnectionsPerComponent = maxConnectionsPerComponent
         self.acquireTimeout = acquireTimeout
+        self.passwords = passwords
     }
 
-    /// The configuration `component` connects with.
+    /// The configuration `component` connects with: its role, and its own password when this process
+    /// holds it (never the base's password override).
     public func configuration(for component: Component) -> PostgresConfiguration {
         var configuration = base.connecting(as: component.roleName)
+        configuration.password = passwords[component]
         configuration.applicationName = "bilet-\(component.rawValue)"
         return configuration
     }

@@ -34,6 +34,19 @@ public struct LocalCluster: Sendable {
     public let durable: Bool
     /// The server's `max_connections`.
     public let maxConnections: Int
+    /// How roles authenticate on the socket.
+    public let authentication: Authentication
+
+    /// How roles authenticate on the cluster's Unix socket.
+    public enum Authentication: Sendable, Hashable {
+        /// `trust`: whoever reaches the owner-only socket may connect as any role. For throwaway test
+        /// clusters only.
+        case trust
+        /// `scram-sha-256` for every role, the superuser included: the superuser's password is kept in
+        /// ``ownerPasswordFile`` (mode 0600) and each component role's in its own file (see
+        /// ``DatabaseCredentials``), so a process holds only the roles it was given.
+        case scram
+    }
     private let binaries: PostgresBinaries
     private let logger: Logger
 
@@ -45,6 +58,7 @@ public struct LocalCluster: Sendable {
         directory: String,
         durable: Bool = true,
         maxConnections: Int = 100,
+        authentication: Authentication = .trust,
         binaries: PostgresBinaries? = nil,
         logger: Logger = Logger(label: "bilet.storage.cluster")
     ) throws(LocalClusterError) {
@@ -55,6 +69,7 @@ public struct LocalCluster: Sendable {
         self.directory = absolute
         self.durable = durable
         self.maxConnections = maxConnections
+        self.authentication = authentication
         if let binaries {
             self.binaries = binaries
         } else {
@@ -74,6 +89,9 @@ public struct LocalCluster: Sendable {
     /// The server log.
     public var logFile: String { directory + "/log/postgresql.log" }
 
+    /// The superuser's password file (``Authentication/scram`` only), made on first start.
+    public var ownerPasswordFile: String { directory + "/owner.password" }
+
     /// `host=<socket dir> dbname=<database> user=<user>` in libpq keyword/value form.
     public func connectionString(database: String = "postgres", user: String? = nil) -> String {
         [("host", socketDirectory), ("dbname", database), ("user", user ?? superuser)]
@@ -82,9 +100,25 @@ public struct LocalCluster: Sendable {
     }
 
     /// A configuration for ``connectionString(database:user:)``.
+    /// With ``Authentication/scram`` and the superuser, the configuration carries the superuser's
+    /// password from ``ownerPasswordFile``: only administration (migrations) asks for it.
     public func configuration(database: String = "postgres", user: String? = nil) -> PostgresConfiguration {
-        PostgresConfiguration(connectionString: connectionString(database: database, user: user))
+        var configuration = PostgresConfiguration(connectionString: connectionString(database: database, user: user))
+        if authentication == .scram, user == nil || user == superuser {
+            configuration.password = try? ownerCredentials.password(forRole: Self.ownerRoleFileName)
+        }
+        return configuration
     }
+
+    /// Where the database is, naming no role and carrying no password: what component processes start
+    /// from, adding their own role and password.
+    public func location(database: String) -> PostgresConfiguration {
+        PostgresConfiguration(
+            connectionString: "host=\(Self.quoteConnectionValue(socketDirectory)) dbname=\(Self.quoteConnectionValue(database))")
+    }
+
+    private static let ownerRoleFileName = "owner"
+    private var ownerCredentials: DatabaseCredentials { DatabaseCredentials(directory: directory) }
 
     // MARK: Lifecycle
 
@@ -96,9 +130,54 @@ public struct LocalCluster: Sendable {
         if !FileManager.default.fileExists(atPath: dataDirectory + "/PG_VERSION") {
             try await initialise(owner: owner)
         }
-        if try await status(owner: owner) == .running { return }
-        try await pgCtl(owner, ["start", "-D", dataDirectory, "-l", logFile, "-w", "-t", "120", "-s"], step: "start")
-        logger.info("local postgres started", metadata: ["directory": "\(directory)"])
+        if try await status(owner: owner) != .running {
+            try await pgCtl(owner, ["start", "-D", dataDirectory, "-l", logFile, "-w", "-t", "120", "-s"], step: "start")
+            logger.info("local postgres started", metadata: ["directory": "\(directory)"])
+        }
+        if authentication == .scram { try await requireSCRAM(owner: owner) }
+    }
+
+    /// The `pg_hba.conf` of ``Authentication/scram``.
+    static let scramHostBasedAuthentication = """
+        # bilet LocalCluster: every role, the superuser included, proves a SCRAM-SHA-256 password on the
+        # owner-only Unix socket; TCP is not listened on.
+        local all all scram-sha-256
+
+        """
+
+    /// Gives the superuser a password (once, while the socket still trusts) and makes every role
+    /// authenticate with SCRAM-SHA-256 from then on; reloads the server when `pg_hba.conf` changed.
+    private func requireSCRAM(owner: ClusterOwner) async throws(LocalClusterError) {
+        let hbaPath = dataDirectory + "/pg_hba.conf"
+        let wanted = Self.scramHostBasedAuthentication
+        if (try? String(contentsOfFile: hbaPath, encoding: .utf8)) == wanted { return }
+        if !FileManager.default.fileExists(atPath: ownerPasswordFile) {
+            do {
+                let (password, _) = try ownerCredentials.ensurePassword(forRole: Self.ownerRoleFileName)
+                let trusting = PostgresConfiguration(connectionString: connectionString(database: "postgres"))
+                let pool = PostgresConnectionPool(
+                    configuration: trusting, maxConnections: 1, acquireTimeout: .seconds(30), logger: logger)
+                do {
+                    let superuser = try SQLIdentifier(superuser)
+                    try await pool.withConnection { connection in try await connection.setPassword(of: superuser, to: password) }
+                    await pool.shutdown()
+                } catch {
+                    await pool.shutdown()
+                    throw error
+                }
+            } catch {
+                throw LocalClusterError(.commandFailed, "cannot give the superuser of \(dataDirectory) a password")
+            }
+        }
+        do {
+            try Data(wanted.utf8).write(to: URL(fileURLWithPath: hbaPath))
+            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: hbaPath)
+        } catch {
+            throw LocalClusterError(.directoryNotUsable, "cannot write \(hbaPath)")
+        }
+        try owner.takeOwnership(of: hbaPath)
+        try await pgCtl(owner, ["reload", "-D", dataDirectory, "-s"], step: "reload")
+        logger.info("local postgres requires scram-sha-256 for every role", metadata: ["directory": "\(directory)"])
     }
 
     /// Stops the server (`pg_ctl stop -m fast`: open transactions roll back); no-op if stopped.

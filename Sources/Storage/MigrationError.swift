@@ -18,6 +18,9 @@ public struct MigrationError: Error, Sendable, CustomStringConvertible {
         case migrationFailed
         /// The database could not be reached or the bookkeeping failed.
         case database
+        /// A serving process found migrations not yet applied (or could not read which are): it does
+        /// not start; `bilet db migrate` applies them with the owner's credentials.
+        case pending
     }
 
     /// The stable code.

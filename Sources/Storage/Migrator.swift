@@ -61,6 +61,38 @@ public struct Migrator: Sendable {
         return Report(applied: applied, alreadyApplied: alreadyApplied)
     }
 
+    /// Refuses to go on unless every bundled migration is applied with an unchanged checksum, reading
+    /// the bookkeeping through `pool` (a component role: serving processes never migrate).
+    /// - Throws: ``MigrationError/Code/pending`` naming the first migration not applied (also when the
+    ///   bookkeeping cannot be read, as before migration 0530 grants it),
+    ///   ``MigrationError/Code/checksumMismatch``.
+    public func requireApplied(using pool: PostgresConnectionPool) async throws(MigrationError) {
+        for migration in migrations {
+            let matches: QueryResult
+            do {
+                matches = try await pool.query(
+                    """
+                    SELECT checksum = encode(sha256(\(migration.scriptBytes)), 'hex')
+                    FROM bilet_meta.schema_migrations WHERE version = \(Int32(migration.version))
+                    """)
+            } catch where error.sqlState.map({ [SQLState.insufficientPrivilege, .undefinedTable, .invalidSchemaName].contains($0) }) ?? false {
+                throw MigrationError(.pending, "the database is not migrated (run `bilet db migrate`)")
+            } catch {
+                throw MigrationError(.database, "cannot read which migrations are applied", underlying: error)
+            }
+            guard let row = matches.first else {
+                throw MigrationError(
+                    .pending, "migration \(migration.version) (\(migration.name)) is not applied; run `bilet db migrate`",
+                    version: migration.version)
+            }
+            guard (try? row.decode(Bool.self, at: 0)) == true else {
+                throw MigrationError(
+                    .checksumMismatch, "migration \(migration.version) (\(migration.name)) differs from the one applied",
+                    version: migration.version)
+            }
+        }
+    }
+
     private static let bootstrap: SQLScript = """
         CREATE SCHEMA IF NOT EXISTS bilet_meta;
         REVOKE ALL ON SCHEMA bilet_meta FROM PUBLIC;

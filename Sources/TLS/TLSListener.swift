@@ -7,10 +7,13 @@ import Synchronization
 /// the material and registry it shares with the other listeners of the gateway.
 ///
 /// ``configure(_:)`` is called for every accepted channel, on the channel's event loop, before
-/// the channel is registered. It refuses connections beyond the listener's maximum at once (a
-/// handler closes them as soon as they are active, before any TLS work, so existing connections
-/// are not affected), and otherwise adds a ``TLSServerHandler`` bound to the material generation
-/// current at that moment.
+/// the channel is registered. It refuses connections beyond the listener's maximum, and beyond its
+/// maximum per client IP address, at once (a handler closes them as soon as they are active,
+/// before any TLS work, so existing connections are not affected), and otherwise adds a
+/// ``TLSServerHandler`` bound to the material generation current at that moment.
+///
+/// Refusal log lines (a refused client certificate, a connection over a limit) go through a
+/// ``RefusalLogLimiter``: at most one line per second for each kind, with the number dropped.
 public final class TLSListener: Sendable {
     /// What this listener is.
     public let configuration: TLSListenerConfiguration
@@ -22,14 +25,18 @@ public final class TLSListener: Sendable {
     private let logger: Logger
     private let open = Atomic<Int>(0)
     private let refusedSinceLastLog = Atomic<Int>(0)
+    private let perAddress = PerAddressConnectionCounter()
+    private let refusalObserver: (any HandshakeRefusalObserver)?
 
     /// Compiles the profile and checks that the material fits it (a GOST profile needs a GOST
     /// server key pair). Throws ``TLSMaterialError`` with code ``TLSMaterialError/Code/missingKeyPair``
     /// or ``TLSSessionError`` when GnuTLS refuses the priority string.
+    /// - Parameter refusalObserver: told of every refused client certificate (for the audit log).
     public init(
         configuration: TLSListenerConfiguration,
         material: TLSMaterialStore,
         registry: ConnectionRegistry,
+        refusalObserver: (any HandshakeRefusalObserver)? = nil,
         logger: Logger
     ) throws {
         if configuration.profile.needsGOSTKeyPair && !material.current.hasGOSTKeyPair {
@@ -40,14 +47,23 @@ public final class TLSListener: Sendable {
         self.configuration = configuration
         self.material = material
         self.registry = registry
+        self.refusalObserver = refusalObserver
         self.priorities = try TLSPriorities(configuration.profile.priorityString)
         var logger = logger
         logger[metadataKey: "tls.listener"] = "\(configuration.name)"
+        logger.handler = RefusalLogLimiter(wrapping: logger.handler)
         self.logger = logger
     }
 
     /// Connections open on this listener (including those still handshaking).
     public var openConnectionCount: Int { self.open.load(ordering: .relaxed) }
+
+    /// Connections refused since the start because their address had
+    /// ``ListenerLimits/maximumConnectionsPerAddress`` open already.
+    public var refusedForAddressCount: Int { self.perAddress.refused }
+
+    /// Connections open on this listener from `address` (an IP address in text form).
+    public func openConnectionCount(from address: String) -> Int { self.perAddress.openConnections(from: address) }
 
     /// Sets up TLS on a newly accepted channel; returns `nil` when the connection is refused
     /// (over the limit, or the session could not be created) and will be closed when active.
@@ -60,6 +76,21 @@ public final class TLSListener: Sendable {
             try? channel.pipeline.syncOperations.addHandler(CloseOnActiveHandler())
             return nil
         }
+        // A connection without a peer IP address (never for TCP) is refused: fail closed.
+        guard let address = channel.remoteAddress?.ipAddress,
+              self.perAddress.admit(address, limit: self.configuration.limits.maximumConnectionsPerAddress)
+        else {
+            self.logger.warning(
+                "connection refused: client address at its connection limit",
+                metadata: [
+                    RefusalLogLimiter.refusalKey: "address-connection-limit",
+                    "tls.limit": "\(self.configuration.limits.maximumConnectionsPerAddress)",
+                    "tls.refused.total": "\(self.perAddress.refused)",
+                ])
+            try? channel.pipeline.syncOperations.addHandler(CloseOnActiveHandler())
+            return nil
+        }
+        channel.closeFuture.whenComplete { _ in self.perAddress.release(address) }
         let material = self.material.current
         let verification = HandshakeVerification(
             material: material, authentication: self.configuration.clientAuthentication)
@@ -76,7 +107,7 @@ public final class TLSListener: Sendable {
             let handler = TLSServerHandler(
                 session: session, verification: verification, registry: self.registry,
                 handshakeTimeout: self.configuration.limits.handshakeTimeout, eventLoop: channel.eventLoop,
-                logger: self.logger)
+                logger: self.logger, refusalObserver: self.refusalObserver, listenerName: self.configuration.name)
             try channel.pipeline.syncOperations.addHandler(handler)
             return handler
         } catch {

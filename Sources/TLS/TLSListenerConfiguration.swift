@@ -47,6 +47,11 @@ public struct ListenerLimits: Sendable, Hashable {
     /// Connections beyond this many are closed at once, before any TLS work; the others are not
     /// affected.
     public var maximumConnections: Int
+    /// Connections from one client IP address beyond this many are closed at once, before any TLS
+    /// work (counted, and logged at most once per second); that address's other connections and
+    /// every other address are not affected. Behind an L4 balancer without the PROXY protocol
+    /// every client has the balancer's address: raise it there to the balancer's share.
+    public var maximumConnectionsPerAddress: Int
     /// The largest request head (request line and headers together), in bytes.
     public var maximumHeaderBytes: Int
     /// The largest request body, in bytes; a larger one is refused with 413 and the connection closed.
@@ -62,6 +67,7 @@ public struct ListenerLimits: Sendable, Hashable {
         idleTimeout: TimeAmount = .seconds(60),
         requestTimeout: TimeAmount = .seconds(30),
         maximumConnections: Int = 20_000,
+        maximumConnectionsPerAddress: Int = 64,
         maximumHeaderBytes: Int = 16 * 1024,
         maximumBodyBytes: Int = 1024 * 1024,
         shutdownGracePeriod: TimeAmount = .seconds(20),
@@ -71,6 +77,7 @@ public struct ListenerLimits: Sendable, Hashable {
         self.idleTimeout = idleTimeout
         self.requestTimeout = requestTimeout
         self.maximumConnections = maximumConnections
+        self.maximumConnectionsPerAddress = maximumConnectionsPerAddress
         self.maximumHeaderBytes = maximumHeaderBytes
         self.maximumBodyBytes = maximumBodyBytes
         self.shutdownGracePeriod = shutdownGracePeriod

@@ -33,4 +33,36 @@ struct PasswordHasherGateTests {
         #expect(try await hasher.verify("synthetic passphrase 1", against: stored))
         #expect(try await hasher.verify("wrong passphrase 12", against: stored) == false)
     }
+
+    /// Finding M3: one running, eight waiting, two places per client. Client "flood" sends twelve
+    /// checks at once and holds two places; the other ten are refused at once. Client "officer"
+    /// still gets a place (with one shared queue of eight, the flood would have filled it).
+    @Test("a client over its share is refused as busy while another client's check is admitted")
+    func perClientShare() async throws {
+        let hasher = try PasswordHasher(concurrentHashes: 1, waitingHashes: 8, perClientHashes: 2)
+        let stored = try await hasher.hash("synthetic passphrase 1")
+        let flood = Task {
+            await withTaskGroup(of: String.self) { group in
+                for _ in 0..<12 {
+                    group.addTask {
+                        do throws(AccountsError) {
+                            return try await hasher.verify("synthetic passphrase 1", against: stored, client: "flood") ? "match" : "mismatch"
+                        } catch {
+                            return error.code.rawValue
+                        }
+                    }
+                }
+                var outcomes: [String] = []
+                for await outcome in group { outcomes.append(outcome) }
+                return outcomes
+            }
+        }
+        try await Task.sleep(for: .milliseconds(30))
+        #expect(try await hasher.verify("synthetic passphrase 1", against: stored, client: "officer"))
+        let outcomes = await flood.value
+        #expect(outcomes.filter { $0 == "accounts.busy" }.count >= 8, "\(outcomes)")
+        #expect(outcomes.filter { $0 == "match" }.count >= 2, "\(outcomes)")
+        // Its share is free again once its checks ended.
+        #expect(try await hasher.verify("synthetic passphrase 1", against: stored, client: "flood"))
+    }
 }

@@ -151,12 +151,13 @@ final class StaffHarness: Sendable {
 
     /// curl with the workstation certificate `certificate` (a PKI file name without `.pem`).
     func curl(
-        _ method: String, _ path: String, certificate: String? = "school", token: String? = nil, json: String? = nil
+        _ method: String, _ path: String, certificate: String? = "school", token: String? = nil, json: String? = nil,
+        contentType: String = "application/json"
     ) async throws -> (status: Int, body: String) {
         var arguments = ["-sS", "--max-time", "20", "--cacert", pki.caBundle, "-w", "\\n%{http_code}", "-X", method]
         if let certificate { arguments += ["--cert", pki.path("\(certificate).pem"), "--key", pki.path("\(certificate).key")] }
         if let token { arguments += ["-H", "Authorization: Bearer \(token)"] }
-        if let json { arguments += ["-H", "Content-Type: application/json", "--data-binary", json] }
+        if let json { arguments += ["-H", "Content-Type: \(contentType)", "--data-binary", json] }
         arguments.append("https://127.0.0.1:\(boundPort.value.withLock { $0 })\(path)")
         let result = try await ToolRunner.run("curl", arguments, timeout: .seconds(30))
         var lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)

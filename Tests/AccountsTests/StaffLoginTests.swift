@@ -107,6 +107,23 @@ struct StaffLoginTests {
         #expect(answer.body == Self.refusal)
     }
 
+    /// Review L4: a page on another site can make a workstation's browser post a form or text body
+    /// with the workstation's certificate, never JSON without a CORS preflight; such bodies are refused
+    /// before any password check or audit write.
+    @Test(
+        "a login posted as a form or as text is refused 415 before any check",
+        arguments: ["application/x-www-form-urlencoded", "text/plain", "multipart/form-data; boundary=x"])
+    func crossSiteBodyTypesAreRefused(contentType: String) async throws {
+        let harness = try await StaffHarness.start()
+        let answer = try await harness.curl(
+            "POST", "/v1/sessions", json: #"{"login":"officer.one","password":"wrong"}"#, contentType: contentType)
+        let failures = try await harness.auditEventsFromDatabase("auth.failed")
+        await harness.stop()
+        #expect(answer.status == 415)
+        #expect(answer.body.contains(#""code":"unsupported-media-type""#))
+        #expect(failures.isEmpty, "nothing was checked or audited")
+    }
+
     @Test("a body that is not the login JSON is 400 malformed-request")
     func malformedBody() async throws {
         let harness = try await StaffHarness.start()

@@ -6,12 +6,15 @@ import PostgreSQL
 import Storage
 
 /// A migrated throwaway database with the pools a real deployment has: an application role that
-/// appends, the sequencer's role, and the superuser (for tampering, as an attacker would).
+/// appends (the vault by default, the one role allowed to write `pii.read`), the gateway that
+/// records reads of the log (`audit.read`), the sequencer's role, and the superuser (for
+/// tampering, as an attacker would).
 struct AuditFixture {
     static let origin = "bilet.test/audit"
 
     let database: TestDatabase
     let appender: PostgresConnectionPool
+    let recorder: PostgresConnectionPool
     let auditor: PostgresConnectionPool
     let superuser: PostgresConnectionPool
     let signer: NoteSigner
@@ -21,7 +24,7 @@ struct AuditFixture {
     var store: PostgresAuditStore { PostgresAuditStore(pool: auditor) }
 
     static func make(
-        appenderRole: Component = .gateway, signing: SignatureAlgorithm = .ed25519, directory: CheckpointDirectory? = nil,
+        appenderRole: Component = .vault, signing: SignatureAlgorithm = .ed25519, directory: CheckpointDirectory? = nil,
         batchSize: Int = 5000
     ) async throws -> AuditFixture {
         let database = try await TestPostgres.makeDatabase(migrated: true)
@@ -31,6 +34,7 @@ struct AuditFixture {
         return AuditFixture(
             database: database,
             appender: components.makePool(for: appenderRole),
+            recorder: components.makePool(for: .gateway),
             auditor: auditor,
             superuser: PostgresConnectionPool(configuration: database.configuration, maxConnections: 2),
             signer: signer,
@@ -39,6 +43,7 @@ struct AuditFixture {
 
     func shutdown() async {
         await appender.shutdown()
+        await recorder.shutdown()
         await auditor.shutdown()
         await superuser.shutdown()
     }

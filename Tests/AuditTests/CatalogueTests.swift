@@ -13,13 +13,75 @@ struct CatalogueTests {
         #expect(published == AuditCatalogue.v1.jsonRepresentation())
     }
 
-    @Test("audit/catalogue/v2.json is exactly the current catalogue, and v1 stays published beside it")
-    func publishedCurrentCatalogue() throws {
+    @Test("audit/catalogue/v2.json stays exactly as published (no writers), beside v1")
+    func publishedVersionTwo() throws {
         let url = Self.repositoryRoot.appendingPathComponent("audit/catalogue/v2.json")
         let published = try String(contentsOf: url, encoding: .utf8)
         #expect(published == AuditCatalogue.v2.jsonRepresentation())
-        #expect(AuditCatalogue.current.version == 2)
+        #expect(!published.contains("writers"))
+    }
+
+    @Test("audit/catalogue/v3.json is exactly the current catalogue")
+    func publishedCurrentCatalogue() throws {
+        let url = Self.repositoryRoot.appendingPathComponent("audit/catalogue/v3.json")
+        if ProcessInfo.processInfo.environment["BILET_WRITE_CATALOGUE"] == "1" {
+            try AuditCatalogue.v3.jsonRepresentation().write(to: url, atomically: true, encoding: .utf8)
+        }
+        let published = try String(contentsOf: url, encoding: .utf8)
+        #expect(published == AuditCatalogue.v3.jsonRepresentation())
+        #expect(AuditCatalogue.current.version == 3)
         #expect(AuditLog().catalogue == AuditCatalogue.current)
+    }
+
+    @Test("v3 is v2 with writers on every type and auth.failed aggregation fields; every v2 record is a valid v3 record")
+    func versionThree() throws {
+        for entry in AuditCatalogue.v3.entries {
+            guard let old = AuditCatalogue.v2.entry(for: entry.type) else {
+                #expect(entry.type == "access_request.handled")
+                #expect(entry.writers == ["bilet_vault"])
+                continue
+            }
+            #expect(old.writers == nil)
+            #expect(entry.writers == AuditCatalogue.writers[entry.type] ?? [], "\(entry.type)")
+            if entry.type == "auth.failed" {
+                #expect(entry.fields.prefix(old.fields.count) == old.fields[...])
+                #expect(entry.fields.dropFirst(old.fields.count).map(\.name) == ["count", "window_seconds", "issuer"])
+                #expect(entry.fields.allSatisfy { old.fields.contains($0) || !$0.required })
+            } else if entry.type == "pii.read" {
+                #expect(entry.fields.dropLast() == old.fields[...])
+            } else {
+                #expect(entry.fields == old.fields, "\(entry.type)")
+            }
+        }
+        // Only the vault writes pii.read; nobody writes config.changed.
+        #expect(AuditCatalogue.v3.entry(for: "pii.read")?.writers == ["bilet_vault"])
+        #expect(AuditCatalogue.v3.entry(for: "config.changed")?.writers == [])
+        _ = try AuditFixture.read(3).validated(against: .v3)
+        let aggregated = AuditEvent(type: "auth.failed", actor: "bilet://school/77-1234/ws/3", fields: [
+            "method": .string("session"), "reason": .string("aggregated"), "count": .integer(90), "window_seconds": .integer(60),
+        ])
+        _ = try aggregated.validated(against: .v3)
+        #expect(throws: AuditError.self) { try aggregated.validated(against: .v2) }
+    }
+
+    @Test("v3 adds the subject-access request register; the fields of every v2 entry but pii.read and auth.failed are unchanged")
+    func versionThreeAccessRequests() throws {
+        #expect(Set(AuditCatalogue.v3.entries.map(\.type)) == Set(AuditCatalogue.v2.entries.map(\.type)).union(["access_request.handled"]))
+        #expect(AuditCatalogue.v3.entries.map(\.type) == AuditCatalogue.v3.entries.map(\.type).sorted())
+        for old in AuditCatalogue.v2.entries where old.type != "pii.read" && old.type != "auth.failed" {
+            #expect(AuditCatalogue.v3.entry(for: old.type)?.fields == old.fields, "\(old.type)")
+        }
+        let read = try #require(AuditCatalogue.v3.entry(for: "pii.read"))
+        #expect(read.fields.dropLast() == (try #require(AuditCatalogue.v2.entry(for: "pii.read"))).fields[...])
+        #expect(read.fields.last?.name == "request")
+        #expect(read.fields.last?.kind == .token)
+        #expect(read.fields.last?.required == false)
+        // A v2 pii.read still validates under v3; a request reference is refused under v2.
+        var event = AuditFixture.read(3)
+        _ = try event.validated(against: .v3)
+        event.fields["request"] = .string("sar_AAAAAAAAAAAAAAAAAAAAAA")
+        _ = try event.validated(against: .v3)
+        #expect(throws: AuditError.self) { try event.validated(against: .v2) }
     }
 
     @Test("v2 is v1 plus the administrative events and the policy version on pii.read and audit.read; nothing of v1 changed meaning")
@@ -63,7 +125,7 @@ struct CatalogueTests {
             "account.changed", "consent.scan_downloaded", "legal_hold.changed", "retention.changed", "session.ended",
             "vault.initialised", "vault.sealed", "vault.unsealed",
         ]
-        #expect(Set(AuditCatalogue.current.entries.map(\.type)) == v1.union(administrative))
+        #expect(Set(AuditCatalogue.current.entries.map(\.type)) == v1.union(administrative).union(["access_request.handled"]))
     }
 
     @Test("A valid event passes and its payload is compact JSON with sorted keys")

@@ -39,7 +39,7 @@ struct CheckpointServiceTests {
         let key = try NoteVerifierKey(vkey: fixture.signer.verifier.vkey)
         #expect(key.type == .gost256)
         try checkpoint.verify(logKey: key)
-        let service = AuditQueryService(reader: fixture.auditor, recorder: fixture.appender, officer: "user:usr_officer_1", purpose: "compliance_review")
+        let service = AuditQueryService(reader: fixture.auditor, recorder: fixture.recorder, officer: "user:usr_officer_1", purpose: "compliance_review")
         #expect(try (try await service.prove(leafIndex: 4)).verify(logKey: key).description.hasPrefix("leaf 4 is included"))
         #expect(try await AuditVerifier(pool: fixture.auditor, logKey: key).verify().findings == [])
         await fixture.shutdown()

@@ -9,7 +9,7 @@ struct ComplianceToolsTests {
     static let officer = "user:usr_compliance_officer_1"
 
     static func service(_ fixture: AuditFixture) -> AuditQueryService {
-        AuditQueryService(reader: fixture.auditor, recorder: fixture.appender, officer: officer, purpose: "compliance_review")
+        AuditQueryService(reader: fixture.auditor, recorder: fixture.recorder, officer: officer, purpose: "compliance_review")
     }
 
     /// 12 reads: subjects 0…3 in turn, actors ws/1 and ws/2, every fourth one denied.
@@ -79,7 +79,7 @@ struct ComplianceToolsTests {
         let line = try #require(lines.first)
         #expect(line.hasPrefix("<108>1 20"))
         #expect(line.contains(" audit-host bilet-audit - pii.read [bilet@32473 event=\""))
-        #expect(line.contains("leaf=\"3\" actor=\"bilet://school/77-1234/ws/2\" subject=\"\(AuditFixture.token(3))\" decision=\"deny\" purpose=\"career_guidance\"]"))
+        #expect(line.contains("leaf=\"3\" actor=\"bilet://school/77-1234/ws/2\" subject=\"\(AuditFixture.token(3))\" decision=\"deny\" purpose=\"career_guidance\" written_by=\"bilet_vault\"]"))
         #expect(line.hasSuffix(#"] {"consent":"con_cccccccccccc00000003","fields_requested":["birth_date","full_name"],"fields_returned":[]}"#))
 
         var json: [String] = []
@@ -180,6 +180,27 @@ struct SyslogLineTests {
     func prunedHasNoMessage() {
         let line = Self.entry(actor: "bilet://school/77-1234/ws/2", payload: nil, pruned: true).syslogLine(hostname: "h")
         #expect(line == #"<110>1 2025-11-29T06:52:01.000001Z h bilet-audit - pii.read [bilet@32473 event="42" leaf="7" actor="bilet://school/77-1234/ws/2" subject="sub_syslogsyslog0001" decision="permit" purpose="career_guidance" pruned="true"]"#)
+    }
+
+    /// Finding M5: a stored actor, subject or purpose with CR/LF (written by the superuser or an
+    /// old record) must not forge lines in the SIEM feed.
+    @Test("CR, LF and other control characters in actor, subject, purpose or payload leave exactly one line")
+    func controlCharactersStayOnOneLine() {
+        let forged = "bilet://school/77-1234/ws/2\r\n<110>1 2025-11-29T06:52:01Z h bilet-audit - pii.read [bilet@32473 actor=\"user:x\"]"
+        let entry = AuditEntry(
+            leafIndex: 7,
+            record: AuditRecord(
+                id: 42, recordedAtMicroseconds: 1_764_399_121_000_001, kind: "pii.read", catalogueVersion: 3, actor: forged,
+                subject: "sub_a\nb\u{85}c", decision: "permit", purpose: "career\u{2028}guidance\u{7F}\u{0}",
+                payload: #"{"n":"x\ny\u2028z\u0085"}"#, writtenBy: "bilet_vault"))
+        let line = entry.syslogLine(hostname: "h")
+        #expect(!line.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) || $0.value == 0x2028 || $0.value == 0x2029 })
+        #expect(line.split(whereSeparator: \.isNewline).count == 1)
+        #expect(line.contains(#" actor="bilet://school/77-1234/ws/2\u000D\u000A<110>1 2025-11-29T06:52:01Z h bilet-audit - pii.read [bilet@32473 actor=\"user:x\"\]" "#))
+        #expect(line.contains(#" subject="sub_a\u000Ab\u0085c" "#))
+        #expect(line.contains(#" purpose="career\u2028guidance\u007F\u0000" "#))
+        #expect(line.contains(#" written_by="bilet_vault"]"#))
+        #expect(line.hasSuffix(#"{"n":"x\ny\u2028z\u0085"}"#))
     }
 
     @Test("Quote, backslash and closing bracket in a parameter value are escaped (§6.3.3)")

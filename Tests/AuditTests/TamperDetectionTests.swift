@@ -54,6 +54,7 @@ struct TamperDetectionTests {
         case editRecordColumn, editPayload, deleteRecord, reorderRecords, reorderLeaves, insertRecord
         case editRecordAndLeafHash, removePayload, editCheckpointNote, editCheckpointColumns, deleteMiddleCheckpoint
         case deleteNewestCheckpoint, truncateNewestRecords, truncateRecordsAndCheckpoint, fork, deleteLeaf
+        case editWriter, clearWriter, editWriterAndLeafHash
     }
 
     @Test("Tampering as the superuser is detected and named", arguments: Tamper.allCases)
@@ -101,7 +102,7 @@ struct TamperDetectionTests {
             let forged = AuditRecord(
                 id: record.id, recordedAtMicroseconds: record.recordedAtMicroseconds, kind: record.kind,
                 catalogueVersion: record.catalogueVersion, actor: "bilet://school/00-0000/ws/9", subject: record.subject,
-                decision: record.decision, purpose: record.purpose, payload: record.payload)
+                decision: record.decision, purpose: record.purpose, payload: record.payload, writtenBy: record.writtenBy)
             try await log.sql("UPDATE audit.events SET actor = 'bilet://school/00-0000/ws/9' WHERE id = \(id5)")
             try await log.sql(
                 "UPDATE audit.leaves SET leaf_hash = \(forged.leafHash(payloadDigest: forged.payloadDigest).bytes) WHERE leaf_index = 5")
@@ -148,6 +149,26 @@ struct TamperDetectionTests {
         case .deleteLeaf:
             try await log.sql("DELETE FROM audit.leaves WHERE leaf_index = 7")
             expected = .leafMissing(leafIndex: 7)
+        case .editWriter:
+            // The record claims another component wrote it: the leaf commits to the writer.
+            try await log.sql("UPDATE audit.events SET written_by = 'bilet_gateway' WHERE id = \(id5)")
+            expected = .recordAltered(leafIndex: 5, eventID: id5)
+        case .clearWriter:
+            // Passing a record off as one written before writers were recorded (leaf format 1).
+            try await log.sql("UPDATE audit.events SET written_by = '' WHERE id = \(id5)")
+            expected = .recordAltered(leafIndex: 5, eventID: id5)
+        case .editWriterAndLeafHash:
+            let (_, original) = try #require(try await log.fixture.store.leaf(at: 5))
+            let record = try #require(original)
+            #expect(record.writtenBy == "bilet_vault")
+            let forged = AuditRecord(
+                id: record.id, recordedAtMicroseconds: record.recordedAtMicroseconds, kind: record.kind,
+                catalogueVersion: record.catalogueVersion, actor: record.actor, subject: record.subject,
+                decision: record.decision, purpose: record.purpose, payload: record.payload, writtenBy: "bilet_gateway")
+            try await log.sql("UPDATE audit.events SET written_by = 'bilet_gateway' WHERE id = \(id5)")
+            try await log.sql(
+                "UPDATE audit.leaves SET leaf_hash = \(forged.leafHash(payloadDigest: forged.payloadDigest).bytes) WHERE leaf_index = 5")
+            expected = .checkpointRootMismatch(sequence: 1, treeSize: 10, firstSuspectLeaf: 0)
         }
         let report = try await log.verify()
         #expect(!report.isIntact)

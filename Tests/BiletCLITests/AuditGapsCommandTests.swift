@@ -35,7 +35,7 @@ struct AuditGapsCommandTests {
         #expect(keygen.status == 0, "\(keygen.output)")
         let vkey = try #require(keygen.output.split(separator: "\n").last.map(String.init))
 
-        let appender = database.components().makePool(for: .gateway)
+        let appender = database.components().makePool(for: .vault)
         let superuser = PostgresConnectionPool(configuration: database.configuration, maxConnections: 1)
         let log = AuditLog()
         for n in 0..<2 { try await log.append(Self.read(n), using: appender) }

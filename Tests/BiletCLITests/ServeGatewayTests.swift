@@ -79,6 +79,8 @@ extension ServeCommandTests {
         let setup = try run.bilet(["certs", "dev-setup", "--directory", run.certs])
         try #require(setup.status == 0, "\(setup.output)")
         try run.writeConfiguration()
+        let migrated = try run.bilet(["db", "migrate"])
+        try #require(migrated.status == 0, "\(migrated.output)")
 
         let log = run.directory.appendingPathComponent("serve.log")
         let serve = try BiletProcess.start(["serve", "--config", run.config], environment: run.environment, log: log)
@@ -97,6 +99,7 @@ extension ServeCommandTests {
         let pupils = try #require(ports["pupils"])
         #expect(ports["gost"] != nil)
         let ready = try #require(Self.records(lines, message: "bilet is ready").first)
+        #expect(ready["components"] as? String == "vault,sequencer,ca,gateway")
         #expect(ready["gateway"] as? String == "workstations,gost,pupils")
         #expect(ready["routes"] as? String == "gateway,certificates,sessions,audit")
 
@@ -206,6 +209,7 @@ extension ServeCommandTests {
             ]) { _, new in new })
         #expect(missingGOST.status != 0)
         #expect(missingGOST.output.contains("'gateway.gost_certificate'"), "\(missingGOST.output)")
+        #expect(try run.bilet(["db", "migrate"]).status == 0)
 
         let missingFiles = try BiletProcess.run(
             ["serve"],

@@ -59,7 +59,7 @@ extension GatewayHarness where Fixture == CAFixture {
                 guard subscriber else { return [] }
                 return [
                     try RevocationListSubscriber(
-                        configuration: fixture.database.components().configuration(for: .ca), store: store, observers: observers, logger: logger)
+                        configuration: fixture.database.components().configuration(for: .gateway), store: store, observers: observers, logger: logger)
                 ]
             },
             cleanUp: { await fixture.tearDown() })

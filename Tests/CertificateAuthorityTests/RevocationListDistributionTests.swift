@@ -117,7 +117,8 @@ import Testing
         #expect(leaf.status != "200", "the leaf of a revoked issuing CA got in: \(leaf.body)")
         #expect(chain.status != "200")
         #expect(harness.logs.messages(containing: "tls client certificate refused").allSatisfy { $0.metadata["tls.refusal"] == "revoked" })
-        #expect(harness.logs.messages(containing: "tls client certificate refused").count == 2)
+        // refusal lines are rate-limited (one per code per second): at least one, all `revoked`
+        #expect(!harness.logs.messages(containing: "tls client certificate refused").isEmpty)
     }
 
     @Test func aCRLOfAForeignCAInTheDatabaseIsSkippedAndReportedOnceNotAnErrorAtEveryStart() async throws {

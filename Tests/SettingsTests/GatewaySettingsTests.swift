@@ -50,7 +50,11 @@ import Testing
         #expect(settings.gateway.revocationList == "g/crl.pem")
         #expect(settings.gateway.ticketKey == "g/ticket.key")
         #expect(settings.vault.controlSocket == "/run/bilet/vault/control.sock")
-        #expect(settings.ca == CASettings(directory: "certs/dev/ca", issuingPassphraseFile: "certs/dev/ca/issuing.passphrase"))
+        #expect(settings.ca.directory == "certs/dev/ca")
+        #expect(settings.ca.issuingPassphraseFile == "certs/dev/ca/issuing.passphrase")
+        // The local sockets between the processes default beside the vault's control socket.
+        #expect(settings.vault.doorSocket == "/run/bilet/vault/door.sock")
+        #expect(settings.ca.socket == "/run/bilet/ca/renew.sock")
     }
 
     @Test func theEnvironmentSetsListeners() async throws {

@@ -8,6 +8,7 @@ struct ComponentTests {
         #expect(Component.allCases.map(\.roleName) == [
             "bilet_vault", "bilet_audit", "bilet_policy", "bilet_identity", "bilet_ca", "bilet_gateway",
             "bilet_assessment", "bilet_trials", "bilet_recommendations", "bilet_accounts",
+            "bilet_auditor",
         ])
         #expect(Component.allCases.filter(\.isModule) == [.assessment, .trials, .recommendations])
         #expect(Component.allCases.filter(\.appendsAudit) == [.vault, .policy, .identity, .ca, .gateway, .accounts])

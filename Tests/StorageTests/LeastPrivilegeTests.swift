@@ -88,10 +88,20 @@ struct LeastPrivilegeTests {
         arguments: appenders, AuditChange.allCases)
     func auditIsAppendOnly(component: Component, change: AuditChange) async throws {
         let database = try await TestPostgres.makeDatabase(migrated: true)
+        // Each role may append only its own kinds (audit.writer_kinds, migration 0510); the
+        // identity role writes none today, so even its INSERT is refused.
+        let ownKind = Self.ownAuditKind[component]
         try await withComponentPool(database, component) { pool in
-            let inserted = try await pool.execute(
-                "INSERT INTO audit.events (kind, payload) VALUES (\(component.rawValue), \("{\"token\":\"t-1\"}")::jsonb)")
-            #expect(inserted == 1)
+            if let ownKind {
+                let inserted = try await pool.execute(
+                    "INSERT INTO audit.events (kind, payload) VALUES (\(ownKind), \("{\"token\":\"t-1\"}")::jsonb)")
+                #expect(inserted == 1)
+            } else {
+                let refused = await #expect(throws: PostgresError.self) {
+                    try await pool.execute("INSERT INTO audit.events (kind, payload) VALUES ('pii.read', '{}'::jsonb)")
+                }
+                #expect(refused?.code == .server(.insufficientPrivilege))
+            }
             let error = await #expect(throws: PostgresError.self) {
                 switch change {
                 case .update: try await pool.execute("UPDATE audit.events SET kind = 'forged'")
@@ -104,17 +114,22 @@ struct LeastPrivilegeTests {
         let count = try await database.withPool { pool in
             try await pool.query("SELECT count(*) FROM audit.events").singleValue(Int.self)
         }
-        #expect(count == 1)
+        #expect(count == (ownKind == nil ? 0 : 1))
     }
+
+    /// One event kind each appending role may write (audit/catalogue/v3.json, `writers`).
+    static let ownAuditKind: [Component: String] = [
+        .vault: "pii.read", .ca: "certificate.issued", .policy: "policy.reloaded", .gateway: "audit.read", .accounts: "auth.failed",
+    ]
 
     @Test("the audit sequencer reads audit.events but cannot change it")
     func auditSequencer() async throws {
         let database = try await TestPostgres.makeDatabase(migrated: true)
         try await withComponentPool(database, .gateway) { pool in
-            try await pool.execute("INSERT INTO audit.events (kind) VALUES ('login.success')")
+            try await pool.execute("INSERT INTO audit.events (kind) VALUES ('audit.read')")
         }
         try await withComponentPool(database, .audit) { pool throws in
-            #expect(try await pool.query("SELECT kind FROM audit.events").singleValue(String.self) == "login.success")
+            #expect(try await pool.query("SELECT kind FROM audit.events").singleValue(String.self) == "audit.read")
             for statement: SQLStatement in [
                 "INSERT INTO audit.events (kind) VALUES ('forged')",
                 "UPDATE audit.events SET kind = 'forged'",
@@ -156,7 +171,7 @@ struct LeastPrivilegeTests {
     }
 
     @Test(
-        "each role has USAGE on its own schema only (plus audit for application roles, and policy for the vault and the gateway, which read relationships)"
+        "each role has USAGE on its own schema only (plus audit for application roles and the auditor, policy for the vault and the gateway, which read relationships, and ca for the gateway, which reads CRLs)"
     )
     func schemaUsage() async throws {
         let database = try await TestPostgres.makeDatabase(migrated: true)
@@ -165,8 +180,9 @@ struct LeastPrivilegeTests {
             for component in Component.allCases {
                 for schema in schemas {
                     let expected =
-                        schema == component.schemaName || (schema == "audit" && component.appendsAudit)
+                        schema == component.schemaName || (schema == "audit" && (component.appendsAudit || component == .auditor))
                         || (schema == "policy" && [.vault, .gateway].contains(component))
+                        || (schema == "ca" && component == .gateway)
                     let actual = try await pool.query(
                         "SELECT has_schema_privilege(\(component.roleName), \(schema), 'USAGE')"
                     ).singleValue(Bool.self)

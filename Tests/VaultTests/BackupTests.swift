@@ -83,8 +83,11 @@ struct BackupTests {
         var values: [String] = []
         for seed in 110..<116 {
             let family = try await fixture.family(seed, purposes: ["enrolment", "parent_request"], healthPurposes: ["parent_request"])
-            _ = try await fixture.vault.read(.subject(family.pupil.token), fields: SubjectKind.pupil.fields, purpose: "parent_request", by: Principals.school())
-            _ = try await fixture.vault.findPupils(snils: PersonalValue(Synthetic.snils(seed)), purpose: "parent_request", by: Principals.school())
+            let request = try await fixture.openAccessRequest(for: family.pupil.token)
+            _ = try await fixture.vault.read(
+                .subject(family.pupil.token), fields: SubjectKind.pupil.fields, purpose: "parent_request", request: request, by: Principals.school())
+            _ = try await fixture.vault.findPupils(
+                snils: PersonalValue(Synthetic.snils(seed)), purpose: "parent_request", request: request, by: Principals.school())
             let pupil = Synthetic.pupilValues(seed, birthDate: ConsentFixtures.birthDate(age: 12))
             for (field, value) in pupil { values += [value.exposedText, try FieldRules.normalise(value, for: field).exposedText] }
             for (field, value) in Synthetic.guardianValues(seed) { values += [value.exposedText, try FieldRules.normalise(value, for: field).exposedText] }
@@ -214,7 +217,9 @@ struct BackupTests {
         }
 
         // Through the door the rest still reads, and the consent scan (re-sealed too) still downloads intact.
-        let data = try await fixture.vault.read(.subject(family.pupil.token), fields: [.surname, .grade], purpose: "parent_request", by: Principals.school())
+        let request = try await fixture.openAccessRequest(for: family.pupil.token)
+        let data = try await fixture.vault.read(
+            .subject(family.pupil.token), fields: [.surname, .grade], purpose: "parent_request", request: request, by: Principals.school())
         #expect(data.fields[.grade] == .plain("9"))
         let scan = try await fixture.vault.consentScan(of: plain.token, by: Principals.school())
         #expect(scan.content == ConsentFixtures.pdf)

@@ -102,8 +102,9 @@ struct ErasureTests {
         clock.advance(days: 31)
         let report = try await fixture.vault.runRetention()
         #expect(report.fieldDeadlinesDone == 1)
+        let request = try await fixture.openAccessRequest(for: family.pupil.token)
         let data = try await fixture.vault.read(
-            .subject(family.pupil.token), fields: [.surname], purpose: "parent_request", by: Principals.school())
+            .subject(family.pupil.token), fields: [.surname], purpose: "parent_request", request: request, by: Principals.school())
         #expect(data.fields[.surname] == .plain(PersonalValue("Примерова\(Synthetic.marker(103))")))
         let stored = try await fixture.vault.decryptDirectly(family.pupil.token, fields: [.disabilityStatus])
         #expect(stored.isEmpty)

@@ -15,8 +15,10 @@ struct OneDoorTests {
     func roundTripEveryField() async throws {
         let fixture = try await VaultFixture.make()
         let family = try await fixture.family(60, purposes: ["parent_request"], healthPurposes: ["parent_request"])
+        let request = try await fixture.openAccessRequest(for: family.pupil.token)
         let data = try await fixture.vault.read(
-            .subject(family.pupil.token), fields: SubjectKind.pupil.fields, purpose: "parent_request", by: Principals.school())
+            .subject(family.pupil.token), fields: SubjectKind.pupil.fields, purpose: "parent_request", request: request,
+            by: Principals.school())
         let expected = Synthetic.pupilValues(60, birthDate: ConsentFixtures.birthDate(age: 12))
         for field in SubjectKind.pupil.fields {
             #expect(data.fields[field] == .plain(try FieldRules.normalise(expected[field]!, for: field)), "\(field)")
@@ -28,6 +30,7 @@ struct OneDoorTests {
         #expect(reads[0].purpose == "parent_request")
         #expect(reads[0].actor == "bilet://school/77-1234/ws/1")
         #expect(reads[0].payload.contains("\"consent\": \"\(data.consent.rawValue)\""))
+        #expect(reads[0].payload.contains("\"request\": \"\(request.rawValue)\""))
         #expect(reads[0].payload.contains("\"fields_returned\": [\"birth_date\", \"class\", \"disability_status\""))
         await fixture.shutdown()
     }
@@ -136,6 +139,7 @@ struct OneDoorTests {
         var fields: [FieldName] = [.surname]
         var purpose = "enrolment"
         var requester = Principals.school()
+        var request: AccessRequestToken?
         let expected: VaultError.Code
         switch kind {
         case .withdrawn:
@@ -147,9 +151,11 @@ struct OneDoorTests {
             expected = .consentExpired
         case .purposeNotCovered:
             purpose = "parent_request"
+            request = try await fixture.openAccessRequest(for: family.pupil.token)
             expected = .consentMissing
         case .healthWithoutExplicitConsent:
             purpose = "parent_request"
+            request = try await fixture.openAccessRequest(for: family.pupil.token)
             _ = try await fixture.vault.recordConsent(
                 ConsentFixtures.parental(pupil: family.pupil.token, guardian: family.guardian, purpose: "parent_request", now: clock.now),
                 scan: ConsentFixtures.scan(), by: Principals.school())
@@ -160,7 +166,7 @@ struct OneDoorTests {
             expected = .consentMissing
         }
         let error = await #expect(throws: VaultError.self) {
-            try await fixture.vault.read(.subject(family.pupil.token), fields: fields, purpose: purpose, by: requester)
+            try await fixture.vault.read(.subject(family.pupil.token), fields: fields, purpose: purpose, request: request, by: requester)
         }
         #expect(error?.code == expected)
         let row = try #require(try await fixture.auditRows(subject: family.pupil.token.rawValue, kind: "pii.read").last)
@@ -318,8 +324,10 @@ struct OneDoorTests {
     @Test("a school finds its pupil by SNILS through the blind index; the search is audited with a keyed hash")
     func findBySnils() async throws {
         let fixture = try await VaultFixture.make()
-        let family = try await fixture.family(76)
-        let found = try await fixture.vault.findPupils(snils: PersonalValue(Synthetic.snils(76).filter(\.isNumber)), purpose: "parent_request", by: Principals.school())
+        let family = try await fixture.family(76, purposes: ["enrolment", "parent_request"])
+        let request = try await fixture.openAccessRequest(for: family.pupil.token)
+        let found = try await fixture.vault.findPupils(
+            snils: PersonalValue(Synthetic.snils(76).filter(\.isNumber)), purpose: "parent_request", request: request, by: Principals.school())
         #expect(found == [family.pupil.token])
         let other = try await fixture.vault.findPupils(snils: PersonalValue(Synthetic.snils(76)), purpose: "parent_request", by: Principals.school(Synthetic.otherSchool))
         #expect(other.isEmpty)

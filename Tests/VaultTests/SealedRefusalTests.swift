@@ -9,7 +9,7 @@ import Tokens
 struct SealedRefusalTests {
     enum Call: String, CaseIterable, Sendable {
         case read, readBatch, register, write, moduleToken, findPupils, recordConsent, amendConsent, withdrawConsent, consents,
-             erase, rotate, runRetention, setLegalHold, setRetention, rewrap
+             erase, rotate, runRetention, setLegalHold, setRetention, rewrap, registerAccessRequest, accessRequests, answerAccessRequest
     }
 
     @Test("every personal-data call of a sealed vault is refused with vault.sealed", arguments: Call.allCases)
@@ -17,6 +17,9 @@ struct SealedRefusalTests {
         let fixture = try await VaultFixture.make()
         let family = try await fixture.family(90)
         let consent = try #require(try await fixture.vault.consents(of: family.pupil.token, by: Principals.school()).first)
+        let request = try await fixture.openAccessRequest(for: family.pupil.token)
+        // Reading the consents above is itself audited (pii.read): count from here.
+        let before = try await fixture.auditRows(subject: family.pupil.token.rawValue).count
         let vault = fixture.secondVault()
         let school = Principals.school()
         let token = family.pupil.token
@@ -44,11 +47,14 @@ struct SealedRefusalTests {
             case .setLegalHold: try await vault.setLegalHold(true, for: token, by: "user:usr_operator")
             case .setRetention: try await vault.setRetention(until: Date(), for: token, by: "user:usr_operator")
             case .rewrap: _ = try await vault.rewrapDataKeys(limit: 10)
+            case .registerAccessRequest: _ = try await vault.registerAccessRequest(for: token, receivedOn: "2026-12-04", by: school)
+            case .accessRequests: _ = try await vault.accessRequests(of: token, by: school)
+            case .answerAccessRequest: _ = try await vault.answerAccessRequest(request, by: school)
             }
         }
         #expect(error?.code == .sealed)
         // Nothing was written or read on its behalf.
-        #expect(try await fixture.auditRows(subject: token.rawValue, kind: "pii.read").isEmpty)
+        #expect(try await fixture.auditRows(subject: token.rawValue).count == before)
         await fixture.shutdown()
     }
 }

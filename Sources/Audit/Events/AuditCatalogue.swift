@@ -4,8 +4,10 @@ import Foundation
 /// components that write audit records and the compliance officers who read them. It is
 /// published as `audit/catalogue/v<version>.json` (a test checks the file matches this code).
 ///
-/// Versions: ``v1`` (the first published set) and ``v2`` (``current``: admin actions on the vault,
-/// legal holds, retention ends, consent scan downloads, and the policy version on `pii.read`).
+/// Versions: ``v1`` (the first published set), ``v2`` (admin actions on the vault, legal holds,
+/// retention ends, consent scan downloads, and the policy version on `pii.read`) and ``v3``
+/// (``current``: the database roles allowed to write each type, aggregated authentication failures,
+/// and the subject-access request register, see `AuditCatalogue+AccessRequests.swift`).
 /// A published version never changes; events record the version they were written under, so a
 /// v1 record is read against v1.
 ///
@@ -49,6 +51,9 @@ public struct AuditCatalogue: Sendable, Hashable, Codable {
         public let purpose: Presence
         /// The payload fields.
         public let fields: [Field]
+        /// The database roles that may write the type (from v3; nil in earlier versions). The
+        /// database enforces it: `audit.writer_kinds` holds exactly these pairs (migration 0510).
+        public var writers: [String]? = nil
     }
 
     /// The catalogue version; stored with every event.
@@ -99,7 +104,65 @@ extension AuditCatalogue {
     }
 
     /// The version new events are written under.
-    public static let current = v2
+    public static let current = v3
+
+    /// Catalogue version 3: version 2 with the database roles allowed to write each type
+    /// (``Entry/writers``), `auth.failed` able to stand for several failures of one principal
+    /// within a window (`count`, `window_seconds`) and to name the issuer of a refused client
+    /// certificate (`issuer`), and the subject-access request register (``withAccessRequests(_:)``:
+    /// `request` on `pii.read`, the `access_request.handled` type). Every v2 record is also a valid
+    /// v3 record.
+    public static let v3 = AuditCatalogue(
+        version: 3,
+        entries: withAccessRequests(v2.entries).sorted { $0.type < $1.type }.map { entry in
+            var fields = entry.fields
+            if entry.type == "auth.failed" { fields += authFailedV3Fields }
+            var updated = Entry(
+                type: entry.type, description: entry.description, subject: entry.subject, decision: entry.decision,
+                purpose: entry.purpose, fields: fields)
+            updated.writers = writers[entry.type] ?? []
+            return updated
+        })
+
+    /// `auth.failed` from v3: aggregation of repeated failures, and the issuer of a refused certificate.
+    private static let authFailedV3Fields: [Field] = [
+        field("count", .count, required: false,
+              "Number of failed attempts this record stands for, when the failures of one principal beyond the per-minute threshold are aggregated (absent: one)."),
+        field("window_seconds", .count, required: false, "Length of the window the aggregated failures fell in, in seconds."),
+        field("issuer", .digest, required: false, "SHA-256 of the issuer name (DER) of a refused client certificate."),
+    ]
+
+    /// The database roles that write each type today (the code paths that append it); a type no
+    /// role writes (config.changed) has none. Migration 0510 grants exactly these.
+    public static let writers: [String: [String]] = [
+        "access_request.handled": ["bilet_vault"],
+        "account.changed": ["bilet_accounts"],
+        "audit.read": ["bilet_gateway"],
+        "auth.failed": ["bilet_accounts", "bilet_vault"],
+        "auth.succeeded": ["bilet_accounts"],
+        "certificate.issued": ["bilet_ca"],
+        "certificate.renewed": ["bilet_ca"],
+        "certificate.revoked": ["bilet_ca"],
+        "consent.changed": ["bilet_vault"],
+        "consent.scan_downloaded": ["bilet_vault"],
+        "key.rotated": ["bilet_vault"],
+        "legal_hold.changed": ["bilet_vault"],
+        "pii.read": ["bilet_vault"],
+        "pii.searched": ["bilet_vault"],
+        "pii.written": ["bilet_vault"],
+        "policy.decided": ["bilet_gateway", "bilet_vault"],
+        "policy.reloaded": ["bilet_policy"],
+        "retention.changed": ["bilet_vault"],
+        "session.ended": ["bilet_accounts"],
+        "subject.erased": ["bilet_vault"],
+        "token.resolved": ["bilet_vault"],
+        "vault.initialised": ["bilet_vault"],
+        "vault.sealed": ["bilet_vault"],
+        "vault.unsealed": ["bilet_vault"],
+    ]
+
+    /// Every catalogue version, oldest first.
+    public static let versions: [AuditCatalogue] = [v1, v2, v3]
 
     /// Catalogue version 2: version 1, `pii.read` and `audit.read` with the policy set version, and
     /// the events invariant 5 asks for that v1 lacked (vault initialised, unsealed, sealed; legal

@@ -15,12 +15,19 @@ public import PostgreSQL
 /// `SELECT audit.append_batch(…)`, with the same bound, all or nothing.
 ///
 /// The database role only needs INSERT on `audit.events` and EXECUTE on `audit.append` and
-/// `audit.append_batch`.
+/// `audit.append_batch`. The database itself records which role wrote each record
+/// (`written_by`), refuses an event kind the role is not allowed to write
+/// (`audit.writer_kinds`, the catalogue's `writers`; ``AuditError/Code/refused``) and a record
+/// above the size caps (``AuditError/Code/tooLarge``).
 public struct AuditLog: Sendable {
     /// The catalogue events are checked against.
     public let catalogue: AuditCatalogue
     /// The longest an append waits for a lock on the audit table.
     public let lockTimeout: Duration
+
+    /// The largest payload accepted, in bytes of JSON text (the database measures the payload as
+    /// it renders jsonb, which is never shorter than the compact JSON checked here).
+    public static let maximumPayloadBytes = 16_384
 
     /// An appender.
     public init(catalogue: AuditCatalogue = .current, lockTimeout: Duration = .milliseconds(500)) {
@@ -30,11 +37,12 @@ public struct AuditLog: Sendable {
 
     /// Appends `event` inside the transaction open on `connection`.
     ///
-    /// - Throws: ``AuditError/Code/invalidEvent`` (nothing sent), ``AuditError/Code/unavailable``,
-    ///   ``AuditError/Code/refused``, ``AuditError/Code/storage``. After a database error the
+    /// - Throws: ``AuditError/Code/invalidEvent`` or ``AuditError/Code/tooLarge`` (nothing sent),
+    ///   ``AuditError/Code/unavailable``, ``AuditError/Code/refused`` (also when this role may not
+    ///   write the event's kind), ``AuditError/Code/storage``. After a database error the
     ///   caller's transaction is aborted and must be rolled back.
     public func append(_ event: AuditEvent, on connection: PostgresConnection) async throws(AuditError) {
-        let payload = try event.validated(against: catalogue)
+        let payload = try Self.checkedSize(try event.validated(against: catalogue))
         let milliseconds = lockTimeoutMilliseconds
         do {
             try await connection.execute(
@@ -76,6 +84,14 @@ public struct AuditLog: Sendable {
         guard inserted == events.count else {
             throw AuditError(.storage, "audit batch append wrote \(inserted) of \(events.count) events")
         }
+    }
+
+    /// `payload`, unless it is above ``maximumPayloadBytes``.
+    static func checkedSize(_ payload: String) throws(AuditError) -> String {
+        guard payload.utf8.count <= maximumPayloadBytes else {
+            throw AuditError(.tooLarge, "the payload is above \(maximumPayloadBytes) bytes")
+        }
+        return payload
     }
 
     /// ``lockTimeout`` in whole milliseconds, as the append functions take it.

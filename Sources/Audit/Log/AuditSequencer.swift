@@ -102,7 +102,8 @@ public actor AuditSequencer {
         let rows = try await connection.query(
             """
             SELECT e.id, CAST(e.xid AS text) AS xid_text, CAST(EXTRACT(EPOCH FROM e.recorded_at) * 1000000 AS int8),
-                   e.kind, e.catalogue_version, e.actor, e.subject, e.decision, e.purpose, CAST(e.payload AS text) AS payload_text
+                   e.kind, e.catalogue_version, e.actor, e.subject, e.decision, e.purpose, CAST(e.payload AS text) AS payload_text,
+                   CAST(e.written_by AS text) AS written_by_text
             FROM audit.events e
             WHERE (e.xid, e.id) > (CAST(\(cursorXID) AS xid8), \(cursorID))
               AND e.xid < pg_snapshot_xmin(pg_current_snapshot())
@@ -127,7 +128,7 @@ public actor AuditSequencer {
                 kind: try row.decode(String.self, at: 3), catalogueVersion: try row.decode(Int?.self, at: 4),
                 actor: try row.decode(String?.self, at: 5), subject: try row.decode(String?.self, at: 6),
                 decision: try row.decode(String?.self, at: 7), purpose: try row.decode(String?.self, at: 8),
-                payload: try row.decode(String?.self, at: 9))
+                payload: try row.decode(String?.self, at: 9), writtenBy: try row.decode(String.self, at: 10))
             let digest = record.payloadDigest
             let leafHash = record.leafHash(payloadDigest: digest)
             eventIDs.append(String(record.id))

@@ -19,6 +19,8 @@ extension AuditError {
                 return AuditError(.unavailable, "\(step): audit store did not answer in time (\(state.rawValue))")
             case .adminShutdown, .crashShutdown, .cannotConnectNow, .tooManyConnections, .connectionFailure, .connectionException:
                 return AuditError(.unavailable, "\(step): audit store unavailable (\(state.rawValue))")
+            case SQLState(rawValue: "54000"):
+                return AuditError(.tooLarge, "\(step): record too large (54000)")
             case .insufficientPrivilege:
                 return AuditError(.refused, "\(step): permission denied (42501)")
             default:

@@ -55,6 +55,28 @@ public enum AuditFinding: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
+/// The first record `verify` found changed: its leaf, its event and the event's kind (as the
+/// record now reads; nil when the record or its leaf is gone).
+public struct ChangedRecord: Sendable, Hashable, CustomStringConvertible {
+    /// The leaf index.
+    public let leafIndex: UInt64
+    /// The event id, when the leaf names one.
+    public let eventID: Int64?
+    /// The event type, when the record is still there.
+    public let kind: String?
+
+    /// A changed record.
+    public init(leafIndex: UInt64, eventID: Int64?, kind: String?) {
+        self.leafIndex = leafIndex
+        self.eventID = eventID
+        self.kind = kind
+    }
+
+    public var description: String {
+        "leaf \(leafIndex), event \(eventID.map(String.init) ?? "unknown"), kind \(kind ?? "unknown (record gone)")"
+    }
+}
+
 /// The outcome of ``AuditVerifier/verify(savedCheckpoints:)``.
 public struct AuditVerificationReport: Sendable, Hashable {
     /// Leaves (records) recomputed.
@@ -65,6 +87,10 @@ public struct AuditVerificationReport: Sendable, Hashable {
     public let verifiedTreeSize: UInt64
     /// Problems, in the order found: records by leaf index first, then checkpoints.
     public let findings: [AuditFinding]
+    /// The first record (in leaf order) that no longer matches its leaf, is gone or has lost its
+    /// payload without a retention record; nil when no record-level problem was found (a changed
+    /// record whose leaf hash was rewritten to match shows only as a checkpoint root mismatch).
+    public let firstChangedRecord: ChangedRecord?
 
     /// Whether nothing was found.
     public var isIntact: Bool { findings.isEmpty }
@@ -133,6 +159,7 @@ public struct AuditVerifier: Sendable {
         var extra: [UInt64: [ExpectedRoot]] = [:]
         var frontier = MerkleFrontier()
         var truncatedCount = 0
+        var firstChanged: ChangedRecord?
         do {
             pass = try await checkCheckpoints()
             // Checkpoints saved outside the database: each must be in it, and is compared with the
@@ -233,17 +260,23 @@ public struct AuditVerifier: Sendable {
                 guard let last = rows.last else { break }
                 let lastIndex = try last.decode(Int64.self, at: 0)
                 pending = fetch(from: lastIndex + 1)
-                cursor = (try last.decode(String.self, at: 14), try last.decode(Int64.self, at: 1))
+                cursor = (try last.decode(String.self, at: 15), try last.decode(Int64.self, at: 1))
                 for checked in try await Self.recompute(rows) {
                     while nextIndex < checked.leafIndex {
                         findings.append(.leafMissing(leafIndex: nextIndex))
+                        if firstChanged == nil { firstChanged = ChangedRecord(leafIndex: nextIndex, eventID: nil, kind: nil) }
                         // A missing leaf cannot be recomputed; the tree continues with a marker
                         // so later roots fail rather than silently shift.
                         frontier.append(MerkleHasher.emptyRoot)
                         nextIndex += 1
                         try await checkRoots()
                     }
-                    if let finding = checked.finding { findings.append(finding) }
+                    if let finding = checked.finding {
+                        findings.append(finding)
+                        if firstChanged == nil {
+                            firstChanged = ChangedRecord(leafIndex: checked.leafIndex, eventID: checked.eventID, kind: checked.kind)
+                        }
+                    }
                     frontier.append(checked.leafHash)
                     nextIndex = checked.leafIndex + 1
                     try await checkRoots()
@@ -278,7 +311,7 @@ public struct AuditVerifier: Sendable {
         }
         return AuditVerificationReport(
             recordsChecked: frontier.size, checkpointsVerified: pass.verifiedCount,
-            verifiedTreeSize: pass.newestSize, findings: findings + pass.findings)
+            verifiedTreeSize: pass.newestSize, findings: findings + pass.findings, firstChangedRecord: firstChanged)
     }
 
     /// Reads every checkpoint in number order: numbering without gaps, a parseable note, a valid
@@ -358,6 +391,9 @@ public struct AuditVerifier: Sendable {
         let leafHash: MerkleHash
         let recordedAtMicroseconds: Int64?
         let finding: AuditFinding?
+        /// The leaf's event id and, while the record exists, its kind.
+        var eventID: Int64? = nil
+        var kind: String? = nil
     }
 
     private func fetch(from index: Int64) -> Task<QueryResult, any Error> {
@@ -374,7 +410,7 @@ public struct AuditVerifier: Sendable {
             SELECT l.leaf_index, l.event_id, l.payload_digest, l.leaf_hash, e.id,
                    CAST(EXTRACT(EPOCH FROM e.recorded_at) * 1000000 AS int8), e.kind, e.catalogue_version, e.actor,
                    e.subject, e.decision, e.purpose, CAST(e.payload AS text),
-                   CAST(EXTRACT(EPOCH FROM e.pruned_at) * 1000000 AS int8), CAST(l.event_xid AS text)
+                   CAST(EXTRACT(EPOCH FROM e.pruned_at) * 1000000 AS int8), CAST(e.written_by AS text), CAST(l.event_xid AS text)
             FROM audit.leaves l LEFT JOIN audit.events e ON e.id = l.event_id
             WHERE l.leaf_index >= \(index)
             ORDER BY l.leaf_index
@@ -401,7 +437,7 @@ public struct AuditVerifier: Sendable {
         let (leaf, record) = try PostgresAuditStore.decodeLeafRow(row)
         guard let record else {
             return RecomputedLeaf(leafIndex: leaf.index, leafHash: MerkleHasher.emptyRoot, recordedAtMicroseconds: nil,
-                                  finding: .recordDeleted(leafIndex: leaf.index, eventID: leaf.eventID))
+                                  finding: .recordDeleted(leafIndex: leaf.index, eventID: leaf.eventID), eventID: leaf.eventID)
         }
         var digest = record.payloadDigest
         var finding: AuditFinding?
@@ -416,7 +452,8 @@ public struct AuditVerifier: Sendable {
             finding = .recordAltered(leafIndex: leaf.index, eventID: leaf.eventID)
         }
         return RecomputedLeaf(
-            leafIndex: leaf.index, leafHash: leafHash, recordedAtMicroseconds: record.recordedAtMicroseconds, finding: finding)
+            leafIndex: leaf.index, leafHash: leafHash, recordedAtMicroseconds: record.recordedAtMicroseconds, finding: finding,
+            eventID: leaf.eventID, kind: record.kind)
     }
 
 }

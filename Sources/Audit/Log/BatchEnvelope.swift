@@ -20,7 +20,7 @@ struct BatchEnvelope: Encodable {
         for (index, event) in events.enumerated() {
             let payload: String
             do {
-                payload = try event.validated(against: catalogue)
+                payload = try AuditLog.checkedSize(try event.validated(against: catalogue))
             } catch {
                 throw AuditError(error.code, "event \(index) of \(events.count): \(error.reason)")
             }

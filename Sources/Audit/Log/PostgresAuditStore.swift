@@ -172,7 +172,7 @@ public struct PostgresAuditStore: MerkleNodeSource {
                 SELECT l.leaf_index, l.event_id, l.payload_digest, l.leaf_hash, e.id,
                        CAST(EXTRACT(EPOCH FROM e.recorded_at) * 1000000 AS int8), e.kind, e.catalogue_version, e.actor,
                        e.subject, e.decision, e.purpose, CAST(e.payload AS text),
-                       CAST(EXTRACT(EPOCH FROM e.pruned_at) * 1000000 AS int8)
+                       CAST(EXTRACT(EPOCH FROM e.pruned_at) * 1000000 AS int8), CAST(e.written_by AS text)
                 FROM audit.leaves l LEFT JOIN audit.events e ON e.id = l.event_id
                 WHERE l.leaf_index = \(Int64(index))
                 """)
@@ -183,7 +183,8 @@ public struct PostgresAuditStore: MerkleNodeSource {
         }
     }
 
-    /// Decodes a row of the leaf/event join (the column order every leaf query uses).
+    /// Decodes a row of the leaf/event join (the column order every leaf query uses: leaf index,
+    /// event id, payload digest, leaf hash, then the event's columns, `pruned_at` and `written_by`).
     static func decodeLeafRow(_ row: Row) throws -> (Leaf, AuditRecord?) {
         guard let payloadDigest = MerkleHash(bytes: try row.decode([UInt8].self, at: 2)),
               let leafHash = MerkleHash(bytes: try row.decode([UInt8].self, at: 3))
@@ -197,7 +198,7 @@ public struct PostgresAuditStore: MerkleNodeSource {
             catalogueVersion: try row.decode(Int?.self, at: 7), actor: try row.decode(String?.self, at: 8),
             subject: try row.decode(String?.self, at: 9), decision: try row.decode(String?.self, at: 10),
             purpose: try row.decode(String?.self, at: 11), payload: try row.decode(String?.self, at: 12),
-            prunedAtMicroseconds: try row.decode(Int64?.self, at: 13))
+            prunedAtMicroseconds: try row.decode(Int64?.self, at: 13), writtenBy: try row.decode(String?.self, at: 14))
         return (leaf, record)
     }
 }

@@ -21,6 +21,9 @@ public struct AuditEntry: Sendable, Hashable, Codable {
     public let purpose: String?
     /// The catalogue version.
     public let catalogueVersion: Int?
+    /// The database role that wrote the record (set by the database); nil for records written
+    /// before it was recorded.
+    public let writtenBy: String?
     /// The fields; nil once pruned.
     public let fields: [String: AuditValue]?
     /// Whether retention pruned the fields.
@@ -28,7 +31,7 @@ public struct AuditEntry: Sendable, Hashable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case leafIndex = "leaf_index", eventID = "event_id", recordedAt = "recorded_at", type, actor, subject, decision, purpose
-        case catalogueVersion = "catalogue_version", fields, pruned
+        case catalogueVersion = "catalogue_version", fields, pruned, writtenBy = "written_by"
     }
 
     /// The entry for `record`, at `leafIndex` once integrated.
@@ -42,6 +45,7 @@ public struct AuditEntry: Sendable, Hashable, Codable {
         self.decision = record.decision
         self.purpose = record.purpose
         self.catalogueVersion = record.catalogueVersion
+        self.writtenBy = record.writtenBy
         self.fields = record.payload.flatMap { try? JSONDecoder().decode([String: AuditValue].self, from: Data($0.utf8)) }
         self.pruned = record.prunedAtMicroseconds != nil
     }
@@ -85,7 +89,7 @@ public struct AuditEntry: Sendable, Hashable, Codable {
         }
         var parameters: [(String, String)] = [("event", String(eventID))]
         if let leafIndex { parameters.append(("leaf", String(leafIndex))) }
-        for (name, value) in [("actor", actor), ("subject", subject), ("decision", decision), ("purpose", purpose)] {
+        for (name, value) in [("actor", actor), ("subject", subject), ("decision", decision), ("purpose", purpose), ("written_by", writtenBy)] {
             if let value { parameters.append((name, value)) }
         }
         if pruned { parameters.append(("pruned", "true")) }
@@ -96,17 +100,46 @@ public struct AuditEntry: Sendable, Hashable, Codable {
         guard let fields else { return "\(header) \(structured)" }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return "\(header) \(structured) \(String(decoding: try! encoder.encode(fields), as: UTF8.self))"
+        return "\(header) \(structured) \(Self.escapeControls(String(decoding: try! encoder.encode(fields), as: UTF8.self)))"
     }
 
-    /// RFC 5424 §6.3.3: `"`, `\` and `]` are escaped with a backslash.
+    /// RFC 5424 §6.3.3: `"`, `\` and `]` are escaped with a backslash. Control characters (CR, LF
+    /// and every other C0 or C1 control, DEL, and the Unicode line and paragraph separators) are
+    /// written as `\uXXXX`, so a stored value can never end the line or start a forged one.
     static func escapeParameter(_ value: String) -> String {
         var result = ""
-        for character in value {
-            if character == "\"" || character == "\\" || character == "]" { result.append("\\") }
-            result.append(character)
+        for scalar in value.unicodeScalars {
+            if scalar == "\"" || scalar == "\\" || scalar == "]" {
+                result.append("\\")
+                result.unicodeScalars.append(scalar)
+            } else if isControl(scalar) {
+                result.append(escaped(scalar))
+            } else {
+                result.unicodeScalars.append(scalar)
+            }
         }
         return result
+    }
+
+    /// The JSON message with any control character JSONEncoder leaves as it is (DEL, C1 controls,
+    /// U+2028, U+2029) written as a `\uXXXX` escape; they can only occur inside JSON strings, where
+    /// the escape means the same character. JSONEncoder already escapes C0 controls (CR, LF …).
+    static func escapeControls(_ json: String) -> String {
+        guard json.unicodeScalars.contains(where: isControl) else { return json }
+        var result = ""
+        for scalar in json.unicodeScalars {
+            if isControl(scalar) { result.append(escaped(scalar)) } else { result.unicodeScalars.append(scalar) }
+        }
+        return result
+    }
+
+    private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar.value == 0x2028 || scalar.value == 0x2029
+    }
+
+    private static func escaped(_ scalar: Unicode.Scalar) -> String {
+        let hex = String(scalar.value, radix: 16, uppercase: true)
+        return "\\u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
     }
 
     /// Header fields are printable US-ASCII without spaces, at most `limit` long; `-` when empty.

@@ -212,7 +212,7 @@ public struct AuditQueryService: Sendable {
             """
             SELECT l.leaf_index, e.id, CAST(EXTRACT(EPOCH FROM e.recorded_at) * 1000000 AS int8), e.kind, e.catalogue_version,
                    e.actor, e.subject, e.decision, e.purpose, CAST(e.payload AS text),
-                   CAST(EXTRACT(EPOCH FROM e.pruned_at) * 1000000 AS int8)
+                   CAST(EXTRACT(EPOCH FROM e.pruned_at) * 1000000 AS int8), CAST(e.written_by AS text)
             FROM audit.events e LEFT JOIN audit.leaves l ON l.event_id = e.id
             WHERE true
             """)
@@ -238,7 +238,8 @@ public struct AuditQueryService: Sendable {
                     kind: try row.decode(String.self, at: 3), catalogueVersion: try row.decode(Int?.self, at: 4),
                     actor: try row.decode(String?.self, at: 5), subject: try row.decode(String?.self, at: 6),
                     decision: try row.decode(String?.self, at: 7), purpose: try row.decode(String?.self, at: 8),
-                    payload: try row.decode(String?.self, at: 9), prunedAtMicroseconds: try row.decode(Int64?.self, at: 10))
+                    payload: try row.decode(String?.self, at: 9), prunedAtMicroseconds: try row.decode(Int64?.self, at: 10),
+                    writtenBy: try row.decode(String.self, at: 11))
                 return AuditEntry(leafIndex: try row.decode(Int64?.self, at: 0).map { UInt64($0) }, record: record)
             }
         } catch {

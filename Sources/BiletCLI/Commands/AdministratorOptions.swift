@@ -26,7 +26,8 @@ struct AdministratorOptions: ParsableArguments {
     /// Runs `body` with a small pool connecting as `component`'s role, shut down afterwards.
     func withPool<Result>(for component: Component, _ body: (PostgresConnectionPool) async throws -> Result) async throws -> Result {
         let database = try await platformDatabase()
-        let components = ComponentDatabase(base: database.ownerConfiguration, maxConnectionsPerComponent: 2, acquireTimeout: .seconds(10))
+        let components = try database.components(
+            for: [component], maxConnectionsPerComponent: 2, acquireTimeout: .seconds(10), requirePasswords: false)
         return try await PlatformDatabase.using(components.makePool(for: component), body)
     }
 }

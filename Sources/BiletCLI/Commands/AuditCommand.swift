@@ -20,7 +20,7 @@ struct AuditCommand: AsyncParsableCommand {
         subcommands: [
             AuditVerify.self, AuditProve.self, AuditConsistency.self, AuditVerifyProof.self, AuditQueryCommand.self,
             AuditReport.self, AuditExport.self, AuditGaps.self, AuditPrune.self, AuditSequence.self, AuditKeygen.self,
-            AuditCatalogueCommand.self,
+            AuditKey.self, AuditCatalogueCommand.self,
         ])
 }
 
@@ -39,16 +39,20 @@ struct AuditDatabaseOptions: ParsableArguments {
 
     /// The base configuration: the URL given, the configured one, or bilet's database in the
     /// private local cluster (which `bilet serve` or `bilet db` starts).
-    func baseConfiguration() async throws -> PostgresConfiguration {
+    func components(for roles: [Component], maxConnectionsPerComponent: Int, acquireTimeout: Duration = .seconds(10)) async throws
+        -> ComponentDatabase
+    {
         var settings = try await configuration.load().database
         if let databaseURL { settings.url = databaseURL }
-        return try PlatformDatabase(settings: settings, logger: Logger(label: "bilet.audit.cli")).ownerConfiguration
+        return try PlatformDatabase(settings: settings, logger: Logger(label: "bilet.audit.cli")).components(
+            for: roles, maxConnectionsPerComponent: maxConnectionsPerComponent, acquireTimeout: acquireTimeout,
+            requirePasswords: false)
     }
 
     /// Runs `body` with the query service (reading as bilet_audit, recording as bilet_gateway).
     func withService<Result>(_ body: (AuditQueryService) async throws -> Result) async throws -> Result {
-        let components = ComponentDatabase(base: try await baseConfiguration(), maxConnectionsPerComponent: 2, acquireTimeout: .seconds(5))
-        let reader = components.makePool(for: .audit)
+        let components = try await components(for: [.auditor, .gateway], maxConnectionsPerComponent: 2, acquireTimeout: .seconds(5))
+        let reader = components.makePool(for: .auditor)
         let recorder = components.makePool(for: .gateway)
         do {
             let result = try await body(AuditQueryService(reader: reader, recorder: recorder, officer: officer, purpose: purpose))
@@ -112,6 +116,9 @@ struct AuditVerify: AsyncParsableCommand {
             return
         }
         print("FAILED: \(report.findings.count) problem(s); first: \(report.findings[0])")
+        if let changed = report.firstChangedRecord {
+            print("first changed record: \(changed)")
+        }
         for finding in report.findings.prefix(50) { print("  \(finding)") }
         throw ExitCode(2)
     }
@@ -331,7 +338,7 @@ struct AuditPrune: AsyncParsableCommand {
     @Flag(help: "Only list the destruction register.") var listOnly = false
 
     func run() async throws {
-        let components = ComponentDatabase(base: try await database.baseConfiguration(), maxConnectionsPerComponent: 1)
+        let components = try await database.components(for: [.audit], maxConnectionsPerComponent: 1)
         let pool = components.makePool(for: .audit)
         let retention = AuditRetention(pool: pool)
         if !listOnly {
@@ -369,7 +376,7 @@ struct AuditSequence: AsyncParsableCommand {
         let passphrase = passphraseEnvironment.flatMap { Environment.value(of: $0) }
         let key = try PrivateKey(pemRepresentation: String(decoding: pem, as: UTF8.self), passphrase: passphrase)
         let signer = try NoteSigner(name: origin, privateKey: key)
-        let components = ComponentDatabase(base: try await database.baseConfiguration(), maxConnectionsPerComponent: 2)
+        let components = try await database.components(for: [.audit], maxConnectionsPerComponent: 2)
         let pool = components.makePool(for: .audit)
         let sequencer = AuditSequencer(pool: pool, signer: signer, directory: CheckpointDirectory(path: checkpointFolder))
         if once {
@@ -410,6 +417,45 @@ struct AuditKeygen: AsyncParsableCommand {
     }
 }
 
+/// `bilet audit key`: the verifier key of the checkpoint signing key this deployment uses, so a
+/// compliance officer need not derive it by hand: the key named by audit.signing_key, or, for a
+/// private-cluster run without one, the development key `bilet serve` made under var/audit.
+/// Reads the key; never creates one.
+struct AuditKey: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "key",
+        abstract: "Prints the verifier key of the configured checkpoint signing key (audit.signing_key) or the development key.")
+
+    @OptionGroup var configuration: ConfigurationOptions
+    @Option(name: .customLong("signing-key"), help: ArgumentHelp("A PKCS#8 PEM signing key to use instead of the configured one.", valueName: "file"))
+    var signingKey: String?
+    @Option(name: .customLong("passphrase-env"), help: "Environment variable holding the key's passphrase, if encrypted.")
+    var passphraseEnvironment: String?
+    @Option(help: "The log's origin (the key name); default audit.origin.") var origin: String?
+
+    func run() async throws {
+        let settings = try await configuration.load()
+        let path: String
+        if let signingKey {
+            path = signingKey
+        } else if let configured = settings.audit.signingKey {
+            path = configured
+        } else if settings.database.url == nil {
+            // Where `bilet serve` keeps the development key of a private-cluster run.
+            path = URL(fileURLWithPath: settings.database.localDirectory).standardizedFileURL.deletingLastPathComponent()
+                .appendingPathComponent("audit").appendingPathComponent("checkpoint-signing.key").path
+        } else {
+            throw ValidationError("no audit.signing_key is configured: this deployment signs elsewhere; pass --signing-key")
+        }
+        guard let pem = FileManager.default.contents(atPath: path) else {
+            throw ValidationError("cannot read the signing key \(path) (a development key is made by the first `bilet serve`)")
+        }
+        let passphrase = passphraseEnvironment.flatMap { Environment.value(of: $0) }
+        let key = try PrivateKey(pemRepresentation: String(decoding: pem, as: UTF8.self), passphrase: passphrase)
+        print(try NoteSigner(name: origin ?? settings.audit.origin, privateKey: key).verifier.vkey)
+    }
+}
+
 struct AuditCatalogueCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "catalogue",
@@ -419,13 +465,13 @@ struct AuditCatalogueCommand: AsyncParsableCommand {
     var version: Int?
 
     func validate() throws {
-        if let version, version != 1, version != AuditCatalogue.current.version {
-            throw ValidationError("catalogue versions are 1 and \(AuditCatalogue.current.version)")
+        if let version, !AuditCatalogue.versions.contains(where: { $0.version == version }) {
+            throw ValidationError("catalogue versions are \(AuditCatalogue.versions.map { String($0.version) }.joined(separator: ", "))")
         }
     }
 
     func run() {
-        let catalogue = version == 1 ? AuditCatalogue.v1 : AuditCatalogue.current
+        let catalogue = AuditCatalogue.versions.first { $0.version == version } ?? AuditCatalogue.current
         print(catalogue.jsonRepresentation(), terminator: "")
     }
 }

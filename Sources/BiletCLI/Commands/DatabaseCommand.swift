@@ -1,5 +1,6 @@
 import ArgumentParser
 import Logging
+import Storage
 
 /// `bilet db …`: the database bilet uses.
 struct DatabaseCommand: AsyncParsableCommand {
@@ -59,14 +60,39 @@ struct DatabaseCommand: AsyncParsableCommand {
     /// `bilet db migrate`
     struct Migrate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Applies every database migration not yet applied, then exits.")
+            abstract: "Applies every database migration not yet applied and gives each component role its own password, then exits.",
+            discussion: """
+                The only command that uses the database owner's credentials. Serving processes never migrate: \
+                they refuse to start while a migration is pending. Each component role (bilet_gateway, \
+                bilet_vault, …) gets a random SCRAM password, made once and kept in its own 0600 file under \
+                database.credentials_directory; in production give each file to the system user of the \
+                process that runs that component.
+                """)
         @OptionGroup var options: ConfigurationOptions
+
+        @Flag(help: "Give every component role a new password (restart the serving processes afterwards).")
+        var rotateCredentials = false
 
         func run() async throws {
             let (database, logger) = try await DatabaseCommand.open(options)
-            try await database.start(logger: logger)
-            let report = try await database.migrate(logger: logger)
+            let started = try await database.start(logger: logger)
+            let outcome: (Migrator.Report, RoleCredentials.Report)
+            do {
+                outcome = try await database.migrate(logger: logger, rotateCredentials: rotateCredentials)
+            } catch {
+                if started { try? await database.cluster?.stop() }
+                throw error
+            }
+            // A private cluster this command started is left as it was found.
+            if started { try await database.cluster?.stop() }
+            let (report, credentials) = outcome
+            logger.info(
+                "migrations applied",
+                metadata: ["applied": "\(report.applied.count)", "already_applied": "\(report.alreadyApplied.count)"])
             print("Applied \(report.applied.count) migration(s); \(report.alreadyApplied.count) were already applied.")
+            print(
+                "Component role passwords: \(credentials.created.count) made, \(credentials.kept.count) kept, in \(database.credentials.directory)."
+            )
         }
     }
 

@@ -127,7 +127,8 @@ private struct GatewayBench {
             serverKeyPairs: [.init(certificateChain: self.file("server.pem"), privateKey: self.file("server.key"))],
             clientCABundle: self.file("ca.pem"), revocationList: crl)
         let store = try TLSMaterialStore(files: files, registry: registry, logger: self.logger)
-        let limits = ListenerLimits(idleTimeout: .seconds(600), maximumConnections: 50_000)
+        // Every bench client connects from 127.0.0.1: the per-address cap must not apply here.
+        let limits = ListenerLimits(idleTimeout: .seconds(600), maximumConnections: 50_000, maximumConnectionsPerAddress: 50_000)
         let gateway = try Gateway(
             listeners: [
                 TLSListenerConfiguration(

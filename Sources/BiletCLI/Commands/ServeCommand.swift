@@ -5,62 +5,112 @@ import Logging
 import NIOCore
 import NIOPosix
 import Policy
+import PostgreSQL
 import ServiceLifecycle
+import Storage
 
-/// `bilet serve`: runs the platform until SIGINT or SIGTERM.
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `bilet serve`: runs the platform until SIGINT or SIGTERM, one process per trust domain.
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Runs the platform: prepares the database, applies migrations and serves until interrupted.",
+        abstract: "Runs the platform: the gateway, the vault, the CA and the audit sequencer, each as a process of its own.",
         discussion: """
-            Without database.url in the configuration, bilet starts its private PostgreSQL under \
-            database.local_directory (default var/postgres) and stops it again on SIGINT or SIGTERM. \
-            Migrations are applied before anything is served; a failed migration stops the start. \
-            With gateway.listeners set, the TLS gateway serves on each listener (and certificate renewal \
-            when ca.directory is set); the vault always runs, sealed until `bilet vault unseal` reaches \
-            it through vault.control_socket. "bilet is ready" is logged once every listener is bound and \
-            the control socket answers.
+            Without --component, bilet serve starts the private PostgreSQL (when database.url is not set) and \
+            runs every configured component as a child process: the vault always (sealed until `bilet vault \
+            unseal`), the audit sequencer with a signing key, the gateway with gateway.listeners, and the CA \
+            with ca.directory. "bilet is ready" is logged once every component is up. With --component, this \
+            process runs that one component only (as a systemd unit in production, docs/DEPLOYMENT.md).
+
+            Serving processes never migrate: they refuse to start while a migration is pending (run \
+            `bilet db migrate` first), and each connects with its own roles' passwords from \
+            database.credentials_directory, never the owner's.
             """)
 
     @OptionGroup var options: ConfigurationOptions
 
+    @Option(help: "Run only this component (gateway, vault, ca or sequencer) in this process.")
+    var component: TrustDomain?
+
+    @Option(help: .hidden) var readyFile: String?
+
     func run() async throws {
+        let settings = try await options.load()
+        ProcessLogging.bootstrap(settings.log)
+        var logger = Logger(label: "bilet")
+        if let url = settings.database.url, PostgresConfiguration(connectionString: url).connectionStringCarriesPassword {
+            throw ValidationError(
+                "database.url carries a password: serving processes use each component role's own password from database.credentials_directory; the owner's credentials belong to `bilet db migrate` only")
+        }
+        let database = try PlatformDatabase(settings: settings.database, logger: logger)
+        guard let component else {
+            let supervisor = ServeSupervisor(
+                domains: TrustDomain.configured(by: settings), configurationPath: options.path, database: database, logger: logger)
+            let status = try await supervisor.run()
+            if status != 0 { throw ExitCode(status) }
+            return
+        }
+
         // Swift concurrency runs on the NIO event loops, so a connection's request handling and
         // its channel share a thread (no hop per request); blocking libpq, Argon2 and vault work
         // already runs on thread pools of its own. `bilet bench gateway` measures this setup.
         let onEventLoops = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
-        let settings = try await options.load()
-        ProcessLogging.bootstrap(settings.log)
-        let logger = Logger(label: "bilet")
+        logger[metadataKey: "component"] = "\(component.rawValue)"
         try GnuTLSLibrary.ensureInitialized()
+        logger.info("swift concurrency executor", metadata: ["nio_event_loops": "\(onEventLoops)"])
 
-        let policies: PolicyStore
+        let components = try database.components(for: component.roles)
+        try await Self.requireMigrated(components, role: component.roles[0], logger: logger)
+        let composition = try DomainComposition.make(
+            component, settings: settings, components: components,
+            policies: { try Self.loadPolicies(settings.policyDirectory, logger: logger) },
+            readiness: .init(readyFile: readyFile), logger: logger)
+        var services = composition.services
+        if readyFile != nil { services.append(ParentWatch(parent: getppid(), logger: logger)) }
+        let group = ServiceGroup(
+            configuration: DomainComposition(services: services, gatewayGracePeriod: composition.gatewayGracePeriod)
+                .groupConfiguration(logger: logger))
+        try await group.run()
+        logger.info("component stopped")
+    }
+
+    /// Refuses to serve while a migration is pending, asking as `role` (never the owner).
+    static func requireMigrated(_ components: ComponentDatabase, role: Component, logger: Logger) async throws {
+        let pool = PostgresConnectionPool(
+            configuration: components.configuration(for: role), maxConnections: 1, acquireTimeout: .seconds(10), logger: logger)
+        try await PlatformDatabase.using(pool) { pool in try await Migrator.bundled(logger: logger).requireApplied(using: pool) }
+    }
+
+    static func loadPolicies(_ directory: String, logger: Logger) throws -> PolicyStore {
         do {
-            policies = try PolicyStore(directory: settings.policyDirectory, hasher: SHA256VersionHasher())
+            let policies = try PolicyStore(directory: directory, hasher: SHA256VersionHasher())
+            logger.info("policy loaded", metadata: ["version": "\(policies.current.version)"])
+            return policies
         } catch {
             for diagnostic in error.diagnostics { logger.error("policy refused", metadata: ["diagnostic": "\(diagnostic)"]) }
-            throw ValidationError("the policies in \(settings.policyDirectory) are invalid; `bilet policy check` shows why")
+            throw ValidationError("the policies in \(directory) are invalid; `bilet policy check` shows why")
         }
-        logger.info("swift concurrency executor", metadata: ["nio_event_loops": "\(onEventLoops)"])
-        logger.info("policy loaded", metadata: ["version": "\(policies.current.version)"])
+    }
+}
 
-        let database = try PlatformDatabase(settings: settings.database, logger: logger)
-        let startedCluster = try await database.start(logger: logger)
-        let composition: ServeComposition
-        do {
-            let report = try await database.migrate(logger: logger)
-            logger.info(
-                "migrations applied",
-                metadata: ["applied": "\(report.applied.count)", "already_applied": "\(report.alreadyApplied.count)"])
-            composition = try ServeComposition.make(
-                settings: settings, database: database, startedCluster: startedCluster, policies: policies, logger: logger)
-        } catch {
-            // Nothing is served: leave the private cluster as it was found.
-            if startedCluster, let cluster = database.cluster { try? await cluster.stop() }
-            throw error
+/// Stops a supervised component when its supervisor is gone (killed without a chance to stop it).
+struct ParentWatch: Service {
+    let parent: pid_t
+    let logger: Logger
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                if getppid() != parent {
+                    logger.error("the supervisor is gone; stopping")
+                    kill(getpid(), SIGTERM)
+                    return
+                }
+                try? await Task.sleep(for: .seconds(1))
+            }
         }
-        let group = ServiceGroup(configuration: composition.groupConfiguration(logger: logger))
-        try await group.run()
-        logger.info("bilet stopped")
     }
 }

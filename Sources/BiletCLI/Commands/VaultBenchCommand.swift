@@ -77,12 +77,13 @@ struct VaultBenchCommand: AsyncParsableCommand {
 
         let platform = try PlatformDatabase(settings: settings.database, logger: logger)
         try await platform.start(logger: logger)
+        let passwords = try platform.credentials.passwords(for: Component.allCases)
         let name = "bilet_bench_vault_" + String(UInt32.random(in: .min ... .max), radix: 16)
         let admin = PostgresConnectionPool(configuration: platform.ownerConfiguration, maxConnections: 1)
         try await admin.execute("CREATE DATABASE \(identifier: try SQLIdentifier(name)) ENCODING 'UTF8'")
         let base = platform.ownerConfiguration.connecting(toDatabase: name)
         do {
-            try await measure(base: base, logger: logger)
+            try await measure(base: base, passwords: passwords, logger: logger)
         } catch {
             if !keepDatabase { _ = try? await admin.execute("DROP DATABASE \(identifier: try SQLIdentifier(name)) WITH (FORCE)") }
             await admin.shutdown()
@@ -96,12 +97,12 @@ struct VaultBenchCommand: AsyncParsableCommand {
         await admin.shutdown()
     }
 
-    private func measure(base: PostgresConfiguration, logger: Logger) async throws {
+    private func measure(base: PostgresConfiguration, passwords: [Component: String], logger: Logger) async throws {
         let migrationPool = PostgresConnectionPool(configuration: base, maxConnections: 1)
         _ = try await Migrator.bundled(logger: logger).migrate(using: migrationPool)
         await migrationPool.shutdown()
 
-        let components = ComponentDatabase(base: base, maxConnectionsPerComponent: max(4, concurrency + 2))
+        let components = ComponentDatabase(base: base, maxConnectionsPerComponent: max(4, concurrency + 2), passwords: passwords)
         let pool = components.makePool(for: .vault)
         defer { Task { await pool.shutdown() } }
         let policies = try PolicyStore(directory: policyDirectory, hasher: SHA256VersionHasher())
@@ -186,8 +187,12 @@ struct VaultBenchCommand: AsyncParsableCommand {
         for _ in 0..<min(singles, 500) {
             let start = ContinuousClock.now
             try await pool.withTransaction { connection in
+                // A kind the vault role may write (audit.writer_kinds; config.changed has no writer).
                 try await audit.append(
-                    AuditEvent(type: "config.changed", actor: "service:bench", fields: ["keys": .list(["bench"])]), on: connection)
+                    AuditEvent(
+                        type: "policy.decided", actor: "service:bench", decision: "deny",
+                        fields: ["action": .string("bench"), "resource": .string("bench")]),
+                    on: connection)
             }
             commitLatencies.append(Self.nanoseconds(ContinuousClock.now - start))
         }

@@ -26,10 +26,21 @@ struct VaultCommand: AsyncParsableCommand {
             Retention.self, Register.self, Keygen.self,
         ])
 
-    /// Where the running server's control socket is.
+    /// Where the running server's control socket is: `--socket`, else `vault.control_socket` from the
+    /// same configuration file and `BILET_…` variables `bilet serve` reads.
     struct SocketOptions: ParsableArguments {
-        @Option(name: .customLong("socket"), help: ArgumentHelp("The vault control socket.", valueName: "path"))
-        var path: String = "var/vault/control.sock"
+        @OptionGroup var configuration: ConfigurationOptions
+
+        @Option(
+            name: .customLong("socket"),
+            help: ArgumentHelp("The vault control socket (default: vault.control_socket of the configuration).", valueName: "path"))
+        var path: String?
+
+        /// The socket to use.
+        func resolved() async throws -> String {
+            if let path { return path }
+            return try await configuration.load().vault.controlSocket
+        }
     }
 
     /// How the secret is given: a key file, or a passphrase from the terminal or stdin.
@@ -58,7 +69,7 @@ struct VaultCommand: AsyncParsableCommand {
         @Flag(help: "Print the status as JSON.") var json = false
 
         func run() async throws {
-            let response = try await VaultControl.send(VaultControlRequest(operation: .status), socket: socket.path)
+            let response = try await VaultControl.send(VaultControlRequest(operation: .status), socket: try await socket.resolved())
             if json { try VaultControl.printJSON(response) } else { VaultControl.printStatus(response.status) }
         }
     }
@@ -69,7 +80,7 @@ struct VaultCommand: AsyncParsableCommand {
         @OptionGroup var secret: SecretOptions
 
         func run() async throws {
-            let response = try await VaultControl.send(try secret.request(.unseal), socket: socket.path)
+            let response = try await VaultControl.send(try secret.request(.unseal), socket: try await socket.resolved())
             VaultControl.printStatus(response.status)
         }
     }
@@ -80,7 +91,7 @@ struct VaultCommand: AsyncParsableCommand {
         @OptionGroup var socket: SocketOptions
 
         func run() async throws {
-            let response = try await VaultControl.send(VaultControlRequest(operation: .seal), socket: socket.path)
+            let response = try await VaultControl.send(VaultControlRequest(operation: .seal), socket: try await socket.resolved())
             VaultControl.printStatus(response.status)
         }
     }
@@ -93,7 +104,7 @@ struct VaultCommand: AsyncParsableCommand {
         @OptionGroup var secret: SecretOptions
 
         func run() async throws {
-            let response = try await VaultControl.send(try secret.request(.initialise, confirm: true), socket: socket.path)
+            let response = try await VaultControl.send(try secret.request(.initialise, confirm: true), socket: try await socket.resolved())
             VaultControl.printStatus(response.status)
         }
     }
@@ -105,7 +116,7 @@ struct VaultCommand: AsyncParsableCommand {
         @OptionGroup var socket: SocketOptions
 
         func run() async throws {
-            let response = try await VaultControl.send(VaultControlRequest(operation: .rotate), socket: socket.path)
+            let response = try await VaultControl.send(VaultControlRequest(operation: .rotate), socket: try await socket.resolved())
             VaultControl.printStatus(response.status)
         }
     }
@@ -117,7 +128,7 @@ struct VaultCommand: AsyncParsableCommand {
         @Flag(help: "Print the list as JSON.") var json = false
 
         func run() async throws {
-            let response = try await VaultControl.send(VaultControlRequest(operation: .deadlines), socket: socket.path)
+            let response = try await VaultControl.send(VaultControlRequest(operation: .deadlines), socket: try await socket.resolved())
             let formatter = ISO8601DateFormatter()
             try VaultControl.printList(
                 response, json: json, empty: "nothing is due for destruction",
@@ -144,7 +155,7 @@ struct VaultCommand: AsyncParsableCommand {
 
         func run() async throws {
             let response = try await VaultControl.send(
-                VaultControlRequest(operation: .erase, token: token, reason: reason), socket: socket.path)
+                VaultControlRequest(operation: .erase, token: token, reason: reason), socket: try await socket.resolved())
             for erased in response.erased ?? [] { print("erased \(erased)") }
         }
     }
@@ -156,7 +167,7 @@ struct VaultCommand: AsyncParsableCommand {
         @Argument(help: ArgumentHelp("The subject's vault token (sub_…).", valueName: "token")) var token: String
 
         func run() async throws {
-            _ = try await VaultControl.send(VaultControlRequest(operation: .hold, token: token), socket: socket.path)
+            _ = try await VaultControl.send(VaultControlRequest(operation: .hold, token: token), socket: try await socket.resolved())
             print("legal hold set on \(token)")
         }
     }
@@ -167,7 +178,7 @@ struct VaultCommand: AsyncParsableCommand {
         @Argument(help: ArgumentHelp("The subject's vault token (sub_…).", valueName: "token")) var token: String
 
         func run() async throws {
-            _ = try await VaultControl.send(VaultControlRequest(operation: .release, token: token), socket: socket.path)
+            _ = try await VaultControl.send(VaultControlRequest(operation: .release, token: token), socket: try await socket.resolved())
             print("legal hold cleared on \(token)")
         }
     }
@@ -186,7 +197,7 @@ struct VaultCommand: AsyncParsableCommand {
 
         func run() async throws {
             _ = try await VaultControl.send(
-                VaultControlRequest(operation: .retention, token: token, until: until, clear: clear ? true : nil), socket: socket.path)
+                VaultControlRequest(operation: .retention, token: token, until: until, clear: clear ? true : nil), socket: try await socket.resolved())
             print(until.map { "retention of \(token) ends \($0)" } ?? "retention end of \(token) cleared")
         }
     }
@@ -198,7 +209,7 @@ struct VaultCommand: AsyncParsableCommand {
         @Flag(help: "Print the register as JSON.") var json = false
 
         func run() async throws {
-            let response = try await VaultControl.send(VaultControlRequest(operation: .register), socket: socket.path)
+            let response = try await VaultControl.send(VaultControlRequest(operation: .register), socket: try await socket.resolved())
             let formatter = ISO8601DateFormatter()
             try VaultControl.printList(
                 response, json: json, empty: "the destruction register is empty",

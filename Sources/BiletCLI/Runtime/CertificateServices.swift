@@ -44,10 +44,11 @@ enum CertificateServices {
         }
     }
 
-    /// The CRL subscriber of a gateway whose material is `store`, reading CRLs as `bilet_ca`.
+    /// The CRL subscriber of a gateway whose material is `store`, reading CRLs as `bilet_gateway` (the
+    /// gateway process holds no CA role).
     static func subscriber(
         database: ComponentDatabase, store: TLSMaterialStore, observers: [any RevocationObserver] = [], logger: Logger
     ) throws -> RevocationListSubscriber {
-        try RevocationListSubscriber(configuration: database.configuration(for: .ca), store: store, observers: observers, logger: logger)
+        try RevocationListSubscriber(configuration: database.configuration(for: .gateway), store: store, observers: observers, logger: logger)
     }
 }

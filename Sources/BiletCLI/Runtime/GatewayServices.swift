@@ -23,7 +23,8 @@ struct GatewayServices {
     ///   lacks the GOST key pair), ``CertificateAuthorityError`` when the CRL subscriber cannot be made.
     static func make(
         _ settings: GatewaySettings, routes: PlatformRoutes, database: ComponentDatabase,
-        revocationObservers: [any RevocationObserver] = [], progress: StartupProgress, logger: Logger
+        revocationObservers: [any RevocationObserver] = [], refusalObserver: (any HandshakeRefusalObserver)? = nil,
+        progress: StartupProgress, logger: Logger
     ) throws -> GatewayServices? {
         guard settings.isEnabled, let certificate = settings.certificate, let privateKey = settings.privateKey,
             let bundle = settings.clientCABundle
@@ -38,7 +39,8 @@ struct GatewayServices {
         let material = try TLSMaterialStore(files: files, registry: registry, logger: logger)
         let listeners = settings.listeners.map(Self.configuration)
         let gateway = try Gateway(
-            listeners: listeners, material: material, registry: registry, router: routes.makeRouter(), logger: logger)
+            listeners: listeners, material: material, registry: registry, router: routes.makeRouter(),
+            refusalObserver: refusalObserver, logger: logger)
 
         let byName = Dictionary(uniqueKeysWithValues: settings.listeners.map { ($0.name, $0) })
         var services = gateway.services { name, port in

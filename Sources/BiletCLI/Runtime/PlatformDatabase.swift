@@ -7,52 +7,84 @@ import Storage
 ///
 /// With `database.url` set, the string is passed to libpq untouched (several hosts allowed) and
 /// bilet neither starts nor stops anything. Without it, bilet runs a private PostgreSQL under
-/// `database.local_directory` and uses its database `bilet`.
+/// `database.local_directory` (every role, the superuser included, authenticating with SCRAM) and
+/// uses its database `bilet`.
+///
+/// Two kinds of access, never mixed: ``ownerConfiguration`` (the database owner: migrations and
+/// provisioning credentials, `bilet db migrate` only) and ``components(for:)`` (each component role
+/// with its own password from `database.credentials_directory`: every serving process).
 struct PlatformDatabase: Sendable {
     /// The name of bilet's database inside the private cluster.
     static let localDatabaseName = "bilet"
 
     /// The private cluster, when no database is configured.
     let cluster: LocalCluster?
-    /// The configuration migrations and administration connect with (the database owner).
-    let ownerConfiguration: PostgresConfiguration
     let settings: DatabaseSettings
 
     init(settings: DatabaseSettings, logger: Logger) throws {
         self.settings = settings
-        if let url = settings.url {
-            cluster = nil
-            ownerConfiguration = PostgresConfiguration(connectionString: url, applicationName: "bilet-migrator")
-        } else {
-            let cluster = try LocalCluster(directory: settings.localDirectory, logger: logger)
-            self.cluster = cluster
-            ownerConfiguration = cluster.configuration(database: Self.localDatabaseName)
-        }
+        cluster = settings.url == nil ? try LocalCluster(directory: settings.localDirectory, authentication: .scram, logger: logger) : nil
     }
 
-    /// Starts the private cluster if there is one and makes sure bilet's database exists there.
+    /// The owner's configuration: for migrations and administration only. For the private cluster it
+    /// carries the superuser's password, read from the cluster directory now.
+    var ownerConfiguration: PostgresConfiguration {
+        if let url = settings.url { return PostgresConfiguration(connectionString: url, applicationName: "bilet-migrator") }
+        return cluster!.configuration(database: Self.localDatabaseName)
+    }
+
+    /// Where the database is, without any role or password: what component roles connect from.
+    var location: PostgresConfiguration {
+        if let url = settings.url { return PostgresConfiguration(connectionString: url) }
+        return cluster!.location(database: Self.localDatabaseName)
+    }
+
+    /// The credentials directory every component's password is kept in.
+    var credentials: DatabaseCredentials { DatabaseCredentials(directory: settings.credentialsDirectory) }
+
+    /// A factory for `roles`' pools, holding those roles' passwords and no other.
+    /// - Parameter requirePasswords: serving processes require every role's file; administration tools
+    ///   (which may reach a cluster that trusts its socket) connect without a password where none is kept.
+    /// - Throws: ``CredentialsError`` when a role's password file is missing (if required) or open to others.
+    func components(
+        for roles: some Sequence<Component>, maxConnectionsPerComponent: Int? = nil, acquireTimeout: Duration? = nil,
+        requirePasswords: Bool = true
+    ) throws -> ComponentDatabase {
+        ComponentDatabase(
+            base: location, maxConnectionsPerComponent: maxConnectionsPerComponent ?? settings.poolSize,
+            acquireTimeout: acquireTimeout ?? settings.acquireTimeout,
+            passwords: requirePasswords ? try credentials.passwords(for: roles) : try credentials.availablePasswords(for: roles))
+    }
+
+    /// Starts the private cluster if there is one, without connecting to it as its owner.
     /// - Returns: whether this call started the server (so the caller knows to stop it).
     @discardableResult
-    func start(logger: Logger) async throws -> Bool {
+    func startCluster() async throws -> Bool {
         guard let cluster else { return false }
         let wasRunning = try await cluster.status() == .running
         try await cluster.start()
-        try await createLocalDatabaseIfMissing(cluster, logger: logger)
         return !wasRunning
     }
 
-    /// Applies every migration not yet applied, as the database owner.
-    func migrate(logger: Logger) async throws -> Migrator.Report {
-        try await withOnePool(ownerConfiguration, logger: logger) { pool in
-            try await Migrator.bundled(logger: logger).migrate(using: pool)
-        }
+    /// Starts the private cluster if there is one and makes sure bilet's database exists there (as
+    /// its owner: administration only).
+    /// - Returns: whether this call started the server.
+    @discardableResult
+    func start(logger: Logger) async throws -> Bool {
+        guard let cluster else { return false }
+        let started = try await startCluster()
+        try await createLocalDatabaseIfMissing(cluster, logger: logger)
+        return started
     }
 
-    /// The factory for each component's own pool, connecting as that component's role.
-    func components() -> ComponentDatabase {
-        ComponentDatabase(
-            base: ownerConfiguration, maxConnectionsPerComponent: settings.poolSize,
-            acquireTimeout: settings.acquireTimeout)
+    /// Applies every migration not yet applied, as the database owner, then gives every component
+    /// role its own password (made once, kept in `database.credentials_directory`).
+    func migrate(logger: Logger, rotateCredentials: Bool = false) async throws -> (Migrator.Report, RoleCredentials.Report) {
+        try await withOnePool(ownerConfiguration, logger: logger) { pool in
+            let report = try await Migrator.bundled(logger: logger).migrate(using: pool)
+            let credentials = try await RoleCredentials.provision(credentials, using: pool, rotate: rotateCredentials)
+            return (report, credentials)
+        }
     }
 
     private func createLocalDatabaseIfMissing(_ cluster: LocalCluster, logger: Logger) async throws {

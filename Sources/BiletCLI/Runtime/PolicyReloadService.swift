@@ -28,7 +28,7 @@ struct PolicyReloadService: Service {
     }
 
     func run() async throws {
-        try? await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
                 group.addTask {
                     for await _ in await UnixSignalsSequence(trapping: .sighup) {

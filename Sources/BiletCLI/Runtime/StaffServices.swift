@@ -6,32 +6,40 @@ import Logging
 import Policy
 import PostgreSQL
 import Storage
-import Vault
 
 /// Staff sessions in `bilet serve`: the login (password plus a workstation certificate of the
 /// account's organisation), the session store every gateway shares through PostgreSQL, the audit
 /// API that needs a session, and the observer that ends sessions bound to a revoked certificate.
 ///
-/// Typed logins reach the audit log only as keyed hashes under the vault's audit-hash key, so
-/// while the vault is sealed no login can be audited and every login is refused with 503.
+/// Typed logins reach the audit log only as keyed hashes under the vault's audit-hash key, computed by
+/// the vault process (its door): while the vault is sealed or unreachable no login can be audited and
+/// every login is refused with 503.
 struct StaffServices {
     let routes: PlatformRoutes.Staff
     let revocationObserver: SessionRevocationObserver
+    /// Aggregates repeated authentication failures (bad logins, bad bearer tokens, refused client
+    /// certificates) into one audit record per principal and minute beyond a threshold.
+    let failures: AuthFailureAggregator
     /// The pools the caller shuts down after the services stopped.
     let pools: [PostgresConnectionPool]
 
-    static func make(vault: Vault, policies: PolicyStore, database: ComponentDatabase, logger: Logger) throws -> StaffServices {
+    /// - Parameter keyedHash: the vault's door: the audit keyed hash of a typed login (`nil` while sealed).
+    static func make(
+        keyedHash: @escaping @Sendable (String, String) async -> String?, policies: PolicyStore, database: ComponentDatabase,
+        logger: Logger
+    ) throws -> StaffServices {
         let accounts = database.makePool(for: .accounts, logger: logger)
-        let auditReader = database.makePool(for: .audit, logger: logger)
+        let auditReader = database.makePool(for: .auditor, logger: logger)
         let auditRecorder = database.makePool(for: .gateway, logger: logger)
-        let sessions = StaffSessions(pool: accounts)
-        let login = StaffLogin(pool: accounts, hasher: try PasswordHasher(), hashKeySource: { vault.auditHashKey() })
+        let failures = AuthFailureAggregator(pool: accounts)
+        let sessions = StaffSessions(pool: accounts, failures: failures)
+        let login = StaffLogin(pool: accounts, hasher: try PasswordHasher(), keyedHash: keyedHash, failures: failures)
         let audit = AuditRoutes.Dependencies(
             sessions: sessions, policies: policies, reader: auditReader, recorder: auditRecorder,
             hostname: ProcessInfo.processInfo.hostName)
         return StaffServices(
             routes: PlatformRoutes.Staff(login: login, sessions: sessions, audit: audit),
-            revocationObserver: SessionRevocationObserver(sessions: sessions, logger: logger),
+            revocationObserver: SessionRevocationObserver(sessions: sessions, logger: logger), failures: failures,
             pools: [accounts, auditReader, auditRecorder])
     }
 }

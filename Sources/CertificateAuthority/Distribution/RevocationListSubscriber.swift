@@ -42,9 +42,9 @@ public struct RevocationListSubscriber: Service {
     /// Makes the subscriber.
     ///
     /// - Parameters:
-    ///   - configuration: how to reach the database, as the CA role (`bilet_ca`, which may read
-    ///     `ca.revocation_lists`; the gateway process already holds it for renewals). Its
-    ///     `application_name` is replaced by ``applicationName``.
+    ///   - configuration: how to reach the database, as the gateway's role (`bilet_gateway`, which
+    ///     may read `ca.revocation_lists`, migration 0530). Its `application_name` is replaced by
+    ///     ``applicationName``.
     ///   - store: the gateway's TLS material; its files must name a CRL file.
     ///   - observers: told of newly revoked certificates (staff sessions).
     ///   - pollInterval: the longest one wait for notifications lasts (cancellation latency).

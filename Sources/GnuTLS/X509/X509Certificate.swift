@@ -81,27 +81,48 @@ public final class X509Certificate: @unchecked Sendable {
     /// End of the validity period, in seconds since 1970 (UTC).
     public var notAfter: Int { Int(gnutls_x509_crt_get_expiration_time(self.handle)) }
 
-    /// Every URI in the subject alternative name extension, in order (empty when there is none).
+    /// Every URI in the subject alternative name extension, in order: empty when there is none,
+    /// and empty as well when the extension cannot be read completely (see
+    /// ``subjectAlternativeURIReading``), so an identity check over it finds no identity and
+    /// refuses (fail closed) rather than judging a truncated list.
     public var subjectAlternativeURIs: [String] {
+        switch self.subjectAlternativeURIReading {
+        case .read(let uris): uris
+        case .unreadable: []
+        }
+    }
+
+    /// The most subject alternative name entries a certificate may carry; one with more is
+    /// unreadable. bilet's certificates carry one URI (and a server a few names).
+    public static let maximumSubjectAlternativeNames = 64
+
+    /// The URIs of the subject alternative name extension, read to the end of the list: every
+    /// entry is read until GnuTLS reports the normal end of the list
+    /// (`GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE`). Any other error on any entry, an entry that does
+    /// not fit 64 KiB, or more than ``maximumSubjectAlternativeNames`` entries make the whole
+    /// extension unreadable: a URI after a broken entry must not go unseen.
+    public var subjectAlternativeURIReading: SubjectAlternativeURIReading {
         var uris: [String] = []
         var index: UInt32 = 0
         var buffer = [UInt8](repeating: 0, count: 512)
-        while index < 64 {
+        while true {
             var size = buffer.count
             let type = buffer.withUnsafeMutableBytes {
                 gnutls_x509_crt_get_subject_alt_name(self.handle, index, $0.baseAddress, &size, nil)
             }
             if type == GNUTLS_E_SHORT_MEMORY_BUFFER {
+                guard size >= buffer.count, size < 64 * 1024 else { return .unreadable(.unreadableEntry(gnutlsCode: type)) }
                 buffer = [UInt8](repeating: 0, count: size + 1)
                 continue
             }
-            if type < 0 { break }  // GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE ends the list
+            if type == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE { return .read(uris) }
+            if type < 0 { return .unreadable(.unreadableEntry(gnutlsCode: type)) }
+            guard Int(index) < Self.maximumSubjectAlternativeNames else { return .unreadable(.tooManyEntries) }
             if type == Int32(GNUTLS_SAN_URI.rawValue) {
                 uris.append(String(decoding: buffer.prefix(size), as: UTF8.self))
             }
             index += 1
         }
-        return uris
     }
 
     /// The extended key usage purposes as dotted OIDs, or `nil` when the extension is absent
@@ -194,4 +215,36 @@ public enum KeyPurpose {
     public static let clientAuth = "1.3.6.1.5.5.7.3.2"
     /// TLS WWW server authentication, `id-kp-serverAuth`.
     public static let serverAuth = "1.3.6.1.5.5.7.3.1"
+}
+
+/// The subject alternative name URIs of a certificate as read (``X509Certificate/subjectAlternativeURIReading``).
+public enum SubjectAlternativeURIReading: Sendable, Hashable {
+    /// Every entry was read; the URIs among them, in order (empty without the extension).
+    case read([String])
+    /// The extension could not be read to its end: the identity it carries is unknown.
+    case unreadable(Problem)
+
+    /// Why the extension could not be read.
+    public enum Problem: Sendable, Hashable, CustomStringConvertible {
+        /// GnuTLS failed on an entry with an error other than the normal end of the list (an
+        /// entry of an unsupported or malformed kind, a broken extension).
+        case unreadableEntry(gnutlsCode: Int32)
+        /// More than ``X509Certificate/maximumSubjectAlternativeNames`` entries.
+        case tooManyEntries
+
+        /// A stable code: `unreadable-san-entry` or `too-many-san-entries`.
+        public var code: String {
+            switch self {
+            case .unreadableEntry: "unreadable-san-entry"
+            case .tooManyEntries: "too-many-san-entries"
+            }
+        }
+
+        public var description: String {
+            switch self {
+            case .unreadableEntry(let code): "\(self.code) (\(X509Bridge.errorName(code)))"
+            case .tooManyEntries: self.code
+            }
+        }
+    }
 }

@@ -10,10 +10,11 @@
 --    owner before it migrates; this migration then refuses to run rather than hide them.
 -- 2. crl_number is no longer chosen by the inserter: it defaults to the value the inserting
 --    session just drew from ca.crl_number (nextval, which the CA signs into the CRL before storing
---    it), and bilet_ca loses INSERT on that column. A holder of bilet_ca (every gateway runs the
---    CRL subscriber with it) can no longer store a replayed CRL under a number above the CA's
---    future ones (2^63-1), so later publications stay the newest; the subscriber and the
---    gateways also refuse a CRL whose signed number is not above the one in force.
+--    it), and bilet_ca loses INSERT on that column. A holder of bilet_ca (a leaked credential, a
+--    compromised process that holds it) can no longer store a replayed CRL under a number above the
+--    CA's future ones (2^63-1), so later publications stay the newest; the gateways' CRL subscriber
+--    and the gateways also refuse a CRL whose signed number differs from its row or is not above
+--    the one in force.
 
 ALTER TABLE ca.certificates ADD CONSTRAINT certificates_renewed_once UNIQUE (renewed_from);
 

@@ -37,6 +37,8 @@ public final class TLSServerHandler: ChannelDuplexHandler {
     private let handshakeTimeout: TimeAmount
     private let logger: Logger
     private let establishedPromise: EventLoopPromise<PeerIdentity>
+    private let refusalObserver: (any HandshakeRefusalObserver)?
+    private let listenerName: String
     private var bufferedWrites: [(ByteBuffer, EventLoopPromise<Void>?)] = []
     private var flushRequestedBeforeActive = false
     private var unflushedPromises: [EventLoopPromise<Void>] = []
@@ -56,8 +58,12 @@ public final class TLSServerHandler: ChannelDuplexHandler {
         registry: ConnectionRegistry,
         handshakeTimeout: TimeAmount,
         eventLoop: any EventLoop,
-        logger: Logger
+        logger: Logger,
+        refusalObserver: (any HandshakeRefusalObserver)? = nil,
+        listenerName: String = ""
     ) {
+        self.refusalObserver = refusalObserver
+        self.listenerName = listenerName
         self.session = session
         self.verification = verification
         self.registry = registry
@@ -177,6 +183,7 @@ public final class TLSServerHandler: ChannelDuplexHandler {
             let refusal = self.verification.refusal ?? (error.code == .peerCertificateMissing ? .noCertificate : nil)
             if let refusal {
                 self.logger.notice("tls client certificate refused", metadata: ["tls.refusal": "\(refusal.code)"])
+                self.reportRefusal(refusal)
                 self.session.sendAlert(refusal.alert)
                 self.finish(context: context, failure: .refused(refusal))
             } else {
@@ -190,6 +197,12 @@ public final class TLSServerHandler: ChannelDuplexHandler {
         }
     }
 
+    /// Tells the refusal observer (the audit seam), if any, with the refused leaf's serial and issuer.
+    private func reportRefusal(_ refusal: ClientCertificateRefusal) {
+        guard let observer = self.refusalObserver else { return }
+        observer.handshakeRefused(HandshakeRefusal(listener: self.listenerName, refusal: refusal, chain: self.session.peerCertificateDER()))
+    }
+
     private func handshakeCompleted(context: ChannelHandlerContext) {
         let negotiated = self.session.negotiated
         let outcome = negotiated.resumed ? self.verification.reverify(self.session.peerCertificateDER()) : self.verification.outcome
@@ -199,6 +212,7 @@ public final class TLSServerHandler: ChannelDuplexHandler {
         switch outcome {
         case .refused(let refusal):
             self.logger.notice("tls client certificate refused", metadata: ["tls.refusal": "\(refusal.code)", "tls.resumed": "\(negotiated.resumed)"])
+            self.reportRefusal(refusal)
             self.session.sendAlert(refusal.alert)
             self.finish(context: context, failure: .refused(refusal))
             self.sendOutputThenClose(context: context, mode: .all, promise: nil)
@@ -206,6 +220,7 @@ public final class TLSServerHandler: ChannelDuplexHandler {
         case .accepted(let client):
             guard self.registry.admit(context.channel, keys: client.revocationKeys) else {
                 self.logger.notice("tls client certificate refused", metadata: ["tls.refusal": "revoked"])
+                self.reportRefusal(.revoked)
                 self.session.sendAlert(ClientCertificateRefusal.revoked.alert)
                 self.finish(context: context, failure: .refused(.revoked))
                 self.sendOutputThenClose(context: context, mode: .all, promise: nil)

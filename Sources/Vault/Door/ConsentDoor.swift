@@ -93,8 +93,19 @@ extension Vault {
         return try outcome.get()
     }
 
-    /// The subject's consent records (terms, states, scan digests; no personal data), newest
+    /// The subject's consent records (terms, states, scan digests; no personal data values), newest
     /// first, if the policy lets the requester read consents (`consent_management`).
+    ///
+    /// The records still reveal who the guardians are, the dates and whether health data is
+    /// covered, so a successful read is audited like any read of personal data: `pii.read`
+    /// (permit) naming the subject, the consent fields asked for and returned, and the policy
+    /// set, appended in the read's transaction before anything is returned; if it cannot be
+    /// written nothing is returned. A refusal is audited as `policy.decided` (deny).
+    ///
+    /// - Throws: ``VaultError/Code/sealed``, ``VaultError/Code/invalidRequest``,
+    ///   ``VaultError/Code/unknownSubject``, ``VaultError/Code/subjectErased``,
+    ///   ``VaultError/Code/policyDenied``, ``VaultError/Code/auditFailed``, ``VaultError/Code/auditUnavailable``,
+    ///   ``VaultError/Code/storage``.
     public func consents(of subject: SubjectToken, by requester: Requester) async throws(VaultError) -> [ConsentRecord] {
         _ = try keys()
         try checkRequest(requester: requester, purpose: Self.consentPurpose)
@@ -103,15 +114,22 @@ extension Vault {
         let outcome: Result<[ConsentRecord], VaultError> = try await withTransaction { connection in
             let record = try await self.liveSubject(subject, on: connection)
             if let refusal = try await self.consentPolicy(
-                record, action: "read", fields: ["scope", "status", "signed_on"], requester: requester, policySet: policySet,
+                record, action: "read", fields: Self.consentReadFields, requester: requester, policySet: policySet,
                 at: now, on: connection)
             {
                 return .failure(refusal)
             }
-            return .success(try await self.consentRecords(of: record, on: connection))
+            let records = try await self.consentRecords(of: record, on: connection)
+            let audit = ReadAudit(
+                requester: requester, purpose: Self.consentPurpose, requested: Self.consentReadFields, policyVersion: policySet.version)
+            try await self.appendAudit(audit.event(record.token.rawValue, returned: Self.consentReadFields), on: connection)
+            return .success(records)
         }
         return try outcome.get()
     }
+
+    /// The consent fields ``consents(of:by:)`` asks the policy for and records as read.
+    static let consentReadFields = ["scope", "status", "signed_on"]
 
     /// The purpose consents are managed for.
     static let consentPurpose = "consent_management"

@@ -16,18 +16,25 @@ extension Vault {
     /// policy and the consent decide. A refusal is audited and thrown; if the audit record cannot
     /// be written, nothing is returned.
     ///
+    /// A read for `parent_request` answers a subject-access request: `request` must name an open
+    /// request registered for the subject (``registerAccessRequest(for:receivedOn:requesterKind:by:)``;
+    /// for a guardian, one about the guardian's pupil), and the audit record names it. A request is
+    /// cited with that purpose only.
+    ///
     /// - Throws: ``VaultError/Code/sealed``, ``VaultError/Code/invalidRequest``,
     ///   ``VaultError/Code/unknownSubject``, ``VaultError/Code/subjectErased``,
     ///   ``VaultError/Code/unknownField``, ``VaultError/Code/purposeNotServed``,
     ///   ``VaultError/Code/policyDenied``, ``VaultError/Code/consentMissing``,
     ///   ``VaultError/Code/consentWithdrawn``, ``VaultError/Code/consentExpired``,
-    ///   ``VaultError/Code/healthConsentMissing``, ``VaultError/Code/integrityFailure``,
-    ///   ``VaultError/Code/unknownKeyVersion``, ``VaultError/Code/auditFailed``, ``VaultError/Code/auditUnavailable``,
-    ///   ``VaultError/Code/storage``.
+    ///   ``VaultError/Code/healthConsentMissing``, ``VaultError/Code/accessRequestRequired``,
+    ///   ``VaultError/Code/accessRequestUnknown``, ``VaultError/Code/accessRequestAnswered``,
+    ///   ``VaultError/Code/integrityFailure``, ``VaultError/Code/unknownKeyVersion``,
+    ///   ``VaultError/Code/auditFailed``, ``VaultError/Code/auditUnavailable``, ``VaultError/Code/storage``.
     public func read(
-        _ reference: SubjectReference, fields: [FieldName], purpose: String, by requester: Requester
+        _ reference: SubjectReference, fields: [FieldName], purpose: String, request: AccessRequestToken? = nil,
+        by requester: Requester
     ) async throws(VaultError) -> SubjectData {
-        let outcomes = try await resolve([reference], fields: fields, purpose: purpose, requester: requester)
+        let outcomes = try await resolve([reference], fields: fields, purpose: purpose, request: request, requester: requester)
         switch outcomes[reference] {
         case .released(let data)?: return data
         case .refused(let error)?: throw error
@@ -35,7 +42,7 @@ extension Vault {
         }
     }
 
-    /// The batch form of ``read(_:fields:purpose:by:)``: the same checks per subject, in one
+    /// The batch form of ``read(_:fields:purpose:request:by:)``: the same checks per subject, in one
     /// transaction, one audit record per subject (all appended with one round trip before anything
     /// is decrypted, in the order the subjects were judged). Refusals of single subjects come back as
     /// ``ReadOutcome/refused(_:)``; a failure of the whole (sealed, audit, database) throws.
@@ -44,9 +51,10 @@ extension Vault {
     ///   ``VaultConfiguration/maximumBatchSize`` references), ``VaultError/Code/auditFailed``, ``VaultError/Code/auditUnavailable``,
     ///   ``VaultError/Code/storage``.
     public func readBatch(
-        _ references: [SubjectReference], fields: [FieldName], purpose: String, by requester: Requester
+        _ references: [SubjectReference], fields: [FieldName], purpose: String, request: AccessRequestToken? = nil,
+        by requester: Requester
     ) async throws(VaultError) -> [SubjectReference: ReadOutcome] {
-        try await resolve(references, fields: fields, purpose: purpose, requester: requester)
+        try await resolve(references, fields: fields, purpose: purpose, request: request, requester: requester)
     }
 
     /// A subject after the checks: what the policy granted and the consent covers.
@@ -60,7 +68,7 @@ extension Vault {
     }
 
     private func resolve(
-        _ references: [SubjectReference], fields: [FieldName], purpose: String, requester: Requester
+        _ references: [SubjectReference], fields: [FieldName], purpose: String, request: AccessRequestToken?, requester: Requester
     ) async throws(VaultError) -> [SubjectReference: ReadOutcome] {
         let ring = try keys()
         try checkRequest(requester: requester, purpose: purpose)
@@ -71,14 +79,19 @@ extension Vault {
         guard !unique.isEmpty, unique.count <= configuration.maximumBatchSize else {
             throw VaultError(.invalidRequest, reason: "between 1 and \(configuration.maximumBatchSize) subjects per read")
         }
+        guard request == nil || purpose == Self.accessRequestPurpose else {
+            throw VaultError(.invalidRequest, reason: "a subject-access request is cited with purpose parent_request only")
+        }
         let now = clock.now
         let policySet = policies.current
         let names = fields.map(\.rawValue)
         return try await withTransaction { connection in
             let resolver = self.relationships(on: connection)
+            let access = try await self.accessRequestCheck(purpose: purpose, request: request, on: connection)
             let snapshot = try await self.snapshot(unique, fields: fields, purpose: purpose, at: now, on: connection)
             let found = snapshot.subjects
-            let audit = ReadAudit(requester: requester, purpose: purpose, requested: names, policyVersion: policySet.version)
+            let audit = ReadAudit(
+                requester: requester, purpose: purpose, requested: names, policyVersion: policySet.version, request: request)
             var events: [AuditEvent] = []
             var outcomes: [SubjectReference: ReadOutcome] = [:]
             var candidates: [(SubjectReference, SubjectRecord)] = []
@@ -104,6 +117,12 @@ extension Vault {
                         principal: requester.principal, action: "read", resource: subject.policyResource, fields: names,
                         purpose: purpose, time: Self.timestamp(now)),
                     relationships: resolver)
+                // A parent_request read answers a registered, open request about this subject.
+                if decision.isAllowed, let refusal = access.refusal(for: subject) {
+                    events.append(audit.event(subject.token.rawValue, refusal: refusal))
+                    outcomes[reference] = .refused(refusal)
+                    continue
+                }
                 let outcome = try await self.judge(
                     reference, subject: subject, decision: decision, fields: fields, consents: consents[subject.id] ?? [],
                     purpose: purpose, at: now, on: connection)
@@ -295,13 +314,14 @@ extension Vault {
         }
     }
 
-    /// Builds the `pii.read` records of one read: who asked, for what, which fields, and the
-    /// policy set that decided.
+    /// Builds the `pii.read` records of one read: who asked, for what, which fields, the policy
+    /// set that decided, and the subject-access request a `parent_request` read cited.
     struct ReadAudit {
         let requester: Requester
         let purpose: String
         let requested: [String]
         let policyVersion: PolicyVersion
+        var request: AccessRequestToken? = nil
 
         /// The record for `subject`: permitted with the fields returned and the consent relied on,
         /// or refused (`deny`, or `decision`) with the refusal's code.
@@ -312,6 +332,7 @@ extension Vault {
             if let consent { fields["consent"] = .string(consent.rawValue) }
             if let refusal { fields["reason"] = .string(refusal.code.rawValue) }
             if let version = Vault.auditDigest(of: policyVersion) { fields["policy_version"] = .string(version) }
+            if let request { fields["request"] = .string(request.rawValue) }
             return AuditEvent(
                 type: "pii.read", actor: requester.actor, subject: subject,
                 decision: decision ?? (refusal == nil ? "permit" : "deny"), purpose: purpose, fields: fields)

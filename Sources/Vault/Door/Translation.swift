@@ -116,14 +116,30 @@ extension Vault {
     }
 
     /// Finds pupils by SNILS through its blind index (no plaintext search): the tokens of those
-    /// the policy lets the requester read the SNILS of, for `purpose`. Audited as `pii.searched`
-    /// with a keyed hash of the value searched for.
+    /// the policy lets the requester read the SNILS of, for `purpose`, and whose active consent for
+    /// `purpose` covers the SNILS.
+    ///
+    /// Locating a pupil by SNILS links the value to the pupil, so it is audited per pupil found,
+    /// like a read of the SNILS: one `pii.read` record naming the pupil's token (permit, with the
+    /// consent relied on; or deny, with the refusal's code), so the pupil's own access report shows
+    /// who located them and why. The search itself is audited as `pii.searched` with a keyed hash
+    /// of the value searched for (never the value) and the number of pupils released. All the
+    /// records are appended in the search's transaction before any token is returned; if they
+    /// cannot be written, nothing is returned.
+    ///
+    /// For `parent_request` the search answers a subject-access request: only the pupil `request`
+    /// was registered for (open) can be found, as in ``read(_:fields:purpose:request:by:)``.
     ///
     /// - Throws: ``VaultError/Code/invalidValue`` (not a SNILS), ``VaultError/Code/sealed``,
     ///   ``VaultError/Code/invalidRequest``, ``VaultError/Code/auditFailed``, ``VaultError/Code/auditUnavailable``.
-    public func findPupils(snils: PersonalValue, purpose: String, by requester: Requester) async throws(VaultError) -> [SubjectToken] {
+    public func findPupils(
+        snils: PersonalValue, purpose: String, request: AccessRequestToken? = nil, by requester: Requester
+    ) async throws(VaultError) -> [SubjectToken] {
         let ring = try keys()
         try checkRequest(requester: requester, purpose: purpose)
+        guard request == nil || purpose == Self.accessRequestPurpose else {
+            throw VaultError(.invalidRequest, reason: "a subject-access request is cited with purpose parent_request only")
+        }
         let normalised = try FieldRules.normalise(snils, for: .snils)
         let digest = try BlindIndex.digest(.snils, BlindIndex.normaliseSnils(normalised), key: ring.blindIndexKey)
         let hashed: String
@@ -135,6 +151,7 @@ extension Vault {
         }
         let now = clock.now
         let policySet = policies.current
+        let field = FieldName.snils
         return try await withTransaction { connection in
             let rows = try await connection.query(
                 """
@@ -142,22 +159,46 @@ extension Vault {
                 WHERE b.kind = 'snils' AND b.digest = \(digest) AND s.erased_at IS NULL
                 """)
             let tokens = try rows.map { try SubjectToken(parsing: try $0.decode(String.self, at: 0)) }
+            let subjects = try await SubjectQueries.byTokens(tokens, on: connection).sorted { $0.token < $1.token }
+            let consents = try await self.activeConsents(for: subjects.map(\.id), purpose: purpose, at: now, on: connection)
+            let access = try await self.accessRequestCheck(purpose: purpose, request: request, on: connection)
+            let audit = ReadAudit(
+                requester: requester, purpose: purpose, requested: [field.rawValue], policyVersion: policySet.version, request: request)
             var allowed: [SubjectToken] = []
-            for subject in try await SubjectQueries.byTokens(tokens, on: connection) {
+            var reads: [AuditEvent] = []
+            for subject in subjects {
                 let decision = await policySet.decide(
                     PolicyRequest(
                         principal: requester.principal, action: "read", resource: subject.policyResource,
-                        fields: [FieldName.snils.rawValue], purpose: purpose, time: Self.timestamp(now)),
+                        fields: [field.rawValue], purpose: purpose, time: Self.timestamp(now)),
                     relationships: self.relationships(on: connection))
-                if decision.isAllowed { allowed.append(subject.token) }
+                guard decision.isAllowed else {
+                    let refusal = VaultError(.policyDenied, reason: "policy: \(decision.reason?.rawValue ?? "deny")")
+                    reads.append(audit.event(subject.token.rawValue, refusal: refusal))
+                    continue
+                }
+                if let refusal = access.refusal(for: subject) {
+                    reads.append(audit.event(subject.token.rawValue, refusal: refusal))
+                    continue
+                }
+                guard let consent = (consents[subject.id] ?? []).first(where: { $0.fields.contains(field) }) else {
+                    // An active consent that leaves the SNILS out does not cover it; none at all: why.
+                    var code = VaultError.Code.consentMissing
+                    if consents[subject.id]?.isEmpty ?? true {
+                        code = try await self.consentRefusal(for: subject.id, purpose: purpose, at: now, on: connection)
+                    }
+                    reads.append(audit.event(subject.token.rawValue, refusal: VaultError(code, field: field)))
+                    continue
+                }
+                reads.append(audit.event(subject.token.rawValue, returned: [field.rawValue], consent: consent.token))
+                allowed.append(subject.token)
             }
-            try await self.appendAudit(
-                AuditEvent(
-                    type: "pii.searched", actor: requester.actor, decision: allowed.isEmpty && !tokens.isEmpty ? "deny" : "permit",
-                    purpose: purpose,
-                    fields: ["field": .string("snils"), "value": .string(hashed), "result_count": .integer(Int64(allowed.count))]),
-                on: connection)
-            return allowed.sorted()
+            let search = AuditEvent(
+                type: "pii.searched", actor: requester.actor, decision: allowed.isEmpty && !tokens.isEmpty ? "deny" : "permit",
+                purpose: purpose,
+                fields: ["field": .string(field.rawValue), "value": .string(hashed), "result_count": .integer(Int64(allowed.count))])
+            try await self.appendAudit([search] + reads, on: connection)
+            return allowed
         }
     }
 }

@@ -68,6 +68,15 @@ public struct VaultError: Error, Hashable, Sendable, CustomStringConvertible {
         /// later, unlike ``auditFailed``.
         case auditUnavailable = "vault.audit_unavailable"
 
+        /// A read for `parent_request` cited no subject-access request: register the request
+        /// first and cite its reference.
+        case accessRequestRequired = "vault.access_request_required"
+        /// No subject-access request with this reference is registered for this subject.
+        case accessRequestUnknown = "vault.access_request_unknown"
+        /// The subject-access request was answered already (closed): it can no longer be cited,
+        /// or answered again.
+        case accessRequestAnswered = "vault.access_request_answered"
+
         // Consents
         /// The consent record is incomplete or contradicts the rules (a minor without a
         /// representative, a pupil aged 14 or more without their own consent, health data in a

@@ -13,7 +13,7 @@ struct TemporaryDirectory {
 
     func write(_ name: String, _ contents: [UInt8], mode: Int) throws -> String {
         let file = file(name)
-        FileManager.default.createFile(atPath: file, contents: Data(contents), attributes: [.posixPermissions: mode])
+        _ = FileManager.default.createFile(atPath: file, contents: Data(contents), attributes: [.posixPermissions: mode])
         try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: file)
         return file
     }

@@ -1,0 +1,129 @@
+import Audit
+import CertificateAuthority
+import Foundation
+import Logging
+import Policy
+import PostgreSQL
+import ServiceLifecycle
+import Settings
+import Storage
+import VaultDoor
+
+/// Everything one trust domain's process runs (`bilet serve --component …`), in one service group,
+/// holding only that domain's keys and database roles:
+///
+/// - **vault**: the `bilet_vault` pool, the key ring (sealed at start), the control socket, the door
+///   socket the gateway calls, key rotation, retention, policy reload;
+/// - **gateway**: the listeners, TLS material reloader, CRL subscriber (as `bilet_gateway`), staff
+///   sessions (`bilet_accounts`), the audit API (read-only `bilet_auditor`), policy reload; it asks the
+///   vault's door for keyed hashes and forwards renewals to the CA process;
+/// - **ca**: the issuing CA keys, the renewal socket, the CRL refresher (`bilet_ca`);
+/// - **sequencer**: the checkpoint signing key and the sequencer (`bilet_audit`).
+///
+/// Services are listed in start order; graceful shutdown stops them in reverse.
+struct DomainComposition {
+    let services: [any Service]
+    /// The gateway's grace period, when this is the gateway.
+    let gatewayGracePeriod: Duration?
+
+    /// Time beyond the gateway's grace period for the rest to stop.
+    static let stopMargin: Duration = .seconds(30)
+
+    static func make(
+        _ domain: TrustDomain, settings: BiletSettings, components: ComponentDatabase, policies: () throws -> PolicyStore,
+        readiness: ReadinessService.Announcement, logger: Logger
+    ) throws -> DomainComposition {
+        var services: [any Service] = []
+        var pools: [PostgresConnectionPool] = []
+        var expected: Set<String> = []
+        var metadata: Logger.Metadata = ["component": "\(domain.rawValue)"]
+        var gracePeriod: Duration?
+        var tail: [any Service] = []
+        let progressParts: Set<String>
+        switch domain {
+        case .vault: progressParts = [VaultServices.controlPart, VaultDoorService.part]
+        case .gateway: progressParts = GatewayServices.expectedParts(settings.gateway)
+        case .ca: progressParts = [RenewalForwarding.part]
+        case .sequencer: progressParts = []
+        }
+        expected = progressParts
+        let progress = StartupProgress(expecting: expected)
+
+        switch domain {
+        case .vault:
+            let store = try policies()
+            let vault = try VaultServices.make(settings.vault, policies: store, database: components, progress: progress, logger: logger)
+            pools.append(vault.pool)
+            tail += vault.services
+            tail.append(try VaultDoorService.make(settings.vault, vault: vault.vault, progress: progress, logger: logger))
+            tail.append(Self.policyReload(store, settings: settings, components: components, logger: logger))
+            metadata["vault"] = "sealed until unsealed"
+        case .gateway:
+            let store = try policies()
+            var routes = PlatformRoutes()
+            if settings.ca.isEnabled { routes.certificateRenewal = RenewalForwarding.client(socketPath: settings.ca.socket) }
+            let door = VaultDoorClient(socketPath: settings.vault.doorSocket)
+            let staff = try StaffServices.make(
+                keyedHash: { value, field in await door.auditKeyedHash(value, field: field) }, policies: store,
+                database: components, logger: logger)
+            pools += staff.pools
+            routes.staff = staff.routes
+            let gateway = try GatewayServices.make(
+                settings.gateway, routes: routes, database: components, revocationObservers: [staff.revocationObserver],
+                refusalObserver: staff.failures, progress: progress, logger: logger)
+            tail.append(AuthFailureAggregatorService(aggregator: staff.failures))
+            tail.append(Self.policyReload(store, settings: settings, components: components, logger: logger))
+            tail += gateway?.services ?? []
+            gracePeriod = gateway?.gateway.shutdownGracePeriod
+            metadata["gateway"] = "\(settings.gateway.listeners.map(\.name).joined(separator: ","))"
+            metadata["routes"] = "\(routes.groups.joined(separator: ","))"
+        case .ca:
+            guard let held = try CertificateServices.authority(settings.ca, database: components, logger: logger) else {
+                throw ValidationErrorText("the ca component needs ca.directory and ca.issuing_passphrase_file")
+            }
+            pools.append(held.pool)
+            // Re-signs each CRL before its nextUpdate; gateways refuse client certificates under a stale CRL.
+            tail.append(try RevocationListRefresher(authority: held.authority, logger: logger))
+            tail.append(RenewalForwarding.server(settings.ca, authority: held.authority, progress: progress, logger: logger))
+        case .sequencer:
+            guard let signer = try CheckpointSigner.load(settings, logger: logger) else {
+                throw ValidationErrorText("the sequencer component needs audit.signing_key")
+            }
+            let pool = components.makePool(for: .audit, logger: logger)
+            let sequencer = AuditSequencer(
+                pool: pool, signer: signer, directory: CheckpointDirectory(path: settings.audit.checkpointDirectory),
+                logger: logger)
+            tail.append(AuditSequencerService(sequencer: sequencer, pool: pool))
+        }
+        services.append(ConnectionPoolsService(pools: pools))
+        services += tail
+        services.append(ReadinessService(logger: logger, metadata: metadata, progress: progress, announcement: readiness))
+        return DomainComposition(services: services, gatewayGracePeriod: gracePeriod)
+    }
+
+    private static func policyReload(
+        _ store: PolicyStore, settings: BiletSettings, components: ComponentDatabase, logger: Logger
+    ) -> PolicyReloadService {
+        PolicyReloadService(
+            store: store, directory: settings.policyDirectory, auditPool: components.makePool(for: .policy, logger: logger),
+            pollInterval: .seconds(1), logger: logger)
+    }
+
+    /// The service group's configuration: stops on SIGTERM or SIGINT; with a gateway, the whole
+    /// graceful stop is bounded by its grace period plus ``stopMargin``, then what is left is cancelled.
+    func groupConfiguration(logger: Logger) -> ServiceGroupConfiguration {
+        var configuration = ServiceGroupConfiguration(
+            services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        if let gatewayGracePeriod {
+            configuration.maximumGracefulShutdownDuration = gatewayGracePeriod + Self.stopMargin
+            configuration.maximumCancellationDuration = .seconds(10)
+        }
+        return configuration
+    }
+}
+
+/// A start-up refusal whose text is the whole message.
+struct ValidationErrorText: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

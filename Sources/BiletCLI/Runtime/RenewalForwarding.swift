@@ -1,0 +1,90 @@
+import CertificateAuthority
+import Gateway
+import HTTPTypes
+import Identity
+import LocalSocket
+import Logging
+import Settings
+
+/// Certificate renewal across the gateway/CA boundary: the gateway forwards the CSR, the presented
+/// certificate's serial and the verified principal to the CA process over `ca.socket`; the CA process,
+/// which alone holds the issuing keys, decides and issues.
+enum RenewalForwarding {
+    /// What the gateway sends.
+    struct Request: Codable, Sendable {
+        let requestPEM: String
+        let presentedSerialHex: String
+        let principal: String
+    }
+
+    /// What the CA answers: the new chain, or a refusal with the CA's stable code.
+    enum Response: Codable, Sendable {
+        case issued(chainPEM: String)
+        case refused(status: Int, code: String, title: String)
+    }
+
+    /// The part ``StartupProgress`` waits for in the CA process.
+    static let part = "ca-renewal"
+
+    /// The CA process's server, renewing through `authority`.
+    static func server(
+        _ settings: CASettings, authority: CertificateAuthority, progress: StartupProgress, logger: Logger
+    ) -> LocalSocketServer<Request, Response> {
+        LocalSocketServer(
+            name: "ca-renewal", socketPath: settings.socket, maximumRequestBytes: 64 * 1024, logger: logger,
+            invalidRequest: { .refused(status: 400, code: "invalid-request", title: "Not a renewal request.") },
+            onListening: { progress.arrived(Self.part) }
+        ) { request, _ in
+            guard let serial = SerialHex.bytes(request.presentedSerialHex),
+                let principal = try? IdentityURI.parse(request.principal)
+            else { return .refused(status: 400, code: "invalid-request", title: "Not a renewal request.") }
+            do throws(CertificateAuthorityError) {
+                let renewed = try await authority.renew(
+                    requestPEM: request.requestPEM, presentedSerial: serial, principal: principal)
+                return .issued(chainPEM: renewed.chainPEM)
+            } catch {
+                return .refused(status: error.httpStatus, code: error.code.rawValue, title: error.title)
+            }
+        }
+    }
+
+    /// The gateway's renewal function: forwards to the CA process on `socketPath`. When the CA process
+    /// cannot be reached the renewal is refused with 503 `ca-unavailable`.
+    static func client(socketPath: String) -> CertificateRoutes.Renew {
+        { request throws(CertificateRoutes.RenewalRefusal) in
+            let forwarded = Request(
+                requestPEM: request.requestPEM, presentedSerialHex: SerialHex.string(request.presentedCertificate.serial),
+                principal: request.principal.description)
+            let response: Response
+            do {
+                response = try await LocalSocketClient.call(forwarded, expecting: Response.self, socketPath: socketPath)
+            } catch {
+                throw CertificateRoutes.RenewalRefusal(
+                    status: .serviceUnavailable, code: "ca-unavailable", title: "The certificate authority cannot be reached; try again later.")
+            }
+            switch response {
+            case .issued(let chain): return chain
+            case .refused(let status, let code, let title):
+                throw CertificateRoutes.RenewalRefusal(status: HTTPResponse.Status(code: status), code: code, title: title)
+            }
+        }
+    }
+}
+
+/// Serial numbers as lower-case hex on the local socket.
+enum SerialHex {
+    static func string(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
+
+    static func bytes(_ text: String) -> [UInt8]? {
+        guard text.count % 2 == 0, !text.isEmpty, text.count <= 80 else { return nil }
+        var bytes: [UInt8] = []
+        var index = text.startIndex
+        while index < text.endIndex {
+            let next = text.index(index, offsetBy: 2)
+            guard let byte = UInt8(text[index..<next], radix: 16) else { return nil }
+            bytes.append(byte)
+            index = next
+        }
+        return bytes
+    }
+}

@@ -1,0 +1,41 @@
+import ArgumentParser
+import Settings
+import Storage
+
+/// One of `bilet serve`'s processes, each a trust domain of its own (docs/DEPLOYMENT.md): what it
+/// holds, and which database roles it connects as. Nothing else.
+enum TrustDomain: String, CaseIterable, Sendable, ExpressibleByArgument {
+    /// TLS, identity, policy and the HTTP routes: internet-facing, holds no vault, CA or signing key.
+    case gateway
+    /// The unsealed key ring; answers the gateway's door calls and `bilet vault …`.
+    case vault
+    /// The issuing CA keys; answers forwarded renewals and keeps the CRLs fresh.
+    case ca
+    /// The audit sequencer: integrates the log and signs checkpoints with its key.
+    case sequencer
+
+    /// The database roles this domain's process connects as (and whose passwords it reads).
+    var roles: [Component] {
+        switch self {
+        case .gateway: [.gateway, .accounts, .auditor, .policy]
+        case .vault: [.vault, .policy]
+        case .ca: [.ca]
+        case .sequencer: [.audit]
+        }
+    }
+
+    /// Whether the process reloads on SIGHUP (the gateway its TLS material and policies, the vault its
+    /// policies); `bilet serve` forwards SIGHUP only to these.
+    var reloadsOnHangup: Bool { self == .gateway || self == .vault }
+
+    /// The domains `settings` asks for, in start order: the vault always; the sequencer with a signing
+    /// key (or the private cluster's development key); the gateway with listeners; the CA with a
+    /// gateway to renew for and `ca.directory`.
+    static func configured(by settings: BiletSettings) -> [TrustDomain] {
+        var domains: [TrustDomain] = [.vault]
+        if settings.audit.signingKey != nil || settings.database.url == nil { domains.append(.sequencer) }
+        if settings.gateway.isEnabled, settings.ca.isEnabled { domains.append(.ca) }
+        if settings.gateway.isEnabled { domains.append(.gateway) }
+        return domains
+    }
+}

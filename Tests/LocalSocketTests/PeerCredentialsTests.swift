@@ -1,0 +1,99 @@
+import Foundation
+import LocalSocket
+import Logging
+import ServiceLifecycle
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The local sockets between bilet's processes answer only the users they allow, as the kernel
+/// names them (`SO_PEERCRED`), even when the socket's file permissions were loosened by mistake.
+@Suite("Local sockets: peer credentials")
+struct PeerCredentialsTests {
+    struct Echo: Codable, Sendable, Equatable {
+        let text: String
+    }
+
+    /// Runs an echo server that records the peers it answered, for `body`.
+    func withServer(
+        allowedUsers: Set<UInt32> = [], _ body: (String) async throws -> Void
+    ) async throws {
+        let directory = "/tmp/bilet-ls-\(UInt32.random(in: 0...UInt32.max))"
+        let path = directory + "/s.sock"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let ready = AsyncStream.makeStream(of: Void.self)
+        let server = LocalSocketServer<Echo, Echo>(
+            name: "test", socketPath: path, allowedUsers: allowedUsers, logger: Logger(label: "test"),
+            invalidRequest: { Echo(text: "invalid") }, onListening: { ready.continuation.yield() }
+        ) { request, peer in Echo(text: "\(request.text) from \(peer.userID)") }
+        let group = ServiceGroup(services: [server], logger: Logger(label: "test"))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            for await _ in ready.stream { break }
+            try await body(path)
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+    }
+
+    @Test("the server's own user is answered, with its uid from the kernel")
+    func ownUserIsAnswered() async throws {
+        try await withServer { path in
+            let answer = try await LocalSocketClient.call(Echo(text: "hello"), expecting: Echo.self, socketPath: path)
+            #expect(answer == Echo(text: "hello from \(geteuid())"))
+        }
+    }
+
+    @Test("the socket's directory is private (0700) and the socket file 0600")
+    func permissions() async throws {
+        try await withServer { path in
+            let directory = (path as NSString).deletingLastPathComponent
+            let directoryMode = try FileManager.default.attributesOfItem(atPath: directory)[.posixPermissions] as? Int
+            let socketMode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
+            #expect(directoryMode == 0o700)
+            #expect(socketMode == 0o600)
+        }
+    }
+
+    @Test("another user is refused even when the file permissions let it connect")
+    func otherUserIsRefused() async throws {
+        try #require(geteuid() == 0, "needs root to run a client as nobody")
+        try await withServer { path in
+            let directory = (path as NSString).deletingLastPathComponent
+            // A mistake an operator could make: the socket opened to everyone.
+            chmod(directory, 0o755)
+            chmod(path, 0o666)
+            let script = """
+                import socket, sys
+                s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                s.connect(sys.argv[1])
+                s.sendall(b'{"text":"let me in"}\\n')
+                data = s.recv(4096)
+                print("answered" if data else "refused")
+                """
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
+            process.arguments = ["-u", "nobody", "--", "/usr/bin/python3", "-c", script, path]
+            let output = Pipe()
+            process.standardOutput = output
+            process.standardError = output
+            try process.run()
+            process.waitUntilExit()
+            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            #expect(text.trimmingCharacters(in: .whitespacesAndNewlines) == "refused", "\(text)")
+            // The allowed user still is answered.
+            let answer = try await LocalSocketClient.call(Echo(text: "still"), expecting: Echo.self, socketPath: path)
+            #expect(answer.text.hasPrefix("still from"))
+        }
+    }
+
+    @Test("nothing answering is a typed error")
+    func unreachable() async throws {
+        let error = await #expect(throws: LocalSocketError.self) {
+            _ = try await LocalSocketClient.call(Echo(text: "x"), expecting: Echo.self, socketPath: "/tmp/bilet-none-\(UUID().uuidString).sock")
+        }
+        #expect(error?.code == .unreachable)
+    }
+}
