@@ -20,6 +20,8 @@ public struct GatewaySettings: Hashable, Sendable {
     public var revocationList: String?
     /// The session ticket master key (64 bytes raw or base64); `nil` generates one per process.
     public var ticketKey: String?
+    /// Open connections allowed from one client address on each listener (`nil`: the listener's default).
+    public var maximumConnectionsPerAddress: Int?
 
     public init(
         listeners: [ListenerSetting] = [], certificate: String? = nil, privateKey: String? = nil,

@@ -32,7 +32,7 @@ public struct SettingKey: Hashable, Sendable {
         .logLevel, .logFormat, .policyDirectory, .auditSigningKey, .auditOrigin, .auditCheckpointDirectory,
         .gatewayListeners, .gatewayCertificate, .gatewayPrivateKey, .gatewayGOSTCertificate, .gatewayGOSTPrivateKey,
         .gatewayClientCABundle, .gatewayCRL, .gatewayTicketKey, .vaultControlSocket, .caDirectory, .caIssuingPassphraseFile,
-        .vaultDoorSocket, .vaultDoorUsers, .caSocket, .caRenewalOverlap,
+        .vaultDoorSocket, .vaultDoorUsers, .caSocket, .gatewayMaxConnectionsPerAddress, .caRenewalOverlap,
     ]
 
     public static let databaseURL = SettingKey(
@@ -81,6 +81,9 @@ public struct SettingKey: Hashable, Sendable {
         "vault.control_socket", form: "the path of the vault's control socket (default var/vault/control.sock; at most 100 bytes)")
     public static let caDirectory = SettingKey(
         "ca.directory", form: "the CA directory made by `bilet certs init`, with ca.issuing_passphrase_file; when set, the gateway serves certificate renewal")
+    public static let gatewayMaxConnectionsPerAddress = SettingKey(
+        "gateway.max_connections_per_address",
+        form: "an integer from 1 to 100000: open connections allowed from one client address per listener (default 256; a school's NAT shares one address)")
     public static let databaseCredentialsDirectory = SettingKey(
         "database.credentials_directory",
         form: "the directory of each component role's 0600 password file, written by `bilet db migrate` (default: credentials beside database.local_directory, or var/credentials with database.url)")

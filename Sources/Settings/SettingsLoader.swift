@@ -106,6 +106,7 @@ public struct SettingsLoader: Sendable {
         gateway.clientCABundle = try reader.string(.gatewayClientCABundle, valid: isPath)
         gateway.revocationList = try reader.string(.gatewayCRL, valid: isPath)
         gateway.ticketKey = try reader.string(.gatewayTicketKey, valid: isPath)
+        gateway.maximumConnectionsPerAddress = try reader.int(.gatewayMaxConnectionsPerAddress, in: 1...100_000)
         try requireTogether(.gatewayCertificate, gateway.certificate, .gatewayPrivateKey, gateway.privateKey)
         try requireTogether(.gatewayGOSTCertificate, gateway.gostCertificate, .gatewayGOSTPrivateKey, gateway.gostPrivateKey)
         guard gateway.isEnabled else { return gateway }

@@ -50,7 +50,8 @@ public struct ListenerLimits: Sendable, Hashable {
     /// Connections from one client IP address beyond this many are closed at once, before any TLS
     /// work (counted, and logged at most once per second); that address's other connections and
     /// every other address are not affected. Behind an L4 balancer without the PROXY protocol
-    /// every client has the balancer's address: raise it there to the balancer's share.
+    /// every client has the balancer's address: raise it there to the balancer's share. The default
+    /// (256) leaves room for a school's computer rooms behind one NAT address.
     public var maximumConnectionsPerAddress: Int
     /// The largest request head (request line and headers together), in bytes.
     public var maximumHeaderBytes: Int
@@ -67,7 +68,7 @@ public struct ListenerLimits: Sendable, Hashable {
         idleTimeout: TimeAmount = .seconds(60),
         requestTimeout: TimeAmount = .seconds(30),
         maximumConnections: Int = 20_000,
-        maximumConnectionsPerAddress: Int = 64,
+        maximumConnectionsPerAddress: Int = 256,
         maximumHeaderBytes: Int = 16 * 1024,
         maximumBodyBytes: Int = 1024 * 1024,
         shutdownGracePeriod: TimeAmount = .seconds(20),

@@ -171,6 +171,29 @@ extension ServeCommandTests {
             extra: ["-X", "POST", "-H", "Content-Type: application/json", "--data-binary", #"{"login":"officer.one","password":"wrong"}"#])
         #expect(wrong.http == "401")
 
+        // A client certificate the platform never issued is refused at the handshake, and the refusal
+        // reaches the audit log (auth.failed, method certificate), not only the process log.
+        let stranger = run.directory.path + "/stranger"
+        let made = try BiletProcess.run(
+            ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", stranger + ".key",
+             "-out", stranger + ".pem", "-subj", "/CN=stranger", "-days", "1",
+             "-addext", "subjectAltName=URI:bilet://school/77-0001/ws/9", "-addext", "extendedKeyUsage=clientAuth"],
+            environment: [:], executable: URL(fileURLWithPath: "/usr/bin/openssl"))
+        try #require(made.status == 0, "\(made.output)")
+        try FileManager.default.copyItem(atPath: stranger + ".pem", toPath: run.certs + "/clients/stranger.pem")
+        try FileManager.default.copyItem(atPath: stranger + ".key", toPath: run.certs + "/clients/stranger.key")
+        let refused = try run.curl(port: workstations, path: "/v1/whoami", client: "stranger")
+        #expect(refused.http == "000", "the handshake is refused: \(refused)")
+        var audited = false
+        for _ in 0..<60 where !audited {
+            let failures = try run.curl(
+                port: workstations, path: "/v1/audit/entries?type=auth.failed", client: "workstation",
+                extra: ["-H", "Authorization: Bearer \(token)"])
+            audited = failures.body.contains(#""method":"certificate""#)
+            if !audited { try await Task.sleep(for: .milliseconds(500)) }
+        }
+        #expect(audited, "the refused certificate is in the audit log")
+
         // One SIGHUP reaches both the TLS material reloader and the policy reload.
         kill(serve.process.processIdentifier, SIGHUP)
         _ = try await serve.waitForLine(containing: "\"tls.reload.reason\":\"SIGHUP\"", timeout: .seconds(30))

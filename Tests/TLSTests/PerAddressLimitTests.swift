@@ -17,7 +17,7 @@ import Testing
     }
 
     @Test func theDefaultCapsEachAddress() {
-        #expect(ListenerLimits().maximumConnectionsPerAddress == 64)
+        #expect(ListenerLimits().maximumConnectionsPerAddress == 256)
     }
 
     @Test func connectionsBeyondTheAddressCapAreClosedWhileTheAddressesOthersKeepWorking() async throws {

@@ -37,7 +37,7 @@ struct GatewayServices {
             serverKeyPairs: pairs, clientCABundle: bundle, revocationList: settings.revocationList, ticketKey: settings.ticketKey)
         let registry = ConnectionRegistry()
         let material = try TLSMaterialStore(files: files, registry: registry, logger: logger)
-        let listeners = settings.listeners.map(Self.configuration)
+        let listeners = settings.listeners.map { Self.configuration($0, perAddress: settings.maximumConnectionsPerAddress) }
         let gateway = try Gateway(
             listeners: listeners, material: material, registry: registry, router: routes.makeRouter(),
             refusalObserver: refusalObserver, logger: logger)
@@ -65,7 +65,7 @@ struct GatewayServices {
         Set(settings.listeners.map { "listener:\($0.name)" })
     }
 
-    static func configuration(_ listener: ListenerSetting) -> TLSListenerConfiguration {
+    static func configuration(_ listener: ListenerSetting, perAddress: Int? = nil) -> TLSListenerConfiguration {
         let authentication: ClientAuthentication =
             switch listener.authentication {
             case .required: .required
@@ -77,7 +77,10 @@ struct GatewayServices {
             case .hardened: .hardened
             case .gost: .gost
             }
+        var limits = ListenerLimits()
+        if let perAddress { limits.maximumConnectionsPerAddress = perAddress }
         return TLSListenerConfiguration(
-            name: listener.name, host: listener.host, port: listener.port, clientAuthentication: authentication, profile: profile)
+            name: listener.name, host: listener.host, port: listener.port, clientAuthentication: authentication, profile: profile,
+            limits: limits)
     }
 }
