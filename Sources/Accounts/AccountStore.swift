@@ -3,15 +3,17 @@ import Foundation
 public import Identity
 public import PostgreSQL
 
-/// Creates, lists and disables staff accounts (`bilet accounts …`), connecting as
-/// `bilet_accounts`. Every change is audited (`account.changed`, and `session.ended` for the
-/// sessions a disabling ends) in the same transaction as the change.
+/// Creates, lists and disables staff accounts (`bilet accounts …`), connecting as the
+/// administrator's `bilet_account_admin` (migration 0540), the only role that may create accounts
+/// or change their password or disabled flag; the gateway's `bilet_accounts` is refused both.
+/// Every change is audited (`account.changed`, and `session.ended` for the sessions a disabling
+/// ends) in the same transaction as the change.
 public struct AccountStore: Sendable {
     private let pool: PostgresConnectionPool
     private let hasher: PasswordHasher
     private let audit: AccountsAudit
 
-    /// A store on `pool` (role `bilet_accounts`) hashing new passwords with `hasher`.
+    /// A store on `pool` (role `bilet_account_admin`) hashing new passwords with `hasher`.
     public init(pool: PostgresConnectionPool, hasher: PasswordHasher, log: AuditLog = AuditLog()) {
         self.pool = pool
         self.hasher = hasher

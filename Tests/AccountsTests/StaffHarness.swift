@@ -45,7 +45,10 @@ final class StaffHarness: Sendable {
 
     let pki: TestPKI
     let database: TestDatabase
+    /// The gateway's `bilet_accounts`: logins and sessions.
     let accountsPool: PostgresConnectionPool
+    /// The administrator's `bilet_account_admin`, behind ``store``: creates and disables accounts.
+    let adminPool: PostgresConnectionPool
     let auditPool: PostgresConnectionPool
     let gatewayPool: PostgresConnectionPool
     let owner: PostgresConnectionPool
@@ -58,13 +61,15 @@ final class StaffHarness: Sendable {
     private let work: URL
 
     private init(
-        pki: TestPKI, database: TestDatabase, accountsPool: PostgresConnectionPool, auditPool: PostgresConnectionPool,
+        pki: TestPKI, database: TestDatabase, accountsPool: PostgresConnectionPool, adminPool: PostgresConnectionPool,
+        auditPool: PostgresConnectionPool,
         gatewayPool: PostgresConnectionPool, owner: PostgresConnectionPool, store: AccountStore, sessions: StaffSessions,
         signer: NoteSigner, port: BoundPort, group: ServiceGroup, running: Task<Void, any Error>, work: URL
     ) {
         self.pki = pki
         self.database = database
         self.accountsPool = accountsPool
+        self.adminPool = adminPool
         self.auditPool = auditPool
         self.gatewayPool = gatewayPool
         self.owner = owner
@@ -83,6 +88,7 @@ final class StaffHarness: Sendable {
         let database = try await TestPostgres.makeDatabase(migrated: true)
         let components = database.components(maxConnectionsPerComponent: 4)
         let accountsPool = components.makePool(for: .accounts)
+        let adminPool = components.makePool(for: .accountAdmin)
         let auditPool = components.makePool(for: .audit)
         let gatewayPool = components.makePool(for: .gateway)
         let owner = PostgresConnectionPool(configuration: database.configuration, maxConnections: 2)
@@ -126,8 +132,8 @@ final class StaffHarness: Sendable {
         while port.value.withLock({ $0 }) == 0 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
         let signer = try NoteSigner(name: "bilet.test/audit", privateKey: try PrivateKey.generate(algorithm: .ed25519))
         return StaffHarness(
-            pki: pki, database: database, accountsPool: accountsPool, auditPool: auditPool, gatewayPool: gatewayPool, owner: owner,
-            store: AccountStore(pool: accountsPool, hasher: hasher), sessions: sessions, signer: signer, port: port, group: group,
+            pki: pki, database: database, accountsPool: accountsPool, adminPool: adminPool, auditPool: auditPool,
+            gatewayPool: gatewayPool, owner: owner, store: AccountStore(pool: adminPool, hasher: hasher), sessions: sessions, signer: signer, port: port, group: group,
             running: running, work: work)
     }
 
@@ -135,6 +141,7 @@ final class StaffHarness: Sendable {
         await group.triggerGracefulShutdown()
         _ = try? await running.value
         await accountsPool.shutdown()
+        await adminPool.shutdown()
         await auditPool.shutdown()
         await gatewayPool.shutdown()
         await owner.shutdown()

@@ -107,6 +107,38 @@ struct StaffLoginTests {
         #expect(answer.body == Self.refusal)
     }
 
+    /// Finding M-1: the gateway's `bilet_accounts` signs staff in but can neither create an account
+    /// (a compliance officer of its own) nor disable one; the administrator's `bilet_account_admin`
+    /// does both, and the records name it as their writer.
+    @Test("the gateway's accounts role cannot create or disable an account; the administrator's role can, and is the writer")
+    func onlyTheAdministratorRoleChangesAccounts() async throws {
+        let harness = try await StaffHarness.start()
+        let gatewayStore = AccountStore(pool: harness.accountsPool, hasher: try PasswordHasher(parameters: StaffHarness.fastArgon2))
+        let forged = await #expect(throws: AccountsError.self) {
+            try await gatewayStore.add(
+                login: "officer.forged", role: "compliance_officer", organisation: "bilet://school/77-1234", region: nil,
+                password: StaffHarness.password, actor: "test:gateway")
+        }
+        try await harness.addAccount("school.staff")
+        let takenOver = await #expect(throws: AccountsError.self) {
+            try await gatewayStore.disable(login: "school.staff", actor: "test:gateway")
+        }
+        let answer = try await harness.login("school.staff")
+        try await harness.store.disable(login: "school.staff", actor: "test:harness")
+        let records = try await harness.owner.query(
+            "SELECT kind, CAST(written_by AS text) FROM audit.events WHERE kind IN ('account.changed', 'session.ended') ORDER BY id"
+        ).map { "\(try $0.decode(String.self, at: 0)) \(try $0.decode(String.self, at: 1))" }
+        let logins = try await harness.owner.query("SELECT login FROM accounts.accounts").map { try $0.decode(String.self, at: 0) }
+        await harness.stop()
+        #expect(forged?.code == .storage)
+        #expect(takenOver?.code == .storage)
+        #expect(answer.status == 201, "the account stayed enabled")
+        #expect(logins == ["school.staff"])
+        #expect(records == [
+            "account.changed bilet_account_admin", "account.changed bilet_account_admin", "session.ended bilet_account_admin",
+        ])
+    }
+
     /// Review L4: a page on another site can make a workstation's browser post a form or text body
     /// with the workstation's certificate, never JSON without a CORS preflight; such bodies are refused
     /// before any password check or audit write.

@@ -64,6 +64,16 @@ struct CatalogueTests {
         #expect(throws: AuditError.self) { try aggregated.validated(against: .v2) }
     }
 
+    /// Finding M-1: a policy reload is written by the process that reloaded, as its own role, and an
+    /// account change only by the administrators' role, never by the gateway's `bilet_accounts`.
+    @Test("v3: policy.reloaded is written by bilet_gateway and bilet_vault, account.changed by bilet_account_admin only")
+    func versionThreeReloadAndAccountWriters() {
+        #expect(AuditCatalogue.v3.entry(for: "policy.reloaded")?.writers == ["bilet_gateway", "bilet_vault"])
+        #expect(AuditCatalogue.v3.entry(for: "account.changed")?.writers == ["bilet_account_admin"])
+        #expect(AuditCatalogue.v3.entry(for: "session.ended")?.writers == ["bilet_account_admin", "bilet_accounts"])
+        #expect(!AuditCatalogue.v3.entries.contains { $0.writers?.contains("bilet_policy") == true })
+    }
+
     @Test("v3 adds the subject-access request register; the fields of every v2 entry but pii.read and auth.failed are unchanged")
     func versionThreeAccessRequests() throws {
         #expect(Set(AuditCatalogue.v3.entries.map(\.type)) == Set(AuditCatalogue.v2.entries.map(\.type)).union(["access_request.handled"]))

@@ -9,7 +9,8 @@ import Testing
 @testable import BiletCLI
 
 /// `bilet serve`'s policy reload is audited fail-closed: a new set takes effect only after its
-/// `policy.reloaded` record is committed. Real PostgreSQL, the policy component's own role.
+/// `policy.reloaded` record is committed. Real PostgreSQL, the reloading process's own role (the
+/// gateway's or the vault's, never `bilet_policy`).
 @Suite("Policy reload: audited before the swap")
 struct PolicyReloadTests {
     struct Harness {
@@ -20,9 +21,9 @@ struct PolicyReloadTests {
         let store: PolicyStore
         let reloader: AuditedPolicyReload
 
-        static func make() async throws -> Harness {
+        static func make(writer: Component = TrustDomain.gateway.ownRole) async throws -> Harness {
             let database = try await TestPostgres.makeDatabase(migrated: true)
-            let auditPool = database.components(maxConnectionsPerComponent: 2).makePool(for: .policy)
+            let auditPool = database.components(maxConnectionsPerComponent: 2).makePool(for: writer)
             let directory = try PolicyCommandTests.copy()
             let store = try PolicyStore(directory: directory, hasher: SHA256VersionHasher())
             return Harness(
@@ -91,7 +92,7 @@ struct PolicyReloadTests {
         let harness = try await Harness.make()
         let old = harness.store.current.version
         _ = try harness.editPolicies("reload with the audit pool closed")
-        let closed = harness.database.components(maxConnectionsPerComponent: 1).makePool(for: .policy)
+        let closed = harness.database.components(maxConnectionsPerComponent: 1).makePool(for: .gateway)
         await closed.shutdown()
         let reloader = AuditedPolicyReload(
             store: harness.store, directory: harness.directory, auditPool: closed, logger: Logger(label: "test.policy-reload"))
@@ -110,6 +111,45 @@ struct PolicyReloadTests {
         #expect(await harness.reloader.reload(reason: "test"))
         #expect(harness.store.current.version == old)
         #expect(try await harness.records() == [[old.digest, "rejected", "bilet:policy"]])
+        await harness.shutdown()
+    }
+
+    /// Finding M-1: the gateway and the vault record their reloads as their own roles, so
+    /// `written_by` tells which process reloaded, and neither holds `bilet_policy` (which may write
+    /// relationship facts the vault decides on) nor `bilet_account_admin`.
+    @Test("each serving process records its policy reload as its own role", arguments: [TrustDomain.gateway, .vault])
+    func reloadIsRecordedAsTheDomainsOwnRole(domain: TrustDomain) async throws {
+        #expect(!domain.roles.contains(.policy))
+        #expect(!domain.roles.contains(.accountAdmin))
+        let writer = domain.ownRole
+        #expect(writer == (domain == .gateway ? .gateway : .vault))
+        let harness = try await Harness.make(writer: writer)
+        let new = try harness.editPolicies("reload by the \(domain.rawValue)")
+        #expect(await harness.reloader.reload(reason: "test"))
+        #expect(harness.store.current.version == new)
+        let written = try await harness.superuser.query(
+            "SELECT CAST(written_by AS text) FROM audit.events WHERE kind = 'policy.reloaded'"
+        ).map { try $0.decode(String.self, at: 0) }
+        #expect(written == [writer.roleName])
+        await harness.shutdown()
+    }
+
+    /// `bilet_policy` no longer writes `policy.reloaded` (no serving process holds it): a reload
+    /// recorded through it is refused by the database, so the new set is not applied (fail closed).
+    @Test("a reload recorded as bilet_policy is refused and the set in force stays")
+    func policyRoleCannotRecordReloads() async throws {
+        let harness = try await Harness.make(writer: .policy)
+        let old = harness.store.current.version
+        _ = try harness.editPolicies("reload as bilet_policy")
+        #expect(await !harness.reloader.reload(reason: "test"))
+        #expect(harness.store.current.version == old)
+        #expect(harness.reloader.isPending)
+        #expect(try await harness.records().isEmpty)
+        let refused = await #expect(throws: PostgresError.self) {
+            try await harness.auditPool.execute(
+                "INSERT INTO audit.events (kind, actor, payload) VALUES ('policy.reloaded', 'bilet:policy', '{}')")
+        }
+        #expect(refused?.code == .server(.insufficientPrivilege))
         await harness.shutdown()
     }
 }

@@ -66,7 +66,11 @@ extension ServeCommandTests {
         func password(_ role: String) throws -> [UInt8] {
             Array(try String(contentsOfFile: "\(credentials)/\(role).password", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines).utf8)
         }
-        for role in ["bilet_vault", "bilet_ca", "bilet_audit"] { secrets["\(role) password"] = try password(role) }
+        // Nor the administrator roles it never uses (finding M-1): bilet_policy may write relationship
+        // facts, bilet_account_admin may create accounts and set their passwords.
+        for role in ["bilet_vault", "bilet_ca", "bilet_audit", "bilet_policy", "bilet_account_admin"] {
+            secrets["\(role) password"] = try password(role)
+        }
 
         let inspected = ProcessInspection(pid: gateway)
         let environment = try inspected.environment().joined(separator: "\n")
@@ -95,6 +99,36 @@ extension ServeCommandTests {
             #expect(result.status != 0, "\(statement): \(result.output)")
             #expect(result.output.contains("permission denied"), "\(statement): \(result.output)")
         }
+        // Finding M-1: no role the gateway holds may add a relationship fact, create an account or set
+        // a password; the administrator's `bilet accounts` (as bilet_account_admin) still can.
+        let facts = "INSERT INTO policy.relationships (kind, subject_type, subject_id, object_type, object_id) VALUES ('assigned', 'user', 'usr_x', 'pupil', 'sub_x')"
+        let refusals: [(role: String, statement: String)] = [
+            ("bilet_gateway", facts), ("bilet_accounts", facts), ("bilet_auditor", facts),
+            ("bilet_accounts", "INSERT INTO accounts.accounts (id, login, role, organisation, password_hash) VALUES ('usr_BBBBBBBBBBBBBBBBBBBBBB', 'officer.forged', 'compliance_officer', 'bilet://region/77', '$argon2id$v=19$x')"),
+            ("bilet_accounts", "UPDATE accounts.accounts SET password_hash = '$argon2id$v=19$taken-over'"),
+        ]
+        for (role, statement) in refusals {
+            let result = try BiletProcess.run(
+                ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-c", statement, "host=\(run.directory.path)/pg/socket dbname=bilet user=\(role)"],
+                environment: ["PGPASSWORD": String(decoding: try password(role), as: UTF8.self)],
+                executable: URL(fileURLWithPath: "/usr/bin/psql"))
+            #expect(result.status != 0, "\(role): \(statement): \(result.output)")
+            #expect(result.output.contains("permission denied"), "\(role): \(statement): \(result.output)")
+        }
+        let added = try BiletProcess.run(
+            ["-c", #"printf 'synthetic pass 1\n' | "$0" accounts add --login officer.one --role compliance_officer --organisation bilet://school/77-0001 --password-stdin --actor admin:test"#,
+             BiletProcess.binary.path],
+            environment: run.environment, executable: URL(fileURLWithPath: "/bin/sh"))
+        #expect(added.status == 0 && added.output.contains("created officer.one"), "\(added.output)")
+        let signedIn = try run.curl(
+            port: workstations, path: "/v1/sessions", client: "workstation",
+            extra: ["-X", "POST", "-H", "Content-Type: application/json", "--data-binary", #"{"login":"officer.one","password":"synthetic pass 1"}"#])
+        #expect(signedIn.http == "201", "the gateway signs in an account the administrator made: \(signedIn)")
+        let disabled = try run.bilet(["accounts", "disable", "officer.one", "--actor", "admin:test"])
+        #expect(disabled.status == 0 && disabled.output.contains("disabled officer.one"), "\(disabled.output)")
+        let listed = try run.bilet(["accounts", "list", "--json"])
+        #expect(listed.status == 0 && listed.output.contains(#""disabled":true"#), "\(listed.output)")
+
         // …and another role's password is not the gateway's: the owner's is refused to it outright.
         let wrong = try BiletProcess.run(
             ["-X", "-q", "-c", "SELECT 1", "host=\(run.directory.path)/pg/socket dbname=bilet user=postgres"],

@@ -41,9 +41,9 @@ struct LeastPrivilegeTests {
         }
     }
 
-    static let notAccounts = Component.allCases.filter { $0 != .accounts }
+    static let notAccounts = Component.allCases.filter { $0 != .accounts && $0 != .accountAdmin }
 
-    @Test("every role but bilet_accounts is refused the accounts tables with 42501", arguments: notAccounts)
+    @Test("every role but bilet_accounts and bilet_account_admin is refused the accounts tables with 42501", arguments: notAccounts)
     func accountsAreClosed(component: Component) async throws {
         let database = try await TestPostgres.makeDatabase(migrated: true)
         try await withComponentPool(database, component) { pool in
@@ -58,17 +58,31 @@ struct LeastPrivilegeTests {
         }
     }
 
-    @Test("bilet_accounts changes only lockout, password and session ends; it never deletes")
+    /// An account as the administrator's role creates it (the smallest valid row).
+    static let account: SQLStatement = """
+        INSERT INTO accounts.accounts (id, login, role, organisation, password_hash)
+        VALUES ('usr_AAAAAAAAAAAAAAAAAAAAAA', 'staff.one', 'school', 'bilet://school/77-0001', '$argon2id$v=19$x')
+        """
+
+    /// Finding M-1: the gateway's `bilet_accounts` signs staff in and keeps sessions; it cannot
+    /// create an account (a compliance officer of its own) or take one over by setting its password
+    /// or re-enabling it. Only lockout state and session ends change.
+    @Test("bilet_accounts changes only lockout state and session ends; it creates no account, sets no password, never deletes")
     func accountsRoleIsNarrow() async throws {
         let database = try await TestPostgres.makeDatabase(migrated: true)
-        try await withComponentPool(database, .accounts) { pool in
-            try await pool.execute(
+        try await withComponentPool(database, .accountAdmin) { pool throws in
+            #expect(try await pool.execute(Self.account) == 1)
+        }
+        try await withComponentPool(database, .accounts) { pool throws in
+            #expect(try await pool.execute("UPDATE accounts.accounts SET failed_attempts = 1, locked_until = now()") == 1)
+            #expect(try await pool.query("SELECT login FROM accounts.accounts").singleValue(String.self) == "staff.one")
+            for statement: SQLStatement in [
                 """
                 INSERT INTO accounts.accounts (id, login, role, organisation, password_hash)
-                VALUES ('usr_AAAAAAAAAAAAAAAAAAAAAA', 'staff.one', 'school', 'bilet://school/77-0001', '$argon2id$v=19$x')
-                """)
-            #expect(try await pool.execute("UPDATE accounts.accounts SET failed_attempts = 1, disabled = true") == 1)
-            for statement: SQLStatement in [
+                VALUES ('usr_BBBBBBBBBBBBBBBBBBBBBB', 'officer.forged', 'compliance_officer', 'bilet://region/77', '$argon2id$v=19$x')
+                """,
+                "UPDATE accounts.accounts SET password_hash = '$argon2id$v=19$taken-over'",
+                "UPDATE accounts.accounts SET disabled = false",
                 "UPDATE accounts.accounts SET role = 'operator'",
                 "UPDATE accounts.accounts SET organisation = 'bilet://school/77-0002'",
                 "UPDATE accounts.sessions SET certificate_serial = 'ab'",
@@ -83,13 +97,68 @@ struct LeastPrivilegeTests {
         }
     }
 
+    /// The administrator's `bilet accounts add|disable`: creates accounts, sets passwords and the
+    /// disabled flag, ends sessions; it reads no session token hash, opens no session, touches no
+    /// lockout state, never deletes.
+    @Test("bilet_account_admin creates accounts, sets password and disabled, ends sessions, and nothing more")
+    func accountAdminRoleIsNarrow() async throws {
+        let database = try await TestPostgres.makeDatabase(migrated: true)
+        try await withComponentPool(database, .accountAdmin) { pool throws in
+            #expect(try await pool.execute(Self.account) == 1)
+            #expect(try await pool.execute("UPDATE accounts.accounts SET password_hash = '$argon2id$v=19$y', disabled = true") == 1)
+            #expect(
+                try await pool.execute(
+                    "UPDATE accounts.sessions SET ended_at = now(), end_reason = 'account-disabled' WHERE account_id = 'usr_AAAAAAAAAAAAAAAAAAAAAA' AND ended_at IS NULL"
+                ) == 0)
+            for statement: SQLStatement in [
+                "SELECT token_hash FROM accounts.sessions",
+                """
+                INSERT INTO accounts.sessions (id, token_hash, account_id, certificate_serial, principal, expires_at, idle_timeout)
+                VALUES ('ses_AAAAAAAAAAAAAAAAAAAAAA', decode(repeat('00', 32), 'hex'), 'usr_AAAAAAAAAAAAAAAAAAAAAA', 'ab',
+                        'bilet://school/77-0001/ws/1', now() + interval '1 hour', interval '10 minutes')
+                """,
+                "UPDATE accounts.accounts SET failed_attempts = 0, locked_until = NULL",
+                "UPDATE accounts.accounts SET role = 'operator'",
+                "UPDATE accounts.sessions SET last_seen = now()",
+                "DELETE FROM accounts.accounts",
+                "DELETE FROM accounts.sessions",
+                "TRUNCATE accounts.accounts",
+            ] {
+                let error = await #expect(throws: PostgresError.self) { try await pool.execute(statement) }
+                #expect(error?.code == .server(.insufficientPrivilege), "\(statement)")
+            }
+        }
+    }
+
+    static let notPolicy = Component.allCases.filter { $0 != .policy }
+
+    /// Finding M-1: relationship facts decide access in the vault; only `bilet_policy` (which no
+    /// serving process holds) may add or end one. The gateway's roles, the vault's and every other
+    /// are refused.
+    @Test("every role but bilet_policy is refused adding or ending a relationship fact with 42501", arguments: notPolicy)
+    func relationshipsAreClosed(component: Component) async throws {
+        let database = try await TestPostgres.makeDatabase(migrated: true)
+        try await withComponentPool(database, component) { pool in
+            for statement: SQLStatement in [
+                """
+                INSERT INTO policy.relationships (kind, subject_type, subject_id, object_type, object_id)
+                VALUES ('assigned', 'user', 'usr_AAAAAAAAAAAAAAAAAAAAAA', 'pupil', 'sub_AAAAAAAAAAAAAAAAAAAAAA')
+                """,
+                "UPDATE policy.relationships SET expired_at = now()",
+            ] {
+                let error = await #expect(throws: PostgresError.self) { try await pool.execute(statement) }
+                #expect(error?.code == .server(.insufficientPrivilege), "\(component.roleName): \(statement)")
+            }
+        }
+    }
+
     @Test(
         "application roles may INSERT into audit.events but never UPDATE, DELETE or TRUNCATE",
         arguments: appenders, AuditChange.allCases)
     func auditIsAppendOnly(component: Component, change: AuditChange) async throws {
         let database = try await TestPostgres.makeDatabase(migrated: true)
-        // Each role may append only its own kinds (audit.writer_kinds, migration 0510); the
-        // identity role writes none today, so even its INSERT is refused.
+        // Each role may append only its own kinds (audit.writer_kinds, migrations 0510 and 0540);
+        // the identity and policy roles write none today, so even their INSERT is refused.
         let ownKind = Self.ownAuditKind[component]
         try await withComponentPool(database, component) { pool in
             if let ownKind {
@@ -119,7 +188,8 @@ struct LeastPrivilegeTests {
 
     /// One event kind each appending role may write (audit/catalogue/v3.json, `writers`).
     static let ownAuditKind: [Component: String] = [
-        .vault: "pii.read", .ca: "certificate.issued", .policy: "policy.reloaded", .gateway: "audit.read", .accounts: "auth.failed",
+        .vault: "pii.read", .ca: "certificate.issued", .gateway: "audit.read", .accounts: "auth.failed",
+        .accountAdmin: "account.changed",
     ]
 
     @Test("the audit sequencer reads audit.events but cannot change it")
@@ -171,7 +241,7 @@ struct LeastPrivilegeTests {
     }
 
     @Test(
-        "each role has USAGE on its own schema only (plus audit for application roles and the auditor, policy for the vault and the gateway, which read relationships, and ca for the gateway, which reads CRLs)"
+        "each role has USAGE on its own schema only (plus audit for application roles and the auditor, policy for the vault and the gateway, which read relationships, ca for the gateway, which reads CRLs, and accounts for account administration)"
     )
     func schemaUsage() async throws {
         let database = try await TestPostgres.makeDatabase(migrated: true)
@@ -183,6 +253,7 @@ struct LeastPrivilegeTests {
                         schema == component.schemaName || (schema == "audit" && (component.appendsAudit || component == .auditor))
                         || (schema == "policy" && [.vault, .gateway].contains(component))
                         || (schema == "ca" && component == .gateway)
+                        || (schema == "accounts" && component == .accountAdmin)
                     let actual = try await pool.query(
                         "SELECT has_schema_privilege(\(component.roleName), \(schema), 'USAGE')"
                     ).singleValue(Bool.self)

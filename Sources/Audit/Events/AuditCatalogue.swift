@@ -136,7 +136,7 @@ extension AuditCatalogue {
     /// role writes (config.changed) has none. Migration 0510 grants exactly these.
     public static let writers: [String: [String]] = [
         "access_request.handled": ["bilet_vault"],
-        "account.changed": ["bilet_accounts"],
+        "account.changed": ["bilet_account_admin"],
         "audit.read": ["bilet_gateway"],
         "auth.failed": ["bilet_accounts", "bilet_vault"],
         "auth.succeeded": ["bilet_accounts"],
@@ -151,9 +151,9 @@ extension AuditCatalogue {
         "pii.searched": ["bilet_vault"],
         "pii.written": ["bilet_vault"],
         "policy.decided": ["bilet_gateway", "bilet_vault"],
-        "policy.reloaded": ["bilet_policy"],
+        "policy.reloaded": ["bilet_gateway", "bilet_vault"],
         "retention.changed": ["bilet_vault"],
-        "session.ended": ["bilet_accounts"],
+        "session.ended": ["bilet_account_admin", "bilet_accounts"],
         "subject.erased": ["bilet_vault"],
         "token.resolved": ["bilet_vault"],
         "vault.initialised": ["bilet_vault"],

@@ -56,7 +56,7 @@ struct AccountsAdd: AsyncParsableCommand {
         let password = passwordFromStandardInput
             ? try PassphraseInput.fromStandardInput() : try PassphraseInput.fromTerminal(confirm: true, label: "Password")
         let hasher = try PasswordHasher()
-        let account = try await database.withPool(for: .accounts) { pool in
+        let account = try await database.withPool(for: .accountAdmin) { pool in
             do throws(AccountsError) {
                 return try await AccountStore(pool: pool, hasher: hasher).add(
                     login: login, role: role, organisation: organisation, region: region, password: password,
@@ -85,7 +85,7 @@ struct AccountsList: AsyncParsableCommand {
 
     func run() async throws {
         let hasher = try PasswordHasher(parameters: .init(iterations: 1, memoryKiB: 64, parallelism: 1))
-        let accounts = try await database.withPool(for: .accounts) { pool in
+        let accounts = try await database.withPool(for: .accountAdmin) { pool in
             do throws(AccountsError) {
                 return try await AccountStore(pool: pool, hasher: hasher).list()
             } catch {
@@ -126,7 +126,7 @@ struct AccountsDisable: AsyncParsableCommand {
 
     func run() async throws {
         let hasher = try PasswordHasher(parameters: .init(iterations: 1, memoryKiB: 64, parallelism: 1))
-        let account = try await database.withPool(for: .accounts) { pool in
+        let account = try await database.withPool(for: .accountAdmin) { pool in
             do throws(AccountsError) {
                 return try await AccountStore(pool: pool, hasher: hasher).disable(login: login, actor: database.actorIdentifier)
             } catch {

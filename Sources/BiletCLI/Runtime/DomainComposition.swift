@@ -13,10 +13,11 @@ import VaultDoor
 /// holding only that domain's keys and database roles:
 ///
 /// - **vault**: the `bilet_vault` pool, the key ring (sealed at start), the control socket, the door
-///   socket the gateway calls, key rotation, retention, policy reload;
+///   socket the gateway calls, key rotation, retention, policy reload (recorded as `bilet_vault`);
 /// - **gateway**: the listeners, TLS material reloader, CRL subscriber (as `bilet_gateway`), staff
-///   sessions (`bilet_accounts`), the audit API (read-only `bilet_auditor`), policy reload; it asks the
-///   vault's door for keyed hashes and forwards renewals to the CA process;
+///   sessions (`bilet_accounts`), the audit API (read-only `bilet_auditor`), policy reload (recorded
+///   as `bilet_gateway`); it asks the vault's door for keyed hashes and forwards renewals to the CA
+///   process;
 /// - **ca**: the issuing CA keys, the renewal socket, the CRL refresher (`bilet_ca`);
 /// - **sequencer**: the checkpoint signing key and the sequencer (`bilet_audit`).
 ///
@@ -56,7 +57,7 @@ struct DomainComposition {
             pools.append(vault.pool)
             tail += vault.services
             tail.append(try VaultDoorService.make(settings.vault, vault: vault.vault, progress: progress, logger: logger))
-            tail.append(Self.policyReload(store, settings: settings, components: components, logger: logger))
+            tail.append(Self.policyReload(store, as: domain.ownRole, settings: settings, components: components, logger: logger))
             metadata["vault"] = "sealed until unsealed"
         case .gateway:
             let store = try policies()
@@ -72,7 +73,7 @@ struct DomainComposition {
                 settings.gateway, routes: routes, database: components, revocationObservers: [staff.revocationObserver],
                 refusalObserver: staff.failures, progress: progress, logger: logger)
             tail.append(AuthFailureAggregatorService(aggregator: staff.failures))
-            tail.append(Self.policyReload(store, settings: settings, components: components, logger: logger))
+            tail.append(Self.policyReload(store, as: domain.ownRole, settings: settings, components: components, logger: logger))
             tail += gateway?.services ?? []
             gracePeriod = gateway?.gateway.shutdownGracePeriod
             metadata["gateway"] = "\(settings.gateway.listeners.map(\.name).joined(separator: ","))"
@@ -101,11 +102,14 @@ struct DomainComposition {
         return DomainComposition(services: services, gatewayGracePeriod: gracePeriod)
     }
 
+    /// The policy reload of the gateway or the vault, appending its `policy.reloaded` records as the
+    /// domain's own role (`writer`, ``TrustDomain/ownRole``), on a pool of its own that the service
+    /// closes when it stops.
     private static func policyReload(
-        _ store: PolicyStore, settings: BiletSettings, components: ComponentDatabase, logger: Logger
+        _ store: PolicyStore, as writer: Component, settings: BiletSettings, components: ComponentDatabase, logger: Logger
     ) -> PolicyReloadService {
         PolicyReloadService(
-            store: store, directory: settings.policyDirectory, auditPool: components.makePool(for: .policy, logger: logger),
+            store: store, directory: settings.policyDirectory, auditPool: components.makePool(for: writer, logger: logger),
             pollInterval: .seconds(1), logger: logger)
     }
 

@@ -14,15 +14,21 @@ enum TrustDomain: String, CaseIterable, Sendable, ExpressibleByArgument {
     /// The audit sequencer: integrates the log and signs checkpoints with its key.
     case sequencer
 
-    /// The database roles this domain's process connects as (and whose passwords it reads).
+    /// The database roles this domain's process connects as (and whose passwords it reads). None
+    /// holds `bilet_policy` (it may write relationship facts) or `bilet_account_admin` (it may create
+    /// accounts): the gateway and the vault record their policy reloads as themselves.
     var roles: [Component] {
         switch self {
-        case .gateway: [.gateway, .accounts, .auditor, .policy]
-        case .vault: [.vault, .policy]
+        case .gateway: [.gateway, .accounts, .auditor]
+        case .vault: [.vault]
         case .ca: [.ca]
         case .sequencer: [.audit]
         }
     }
+
+    /// The domain's own role, the first of ``roles``: what it records its own actions as (the
+    /// gateway's and the vault's `policy.reloaded`, so `written_by` tells the two apart).
+    var ownRole: Component { roles[0] }
 
     /// Whether the process reloads on SIGHUP (the gateway its TLS material and policies, the vault its
     /// policies); `bilet serve` forwards SIGHUP only to these.
