@@ -9,7 +9,8 @@ public enum LocalSocketClient {
     ///   ``LocalSocketError/Code/invalidAnswer`` when the answer is missing, too long or malformed.
     public static func call<Request: Encodable & Sendable, Response: Decodable & Sendable>(
         _ request: Request, expecting: Response.Type = Response.self, socketPath: String,
-        maximumResponseBytes: Int = 16 << 20, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+        maximumResponseBytes: Int = 16 << 20, timeout: TimeAmount = .seconds(10),
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) async throws(LocalSocketError) -> Response {
         let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
         do {
@@ -21,6 +22,9 @@ public enum LocalSocketClient {
         } catch {
             throw LocalSocketError(.unreachable, "nothing answers on \(socketPath)")
         }
+        // A wedged server must not hold the caller (a login, a renewal) for ever.
+        let deadline = channel.channel.eventLoop.scheduleTask(in: timeout) { channel.channel.close(promise: nil) }
+        defer { deadline.cancel() }
         let line: [UInt8]?
         do {
             line = try await channel.executeThenClose { inbound, outbound in

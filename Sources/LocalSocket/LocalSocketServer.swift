@@ -1,5 +1,6 @@
 import Foundation
 public import Logging
+import Synchronization
 public import NIOCore
 public import NIOPosix
 public import ServiceLifecycle
@@ -32,6 +33,9 @@ public struct LocalSocketServer<Request: Decodable & Sendable, Response: Encodab
     public let name: String
     /// The longest request line accepted.
     public let maximumRequestBytes: Int
+    /// Connections served at once; more are closed at once (a caller cannot exhaust the server).
+    public let maximumConnections: Int
+    private let open = Counter()
     private let handler: Handler
     private let invalidRequest: @Sendable () -> Response
     private let group: any EventLoopGroup
@@ -46,6 +50,7 @@ public struct LocalSocketServer<Request: Decodable & Sendable, Response: Encodab
     ///   - onListening: called once the socket answers.
     public init(
         name: String, socketPath: String, allowedUsers: Set<UInt32> = [], maximumRequestBytes: Int = 1 << 20,
+        maximumConnections: Int = 256,
         requestTimeout: Duration = .seconds(30), group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         logger: Logger, invalidRequest: @escaping @Sendable () -> Response,
         onListening: @escaping @Sendable () async -> Void = {}, handler: @escaping Handler
@@ -54,6 +59,7 @@ public struct LocalSocketServer<Request: Decodable & Sendable, Response: Encodab
         self.socketPath = socketPath
         self.allowedUsers = allowedUsers.union([geteuid()])
         self.maximumRequestBytes = maximumRequestBytes
+        self.maximumConnections = maximumConnections
         self.requestTimeout = requestTimeout
         self.group = group
         self.logger = logger
@@ -103,8 +109,8 @@ public struct LocalSocketServer<Request: Decodable & Sendable, Response: Encodab
         try? FileManager.default.createDirectory(
             atPath: (directory as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         var status = stat()
-        if stat(directory, &status) != 0 {
-            guard mkdir(directory, shared ? 0o750 : 0o700) == 0 || errno == EEXIST, stat(directory, &status) == 0 else {
+        if lstat(directory, &status) != 0 {
+            guard mkdir(directory, shared ? 0o750 : 0o700) == 0 || errno == EEXIST, lstat(directory, &status) == 0 else {
                 throw LocalSocketError(.unusable, "cannot create \(directory)")
             }
         }
@@ -116,6 +122,12 @@ public struct LocalSocketServer<Request: Decodable & Sendable, Response: Encodab
     }
 
     private func serve(_ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>) async {
+        guard open.increment(limit: maximumConnections) else {
+            logger.warning("local socket at its connection limit", metadata: ["socket": "\(name)"])
+            try? await connection.channel.close()
+            return
+        }
+        defer { open.decrement() }
         guard let peer = await PeerCredentials.of(connection.channel), allowedUsers.contains(peer.userID) else {
             logger.warning("local socket refused a peer", metadata: ["socket": "\(name)"])
             try? await connection.channel.close()
@@ -146,6 +158,23 @@ public struct LocalSocketServer<Request: Decodable & Sendable, Response: Encodab
             logger.debug("local socket connection ended", metadata: ["socket": "\(name)", "error": "\(type(of: error))"])
         }
     }
+}
+
+/// Connections in progress.
+private final class Counter: Sendable {
+    private let value = Atomic<Int>(0)
+
+    /// Counts one more unless `limit` are in progress.
+    func increment(limit: Int) -> Bool {
+        let now = value.wrappingAdd(1, ordering: .relaxed).newValue
+        if now > limit {
+            value.wrappingSubtract(1, ordering: .relaxed)
+            return false
+        }
+        return true
+    }
+
+    func decrement() { value.wrappingSubtract(1, ordering: .relaxed) }
 }
 
 /// The line framing both sides use.

@@ -12,6 +12,8 @@ public struct CASettings: Hashable, Sendable {
     public var renewalOverlapSeconds: Int
     /// The CA process's renewal socket, which gateways forward renewals to.
     public var socket: String = "var/ca/renew.sock"
+    /// System users whose processes may forward renewals, besides the CA's own user.
+    public var socketUsers: [String] = []
 
     /// The default renewal overlap: 24 hours.
     public static let defaultRenewalOverlapSeconds = 86_400

@@ -32,7 +32,7 @@ public struct SettingKey: Hashable, Sendable {
         .logLevel, .logFormat, .policyDirectory, .auditSigningKey, .auditOrigin, .auditCheckpointDirectory,
         .gatewayListeners, .gatewayCertificate, .gatewayPrivateKey, .gatewayGOSTCertificate, .gatewayGOSTPrivateKey,
         .gatewayClientCABundle, .gatewayCRL, .gatewayTicketKey, .vaultControlSocket, .caDirectory, .caIssuingPassphraseFile,
-        .vaultDoorSocket, .vaultDoorUsers, .caSocket, .gatewayMaxConnectionsPerAddress, .caRenewalOverlap,
+        .vaultDoorSocket, .vaultDoorUsers, .caSocket, .caSocketUsers, .gatewayMaxConnectionsPerAddress, .caRenewalOverlap,
     ]
 
     public static let databaseURL = SettingKey(
@@ -87,9 +87,12 @@ public struct SettingKey: Hashable, Sendable {
     public static let databaseCredentialsDirectory = SettingKey(
         "database.credentials_directory",
         form: "the directory of each component role's 0600 password file, written by `bilet db migrate` (default: credentials beside database.local_directory, or var/credentials with database.url)")
+    public static let caSocketUsers = SettingKey(
+        "ca.socket_users",
+        form: "comma-separated system user names whose processes may forward renewals to the CA (default: the CA's own user only)")
     public static let vaultDoorSocket = SettingKey(
         "vault.door_socket",
-        form: "the path of the vault's door socket, which gateways call (default: door.sock beside vault.control_socket; at most 100 bytes)")
+        form: "the path of the vault's door socket, which gateways call (default: vault-door/door.sock beside the directory of vault.control_socket, a directory of its own; at most 100 bytes)")
     public static let vaultDoorUsers = SettingKey(
         "vault.door_users",
         form: "comma-separated system user names whose processes may call the vault's door (default: the vault's own user only)")

@@ -70,11 +70,12 @@ public struct SettingsLoader: Sendable {
             ?? (settings.database.url == nil ? Self.sibling(of: settings.database.localDirectory, named: "credentials") : "var/credentials")
         settings.vault.doorSocket =
             try reader.string(.vaultDoorSocket) { Self.isPath($0) && $0.utf8.count <= 100 }
-            ?? Self.beside(settings.vault.controlSocket, named: "door.sock")
-        if let users = try reader.string(.vaultDoorUsers, valid: { text in
-            text.split(separator: ",").allSatisfy { !$0.isEmpty && $0.allSatisfy { $0.isLetter || $0.isNumber || "-_.".contains($0) } }
-        }) {
+            ?? Self.sibling(of: Self.directory(of: settings.vault.controlSocket), named: "vault-door/door.sock")
+        if let users = try reader.string(.vaultDoorUsers, valid: Self.isUserList) {
             settings.vault.doorUsers = users.split(separator: ",").map(String.init)
+        }
+        if let users = try reader.string(.caSocketUsers, valid: Self.isUserList) {
+            settings.ca.socketUsers = users.split(separator: ",").map(String.init)
         }
         settings.ca.socket =
             try reader.string(.caSocket) { Self.isPath($0) && $0.utf8.count <= 100 }
@@ -153,6 +154,13 @@ public struct SettingsLoader: Sendable {
     static func sibling(of path: String, named name: String) -> String {
         let trimmed = path.hasSuffix("/") && path.count > 1 ? String(path.dropLast()) : path
         return beside(trimmed, named: name)
+    }
+
+    /// Comma-separated system user names.
+    static func isUserList(_ text: String) -> Bool {
+        !text.isEmpty && text.split(separator: ",", omittingEmptySubsequences: false).allSatisfy {
+            !$0.isEmpty && $0.allSatisfy { $0.isLetter || $0.isNumber || "-_.".contains($0) }
+        }
     }
 
     /// A non-empty path without NUL.

@@ -15,10 +15,10 @@ public struct VaultDoorClient: Sendable {
         try await LocalSocketClient.call(request, expecting: VaultDoorResponse.self, socketPath: socketPath)
     }
 
-    /// The audit keyed hash of `value` for `field`; `nil` while the vault is sealed or unreachable
+    /// The audit keyed hash of a typed staff login; `nil` while the vault is sealed or unreachable
     /// (the caller then refuses what it was about to audit: fail closed).
-    public func auditKeyedHash(_ value: String, field: String) async -> String? {
-        guard case .keyedHash(let hash) = try? await call(.auditKeyedHash(value: value, field: field)) else { return nil }
+    public func attemptedAccountHash(_ login: String) async -> String? {
+        guard case .keyedHash(let hash) = try? await call(.attemptedAccountHash(login: login)) else { return nil }
         return hash
     }
 }

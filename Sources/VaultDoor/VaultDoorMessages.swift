@@ -2,10 +2,14 @@
 ///
 /// The gateway holds no key of the vault: whatever needs one is asked for here, and the vault
 /// answers only processes of the users it allows (peer credentials).
+///
+/// Each request names exactly what the gateway may ask for; nothing lets it use a vault key for
+/// another purpose (the audit field a keyed hash is made for is fixed by the vault, not chosen by the
+/// caller, so the door cannot be used to test SNILS or other values against hashes in the log).
 public enum VaultDoorRequest: Codable, Sendable, Hashable {
-    /// The keyed hash (HMAC under the vault's audit-hash key) of `value` for the audit field `field`,
-    /// so a typed login reaches the audit log only as a hash.
-    case auditKeyedHash(value: String, field: String)
+    /// The keyed hash (HMAC under the vault's audit-hash key, field `attempted_account`) of a typed
+    /// staff login, so it reaches the audit log only as a hash.
+    case attemptedAccountHash(login: String)
 }
 
 /// The vault's answer to a ``VaultDoorRequest``.

@@ -43,6 +43,24 @@ extension ServeCommandTests {
             extra: ["-X", "POST", "-H", "Content-Type: application/json", "--data-binary", #"{"login":"nobody.here","password":"wrong"}"#])
         #expect(login.http == "401", "the login is audited through the vault's door and refused: \(login)")
 
+        // The door hashes typed logins only: a request naming another audit field (say `snils`, to test
+        // values against the log's keyed hashes) is not a door request at all.
+        let doorSocket = run.directory.path + "/vault-door/door.sock"
+        func door(_ line: String) throws -> String {
+            let script = """
+                import socket, sys
+                s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                s.connect(sys.argv[1])
+                s.sendall(sys.argv[2].encode() + b"\\n")
+                print(s.recv(65536).decode().strip())
+                """
+            return try BiletProcess.run(
+                ["-c", script, doorSocket, line], environment: [:], executable: URL(fileURLWithPath: "/usr/bin/python3")
+            ).output.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        #expect(try door(#"{"auditKeyedHash":{"value":"112-233-445 95","field":"snils"}}"#) == #"{"refused":{"code":"invalid-request"}}"#)
+        #expect(try door(#"{"attemptedAccountHash":{"login":"nobody.here"}}"#).hasPrefix(#"{"keyedHash":{"_0":"k1:"#))
+
         // The secrets of the other domains, as files hold them and as raw bytes.
         var secrets: [String: [UInt8]] = [:]
         let masterHex = try String(contentsOfFile: keyFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
@@ -149,9 +167,31 @@ extension ServeCommandTests {
         #expect(withPassword.output.contains("database.url carries a password"), "\(withPassword.output)")
         #expect(!withPassword.output.contains("secret"))
 
+        // libpq would use PGPASSWORD whatever the configuration says: serving refuses to start with it.
+        let libpqSecret = try BiletProcess.run(["serve"], environment: run.environment.merging(["PGPASSWORD": "secret"]) { $1 })
+        #expect(libpqSecret.status != 0)
+        #expect(libpqSecret.output.contains("PGPASSWORD is set"), "\(libpqSecret.output)")
+
+        // Before `bilet db migrate` there are no credentials to serve with.
+        let unprovisioned = try BiletProcess.run(["serve", "--component", "vault"], environment: run.environment)
+        #expect(unprovisioned.status != 0)
+        #expect(unprovisioned.output.contains("no password file for bilet_vault"), "\(unprovisioned.output)")
+
+        // With credentials but a migration missing (its bookkeeping row removed by the owner), the
+        // component refuses, naming the migration.
+        #expect(try run.bilet(["db", "migrate"]).status == 0)
+        #expect(try run.bilet(["db", "start"]).status == 0)
+        let owner = try String(contentsOfFile: run.directory.path + "/pg/owner.password", encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let removed = try BiletProcess.run(
+            ["-X", "-q", "-c", "DELETE FROM bilet_meta.schema_migrations WHERE version = (SELECT max(version) FROM bilet_meta.schema_migrations)",
+             "host=\(run.directory.path)/pg/socket dbname=bilet user=postgres"],
+            environment: ["PGPASSWORD": owner], executable: URL(fileURLWithPath: "/usr/bin/psql"))
+        #expect(removed.status == 0, "\(removed.output)")
         let pending = try BiletProcess.run(["serve", "--component", "vault"], environment: run.environment)
         #expect(pending.status != 0)
-        #expect(pending.output.contains("bilet db migrate"), "\(pending.output)")
+        #expect(pending.output.contains("is not applied; run `bilet db migrate`"), "\(pending.output)")
+        #expect(try run.bilet(["db", "stop"]).status == 0)
     }
 
     static func bytes(hex: String) -> [UInt8] {

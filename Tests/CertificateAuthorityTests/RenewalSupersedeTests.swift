@@ -38,6 +38,7 @@ import Testing
         let second = try await Self.renew(harness, "ws", into: "b")
         let records = try await harness.fixture.authority().certificates(matching: InventoryFilter(profile: .workstation))
         let renewed = try await harness.fixture.auditEvents("certificate.renewed")
+        let refusals = try await harness.fixture.refusalRecords()
         await harness.stop()
         #expect(first.status == "200", "\(first.body)")
         #expect(second.status == "409", "\(second.body)")
@@ -45,6 +46,13 @@ import Testing
         #expect(records.count == 2, "the original and one renewal, nothing else")
         #expect(records.filter { $0.renewedFrom == due.record.serial }.count == 1)
         #expect(renewed.count == 1)
+        // issue 12, L8: the refused second renewal is on record
+        #expect(
+            refusals == [
+                RefusalRecord(
+                    actor: Self.identity, writer: "bilet_ca", onlyPayload: true,
+                    payload: ["method": "certificate_renewal", "reason": "already-renewed", "certificate": "serial:\(due.record.serial)"])
+            ], "\(refusals)")
     }
 
     @Test func theDatabaseRefusesASecondSuccessorEvenIfTheCheckIsRaced() async throws {
@@ -76,6 +84,10 @@ import Testing
         }
         #expect(outcomes.filter { $0 == nil }.count == 1, "\(outcomes)")
         #expect(outcomes.compactMap { $0 }.allSatisfy { $0 == .alreadyRenewed }, "\(outcomes)")
+        // issue 12, L8: each loser is on record, also when the database's UNIQUE rolled its renewal back
+        let refusals = try await fixture.refusalRecords()
+        #expect(refusals.count == 3, "\(refusals)")
+        #expect(refusals.allSatisfy { $0.payload["reason"] == "already-renewed" && $0.actor == Self.identity && $0.writer == "bilet_ca" })
         let successors = try await fixture.query(
             "SELECT count(*) FROM ca.certificates WHERE renewed_from = \(due.record.serial)").singleValue(Int64.self)
         #expect(successors == 1)

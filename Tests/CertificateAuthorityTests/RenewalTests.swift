@@ -151,11 +151,19 @@ import Testing
         let answer = try await harness.renew("ws", requestPEM: requestPEM)
         let count = try await harness.fixture.query("SELECT count(*) FROM ca.certificates").singleValue(Int64.self)
         let renewed = try await harness.fixture.auditEvents("certificate.renewed")
+        let refusals = try await harness.fixture.refusalRecords()
         await harness.stop()
         #expect(answer.status == expected.status, "\(answer.body)")
         #expect(answer.body.contains(#""code":"\#(expected.code)""#), "\(answer.body)")
         #expect(count == 3, "the two server certificates and the one renewed, nothing new")
         #expect(renewed.isEmpty)
+        // issue 12, L8: every refusal is on record, written by the CA, naming only codes and the serial
+        #expect(
+            refusals == [
+                RefusalRecord(
+                    actor: Self.identity, writer: "bilet_ca", onlyPayload: true,
+                    payload: ["method": "certificate_renewal", "reason": expected.code, "certificate": "serial:\(due.record.serial)"])
+            ], "\(refusals)")
     }
 
     @Test func aRenewalAfterTheCertificateExpiredIsRefused() async throws {

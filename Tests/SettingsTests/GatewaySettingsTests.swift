@@ -53,7 +53,7 @@ import Testing
         #expect(settings.ca.directory == "certs/dev/ca")
         #expect(settings.ca.issuingPassphraseFile == "certs/dev/ca/issuing.passphrase")
         // The local sockets between the processes default beside the vault's control socket.
-        #expect(settings.vault.doorSocket == "/run/bilet/vault/door.sock")
+        #expect(settings.vault.doorSocket == "/run/bilet/vault-door/door.sock")
         #expect(settings.ca.socket == "/run/bilet/ca/renew.sock")
     }
 

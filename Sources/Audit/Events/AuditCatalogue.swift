@@ -109,9 +109,10 @@ extension AuditCatalogue {
     /// Catalogue version 3: version 2 with the database roles allowed to write each type
     /// (``Entry/writers``), `auth.failed` able to stand for several failures of one principal
     /// within a window (`count`, `window_seconds`) and to name the issuer of a refused client
-    /// certificate (`issuer`), and the subject-access request register (``withAccessRequests(_:)``:
-    /// `request` on `pii.read`, the `access_request.handled` type). Every v2 record is also a valid
-    /// v3 record.
+    /// certificate (`issuer`), written by the CA too for a refused certificate renewal (method
+    /// `certificate_renewal`, the refusal code as reason), and the subject-access request register
+    /// (``withAccessRequests(_:)``: `request` on `pii.read`, the `access_request.handled` type).
+    /// Every v2 record is also a valid v3 record.
     public static let v3 = AuditCatalogue(
         version: 3,
         entries: withAccessRequests(v2.entries).sorted { $0.type < $1.type }.map { entry in
@@ -138,7 +139,7 @@ extension AuditCatalogue {
         "access_request.handled": ["bilet_vault"],
         "account.changed": ["bilet_account_admin"],
         "audit.read": ["bilet_gateway"],
-        "auth.failed": ["bilet_accounts", "bilet_vault"],
+        "auth.failed": ["bilet_accounts", "bilet_ca", "bilet_vault"],
         "auth.succeeded": ["bilet_accounts"],
         "certificate.issued": ["bilet_ca"],
         "certificate.renewed": ["bilet_ca"],

@@ -8,6 +8,7 @@ import Policy
 import PostgreSQL
 import ServiceLifecycle
 import Storage
+import UnixSignals
 
 #if canImport(Glibc)
 import Glibc
@@ -45,6 +46,11 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError(
                 "database.url carries a password: serving processes use each component role's own password from database.credentials_directory; the owner's credentials belong to `bilet db migrate` only")
         }
+        // libpq would take a password from these whatever the configuration says.
+        for name in ["PGPASSWORD", "PGPASSFILE", "PGSERVICE", "PGSERVICEFILE"] where Environment.value(of: name) != nil {
+            throw ValidationError(
+                "\(name) is set: serving processes take database passwords only from database.credentials_directory; unset it")
+        }
         let database = try PlatformDatabase(settings: settings.database, logger: logger)
         guard let component else {
             let supervisor = ServeSupervisor(
@@ -70,6 +76,7 @@ struct ServeCommand: AsyncParsableCommand {
             readiness: .init(readyFile: readyFile), logger: logger)
         var services = composition.services
         if readyFile != nil { services.append(ParentWatch(parent: getppid(), logger: logger)) }
+        if !component.reloadsOnHangup { services.append(HangupIgnored(logger: logger)) }
         let group = ServiceGroup(
             configuration: DomainComposition(services: services, gatewayGracePeriod: composition.gatewayGracePeriod)
                 .groupConfiguration(logger: logger))
@@ -77,11 +84,24 @@ struct ServeCommand: AsyncParsableCommand {
         logger.info("component stopped")
     }
 
-    /// Refuses to serve while a migration is pending, asking as `role` (never the owner).
+    /// Refuses to serve while a migration is pending, asking as `role` (never the owner), or when that
+    /// role has more power than a component may (superuser, create role or database, replication,
+    /// bypass row security): a mis-provisioned role is not used.
     static func requireMigrated(_ components: ComponentDatabase, role: Component, logger: Logger) async throws {
         let pool = PostgresConnectionPool(
             configuration: components.configuration(for: role), maxConnections: 1, acquireTimeout: .seconds(10), logger: logger)
-        try await PlatformDatabase.using(pool) { pool in try await Migrator.bundled(logger: logger).requireApplied(using: pool) }
+        try await PlatformDatabase.using(pool) { pool in
+            try await Migrator.bundled(logger: logger).requireApplied(using: pool)
+            let powerful = try await pool.query(
+                """
+                SELECT rolsuper OR rolcreaterole OR rolcreatedb OR rolreplication OR rolbypassrls
+                FROM pg_catalog.pg_roles WHERE rolname = current_user
+                """
+            ).singleValue(Bool.self)
+            if powerful {
+                throw ValidationError("\(role.roleName) has superuser, createrole, createdb, replication or bypassrls; a component role must not")
+            }
+        }
     }
 
     static func loadPolicies(_ directory: String, logger: Logger) throws -> PolicyStore {
@@ -96,6 +116,19 @@ struct ServeCommand: AsyncParsableCommand {
     }
 }
 
+/// Keeps SIGHUP from stopping a component that has nothing to reload (the CA, the sequencer).
+struct HangupIgnored: Service {
+    let logger: Logger
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            for await _ in await UnixSignalsSequence(trapping: .sighup) {
+                logger.info("SIGHUP: nothing to reload in this component")
+            }
+        }
+    }
+}
+
 /// Stops a supervised component when its supervisor is gone (killed without a chance to stop it).
 struct ParentWatch: Service {
     let parent: pid_t
@@ -104,7 +137,8 @@ struct ParentWatch: Service {
     func run() async throws {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
-                if getppid() != parent {
+                // A parent of 1 at start means the supervisor was already gone when this child began.
+                if getppid() != parent || parent == 1 {
                     logger.error("the supervisor is gone; stopping")
                     kill(getpid(), SIGTERM)
                     return

@@ -27,7 +27,8 @@ enum CertificateServices {
             "certificate authority held for renewals",
             metadata: ["hierarchies": "\(issuers.keys.map(\.rawValue).sorted().joined(separator: ","))"])
         return HeldAuthority(
-            authority: CertificateAuthority(issuers: issuers, pool: pool, renewalOverlapSeconds: settings.renewalOverlapSeconds), pool: pool)
+            authority: CertificateAuthority(
+                issuers: issuers, pool: pool, renewalOverlapSeconds: settings.renewalOverlapSeconds, logger: logger), pool: pool)
     }
 
     /// The renewal route's function: renews through `authority`, and turns its refusals into

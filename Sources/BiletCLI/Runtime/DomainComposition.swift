@@ -65,7 +65,7 @@ struct DomainComposition {
             if settings.ca.isEnabled { routes.certificateRenewal = RenewalForwarding.client(socketPath: settings.ca.socket) }
             let door = VaultDoorClient(socketPath: settings.vault.doorSocket)
             let staff = try StaffServices.make(
-                keyedHash: { value, field in await door.auditKeyedHash(value, field: field) }, policies: store,
+                attemptedAccountHash: { login in await door.attemptedAccountHash(login) }, policies: store,
                 database: components, logger: logger)
             pools += staff.pools
             routes.staff = staff.routes
@@ -85,7 +85,7 @@ struct DomainComposition {
             pools.append(held.pool)
             // Re-signs each CRL before its nextUpdate; gateways refuse client certificates under a stale CRL.
             tail.append(try RevocationListRefresher(authority: held.authority, logger: logger))
-            tail.append(RenewalForwarding.server(settings.ca, authority: held.authority, progress: progress, logger: logger))
+            tail.append(try RenewalForwarding.server(settings.ca, authority: held.authority, progress: progress, logger: logger))
         case .sequencer:
             guard let signer = try CheckpointSigner.load(settings, logger: logger) else {
                 throw ValidationErrorText("the sequencer component needs audit.signing_key")

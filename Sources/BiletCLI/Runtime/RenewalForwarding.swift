@@ -29,9 +29,11 @@ enum RenewalForwarding {
     /// The CA process's server, renewing through `authority`.
     static func server(
         _ settings: CASettings, authority: CertificateAuthority, progress: StartupProgress, logger: Logger
-    ) -> LocalSocketServer<Request, Response> {
+    ) throws -> LocalSocketServer<Request, Response> {
         LocalSocketServer(
-            name: "ca-renewal", socketPath: settings.socket, maximumRequestBytes: 64 * 1024, logger: logger,
+            name: "ca-renewal", socketPath: settings.socket,
+            allowedUsers: try SystemUsers.ids(of: settings.socketUsers, setting: "ca.socket_users"),
+            maximumRequestBytes: 64 * 1024, logger: logger,
             invalidRequest: { .refused(status: 400, code: "invalid-request", title: "Not a renewal request.") },
             onListening: { progress.arrived(Self.part) }
         ) { request, _ in

@@ -7,10 +7,13 @@ import UnixSignals
 import Glibc
 #endif
 
-/// `bilet serve` without `--component`: the all-in-one run for development and small sites. It starts
+/// `bilet serve` without `--component`: the all-in-one run for development. It starts
 /// the private cluster (if any) without ever connecting to it as the owner, then runs each configured
 /// trust domain as a child process of its own (`bilet serve --component …`), so the process that
-/// parses TLS and HTTP holds none of the vault's, the CA's or the audit signer's keys.
+/// parses TLS and HTTP holds none of the vault's, the CA's or the audit signer's keys. All children run
+/// as the same system user, so this separates memory, open files, environments and database
+/// credentials held, not file access: production runs each component under its own user
+/// (docs/DEPLOYMENT.md).
 ///
 /// It forwards SIGHUP to the children that reload (gateway: TLS material and policies; vault: policies), stops them all on SIGTERM or SIGINT, and stops them all (and
 /// fails) when any one stops by itself: a platform with a dead vault or CA is not left half running.
@@ -42,6 +45,11 @@ struct ServeSupervisor {
         defer { try? FileManager.default.removeItem(atPath: readyDirectory) }
 
         let (events, continuation) = AsyncStream.makeStream(of: Event.self)
+        // Trapped before any child starts, so a stop during start-up stops the children too.
+        let trapped = await UnixSignalsSequence(trapping: .sigterm, .sigint, .sighup)
+        let signals = Task {
+            for await signal in trapped { continuation.yield(.signal(signal)) }
+        }
         var children: [TrustDomain: Process] = [:]
         var failed = false
         do {
@@ -53,11 +61,6 @@ struct ServeSupervisor {
             failed = true
         }
 
-        let signals = Task {
-            for await signal in await UnixSignalsSequence(trapping: .sigterm, .sigint, .sighup) {
-                continuation.yield(.signal(signal))
-            }
-        }
         let readiness = Task { [domains] in
             while !Task.isCancelled {
                 let files = domains.map { readyDirectory + "/" + $0.rawValue }
@@ -145,6 +148,14 @@ struct ServeSupervisor {
         return failed ? 1 : 0
     }
 
+    /// What a child inherits of the supervisor's environment: bilet's own keys and the locale and
+    /// paths a program needs, nothing else (no `PG…` secrets, no unrelated credentials of the shell or
+    /// unit that started the supervisor).
+    static func childEnvironment(_ environment: [String: String]) -> [String: String] {
+        let kept: Set<String> = ["PATH", "HOME", "TMPDIR", "LANG", "LANGUAGE", "TZ", "USER", "LOGNAME"]
+        return environment.filter { name, _ in kept.contains(name) || name.hasPrefix("LC_") || name.hasPrefix("BILET_") }
+    }
+
     /// Sends SIGTERM to every running child; returns when to escalate to SIGKILL.
     private func terminate(_ children: [TrustDomain: Process], running: Set<TrustDomain>) -> ContinuousClock.Instant {
         for domain in running { if let child = children[domain] { kill(child.processIdentifier, SIGTERM) } }
@@ -159,6 +170,7 @@ struct ServeSupervisor {
         process.arguments =
             ["serve", "--component", domain.rawValue, "--ready-file", readyFile]
             + (configurationPath.map { ["--config", $0] } ?? [])
+        process.environment = Self.childEnvironment(ProcessInfo.processInfo.environment)
         process.terminationHandler = { process in
             continuation.yield(.exited(domain, process.terminationStatus))
         }

@@ -23,9 +23,10 @@ struct StaffServices {
     /// The pools the caller shuts down after the services stopped.
     let pools: [PostgresConnectionPool]
 
-    /// - Parameter keyedHash: the vault's door: the audit keyed hash of a typed login (`nil` while sealed).
+    /// - Parameter attemptedAccountHash: the vault's door: the audit keyed hash of a typed login (`nil`
+    ///   while sealed or unreachable).
     static func make(
-        keyedHash: @escaping @Sendable (String, String) async -> String?, policies: PolicyStore, database: ComponentDatabase,
+        attemptedAccountHash: @escaping @Sendable (String) async -> String?, policies: PolicyStore, database: ComponentDatabase,
         logger: Logger
     ) throws -> StaffServices {
         let accounts = database.makePool(for: .accounts, logger: logger)
@@ -33,7 +34,10 @@ struct StaffServices {
         let auditRecorder = database.makePool(for: .gateway, logger: logger)
         let failures = AuthFailureAggregator(pool: accounts)
         let sessions = StaffSessions(pool: accounts, failures: failures)
-        let login = StaffLogin(pool: accounts, hasher: try PasswordHasher(), keyedHash: keyedHash, failures: failures)
+        let login = StaffLogin(pool: accounts, hasher: try PasswordHasher(), keyedHash: { value, field in
+            // The vault fixes the field; the login is the only value ever hashed through the door.
+            field == "attempted_account" ? await attemptedAccountHash(value) : nil
+        }, failures: failures)
         let audit = AuditRoutes.Dependencies(
             sessions: sessions, policies: policies, reader: auditReader, recorder: auditRecorder,
             hostname: ProcessInfo.processInfo.hostName)

@@ -2,6 +2,7 @@ public import Audit
 public import Foundation
 public import GnuTLS
 public import Identity
+public import Logging
 public import PostgreSQL
 
 /// The platform CA while it runs: signs requests for the identities administrators name, issues
@@ -18,7 +19,9 @@ public import PostgreSQL
 ///   as its record, so nothing is issued without both; the certificate is handed out only after
 ///   that transaction committed;
 /// - a revocation, its new CRL and the notification that pushes the CRL to the gateways are one
-///   transaction: gateways never hear of a CRL that was not stored.
+///   transaction: gateways never hear of a CRL that was not stored;
+/// - every refused renewal is audited (`auth.failed`, method `certificate_renewal`) in a
+///   transaction of its own, so the refusal is on record although nothing was issued.
 ///
 /// Connects with the CA's own role (`bilet_ca`).
 public struct CertificateAuthority: Sendable {
@@ -37,6 +40,8 @@ public struct CertificateAuthority: Sendable {
     public let renewalOverlapSeconds: Int
     /// The wall clock, seconds since 1970 (UTC).
     public let clock: @Sendable () -> Int
+    /// Where a renewal refusal that could not be audited is reported (codes and serials only).
+    public let logger: Logger
 
     /// The default overlap of a renewed certificate and its successor: 24 hours.
     public static let defaultRenewalOverlapSeconds = 86_400
@@ -47,7 +52,8 @@ public struct CertificateAuthority: Sendable {
         validityDays: Int = CertificateProfile.defaultValidityDays,
         revocationListLifetime: Int = RevocationPublisher.defaultLifetimeSeconds,
         renewalOverlapSeconds: Int = CertificateAuthority.defaultRenewalOverlapSeconds,
-        clock: @escaping @Sendable () -> Int = { Int(Date().timeIntervalSince1970) }
+        clock: @escaping @Sendable () -> Int = { Int(Date().timeIntervalSince1970) },
+        logger: Logger = Logger(label: "bilet.ca")
     ) {
         self.issuers = issuers
         self.pool = pool
@@ -56,6 +62,7 @@ public struct CertificateAuthority: Sendable {
         self.revocationListLifetime = revocationListLifetime
         self.renewalOverlapSeconds = max(0, renewalOverlapSeconds)
         self.clock = clock
+        self.logger = logger
     }
 
     // MARK: Issuing
@@ -113,12 +120,29 @@ public struct CertificateAuthority: Sendable {
     /// the new one too (``revoke(serial:reason:actor:)``). Audited as `certificate.renewed` with the
     /// principal as the actor.
     ///
+    /// A refusal (any error thrown) is audited as `auth.failed` with the principal as the actor,
+    /// method `certificate_renewal`, the error's code as the reason and the presented serial as the
+    /// certificate, nothing of the request, in a transaction of its own; when that record cannot be
+    /// written the refusal still stands and an error is logged (codes and serial only).
+    ///
     /// - Parameter presentedSerial: the serial of the certificate the TLS handshake verified.
     /// - Throws: ``CertificateAuthorityError`` with `certificate-unknown`, `certificate-revoked`,
     ///   `certificate-expired`, `csr-identity-mismatch` (also when the presented certificate is
     ///   another principal's), `outside-renewal-window`, `already-renewed`, `hierarchy-mismatch`,
     ///   `key-reused`, and the request refusals.
     public func renew(
+        presentedSerial: [UInt8], principal: Principal, request: CertificateSigningRequest
+    ) async throws(CertificateAuthorityError) -> IssuedCertificate {
+        do {
+            return try await self.renewUnaudited(presentedSerial: presentedSerial, principal: principal, request: request)
+        } catch {
+            await self.auditRefusedRenewal(error, presentedSerial: presentedSerial, principal: principal)
+            throw error
+        }
+    }
+
+    /// ``renew(presentedSerial:principal:request:)`` without the audit of a refusal.
+    private func renewUnaudited(
         presentedSerial: [UInt8], principal: Principal, request: CertificateSigningRequest
     ) async throws(CertificateAuthorityError) -> IssuedCertificate {
         let serial = SerialNumber.hex(presentedSerial)
@@ -165,15 +189,41 @@ public struct CertificateAuthority: Sendable {
     }
 
     /// ``renew(presentedSerial:principal:request:)`` from the PEM request body of the renewal route.
+    /// A body that is not a request is a refusal too, audited the same way.
     ///
     /// - Throws: ``CertificateAuthorityError/Code/csrMalformed`` for a body that is not a request,
     ///   ``CertificateAuthorityError/Code/unsupportedKey``, and as the other.
     public func renew(requestPEM: String, presentedSerial: [UInt8], principal: Principal) async throws(CertificateAuthorityError) -> IssuedCertificate {
         let request: CertificateSigningRequest
         do { request = try CertificateSigningRequest(pem: requestPEM) } catch {
-            throw CertificateAuthorityError(error.code == .unsupportedKey ? .unsupportedKey : .csrMalformed)
+            let refusal = CertificateAuthorityError(error.code == .unsupportedKey ? .unsupportedKey : .csrMalformed)
+            await self.auditRefusedRenewal(refusal, presentedSerial: presentedSerial, principal: principal)
+            throw refusal
         }
         return try await self.renew(presentedSerial: presentedSerial, principal: principal, request: request)
+    }
+
+    /// Records a refused renewal: `auth.failed` with `principal` as the actor, method
+    /// `certificate_renewal`, `refusal`'s code as the reason and the presented certificate's serial
+    /// (`serial:<hex>`), appended in a transaction of its own (the renewal's, if any, rolled back).
+    /// Nothing of the signing request is recorded. The refusal stands whatever happens here: when
+    /// the record cannot be written, an error is logged with the codes and the serial only.
+    private func auditRefusedRenewal(_ refusal: CertificateAuthorityError, presentedSerial: [UInt8], principal: Principal) async {
+        let serial = "serial:\(SerialNumber.hex(presentedSerial))"
+        let event = AuditEvent(
+            type: "auth.failed", actor: principal.uri,
+            fields: [
+                "method": .string("certificate_renewal"), "reason": .string(refusal.code.rawValue), "certificate": .string(serial),
+            ])
+        do {
+            try await self.audit.append(event, using: self.pool)
+        } catch {
+            self.logger.error(
+                "renewal refusal not audited",
+                metadata: [
+                    "refusal": .string(refusal.code.rawValue), "certificate": .string(serial), "audit_error": .string(error.code.rawValue),
+                ])
+        }
     }
 
     // MARK: Revoking

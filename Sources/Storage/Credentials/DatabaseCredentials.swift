@@ -59,17 +59,32 @@ public struct DatabaseCredentials: Sendable, Hashable {
     }
 
     /// The password of `role` (see ``password(for:)``).
+    ///
+    /// The file is opened once without following a symbolic link, then checked on the open descriptor
+    /// (a regular file, owned by this process's user, mode 0600 or stricter) and read from it: what is
+    /// checked is what is read.
     public func password(forRole role: String) throws(CredentialsError) -> String {
         let path = path(for: role)
+        let descriptor = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            if errno == ENOENT {
+                throw CredentialsError(.missing, role: role, "no password file for \(role) in \(directory); run `bilet db migrate`")
+            }
+            throw CredentialsError(.unreadable, role: role, "\(path) cannot be opened (a symbolic link is refused)")
+        }
+        defer { close(descriptor) }
         var status = stat()
-        guard stat(path, &status) == 0 else {
-            throw CredentialsError(.missing, role: role, "no password file for \(role) in \(directory); run `bilet db migrate`")
+        guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG, status.st_uid == geteuid() else {
+            throw CredentialsError(.unreadable, role: role, "\(path) must be a regular file owned by this process's user")
         }
         guard status.st_mode & 0o077 == 0 else {
             throw CredentialsError(.exposed, role: role, "\(path) is open to group or others; it must be mode 0600")
         }
-        guard let data = FileManager.default.contents(atPath: path),
-            let text = String(data: data, encoding: .utf8)?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty
+        var bytes = [UInt8](repeating: 0, count: 4096)
+        let count = bytes.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+        guard count > 0,
+            let text = String(bytes: bytes[0..<count], encoding: .utf8)?.trimmingCharacters(in: .whitespacesAndNewlines),
+            !text.isEmpty
         else {
             throw CredentialsError(.unreadable, role: role, "\(path) cannot be read or holds no password")
         }

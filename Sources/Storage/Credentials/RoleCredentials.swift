@@ -15,7 +15,8 @@ public enum RoleCredentials {
 
     /// Makes missing password files and sets every component role's password, through `owner` (a pool
     /// connected as the database owner, who may alter these roles).
-    /// - Parameter rotate: replace every password with a new one.
+    /// - Parameter rotate: replace every password with a new one, and end every session the roles had
+    ///   open with the old ones.
     public static func provision(
         _ credentials: DatabaseCredentials, using owner: PostgresConnectionPool, rotate: Bool = false
     ) async throws(CredentialsError) -> Report {
@@ -31,6 +32,15 @@ public enum RoleCredentials {
                 }
             } catch {
                 throw CredentialsError(.database, role: role, "the database refused to set the password of \(role)")
+            }
+            if rotate {
+                // Connections opened with the old password keep working until they end: end them.
+                do {
+                    try await owner.execute(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = \(role) AND pid <> pg_backend_pid()")
+                } catch {
+                    throw CredentialsError(.database, role: role, "the old sessions of \(role) could not be ended")
+                }
             }
             if made { created.append(role) } else { kept.append(role) }
         }
