@@ -68,6 +68,7 @@ struct PeerCredentialsTests {
             let script = """
                 import socket, sys
                 s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                s.settimeout(20)
                 s.connect(sys.argv[1])
                 s.sendall(b'{"text":"let me in"}\\n')
                 data = s.recv(4096)
@@ -79,8 +80,12 @@ struct PeerCredentialsTests {
             let output = Pipe()
             process.standardOutput = output
             process.standardError = output
-            try process.run()
-            process.waitUntilExit()
+            // Waited for without blocking a thread of the cooperative pool, which the server's own
+            // connection task needs to answer (or refuse) the client.
+            await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+                process.terminationHandler = { _ in done.resume() }
+                do { try process.run() } catch { done.resume() }
+            }
             let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             #expect(text.trimmingCharacters(in: .whitespacesAndNewlines) == "refused", "\(text)")
             // The allowed user still is answered.
