@@ -87,7 +87,7 @@ let package = Package(
         .target(
             name: "Vault",
             dependencies: [
-                "GnuTLS", "Argon2", "PostgreSQL", "Policy", "Audit", "Tokens",
+                "GnuTLS", "Argon2", "PostgreSQL", "Policy", "Audit", "Tokens", "LocalSocket",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -1,25 +1,19 @@
 import Foundation
 public import Logging
 import Tokens
+import LocalSocket
 public import NIOCore
 public import NIOPosix
 public import ServiceLifecycle
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// The vault's local control channel: a Unix domain socket that `bilet vault unseal | seal |
 /// status | rotate | deadlines | erase | hold | release | retention | register` talk to, one JSON request and one JSON response per connection.
 ///
-/// The socket lives in a directory of its own with mode 0700, and the socket file has mode 0600,
-/// so only the user running bilet (and root) can connect. It refuses to start when another
-/// process already answers on the path. Requests are bounded (64 KiB); a connection that sends
-/// nothing within the timeout is closed.
+/// Built on ``LocalSocketServer``: the socket lives in a directory of its own with mode 0700, the
+/// socket file has mode 0600, and the kernel-reported user of every caller must be the vault's own, so
+/// only the user running the vault can use it whatever the file permissions say. It refuses to start
+/// when another process already answers on the path. Requests are bounded (64 KiB); a connection that
+/// sends nothing within the timeout is closed.
 ///
 /// The socket is an administrator path (owner only): erasure, legal holds and retention ends asked
 /// for here take no policy decision and are audited with the server's ``actor``.
@@ -58,96 +52,23 @@ public struct VaultControlServer: Service {
     }
 
     public func run() async throws {
-        try prepareDirectory()
-        if await VaultControlClient.isAnswering(socketPath: socketPath) {
-            throw VaultError(.controlSocket, reason: "another process answers on the vault control socket")
-        }
-        // Bind under a temporary name, restrict it to the owner, then move it into place: the
-        // socket never exists at its public path with looser permissions.
-        let temporaryPath = socketPath + ".binding"
-        let server = try await ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 16)
-            .bind(unixDomainSocketPath: temporaryPath, cleanupExistingSocketFile: true) { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
-                }
+        let server = LocalSocketServer<VaultControlRequest, VaultControlResponse>(
+            name: "vault-control", socketPath: socketPath, maximumRequestBytes: Self.maximumRequestBytes,
+            requestTimeout: requestTimeout, group: group, logger: logger,
+            invalidRequest: { .failure(VaultError(.invalidRequest, reason: "not a vault control request")) },
+            onListening: { [logger, socketPath, onListening] in
+                logger.info("vault control socket listening", metadata: ["path": "\(socketPath)"])
+                await onListening()
             }
-        guard chmod(temporaryPath, 0o600) == 0, rename(temporaryPath, socketPath) == 0 else {
-            try? await server.channel.close()
-            unlink(temporaryPath)
-            throw VaultError(.controlSocket, reason: "cannot restrict the control socket to its owner")
+        ) { request, _ in
+            logger.info("vault control request", metadata: ["operation": "\(request.operation.rawValue)"])
+            return await self.handle(request)
         }
-        logger.info("vault control socket listening", metadata: ["path": "\(socketPath)"])
-        await onListening()
-        try await withGracefulShutdownHandler {
-            try await withThrowingDiscardingTaskGroup { tasks in
-                try await server.executeThenClose { connections in
-                    for try await connection in connections {
-                        tasks.addTask { await self.serve(connection) }
-                    }
-                }
-            }
-        } onGracefulShutdown: {
-            server.channel.close(promise: nil)
-        }
-        unlink(socketPath)
-    }
-
-    private func prepareDirectory() throws {
-        let directory = (socketPath as NSString).deletingLastPathComponent
-        guard !directory.isEmpty else { return }
-        var status = stat()
-        if stat(directory, &status) != 0 {
-            guard mkdir(directory, 0o700) == 0 || errno == EEXIST else {
-                throw VaultError(.controlSocket, reason: "cannot create the control socket directory")
-            }
-            guard stat(directory, &status) == 0 else { throw VaultError(.controlSocket, reason: "cannot stat the control socket directory") }
-        }
-        guard status.st_mode & S_IFMT == S_IFDIR, status.st_uid == geteuid(), status.st_mode & 0o077 == 0 else {
-            throw VaultError(.controlSocket, reason: "the control socket directory must be owned by this user with mode 0700")
-        }
-    }
-
-    private func serve(_ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>) async {
         do {
-            try await connection.executeThenClose { inbound, outbound in
-                let line = try await withThrowingTaskGroup(of: [UInt8]?.self) { group in
-                    group.addTask { try await Self.readLine(inbound) }
-                    group.addTask {
-                        try await Task.sleep(for: requestTimeout)
-                        return nil
-                    }
-                    let first = try await group.next() ?? nil
-                    group.cancelAll()
-                    return first
-                }
-                guard let line else { return }
-                let response: VaultControlResponse
-                if let request = try? JSONDecoder().decode(VaultControlRequest.self, from: Data(line)) {
-                    logger.info("vault control request", metadata: ["operation": "\(request.operation.rawValue)"])
-                    response = await handle(request)
-                } else {
-                    response = .failure(VaultError(.invalidRequest, reason: "not a vault control request"))
-                }
-                var bytes = (try? JSONEncoder().encode(response)) ?? Data()
-                bytes.append(UInt8(ascii: "\n"))
-                try await outbound.write(ByteBuffer(bytes: bytes))
-            }
-        } catch {
-            logger.debug("vault control connection ended", metadata: ["error": "\(type(of: error))"])
+            try await server.run()
+        } catch let error as LocalSocketError {
+            throw VaultError(.controlSocket, reason: error.reason)
         }
-    }
-
-    private static func readLine(_ inbound: NIOAsyncChannelInboundStream<ByteBuffer>) async throws -> [UInt8]? {
-        var collected: [UInt8] = []
-        for try await buffer in inbound {
-            collected += buffer.readableBytesView
-            if let newline = collected.firstIndex(of: UInt8(ascii: "\n")) {
-                return Array(collected[..<newline])
-            }
-            if collected.count > maximumRequestBytes { return nil }
-        }
-        return collected.isEmpty ? nil : collected
     }
 
     /// The subject token a request names.
