@@ -9,7 +9,7 @@ import ServiceLifecycle
 import TLS
 
 /// `bilet bench gateway`: measures the TLS gateway on loopback with real clients, the way
-/// `../shared/bench/nginx-mtls-baseline.sh` measures nginx, so the two can be compared side by side.
+/// `scripts/bench/nginx-mtls-baseline.sh` measures nginx, so the two can be compared side by side.
 ///
 /// Uses that script's PKI (run the script first; it leaves `$BASE/pki`): `ca.pem`, `server.pem`/`.key`,
 /// `client.pem`/`.key`/`-bundle.pem`, `crl.pem` (10,000 synthetic entries plus one revoked client).
@@ -78,7 +78,7 @@ private struct GatewayBench {
     func run() async throws {
         for name in ["ca.pem", "server.pem", "server.key", "client.pem", "client.key", "client-bundle.pem", "crl.pem"] {
             guard FileManager.default.fileExists(atPath: self.file(name)) else {
-                throw ValidationError("\(self.file(name)) is missing; run ../shared/bench/nginx-mtls-baseline.sh first")
+                throw ValidationError("\(self.file(name)) is missing; run scripts/bench/nginx-mtls-baseline.sh first")
             }
         }
         var rows: [Row] = []
