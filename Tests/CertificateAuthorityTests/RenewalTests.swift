@@ -166,6 +166,25 @@ import Testing
             ], "\(refusals)")
     }
 
+    /// A certificate that may not renew now never gets its body parsed by the CA (the process with the
+    /// issuing keys): garbage from a certificate outside its window is refused for the window, not
+    /// as a malformed request, and the refusal is on record.
+    @Test func aBodyFromACertificateNotDueIsNotParsed() async throws {
+        let harness = try await CAGatewayHarness.start(subscriber: false)
+        let identity = try IdentityURI.parse(Self.identity)
+        let fresh = try await harness.fixture.enrol(Self.identity, name: "fresh")
+        let authority = harness.fixture.authority()
+        let error = await #expect(throws: CertificateAuthorityError.self) {
+            _ = try await authority.renew(
+                requestPEM: "-----BEGIN CERTIFICATE REQUEST-----\nnot base64 at all\n-----END CERTIFICATE REQUEST-----\n",
+                presentedSerial: fresh.certificate.serialNumber, principal: identity)
+        }
+        let refusals = try await harness.fixture.refusalRecords()
+        await harness.stop()
+        #expect(error?.code == .outsideRenewalWindow)
+        #expect(refusals.map { $0.payload["reason"] } == ["outside-renewal-window"], "\(refusals)")
+    }
+
     @Test func aRenewalAfterTheCertificateExpiredIsRefused() async throws {
         let fixture = try await CAFixture.make(hierarchies: [.ecdsa])
         defer { Task { await fixture.tearDown() } }

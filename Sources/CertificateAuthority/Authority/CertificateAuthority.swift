@@ -134,17 +134,20 @@ public struct CertificateAuthority: Sendable {
         presentedSerial: [UInt8], principal: Principal, request: CertificateSigningRequest
     ) async throws(CertificateAuthorityError) -> IssuedCertificate {
         do {
-            return try await self.renewUnaudited(presentedSerial: presentedSerial, principal: principal, request: request)
+            let (presented, der) = try await self.renewable(presentedSerial: presentedSerial, principal: principal)
+            return try await self.renew(presented, der: der, principal: principal, request: request)
         } catch {
             await self.auditRefusedRenewal(error, presentedSerial: presentedSerial, principal: principal)
             throw error
         }
     }
 
-    /// ``renew(presentedSerial:principal:request:)`` without the audit of a refusal.
-    private func renewUnaudited(
-        presentedSerial: [UInt8], principal: Principal, request: CertificateSigningRequest
-    ) async throws(CertificateAuthorityError) -> IssuedCertificate {
+    /// The presented certificate, when it may be renewed now: known, active, this principal's, a
+    /// workstation or service certificate, not expired, in the last third of its lifetime and not
+    /// renewed before. Nothing of a signing request is needed (or parsed) to decide this.
+    private func renewable(
+        presentedSerial: [UInt8], principal: Principal
+    ) async throws(CertificateAuthorityError) -> (CertificateRecord, [UInt8]) {
         let serial = SerialNumber.hex(presentedSerial)
         let found: (CertificateRecord, [UInt8])?
         do {
@@ -167,13 +170,6 @@ public struct CertificateAuthority: Sendable {
         guard now >= windowOpens else {
             throw CertificateAuthorityError(.outsideRenewalWindow, "renewal opens in the last third of the certificate's lifetime")
         }
-        try Self.check(request, for: principal)
-        guard Hierarchy.certifying(request.publicKey.algorithm) == presented.hierarchy else {
-            throw CertificateAuthorityError(.hierarchyMismatch)
-        }
-        if let old = try? X509Certificate(der: der), old.publicKey == request.publicKey {
-            throw CertificateAuthorityError(.keyReused)
-        }
         let renewed: Bool
         do {
             renewed = try await self.pool.withConnection { connection in
@@ -183,6 +179,21 @@ public struct CertificateAuthority: Sendable {
             throw Self.storageError(error)
         }
         guard !renewed else { throw CertificateAuthorityError(.alreadyRenewed) }
+        return (presented, der)
+    }
+
+    /// Renews `presented` (found ``renewable(presentedSerial:principal:)``) for `request`. The database
+    /// still refuses a second successor if two renewals race.
+    private func renew(
+        _ presented: CertificateRecord, der: [UInt8], principal: Principal, request: CertificateSigningRequest
+    ) async throws(CertificateAuthorityError) -> IssuedCertificate {
+        try Self.check(request, for: principal)
+        guard Hierarchy.certifying(request.publicKey.algorithm) == presented.hierarchy else {
+            throw CertificateAuthorityError(.hierarchyMismatch)
+        }
+        if let old = try? X509Certificate(der: der), old.publicKey == request.publicKey {
+            throw CertificateAuthorityError(.keyReused)
+        }
         return try await self.issueClient(
             publicKey: request.publicKey, principal: principal, validityDays: self.validityDays, renewedFrom: presented.serial,
             actor: principal.uri, event: "certificate.renewed")
@@ -191,16 +202,24 @@ public struct CertificateAuthority: Sendable {
     /// ``renew(presentedSerial:principal:request:)`` from the PEM request body of the renewal route.
     /// A body that is not a request is a refusal too, audited the same way.
     ///
+    /// The presented certificate is checked first (known, active, this principal's, due, not renewed):
+    /// the client's signing request, outside input, is parsed in this process, which holds the issuing
+    /// keys, only for a certificate that may be renewed now.
+    ///
     /// - Throws: ``CertificateAuthorityError/Code/csrMalformed`` for a body that is not a request,
     ///   ``CertificateAuthorityError/Code/unsupportedKey``, and as the other.
     public func renew(requestPEM: String, presentedSerial: [UInt8], principal: Principal) async throws(CertificateAuthorityError) -> IssuedCertificate {
-        let request: CertificateSigningRequest
-        do { request = try CertificateSigningRequest(pem: requestPEM) } catch {
-            let refusal = CertificateAuthorityError(error.code == .unsupportedKey ? .unsupportedKey : .csrMalformed)
-            await self.auditRefusedRenewal(refusal, presentedSerial: presentedSerial, principal: principal)
-            throw refusal
+        do throws(CertificateAuthorityError) {
+            let (presented, der) = try await self.renewable(presentedSerial: presentedSerial, principal: principal)
+            let request: CertificateSigningRequest
+            do { request = try CertificateSigningRequest(pem: requestPEM) } catch {
+                throw CertificateAuthorityError(error.code == .unsupportedKey ? .unsupportedKey : .csrMalformed)
+            }
+            return try await self.renew(presented, der: der, principal: principal, request: request)
+        } catch {
+            await self.auditRefusedRenewal(error, presentedSerial: presentedSerial, principal: principal)
+            throw error
         }
-        return try await self.renew(presentedSerial: presentedSerial, principal: principal, request: request)
     }
 
     /// Records a refused renewal: `auth.failed` with `principal` as the actor, method
