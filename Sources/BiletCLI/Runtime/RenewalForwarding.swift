@@ -1,5 +1,6 @@
 import CertificateAuthority
 import Gateway
+import GnuTLS
 import HTTPTypes
 import Identity
 import LocalSocket
@@ -37,7 +38,7 @@ enum RenewalForwarding {
             invalidRequest: { .refused(status: 400, code: "invalid-request", title: "Not a renewal request.") },
             onListening: { progress.arrived(Self.part) }
         ) { request, _ in
-            guard let serial = SerialHex.bytes(request.presentedSerialHex),
+            guard let serial = SerialNumber.parse(request.presentedSerialHex),
                 let principal = try? IdentityURI.parse(request.principal)
             else { return .refused(status: 400, code: "invalid-request", title: "Not a renewal request.") }
             do throws(CertificateAuthorityError) {
@@ -55,7 +56,7 @@ enum RenewalForwarding {
     static func client(socketPath: String) -> CertificateRoutes.Renew {
         { request throws(CertificateRoutes.RenewalRefusal) in
             let forwarded = Request(
-                requestPEM: request.requestPEM, presentedSerialHex: SerialHex.string(request.presentedCertificate.serial),
+                requestPEM: request.requestPEM, presentedSerialHex: SerialNumber.hex(request.presentedCertificate.serial),
                 principal: request.principal.description)
             let response: Response
             do {
@@ -70,23 +71,5 @@ enum RenewalForwarding {
                 throw CertificateRoutes.RenewalRefusal(status: HTTPResponse.Status(code: status), code: code, title: title)
             }
         }
-    }
-}
-
-/// Serial numbers as lower-case hex on the local socket.
-enum SerialHex {
-    static func string(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
-
-    static func bytes(_ text: String) -> [UInt8]? {
-        guard text.count % 2 == 0, !text.isEmpty, text.count <= 80 else { return nil }
-        var bytes: [UInt8] = []
-        var index = text.startIndex
-        while index < text.endIndex {
-            let next = text.index(index, offsetBy: 2)
-            guard let byte = UInt8(text[index..<next], radix: 16) else { return nil }
-            bytes.append(byte)
-            index = next
-        }
-        return bytes
     }
 }
