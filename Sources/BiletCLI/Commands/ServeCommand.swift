@@ -69,17 +69,12 @@ struct ServeCommand: AsyncParsableCommand {
         logger.info("swift concurrency executor", metadata: ["nio_event_loops": "\(onEventLoops)"])
 
         let components = try database.components(for: component.roles)
-        try await Self.requireMigrated(components, role: component.roles[0], logger: logger)
+        try await Self.requireMigrated(components, role: component.ownRole, logger: logger)
         let composition = try DomainComposition.make(
             component, settings: settings, components: components,
             policies: { try Self.loadPolicies(settings.policyDirectory, logger: logger) },
             readiness: .init(readyFile: readyFile), logger: logger)
-        var services = composition.services
-        if readyFile != nil { services.append(ParentWatch(parent: getppid(), logger: logger)) }
-        if !component.reloadsOnHangup { services.append(HangupIgnored(logger: logger)) }
-        let group = ServiceGroup(
-            configuration: DomainComposition(services: services, gatewayGracePeriod: composition.gatewayGracePeriod)
-                .groupConfiguration(logger: logger))
+        let group = ServiceGroup(configuration: composition.groupConfiguration(logger: logger))
         try await group.run()
         logger.info("component stopped")
     }

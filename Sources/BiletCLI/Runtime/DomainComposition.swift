@@ -1,3 +1,4 @@
+import ArgumentParser
 import Audit
 import CertificateAuthority
 import Foundation
@@ -8,6 +9,10 @@ import ServiceLifecycle
 import Settings
 import Storage
 import VaultDoor
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Everything one trust domain's process runs (`bilet serve --component …`), in one service group,
 /// holding only that domain's keys and database roles:
@@ -34,20 +39,17 @@ struct DomainComposition {
         _ domain: TrustDomain, settings: BiletSettings, components: ComponentDatabase, policies: () throws -> PolicyStore,
         readiness: ReadinessService.Announcement, logger: Logger
     ) throws -> DomainComposition {
-        var services: [any Service] = []
         var pools: [PostgresConnectionPool] = []
-        var expected: Set<String> = []
         var metadata: Logger.Metadata = ["component": "\(domain.rawValue)"]
         var gracePeriod: Duration?
         var tail: [any Service] = []
-        let progressParts: Set<String>
-        switch domain {
-        case .vault: progressParts = [VaultServices.controlPart, VaultDoorService.part]
-        case .gateway: progressParts = GatewayServices.expectedParts(settings.gateway)
-        case .ca: progressParts = [RenewalForwarding.part]
-        case .sequencer: progressParts = []
-        }
-        expected = progressParts
+        let expected: Set<String> =
+            switch domain {
+            case .vault: [VaultServices.controlPart, VaultDoorService.part]
+            case .gateway: GatewayServices.expectedParts(settings.gateway)
+            case .ca: [RenewalForwarding.part]
+            case .sequencer: []
+            }
         let progress = StartupProgress(expecting: expected)
 
         switch domain {
@@ -80,7 +82,7 @@ struct DomainComposition {
             metadata["routes"] = "\(routes.groups.joined(separator: ","))"
         case .ca:
             guard let held = try CertificateServices.authority(settings.ca, database: components, logger: logger) else {
-                throw ValidationErrorText("the ca component needs ca.directory and ca.issuing_passphrase_file")
+                throw ValidationError("the ca component needs ca.directory and ca.issuing_passphrase_file")
             }
             pools.append(held.pool)
             // Re-signs each CRL before its nextUpdate; gateways refuse client certificates under a stale CRL.
@@ -88,7 +90,7 @@ struct DomainComposition {
             tail.append(try RenewalForwarding.server(settings.ca, authority: held.authority, progress: progress, logger: logger))
         case .sequencer:
             guard let signer = try CheckpointSigner.load(settings, logger: logger) else {
-                throw ValidationErrorText("the sequencer component needs audit.signing_key")
+                throw ValidationError("the sequencer component needs audit.signing_key")
             }
             let pool = components.makePool(for: .audit, logger: logger)
             let sequencer = AuditSequencer(
@@ -96,9 +98,11 @@ struct DomainComposition {
                 logger: logger)
             tail.append(AuditSequencerService(sequencer: sequencer, pool: pool))
         }
-        services.append(ConnectionPoolsService(pools: pools))
-        services += tail
+        var services: [any Service] = [ConnectionPoolsService(pools: pools)] + tail
         services.append(ReadinessService(logger: logger, metadata: metadata, progress: progress, announcement: readiness))
+        // Under the supervisor (it names a ready file): stop when it is gone.
+        if readiness.readyFile != nil { services.append(ParentWatch(parent: getppid(), logger: logger)) }
+        if !domain.reloadsOnHangup { services.append(HangupIgnored(logger: logger)) }
         return DomainComposition(services: services, gatewayGracePeriod: gracePeriod)
     }
 
@@ -124,10 +128,4 @@ struct DomainComposition {
         }
         return configuration
     }
-}
-
-/// A start-up refusal whose text is the whole message.
-struct ValidationErrorText: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }
