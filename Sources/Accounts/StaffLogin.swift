@@ -27,7 +27,10 @@ public import PostgreSQL
 public struct StaffLogin: Sendable {
     private let pool: PostgresConnectionPool
     private let hasher: PasswordHasher
-    private let keyedHash: @Sendable (_ value: String, _ field: String) async -> String?
+    private let attemptedAccountHash: @Sendable (_ login: String) async -> String?
+
+    /// The audit field, and keyed-hash domain, of a typed login.
+    public static let attemptedAccountField = "attempted_account"
     private let limits: SessionLimits
     private let audit: AccountsAudit
     private let failures: AuthFailureAggregator?
@@ -51,21 +54,21 @@ public struct StaffLogin: Sendable {
     ) {
         self.init(
             pool: pool, hasher: hasher,
-            keyedHash: { value, field in try? hashKeySource()?.hash(value, field: field).description },
+            attemptedAccountHash: { login in try? hashKeySource()?.hash(login, field: Self.attemptedAccountField).description },
             limits: limits, log: log, failures: failures)
     }
 
-    /// A login service that asks `keyedHash` for the audit hash of each typed login: in a split
+    /// A login service that asks `attemptedAccountHash` for the audit hash of each typed login: in a split
     /// deployment, the vault process computes it and the gateway never holds the key. `nil` (vault
     /// sealed or unreachable) refuses the login with ``AccountsError/Code/auditUnavailable``.
     public init(
         pool: PostgresConnectionPool, hasher: PasswordHasher,
-        keyedHash: @escaping @Sendable (_ value: String, _ field: String) async -> String?,
+        attemptedAccountHash: @escaping @Sendable (_ login: String) async -> String?,
         limits: SessionLimits = SessionLimits(), log: AuditLog = AuditLog(), failures: AuthFailureAggregator? = nil
     ) {
         self.pool = pool
         self.hasher = hasher
-        self.keyedHash = keyedHash
+        self.attemptedAccountHash = attemptedAccountHash
         self.limits = limits
         self.audit = AccountsAudit(log: log)
         self.failures = failures
@@ -94,7 +97,7 @@ public struct StaffLogin: Sendable {
         -> OpenedSession
     {
         let normalised = AccountStore.normalisedLogin(login)
-        guard let attempted = await keyedHash(normalised ?? login, "attempted_account") else {
+        guard let attempted = await attemptedAccountHash(normalised ?? login) else {
             throw AccountsError(.auditUnavailable, "the typed login cannot be hashed for the audit log (vault sealed or unreachable)")
         }
         // A malformed login still runs the lookup (with a login no account can have), so it costs
@@ -138,7 +141,7 @@ public struct StaffLogin: Sendable {
                     try await audit.append(
                         AuditEvent(type: "auth.failed", actor: certificate.principal.uri, fields: [
                             "method": .string("password"), "reason": .string(reason),
-                            "attempted_account": .string(attempted), "certificate": .string(certificate.auditIdentifier),
+                            Self.attemptedAccountField: .string(attempted), "certificate": .string(certificate.auditIdentifier),
                         ]), on: connection)
                     return .refused
                 }

@@ -34,10 +34,8 @@ struct StaffServices {
         let auditRecorder = database.makePool(for: .gateway, logger: logger)
         let failures = AuthFailureAggregator(pool: accounts)
         let sessions = StaffSessions(pool: accounts, failures: failures)
-        let login = StaffLogin(pool: accounts, hasher: try PasswordHasher(), keyedHash: { value, field in
-            // The vault fixes the field; the login is the only value ever hashed through the door.
-            field == "attempted_account" ? await attemptedAccountHash(value) : nil
-        }, failures: failures)
+        let login = StaffLogin(
+            pool: accounts, hasher: try PasswordHasher(), attemptedAccountHash: attemptedAccountHash, failures: failures)
         let audit = AuditRoutes.Dependencies(
             sessions: sessions, policies: policies, reader: auditReader, recorder: auditRecorder,
             hostname: ProcessInfo.processInfo.hostName)

@@ -1,3 +1,4 @@
+import Accounts
 import Foundation
 import LocalSocket
 import Logging
@@ -27,7 +28,7 @@ enum VaultDoorService {
             case .attemptedAccountHash(let login):
                 guard login.utf8.count <= Self.maximumLoginBytes else { return .refused(code: "invalid-request") }
                 guard let key = vault.auditHashKey() else { return .refused(code: "sealed") }
-                guard let hash = try? key.hash(login, field: "attempted_account") else { return .refused(code: "internal") }
+                guard let hash = try? key.hash(login, field: StaffLogin.attemptedAccountField) else { return .refused(code: "internal") }
                 return .keyedHash(hash.description)
             }
         }
