@@ -53,7 +53,7 @@ struct PlatformDatabase: Sendable {
         ComponentDatabase(
             base: location, maxConnectionsPerComponent: maxConnectionsPerComponent ?? settings.poolSize,
             acquireTimeout: acquireTimeout ?? settings.acquireTimeout,
-            passwords: requirePasswords ? try credentials.passwords(for: roles) : try credentials.availablePasswords(for: roles))
+            passwords: try credentials.passwords(for: roles, skippingMissing: !requirePasswords))
     }
 
     /// Starts the private cluster if there is one, without connecting to it as its owner.

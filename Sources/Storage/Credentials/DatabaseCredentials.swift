@@ -38,20 +38,17 @@ public struct DatabaseCredentials: Sendable, Hashable {
     }
 
     /// The passwords of `components`, read now: what one process holds.
-    public func passwords(for components: some Sequence<Component>) throws(CredentialsError) -> [Component: String] {
-        var passwords: [Component: String] = [:]
-        for component in components { passwords[component] = try password(for: component) }
-        return passwords
-    }
-
-    /// The passwords of those of `components` that have a file (administration tools, which may also
-    /// reach a cluster that trusts its socket); a file open to others is still refused.
-    public func availablePasswords(for components: some Sequence<Component>) throws(CredentialsError) -> [Component: String] {
+    /// - Parameter skippingMissing: leave out a component without a file (administration tools, which
+    ///   may also reach a cluster that trusts its socket) instead of refusing; a file open to others
+    ///   is refused either way.
+    public func passwords(
+        for components: some Sequence<Component>, skippingMissing: Bool = false
+    ) throws(CredentialsError) -> [Component: String] {
         var passwords: [Component: String] = [:]
         for component in components {
             do {
                 passwords[component] = try password(for: component)
-            } catch where error.code == .missing {
+            } catch where skippingMissing && error.code == .missing {
                 continue
             }
         }
