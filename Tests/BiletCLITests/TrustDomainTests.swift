@@ -18,7 +18,12 @@ extension ServeCommandTests {
         try #require(try run.bilet(["db", "migrate"]).status == 0)
 
         let log = run.directory.appendingPathComponent("serve.log")
-        let serve = try BiletProcess.start(["serve", "--config", run.config], environment: run.environment, log: log)
+        // A secret of the shell that started bilet, which is none of the gateway's business: the
+        // supervisor passes its children only bilet's and the locale's variables.
+        let unrelatedSecret = "synthetic-unrelated-secret-\(UInt32.random(in: 0...UInt32.max))"
+        let serve = try BiletProcess.start(
+            ["serve", "--config", run.config], environment: run.environment.merging(["AWS_SECRET_ACCESS_KEY": unrelatedSecret]) { $1 },
+            log: log)
         defer { _ = try? serve.terminate() }
         let lines = try await serve.waitForLine(containing: "bilet is ready", timeout: .seconds(120))
         var pids: [String: Int32] = [:]
@@ -78,6 +83,7 @@ extension ServeCommandTests {
         let signingPEM = try String(contentsOfFile: run.directory.path + "/audit/checkpoint-signing.key", encoding: .utf8)
         secrets["signing key file"] = Self.pemBodyLine(signingPEM)
         secrets["signing key seed"] = Array(try #require(Data(base64Encoded: String(decoding: Self.pemBodyLine(signingPEM), as: UTF8.self))).suffix(32))
+        secrets["unrelated secret of the supervisor's environment"] = Array(unrelatedSecret.utf8)
         secrets["owner password"] = Array(try String(contentsOfFile: run.directory.path + "/pg/owner.password", encoding: .utf8)
             .trimmingCharacters(in: .whitespacesAndNewlines).utf8)
         let credentials = run.directory.path + "/credentials"
