@@ -15,56 +15,10 @@
 --   more, which may insert relationship facts; bilet_policy's writer row goes, as no code path
 --   appends with it.
 --
--- The role is created idempotently and concurrency-safely like 0001/0530, with the 30 s
--- idle-in-transaction bound of 0511/0532.
-DO $$
-BEGIN
-    IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'bilet_account_admin') THEN
-        BEGIN
-            CREATE ROLE bilet_account_admin LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS;
-        EXCEPTION WHEN duplicate_object OR unique_violation THEN
-            NULL; -- created at the same moment by a migration in another database
-        END;
-    END IF;
-    IF EXISTS (
-        SELECT FROM pg_catalog.pg_roles
-        WHERE rolname = 'bilet_account_admin'
-          AND (rolsuper OR rolcreaterole OR rolcreatedb OR rolreplication OR rolbypassrls)
-    ) THEN
-        RAISE EXCEPTION 'bilet_account_admin has superuser, createrole, createdb, replication or bypassrls'
-            USING ERRCODE = 'insufficient_privilege';
-    END IF;
-END
-$$;
-
-DO $$
-DECLARE
-    role_name text;
-    attempt integer;
-BEGIN
-    FOREACH role_name IN ARRAY ARRAY[
-        'bilet_account_admin'
-    ] LOOP
-        attempt := 0;
-        LOOP
-            EXIT WHEN EXISTS (
-                SELECT FROM pg_catalog.pg_db_role_setting s JOIN pg_catalog.pg_roles r ON r.oid = s.setrole
-                WHERE r.rolname = role_name AND s.setdatabase = 0
-                  AND 'idle_in_transaction_session_timeout=30s' = ANY (s.setconfig));
-            BEGIN
-                EXECUTE format('ALTER ROLE %I SET idle_in_transaction_session_timeout = %L', role_name, '30s');
-                EXIT;
-            EXCEPTION WHEN unique_violation OR internal_error OR serialization_failure OR deadlock_detected THEN
-                attempt := attempt + 1;
-                IF attempt >= 20 THEN
-                    RAISE;
-                END IF;
-                PERFORM pg_sleep(0.05 * attempt);
-            END;
-        END LOOP;
-    END LOOP;
-END
-$$;
+-- The role is created with 0530's function and gets the 30 s idle-in-transaction bound through
+-- 0511's.
+SELECT bilet_meta.create_component_role('bilet_account_admin');
+SELECT bilet_meta.require_idle_transaction_timeout('bilet_account_admin');
 
 -- Like every component role (0530): the migration bookkeeping, versions and checksums only.
 GRANT USAGE ON SCHEMA bilet_meta TO bilet_account_admin;
