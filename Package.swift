@@ -160,6 +160,39 @@ let package = Package(
             ],
             swiftSettings: strict),
 
+        // The organisation registry: operator, regions, schools and venues, their profiles and
+        // data-processing agreements.
+        .target(
+            name: "Organisations",
+            dependencies: ["PostgreSQL", "Audit", "Identity", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict),
+
+        // MARK: HTTP routes, one small target per component (Gateway stays TLS and HTTP plumbing)
+        .target(
+            name: "VaultHTTP",
+            dependencies: [
+                "Gateway", "Accounts", "VaultDoor", "Identity",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: strict),
+        .target(
+            name: "AccountsHTTP",
+            dependencies: [
+                "Gateway", "Accounts", "Identity",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: strict),
+        .target(
+            name: "OrganisationsHTTP",
+            dependencies: [
+                "Gateway", "Accounts", "Organisations", "Identity",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: strict),
+
         // MARK: Test support (only test targets depend on it)
         .target(
             name: "DatabaseTestSupport",
@@ -172,6 +205,7 @@ let package = Package(
             dependencies: [
                 "GnuTLS", "PostgreSQL", "Storage", "Settings", "Observability", "Policy", "Audit", "TLS", "Gateway", "Vault",
                 "CertificateAuthority", "Identity", "Accounts", "LocalSocket", "VaultDoor",
+                "Organisations", "VaultHTTP", "AccountsHTTP", "OrganisationsHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -39,9 +39,7 @@ public enum GatewayRoutes {
     }
 
     static func problem(_ status: HTTPResponse.Status, code: String, title: String) -> Response {
-        var buffer = ByteBuffer()
-        buffer.writeString(#"{"code":"\#(code)","status":\#(status.code),"title":"\#(title)","type":"about:blank"}"#)
-        return Response(status: status, headers: [.contentType: "application/problem+json"], body: .init(byteBuffer: buffer))
+        Problem(status, code: code, title: title).response
     }
 }
 

@@ -6,16 +6,25 @@
 /// Each request names exactly what the gateway may ask for; nothing lets it use a vault key for
 /// another purpose (the audit field a keyed hash is made for is fixed by the vault, not chosen by the
 /// caller, so the door cannot be used to test SNILS or other values against hashes in the log).
+/// Requests about personal data name the verified ``DoorCaller`` they are made for; the vault
+/// decides, checks consent and audits as that caller.
 public enum VaultDoorRequest: Codable, Sendable, Hashable {
     /// The keyed hash (HMAC under the vault's audit-hash key, field `attempted_account`) of a typed
     /// staff login, so it reaches the audit log only as a hash.
     case attemptedAccountHash(login: String)
+    /// Pupils: registration, card reads and corrections, search, the duplicate register.
+    case pupils(PupilDoorRequest, caller: DoorCaller)
+    /// A school's records: consents and scans, transfers, subject-access requests, bulk import.
+    case records(RecordsDoorRequest, caller: DoorCaller)
 }
 
 /// The vault's answer to a ``VaultDoorRequest``.
 public enum VaultDoorResponse: Codable, Sendable, Hashable {
     /// The keyed hash, as the audit log records it.
     case keyedHash(String)
-    /// Refused, with a stable code (`sealed`, `invalid-request`, `internal`) and nothing else.
+    case pupils(PupilDoorResponse)
+    case records(RecordsDoorResponse)
+    /// Refused, with a stable code (`sealed`, `invalid-request`, `internal`, or a vault error code
+    /// such as `policy-denied`, `unknown-subject`) and nothing else.
     case refused(code: String)
 }

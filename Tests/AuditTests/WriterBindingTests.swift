@@ -57,15 +57,15 @@ struct WriterBindingTests {
         let stored = try await fixture.superuser.query("SELECT CAST(writer AS text), kind FROM audit.writer_kinds").map {
             "\(try $0.decode(String.self, at: 0)) \(try $0.decode(String.self, at: 1))"
         }
-        let catalogue = AuditCatalogue.v3.entries.flatMap { entry in (entry.writers ?? []).map { "\($0) \(entry.type)" } }
+        let catalogue = AuditCatalogue.current.entries.flatMap { entry in (entry.writers ?? []).map { "\($0) \(entry.type)" } }
         #expect(Set(stored) == Set(catalogue))
         #expect(stored.count == catalogue.count)
-        #expect(AuditCatalogue.v3.entries.allSatisfy { $0.writers != nil })
+        #expect(AuditCatalogue.current.entries.allSatisfy { $0.writers != nil })
 
         let components = fixture.database.components(maxConnectionsPerComponent: 1)
         for component in Component.allCases where component.appendsAudit {
             let pool = components.makePool(for: component)
-            for entry in AuditCatalogue.v3.entries {
+            for entry in AuditCatalogue.current.entries {
                 let allowed = entry.writers?.contains(component.roleName) ?? false
                 let refusal = await Self.refusal(of: "INSERT INTO audit.events (kind, actor, payload) VALUES (\(entry.type), 'test:matrix', '{}')", on: pool)
                 if allowed {

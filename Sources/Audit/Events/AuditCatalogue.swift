@@ -104,7 +104,7 @@ extension AuditCatalogue {
     }
 
     /// The version new events are written under.
-    public static let current = v3
+    public static let current = v4
 
     /// Catalogue version 3: version 2 with the database roles allowed to write each type
     /// (``Entry/writers``), `auth.failed` able to stand for several failures of one principal
@@ -163,7 +163,7 @@ extension AuditCatalogue {
     ]
 
     /// Every catalogue version, oldest first.
-    public static let versions: [AuditCatalogue] = [v1, v2, v3]
+    public static let versions: [AuditCatalogue] = [v1, v2, v3, v4]
 
     /// Catalogue version 2: version 1, `pii.read` and `audit.read` with the policy set version, and
     /// the events invariant 5 asks for that v1 lacked (vault initialised, unsealed, sealed; legal

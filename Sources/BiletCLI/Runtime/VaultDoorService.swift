@@ -30,6 +30,10 @@ enum VaultDoorService {
                 guard let key = vault.auditHashKey() else { return .refused(code: "sealed") }
                 guard let hash = try? key.hash(login, field: StaffLogin.attemptedAccountField) else { return .refused(code: "internal") }
                 return .keyedHash(hash.description)
+            case .pupils(let request, let caller):
+                return await PupilDoorHandler.answer(request, caller: caller, vault: vault)
+            case .records(let request, let caller):
+                return await RecordsDoorHandler.answer(request, caller: caller, vault: vault)
             }
         }
     }
