@@ -179,7 +179,7 @@ let package = Package(
         .target(
             name: "AccountsHTTP",
             dependencies: [
-                "Gateway", "Accounts", "Identity",
+                "Gateway", "Accounts", "Identity", "Audit", "Policy", "Organisations",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
@@ -187,7 +187,7 @@ let package = Package(
         .target(
             name: "OrganisationsHTTP",
             dependencies: [
-                "Gateway", "Accounts", "Organisations", "Identity",
+                "Gateway", "Accounts", "Organisations", "Identity", "Audit", "Policy",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
@@ -314,7 +314,7 @@ let package = Package(
         .testTarget(
             name: "AccountsTests",
             dependencies: [
-                "Accounts", "Gateway", "Audit", "Policy", "TLS", "GnuTLS", "Identity", "PostgreSQL", "Storage",
+                "Accounts", "Gateway", "AccountsHTTP", "Organisations", "OrganisationsHTTP", "Audit", "Policy", "TLS", "GnuTLS", "Identity", "PostgreSQL", "Storage",
                 "TLSTestSupport", "DatabaseTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

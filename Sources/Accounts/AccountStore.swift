@@ -89,9 +89,7 @@ public struct AccountStore: Sendable {
                 guard let row = rows.first else { throw AccountsError(.loginTaken, "another account has this login") }
                 let account = try Self.account(row)
                 try await audit.append(
-                    AuditEvent(type: "account.changed", actor: actor, fields: [
-                        "account": .string(account.actor), "change": .string("created"), "role": .string(staffRole.rawValue),
-                    ]), on: connection)
+                    AccountChanged(actor: actor, account: account.actor, change: .created, role: staffRole.rawValue), on: connection)
                 return account
             }
         } catch {
@@ -125,9 +123,7 @@ public struct AccountStore: Sendable {
                 guard let row = rows.first else { throw AccountsError(.notFound, "no account has this login") }
                 let account = try Self.account(row)
                 try await audit.append(
-                    AuditEvent(type: "account.changed", actor: actor, fields: [
-                        "account": .string(account.actor), "change": .string("disabled"), "role": .string(account.role.rawValue),
-                    ]), on: connection)
+                    AccountChanged(actor: actor, account: account.actor, change: .disabled, role: account.role.rawValue), on: connection)
                 let ended = try await connection.query(
                     """
                     UPDATE accounts.sessions SET ended_at = clock_timestamp(), end_reason = 'account-disabled'

@@ -1,4 +1,5 @@
 import Accounts
+import AccountsHTTP
 import Argon2
 import Audit
 import DatabaseTestSupport

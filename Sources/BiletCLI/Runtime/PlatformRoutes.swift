@@ -1,4 +1,5 @@
 import Accounts
+import AccountsHTTP
 import Gateway
 import Hummingbird
 
