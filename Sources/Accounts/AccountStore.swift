@@ -47,7 +47,7 @@ public struct AccountStore: Sendable {
             throw AccountsError(.unknownRole, "the role is not a staff role (\(StaffRole.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
         guard let parsed = OrganisationURI.parse(organisation) else {
-            throw AccountsError(.invalidArgument, "the organisation is not a bilet://school|venue|region/<id> URI")
+            throw AccountsError(.invalidArgument, "the organisation is not a bilet://school|venue|region|operator/<id> URI")
         }
         if let kind = staffRole.organisationKind, parsed.kind != kind {
             throw AccountsError(.roleMismatch, "role \(staffRole.rawValue) belongs to an organisation of kind \(kind.rawValue)")
