@@ -1,10 +1,10 @@
 public import Accounts
-public import Audit
+import Audit
 import Foundation
 public import Gateway
 public import Hummingbird
 import HTTPTypes
-public import Identity
+import Identity
 public import Organisations
 public import Policy
 

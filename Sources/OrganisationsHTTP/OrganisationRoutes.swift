@@ -1,5 +1,5 @@
 public import Accounts
-public import Audit
+import Audit
 import Foundation
 public import Gateway
 public import Hummingbird
