@@ -1,4 +1,5 @@
 import Accounts
+import Audit
 import Foundation
 import GnuTLS
 import Identity
@@ -149,5 +150,83 @@ struct PupilAccountsTests {
             throw error
         }
         await harness.stop()
+    }
+
+    @Test("an unknown login, a wrong password and a held-back attempt cause the same database work and take about the same time")
+    func refusalsCostTheSame() async throws {
+        // A throttle that never holds back, for the first two; a separate one that always does.
+        let harness = try await AdministrationHarness.start(throttle: PupilThrottle(baseDelay: .nanoseconds(1)))
+        do {
+            _ = try await Self.activated(harness, login: "pupil.five")
+            let hasher = try PasswordHasher(parameters: StaffHarness.fastArgon2)
+            let hashKey = try AuditHashKey(sourceKey: SymmetricKey(bytes: try SecureRandom.bytes(count: 32)), version: 1)
+            let attempted: @Sendable (String) async -> String? = { try? hashKey.hash($0, field: StaffLogin.attemptedAccountField).description }
+            let components = harness.database.components(maxConnectionsPerComponent: 1)
+
+            /// Index scans of accounts.pupil_accounts caused by `attempts` refused sign-ins of `name`.
+            func indexScans(_ name: String, throttle: PupilThrottle, attempts: Int) async throws -> Int {
+                let before = try await Self.stableIndexScans(harness)
+                let pool = components.makePool(for: .accounts)
+                let pupils = PupilAccounts(pool: pool, hasher: hasher, attemptedAccountHash: attempted, throttle: throttle)
+                for _ in 0..<attempts {
+                    await #expect(throws: AccountsError(.loginFailed, "the login was refused")) {
+                        try await pupils.login(name, password: "a wrong password here", address: nil)
+                    }
+                }
+                await pool.shutdown()  // the backend flushes its statistics as it exits
+                return try await Self.stableIndexScans(harness, after: before) - before
+            }
+            let open = PupilThrottle(baseDelay: .nanoseconds(1))
+            let unknown = try await indexScans("pupil.unknown", throttle: open, attempts: 4)
+            let wrong = try await indexScans("pupil.five", throttle: open, attempts: 4)
+            let closed = PupilThrottle(baseDelay: .seconds(3600))
+            closed.recordFailure(login: "pupil.five", address: nil)
+            let held = try await indexScans("pupil.five", throttle: closed, attempts: 4)
+            #expect(unknown == wrong, "unknown \(unknown) vs wrong password \(wrong) index scans")
+            #expect(held == wrong, "held back \(held) vs wrong password \(wrong) index scans")
+            #expect(unknown == 8)
+
+            // Timing: medians of interleaved attempts (fast Argon2id, so the database work dominates).
+            let pupils = PupilAccounts(
+                pool: harness.accountsPool, hasher: hasher, attemptedAccountHash: attempted,
+                throttle: open)
+            var times: [String: [Duration]] = [:]
+            let clock = ContinuousClock()
+            for round in 0..<40 {
+                for name in round % 2 == 0 ? ["pupil.unknown", "pupil.five"] : ["pupil.five", "pupil.unknown"] {
+                    let elapsed = await clock.measure { _ = try? await pupils.login(name, password: "a wrong password here", address: nil) }
+                    times[name, default: []].append(elapsed)
+                }
+            }
+            let medians = times.mapValues { $0.sorted()[$0.count / 2] }
+            let unknownMedian = medians["pupil.unknown"] ?? .zero
+            let wrongMedian = medians["pupil.five"] ?? .zero
+            let difference = unknownMedian > wrongMedian ? unknownMedian - wrongMedian : wrongMedian - unknownMedian
+            #expect(difference <= max(max(unknownMedian, wrongMedian) * 0.25, .milliseconds(3)), "unknown \(unknownMedian), wrong \(wrongMedian)")
+        } catch {
+            await harness.stop()
+            throw error
+        }
+        await harness.stop()
+    }
+
+    /// `idx_scan` of accounts.pupil_accounts once it has stopped moving (and moved past `after`).
+    static func stableIndexScans(_ harness: AdministrationHarness, after: Int? = nil) async throws -> Int {
+        var last = -1
+        let deadline = ContinuousClock.now + .seconds(15)
+        while ContinuousClock.now < deadline {
+            let value = try await harness.database.withPool(maxConnections: 1) { pool in
+                try await pool.withConnection { connection in
+                    try await connection.execute("SELECT pg_stat_clear_snapshot()")
+                    return try await connection.query(
+                        "SELECT CAST(coalesce(idx_scan, 0) AS int8) FROM pg_stat_user_tables WHERE schemaname = 'accounts' AND relname = 'pupil_accounts'"
+                    ).singleValue(Int.self)
+                }
+            }
+            if value == last, after.map({ value > $0 }) ?? true { return value }
+            last = value
+            try await Task.sleep(for: .milliseconds(400))
+        }
+        return last
     }
 }
