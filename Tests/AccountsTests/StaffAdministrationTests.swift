@@ -226,4 +226,38 @@ struct StaffAdministrationTests {
         }
         await harness.stop()
     }
+
+    @Test("the gateway's role cannot create an administrator account, nor set the password of an active account, even through the 0621 functions")
+    func gatewayRoleStaysNarrow() async throws {
+        let harness = try await AdministrationHarness.start()
+        do {
+            _ = try await Self.schoolAdmin(harness)
+            let account = try await harness.owner.query("SELECT id FROM accounts.accounts WHERE login = 'school.admin'").singleValue(String.self)
+            let pool = harness.accountsPool
+            await #expect(throws: PostgresError.self) {
+                _ = try await pool.query(
+                    "SELECT accounts.create_pending_account('usr_BBBBBBBBBBBBBBBBBBBBBB', 'officer.forged', 'compliance_officer', 'bilet://region/77', NULL)")
+            }
+            await #expect(throws: PostgresError.self) {
+                _ = try await pool.execute("UPDATE accounts.accounts SET password_hash = '$argon2id$v=19$taken-over'")
+            }
+            await #expect(throws: PostgresError.self) {
+                _ = try await pool.execute("INSERT INTO accounts.activation_codes (account_id, code_hash, expires_at) VALUES (\(account), '\\x00', now() + interval '1 day')")
+            }
+            // An active account gets no new code and no new password.
+            let code = try await pool.query(
+                "SELECT accounts.issue_activation_code(\(account), \([UInt8](repeating: 7, count: 32)), 3600)").singleValue(Date?.self)
+            let activated = try await pool.query(
+                "SELECT accounts.activate_account('school.admin', \([UInt8](repeating: 7, count: 32)), 'bilet://school/77-1234', '$argon2id$v=19$taken-over')"
+            ).singleValue(String?.self)
+            #expect(code == nil)
+            #expect(activated == nil)
+            let hash = try await harness.owner.query("SELECT password_hash FROM accounts.accounts WHERE id = \(account)").singleValue(String.self)
+            #expect(hash != "$argon2id$v=19$taken-over")
+        } catch {
+            await harness.stop()
+            throw error
+        }
+        await harness.stop()
+    }
 }
