@@ -151,7 +151,8 @@ let package = Package(
             ],
             swiftSettings: strict),
 
-        // Staff accounts (Argon2id password) and their sessions bound to a workstation certificate.
+        // Staff accounts (Argon2id password) and their sessions bound to a workstation certificate;
+        // pupils' own accounts and sessions on the pupils' listener.
         .target(
             name: "Accounts",
             dependencies: [
