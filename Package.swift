@@ -151,7 +151,8 @@ let package = Package(
             ],
             swiftSettings: strict),
 
-        // Staff accounts (Argon2id password) and their sessions bound to a workstation certificate.
+        // Staff accounts (Argon2id password) and their sessions bound to a workstation certificate;
+        // pupils' own accounts and sessions on the pupils' listener.
         .target(
             name: "Accounts",
             dependencies: [
@@ -179,7 +180,7 @@ let package = Package(
         .target(
             name: "AccountsHTTP",
             dependencies: [
-                "Gateway", "Accounts", "Identity",
+                "Gateway", "Accounts", "Identity", "Audit", "Policy", "Organisations",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
@@ -187,7 +188,7 @@ let package = Package(
         .target(
             name: "OrganisationsHTTP",
             dependencies: [
-                "Gateway", "Accounts", "Organisations", "Identity",
+                "Gateway", "Accounts", "Organisations", "Identity", "Audit", "Policy",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
@@ -314,7 +315,7 @@ let package = Package(
         .testTarget(
             name: "AccountsTests",
             dependencies: [
-                "Accounts", "Gateway", "Audit", "Policy", "TLS", "GnuTLS", "Identity", "PostgreSQL", "Storage",
+                "Accounts", "Gateway", "AccountsHTTP", "Organisations", "OrganisationsHTTP", "Audit", "Policy", "TLS", "GnuTLS", "Identity", "PostgreSQL", "Storage",
                 "TLSTestSupport", "DatabaseTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

@@ -153,7 +153,8 @@ struct CatalogueTests {
             "account.changed", "consent.scan_downloaded", "legal_hold.changed", "retention.changed", "session.ended",
             "vault.initialised", "vault.sealed", "vault.unsealed",
         ]
-        #expect(Set(AuditCatalogue.current.entries.map(\.type)) == v1.union(administrative).union(["access_request.handled"]))
+        // From v4 the areas of issue 10 add types of their own (AuditCatalogue+<Area>.swift).
+        #expect(Set(AuditCatalogue.current.entries.map(\.type)).isSuperset(of: v1.union(administrative).union(["access_request.handled"])))
     }
 
     @Test("A valid event passes and its payload is compact JSON with sorted keys")
