@@ -87,7 +87,7 @@ let package = Package(
         .target(
             name: "Vault",
             dependencies: [
-                "GnuTLS", "Argon2", "PostgreSQL", "Policy", "Audit", "Tokens", "LocalSocket",
+                "GnuTLS", "Argon2", "PostgreSQL", "Policy", "Audit", "Tokens", "LocalSocket", "VaultDoor",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -290,7 +290,7 @@ let package = Package(
         .testTarget(
             name: "VaultTests",
             dependencies: [
-                "Vault", "Audit", "Tokens", "Policy", "GnuTLS", "PostgreSQL", "Storage", "DatabaseTestSupport",
+                "Vault", "VaultDoor", "Audit", "Tokens", "Policy", "GnuTLS", "PostgreSQL", "Storage", "DatabaseTestSupport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -32,32 +32,42 @@ extension Vault {
         let now = clock.now
         let policySet = policies.current
         let outcome: Result<ConsentRecord, VaultError> = try await withTransaction { connection in
-            var series: UUID?
-            if let amending {
-                let previous = try await self.lockedConsent(amending, on: connection)
-                guard previous.state == "active" else { throw VaultError(.consentNotActive, reason: "only an active consent can be amended") }
-                guard previous.subject.token == terms.subject, previous.purpose == terms.purpose else {
-                    throw VaultError(.invalidConsent, reason: "an amendment keeps the subject and the purpose")
-                }
-                series = previous.series
-            }
-            let prepared = try await self.prepareConsent(terms, scan: scan, ring: ring, on: connection)
-            let fields = scan == nil ? ["scope", "status", "signed_on"] : ["scope", "status", "signed_on", "document"]
-            if let refusal = try await self.consentPolicy(
-                prepared.subject, action: amending == nil ? "create" : "update", fields: fields, requester: requester,
-                policySet: policySet, at: now, on: connection)
-            {
-                return .failure(refusal)
-            }
-            let record = try await self.insertConsent(
-                prepared, scan: scan, series: series, recordedBy: requester.actor, ring: ring, on: connection)
-            let givenBy = prepared.givenBy + (terms.subjectAlsoConsented && prepared.givenBy != "self" ? "_and_pupil" : "")
-            try await self.auditConsent(
-                record.token, subject: prepared.subject, change: amending == nil ? "granted" : "amended", purposes: [terms.purpose],
-                givenBy: givenBy, requester: requester, on: connection)
-            return .success(record)
+            try await self.writeConsent(
+                terms, scan: scan, amending: amending, requester: requester, policySet: policySet, at: now, ring: ring, on: connection)
         }
         return try outcome.get()
+    }
+
+    /// ``recordConsent(_:scan:by:)`` and ``amendConsent(_:with:scan:by:)`` in the caller's
+    /// transaction: a policy refusal is audited on `connection` and returned.
+    func writeConsent(
+        _ terms: ConsentTerms, scan: ConsentScan?, amending: ConsentToken?, requester: Requester, policySet: PolicySet, at now: Date,
+        ring: KeyRing, on connection: PostgresConnection
+    ) async throws(VaultError) -> Result<ConsentRecord, VaultError> {
+        var series: UUID?
+        if let amending {
+            let previous = try await lockedConsent(amending, on: connection)
+            guard previous.state == "active" else { throw VaultError(.consentNotActive, reason: "only an active consent can be amended") }
+            guard previous.subject.token == terms.subject, previous.purpose == terms.purpose else {
+                throw VaultError(.invalidConsent, reason: "an amendment keeps the subject and the purpose")
+            }
+            series = previous.series
+        }
+        let prepared = try await prepareConsent(terms, scan: scan, ring: ring, on: connection)
+        let fields = scan == nil ? ["scope", "status", "signed_on"] : ["scope", "status", "signed_on", "document"]
+        if let refusal = try await consentPolicy(
+            prepared.subject, action: amending == nil ? "create" : "update", fields: fields, requester: requester,
+            policySet: policySet, at: now, on: connection)
+        {
+            return .failure(refusal)
+        }
+        let record = try await insertConsent(
+            prepared, scan: scan, series: series, recordedBy: requester.actor, ring: ring, on: connection)
+        let givenBy = prepared.givenBy + (terms.subjectAlsoConsented && prepared.givenBy != "self" ? "_and_pupil" : "")
+        try await auditConsent(
+            record.token, subject: prepared.subject, change: amending == nil ? "granted" : "amended", purposes: [terms.purpose],
+            givenBy: givenBy, requester: requester, on: connection)
+        return .success(record)
     }
 
     /// Withdraws a consent: processing for its purpose stops at once (the one door finds no active
