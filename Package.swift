@@ -234,7 +234,8 @@ let package = Package(
         .testTarget(
             name: "BiletCLITests",
             dependencies: [
-                "BiletCLI", "Audit", "Policy", "PostgreSQL", "Storage", "DatabaseTestSupport",
+                "BiletCLI", "Audit", "Policy", "PostgreSQL", "Storage", "DatabaseTestSupport", "Vault", "VaultDoor", "Tokens",
+                "Settings", "LocalSocket", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
@@ -250,6 +251,8 @@ let package = Package(
             name: "LocalSocketTests",
             dependencies: [
                 "LocalSocket",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
