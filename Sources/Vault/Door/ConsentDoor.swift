@@ -166,17 +166,14 @@ extension Vault {
         if let school = subject.organisation { attributes["school"] = .entity(EntityRef("school", school)) }
         let pupil = subject.kind == .pupil ? subject.token : subject.pupilToken
         if let pupil { attributes["pupil"] = .entity(EntityRef("pupil", pupil.rawValue)) }
-        let decision = await policySet.decide(
-            PolicyRequest(
-                principal: requester.principal, action: action,
-                resource: Resource(type: "consent", id: subject.token.rawValue, attributes: attributes), fields: fields,
-                purpose: Self.consentPurpose, time: Self.timestamp(now)),
-            relationships: self.relationships(on: connection))
+        let decision = await accessGuard(requester, policySet: policySet, at: now, on: connection).decide(
+            action, Resource(type: "consent", id: subject.token.rawValue, attributes: attributes), fields: fields,
+            purpose: Self.consentPurpose)
         guard !decision.isAllowed else { return nil }
         try await auditDenial(
             subject: subject.token, action: action, resource: "consent", fields: fields, purpose: Self.consentPurpose,
             rule: decision.decidingRules.first, policyVersion: policySet.version, requester: requester, on: connection)
-        return VaultError(.policyDenied, reason: "policy: \(decision.reason?.rawValue ?? "deny")")
+        return VaultError.policyDenied(decision)
     }
 
     /// Appends a `policy.decided` deny record (for refusals that have no event type of their own).
@@ -184,15 +181,12 @@ extension Vault {
         subject: SubjectToken?, action: String, resource: String, fields: [String], purpose: String?, rule: String?,
         policyVersion: PolicyVersion, requester: Requester, on connection: PostgresConnection
     ) async throws(VaultError) {
-        var values: [String: AuditValue] = [
-            "action": .string(action), "resource": .string(resource), "fields_requested": .list(fields),
-        ]
-        if let rule, AuditFieldKind.code.accepts(.string(rule)) { values["rule"] = .string(rule) }
-        if let version = Self.auditDigest(of: policyVersion) { values["policy_version"] = .string(version) }
         try await appendAudit(
-            AuditEvent(
-                type: "policy.decided", actor: requester.actor, subject: subject?.rawValue, decision: "deny", purpose: purpose,
-                fields: values),
+            PolicyDecided(
+                actor: requester.actor, subject: subject?.rawValue, decision: .deny, purpose: purpose, action: action, resource: resource,
+                fieldsRequested: fields, rule: rule.flatMap { AuditFieldKind.code.accepts(.string($0)) ? $0 : nil },
+                policyVersion: Self.auditDigest(of: policyVersion)
+            ).event,
             on: connection)
     }
 
@@ -201,12 +195,10 @@ extension Vault {
         on connection: PostgresConnection
     ) async throws(VaultError) {
         try await appendAudit(
-            AuditEvent(
-                type: "consent.changed", actor: requester.actor, subject: subject.token.rawValue,
-                fields: [
-                    "consent": .string(token.rawValue), "change": .string(change), "purposes": .list(purposes),
-                    "given_by": .string(givenBy),
-                ]),
+            ConsentChanged(
+                actor: requester.actor, subject: subject.token.rawValue, consent: token.rawValue, change: change, purposes: purposes,
+                givenBy: givenBy
+            ).event,
             on: connection)
     }
 }

@@ -53,13 +53,10 @@ extension Vault {
                 {
                     refusal = denied
                 } else {
-                    let decision = await policySet.decide(
-                        PolicyRequest(
-                            principal: requester.principal, action: "read", resource: subject.policyResource, fields: [],
-                            purpose: purpose, time: Self.timestamp(now)),
-                        relationships: self.relationships(on: connection))
-                    if !decision.isAllowed {
-                        refusal = VaultError(.policyDenied, reason: "policy: \(decision.reason?.rawValue ?? "deny")")
+                    let denied = await self.accessGuard(requester, policySet: policySet, at: now, on: connection)
+                        .refusal("read", subject.policyResource, purpose: purpose)
+                    if let denied {
+                        refusal = denied
                     } else if let active = try await self.activeConsents(for: [subject.id], purpose: purpose, at: now, on: connection)[subject.id]?.first {
                         consent = active.token
                         let rows = try await connection.query(
@@ -75,12 +72,11 @@ extension Vault {
             } else {
                 refusal = VaultError(.unknownSubject, reason: "no subject has this token")
             }
-            var fields: [String: AuditValue] = ["fields_returned": .list(refusal == nil ? ["\(module.rawValue)_token"] : [])]
-            if let consent { fields["consent"] = .string(consent.rawValue) }
             try await self.appendAudit(
-                AuditEvent(
-                    type: "token.resolved", actor: requester.actor, subject: subject?.token.rawValue ?? reference.text,
-                    decision: refusal == nil ? "permit" : "deny", purpose: purpose, fields: fields),
+                TokenResolved(
+                    actor: requester.actor, subject: subject?.token.rawValue ?? reference.text, decision: refusal == nil ? .permit : .deny,
+                    purpose: purpose, fieldsReturned: refusal == nil ? ["\(module.rawValue)_token"] : [], consent: consent?.rawValue
+                ).event,
                 on: connection)
             if let refusal { return .failure(refusal) }
             return .success(target!)
@@ -94,11 +90,8 @@ extension Vault {
         _ pupil: SubjectRecord, from source: Module, to target: Module, purpose: String, requester: Requester, policySet: PolicySet,
         at now: Date, on connection: PostgresConnection
     ) async -> VaultError? {
-        let decision = await policySet.decide(
-            PolicyRequest(
-                principal: requester.principal, action: "translate", resource: Self.pairwiseResource(pupil, from: source, to: target),
-                fields: [], purpose: purpose, time: Self.timestamp(now)),
-            relationships: relationships(on: connection))
+        let decision = await accessGuard(requester, policySet: policySet, at: now, on: connection)
+            .decide("translate", Self.pairwiseResource(pupil, from: source, to: target), purpose: purpose)
         guard !decision.isAllowed else { return nil }
         return VaultError(.policyDenied, reason: "policy: \(decision.reason?.rawValue ?? "deny") (a token of another module's namespace)")
     }
