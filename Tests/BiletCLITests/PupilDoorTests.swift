@@ -146,7 +146,7 @@ struct PupilDoorTests {
                 Issue.record("no duplicate list"); return
             }
             #expect(cases.map(\.schools) == [["77-0002", "77-0001"]])
-            #expect(try await door.call(.pupils(.duplicates, caller: Self.schoolA)) == .refused(code: "case-not-found"))
+            #expect(try await door.call(.pupils(.duplicates, caller: Self.schoolA)) == .refused(code: "forbidden"))
             let reference = try #require(cases.first?.reference)
             #expect(try await door.call(.pupils(.resolveDuplicate(reference: reference, decision: "maybe"), caller: Self.coordinator)) == .refused(code: "invalid-request"))
             #expect(try await door.call(.pupils(.resolveDuplicate(reference: reference, decision: "same"), caller: Self.schoolA)) == .refused(code: "case-not-found"))

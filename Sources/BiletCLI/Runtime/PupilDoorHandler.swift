@@ -54,7 +54,8 @@ enum PupilDoorHandler {
             let code = DoorRefusals.code(for: error)
             switch request {
             case .read, .correct: return .refused(code: DoorRefusals.hidingPupil(code))
-            case .duplicates, .resolveDuplicate: return .refused(code: code == "forbidden" ? "case-not-found" : code)
+            case .resolveDuplicate: return .refused(code: code == "forbidden" ? "case-not-found" : code)
+            case .duplicates: return .refused(code: code)
             case .register, .search: return .refused(code: code)
             }
         }
