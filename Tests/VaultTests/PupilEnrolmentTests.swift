@@ -132,6 +132,29 @@ struct PupilEnrolmentTests {
         await fixture.shutdown()
     }
 
+    @Test("a correction writing another school's pupil's SNILS is kept and flagged, not refused; the same school's is refused")
+    func duplicateByCorrection() async throws {
+        let fixture = try await VaultFixture.make()
+        let first = try await fixture.vault.enrol(Self.enrolment(607), school: Synthetic.school, region: Synthetic.region, by: Principals.school())
+        let sibling = try await fixture.vault.enrol(Self.enrolment(608), school: Synthetic.school, region: Synthetic.region, by: Principals.school())
+        let other = try await fixture.vault.enrol(
+            Self.enrolment(609), school: Synthetic.otherSchool, region: Synthetic.region, by: Principals.school(Synthetic.otherSchool))
+        try await fixture.vault.write(
+            other.pupil.token, values: [.snils: PersonalValue(Synthetic.snils(607))], purpose: "enrolment",
+            by: Principals.school(Synthetic.otherSchool))
+        #expect(try await fixture.vault.duplicateCases(by: Self.coordinator()).map(\.schools) == [[Synthetic.otherSchool, Synthetic.school]])
+        // Another field changed later keeps the flagged SNILS index.
+        try await fixture.vault.write(
+            other.pupil.token, values: [.grade: "10"], purpose: "enrolment", by: Principals.school(Synthetic.otherSchool))
+        let same = await #expect(throws: VaultError.self) {
+            try await fixture.vault.write(
+                sibling.pupil.token, values: [.snils: PersonalValue(Synthetic.snils(607))], purpose: "enrolment", by: Principals.school())
+        }
+        #expect(same?.code == .duplicateSubject)
+        #expect(first.pupil.token != other.pupil.token)
+        await fixture.shutdown()
+    }
+
     @Test("a navigator cannot register pupils: refused before anything is written, and audited")
     func navigatorRefused() async throws {
         let fixture = try await VaultFixture.make()
