@@ -141,13 +141,10 @@ extension Vault {
             }
         }
         let consents = try await activeConsents(for: [subject.id], purpose: purpose, at: now, on: connection)[subject.id] ?? []
-        guard !consents.isEmpty else {
-            return VaultError(try await consentRefusal(for: subject.id, purpose: purpose, at: now, on: connection), reason: "no active consent covers the purpose")
-        }
-        for field in values.keys where !consents.contains(where: { $0.fields.contains(field) }) {
-            return VaultError(
-                field.isSpecialCategory ? .healthConsentMissing : .consentMissing, field: field,
-                reason: "the consent does not cover this field")
+        if case .failure(let refusal) = try await guarded.consent(
+            for: subject, fields: values.keys.sorted(), purpose: purpose, active: consents, coverage: .everyField)
+        {
+            return refusal
         }
         return nil
     }
