@@ -3,6 +3,8 @@ import AccountsHTTP
 import Gateway
 import Hummingbird
 import OrganisationsHTTP
+import VaultDoor
+import VaultHTTP
 
 /// Every route `bilet serve`'s gateway answers, added in one place.
 ///
@@ -30,6 +32,8 @@ struct PlatformRoutes: Sendable {
     var certificateRenewal: CertificateRoutes.Renew?
     /// Staff sessions and the audit API; `nil` when not served.
     var staff: Staff?
+    /// The vault process's door; with ``staff``, the vault routes (`/v1/pupils…`) are served.
+    var vaultDoor: VaultDoorClient?
 
     /// The router with every configured route group.
     func makeRouter() -> Router<BiletRequestContext> {
@@ -41,12 +45,15 @@ struct PlatformRoutes: Sendable {
             OrganisationRoutes.add(to: router, staff.organisations)
             StaffRoutes.add(to: router, staff.administration)
             PupilSessionRoutes.add(to: router, accounts: staff.pupils)
+            if let vaultDoor { VaultRoutes.add(to: router, door: vaultDoor, sessions: staff.sessions) }
         }
         return router
     }
 
     /// The route groups served, for the start-up log.
     var groups: [String] {
-        ["gateway"] + (certificateRenewal == nil ? [] : ["certificates"]) + (staff == nil ? [] : ["sessions", "audit", "organisations", "staff", "pupil-accounts"])
+        ["gateway"] + (certificateRenewal == nil ? [] : ["certificates"])
+            + (staff == nil ? [] : ["sessions", "audit", "organisations", "staff", "pupil-accounts"])
+            + (staff == nil || vaultDoor == nil ? [] : ["vault"])
     }
 }

@@ -1,27 +1,25 @@
-/// `auth.failed`: an authentication attempt failed (one attempt; aggregated failures carry
-/// ``count`` and ``windowSeconds``).
+/// `auth.failed`: An authentication was refused (a login, a certificate, a vault unseal).
 public struct AuthFailed: TypedAuditEvent {
     public static let type = "auth.failed"
 
+    /// The principal that acted.
     public var actor: String
-    /// `password`, `certificate`, `session`, `pupil_password`, `pupil_session`, `activation` …
+    /// `method`.
     public var method: String
-    /// Why (`wrong_password`, `unknown_account`, …).
+    /// `reason`.
     public var reason: String
-    /// Keyed hash of the login typed.
+    /// `attempted_account`.
     public var attemptedAccount: String?
-    /// `serial:<hex>` of the client certificate presented.
+    /// `certificate`.
     public var certificate: String?
-    /// How many failures this record stands for (aggregated), and over how long.
+    /// `count`.
     public var count: Int?
+    /// `window_seconds`.
     public var windowSeconds: Int?
-    /// SHA-256 of a refused certificate's issuer name.
+    /// `issuer`.
     public var issuer: String?
 
-    public init(
-        actor: String, method: String, reason: String, attemptedAccount: String? = nil, certificate: String? = nil,
-        count: Int? = nil, windowSeconds: Int? = nil, issuer: String? = nil
-    ) {
+    public init(actor: String, method: String, reason: String, attemptedAccount: String? = nil, certificate: String? = nil, count: Int? = nil, windowSeconds: Int? = nil, issuer: String? = nil) {
         self.actor = actor
         self.method = method
         self.reason = reason
@@ -33,7 +31,9 @@ public struct AuthFailed: TypedAuditEvent {
     }
 
     public var event: AuditEvent {
-        var fields: [String: AuditValue] = ["method": .string(method), "reason": .string(reason)]
+        var fields: [String: AuditValue] = [:]
+        fields["method"] = .string(method)
+        fields["reason"] = .string(reason)
         if let attemptedAccount { fields["attempted_account"] = .string(attemptedAccount) }
         if let certificate { fields["certificate"] = .string(certificate) }
         if let count { fields["count"] = .integer(Int64(count)) }
