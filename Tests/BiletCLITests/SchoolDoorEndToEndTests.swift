@@ -362,8 +362,16 @@ struct SchoolDoorEndToEndTests {
             Call(method: "POST", path: "/v1/pupil/sessions", json: #"{"login":"pupil.one","password":"x"}"#), as: .school)
         #expect(pupilOnWorkstation.http == "404" && pupilOnWorkstation.body.contains(#""code":"route-not-found""#), "\(pupilOnWorkstation)")
 
-        // Each refusal is in the audit log, under the refused account, as often as it was refused.
+        // Each refusal is in the audit log, under the refused account, as often as it was refused;
+        // and each change to the registry under the account that made it (registrations, profiles).
         try await Self.expectAudited(door)
+        for (role, changes) in [(Role.operator_, 3), (.regionalCoordinator, 5), (.school, 1), (.venue, 0)] {
+            let answer = try door.send(
+                Call(method: "GET", path: "/v1/audit/entries?type=organisation.changed&actor=user:\(door.accounts[role] ?? "?")"),
+                as: .complianceOfficer)
+            let entries = Self.object(answer.body)["entries"] as? [[String: Any]] ?? []
+            #expect(entries.count == changes, "\(role): \(entries.count) organisation.changed, expected \(changes)")
+        }
         #expect(try serve.terminate() == 0)
     }
 
