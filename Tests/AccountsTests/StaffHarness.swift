@@ -3,6 +3,7 @@ import Argon2
 import Audit
 import DatabaseTestSupport
 import Foundation
+import AuditHTTP
 import Gateway
 import GnuTLS
 import Hummingbird

@@ -1,4 +1,6 @@
 import Accounts
+import AuditHTTP
+import CertificatesHTTP
 import Gateway
 import Hummingbird
 

@@ -1,6 +1,7 @@
 import Accounts
 import CertificateAuthority
 import Foundation
+import AuditHTTP
 import Gateway
 import Logging
 import Policy
