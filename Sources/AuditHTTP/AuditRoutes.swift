@@ -83,17 +83,17 @@ public enum AuditRoutes {
             return JSONBody.response(.ok, jsonText: #"{"checkpoint":"# + JSONBody.quoted(checkpoint.serialized) + "}")
         }
         route("proofs/inclusion", "verify") { service, request in
-            guard let entry = request.uri.queryParameters["entry"].flatMap({ UInt64($0) }) else { throw badQuery("entry") }
+            guard let entry = request.uri.queryParameters["entry"].flatMap({ Self.number($0) }) else { throw badQuery("entry") }
             let checkpoint = try request.uri.queryParameters["checkpoint"].map { text throws in
-                guard let number = UInt64(text) else { throw badQuery("checkpoint") }
+                guard let number = Self.number(text) else { throw badQuery("checkpoint") }
                 return number
             }
             return JSONBody.response(.ok, jsonText: try await service.prove(leafIndex: entry, sequence: checkpoint).json)
         }
         route("proofs/consistency", "verify") { service, request in
-            guard let from = request.uri.queryParameters["from"].flatMap({ UInt64($0) }) else { throw badQuery("from") }
+            guard let from = request.uri.queryParameters["from"].flatMap({ Self.number($0) }) else { throw badQuery("from") }
             let to = try request.uri.queryParameters["to"].map { text throws in
-                guard let number = UInt64(text) else { throw badQuery("to") }
+                guard let number = Self.number(text) else { throw badQuery("to") }
                 return number
             }
             return JSONBody.response(.ok, jsonText: try await service.consistency(from: from, to: to).json)
@@ -121,6 +121,15 @@ public enum AuditRoutes {
         Problem(.badRequest, code: "invalid-query", title: "Query parameter \(parameter) is missing or malformed.")
     }
 
+    /// A leaf index or checkpoint sequence number: `0...Int64.max` (what the log can hold), or `nil`.
+    static func number(_ text: Substring) -> UInt64? {
+        UInt64(text).flatMap { $0 <= UInt64(Int64.max) ? $0 : nil }
+    }
+
+    static func isLowerAlphanumeric(_ byte: UInt8) -> Bool {
+        (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+    }
+
     /// The answer to a request the policy does not permit.
     static let forbidden = Problem(.forbidden, code: "forbidden", title: "The policy does not permit this request.")
 
@@ -132,13 +141,23 @@ public enum AuditRoutes {
             guard let date = AuditTime.parse(value) else { throw badQuery(name) }
             return date
         }
+        // A type is a catalogue code (`auth.succeeded`), a decision one of three words: anything else
+        // could match nothing, and is the client's mistake.
+        let type = text("type")
+        if let type {
+            guard (1...128).contains(type.utf8.count), type.utf8.first.map(Self.isLowerAlphanumeric) == true,
+                type.utf8.allSatisfy({ Self.isLowerAlphanumeric($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") })
+            else { throw badQuery("type") }
+        }
+        let decision = text("decision")
+        if let decision, !["permit", "deny", "error"].contains(decision) { throw badQuery("decision") }
         var limit = 1000
         if let value = text("limit") {
             guard let number = Int(value), (1...10_000).contains(number) else { throw badQuery("limit") }
             limit = number
         }
         return AuditQuery(
-            subject: text("subject"), actor: text("actor"), type: text("type"), decision: text("decision"), from: try date("from"),
+            subject: text("subject"), actor: text("actor"), type: type, decision: decision, from: try date("from"),
             to: try date("to"), limit: limit)
     }
 
