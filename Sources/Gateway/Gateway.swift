@@ -75,7 +75,8 @@ public struct Gateway: Sendable {
             let limits = configuration.limits
             let http = HTTP1Channel.Configuration(
                 additionalChannelHandlers: [
-                    RequestLimitsHandler(maximumBodyBytes: limits.maximumBodyBytes, requestTimeout: limits.requestTimeout)
+                    ResponseHeadersHandler(),
+                    RequestLimitsHandler(maximumBodyBytes: limits.maximumBodyBytes, requestTimeout: limits.requestTimeout),
                 ],
                 idleTimeout: limits.idleTimeout,
                 httpDecoderConfiguration: .init(

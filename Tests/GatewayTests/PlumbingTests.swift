@@ -93,7 +93,7 @@ import Testing
         Answer(try await harness.curl("workstations", client, path: path, extra: ["-i"] + extra))
     }
 
-    @Test("200, 401, 404, 405, 413, 415, a thrown problem and an unexpected error all carry the security headers")
+    @Test("200, 400, 401, 404, 405, 413, 415, a thrown problem and an unexpected error all carry the security headers")
     func everyAnswerCarriesTheSecurityHeaders() async throws {
         let harness = try await Self.start(bodyLimit: 1024)
         let body = harness.workDirectory.appendingPathComponent("big.json").path
@@ -109,6 +109,10 @@ import Testing
             ),
             ("415", 415, "unsupported-media-type", try await Self.ask(harness, "/test/echo", ["--data", "a=b"])),
             ("409", 409, "test-refusal", try await Self.ask(harness, "/test/refusal")),
+            (
+                "400 from the HTTP parser", 400, "malformed-request",
+                try await Self.ask(harness, "/v1/whoami", ["-H", "X-Padding: " + String(repeating: "a", count: 40_000)])
+            ),
             ("500", 500, "internal-error", try await Self.ask(harness, "/test/unexpected")),
         ]
         await harness.stop()
