@@ -87,7 +87,7 @@ let package = Package(
         .target(
             name: "Vault",
             dependencies: [
-                "GnuTLS", "Argon2", "PostgreSQL", "Policy", "Audit", "Tokens", "LocalSocket",
+                "GnuTLS", "Argon2", "PostgreSQL", "Policy", "Audit", "Tokens", "LocalSocket", "VaultDoor",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -155,7 +155,8 @@ let package = Package(
             ],
             swiftSettings: strict),
 
-        // Staff accounts (Argon2id password) and their sessions bound to a workstation certificate.
+        // Staff accounts (Argon2id password) and their sessions bound to a workstation certificate;
+        // pupils' own accounts and sessions on the pupils' listener.
         .target(
             name: "Accounts",
             dependencies: [
@@ -183,7 +184,7 @@ let package = Package(
         .target(
             name: "AccountsHTTP",
             dependencies: [
-                "Gateway", "Accounts", "Identity",
+                "Gateway", "Accounts", "Identity", "Audit", "Policy", "Organisations",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
@@ -209,7 +210,7 @@ let package = Package(
         .target(
             name: "OrganisationsHTTP",
             dependencies: [
-                "Gateway", "Accounts", "Organisations", "Identity",
+                "Gateway", "Accounts", "Organisations", "Identity", "Audit", "Policy",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
@@ -256,9 +257,10 @@ let package = Package(
         .testTarget(
             name: "BiletCLITests",
             dependencies: [
-                "BiletCLI", "Audit", "Policy", "PostgreSQL", "Storage", "DatabaseTestSupport", "APIContract", "Gateway",
-                "Accounts", "AuditHTTP", "CertificatesHTTP",
+                "BiletCLI", "Audit", "Policy", "PostgreSQL", "Storage", "DatabaseTestSupport", "Vault", "VaultDoor", "Tokens",
+                "Settings", "LocalSocket", "APIContract", "Gateway", "Accounts", "AuditHTTP", "CertificatesHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
@@ -274,6 +276,8 @@ let package = Package(
             name: "LocalSocketTests",
             dependencies: [
                 "LocalSocket",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -314,7 +318,7 @@ let package = Package(
         .testTarget(
             name: "VaultTests",
             dependencies: [
-                "Vault", "Audit", "Tokens", "Policy", "GnuTLS", "PostgreSQL", "Storage", "DatabaseTestSupport",
+                "Vault", "VaultDoor", "Audit", "Tokens", "Policy", "GnuTLS", "PostgreSQL", "Storage", "DatabaseTestSupport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -338,7 +342,8 @@ let package = Package(
         .testTarget(
             name: "AccountsTests",
             dependencies: [
-                "Accounts", "Gateway", "AuditHTTP", "Audit", "Policy", "TLS", "GnuTLS", "Identity", "PostgreSQL", "Storage",
+                "Accounts", "Gateway", "AccountsHTTP", "AuditHTTP", "Organisations", "OrganisationsHTTP", "Audit", "Policy", "TLS", "GnuTLS",
+                "Identity", "PostgreSQL", "Storage",
                 "TLSTestSupport", "DatabaseTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

@@ -7,6 +7,7 @@ import Policy
 import PostgreSQL
 import Storage
 import Testing
+import VaultDoor
 @testable import BiletCLI
 
 /// The API contract and the router agree: every route `bilet serve`'s gateway registers is in
@@ -30,6 +31,7 @@ import Testing
         let staff = try StaffServices.make(
             attemptedAccountHash: { _ in nil }, policies: policies, database: database, logger: Logger(label: "bilet.test.contract"))
         routes.staff = staff.routes
+        routes.vaultDoor = VaultDoorClient(socketPath: "/nonexistent/door.sock")
         return (routes, staff.pools)
     }
 

@@ -1,27 +1,41 @@
 import Accounts
+import AccountsHTTP
 import AuditHTTP
 import CertificatesHTTP
 import Gateway
 import Hummingbird
+import OrganisationsHTTP
+import VaultDoor
+import VaultHTTP
 
 /// Every route `bilet serve`'s gateway answers, added in one place.
 ///
 /// Each route group is one optional dependency here and one line in ``makeRouter()``: the
 /// gateway's own `/healthz` and `/v1/whoami` always, `POST /v1/certificates/renew` when this
-/// process holds the issuing CA, the staff login (`/v1/sessions`) and the compliance officers'
-/// audit API (`/v1/audit/…`) when staff sessions are served.
+/// process holds the issuing CA, the staff login (`/v1/sessions`), the compliance officers'
+/// audit API (`/v1/audit/…`), the organisation registry (`/v1/organisations…`), staff
+/// administration (`/v1/staff…`) and pupils' own accounts (`/v1/pupil/…`) when staff sessions are
+/// served.
 struct PlatformRoutes: Sendable {
     /// The staff login and the routes that need a staff session.
     struct Staff: Sendable {
         let login: StaffLogin
         let sessions: StaffSessions
         let audit: AuditRoutes.Dependencies
+        /// The organisation registry (`/v1/organisations`).
+        let organisations: OrganisationRoutes.Dependencies
+        /// Staff administration, activation and consent (`/v1/staff`).
+        let administration: StaffRoutes.Dependencies
+        /// Pupils' own accounts on the pupils' listener (`/v1/pupil/…`).
+        let pupils: PupilAccounts
     }
 
     /// Renews certificates; `nil` when the process holds no CA (`ca.directory` unset).
     var certificateRenewal: CertificateRoutes.Renew?
     /// Staff sessions and the audit API; `nil` when not served.
     var staff: Staff?
+    /// The vault process's door; with ``staff``, the vault routes (`/v1/pupils…`) are served.
+    var vaultDoor: VaultDoorClient?
 
     /// The router with every configured route group.
     func makeRouter() -> Router<BiletRequestContext> {
@@ -30,12 +44,18 @@ struct PlatformRoutes: Sendable {
         if let staff {
             SessionRoutes.add(to: router, login: staff.login, sessions: staff.sessions)
             AuditRoutes.add(to: router, staff.audit)
+            OrganisationRoutes.add(to: router, staff.organisations)
+            StaffRoutes.add(to: router, staff.administration)
+            PupilSessionRoutes.add(to: router, accounts: staff.pupils)
+            if let vaultDoor { VaultRoutes.add(to: router, door: vaultDoor, sessions: staff.sessions) }
         }
         return router
     }
 
     /// The route groups served, for the start-up log.
     var groups: [String] {
-        ["gateway"] + (certificateRenewal == nil ? [] : ["certificates"]) + (staff == nil ? [] : ["sessions", "audit"])
+        ["gateway"] + (certificateRenewal == nil ? [] : ["certificates"])
+            + (staff == nil ? [] : ["sessions", "audit", "organisations", "staff", "pupil-accounts"])
+            + (staff == nil || vaultDoor == nil ? [] : ["vault"])
     }
 }

@@ -86,7 +86,7 @@ extension Vault {
         let policySet = policies.current
         let names = fields.map(\.rawValue)
         return try await withTransaction { connection in
-            let resolver = self.relationships(on: connection)
+            let guarded = self.accessGuard(requester, policySet: policySet, at: now, on: connection)
             let access = try await self.accessRequestCheck(purpose: purpose, request: request, on: connection)
             let snapshot = try await self.snapshot(unique, fields: fields, purpose: purpose, at: now, on: connection)
             let found = snapshot.subjects
@@ -112,11 +112,7 @@ extension Vault {
             let consents = snapshot.consents
             var grants: [Grant] = []
             for (reference, subject) in candidates {
-                let decision = await policySet.decide(
-                    PolicyRequest(
-                        principal: requester.principal, action: "read", resource: subject.policyResource, fields: names,
-                        purpose: purpose, time: Self.timestamp(now)),
-                    relationships: resolver)
+                let decision = await guarded.decide("read", subject.policyResource, fields: names, purpose: purpose)
                 // A parent_request read answers a registered, open request about this subject.
                 if decision.isAllowed, let refusal = access.refusal(for: subject) {
                     events.append(audit.event(subject.token.rawValue, refusal: refusal))
@@ -125,7 +121,7 @@ extension Vault {
                 }
                 let outcome = try await self.judge(
                     reference, subject: subject, decision: decision, fields: fields, consents: consents[subject.id] ?? [],
-                    purpose: purpose, at: now, on: connection)
+                    purpose: purpose, guard: guarded)
                 switch outcome {
                 case .success(let grant):
                     events.append(audit.event(subject.token.rawValue, returned: grant.returned.map(\.rawValue), consent: grant.consent))
@@ -235,26 +231,20 @@ extension Vault {
     /// Policy, then consent: the grant, or the refusal.
     private func judge(
         _ reference: SubjectReference, subject: SubjectRecord, decision: Decision, fields: [FieldName], consents: [ActiveConsent],
-        purpose: String, at now: Date, on connection: PostgresConnection
+        purpose: String, guard guarded: AccessGuard
     ) async throws(VaultError) -> Result<Grant, VaultError> {
         guard decision.isAllowed else {
-            return .failure(VaultError(.policyDenied, reason: "policy: \(decision.reason?.rawValue ?? "deny")"))
+            return .failure(VaultError.policyDenied(decision))
         }
-        guard !consents.isEmpty else {
-            let code = try await consentRefusal(for: subject.id, purpose: purpose, at: now, on: connection)
-            return .failure(VaultError(code, reason: "no active consent covers the purpose"))
+        let relied: ActiveConsent
+        switch try await guarded.consent(for: subject, fields: fields, purpose: purpose, active: consents, coverage: .released) {
+        case .success(let consent): relied = consent
+        case .failure(let refusal): return .failure(refusal)
         }
         var covered = Set<FieldName>()
         for consent in consents { covered.formUnion(consent.fields) }
-        // Every special-category field asked for needs an explicit health-data consent covering it.
-        if let special = fields.first(where: { field in
-            field.isSpecialCategory && !consents.contains(where: { $0.healthData && $0.fields.contains(field) })
-        }) {
-            return .failure(VaultError(.healthConsentMissing, field: special, reason: "health data needs its explicit consent"))
-        }
         var treatments: [FieldName: FieldTreatment] = [:]
         for item in decision.fields { treatments[FieldName(rawValue: item.name)] = item.treatment }
-        let relied = consents.first { !$0.healthData } ?? consents[0]
         return .success(Grant(reference: reference, subject: subject, treatments: treatments, covered: covered, consent: relied.token))
     }
 
@@ -328,14 +318,12 @@ extension Vault {
         func event(
             _ subject: String, returned: [String] = [], consent: ConsentToken? = nil, refusal: VaultError? = nil, decision: String? = nil
         ) -> AuditEvent {
-            var fields: [String: AuditValue] = ["fields_requested": .list(requested), "fields_returned": .list(returned)]
-            if let consent { fields["consent"] = .string(consent.rawValue) }
-            if let refusal { fields["reason"] = .string(refusal.code.rawValue) }
-            if let version = Vault.auditDigest(of: policyVersion) { fields["policy_version"] = .string(version) }
-            if let request { fields["request"] = .string(request.rawValue) }
-            return AuditEvent(
-                type: "pii.read", actor: requester.actor, subject: subject,
-                decision: decision ?? (refusal == nil ? "permit" : "deny"), purpose: purpose, fields: fields)
+            PIIRead(
+                actor: requester.actor, subject: subject,
+                decision: decision.flatMap(AuditDecision.init(rawValue:)) ?? (refusal == nil ? .permit : .deny), purpose: purpose,
+                fieldsRequested: requested, fieldsReturned: returned, consent: consent?.rawValue, reason: refusal?.code.rawValue,
+                policyVersion: Vault.auditDigest(of: policyVersion), request: request?.rawValue
+            ).event
         }
     }
 
