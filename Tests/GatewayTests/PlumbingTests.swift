@@ -74,6 +74,7 @@ import Testing
             Response(status: .ok, headers: [.cacheControl: "max-age=60"])
         }
         router.get("/test/items/{item}") { _, _ -> Response in Response(status: .noContent) }
+        router.post("/test/items/special") { _, _ -> Response in Response(status: .noContent) }
         return router
     }
 
@@ -132,6 +133,8 @@ import Testing
         let captured = try await Self.ask(harness, "/test/items/42")
         let capturedWrongMethod = try await Self.ask(harness, "/test/items/42", ["-X", "PUT", "-H", "Content-Type: application/json"])
         let head = try await Self.ask(harness, "/healthz", ["-I"])
+        // The literal path wins over the capture, as in Hummingbird's router: GET is not served there.
+        let literal = try await Self.ask(harness, "/test/items/special")
         await harness.stop()
         #expect(unknown.status == 404)
         #expect(unknown.body == #"{"code":"route-not-found","status":404,"title":"No route serves this path.","type":"about:blank"}"#)
@@ -142,6 +145,8 @@ import Testing
         #expect(capturedWrongMethod.headers["allow"] == "GET")
         #expect(head.status == 405)
         #expect(head.headers["allow"] == "GET")
+        #expect(literal.status == 405)
+        #expect(literal.headers["allow"] == "POST")
     }
 
     @Test("state-changing requests with a form, plain text or undeclared body are 415 before the route; JSON reaches it")

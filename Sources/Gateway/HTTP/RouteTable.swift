@@ -43,11 +43,10 @@ public struct RouteTable: Sendable, Hashable {
     /// path matches.
     public func methods(forPath path: Substring) -> Set<HTTPRequest.Method>? {
         let parts = path.split(separator: "/", omittingEmptySubsequences: true)
-        var found: Set<HTTPRequest.Method>?
-        for entry in paths where Segment.match(entry.segments, parts[...]) {
-            found = (found ?? []).union(entry.methods)
-        }
-        return found
+        // Like Hummingbird's trie, the most specific path wins: segment by segment, a literal over
+        // a partial match over a capture over `**` (`/v1/pupils/search` is not `/v1/pupils/{token}`).
+        let matching = paths.filter { Segment.match($0.segments, parts[...]) }
+        return matching.max { Segment.lessSpecific($0.segments, than: $1.segments) }?.methods
     }
 
     public static func == (lhs: RouteTable, rhs: RouteTable) -> Bool { lhs.routes == rhs.routes }
@@ -77,6 +76,22 @@ public struct RouteTable: Sendable, Hashable {
                 if part.last == "}", let open = part.lastIndex(of: "{") { return .prefix(part[..<open]) }
                 return .literal(part)
             }
+        }
+
+        /// How specific a segment is: a literal 3, a prefix or suffix match 2, any one segment 1, the rest 0.
+        var rank: Int {
+            switch self {
+            case .literal: 3
+            case .prefix, .suffix: 2
+            case .any: 1
+            case .rest: 0
+            }
+        }
+
+        /// Whether `lhs` is less specific than `rhs`: compared segment by segment.
+        static func lessSpecific(_ lhs: [Segment], than rhs: [Segment]) -> Bool {
+            for (left, right) in zip(lhs, rhs) where left.rank != right.rank { return left.rank < right.rank }
+            return lhs.count < rhs.count
         }
 
         static func match(_ segments: [Segment], _ parts: ArraySlice<Substring>) -> Bool {
