@@ -229,11 +229,8 @@ public struct CertificateAuthority: Sendable {
     /// the record cannot be written, an error is logged with the codes and the serial only.
     private func auditRefusedRenewal(_ refusal: CertificateAuthorityError, presentedSerial: [UInt8], principal: Principal) async {
         let serial = "serial:\(SerialNumber.hex(presentedSerial))"
-        let event = AuditEvent(
-            type: "auth.failed", actor: principal.uri,
-            fields: [
-                "method": .string("certificate_renewal"), "reason": .string(refusal.code.rawValue), "certificate": .string(serial),
-            ])
+        let event = AuthFailed(
+            actor: principal.uri, method: "certificate_renewal", reason: refusal.code.rawValue, certificate: serial)
         do {
             try await self.audit.append(event, using: self.pool)
         } catch {
