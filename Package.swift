@@ -132,7 +132,7 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
-                "TLS", "Identity", "Accounts", "Audit", "APIContract",
+                "TLS", "Identity", "Accounts", "APIContract",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
