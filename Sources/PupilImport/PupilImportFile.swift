@@ -1,3 +1,5 @@
+public import Foundation
+
 /// Reads and checks a pupil import file (`text/csv`) completely before anything is stored.
 ///
 /// Accepted: UTF-8 with or without a byte-order mark; `;` or `,` as delimiter (detected from the
@@ -249,6 +251,17 @@ public enum PupilImportFile {
                 grade: grade, schoolClass: schoolClass, guardianSurname: guardianSurname, guardianFirstName: guardianFirstName,
                 guardianPatronymic: guardianPatronymic, guardianRelation: relation, guardianPhone: phone,
                 consentNumber: consentNumber, consentSignedOn: signedOn.iso))
+    }
+
+    // MARK: Dates
+
+    /// The date an import is checked against: the latest calendar date anywhere in Russia (UTC+12;
+    /// UTC + 14 h is used), so a school in the far east is never refused its own today.
+    public static func today(now: Date = Date()) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let parts = calendar.dateComponents([.year, .month, .day], from: now.addingTimeInterval(14 * 3_600))
+        return ImportValues.Day(year: parts.year ?? 0, month: parts.month ?? 0, day: parts.day ?? 0).iso
     }
 
     // MARK: Encoding
