@@ -237,7 +237,8 @@ let package = Package(
         .testTarget(
             name: "BiletCLITests",
             dependencies: [
-                "BiletCLI", "Audit", "Policy", "PostgreSQL", "Storage", "DatabaseTestSupport",
+                "BiletCLI", "Audit", "Policy", "PostgreSQL", "Storage", "DatabaseTestSupport", "Vault", "VaultDoor", "PupilImport",
+                "Tokens",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),

@@ -10,11 +10,13 @@ public enum SyntheticImport {
     private static let letters = Array("абвгдежзиклмнопрстуфхцчшэюя")
     private static let firstNames = ["Анна", "Иван", "Мария", "Пётр", "Ольга", "Денис", "Нина", "Глеб"]
 
-    /// A surname no real register holds: `Тест` and three letters made from `index`.
+    /// A surname no real register holds: `Тест`, a letter for `variant` and three letters made
+    /// from `index`.
     public static func surname(_ index: Int, variant: Int = 0) -> String {
         let count = letters.count
-        let value = index + variant * count * count * count
-        return "Тест" + String([letters[value % count], letters[(value / count) % count], letters[(value / count / count) % count]])
+        return "Тест" + String([
+            letters[variant % count], letters[index % count], letters[(index / count) % count], letters[(index / count / count) % count],
+        ])
     }
 
     /// A valid SNILS (checksum included) for `index`, formatted `123-456-789 01`; `seed` shifts the

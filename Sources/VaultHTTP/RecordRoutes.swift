@@ -146,7 +146,7 @@ enum RecordRoutes {
             case .records(.imported(let tokens)):
                 return JSONBody.response(.ok, Imported(imported: tokens.count, tokens: tokens))
             case .records(.importRefused(let issues)):
-                return importRefused(issues, total: issues.count)
+                return importRefused(Array(issues.prefix(PupilImportFile.maximumIssues)), total: issues.count)
             case .refused(let code):
                 throw DoorCalls.problem(forRefusal: code)
             default:

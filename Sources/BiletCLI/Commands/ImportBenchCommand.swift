@@ -122,7 +122,10 @@ struct ImportBenchCommand: AsyncParsableCommand {
                 let answer = try await door.callLong(.records(.importPupils(checked, today: PupilImportFile.today()), caller: caller))
                 let end = ContinuousClock.now
                 guard case .records(.imported(let tokens)) = answer, tokens.count == rows else {
-                    throw ValidationError("the import was refused: \(answer)")
+                    if case .records(.importRefused(let issues)) = answer {
+                        throw ValidationError("the import was refused: \(issues.count) row problems, the first \(issues.first.map { "\($0.code.rawValue) in row \($0.row)" } ?? "")")
+                    }
+                    throw ValidationError("the import was refused")
                 }
                 print(String(format: "%5d  %7.2f  %12.2f  %7.2f", rows, seconds(checkedAt - start), seconds(end - checkedAt), seconds(end - start)))
             }

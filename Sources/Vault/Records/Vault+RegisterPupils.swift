@@ -63,24 +63,7 @@ extension Vault {
         guard issues.isEmpty else { return .refused(issues) }
 
         let outcome: Result<PupilBatchOutcome, VaultError> = try await withTransaction { connection in
-            // 2. Duplicates against the register (one statement).
-            let matches = try await BatchSQL.registeredDigests(rows, on: connection)
-            for index in rows.indices {
-                for (kind, digest) in rows[index].indexes {
-                    guard let schools = matches[BatchSQL.key(kind, digest)] else { continue }
-                    if schools.contains(school) {
-                        issues.append(
-                            PupilBatchIssue(
-                                row: rows[index].entry.row, field: kind == .snils ? FieldName.snils.rawValue : nil, part: "pupil",
-                                code: .duplicateSubject))
-                    } else if kind == .snils {
-                        rows[index].skipSnilsIndex = true
-                    }
-                }
-            }
-            guard issues.isEmpty else { return .success(.refused(issues)) }
-
-            // 3. The policy, for every subject and consent, before anything is written.
+            // 2. The policy, for every subject and consent, before anything is looked up or written.
             let resolver = self.relationships(on: connection)
             let time = Self.timestamp(now)
             var denials: [AuditEvent] = []
@@ -127,6 +110,23 @@ extension Vault {
                     on: connection)
                 return .failure(VaultError(.policyDenied, reason: "policy: deny"))
             }
+
+            // 3. Duplicates against the register (one statement).
+            let matches = try await BatchSQL.registeredDigests(rows, on: connection)
+            for index in rows.indices {
+                for (kind, digest) in rows[index].indexes {
+                    guard let schools = matches[BatchSQL.key(kind, digest)] else { continue }
+                    if schools.contains(school) {
+                        issues.append(
+                            PupilBatchIssue(
+                                row: rows[index].entry.row, field: kind == .snils ? FieldName.snils.rawValue : nil, part: "pupil",
+                                code: .duplicateSubject))
+                    } else if kind == .snils {
+                        rows[index].skipSnilsIndex = true
+                    }
+                }
+            }
+            guard issues.isEmpty else { return .success(.refused(issues)) }
 
             // 4. Write, chunk by chunk: seal, audit, insert.
             let (kekVersion, kek) = try await self.currentKEK(ring: ring, on: connection)
