@@ -87,7 +87,7 @@ let package = Package(
         .target(
             name: "Vault",
             dependencies: [
-                "GnuTLS", "Argon2", "PostgreSQL", "Policy", "Audit", "Tokens", "LocalSocket",
+                "GnuTLS", "Argon2", "PostgreSQL", "Policy", "Audit", "Tokens", "LocalSocket", "VaultDoor",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -237,8 +237,8 @@ let package = Package(
         .testTarget(
             name: "BiletCLITests",
             dependencies: [
-                "BiletCLI", "Audit", "Policy", "PostgreSQL", "Storage", "DatabaseTestSupport", "Vault", "VaultDoor", "PupilImport",
-                "Tokens",
+                "BiletCLI", "Audit", "Policy", "PostgreSQL", "Storage", "DatabaseTestSupport", "Vault", "VaultDoor", "Tokens",
+                "PupilImport", "Settings", "LocalSocket", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
@@ -255,6 +255,8 @@ let package = Package(
             name: "LocalSocketTests",
             dependencies: [
                 "LocalSocket",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -295,7 +297,7 @@ let package = Package(
         .testTarget(
             name: "VaultTests",
             dependencies: [
-                "Vault", "Audit", "Tokens", "Policy", "GnuTLS", "PostgreSQL", "Storage", "DatabaseTestSupport",
+                "Vault", "VaultDoor", "Audit", "Tokens", "Policy", "GnuTLS", "PostgreSQL", "Storage", "DatabaseTestSupport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],

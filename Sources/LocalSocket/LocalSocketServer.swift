@@ -14,9 +14,11 @@ import Musl
 /// A local request/response server on a Unix domain socket, for calls between bilet's own processes
 /// (the gateway calling the vault's door or forwarding a renewal to the CA process).
 ///
-/// One JSON request line and one JSON response line per connection. The caller is authenticated by
-/// the kernel (`SO_PEERCRED`): only processes whose user is in ``allowedUsers`` are answered; any
-/// other connection is closed without an answer and logged. The socket's directory is private to
+/// JSON request lines, each answered by one JSON response line, one after another on a connection
+/// (a client may keep a connection open for many calls, or make one per call). The caller is
+/// authenticated by the kernel (`SO_PEERCRED`) once per connection: only processes whose user is in
+/// ``allowedUsers`` are answered; any other connection is closed without an answer and logged. A
+/// connection that sends no complete line within the request timeout is closed. The socket's directory is private to
 /// this process's user (mode 0700, or 0750 with its group when other users are allowed, who then
 /// reach it through that group), and the socket file is bound under a temporary name and moved into
 /// place, so it never exists at its public path with looser permissions. Requests are bounded in
@@ -135,28 +137,38 @@ public struct LocalSocketServer<Request: Decodable & Sendable, Response: Encodab
         }
         do {
             try await connection.executeThenClose { inbound, outbound in
-                let line = try await withThrowingTaskGroup(of: [UInt8]?.self) { group in
-                    group.addTask { try await LocalSocketLines.read(inbound, limit: maximumRequestBytes) }
-                    group.addTask {
-                        try await Task.sleep(for: requestTimeout)
-                        return nil
+                var lines = LocalSocketLines.Reader(inbound.makeAsyncIterator(), limit: maximumRequestBytes)
+                // Several requests, one after another, on one connection: each line is answered before
+                // the next is read. A connection with no complete line within the request timeout (a
+                // silent or idle peer) is closed, like one that sends a line over the limit.
+                while true {
+                    let channel = connection.channel
+                    let idle = channel.eventLoop.scheduleTask(in: requestTimeout.timeAmount) {
+                        channel.close(promise: nil)
                     }
-                    let first = try await group.next() ?? nil
-                    group.cancelAll()
-                    return first
+                    let line = try await lines.next()
+                    idle.cancel()
+                    guard let line else { return }
+                    let response: Response
+                    if let request = try? JSONDecoder().decode(Request.self, from: Data(line)) {
+                        response = await handler(request, peer)
+                    } else {
+                        response = invalidRequest()
+                    }
+                    try await outbound.write(ByteBuffer(bytes: try LocalSocketLines.encode(response)))
                 }
-                guard let line else { return }
-                let response: Response
-                if let request = try? JSONDecoder().decode(Request.self, from: Data(line)) {
-                    response = await handler(request, peer)
-                } else {
-                    response = invalidRequest()
-                }
-                try await outbound.write(ByteBuffer(bytes: try LocalSocketLines.encode(response)))
             }
         } catch {
             logger.debug("local socket connection ended", metadata: ["socket": "\(name)", "error": "\(type(of: error))"])
         }
+    }
+}
+
+extension Duration {
+    /// The duration as NIO's time amount (whole nanoseconds).
+    var timeAmount: TimeAmount {
+        let (seconds, attoseconds) = components
+        return .nanoseconds(seconds.multipliedReportingOverflow(by: 1_000_000_000).partialValue + attoseconds / 1_000_000_000)
     }
 }
 
@@ -179,6 +191,35 @@ private final class Counter: Sendable {
 
 /// The line framing both sides use.
 enum LocalSocketLines {
+    /// Reads lines one after another from a stream, keeping what follows a line for the next.
+    struct Reader {
+        private var iterator: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator
+        private var pending: [UInt8] = []
+        private let limit: Int
+
+        init(_ iterator: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator, limit: Int) {
+            self.iterator = iterator
+            self.limit = limit
+        }
+
+        /// The next line (without its newline); `nil` at the end of the stream, or when a line is
+        /// longer than the limit (the caller then closes the connection).
+        mutating func next() async throws -> [UInt8]? {
+            var searched = 0
+            while true {
+                if let newline = pending[searched...].firstIndex(of: UInt8(ascii: "\n")) {
+                    let line = Array(pending[..<newline])
+                    pending.removeSubrange(...newline)
+                    return line.count > limit ? nil : line
+                }
+                searched = pending.count
+                if pending.count > limit { return nil }
+                guard let buffer = try await iterator.next() else { return nil }
+                pending += buffer.readableBytesView
+            }
+        }
+    }
+
     /// One line (without its newline), or `nil` when it is longer than `limit` or the peer sent nothing.
     static func read(_ inbound: NIOAsyncChannelInboundStream<ByteBuffer>, limit: Int) async throws -> [UInt8]? {
         var collected: [UInt8] = []

@@ -56,9 +56,7 @@ extension Vault {
             try await connection.execute(
                 "INSERT INTO vault.keks (version, wrapped, state) VALUES (1, \(wrapped), 'current')")
             try await self.appendAudit(
-                AuditEvent(
-                    type: "vault.initialised", actor: actor,
-                    fields: ["method": .string(record.method), "kek_version": .integer(1)]),
+                VaultInitialised(actor: actor, method: record.method, kekVersion: 1).event,
                 on: connection)
             return true
         }
@@ -111,9 +109,7 @@ extension Vault {
         }
         try await withTransaction { connection in
             try await self.appendAudit(
-                AuditEvent(
-                    type: "vault.unsealed", actor: actor,
-                    fields: ["method": .string(record.method), "kek_count": .integer(Int64(rows.count))]),
+                VaultUnsealed(actor: actor, method: record.method, kekCount: rows.count).event,
                 on: connection)
         }
         install(ring)
@@ -134,7 +130,7 @@ extension Vault {
         guard let reason = reasons[refusal.code] else { return }
         try await withTransaction { connection in
             try await self.appendAudit(
-                AuditEvent(type: "auth.failed", actor: actor, fields: ["method": .string("vault_unseal"), "reason": .string(reason)]),
+                AuthFailed(actor: actor, method: "vault_unseal", reason: reason).event,
                 on: connection)
         }
     }
@@ -153,9 +149,7 @@ extension Vault {
         let wasUnsealed = dropKeys()
         try await withTransaction { connection in
             try await self.appendAudit(
-                AuditEvent(
-                    type: "vault.sealed", actor: actor,
-                    fields: ["previous_state": .string(wasUnsealed ? "unsealed" : "sealed")]),
+                VaultSealed(actor: actor, previousState: wasUnsealed ? "unsealed" : "sealed").event,
                 on: connection)
         }
         return wasUnsealed

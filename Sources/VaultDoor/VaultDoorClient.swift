@@ -1,18 +1,21 @@
 public import LocalSocket
 
-/// The gateway's handle on the vault process's door.
+/// The gateway's handle on the vault process's door: a small pool of persistent connections
+/// (``LocalSocketPool``), so a call does not pay for a new connection and the server's peer check.
 public struct VaultDoorClient: Sendable {
     /// The vault's door socket.
-    public let socketPath: String
+    public var socketPath: String { pool.socketPath }
+    private let pool: LocalSocketPool
 
-    public init(socketPath: String) {
-        self.socketPath = socketPath
+    /// A client of the door on `socketPath`, keeping up to `connections` idle connections open.
+    public init(socketPath: String, connections: Int = 16) {
+        self.pool = LocalSocketPool(socketPath: socketPath, maximumIdle: connections)
     }
 
     /// Sends `request` and returns the vault's answer.
     /// - Throws: ``LocalSocketError`` when the vault cannot be reached or answers nonsense.
     public func call(_ request: VaultDoorRequest) async throws(LocalSocketError) -> VaultDoorResponse {
-        try await LocalSocketClient.call(request, expecting: VaultDoorResponse.self, socketPath: socketPath)
+        try await pool.call(request, expecting: VaultDoorResponse.self)
     }
 
     /// The audit keyed hash of a typed staff login; `nil` while the vault is sealed or unreachable

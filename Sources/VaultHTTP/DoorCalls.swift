@@ -1,6 +1,6 @@
 public import Accounts
 public import Gateway
-public import HTTPTypes
+import HTTPTypes
 public import VaultDoor
 
 /// What every vault route shares: the verified ``DoorCaller`` of the request, one call through the

@@ -125,13 +125,14 @@ struct RecordsDoorTests {
             #expect(transferred == (await fixture.ask(request(unknown), as: Self.schoolA)))
         }
         // The one door refuses school A's card read too; school B reads the card.
-        let requesterA = RecordsDoorHandler.requester(for: Self.schoolA)
+        let schema = fixture.vault.policies.current.schema
+        let requesterA = try Requester(caller: Self.schoolA, schema: schema)
         await #expect(throws: VaultError.self) {
             try await fixture.vault.read(.subject(try SubjectToken(parsing: pupil)), fields: [.surname], purpose: "enrolment", by: requesterA)
         }
         let card = try await fixture.vault.read(
             .subject(try SubjectToken(parsing: pupil)), fields: [.surname], purpose: "enrolment",
-            by: RecordsDoorHandler.requester(for: Self.schoolB))
+            by: try Requester(caller: Self.schoolB, schema: schema))
         #expect(card.fields[.surname] != nil)
         guard case .records(.consents(let after)) = await fixture.ask(.consents(of: pupil), as: Self.schoolB) else {
             Issue.record("school B should list its new pupil's consents")

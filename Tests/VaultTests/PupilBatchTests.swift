@@ -54,7 +54,7 @@ struct PupilBatchTests {
                 fixture,
                 """
                 SELECT count(*) FROM vault.consents
-                WHERE paper_number IS NOT NULL AND collection = 'paper' AND state = 'active' AND given_by = 'parent'
+                WHERE paper_reference IS NOT NULL AND collection = 'paper' AND state = 'active' AND given_by = 'parent'
                 """) == 10_000)
         #expect(try await Self.count(fixture, "SELECT count(*) FROM vault.blind_indexes WHERE kind = 'snils'") == 10_000)
         #expect(try await Self.count(fixture, "SELECT count(*) FROM vault.module_tokens") == 30_000)

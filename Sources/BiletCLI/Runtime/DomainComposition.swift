@@ -71,6 +71,7 @@ struct DomainComposition {
                 database: components, logger: logger)
             pools += staff.pools
             routes.staff = staff.routes
+            routes.vaultDoor = door
             let gateway = try GatewayServices.make(
                 settings.gateway, routes: routes, database: components, revocationObservers: [staff.revocationObserver],
                 refusalObserver: staff.failures, progress: progress, logger: logger)

@@ -1,6 +1,8 @@
 import Accounts
 import Gateway
 import Hummingbird
+import VaultDoor
+import VaultHTTP
 
 /// Every route `bilet serve`'s gateway answers, added in one place.
 ///
@@ -20,6 +22,8 @@ struct PlatformRoutes: Sendable {
     var certificateRenewal: CertificateRoutes.Renew?
     /// Staff sessions and the audit API; `nil` when not served.
     var staff: Staff?
+    /// The vault process's door; with ``staff``, the vault routes (`/v1/pupils…`) are served.
+    var vaultDoor: VaultDoorClient?
 
     /// The router with every configured route group.
     func makeRouter() -> Router<BiletRequestContext> {
@@ -28,6 +32,7 @@ struct PlatformRoutes: Sendable {
         if let staff {
             SessionRoutes.add(to: router, login: staff.login, sessions: staff.sessions)
             AuditRoutes.add(to: router, staff.audit)
+            if let vaultDoor { VaultRoutes.add(to: router, door: vaultDoor, sessions: staff.sessions) }
         }
         return router
     }
@@ -35,5 +40,6 @@ struct PlatformRoutes: Sendable {
     /// The route groups served, for the start-up log.
     var groups: [String] {
         ["gateway"] + (certificateRenewal == nil ? [] : ["certificates"]) + (staff == nil ? [] : ["sessions", "audit"])
+            + (staff == nil || vaultDoor == nil ? [] : ["vault"])
     }
 }

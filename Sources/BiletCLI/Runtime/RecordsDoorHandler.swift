@@ -13,11 +13,11 @@ import VaultDoor
 /// request (`request-not-found`) and a transfer (`transfer-not-found`).
 enum RecordsDoorHandler {
     static func answer(_ request: RecordsDoorRequest, caller: DoorCaller, vault: Vault) async -> VaultDoorResponse {
-        let requester = requester(for: caller)
         do throws(VaultError) {
+            let requester = try Requester(caller: caller, schema: vault.policies.current.schema)
             return .records(try await answer(request, caller: caller, requester: requester, vault: vault))
         } catch {
-            return .refused(code: refusalCode(error.code, about: scope(of: request)))
+            return .refused(code: refusalCode(error, about: scope(of: request)))
         }
     }
 
@@ -35,29 +35,16 @@ enum RecordsDoorHandler {
         }
     }
 
-    /// The door refusal code of a vault error for a request about `scope`.
-    static func refusalCode(_ code: VaultError.Code, about scope: Scope) -> String {
-        switch (code, scope) {
-        case (.unknownSubject, _), (.subjectErased, _), (.policyDenied, .pupil): "pupil-not-found"
-        case (.policyDenied, .accessRequest), (.accessRequestUnknown, _): "request-not-found"
-        case (.policyDenied, .transfer), (.unknownTransfer, _): "transfer-not-found"
-        case (.policyDenied, .school): "forbidden"
-        case (.unknownConsent, _): "consent-not-found"
-        case (.consentNotActive, _): "consent-not-active"
-        case (.invalidConsent, _): "invalid-consent"
-        case (.documentRejected, _): "document-rejected"
-        case (.transferConflict, _): "transfer-conflict"
-        case (.accessRequestAnswered, _): "access-request-answered"
-        case (.duplicateSubject, _): "duplicate-pupil"
-        case (.invalidRequest, _): "invalid-request"
-        case (.invalidValue, _): "invalid-value"
-        case (.missingValue, _): "missing-value"
-        case (.unknownField, _): "unknown-field"
-        case (.legalHold, _): "legal-hold"
-        case (.sealed, _): "sealed"
-        case (.auditUnavailable, _): "audit-unavailable"
-        case (.auditFailed, _), (.storage, _): "unavailable"
-        default: "internal"
+    /// The door refusal code of a vault error (``DoorRefusals``) for a request about `scope`: a
+    /// policy refusal about another school's pupil, request or transfer reads like an unknown one.
+    static func refusalCode(_ error: VaultError, about scope: Scope) -> String {
+        let code = DoorRefusals.code(for: error)
+        guard code == "forbidden" || code == "fields-not-granted" else { return code }
+        switch scope {
+        case .pupil: return "pupil-not-found"
+        case .accessRequest: return "request-not-found"
+        case .transfer: return "transfer-not-found"
+        case .school: return code
         }
     }
 
@@ -175,17 +162,6 @@ enum RecordsDoorHandler {
     }
 
     // MARK: Helpers
-
-    /// The vault requester of a verified door caller: the policy principal of the caller's role
-    /// with the attributes its session carries, and `user:<account>` as the audit actor.
-    static func requester(for caller: DoorCaller) -> Requester {
-        var organisation: EntityRef?
-        if let kind = caller.organisationKind, let id = caller.organisationID { organisation = EntityRef(kind, id) }
-        let principal = Principal(
-            role: caller.role, user: EntityRef("user", caller.account), organisation: organisation,
-            region: caller.region.map { EntityRef("region", $0) }, pupil: caller.pupil.map { EntityRef("pupil", $0) })
-        return Requester(principal: principal, actor: "user:\(caller.account)")
-    }
 
     private static func subject(_ text: String) throws(VaultError) -> SubjectToken {
         guard let token = SubjectToken(text) else { throw VaultError(.unknownSubject) }

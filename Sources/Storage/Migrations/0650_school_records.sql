@@ -1,11 +1,8 @@
--- 0650 school records (issue #10 items 3, 4 and 6): paper consent references, PNG scans, transfers
--- between schools, and the audit kinds the vault writes for them.
+-- 0650 school records (issue #10 items 3, 4 and 6): PNG scans, transfers between schools, pupils'
+-- own subject-access requests, and the audit kinds the vault writes for them.
 --
--- * vault.consents.paper_number: the number written on a signed paper consent form, as the school
---   registers it (bulk import, registration) before the scan is attached. A form number is a
---   document reference, not personal data about anyone, so it is kept in clear (at most 64
---   characters). A paper consent registered this way has no vault.consent_documents row until the
---   school uploads the scan (PUT …/scan).
+-- * A paper consent registered with its form's number (vault.consents.paper_reference, 0600) has no
+--   vault.consent_documents row until the school uploads the scan (PUT …/scan); nothing to add here.
 -- * vault.consent_documents.media_type also takes image/png (the scan's type is checked from its
 --   bytes by the vault before it is sealed).
 -- * vault.transfers: a school hands a pupil over to another school. The receiving school accepts;
@@ -16,9 +13,6 @@
 -- Privileges (invariant 3): bilet_vault only; transfers are never deleted (SELECT, INSERT, UPDATE).
 -- Writer kinds: the catalogue v4 entries of the school-records area (AuditCatalogue+SchoolRecords),
 -- written by the vault only; WriterBindingTests keeps the database equal to the catalogue.
-
-ALTER TABLE vault.consents
-    ADD COLUMN paper_number text CHECK (paper_number IS NULL OR (char_length(paper_number) BETWEEN 1 AND 64));
 
 ALTER TABLE vault.consent_documents DROP CONSTRAINT consent_documents_media_type_check;
 ALTER TABLE vault.consent_documents

@@ -176,14 +176,8 @@ extension Vault {
         var attributes: [String: Value] = ["pupil": .entity(EntityRef("pupil", pupil.token.rawValue))]
         if let region = pupil.region { attributes["region"] = .entity(EntityRef("region", region)) }
         if let school = pupil.organisation { attributes["school"] = .entity(EntityRef("school", school)) }
-        let decision = await policySet.decide(
-            PolicyRequest(
-                principal: requester.principal, action: action,
-                resource: Resource(type: "access_request", id: pupil.token.rawValue, attributes: attributes),
-                purpose: Self.accessRequestPurpose, time: Self.timestamp(now)),
-            relationships: relationships(on: connection))
-        guard !decision.isAllowed else { return nil }
-        return VaultError(.policyDenied, reason: "policy: \(decision.reason?.rawValue ?? "deny")")
+        return await accessGuard(requester, policySet: policySet, at: now, on: connection).refusal(
+            action, Resource(type: "access_request", id: pupil.token.rawValue, attributes: attributes), purpose: Self.accessRequestPurpose)
     }
 
     /// Decodes the columns of the register queries above, in their order.
@@ -209,14 +203,11 @@ extension Vault {
         let policyVersion: PolicyVersion
 
         func event(_ operation: String, request: AccessRequestToken? = nil, count: Int? = nil, refusal: VaultError? = nil) -> AuditEvent {
-            var fields: [String: AuditValue] = ["operation": .string(operation)]
-            if let request { fields["request"] = .string(request.rawValue) }
-            if let count { fields["result_count"] = .integer(Int64(count)) }
-            if let refusal { fields["reason"] = .string(refusal.code.rawValue) }
-            if let version = Vault.auditDigest(of: policyVersion) { fields["policy_version"] = .string(version) }
-            return AuditEvent(
-                type: "access_request.handled", actor: requester.actor, subject: subject.rawValue,
-                decision: refusal == nil ? "permit" : "deny", purpose: Vault.accessRequestPurpose, fields: fields)
+            AccessRequestHandled(
+                actor: requester.actor, subject: subject.rawValue, decision: refusal == nil ? .permit : .deny,
+                purpose: Vault.accessRequestPurpose, operation: operation, request: request?.rawValue, resultCount: count,
+                reason: refusal?.code.rawValue, policyVersion: Vault.auditDigest(of: policyVersion)
+            ).event
         }
     }
 }

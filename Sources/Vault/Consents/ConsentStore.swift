@@ -58,10 +58,16 @@ extension Vault {
             throw VaultError(.invalidConsent, reason: "the term ends before it starts")
         }
         switch (terms.collection, scan) {
-        case (.paper, nil): throw VaultError(.invalidConsent, reason: "a paper consent needs the scan of the signed form")
+        case (.paper, nil) where terms.paperReference == nil:
+            throw VaultError(.invalidConsent, reason: "a paper consent needs the scan of the signed form, or its number until the scan is uploaded")
         case (.electronic, .some): throw VaultError(.invalidConsent, reason: "an electronic consent has no scan")
         case (.paper, .some(let scan)): try ScanCheck.check(scan, maximumByteCount: configuration.maximumDocumentByteCount)
-        case (.electronic, nil): break
+        case (.electronic, nil), (.paper, nil): break
+        }
+        if let reference = terms.paperReference,
+           !(1...64).contains(reference.count) || reference.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+        {
+            throw VaultError(.invalidConsent, reason: "a paper form's number is 1 to 64 characters, no control characters")
         }
         if subject.kind == .staff, terms.collection != .electronic {
             throw VaultError(.invalidConsent, reason: "staff consent electronically")
@@ -147,13 +153,14 @@ extension Vault {
                 INSERT INTO vault.consents (
                     id, token, series, version, subject_id, representative_id, given_by, subject_also_consented,
                     authority_document, operator, purpose, data_fields, actions, health_data, valid_from, valid_until,
-                    withdrawal_method, signed_on, collection, state, recorded_by)
+                    withdrawal_method, signed_on, collection, state, recorded_by, paper_reference)
                 VALUES (
                     \(id), \(token.rawValue), \(series ?? id), \(version), \(prepared.subject.id), \(prepared.representative?.id),
                     \(prepared.givenBy), \(terms.subjectAlsoConsented), \(prepared.authority?.rawValue),
                     \(configuration.operatorIdentifier), \(terms.purpose), string_to_array(\(fields), ','),
                     string_to_array(\(actions), ','), \(terms.healthData), \(terms.validFrom), \(terms.validUntil),
-                    \(terms.withdrawalMethod.rawValue), CAST(\(signedOn) AS date), \(terms.collection.rawValue), 'active', \(actor))
+                    \(terms.withdrawalMethod.rawValue), CAST(\(signedOn) AS date), \(terms.collection.rawValue), 'active', \(actor),
+                    \(terms.paperReference))
                 """)
             if let scan {
                 digest = try await insertScan(scan, consent: id, subject: prepared.subject, uploadedBy: actor, ring: ring, on: connection)

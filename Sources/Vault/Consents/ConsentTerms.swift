@@ -68,13 +68,19 @@ public struct ConsentTerms: Sendable {
     /// The date on the signed form (or of the electronic consent).
     public var signedOn: Date
     public var collection: ConsentCollection
+    /// The number written on a signed paper form (1 to 64 characters, no control characters). A
+    /// paper consent with a number may be recorded before its scan is uploaded; one without needs
+    /// the scan at once.
+    public var paperReference: String?
 
     /// Creates consent terms.
     public init(
         subject: SubjectToken, signatory: ConsentSignatory, subjectAlsoConsented: Bool = false, purpose: String,
         dataFields: [FieldName], actions: [ProcessingAction], healthData: Bool = false, validFrom: Date,
-        validUntil: Date?, withdrawalMethod: WithdrawalMethod, signedOn: Date, collection: ConsentCollection
+        validUntil: Date?, withdrawalMethod: WithdrawalMethod, signedOn: Date, collection: ConsentCollection,
+        paperReference: String? = nil
     ) {
+        self.paperReference = paperReference
         self.subject = subject
         self.signatory = signatory
         self.subjectAlsoConsented = subjectAlsoConsented

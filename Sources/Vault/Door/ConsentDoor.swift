@@ -32,32 +32,42 @@ extension Vault {
         let now = clock.now
         let policySet = policies.current
         let outcome: Result<ConsentRecord, VaultError> = try await withTransaction { connection in
-            var series: UUID?
-            if let amending {
-                let previous = try await self.lockedConsent(amending, on: connection)
-                guard previous.state == "active" else { throw VaultError(.consentNotActive, reason: "only an active consent can be amended") }
-                guard previous.subject.token == terms.subject, previous.purpose == terms.purpose else {
-                    throw VaultError(.invalidConsent, reason: "an amendment keeps the subject and the purpose")
-                }
-                series = previous.series
-            }
-            let prepared = try await self.prepareConsent(terms, scan: scan, ring: ring, on: connection)
-            let fields = scan == nil ? ["scope", "status", "signed_on"] : ["scope", "status", "signed_on", "document"]
-            if let refusal = try await self.consentPolicy(
-                prepared.subject, action: amending == nil ? "create" : "update", fields: fields, requester: requester,
-                policySet: policySet, at: now, on: connection)
-            {
-                return .failure(refusal)
-            }
-            let record = try await self.insertConsent(
-                prepared, scan: scan, series: series, recordedBy: requester.actor, ring: ring, on: connection)
-            let givenBy = prepared.givenBy + (terms.subjectAlsoConsented && prepared.givenBy != "self" ? "_and_pupil" : "")
-            try await self.auditConsent(
-                record.token, subject: prepared.subject, change: amending == nil ? "granted" : "amended", purposes: [terms.purpose],
-                givenBy: givenBy, requester: requester, on: connection)
-            return .success(record)
+            try await self.writeConsent(
+                terms, scan: scan, amending: amending, requester: requester, policySet: policySet, at: now, ring: ring, on: connection)
         }
         return try outcome.get()
+    }
+
+    /// ``recordConsent(_:scan:by:)`` and ``amendConsent(_:with:scan:by:)`` in the caller's
+    /// transaction: a policy refusal is audited on `connection` and returned.
+    func writeConsent(
+        _ terms: ConsentTerms, scan: ConsentScan?, amending: ConsentToken?, requester: Requester, policySet: PolicySet, at now: Date,
+        ring: KeyRing, on connection: PostgresConnection
+    ) async throws(VaultError) -> Result<ConsentRecord, VaultError> {
+        var series: UUID?
+        if let amending {
+            let previous = try await lockedConsent(amending, on: connection)
+            guard previous.state == "active" else { throw VaultError(.consentNotActive, reason: "only an active consent can be amended") }
+            guard previous.subject.token == terms.subject, previous.purpose == terms.purpose else {
+                throw VaultError(.invalidConsent, reason: "an amendment keeps the subject and the purpose")
+            }
+            series = previous.series
+        }
+        let prepared = try await prepareConsent(terms, scan: scan, ring: ring, on: connection)
+        let fields = scan == nil ? ["scope", "status", "signed_on"] : ["scope", "status", "signed_on", "document"]
+        if let refusal = try await consentPolicy(
+            prepared.subject, action: amending == nil ? "create" : "update", fields: fields, requester: requester,
+            policySet: policySet, at: now, on: connection)
+        {
+            return .failure(refusal)
+        }
+        let record = try await insertConsent(
+            prepared, scan: scan, series: series, recordedBy: requester.actor, ring: ring, on: connection)
+        let givenBy = prepared.givenBy + (terms.subjectAlsoConsented && prepared.givenBy != "self" ? "_and_pupil" : "")
+        try await auditConsent(
+            record.token, subject: prepared.subject, change: amending == nil ? "granted" : "amended", purposes: [terms.purpose],
+            givenBy: givenBy, requester: requester, on: connection)
+        return .success(record)
     }
 
     /// Withdraws a consent: processing for its purpose stops at once (the one door finds no active
@@ -156,17 +166,14 @@ extension Vault {
         if let school = subject.organisation { attributes["school"] = .entity(EntityRef("school", school)) }
         let pupil = subject.kind == .pupil ? subject.token : subject.pupilToken
         if let pupil { attributes["pupil"] = .entity(EntityRef("pupil", pupil.rawValue)) }
-        let decision = await policySet.decide(
-            PolicyRequest(
-                principal: requester.principal, action: action,
-                resource: Resource(type: "consent", id: subject.token.rawValue, attributes: attributes), fields: fields,
-                purpose: Self.consentPurpose, time: Self.timestamp(now)),
-            relationships: self.relationships(on: connection))
+        let decision = await accessGuard(requester, policySet: policySet, at: now, on: connection).decide(
+            action, Resource(type: "consent", id: subject.token.rawValue, attributes: attributes), fields: fields,
+            purpose: Self.consentPurpose)
         guard !decision.isAllowed else { return nil }
         try await auditDenial(
             subject: subject.token, action: action, resource: "consent", fields: fields, purpose: Self.consentPurpose,
             rule: decision.decidingRules.first, policyVersion: policySet.version, requester: requester, on: connection)
-        return VaultError(.policyDenied, reason: "policy: \(decision.reason?.rawValue ?? "deny")")
+        return VaultError.policyDenied(decision)
     }
 
     /// Appends a `policy.decided` deny record (for refusals that have no event type of their own).
@@ -174,15 +181,12 @@ extension Vault {
         subject: SubjectToken?, action: String, resource: String, fields: [String], purpose: String?, rule: String?,
         policyVersion: PolicyVersion, requester: Requester, on connection: PostgresConnection
     ) async throws(VaultError) {
-        var values: [String: AuditValue] = [
-            "action": .string(action), "resource": .string(resource), "fields_requested": .list(fields),
-        ]
-        if let rule, AuditFieldKind.code.accepts(.string(rule)) { values["rule"] = .string(rule) }
-        if let version = Self.auditDigest(of: policyVersion) { values["policy_version"] = .string(version) }
         try await appendAudit(
-            AuditEvent(
-                type: "policy.decided", actor: requester.actor, subject: subject?.rawValue, decision: "deny", purpose: purpose,
-                fields: values),
+            PolicyDecided(
+                actor: requester.actor, subject: subject?.rawValue, decision: .deny, purpose: purpose, action: action, resource: resource,
+                fieldsRequested: fields, rule: rule.flatMap { AuditFieldKind.code.accepts(.string($0)) ? $0 : nil },
+                policyVersion: Self.auditDigest(of: policyVersion)
+            ).event,
             on: connection)
     }
 
@@ -191,12 +195,10 @@ extension Vault {
         on connection: PostgresConnection
     ) async throws(VaultError) {
         try await appendAudit(
-            AuditEvent(
-                type: "consent.changed", actor: requester.actor, subject: subject.token.rawValue,
-                fields: [
-                    "consent": .string(token.rawValue), "change": .string(change), "purposes": .list(purposes),
-                    "given_by": .string(givenBy),
-                ]),
+            ConsentChanged(
+                actor: requester.actor, subject: subject.token.rawValue, consent: token.rawValue, change: change, purposes: purposes,
+                givenBy: givenBy
+            ).event,
             on: connection)
     }
 }

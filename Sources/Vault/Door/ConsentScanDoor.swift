@@ -113,13 +113,12 @@ extension Vault {
         let policyVersion: PolicyVersion
 
         func event(format: ConsentScan.MediaType? = nil, refusal: VaultError? = nil, decision: String? = nil) -> AuditEvent {
-            var fields: [String: AuditValue] = ["consent": .string(consent.rawValue)]
-            if let format { fields["format"] = .string(format == .pdf ? "pdf" : "jpeg") }
-            if let refusal { fields["reason"] = .string(refusal.code.rawValue) }
-            if let version = Vault.auditDigest(of: policyVersion) { fields["policy_version"] = .string(version) }
-            return AuditEvent(
-                type: "consent.scan_downloaded", actor: requester.actor, subject: subject.rawValue,
-                decision: decision ?? (refusal == nil ? "permit" : "deny"), purpose: Vault.consentPurpose, fields: fields)
+            ConsentScanDownloaded(
+                actor: requester.actor, subject: subject.rawValue,
+                decision: decision.flatMap(AuditDecision.init(rawValue:)) ?? (refusal == nil ? .permit : .deny),
+                purpose: Vault.consentPurpose, consent: consent.rawValue, format: format.map { $0 == .pdf ? "pdf" : "jpeg" },
+                reason: refusal?.code.rawValue, policyVersion: Vault.auditDigest(of: policyVersion)
+            ).event
         }
     }
 }

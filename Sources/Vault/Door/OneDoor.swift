@@ -86,7 +86,7 @@ extension Vault {
         let policySet = policies.current
         let names = fields.map(\.rawValue)
         return try await withTransaction { connection in
-            let resolver = self.relationships(on: connection)
+            let guarded = self.accessGuard(requester, policySet: policySet, at: now, on: connection)
             let access = try await self.accessRequestCheck(purpose: purpose, request: request, on: connection)
             let snapshot = try await self.snapshot(unique, fields: fields, purpose: purpose, at: now, on: connection)
             let found = snapshot.subjects
@@ -112,11 +112,7 @@ extension Vault {
             let consents = snapshot.consents
             var grants: [Grant] = []
             for (reference, subject) in candidates {
-                let decision = await policySet.decide(
-                    PolicyRequest(
-                        principal: requester.principal, action: "read", resource: subject.policyResource, fields: names,
-                        purpose: purpose, time: Self.timestamp(now)),
-                    relationships: resolver)
+                let decision = await guarded.decide("read", subject.policyResource, fields: names, purpose: purpose)
                 // A parent_request read answers a registered, open request about this subject.
                 if decision.isAllowed, let refusal = access.refusal(for: subject) {
                     events.append(audit.event(subject.token.rawValue, refusal: refusal))
@@ -238,7 +234,7 @@ extension Vault {
         purpose: String, at now: Date, on connection: PostgresConnection
     ) async throws(VaultError) -> Result<Grant, VaultError> {
         guard decision.isAllowed else {
-            return .failure(VaultError(.policyDenied, reason: "policy: \(decision.reason?.rawValue ?? "deny")"))
+            return .failure(VaultError.policyDenied(decision))
         }
         guard !consents.isEmpty else {
             let code = try await consentRefusal(for: subject.id, purpose: purpose, at: now, on: connection)
@@ -328,14 +324,12 @@ extension Vault {
         func event(
             _ subject: String, returned: [String] = [], consent: ConsentToken? = nil, refusal: VaultError? = nil, decision: String? = nil
         ) -> AuditEvent {
-            var fields: [String: AuditValue] = ["fields_requested": .list(requested), "fields_returned": .list(returned)]
-            if let consent { fields["consent"] = .string(consent.rawValue) }
-            if let refusal { fields["reason"] = .string(refusal.code.rawValue) }
-            if let version = Vault.auditDigest(of: policyVersion) { fields["policy_version"] = .string(version) }
-            if let request { fields["request"] = .string(request.rawValue) }
-            return AuditEvent(
-                type: "pii.read", actor: requester.actor, subject: subject,
-                decision: decision ?? (refusal == nil ? "permit" : "deny"), purpose: purpose, fields: fields)
+            PIIRead(
+                actor: requester.actor, subject: subject,
+                decision: decision.flatMap(AuditDecision.init(rawValue:)) ?? (refusal == nil ? .permit : .deny), purpose: purpose,
+                fieldsRequested: requested, fieldsReturned: returned, consent: consent?.rawValue, reason: refusal?.code.rawValue,
+                policyVersion: Vault.auditDigest(of: policyVersion), request: request?.rawValue
+            ).event
         }
     }
 

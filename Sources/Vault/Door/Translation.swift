@@ -53,13 +53,10 @@ extension Vault {
                 {
                     refusal = denied
                 } else {
-                    let decision = await policySet.decide(
-                        PolicyRequest(
-                            principal: requester.principal, action: "read", resource: subject.policyResource, fields: [],
-                            purpose: purpose, time: Self.timestamp(now)),
-                        relationships: self.relationships(on: connection))
-                    if !decision.isAllowed {
-                        refusal = VaultError(.policyDenied, reason: "policy: \(decision.reason?.rawValue ?? "deny")")
+                    let denied = await self.accessGuard(requester, policySet: policySet, at: now, on: connection)
+                        .refusal("read", subject.policyResource, purpose: purpose)
+                    if let denied {
+                        refusal = denied
                     } else if let active = try await self.activeConsents(for: [subject.id], purpose: purpose, at: now, on: connection)[subject.id]?.first {
                         consent = active.token
                         let rows = try await connection.query(
@@ -75,12 +72,11 @@ extension Vault {
             } else {
                 refusal = VaultError(.unknownSubject, reason: "no subject has this token")
             }
-            var fields: [String: AuditValue] = ["fields_returned": .list(refusal == nil ? ["\(module.rawValue)_token"] : [])]
-            if let consent { fields["consent"] = .string(consent.rawValue) }
             try await self.appendAudit(
-                AuditEvent(
-                    type: "token.resolved", actor: requester.actor, subject: subject?.token.rawValue ?? reference.text,
-                    decision: refusal == nil ? "permit" : "deny", purpose: purpose, fields: fields),
+                TokenResolved(
+                    actor: requester.actor, subject: subject?.token.rawValue ?? reference.text, decision: refusal == nil ? .permit : .deny,
+                    purpose: purpose, fieldsReturned: refusal == nil ? ["\(module.rawValue)_token"] : [], consent: consent?.rawValue
+                ).event,
                 on: connection)
             if let refusal { return .failure(refusal) }
             return .success(target!)
@@ -94,11 +90,8 @@ extension Vault {
         _ pupil: SubjectRecord, from source: Module, to target: Module, purpose: String, requester: Requester, policySet: PolicySet,
         at now: Date, on connection: PostgresConnection
     ) async -> VaultError? {
-        let decision = await policySet.decide(
-            PolicyRequest(
-                principal: requester.principal, action: "translate", resource: Self.pairwiseResource(pupil, from: source, to: target),
-                fields: [], purpose: purpose, time: Self.timestamp(now)),
-            relationships: relationships(on: connection))
+        let decision = await accessGuard(requester, policySet: policySet, at: now, on: connection)
+            .decide("translate", Self.pairwiseResource(pupil, from: source, to: target), purpose: purpose)
         guard !decision.isAllowed else { return nil }
         return VaultError(.policyDenied, reason: "policy: \(decision.reason?.rawValue ?? "deny") (a token of another module's namespace)")
     }
@@ -136,67 +129,99 @@ extension Vault {
         snils: PersonalValue, purpose: String, request: AccessRequestToken? = nil, by requester: Requester
     ) async throws(VaultError) -> [SubjectToken] {
         let ring = try keys()
+        let normalised = BlindIndex.normaliseSnils(try FieldRules.normalise(snils, for: .snils))
+        return try await findPupils(
+            .snils, normalised: normalised, fields: [.snils], purpose: purpose, request: request, requester: requester, ring: ring)
+    }
+
+    /// Finds pupils by normalised surname, first name and birth date through their blind index, as
+    /// ``findPupils(snils:purpose:request:by:)`` does by SNILS: the tokens of those the policy lets
+    /// the requester read the three fields of for `purpose`, whose active consent covers them. Each
+    /// pupil found is audited as a read of the three fields (`pii.read`, permit or deny), the search
+    /// as `pii.searched` (field `name_birth_date`, a keyed hash of the normalised text).
+    ///
+    /// - Throws: ``VaultError/Code/invalidValue`` (a malformed birth date), ``VaultError/Code/missingValue``,
+    ///   ``VaultError/Code/sealed``, ``VaultError/Code/invalidRequest``, ``VaultError/Code/auditFailed``,
+    ///   ``VaultError/Code/auditUnavailable``.
+    public func findPupils(
+        surname: PersonalValue, firstName: PersonalValue, birthDate: PersonalValue, purpose: String,
+        request: AccessRequestToken? = nil, by requester: Requester
+    ) async throws(VaultError) -> [SubjectToken] {
+        let ring = try keys()
+        let normalised = BlindIndex.normaliseNameAndBirthDate(
+            surname: try FieldRules.normalise(surname, for: .surname), firstName: try FieldRules.normalise(firstName, for: .firstName),
+            birthDate: try FieldRules.normalise(birthDate, for: .birthDate))
+        return try await findPupils(
+            .nameBirthDate, normalised: normalised, fields: [.surname, .firstName, .birthDate], purpose: purpose, request: request,
+            requester: requester, ring: ring)
+    }
+
+    /// The search both forms share: by the blind index `kind` of the `normalised` text; `fields`
+    /// are what the policy and the consent must release and what each per-pupil record names.
+    private func findPupils(
+        _ kind: BlindIndex.Kind, normalised: String, fields searched: [FieldName], purpose: String, request: AccessRequestToken?,
+        requester: Requester, ring: KeyRing
+    ) async throws(VaultError) -> [SubjectToken] {
         try checkRequest(requester: requester, purpose: purpose)
         guard request == nil || purpose == Self.accessRequestPurpose else {
             throw VaultError(.invalidRequest, reason: "a subject-access request is cited with purpose parent_request only")
         }
-        let normalised = try FieldRules.normalise(snils, for: .snils)
-        let digest = try BlindIndex.digest(.snils, BlindIndex.normaliseSnils(normalised), key: ring.blindIndexKey)
+        let digest = try BlindIndex.digest(kind, normalised, key: ring.blindIndexKey)
         let hashed: String
         do {
-            hashed = try AuditHashKey(sourceKey: ring.auditHashSource, version: 1)
-                .hash(BlindIndex.normaliseSnils(normalised), field: "snils").description
+            hashed = try AuditHashKey(sourceKey: ring.auditHashSource, version: 1).hash(normalised, field: kind.rawValue).description
         } catch {
             throw VaultError(.crypto, reason: error.description)
         }
         let now = clock.now
         let policySet = policies.current
-        let field = FieldName.snils
+        let names = searched.map(\.rawValue)
         return try await withTransaction { connection in
             let rows = try await connection.query(
                 """
                 SELECT s.token FROM vault.blind_indexes b JOIN vault.subjects s ON s.id = b.subject_id
-                WHERE b.kind = 'snils' AND b.digest = \(digest) AND s.erased_at IS NULL
+                WHERE b.kind = \(kind.rawValue) AND b.digest = \(digest) AND s.erased_at IS NULL
                 """)
             let tokens = try rows.map { try SubjectToken(parsing: try $0.decode(String.self, at: 0)) }
             let subjects = try await SubjectQueries.byTokens(tokens, on: connection).sorted { $0.token < $1.token }
             let consents = try await self.activeConsents(for: subjects.map(\.id), purpose: purpose, at: now, on: connection)
             let access = try await self.accessRequestCheck(purpose: purpose, request: request, on: connection)
             let audit = ReadAudit(
-                requester: requester, purpose: purpose, requested: [field.rawValue], policyVersion: policySet.version, request: request)
+                requester: requester, purpose: purpose, requested: names, policyVersion: policySet.version, request: request)
+            let guarded = self.accessGuard(requester, policySet: policySet, at: now, on: connection)
             var allowed: [SubjectToken] = []
             var reads: [AuditEvent] = []
             for subject in subjects {
-                let decision = await policySet.decide(
-                    PolicyRequest(
-                        principal: requester.principal, action: "read", resource: subject.policyResource,
-                        fields: [field.rawValue], purpose: purpose, time: Self.timestamp(now)),
-                    relationships: self.relationships(on: connection))
-                guard decision.isAllowed else {
-                    let refusal = VaultError(.policyDenied, reason: "policy: \(decision.reason?.rawValue ?? "deny")")
-                    reads.append(audit.event(subject.token.rawValue, refusal: refusal))
+                // Allowed to search by the fields, or else to read them.
+                var decision = await guarded.decide("search", subject.policyResource, fields: names, purpose: purpose)
+                if !decision.isAllowed { decision = await guarded.decide("read", subject.policyResource, fields: names, purpose: purpose) }
+                // Every searched field must be released (plain or masked): a search by a field the
+                // requester may not see would test values it cannot read.
+                let released = Set(decision.fields.filter { $0.treatment != .denied }.map(\.name))
+                guard decision.isAllowed, released.isSuperset(of: names) else {
+                    reads.append(audit.event(subject.token.rawValue, refusal: VaultError.policyDenied(decision)))
                     continue
                 }
                 if let refusal = access.refusal(for: subject) {
                     reads.append(audit.event(subject.token.rawValue, refusal: refusal))
                     continue
                 }
-                guard let consent = (consents[subject.id] ?? []).first(where: { $0.fields.contains(field) }) else {
-                    // An active consent that leaves the SNILS out does not cover it; none at all: why.
+                guard let consent = (consents[subject.id] ?? []).first(where: { $0.fields.isSuperset(of: searched) }) else {
+                    // An active consent that leaves a searched field out does not cover it; none at all: why.
                     var code = VaultError.Code.consentMissing
                     if consents[subject.id]?.isEmpty ?? true {
                         code = try await self.consentRefusal(for: subject.id, purpose: purpose, at: now, on: connection)
                     }
-                    reads.append(audit.event(subject.token.rawValue, refusal: VaultError(code, field: field)))
+                    reads.append(audit.event(subject.token.rawValue, refusal: VaultError(code, field: searched.first)))
                     continue
                 }
-                reads.append(audit.event(subject.token.rawValue, returned: [field.rawValue], consent: consent.token))
+                reads.append(audit.event(subject.token.rawValue, returned: names, consent: consent.token))
                 allowed.append(subject.token)
             }
-            let search = AuditEvent(
-                type: "pii.searched", actor: requester.actor, decision: allowed.isEmpty && !tokens.isEmpty ? "deny" : "permit",
-                purpose: purpose,
-                fields: ["field": .string(field.rawValue), "value": .string(hashed), "result_count": .integer(Int64(allowed.count))])
+            let search = PIISearched(
+                actor: requester.actor, decision: allowed.isEmpty && !tokens.isEmpty ? .deny : .permit, purpose: purpose,
+                field: kind.rawValue, value: hashed, resultCount: allowed.count
+            ).event
             try await self.appendAudit([search] + reads, on: connection)
             return allowed
         }

@@ -12,6 +12,13 @@ extension Vault {
     /// Registration needs no consent yet (the consent is recorded for the registered subject, and
     /// nothing can be read until it is). A refusal is audited and thrown.
     ///
+    /// Duplicates (security review M6): a pupil whose SNILS, or (unless namesakes are allowed)
+    /// normalised surname, first name and birth date, matches a live pupil of the *same* school is
+    /// refused with ``VaultError/Code/duplicateSubject``, audited (`pii.written` deny and
+    /// `pupil.duplicate_probed` deny). A match at *another* school is not revealed: the pupil is
+    /// registered like any other, flagged, and a case opened in the duplicate register for the
+    /// region's coordinator (`pupil.duplicate_probed` permit, naming the case).
+    ///
     /// - Throws: ``VaultError/Code/sealed``, ``VaultError/Code/invalidRequest``,
     ///   ``VaultError/Code/unknownField``, ``VaultError/Code/missingValue``,
     ///   ``VaultError/Code/invalidValue``, ``VaultError/Code/duplicateSubject``,
@@ -22,23 +29,57 @@ extension Vault {
         let now = clock.now
         let policySet = policies.current
         let outcome: Result<RegisteredSubject, VaultError> = try await withTransaction { connection in
-            let prepared = try await self.prepare(registration, on: connection)
-            let names = prepared.values.keys.map(\.rawValue).sorted()
-            let decision = await policySet.decide(
-                PolicyRequest(
-                    principal: requester.principal, action: "create", resource: prepared.policyResource, fields: names,
-                    purpose: purpose, time: Self.timestamp(now)),
-                relationships: self.relationships(on: connection))
-            guard decision.isAllowed else {
-                let refusal = VaultError(.policyDenied, reason: "policy: \(decision.reason?.rawValue ?? "deny")")
-                try await self.auditWrite(prepared.token.rawValue, requester, purpose, names, "create", refusal, on: connection)
-                return .failure(refusal)
-            }
-            try await self.auditWrite(prepared.token.rawValue, requester, purpose, names, "create", nil, on: connection)
-            try await self.create(prepared, createdBy: requester.actor, ring: ring, on: connection)
-            return .success(RegisteredSubject(token: prepared.token, moduleTokens: prepared.moduleTokens))
+            try await self.registerSubject(
+                registration, purpose: purpose, requester: requester, policySet: policySet, at: now, ring: ring, on: connection)
         }
         return try outcome.get()
+    }
+
+    /// ``register(_:by:purpose:)`` in the caller's transaction: a refusal is audited on
+    /// `connection` and returned (nothing else written), so the caller commits the audit records.
+    func registerSubject(
+        _ registration: SubjectRegistration, purpose: String, requester: Requester, policySet: PolicySet, at now: Date,
+        ring: KeyRing, on connection: PostgresConnection
+    ) async throws(VaultError) -> Result<RegisteredSubject, VaultError> {
+        let prepared = try await prepare(registration, on: connection)
+        let names = prepared.values.keys.map(\.rawValue).sorted()
+        let written = { (decision: AuditDecision) in
+            PIIWritten(
+                actor: requester.actor, subject: prepared.token.rawValue, decision: decision, purpose: purpose, fieldsWritten: names,
+                operation: .create)
+        }
+        let guarded = accessGuard(requester, policySet: policySet, at: now, on: connection)
+        if let refusal = await guarded.refusal("create", prepared.policyResource, fields: names, purpose: purpose) {
+            try await appendAudit(written(.deny).event, on: connection)
+            return .failure(refusal)
+        }
+        let matches = try await duplicateMatches(of: prepared, ring: ring, on: connection)
+        if let same = matches.first(where: { $0.school == prepared.organisation }) {
+            try await appendAudit(
+                [
+                    written(.deny).event,
+                    PupilDuplicateProbed(
+                        actor: requester.actor, subject: nil, purpose: purpose, matchedOn: same.kind.rawValue, outcome: .sameSchool,
+                        duplicateCase: nil
+                    ).event,
+                ], on: connection)
+            return .failure(VaultError(.duplicateSubject, reason: "a pupil of this school with the same \(same.kind.rawValue) is registered"))
+        }
+        try await appendAudit(written(.permit).event, on: connection)
+        try await create(
+            prepared, createdBy: requester.actor, ring: ring, duplicates: matches.isEmpty ? .refuse : .flagged(sharedSnils: matches.contains { $0.kind == .snils }),
+            on: connection)
+        var probes: [AuditEvent] = []
+        for match in matches {
+            let reference = try await openDuplicateCase(prepared, matching: match, openedBy: requester.actor, at: now, on: connection)
+            probes.append(
+                PupilDuplicateProbed(
+                    actor: requester.actor, subject: prepared.token.rawValue, purpose: purpose, matchedOn: match.kind.rawValue,
+                    outcome: .otherSchool, duplicateCase: reference.rawValue
+                ).event)
+        }
+        try await appendAudit(probes, on: connection)
+        return .success(RegisteredSubject(token: prepared.token, moduleTokens: prepared.moduleTokens))
     }
 
     /// Writes field values of an existing subject through the one door: policy (`update`), an
@@ -59,19 +100,19 @@ extension Vault {
         let outcome: Result<Void, VaultError> = try await withTransaction { connection in
             guard let subject = try await SubjectQueries.byTokens([token], on: connection, lock: true).first else {
                 let refusal = VaultError(.unknownSubject, reason: "no subject has this token")
-                try await self.auditWrite(token.rawValue, requester, purpose, names, "update", refusal, on: connection)
+                try await self.auditWrite(token.rawValue, requester, purpose, names, .update, refusal, on: connection)
                 return .failure(refusal)
             }
             let refusal = try await self.checkWrite(
                 subject, values: values, names: names, purpose: purpose, requester: requester, policySet: policySet, at: now,
                 on: connection)
             if let refusal {
-                try await self.auditWrite(token.rawValue, requester, purpose, names, "update", refusal, on: connection)
+                try await self.auditWrite(token.rawValue, requester, purpose, names, .update, refusal, on: connection)
                 return .failure(refusal)
             }
             var normalised: [FieldName: PersonalValue] = [:]
             for (field, value) in values { normalised[field] = try FieldRules.normalise(value, for: field) }
-            try await self.auditWrite(token.rawValue, requester, purpose, names, "update", nil, on: connection)
+            try await self.auditWrite(token.rawValue, requester, purpose, names, .update, nil, on: connection)
             try await self.store(normalised, for: subject, ring: ring, on: connection)
             try await self.refreshBlindIndexes(subject, changed: Set(normalised.keys), ring: ring, on: connection)
             return .success(())
@@ -84,6 +125,9 @@ extension Vault {
         policySet: PolicySet, at now: Date, on connection: PostgresConnection
     ) async throws(VaultError) -> VaultError? {
         if subject.isErased { return VaultError(.subjectErased, reason: "the subject's data was erased") }
+        // The policy first: whoever may not write this subject learns nothing of the values' checks.
+        let guarded = accessGuard(requester, policySet: policySet, at: now, on: connection)
+        if let refusal = await guarded.refusal("update", subject.policyResource, fields: names, purpose: purpose) { return refusal }
         let allowed = Set(subject.kind.fields)
         if let field = values.keys.first(where: { !allowed.contains($0) }) {
             return VaultError(.unknownField, field: field, reason: "a \(subject.kind) has no such field")
@@ -95,12 +139,6 @@ extension Vault {
                 return error
             }
         }
-        let decision = await policySet.decide(
-            PolicyRequest(
-                principal: requester.principal, action: "update", resource: subject.policyResource, fields: names,
-                purpose: purpose, time: Self.timestamp(now)),
-            relationships: self.relationships(on: connection))
-        guard decision.isAllowed else { return VaultError(.policyDenied, reason: "policy: \(decision.reason?.rawValue ?? "deny")") }
         let consents = try await activeConsents(for: [subject.id], purpose: purpose, at: now, on: connection)[subject.id] ?? []
         guard !consents.isEmpty else {
             return VaultError(try await consentRefusal(for: subject.id, purpose: purpose, at: now, on: connection), reason: "no active consent covers the purpose")
@@ -132,13 +170,14 @@ extension Vault {
     }
 
     private func auditWrite(
-        _ subject: String, _ requester: Requester, _ purpose: String, _ written: [String], _ operation: String,
+        _ subject: String, _ requester: Requester, _ purpose: String, _ written: [String], _ operation: PIIWritten.Operation,
         _ refusal: VaultError?, on connection: PostgresConnection
     ) async throws(VaultError) {
         try await appendAudit(
-            AuditEvent(
-                type: "pii.written", actor: requester.actor, subject: subject, decision: refusal == nil ? "permit" : "deny",
-                purpose: purpose, fields: ["fields_written": .list(written), "operation": .string(operation)]),
+            PIIWritten(
+                actor: requester.actor, subject: subject, decision: refusal == nil ? .permit : .deny, purpose: purpose,
+                fieldsWritten: written, operation: operation
+            ).event,
             on: connection)
     }
 }

@@ -32,12 +32,10 @@ extension Vault {
         try await appendAudit(
             erased.map { record in
                 let categories = record.kind.fields.map(\.rawValue) + (record.kind == .pupil ? ["consent_scans"] : [])
-                return AuditEvent(
-                    type: "subject.erased", actor: actor, subject: record.token.rawValue,
-                    fields: [
-                        "reason": .string(record.id == subject.id ? reason.rawValue : ErasureReason.pupilErased.rawValue),
-                        "categories": .list(categories),
-                    ])
+                return SubjectErased(
+                    actor: actor, subject: record.token.rawValue,
+                    reason: record.id == subject.id ? reason.rawValue : ErasureReason.pupilErased.rawValue, categories: categories
+                ).event
             },
             on: connection)
         return erased.map(\.token)
@@ -67,12 +65,10 @@ extension Vault {
                     let consent = try await self.lockedConsent(token, on: connection)
                     guard consent.state == "active" else { return }
                     try await self.appendAudit(
-                        AuditEvent(
-                            type: "consent.changed", actor: actor, subject: consent.subject.token.rawValue,
-                            fields: [
-                                "consent": .string(token.rawValue), "change": .string("expired"),
-                                "purposes": .list([consent.purpose]), "given_by": .string(consent.givenBy),
-                            ]),
+                        ConsentChanged(
+                            actor: actor, subject: consent.subject.token.rawValue, consent: token.rawValue, change: "expired",
+                            purposes: [consent.purpose], givenBy: consent.givenBy
+                        ).event,
                         on: connection)
                     _ = try await self.endConsent(
                         id: consent.id, subject: consent.subject, fields: consent.fields, state: .expired, by: nil, at: now,
@@ -198,9 +194,7 @@ extension Vault {
             }
             try await self.destroyFields(uncovered, of: subject, reason: reason, requestedBy: actor, ring: ring, on: connection)
             try await self.appendAudit(
-                AuditEvent(
-                    type: "subject.erased", actor: actor, subject: subject.token.rawValue,
-                    fields: ["reason": .string(reason), "categories": .list(uncovered.map(\.rawValue))]),
+                SubjectErased(actor: actor, subject: subject.token.rawValue, reason: reason, categories: uncovered.map(\.rawValue)).event,
                 on: connection)
             try await connection.execute(
                 "UPDATE vault.destruction_deadlines SET completed_at = \(now), outcome = 'destroyed' WHERE id = \(id)")

@@ -96,9 +96,7 @@ extension Vault {
             let changed = try await connection.execute("UPDATE vault.subjects SET legal_hold = \(hold) WHERE token = \(token.rawValue)")
             guard changed == 1 else { throw VaultError(.unknownSubject, reason: "no subject has this token") }
             try await self.appendAudit(
-                AuditEvent(
-                    type: "legal_hold.changed", actor: actor, subject: token.rawValue,
-                    fields: ["change": .string(hold ? "set" : "cleared")]),
+                LegalHoldChanged(actor: actor, subject: token.rawValue, change: hold ? "set" : "cleared").event,
                 on: connection)
         }
     }
@@ -121,9 +119,7 @@ extension Vault {
                 WHERE id = \(subject.id)
                 """)
             try await self.appendAudit(
-                AuditEvent(
-                    type: "retention.changed", actor: actor, subject: subject.token.rawValue,
-                    fields: ["change": .string(date == nil ? "cleared" : "set")]),
+                RetentionChanged(actor: actor, subject: subject.token.rawValue, change: date == nil ? "cleared" : "set").event,
                 on: connection)
         }
     }

@@ -89,6 +89,12 @@ public struct VaultError: Error, Hashable, Sendable, CustomStringConvertible {
         /// A consent scan is not a PDF or JPEG, does not match its declared type, or is too large.
         case documentRejected = "vault.document_rejected"
 
+        // The duplicate register
+        /// No duplicate case of the requester's region has this reference.
+        case unknownCase = "vault.unknown_case"
+        /// The duplicate case was resolved already.
+        case caseResolved = "vault.case_resolved"
+
         // Erasure, retention, rotation
         /// The subject is under legal hold: erasure and retention actions are refused.
         case legalHold = "vault.legal_hold"

@@ -22,10 +22,13 @@ enum BatchSQL {
         let now: Date
     }
 
-    /// The data a registered paper consent lists: a pupil's fields except health data.
-    static let consentFields: [FieldName] = SubjectKind.pupil.fields.filter { !$0.isSpecialCategory }
-    /// The actions a registered paper consent allows (the platform's form lists all of them).
-    static let consentActions: [ProcessingAction] = ProcessingAction.allCases
+    /// The data a registered paper consent lists: as a single registration's (every pupil field
+    /// but health data).
+    static let consentFields: [FieldName] = Vault.enrolmentConsentFields
+    /// The actions a registered paper consent allows: as a single registration's.
+    static let consentActions: [ProcessingAction] = [
+        .collection, .recording, .systematisation, .accumulation, .storage, .clarification, .extraction, .use,
+    ]
 
     /// `77-1234`: a region code, a hyphen, digits.
     static func isSchoolID(_ text: String) -> Bool {
@@ -70,9 +73,15 @@ enum BatchSQL {
         return result + "\""
     }
 
-    /// The schools (organisation ids) of live subjects holding each of the rows' blind indexes,
-    /// by ``key(_:_:)``.
-    static func registeredDigests(_ rows: [BatchRow], on connection: PostgresConnection) async throws -> [String: Set<String>] {
+    /// A live pupil holding one of the rows' blind indexes.
+    struct Holder: Sendable {
+        let id: UUID
+        let school: String?
+        let region: String?
+    }
+
+    /// The live pupils holding each of the rows' blind indexes, by ``key(_:_:)``.
+    static func registeredDigests(_ rows: [BatchRow], on connection: PostgresConnection) async throws(VaultError) -> [String: [Holder]] {
         var json = "["
         var first = true
         for row in rows {
@@ -82,19 +91,25 @@ enum BatchSQL {
             }
         }
         json += "]"
-        let result = try await connection.query(
-            """
-            SELECT b.kind, encode(b.digest, 'hex'), coalesce(s.organisation, '')
-            FROM jsonb_to_recordset(CAST(\(json) AS jsonb)) AS r(k text, d text)
-            JOIN vault.blind_indexes b ON b.kind = r.k AND b.digest = decode(r.d, 'hex')
-            JOIN vault.subjects s ON s.id = b.subject_id AND s.erased_at IS NULL
-            """)
-        var matches: [String: Set<String>] = [:]
-        for row in result {
-            let key = try row.decode(String.self, at: 0) + ":" + row.decode(String.self, at: 1)
-            matches[key, default: []].insert(try row.decode(String.self, at: 2))
+        do {
+            let result = try await connection.query(
+                """
+                SELECT b.kind, encode(b.digest, 'hex'), s.id, s.organisation, s.region
+                FROM jsonb_to_recordset(CAST(\(json) AS jsonb)) AS r(k text, d text)
+                JOIN vault.blind_indexes b ON b.kind = r.k AND b.digest = decode(r.d, 'hex')
+                JOIN vault.subjects s ON s.id = b.subject_id AND s.erased_at IS NULL AND s.kind = 'pupil'
+                ORDER BY s.created_at, s.id
+                """)
+            var matches: [String: [Holder]] = [:]
+            for row in result {
+                let key = try row.decode(String.self, at: 0) + ":" + row.decode(String.self, at: 1)
+                matches[key, default: []].append(
+                    Holder(id: try row.decode(UUID.self, at: 2), school: try row.decode(String?.self, at: 3), region: try row.decode(String?.self, at: 4)))
+            }
+            return matches
+        } catch {
+            throw VaultError.wrapping(error)
         }
-        return matches
     }
 
     /// A JSON array of objects, built by appending pre-escaped parts.
@@ -139,8 +154,11 @@ enum BatchSQL {
             for (module, token) in row.moduleTokens {
                 modules.append([pair("s", pupilID), pair("m", module.rawValue), pair("t", token.rawValue)])
             }
-            for (kind, digest) in row.indexes where !(kind == .snils && row.skipSnilsIndex) {
-                indexes.append([pair("s", pupilID), pair("k", kind.rawValue), pair("d", hex(digest))])
+            for (kind, digest) in row.indexes {
+                indexes.append([
+                    pair("s", pupilID), pair("k", kind.rawValue), pair("d", hex(digest)),
+                    "\"shared\":" + (kind == .snils && row.sharedSnils ? "true" : "false"),
+                ])
             }
             consents.append([
                 pair("id", UUID().uuidString), pair("token", row.consentToken.rawValue), pair("subject", pupilID),
@@ -182,15 +200,16 @@ enum BatchSQL {
                 """)
             try await connection.execute(
                 """
-                INSERT INTO vault.blind_indexes (subject_id, kind, digest)
-                SELECT r.s, r.k, decode(r.d, 'hex') FROM jsonb_to_recordset(CAST(\(indexesJSON) AS jsonb)) AS r(s uuid, k text, d text)
+                INSERT INTO vault.blind_indexes (subject_id, kind, digest, shared)
+                SELECT r.s, r.k, decode(r.d, 'hex'), r.shared
+                FROM jsonb_to_recordset(CAST(\(indexesJSON) AS jsonb)) AS r(s uuid, k text, d text, shared boolean)
                 """)
             try await connection.execute(
                 """
                 INSERT INTO vault.consents (
                     id, token, series, version, subject_id, representative_id, given_by, subject_also_consented,
                     authority_document, operator, purpose, data_fields, actions, health_data, valid_from, valid_until,
-                    withdrawal_method, signed_on, collection, state, recorded_by, paper_number)
+                    withdrawal_method, signed_on, collection, state, recorded_by, paper_reference)
                 SELECT r.id, r.token, r.id, 1, r.subject, r.representative, r.given_by, r.also, r.authority,
                        \(context.operatorIdentifier), 'enrolment', string_to_array(\(consentFields), ','),
                        string_to_array(\(consentActions), ','), false, \(context.now), NULL,

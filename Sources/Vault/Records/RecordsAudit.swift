@@ -1,27 +1,22 @@
 import Audit
 
-/// The v3 audit records the school-records operations append (`pii.written`, `consent.changed`).
-///
-/// Built here in one place until the typed structs of these v3 types (`Audit/Events/Kinds/`)
-/// exist on main; then each function becomes a one-line construction of the typed value.
+/// The audit records a batch registration appends (`pii.written`, `consent.changed`), as typed
+/// events (`Audit/Events/Kinds/`).
 enum RecordsAudit {
     /// `pii.written` (`create`) for a new subject, permitted or refused.
     static func written(
         subject: String, requester: Requester, purpose: String, fields: [String], refusal: VaultError.Code? = nil
     ) -> AuditEvent {
-        AuditEvent(
-            type: "pii.written", actor: requester.actor, subject: subject, decision: refusal == nil ? "permit" : "deny",
-            purpose: purpose, fields: ["fields_written": .list(fields), "operation": .string("create")])
+        PIIWritten(
+            actor: requester.actor, subject: subject, decision: refusal == nil ? .permit : .deny, purpose: purpose, fieldsWritten: fields,
+            operation: .create
+        ).event
     }
 
     /// `consent.changed` (`granted`) for a new consent of `purpose`.
     static func granted(consent: String, subject: String, purpose: String, givenBy: String, requester: Requester) -> AuditEvent {
-        AuditEvent(
-            type: "consent.changed", actor: requester.actor, subject: subject,
-            fields: [
-                "consent": .string(consent), "change": .string("granted"), "purposes": .list([purpose]),
-                "given_by": .string(givenBy),
-            ])
+        ConsentChanged(actor: requester.actor, subject: subject, consent: consent, change: "granted", purposes: [purpose], givenBy: givenBy)
+            .event
     }
 
     /// The records of a chunk of a batch registration: for each row, the pupil's and the guardian's

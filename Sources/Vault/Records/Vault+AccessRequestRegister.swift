@@ -64,11 +64,10 @@ extension Vault {
             }
             let digest = Self.auditDigest(of: policySet.version)
             let events = counts.keys.sorted().map { subject in
-                var fields: [String: AuditValue] = ["operation": .string("list"), "result_count": .integer(Int64(counts[subject] ?? 0))]
-                if let digest { fields["policy_version"] = .string(digest) }
-                return AuditEvent(
-                    type: "access_request.handled", actor: requester.actor, subject: subject.rawValue, decision: "permit",
-                    purpose: Self.accessRequestPurpose, fields: fields)
+                AccessRequestHandled(
+                    actor: requester.actor, subject: subject.rawValue, decision: .permit, purpose: Self.accessRequestPurpose,
+                    operation: "list", resultCount: counts[subject] ?? 0, policyVersion: digest
+                ).event
             }
             try await self.appendAudit(events, on: connection)
             return .success(requests)

@@ -28,8 +28,10 @@ extension Vault {
     /// form number, no scan yet), with one `pii.written` per pupil and guardian and one
     /// `consent.changed` (`granted`) per consent appended in batches, and one `pupils.imported`.
     ///
-    /// A pupil whose SNILS is registered at another school is not refused (the registering school
-    /// must not learn of the other school's pupil); it is registered without the SNILS index.
+    /// Duplicates as for a single registration: a pupil the school holds already refuses the batch
+    /// (audited as `pupil.duplicate_probed`, deny); one matching another school's pupil is
+    /// registered, flagged (its SNILS index row shared) and a case opened in the duplicate register
+    /// for the region's coordinator (`pupil.duplicate_probed`, permit), unseen by the school.
     ///
     /// - Throws: ``VaultError/Code/sealed``, ``VaultError/Code/invalidRequest`` (no rows, more than
     ///   ``maximumBatchRegistration``), ``VaultError/Code/policyDenied``, ``VaultError/Code/auditFailed``,
@@ -111,22 +113,43 @@ extension Vault {
                 return .failure(VaultError(.policyDenied, reason: "policy: deny"))
             }
 
-            // 3. Duplicates against the register (one statement).
+            // 3. Duplicates against the register (one statement). The school's own pupils refuse the
+            // batch (audited as probes); another school's are registered, flagged and sent to the
+            // region's coordinator (the duplicate register), unseen by the school.
             let matches = try await BatchSQL.registeredDigests(rows, on: connection)
+            var probes: [AuditEvent] = []
             for index in rows.indices {
                 for (kind, digest) in rows[index].indexes {
-                    guard let schools = matches[BatchSQL.key(kind, digest)] else { continue }
-                    if schools.contains(school) {
-                        issues.append(
-                            PupilBatchIssue(
-                                row: rows[index].entry.row, field: kind == .snils ? FieldName.snils.rawValue : nil, part: "pupil",
-                                code: .duplicateSubject))
-                    } else if kind == .snils {
-                        rows[index].skipSnilsIndex = true
+                    for match in matches[BatchSQL.key(kind, digest)] ?? [] {
+                        if match.school == school {
+                            issues.append(
+                                PupilBatchIssue(
+                                    row: rows[index].entry.row, field: kind == .snils ? FieldName.snils.rawValue : nil, part: "pupil",
+                                    code: .duplicateSubject))
+                            probes.append(
+                                PupilDuplicateProbed(
+                                    actor: requester.actor, subject: nil, purpose: Self.enrolmentPurpose, matchedOn: kind.rawValue,
+                                    outcome: .sameSchool, duplicateCase: nil
+                                ).event)
+                        } else if !rows[index].otherSchoolMatches.contains(where: { $0.subjectID == match.id }) {
+                            rows[index].otherSchoolMatches.append(
+                                DuplicateMatch(subjectID: match.id, school: match.school, region: match.region, kind: kind))
+                        }
                     }
                 }
             }
-            guard issues.isEmpty else { return .success(.refused(issues)) }
+            guard issues.isEmpty else {
+                try await self.appendAudit(
+                    probes + [
+                        PupilsImported(
+                            actor: requester.actor, decision: .deny, purpose: Self.enrolmentPurpose, school: "school:\(school)",
+                            rowCount: rows.count, importedCount: 0, reason: VaultError.Code.duplicateSubject.rawValue,
+                            policyVersion: Self.auditDigest(of: policySet.version)
+                        ).event,
+                    ],
+                    on: connection)
+                return .success(.refused(issues))
+            }
 
             // 4. Write, chunk by chunk: seal, audit, insert.
             let (kekVersion, kek) = try await self.currentKEK(ring: ring, on: connection)
@@ -140,6 +163,7 @@ extension Vault {
                 let sealed = try Self.seal(chunk, kek: kek, kekVersion: kekVersion)
                 try await self.appendAudit(RecordsAudit.registration(chunk, requester: requester), on: connection)
                 try await BatchSQL.insert(sealed, context: context, on: connection)
+                try await self.flagDuplicates(chunk, school: school, region: region, requester: requester, at: now, on: connection)
                 start = end
             }
             try await self.appendAudit(
@@ -153,8 +177,28 @@ extension Vault {
         return try outcome.get()
     }
 
-    /// The purpose pupils are registered for.
-    static let enrolmentPurpose = "enrolment"
+    /// Opens a duplicate case for each other-school match of the chunk's pupils (registered
+    /// already, flagged) and appends their `pupil.duplicate_probed` (permit) records.
+    private func flagDuplicates(
+        _ chunk: ArraySlice<BatchRow>, school: String, region: String, requester: Requester, at now: Date,
+        on connection: PostgresConnection
+    ) async throws(VaultError) {
+        var probes: [AuditEvent] = []
+        for row in chunk where !row.otherSchoolMatches.isEmpty {
+            let prepared = PreparedRegistration(
+                id: row.pupilID, token: row.pupilToken, kind: .pupil, organisationType: "school", organisation: school, region: region,
+                user: nil, pupil: nil, values: [:], moduleTokens: [:], retentionUntil: nil, allowNamesake: false)
+            for match in row.otherSchoolMatches {
+                let reference = try await openDuplicateCase(prepared, matching: match, openedBy: requester.actor, at: now, on: connection)
+                probes.append(
+                    PupilDuplicateProbed(
+                        actor: requester.actor, subject: row.pupilToken.rawValue, purpose: Self.enrolmentPurpose,
+                        matchedOn: match.kind.rawValue, outcome: .otherSchool, duplicateCase: reference.rawValue
+                    ).event)
+            }
+        }
+        try await appendAudit(probes, on: connection)
+    }
 
     // MARK: Checking
 
@@ -254,16 +298,15 @@ extension Vault {
         for row in chunk {
             sealed.append(
                 SealedRow(
-                    row: row, pupil: try sealSubject(row.pupil, kek: kek, kekVersion: kekVersion),
-                    guardian: try sealSubject(row.guardian, kek: kek, kekVersion: kekVersion)))
+                    row: row, pupil: try sealSubject(row.pupil, id: row.pupilID, kek: kek, kekVersion: kekVersion),
+                    guardian: try sealSubject(row.guardian, id: row.guardianID, kek: kek, kekVersion: kekVersion)))
         }
         return sealed
     }
 
     private static func sealSubject(
-        _ values: [FieldName: PersonalValue], kek: SymmetricKey, kekVersion: Int
+        _ values: [FieldName: PersonalValue], id: UUID, kek: SymmetricKey, kekVersion: Int
     ) throws(VaultError) -> SealedSubject {
-        let id = UUID()
         let dataKey = try Envelope.newKey()
         let wrapped = try Envelope.wrap(dataKey: dataKey, subject: id, dataKeyVersion: 1, kek: kek, kekVersion: kekVersion)
         var fields: [(FieldName, [UInt8])] = []
@@ -282,13 +325,18 @@ struct BatchRow: Sendable {
     let consentNumber: String
     let signedOn: String
     let pupilAlsoConsented: Bool
+    let pupilID = UUID()
+    let guardianID = UUID()
     var pupilToken = SubjectToken(uncheckedRawValue: "")
     var guardianToken = SubjectToken(uncheckedRawValue: "")
     var consentToken = ConsentToken(uncheckedRawValue: "")
     var moduleTokens: [(Module, ModuleToken)] = []
     var indexes: [(BlindIndex.Kind, [UInt8])] = []
-    /// The SNILS is registered at another school: no SNILS index for this pupil.
-    var skipSnilsIndex = false
+    /// Pupils of other schools this pupil matched: it is registered flagged (its SNILS index row
+    /// shared) and a duplicate case opened for each.
+    var otherSchoolMatches: [DuplicateMatch] = []
+    /// Whether the SNILS index row is shared (another school's pupil has the same SNILS).
+    var sharedSnils: Bool { otherSchoolMatches.contains { $0.kind == .snils } }
 
     var pupilFieldNames: [String] { pupil.keys.map(\.rawValue).sorted() }
     var guardianFieldNames: [String] { guardian.keys.map(\.rawValue).sorted() }

@@ -15,12 +15,7 @@ extension Vault {
         let started = try await withTransaction { connection in
             let started = try await self.beginRotation(by: actor, on: connection, ring: ring)
             try await self.appendAudit(
-                AuditEvent(
-                    type: "key.rotated", actor: actor,
-                    fields: [
-                        "key": .string("key:vault-kek"), "from_version": .integer(Int64(started.from)),
-                        "to_version": .integer(Int64(started.to)),
-                    ]),
+                KeyRotated(actor: actor, key: "key:vault-kek", fromVersion: started.from, toVersion: started.to).event,
                 on: connection)
             return started
         }

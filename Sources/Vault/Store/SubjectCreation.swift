@@ -98,13 +98,30 @@ extension Vault {
         }
     }
 
-    /// Writes a prepared subject: duplicate check by blind index, a new data key wrapped by the
-    /// current KEK, the sealed fields, the pairwise tokens and the blind indexes.
+    /// How ``create(_:createdBy:ring:duplicates:on:)`` treats a blind-index match.
+    enum DuplicateHandling: Sendable {
+        /// Refuse any match (``VaultError/Code/duplicateSubject``).
+        case refuse
+        /// The caller probed and opened duplicate cases: register anyway; the SNILS index row is
+        /// marked shared when the SNILS matched.
+        case flagged(sharedSnils: Bool)
+    }
+
+    /// Writes a prepared subject: duplicate check by blind index (unless the caller probed and
+    /// flagged the registration), a new data key wrapped by the current KEK, the sealed fields, the
+    /// pairwise tokens and the blind indexes.
     ///
     /// - Throws: ``VaultError/Code/duplicateSubject``, ``VaultError/Code/storage``.
-    func create(_ prepared: PreparedRegistration, createdBy actor: String, ring: KeyRing, on connection: PostgresConnection) async throws(VaultError) {
+    func create(
+        _ prepared: PreparedRegistration, createdBy actor: String, ring: KeyRing, duplicates: DuplicateHandling = .refuse,
+        on connection: PostgresConnection
+    ) async throws(VaultError) {
         let indexes = try BlindIndex.indexes(for: prepared.kind, values: prepared.values, key: ring.blindIndexKey)
-        for (kind, digest) in indexes where kind == .snils || !prepared.allowNamesake {
+        var sharedSnils = false
+        if case .flagged(let shared) = duplicates { sharedSnils = shared }
+        let checked: [(BlindIndex.Kind, [UInt8])]
+        if case .refuse = duplicates { checked = indexes } else { checked = [] }
+        for (kind, digest) in checked where kind == .snils || !prepared.allowNamesake {
             let matches: Int
             do {
                 matches = try await connection.query(
@@ -152,7 +169,10 @@ extension Vault {
             }
             for (kind, digest) in indexes {
                 try await connection.execute(
-                    "INSERT INTO vault.blind_indexes (subject_id, kind, digest) VALUES (\(prepared.id), \(kind.rawValue), \(digest))")
+                    """
+                    INSERT INTO vault.blind_indexes (subject_id, kind, digest, shared)
+                    VALUES (\(prepared.id), \(kind.rawValue), \(digest), \(kind == .snils && sharedSnils))
+                    """)
             }
         } catch where error.sqlState == .uniqueViolation && error.constraint == "blind_indexes_one_snils" {
             throw VaultError(.duplicateSubject, reason: "a subject with the same snils is registered")

@@ -1,0 +1,164 @@
+import Audit
+import DatabaseTestSupport
+import Foundation
+import LocalSocket
+import Logging
+import Policy
+import PostgreSQL
+import ServiceLifecycle
+import Settings
+import Storage
+import Testing
+import Vault
+import VaultDoor
+@testable import BiletCLI
+
+/// The vault's door for pupils, as the gateway reaches it: the real door server
+/// (``VaultDoorService``) on a Unix socket, the pooled ``VaultDoorClient``, a real vault on a fresh
+/// database. Refusal codes are what the gateway may see, and another school's pupil answers exactly
+/// as an unknown token does.
+@Suite("Pupil door: refusal codes and the cross-school 404")
+struct PupilDoorTests {
+    static let repositoryRoot: String = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url.path
+    }()
+
+    static let schoolA = DoorCaller(
+        role: "school", account: "usr_school_a", session: "ses_a", organisationKind: "school", organisationID: "77-0001", region: "77",
+        certificateSerial: "0a")
+    static let schoolB = DoorCaller(
+        role: "school", account: "usr_school_b", session: "ses_b", organisationKind: "school", organisationID: "77-0002", region: "77",
+        certificateSerial: "0b")
+    static let coordinator = DoorCaller(
+        role: "regional_coordinator", account: "usr_coord", session: "ses_c", organisationKind: "region", organisationID: "77",
+        region: "77", certificateSerial: "0c")
+
+    static func form(_ seed: Int, snils: String) -> PupilRegistrationForm {
+        let marker = String(String(seed).compactMap(\.wholeNumberValue).map { Array("абвгдежзик")[$0] })
+        return PupilRegistrationForm(
+            pupil: [
+                "surname": "Дверева\(marker)", "first_name": "Проба\(marker)", "birth_date": "2011-05-20", "grade": "9",
+                "snils": snils,
+            ],
+            guardian: ["surname": "Дверева\(marker)", "first_name": "Мама", "relation": "mother", "phone": "+7 900 555-00-\(seed % 100)"],
+            consentNumber: "D-\(seed)", consentSignedOn: "2025-09-01", pupilAlsoSigned: true)
+    }
+
+    /// A vault (key-file method, unsealed) and its door server, for `body`.
+    func withDoor(_ body: (VaultDoorClient, PostgresConnectionPool) async throws -> Void) async throws {
+        let database = try await TestPostgres.makeDatabase(migrated: true)
+        let pool = database.components(maxConnectionsPerComponent: 4).makePool(for: .vault)
+        let superuser = PostgresConnectionPool(configuration: database.configuration, maxConnections: 1)
+        let policies = try PolicyStore(directory: Self.repositoryRoot + "/policies", hasher: SHA256VersionHasher())
+        let vault = Vault(pool: pool, policies: policies, audit: AuditLog())
+        let directory = "/tmp/bilet-door-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try VaultKeyFile.generate(at: directory + "/master.key")
+        try await vault.initialize(with: .keyFile(path: directory + "/master.key"), by: "admin:test")
+        var settings = VaultSettings()
+        settings.doorSocket = directory + "/door/door.sock"
+        let progress = StartupProgress(expecting: [VaultDoorService.part])
+        let server = try VaultDoorService.make(settings, vault: vault, progress: progress, logger: Logger(label: "test.door"))
+        let group = ServiceGroup(services: [server], logger: Logger(label: "test.door"))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            while !(await LocalSocketReady.answering(settings.doorSocket)) { try await Task.sleep(for: .milliseconds(20)) }
+            try await body(VaultDoorClient(socketPath: settings.doorSocket), superuser)
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+        await pool.shutdown()
+        await superuser.shutdown()
+    }
+
+    func register(_ door: VaultDoorClient, _ form: PupilRegistrationForm, as caller: DoorCaller) async throws -> VaultDoorResponse {
+        try await door.call(.pupils(.register(form), caller: caller))
+    }
+
+    @Test("register, read, correct and search as school A; school B and an unknown token get the same 404")
+    func crossSchool() async throws {
+        try await withDoor { door, superuser in
+            guard case .pupils(.registered(let token, _, _)) = try await register(door, Self.form(1, snils: "112-233-445 95"), as: Self.schoolA)
+            else { Issue.record("not registered"); return }
+            let read = try await door.call(.pupils(.read(token: token, fields: ["surname", "grade"], purpose: "enrolment", request: nil), caller: Self.schoolA))
+            #expect(read == .pupils(.card(token: token, fields: ["surname": "Двереваб", "grade": "9"])))
+            let corrected = try await door.call(.pupils(.correct(token: token, fields: ["grade": "10"]), caller: Self.schoolA))
+            #expect(corrected == .pupils(.corrected(token: token, fields: ["grade"])))
+            let found = try await door.call(.pupils(.search(.name(surname: "ДВЕРЕВАБ", firstName: "Пробаб", birthDate: "2011-05-20")), caller: Self.schoolA))
+            #expect(found == .pupils(.found([token])))
+
+            // School B: its read, correction and search of A's pupil look exactly like an unknown token's.
+            let unknown = "sub_" + String(repeating: "A", count: 22)
+            for target in [token, unknown, "not-a-token"] {
+                let answer = try await door.call(.pupils(.read(token: target, fields: [], purpose: "enrolment", request: nil), caller: Self.schoolB))
+                #expect(answer == .refused(code: "pupil-not-found"))
+                let write = try await door.call(.pupils(.correct(token: target, fields: ["grade": "11"]), caller: Self.schoolB))
+                #expect(write == .refused(code: "pupil-not-found"))
+            }
+            let theirSearch = try await door.call(.pupils(.search(.snils("112-233-445 95")), caller: Self.schoolB))
+            #expect(theirSearch == .pupils(.found([])))
+            // The refused attempts are audited: B's read of A's pupil and B's search that located it are
+            // pii.read denies naming it; B's correction a pii.written deny.
+            let denied = try await superuser.query(
+                "SELECT count(*) FROM audit.events WHERE kind = 'pii.read' AND decision = 'deny' AND subject = \(token) AND actor = 'user:usr_school_b'"
+            ).singleValue(Int.self)
+            #expect(denied == 2)
+            let refusedWrite = try await superuser.query(
+                "SELECT count(*) FROM audit.events WHERE kind = 'pii.written' AND decision = 'deny' AND subject = \(token) AND actor = 'user:usr_school_b'"
+            ).singleValue(Int.self)
+            #expect(refusedWrite == 1)
+        }
+    }
+
+    @Test("refusal codes: duplicate at the same school, fields not granted, bad values, unknown fields, a role without the right")
+    func refusalCodes() async throws {
+        try await withDoor { door, _ in
+            guard case .pupils(.registered(let token, _, _)) = try await register(door, Self.form(2, snils: "112-233-445 95"), as: Self.schoolA)
+            else { Issue.record("not registered"); return }
+            #expect(try await register(door, Self.form(3, snils: "112-233-445 95"), as: Self.schoolA) == .refused(code: "duplicate-pupil"))
+            // Another school registering the same child is answered like a success.
+            guard case .pupils(.registered) = try await register(door, Self.form(2, snils: "112-233-445 95"), as: Self.schoolB) else {
+                Issue.record("the other school's duplicate was not answered as a registration"); return
+            }
+            let snils = try await door.call(.pupils(.read(token: token, fields: ["snils"], purpose: "enrolment", request: nil), caller: Self.schoolA))
+            #expect(snils == .refused(code: "fields-not-granted"))
+            let unknownField = try await door.call(.pupils(.read(token: token, fields: ["shoe_size"], purpose: "enrolment", request: nil), caller: Self.schoolA))
+            #expect(unknownField == .refused(code: "unknown-field"))
+            let badValue = try await door.call(.pupils(.correct(token: token, fields: ["birth_date": "20.05.2011x"]), caller: Self.schoolA))
+            #expect(badValue == .refused(code: "invalid-value"))
+            let badSnils = try await door.call(.pupils(.search(.snils("123")), caller: Self.schoolA))
+            #expect(badSnils == .refused(code: "invalid-value"))
+            var noConsent = Self.form(4, snils: "")
+            noConsent.pupil["snils"] = nil
+            noConsent.pupilAlsoSigned = false
+            #expect(try await register(door, noConsent, as: Self.schoolA) == .refused(code: "invalid-consent"))
+            var coordinatorForm = Self.form(5, snils: "")
+            coordinatorForm.pupil["snils"] = nil
+            #expect(try await register(door, coordinatorForm, as: Self.coordinator) == .refused(code: "forbidden"))
+            let coordinatorRead = try await door.call(.pupils(.read(token: token, fields: [], purpose: "enrolment", request: nil), caller: Self.coordinator))
+            #expect(coordinatorRead == .refused(code: "pupil-not-found"))
+
+            // The coordinator sees the case (schools only) and resolves it; school A cannot.
+            guard case .pupils(.duplicates(let cases)) = try await door.call(.pupils(.duplicates, caller: Self.coordinator)) else {
+                Issue.record("no duplicate list"); return
+            }
+            #expect(cases.map(\.schools) == [["77-0002", "77-0001"]])
+            #expect(try await door.call(.pupils(.duplicates, caller: Self.schoolA)) == .refused(code: "forbidden"))
+            let reference = try #require(cases.first?.reference)
+            #expect(try await door.call(.pupils(.resolveDuplicate(reference: reference, decision: "maybe"), caller: Self.coordinator)) == .refused(code: "invalid-request"))
+            #expect(try await door.call(.pupils(.resolveDuplicate(reference: reference, decision: "same"), caller: Self.schoolA)) == .refused(code: "case-not-found"))
+            #expect(try await door.call(.pupils(.resolveDuplicate(reference: reference, decision: "same"), caller: Self.coordinator)) == .pupils(.done))
+            #expect(try await door.call(.pupils(.resolveDuplicate(reference: reference, decision: "same"), caller: Self.coordinator)) == .refused(code: "case-resolved"))
+        }
+    }
+}
+
+/// Whether a local socket answers yet.
+enum LocalSocketReady {
+    static func answering(_ path: String) async -> Bool {
+        await LocalSocketClient.isAnswering(socketPath: path)
+    }
+}
