@@ -1,3 +1,4 @@
+import Accounts
 import Foundation
 import Gateway
 import HTTPTypes
@@ -28,7 +29,8 @@ enum RecordRoutes {
     /// The largest JSON body of these routes.
     static let maximumJSONBytes = 4 * 1024
 
-    static func add(to router: some RouterMethods<BiletRequestContext>, door: VaultDoorClient) {
+    static func add(to root: Router<BiletRequestContext>, door: VaultDoorClient, sessions: StaffSessions) {
+        let router = root.group().add(middleware: StaffSessionMiddleware(sessions: sessions))
         router.get("/v1/pupils/:token/consents") { _, context in
             let token = try context.parameters.require("token")
             guard case .consents(let consents) = try await call(door, .consents(of: token), context) else { throw unexpected }

@@ -128,4 +128,31 @@ struct PupilBatchTests {
         #expect(try await Self.count(fixture, "SELECT count(*) FROM vault.subjects") == 0)
         #expect(try await Self.count(fixture, "SELECT count(*) FROM audit.events WHERE kind = 'pupils.imported' AND decision = 'deny'") == 1)
     }
+
+    @Test("After a batch registration a pg_dump of the whole database holds no surname, SNILS or phone number in clear")
+    func dumpHoldsNoPlaintext() async throws {
+        let fixture = try await VaultFixture.make()
+        defer { Task { await fixture.shutdown() } }
+        let entries = (0..<300).map { Self.entry($0 + 1_000) }
+        guard case .registered = try await fixture.vault.registerPupils(
+            entries, school: Synthetic.school, region: Synthetic.region, by: Principals.school())
+        else {
+            Issue.record("expected the batch to be registered")
+            return
+        }
+        let text = try BackupTests.dump(fixture)
+        #expect(text.contains("vault.subjects"), "the dump is the vault's")
+        let dump = Data(text.utf8)
+        func absent(_ value: String) -> Bool { dump.range(of: Data(value.utf8)) == nil }
+        for entry in entries {
+            let surname = try #require(entry.pupil[.surname]?.exposedText)
+            let snils = try #require(entry.pupil[.snils]?.exposedText)
+            let phone = try #require(entry.guardian[.phone]?.exposedText)
+            #expect(absent(surname))
+            #expect(absent(snils))
+            #expect(absent(snils.filter(\.isNumber)))
+            #expect(absent(phone.filter(\.isNumber)))
+            #expect(absent(try #require(entry.guardian[.name]?.exposedText)))
+        }
+    }
 }

@@ -10,7 +10,7 @@ enum BatchSQL {
     /// Rows per chunk: each chunk is sealed, audited and inserted before the next, so no statement
     /// runs long and the transaction never sits idle for long (both bounded by the vault's
     /// transaction timeout).
-    static let chunkSize = 1_000
+    static let chunkSize = 250
 
     /// What every row of one batch shares.
     struct Context: Sendable {
@@ -71,6 +71,15 @@ enum BatchSQL {
             }
         }
         return result + "\""
+    }
+
+    /// A trivial statement: the transaction is not idle while the vault works between statements.
+    static func touch(_ connection: PostgresConnection) async throws(VaultError) {
+        do {
+            _ = try await connection.query("SELECT 1")
+        } catch {
+            throw VaultError.wrapping(error)
+        }
     }
 
     /// A live pupil holding one of the rows' blind indexes.

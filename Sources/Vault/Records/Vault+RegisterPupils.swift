@@ -8,6 +8,8 @@ import Tokens
 extension Vault {
     /// The most rows one batch registration takes.
     public static let maximumBatchRegistration = 10_000
+    /// Rows whose policy questions are decided between two statements of the batch's transaction.
+    static let decisionsBetweenStatements = 100
 
     /// Registers a school's pupils in bulk, each with the guardian who signed the paper consent and
     /// the consent's reference (number and date; the scan is attached later), all or nothing, in
@@ -69,7 +71,10 @@ extension Vault {
             let resolver = self.relationships(on: connection)
             let time = Self.timestamp(now)
             var denials: [AuditEvent] = []
-            for row in rows {
+            for (position, row) in rows.enumerated() {
+                // Deciding 30,000 questions takes a while: a statement now and then keeps the
+                // transaction from counting as idle (idle_in_transaction_session_timeout).
+                if position > 0, position % Self.decisionsBetweenStatements == 0 { try await BatchSQL.touch(connection) }
                 let pupilResource = SubjectKind.pupil.policyResource(
                     token: row.pupilToken, organisationType: "school", organisation: school, region: region, user: nil, pupil: nil)
                 let guardianResource = SubjectKind.guardian.policyResource(
