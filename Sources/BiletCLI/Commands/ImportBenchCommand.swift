@@ -125,6 +125,7 @@ struct ImportBenchCommand: AsyncParsableCommand {
                     if case .records(.importRefused(let issues)) = answer {
                         throw ValidationError("the import was refused: \(issues.count) row problems, the first \(issues.first.map { "\($0.code.rawValue) in row \($0.row)" } ?? "")")
                     }
+                    if case .refused(let code) = answer { throw ValidationError("the import was refused: \(code)") }
                     throw ValidationError("the import was refused")
                 }
                 print(String(format: "%5d  %7.2f  %12.2f  %7.2f", rows, seconds(checkedAt - start), seconds(end - checkedAt), seconds(end - start)))

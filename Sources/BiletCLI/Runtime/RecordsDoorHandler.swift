@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Policy
 import PupilImport
 import Tokens
@@ -17,9 +18,16 @@ enum RecordsDoorHandler {
             let requester = try Requester(caller: caller, schema: vault.policies.current.schema)
             return .records(try await answer(request, caller: caller, requester: requester, vault: vault))
         } catch {
-            return .refused(code: refusalCode(error, about: scope(of: request)))
+            let code = refusalCode(error, about: scope(of: request))
+            if code == "unavailable" || code == "internal" {
+                // The vault error's description names codes and schema objects only, never values.
+                logger.warning("records request failed", metadata: ["error": "\(error.description)"])
+            }
+            return .refused(code: code)
         }
     }
+
+    private static let logger = Logger(label: "bilet.vault.records")
 
     /// What a request is about, for collapsing refusals.
     enum Scope {

@@ -82,6 +82,15 @@ enum BatchSQL {
         }
     }
 
+    /// Turns PostgreSQL's JIT compilation off for the rest of the transaction.
+    static func withoutJIT(_ connection: PostgresConnection) async throws(VaultError) {
+        do {
+            _ = try await connection.query("SELECT set_config('jit', 'off', true)")
+        } catch {
+            throw VaultError.wrapping(error)
+        }
+    }
+
     /// A live pupil holding one of the rows' blind indexes.
     struct Holder: Sendable {
         let id: UUID
@@ -91,22 +100,24 @@ enum BatchSQL {
 
     /// The live pupils holding each of the rows' blind indexes, by ``key(_:_:)``.
     static func registeredDigests(_ rows: [BatchRow], on connection: PostgresConnection) async throws(VaultError) -> [String: [Holder]] {
-        var json = "["
-        var first = true
+        // One digest list per kind, matched with `= ANY(array)`: the (kind, digest) index is used
+        // whatever the planner thinks of the table's size (a join on a set-returning function was
+        // planned as a nested loop over a sequential scan once the school had pupils).
+        var lists: [BlindIndex.Kind: [String]] = [:]
         for row in rows {
-            for (kind, digest) in row.indexes {
-                json += (first ? "" : ",") + #"{"k":""# + kind.rawValue + #"","d":""# + hex(digest) + #""}"#
-                first = false
-            }
+            for (kind, digest) in row.indexes { lists[kind, default: []].append(hex(digest)) }
         }
-        json += "]"
+        let snils = (lists[.snils] ?? []).joined(separator: ",")
+        let names = (lists[.nameBirthDate] ?? []).joined(separator: ",")
         do {
             let result = try await connection.query(
                 """
                 SELECT b.kind, encode(b.digest, 'hex'), s.id, s.organisation, s.region
-                FROM jsonb_to_recordset(CAST(\(json) AS jsonb)) AS r(k text, d text)
-                JOIN vault.blind_indexes b ON b.kind = r.k AND b.digest = decode(r.d, 'hex')
-                JOIN vault.subjects s ON s.id = b.subject_id AND s.erased_at IS NULL AND s.kind = 'pupil'
+                FROM vault.blind_indexes b JOIN vault.subjects s ON s.id = b.subject_id AND s.erased_at IS NULL AND s.kind = 'pupil'
+                WHERE (b.kind = 'snils'
+                       AND b.digest = ANY(ARRAY(SELECT decode(x, 'hex') FROM unnest(string_to_array(\(snils), ',')) AS x)))
+                   OR (b.kind = 'name_birth_date'
+                       AND b.digest = ANY(ARRAY(SELECT decode(x, 'hex') FROM unnest(string_to_array(\(names), ',')) AS x)))
                 ORDER BY s.created_at, s.id
                 """)
             var matches: [String: [Holder]] = [:]
@@ -187,6 +198,7 @@ enum BatchSQL {
         let indexesJSON = indexes.json, consentsJSON = consents.json
         let consentFields = consentFields.map(\.rawValue).joined(separator: ",")
         let consentActions = consentActions.map(\.rawValue).joined(separator: ",")
+        var step = "subjects"
         do {
             try await connection.execute(
                 """
@@ -197,22 +209,26 @@ enum BatchSQL {
                 FROM jsonb_to_recordset(CAST(\(subjectsJSON) AS jsonb))
                      AS r(id uuid, kind text, token text, pupil_id uuid, data_key text)
                 """)
+            step = "fields"
             try await connection.execute(
                 """
                 INSERT INTO vault.fields (subject_id, name, ciphertext, data_key_version)
                 SELECT r.s, r.n, decode(r.c, 'hex'), 1 FROM jsonb_to_recordset(CAST(\(fieldsJSON) AS jsonb)) AS r(s uuid, n text, c text)
                 """)
+            step = "module_tokens"
             try await connection.execute(
                 """
                 INSERT INTO vault.module_tokens (subject_id, module, token)
                 SELECT r.s, r.m, r.t FROM jsonb_to_recordset(CAST(\(modulesJSON) AS jsonb)) AS r(s uuid, m text, t text)
                 """)
+            step = "blind_indexes"
             try await connection.execute(
                 """
                 INSERT INTO vault.blind_indexes (subject_id, kind, digest, shared)
                 SELECT r.s, r.k, decode(r.d, 'hex'), r.shared
                 FROM jsonb_to_recordset(CAST(\(indexesJSON) AS jsonb)) AS r(s uuid, k text, d text, shared boolean)
                 """)
+            step = "consents"
             try await connection.execute(
                 """
                 INSERT INTO vault.consents (
@@ -230,7 +246,7 @@ enum BatchSQL {
         } catch where error.sqlState == .uniqueViolation {
             throw VaultError(.duplicateSubject, reason: "a pupil of the batch was registered concurrently")
         } catch {
-            throw VaultError.wrapping(error)
+            throw VaultError(.storage, reason: "inserting \(step): " + error.description)
         }
     }
 }

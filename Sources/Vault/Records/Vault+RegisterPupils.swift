@@ -67,6 +67,9 @@ extension Vault {
         guard issues.isEmpty else { return .refused(issues) }
 
         let outcome: Result<PupilBatchOutcome, VaultError> = try await withTransaction { connection in
+            // The chunk statements are large: JIT-compiling their plans costs seconds (and would run
+            // into the statement bound) for no gain on a few hundred rows each.
+            try await BatchSQL.withoutJIT(connection)
             // 2. The policy, for every subject and consent, before anything is looked up or written.
             let resolver = self.relationships(on: connection)
             let time = Self.timestamp(now)
@@ -121,7 +124,12 @@ extension Vault {
             // 3. Duplicates against the register (one statement). The school's own pupils refuse the
             // batch (audited as probes); another school's are registered, flagged and sent to the
             // region's coordinator (the duplicate register), unseen by the school.
-            let matches = try await BatchSQL.registeredDigests(rows, on: connection)
+            let matches: [String: [BatchSQL.Holder]]
+            do throws(VaultError) {
+                matches = try await BatchSQL.registeredDigests(rows, on: connection)
+            } catch {
+                throw VaultError(error.code, reason: "looking up duplicates: " + (error.reason ?? ""))
+            }
             var probes: [AuditEvent] = []
             for index in rows.indices {
                 for (kind, digest) in rows[index].indexes {
