@@ -128,10 +128,14 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict),
+        // The HTTP API contract: the OpenAPI document the gateway serves and the tests check.
+        .target(name: "APIContract", resources: [.copy("openapi.yaml")], swiftSettings: strict),
+        // TLS and HTTP plumbing only: listeners, the request context, security headers, problem
+        // documents; the routes live in one small target per component.
         .target(
             name: "Gateway",
             dependencies: [
-                "TLS", "Identity", "Accounts", "Audit", "Policy", "PostgreSQL",
+                "TLS", "Identity", "Accounts", "APIContract",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -154,7 +158,8 @@ let package = Package(
             ],
             swiftSettings: strict),
 
-        // Staff accounts (Argon2id password) and their sessions bound to a workstation certificate.
+        // Staff accounts (Argon2id password) and their sessions bound to a workstation certificate;
+        // pupils' own accounts and sessions on the pupils' listener.
         .target(
             name: "Accounts",
             dependencies: [
@@ -182,15 +187,33 @@ let package = Package(
         .target(
             name: "AccountsHTTP",
             dependencies: [
-                "Gateway", "Accounts", "Identity",
+                "Gateway", "Accounts", "Identity", "Audit", "Policy", "Organisations",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             swiftSettings: strict),
         .target(
+            name: "AuditHTTP",
+            dependencies: [
+                "Gateway", "Accounts", "Audit", "Policy", "PostgreSQL",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strict),
+        .target(
+            name: "CertificatesHTTP",
+            dependencies: [
+                "Gateway", "Identity", "TLS",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strict),
+        .target(
             name: "OrganisationsHTTP",
             dependencies: [
-                "Gateway", "Accounts", "Organisations", "Identity",
+                "Gateway", "Accounts", "Organisations", "Identity", "Audit", "Policy",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
@@ -208,7 +231,8 @@ let package = Package(
             dependencies: [
                 "GnuTLS", "PostgreSQL", "Storage", "Settings", "Observability", "Policy", "Audit", "TLS", "Gateway", "Vault",
                 "CertificateAuthority", "Identity", "Accounts", "LocalSocket", "VaultDoor",
-                "Organisations", "VaultHTTP", "AccountsHTTP", "OrganisationsHTTP", "PupilImport", "Tokens",
+                "Organisations", "VaultHTTP", "AccountsHTTP", "OrganisationsHTTP", "AuditHTTP", "CertificatesHTTP", "PupilImport",
+                "Tokens",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -238,7 +262,9 @@ let package = Package(
             name: "BiletCLITests",
             dependencies: [
                 "BiletCLI", "Audit", "Policy", "PostgreSQL", "Storage", "DatabaseTestSupport", "Vault", "VaultDoor", "Tokens",
-                "PupilImport", "Settings", "LocalSocket", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                "PupilImport", "Settings", "LocalSocket", "APIContract", "Gateway", "Accounts", "AuditHTTP", "CertificatesHTTP",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
@@ -287,7 +313,7 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway", "TLS", "Identity", "TLSTestSupport",
+                "Gateway", "TLS", "Identity", "TLSTestSupport", "APIContract",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -312,7 +338,7 @@ let package = Package(
             name: "CertificateAuthorityTests",
             dependencies: [
                 "CertificateAuthority", "GnuTLS", "Identity", "PostgreSQL", "Storage", "Audit", "TLS", "Gateway",
-                "TLSTestSupport", "DatabaseTestSupport", "BiletCLI",
+                "CertificatesHTTP", "TLSTestSupport", "DatabaseTestSupport", "BiletCLI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -321,7 +347,8 @@ let package = Package(
         .testTarget(
             name: "AccountsTests",
             dependencies: [
-                "Accounts", "Gateway", "Audit", "Policy", "TLS", "GnuTLS", "Identity", "PostgreSQL", "Storage",
+                "Accounts", "Gateway", "AccountsHTTP", "AuditHTTP", "Organisations", "OrganisationsHTTP", "Audit", "Policy", "TLS", "GnuTLS",
+                "Identity", "PostgreSQL", "Storage",
                 "TLSTestSupport", "DatabaseTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

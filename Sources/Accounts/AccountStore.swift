@@ -47,7 +47,7 @@ public struct AccountStore: Sendable {
             throw AccountsError(.unknownRole, "the role is not a staff role (\(StaffRole.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
         guard let parsed = OrganisationURI.parse(organisation) else {
-            throw AccountsError(.invalidArgument, "the organisation is not a bilet://school|venue|region/<id> URI")
+            throw AccountsError(.invalidArgument, "the organisation is not a bilet://school|venue|region|operator/<id> URI")
         }
         if let kind = staffRole.organisationKind, parsed.kind != kind {
             throw AccountsError(.roleMismatch, "role \(staffRole.rawValue) belongs to an organisation of kind \(kind.rawValue)")
@@ -89,9 +89,7 @@ public struct AccountStore: Sendable {
                 guard let row = rows.first else { throw AccountsError(.loginTaken, "another account has this login") }
                 let account = try Self.account(row)
                 try await audit.append(
-                    AuditEvent(type: "account.changed", actor: actor, fields: [
-                        "account": .string(account.actor), "change": .string("created"), "role": .string(staffRole.rawValue),
-                    ]), on: connection)
+                    AccountChanged(actor: actor, account: account.actor, change: .created, role: staffRole.rawValue), on: connection)
                 return account
             }
         } catch {
@@ -125,9 +123,7 @@ public struct AccountStore: Sendable {
                 guard let row = rows.first else { throw AccountsError(.notFound, "no account has this login") }
                 let account = try Self.account(row)
                 try await audit.append(
-                    AuditEvent(type: "account.changed", actor: actor, fields: [
-                        "account": .string(account.actor), "change": .string("disabled"), "role": .string(account.role.rawValue),
-                    ]), on: connection)
+                    AccountChanged(actor: actor, account: account.actor, change: .disabled, role: account.role.rawValue), on: connection)
                 let ended = try await connection.query(
                     """
                     UPDATE accounts.sessions SET ended_at = clock_timestamp(), end_reason = 'account-disabled'

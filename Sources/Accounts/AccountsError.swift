@@ -35,6 +35,16 @@ public struct AccountsError: Error, Sendable, Hashable, CustomStringConvertible 
         /// The policy schema does not declare the role, or declares attributes a staff session
         /// cannot supply.
         case schemaMismatch = "accounts.schema_mismatch"
+        /// An activation was refused: unknown login, wrong, used or expired code, a workstation of
+        /// another organisation, an account already active (one code for all).
+        case activationFailed = "accounts.activation_failed"
+        /// A new activation code was asked for an account that is already active.
+        case alreadyActivated = "accounts.already_activated"
+        /// The consent recorded is not the version in force.
+        case consentVersionMismatch = "accounts.consent_version_mismatch"
+        /// The caller may not do this (its role cannot grant the role, or the account is not of
+        /// its organisation).
+        case forbidden = "accounts.forbidden"
     }
 
     /// The stable code.

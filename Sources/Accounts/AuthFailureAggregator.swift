@@ -199,15 +199,11 @@ public final class AuthFailureAggregator: HandshakeRefusalObserver, Sendable {
         return written
     }
 
-    private func event(_ key: Key, _ pending: Pending) -> AuditEvent {
-        var fields: [String: AuditValue] = ["method": .string(key.method), "reason": .string(pending.reason)]
-        if pending.aggregated {
-            fields["count"] = .integer(Int64(pending.count))
-            fields["window_seconds"] = .integer(window.components.seconds)
-        }
-        if let certificate = pending.certificate { fields["certificate"] = .string(certificate) }
-        if let issuer = pending.issuer { fields["issuer"] = .string(issuer) }
-        return AuditEvent(type: "auth.failed", actor: key.actor, fields: fields)
+    private func event(_ key: Key, _ pending: Pending) -> AuthFailed {
+        AuthFailed(
+            actor: key.actor, method: key.method, reason: pending.reason, certificate: pending.certificate,
+            count: pending.aggregated ? pending.count : nil, windowSeconds: pending.aggregated ? Int(window.components.seconds) : nil,
+            issuer: pending.issuer)
     }
 
     /// Flushes every `interval` until the task is cancelled, then writes everything left.

@@ -3,7 +3,7 @@ public import Identity
 /// The `bilet://<kind>/<id>` URI of an organisation (`bilet://school/77-1234`), as accounts store
 /// it: the organisation part of a workstation principal's URI.
 public enum OrganisationURI {
-    /// The organisation `text` names; nil for anything but `bilet://school|venue|region/<id>`.
+    /// The organisation `text` names; nil for anything but `bilet://school|venue|region|operator/<id>`.
     public static func parse(_ text: String) -> Organisation? {
         let prefix = "bilet://"
         guard text.hasPrefix(prefix) else { return nil }

@@ -85,7 +85,8 @@ public struct StaffLogin: Sendable {
 
     private struct Stored {
         let id: String
-        let passwordHash: String
+        /// nil while the account is pending activation: nothing verifies against it.
+        let passwordHash: String?
     }
 
     /// Signs `login` in with `password` on a connection that presented `certificate`.
@@ -106,7 +107,7 @@ public struct StaffLogin: Sendable {
         do {
             stored = try await pool.query(
                 "SELECT id, password_hash FROM accounts.accounts WHERE login = \(normalised ?? "")"
-            ).first.map { Stored(id: try $0.decode(String.self, at: 0), passwordHash: try $0.decode(String.self, at: 1)) }
+            ).first.map { Stored(id: try $0.decode(String.self, at: 0), passwordHash: try $0.decode(String?.self, at: 1)) }
         } catch {
             throw AccountsError(.storage, "reading the account failed")
         }
@@ -139,10 +140,9 @@ public struct StaffLogin: Sendable {
                         return .refused  // counted into this workstation's aggregated record
                     }
                     try await audit.append(
-                        AuditEvent(type: "auth.failed", actor: certificate.principal.uri, fields: [
-                            "method": .string("password"), "reason": .string(reason),
-                            Self.attemptedAccountField: .string(attempted), "certificate": .string(certificate.auditIdentifier),
-                        ]), on: connection)
+                        AuthFailed(
+                            actor: certificate.principal.uri, method: "password", reason: reason, attemptedAccount: attempted,
+                            certificate: certificate.auditIdentifier), on: connection)
                     return .refused
                 }
                 // The same statement whether the login exists or not: an unknown login locks a row
@@ -160,6 +160,7 @@ public struct StaffLogin: Sendable {
                 else { return try await refuse("organisation_mismatch") }
                 if try row.decode(Bool.self, at: 2) { return try await refuse("account_disabled") }
                 if try row.decode(Bool.self, at: 3) { return try await refuse("locked") }
+                if stored.passwordHash == nil { return try await refuse("not_activated") }
                 guard passwordMatches else { return try await refuse("wrong_password", counting: stored.id) }
                 try await connection.execute(
                     "UPDATE accounts.accounts SET failed_attempts = 0, locked_until = NULL WHERE id = \(stored.id)")
@@ -172,10 +173,9 @@ public struct StaffLogin: Sendable {
                     RETURNING expires_at
                     """).singleValue(Date.self)
                 try await audit.append(
-                    AuditEvent(type: "auth.succeeded", actor: "user:\(stored.id)", fields: [
-                        "method": .string("password_and_certificate"), "session": .string(sessionID),
-                        "certificate": .string(certificate.auditIdentifier),
-                    ]), on: connection)
+                    AuthSucceeded(
+                        actor: "user:\(stored.id)", method: "password_and_certificate", session: sessionID,
+                        certificate: certificate.auditIdentifier), on: connection)
                 return .opened(OpenedSession(token: token, sessionID: sessionID, expiresAt: expiresAt))
             }
         } catch {

@@ -16,6 +16,11 @@ public struct StaffSession: Sendable, Hashable {
     public let certificateSerial: String
     /// When the session ends at the latest.
     public let expiresAt: Date
+    /// Whether the account has recorded its electronic consent to the processing of its own
+    /// personal data, in the version the sessions require (``StaffConsent/currentVersion``).
+    /// Until it has, the session middleware answers every route but a few
+    /// `403 staff-consent-required`.
+    public let consentRecorded: Bool
 
     /// The account as an audit actor: `user:usr_…`.
     public var actor: String { "user:\(accountID)" }

@@ -17,12 +17,18 @@ public struct StaffSessions: Sendable {
     private let pool: PostgresConnectionPool
     private let audit: AccountsAudit
     private let failures: AuthFailureAggregator?
+    private let consentVersion: String
 
-    /// Sessions on `pool` (role `bilet_accounts`); `failures` aggregates repeated refusals.
-    public init(pool: PostgresConnectionPool, log: AuditLog = AuditLog(), failures: AuthFailureAggregator? = nil) {
+    /// Sessions on `pool` (role `bilet_accounts`); `failures` aggregates repeated refusals;
+    /// `consentVersion` is the version of the staff consent a session counts as recorded.
+    public init(
+        pool: PostgresConnectionPool, log: AuditLog = AuditLog(), failures: AuthFailureAggregator? = nil,
+        consentVersion: String = StaffConsent.currentVersion
+    ) {
         self.pool = pool
         self.audit = AccountsAudit(log: log)
         self.failures = failures
+        self.consentVersion = consentVersion
     }
 
     /// The live session of bearer token `token` on a connection that presented `certificate`.
@@ -39,9 +45,8 @@ public struct StaffSessions: Sendable {
             if let failures, !failures.admit(actor: actor, method: "session", reason: reason, certificate: certificate?.auditIdentifier) {
                 return nil
             }
-            var fields: [String: AuditValue] = ["method": .string("session"), "reason": .string(reason)]
-            if let certificate { fields["certificate"] = .string(certificate.auditIdentifier) }
-            try await audit.append(AuditEvent(type: "auth.failed", actor: actor, fields: fields), on: connection)
+            try await audit.append(
+                AuthFailed(actor: actor, method: "session", reason: reason, certificate: certificate?.auditIdentifier), on: connection)
             return nil
         }
         guard let certificate, let token = SessionToken(text) else {
@@ -72,7 +77,8 @@ public struct StaffSessions: Sendable {
                 WHERE s.token_hash = \(digest) AND a.id = s.account_id AND NOT a.disabled AND s.ended_at IS NULL
                   AND s.expires_at > clock_timestamp() AND s.last_seen + s.idle_timeout > clock_timestamp()
                   AND s.certificate_serial = \(certificate.serial) AND s.principal = \(certificate.principal.uri)
-                RETURNING s.id, a.id, a.role, a.organisation, a.region, s.certificate_serial, s.expires_at
+                RETURNING s.id, a.id, a.role, a.organisation, a.region, s.certificate_serial, s.expires_at,
+                    EXISTS (SELECT FROM accounts.staff_consents c WHERE c.account_id = a.id AND c.version = \(consentVersion))
                 """)
             if let row = live.first {
                 guard let role = StaffRole(rawValue: try row.decode(String.self, at: 2)),
@@ -81,7 +87,8 @@ public struct StaffSessions: Sendable {
                 return StaffSession(
                     sessionID: try row.decode(String.self, at: 0), accountID: try row.decode(String.self, at: 1), role: role,
                     organisation: organisation, region: try row.decode(String?.self, at: 4),
-                    certificateSerial: try row.decode(String.self, at: 5), expiresAt: try row.decode(Date.self, at: 6))
+                    certificateSerial: try row.decode(String.self, at: 5), expiresAt: try row.decode(Date.self, at: 6),
+                    consentRecorded: try row.decode(Bool.self, at: 7))
             }
             let diagnosed = try await pool.withTransaction { connection -> StaffSession? in
                 let rows = try await connection.query(
@@ -164,10 +171,9 @@ public struct StaffSessions: Sendable {
     ) async throws {
         for row in rows {
             try await audit.append(
-                AuditEvent(type: "session.ended", actor: actor, fields: [
-                    "session": .string(try row.decode(String.self, at: 0)), "reason": .string(reason.rawValue),
-                    "certificate": .string("serial:\(try row.decode(String.self, at: 1))"),
-                ]), on: connection)
+                SessionEnded(
+                    actor: actor, session: try row.decode(String.self, at: 0), reason: reason.rawValue,
+                    certificate: "serial:\(try row.decode(String.self, at: 1))"), on: connection)
         }
     }
 }

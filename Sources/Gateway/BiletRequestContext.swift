@@ -17,12 +17,20 @@ public struct BiletRequestContext: RequestContext {
     /// ``StaffSessionMiddleware`` (live, and bound to this connection's certificate); `nil`
     /// everywhere else. Routes cannot set it.
     public internal(set) var staff: StaffSession?
+    /// The pupil session the request's bearer token resolved to on the pupils' listener, set only
+    /// by ``PupilSessionMiddleware``; `nil` everywhere else. Routes cannot set it.
+    public internal(set) var pupil: PupilSession?
+    /// The client's IP address as the connection saw it (the balancer's, without the PROXY
+    /// protocol); what per-address throttling keys on. Never logged or audited.
+    public let clientAddress: String?
 
     /// Builds the context for a request of the current connection.
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.connection = ConnectionScope.current
         self.staff = nil
+        self.pupil = nil
+        self.clientAddress = source.channel.remoteAddress?.ipAddress
     }
 
     /// The verified principal of the connection, if its client presented a certificate.

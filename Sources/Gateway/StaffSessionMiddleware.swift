@@ -9,8 +9,20 @@ import HTTPTypes
 /// disabled account, another workstation's certificate) is answered `401` with code
 /// `session-required`, one answer for every cause; the audit log records which
 /// (``StaffSessions/resolve(token:certificate:)``). A session store or audit failure is `503`.
+///
+/// It is also the one place the staff consent is enforced: until the session's holder has
+/// recorded their consent to the processing of their own personal data
+/// (``StaffSession/consentRecorded``), every route behind it answers `403 staff-consent-required`,
+/// except ``consentExemptions`` (reading their own account, recording the consent, signing out).
+/// The middleware stays in Gateway because every route target (vault, accounts, organisations,
+/// audit, certificates) puts its routes behind it.
 public struct StaffSessionMiddleware: RouterMiddleware {
     public typealias Context = BiletRequestContext
+
+    /// The requests a session without the staff consent may make: method and exact path.
+    public static let consentExemptions: Set<String> = [
+        "GET /v1/staff/me", "POST /v1/staff/me/consent", "DELETE /v1/sessions/current",
+    ]
 
     private let sessions: StaffSessions
 
@@ -33,38 +45,55 @@ public struct StaffSessionMiddleware: RouterMiddleware {
         }
         let token = String(header.dropFirst("Bearer ".count))
         var context = context
+        let staff: StaffSession
         do throws(AccountsError) {
-            context.staff = try await sessions.resolve(token: token, certificate: certificate)
+            staff = try await sessions.resolve(token: token, certificate: certificate)
         } catch {
-            return StaffProblems.response(for: error)
+            return error.problem.response
         }
+        guard staff.consentRecorded || Self.consentExemptions.contains("\(request.method.rawValue) \(request.uri.path)") else {
+            return GatewayRoutes.problem(
+                .forbidden, code: "staff-consent-required",
+                title: "Record your consent to the processing of your personal data first (POST /v1/staff/me/consent).")
+        }
+        context.staff = staff
         return try await next(request, context)
     }
 }
 
-/// The problem documents of the staff routes, by accounts error.
+extension AccountsError: HTTPProblemConvertible {
+    /// The answer for each code: one answer for every refused login (`401 login-failed`), every
+    /// refused session (`401 session-required`) and every refused activation (`401
+    /// activation-failed`), whatever the cause.
+    public var problem: Problem {
+        switch code {
+        case .loginFailed: Problem(.unauthorized, code: "login-failed", title: "The login was refused.")
+        case .sessionRefused: Problem(.unauthorized, code: "session-required", title: "A staff session is required.")
+        case .activationFailed: Problem(.unauthorized, code: "activation-failed", title: "The activation was refused.")
+        case .auditUnavailable:
+            Problem(.serviceUnavailable, code: "audit-unavailable", title: "The audit log cannot record this now; try again later.")
+        case .storage: Problem(.serviceUnavailable, code: "unavailable", title: "The service is unavailable; try again later.")
+        case .busy:
+            Problem(
+                .serviceUnavailable, code: "login-busy", title: "Too many sign-ins are being checked; try again shortly.",
+                headers: [.retryAfter: "1"])
+        case .schemaMismatch, .forbidden: Problem(.forbidden, code: "forbidden", title: "The policy does not permit this request.")
+        case .invalidArgument: Problem(.badRequest, code: "invalid-account", title: "A field of the account is missing or malformed.")
+        case .unknownRole, .roleMismatch:
+            Problem(.unprocessableContent, code: "invalid-role", title: "The role does not fit the organisation or region.")
+        case .loginTaken: Problem(.conflict, code: "login-taken", title: "Another account has this login.")
+        case .notFound: Problem(.notFound, code: "account-not-found", title: "No such account.")
+        case .alreadyActivated: Problem(.conflict, code: "account-active", title: "The account is already active.")
+        case .consentVersionMismatch:
+            Problem(.unprocessableContent, code: "consent-version-mismatch", title: "The consent is not the version in force.")
+        case .crypto: Problem(.internalServerError, code: "internal-error", title: "The request could not be handled.")
+        }
+    }
+}
+
+/// The problem documents of the staff routes, by accounts error (``AccountsError/problem``).
 enum StaffProblems {
     static func response(for error: AccountsError) -> Response {
-        switch error.code {
-        case .loginFailed:
-            GatewayRoutes.problem(.unauthorized, code: "login-failed", title: "The login was refused.")
-        case .sessionRefused:
-            GatewayRoutes.problem(.unauthorized, code: "session-required", title: "A staff session is required.")
-        case .auditUnavailable:
-            GatewayRoutes.problem(.serviceUnavailable, code: "audit-unavailable", title: "The audit log cannot record this now; try again later.")
-        case .storage:
-            GatewayRoutes.problem(.serviceUnavailable, code: "unavailable", title: "The service is unavailable; try again later.")
-        case .busy:
-            {
-                var response = GatewayRoutes.problem(
-                    .serviceUnavailable, code: "login-busy", title: "Too many sign-ins are being checked; try again shortly.")
-                response.headers[.retryAfter] = "1"
-                return response
-            }()
-        case .schemaMismatch:
-            GatewayRoutes.problem(.forbidden, code: "forbidden", title: "The policy does not permit this request.")
-        default:
-            GatewayRoutes.problem(.internalServerError, code: "internal-error", title: "The request could not be handled.")
-        }
+        error.problem.response
     }
 }

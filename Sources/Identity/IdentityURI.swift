@@ -1,7 +1,8 @@
 /// The grammar of the identity URIs that the platform CA writes into client certificates.
 ///
 /// Accepted, and nothing else:
-/// - `bilet://school/<org-id>/ws/<n>`, `bilet://venue/<org-id>/ws/<n>`, `bilet://region/<org-id>/ws/<n>`
+/// - `bilet://school/<org-id>/ws/<n>`, `bilet://venue/<org-id>/ws/<n>`, `bilet://region/<org-id>/ws/<n>`,
+///   `bilet://operator/<org-id>/ws/<n>`
 /// - `bilet://service/<service-name>`
 ///
 /// The scheme and the path words are lowercase; there is no user, port, query, fragment,
@@ -62,7 +63,7 @@ public struct IdentityError: Error, Sendable, Hashable, CustomStringConvertible 
         case notAnIdentityURI = "not-an-identity-uri"
         /// Wrong number of segments, empty segment, too long, or other structural problem.
         case malformed = "malformed-identity-uri"
-        /// The first segment is not `school`, `venue`, `region` or `service`.
+        /// The first segment is not `school`, `venue`, `region`, `operator` or `service`.
         case unknownKind = "unknown-principal-kind"
         /// The organisation identifier breaks the ``OrganisationID`` rules.
         case invalidOrganisationID = "invalid-organisation-id"

@@ -29,7 +29,7 @@ public enum Principal: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// An organisation that holds device certificates: a school, a venue for professional trials,
-/// or a regional coordinator's office.
+/// a regional coordinator's office, or the platform's operator.
 public struct Organisation: Sendable, Hashable {
     /// What kind of organisation this is.
     public let kind: OrganisationKind
@@ -48,6 +48,8 @@ public enum OrganisationKind: String, Sendable, Hashable, CaseIterable, Codable 
     case school
     case venue
     case region
+    /// The platform's operator (the issuer), an organisation of its own kind: `bilet://operator/<id>`.
+    case `operator`
 }
 
 /// An organisation identifier: 1–32 characters, ASCII letters and digits in groups separated by

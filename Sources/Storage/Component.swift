@@ -25,6 +25,9 @@ public enum Component: String, Sendable, Hashable, CaseIterable {
     /// create staff accounts or change their password or disabled flag. No serving process holds
     /// it; the gateway's `bilet_accounts` only signs staff in and keeps their sessions.
     case accountAdmin = "account_admin"
+    /// The organisation registry (migration 0620): reads and registers the operator, regions,
+    /// schools and venues and updates only their profiles. Held by the gateway process.
+    case organisations
 
     /// The PostgreSQL role: `bilet_<component>`.
     public var roleName: String { "bilet_\(rawValue)" }
@@ -47,11 +50,11 @@ public enum Component: String, Sendable, Hashable, CaseIterable {
     }
 
     /// Whether this is an application component that appends to the audit log
-    /// (vault, identity, ca, policy, gateway, accounts, account administration), each only the
+    /// (vault, identity, ca, policy, gateway, accounts, account administration, organisations), each only the
     /// kinds `audit.writer_kinds` gives its role.
     public var appendsAudit: Bool {
         switch self {
-        case .vault, .identity, .ca, .policy, .gateway, .accounts, .accountAdmin: true
+        case .vault, .identity, .ca, .policy, .gateway, .accounts, .accountAdmin, .organisations: true
         default: false
         }
     }

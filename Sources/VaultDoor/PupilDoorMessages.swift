@@ -33,10 +33,14 @@ public struct PupilRegistrationForm: Codable, Sendable, Hashable {
     public var consentSignedOn: String
     /// For a pupil aged 14 to 17: the pupil signed the form too.
     public var pupilAlsoSigned: Bool
+    /// Purposes the form consents to besides `enrolment` (e.g. `self_service`).
+    public var otherPurposes: [String]
 
     public init(
-        pupil: [String: String], guardian: [String: String], consentNumber: String, consentSignedOn: String, pupilAlsoSigned: Bool
+        pupil: [String: String], guardian: [String: String], consentNumber: String, consentSignedOn: String, pupilAlsoSigned: Bool,
+        otherPurposes: [String] = []
     ) {
+        self.otherPurposes = otherPurposes
         self.pupil = pupil
         self.guardian = guardian
         self.consentNumber = consentNumber

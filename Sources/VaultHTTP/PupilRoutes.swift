@@ -24,7 +24,7 @@ enum PupilRoutes {
             let form = PupilRegistrationForm(
                 pupil: body.pupil.compactMapValues { $0 }, guardian: body.guardian.compactMapValues { $0 },
                 consentNumber: body.consent.number, consentSignedOn: body.consent.signedOn,
-                pupilAlsoSigned: body.consent.pupilSigned ?? false)
+                pupilAlsoSigned: body.consent.pupilSigned ?? false, otherPurposes: body.consent.purposes ?? [])
             guard case .pupils(.registered(let pupil, let guardian, let consent)) = try await DoorCalls.call(
                 door, .pupils(.register(form), caller: caller))
             else { throw unexpected }
@@ -103,8 +103,10 @@ enum PupilRoutes {
             let number: String
             let signedOn: String
             let pupilSigned: Bool?
+            /// Purposes the form covers besides enrolment (`self_service`, …).
+            let purposes: [String]?
             enum CodingKeys: String, CodingKey {
-                case number
+                case number, purposes
                 case signedOn = "signed_on"
                 case pupilSigned = "pupil_signed"
             }

@@ -1,8 +1,10 @@
 import Accounts
+import AccountsHTTP
 import Argon2
 import Audit
 import DatabaseTestSupport
 import Foundation
+import AuditHTTP
 import Gateway
 import GnuTLS
 import Hummingbird
@@ -148,12 +150,17 @@ final class StaffHarness: Sendable {
         try? FileManager.default.removeItem(at: work)
     }
 
-    /// Creates an account with ``password``.
+    /// Creates an account with ``password`` whose holder has recorded the staff consent (so the
+    /// session middleware's consent gate lets it through; AdministrationHarness tests the gate).
     @discardableResult
     func addAccount(
         _ login: String, role: String = "school", organisation: String = "bilet://school/77-1234", region: String? = "77"
     ) async throws -> Account {
-        try await store.add(login: login, role: role, organisation: organisation, region: region, password: Self.password, actor: "test:harness")
+        let account = try await store.add(
+            login: login, role: role, organisation: organisation, region: region, password: Self.password, actor: "test:harness")
+        _ = try await owner.execute(
+            "INSERT INTO accounts.staff_consents (account_id, version) VALUES (\(account.id), \(StaffConsent.currentVersion))")
+        return account
     }
 
     /// curl with the workstation certificate `certificate` (a PKI file name without `.pem`).

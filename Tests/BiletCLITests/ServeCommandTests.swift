@@ -23,7 +23,7 @@ import Testing
         let migrated = try BiletProcess.run(["db", "migrate"], environment: environment)
         #expect(migrated.status == 0, "\(migrated.output)")
         #expect(migrated.output.contains("\"message\":\"migrations applied\"") && migrated.output.contains("\"already_applied\":\"0\""))
-        #expect(migrated.output.contains("Component role passwords: 12 made, 0 kept"), "\(migrated.output)")
+        #expect(migrated.output.contains("Component role passwords: 13 made, 0 kept"), "\(migrated.output)")
 
         let first = try BiletProcess.start(["serve"], environment: environment, log: directory.appendingPathComponent("first.log"))
         let firstLines = try await first.waitForLine(containing: "bilet is ready", timeout: .seconds(120))
@@ -43,7 +43,7 @@ import Testing
         // A second migration applies nothing new and keeps the passwords; a second start reuses the cluster.
         let again = try BiletProcess.run(["db", "migrate"], environment: environment)
         #expect(again.output.contains("\"applied\":\"0\""), "\(again.output)")
-        #expect(again.output.contains("0 made, 12 kept"), "\(again.output)")
+        #expect(again.output.contains("0 made, 13 kept"), "\(again.output)")
         let second = try BiletProcess.start(["serve"], environment: environment, log: directory.appendingPathComponent("second.log"))
         _ = try await second.waitForLine(containing: "bilet is ready", timeout: .seconds(120))
         let secondStatus = try second.terminate()

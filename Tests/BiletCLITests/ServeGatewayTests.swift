@@ -101,7 +101,7 @@ extension ServeCommandTests {
         let ready = try #require(Self.records(lines, message: "bilet is ready").first)
         #expect(ready["components"] as? String == "vault,sequencer,ca,gateway")
         #expect(ready["gateway"] as? String == "workstations,gost,pupils")
-        #expect(ready["routes"] as? String == "gateway,certificates,sessions,audit,vault")
+        #expect(ready["routes"] as? String == "gateway,certificates,sessions,audit,organisations,staff,pupil-accounts,vault")
 
         // The dev workstation certificate is the principal; without one the required listener refuses.
         let whoami = try run.curl(port: workstations, path: "/v1/whoami", client: "workstation")
@@ -163,6 +163,16 @@ extension ServeCommandTests {
         #expect(login.http == "201", "\(login)")
         let token = try #require(
             (try? JSONSerialization.jsonObject(with: Data(login.body.utf8)) as? [String: Any])?["token"] as? String)
+        // First, as every staff member at first sign-in, the officer records their consent to the
+        // processing of their own personal data; until then every other staff route answers 403.
+        let gated = try run.curl(
+            port: workstations, path: "/v1/audit/checkpoint", client: "workstation", extra: ["-H", "Authorization: Bearer \(token)"])
+        #expect(gated.http == "403" && gated.body.contains("staff-consent-required"), "\(gated)")
+        let consent = try run.curl(
+            port: workstations, path: "/v1/staff/me/consent", client: "workstation",
+            extra: ["-X", "POST", "-H", "Authorization: Bearer \(token)", "-H", "Content-Type: application/json",
+                    "--data-binary", #"{"version":"staff-pd-2026-1"}"#])
+        #expect(consent.http == "204", "\(consent)")
         let entries = try run.curl(
             port: workstations, path: "/v1/audit/entries?type=vault.initialised", client: "workstation",
             extra: ["-H", "Authorization: Bearer \(token)"])

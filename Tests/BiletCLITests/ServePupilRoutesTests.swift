@@ -27,18 +27,7 @@ extension ServeCommandTests {
         let port = try #require(
             Self.records(lines, message: "gateway listening").first { $0["tls.listener"] as? String == "workstations" }
                 .flatMap { ($0["port"] as? String).flatMap(Int.init) })
-        // With the platform running (its database up):
-        // Workstation certificates of school 77-0002 and of region 77, signed by the dev CA.
-        for (name, identity) in [("school-b", "bilet://school/77-0002/ws/1"), ("region", "bilet://region/77/ws/1")] {
-            let key = "\(run.certs)/clients/\(name).key"
-            let request = run.directory.path + "/\(name).csr"
-            try #require(try run.bilet(["certs", "request", "--identity", identity, "--key-out", key, "--csr-out", request]).status == 0)
-            let signed = try run.bilet([
-                "certs", "sign", "--config", run.config, "--ca-dir", run.certs + "/ca", "--issuing-passphrase-file",
-                run.certs + "/ca/issuing.passphrase", "--identity", identity, "--csr", request, "--out", "\(run.certs)/clients/\(name).pem",
-            ])
-            try #require(signed.status == 0, "\(signed.output)")
-        }
+        // `certs dev-setup` made workstation certificates of school 77-0002 (school-b) and of region 77 (region).
         for (login, role, organisation) in [
             ("school.a", "school", "bilet://school/77-0001"), ("school.b", "school", "bilet://school/77-0002"),
             ("coord.77", "regional_coordinator", "bilet://region/77"),
@@ -60,7 +49,14 @@ extension ServeCommandTests {
             let answer = try run.curl(
                 port: port, path: "/v1/sessions", client: client,
                 extra: ["-X", "POST", "-H", "Content-Type: application/json", "--data-binary", #"{"login":"\#(login)","password":"synthetic pass phrase 1"}"#])
-            return try #require(json(answer.body)["token"] as? String, "\(answer)")
+            let token = try #require(json(answer.body)["token"] as? String, "\(answer)")
+            // Every staff member records their consent to the processing of their own data first.
+            let consent = try run.curl(
+                port: port, path: "/v1/staff/me/consent", client: client,
+                extra: ["-X", "POST", "-H", "Authorization: Bearer \(token)", "-H", "Content-Type: application/json",
+                        "--data-binary", #"{"version":"staff-pd-2026-1"}"#])
+            try #require(consent.http == "204", "\(consent)")
+            return token
         }
         func call(_ client: String, _ token: String, _ path: String, method: String = "GET", body: String? = nil) throws -> (http: String, body: String) {
             var extra = ["-X", method, "-H", "Authorization: Bearer \(token)"]

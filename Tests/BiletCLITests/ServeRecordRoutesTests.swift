@@ -28,16 +28,7 @@ extension ServeCommandTests {
         let port = try #require(
             Self.records(lines, message: "gateway listening").first { $0["tls.listener"] as? String == "workstations" }
                 .flatMap { ($0["port"] as? String).flatMap(Int.init) })
-        let key = "\(run.certs)/clients/school-b.key"
-        let request = run.directory.path + "/school-b.csr"
-        try #require(
-            try run.bilet(["certs", "request", "--identity", "bilet://school/77-0002/ws/1", "--key-out", key, "--csr-out", request]).status == 0)
-        let signed = try run.bilet([
-            "certs", "sign", "--config", run.config, "--ca-dir", run.certs + "/ca", "--issuing-passphrase-file",
-            run.certs + "/ca/issuing.passphrase", "--identity", "bilet://school/77-0002/ws/1", "--csr", request, "--out",
-            "\(run.certs)/clients/school-b.pem",
-        ])
-        try #require(signed.status == 0, "\(signed.output)")
+        // `certs dev-setup` made the workstation certificate of school 77-0002 (school-b).
         for (login, organisation) in [("school.a", "bilet://school/77-0001"), ("school.b", "bilet://school/77-0002")] {
             let add = try BiletProcess.run(
                 ["-c", #"printf 'synthetic pass phrase 1\n' | "$BILET" accounts add --login \#(login) --role school --organisation \#(organisation) --region 77 --password-stdin"#],
@@ -55,7 +46,14 @@ extension ServeCommandTests {
             let answer = try run.curl(
                 port: port, path: "/v1/sessions", client: client,
                 extra: ["-X", "POST", "-H", "Content-Type: application/json", "--data-binary", #"{"login":"\#(login)","password":"synthetic pass phrase 1"}"#])
-            return try #require(json(answer.body)["token"] as? String, "\(answer)")
+            let token = try #require(json(answer.body)["token"] as? String, "\(answer)")
+            // Every staff member records their consent to the processing of their own data first.
+            let consent = try run.curl(
+                port: port, path: "/v1/staff/me/consent", client: client,
+                extra: ["-X", "POST", "-H", "Authorization: Bearer \(token)", "-H", "Content-Type: application/json",
+                        "--data-binary", #"{"version":"staff-pd-2026-1"}"#])
+            try #require(consent.http == "204", "\(consent)")
+            return token
         }
         func call(_ client: String, _ token: String, _ path: String, method: String = "GET", type: String? = nil, body: String? = nil) throws -> (http: String, body: String) {
             var extra = ["-X", method, "-H", "Authorization: Bearer \(token)"]

@@ -13,12 +13,20 @@ import Testing
     @Test(arguments: [
         "bilet://venue/77-0042/ws/12",
         "bilet://region/77/ws/1",
+        "bilet://operator/op-1/ws/1",
         "bilet://school/msk-A17/ws/999999",
         "bilet://service/assessment",
         "bilet://service/kpi-export",
     ])
     func roundTrips(uri: String) throws {
         #expect(try IdentityURI.parse(uri).uri == uri)
+    }
+
+    @Test("the operator is an organisation of its own kind, not a school")
+    func operatorWorkstation() throws {
+        let principal = try IdentityURI.parse("bilet://operator/op-1/ws/1")
+        #expect(principal.organisation == Organisation(kind: .operator, id: try #require(OrganisationID("op-1"))))
+        #expect(principal.organisation?.kind != .school)
     }
 
     @Test func service() throws {
@@ -45,6 +53,9 @@ import Testing
         ("bilet://school/77-1234/phone/3", .unknownDeviceKind),
         ("bilet://School/77-1234/ws/3", .unknownKind),
         ("bilet://pupil/77-1234/ws/3", .unknownKind),
+        ("bilet://Operator/op-1/ws/1", .unknownKind),
+        ("bilet://operators/op-1/ws/1", .unknownKind),
+        ("bilet://operator/op-1", .malformed),
         ("bilet://user:pw@school/77-1234/ws/3", .unknownKind),
         ("bilet://service/Assessment", .invalidServiceName),
         ("bilet://service/1st", .invalidServiceName),

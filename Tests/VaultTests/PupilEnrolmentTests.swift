@@ -46,6 +46,20 @@ struct PupilEnrolmentTests {
         let other = try await fixture.vault.findPupils(
             snils: PersonalValue(Synthetic.snils(600)), purpose: "enrolment", by: Principals.school(Synthetic.otherSchool))
         #expect(other.isEmpty)
+        // A form that also covers the pupil's own account: one consent per purpose, the pupil reads their card.
+        var withAccount = Self.enrolment(610)
+        withAccount.purposes = ["enrolment", "self_service"]
+        let both = try await fixture.vault.enrol(withAccount, school: Synthetic.school, region: Synthetic.region, by: school)
+        #expect(Set(both.consents.keys) == ["enrolment", "self_service"])
+        let own = try await fixture.vault.read(
+            .subject(both.pupil.token), fields: [.grade], purpose: "self_service", by: Principals.pupil(both.pupil.token, user: "usr_pupil_610"))
+        #expect(own.fields[.grade] == .plain("9"))
+        var badPurposes = Self.enrolment(611)
+        badPurposes.purposes = ["self_service"]
+        let bad = await #expect(throws: VaultError.self) {
+            try await fixture.vault.enrol(badPurposes, school: Synthetic.school, region: Synthetic.region, by: school)
+        }
+        #expect(bad?.code == .invalidConsent)
         let reads = try await fixture.auditRows(subject: enrolled.pupil.token.rawValue, kind: "pii.read")
         #expect(reads.map(\.decision) == ["permit", "permit", "permit", "deny"])
         let searches = try await fixture.auditRows(kind: "pii.searched")
@@ -129,6 +143,29 @@ struct PupilEnrolmentTests {
             by: Principals.school(Synthetic.otherSchool))
         let cases = try await fixture.vault.duplicateCases(by: Self.coordinator())
         #expect(cases.map(\.matchedOn) == ["name_birth_date"])
+        await fixture.shutdown()
+    }
+
+    @Test("a correction writing another school's pupil's SNILS is kept and flagged, not refused; the same school's is refused")
+    func duplicateByCorrection() async throws {
+        let fixture = try await VaultFixture.make()
+        let first = try await fixture.vault.enrol(Self.enrolment(607), school: Synthetic.school, region: Synthetic.region, by: Principals.school())
+        let sibling = try await fixture.vault.enrol(Self.enrolment(608), school: Synthetic.school, region: Synthetic.region, by: Principals.school())
+        let other = try await fixture.vault.enrol(
+            Self.enrolment(609), school: Synthetic.otherSchool, region: Synthetic.region, by: Principals.school(Synthetic.otherSchool))
+        try await fixture.vault.write(
+            other.pupil.token, values: [.snils: PersonalValue(Synthetic.snils(607))], purpose: "enrolment",
+            by: Principals.school(Synthetic.otherSchool))
+        #expect(try await fixture.vault.duplicateCases(by: Self.coordinator()).map(\.schools) == [[Synthetic.otherSchool, Synthetic.school]])
+        // Another field changed later keeps the flagged SNILS index.
+        try await fixture.vault.write(
+            other.pupil.token, values: [.grade: "10"], purpose: "enrolment", by: Principals.school(Synthetic.otherSchool))
+        let same = await #expect(throws: VaultError.self) {
+            try await fixture.vault.write(
+                sibling.pupil.token, values: [.snils: PersonalValue(Synthetic.snils(607))], purpose: "enrolment", by: Principals.school())
+        }
+        #expect(same?.code == .duplicateSubject)
+        #expect(first.pupil.token != other.pupil.token)
         await fixture.shutdown()
     }
 

@@ -1,6 +1,10 @@
 import Accounts
+import AccountsHTTP
+import AuditHTTP
+import CertificatesHTTP
 import Gateway
 import Hummingbird
+import OrganisationsHTTP
 import VaultDoor
 import VaultHTTP
 
@@ -8,14 +12,22 @@ import VaultHTTP
 ///
 /// Each route group is one optional dependency here and one line in ``makeRouter()``: the
 /// gateway's own `/healthz` and `/v1/whoami` always, `POST /v1/certificates/renew` when this
-/// process holds the issuing CA, the staff login (`/v1/sessions`) and the compliance officers'
-/// audit API (`/v1/audit/…`) when staff sessions are served.
+/// process holds the issuing CA, the staff login (`/v1/sessions`), the compliance officers'
+/// audit API (`/v1/audit/…`), the organisation registry (`/v1/organisations…`), staff
+/// administration (`/v1/staff…`) and pupils' own accounts (`/v1/pupil/…`) when staff sessions are
+/// served.
 struct PlatformRoutes: Sendable {
     /// The staff login and the routes that need a staff session.
     struct Staff: Sendable {
         let login: StaffLogin
         let sessions: StaffSessions
         let audit: AuditRoutes.Dependencies
+        /// The organisation registry (`/v1/organisations`).
+        let organisations: OrganisationRoutes.Dependencies
+        /// Staff administration, activation and consent (`/v1/staff`).
+        let administration: StaffRoutes.Dependencies
+        /// Pupils' own accounts on the pupils' listener (`/v1/pupil/…`).
+        let pupils: PupilAccounts
     }
 
     /// Renews certificates; `nil` when the process holds no CA (`ca.directory` unset).
@@ -32,6 +44,9 @@ struct PlatformRoutes: Sendable {
         if let staff {
             SessionRoutes.add(to: router, login: staff.login, sessions: staff.sessions)
             AuditRoutes.add(to: router, staff.audit)
+            OrganisationRoutes.add(to: router, staff.organisations)
+            StaffRoutes.add(to: router, staff.administration)
+            PupilSessionRoutes.add(to: router, accounts: staff.pupils)
             if let vaultDoor { VaultRoutes.add(to: router, door: vaultDoor, sessions: staff.sessions) }
         }
         return router
@@ -39,7 +54,8 @@ struct PlatformRoutes: Sendable {
 
     /// The route groups served, for the start-up log.
     var groups: [String] {
-        ["gateway"] + (certificateRenewal == nil ? [] : ["certificates"]) + (staff == nil ? [] : ["sessions", "audit"])
+        ["gateway"] + (certificateRenewal == nil ? [] : ["certificates"])
+            + (staff == nil ? [] : ["sessions", "audit", "organisations", "staff", "pupil-accounts"])
             + (staff == nil || vaultDoor == nil ? [] : ["vault"])
     }
 }

@@ -84,7 +84,8 @@ enum PupilDoorHandler {
         let enrolled = try await vault.enrol(
             PupilEnrolment(
                 pupil: pupil, guardian: guardian, guardianIsParent: parentRelations.contains(relation),
-                consentNumber: form.consentNumber, consentSignedOn: form.consentSignedOn, pupilAlsoSigned: form.pupilAlsoSigned),
+                consentNumber: form.consentNumber, consentSignedOn: form.consentSignedOn, pupilAlsoSigned: form.pupilAlsoSigned,
+                purposes: [Vault.enrolmentPurpose] + form.otherPurposes),
             school: school, region: region, by: requester)
         return .pupils(
             .registered(pupil: enrolled.pupil.token.rawValue, guardian: enrolled.guardian.rawValue, consent: enrolled.consent.rawValue))

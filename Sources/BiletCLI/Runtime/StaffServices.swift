@@ -1,8 +1,12 @@
 import Accounts
+import AccountsHTTP
 import CertificateAuthority
 import Foundation
+import AuditHTTP
 import Gateway
 import Logging
+import Organisations
+import OrganisationsHTTP
 import Policy
 import PostgreSQL
 import Storage
@@ -32,16 +36,26 @@ struct StaffServices {
         let accounts = database.makePool(for: .accounts, logger: logger)
         let auditReader = database.makePool(for: .auditor, logger: logger)
         let auditRecorder = database.makePool(for: .gateway, logger: logger)
+        let organisations = database.makePool(for: .organisations, logger: logger)
         let failures = AuthFailureAggregator(pool: accounts)
         let sessions = StaffSessions(pool: accounts, failures: failures)
-        let login = StaffLogin(
-            pool: accounts, hasher: try PasswordHasher(), attemptedAccountHash: attemptedAccountHash, failures: failures)
+        // One hasher, so staff logins, activations and pupils' sign-ins share one Argon2id gate.
+        let hasher = try PasswordHasher()
+        let login = StaffLogin(pool: accounts, hasher: hasher, attemptedAccountHash: attemptedAccountHash, failures: failures)
+        let registry = OrganisationRegistry(pool: organisations)
+        let pupils = PupilAccounts(pool: accounts, hasher: hasher, attemptedAccountHash: attemptedAccountHash, failures: failures)
         let audit = AuditRoutes.Dependencies(
             sessions: sessions, policies: policies, reader: auditReader, recorder: auditRecorder,
             hostname: ProcessInfo.processInfo.hostName)
         return StaffServices(
-            routes: PlatformRoutes.Staff(login: login, sessions: sessions, audit: audit),
+            routes: PlatformRoutes.Staff(
+                login: login, sessions: sessions, audit: audit,
+                organisations: OrganisationRoutes.Dependencies(sessions: sessions, policies: policies, registry: registry),
+                administration: StaffRoutes.Dependencies(
+                    sessions: sessions, policies: policies, administration: StaffAdministration(pool: accounts, hasher: hasher),
+                    registry: registry),
+                pupils: pupils),
             revocationObserver: SessionRevocationObserver(sessions: sessions, logger: logger), failures: failures,
-            pools: [accounts, auditReader, auditRecorder])
+            pools: [accounts, auditReader, auditRecorder, organisations])
     }
 }

@@ -4,10 +4,12 @@ import PostgreSQL
 
 /// The vault's access guard: the one place that asks the policy engine on behalf of a door of the
 /// vault, with the relationships read in the caller's transaction, and turns a refusal into the
-/// error every door reports (``VaultError/Code/policyDenied``, with the policy's reason).
+/// error every door reports (``VaultError/Code/policyDenied``, with the policy's reason); and the
+/// one place that judges whether the subject's active consents for the purpose cover what is asked
+/// (``consent(for:fields:purpose:active:coverage:)``).
 ///
-/// The door then audits the refusal with its own record type (`pii.read`, `pii.written`,
-/// `duplicate.handled` …) in the same transaction before returning it.
+/// The door then audits the outcome with its own record type (`pii.read`, `pii.written`,
+/// `token.resolved`, `duplicate.handled` …) in the same transaction before returning anything.
 struct AccessGuard {
     let vault: Vault
     let requester: Requester
@@ -28,6 +30,50 @@ struct AccessGuard {
     func refusal(_ action: String, _ resource: Resource, fields: [String] = [], purpose: String) async -> VaultError? {
         let decision = await decide(action, resource, fields: fields, purpose: purpose)
         return decision.isAllowed ? nil : VaultError.policyDenied(decision)
+    }
+
+    /// What the active consents must cover.
+    enum Coverage {
+        /// Any active consent for the purpose (a pairwise token: no field is released).
+        case purpose
+        /// Reads: fields no consent lists come back redacted, but a special-category field asked
+        /// for needs an explicit health-data consent listing it.
+        case released
+        /// Writes and searches: every field must be listed by an active consent (health data by
+        /// its explicit one).
+        case everyField
+    }
+
+    /// The consent relied on among `active` (the subject's active consents for `purpose`), or the
+    /// refusal: none at all is why there is none (``VaultError/Code/consentMissing``, `withdrawn`,
+    /// `expired`), a field not covered is ``VaultError/Code/consentMissing`` or
+    /// ``VaultError/Code/healthConsentMissing`` naming it.
+    func consent(
+        for subject: SubjectRecord, fields: [FieldName], purpose: String, active: [ActiveConsent], coverage: Coverage
+    ) async throws(VaultError) -> Result<ActiveConsent, VaultError> {
+        guard let first = active.first else {
+            let code = try await vault.consentRefusal(for: subject.id, purpose: purpose, at: now, on: connection)
+            return .failure(VaultError(code, reason: "no active consent covers the purpose"))
+        }
+        switch coverage {
+        case .purpose:
+            return .success(first)
+        case .released:
+            if let special = fields.first(where: { field in
+                field.isSpecialCategory && !active.contains(where: { $0.healthData && $0.fields.contains(field) })
+            }) {
+                return .failure(VaultError(.healthConsentMissing, field: special, reason: "health data needs its explicit consent"))
+            }
+            return .success(active.first { !$0.healthData } ?? first)
+        case .everyField:
+            for field in fields where !active.contains(where: { $0.fields.contains(field) }) {
+                return .failure(
+                    VaultError(
+                        field.isSpecialCategory ? .healthConsentMissing : .consentMissing, field: field,
+                        reason: "the consent does not cover this field"))
+            }
+            return .success(active.first { $0.fields.isSuperset(of: fields) } ?? active.first { !$0.healthData } ?? first)
+        }
     }
 }
 

@@ -121,7 +121,7 @@ extension Vault {
                 }
                 let outcome = try await self.judge(
                     reference, subject: subject, decision: decision, fields: fields, consents: consents[subject.id] ?? [],
-                    purpose: purpose, at: now, on: connection)
+                    purpose: purpose, guard: guarded)
                 switch outcome {
                 case .success(let grant):
                     events.append(audit.event(subject.token.rawValue, returned: grant.returned.map(\.rawValue), consent: grant.consent))
@@ -231,26 +231,20 @@ extension Vault {
     /// Policy, then consent: the grant, or the refusal.
     private func judge(
         _ reference: SubjectReference, subject: SubjectRecord, decision: Decision, fields: [FieldName], consents: [ActiveConsent],
-        purpose: String, at now: Date, on connection: PostgresConnection
+        purpose: String, guard guarded: AccessGuard
     ) async throws(VaultError) -> Result<Grant, VaultError> {
         guard decision.isAllowed else {
             return .failure(VaultError.policyDenied(decision))
         }
-        guard !consents.isEmpty else {
-            let code = try await consentRefusal(for: subject.id, purpose: purpose, at: now, on: connection)
-            return .failure(VaultError(code, reason: "no active consent covers the purpose"))
+        let relied: ActiveConsent
+        switch try await guarded.consent(for: subject, fields: fields, purpose: purpose, active: consents, coverage: .released) {
+        case .success(let consent): relied = consent
+        case .failure(let refusal): return .failure(refusal)
         }
         var covered = Set<FieldName>()
         for consent in consents { covered.formUnion(consent.fields) }
-        // Every special-category field asked for needs an explicit health-data consent covering it.
-        if let special = fields.first(where: { field in
-            field.isSpecialCategory && !consents.contains(where: { $0.healthData && $0.fields.contains(field) })
-        }) {
-            return .failure(VaultError(.healthConsentMissing, field: special, reason: "health data needs its explicit consent"))
-        }
         var treatments: [FieldName: FieldTreatment] = [:]
         for item in decision.fields { treatments[FieldName(rawValue: item.name)] = item.treatment }
-        let relied = consents.first { !$0.healthData } ?? consents[0]
         return .success(Grant(reference: reference, subject: subject, treatments: treatments, covered: covered, consent: relied.token))
     }
 

@@ -19,12 +19,16 @@ public struct PupilEnrolment: Sendable {
     public var consentSignedOn: String
     /// For a pupil aged 14 to 17: the pupil signed the form as well (required from 14).
     public var pupilAlsoSigned: Bool
+    /// The purposes the signed form consents to, `enrolment` first (one consent record each, all
+    /// with the form's number): e.g. `self_service` for the pupil's own account, `assessment`.
+    public var purposes: [String]
 
     /// Creates an enrolment.
     public init(
         pupil: [FieldName: PersonalValue], guardian: [FieldName: PersonalValue], guardianIsParent: Bool, consentNumber: String,
-        consentSignedOn: String, pupilAlsoSigned: Bool
+        consentSignedOn: String, pupilAlsoSigned: Bool, purposes: [String] = [Vault.enrolmentPurpose]
     ) {
+        self.purposes = purposes
         self.pupil = pupil
         self.guardian = guardian
         self.guardianIsParent = guardianIsParent
@@ -40,8 +44,10 @@ public struct EnrolledPupil: Sendable, Hashable {
     public var pupil: RegisteredSubject
     /// The guardian's vault token.
     public var guardian: SubjectToken
-    /// The consent recorded.
+    /// The consent recorded for `enrolment`.
     public var consent: ConsentToken
+    /// Every consent recorded, by purpose.
+    public var consents: [String: ConsentToken]
 }
 
 extension Vault {
@@ -52,8 +58,9 @@ extension Vault {
     public static let enrolmentConsentFields: [FieldName] = SubjectKind.pupil.fields.filter { !$0.isSpecialCategory }
 
     /// Registers a pupil of `school` (in `region`) with the guardian who signed the paper consent
-    /// and that consent (purpose `enrolment`, every non-health field, from the day signed, until
-    /// withdrawn), all in one transaction: either all three are recorded or none.
+    /// and that consent (for `enrolment` and each further purpose the form lists: every non-health
+    /// field, from the day signed, until withdrawn), all in one transaction: either all are recorded
+    /// or none.
     ///
     /// The policy decides `create` on the pupil (`enrolment`), the guardian and the consent
     /// (`consent_management`) before anything is written; a refusal is audited (`pii.written` or
@@ -69,6 +76,11 @@ extension Vault {
     public func enrol(_ enrolment: PupilEnrolment, school: String, region: String, by requester: Requester) async throws(VaultError) -> EnrolledPupil {
         let ring = try keys()
         try checkRequest(requester: requester, purpose: Self.enrolmentPurpose)
+        guard enrolment.purposes.first == Self.enrolmentPurpose, Set(enrolment.purposes).count == enrolment.purposes.count,
+              enrolment.purposes.count <= 8
+        else {
+            throw VaultError(.invalidConsent, reason: "the form's purposes start with enrolment and name each purpose once")
+        }
         try checkRequest(requester: requester, purpose: Self.consentPurpose)
         let now = clock.now
         // "Not in the future" in the school's own time zone: the latest local date anywhere in Russia.
@@ -114,17 +126,21 @@ extension Vault {
                 .guardian(of: pupil.token, values: enrolment.guardian), purpose: Self.consentPurpose, requester: requester,
                 policySet: policySet, at: now, ring: ring, on: connection
             ).get()
-            let terms = ConsentTerms(
-                subject: pupil.token,
-                signatory: .representative(guardian.token, isParent: enrolment.guardianIsParent, authority: .birthCertificate),
-                subjectAlsoConsented: enrolment.pupilAlsoSigned, purpose: Self.enrolmentPurpose, dataFields: Self.enrolmentConsentFields,
-                actions: [.collection, .recording, .systematisation, .accumulation, .storage, .clarification, .extraction, .use],
-                validFrom: min(signedOn, now), validUntil: nil, withdrawalMethod: .writtenNoticeToSchool,
-                signedOn: signedOn, collection: .paper, paperReference: enrolment.consentNumber)
-            let consent = try await self.writeConsent(
-                terms, scan: nil, amending: nil, requester: requester, policySet: policySet, at: now, ring: ring, on: connection
-            ).get()
-            return .success(EnrolledPupil(pupil: pupil, guardian: guardian.token, consent: consent.token))
+            var consents: [String: ConsentToken] = [:]
+            for purpose in enrolment.purposes {
+                let terms = ConsentTerms(
+                    subject: pupil.token,
+                    signatory: .representative(guardian.token, isParent: enrolment.guardianIsParent, authority: .birthCertificate),
+                    subjectAlsoConsented: enrolment.pupilAlsoSigned, purpose: purpose, dataFields: Self.enrolmentConsentFields,
+                    actions: [.collection, .recording, .systematisation, .accumulation, .storage, .clarification, .extraction, .use],
+                    validFrom: min(signedOn, now), validUntil: nil, withdrawalMethod: .writtenNoticeToSchool,
+                    signedOn: signedOn, collection: .paper, paperReference: enrolment.consentNumber)
+                consents[purpose] = try await self.writeConsent(
+                    terms, scan: nil, amending: nil, requester: requester, policySet: policySet, at: now, ring: ring, on: connection
+                ).get().token
+            }
+            return .success(
+                EnrolledPupil(pupil: pupil, guardian: guardian.token, consent: consents[Self.enrolmentPurpose]!, consents: consents))
         }
         return try outcome.get()
     }

@@ -53,20 +53,21 @@ extension Vault {
                 {
                     refusal = denied
                 } else {
-                    let denied = await self.accessGuard(requester, policySet: policySet, at: now, on: connection)
-                        .refusal("read", subject.policyResource, purpose: purpose)
-                    if let denied {
+                    let guarded = self.accessGuard(requester, policySet: policySet, at: now, on: connection)
+                    if let denied = await guarded.refusal("read", subject.policyResource, purpose: purpose) {
                         refusal = denied
-                    } else if let active = try await self.activeConsents(for: [subject.id], purpose: purpose, at: now, on: connection)[subject.id]?.first {
-                        consent = active.token
-                        let rows = try await connection.query(
-                            "SELECT token FROM vault.module_tokens WHERE subject_id = \(subject.id) AND module = \(module.rawValue)")
-                        target = try rows.first.map { try ModuleToken(parsing: try $0.decode(String.self, at: 0)) }
-                        refusal = target == nil ? VaultError(.storage, reason: "the pupil has no token in this module") : nil
                     } else {
-                        refusal = VaultError(
-                            try await self.consentRefusal(for: subject.id, purpose: purpose, at: now, on: connection),
-                            reason: "no active consent covers the purpose")
+                        let active = try await self.activeConsents(for: [subject.id], purpose: purpose, at: now, on: connection)[subject.id] ?? []
+                        switch try await guarded.consent(for: subject, fields: [], purpose: purpose, active: active, coverage: .purpose) {
+                        case .success(let relied):
+                            consent = relied.token
+                            let rows = try await connection.query(
+                                "SELECT token FROM vault.module_tokens WHERE subject_id = \(subject.id) AND module = \(module.rawValue)")
+                            target = try rows.first.map { try ModuleToken(parsing: try $0.decode(String.self, at: 0)) }
+                            refusal = target == nil ? VaultError(.storage, reason: "the pupil has no token in this module") : nil
+                        case .failure(let denied):
+                            refusal = denied
+                        }
                     }
                 }
             } else {
@@ -206,13 +207,13 @@ extension Vault {
                     reads.append(audit.event(subject.token.rawValue, refusal: refusal))
                     continue
                 }
-                guard let consent = (consents[subject.id] ?? []).first(where: { $0.fields.isSuperset(of: searched) }) else {
-                    // An active consent that leaves a searched field out does not cover it; none at all: why.
-                    var code = VaultError.Code.consentMissing
-                    if consents[subject.id]?.isEmpty ?? true {
-                        code = try await self.consentRefusal(for: subject.id, purpose: purpose, at: now, on: connection)
-                    }
-                    reads.append(audit.event(subject.token.rawValue, refusal: VaultError(code, field: searched.first)))
+                let consent: ActiveConsent
+                switch try await guarded.consent(
+                    for: subject, fields: searched, purpose: purpose, active: consents[subject.id] ?? [], coverage: .everyField)
+                {
+                case .success(let relied): consent = relied
+                case .failure(let refusal):
+                    reads.append(audit.event(subject.token.rawValue, refusal: refusal))
                     continue
                 }
                 reads.append(audit.event(subject.token.rawValue, returned: names, consent: consent.token))

@@ -114,7 +114,8 @@ extension Vault {
             for (field, value) in values { normalised[field] = try FieldRules.normalise(value, for: field) }
             try await self.auditWrite(token.rawValue, requester, purpose, names, .update, nil, on: connection)
             try await self.store(normalised, for: subject, ring: ring, on: connection)
-            try await self.refreshBlindIndexes(subject, changed: Set(normalised.keys), ring: ring, on: connection)
+            try await self.refreshBlindIndexes(
+                subject, changed: Set(normalised.keys), ring: ring, requester: requester, purpose: purpose, at: now, on: connection)
             return .success(())
         }
         try outcome.get()
@@ -140,30 +141,70 @@ extension Vault {
             }
         }
         let consents = try await activeConsents(for: [subject.id], purpose: purpose, at: now, on: connection)[subject.id] ?? []
-        guard !consents.isEmpty else {
-            return VaultError(try await consentRefusal(for: subject.id, purpose: purpose, at: now, on: connection), reason: "no active consent covers the purpose")
-        }
-        for field in values.keys where !consents.contains(where: { $0.fields.contains(field) }) {
-            return VaultError(
-                field.isSpecialCategory ? .healthConsentMissing : .consentMissing, field: field,
-                reason: "the consent does not cover this field")
+        if case .failure(let refusal) = try await guarded.consent(
+            for: subject, fields: values.keys.sorted(), purpose: purpose, active: consents, coverage: .everyField)
+        {
+            return refusal
         }
         return nil
     }
 
-    /// Recomputes the blind indexes a change touches (refusing a SNILS another subject has).
-    private func refreshBlindIndexes(_ subject: SubjectRecord, changed: Set<FieldName>, ring: KeyRing, on connection: PostgresConnection) async throws(VaultError) {
+    /// Recomputes the blind indexes a change touches. A SNILS written that another pupil of the
+    /// same school has is refused (``VaultError/Code/duplicateSubject``); one a pupil of another
+    /// school has is kept, flagged, and a duplicate case opened for the region's coordinator
+    /// (`pupil.duplicate_probed`), as at registration (security review M6).
+    private func refreshBlindIndexes(
+        _ subject: SubjectRecord, changed: Set<FieldName>, ring: KeyRing, requester: Requester, purpose: String, at now: Date,
+        on connection: PostgresConnection
+    ) async throws(VaultError) {
         guard subject.kind == .pupil, !changed.isDisjoint(with: [.snils, .surname, .firstName, .birthDate]) else { return }
         let values = try await decrypt([.snils, .surname, .firstName, .birthDate], of: [subject], ring: ring, on: connection)[subject.id] ?? [:]
         let indexes = try BlindIndex.indexes(for: .pupil, values: values, key: ring.blindIndexKey)
+        var sharedSnils = false
+        var probes: [AuditEvent] = []
+        if changed.contains(.snils) {
+            let matches = try await duplicateMatches(indexes.filter { $0.0 == .snils }, excluding: subject.id, on: connection)
+            if matches.contains(where: { $0.school == subject.organisation }) {
+                throw VaultError(.duplicateSubject, reason: "a pupil of this school with the same snils is registered")
+            }
+            for match in matches {
+                let reference = try await openDuplicateCase(
+                    subject: subject.id, school: subject.organisation, region: subject.region, matching: match, openedBy: requester.actor,
+                    at: now, on: connection)
+                probes.append(
+                    PupilDuplicateProbed(
+                        actor: requester.actor, subject: subject.token.rawValue, purpose: purpose, matchedOn: match.kind.rawValue,
+                        outcome: .otherSchool, duplicateCase: reference.rawValue
+                    ).event)
+            }
+            sharedSnils = !matches.isEmpty
+        } else {
+            sharedSnils = try await isSharedSnils(subject.id, on: connection)
+        }
         do {
             try await connection.execute("DELETE FROM vault.blind_indexes WHERE subject_id = \(subject.id)")
             for (kind, digest) in indexes {
                 try await connection.execute(
-                    "INSERT INTO vault.blind_indexes (subject_id, kind, digest) VALUES (\(subject.id), \(kind.rawValue), \(digest))")
+                    """
+                    INSERT INTO vault.blind_indexes (subject_id, kind, digest, shared)
+                    VALUES (\(subject.id), \(kind.rawValue), \(digest), \(kind == .snils && sharedSnils))
+                    """)
             }
         } catch where error.sqlState == .uniqueViolation {
             throw VaultError(.duplicateSubject, reason: "a subject with the same snils is registered")
+        } catch {
+            throw VaultError.wrapping(error)
+        }
+        try await appendAudit(probes, on: connection)
+    }
+
+    /// Whether the subject's SNILS index row is a flagged duplicate's (kept as it is when another
+    /// field changes).
+    private func isSharedSnils(_ subject: UUID, on connection: PostgresConnection) async throws(VaultError) -> Bool {
+        do {
+            return try await connection.query(
+                "SELECT coalesce(bool_or(shared), false) FROM vault.blind_indexes WHERE subject_id = \(subject) AND kind = 'snils'"
+            ).singleValue(Bool.self)
         } catch {
             throw VaultError.wrapping(error)
         }

@@ -25,7 +25,15 @@ extension Vault {
         guard prepared.kind == .pupil else { return [] }
         let indexes = try BlindIndex.indexes(for: .pupil, values: prepared.values, key: ring.blindIndexKey)
             .filter { $0.0 == .snils || !prepared.allowNamesake }
-            .sorted { ($0.0 == .snils ? 0 : 1) < ($1.0 == .snils ? 0 : 1) }
+        return try await duplicateMatches(indexes, excluding: nil, on: connection)
+    }
+
+    /// The live pupils, other than `excluded`, whose blind indexes equal `indexes` (SNILS matches
+    /// first), each digest locked for the rest of the transaction.
+    func duplicateMatches(
+        _ indexes: [(BlindIndex.Kind, [UInt8])], excluding excluded: UUID?, on connection: PostgresConnection
+    ) async throws(VaultError) -> [DuplicateMatch] {
+        let indexes = indexes.sorted { ($0.0 == .snils ? 0 : 1) < ($1.0 == .snils ? 0 : 1) }
         var matches: [DuplicateMatch] = []
         do {
             for (kind, digest) in indexes {
@@ -39,7 +47,7 @@ extension Vault {
                     """)
                 for row in rows {
                     let id = try row.decode(UUID.self, at: 0)
-                    guard !matches.contains(where: { $0.subjectID == id }) else { continue }
+                    guard id != excluded, !matches.contains(where: { $0.subjectID == id }) else { continue }
                     matches.append(
                         DuplicateMatch(
                             subjectID: id, school: try row.decode(String?.self, at: 1), region: try row.decode(String?.self, at: 2),
@@ -57,15 +65,25 @@ extension Vault {
         _ prepared: PreparedRegistration, matching match: DuplicateMatch, openedBy actor: String, at now: Date,
         on connection: PostgresConnection
     ) async throws(VaultError) -> DuplicateCaseToken {
+        try await openDuplicateCase(
+            subject: prepared.id, school: prepared.organisation, region: prepared.region, matching: match, openedBy: actor, at: now,
+            on: connection)
+    }
+
+    /// Opens a case for the pupil `subject` (of `school` in `region`) and the pupil it matched.
+    func openDuplicateCase(
+        subject: UUID, school: String?, region: String?, matching match: DuplicateMatch, openedBy actor: String, at now: Date,
+        on connection: PostgresConnection
+    ) async throws(VaultError) -> DuplicateCaseToken {
         let reference = try Self.mint { (entropy) throws(TokenError) in try DuplicateCaseToken(entropy: entropy) }
-        let schools = [prepared.organisation ?? "", match.school ?? ""].joined(separator: ",")
-        let regions = Array(Set([prepared.region, match.region].compactMap { $0 })).sorted().joined(separator: ",")
+        let schools = [school ?? "", match.school ?? ""].joined(separator: ",")
+        let regions = Array(Set([region, match.region].compactMap { $0 })).sorted().joined(separator: ",")
         do {
             try await connection.execute(
                 """
                 INSERT INTO vault.duplicate_cases (
                     id, reference, subject_id, matched_subject_id, matched_on, schools, regions, status, opened_by, opened_at)
-                VALUES (\(UUID()), \(reference.rawValue), \(prepared.id), \(match.subjectID), \(match.kind.rawValue),
+                VALUES (\(UUID()), \(reference.rawValue), \(subject), \(match.subjectID), \(match.kind.rawValue),
                         string_to_array(\(schools), ','), string_to_array(\(regions), ','), 'open', \(actor), \(now))
                 """)
         } catch {
