@@ -6,7 +6,8 @@ import Testing
 /// certificates, as a school would use them: a CSV import (and the refused ones: rows with errors,
 /// Windows-1251, a wrong body type), the consent's scan up and down (its type checked from the
 /// bytes), a withdrawal, a transfer that takes the sending school's access away (its 404 equals an
-/// unknown token's), and a subject-access request registered, listed and answered. Synthetic data
+/// unknown token's), and a subject-access request registered, listed (by the school and by the
+/// compliance officer, who sees the register and the access report but not the data held) and answered. Synthetic data
 /// only. Part of ``ServeCommandTests`` (serialised, run in the timed pass).
 extension ServeCommandTests {
     @Test func schoolImportsPupilsAndKeepsTheirRecords() async throws {
@@ -35,6 +36,11 @@ extension ServeCommandTests {
                 environment: environment, executable: URL(fileURLWithPath: "/bin/bash"))
             try #require(add.status == 0, "\(add.output)")
         }
+        // The compliance officer's account, used from school A's workstation.
+        let addOfficer = try BiletProcess.run(
+            ["-c", #"printf 'synthetic pass phrase 1\n' | "$BILET" accounts add --login officer.one --role compliance_officer --organisation bilet://school/77-0001 --password-stdin"#],
+            environment: environment, executable: URL(fileURLWithPath: "/bin/bash"))
+        try #require(addOfficer.status == 0, "\(addOfficer.output)")
         let keyFile = run.directory.path + "/master.key"
         #expect(try run.bilet(["vault", "keygen", keyFile]).status == 0)
         #expect(try run.bilet(["vault", "init", "--socket", run.socket, "--key-file", keyFile]).status == 0)
@@ -155,6 +161,52 @@ extension ServeCommandTests {
         #expect((json(registered.body)["links"] as? [String: String])?["report"] == "/v1/audit/report?subject=\(tokens[3])")
         #expect(try call("workstation", schoolA, "/v1/access-requests?status=open").body.contains(sar))
         #expect(try call("school-b", schoolB, "/v1/access-requests/\(sar)/answer", method: "POST").http == "404")
+
+        // The compliance officer oversees the register across schools: tokens, schools, dates and
+        // deadlines; the pupil's access report through the audit API; never the data held, and
+        // it neither answers nor registers a request (the school does, citing the open request).
+        let officer = try signIn("officer.one", "workstation")
+        let officerAccount = try #require(json(try call("workstation", officer, "/v1/staff/me").body)["account"] as? String)
+        let overseen = try call("workstation", officer, "/v1/access-requests?status=open")
+        #expect(overseen.http == "200", "\(overseen)")
+        let listed = try #require((json(overseen.body)["requests"] as? [[String: Any]])?.first { $0["request"] as? String == sar })
+        #expect(listed["pupil"] as? String == tokens[3])
+        #expect(listed["school"] as? String == "77-0001")
+        #expect(listed["status"] as? String == "open")
+        #expect(listed["deadline"] as? String == json(registered.body)["deadline"] as? String)
+        #expect(listed["received_on"] as? String == today)
+        let overdueOnly = try call("workstation", officer, "/v1/access-requests?status=overdue")
+        #expect(overdueOnly.http == "200")
+        #expect(!overdueOnly.body.contains(sar))
+        let officerAnswer = try call("workstation", officer, "/v1/access-requests/\(sar)/answer", method: "POST")
+        #expect(officerAnswer.http == "404", "\(officerAnswer)")
+        #expect(officerAnswer.body.contains(#""code":"request-not-found""#))
+        let officerRegister = try call(
+            "workstation", officer, "/v1/pupils/\(tokens[3])/access-requests", method: "POST", type: "application/json",
+            body: #"{"received_on":"\#(today)","requester_kind":"guardian"}"#)
+        #expect(officerRegister.http == "404", "\(officerRegister)")
+        let officerData = try call("workstation", officer, "/v1/pupils/\(tokens[3])?purpose=parent_request&fields=surname&request=\(sar)")
+        #expect(officerData.http == "404", "\(officerData)")
+        #expect(!officerData.body.contains(SyntheticImport.surname(3, variant: 5)))
+        let report = try call("workstation", officer, "/v1/audit/report?subject=\(tokens[3])")
+        #expect(report.http == "200", "\(report)")
+        #expect(report.body.contains(#""subject":"\#(tokens[3])""#))
+        #expect(report.body.contains("access_request.handled"))
+        // The officer's listing is itself audited: access_request.handled, purpose audit_review, by the officer.
+        var entries = (http: "", body: "")
+        for _ in 0..<60 {
+            entries = try call("workstation", officer, "/v1/audit/entries?type=access_request.handled&actor=user:\(officerAccount)&subject=\(tokens[3])")
+            if entries.body.contains(#""purpose":"audit_review""#) { break }
+            try await Task.sleep(for: .milliseconds(500))
+        }
+        #expect(entries.http == "200", "\(entries)")
+        #expect(entries.body.contains(#""purpose":"audit_review""#), "\(entries)")
+        #expect(entries.body.contains(#""operation":"list""#), "\(entries)")
+        #expect(entries.body.contains(#""decision":"permit""#), "\(entries)")
+        // The school reads the data held citing the open request.
+        let held = try call("workstation", schoolA, "/v1/pupils/\(tokens[3])?purpose=parent_request&fields=surname&request=\(sar)")
+        #expect(held.http == "200", "\(held)")
+        #expect(json(held.body)["fields"] as? [String: String] == ["surname": SyntheticImport.surname(3, variant: 5)])
         #expect(try call("workstation", schoolA, "/v1/access-requests/\(sar)/answer", method: "POST").http == "200")
         #expect(try call("workstation", schoolA, "/v1/access-requests?status=open").body == #"{"requests":[]}"#)
 

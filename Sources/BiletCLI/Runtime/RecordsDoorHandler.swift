@@ -190,6 +190,7 @@ enum RecordsDoorHandler {
         let status = request.status == .answered ? "answered" : (request.legalDeadline < today ? "overdue" : "open")
         return AccessRequestSummary(
             request: request.reference.rawValue, pupil: request.subject.rawValue, receivedOn: request.receivedOn,
-            deadline: request.legalDeadline, status: status, requesterKind: request.requesterKind.rawValue)
+            deadline: request.legalDeadline, status: status, requesterKind: request.requesterKind.rawValue,
+            school: request.school)
     }
 }
