@@ -98,6 +98,42 @@ enum BatchSQL {
         let region: String?
     }
 
+    /// The advisory lock key of a blind-index digest: its first eight bytes, big-endian, exactly
+    /// as the single registration derives it (`Vault.duplicateMatches(_:excluding:on:)`), so a
+    /// batch and a single registration of the same child wait for each other.
+    static func lockKey(_ digest: [UInt8]) -> Int64 {
+        digest.prefix(8).reduce(Int64(0)) { ($0 << 8) | Int64($1) }
+    }
+
+    /// Takes the transaction-scoped advisory lock of every blind-index digest of the rows, before
+    /// they are looked up: SNILS digests first, then surname, first name and birth date, each kind
+    /// in ascending key order, the order a single registration takes its two (SNILS, then name),
+    /// so neither a concurrent single registration nor another batch can miss a duplicate being
+    /// written, and no two of them can wait on each other in a cycle. One statement; the locks
+    /// last until the transaction ends (a 10,000-row batch holds up to 20,000: the cluster's
+    /// `max_locks_per_transaction` is sized for it, see `LocalCluster`).
+    static func lockDigests(_ rows: [BatchRow], on connection: PostgresConnection) async throws(VaultError) {
+        var snils = Set<Int64>()
+        var names = Set<Int64>()
+        for row in rows {
+            for (kind, digest) in row.indexes {
+                if kind == .snils { snils.insert(lockKey(digest)) } else { names.insert(lockKey(digest)) }
+            }
+        }
+        let ordered = (snils.sorted() + names.sorted()).map(String.init).joined(separator: ",")
+        guard !ordered.isEmpty else { return }
+        do {
+            _ = try await connection.query(
+                """
+                SELECT count(pg_advisory_xact_lock(k)) FROM (
+                    SELECT CAST(k AS bigint) AS k FROM unnest(string_to_array(\(ordered), ',')) WITH ORDINALITY AS t(k, n) ORDER BY n
+                ) AS ordered_keys
+                """)
+        } catch {
+            throw VaultError.wrapping(error)
+        }
+    }
+
     /// The live pupils holding each of the rows' blind indexes, by ``key(_:_:)``.
     static func registeredDigests(_ rows: [BatchRow], on connection: PostgresConnection) async throws(VaultError) -> [String: [Holder]] {
         // One digest list per kind, matched with `= ANY(array)`: the (kind, digest) index is used

@@ -126,6 +126,11 @@ extension Vault {
             // region's coordinator (the duplicate register), unseen by the school.
             let matches: [String: [BatchSQL.Holder]]
             do throws(VaultError) {
+                try await BatchSQL.lockDigests(rows, on: connection)
+            } catch {
+                throw VaultError(error.code, reason: "locking the digests: " + (error.reason ?? ""))
+            }
+            do throws(VaultError) {
                 matches = try await BatchSQL.registeredDigests(rows, on: connection)
             } catch {
                 throw VaultError(error.code, reason: "looking up duplicates: " + (error.reason ?? ""))
