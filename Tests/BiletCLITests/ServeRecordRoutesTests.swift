@@ -98,10 +98,12 @@ extension ServeCommandTests {
         let plain = try call("workstation", schoolA, "/v1/pupils/import", method: "POST", type: "text/plain", body: "x")
         #expect(plain.http == "415")
 
-        // The same rows, corrected: all 20 import (so none of the refused file's rows had been stored).
+        // The same rows, corrected: all 20 import (so none of the refused file's rows had been stored);
+        // their forms also cover answering subject-access requests (the optional consent_purposes column).
+        let goodLines = [SyntheticImport.header + ";consent_purposes"] + (0..<20).map { SyntheticImport.row($0, seed: 5) + ";parent_request" }
         let imported = try call(
             "workstation", schoolA, "/v1/pupils/import", method: "POST", type: "text/csv; charset=utf-8",
-            body: try file("good.csv", SyntheticImport.file(rows: 20, seed: 5)))
+            body: try file("good.csv", Array(goodLines.joined(separator: "\r\n").utf8)))
         #expect(imported.http == "200", "\(imported)")
         let tokens = try #require(json(imported.body)["tokens"] as? [String])
         #expect(json(imported.body)["imported"] as? Int == 20)
@@ -112,7 +114,9 @@ extension ServeCommandTests {
         // The consent and its scan: a PDF goes up and comes back; a PNG declared as a PDF is refused.
         let consents = try call("workstation", schoolA, "/v1/pupils/\(tokens[0])/consents")
         #expect(consents.http == "200", "\(consents)")
-        let consent = try #require((json(consents.body)["consents"] as? [[String: Any]])?.first?["consent"] as? String)
+        let consentList = try #require(json(consents.body)["consents"] as? [[String: Any]])
+        #expect(Set(consentList.compactMap { $0["scope"] as? String }) == ["enrolment", "parent_request"])
+        let consent = try #require(consentList.first { $0["scope"] as? String == "enrolment" }?["consent"] as? String)
         let pdf = Array("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n".utf8)
         let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82]
         let wrongType = try call(
@@ -131,7 +135,8 @@ extension ServeCommandTests {
 
         // A withdrawal starts the 30-day destruction deadline.
         let second = try call("workstation", schoolA, "/v1/pupils/\(tokens[1])/consents")
-        let secondConsent = try #require((json(second.body)["consents"] as? [[String: Any]])?.first?["consent"] as? String)
+        let secondConsent = try #require(
+            (json(second.body)["consents"] as? [[String: Any]])?.first { $0["scope"] as? String == "enrolment" }?["consent"] as? String)
         let withdrawn = try call("workstation", schoolA, "/v1/pupils/\(tokens[1])/consents/\(secondConsent)/withdrawal", method: "POST")
         #expect(withdrawn.http == "200", "\(withdrawn)")
         #expect((json(withdrawn.body)["destruction_deadline"] as? String)?.isEmpty == false)

@@ -155,6 +155,34 @@ struct PupilBatchTests {
         #expect(tokens.count == 1)
     }
 
+    @Test("A form covering other purposes gets one consent per purpose, as a single registration; an unknown purpose refuses the row")
+    func otherPurposes() async throws {
+        let fixture = try await VaultFixture.make()
+        defer { Task { await fixture.shutdown() } }
+        var covered = Self.entry(1)
+        covered.consent.otherPurposes = ["parent_request"]
+        var unknown = Self.entry(2)
+        unknown.consent.otherPurposes = ["no_such_purpose"]
+        var twice = Self.entry(3)
+        twice.consent.otherPurposes = ["enrolment"]
+        let refused = try await fixture.vault.registerPupils(
+            [covered, unknown, twice], school: Synthetic.school, region: Synthetic.region, by: Principals.school())
+        #expect(
+            refused == .refused([
+                PupilBatchIssue(row: 4, field: "consent_purposes", part: "consent", code: .invalidConsent),
+                PupilBatchIssue(row: 5, field: "consent_purposes", part: "consent", code: .invalidConsent),
+            ]))
+        guard case .registered(let tokens) = try await fixture.vault.registerPupils(
+            [covered, Self.entry(4)], school: Synthetic.school, region: Synthetic.region, by: Principals.school())
+        else {
+            Issue.record("expected the batch to be registered")
+            return
+        }
+        #expect(Set(try await fixture.vault.consents(of: tokens[0], by: Principals.school()).map(\.purpose)) == ["enrolment", "parent_request"])
+        #expect(try await fixture.vault.consents(of: tokens[1], by: Principals.school()).map(\.purpose) == ["enrolment"])
+        #expect(try await Self.count(fixture, "SELECT count(*) FROM audit.events WHERE kind = 'consent.changed'") == 3)
+    }
+
     @Test("A role the policy does not let register pupils is refused, audited, and nothing is stored")
     func policyRefusal() async throws {
         let fixture = try await VaultFixture.make()

@@ -216,12 +216,15 @@ enum BatchSQL {
                     "\"shared\":" + (kind == .snils && row.sharedSnils ? "true" : "false"),
                 ])
             }
-            consents.append([
-                pair("id", UUID().uuidString), pair("token", row.consentToken.rawValue), pair("subject", pupilID),
-                pair("representative", guardianID), pair("given_by", row.givenBy),
-                "\"also\":" + (row.pupilAlsoConsented ? "true" : "false"), pair("authority", row.authorityDocument.rawValue),
-                pair("signed_on", row.signedOn), "\"number\":" + quoted(row.consentNumber),
-            ])
+            for (purpose, consent) in row.consents {
+                // Each consent record is its own series (a single registration's are too).
+                consents.append([
+                    pair("id", UUID().uuidString), pair("token", consent.rawValue), pair("subject", pupilID),
+                    pair("representative", guardianID), pair("given_by", row.givenBy),
+                    "\"also\":" + (row.pupilAlsoConsented ? "true" : "false"), pair("authority", row.authorityDocument.rawValue),
+                    pair("signed_on", row.signedOn), "\"number\":" + quoted(row.consentNumber), pair("purpose", purpose),
+                ])
+            }
         }
         // Guardians after all pupils of the chunk, so each pupil_id refers to a row inserted before.
         for sealed in chunk {
@@ -272,12 +275,12 @@ enum BatchSQL {
                     authority_document, operator, purpose, data_fields, actions, health_data, valid_from, valid_until,
                     withdrawal_method, signed_on, collection, state, recorded_by, paper_reference)
                 SELECT r.id, r.token, r.id, 1, r.subject, r.representative, r.given_by, r.also, r.authority,
-                       \(context.operatorIdentifier), 'enrolment', string_to_array(\(consentFields), ','),
+                       \(context.operatorIdentifier), r.purpose, string_to_array(\(consentFields), ','),
                        string_to_array(\(consentActions), ','), false, \(context.now), NULL,
                        'written_notice_to_school', CAST(r.signed_on AS date), 'paper', 'active', \(context.actor), r.number
                 FROM jsonb_to_recordset(CAST(\(consentsJSON) AS jsonb))
                      AS r(id uuid, token text, subject uuid, representative uuid, given_by text, also boolean, authority text,
-                          signed_on text, number text)
+                          signed_on text, number text, purpose text)
                 """)
         } catch where error.sqlState == .uniqueViolation {
             throw VaultError(.duplicateSubject, reason: "a pupil of the batch was registered concurrently")
