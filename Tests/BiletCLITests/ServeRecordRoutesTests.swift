@@ -133,11 +133,16 @@ extension ServeCommandTests {
         #expect(downloaded.body == String(decoding: pdf, as: UTF8.self))
         #expect(try call("school-b", schoolB, "/v1/pupils/\(tokens[0])/consents/\(consent)/scan").http == "404")
 
-        // A withdrawal starts the 30-day destruction deadline.
+        // Withdrawals: while the form's other consent still covers the pupil's data there is no
+        // destruction deadline; withdrawing the last one starts the 30-day deadline.
         let second = try call("workstation", schoolA, "/v1/pupils/\(tokens[1])/consents")
-        let secondConsent = try #require(
-            (json(second.body)["consents"] as? [[String: Any]])?.first { $0["scope"] as? String == "enrolment" }?["consent"] as? String)
-        let withdrawn = try call("workstation", schoolA, "/v1/pupils/\(tokens[1])/consents/\(secondConsent)/withdrawal", method: "POST")
+        let secondConsents = try #require(json(second.body)["consents"] as? [[String: Any]])
+        let enrolmentConsent = try #require(secondConsents.first { $0["scope"] as? String == "enrolment" }?["consent"] as? String)
+        let requestConsent = try #require(secondConsents.first { $0["scope"] as? String == "parent_request" }?["consent"] as? String)
+        let first = try call("workstation", schoolA, "/v1/pupils/\(tokens[1])/consents/\(enrolmentConsent)/withdrawal", method: "POST")
+        #expect(first.http == "200", "\(first)")
+        #expect(first.body == #"{"destruction_deadline":null}"#, "\(first)")
+        let withdrawn = try call("workstation", schoolA, "/v1/pupils/\(tokens[1])/consents/\(requestConsent)/withdrawal", method: "POST")
         #expect(withdrawn.http == "200", "\(withdrawn)")
         #expect((json(withdrawn.body)["destruction_deadline"] as? String)?.isEmpty == false)
 
