@@ -369,6 +369,8 @@ struct SchoolDoorEndToEndTests {
             let entries = Self.object(answer.body)["entries"] as? [[String: Any]] ?? []
             #expect(entries.count == changes, "\(role): \(entries.count) organisation.changed, expected \(changes)")
         }
+        // Synthetic pupils registered, corrected and searched: none of their values in a whole-database pg_dump.
+        try Self.expectNoPupilDataInClear(door)
         #expect(try serve.terminate() == 0)
     }
 
