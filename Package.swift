@@ -125,10 +125,14 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict),
+        // The HTTP API contract: the OpenAPI document the gateway serves and the tests check.
+        .target(name: "APIContract", resources: [.copy("openapi.yaml")], swiftSettings: strict),
+        // TLS and HTTP plumbing only: listeners, the request context, security headers, problem
+        // documents; the routes live in one small target per component.
         .target(
             name: "Gateway",
             dependencies: [
-                "TLS", "Identity", "Accounts", "Audit", "Policy", "PostgreSQL",
+                "TLS", "Identity", "Accounts", "APIContract",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -186,6 +190,24 @@ let package = Package(
             ],
             swiftSettings: strict),
         .target(
+            name: "AuditHTTP",
+            dependencies: [
+                "Gateway", "Accounts", "Audit", "Policy", "PostgreSQL",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strict),
+        .target(
+            name: "CertificatesHTTP",
+            dependencies: [
+                "Gateway", "Identity", "TLS",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strict),
+        .target(
             name: "OrganisationsHTTP",
             dependencies: [
                 "Gateway", "Accounts", "Organisations", "Identity", "Audit", "Policy",
@@ -206,7 +228,7 @@ let package = Package(
             dependencies: [
                 "GnuTLS", "PostgreSQL", "Storage", "Settings", "Observability", "Policy", "Audit", "TLS", "Gateway", "Vault",
                 "CertificateAuthority", "Identity", "Accounts", "LocalSocket", "VaultDoor",
-                "Organisations", "VaultHTTP", "AccountsHTTP", "OrganisationsHTTP",
+                "Organisations", "VaultHTTP", "AccountsHTTP", "OrganisationsHTTP", "AuditHTTP", "CertificatesHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -236,7 +258,9 @@ let package = Package(
             name: "BiletCLITests",
             dependencies: [
                 "BiletCLI", "Audit", "Policy", "PostgreSQL", "Storage", "DatabaseTestSupport", "Vault", "VaultDoor", "Tokens",
-                "Settings", "LocalSocket", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                "Settings", "LocalSocket", "APIContract", "Gateway", "Accounts", "AuditHTTP", "CertificatesHTTP",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
@@ -284,7 +308,7 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway", "TLS", "Identity", "TLSTestSupport",
+                "Gateway", "TLS", "Identity", "TLSTestSupport", "APIContract",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -309,7 +333,7 @@ let package = Package(
             name: "CertificateAuthorityTests",
             dependencies: [
                 "CertificateAuthority", "GnuTLS", "Identity", "PostgreSQL", "Storage", "Audit", "TLS", "Gateway",
-                "TLSTestSupport", "DatabaseTestSupport", "BiletCLI",
+                "CertificatesHTTP", "TLSTestSupport", "DatabaseTestSupport", "BiletCLI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -318,7 +342,8 @@ let package = Package(
         .testTarget(
             name: "AccountsTests",
             dependencies: [
-                "Accounts", "Gateway", "AccountsHTTP", "Organisations", "OrganisationsHTTP", "Audit", "Policy", "TLS", "GnuTLS", "Identity", "PostgreSQL", "Storage",
+                "Accounts", "Gateway", "AccountsHTTP", "AuditHTTP", "Organisations", "OrganisationsHTTP", "Audit", "Policy", "TLS", "GnuTLS",
+                "Identity", "PostgreSQL", "Storage",
                 "TLSTestSupport", "DatabaseTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

@@ -26,9 +26,13 @@ enum VaultDoorService {
         ) { request, _ in
             switch request {
             case .attemptedAccountHash(let login):
-                guard login.utf8.count <= Self.maximumLoginBytes else { return .refused(code: "invalid-request") }
                 guard let key = vault.auditHashKey() else { return .refused(code: "sealed") }
-                guard let hash = try? key.hash(login, field: StaffLogin.attemptedAccountField) else { return .refused(code: "internal") }
+                // A typed login longer than any account's is still a failed login (401), not an
+                // unavailable audit log (503): its first bytes are hashed, so the work stays bounded.
+                let typed = String(decoding: login.utf8.prefix(Self.maximumLoginBytes), as: UTF8.self)
+                guard let hash = try? key.hash(typed, field: StaffLogin.attemptedAccountField) else {
+                    return .refused(code: "internal")
+                }
                 return .keyedHash(hash.description)
             case .pupils(let request, let caller):
                 return await PupilDoorHandler.answer(request, caller: caller, vault: vault)
