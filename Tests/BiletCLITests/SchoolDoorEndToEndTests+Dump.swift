@@ -4,9 +4,10 @@ import Testing
 
 /// Issue 10: "After importing synthetic pupils, a `pg_dump` of the whole database contains none of
 /// their surnames, SNILS or phone numbers in clear", on the database the matrix has just filled
-/// through a real `bilet serve`: synthetic pupils registered over HTTP by two schools (one a
-/// duplicate at the other school, one refused as a duplicate at the same school, one refused for a
-/// bad SNILS checksum), a phone corrected, searches by SNILS and by name; then a plain `pg_dump`
+/// through a real `bilet serve`: synthetic pupils registered over HTTP (one also by the other
+/// school, a duplicate; again by the same school, refused; one refused for a bad SNILS checksum)
+/// and imported as a CSV file (`POST /v1/pupils/import`), a phone corrected, searches by SNILS and
+/// by name; then a plain `pg_dump`
 /// of the whole database as the private cluster's owner, searched for every value in every form
 /// it could be kept in. Control values the platform keeps in clear (an organisation's name, the
 /// school's id, the pupils' tokens) must be found, so the search can fail.
@@ -53,6 +54,31 @@ extension SchoolDoorEndToEndTests {
     static let refusedPupil = SyntheticPupil(
         surname: "Отказникова", snils: "314-159-265 53", phone: "+7 999 300-00-17", guardianSurname: "Отказников",
         guardianPhone: "+7 999 300-00-18")
+    /// Pupils school 77-0001 imports as a file (`POST /v1/pupils/import`, text/csv, `;`, dates
+    /// `DD.MM.YYYY`).
+    static let importedPupils = [
+        SyntheticPupil(
+            surname: "Импортозагрузова", snils: "577-215-664 19", phone: "", guardianSurname: "Импортозагрузов",
+            guardianPhone: "+7 999 577-21-66"),
+        SyntheticPupil(
+            surname: "Пакетникович", snils: "662 607 015 86", phone: "", guardianSurname: "Пакетникович-Тестов",
+            guardianPhone: "8 999 662-60-70"),
+        SyntheticPupil(
+            surname: "Файлоёмкая", snils: "29979245876", phone: "", guardianSurname: "Файлоёмкий",
+            guardianPhone: "+79992997924"),
+    ]
+    /// The import file of ``importedPupils``, UTF-8 with a byte-order mark and CRLF, as a
+    /// spreadsheet writes it.
+    static var importFile: [UInt8] {
+        let header = "surname;first_name;patronymic;birth_date;snils;grade;guardian_surname;guardian_first_name;guardian_patronymic;"
+            + "guardian_phone;consent_number;consent_signed_on"
+        let rows = importedPupils.map {
+            [$0.surname, "Анна", "Тестовна", "17.05.2011", $0.snils, "8", $0.guardianSurname, "Мария", "", $0.guardianPhone, "ИМП/2025", "01.09.2025"]
+                .joined(separator: ";")
+        }
+        return [0xEF, 0xBB, 0xBF] + Array(([header] + rows).map { $0 + "\r\n" }.joined().utf8)
+    }
+
     /// The phone the second pupil's is corrected to.
     static let correctedPhone = "+7 999 577-21-56"
 
@@ -65,6 +91,15 @@ extension SchoolDoorEndToEndTests {
             try #require(registered.http == "201", "\(pupil.surname): \(registered)")
             tokens.append(try #require(object(registered.body)["token"] as? String, "\(registered)"))
         }
+        let file = door.run.directory.appendingPathComponent("synthetic-import.csv")
+        try Data(importFile).write(to: file)
+        let imported = try door.run.curl(
+            port: door.workstations, path: "/v1/pupils/import", client: Role.school.workstation,
+            extra: ["-X", "POST", "-H", "Authorization: Bearer \(door.tokens[.school] ?? "")", "-H", "Content-Type: text/csv",
+                    "--data-binary", "@" + file.path])
+        #expect(imported.http == "200" && object(imported.body)["imported"] as? Int == importedPupils.count, "\(imported)")
+        tokens += object(imported.body)["tokens"] as? [String] ?? []
+        #expect(tokens.count == dumpPupils.count + importedPupils.count, "\(tokens)")
         let duplicate = try door.send(dumpPupils[0].form, as: .otherSchool)
         #expect(duplicate.http == "201", "another school's duplicate is answered as a success: \(duplicate)")
         let again = try door.send(dumpPupils[0].form, as: .school)
@@ -92,8 +127,9 @@ extension SchoolDoorEndToEndTests {
         let controls = ["Тестовая школа 77-0001", "Тестовая организация 77-0002", "77-0001", "vault.subjects"] + tokens
         let missing = controls.filter { !dump.contains($0) }
         #expect(missing.isEmpty, "the dump holds these in clear, so the search can find what is there: \(missing)")
-        let values = (dumpPupils + [refusedPupil]).flatMap { [$0.surname, $0.guardianSurname] }
-        let numbers = (dumpPupils + [refusedPupil]).flatMap { [$0.snils, $0.phone, $0.guardianPhone] } + [correctedPhone]
+        let everyone = dumpPupils + importedPupils + [refusedPupil]
+        let values = everyone.flatMap { [$0.surname, $0.guardianSurname] }
+        let numbers = everyone.flatMap { [$0.snils, $0.phone, $0.guardianPhone] }.filter { !$0.isEmpty } + [correctedPhone]
         let needles = values.flatMap(textForms) + numbers.flatMap(numberForms)
         #expect(needles.count > 100, "\(needles.count) forms")
         let found = needles.filter { dump.contains($0) }
