@@ -1,3 +1,4 @@
+import Audit
 import Foundation
 import Policy
 import PostgreSQL
@@ -30,6 +31,13 @@ struct AccessGuard {
     func refusal(_ action: String, _ resource: Resource, fields: [String] = [], purpose: String) async -> VaultError? {
         let decision = await decide(action, resource, fields: fields, purpose: purpose)
         return decision.isAllowed ? nil : VaultError.policyDenied(decision)
+    }
+
+    /// Appends `event` in the guard's transaction, before anything is returned; if it cannot be
+    /// written the operation fails (``VaultError/Code/auditUnavailable``,
+    /// ``VaultError/Code/auditFailed``).
+    func audit(_ event: some TypedAuditEvent) async throws(VaultError) {
+        try await vault.appendAudit(event.event, on: connection)
     }
 
     /// What the active consents must cover.
