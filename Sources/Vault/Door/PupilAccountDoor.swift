@@ -29,47 +29,29 @@ extension Vault {
         try checkRequest(requester: requester, purpose: Self.enrolmentPurpose)
         let now = clock.now
         let policySet = policies.current
-        let outcome: Result<Void, VaultError> = try await withTransaction { connection in
+        let outcome: Result<ActiveConsent, VaultError> = try await withTransaction { connection in
             let guarded = self.accessGuard(requester, policySet: policySet, at: now, on: connection)
             let subject: SubjectRecord
             do throws(VaultError) {
                 subject = try await self.liveSubject(token, on: connection)
                 guard subject.kind == .pupil else { throw VaultError(.unknownSubject, reason: "no pupil has this token") }
             } catch {
-                try await guarded.audit(
-                    PolicyDecided(
-                        actor: requester.actor, subject: token.rawValue, decision: .deny, purpose: Self.enrolmentPurpose,
-                        action: "update", resource: "pupil", fieldsRequested: [], policyVersion: Self.auditDigest(of: policySet.version)))
+                try await guarded.auditDenial(
+                    subject: token, action: "update", resource: "pupil", fields: [], purpose: Self.enrolmentPurpose, rule: nil)
                 return .failure(error)
             }
-            let decision = await guarded.decide("update", subject.policyResource, purpose: Self.enrolmentPurpose)
-            let rule = decision.decidingRules.first.flatMap { AuditFieldKind.code.accepts(.string($0)) ? $0 : nil }
-            guard decision.isAllowed else {
-                try await guarded.audit(
-                    PolicyDecided(
-                        actor: requester.actor, subject: token.rawValue, decision: .deny, purpose: Self.enrolmentPurpose,
-                        action: "update", resource: "pupil", fieldsRequested: [], rule: rule,
-                        policyVersion: Self.auditDigest(of: policySet.version)))
-                return .failure(VaultError.policyDenied(decision))
-            }
             let consents = try await self.activeConsents(for: [subject.id], purpose: Self.selfServicePurpose, at: now, on: connection)
-            if case .failure(let refusal) = try await guarded.consent(
-                for: subject, fields: [], purpose: Self.selfServicePurpose, active: consents[subject.id] ?? [], coverage: .purpose)
-            {
-                try await guarded.audit(
-                    PolicyDecided(
-                        actor: requester.actor, subject: token.rawValue, decision: .deny, purpose: Self.selfServicePurpose,
-                        action: "update", resource: "pupil", fieldsRequested: [], rule: rule,
-                        policyVersion: Self.auditDigest(of: policySet.version)))
-                return .failure(refusal)
-            }
-            try await guarded.audit(
+            return try await guarded.authorise(
+                "update", subject, fields: [], purpose: Self.enrolmentPurpose, consentPurpose: Self.selfServicePurpose,
+                active: consents[subject.id] ?? [], coverage: .purpose
+            ) { decision, refusal in
                 PolicyDecided(
-                    actor: requester.actor, subject: token.rawValue, decision: .permit, purpose: Self.selfServicePurpose,
-                    action: "update", resource: "pupil", fieldsRequested: [], rule: rule,
-                    policyVersion: Self.auditDigest(of: policySet.version)))
-            return .success(())
+                    actor: requester.actor, subject: token.rawValue, decision: refusal == nil ? .permit : .deny,
+                    purpose: decision.isAllowed ? Self.selfServicePurpose : Self.enrolmentPurpose, action: "update", resource: "pupil",
+                    fieldsRequested: [], rule: decision.decidingRules.first.flatMap { AuditFieldKind.code.accepts(.string($0)) ? $0 : nil },
+                    policyVersion: Self.auditDigest(of: policySet.version))
+            }
         }
-        try outcome.get()
+        _ = try outcome.get()
     }
 }
