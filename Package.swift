@@ -106,7 +106,10 @@ let package = Package(
             ],
             swiftSettings: strict),
         // The vault process's door as the gateway sees it: messages and a client, no key and no PII type.
-        .target(name: "VaultDoor", dependencies: ["LocalSocket"], swiftSettings: strict),
+        .target(name: "VaultDoor", dependencies: ["LocalSocket", "PupilImport"], swiftSettings: strict),
+        // Reading and checking a pupil import file (CSV): pure, no dependencies, so the gateway checks a
+        // file completely before anything reaches the vault.
+        .target(name: "PupilImport", swiftSettings: strict),
 
         // MARK: Modules (invariant 2: tokens only; never Vault, GnuTLS or Policy)
         .target(name: "Assessment", dependencies: ["Tokens", "PostgreSQL"], swiftSettings: strict),
@@ -125,10 +128,14 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict),
+        // The HTTP API contract: the OpenAPI document the gateway serves and the tests check.
+        .target(name: "APIContract", resources: [.copy("openapi.yaml")], swiftSettings: strict),
+        // TLS and HTTP plumbing only: listeners, the request context, security headers, problem
+        // documents; the routes live in one small target per component.
         .target(
             name: "Gateway",
             dependencies: [
-                "TLS", "Identity", "Accounts", "Audit", "Policy", "PostgreSQL",
+                "TLS", "Identity", "Accounts", "APIContract",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -172,7 +179,7 @@ let package = Package(
         .target(
             name: "VaultHTTP",
             dependencies: [
-                "Gateway", "Accounts", "VaultDoor", "Identity",
+                "Gateway", "Accounts", "VaultDoor", "Identity", "PupilImport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
@@ -183,6 +190,24 @@ let package = Package(
                 "Gateway", "Accounts", "Identity", "Audit", "Policy", "Organisations",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: strict),
+        .target(
+            name: "AuditHTTP",
+            dependencies: [
+                "Gateway", "Accounts", "Audit", "Policy", "PostgreSQL",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strict),
+        .target(
+            name: "CertificatesHTTP",
+            dependencies: [
+                "Gateway", "Identity", "TLS",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: strict),
         .target(
@@ -206,7 +231,8 @@ let package = Package(
             dependencies: [
                 "GnuTLS", "PostgreSQL", "Storage", "Settings", "Observability", "Policy", "Audit", "TLS", "Gateway", "Vault",
                 "CertificateAuthority", "Identity", "Accounts", "LocalSocket", "VaultDoor",
-                "Organisations", "VaultHTTP", "AccountsHTTP", "OrganisationsHTTP",
+                "Organisations", "VaultHTTP", "AccountsHTTP", "OrganisationsHTTP", "AuditHTTP", "CertificatesHTTP", "PupilImport",
+                "Tokens",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -236,7 +262,9 @@ let package = Package(
             name: "BiletCLITests",
             dependencies: [
                 "BiletCLI", "Audit", "Policy", "PostgreSQL", "Storage", "DatabaseTestSupport", "Vault", "VaultDoor", "Tokens",
-                "Settings", "LocalSocket", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                "PupilImport", "Settings", "LocalSocket", "APIContract", "Gateway", "Accounts", "AuditHTTP", "CertificatesHTTP",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
@@ -248,6 +276,7 @@ let package = Package(
             dependencies: ["Audit", "GnuTLS", "PostgreSQL", "Storage", "DatabaseTestSupport"],
             swiftSettings: strict),
         .testTarget(name: "IdentityTests", dependencies: ["Identity"], swiftSettings: strict),
+        .testTarget(name: "PupilImportTests", dependencies: ["PupilImport"], swiftSettings: strict),
         .testTarget(
             name: "LocalSocketTests",
             dependencies: [
@@ -284,7 +313,7 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway", "TLS", "Identity", "TLSTestSupport",
+                "Gateway", "TLS", "Identity", "TLSTestSupport", "APIContract",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -309,7 +338,7 @@ let package = Package(
             name: "CertificateAuthorityTests",
             dependencies: [
                 "CertificateAuthority", "GnuTLS", "Identity", "PostgreSQL", "Storage", "Audit", "TLS", "Gateway",
-                "TLSTestSupport", "DatabaseTestSupport", "BiletCLI",
+                "CertificatesHTTP", "TLSTestSupport", "DatabaseTestSupport", "BiletCLI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -318,7 +347,8 @@ let package = Package(
         .testTarget(
             name: "AccountsTests",
             dependencies: [
-                "Accounts", "Gateway", "AccountsHTTP", "Organisations", "OrganisationsHTTP", "Audit", "Policy", "TLS", "GnuTLS", "Identity", "PostgreSQL", "Storage",
+                "Accounts", "Gateway", "AccountsHTTP", "AuditHTTP", "Organisations", "OrganisationsHTTP", "Audit", "Policy", "TLS", "GnuTLS",
+                "Identity", "PostgreSQL", "Storage",
                 "TLSTestSupport", "DatabaseTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

@@ -5,7 +5,8 @@ public import Gateway
 public import Hummingbird
 import HTTPTypes
 
-/// The pupils' own account routes on the pupils' listener (no client certificate):
+/// The pupils' own account routes on the pupils' listener (no client certificate; a request with
+/// one is answered `404 route-not-found` by ``PupilListenerOnlyMiddleware``):
 ///
 /// - `POST /v1/pupil/activate {activation_code, login, password}`: the pupil chooses a login and
 ///   sets a password with the code the school handed them; `204`; every refused code `401
@@ -42,23 +43,25 @@ public enum PupilSessionRoutes {
         let expiresAt: String
     }
 
-    /// Adds the routes to `router`.
+    /// Adds the routes to `router`, behind ``PupilListenerOnlyMiddleware``: reached with a client
+    /// certificate they answer `404 route-not-found`, as a route that does not exist.
     public static func add(to router: Router<BiletRequestContext>, accounts: PupilAccounts) {
-        router.post("/v1/pupil/activate") { request, _ -> Response in
+        let pupil = router.group("/v1/pupil").add(middleware: PupilListenerOnlyMiddleware())
+        pupil.post("activate") { request, _ -> Response in
             await answer { () async throws -> Response in
                 let body = try await JSONBody.decode(ActivateBody.self, from: request, limit: maximumRequestBytes)
                 try await accounts.activate(code: body.activationCode, login: body.login, password: body.password)
                 return Response(status: .noContent)
             }
         }
-        router.post("/v1/pupil/sessions") { request, context -> Response in
+        pupil.post("sessions") { request, context -> Response in
             await answer { () async throws -> Response in
                 let body = try await JSONBody.decode(LoginBody.self, from: request, limit: maximumRequestBytes)
                 let opened = try await accounts.login(body.login, password: body.password, address: context.clientAddress)
                 return JSONBody.response(.created, OpenedBody(token: opened.token.text, expiresAt: AuditTime.format(opened.expiresAt)))
             }
         }
-        router.group("/v1/pupil/sessions").add(middleware: PupilSessionMiddleware(accounts: accounts))
+        pupil.group("sessions").add(middleware: PupilSessionMiddleware(accounts: accounts))
             .delete("current") { _, context -> Response in
                 await answer { () async throws -> Response in
                     guard let pupil = context.pupil else {

@@ -16,8 +16,10 @@ public import Policy
 ///   coordinator, a coordinator the first accounts of its region's schools and venues, a school or
 ///   venue its own staff. `201 {account, activation_code, activation_expires_at}`.
 /// - `GET /v1/staff`: the accounts of the caller's organisation (school, venue).
-/// - `POST /v1/staff/{account}/disable`, `…/enable`: `204`; `…/activation-code`: a new code (the old
-///   one dies), `201`. Another organisation's account answers as an unknown one (`404`).
+/// - `POST /v1/staff/{account}/disable`, `…/enable`: `204`, by the account's own school or venue, by
+///   the operator for a coordinator's account, by a coordinator for an account of its region's
+///   schools and venues; `…/activation-code`: a new code (the old one dies), `201`, by the own
+///   school or venue only. Any other account answers as an unknown one (`404`).
 /// - `POST /v1/staff/activate {login, activation_code, password}` (no session; a workstation of
 ///   the account's organisation): sets the holder's own password, `204`; every refusal `401
 ///   activation-failed`.
@@ -107,14 +109,14 @@ public enum StaffRoutes {
         }
         group.post(":account/disable") { _, context -> Response in
             await answer { () async throws -> Response in
-                let (staff, account) = try await ownAccount(context, dependencies)
+                let (staff, account) = try await accountBelow(context, dependencies)
                 try await dependencies.administration.setDisabled(account, true, actor: staff.actor)
                 return Response(status: .noContent)
             }
         }
         group.post(":account/enable") { _, context -> Response in
             await answer { () async throws -> Response in
-                let (staff, account) = try await ownAccount(context, dependencies)
+                let (staff, account) = try await accountBelow(context, dependencies)
                 try await dependencies.administration.setDisabled(account, false, actor: staff.actor)
                 return Response(status: .noContent)
             }
@@ -173,19 +175,50 @@ public enum StaffRoutes {
         return (named, record.region)
     }
 
-    /// The account named by the path when it belongs to the caller's organisation and the policy
-    /// lets the caller change it; another organisation's account answers as an unknown one (its
+    /// The account named by the path when the caller is a school or venue, the account belongs to
+    /// its organisation (and is not its own) and the policy lets the caller change it; another organisation's account answers as an unknown one (its
     /// refusal is audited).
     static func ownAccount(_ context: BiletRequestContext, _ dependencies: Dependencies) async throws -> (StaffSession, StaffAccountStatus) {
         let staff = try requireStaff(context)
         guard let id = context.parameters.get("account"), let account = try await dependencies.administration.account(id: id) else {
             throw AccountsError(.notFound, "no account")
         }
-        guard account.organisation == staff.organisation, account.id != staff.accountID else {
+        guard staff.role.administersOwnOrganisation, account.organisation == staff.organisation, account.id != staff.accountID else {
             try? await deny(staff, "update", rule: "staff.own-organisation-only", dependencies)
             throw AccountsError(.notFound, "no account")
         }
         try await decide(staff, "update", organisation: account.organisation, region: account.region, dependencies)
+        return (staff, account)
+    }
+
+    /// The account named by the path when the caller may disable or re-enable it: a school or venue
+    /// its own organisation's accounts (not its own), the operator the accounts of regions (the
+    /// coordinators), a coordinator the accounts of its region's schools and venues. The policy
+    /// decides on the account's `status` (``decide(_:_:organisation:region:fields:_:)``); the
+    /// hierarchy, which the policy cannot tell (an organisation's kind), is enforced here on top.
+    /// Any other account answers as an unknown one (`404`; its refusal is audited).
+    static func accountBelow(_ context: BiletRequestContext, _ dependencies: Dependencies) async throws -> (StaffSession, StaffAccountStatus) {
+        let staff = try requireStaff(context)
+        guard let id = context.parameters.get("account"), let account = try await dependencies.administration.account(id: id) else {
+            throw AccountsError(.notFound, "no account")
+        }
+        let below: Bool
+        switch staff.role {
+        case .school, .venue: below = account.organisation == staff.organisation && account.id != staff.accountID
+        case .operator_: below = account.organisation.kind == .region
+        case .regionalCoordinator:
+            below = [.school, .venue].contains(account.organisation.kind) && staff.region != nil && account.region == staff.region
+        case .navigator, .mentor, .methodologist, .complianceOfficer, .securityAdmin: below = false
+        }
+        guard below else {
+            try? await deny(staff, "update", rule: "staff.organisations-below-only", dependencies)
+            throw AccountsError(.notFound, "no account")
+        }
+        do {
+            try await decide(staff, "update", organisation: account.organisation, region: account.region, fields: ["status"], dependencies)
+        } catch let error as AccountsError where error.code == .forbidden {
+            throw AccountsError(.notFound, "no account")
+        }
         return (staff, account)
     }
 
@@ -202,13 +235,14 @@ public enum StaffRoutes {
 
     /// The policy's permit for `staff`; a denial is audited and thrown as `403 forbidden`.
     static func decide(
-        _ staff: StaffSession, _ action: String, organisation: Organisation, region: String?, _ dependencies: Dependencies
+        _ staff: StaffSession, _ action: String, organisation: Organisation, region: String?, fields: [String] = ["organisation"],
+        _ dependencies: Dependencies
     ) async throws {
         let policies = dependencies.policies.current
         let principal = try staff.principal(schema: policies.schema)
         let decision = await dependencies.policies.decide(
             PolicyRequest(
-                principal: principal, action: action, resource: resource(organisation, region: region), fields: ["organisation"],
+                principal: principal, action: action, resource: resource(organisation, region: region), fields: fields,
                 purpose: purpose, time: Timestamp(secondsSinceEpoch: Int64(Date().timeIntervalSince1970))),
             relationships: InMemoryRelationships())
         guard decision.isAllowed else {

@@ -17,7 +17,9 @@ public struct Gateway: Sendable {
     public let listeners: [TLSListener]
     /// The shared TLS material.
     public let material: TLSMaterialStore
-    private let responder: RouterResponder<BiletRequestContext>
+    private let responder: GatewayResponder
+    /// The routes served (for the API contract's test and the start-up log).
+    public let routes: RouteTable
     private let reloadPollInterval: Duration
     private let watchesSIGHUP: Bool
     private let logger: Logger
@@ -28,7 +30,8 @@ public struct Gateway: Sendable {
     ///   - listeners: each listener's configuration (address, port, client authentication, profile, limits).
     ///   - material: the loaded TLS material; the listeners share it and the registry it enforces revocations in.
     ///   - registry: the registry the material store was made with.
-    ///   - router: the routes; ``GatewayRoutes`` adds `/healthz` and `/v1/whoami` (``makeRouter()`` does it for you).
+    ///   - router: the routes; ``GatewayRoutes`` adds `/healthz`, `/v1/whoami` and `/v1/openapi.yaml`
+    ///     (``makeRouter()`` does it for you). ``GatewayMiddleware`` runs around all of it.
     ///   - reloadPollInterval: how often the material files are checked for changes.
     ///   - watchesSIGHUP: whether SIGHUP reloads the material.
     ///   - refusalObserver: told of every refused client certificate (the audit log's aggregator).
@@ -48,7 +51,8 @@ public struct Gateway: Sendable {
             try TLSListener(configuration: $0, material: material, registry: registry, refusalObserver: refusalObserver, logger: logger)
         }
         self.material = material
-        self.responder = router.buildResponder()
+        self.routes = RouteTable(router)
+        self.responder = GatewayResponder(middleware: GatewayMiddleware(routes: self.routes), router: router.buildResponder())
         self.reloadPollInterval = reloadPollInterval
         self.watchesSIGHUP = watchesSIGHUP
         self.logger = logger
@@ -71,7 +75,8 @@ public struct Gateway: Sendable {
             let limits = configuration.limits
             let http = HTTP1Channel.Configuration(
                 additionalChannelHandlers: [
-                    RequestLimitsHandler(maximumBodyBytes: limits.maximumBodyBytes, requestTimeout: limits.requestTimeout)
+                    ResponseHeadersHandler(),
+                    RequestLimitsHandler(maximumBodyBytes: limits.maximumBodyBytes, requestTimeout: limits.requestTimeout),
                 ],
                 idleTimeout: limits.idleTimeout,
                 httpDecoderConfiguration: .init(
@@ -113,5 +118,18 @@ public struct Gateway: Sendable {
         configuration.maximumGracefulShutdownDuration = self.shutdownGracePeriod
         configuration.maximumCancellationDuration = .seconds(5)
         try await ServiceGroup(configuration: configuration).run()
+    }
+}
+
+/// The router's responder with ``GatewayMiddleware`` around it, outermost: it sees every request,
+/// those no route serves included, and every answer.
+struct GatewayResponder: HTTPResponder {
+    let middleware: GatewayMiddleware
+    let router: RouterResponder<BiletRequestContext>
+
+    func respond(to request: Request, context: BiletRequestContext) async throws -> Response {
+        try await middleware.handle(request, context: context) { request, context in
+            try await router.respond(to: request, context: context)
+        }
     }
 }

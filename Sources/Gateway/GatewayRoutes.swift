@@ -1,9 +1,11 @@
 public import Hummingbird
 import HTTPTypes
+import APIContract
 import Identity
 import Foundation
 
-/// The gateway's own routes: `GET /healthz` and `GET /v1/whoami`.
+/// The gateway's own routes: `GET /healthz`, `GET /v1/whoami` and `GET /v1/openapi.yaml` (the API
+/// contract, ``OpenAPIDocument``).
 public enum GatewayRoutes {
     /// Adds the routes to `router`.
     public static func add(to router: Router<BiletRequestContext>) {
@@ -16,6 +18,14 @@ public enum GatewayRoutes {
             }
             let body = WhoAmI(principal: principal, tls: .init(connection.peer.tls), listener: connection.listener)
             return Self.json(.ok, body.json)
+        }
+        router.get("/v1/openapi.yaml") { _, _ -> Response in
+            guard let text = OpenAPIDocument.text else { throw Problem.internalError }
+            var buffer = ByteBuffer()
+            buffer.writeString(text)
+            return Response(
+                status: .ok, headers: [.contentType: OpenAPIDocument.mediaType, .cacheControl: "no-cache"],
+                body: .init(byteBuffer: buffer))
         }
     }
 

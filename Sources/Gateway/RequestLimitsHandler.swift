@@ -3,7 +3,8 @@ import NIOCore
 import NIOHTTPTypes
 
 /// Enforces a listener's request limits below the application:
-/// - a request whose `Content-Length` exceeds the body limit is answered `413` and the connection
+/// - a request whose `Content-Length` exceeds the body limit is answered `413 body-too-large`
+///   (a problem document with the ``SecurityHeaders``, like every other answer) and the connection
 ///   closed, before any of it reaches a route;
 /// - a body that grows past the limit (chunked) closes the connection;
 /// - a request whose body is not complete ``ListenerLimits/requestTimeout`` after its head closes
@@ -66,11 +67,19 @@ final class RequestLimitsHandler: ChannelDuplexHandler, RemovableChannelHandler 
         context.fireChannelRead(data)
     }
 
+    /// The body of the `413` answer: ``Problem/bodyTooLarge``, rendered once.
+    private static let tooLarge = Problem.bodyTooLarge.json
+
     private func refuseTooLarge(context: ChannelHandlerContext) {
         self.discarding = true
-        let head = HTTPResponse(
-            status: .contentTooLarge, headerFields: [.connection: "close", .contentLength: "0"])
-        context.write(Self.wrapOutboundOut(.head(head)), promise: nil)
+        var body = context.channel.allocator.buffer(capacity: Self.tooLarge.utf8.count)
+        body.writeString(Self.tooLarge)
+        var fields: HTTPFields = [
+            .connection: "close", .contentType: "application/problem+json", .contentLength: "\(body.readableBytes)",
+        ]
+        SecurityHeaders.apply(to: &fields)
+        context.write(Self.wrapOutboundOut(.head(HTTPResponse(status: .contentTooLarge, headerFields: fields))), promise: nil)
+        context.write(Self.wrapOutboundOut(.body(body)), promise: nil)
         context.writeAndFlush(Self.wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in
             context.close(promise: nil)
         }

@@ -15,7 +15,7 @@ public enum VaultRoutes {
         to router: Router<BiletRequestContext>, door: VaultDoorClient, sessions: StaffSessions, pupilAccounts: PupilAccounts? = nil
     ) {
         PupilRoutes.add(to: router, door: door, sessions: sessions, accounts: pupilAccounts)
-        RecordRoutes.add(to: router, door: door)
+        RecordRoutes.add(to: router, door: door, sessions: sessions)
         if let pupilAccounts { PupilSelfRoutes.add(to: router, door: door, accounts: pupilAccounts) }
     }
 }

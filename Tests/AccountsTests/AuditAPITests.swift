@@ -61,4 +61,28 @@ struct AuditAPITests {
         #expect(denied.count == 1)
         #expect(reads.isEmpty)
     }
+
+    @Test("numbers beyond what the log can hold, unknown decisions and malformed types are 400 invalid-query, not a crash")
+    func outOfRangeQueriesAreRefused() async throws {
+        let harness = try await StaffHarness.start()
+        try await harness.addAccount("officer.three", role: "compliance_officer", region: nil)
+        let token = try #require(try await harness.login("officer.three").token)
+        let paths = [
+            "/v1/audit/proofs/inclusion?entry=0&checkpoint=9223372036854775808",
+            "/v1/audit/proofs/inclusion?entry=18446744073709551615",
+            "/v1/audit/proofs/consistency?from=0&to=9223372036854775808",
+            "/v1/audit/entries?decision=maybe",
+            "/v1/audit/entries?type=" + String(repeating: "a", count: 129),
+            "/v1/audit/entries?type=Auth.Failed",
+        ]
+        var answers: [(status: Int, body: String)] = []
+        for path in paths { answers.append(try await harness.curl("GET", path, token: token)) }
+        let alive = try await harness.curl("GET", "/v1/audit/entries?decision=deny&type=auth.failed", token: token)
+        await harness.stop()
+        for (path, answer) in zip(paths, answers) {
+            #expect(answer.status == 400, "\(path): \(answer.body)")
+            #expect(answer.body.contains(#""code":"invalid-query""#), "\(path)")
+        }
+        #expect(alive.status == 200)
+    }
 }

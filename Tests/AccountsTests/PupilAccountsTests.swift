@@ -51,6 +51,16 @@ struct PupilAccountsTests {
                     pupil: Self.pupilToken, school: Self.school, region: "77", actor: "user:usr_AAAAAAAAAAAAAAAAAAAAAA")
             }
 
+            // With a workstation certificate the pupils' routes do not exist: the right password
+            // opens nothing, and the answer is that of a route that is not there.
+            let notHere = #"{"code":"route-not-found","status":404,"title":"No such route.","type":"about:blank"}"#
+            let onWorkstation = try await harness.curl(
+                "POST", "/v1/pupil/sessions", certificate: "school",
+                json: #"{"login":"pupil.one","password":"\#(AdministrationHarness.password)"}"#)
+            #expect(onWorkstation.status == 404 && onWorkstation.body == notHere, "\(onWorkstation)")
+            let outOnWorkstation = try await harness.curl("DELETE", "/v1/pupil/sessions/current", certificate: "school", token: "x")
+            #expect(outOnWorkstation.status == 404 && outOnWorkstation.body == notHere, "\(outOnWorkstation)")
+
             let opened = try await Self.signIn(harness, "pupil.one", AdministrationHarness.password)
             #expect(opened.status == 201)
             let token = try #require(AdministrationHarness.object(opened.body)["token"] as? String)

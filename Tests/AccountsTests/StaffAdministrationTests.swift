@@ -186,6 +186,67 @@ struct StaffAdministrationTests {
         await harness.stop()
     }
 
+    @Test("from above: the operator disables a coordinator, a coordinator its region's school accounts (their sessions end); nothing else, each refusal a 404 like an unknown account, audited")
+    func disableFromAbove() async throws {
+        let harness = try await AdministrationHarness.start()
+        do {
+            let schoolToken = try await Self.schoolAdmin(harness)
+            try await harness.insertOrganisation(kind: "region", id: "50", region: "50")
+            try await harness.insertOrganisation(kind: "school", id: "50-0001", region: "50")
+            let operatorToken = try await harness.operatorToken()
+            let coordinator = try await harness.makeStaff(
+                "coordinator.77", role: "regional_coordinator", organisation: "region/77", by: operatorToken,
+                adminCertificate: "operator-ws", certificate: "region77-ws")
+            let coordinator50 = try await harness.makeStaff(
+                "coordinator.50", role: "regional_coordinator", organisation: "region/50", by: operatorToken,
+                adminCertificate: "operator-ws", certificate: "region50-ws")
+            let navigator = try await harness.makeStaff(
+                "nav.four", role: "navigator", organisation: nil, by: schoolToken, adminCertificate: "school", certificate: "school-ws21")
+            func id(_ token: String, _ certificate: String) async throws -> String {
+                let me = try await harness.curl("GET", "/v1/staff/me", certificate: certificate, token: token)
+                return try #require(AdministrationHarness.object(me.body)["account"] as? String, "\(me)")
+            }
+            let navigatorID = try await id(navigator, "school-ws21")
+            let coordinatorID = try await id(coordinator, "region77-ws")
+            let schoolID = try await id(schoolToken, "school")
+            let before = try await harness.auditEvents("policy.decided").count
+
+            // Refused, each answered as an unknown account: another region's coordinator, the operator
+            // on a school's account, a coordinator on another coordinator, a school on itself.
+            let unknown = try await harness.curl("POST", "/v1/staff/usr_AAAAAAAAAAAAAAAAAAAAAA/disable", certificate: "region77-ws", token: coordinator)
+            let otherRegion = try await harness.curl("POST", "/v1/staff/\(navigatorID)/disable", certificate: "region50-ws", token: coordinator50)
+            let operatorOnSchool = try await harness.curl("POST", "/v1/staff/\(navigatorID)/disable", certificate: "operator-ws", token: operatorToken)
+            let coordinatorOnCoordinator = try await harness.curl(
+                "POST", "/v1/staff/\(coordinatorID)/disable", certificate: "region50-ws", token: coordinator50)
+            let schoolOnItself = try await harness.curl("POST", "/v1/staff/\(schoolID)/disable", certificate: "school", token: schoolToken)
+            for refused in [otherRegion, operatorOnSchool, coordinatorOnCoordinator, schoolOnItself] {
+                #expect(refused.status == 404 && refused.body == unknown.body, "\(refused)")
+            }
+            let denials = try await harness.auditEvents("policy.decided").dropFirst(before)
+            #expect(denials.count == 4, "each refusal of an existing account is audited: \(denials.map(\.payload))")
+            #expect(denials.allSatisfy { $0.decision == "deny" && $0.payload.contains(#""resource": "staff""#) })
+
+            // The coordinator disables the school's navigator: its session ends at once.
+            let disabled = try await harness.curl("POST", "/v1/staff/\(navigatorID)/disable", certificate: "region77-ws", token: coordinator)
+            #expect(disabled.status == 204, "\(disabled)")
+            #expect(try await harness.curl("GET", "/v1/staff/me", certificate: "school-ws21", token: navigator).status == 401)
+            // The operator disables the coordinator: its session ends too; re-enabled, it signs in again.
+            let off = try await harness.curl("POST", "/v1/staff/\(coordinatorID)/disable", certificate: "operator-ws", token: operatorToken)
+            #expect(off.status == 204, "\(off)")
+            #expect(try await harness.curl("GET", "/v1/staff/me", certificate: "region77-ws", token: coordinator).status == 401)
+            let on = try await harness.curl("POST", "/v1/staff/\(coordinatorID)/enable", certificate: "operator-ws", token: operatorToken)
+            #expect(on.status == 204, "\(on)")
+            _ = try await harness.signIn("coordinator.77", certificate: "region77-ws", consent: false)
+            let changes = try await harness.auditEvents("account.changed").map(\.payload)
+            #expect(changes.filter { $0.contains(#""change": "disabled""#) }.count == 2)
+            #expect(try await harness.auditEvents("session.ended").filter { $0.payload.contains("account-disabled") }.count == 2)
+        } catch {
+            await harness.stop()
+            throw error
+        }
+        await harness.stop()
+    }
+
     @Test("a coordinator of region 77 cannot create accounts for a school of region 50; a school cannot grant a role it does not hold; both audited")
     func creationScoping() async throws {
         let harness = try await AdministrationHarness.start()

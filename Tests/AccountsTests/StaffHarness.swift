@@ -4,6 +4,7 @@ import Argon2
 import Audit
 import DatabaseTestSupport
 import Foundation
+import AuditHTTP
 import Gateway
 import GnuTLS
 import Hummingbird

@@ -53,12 +53,12 @@ extension ServeCommandTests {
                 port: port, path: "/v1/sessions", client: client,
                 extra: ["-X", "POST", "-H", "Content-Type: application/json", "--data-binary", #"{"login":"\#(login)","password":"synthetic pass phrase 1"}"#])
             let token = try #require(json(answer.body)["token"] as? String, "\(answer)")
-            // As at every first sign-in: the staff member's consent to the processing of their own data.
+            // Every staff member records their consent to the processing of their own data first.
             let consent = try run.curl(
                 port: port, path: "/v1/staff/me/consent", client: client,
                 extra: ["-X", "POST", "-H", "Authorization: Bearer \(token)", "-H", "Content-Type: application/json",
                         "--data-binary", #"{"version":"staff-pd-2026-1"}"#])
-            #expect(consent.http == "204", "\(consent)")
+            try #require(consent.http == "204", "\(consent)")
             return token
         }
         func call(_ client: String, _ token: String, _ path: String, method: String = "GET", body: String? = nil) throws -> (http: String, body: String) {

@@ -1,5 +1,6 @@
 import CertificateAuthority
 import Foundation
+import CertificatesHTTP
 import Gateway
 import GnuTLS
 import HTTPTypes

@@ -118,15 +118,17 @@ enum InventoryTimestamp {
         let arguments = ["certs", "dev-setup", "--directory", directory, "--database-url", database.configuration.connectionString]
         let first = try await BiletBinary.run(arguments)
         #expect(first.status == 0, "\(first.stdout)\(first.stderr)")
-        #expect(first.stdout.components(separatedBy: "issued ").count - 1 == 5, "\(first.stdout)")
-        let files = [
-            "gateway/server.pem", "gateway/gost-server.pem", "gateway/ca-bundle.pem", "gateway/crl.pem", "clients/workstation.pem",
-            "clients/gost-workstation.pem", "clients/service.pem",
-        ]
+        // 2 server certificates and 7 clients: two workstations of school 77-0001, school 77-0002,
+        // region 77, venue 77-0042, the operator, and the assessment service
+        #expect(first.stdout.components(separatedBy: "issued ").count - 1 == 9, "\(first.stdout)")
+        #expect(first.stdout.contains("(bilet://operator/op-1/ws/1)"), "\(first.stdout)")
+        let clients = ["workstation", "gost-workstation", "service", "school-b", "region", "venue", "operator"]
+        let files = ["gateway/server.pem", "gateway/gost-server.pem", "gateway/ca-bundle.pem", "gateway/crl.pem"]
+            + clients.map { "clients/\($0).pem" }
         var before: [String: [UInt8]] = [:]
         for file in files { before[file] = try ProtectedFile.readPublic("\(directory)/\(file)") }
-        for key in ["gateway/server.key", "gateway/gost-server.key", "clients/workstation.key", "clients/gost-workstation.key", "clients/service.key",
-                    "ca/ecdsa/issuing-ca.key", "ca/gost/root-ca.key", "ca/issuing.passphrase", "ca/root.passphrase"] {
+        for key in ["gateway/server.key", "gateway/gost-server.key", "ca/ecdsa/issuing-ca.key", "ca/gost/root-ca.key", "ca/issuing.passphrase",
+                    "ca/root.passphrase"] + clients.map({ "clients/\($0).key" }) {
             #expect(try Self.mode("\(directory)/\(key)") == 0o600, "\(key)")
         }
         let second = try await BiletBinary.run(arguments)
@@ -134,7 +136,7 @@ enum InventoryTimestamp {
         #expect(!second.stdout.contains("issued "), "\(second.stdout)")
         for file in files { #expect(try ProtectedFile.readPublic("\(directory)/\(file)") == before[file], "\(file) changed") }
         let count = try await database.withPool { try await $0.query("SELECT count(*) FROM ca.certificates").singleValue(Int64.self) }
-        #expect(count == 9, "5 leaves and the root and issuing CA of both hierarchies")
+        #expect(count == 13, "9 leaves and the root and issuing CA of both hierarchies")
 
         // the development PKI verifies with the independent tools
         let chain = "\(directory)/clients/workstation.pem"
@@ -150,7 +152,7 @@ enum InventoryTimestamp {
         #expect(third.status == 0, "\(third.stderr)")
         #expect(!third.stdout.contains("issued "))
         let recorded = try await fresh.withPool { try await $0.query("SELECT count(*) FROM ca.certificates").singleValue(Int64.self) }
-        #expect(recorded == 9)
+        #expect(recorded == 13)
     }
 
     @Test func rotateServerIssuesANewKeyAndTheGatewayServesItLive() async throws {

@@ -115,7 +115,9 @@ public struct PostgresAuditStore: MerkleNodeSource {
         do {
             let rows: QueryResult
             if let sequence {
-                rows = try await pool.query("SELECT sequence, note FROM audit.checkpoints WHERE sequence = \(Int64(sequence))")
+                // A sequence number beyond the column's range names no checkpoint (and must not trap).
+                guard let number = Int64(exactly: sequence) else { return nil }
+                rows = try await pool.query("SELECT sequence, note FROM audit.checkpoints WHERE sequence = \(number)")
             } else {
                 rows = try await pool.query("SELECT sequence, note FROM audit.checkpoints ORDER BY sequence DESC LIMIT 1")
             }

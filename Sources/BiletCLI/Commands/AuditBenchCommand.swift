@@ -79,10 +79,10 @@ struct AuditBenchCommand: AsyncParsableCommand {
         let sequencer = AuditSequencer(pool: auditPool, signer: signer, batchSize: 10_000)
         let sequencing = Task { await sequencer.run(pollInterval: .milliseconds(5)) }
         let log = AuditLog(lockTimeout: .seconds(2))
-        let event = AuditEvent(
-            type: "pii.read", actor: "bilet://school/77-1234/ws/3", subject: "sub_benchbenchbench0001", decision: "permit",
-            purpose: "career_guidance",
-            fields: ["fields_requested": .list(["birth_date", "full_name"]), "fields_returned": .list(["birth_date", "full_name"])])
+        let event = PIIRead(
+            actor: "bilet://school/77-1234/ws/3", subject: "sub_benchbenchbench0001", decision: .permit, purpose: "career_guidance",
+            fieldsRequested: ["birth_date", "full_name"], fieldsReturned: ["birth_date", "full_name"]
+        ).event
 
         // (1) Appends. 0 = each event committed on its own as one statement (`append(_:using:)`,
         // no BEGIN/COMMIT round trips); n = n events per explicit transaction.

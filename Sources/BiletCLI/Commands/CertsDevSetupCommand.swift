@@ -16,7 +16,9 @@ struct CertsDevSetup: AsyncParsableCommand {
             in 0600 files beside them, for development only), the gateway's ECDSA and GOST server certificates \
             for localhost, 127.0.0.1 and ::1, and client certificates for bilet://school/77-0001/ws/1 (ECDSA), \
             bilet://school/77-0001/ws/2 (GOST), a second school (bilet://school/77-0002/ws/1), the region 77 \
-            (bilet://region/77/ws/1), a venue (bilet://venue/77-0042/ws/1) and bilet://service/assessment, each recorded in the inventory \
+            (bilet://region/77/ws/1), a venue (bilet://venue/77-0042/ws/1), the operator (bilet://operator/op-1/ws/1, \
+            where the operator's, compliance officers' and security admins' development accounts sign in) and \
+            bilet://service/assessment, each recorded in the inventory \
             with the CA certificates. \
             Without database.url the private PostgreSQL cluster is started (and stopped again if it was not \
             running).
@@ -42,6 +44,7 @@ struct CertsDevSetup: AsyncParsableCommand {
         Leaf(name: "school-b", identity: "bilet://school/77-0002/ws/1", keyType: .ecdsaP256, directory: "clients"),
         Leaf(name: "region", identity: "bilet://region/77/ws/1", keyType: .ecdsaP256, directory: "clients"),
         Leaf(name: "venue", identity: "bilet://venue/77-0042/ws/1", keyType: .ecdsaP256, directory: "clients"),
+        Leaf(name: "operator", identity: "bilet://operator/op-1/ws/1", keyType: .ecdsaP256, directory: "clients"),
     ]
 
     func run() async throws {
@@ -103,7 +106,7 @@ struct CertsDevSetup: AsyncParsableCommand {
         if startedCluster, let cluster = platform.cluster { try await cluster.stop() }
         print("development PKI ready in \(directory):")
         print("  gateway: gateway/server.pem + server.key, gateway/gost-server.pem + gost-server.key, gateway/ca-bundle.pem, gateway/crl.pem")
-        print("  clients: clients/workstation, clients/gost-workstation, clients/school-b, clients/region, clients/venue, clients/service (.pem chain + .key)")
+        print("  clients: clients/workstation, clients/gost-workstation, clients/school-b, clients/region, clients/venue, clients/operator, clients/service (.pem chain + .key)")
         print("  CA: ca/ (issuing passphrase in ca/issuing.passphrase; development only)")
     }
 

@@ -189,10 +189,7 @@ struct VaultBenchCommand: AsyncParsableCommand {
             try await pool.withTransaction { connection in
                 // A kind the vault role may write (audit.writer_kinds; config.changed has no writer).
                 try await audit.append(
-                    AuditEvent(
-                        type: "policy.decided", actor: "service:bench", decision: "deny",
-                        fields: ["action": .string("bench"), "resource": .string("bench")]),
-                    on: connection)
+                    PolicyDecided(actor: "service:bench", decision: .deny, action: "bench", resource: "bench"), on: connection)
             }
             commitLatencies.append(Self.nanoseconds(ContinuousClock.now - start))
         }

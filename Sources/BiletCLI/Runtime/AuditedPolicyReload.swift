@@ -71,9 +71,9 @@ final class AuditedPolicyReload: Sendable {
                     "reason": "\(reason)", "version": "\(version)",
                     "diagnostics": .array(error.diagnostics.prefix(20).map { .string("\($0)") }),
                 ])
-            return await record(version: version, outcome: "rejected")
+            return await record(version: version, outcome: .rejected)
         }
-        guard await record(version: candidate.version, outcome: "applied") else {
+        guard await record(version: candidate.version, outcome: .applied) else {
             logger.error(
                 "policy reload not applied: its audit record could not be written; the previous set stays in force until a retry succeeds",
                 metadata: ["reason": "\(reason)", "version": "\(store.current.version)", "candidate": "\(candidate.version)"])
@@ -90,10 +90,8 @@ final class AuditedPolicyReload: Sendable {
     }
 
     /// Appends `policy.reloaded` in a transaction of its own; remembers a failure as pending.
-    private func record(version: PolicyVersion, outcome: String) async -> Bool {
-        let event = AuditEvent(
-            type: "policy.reloaded", actor: Self.actor,
-            fields: ["policy_version": .string(version.digest), "outcome": .string(outcome)])
+    private func record(version: PolicyVersion, outcome: PolicyReloaded.Outcome) async -> Bool {
+        let event = PolicyReloaded(actor: Self.actor, policyVersion: version.digest, outcome: outcome)
         do {
             try await log.append(event, using: auditPool)
             pending.withLock { $0 = false }

@@ -1,4 +1,5 @@
 import CertificateAuthority
+import CertificatesHTTP
 import Gateway
 import Logging
 import PostgreSQL

@@ -1,5 +1,7 @@
 import Accounts
 import AccountsHTTP
+import AuditHTTP
+import CertificatesHTTP
 import Gateway
 import Hummingbird
 import OrganisationsHTTP

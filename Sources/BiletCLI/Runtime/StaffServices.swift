@@ -2,6 +2,7 @@ import Accounts
 import AccountsHTTP
 import CertificateAuthority
 import Foundation
+import AuditHTTP
 import Gateway
 import Logging
 import Organisations

@@ -14,21 +14,28 @@ enum VaultDoorService {
     static let part = "vault-door"
     /// The longest typed login the door hashes.
     static let maximumLoginBytes = 512
+    /// The largest door request: a bulk import of 10,000 checked rows (about 5 MB of JSON) or a
+    /// consent scan of up to 8 MiB (base64, about 11 MB) must fit; nothing larger is read.
+    static let maximumRequestBytes = 16 * 1024 * 1024
 
     static func make(
         _ settings: VaultSettings, vault: Vault, progress: StartupProgress, logger: Logger
     ) throws -> LocalSocketServer<VaultDoorRequest, VaultDoorResponse> {
         let allowed = try SystemUsers.ids(of: settings.doorUsers, setting: "vault.door_users")
         return LocalSocketServer(
-            name: "vault-door", socketPath: settings.doorSocket, allowedUsers: allowed, maximumRequestBytes: 64 * 1024,
+            name: "vault-door", socketPath: settings.doorSocket, allowedUsers: allowed, maximumRequestBytes: Self.maximumRequestBytes,
             logger: logger, invalidRequest: { .refused(code: "invalid-request") },
             onListening: { progress.arrived(Self.part) }
         ) { request, _ in
             switch request {
             case .attemptedAccountHash(let login):
-                guard login.utf8.count <= Self.maximumLoginBytes else { return .refused(code: "invalid-request") }
                 guard let key = vault.auditHashKey() else { return .refused(code: "sealed") }
-                guard let hash = try? key.hash(login, field: StaffLogin.attemptedAccountField) else { return .refused(code: "internal") }
+                // A typed login longer than any account's is still a failed login (401), not an
+                // unavailable audit log (503): its first bytes are hashed, so the work stays bounded.
+                let typed = String(decoding: login.utf8.prefix(Self.maximumLoginBytes), as: UTF8.self)
+                guard let hash = try? key.hash(typed, field: StaffLogin.attemptedAccountField) else {
+                    return .refused(code: "internal")
+                }
                 return .keyedHash(hash.description)
             case .pupils(let request, let caller):
                 return await PupilDoorHandler.answer(request, caller: caller, vault: vault)

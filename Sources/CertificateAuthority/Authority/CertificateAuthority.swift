@@ -81,7 +81,7 @@ public struct CertificateAuthority: Sendable {
         try Self.check(request, for: principal)
         return try await self.issueClient(
             publicKey: request.publicKey, principal: principal, validityDays: validityDays ?? self.validityDays,
-            renewedFrom: nil, actor: actor, event: "certificate.issued")
+            renewedFrom: nil, actor: actor, event: .issued)
     }
 
     /// Issues a gateway's server certificate for `names` (DNS names and IP addresses) and `publicKey`.
@@ -103,7 +103,7 @@ public struct CertificateAuthority: Sendable {
         let certificate = try Self.sign(template, publicKey: publicKey, by: issuer)
         let record = try await self.record(
             certificate, hierarchy: hierarchy, profile: .server, organisation: nil, identity: first.inventoryIdentity,
-            keyType: KeyType(publicKey.algorithm), renewedFrom: nil, actor: actor, event: "certificate.issued")
+            keyType: KeyType(publicKey.algorithm), renewedFrom: nil, actor: actor, event: .issued)
         return IssuedCertificate(certificate: certificate, issuer: issuer.certificate, record: record)
     }
 
@@ -196,7 +196,7 @@ public struct CertificateAuthority: Sendable {
         }
         return try await self.issueClient(
             publicKey: request.publicKey, principal: principal, validityDays: self.validityDays, renewedFrom: presented.serial,
-            actor: principal.uri, event: "certificate.renewed")
+            actor: principal.uri, event: .renewed)
     }
 
     /// ``renew(presentedSerial:principal:request:)`` from the PEM request body of the renewal route.
@@ -229,11 +229,8 @@ public struct CertificateAuthority: Sendable {
     /// the record cannot be written, an error is logged with the codes and the serial only.
     private func auditRefusedRenewal(_ refusal: CertificateAuthorityError, presentedSerial: [UInt8], principal: Principal) async {
         let serial = "serial:\(SerialNumber.hex(presentedSerial))"
-        let event = AuditEvent(
-            type: "auth.failed", actor: principal.uri,
-            fields: [
-                "method": .string("certificate_renewal"), "reason": .string(refusal.code.rawValue), "certificate": .string(serial),
-            ])
+        let event = AuthFailed(
+            actor: principal.uri, method: "certificate_renewal", reason: refusal.code.rawValue, certificate: serial)
         do {
             try await self.audit.append(event, using: self.pool)
         } catch {
@@ -339,12 +336,9 @@ public struct CertificateAuthority: Sendable {
         _ record: CertificateRecord, reason: RevocationReason, actor: String, on connection: PostgresConnection
     ) async throws {
         try await self.audit.append(
-            AuditEvent(
-                type: "certificate.revoked", actor: actor,
-                fields: [
-                    "serial": .string("serial:\(record.serial)"), "identity": .string(record.identity),
-                    "profile": .string(record.profile.rawValue), "reason": .string(reason.name),
-                ]),
+            CertificateRevoked(
+                actor: actor, serial: "serial:\(record.serial)", identity: record.identity, profile: record.profile.rawValue,
+                reason: reason.name),
             on: connection)
     }
 
@@ -468,7 +462,7 @@ public struct CertificateAuthority: Sendable {
         }
         return try await self.record(
             certificate, hierarchy: hierarchy, profile: profile, organisation: organisation, identity: identity,
-            keyType: KeyType(publicKey.algorithm), renewedFrom: nil, actor: actor, event: "certificate.issued")
+            keyType: KeyType(publicKey.algorithm), renewedFrom: nil, actor: actor, event: .issued)
     }
 
     /// Records the root and issuing CA certificates of `hierarchy` in the inventory (profiles
@@ -497,7 +491,7 @@ public struct CertificateAuthority: Sendable {
                 try await self.record(
                     certificate, hierarchy: hierarchy, profile: profile, organisation: nil,
                     identity: profile.authorityIdentity(hierarchy) ?? "", keyType: KeyType(key.algorithm), renewedFrom: nil,
-                    actor: actor, event: "certificate.issued"))
+                    actor: actor, event: .issued))
         }
         return records
     }
@@ -505,7 +499,7 @@ public struct CertificateAuthority: Sendable {
     // MARK: Internals
 
     private func issueClient(
-        publicKey: PublicKey, principal: Principal, validityDays: Int, renewedFrom: String?, actor: String, event: String
+        publicKey: PublicKey, principal: Principal, validityDays: Int, renewedFrom: String?, actor: String, event: RecordedAs
     ) async throws(CertificateAuthorityError) -> IssuedCertificate {
         let (issuer, hierarchy) = try self.issuer(for: publicKey)
         let days = try Self.checkedValidity(validityDays)
@@ -521,18 +515,24 @@ public struct CertificateAuthority: Sendable {
         return IssuedCertificate(certificate: certificate, issuer: issuer.certificate, record: record)
     }
 
+    /// What a newly recorded certificate is, for its audit record.
+    private enum RecordedAs {
+        case issued
+        case renewed
+    }
+
     private func record(
         _ certificate: X509Certificate, hierarchy: Hierarchy, profile: CertificateProfile, organisation: String?, identity: String,
-        keyType: KeyType, renewedFrom: String?, actor: String, event: String
+        keyType: KeyType, renewedFrom: String?, actor: String, event: RecordedAs
     ) async throws(CertificateAuthorityError) -> CertificateRecord {
-        let auditEvent = AuditEvent(
-            type: event, actor: actor,
-            fields: [
-                "serial": .string("serial:\(SerialNumber.hex(certificate.serialNumber))"), "identity": .string(identity),
-                "profile": .string(profile.rawValue),
-            ])
+        let serial = "serial:\(SerialNumber.hex(certificate.serialNumber))"
+        let auditEvent: any TypedAuditEvent =
+            switch event {
+            case .issued: CertificateIssued(actor: actor, serial: serial, identity: identity, profile: profile.rawValue)
+            case .renewed: CertificateRenewed(actor: actor, serial: serial, identity: identity, profile: profile.rawValue)
+            }
         do {
-            _ = try auditEvent.validated(against: self.audit.catalogue)
+            _ = try auditEvent.event.validated(against: self.audit.catalogue)
         } catch {
             throw CertificateAuthorityError(.invalidArgument, "actor or identity is not an audit identifier")
         }
@@ -541,7 +541,7 @@ public struct CertificateAuthority: Sendable {
                 let record = try await CertificateInventory.insert(
                     certificate, hierarchy: hierarchy, profile: profile, organisation: organisation, identity: identity,
                     keyType: keyType, renewedFrom: renewedFrom, issuedBy: actor, on: connection)
-                try await self.audit.append(auditEvent, on: connection)
+                try await self.audit.append(auditEvent.event, on: connection)
                 return record
             }
         } catch let error as PostgresError where renewedFrom != nil && error.sqlState == .uniqueViolation {

@@ -16,7 +16,7 @@ public enum JSONBody {
         do {
             buffer = try await request.body.collect(upTo: limit)
         } catch {
-            throw Problem(.contentTooLarge, code: "body-too-large", title: "The request body is too large.")
+            throw Problem.bodyTooLarge
         }
         do {
             return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
@@ -48,4 +48,17 @@ public enum JSONBody {
             status: status, headers: [.contentType: "application/json", .cacheControl: "no-store"],
             body: .init(byteBuffer: buffer))
     }
+
+    /// A JSON answer of `text`, already JSON (`Cache-Control: no-store`), for answers rendered
+    /// without an encoder (the audit log's own JSON lines).
+    public static func response(_ status: HTTPResponse.Status, jsonText text: String) -> Response {
+        var buffer = ByteBuffer()
+        buffer.writeString(text)
+        return Response(
+            status: status, headers: [.contentType: "application/json", .cacheControl: "no-store"],
+            body: .init(byteBuffer: buffer))
+    }
+
+    /// `text` as a JSON string literal, quotes included (for answers built as text).
+    public static func quoted(_ text: String) -> String { WhoAmI.quoted(text) }
 }

@@ -27,10 +27,15 @@ public struct Problem: Error, Sendable, Hashable, HTTPResponseError {
     /// The answer.
     public var response: Response {
         var buffer = ByteBuffer()
-        buffer.writeString(#"{"code":"\#(code)","status":\#(status.code),"title":"\#(Self.escaped(title))","type":"about:blank"}"#)
+        buffer.writeString(json)
         var fields = headers
         fields[.contentType] = "application/problem+json"
         return Response(status: status, headers: fields, body: .init(byteBuffer: buffer))
+    }
+
+    /// The document's JSON text.
+    public var json: String {
+        #"{"code":"\#(code)","status":\#(status.code),"title":"\#(Self.escaped(title))","type":"about:blank"}"#
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response { response }
@@ -53,6 +58,33 @@ public struct Problem: Error, Sendable, Hashable, HTTPResponseError {
 public protocol HTTPProblemConvertible: Error {
     /// The problem document this error is answered with.
     var problem: Problem { get }
+}
+
+extension Problem {
+    /// `500 internal-error`: what an error without an answer of its own gets.
+    public static let internalError = Problem(.internalServerError, code: "internal-error", title: "The request could not be handled.")
+    /// `404 route-not-found`: no route serves this path.
+    public static let routeNotFound = Problem(.notFound, code: "route-not-found", title: "No route serves this path.")
+    /// `405 method-not-allowed`: the path is served, not with this method.
+    public static let methodNotAllowed = Problem(
+        .methodNotAllowed, code: "method-not-allowed", title: "This path is not served with this method.")
+    /// `413 body-too-large`.
+    public static let bodyTooLarge = Problem(.contentTooLarge, code: "body-too-large", title: "The request body is too large.")
+
+    /// The answer to a framework error that carries only a status (Hummingbird's `HTTPError`):
+    /// a fixed code and title per status, never the error's message.
+    public init(status: HTTPResponse.Status) {
+        switch status {
+        case .badRequest: self.init(.badRequest, code: "malformed-request", title: "The request is malformed.")
+        case .notFound: self = .routeNotFound
+        case .methodNotAllowed: self = .methodNotAllowed
+        case .contentTooLarge: self = .bodyTooLarge
+        case .unsupportedMediaType:
+            self.init(.unsupportedMediaType, code: "unsupported-media-type", title: "This body type is not accepted here.")
+        case _ where status.code >= 500: self = .internalError
+        default: self.init(status, code: "request-refused", title: "The request was refused.")
+        }
+    }
 }
 
 extension Problem: HTTPProblemConvertible {

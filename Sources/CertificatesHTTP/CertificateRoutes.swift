@@ -1,3 +1,4 @@
+public import Gateway
 public import Hummingbird
 public import HTTPTypes
 public import Identity
@@ -51,29 +52,29 @@ public enum CertificateRoutes {
     public static func add(to router: Router<BiletRequestContext>, renew: @escaping Renew) {
         router.post("/v1/certificates/renew") { request, context -> Response in
             guard let connection = context.connection, let principal = connection.peer.principal,
-                  let presented = connection.peer.clientCertificate
+                let presented = connection.peer.clientCertificate
             else {
-                return GatewayRoutes.problem(
-                    .unauthorized, code: "no-client-certificate", title: "Renewal needs the current client certificate.")
+                throw Problem(.unauthorized, code: "no-client-certificate", title: "Renewal needs the current client certificate.")
             }
-            if let refusal = GatewayRoutes.unsupportedMediaType(request, expecting: "application/pkcs10") { return refusal }
+            try JSONBody.requireMediaType(request, "application/pkcs10")
             let body: ByteBuffer
             do {
                 body = try await request.body.collect(upTo: Self.maximumRequestBytes)
             } catch {
-                return GatewayRoutes.problem(.contentTooLarge, code: "request-too-large", title: "The signing request is too large.")
+                throw Problem(.contentTooLarge, code: "request-too-large", title: "The signing request is too large.")
             }
-            let renewal = RenewalRequest(
-                principal: principal, presentedCertificate: presented, requestPEM: String(buffer: body))
-            do throws(RenewalRefusal) {
-                let chain = try await renew(renewal)
-                var buffer = ByteBuffer()
-                buffer.writeString(chain)
-                return Response(
-                    status: .ok, headers: [.contentType: "application/pem-certificate-chain"], body: .init(byteBuffer: buffer))
-            } catch {
-                return GatewayRoutes.problem(error.status, code: error.code, title: error.title)
-            }
+            let chain = try await renew(
+                RenewalRequest(principal: principal, presentedCertificate: presented, requestPEM: String(buffer: body)))
+            var buffer = ByteBuffer()
+            buffer.writeString(chain)
+            return Response(
+                status: .ok, headers: [.contentType: "application/pem-certificate-chain", .cacheControl: "no-store"],
+                body: .init(byteBuffer: buffer))
         }
     }
+}
+
+extension CertificateRoutes.RenewalRefusal: HTTPProblemConvertible {
+    /// The refusal's problem document: its status, code and title as the CA gave them.
+    public var problem: Problem { Problem(status, code: code, title: title) }
 }

@@ -1,6 +1,7 @@
 public import Accounts
 public import Audit
 import Foundation
+public import Gateway
 public import Hummingbird
 import HTTPTypes
 import NIOCore
@@ -56,145 +57,149 @@ public enum AuditRoutes {
         let group = router.group("/v1/audit").add(middleware: StaffSessionMiddleware(sessions: dependencies.sessions))
         func route(_ path: RouterPath, _ action: String, _ body: @escaping @Sendable (AuditQueryService, Request) async throws -> Response) {
             group.get(path) { request, context -> Response in
-                await Self.handle(request, context, action: action, dependencies, body)
+                try await Self.handle(request, context, action: action, dependencies, body)
             }
         }
         route("entries", "read") { service, request in
             let query = try Self.query(request)
             let entries = try await service.query(query)
-            return GatewayRoutes.json(.ok, #"{"entries":["# + entries.map(\.jsonLine).joined(separator: ",") + "]}")
+            return JSONBody.response(.ok, jsonText: #"{"entries":["# + entries.map(\.jsonLine).joined(separator: ",") + "]}")
         }
         route("report", "read") { service, request in
             guard let subject = request.uri.queryParameters["subject"].map(String.init) else {
-                throw BadQuery("subject")
+                throw badQuery("subject")
             }
             let report = try await service.report(subject: subject)
-            let readers = report.readers.map(WhoAmI.quoted).joined(separator: ",")
-            return GatewayRoutes.json(
+            let readers = report.readers.map(JSONBody.quoted).joined(separator: ",")
+            return JSONBody.response(
                 .ok,
-                #"{"entries":["# + report.entries.map(\.jsonLine).joined(separator: ",") + #"],"readers":["# + readers
-                    + #"],"subject":"# + WhoAmI.quoted(report.subject) + "}")
+                jsonText: #"{"entries":["# + report.entries.map(\.jsonLine).joined(separator: ",") + #"],"readers":["# + readers
+                    + #"],"subject":"# + JSONBody.quoted(report.subject) + "}")
         }
         route("checkpoint", "read") { service, _ in
             guard let checkpoint = try await service.checkpoint() else {
-                return GatewayRoutes.problem(.notFound, code: "not-found", title: "No checkpoint is signed yet.")
+                throw Problem(.notFound, code: "not-found", title: "No checkpoint is signed yet.")
             }
-            return GatewayRoutes.json(.ok, #"{"checkpoint":"# + WhoAmI.quoted(checkpoint.serialized) + "}")
+            return JSONBody.response(.ok, jsonText: #"{"checkpoint":"# + JSONBody.quoted(checkpoint.serialized) + "}")
         }
         route("proofs/inclusion", "verify") { service, request in
-            guard let entry = request.uri.queryParameters["entry"].flatMap({ UInt64($0) }) else { throw BadQuery("entry") }
+            guard let entry = request.uri.queryParameters["entry"].flatMap({ Self.number($0) }) else { throw badQuery("entry") }
             let checkpoint = try request.uri.queryParameters["checkpoint"].map { text throws in
-                guard let number = UInt64(text) else { throw BadQuery("checkpoint") }
+                guard let number = Self.number(text) else { throw badQuery("checkpoint") }
                 return number
             }
-            return GatewayRoutes.json(.ok, try await service.prove(leafIndex: entry, sequence: checkpoint).json)
+            return JSONBody.response(.ok, jsonText: try await service.prove(leafIndex: entry, sequence: checkpoint).json)
         }
         route("proofs/consistency", "verify") { service, request in
-            guard let from = request.uri.queryParameters["from"].flatMap({ UInt64($0) }) else { throw BadQuery("from") }
+            guard let from = request.uri.queryParameters["from"].flatMap({ Self.number($0) }) else { throw badQuery("from") }
             let to = try request.uri.queryParameters["to"].map { text throws in
-                guard let number = UInt64(text) else { throw BadQuery("to") }
+                guard let number = Self.number(text) else { throw badQuery("to") }
                 return number
             }
-            return GatewayRoutes.json(.ok, try await service.consistency(from: from, to: to).json)
+            return JSONBody.response(.ok, jsonText: try await service.consistency(from: from, to: to).json)
         }
         route("gaps", "verify") { service, request in
-            guard let from = request.uri.queryParameters["from"].flatMap({ AuditTime.parse(String($0)) }) else { throw BadQuery("from") }
-            guard let to = request.uri.queryParameters["to"].flatMap({ AuditTime.parse(String($0)) }) else { throw BadQuery("to") }
-            return GatewayRoutes.json(.ok, GapsBody(try await service.gaps(from: from, to: to)).json)
+            guard let from = request.uri.queryParameters["from"].flatMap({ AuditTime.parse(String($0)) }) else { throw badQuery("from") }
+            guard let to = request.uri.queryParameters["to"].flatMap({ AuditTime.parse(String($0)) }) else { throw badQuery("to") }
+            return JSONBody.response(.ok, jsonText: GapsBody(try await service.gaps(from: from, to: to)).json)
         }
         route("export", "read") { service, request in
             let formatText = request.uri.queryParameters["format"].map(String.init) ?? "jsonl"
-            guard let format = AuditQueryService.ExportFormat(rawValue: formatText) else { throw BadQuery("format") }
+            guard let format = AuditQueryService.ExportFormat(rawValue: formatText) else { throw badQuery("format") }
             let query = try Self.query(request)
             var lines: [String] = []
             try await service.export(query, format: format, hostname: dependencies.hostname) { lines.append($0) }
             var buffer = ByteBuffer()
             for line in lines { buffer.writeString(line + "\n") }
             let type = format == .jsonLines ? "application/jsonl" : "text/plain; charset=utf-8"
-            return Response(status: .ok, headers: [.contentType: type], body: .init(byteBuffer: buffer))
+            return Response(status: .ok, headers: [.contentType: type, .cacheControl: "no-store"], body: .init(byteBuffer: buffer))
         }
     }
 
-    /// A query parameter that is missing or malformed (its name only, never its value).
-    struct BadQuery: Error {
-        let parameter: String
-        init(_ parameter: String) { self.parameter = parameter }
+    /// The answer to a query parameter that is missing or malformed (its name only, never its value).
+    static func badQuery(_ parameter: String) -> Problem {
+        Problem(.badRequest, code: "invalid-query", title: "Query parameter \(parameter) is missing or malformed.")
     }
+
+    /// A leaf index or checkpoint sequence number: `0...Int64.max` (what the log can hold), or `nil`.
+    static func number(_ text: Substring) -> UInt64? {
+        UInt64(text).flatMap { $0 <= UInt64(Int64.max) ? $0 : nil }
+    }
+
+    static func isLowerAlphanumeric(_ byte: UInt8) -> Bool {
+        (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+    }
+
+    /// The answer to a request the policy does not permit.
+    static let forbidden = Problem(.forbidden, code: "forbidden", title: "The policy does not permit this request.")
 
     static func query(_ request: Request) throws -> AuditQuery {
         let parameters = request.uri.queryParameters
         func text(_ name: String) -> String? { parameters[Substring(name)].map(String.init) }
         func date(_ name: String) throws -> Date? {
             guard let value = text(name) else { return nil }
-            guard let date = AuditTime.parse(value) else { throw BadQuery(name) }
+            guard let date = AuditTime.parse(value) else { throw badQuery(name) }
             return date
         }
+        // A type is a catalogue code (`auth.succeeded`), a decision one of three words: anything else
+        // could match nothing, and is the client's mistake.
+        let type = text("type")
+        if let type {
+            guard (1...128).contains(type.utf8.count), type.utf8.first.map(Self.isLowerAlphanumeric) == true,
+                type.utf8.allSatisfy({ Self.isLowerAlphanumeric($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") })
+            else { throw badQuery("type") }
+        }
+        let decision = text("decision")
+        if let decision, !["permit", "deny", "error"].contains(decision) { throw badQuery("decision") }
         var limit = 1000
         if let value = text("limit") {
-            guard let number = Int(value), (1...10_000).contains(number) else { throw BadQuery("limit") }
+            guard let number = Int(value), (1...10_000).contains(number) else { throw badQuery("limit") }
             limit = number
         }
         return AuditQuery(
-            subject: text("subject"), actor: text("actor"), type: text("type"), decision: text("decision"), from: try date("from"),
+            subject: text("subject"), actor: text("actor"), type: type, decision: decision, from: try date("from"),
             to: try date("to"), limit: limit)
     }
 
+    /// Checks the session and the policy, then runs `body`; every refusal and error is thrown and
+    /// renders its own answer (``Problem``, ``AuditError``).
     private static func handle(
         _ request: Request, _ context: BiletRequestContext, action: String, _ dependencies: Dependencies,
         _ body: @Sendable (AuditQueryService, Request) async throws -> Response
-    ) async -> Response {
+    ) async throws -> Response {
         guard let staff = context.staff else {
-            return GatewayRoutes.problem(.unauthorized, code: "session-required", title: "A staff session is required.")
+            throw Problem(.unauthorized, code: "session-required", title: "A staff session is required.")
         }
         let policies = dependencies.policies.current
-        let decision: Decision
+        let principal: Policy.Principal
         do throws(AccountsError) {
-            let principal = try staff.principal(schema: policies.schema)
-            decision = await policies.decide(
-                PolicyRequest(
-                    principal: principal, action: action, resource: Resource(type: "audit_log", id: "log"), purpose: Self.purpose,
-                    time: Timestamp(secondsSinceEpoch: Int64(Date().timeIntervalSince1970))),
-                relationships: InMemoryRelationships())
+            principal = try staff.principal(schema: policies.schema)
         } catch {
-            return StaffProblems.response(for: error)
+            // The session's role is not in the policy's schema: nothing can permit it.
+            throw Self.forbidden
         }
+        let decision = await policies.decide(
+            PolicyRequest(
+                principal: principal, action: action, resource: Resource(type: "audit_log", id: "log"), purpose: Self.purpose,
+                time: Timestamp(secondsSinceEpoch: Int64(Date().timeIntervalSince1970))),
+            relationships: InMemoryRelationships())
         guard decision.isAllowed else {
-            var fields: [String: AuditValue] = [
-                "action": .string(action), "resource": .string("audit_log"), "policy_version": .string(decision.policyVersion.digest),
-            ]
-            if let rule = decision.decidingRules.first { fields["rule"] = .string(rule) }
             do {
                 try await dependencies.log.append(
-                    AuditEvent(type: "policy.decided", actor: staff.actor, decision: "deny", purpose: Self.purpose, fields: fields),
+                    PolicyDecided(
+                        actor: staff.actor, decision: .deny, purpose: Self.purpose, action: action, resource: "audit_log",
+                        rule: decision.decidingRules.first, policyVersion: decision.policyVersion.digest),
                     using: dependencies.recorder)
             } catch {
-                return GatewayRoutes.problem(
+                throw Problem(
                     .serviceUnavailable, code: "audit-unavailable", title: "The audit log cannot record this now; try again later.")
             }
-            return GatewayRoutes.problem(.forbidden, code: "forbidden", title: "The policy does not permit this request.")
+            throw Self.forbidden
         }
         let service = AuditQueryService(
             reader: dependencies.reader, recorder: dependencies.recorder, officer: staff.actor, purpose: Self.purpose,
             policyVersion: decision.policyVersion.digest, log: dependencies.log)
-        do {
-            return try await body(service, request)
-        } catch let error as BadQuery {
-            return GatewayRoutes.problem(.badRequest, code: "invalid-query", title: "Query parameter \(error.parameter) is missing or malformed.")
-        } catch let error as AuditError {
-            switch error.code {
-            case .invalidArgument:
-                return GatewayRoutes.problem(.badRequest, code: "invalid-query", title: "A filter is malformed.")
-            case .notFound:
-                return GatewayRoutes.problem(.notFound, code: "not-found", title: "Nothing matches; no checkpoint covers it yet.")
-            case .unavailable, .storage, .refused:
-                return GatewayRoutes.problem(
-                    .serviceUnavailable, code: "audit-unavailable", title: "The audit log cannot answer now; try again later.")
-            default:
-                return GatewayRoutes.problem(.internalServerError, code: "internal-error", title: "The request could not be handled.")
-            }
-        } catch {
-            return GatewayRoutes.problem(.internalServerError, code: "internal-error", title: "The request could not be handled.")
-        }
+        return try await body(service, request)
     }
 }
 

@@ -1,0 +1,111 @@
+public import Hummingbird
+public import HTTPTypes
+
+/// The routes a router serves, as (path, methods), to tell an unknown path (`404
+/// route-not-found`) from a known path asked with a method it does not serve (`405
+/// method-not-allowed`, with `Allow`), and to list the routes for the API contract's test.
+public struct RouteTable: Sendable, Hashable {
+    /// One route: a path as Hummingbird prints it (`/v1/pupils/{token}`) and a method.
+    public struct Route: Sendable, Hashable, Comparable, CustomStringConvertible {
+        public let method: HTTPRequest.Method
+        public let path: String
+
+        public init(method: HTTPRequest.Method, path: String) {
+            self.method = method
+            self.path = path
+        }
+
+        public var description: String { "\(method.rawValue) \(path)" }
+
+        public static func < (lhs: Route, rhs: Route) -> Bool {
+            (lhs.path, lhs.method.rawValue) < (rhs.path, rhs.method.rawValue)
+        }
+    }
+
+    /// Every route, sorted by path then method.
+    public let routes: [Route]
+    private let paths: [(segments: [Segment], methods: Set<HTTPRequest.Method>)]
+
+    /// The routes of `router` (everything added to it so far).
+    public init<Context>(_ router: Router<Context>) {
+        self.init(router.routes.map { Route(method: $0.method, path: $0.path.description) })
+    }
+
+    /// A table of `routes`.
+    public init(_ routes: [Route]) {
+        self.routes = routes.sorted()
+        var byPath: [String: Set<HTTPRequest.Method>] = [:]
+        for route in routes { byPath[route.path, default: []].insert(route.method) }
+        self.paths = byPath.sorted { $0.key < $1.key }.map { (Segment.parse($0.key), $0.value) }
+    }
+
+    /// What the table says of a request path: the methods served there, or `nil` when no route's
+    /// path matches.
+    public func methods(forPath path: Substring) -> Set<HTTPRequest.Method>? {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: true)
+        // Like Hummingbird's trie, the most specific path wins: segment by segment, a literal over
+        // a partial match over a capture over `**` (`/v1/pupils/search` is not `/v1/pupils/{token}`).
+        let matching = paths.filter { Segment.match($0.segments, parts[...]) }
+        return matching.max { Segment.lessSpecific($0.segments, than: $1.segments) }?.methods
+    }
+
+    public static func == (lhs: RouteTable, rhs: RouteTable) -> Bool { lhs.routes == rhs.routes }
+    public func hash(into hasher: inout Hasher) { hasher.combine(routes) }
+
+    /// One segment of a route path.
+    enum Segment: Hashable {
+        case literal(Substring)
+        /// `{name}`, `*`: any one segment.
+        case any
+        /// `**`: everything that follows.
+        case rest
+        /// `*.jpg`, `{name}.jpg`: a segment with this suffix.
+        case suffix(Substring)
+        /// `file.*`, `file.{name}`: a segment with this prefix.
+        case prefix(Substring)
+
+        static func parse(_ path: String) -> [Segment] {
+            path.split(separator: "/", omittingEmptySubsequences: true).map { part in
+                if part == "**" { return .rest }
+                if part == "*" || (part.first == "{" && part.last == "}" && part.dropFirst().firstIndex(of: "}") == part.index(before: part.endIndex)) {
+                    return .any
+                }
+                if part.first == "*" { return .suffix(part.dropFirst()) }
+                if part.first == "{", let close = part.firstIndex(of: "}") { return .suffix(part[part.index(after: close)...]) }
+                if part.last == "*" { return .prefix(part.dropLast()) }
+                if part.last == "}", let open = part.lastIndex(of: "{") { return .prefix(part[..<open]) }
+                return .literal(part)
+            }
+        }
+
+        /// How specific a segment is: a literal 3, a prefix or suffix match 2, any one segment 1, the rest 0.
+        var rank: Int {
+            switch self {
+            case .literal: 3
+            case .prefix, .suffix: 2
+            case .any: 1
+            case .rest: 0
+            }
+        }
+
+        /// Whether `lhs` is less specific than `rhs`: compared segment by segment.
+        static func lessSpecific(_ lhs: [Segment], than rhs: [Segment]) -> Bool {
+            for (left, right) in zip(lhs, rhs) where left.rank != right.rank { return left.rank < right.rank }
+            return lhs.count < rhs.count
+        }
+
+        static func match(_ segments: [Segment], _ parts: ArraySlice<Substring>) -> Bool {
+            guard let first = segments.first else { return parts.isEmpty }
+            if case .rest = first { return true }
+            guard let part = parts.first else { return false }
+            let matches: Bool =
+                switch first {
+                case .literal(let text): text == part
+                case .any, .rest: true
+                case .suffix(let suffix): part.hasSuffix(suffix)
+                case .prefix(let prefix): part.hasPrefix(prefix)
+                }
+            return matches && match(Array(segments.dropFirst()), parts.dropFirst())
+        }
+    }
+}

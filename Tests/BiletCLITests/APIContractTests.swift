@@ -1,0 +1,117 @@
+import APIContract
+import CertificatesHTTP
+import Foundation
+import Gateway
+import Logging
+import Policy
+import PostgreSQL
+import Storage
+import Testing
+import VaultDoor
+@testable import BiletCLI
+
+/// The API contract and the router agree: every route `bilet serve`'s gateway registers is in
+/// `openapi.yaml`, and every operation the document describes is served, except those tagged
+/// `pending` (specified, not built yet), which must not be served while still tagged.
+///
+/// The router is built the way `bilet serve` builds it (``PlatformRoutes``), with every route group
+/// set: the first test fails when a group is added to ``PlatformRoutes`` and not to ``platform()``.
+@Suite struct APIContractTests {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    /// The platform's routes with every group; the pools are never connected (nothing is served).
+    static func platform() throws -> (routes: PlatformRoutes, pools: [PostgresConnectionPool]) {
+        var routes = PlatformRoutes()
+        routes.certificateRenewal = { _ throws(CertificateRoutes.RenewalRefusal) in
+            throw CertificateRoutes.RenewalRefusal(status: .serviceUnavailable, code: "ca-unavailable", title: "Not in this test.")
+        }
+        let database = ComponentDatabase(base: PostgresConfiguration(connectionString: "host=/nonexistent dbname=bilet"))
+        let policies = try PolicyStore(directory: repository.appendingPathComponent("policies").path, hasher: SHA256VersionHasher())
+        let staff = try StaffServices.make(
+            attemptedAccountHash: { _ in nil }, policies: policies, database: database, logger: Logger(label: "bilet.test.contract"))
+        routes.staff = staff.routes
+        routes.vaultDoor = VaultDoorClient(socketPath: "/nonexistent/door.sock")
+        return (routes, staff.pools)
+    }
+
+    /// The operations of the document, as `METHOD /path`, and those tagged `pending`.
+    ///
+    /// Reads the document's fixed layout (paths at two spaces, methods at four, `tags:` at six);
+    /// Schemathesis (`scripts/contract-test`) reads it as YAML and validates it as OpenAPI.
+    static func documentedOperations(_ text: String) -> (all: Set<String>, pending: Set<String>) {
+        let methods: Set<String> = ["get", "put", "post", "delete", "patch", "head", "options", "trace"]
+        var all: Set<String> = []
+        var pending: Set<String> = []
+        var inPaths = false
+        var path: String?
+        var operation: String?
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if !line.hasPrefix(" ") && !line.isEmpty {
+                inPaths = line == "paths:"
+                continue
+            }
+            guard inPaths else { continue }
+            if line.hasPrefix("  /"), !line.hasPrefix("   "), line.hasSuffix(":") {
+                path = String(line.dropFirst(2).dropLast())
+            } else if line.hasPrefix("    "), !line.hasPrefix("     "), line.hasSuffix(":"),
+                methods.contains(String(line.dropFirst(4).dropLast())), let path
+            {
+                operation = "\(line.dropFirst(4).dropLast().uppercased()) \(path)"
+                all.insert(operation!)
+            } else if line.hasPrefix("      tags:"), let operation, line.contains("pending") {
+                pending.insert(operation)
+            }
+        }
+        return (all, pending)
+    }
+
+    @Test("the contract test builds the router with every route group of PlatformRoutes")
+    func everyGroupIsBuilt() async throws {
+        let (routes, pools) = try Self.platform()
+        for pool in pools { await pool.shutdown() }
+        let unset = Mirror(reflecting: routes).children.filter { child in
+            let value = Mirror(reflecting: child.value)
+            return value.displayStyle == .optional && value.children.isEmpty
+        }.compactMap(\.label)
+        #expect(unset == [], "set these groups in APIContractTests.platform()")
+    }
+
+    @Test("every served route is documented, every documented route is served (pending ones aside)")
+    func documentAndRouterAgree() async throws {
+        let (routes, pools) = try Self.platform()
+        let served = Set(RouteTable(routes.makeRouter()).routes.map(\.description))
+        for pool in pools { await pool.shutdown() }
+        let document = try #require(OpenAPIDocument.text)
+        let (documented, pending) = Self.documentedOperations(document)
+
+        #expect(documented.count > 40, "the document's layout was not read")
+        #expect(served.contains("GET /v1/openapi.yaml"))
+        #expect(served.subtracting(documented).sorted() == [], "served, not in openapi.yaml")
+        #expect(documented.subtracting(pending).subtracting(served).sorted() == [], "in openapi.yaml, not served")
+        #expect(pending.intersection(served).sorted() == [], "served now: remove the `pending` tag")
+    }
+
+    @Test("the layout reader finds operations and pending tags, and nothing outside paths")
+    func layoutReader() {
+        let text = """
+            openapi: 3.1.0
+            paths:
+              /a/{id}:
+                get:
+                  tags: [x]
+                post:
+                  tags: [x, pending]
+              /b:
+                delete:
+                  summary: get
+            components:
+              schemas:
+                get:
+                  type: object
+            """
+        let (all, pending) = Self.documentedOperations(text)
+        #expect(all == ["GET /a/{id}", "POST /a/{id}", "DELETE /b"])
+        #expect(pending == ["POST /a/{id}"])
+    }
+}
