@@ -49,11 +49,15 @@ enum PupilDoorHandler {
                 guard let token = try? DuplicateCaseToken(parsing: reference) else { return .refused(code: "case-not-found") }
                 try await vault.resolveDuplicateCase(token, as: resolution, by: requester)
                 return .pupils(.done)
+            case .confirmAccount(let token):
+                guard let subject = try? SubjectToken(parsing: token) else { return .refused(code: "pupil-not-found") }
+                try await vault.confirmPupilAccount(subject, by: requester)
+                return .pupils(.done)
             }
         } catch {
             let code = DoorRefusals.code(for: error)
             switch request {
-            case .read, .correct: return .refused(code: DoorRefusals.hidingPupil(code))
+            case .read, .correct, .confirmAccount: return .refused(code: DoorRefusals.hidingPupil(code))
             case .resolveDuplicate: return .refused(code: code == "forbidden" ? "case-not-found" : code)
             case .duplicates: return .refused(code: code)
             case .register, .search: return .refused(code: code)
