@@ -49,11 +49,15 @@ enum PupilDoorHandler {
                 guard let token = try? DuplicateCaseToken(parsing: reference) else { return .refused(code: "case-not-found") }
                 try await vault.resolveDuplicateCase(token, as: resolution, by: requester)
                 return .pupils(.done)
+            case .confirmAccount(let token):
+                guard let subject = try? SubjectToken(parsing: token) else { return .refused(code: "pupil-not-found") }
+                try await vault.confirmPupilAccount(subject, by: requester)
+                return .pupils(.done)
             }
         } catch {
             let code = DoorRefusals.code(for: error)
             switch request {
-            case .read, .correct: return .refused(code: DoorRefusals.hidingPupil(code))
+            case .read, .correct, .confirmAccount: return .refused(code: DoorRefusals.hidingPupil(code))
             case .resolveDuplicate: return .refused(code: code == "forbidden" ? "case-not-found" : code)
             case .duplicates: return .refused(code: code)
             case .register, .search: return .refused(code: code)
@@ -64,9 +68,11 @@ enum PupilDoorHandler {
     private static func register(
         _ form: PupilRegistrationForm, caller: DoorCaller, requester: Requester, vault: Vault
     ) async throws(VaultError) -> VaultDoorResponse {
-        guard caller.organisationKind == "school", let school = caller.organisationID, let region = caller.region else {
-            return .refused(code: "forbidden")
-        }
+        // A caller of no school registers into no school (the empty id, which names none): the
+        // vault's policy still decides, so its refusal is audited like every other, rather than
+        // refused here unseen.
+        let school = caller.organisationKind == "school" ? caller.organisationID ?? "" : ""
+        let region = caller.region ?? ""
         guard form.pupil.count <= maximumFields, form.guardian.count <= maximumFields else { return .refused(code: "invalid-request") }
         var pupil: [FieldName: PersonalValue] = [:]
         for (name, value) in form.pupil { pupil[FieldName(rawValue: name)] = PersonalValue(value) }
