@@ -132,7 +132,8 @@ extension Vault {
             let records = try await self.consentRecords(of: record, on: connection)
             let audit = ReadAudit(
                 requester: requester, purpose: Self.consentPurpose, requested: Self.consentReadFields, policyVersion: policySet.version)
-            try await self.appendAudit(audit.event(record.token.rawValue, returned: Self.consentReadFields), on: connection)
+            try await self.accessGuard(requester, policySet: policySet, at: now, on: connection).audit(
+                audit.event(record.token.rawValue, returned: Self.consentReadFields))
             return .success(records)
         }
         return try outcome.get()
