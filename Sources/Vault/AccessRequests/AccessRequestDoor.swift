@@ -38,9 +38,10 @@ extension Vault {
             guard pupil.kind == .pupil else {
                 throw VaultError(.invalidRequest, reason: "a subject-access request is registered for a pupil")
             }
+            let guarded = self.accessGuard(requester, policySet: policySet, at: now, on: connection)
             let audit = AccessRequestAudit(requester: requester, subject: pupil.token, policyVersion: policySet.version)
-            if let refusal = await self.accessRequestPolicy(pupil, action: "create", requester: requester, policySet: policySet, at: now, on: connection) {
-                try await self.appendAudit(audit.event("register", refusal: refusal), on: connection)
+            if let refusal = await Self.accessRequestPolicy(pupil, action: "create", guard: guarded) {
+                try await guarded.audit(audit.event("register", refusal: refusal))
                 return .failure(refusal)
             }
             try await connection.execute(
@@ -50,7 +51,7 @@ extension Vault {
                 VALUES (\(UUID()), \(reference.rawValue), \(pupil.id), CAST(\(received.iso) AS date), \(requesterKind.rawValue), 'open',
                         CAST(\(deadline.iso) AS date), \(requester.actor), \(now))
                 """)
-            try await self.appendAudit(audit.event("register", request: reference), on: connection)
+            try await guarded.audit(audit.event("register", request: reference))
             return .success(
                 SubjectAccessRequest(
                     reference: reference, subject: pupil.token, receivedOn: received.iso, requesterKind: requesterKind, status: .open,
@@ -73,9 +74,10 @@ extension Vault {
         let policySet = policies.current
         let outcome: Result<[SubjectAccessRequest], VaultError> = try await withTransaction { connection in
             let pupil = try await self.liveSubject(subject, on: connection)
+            let guarded = self.accessGuard(requester, policySet: policySet, at: now, on: connection)
             let audit = AccessRequestAudit(requester: requester, subject: pupil.token, policyVersion: policySet.version)
-            if let refusal = await self.accessRequestPolicy(pupil, action: "read", requester: requester, policySet: policySet, at: now, on: connection) {
-                try await self.appendAudit(audit.event("list", refusal: refusal), on: connection)
+            if let refusal = await Self.accessRequestPolicy(pupil, action: "read", guard: guarded) {
+                try await guarded.audit(audit.event("list", refusal: refusal))
                 return .failure(refusal)
             }
             let rows = try await connection.query(
@@ -86,7 +88,7 @@ extension Vault {
                 WHERE r.subject_id = \(pupil.id) ORDER BY r.created_at DESC, r.reference
                 """)
             let requests = try rows.map(Self.accessRequest(row:))
-            try await self.appendAudit(audit.event("list", count: requests.count), on: connection)
+            try await guarded.audit(audit.event("list", count: requests.count))
             return .success(requests)
         }
         return try outcome.get()
@@ -118,13 +120,14 @@ extension Vault {
             guard let pupil = try await SubjectQueries.byID(try row.decode(UUID.self, at: 10), on: connection) else {
                 throw VaultError(.unknownSubject)
             }
+            let guarded = self.accessGuard(requester, policySet: policySet, at: now, on: connection)
             let audit = AccessRequestAudit(requester: requester, subject: pupil.token, policyVersion: policySet.version)
-            var refusal = await self.accessRequestPolicy(pupil, action: "update", requester: requester, policySet: policySet, at: now, on: connection)
+            var refusal = await Self.accessRequestPolicy(pupil, action: "update", guard: guarded)
             if refusal == nil, request.status != .open {
                 refusal = VaultError(.accessRequestAnswered, reason: "the request was answered already")
             }
             if let refusal {
-                try await self.appendAudit(audit.event("answer", request: reference, refusal: refusal), on: connection)
+                try await guarded.audit(audit.event("answer", request: reference, refusal: refusal))
                 return .failure(refusal)
             }
             try await connection.execute(
@@ -132,7 +135,7 @@ extension Vault {
                 UPDATE vault.access_requests SET status = 'answered', answered_at = \(now), answered_by = \(requester.actor)
                 WHERE reference = \(reference.rawValue)
                 """)
-            try await self.appendAudit(audit.event("answer", request: reference), on: connection)
+            try await guarded.audit(audit.event("answer", request: reference))
             return .success(
                 SubjectAccessRequest(
                     reference: request.reference, subject: request.subject, receivedOn: request.receivedOn,
@@ -170,14 +173,12 @@ extension Vault {
     // MARK: Policy and audit
 
     /// The policy's answer on `action` of `pupil`'s subject-access requests: nil when allowed.
-    private func accessRequestPolicy(
-        _ pupil: SubjectRecord, action: String, requester: Requester, policySet: PolicySet, at now: Date, on connection: PostgresConnection
-    ) async -> VaultError? {
+    private static func accessRequestPolicy(_ pupil: SubjectRecord, action: String, guard guarded: AccessGuard) async -> VaultError? {
         var attributes: [String: Value] = ["pupil": .entity(EntityRef("pupil", pupil.token.rawValue))]
         if let region = pupil.region { attributes["region"] = .entity(EntityRef("region", region)) }
         if let school = pupil.organisation { attributes["school"] = .entity(EntityRef("school", school)) }
-        return await accessGuard(requester, policySet: policySet, at: now, on: connection).refusal(
-            action, Resource(type: "access_request", id: pupil.token.rawValue, attributes: attributes), purpose: Self.accessRequestPurpose)
+        return await guarded.refusal(
+            action, Resource(type: "access_request", id: pupil.token.rawValue, attributes: attributes), purpose: accessRequestPurpose)
     }
 
     /// Decodes the columns of the register queries above, in their order.
@@ -202,12 +203,11 @@ extension Vault {
         let subject: SubjectToken
         let policyVersion: PolicyVersion
 
-        func event(_ operation: String, request: AccessRequestToken? = nil, count: Int? = nil, refusal: VaultError? = nil) -> AuditEvent {
+        func event(_ operation: String, request: AccessRequestToken? = nil, count: Int? = nil, refusal: VaultError? = nil) -> AccessRequestHandled {
             AccessRequestHandled(
                 actor: requester.actor, subject: subject.rawValue, decision: refusal == nil ? .permit : .deny,
                 purpose: Vault.accessRequestPurpose, operation: operation, request: request?.rawValue, resultCount: count,
-                reason: refusal?.code.rawValue, policyVersion: Vault.auditDigest(of: policyVersion)
-            ).event
+                reason: refusal?.code.rawValue, policyVersion: Vault.auditDigest(of: policyVersion))
         }
     }
 }

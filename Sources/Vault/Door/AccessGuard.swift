@@ -45,6 +45,12 @@ struct AccessGuard {
         try await vault.appendAudit(event.event, on: connection)
     }
 
+    /// The batch form of ``audit(_:)``: appends `events`, in order, in the guard's transaction with
+    /// one round trip (nothing for none); if any cannot be written, none is and the operation fails.
+    func audit(_ events: [any TypedAuditEvent]) async throws(VaultError) {
+        try await vault.appendAudit(events.map { $0.event }, on: connection)
+    }
+
     /// The policy's decision on `action` of `resource`; when it does not allow, its `policy.decided`
     /// deny record is appended and the refusal returned. Nil when allowed.
     func permitOrAuditDenial(

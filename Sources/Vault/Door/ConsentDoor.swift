@@ -66,7 +66,7 @@ extension Vault {
         let givenBy = prepared.givenBy + (terms.subjectAlsoConsented && prepared.givenBy != "self" ? "_and_pupil" : "")
         try await auditConsent(
             record.token, subject: prepared.subject, change: amending == nil ? "granted" : "amended", purposes: [terms.purpose],
-            givenBy: givenBy, requester: requester, on: connection)
+            givenBy: givenBy, guard: accessGuard(requester, policySet: policySet, at: now, on: connection))
         return .success(record)
     }
 
@@ -94,7 +94,7 @@ extension Vault {
             }
             try await self.auditConsent(
                 token, subject: consent.subject, change: "withdrawn", purposes: [consent.purpose], givenBy: consent.givenBy,
-                requester: requester, on: connection)
+                guard: self.accessGuard(requester, policySet: policySet, at: now, on: connection))
             return .success(
                 try await self.endConsent(
                     id: consent.id, subject: consent.subject, fields: consent.fields, state: .withdrawn, by: requester.actor,
@@ -132,7 +132,8 @@ extension Vault {
             let records = try await self.consentRecords(of: record, on: connection)
             let audit = ReadAudit(
                 requester: requester, purpose: Self.consentPurpose, requested: Self.consentReadFields, policyVersion: policySet.version)
-            try await self.appendAudit(audit.event(record.token.rawValue, returned: Self.consentReadFields), on: connection)
+            try await self.accessGuard(requester, policySet: policySet, at: now, on: connection).audit(
+                audit.event(record.token.rawValue, returned: Self.consentReadFields))
             return .success(records)
         }
         return try outcome.get()
@@ -171,14 +172,11 @@ extension Vault {
     }
 
     func auditConsent(
-        _ token: ConsentToken, subject: SubjectRecord, change: String, purposes: [String], givenBy: String, requester: Requester,
-        on connection: PostgresConnection
+        _ token: ConsentToken, subject: SubjectRecord, change: String, purposes: [String], givenBy: String, guard guarded: AccessGuard
     ) async throws(VaultError) {
-        try await appendAudit(
+        try await guarded.audit(
             ConsentChanged(
-                actor: requester.actor, subject: subject.token.rawValue, consent: token.rawValue, change: change, purposes: purposes,
-                givenBy: givenBy
-            ).event,
-            on: connection)
+                actor: guarded.requester.actor, subject: subject.token.rawValue, consent: token.rawValue, change: change,
+                purposes: purposes, givenBy: givenBy))
     }
 }

@@ -60,18 +60,19 @@ extension Vault {
             {
                 return .failure(refusal)
             }
+            let guarded = self.accessGuard(requester, policySet: policySet, at: now, on: connection)
             let audit = ScanAudit(requester: requester, consent: consent, subject: subject.token, policyVersion: policySet.version)
             guard let documentID = try row.decode(UUID?.self, at: 1),
                   let mediaType = ConsentScan.MediaType(rawValue: try row.decode(String.self, at: 2))
             else {
                 let refusal = VaultError(.documentRejected, reason: "the consent has no scan")
-                try await self.appendAudit(audit.event(refusal: refusal), on: connection)
+                try await guarded.audit(audit.event(refusal: refusal))
                 return .failure(refusal)
             }
             let stored = try row.decode([UInt8].self, at: 3)
             let ciphertext = try row.decode([UInt8].self, at: 4)
             let storedVersion = try row.decode(Int.self, at: 5)
-            try await self.appendAudit(audit.event(format: mediaType), on: connection)
+            try await guarded.audit(audit.event(format: mediaType))
             // Only now, with the record appended, decrypt.
             do throws(VaultError) {
                 let content = try await self.openScan(
@@ -84,7 +85,7 @@ extension Vault {
                         consent: consent, subject: subject.token, mediaType: mediaType, content: content, sha256: stored,
                         policyVersion: policySet.version))
             } catch {
-                try await self.appendAudit(audit.event(refusal: error, decision: "error"), on: connection)
+                try await guarded.audit(audit.event(refusal: error, decision: "error"))
                 return .failure(error)
             }
         }
@@ -112,13 +113,12 @@ extension Vault {
         let subject: SubjectToken
         let policyVersion: PolicyVersion
 
-        func event(format: ConsentScan.MediaType? = nil, refusal: VaultError? = nil, decision: String? = nil) -> AuditEvent {
+        func event(format: ConsentScan.MediaType? = nil, refusal: VaultError? = nil, decision: String? = nil) -> ConsentScanDownloaded {
             ConsentScanDownloaded(
                 actor: requester.actor, subject: subject.rawValue,
                 decision: decision.flatMap(AuditDecision.init(rawValue:)) ?? (refusal == nil ? .permit : .deny),
                 purpose: Vault.consentPurpose, consent: consent.rawValue, format: format.map(Vault.format(of:)),
-                reason: refusal?.code.rawValue, policyVersion: Vault.auditDigest(of: policyVersion)
-            ).event
+                reason: refusal?.code.rawValue, policyVersion: Vault.auditDigest(of: policyVersion))
         }
     }
 }

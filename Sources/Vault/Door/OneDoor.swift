@@ -92,7 +92,7 @@ extension Vault {
             let found = snapshot.subjects
             let audit = ReadAudit(
                 requester: requester, purpose: purpose, requested: names, policyVersion: policySet.version, request: request)
-            var events: [AuditEvent] = []
+            var events: [PIIRead] = []
             var outcomes: [SubjectReference: ReadOutcome] = [:]
             var candidates: [(SubjectReference, SubjectRecord)] = []
             for reference in unique {
@@ -132,9 +132,9 @@ extension Vault {
                 }
             }
             // Every record in one round trip; only then, with all of them appended, decrypt.
-            try await self.appendAudit(events, on: connection)
+            try await guarded.audit(events)
             let plaintext = await self.open(grants.map { ($0.subject, $0.returned) }, prefetched: snapshot.ciphertexts, ring: ring, on: connection)
-            var failures: [AuditEvent] = []
+            var failures: [PIIRead] = []
             for grant in grants {
                 switch plaintext[grant.subject.id] ?? .success([:]) {
                 case .success(let values):
@@ -148,7 +148,7 @@ extension Vault {
                 }
             }
             // Subjects whose key or ciphertext failed: their error records, also in one round trip.
-            try await self.appendAudit(failures, on: connection)
+            try await guarded.audit(failures)
             return outcomes
         }
     }
@@ -317,13 +317,12 @@ extension Vault {
         /// or refused (`deny`, or `decision`) with the refusal's code.
         func event(
             _ subject: String, returned: [String] = [], consent: ConsentToken? = nil, refusal: VaultError? = nil, decision: String? = nil
-        ) -> AuditEvent {
+        ) -> PIIRead {
             PIIRead(
                 actor: requester.actor, subject: subject,
                 decision: decision.flatMap(AuditDecision.init(rawValue:)) ?? (refusal == nil ? .permit : .deny), purpose: purpose,
                 fieldsRequested: requested, fieldsReturned: returned, consent: consent?.rawValue, reason: refusal?.code.rawValue,
-                policyVersion: Vault.auditDigest(of: policyVersion), request: request?.rawValue
-            ).event
+                policyVersion: Vault.auditDigest(of: policyVersion), request: request?.rawValue)
         }
     }
 

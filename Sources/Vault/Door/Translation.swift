@@ -28,6 +28,7 @@ extension Vault {
         let now = clock.now
         let policySet = policies.current
         let outcome: Result<ModuleToken, VaultError> = try await withTransaction { connection in
+            let guarded = self.accessGuard(requester, policySet: policySet, at: now, on: connection)
             let subject: SubjectRecord?
             var source: Module?
             switch reference {
@@ -47,13 +48,10 @@ extension Vault {
                 } else if !module.purposes.contains(purpose) {
                     refusal = VaultError(.purposeNotServed, reason: "the \(module) module does not serve this purpose")
                 } else if let source, source != module,
-                          let denied = await self.translationRefusal(
-                              subject, from: source, to: module, purpose: purpose, requester: requester, policySet: policySet, at: now,
-                              on: connection)
+                          let denied = await Self.translationRefusal(subject, from: source, to: module, purpose: purpose, guard: guarded)
                 {
                     refusal = denied
                 } else {
-                    let guarded = self.accessGuard(requester, policySet: policySet, at: now, on: connection)
                     if let denied = await guarded.refusal("read", subject.policyResource, purpose: purpose) {
                         refusal = denied
                     } else {
@@ -73,12 +71,10 @@ extension Vault {
             } else {
                 refusal = VaultError(.unknownSubject, reason: "no subject has this token")
             }
-            try await self.appendAudit(
+            try await guarded.audit(
                 TokenResolved(
                     actor: requester.actor, subject: subject?.token.rawValue ?? reference.text, decision: refusal == nil ? .permit : .deny,
-                    purpose: purpose, fieldsReturned: refusal == nil ? ["\(module.rawValue)_token"] : [], consent: consent?.rawValue
-                ).event,
-                on: connection)
+                    purpose: purpose, fieldsReturned: refusal == nil ? ["\(module.rawValue)_token"] : [], consent: consent?.rawValue))
             if let refusal { return .failure(refusal) }
             return .success(target!)
         }
@@ -87,12 +83,10 @@ extension Vault {
 
     /// The policy's `translate` decision on a pupil's token of `source`'s namespace: nil when it
     /// allows turning it into `target`'s, the refusal otherwise.
-    private func translationRefusal(
-        _ pupil: SubjectRecord, from source: Module, to target: Module, purpose: String, requester: Requester, policySet: PolicySet,
-        at now: Date, on connection: PostgresConnection
+    private static func translationRefusal(
+        _ pupil: SubjectRecord, from source: Module, to target: Module, purpose: String, guard guarded: AccessGuard
     ) async -> VaultError? {
-        let decision = await accessGuard(requester, policySet: policySet, at: now, on: connection)
-            .decide("translate", Self.pairwiseResource(pupil, from: source, to: target), purpose: purpose)
+        let decision = await guarded.decide("translate", pairwiseResource(pupil, from: source, to: target), purpose: purpose)
         guard !decision.isAllowed else { return nil }
         return VaultError(.policyDenied, reason: "policy: \(decision.reason?.rawValue ?? "deny") (a token of another module's namespace)")
     }
@@ -191,7 +185,7 @@ extension Vault {
                 requester: requester, purpose: purpose, requested: names, policyVersion: policySet.version, request: request)
             let guarded = self.accessGuard(requester, policySet: policySet, at: now, on: connection)
             var allowed: [SubjectToken] = []
-            var reads: [AuditEvent] = []
+            var reads: [PIIRead] = []
             for subject in subjects {
                 // Allowed to search by the fields, or else to read them.
                 var decision = await guarded.decide("search", subject.policyResource, fields: names, purpose: purpose)
@@ -221,9 +215,8 @@ extension Vault {
             }
             let search = PIISearched(
                 actor: requester.actor, decision: allowed.isEmpty && !tokens.isEmpty ? .deny : .permit, purpose: purpose,
-                field: kind.rawValue, value: hashed, resultCount: allowed.count
-            ).event
-            try await self.appendAudit([search] + reads, on: connection)
+                field: kind.rawValue, value: hashed, resultCount: allowed.count)
+            try await guarded.audit([search] + reads.map { $0 as any TypedAuditEvent })
             return allowed
         }
     }

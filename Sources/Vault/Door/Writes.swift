@@ -50,35 +50,32 @@ extension Vault {
         }
         let guarded = accessGuard(requester, policySet: policySet, at: now, on: connection)
         if let refusal = await guarded.refusal("create", prepared.policyResource, fields: names, purpose: purpose) {
-            try await appendAudit(written(.deny).event, on: connection)
+            try await guarded.audit(written(.deny))
             return .failure(refusal)
         }
         let matches = try await duplicateMatches(of: prepared, ring: ring, on: connection)
         if let same = matches.first(where: { $0.school == prepared.organisation }) {
-            try await appendAudit(
-                [
-                    written(.deny).event,
-                    PupilDuplicateProbed(
-                        actor: requester.actor, subject: nil, purpose: purpose, matchedOn: same.kind.rawValue, outcome: .sameSchool,
-                        duplicateCase: nil
-                    ).event,
-                ], on: connection)
+            try await guarded.audit([
+                written(.deny),
+                PupilDuplicateProbed(
+                    actor: requester.actor, subject: nil, purpose: purpose, matchedOn: same.kind.rawValue, outcome: .sameSchool,
+                    duplicateCase: nil),
+            ])
             return .failure(VaultError(.duplicateSubject, reason: "a pupil of this school with the same \(same.kind.rawValue) is registered"))
         }
-        try await appendAudit(written(.permit).event, on: connection)
+        try await guarded.audit(written(.permit))
         try await create(
             prepared, createdBy: requester.actor, ring: ring, duplicates: matches.isEmpty ? .refuse : .flagged(sharedSnils: matches.contains { $0.kind == .snils }),
             on: connection)
-        var probes: [AuditEvent] = []
+        var probes: [PupilDuplicateProbed] = []
         for match in matches {
             let reference = try await openDuplicateCase(prepared, matching: match, openedBy: requester.actor, at: now, on: connection)
             probes.append(
                 PupilDuplicateProbed(
                     actor: requester.actor, subject: prepared.token.rawValue, purpose: purpose, matchedOn: match.kind.rawValue,
-                    outcome: .otherSchool, duplicateCase: reference.rawValue
-                ).event)
+                    outcome: .otherSchool, duplicateCase: reference.rawValue))
         }
-        try await appendAudit(probes, on: connection)
+        try await guarded.audit(probes)
         return .success(RegisteredSubject(token: prepared.token, moduleTokens: prepared.moduleTokens))
     }
 
@@ -98,36 +95,36 @@ extension Vault {
         let policySet = policies.current
         let names = values.keys.map(\.rawValue).sorted()
         let outcome: Result<Void, VaultError> = try await withTransaction { connection in
+            let guarded = self.accessGuard(requester, policySet: policySet, at: now, on: connection)
+            let written = { (refusal: VaultError?) in
+                PIIWritten(
+                    actor: requester.actor, subject: token.rawValue, decision: refusal == nil ? .permit : .deny, purpose: purpose,
+                    fieldsWritten: names, operation: .update)
+            }
             guard let subject = try await SubjectQueries.byTokens([token], on: connection, lock: true).first else {
                 let refusal = VaultError(.unknownSubject, reason: "no subject has this token")
-                try await self.auditWrite(token.rawValue, requester, purpose, names, .update, refusal, on: connection)
+                try await guarded.audit(written(refusal))
                 return .failure(refusal)
             }
-            let refusal = try await self.checkWrite(
-                subject, values: values, names: names, purpose: purpose, requester: requester, policySet: policySet, at: now,
-                on: connection)
-            if let refusal {
-                try await self.auditWrite(token.rawValue, requester, purpose, names, .update, refusal, on: connection)
+            if let refusal = try await self.checkWrite(subject, values: values, names: names, purpose: purpose, guard: guarded) {
+                try await guarded.audit(written(refusal))
                 return .failure(refusal)
             }
             var normalised: [FieldName: PersonalValue] = [:]
             for (field, value) in values { normalised[field] = try FieldRules.normalise(value, for: field) }
-            try await self.auditWrite(token.rawValue, requester, purpose, names, .update, nil, on: connection)
+            try await guarded.audit(written(nil))
             try await self.store(normalised, for: subject, ring: ring, on: connection)
-            try await self.refreshBlindIndexes(
-                subject, changed: Set(normalised.keys), ring: ring, requester: requester, purpose: purpose, at: now, on: connection)
+            try await self.refreshBlindIndexes(subject, changed: Set(normalised.keys), ring: ring, purpose: purpose, guard: guarded)
             return .success(())
         }
         try outcome.get()
     }
 
     private func checkWrite(
-        _ subject: SubjectRecord, values: [FieldName: PersonalValue], names: [String], purpose: String, requester: Requester,
-        policySet: PolicySet, at now: Date, on connection: PostgresConnection
+        _ subject: SubjectRecord, values: [FieldName: PersonalValue], names: [String], purpose: String, guard guarded: AccessGuard
     ) async throws(VaultError) -> VaultError? {
         if subject.isErased { return VaultError(.subjectErased, reason: "the subject's data was erased") }
         // The policy first: whoever may not write this subject learns nothing of the values' checks.
-        let guarded = accessGuard(requester, policySet: policySet, at: now, on: connection)
         if let refusal = await guarded.refusal("update", subject.policyResource, fields: names, purpose: purpose) { return refusal }
         let allowed = Set(subject.kind.fields)
         if let field = values.keys.first(where: { !allowed.contains($0) }) {
@@ -140,7 +137,8 @@ extension Vault {
                 return error
             }
         }
-        let consents = try await activeConsents(for: [subject.id], purpose: purpose, at: now, on: connection)[subject.id] ?? []
+        let consents = try await activeConsents(
+            for: [subject.id], purpose: purpose, at: guarded.now, on: guarded.connection)[subject.id] ?? []
         if case .failure(let refusal) = try await guarded.consent(
             for: subject, fields: values.keys.sorted(), purpose: purpose, active: consents, coverage: .everyField)
         {
@@ -154,14 +152,14 @@ extension Vault {
     /// school has is kept, flagged, and a duplicate case opened for the region's coordinator
     /// (`pupil.duplicate_probed`), as at registration (security review M6).
     private func refreshBlindIndexes(
-        _ subject: SubjectRecord, changed: Set<FieldName>, ring: KeyRing, requester: Requester, purpose: String, at now: Date,
-        on connection: PostgresConnection
+        _ subject: SubjectRecord, changed: Set<FieldName>, ring: KeyRing, purpose: String, guard guarded: AccessGuard
     ) async throws(VaultError) {
+        let (requester, now, connection) = (guarded.requester, guarded.now, guarded.connection)
         guard subject.kind == .pupil, !changed.isDisjoint(with: [.snils, .surname, .firstName, .birthDate]) else { return }
         let values = try await decrypt([.snils, .surname, .firstName, .birthDate], of: [subject], ring: ring, on: connection)[subject.id] ?? [:]
         let indexes = try BlindIndex.indexes(for: .pupil, values: values, key: ring.blindIndexKey)
         var sharedSnils = false
-        var probes: [AuditEvent] = []
+        var probes: [PupilDuplicateProbed] = []
         if changed.contains(.snils) {
             let matches = try await duplicateMatches(indexes.filter { $0.0 == .snils }, excluding: subject.id, on: connection)
             if matches.contains(where: { $0.school == subject.organisation }) {
@@ -174,8 +172,7 @@ extension Vault {
                 probes.append(
                     PupilDuplicateProbed(
                         actor: requester.actor, subject: subject.token.rawValue, purpose: purpose, matchedOn: match.kind.rawValue,
-                        outcome: .otherSchool, duplicateCase: reference.rawValue
-                    ).event)
+                        outcome: .otherSchool, duplicateCase: reference.rawValue))
             }
             sharedSnils = !matches.isEmpty
         } else {
@@ -195,7 +192,7 @@ extension Vault {
         } catch {
             throw VaultError.wrapping(error)
         }
-        try await appendAudit(probes, on: connection)
+        try await guarded.audit(probes)
     }
 
     /// Whether the subject's SNILS index row is a flagged duplicate's (kept as it is when another
@@ -208,17 +205,5 @@ extension Vault {
         } catch {
             throw VaultError.wrapping(error)
         }
-    }
-
-    private func auditWrite(
-        _ subject: String, _ requester: Requester, _ purpose: String, _ written: [String], _ operation: PIIWritten.Operation,
-        _ refusal: VaultError?, on connection: PostgresConnection
-    ) async throws(VaultError) {
-        try await appendAudit(
-            PIIWritten(
-                actor: requester.actor, subject: subject, decision: refusal == nil ? .permit : .deny, purpose: purpose,
-                fieldsWritten: written, operation: operation
-            ).event,
-            on: connection)
     }
 }

@@ -108,11 +108,10 @@ extension Vault {
         let outcome: Result<[DuplicateCase], VaultError> = try await withTransaction { connection in
             let guarded = self.accessGuard(requester, policySet: policySet, at: now, on: connection)
             if let refusal = await Self.caseRefusal(region: region, action: "read", guard: guarded) {
-                try await self.appendAudit(
+                try await guarded.audit(
                     DuplicateHandled(
                         actor: requester.actor, purpose: Self.duplicatePurpose, operation: .list, decision: .deny,
-                        reason: refusal.code.rawValue
-                    ).event, on: connection)
+                        reason: refusal.code.rawValue))
                 return .failure(refusal)
             }
             let rows = try await connection.query(
@@ -126,10 +125,9 @@ extension Vault {
                     schools: try row.decode(String.self, at: 1).split(separator: ",").map(String.init),
                     matchedOn: try row.decode(String.self, at: 2), openedAt: try row.decode(Date.self, at: 3))
             }
-            try await self.appendAudit(
+            try await guarded.audit(
                 DuplicateHandled(
-                    actor: requester.actor, purpose: Self.duplicatePurpose, operation: .list, decision: .permit, resultCount: cases.count
-                ).event, on: connection)
+                    actor: requester.actor, purpose: Self.duplicatePurpose, operation: .list, decision: .permit, resultCount: cases.count))
             return .success(cases)
         }
         return try outcome.get()
@@ -169,11 +167,10 @@ extension Vault {
                 refusal = VaultError(.unknownCase, reason: "no case of the requester's region has this reference")
             }
             if let refusal {
-                try await self.appendAudit(
+                try await guarded.audit(
                     DuplicateHandled(
                         actor: requester.actor, purpose: Self.duplicatePurpose, operation: .resolve, decision: .deny,
-                        duplicateCase: reference.rawValue, resolution: resolution.rawValue, reason: refusal.code.rawValue
-                    ).event, on: connection)
+                        duplicateCase: reference.rawValue, resolution: resolution.rawValue, reason: refusal.code.rawValue))
                 return .failure(refusal)
             }
             try await connection.execute(
@@ -181,11 +178,10 @@ extension Vault {
                 UPDATE vault.duplicate_cases SET status = \(resolution.rawValue), resolved_by = \(requester.actor), resolved_at = \(now)
                 WHERE reference = \(reference.rawValue)
                 """)
-            try await self.appendAudit(
+            try await guarded.audit(
                 DuplicateHandled(
                     actor: requester.actor, purpose: Self.duplicatePurpose, operation: .resolve, decision: .permit,
-                    duplicateCase: reference.rawValue, resolution: resolution.rawValue
-                ).event, on: connection)
+                    duplicateCase: reference.rawValue, resolution: resolution.rawValue))
             return .success(())
         }
         try outcome.get()
