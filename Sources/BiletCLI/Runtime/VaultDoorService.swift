@@ -20,7 +20,7 @@ enum VaultDoorService {
     ) throws -> LocalSocketServer<VaultDoorRequest, VaultDoorResponse> {
         let allowed = try SystemUsers.ids(of: settings.doorUsers, setting: "vault.door_users")
         return LocalSocketServer(
-            name: "vault-door", socketPath: settings.doorSocket, allowedUsers: allowed, maximumRequestBytes: 64 * 1024,
+            name: "vault-door", socketPath: settings.doorSocket, allowedUsers: allowed, maximumRequestBytes: VaultDoorClient.maximumRequestBytes,
             logger: logger, invalidRequest: { .refused(code: "invalid-request") },
             onListening: { progress.arrived(Self.part) }
         ) { request, _ in
