@@ -106,7 +106,10 @@ let package = Package(
             ],
             swiftSettings: strict),
         // The vault process's door as the gateway sees it: messages and a client, no key and no PII type.
-        .target(name: "VaultDoor", dependencies: ["LocalSocket"], swiftSettings: strict),
+        .target(name: "VaultDoor", dependencies: ["LocalSocket", "PupilImport"], swiftSettings: strict),
+        // Reading and checking a pupil import file (CSV): pure, no dependencies, so the gateway checks a
+        // file completely before anything reaches the vault.
+        .target(name: "PupilImport", swiftSettings: strict),
 
         // MARK: Modules (invariant 2: tokens only; never Vault, GnuTLS or Policy)
         .target(name: "Assessment", dependencies: ["Tokens", "PostgreSQL"], swiftSettings: strict),
@@ -176,7 +179,7 @@ let package = Package(
         .target(
             name: "VaultHTTP",
             dependencies: [
-                "Gateway", "Accounts", "VaultDoor", "Identity",
+                "Gateway", "Accounts", "VaultDoor", "Identity", "PupilImport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
@@ -228,7 +231,8 @@ let package = Package(
             dependencies: [
                 "GnuTLS", "PostgreSQL", "Storage", "Settings", "Observability", "Policy", "Audit", "TLS", "Gateway", "Vault",
                 "CertificateAuthority", "Identity", "Accounts", "LocalSocket", "VaultDoor",
-                "Organisations", "VaultHTTP", "AccountsHTTP", "OrganisationsHTTP", "AuditHTTP", "CertificatesHTTP",
+                "Organisations", "VaultHTTP", "AccountsHTTP", "OrganisationsHTTP", "AuditHTTP", "CertificatesHTTP", "PupilImport",
+                "Tokens",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -258,7 +262,7 @@ let package = Package(
             name: "BiletCLITests",
             dependencies: [
                 "BiletCLI", "Audit", "Policy", "PostgreSQL", "Storage", "DatabaseTestSupport", "Vault", "VaultDoor", "Tokens",
-                "Settings", "LocalSocket", "APIContract", "Gateway", "Accounts", "AuditHTTP", "CertificatesHTTP",
+                "PupilImport", "Settings", "LocalSocket", "APIContract", "Gateway", "Accounts", "AuditHTTP", "CertificatesHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -272,6 +276,7 @@ let package = Package(
             dependencies: ["Audit", "GnuTLS", "PostgreSQL", "Storage", "DatabaseTestSupport"],
             swiftSettings: strict),
         .testTarget(name: "IdentityTests", dependencies: ["Identity"], swiftSettings: strict),
+        .testTarget(name: "PupilImportTests", dependencies: ["PupilImport"], swiftSettings: strict),
         .testTarget(
             name: "LocalSocketTests",
             dependencies: [

@@ -76,6 +76,7 @@ public enum DoorCalls {
         "duplicate-pupil": (.conflict, "This school has registered this pupil already."),
         "case-resolved": (.conflict, "The duplicate case was resolved already."),
         "consent-not-active": (.conflict, "The consent is not active."),
+        "transfer-conflict": (.conflict, "The pupil has a transfer waiting already, or it was accepted already."),
         "legal-hold": (.conflict, "The pupil's data is under legal hold."),
         "invalid-request": (.badRequest, "The request is not one the vault accepts."),
         "invalid-value": (.unprocessableContent, "A value does not have the form its field requires."),

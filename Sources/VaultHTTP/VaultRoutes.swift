@@ -11,6 +11,6 @@ public enum VaultRoutes {
     /// `sessions`.
     public static func add(to router: Router<BiletRequestContext>, door: VaultDoorClient, sessions: StaffSessions) {
         PupilRoutes.add(to: router, door: door, sessions: sessions)
-        RecordRoutes.add(to: router, door: door)
+        RecordRoutes.add(to: router, door: door, sessions: sessions)
     }
 }

@@ -20,6 +20,8 @@ enum DoorRefusals {
         case .accessRequestAnswered: "access-request-answered"
         case .duplicateSubject: "duplicate-pupil"
         case .unknownCase: "case-not-found"
+        case .unknownTransfer: "transfer-not-found"
+        case .transferConflict: "transfer-conflict"
         case .caseResolved: "case-resolved"
         case .unknownConsent: "consent-not-found"
         case .consentNotActive: "consent-not-active"

@@ -65,6 +65,9 @@ struct GatewayServices {
         Set(settings.listeners.map { "listener:\($0.name)" })
     }
 
+    /// The largest request body on a listener that requires client certificates.
+    static let maximumWorkstationBodyBytes = 9 * 1024 * 1024
+
     static func configuration(_ listener: ListenerSetting, perAddress: Int? = nil) -> TLSListenerConfiguration {
         let authentication: ClientAuthentication =
             switch listener.authentication {
@@ -79,6 +82,9 @@ struct GatewayServices {
             }
         var limits = ListenerLimits()
         if let perAddress { limits.maximumConnectionsPerAddress = perAddress }
+        // Workstations (client certificate required) upload a school's bulk import (10,000 rows, about
+        // 2 MB of CSV) and consent scans (up to 8 MiB); each route still bounds its own body.
+        if authentication == .required { limits.maximumBodyBytes = Self.maximumWorkstationBodyBytes }
         return TLSListenerConfiguration(
             name: listener.name, host: listener.host, port: listener.port, clientAuthentication: authentication, profile: profile,
             limits: limits)

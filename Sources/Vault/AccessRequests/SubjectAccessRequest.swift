@@ -5,6 +5,8 @@ public import Tokens
 public enum AccessRequesterKind: String, Sendable, Hashable, Codable, CaseIterable {
     /// A parent or legal guardian of the pupil.
     case guardian
+    /// The pupil personally.
+    case pupil
 }
 
 /// Whether a subject-access request is still to be answered.

@@ -102,6 +102,7 @@ public struct ConsentScan: Sendable {
     public enum MediaType: String, Sendable, Hashable, Codable {
         case pdf = "application/pdf"
         case jpeg = "image/jpeg"
+        case png = "image/png"
     }
 
     public var mediaType: MediaType

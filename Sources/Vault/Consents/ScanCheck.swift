@@ -30,6 +30,13 @@ enum ScanCheck {
             guard bytes.count >= 4, bytes.starts(with: [0xFF, 0xD8, 0xFF]), bytes.suffix(2).elementsEqual([0xFF, 0xD9]) else {
                 throw VaultError(.documentRejected, reason: "declared image/jpeg but is not a JPEG file")
             }
+        case .png:
+            // The PNG signature, and the IEND chunk (length 0, type, CRC) as the last 12 bytes.
+            let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+            let end: [UInt8] = [0, 0, 0, 0, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82]
+            guard bytes.count >= signature.count + end.count, bytes.starts(with: signature), bytes.suffix(12).elementsEqual(end) else {
+                throw VaultError(.documentRejected, reason: "declared image/png but is not a PNG file")
+            }
         }
         guard scan.originalLocation.exposedText.utf8.count <= FieldRules.maximumByteCount,
               !scan.originalLocation.exposedText.trimmingCharacters(in: .whitespaces).isEmpty

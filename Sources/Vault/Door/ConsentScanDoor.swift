@@ -116,7 +116,7 @@ extension Vault {
             ConsentScanDownloaded(
                 actor: requester.actor, subject: subject.rawValue,
                 decision: decision.flatMap(AuditDecision.init(rawValue:)) ?? (refusal == nil ? .permit : .deny),
-                purpose: Vault.consentPurpose, consent: consent.rawValue, format: format.map { $0 == .pdf ? "pdf" : "jpeg" },
+                purpose: Vault.consentPurpose, consent: consent.rawValue, format: format.map(Vault.format(of:)),
                 reason: refusal?.code.rawValue, policyVersion: Vault.auditDigest(of: policyVersion)
             ).event
         }

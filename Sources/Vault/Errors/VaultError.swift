@@ -101,6 +101,12 @@ public struct VaultError: Error, Hashable, Sendable, CustomStringConvertible {
         /// A key rotation is still re-wrapping data keys; start the next one when it has finished.
         case rotationInProgress = "vault.rotation_in_progress"
 
+        // School records
+        /// No transfer with this reference is waiting for the caller's school.
+        case unknownTransfer = "vault.unknown_transfer"
+        /// The pupil has a transfer waiting already, or the transfer was accepted already.
+        case transferConflict = "vault.transfer_conflict"
+
         /// The local control socket cannot be set up or reached.
         case controlSocket = "vault.control_socket"
 

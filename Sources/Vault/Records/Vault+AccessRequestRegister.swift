@@ -1,0 +1,92 @@
+import Audit
+import Foundation
+import Policy
+import PostgreSQL
+import Tokens
+
+extension Vault {
+    /// The most requests ``schoolAccessRequests(overdueOnly:by:)`` lists at once.
+    public static let accessRequestListLimit = 1_000
+
+    /// The unanswered subject-access requests about the pupils of the requester's school, oldest
+    /// deadline first: all of them, or with `overdueOnly` those whose legal deadline (ten working
+    /// days, ``AccessRequestDeadline``) has passed. Each listed request must pass the policy's
+    /// `read` of the pupil's `access_request` for `parent_request` (a compliance officer or any role
+    /// without a school, or one the policy refuses, is ``VaultError/Code/policyDenied``); each pupil
+    /// listed gets an `access_request.handled` (`list`) record with the number of its requests
+    /// listed, appended before anything is returned. At most ``accessRequestListLimit``.
+    ///
+    /// - Throws: ``VaultError/Code/sealed``, ``VaultError/Code/invalidRequest``,
+    ///   ``VaultError/Code/policyDenied``, ``VaultError/Code/auditFailed``,
+    ///   ``VaultError/Code/auditUnavailable``, ``VaultError/Code/storage``.
+    public func schoolAccessRequests(overdueOnly: Bool, by requester: Requester) async throws(VaultError) -> [SubjectAccessRequest] {
+        _ = try keys()
+        try checkRequest(requester: requester, purpose: Self.accessRequestPurpose)
+        let now = clock.now
+        let today = CivilDate(now).iso
+        let policySet = policies.current
+        guard case .entity(let organisation)? = requester.principal.attributes["organisation"], organisation.type == "school" else {
+            throw VaultError(.policyDenied, reason: "policy: the register is listed per school")
+        }
+        let outcome: Result<[SubjectAccessRequest], VaultError> = try await withTransaction { connection in
+            let rows = try await connection.query(
+                """
+                SELECT r.reference, s.token, to_char(r.received_on, 'YYYY-MM-DD'), r.requester_kind, r.status,
+                       to_char(r.legal_deadline, 'YYYY-MM-DD'), r.created_by, r.created_at, r.answered_at, r.answered_by,
+                       s.region
+                FROM vault.access_requests r JOIN vault.subjects s ON s.id = r.subject_id
+                WHERE s.organisation_type = 'school' AND s.organisation = \(organisation.id) AND r.status = 'open'
+                  AND (\(!overdueOnly) OR r.legal_deadline < CAST(\(today) AS date))
+                ORDER BY r.legal_deadline, r.reference
+                LIMIT \(Self.accessRequestListLimit)
+                """)
+            var requests: [SubjectAccessRequest] = []
+            var counts: [SubjectToken: Int] = [:]
+            let resolver = self.relationships(on: connection)
+            for row in rows {
+                let request = try Self.registerEntry(row)
+                var attributes: [String: Value] = [
+                    "pupil": .entity(EntityRef("pupil", request.subject.rawValue)),
+                    "school": .entity(EntityRef("school", organisation.id)),
+                ]
+                if let region = try row.decode(String?.self, at: 10) { attributes["region"] = .entity(EntityRef("region", region)) }
+                let decision = await policySet.decide(
+                    PolicyRequest(
+                        principal: requester.principal, action: "read",
+                        resource: Resource(type: "access_request", id: request.subject.rawValue, attributes: attributes),
+                        purpose: Self.accessRequestPurpose, time: Self.timestamp(now)),
+                    relationships: resolver)
+                guard decision.isAllowed else {
+                    return .failure(VaultError(.policyDenied, reason: "policy: \(decision.reason?.rawValue ?? "deny")"))
+                }
+                requests.append(request)
+                counts[request.subject, default: 0] += 1
+            }
+            let digest = Self.auditDigest(of: policySet.version)
+            let events = counts.keys.sorted().map { subject in
+                AccessRequestHandled(
+                    actor: requester.actor, subject: subject.rawValue, decision: .permit, purpose: Self.accessRequestPurpose,
+                    operation: "list", resultCount: counts[subject] ?? 0, policyVersion: digest
+                ).event
+            }
+            try await self.appendAudit(events, on: connection)
+            return .success(requests)
+        }
+        return try outcome.get()
+    }
+
+    private static func registerEntry(_ row: Row) throws -> SubjectAccessRequest {
+        guard let kind = AccessRequesterKind(rawValue: try row.decode(String.self, at: 3)),
+              let status = AccessRequestStatus(rawValue: try row.decode(String.self, at: 4))
+        else {
+            throw VaultError(.storage, reason: "unknown requester kind or status in vault.access_requests")
+        }
+        return SubjectAccessRequest(
+            reference: try AccessRequestToken(parsing: try row.decode(String.self, at: 0)),
+            subject: try SubjectToken(parsing: try row.decode(String.self, at: 1)),
+            receivedOn: try row.decode(String.self, at: 2), requesterKind: kind, status: status,
+            legalDeadline: try row.decode(String.self, at: 5), createdBy: try row.decode(String.self, at: 6),
+            createdAt: try row.decode(Date.self, at: 7), answeredAt: try row.decode(Date?.self, at: 8),
+            answeredBy: try row.decode(String?.self, at: 9))
+    }
+}

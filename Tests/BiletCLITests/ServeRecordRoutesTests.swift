@@ -1,0 +1,163 @@
+import Foundation
+import PupilImport
+import Testing
+
+/// The school-records routes through real `bilet serve` and curl with the development
+/// certificates, as a school would use them: a CSV import (and the refused ones: rows with errors,
+/// Windows-1251, a wrong body type), the consent's scan up and down (its type checked from the
+/// bytes), a withdrawal, a transfer that takes the sending school's access away (its 404 equals an
+/// unknown token's), and a subject-access request registered, listed and answered. Synthetic data
+/// only. Part of ``ServeCommandTests`` (serialised, run in the timed pass).
+extension ServeCommandTests {
+    @Test func schoolImportsPupilsAndKeepsTheirRecords() async throws {
+        let run = try GatewayRun.make()
+        defer { try? FileManager.default.removeItem(at: run.directory) }
+        let setup = try run.bilet(["certs", "dev-setup", "--directory", run.certs])
+        try #require(setup.status == 0, "\(setup.output)")
+        try run.writeConfiguration()
+        var configuration = try String(contentsOfFile: run.config, encoding: .utf8)
+        configuration = configuration.replacingOccurrences(
+            of: #""vault": {"#, with: #""vault": {"door_socket": "\#(run.directory.path)/vault-door/door.sock", "#)
+        try configuration.write(toFile: run.config, atomically: true, encoding: .utf8)
+        try #require(try run.bilet(["db", "migrate"]).status == 0)
+        let environment = run.environment.merging(["BILET": BiletProcess.binary.path, "BILET_CONFIG": run.config]) { $1 }
+
+        let log = run.directory.appendingPathComponent("serve.log")
+        let serve = try BiletProcess.start(["serve", "--config", run.config], environment: run.environment, log: log)
+        let lines = try await serve.waitForLine(containing: "bilet is ready", timeout: .seconds(120))
+        let port = try #require(
+            Self.records(lines, message: "gateway listening").first { $0["tls.listener"] as? String == "workstations" }
+                .flatMap { ($0["port"] as? String).flatMap(Int.init) })
+        // `certs dev-setup` made the workstation certificate of school 77-0002 (school-b).
+        for (login, organisation) in [("school.a", "bilet://school/77-0001"), ("school.b", "bilet://school/77-0002")] {
+            let add = try BiletProcess.run(
+                ["-c", #"printf 'synthetic pass phrase 1\n' | "$BILET" accounts add --login \#(login) --role school --organisation \#(organisation) --region 77 --password-stdin"#],
+                environment: environment, executable: URL(fileURLWithPath: "/bin/bash"))
+            try #require(add.status == 0, "\(add.output)")
+        }
+        let keyFile = run.directory.path + "/master.key"
+        #expect(try run.bilet(["vault", "keygen", keyFile]).status == 0)
+        #expect(try run.bilet(["vault", "init", "--socket", run.socket, "--key-file", keyFile]).status == 0)
+
+        func json(_ text: String) -> [String: Any] {
+            (try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]) ?? [:]
+        }
+        func signIn(_ login: String, _ client: String) throws -> String {
+            let answer = try run.curl(
+                port: port, path: "/v1/sessions", client: client,
+                extra: ["-X", "POST", "-H", "Content-Type: application/json", "--data-binary", #"{"login":"\#(login)","password":"synthetic pass phrase 1"}"#])
+            let token = try #require(json(answer.body)["token"] as? String, "\(answer)")
+            // Every staff member records their consent to the processing of their own data first.
+            let consent = try run.curl(
+                port: port, path: "/v1/staff/me/consent", client: client,
+                extra: ["-X", "POST", "-H", "Authorization: Bearer \(token)", "-H", "Content-Type: application/json",
+                        "--data-binary", #"{"version":"staff-pd-2026-1"}"#])
+            try #require(consent.http == "204", "\(consent)")
+            return token
+        }
+        func call(_ client: String, _ token: String, _ path: String, method: String = "GET", type: String? = nil, body: String? = nil) throws -> (http: String, body: String) {
+            var extra = ["-X", method, "-H", "Authorization: Bearer \(token)"]
+            if let type { extra += ["-H", "Content-Type: \(type)"] }
+            if let body { extra += ["--data-binary", body] }
+            let answer = try run.curl(port: port, path: path, client: client, extra: extra)
+            return (answer.http, answer.body)
+        }
+        func file(_ name: String, _ bytes: [UInt8]) throws -> String {
+            let path = run.directory.path + "/" + name
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+            return "@" + path
+        }
+        let schoolA = try signIn("school.a", "workstation")
+        let schoolB = try signIn("school.b", "school-b")
+
+        // The import: a file with errors in rows 3 and 19 stores nothing and names both.
+        var lines20 = [SyntheticImport.header] + (0..<20).map { SyntheticImport.row($0, seed: 5) }
+        lines20[2] = lines20[2].replacingOccurrences(of: SyntheticImport.snils(1, seed: 5), with: "123-456-789 00")
+        lines20[18] = lines20[18].replacingOccurrences(of: "01.09.2025", with: "31.02.2025")
+        let broken = try call(
+            "workstation", schoolA, "/v1/pupils/import", method: "POST", type: "text/csv",
+            body: try file("broken.csv", Array(lines20.joined(separator: "\r\n").utf8)))
+        #expect(broken.http == "422", "\(broken)")
+        let errors = try #require(json(broken.body)["errors"] as? [[String: Any]])
+        #expect(errors.compactMap { $0["row"] as? Int } == [3, 19])
+        #expect(errors.compactMap { $0["code"] as? String } == ["invalid-snils", "invalid-date"])
+        #expect(json(broken.body)["code"] as? String == "import-invalid")
+        // Windows-1251: refused, with the message to save the file as UTF-8.
+        let cp1251: [UInt8] = Array((SyntheticImport.header + "\r\n").utf8) + [0xD2, 0xE5, 0xF1, 0xF2]
+            + Array(";x;;01.01.2010;;7;y;z;;+79990000000;1;01.09.2025\r\n".utf8)
+        let windows = try call("workstation", schoolA, "/v1/pupils/import", method: "POST", type: "text/csv", body: try file("cp1251.csv", cp1251))
+        #expect(windows.http == "422")
+        #expect(windows.body.contains("Save it as UTF-8"))
+        #expect(windows.body.contains(#""code":"not-utf8""#))
+        let plain = try call("workstation", schoolA, "/v1/pupils/import", method: "POST", type: "text/plain", body: "x")
+        #expect(plain.http == "415")
+
+        // The same rows, corrected: all 20 import (so none of the refused file's rows had been stored).
+        let imported = try call(
+            "workstation", schoolA, "/v1/pupils/import", method: "POST", type: "text/csv; charset=utf-8",
+            body: try file("good.csv", SyntheticImport.file(rows: 20, seed: 5)))
+        #expect(imported.http == "200", "\(imported)")
+        let tokens = try #require(json(imported.body)["tokens"] as? [String])
+        #expect(json(imported.body)["imported"] as? Int == 20)
+        #expect(tokens.count == 20)
+        let card = try call("workstation", schoolA, "/v1/pupils/\(tokens[4])?purpose=enrolment&fields=surname")
+        #expect(json(card.body)["fields"] as? [String: String] == ["surname": SyntheticImport.surname(4, variant: 5)], "\(card)")
+
+        // The consent and its scan: a PDF goes up and comes back; a PNG declared as a PDF is refused.
+        let consents = try call("workstation", schoolA, "/v1/pupils/\(tokens[0])/consents")
+        #expect(consents.http == "200", "\(consents)")
+        let consent = try #require((json(consents.body)["consents"] as? [[String: Any]])?.first?["consent"] as? String)
+        let pdf = Array("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n".utf8)
+        let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82]
+        let wrongType = try call(
+            "workstation", schoolA, "/v1/pupils/\(tokens[0])/consents/\(consent)/scan", method: "PUT", type: "application/pdf",
+            body: try file("scan.png", png))
+        #expect(wrongType.http == "422")
+        #expect(wrongType.body.contains(#""code":"document-rejected""#))
+        let uploaded = try call(
+            "workstation", schoolA, "/v1/pupils/\(tokens[0])/consents/\(consent)/scan", method: "PUT", type: "application/pdf",
+            body: try file("scan.pdf", pdf))
+        #expect(uploaded.http == "204", "\(uploaded)")
+        let downloaded = try call("workstation", schoolA, "/v1/pupils/\(tokens[0])/consents/\(consent)/scan")
+        #expect(downloaded.http == "200")
+        #expect(downloaded.body == String(decoding: pdf, as: UTF8.self))
+        #expect(try call("school-b", schoolB, "/v1/pupils/\(tokens[0])/consents/\(consent)/scan").http == "404")
+
+        // A withdrawal starts the 30-day destruction deadline.
+        let second = try call("workstation", schoolA, "/v1/pupils/\(tokens[1])/consents")
+        let secondConsent = try #require((json(second.body)["consents"] as? [[String: Any]])?.first?["consent"] as? String)
+        let withdrawn = try call("workstation", schoolA, "/v1/pupils/\(tokens[1])/consents/\(secondConsent)/withdrawal", method: "POST")
+        #expect(withdrawn.http == "200", "\(withdrawn)")
+        #expect((json(withdrawn.body)["destruction_deadline"] as? String)?.isEmpty == false)
+
+        // A transfer: school B accepts; school A then gets exactly the unknown token's answer.
+        let transfer = try call(
+            "workstation", schoolA, "/v1/pupils/\(tokens[2])/transfer", method: "POST", type: "application/json", body: #"{"to_school":"77-0002"}"#)
+        #expect(transfer.http == "202", "\(transfer)")
+        let reference = try #require(json(transfer.body)["transfer"] as? String)
+        let incoming = try call("school-b", schoolB, "/v1/transfers")
+        #expect(incoming.body.contains(reference), "\(incoming)")
+        #expect(try call("school-b", schoolB, "/v1/transfers/\(reference)/accept", method: "POST").http == "200")
+        let lost = try call("workstation", schoolA, "/v1/pupils/\(tokens[2])/consents")
+        let unknown = try call("workstation", schoolA, "/v1/pupils/sub_\(String(repeating: "A", count: 22))/consents")
+        #expect(lost.http == "404")
+        #expect(lost.body == unknown.body)
+        #expect(try call("school-b", schoolB, "/v1/pupils/\(tokens[2])/consents").http == "200")
+
+        // A subject-access request: registered with its deadline and the links, listed, answered.
+        let today = PupilImportFile.today(now: Date().addingTimeInterval(-86_400))
+        let registered = try call(
+            "workstation", schoolA, "/v1/pupils/\(tokens[3])/access-requests", method: "POST", type: "application/json",
+            body: #"{"received_on":"\#(today)","requester_kind":"guardian"}"#)
+        #expect(registered.http == "201", "\(registered)")
+        let sar = try #require(json(registered.body)["request"] as? String)
+        #expect((json(registered.body)["deadline"] as? String)?.count == 10)
+        #expect((json(registered.body)["links"] as? [String: String])?["report"] == "/v1/audit/report?subject=\(tokens[3])")
+        #expect(try call("workstation", schoolA, "/v1/access-requests?status=open").body.contains(sar))
+        #expect(try call("school-b", schoolB, "/v1/access-requests/\(sar)/answer", method: "POST").http == "404")
+        #expect(try call("workstation", schoolA, "/v1/access-requests/\(sar)/answer", method: "POST").http == "200")
+        #expect(try call("workstation", schoolA, "/v1/access-requests?status=open").body == #"{"requests":[]}"#)
+
+        #expect(try serve.terminate() == 0)
+    }
+}
