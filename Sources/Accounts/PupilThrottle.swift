@@ -23,12 +23,18 @@ public final class PupilThrottle: Sendable {
     /// The most keys tracked.
     public let maximumKeys: Int
     private let entries = Mutex<[String: Entry]>([:])
+    private let now: @Sendable () -> ContinuousClock.Instant
 
-    /// A throttle doubling from `baseDelay` up to `maximumDelay`.
-    public init(baseDelay: Duration = .seconds(1), maximumDelay: Duration = .seconds(15 * 60), maximumKeys: Int = 100_000) {
+    /// A throttle doubling from `baseDelay` up to `maximumDelay`; `now` is the clock the delays run
+    /// on (the continuous clock; tests pass one they advance themselves).
+    public init(
+        baseDelay: Duration = .seconds(1), maximumDelay: Duration = .seconds(15 * 60), maximumKeys: Int = 100_000,
+        now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }
+    ) {
         self.baseDelay = baseDelay
         self.maximumDelay = maximumDelay
         self.maximumKeys = max(2, maximumKeys)
+        self.now = now
     }
 
     /// The delay after `failures` consecutive failures.
@@ -40,7 +46,7 @@ public final class PupilThrottle: Sendable {
 
     /// Whether an attempt for `login` from `address` must be refused now.
     public func isBlocked(login: String, address: String?) -> Bool {
-        let now = ContinuousClock.now
+        let now = self.now()
         return entries.withLock { entries in
             [Self.loginKey(login), address.map(Self.addressKey)].compactMap { $0 }.contains { key in
                 (entries[key]?.blockedUntil).map { $0 > now } ?? false
@@ -50,7 +56,7 @@ public final class PupilThrottle: Sendable {
 
     /// Counts a failure for `login` and `address`.
     public func recordFailure(login: String, address: String?) {
-        let now = ContinuousClock.now
+        let now = self.now()
         entries.withLock { entries in
             if entries.count >= maximumKeys {
                 let oldest = entries.sorted { $0.value.blockedUntil < $1.value.blockedUntil }.prefix(maximumKeys / 2).map(\.key)

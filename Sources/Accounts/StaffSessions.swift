@@ -70,15 +70,25 @@ public struct StaffSessions: Sendable {
             throw refused
         }
         do {
+            // The live session is read without a lock; `last_seen` is written only when it is older
+            // than a tenth of the idle timeout (at most 5 s): a workstation's parallel requests
+            // would otherwise queue on the one session row and write it once each.
             let live = try await pool.query(
                 """
-                UPDATE accounts.sessions s SET last_seen = clock_timestamp()
-                FROM accounts.accounts a
-                WHERE s.token_hash = \(digest) AND a.id = s.account_id AND NOT a.disabled AND s.ended_at IS NULL
-                  AND s.expires_at > clock_timestamp() AND s.last_seen + s.idle_timeout > clock_timestamp()
-                  AND s.certificate_serial = \(certificate.serial) AND s.principal = \(certificate.principal.uri)
-                RETURNING s.id, a.id, a.role, a.organisation, a.region, s.certificate_serial, s.expires_at,
-                    EXISTS (SELECT FROM accounts.staff_consents c WHERE c.account_id = a.id AND c.version = \(consentVersion))
+                WITH live AS (
+                    SELECT s.id, a.id AS account, a.role, a.organisation, a.region, s.certificate_serial, s.expires_at,
+                           s.last_seen, s.idle_timeout,
+                           EXISTS (SELECT FROM accounts.staff_consents c WHERE c.account_id = a.id AND c.version = \(consentVersion)) AS consented
+                    FROM accounts.sessions s JOIN accounts.accounts a ON a.id = s.account_id
+                    WHERE s.token_hash = \(digest) AND NOT a.disabled AND s.ended_at IS NULL
+                      AND s.expires_at > clock_timestamp() AND s.last_seen + s.idle_timeout > clock_timestamp()
+                      AND s.certificate_serial = \(certificate.serial) AND s.principal = \(certificate.principal.uri)
+                ), touched AS (
+                    UPDATE accounts.sessions s SET last_seen = clock_timestamp() FROM live
+                    WHERE s.id = live.id AND s.ended_at IS NULL
+                      AND live.last_seen < clock_timestamp() - LEAST(interval '5 seconds', live.idle_timeout / 10)
+                )
+                SELECT id, account, role, organisation, region, certificate_serial, expires_at, consented FROM live
                 """)
             if let row = live.first {
                 guard let role = StaffRole(rawValue: try row.decode(String.self, at: 2)),

@@ -15,6 +15,9 @@ public enum ImportColumn: String, Sendable, Hashable, CaseIterable, Codable {
     case guardianPhone = "guardian_phone"
     case consentNumber = "consent_number"
     case consentSignedOn = "consent_signed_on"
+    /// Optional: the purposes the signed form covers besides `enrolment`, separated by commas or
+    /// spaces (`parent_request, assessment`); empty for enrolment only.
+    case consentPurposes = "consent_purposes"
 
     /// The columns every file must have (their values may still be empty where the column allows).
     public static let required: [ImportColumn] = [
@@ -25,7 +28,7 @@ public enum ImportColumn: String, Sendable, Hashable, CaseIterable, Codable {
     /// Whether an empty value is accepted.
     var allowsEmpty: Bool {
         switch self {
-        case .patronymic, .snils, .schoolClass, .guardianPatronymic, .guardianRelation: true
+        case .patronymic, .snils, .schoolClass, .guardianPatronymic, .guardianRelation, .consentPurposes: true
         default: false
         }
     }
@@ -35,6 +38,7 @@ public enum ImportColumn: String, Sendable, Hashable, CaseIterable, Codable {
         switch self {
         case .consentNumber: 64
         case .schoolClass: 16
+        case .consentPurposes: 200
         default: 100
         }
     }

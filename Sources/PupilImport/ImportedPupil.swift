@@ -29,12 +29,16 @@ public struct ImportedPupil: Sendable, Hashable, Codable, CustomStringConvertibl
     public var consentNumber: String
     /// `YYYY-MM-DD`, the date on the signed form.
     public var consentSignedOn: String
+    /// The purposes the signed form covers besides `enrolment` (the optional `consent_purposes`
+    /// column), as written; the vault checks them against the policy schema.
+    public var consentPurposes: [String]
 
     /// Creates a row.
     public init(
         row: Int, surname: String, firstName: String, patronymic: String?, birthDate: String, snils: String?, grade: String,
         schoolClass: String?, guardianSurname: String, guardianFirstName: String, guardianPatronymic: String?,
-        guardianRelation: String, guardianPhone: String, consentNumber: String, consentSignedOn: String
+        guardianRelation: String, guardianPhone: String, consentNumber: String, consentSignedOn: String,
+        consentPurposes: [String] = []
     ) {
         self.row = row
         self.surname = surname
@@ -51,6 +55,7 @@ public struct ImportedPupil: Sendable, Hashable, Codable, CustomStringConvertibl
         self.guardianPhone = guardianPhone
         self.consentNumber = consentNumber
         self.consentSignedOn = consentSignedOn
+        self.consentPurposes = consentPurposes
     }
 
     /// The guardian's full name as one value (`surname first_name patronymic`).

@@ -232,6 +232,14 @@ public enum PupilImportFile {
             consentNumber = ImportValues.printable(text)
             if consentNumber == nil { issue(.consentNumber, .invalidValue, "The number holds control characters.") }
         }
+        var purposes: [String] = []
+        if columns[.consentPurposes] != nil, let text = value(.consentPurposes) {
+            purposes = text.split(whereSeparator: { $0 == "," || $0 == " " || $0 == "|" }).map(String.init)
+            if purposes.count > 7 || !purposes.allSatisfy({ $0.count <= 40 && $0.allSatisfy { ("a"..."z").contains($0) || $0 == "_" } }) {
+                issue(.consentPurposes, .invalidValue, "Purposes are at most seven names like parent_request, separated by commas or spaces.")
+                purposes = []
+            }
+        }
         let signedOn = date(.consentSignedOn)
         if let birthDate, let signedOn {
             if signedOn < birthDate {
@@ -250,7 +258,7 @@ public enum PupilImportFile {
                 row: row, surname: surname, firstName: firstName, patronymic: patronymic, birthDate: birthDate.iso, snils: snils,
                 grade: grade, schoolClass: schoolClass, guardianSurname: guardianSurname, guardianFirstName: guardianFirstName,
                 guardianPatronymic: guardianPatronymic, guardianRelation: relation, guardianPhone: phone,
-                consentNumber: consentNumber, consentSignedOn: signedOn.iso))
+                consentNumber: consentNumber, consentSignedOn: signedOn.iso, consentPurposes: purposes))
     }
 
     // MARK: Dates

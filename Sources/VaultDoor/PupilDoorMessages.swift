@@ -19,6 +19,10 @@ public enum PupilDoorRequest: Codable, Sendable, Hashable {
     case duplicates
     /// Resolves a duplicate case as `same` or `different`.
     case resolveDuplicate(reference: String, decision: String)
+    /// Asks whether the caller may hand the pupil `token` their own account (an activation code
+    /// for the pupils' listener): the caller's school's live pupil, with an active `self_service`
+    /// consent. Answered ``PupilDoorResponse/done``, or refused; audited either way.
+    case confirmAccount(token: String)
 }
 
 /// A registration as the school's form gives it.

@@ -26,8 +26,8 @@ public enum RecordsDoorRequest: Codable, Sendable, Hashable {
     /// Registers a subject-access request about pupil `pupil`, received on `receivedOn`
     /// (`YYYY-MM-DD`) from `requesterKind` (`pupil` or `guardian`).
     case registerAccessRequest(pupil: String, receivedOn: String, requesterKind: String)
-    /// The subject-access requests of the caller's school: `open` (all unanswered) or `overdue`
-    /// (unanswered past the legal deadline).
+    /// The subject-access requests of the caller's school (the compliance officer: of every
+    /// school): `open` (all unanswered) or `overdue` (unanswered past the legal deadline).
     case accessRequests(status: String)
     /// Marks the request `request` (`sar_…`) answered.
     case answerAccessRequest(request: String)
@@ -91,14 +91,20 @@ public struct AccessRequestSummary: Codable, Sendable, Hashable {
     public var status: String
     /// `pupil` or `guardian`.
     public var requesterKind: String
+    /// The pupil's school (`77-1234`) in register listings; nil elsewhere.
+    public var school: String?
 
-    public init(request: String, pupil: String, receivedOn: String, deadline: String, status: String, requesterKind: String) {
+    public init(
+        request: String, pupil: String, receivedOn: String, deadline: String, status: String, requesterKind: String,
+        school: String? = nil
+    ) {
         self.request = request
         self.pupil = pupil
         self.receivedOn = receivedOn
         self.deadline = deadline
         self.status = status
         self.requesterKind = requesterKind
+        self.school = school
     }
 }
 
@@ -120,7 +126,7 @@ public enum RecordsDoorResponse: Codable, Sendable, Hashable {
     case transferAccepted(pupil: String)
     /// One subject-access request (registered, or answered).
     case accessRequest(AccessRequestSummary)
-    /// The school's subject-access requests.
+    /// The subject-access requests of the register listed.
     case accessRequests([AccessRequestSummary])
     /// Every row was registered: the pupils' tokens in file order.
     case imported(tokens: [String])

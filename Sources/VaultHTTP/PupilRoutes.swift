@@ -5,8 +5,8 @@ import HTTPTypes
 import Hummingbird
 import VaultDoor
 
-/// Pupils: registration, card reads and corrections, search, duplicates (`/v1/pupils…`,
-/// `/v1/duplicates…`), behind a staff session.
+/// Pupils: registration, card reads and corrections, search, duplicates, the activation code of a
+/// pupil's own account (`/v1/pupils…`, `/v1/duplicates…`), behind a staff session.
 ///
 /// Every route asks the vault through its door as the session's ``DoorCaller``; the vault decides,
 /// checks consent and audits. Personal data never appears in a URL: searches are `POST` with a JSON
@@ -16,7 +16,9 @@ enum PupilRoutes {
     /// The largest JSON body these routes read.
     static let bodyLimit = 64 * 1024
 
-    static func add(to router: Router<BiletRequestContext>, door: VaultDoorClient, sessions: StaffSessions) {
+    static func add(
+        to router: Router<BiletRequestContext>, door: VaultDoorClient, sessions: StaffSessions, accounts: PupilAccounts?
+    ) {
         let pupils = router.group("/v1/pupils").add(middleware: StaffSessionMiddleware(sessions: sessions))
         pupils.post { request, context -> Response in
             let caller = try DoorCalls.caller(for: context)
@@ -67,6 +69,27 @@ enum PupilRoutes {
                 door, .pupils(.correct(token: token, fields: body.fields), caller: caller))
             else { throw unexpected }
             return JSONBody.response(.ok, CorrectedBody(token: corrected, updated: updated))
+        }
+        if let accounts {
+            // The vault confirms first that the pupil is the caller's school's (audited; another
+            // school's or an unknown token is the same 404), then the gateway issues the code.
+            pupils.post(":token/activation-code") { request, context -> Response in
+                let caller = try DoorCalls.caller(for: context)
+                guard let session = context.staff, let region = session.region else { throw DoorCalls.problem(forRefusal: "forbidden") }
+                let token = try context.parameters.require("token")
+                guard case .pupils(.done) = try await DoorCalls.call(door, .pupils(.confirmAccount(token: token), caller: caller)) else {
+                    throw unexpected
+                }
+                let issued: IssuedActivationCode
+                do throws(AccountsError) {
+                    issued = try await accounts.issueActivationCode(
+                        pupil: token, school: session.organisation, region: region, actor: session.actor)
+                } catch {
+                    throw error.problem
+                }
+                return JSONBody.response(
+                    .created, ActivationBody(activationCode: issued.code.text, activationExpiresAt: ISO8601DateFormatter().string(from: issued.expiresAt)))
+            }
         }
 
         let duplicates = router.group("/v1/duplicates").add(middleware: StaffSessionMiddleware(sessions: sessions))
@@ -168,6 +191,15 @@ enum PupilRoutes {
             }
         }
         let cases: [Case]
+    }
+
+    struct ActivationBody: Encodable {
+        let activationCode: String
+        let activationExpiresAt: String
+        enum CodingKeys: String, CodingKey {
+            case activationCode = "activation_code"
+            case activationExpiresAt = "activation_expires_at"
+        }
     }
 
     struct ResolutionBody: Decodable {

@@ -100,6 +100,8 @@ struct AccessRequestItem: Encodable {
     let deadline: String
     let status: String
     let requesterKind: String
+    /// The pupil's school, in register listings.
+    let school: String?
     let links: Links?
 
     struct Links: Encodable {
@@ -114,6 +116,7 @@ struct AccessRequestItem: Encodable {
         deadline = summary.deadline
         status = summary.status
         requesterKind = summary.requesterKind
+        school = summary.school
         self.links = links
             ? Links(
                 report: "/v1/audit/report?subject=\(summary.pupil)",
@@ -122,7 +125,7 @@ struct AccessRequestItem: Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case request, pupil, deadline, status, links
+        case request, pupil, deadline, status, school, links
         case receivedOn = "received_on"
         case requesterKind = "requester_kind"
     }

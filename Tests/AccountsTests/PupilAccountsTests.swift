@@ -1,3 +1,4 @@
+import Synchronization
 import Accounts
 import Audit
 import Foundation
@@ -101,7 +102,10 @@ struct PupilAccountsTests {
 
     @Test("unknown login, wrong password and a held-back attempt get the identical answer; the delays double with each failure")
     func throttlingGrowsAndRefusalsLookAlike() async throws {
-        let throttle = PupilThrottle(baseDelay: .milliseconds(400), maximumDelay: .seconds(60))
+        // The throttle's clock moves only when the test moves it, so the delays are exact whatever the
+        // machine's load (a sign-in's Argon2id check takes its own, varying, time).
+        let clock = ManualClock()
+        let throttle = PupilThrottle(baseDelay: .milliseconds(400), maximumDelay: .seconds(60), now: { clock.now })
         #expect(throttle.delay(afterFailures: 1) == .milliseconds(400))
         #expect(throttle.delay(afterFailures: 2) == .milliseconds(800))
         #expect(throttle.delay(afterFailures: 3) == .milliseconds(1600))
@@ -111,18 +115,18 @@ struct PupilAccountsTests {
             _ = try await Self.activated(harness, login: "pupil.three")
             // Each failure doubles the delay of its login and of its address (all from 127.0.0.1).
             let unknown = try await Self.signIn(harness, "nobody.here", "some wrong password")  // address: 400 ms
-            try await Task.sleep(for: .milliseconds(500))
+            clock.advance(by: .milliseconds(500))
             let wrong = try await Self.signIn(harness, "pupil.three", "some wrong password")  // login: 400 ms, address: 800 ms
             #expect(throttle.failures(login: "pupil.three") == 1)
             // Held back: even the right password is refused, exactly alike, and not counted.
             let held = try await Self.signIn(harness, "pupil.three", AdministrationHarness.password)
             #expect(throttle.failures(login: "pupil.three") == 1)
-            try await Task.sleep(for: .milliseconds(900))
+            clock.advance(by: .milliseconds(900))
             let wrongAgain = try await Self.signIn(harness, "pupil.three", "another wrong password")  // login: 800 ms, address: 1600 ms
             #expect(throttle.failures(login: "pupil.three") == 2)
-            try await Task.sleep(for: .milliseconds(900))
+            clock.advance(by: .milliseconds(900))
             let stillHeld = try await Self.signIn(harness, "pupil.three", AdministrationHarness.password)
-            try await Task.sleep(for: .milliseconds(800))
+            clock.advance(by: .milliseconds(800))
             let opened = try await Self.signIn(harness, "pupil.three", AdministrationHarness.password)
 
             for refusal in [unknown, wrong, held, wrongAgain, stillHeld] {
@@ -238,5 +242,17 @@ struct PupilAccountsTests {
             try await Task.sleep(for: .milliseconds(400))
         }
         return last
+    }
+}
+
+/// A clock for the throttle that stands still until the test advances it.
+final class ManualClock: Sendable {
+    private let offset = Mutex<Duration>(.zero)
+    private let origin = ContinuousClock.now
+
+    var now: ContinuousClock.Instant { origin + offset.withLock { $0 } }
+
+    func advance(by duration: Duration) {
+        offset.withLock { $0 += duration }
     }
 }

@@ -183,6 +183,42 @@ struct PupilDoorTests {
             #expect(try await door.call(.pupils(.resolveDuplicate(reference: reference, decision: "same"), caller: Self.coordinator)) == .refused(code: "case-resolved"))
         }
     }
+
+    @Test("a pupil's own account: the school confirms its own pupil with a self_service consent; the pupil reads only their own card")
+    func pupilsOwnAccount() async throws {
+        try await withDoor { door, superuser in
+            var form = Self.form(6, snils: "112-233-445 95")
+            form.otherPurposes = ["self_service"]
+            var otherForm = Self.form(7, snils: "")
+            otherForm.pupil["snils"] = nil
+            guard case .pupils(.registered(let token, _, _)) = try await register(door, form, as: Self.schoolA),
+                case .pupils(.registered(let other, _, _)) = try await register(door, otherForm, as: Self.schoolA)
+            else { Issue.record("not registered"); return }
+            #expect(try await door.call(.pupils(.confirmAccount(token: token), caller: Self.schoolA)) == .pupils(.done))
+            // No self_service consent on the other pupil's form; another school's and unknown tokens alike.
+            #expect(try await door.call(.pupils(.confirmAccount(token: other), caller: Self.schoolA)) == .refused(code: "consent-missing"))
+            for target in [token, "sub_" + String(repeating: "A", count: 22), "not-a-token"] {
+                #expect(try await door.call(.pupils(.confirmAccount(token: target), caller: Self.schoolB)) == .refused(code: "pupil-not-found"))
+            }
+            #expect(try await door.call(.pupils(.confirmAccount(token: token), caller: Self.coordinator)) == .refused(code: "pupil-not-found"))
+            let audited = try await superuser.query(
+                "SELECT count(*) FILTER (WHERE decision = 'permit'), count(*) FILTER (WHERE decision = 'deny') FROM audit.events WHERE kind = 'policy.decided' AND subject = \(token)")
+            #expect(try audited.first?.decode(Int.self, at: 0) == 1)
+            #expect(try audited.first?.decode(Int.self, at: 1) == 2)
+
+            let pupil = DoorCaller(
+                role: "pupil", account: "usr_pupil", session: "ses_p", organisationKind: "school", organisationID: "77-0001", region: "77",
+                pupil: token)
+            let own = try await door.call(.pupils(.read(token: token, fields: ["surname", "grade"], purpose: "self_service", request: nil), caller: pupil))
+            #expect(own == .pupils(.card(token: token, fields: ["surname": "Двереваж", "grade": "9"])))
+            let theirs = try await door.call(.pupils(.read(token: other, fields: ["surname"], purpose: "self_service", request: nil), caller: pupil))
+            #expect(theirs == .refused(code: "pupil-not-found"))
+            let asSchool = try await door.call(.pupils(.read(token: other, fields: ["surname"], purpose: "enrolment", request: nil), caller: pupil))
+            #expect(asSchool == .refused(code: "pupil-not-found"))
+            #expect(try await door.call(.pupils(.confirmAccount(token: other), caller: pupil)) == .refused(code: "pupil-not-found"))
+            #expect(try await door.call(.pupils(.correct(token: other, fields: ["grade": "11"]), caller: pupil)) == .refused(code: "pupil-not-found"))
+        }
+    }
 }
 
 /// Whether a local socket answers yet.

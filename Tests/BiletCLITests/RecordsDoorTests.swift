@@ -217,7 +217,7 @@ struct RecordsDoorTests {
         #expect(after.map(\.status) == ["withdrawn"])
     }
 
-    @Test("Subject-access requests: registered with their deadline, listed open and overdue per school, answered")
+    @Test("Subject-access requests: registered with their deadline, listed open and overdue per school and by the compliance officer, answered")
     func accessRequests() async throws {
         let fixture = try await Self.fixture()
         defer { Task { await fixture.shutdown() } }
@@ -246,10 +246,25 @@ struct RecordsDoorTests {
         }
         #expect(Set(open.map(\.request)) == [overdue.request, fresh.request])
         #expect(late.map(\.request) == [overdue.request])
-        // Another school sees none of them, cannot answer them; the compliance officer is refused by policy.
+        #expect(open.allSatisfy { $0.school == "77-1234" })
+        // Another school sees none of them, cannot answer them.
         #expect(await fixture.ask(.accessRequests(status: "open"), as: Self.schoolB) == .records(.accessRequests([])))
         #expect(await fixture.ask(.answerAccessRequest(request: overdue.request), as: Self.schoolB) == .refused(code: "request-not-found"))
-        #expect(await fixture.ask(.accessRequests(status: "open"), as: Self.officer) == .refused(code: "forbidden"))
+        // The compliance officer oversees the register of every school (tokens, schools, deadlines),
+        // but neither registers nor answers a request, nor reads the data held.
+        guard case .records(.accessRequests(let overseen)) = await fixture.ask(.accessRequests(status: "open"), as: Self.officer),
+              case .records(.accessRequests(let overseenLate)) = await fixture.ask(.accessRequests(status: "overdue"), as: Self.officer)
+        else {
+            Issue.record("the compliance officer should list the register")
+            return
+        }
+        #expect(overseen == open)
+        #expect(overseenLate.map(\.request) == [overdue.request])
+        #expect(overseenLate.map(\.school) == ["77-1234"])
+        #expect(await fixture.ask(.answerAccessRequest(request: overdue.request), as: Self.officer) == .refused(code: "request-not-found"))
+        #expect(
+            await fixture.ask(.registerAccessRequest(pupil: pupils[0], receivedOn: "2025-01-09", requesterKind: "guardian"), as: Self.officer)
+                == .refused(code: "pupil-not-found"))
 
         guard case .records(.accessRequest(let answered)) = await fixture.ask(.answerAccessRequest(request: overdue.request), as: Self.schoolA)
         else {

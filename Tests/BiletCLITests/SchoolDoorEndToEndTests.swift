@@ -13,7 +13,9 @@ import Testing
 /// registry, staff administration (creating, listing, disabling from the own organisation and from
 /// above, re-issuing codes), the audit log, and pupils through the vault's door: school 77-0001
 /// registers, reads, corrects and finds its pupil; every other role, school 77-0002 among them, is
-/// answered on that pupil's token exactly as on a token never issued.
+/// answered on that pupil's token exactly as on a token never issued; the duplicate register, which
+/// region 77's coordinator alone lists and resolves. After the matrix, a whole-database `pg_dump`
+/// holds none of the synthetic pupils' surnames, SNILS or phones (SchoolDoorEndToEndTests+Dump.swift).
 ///
 /// Starts a real `bilet serve`: runs in the serial pass of scripts/test.
 @Suite("School door end to end (real bilet serve)", .serialized)
@@ -158,6 +160,8 @@ struct SchoolDoorEndToEndTests {
     static let snils = "112-233-445 95"
     /// A well-formed subject token (16 zero bytes) that was never issued.
     static let unknownPupil = "sub_" + String(repeating: "A", count: 22)
+    /// A well-formed duplicate case reference that was never issued.
+    static let unknownCase = "dup_" + String(repeating: "A", count: 22)
 
     static func pupilForm(surname: String, snils: String?) -> Call {
         let number = snils.map { #","snils":"\#($0)""# } ?? ""
@@ -191,6 +195,7 @@ struct SchoolDoorEndToEndTests {
         let pupil = spare["pupil"] ?? "sub_missing"
         let navigator = spare["navigator"] ?? "usr_missing"
         let coordinator = spare["coordinator"] ?? "usr_missing"
+        let duplicateCase = spare["case"] ?? "dup_missing"
         return [
             Action(
                 name: "register a region", allowed: [.operator_], success: "201", refusal: forbidden,
@@ -259,12 +264,9 @@ struct SchoolDoorEndToEndTests {
             Action(
                 name: "register a pupil", allowed: [.school, .otherSchool], success: "201", refusal: forbidden,
                 audited: policy("create", "guardian"),
-                call: { role in pupilForm(surname: "Тестов-\(role.login)", snils: nil) },
-                // The door refuses a caller whose organisation is not a school before the vault
-                // decides anything, and so audits nothing (PupilDoorHandler.register): a gap.
-                refusedAs: Dictionary(
-                    uniqueKeysWithValues: [Role.operator_, .regionalCoordinator, .venue, .mentor, .methodologist, .complianceOfficer, .securityAdmin]
-                        .map { ($0, (status: "403", code: "forbidden", audited: Audited?.none)) })),
+                // Every other role, whether its organisation is a school (the navigator) or not (the
+                // operator, a coordinator, a venue …), is refused by the vault's policy, audited.
+                call: { role in pupilForm(surname: "Тестов-\(role.login)", snils: nil) }),
             Action(
                 name: "read school 77-0001's pupil", allowed: [.school], success: "200", refusal: notFound,
                 audited: pupilDenied,
@@ -280,6 +282,22 @@ struct SchoolDoorEndToEndTests {
                 sameAnswerAs: (
                     Set(Role.allCases).subtracting([.school]),
                     { _ in Call(method: "PATCH", path: "/v1/pupils/\(unknownPupil)", json: #"{"fields":{"grade":"9"}}"#) }, unknownWriteAudited)),
+            // The duplicate register: school 77-0002 registered a namesake of school 77-0001's pupil
+            // (same name and birth date); region 77's coordinator alone lists and resolves the case,
+            // everyone else is refused, audited, and on resolving answered as on a case never opened.
+            Action(
+                name: "list region 77's duplicate cases", allowed: [.regionalCoordinator], success: "200", refusal: forbidden,
+                audited: Audited(type: "duplicate.handled", fields: [:]),
+                call: { _ in Call(method: "GET", path: "/v1/duplicates") },
+                bodies: [.regionalCoordinator: spare["cases"] ?? "no case listed"]),
+            Action(
+                name: "resolve the case of school 77-0001's pupil", allowed: [.regionalCoordinator], success: "204",
+                refusal: (status: "404", code: "case-not-found"), audited: Audited(type: "duplicate.handled", fields: [:]),
+                call: { _ in Call(method: "POST", path: "/v1/duplicates/\(duplicateCase)/resolve", json: #"{"decision":"different"}"#) },
+                sameAnswerAs: (
+                    Set(Role.allCases).subtracting([.regionalCoordinator]),
+                    { _ in Call(method: "POST", path: "/v1/duplicates/\(unknownCase)/resolve", json: #"{"decision":"different"}"#) },
+                    Audited(type: "duplicate.handled", fields: [:]))),
             Action(
                 name: "find school 77-0001's pupil by SNILS", allowed: [.school], success: "200", refusal: (status: "200", code: ""),
                 refusalBody: #"{"pupils":[]}"#, audited: Audited(type: "pii.searched", fields: [:]), alsoAudited: [pupilDenied],
@@ -357,6 +375,9 @@ struct SchoolDoorEndToEndTests {
         let schoolList = try door.send(Call(method: "GET", path: "/v1/organisations"), as: .school)
         let own = (Self.object(schoolList.body)["organisations"] as? [[String: Any]] ?? []).compactMap { $0["uri"] as? String }
         #expect(own == ["bilet://school/77-0001"], "\(own)")
+        // The coordinator resolved the only case: none is open.
+        let open = try door.send(Call(method: "GET", path: "/v1/duplicates"), as: .regionalCoordinator)
+        #expect(open.http == "200" && open.body == #"{"cases":[]}"#, "\(open)")
         // The pupils' routes do not exist on a workstation, whatever the session.
         let pupilOnWorkstation = try door.send(
             Call(method: "POST", path: "/v1/pupil/sessions", json: #"{"login":"pupil.one","password":"x"}"#), as: .school)
@@ -373,6 +394,8 @@ struct SchoolDoorEndToEndTests {
             #expect(entries.count == changes, "\(role): \(entries.count) organisation.changed, expected \(changes)")
         }
         try Self.hostileProbes(door, pupil: try #require(spare["pupil"]))
+        // Synthetic pupils registered, corrected and searched: none of their values in a whole-database pg_dump.
+        try Self.expectNoPupilDataInClear(door)
         #expect(try serve.terminate() == 0)
         // Nothing personal, no secret reaches the processes' log: not the synthetic pupil's,
         // guardian's or signatory's names, SNILS or phone, not a password, not a bearer token.
@@ -449,6 +472,16 @@ struct SchoolDoorEndToEndTests {
         var spare: [String: String] = [:]
         let registered = try door.send(pupilForm(surname: "Тестова", snils: snils), as: .school)
         spare["pupil"] = try #require(object(registered.body)["token"] as? String, "\(registered)")
+        // School 77-0002's namesake (same name and birth date, no SNILS): answered as any
+        // registration, the case goes to region 77's coordinator.
+        let namesake = try door.send(pupilForm(surname: "Тестова", snils: nil), as: .otherSchool)
+        try #require(namesake.http == "201", "\(namesake)")
+        let cases = try door.send(Call(method: "GET", path: "/v1/duplicates"), as: .regionalCoordinator)
+        let listed = try #require(object(cases.body)["cases"] as? [[String: Any]], "\(cases)")
+        try #require(listed.count == 1, "\(cases)")
+        #expect(Set(listed[0]["schools"] as? [String] ?? []) == ["77-0001", "77-0002"], "\(cases)")
+        spare["case"] = try #require(listed[0]["case"] as? String, "\(cases)")
+        spare["cases"] = cases.body
         let navigator = try door.send(newAccount("navigator.spare", role: "navigator", organisation: nil), as: .school)
         spare["navigator"] = try #require(object(navigator.body)["account"] as? String, "\(navigator)")
         let coordinator = try door.send(newAccount("coordinator.spare", role: "regional_coordinator", organisation: "region/77"), as: .operator_)

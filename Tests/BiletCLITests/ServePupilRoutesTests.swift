@@ -24,10 +24,13 @@ extension ServeCommandTests {
         let log = run.directory.appendingPathComponent("serve.log")
         let serve = try BiletProcess.start(["serve", "--config", run.config], environment: run.environment, log: log)
         let lines = try await serve.waitForLine(containing: "bilet is ready", timeout: .seconds(120))
-        let port = try #require(
-            Self.records(lines, message: "gateway listening").first { $0["tls.listener"] as? String == "workstations" }
-                .flatMap { ($0["port"] as? String).flatMap(Int.init) })
-        // `certs dev-setup` made workstation certificates of school 77-0002 (school-b) and of region 77 (region).
+        func listenerPort(_ name: String) -> Int? {
+            Self.records(lines, message: "gateway listening").first { $0["tls.listener"] as? String == name }
+                .flatMap { ($0["port"] as? String).flatMap(Int.init) }
+        }
+        let port = try #require(listenerPort("workstations"))
+        let pupilsPort = try #require(listenerPort("pupils"))
+        // dev-setup made the workstations of school 77-0002 (`school-b`) and of region 77 (`region`).
         for (login, role, organisation) in [
             ("school.a", "school", "bilet://school/77-0001"), ("school.b", "school", "bilet://school/77-0002"),
             ("coord.77", "regional_coordinator", "bilet://region/77"),
@@ -120,6 +123,71 @@ extension ServeCommandTests {
         #expect(try call("workstation", schoolA, "/v1/duplicates/\(reference)/resolve", method: "POST", body: #"{"decision":"same"}"#).http == "404")
         #expect(try call("region", coordinator, "/v1/duplicates/\(reference)/resolve", method: "POST", body: #"{"decision":"same"}"#).http == "204")
         #expect(try call("region", coordinator, "/v1/duplicates").body == #"{"cases":[]}"#)
+
+        // The pupil's own account: a form consenting to self_service too; the school issues the
+        // code (after the vault confirmed the pupil is its own), the pupil activates and signs in on
+        // the pupils' listener (no client certificate) and reads their own card, nothing else.
+        let ownForm = #"""
+            {"pupil":{"surname":"Примерова","first_name":"Вера","birth_date":"2010-05-06","grade":"10","class":"А"},
+             "guardian":{"surname":"Примерова","first_name":"Ольга","relation":"mother","phone":"+7 900 000-00-02"},
+             "consent":{"number":"18/2025","signed_on":"2025-09-01","pupil_signed":true,"purposes":["self_service"]}}
+            """#
+        let vera = try #require(json(try call("workstation", schoolA, "/v1/pupils", method: "POST", body: ownForm).body)["token"] as? String)
+        // Anna's form did not consent to self_service: no account for her.
+        let noConsent = try call("workstation", schoolA, "/v1/pupils/\(pupil)/activation-code", method: "POST")
+        #expect(noConsent.http == "403", "\(noConsent)")
+        #expect(noConsent.body.contains(#""code":"consent-missing""#))
+        // School B: Vera's token is as unknown as a token never issued.
+        let theirCode = try call("school-b", schoolB, "/v1/pupils/\(vera)/activation-code", method: "POST")
+        let unknownCode = try call("school-b", schoolB, "/v1/pupils/sub_\(String(repeating: "A", count: 22))/activation-code", method: "POST")
+        #expect(theirCode.http == "404")
+        #expect(theirCode.body == unknownCode.body)
+        #expect(theirCode.body.contains(#""code":"pupil-not-found""#))
+        let issued = try call("workstation", schoolA, "/v1/pupils/\(vera)/activation-code", method: "POST")
+        #expect(issued.http == "201", "\(issued)")
+        let code = try #require(json(issued.body)["activation_code"] as? String)
+        #expect(json(issued.body)["activation_expires_at"] is String)
+
+        func pupilCall(_ path: String, method: String = "GET", token: String? = nil, body: String? = nil) throws -> (http: String, body: String) {
+            var extra = ["-X", method]
+            if let token { extra += ["-H", "Authorization: Bearer \(token)"] }
+            if let body { extra += ["-H", "Content-Type: application/json", "--data-binary", body] }
+            let answer = try run.curl(port: pupilsPort, path: path, client: nil, extra: extra)
+            return (answer.http, answer.body)
+        }
+        let activated = try pupilCall(
+            "/v1/pupil/activate", method: "POST", body: #"{"activation_code":"\#(code)","login":"vera.p","password":"synthetic pupil pass 1"}"#)
+        #expect(activated.http == "204", "\(activated)")
+        let signedIn = try pupilCall("/v1/pupil/sessions", method: "POST", body: #"{"login":"vera.p","password":"synthetic pupil pass 1"}"#)
+        #expect(signedIn.http == "201", "\(signedIn)")
+        let pupilToken = try #require(json(signedIn.body)["token"] as? String)
+        let me = try pupilCall("/v1/pupil/me", token: pupilToken)
+        #expect(me.http == "200", "\(me)")
+        #expect(json(me.body)["token"] as? String == vera)
+        let own = try #require(json(me.body)["fields"] as? [String: String])
+        #expect(own["surname"] == "Примерова")
+        #expect(own["grade"] == "10")
+        #expect(try pupilCall("/v1/pupil/me?fields=first_name", token: pupilToken).body.contains(#""first_name":"Вера""#))
+        // Without a session nothing; another pupil's token anywhere in a path gives nothing either.
+        #expect(try pupilCall("/v1/pupil/me").http == "401")
+        for path in ["/v1/pupils/\(pupil)?purpose=self_service", "/v1/pupils/\(vera)?purpose=self_service"] {
+            let answer = try pupilCall(path, token: pupilToken)
+            #expect(answer.http == "401", "\(path): \(answer)")
+            #expect(!answer.body.contains("Тестова") && !answer.body.contains("Примерова"))
+        }
+        for path in ["/v1/pupil/me/\(pupil)", "/v1/pupil/\(pupil)", "/v1/pupil/me?token=\(pupil)"] {
+            let answer = try pupilCall(path, token: pupilToken)
+            #expect(!answer.body.contains("Тестова"), "\(path): \(answer)")
+            #expect(answer.http == "404" || json(answer.body)["token"] as? String == vera, "\(path): \(answer)")
+        }
+        // The code is single use; signed out, the token is dead.
+        #expect(try pupilCall(
+            "/v1/pupil/activate", method: "POST", body: #"{"activation_code":"\#(code)","login":"vera.q","password":"synthetic pupil pass 1"}"#
+        ).http == "401")
+        #expect(try pupilCall("/v1/pupil/sessions/current", method: "DELETE", token: pupilToken).http == "204")
+        #expect(try pupilCall("/v1/pupil/me", token: pupilToken).http == "401")
+        // Active now: the school cannot issue a second code behind the pupil's back.
+        #expect(try call("workstation", schoolA, "/v1/pupils/\(vera)/activation-code", method: "POST").http == "409")
 
         #expect(try serve.terminate() == 0)
     }

@@ -6,7 +6,8 @@ import Testing
 /// certificates, as a school would use them: a CSV import (and the refused ones: rows with errors,
 /// Windows-1251, a wrong body type), the consent's scan up and down (its type checked from the
 /// bytes), a withdrawal, a transfer that takes the sending school's access away (its 404 equals an
-/// unknown token's), and a subject-access request registered, listed and answered. Synthetic data
+/// unknown token's), and a subject-access request registered, listed (by the school and by the
+/// compliance officer, who sees the register and the access report but not the data held) and answered. Synthetic data
 /// only. Part of ``ServeCommandTests`` (serialised, run in the timed pass).
 extension ServeCommandTests {
     @Test func schoolImportsPupilsAndKeepsTheirRecords() async throws {
@@ -35,6 +36,11 @@ extension ServeCommandTests {
                 environment: environment, executable: URL(fileURLWithPath: "/bin/bash"))
             try #require(add.status == 0, "\(add.output)")
         }
+        // The compliance officer's account, used from school A's workstation.
+        let addOfficer = try BiletProcess.run(
+            ["-c", #"printf 'synthetic pass phrase 1\n' | "$BILET" accounts add --login officer.one --role compliance_officer --organisation bilet://school/77-0001 --password-stdin"#],
+            environment: environment, executable: URL(fileURLWithPath: "/bin/bash"))
+        try #require(addOfficer.status == 0, "\(addOfficer.output)")
         let keyFile = run.directory.path + "/master.key"
         #expect(try run.bilet(["vault", "keygen", keyFile]).status == 0)
         #expect(try run.bilet(["vault", "init", "--socket", run.socket, "--key-file", keyFile]).status == 0)
@@ -92,10 +98,12 @@ extension ServeCommandTests {
         let plain = try call("workstation", schoolA, "/v1/pupils/import", method: "POST", type: "text/plain", body: "x")
         #expect(plain.http == "415")
 
-        // The same rows, corrected: all 20 import (so none of the refused file's rows had been stored).
+        // The same rows, corrected: all 20 import (so none of the refused file's rows had been stored);
+        // their forms also cover answering subject-access requests (the optional consent_purposes column).
+        let goodLines = [SyntheticImport.header + ";consent_purposes"] + (0..<20).map { SyntheticImport.row($0, seed: 5) + ";parent_request" }
         let imported = try call(
             "workstation", schoolA, "/v1/pupils/import", method: "POST", type: "text/csv; charset=utf-8",
-            body: try file("good.csv", SyntheticImport.file(rows: 20, seed: 5)))
+            body: try file("good.csv", Array(goodLines.joined(separator: "\r\n").utf8)))
         #expect(imported.http == "200", "\(imported)")
         let tokens = try #require(json(imported.body)["tokens"] as? [String])
         #expect(json(imported.body)["imported"] as? Int == 20)
@@ -106,7 +114,9 @@ extension ServeCommandTests {
         // The consent and its scan: a PDF goes up and comes back; a PNG declared as a PDF is refused.
         let consents = try call("workstation", schoolA, "/v1/pupils/\(tokens[0])/consents")
         #expect(consents.http == "200", "\(consents)")
-        let consent = try #require((json(consents.body)["consents"] as? [[String: Any]])?.first?["consent"] as? String)
+        let consentList = try #require(json(consents.body)["consents"] as? [[String: Any]])
+        #expect(Set(consentList.compactMap { $0["scope"] as? String }) == ["enrolment", "parent_request"])
+        let consent = try #require(consentList.first { $0["scope"] as? String == "enrolment" }?["consent"] as? String)
         let pdf = Array("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n".utf8)
         let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82]
         let wrongType = try call(
@@ -123,10 +133,16 @@ extension ServeCommandTests {
         #expect(downloaded.body == String(decoding: pdf, as: UTF8.self))
         #expect(try call("school-b", schoolB, "/v1/pupils/\(tokens[0])/consents/\(consent)/scan").http == "404")
 
-        // A withdrawal starts the 30-day destruction deadline.
+        // Withdrawals: while the form's other consent still covers the pupil's data there is no
+        // destruction deadline; withdrawing the last one starts the 30-day deadline.
         let second = try call("workstation", schoolA, "/v1/pupils/\(tokens[1])/consents")
-        let secondConsent = try #require((json(second.body)["consents"] as? [[String: Any]])?.first?["consent"] as? String)
-        let withdrawn = try call("workstation", schoolA, "/v1/pupils/\(tokens[1])/consents/\(secondConsent)/withdrawal", method: "POST")
+        let secondConsents = try #require(json(second.body)["consents"] as? [[String: Any]])
+        let enrolmentConsent = try #require(secondConsents.first { $0["scope"] as? String == "enrolment" }?["consent"] as? String)
+        let requestConsent = try #require(secondConsents.first { $0["scope"] as? String == "parent_request" }?["consent"] as? String)
+        let first = try call("workstation", schoolA, "/v1/pupils/\(tokens[1])/consents/\(enrolmentConsent)/withdrawal", method: "POST")
+        #expect(first.http == "200", "\(first)")
+        #expect(first.body == #"{"destruction_deadline":null}"#, "\(first)")
+        let withdrawn = try call("workstation", schoolA, "/v1/pupils/\(tokens[1])/consents/\(requestConsent)/withdrawal", method: "POST")
         #expect(withdrawn.http == "200", "\(withdrawn)")
         #expect((json(withdrawn.body)["destruction_deadline"] as? String)?.isEmpty == false)
 
@@ -155,6 +171,52 @@ extension ServeCommandTests {
         #expect((json(registered.body)["links"] as? [String: String])?["report"] == "/v1/audit/report?subject=\(tokens[3])")
         #expect(try call("workstation", schoolA, "/v1/access-requests?status=open").body.contains(sar))
         #expect(try call("school-b", schoolB, "/v1/access-requests/\(sar)/answer", method: "POST").http == "404")
+
+        // The compliance officer oversees the register across schools: tokens, schools, dates and
+        // deadlines; the pupil's access report through the audit API; never the data held, and
+        // it neither answers nor registers a request (the school does, citing the open request).
+        let officer = try signIn("officer.one", "workstation")
+        let officerAccount = try #require(json(try call("workstation", officer, "/v1/staff/me").body)["account"] as? String)
+        let overseen = try call("workstation", officer, "/v1/access-requests?status=open")
+        #expect(overseen.http == "200", "\(overseen)")
+        let listed = try #require((json(overseen.body)["requests"] as? [[String: Any]])?.first { $0["request"] as? String == sar })
+        #expect(listed["pupil"] as? String == tokens[3])
+        #expect(listed["school"] as? String == "77-0001")
+        #expect(listed["status"] as? String == "open")
+        #expect(listed["deadline"] as? String == json(registered.body)["deadline"] as? String)
+        #expect(listed["received_on"] as? String == today)
+        let overdueOnly = try call("workstation", officer, "/v1/access-requests?status=overdue")
+        #expect(overdueOnly.http == "200")
+        #expect(!overdueOnly.body.contains(sar))
+        let officerAnswer = try call("workstation", officer, "/v1/access-requests/\(sar)/answer", method: "POST")
+        #expect(officerAnswer.http == "404", "\(officerAnswer)")
+        #expect(officerAnswer.body.contains(#""code":"request-not-found""#))
+        let officerRegister = try call(
+            "workstation", officer, "/v1/pupils/\(tokens[3])/access-requests", method: "POST", type: "application/json",
+            body: #"{"received_on":"\#(today)","requester_kind":"guardian"}"#)
+        #expect(officerRegister.http == "404", "\(officerRegister)")
+        let officerData = try call("workstation", officer, "/v1/pupils/\(tokens[3])?purpose=parent_request&fields=surname&request=\(sar)")
+        #expect(officerData.http == "404", "\(officerData)")
+        #expect(!officerData.body.contains(SyntheticImport.surname(3, variant: 5)))
+        let report = try call("workstation", officer, "/v1/audit/report?subject=\(tokens[3])")
+        #expect(report.http == "200", "\(report)")
+        #expect(report.body.contains(#""subject":"\#(tokens[3])""#))
+        #expect(report.body.contains("access_request.handled"))
+        // The officer's listing is itself audited: access_request.handled, purpose audit_review, by the officer.
+        var entries = (http: "", body: "")
+        for _ in 0..<60 {
+            entries = try call("workstation", officer, "/v1/audit/entries?type=access_request.handled&actor=user:\(officerAccount)&subject=\(tokens[3])")
+            if entries.body.contains(#""purpose":"audit_review""#) { break }
+            try await Task.sleep(for: .milliseconds(500))
+        }
+        #expect(entries.http == "200", "\(entries)")
+        #expect(entries.body.contains(#""purpose":"audit_review""#), "\(entries)")
+        #expect(entries.body.contains(#""operation":"list""#), "\(entries)")
+        #expect(entries.body.contains(#""decision":"permit""#), "\(entries)")
+        // The school reads the data held citing the open request.
+        let held = try call("workstation", schoolA, "/v1/pupils/\(tokens[3])?purpose=parent_request&fields=surname&request=\(sar)")
+        #expect(held.http == "200", "\(held)")
+        #expect(json(held.body)["fields"] as? [String: String] == ["surname": SyntheticImport.surname(3, variant: 5)])
         #expect(try call("workstation", schoolA, "/v1/access-requests/\(sar)/answer", method: "POST").http == "200")
         #expect(try call("workstation", schoolA, "/v1/access-requests?status=open").body == #"{"requests":[]}"#)
 

@@ -41,6 +41,22 @@ struct PupilImportTests {
         #expect(pupil.guardianRelation == "parent")
     }
 
+    @Test("The optional consent_purposes column: names separated by commas or spaces; anything else is named")
+    func consentPurposes() throws {
+        let text = Self.header + ";consent_purposes\r\n" + SyntheticImport.row(0) + ";parent_request, assessment\r\n"
+            + SyntheticImport.row(1) + ";\r\n"
+        let parsed = try rows(PupilImportFile.check(Array(text.utf8), today: Self.today))
+        #expect(parsed.map(\.consentPurposes) == [["parent_request", "assessment"], []])
+        let bad = Self.header + ";consent_purposes\r\n" + SyntheticImport.row(0) + ";Родительский запрос\r\n"
+        let found = try issues(PupilImportFile.check(Array(bad.utf8), today: Self.today))
+        #expect(found.map(\.row) == [2])
+        #expect(found.map(\.column) == ["consent_purposes"])
+        #expect(found.map(\.code) == [.invalidValue])
+        // Without the column, enrolment only.
+        let plain = try rows(PupilImportFile.check(Array((Self.header + "\r\n" + SyntheticImport.row(0)).utf8), today: Self.today))
+        #expect(plain.first?.consentPurposes == [])
+    }
+
     @Test("UTF-8 without a byte-order mark, , delimiter, columns in another order, ISO dates, quoted fields")
     func commaQuotedIsoDates() throws {
         let text = [

@@ -117,6 +117,72 @@ struct PupilBatchTests {
         #expect(try await Self.count(fixture, "SELECT count(*) FROM vault.subjects WHERE kind = 'pupil'") == 3)
     }
 
+    @Test("A batch takes the advisory lock of each digest a single registration takes: it waits while one is held, then registers")
+    func batchWaitsOnTheDigestLocks() async throws {
+        let fixture = try await VaultFixture.make()
+        defer { Task { await fixture.shutdown() } }
+        // A name-only row (no SNILS): the duplicate a concurrent registration could otherwise miss.
+        var entry = Self.entry(7)
+        entry.pupil[.snils] = nil
+        let ring = try fixture.vault.keys()
+        let digest = try #require(
+            try BlindIndex.indexes(for: .pupil, values: entry.pupil, key: ring.blindIndexKey).first { $0.0 == .nameBirthDate }?.1)
+        let key = BatchSQL.lockKey(digest)
+        let vault = fixture.vault
+        let row = entry
+        let batch = try await fixture.database.withPool(maxConnections: 1) { admin in
+            try await admin.withTransaction { connection in
+                // What a single registration of the same child holds while it checks and writes.
+                _ = try await connection.query("SELECT pg_advisory_xact_lock(\(key))")
+                let batch = Task { @Sendable in
+                    try await vault.registerPupils([row], school: Synthetic.school, region: Synthetic.region, by: Principals.school())
+                }
+                var waiting = 0
+                for _ in 0..<40 where waiting == 0 {
+                    try await Task.sleep(for: .milliseconds(100))
+                    waiting = try await connection.query(
+                        "SELECT count(*)::int FROM pg_locks WHERE locktype = 'advisory' AND NOT granted").singleValue(Int.self)
+                }
+                #expect(waiting == 1)
+                #expect(try await connection.query("SELECT count(*)::int FROM vault.subjects").singleValue(Int.self) == 0)
+                return batch
+            }
+        }
+        guard case .registered(let tokens) = try await batch.value else {
+            Issue.record("expected the batch to be registered once the lock was released")
+            return
+        }
+        #expect(tokens.count == 1)
+    }
+
+    @Test("A form covering other purposes gets one consent per purpose, as a single registration; an unknown purpose refuses the row")
+    func otherPurposes() async throws {
+        let fixture = try await VaultFixture.make()
+        defer { Task { await fixture.shutdown() } }
+        var covered = Self.entry(1)
+        covered.consent.otherPurposes = ["parent_request"]
+        var unknown = Self.entry(2)
+        unknown.consent.otherPurposes = ["no_such_purpose"]
+        var twice = Self.entry(3)
+        twice.consent.otherPurposes = ["enrolment"]
+        let refused = try await fixture.vault.registerPupils(
+            [covered, unknown, twice], school: Synthetic.school, region: Synthetic.region, by: Principals.school())
+        #expect(
+            refused == .refused([
+                PupilBatchIssue(row: 4, field: "consent_purposes", part: "consent", code: .invalidConsent),
+                PupilBatchIssue(row: 5, field: "consent_purposes", part: "consent", code: .invalidConsent),
+            ]))
+        guard case .registered(let tokens) = try await fixture.vault.registerPupils(
+            [covered, Self.entry(4)], school: Synthetic.school, region: Synthetic.region, by: Principals.school())
+        else {
+            Issue.record("expected the batch to be registered")
+            return
+        }
+        #expect(Set(try await fixture.vault.consents(of: tokens[0], by: Principals.school()).map(\.purpose)) == ["enrolment", "parent_request"])
+        #expect(try await fixture.vault.consents(of: tokens[1], by: Principals.school()).map(\.purpose) == ["enrolment"])
+        #expect(try await Self.count(fixture, "SELECT count(*) FROM audit.events WHERE kind = 'consent.changed'") == 3)
+    }
+
     @Test("A role the policy does not let register pupils is refused, audited, and nothing is stored")
     func policyRefusal() async throws {
         let fixture = try await VaultFixture.make()

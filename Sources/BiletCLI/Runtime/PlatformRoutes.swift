@@ -47,7 +47,7 @@ struct PlatformRoutes: Sendable {
             OrganisationRoutes.add(to: router, staff.organisations)
             StaffRoutes.add(to: router, staff.administration)
             PupilSessionRoutes.add(to: router, accounts: staff.pupils)
-            if let vaultDoor { VaultRoutes.add(to: router, door: vaultDoor, sessions: staff.sessions) }
+            if let vaultDoor { VaultRoutes.add(to: router, door: vaultDoor, sessions: staff.sessions, pupilAccounts: staff.pupils) }
         }
         return router
     }

@@ -53,6 +53,10 @@ enum PupilDoorHandler {
                 guard let token = try? DuplicateCaseToken(parsing: reference) else { return .refused(code: "case-not-found") }
                 try await vault.resolveDuplicateCase(token, as: resolution, by: requester)
                 return .pupils(.done)
+            case .confirmAccount(let token):
+                guard let subject = try? SubjectToken(parsing: token) else { return .refused(code: "pupil-not-found") }
+                try await vault.confirmPupilAccount(subject, by: requester)
+                return .pupils(.done)
             }
         } catch {
             let code = DoorRefusals.code(for: error)
@@ -61,6 +65,7 @@ enum PupilDoorHandler {
             // unknown field now means the token is not a pupil's (a guardian's), which must answer
             // as an unknown token does, whichever school the guardian is of.
             case .read, .correct: return .refused(code: code == "unknown-field" ? "pupil-not-found" : DoorRefusals.hidingPupil(code))
+            case .confirmAccount: return .refused(code: DoorRefusals.hidingPupil(code))
             case .resolveDuplicate: return .refused(code: code == "forbidden" ? "case-not-found" : code)
             case .duplicates: return .refused(code: code)
             case .register, .search: return .refused(code: code)
@@ -71,9 +76,11 @@ enum PupilDoorHandler {
     private static func register(
         _ form: PupilRegistrationForm, caller: DoorCaller, requester: Requester, vault: Vault
     ) async throws(VaultError) -> VaultDoorResponse {
-        guard caller.organisationKind == "school", let school = caller.organisationID, let region = caller.region else {
-            return .refused(code: "forbidden")
-        }
+        // A caller of no school registers into no school (the empty id, which names none): the
+        // vault's policy still decides, so its refusal is audited like every other, rather than
+        // refused here unseen.
+        let school = caller.organisationKind == "school" ? caller.organisationID ?? "" : ""
+        let region = caller.region ?? ""
         guard form.pupil.count <= maximumFields, form.guardian.count <= maximumFields else { return .refused(code: "invalid-request") }
         guard callerFields.isDisjoint(with: form.pupil.keys) else { return .refused(code: "unknown-field") }
         var pupil: [FieldName: PersonalValue] = [:]

@@ -138,7 +138,8 @@ enum RecordsDoorHandler {
                     .phone: PersonalValue(row.guardianPhone),
                 ],
                 guardianIsParent: row.guardianRelation != "guardian",
-                consent: PaperConsentReference(number: row.consentNumber, signedOn: row.consentSignedOn))
+                consent: PaperConsentReference(
+                    number: row.consentNumber, signedOn: row.consentSignedOn, otherPurposes: row.consentPurposes))
         }
         switch try await vault.registerPupils(entries, school: school, region: region, by: requester) {
         case .registered(let tokens):
@@ -157,6 +158,8 @@ enum RecordsDoorHandler {
         case (_, let field): field
         }
         let (code, message): (ImportIssue.Code, String) = switch (issue.code, issue.field) {
+        case (.invalidConsent, "consent_purposes"?):
+            (.invalidConsent, "A purpose is not one the registry knows, is named twice, or is enrolment (always covered).")
         case (.duplicateSubject, _): (.duplicatePupil, "A pupil with this SNILS, or the same surname, first name and birth date, is registered at the school.")
         case (.missingValue, _): (.required, "A value is required.")
         case (.invalidConsent, _): (.invalidConsent, "The consent cannot be valid as written (the date, or the pupil's age).")
@@ -190,6 +193,7 @@ enum RecordsDoorHandler {
         let status = request.status == .answered ? "answered" : (request.legalDeadline < today ? "overdue" : "open")
         return AccessRequestSummary(
             request: request.reference.rawValue, pupil: request.subject.rawValue, receivedOn: request.receivedOn,
-            deadline: request.legalDeadline, status: status, requesterKind: request.requesterKind.rawValue)
+            deadline: request.legalDeadline, status: status, requesterKind: request.requesterKind.rawValue,
+            school: request.school)
     }
 }

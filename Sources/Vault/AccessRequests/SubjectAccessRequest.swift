@@ -43,4 +43,7 @@ public struct SubjectAccessRequest: Sendable, Hashable, Codable {
     public let answeredAt: Date?
     /// Who marked it answered, if anyone.
     public let answeredBy: String?
+    /// The pupil's school (`77-1234`) when a register listing filled it in
+    /// (``Vault/schoolAccessRequests(overdueOnly:by:)``); nil elsewhere.
+    public var school: String? = nil
 }

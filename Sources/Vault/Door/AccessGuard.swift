@@ -1,6 +1,8 @@
+import Audit
 import Foundation
 import Policy
 import PostgreSQL
+import Tokens
 
 /// The vault's access guard: the one place that asks the policy engine on behalf of a door of the
 /// vault, with the relationships read in the caller's transaction, and turns a refusal into the
@@ -8,8 +10,12 @@ import PostgreSQL
 /// one place that judges whether the subject's active consents for the purpose cover what is asked
 /// (``consent(for:fields:purpose:active:coverage:)``).
 ///
-/// The door then audits the outcome with its own record type (`pii.read`, `pii.written`,
-/// `token.resolved`, `duplicate.handled` …) in the same transaction before returning anything.
+/// The outcome is audited in the same transaction before anything is returned: with the door's
+/// own record type (`pii.read`, `pii.written`, `token.resolved`, `duplicate.handled` …) through
+/// ``audit(_:)``, or, for refusals without a type of their own, as `policy.decided` by
+/// ``permitOrAuditDenial(_:_:subject:fields:purpose:)`` and ``auditDenial(subject:action:resource:fields:purpose:rule:)``.
+/// ``authorise(_:_:fields:purpose:consentPurpose:active:coverage:record:)`` is the whole sequence
+/// in one call: policy, consent, audit record.
 struct AccessGuard {
     let vault: Vault
     let requester: Requester
@@ -30,6 +36,60 @@ struct AccessGuard {
     func refusal(_ action: String, _ resource: Resource, fields: [String] = [], purpose: String) async -> VaultError? {
         let decision = await decide(action, resource, fields: fields, purpose: purpose)
         return decision.isAllowed ? nil : VaultError.policyDenied(decision)
+    }
+
+    /// Appends `event` in the guard's transaction, before anything is returned; if it cannot be
+    /// written the operation fails (``VaultError/Code/auditUnavailable``,
+    /// ``VaultError/Code/auditFailed``).
+    func audit(_ event: some TypedAuditEvent) async throws(VaultError) {
+        try await vault.appendAudit(event.event, on: connection)
+    }
+
+    /// The policy's decision on `action` of `resource`; when it does not allow, its `policy.decided`
+    /// deny record is appended and the refusal returned. Nil when allowed.
+    func permitOrAuditDenial(
+        _ action: String, _ resource: Resource, subject: SubjectToken?, fields: [String] = [], purpose: String
+    ) async throws(VaultError) -> VaultError? {
+        let decision = await decide(action, resource, fields: fields, purpose: purpose)
+        guard !decision.isAllowed else { return nil }
+        try await auditDenial(
+            subject: subject, action: action, resource: resource.type, fields: fields, purpose: purpose, rule: decision.decidingRules.first)
+        return VaultError.policyDenied(decision)
+    }
+
+    /// Appends a `policy.decided` deny record (for refusals that have no event type of their own):
+    /// the rule only when it is a code, the policy version as its audit digest.
+    func auditDenial(
+        subject: SubjectToken?, action: String, resource: String, fields: [String], purpose: String?, rule: String?
+    ) async throws(VaultError) {
+        try await audit(
+            PolicyDecided(
+                actor: requester.actor, subject: subject?.rawValue, decision: .deny, purpose: purpose, action: action, resource: resource,
+                fieldsRequested: fields, rule: rule.flatMap { AuditFieldKind.code.accepts(.string($0)) ? $0 : nil },
+                policyVersion: Vault.auditDigest(of: policySet.version)))
+    }
+
+    /// The whole sequence of a door in one call: the policy's decision on `action` of `subject`
+    /// (`fields`, for `purpose`), then the subject's active consents (`active`, for
+    /// `consentPurpose`, by default `purpose`) as `coverage` asks, then the audit record `record`
+    /// builds from the decision and the refusal (nil: permitted), appended before this returns.
+    /// Returns the consent relied on, or the refusal (already audited).
+    func authorise<Event: TypedAuditEvent>(
+        _ action: String, _ subject: SubjectRecord, fields: [FieldName], purpose: String, consentPurpose: String? = nil,
+        active: [ActiveConsent], coverage: Coverage, record: (Decision, VaultError?) -> Event
+    ) async throws(VaultError) -> Result<ActiveConsent, VaultError> {
+        let decision = await decide(action, subject.policyResource, fields: fields.map(\.rawValue), purpose: purpose)
+        let outcome: Result<ActiveConsent, VaultError>
+        if decision.isAllowed {
+            outcome = try await consent(for: subject, fields: fields, purpose: consentPurpose ?? purpose, active: active, coverage: coverage)
+        } else {
+            outcome = .failure(VaultError.policyDenied(decision))
+        }
+        switch outcome {
+        case .success: try await audit(record(decision, nil))
+        case .failure(let refusal): try await audit(record(decision, refusal))
+        }
+        return outcome
     }
 
     /// What the active consents must cover.

@@ -154,9 +154,8 @@ extension Vault {
         if subject.kind == .staff {
             guard let userRef = subject.userRef, requester.principal.attributes["user"] == .entity(EntityRef("user", userRef)) else {
                 let refusal = VaultError(.policyDenied, reason: "a staff member's consent is given by that staff member")
-                try await auditDenial(
-                    subject: subject.token, action: action, resource: "consent", fields: fields, purpose: Self.consentPurpose,
-                    rule: nil, policyVersion: policySet.version, requester: requester, on: connection)
+                try await accessGuard(requester, policySet: policySet, at: now, on: connection).auditDenial(
+                    subject: subject.token, action: action, resource: "consent", fields: fields, purpose: Self.consentPurpose, rule: nil)
                 return refusal
             }
             return nil
@@ -166,28 +165,9 @@ extension Vault {
         if let school = subject.organisation { attributes["school"] = .entity(EntityRef("school", school)) }
         let pupil = subject.kind == .pupil ? subject.token : subject.pupilToken
         if let pupil { attributes["pupil"] = .entity(EntityRef("pupil", pupil.rawValue)) }
-        let decision = await accessGuard(requester, policySet: policySet, at: now, on: connection).decide(
-            action, Resource(type: "consent", id: subject.token.rawValue, attributes: attributes), fields: fields,
+        return try await accessGuard(requester, policySet: policySet, at: now, on: connection).permitOrAuditDenial(
+            action, Resource(type: "consent", id: subject.token.rawValue, attributes: attributes), subject: subject.token, fields: fields,
             purpose: Self.consentPurpose)
-        guard !decision.isAllowed else { return nil }
-        try await auditDenial(
-            subject: subject.token, action: action, resource: "consent", fields: fields, purpose: Self.consentPurpose,
-            rule: decision.decidingRules.first, policyVersion: policySet.version, requester: requester, on: connection)
-        return VaultError.policyDenied(decision)
-    }
-
-    /// Appends a `policy.decided` deny record (for refusals that have no event type of their own).
-    func auditDenial(
-        subject: SubjectToken?, action: String, resource: String, fields: [String], purpose: String?, rule: String?,
-        policyVersion: PolicyVersion, requester: Requester, on connection: PostgresConnection
-    ) async throws(VaultError) {
-        try await appendAudit(
-            PolicyDecided(
-                actor: requester.actor, subject: subject?.rawValue, decision: .deny, purpose: purpose, action: action, resource: resource,
-                fieldsRequested: fields, rule: rule.flatMap { AuditFieldKind.code.accepts(.string($0)) ? $0 : nil },
-                policyVersion: Self.auditDigest(of: policyVersion)
-            ).event,
-            on: connection)
     }
 
     func auditConsent(

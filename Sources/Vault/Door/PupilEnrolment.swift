@@ -103,13 +103,11 @@ extension Vault {
             let guardianFields = enrolment.guardian.keys.map(\.rawValue).sorted()
             let consentFields = ["scope", "status", "signed_on"]
             for (resource, fields) in [("guardian", guardianFields), ("consent", consentFields)] {
-                let decision = await guarded.decide(
-                    "create", Resource(type: resource, id: "new", attributes: attributes), fields: fields, purpose: Self.consentPurpose)
-                guard decision.isAllowed else {
-                    try await self.auditDenial(
-                        subject: nil, action: "create", resource: resource, fields: fields, purpose: Self.consentPurpose,
-                        rule: decision.decidingRules.first, policyVersion: policySet.version, requester: requester, on: connection)
-                    return .failure(VaultError.policyDenied(decision))
+                if let refusal = try await guarded.permitOrAuditDenial(
+                    "create", Resource(type: resource, id: "new", attributes: attributes), subject: nil, fields: fields,
+                    purpose: Self.consentPurpose)
+                {
+                    return .failure(refusal)
                 }
             }
             let pupil: RegisteredSubject

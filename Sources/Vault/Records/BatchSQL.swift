@@ -98,6 +98,42 @@ enum BatchSQL {
         let region: String?
     }
 
+    /// The advisory lock key of a blind-index digest: its first eight bytes, big-endian, exactly
+    /// as the single registration derives it (`Vault.duplicateMatches(_:excluding:on:)`), so a
+    /// batch and a single registration of the same child wait for each other.
+    static func lockKey(_ digest: [UInt8]) -> Int64 {
+        digest.prefix(8).reduce(Int64(0)) { ($0 << 8) | Int64($1) }
+    }
+
+    /// Takes the transaction-scoped advisory lock of every blind-index digest of the rows, before
+    /// they are looked up: SNILS digests first, then surname, first name and birth date, each kind
+    /// in ascending key order, the order a single registration takes its two (SNILS, then name),
+    /// so neither a concurrent single registration nor another batch can miss a duplicate being
+    /// written, and no two of them can wait on each other in a cycle. One statement; the locks
+    /// last until the transaction ends (a 10,000-row batch holds up to 20,000: the cluster's
+    /// `max_locks_per_transaction` is sized for it, see `LocalCluster`).
+    static func lockDigests(_ rows: [BatchRow], on connection: PostgresConnection) async throws(VaultError) {
+        var snils = Set<Int64>()
+        var names = Set<Int64>()
+        for row in rows {
+            for (kind, digest) in row.indexes {
+                if kind == .snils { snils.insert(lockKey(digest)) } else { names.insert(lockKey(digest)) }
+            }
+        }
+        let ordered = (snils.sorted() + names.sorted()).map(String.init).joined(separator: ",")
+        guard !ordered.isEmpty else { return }
+        do {
+            _ = try await connection.query(
+                """
+                SELECT count(pg_advisory_xact_lock(k)) FROM (
+                    SELECT CAST(k AS bigint) AS k FROM unnest(string_to_array(\(ordered), ',')) WITH ORDINALITY AS t(k, n) ORDER BY n
+                ) AS ordered_keys
+                """)
+        } catch {
+            throw VaultError.wrapping(error)
+        }
+    }
+
     /// The live pupils holding each of the rows' blind indexes, by ``key(_:_:)``.
     static func registeredDigests(_ rows: [BatchRow], on connection: PostgresConnection) async throws(VaultError) -> [String: [Holder]] {
         // One digest list per kind, matched with `= ANY(array)`: the (kind, digest) index is used
@@ -180,12 +216,15 @@ enum BatchSQL {
                     "\"shared\":" + (kind == .snils && row.sharedSnils ? "true" : "false"),
                 ])
             }
-            consents.append([
-                pair("id", UUID().uuidString), pair("token", row.consentToken.rawValue), pair("subject", pupilID),
-                pair("representative", guardianID), pair("given_by", row.givenBy),
-                "\"also\":" + (row.pupilAlsoConsented ? "true" : "false"), pair("authority", row.authorityDocument.rawValue),
-                pair("signed_on", row.signedOn), "\"number\":" + quoted(row.consentNumber),
-            ])
+            for (purpose, consent) in row.consents {
+                // Each consent record is its own series (a single registration's are too).
+                consents.append([
+                    pair("id", UUID().uuidString), pair("token", consent.rawValue), pair("subject", pupilID),
+                    pair("representative", guardianID), pair("given_by", row.givenBy),
+                    "\"also\":" + (row.pupilAlsoConsented ? "true" : "false"), pair("authority", row.authorityDocument.rawValue),
+                    pair("signed_on", row.signedOn), "\"number\":" + quoted(row.consentNumber), pair("purpose", purpose),
+                ])
+            }
         }
         // Guardians after all pupils of the chunk, so each pupil_id refers to a row inserted before.
         for sealed in chunk {
@@ -236,12 +275,12 @@ enum BatchSQL {
                     authority_document, operator, purpose, data_fields, actions, health_data, valid_from, valid_until,
                     withdrawal_method, signed_on, collection, state, recorded_by, paper_reference)
                 SELECT r.id, r.token, r.id, 1, r.subject, r.representative, r.given_by, r.also, r.authority,
-                       \(context.operatorIdentifier), 'enrolment', string_to_array(\(consentFields), ','),
+                       \(context.operatorIdentifier), r.purpose, string_to_array(\(consentFields), ','),
                        string_to_array(\(consentActions), ','), false, \(context.now), NULL,
                        'written_notice_to_school', CAST(r.signed_on AS date), 'paper', 'active', \(context.actor), r.number
                 FROM jsonb_to_recordset(CAST(\(consentsJSON) AS jsonb))
                      AS r(id uuid, token text, subject uuid, representative uuid, given_by text, also boolean, authority text,
-                          signed_on text, number text)
+                          signed_on text, number text, purpose text)
                 """)
         } catch where error.sqlState == .uniqueViolation {
             throw VaultError(.duplicateSubject, reason: "a pupil of the batch was registered concurrently")

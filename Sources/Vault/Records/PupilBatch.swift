@@ -36,11 +36,16 @@ public struct PaperConsentReference: Sendable, Hashable {
     public var number: String
     /// `YYYY-MM-DD`, not in the future, not before the pupil's birth.
     public var signedOn: String
+    /// The purposes the form covers besides `enrolment` (which it always covers), each a purpose
+    /// of the policy schema, named once, at most seven: one consent record is written per purpose,
+    /// as a single registration's `consent.purposes` does.
+    public var otherPurposes: [String]
 
     /// Creates a reference.
-    public init(number: String, signedOn: String) {
+    public init(number: String, signedOn: String, otherPurposes: [String] = []) {
         self.number = number
         self.signedOn = signedOn
+        self.otherPurposes = otherPurposes
     }
 }
 

@@ -20,7 +20,7 @@ enum RecordsAudit {
     }
 
     /// The records of a chunk of a batch registration: for each row, the pupil's and the guardian's
-    /// `pii.written` and the consent's `consent.changed`.
+    /// `pii.written` and each consent's `consent.changed`.
     static func registration(_ chunk: ArraySlice<BatchRow>, requester: Requester) -> [AuditEvent] {
         var events: [AuditEvent] = []
         events.reserveCapacity(chunk.count * 3)
@@ -31,10 +31,12 @@ enum RecordsAudit {
                 written(
                     subject: row.guardianToken.rawValue, requester: requester, purpose: Vault.consentPurpose,
                     fields: row.guardianFieldNames))
-            events.append(
-                granted(
-                    consent: row.consentToken.rawValue, subject: row.pupilToken.rawValue, purpose: Vault.enrolmentPurpose,
-                    givenBy: row.givenBy + (row.pupilAlsoConsented ? "_and_pupil" : ""), requester: requester))
+            for (purpose, consent) in row.consents {
+                events.append(
+                    granted(
+                        consent: consent.rawValue, subject: row.pupilToken.rawValue, purpose: purpose,
+                        givenBy: row.givenBy + (row.pupilAlsoConsented ? "_and_pupil" : ""), requester: requester))
+            }
         }
         return events
     }

@@ -8,34 +8,46 @@ extension Vault {
     /// The most requests ``schoolAccessRequests(overdueOnly:by:)`` lists at once.
     public static let accessRequestListLimit = 1_000
 
-    /// The unanswered subject-access requests about the pupils of the requester's school, oldest
-    /// deadline first: all of them, or with `overdueOnly` those whose legal deadline (ten working
-    /// days, ``AccessRequestDeadline``) has passed. Each listed request must pass the policy's
-    /// `read` of the pupil's `access_request` for `parent_request` (a compliance officer or any role
-    /// without a school, or one the policy refuses, is ``VaultError/Code/policyDenied``); each pupil
-    /// listed gets an `access_request.handled` (`list`) record with the number of its requests
-    /// listed, appended before anything is returned. At most ``accessRequestListLimit``.
+    /// The purpose the compliance officer oversees the subject-access register with: the
+    /// register's tokens, schools, dates and deadlines, never the data held (which only
+    /// ``accessRequestPurpose`` reads, citing an open request).
+    public static let accessRequestOversightPurpose = "audit_review"
+
+    /// The unanswered subject-access requests, oldest deadline first: all of them, or with
+    /// `overdueOnly` those whose legal deadline (ten working days, ``AccessRequestDeadline``) has
+    /// passed. A requester of a school lists its school's pupils' requests, each decided as `read`
+    /// of the pupil's `access_request` for `parent_request`; any other requester (the compliance
+    /// officer) lists every school's, each decided for ``accessRequestOversightPurpose``, and each
+    /// listed request carries its ``SubjectAccessRequest/school``. One refused row refuses the whole
+    /// list (``VaultError/Code/policyDenied``). Each pupil listed gets an `access_request.handled`
+    /// (`list`) record with the purpose and the number of its requests listed, appended before
+    /// anything is returned. At most ``accessRequestListLimit``.
     ///
     /// - Throws: ``VaultError/Code/sealed``, ``VaultError/Code/invalidRequest``,
     ///   ``VaultError/Code/policyDenied``, ``VaultError/Code/auditFailed``,
     ///   ``VaultError/Code/auditUnavailable``, ``VaultError/Code/storage``.
     public func schoolAccessRequests(overdueOnly: Bool, by requester: Requester) async throws(VaultError) -> [SubjectAccessRequest] {
         _ = try keys()
-        try checkRequest(requester: requester, purpose: Self.accessRequestPurpose)
+        let ownSchool: String? =
+            if case .entity(let organisation)? = requester.principal.attributes["organisation"], organisation.type == "school" {
+                organisation.id
+            } else {
+                nil
+            }
+        let purpose = ownSchool == nil ? Self.accessRequestOversightPurpose : Self.accessRequestPurpose
+        try checkRequest(requester: requester, purpose: purpose)
         let now = clock.now
         let today = CivilDate(now).iso
         let policySet = policies.current
-        guard case .entity(let organisation)? = requester.principal.attributes["organisation"], organisation.type == "school" else {
-            throw VaultError(.policyDenied, reason: "policy: the register is listed per school")
-        }
         let outcome: Result<[SubjectAccessRequest], VaultError> = try await withTransaction { connection in
             let rows = try await connection.query(
                 """
                 SELECT r.reference, s.token, to_char(r.received_on, 'YYYY-MM-DD'), r.requester_kind, r.status,
                        to_char(r.legal_deadline, 'YYYY-MM-DD'), r.created_by, r.created_at, r.answered_at, r.answered_by,
-                       s.region
+                       s.region, s.organisation
                 FROM vault.access_requests r JOIN vault.subjects s ON s.id = r.subject_id
-                WHERE s.organisation_type = 'school' AND s.organisation = \(organisation.id) AND r.status = 'open'
+                WHERE s.organisation_type = 'school' AND (\(ownSchool == nil) OR s.organisation = \(ownSchool ?? ""))
+                  AND r.status = 'open'
                   AND (\(!overdueOnly) OR r.legal_deadline < CAST(\(today) AS date))
                 ORDER BY r.legal_deadline, r.reference
                 LIMIT \(Self.accessRequestListLimit)
@@ -44,17 +56,19 @@ extension Vault {
             var counts: [SubjectToken: Int] = [:]
             let resolver = self.relationships(on: connection)
             for row in rows {
-                let request = try Self.registerEntry(row)
+                var request = try Self.registerEntry(row)
+                let school = try row.decode(String.self, at: 11)
+                request.school = school
                 var attributes: [String: Value] = [
                     "pupil": .entity(EntityRef("pupil", request.subject.rawValue)),
-                    "school": .entity(EntityRef("school", organisation.id)),
+                    "school": .entity(EntityRef("school", school)),
                 ]
                 if let region = try row.decode(String?.self, at: 10) { attributes["region"] = .entity(EntityRef("region", region)) }
                 let decision = await policySet.decide(
                     PolicyRequest(
                         principal: requester.principal, action: "read",
                         resource: Resource(type: "access_request", id: request.subject.rawValue, attributes: attributes),
-                        purpose: Self.accessRequestPurpose, time: Self.timestamp(now)),
+                        purpose: purpose, time: Self.timestamp(now)),
                     relationships: resolver)
                 guard decision.isAllowed else {
                     return .failure(VaultError(.policyDenied, reason: "policy: \(decision.reason?.rawValue ?? "deny")"))
@@ -65,7 +79,7 @@ extension Vault {
             let digest = Self.auditDigest(of: policySet.version)
             let events = counts.keys.sorted().map { subject in
                 AccessRequestHandled(
-                    actor: requester.actor, subject: subject.rawValue, decision: .permit, purpose: Self.accessRequestPurpose,
+                    actor: requester.actor, subject: subject.rawValue, decision: .permit, purpose: purpose,
                     operation: "list", resultCount: counts[subject] ?? 0, policyVersion: digest
                 ).event
             }

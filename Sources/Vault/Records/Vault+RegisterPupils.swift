@@ -55,8 +55,9 @@ extension Vault {
         var rows: [BatchRow] = []
         var issues: [PupilBatchIssue] = []
         rows.reserveCapacity(entries.count)
+        let declaredPurposes = Set(policySet.schema.purposes.map(\.name))
         for entry in entries {
-            switch Self.check(entry, today: CivilDate(now.addingTimeInterval(14 * 3_600))) {
+            switch Self.check(entry, today: CivilDate(now.addingTimeInterval(14 * 3_600)), purposes: declaredPurposes) {
             case .success(let row): rows.append(row)
             case .failure(let found): issues.append(contentsOf: found.issues)
             }
@@ -125,6 +126,11 @@ extension Vault {
             // batch (audited as probes); another school's are registered, flagged and sent to the
             // region's coordinator (the duplicate register), unseen by the school.
             let matches: [String: [BatchSQL.Holder]]
+            do throws(VaultError) {
+                try await BatchSQL.lockDigests(rows, on: connection)
+            } catch {
+                throw VaultError(error.code, reason: "locking the digests: " + (error.reason ?? ""))
+            }
             do throws(VaultError) {
                 matches = try await BatchSQL.registeredDigests(rows, on: connection)
             } catch {
@@ -220,7 +226,7 @@ extension Vault {
     }
 
     /// Normalises and checks one entry.
-    private static func check(_ entry: PupilBatchEntry, today: CivilDate) -> Result<BatchRow, RowIssues> {
+    private static func check(_ entry: PupilBatchEntry, today: CivilDate, purposes declared: Set<String>) -> Result<BatchRow, RowIssues> {
         var issues: [PupilBatchIssue] = []
         func normalise(_ values: [FieldName: PersonalValue], kind: SubjectKind, part: String) -> [FieldName: PersonalValue] {
             let allowed = Set(kind.fields)
@@ -250,6 +256,12 @@ extension Vault {
         if number.isEmpty || number.count > 64 || number.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
             issues.append(PupilBatchIssue(row: entry.row, field: "consent_number", part: "consent", code: .invalidValue))
         }
+        let others = entry.consent.otherPurposes
+        if others.count > 7 || Set(others).count != others.count || others.contains(Self.enrolmentPurpose)
+            || !others.allSatisfy(declared.contains)
+        {
+            issues.append(PupilBatchIssue(row: entry.row, field: "consent_purposes", part: "consent", code: .invalidConsent))
+        }
         var age = 0
         if let signedOn = CivilDate(iso: entry.consent.signedOn), signedOn <= today {
             if let birth = pupil[.birthDate].flatMap({ CivilDate(iso: $0.exposedText) }) {
@@ -274,6 +286,9 @@ extension Vault {
             rows[index].pupilToken = try mint { (entropy) throws(TokenError) in try SubjectToken(entropy: entropy) }
             rows[index].guardianToken = try mint { (entropy) throws(TokenError) in try SubjectToken(entropy: entropy) }
             rows[index].consentToken = try mint { (entropy) throws(TokenError) in try ConsentToken(entropy: entropy) }
+            for purpose in rows[index].entry.consent.otherPurposes {
+                rows[index].otherConsents.append((purpose, try mint { (entropy) throws(TokenError) in try ConsentToken(entropy: entropy) }))
+            }
             for module in Module.allCases.sorted(by: { $0.rawValue < $1.rawValue }) {
                 rows[index].moduleTokens.append(
                     (module, try mint { (entropy) throws(TokenError) in try ModuleToken(module: module, entropy: entropy) }))
@@ -343,6 +358,10 @@ struct BatchRow: Sendable {
     var pupilToken = SubjectToken(uncheckedRawValue: "")
     var guardianToken = SubjectToken(uncheckedRawValue: "")
     var consentToken = ConsentToken(uncheckedRawValue: "")
+    /// The consent records of the form's other purposes (``PaperConsentReference/otherPurposes``).
+    var otherConsents: [(purpose: String, token: ConsentToken)] = []
+    /// Every consent record of the row: `enrolment` first.
+    var consents: [(purpose: String, token: ConsentToken)] { [(Vault.enrolmentPurpose, consentToken)] + otherConsents }
     var moduleTokens: [(Module, ModuleToken)] = []
     var indexes: [(BlindIndex.Kind, [UInt8])] = []
     /// Pupils of other schools this pupil matched: it is registered flagged (its SNILS index row

@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# A pupil's card read end to end, as a school workstation makes it: keep-alive mTLS to the
+# gateway, the staff session check (bound to the certificate), the call through the vault's door,
+# the policy decision, the consent check, the audit append and the decryption, one transaction.
+#
+# Usage (from the repository root; one command, everything in a throwaway directory):
+#
+#     scripts/bench/card-read.sh                  # builds release bilet, 200,000 reads, 50 clients, 3 runs
+#     N=50000 C=50 RUNS=1 SKIP_BUILD=1 scripts/bench/card-read.sh
+#     PERF=1 scripts/bench/card-read.sh           # also records the whole machine with perf for PERF_SECONDS (perf.data kept in the run directory)
+#
+# It makes the dev PKI (`bilet certs dev-setup`), a configuration with one `workstations` listener,
+# migrates bilet's private PostgreSQL, starts `bilet serve`, initialises the vault, adds a school
+# account, signs in, records the staff consent, registers PUPILS synthetic pupils, then runs
+# `ab -k -c C -n N -E <workstation bundle> -H "Authorization: Bearer …"` against
+# GET /v1/pupils/<token>?purpose=enrolment (a different registered pupil each run) and prints
+# req/s, the ab percentile table's p50/p90/p99/max and the server's CPU per read.
+# The client runs on the same machine: on 2 cores it takes a share of the CPU the server would have.
+set -euo pipefail
+
+N=${N:-200000}
+C=${C:-50}
+RUNS=${RUNS:-3}
+PUPILS=${PUPILS:-200}
+WARMUP=${WARMUP:-5000}
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+BILET=${BILET:-$ROOT/.build/release/bilet}
+
+if [[ -z ${SKIP_BUILD:-} ]]; then
+    (cd "$ROOT" && swift build -c release --product bilet)
+fi
+command -v ab >/dev/null || { echo "ab (apache2-utils) is needed" >&2; exit 1; }
+
+DIR=$(mktemp -d /tmp/bilet-card-read.XXXXXX)
+chmod o+x "$DIR"   # the private PostgreSQL runs as bilet-postgres
+SERVE_PID=
+cleanup() {
+    if [[ -n $SERVE_PID ]] && kill -0 "$SERVE_PID" 2>/dev/null; then
+        kill -TERM "$SERVE_PID" 2>/dev/null || true
+        wait "$SERVE_PID" 2>/dev/null || true
+    fi
+    if [[ -z ${PERF:-} && -z ${KEEP:-} ]]; then rm -rf "$DIR"; else echo "kept: $DIR"; fi
+}
+trap cleanup EXIT
+
+export BILET_DATABASE_LOCAL_DIRECTORY=$DIR/pg BILET_LOG_FORMAT=json BILET_AUDIT_CHECKPOINT_DIRECTORY=$DIR/checkpoints
+CERTS=$DIR/certs
+"$BILET" certs dev-setup --directory "$CERTS" >"$DIR/dev-setup.log" 2>&1
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+cat >"$DIR/bilet.json" <<EOF
+{"log": {"format": "json", "level": "info"},
+ "gateway": {"listeners": "workstations@127.0.0.1:$PORT/required",
+             "certificate": "$CERTS/gateway/server.pem", "private_key": "$CERTS/gateway/server.key",
+             "client_ca_bundle": "$CERTS/gateway/ca-bundle.pem", "crl": "$CERTS/gateway/crl.pem"},
+ "vault": {"control_socket": "$DIR/vault/control.sock", "door_socket": "$DIR/vault-door/door.sock"},
+ "ca": {"directory": "$CERTS/ca", "issuing_passphrase_file": "$CERTS/ca/issuing.passphrase"}}
+EOF
+BILET_CONFIG=$DIR/bilet.json "$BILET" db migrate >"$DIR/migrate.log" 2>&1
+
+"$BILET" serve --config "$DIR/bilet.json" >"$DIR/serve.log" 2>&1 &
+SERVE_PID=$!
+for _ in $(seq 1 240); do
+    grep -q '"bilet is ready"' "$DIR/serve.log" 2>/dev/null && break
+    kill -0 "$SERVE_PID" 2>/dev/null || { cat "$DIR/serve.log" >&2; exit 1; }
+    sleep 0.5
+done
+grep -q '"bilet is ready"' "$DIR/serve.log" || { echo "serve did not get ready" >&2; tail "$DIR/serve.log" >&2; exit 1; }
+
+printf 'synthetic pass phrase 1\n' | BILET_CONFIG=$DIR/bilet.json "$BILET" accounts add --login bench.school --role school \
+    --organisation bilet://school/77-0001 --region 77 --password-stdin >/dev/null
+"$BILET" vault keygen "$DIR/master.key" >/dev/null
+"$BILET" vault init --socket "$DIR/vault/control.sock" --key-file "$DIR/master.key" >/dev/null
+
+CLIENT=(--cacert "$CERTS/gateway/ca-bundle.pem" --cert "$CERTS/clients/workstation.pem" --key "$CERTS/clients/workstation.key")
+URL=https://127.0.0.1:$PORT
+TOKEN=$(curl -sS "${CLIENT[@]}" -X POST -H 'Content-Type: application/json' \
+    --data-binary '{"login":"bench.school","password":"synthetic pass phrase 1"}' "$URL/v1/sessions" |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+AUTH="Authorization: Bearer $TOKEN"
+curl -sS -o /dev/null "${CLIENT[@]}" -X POST -H "$AUTH" -H 'Content-Type: application/json' \
+    --data-binary '{"version":"staff-pd-2026-1"}' "$URL/v1/staff/me/consent"
+
+# Synthetic pupils (invented names, valid-looking but made-up values), one registration each.
+: >"$DIR/tokens"
+for i in $(seq 1 "$PUPILS"); do
+    # a distinct birth date each (name + birth date is what makes a duplicate)
+    birth=$(printf '%04d-%02d-%02d' $(( 2008 + i / 336 )) $(( (i / 28) % 12 + 1 )) $(( i % 28 + 1 )))
+    curl -sS "${CLIENT[@]}" -X POST -H "$AUTH" -H 'Content-Type: application/json' --data-binary \
+        "{\"pupil\":{\"surname\":\"Тестова\",\"first_name\":\"Анна\",\"birth_date\":\"$birth\",\"grade\":\"9\",\"class\":\"Б\",\"email\":\"pupil$i@example.invalid\"},
+          \"guardian\":{\"surname\":\"Тестова\",\"first_name\":\"Мария\",\"relation\":\"mother\",\"phone\":\"+7 900 000-00-01\"},
+          \"consent\":{\"number\":\"$i/2025\",\"signed_on\":\"2025-09-01\",\"pupil_signed\":true}}" "$URL/v1/pupils" |
+        python3 -c 'import json,sys; text=sys.stdin.read(); print(json.loads(text).get("token") or sys.exit("registration refused: " + text))' >>"$DIR/tokens"
+done
+mapfile -t TOKENS <"$DIR/tokens"
+FIRST=$(curl -sS "${CLIENT[@]}" -H "$AUTH" "$URL/v1/pupils/${TOKENS[0]}?purpose=enrolment")
+echo "$FIRST" | grep -q '"surname":"Тестова"' || { echo "the card read does not answer: $FIRST" >&2; exit 1; }
+
+cat "$CERTS/clients/workstation.pem" "$CERTS/clients/workstation.key" >"$DIR/client-bundle.pem"
+ab_run() { # requests, token
+    ab -q -l -k -n "$1" -c "$C" -E "$DIR/client-bundle.pem" -H "$AUTH" "$URL/v1/pupils/$2?purpose=enrolment"
+}
+# CPU ticks of serve and every process under it (the vault and gateway processes, PostgreSQL).
+cpu_ticks() {
+    python3 - "$SERVE_PID" <<'PY'
+import os, sys
+children, ticks = {}, {}
+for pid in filter(str.isdigit, os.listdir("/proc")):
+    try:
+        fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    except OSError:
+        continue
+    children.setdefault(fields[1], []).append(pid)
+    ticks[pid] = int(fields[11]) + int(fields[12])
+total, todo = 0, [sys.argv[1]]
+while todo:
+    pid = todo.pop()
+    total += ticks.get(pid, 0)
+    todo += children.get(pid, [])
+print(total)
+PY
+}
+value() { awk -v key="$1" 'index($0, key) == 1 { sub(key, ""); print $1; exit }'; }
+
+echo "warm-up: $WARMUP reads"
+ab_run "$WARMUP" "${TOKENS[1]}" >/dev/null
+[[ -n ${PERF:-} ]] && { perf record -F 499 -a -g -o "$DIR/perf.data" -- sleep ${PERF_SECONDS:-15} >/dev/null 2>&1 & PERF_PID=$!; }
+
+HZ=$(getconf CLK_TCK)
+printf '%-4s %10s %9s %9s %9s %9s %10s %s\n' run req/s p50_ms p90_ms p99_ms max_ms cpu_us/req note
+for run in $(seq 1 "$RUNS"); do
+    token=${TOKENS[$(( (run + 1) % ${#TOKENS[@]} ))]}
+    before=$(cpu_ticks)
+    output=$(ab_run "$N" "$token")
+    after=$(cpu_ticks)
+    complete=$(echo "$output" | value "Complete requests:")
+    failed=$(echo "$output" | value "Failed requests:")
+    non2xx=$(echo "$output" | value "Non-2xx responses:")
+    rps=$(echo "$output" | value "Requests per second:")
+    p50=$(echo "$output" | value "  50%")
+    p90=$(echo "$output" | value "  90%")
+    p99=$(echo "$output" | value "  99%")
+    max=$(echo "$output" | value " 100%")
+    cpu=$(awk -v t=$(( after - before )) -v hz="$HZ" -v n="$complete" 'BEGIN { printf "%.0f", t / hz * 1e6 / n }')
+    printf '%-4s %10s %9s %9s %9s %9s %10s %s\n' "$run" "$rps" "$p50" "$p90" "$p99" "$max" "$cpu" \
+        "complete=$complete failed=${failed:-0} non2xx=${non2xx:-0}"
+done
+if [[ -n ${PERF:-} ]]; then kill -INT "$PERF_PID"; wait "$PERF_PID" 2>/dev/null || true; echo "perf report -i $DIR/perf.data"; fi
