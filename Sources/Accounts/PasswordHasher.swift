@@ -50,15 +50,19 @@ public struct PasswordHasher: Sendable {
 
     /// The encoded Argon2id hash of `password`.
     ///
+    /// `client` names who asked, as for ``verify(_:against:client:)``: a hash asked for by an
+    /// anonymous client (a pupil's activation on the pupils' listener, by address) holds at most
+    /// that client's share, so a flood of them cannot take every place from staff sign-ins.
+    ///
     /// - Throws: ``AccountsError/Code/invalidArgument`` for a password shorter than
     ///   ``minimumPasswordLength`` or longer than ``maximumPasswordBytes``;
     ///   ``AccountsError/Code/busy``; ``AccountsError/Code/crypto``.
-    public func hash(_ password: String) async throws(AccountsError) -> String {
+    public func hash(_ password: String, client: String? = nil) async throws(AccountsError) -> String {
         guard password.count >= Self.minimumPasswordLength, password.utf8.count <= Self.maximumPasswordBytes else {
             throw AccountsError(.invalidArgument, "a password has \(Self.minimumPasswordLength) to \(Self.maximumPasswordBytes) characters")
         }
         let parameters = self.parameters
-        guard let result = await gate.run({ await Self.onThread { () -> String? in try? Argon2id.hash(password: password, parameters: parameters) } })
+        guard let result = await gate.run(client: client, { await Self.onThread { () -> String? in try? Argon2id.hash(password: password, parameters: parameters) } })
         else { throw Self.busy }
         guard let result else { throw AccountsError(.crypto, "Argon2id hashing failed") }
         return result

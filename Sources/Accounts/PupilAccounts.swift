@@ -106,20 +106,23 @@ public struct PupilAccounts: Sendable {
     }
 
     /// Activates the pending account whose live code is `code`: the pupil's chosen `login` and
-    /// `password`.
+    /// `password`; `address` is the client's (as the listener saw it), whose share of the password
+    /// hasher the new password's hash takes (``PasswordHasher/hash(_:client:)``).
     ///
     /// - Throws: ``AccountsError/Code/activationFailed`` for every refused code (unknown, used,
     ///   expired, account active or disabled), ``AccountsError/Code/loginTaken`` (only to the
     ///   holder of a live code), ``AccountsError/Code/invalidArgument`` for a malformed login or a
     ///   password too short or too long, ``AccountsError/Code/busy``,
     ///   ``AccountsError/Code/auditUnavailable``, ``AccountsError/Code/storage``.
-    public func activate(code text: String, login: String, password: String) async throws(AccountsError) {
+    public func activate(code text: String, login: String, password: String, address: String? = nil) async throws(AccountsError) {
         guard let login = AccountStore.normalisedLogin(login) else {
             throw AccountsError(.invalidArgument, "a login has 1 to 128 characters a-z 0-9 . _ @ - and starts with a letter or digit")
         }
         let digest = try (ActivationCode(text) ?? .absent).digest()
-        let hash = try await hasher.hash(password)
+        // The same share as the address's sign-ins; without an address, one share for all of them.
+        let hash = try await hasher.hash(password, client: address ?? Self.listenerActor)
         let audit = self.audit
+        let failures = self.failures
         let outcome: String?
         do {
             outcome = try await pool.withTransaction { connection in
@@ -129,9 +132,12 @@ public struct PupilAccounts: Sendable {
                     try await audit.append(
                         AccountChanged(actor: "user:\(account)", account: "user:\(account)", change: .activated, role: "pupil"), on: connection)
                 } else {
-                    try await audit.append(
-                        AuthFailed(actor: Self.listenerActor, method: "pupil_activation", reason: result == nil ? "activation_refused" : "login_taken"),
-                        on: connection)
+                    // Anyone on the internet can send codes to the pupils' listener: refusals beyond
+                    // the threshold are counted into the window's aggregate, not one record each.
+                    let reason = result == nil ? "activation_refused" : "login_taken"
+                    if failures?.admit(actor: Self.listenerActor, method: "pupil_activation", reason: reason, certificate: nil) ?? true {
+                        try await audit.append(AuthFailed(actor: Self.listenerActor, method: "pupil_activation", reason: reason), on: connection)
+                    }
                 }
                 return result
             }

@@ -47,10 +47,11 @@ public enum PupilSessionRoutes {
     /// certificate they answer `404 route-not-found`, as a route that does not exist.
     public static func add(to router: Router<BiletRequestContext>, accounts: PupilAccounts) {
         let pupil = router.group("/v1/pupil").add(middleware: PupilListenerOnlyMiddleware())
-        pupil.post("activate") { request, _ -> Response in
+        pupil.post("activate") { request, context -> Response in
             await answer { () async throws -> Response in
                 let body = try await JSONBody.decode(ActivateBody.self, from: request, limit: maximumRequestBytes)
-                try await accounts.activate(code: body.activationCode, login: body.login, password: body.password)
+                try await accounts.activate(
+                    code: body.activationCode, login: body.login, password: body.password, address: context.clientAddress)
                 return Response(status: .noContent)
             }
         }

@@ -8,6 +8,9 @@ public struct LocalSocketError: Error, Sendable, CustomStringConvertible {
         case invalidAnswer
         /// The socket's directory or file cannot be made private, or another process already answers.
         case unusable
+        /// The request is longer than the server reads (``LocalSocketPool/maximumRequestBytes``):
+        /// refused before it is sent, so the server never sees it and the caller can say why.
+        case requestTooLarge
     }
 
     public let code: Code

@@ -19,17 +19,23 @@ public final class LocalSocketPool: Sendable {
     public let maximumIdle: Int
     /// How long a connection may stay idle and still be reused.
     public let maximumIdleAge: Duration
+    /// The longest request line sent (without its newline): the server's limit
+    /// (``LocalSocketServer/maximumRequestBytes``), which closes the connection on a longer one.
+    public let maximumRequestBytes: Int
     private let maximumResponseBytes: Int
     private let timeout: TimeAmount
     private let group: any EventLoopGroup
     private let idle = Mutex<[PooledConnection]>([])
 
-    /// A pool of connections to the server on `socketPath`.
+    /// A pool of connections to the server on `socketPath`; requests longer than
+    /// `maximumRequestBytes` are refused without being sent.
     public init(
-        socketPath: String, maximumIdle: Int = 8, maximumIdleAge: Duration = .seconds(5), maximumResponseBytes: Int = 16 << 20,
-        timeout: TimeAmount = .seconds(10), group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+        socketPath: String, maximumIdle: Int = 8, maximumIdleAge: Duration = .seconds(5), maximumRequestBytes: Int = 1 << 20,
+        maximumResponseBytes: Int = 16 << 20, timeout: TimeAmount = .seconds(10),
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) {
         self.socketPath = socketPath
+        self.maximumRequestBytes = maximumRequestBytes
         self.maximumIdle = maximumIdle
         self.maximumIdleAge = maximumIdleAge
         self.maximumResponseBytes = maximumResponseBytes
@@ -42,8 +48,10 @@ public final class LocalSocketPool: Sendable {
     }
 
     /// Sends `request` and decodes the answer.
-    /// - Throws: ``LocalSocketError/Code/unreachable`` when nothing answers,
-    ///   ``LocalSocketError/Code/invalidAnswer`` when the answer is missing, too long or malformed.
+    /// - Throws: ``LocalSocketError/Code/requestTooLarge`` when the encoded request is longer than
+    ///   ``maximumRequestBytes`` (nothing is sent), ``LocalSocketError/Code/unreachable`` when
+    ///   nothing answers, ``LocalSocketError/Code/invalidAnswer`` when the answer is missing, too
+    ///   long or malformed.
     public func call<Request: Encodable & Sendable, Response: Decodable & Sendable>(
         _ request: Request, expecting: Response.Type = Response.self
     ) async throws(LocalSocketError) -> Response {
@@ -52,6 +60,11 @@ public final class LocalSocketPool: Sendable {
             bytes = try LocalSocketLines.encode(request)
         } catch {
             throw LocalSocketError(.invalidAnswer, "the request cannot be encoded")
+        }
+        // The server closes a connection whose line is longer than its limit, without an answer:
+        // refused here instead, so a caller is told why rather than that the server is gone.
+        guard bytes.count - 1 <= maximumRequestBytes else {
+            throw LocalSocketError(.requestTooLarge, "the request is longer than the server reads")
         }
         let connection = try await checkOut()
         let line: [UInt8]

@@ -7,13 +7,21 @@ public struct VaultDoorClient: Sendable {
     public var socketPath: String { pool.socketPath }
     private let pool: LocalSocketPool
 
+    /// The longest door request (one JSON line) the vault's door reads: a bulk import of 10,000
+    /// checked rows (about 5 MB of JSON) or a consent scan of up to 8 MiB (base64, about 11 MB)
+    /// must fit. The client refuses a longer one before sending it
+    /// (``LocalSocketError/Code/requestTooLarge``), so no client of the gateway can make it send
+    /// the vault a request the door would drop.
+    public static let maximumRequestBytes = 16 * 1024 * 1024
+
     /// A client of the door on `socketPath`, keeping up to `connections` idle connections open.
     public init(socketPath: String, connections: Int = 16) {
-        self.pool = LocalSocketPool(socketPath: socketPath, maximumIdle: connections)
+        self.pool = LocalSocketPool(socketPath: socketPath, maximumIdle: connections, maximumRequestBytes: Self.maximumRequestBytes)
     }
 
     /// Sends `request` and returns the vault's answer.
-    /// - Throws: ``LocalSocketError`` when the vault cannot be reached or answers nonsense.
+    /// - Throws: ``LocalSocketError`` when the request is too long for the door
+    ///   (``LocalSocketError/Code/requestTooLarge``), or the vault cannot be reached or answers nonsense.
     public func call(_ request: VaultDoorRequest) async throws(LocalSocketError) -> VaultDoorResponse {
         try await pool.call(request, expecting: VaultDoorResponse.self)
     }

@@ -33,12 +33,15 @@ public enum DoorCalls {
 
     /// Sends `request` through `door` and returns the vault's answer unless it is a refusal.
     ///
-    /// - Throws: ``Problem`` for a refusal (``problem(forRefusal:)``), and `503 vault-unavailable`
+    /// - Throws: ``Problem`` for a refusal (``problem(forRefusal:)``), `413 body-too-large` when
+    ///   the request is longer than the door reads (nothing is sent), and `503 vault-unavailable`
     ///   when the vault process cannot be reached or answers nonsense.
     public static func call(_ door: VaultDoorClient, _ request: VaultDoorRequest) async throws(Problem) -> VaultDoorResponse {
         let response: VaultDoorResponse
         do {
             response = try await door.call(request)
+        } catch where error.code == .requestTooLarge {
+            throw Problem.bodyTooLarge
         } catch {
             throw Problem(.serviceUnavailable, code: "vault-unavailable", title: "The vault cannot be reached; try again later.")
         }

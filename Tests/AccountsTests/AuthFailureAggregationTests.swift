@@ -87,6 +87,38 @@ struct AuthFailureAggregationTests {
         #expect(records.last?.payload.contains(#""method": "password""#) == true)
     }
 
+    /// The pupils' listener takes activation codes from anyone on the internet, without a
+    /// certificate: refused codes beyond the threshold must not each be a record of their own
+    /// (before this, every refused code was an `auth.failed` leaf: an anonymous loop grew the log).
+    @Test("refused pupil activation codes beyond the threshold are aggregated")
+    func refusedPupilActivations() async throws {
+        let harness = try await StaffHarness.start()
+        let clock = TestClock()
+        let aggregator = AuthFailureAggregator(pool: harness.accountsPool, threshold: 3, window: .seconds(60), now: clock.now)
+        let hashKey = try AuditHashKey(sourceKey: SymmetricKey(bytes: try SecureRandom.bytes(count: 32)), version: 1)
+        let pupils = PupilAccounts(
+            pool: harness.accountsPool, hasher: try PasswordHasher(parameters: StaffHarness.fastArgon2),
+            attemptedAccountHash: { login in try? hashKey.hash(login, field: StaffLogin.attemptedAccountField).description },
+            failures: aggregator)
+        for n in 0..<20 {
+            let code = try ActivationCode.generate().text  // well formed, never issued
+            let error = await #expect(throws: AccountsError.self) {
+                try await pupils.activate(code: code, login: "pupil.guess\(n)", password: "synthetic pass phrase 1")
+            }
+            #expect(error?.code == .activationFailed)
+        }
+        let duringWindow = try await harness.auditEvents("auth.failed")
+        clock.advance(.seconds(61))
+        #expect(try await aggregator.flush() == 1)
+        let afterWindow = try await harness.auditEvents("auth.failed")
+        await harness.stop()
+        let mine = duringWindow.filter { $0.actor == PupilAccounts.listenerActor }
+        #expect(mine.count == 3, "\(mine.count) records for 20 refused codes")
+        #expect(mine.allSatisfy { $0.payload.contains(#""method": "pupil_activation""#) })
+        let aggregate = try #require(afterWindow.filter { $0.actor == PupilAccounts.listenerActor }.last?.payload)
+        #expect(aggregate.contains(#""count": 17"#), "\(aggregate)")
+    }
+
     /// Refused client certificates (the gateway's HandshakeRefusalObserver seam): each is
     /// recorded as auth.failed method certificate with the serial and issuer digest, nothing
     /// personal; beyond the threshold, one aggregate.

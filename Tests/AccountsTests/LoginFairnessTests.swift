@@ -95,6 +95,55 @@ struct LoginFairnessTests {
         #expect(outcomes.filter { $0 == "accounts.login_failed" }.count >= 2, "\(outcomes)")
     }
 
+    /// The pupils' listener is open to anyone: an activation hashes the new password before the
+    /// code is checked. Those hashes take the client address's share of the one hasher, as its
+    /// sign-ins do; before, they took places with no share at all, and one address sending codes
+    /// made every staff sign-in "busy".
+    @Test("an address flooding pupil activations is answered busy itself while a staff login proceeds")
+    func activationFloodDoesNotStarveStaff() async throws {
+        let harness = try await StaffHarness.start()
+        try await harness.addAccount("officer.five")
+        let hasher = try PasswordHasher(parameters: .rfc9106SecondRecommended, concurrentHashes: 1, waitingHashes: 4, perClientHashes: 2)
+        let hashKey = try AuditHashKey(sourceKey: SymmetricKey(bytes: try SecureRandom.bytes(count: 32)), version: 1)
+        let login = StaffLogin(pool: harness.accountsPool, hasher: hasher, hashKey: hashKey)
+        let pupils = PupilAccounts(
+            pool: harness.accountsPool, hasher: hasher,
+            attemptedAccountHash: { login in try? hashKey.hash(login, field: StaffLogin.attemptedAccountField).description })
+        let officer = try Self.certificate("bilet://school/77-1234/ws/22", serial: 0x22)
+        let flood = Task {
+            await withTaskGroup(of: String.self) { group in
+                for n in 0..<16 {
+                    group.addTask {
+                        do throws(AccountsError) {
+                            try await pupils.activate(
+                                code: try ActivationCode.generate().text, login: "pupil.flood\(n)", password: "guess guess guess",
+                                address: "203.0.113.7")
+                            return "activated"
+                        } catch {
+                            return error.code.rawValue
+                        }
+                    }
+                }
+                var outcomes: [String] = []
+                for await outcome in group { outcomes.append(outcome) }
+                return outcomes
+            }
+        }
+        try await Task.sleep(for: .milliseconds(150))
+        let opened: String
+        do {
+            opened = try await login.login("officer.five", password: StaffHarness.password, certificate: officer).sessionID
+        } catch {
+            opened = "\(error)"
+        }
+        let outcomes = await flood.value
+        await harness.stop()
+        #expect(opened.hasPrefix("ses_"), "\(opened)")
+        #expect(outcomes.count == 16)
+        #expect(Set(outcomes).isSubset(of: ["accounts.busy", "accounts.activation_failed"]), "\(outcomes)")
+        #expect(outcomes.filter { $0 == "accounts.busy" }.count >= 10, "\(outcomes)")
+    }
+
     /// L5: the work an unknown login causes is the work a locked one causes. Both run one Argon2id
     /// verification (the dummy hash for the unknown one) and the same statements: the lookup by
     /// login and the row lock by id, two index scans of accounts.accounts per attempt (the old

@@ -81,7 +81,7 @@ struct PupilDoorTests {
     @Test("register, read, correct and search as school A; school B and an unknown token get the same 404")
     func crossSchool() async throws {
         try await withDoor { door, superuser in
-            guard case .pupils(.registered(let token, _, _)) = try await register(door, Self.form(1, snils: "112-233-445 95"), as: Self.schoolA)
+            guard case .pupils(.registered(let token, let guardian, _)) = try await register(door, Self.form(1, snils: "112-233-445 95"), as: Self.schoolA)
             else { Issue.record("not registered"); return }
             let read = try await door.call(.pupils(.read(token: token, fields: ["surname", "grade"], purpose: "enrolment", request: nil), caller: Self.schoolA))
             #expect(read == .pupils(.card(token: token, fields: ["surname": "Двереваб", "grade": "9"])))
@@ -92,6 +92,13 @@ struct PupilDoorTests {
 
             // School B: its read, correction and search of A's pupil look exactly like an unknown token's.
             let unknown = "sub_" + String(repeating: "A", count: 22)
+            // A guardian's token is not a pupil's: the same 404, for school A (whose guardian it is) and B alike.
+            for caller in [Self.schoolA, Self.schoolB] {
+                let answer = try await door.call(.pupils(.read(token: guardian, fields: [], purpose: "enrolment", request: nil), caller: caller))
+                #expect(answer == .refused(code: "pupil-not-found"), "\(caller.organisationID ?? ""): \(answer)")
+                let write = try await door.call(.pupils(.correct(token: guardian, fields: ["grade": "11"]), caller: caller))
+                #expect(write == .refused(code: "pupil-not-found"), "\(caller.organisationID ?? ""): \(write)")
+            }
             for target in [token, unknown, "not-a-token"] {
                 let answer = try await door.call(.pupils(.read(token: target, fields: [], purpose: "enrolment", request: nil), caller: Self.schoolB))
                 #expect(answer == .refused(code: "pupil-not-found"))
@@ -129,6 +136,28 @@ struct PupilDoorTests {
             #expect(unknownField == .refused(code: "unknown-field"))
             let badValue = try await door.call(.pupils(.correct(token: token, fields: ["birth_date": "20.05.2011x"]), caller: Self.schoolA))
             #expect(badValue == .refused(code: "invalid-value"))
+            // The pupil's school and region are the caller's, never values the client gives.
+            var elsewhere = Self.form(6, snils: "")
+            elsewhere.pupil["snils"] = nil
+            elsewhere.pupil["school"] = "77-0002"
+            #expect(try await register(door, elsewhere, as: Self.schoolA) == .refused(code: "unknown-field"))
+            elsewhere.pupil["school"] = nil
+            elsewhere.pupil["region"] = "50"
+            #expect(try await register(door, elsewhere, as: Self.schoolA) == .refused(code: "unknown-field"))
+            for field in ["school", "region"] {
+                let moved = try await door.call(.pupils(.correct(token: token, fields: [field: "77-0002"]), caller: Self.schoolA))
+                #expect(moved == .refused(code: "unknown-field"), "\(field): \(moved)")
+            }
+            // A request longer than the door reads is refused before it is sent (the door would drop
+            // the connection, and the gateway answer 503 as if the vault were down).
+            let oversized = await #expect(throws: LocalSocketError.self) {
+                // JSON escapes each "/": half the limit in slashes is just over it once encoded.
+                let slashes = String(repeating: "/", count: VaultDoorClient.maximumRequestBytes / 2 + 1)
+                _ = try await door.call(.pupils(.correct(token: token, fields: ["surname": slashes]), caller: Self.schoolA))
+            }
+            #expect(oversized?.code == .requestTooLarge)
+            #expect(try await door.call(.pupils(.read(token: token, fields: ["grade"], purpose: "enrolment", request: nil), caller: Self.schoolA))
+                == .pupils(.card(token: token, fields: ["grade": "9"])))
             let badSnils = try await door.call(.pupils(.search(.snils("123")), caller: Self.schoolA))
             #expect(badSnils == .refused(code: "invalid-value"))
             var noConsent = Self.form(4, snils: "")

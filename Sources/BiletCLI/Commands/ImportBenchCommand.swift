@@ -96,7 +96,7 @@ struct ImportBenchCommand: AsyncParsableCommand {
 
         let socket = directory + "/door/door.sock"
         let server = LocalSocketServer<VaultDoorRequest, VaultDoorResponse>(
-            name: "bench-door", socketPath: socket, maximumRequestBytes: VaultDoorService.maximumRequestBytes, logger: logger,
+            name: "bench-door", socketPath: socket, maximumRequestBytes: VaultDoorClient.maximumRequestBytes, logger: logger,
             invalidRequest: { .refused(code: "invalid-request") }
         ) { request, _ in
             guard case .records(let records, let caller) = request else { return .refused(code: "invalid-request") }

@@ -17,6 +17,10 @@ enum PupilDoorHandler {
     static let parentRelations: Set<String> = ["mother", "father", "parent", "мать", "отец", "родитель"]
     /// The most fields or search values a request may carry.
     static let maximumFields = 32
+    /// Fields a school's form or correction may not give: the pupil's school and region are the
+    /// caller's (the subject's organisation, which decides every access), never a value the
+    /// client types, which could contradict them on the card (`unknown-field`).
+    static let callerFields: Set<String> = [FieldName.school.rawValue, FieldName.region.rawValue]
 
     static func answer(_ request: PupilDoorRequest, caller: DoorCaller, vault: Vault) async -> VaultDoorResponse {
         let requester: Requester
@@ -57,7 +61,11 @@ enum PupilDoorHandler {
         } catch {
             let code = DoorRefusals.code(for: error)
             switch request {
-            case .read, .correct, .confirmAccount: return .refused(code: DoorRefusals.hidingPupil(code))
+            // The names were checked as a pupil's before the vault looked the token up: an
+            // unknown field now means the token is not a pupil's (a guardian's), which must answer
+            // as an unknown token does, whichever school the guardian is of.
+            case .read, .correct: return .refused(code: code == "unknown-field" ? "pupil-not-found" : DoorRefusals.hidingPupil(code))
+            case .confirmAccount: return .refused(code: DoorRefusals.hidingPupil(code))
             case .resolveDuplicate: return .refused(code: code == "forbidden" ? "case-not-found" : code)
             case .duplicates: return .refused(code: code)
             case .register, .search: return .refused(code: code)
@@ -74,6 +82,7 @@ enum PupilDoorHandler {
         let school = caller.organisationKind == "school" ? caller.organisationID ?? "" : ""
         let region = caller.region ?? ""
         guard form.pupil.count <= maximumFields, form.guardian.count <= maximumFields else { return .refused(code: "invalid-request") }
+        guard callerFields.isDisjoint(with: form.pupil.keys) else { return .refused(code: "unknown-field") }
         var pupil: [FieldName: PersonalValue] = [:]
         for (name, value) in form.pupil { pupil[FieldName(rawValue: name)] = PersonalValue(value) }
         var guardian: [FieldName: PersonalValue] = [:]
@@ -124,7 +133,8 @@ enum PupilDoorHandler {
     ) async throws(VaultError) -> VaultDoorResponse {
         guard let subject = try? SubjectToken(parsing: token) else { return .refused(code: "pupil-not-found") }
         guard !fields.isEmpty, fields.count <= maximumFields else { return .refused(code: "invalid-request") }
-        guard fields.keys.allSatisfy({ SubjectKind.pupil.fields.contains(FieldName(rawValue: $0)) }) else {
+        guard fields.keys.allSatisfy({ SubjectKind.pupil.fields.contains(FieldName(rawValue: $0)) }), callerFields.isDisjoint(with: fields.keys)
+        else {
             return .refused(code: "unknown-field")
         }
         var values: [FieldName: PersonalValue] = [:]

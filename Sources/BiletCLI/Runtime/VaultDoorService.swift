@@ -14,16 +14,13 @@ enum VaultDoorService {
     static let part = "vault-door"
     /// The longest typed login the door hashes.
     static let maximumLoginBytes = 512
-    /// The largest door request: a bulk import of 10,000 checked rows (about 5 MB of JSON) or a
-    /// consent scan of up to 8 MiB (base64, about 11 MB) must fit; nothing larger is read.
-    static let maximumRequestBytes = 16 * 1024 * 1024
 
     static func make(
         _ settings: VaultSettings, vault: Vault, progress: StartupProgress, logger: Logger
     ) throws -> LocalSocketServer<VaultDoorRequest, VaultDoorResponse> {
         let allowed = try SystemUsers.ids(of: settings.doorUsers, setting: "vault.door_users")
         return LocalSocketServer(
-            name: "vault-door", socketPath: settings.doorSocket, allowedUsers: allowed, maximumRequestBytes: Self.maximumRequestBytes,
+            name: "vault-door", socketPath: settings.doorSocket, allowedUsers: allowed, maximumRequestBytes: VaultDoorClient.maximumRequestBytes,
             logger: logger, invalidRequest: { .refused(code: "invalid-request") },
             onListening: { progress.arrived(Self.part) }
         ) { request, _ in
