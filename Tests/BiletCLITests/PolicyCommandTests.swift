@@ -92,7 +92,7 @@ import Testing
         #expect(lines.contains("  expected: allow [first_name, surname as initial]"))
         #expect(lines.contains { $0.hasPrefix("  decision: allow fields [first_name, surname as initial] by [mentor.pupils.attendance-list] policy sha256:") })
         #expect(lines.contains("  permit mentor.pupils.attendance-list (mentor.policy:5:1): matched"))
-        #expect(lines.contains("  forbid guard.pupil-self-only (guards.policy:31:1): role not in scope"))
+        #expect(lines.contains { $0.hasPrefix("  forbid guard.pupil-self-only (guards.policy:") && $0.hasSuffix("): role not in scope") })
 
         let nothing = try bilet(["explain", "--policies", Self.policies, "--case", "no such case"])
         #expect(nothing.status == 1)
