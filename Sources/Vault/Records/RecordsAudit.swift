@@ -6,23 +6,21 @@ enum RecordsAudit {
     /// `pii.written` (`create`) for a new subject, permitted or refused.
     static func written(
         subject: String, requester: Requester, purpose: String, fields: [String], refusal: VaultError.Code? = nil
-    ) -> AuditEvent {
+    ) -> PIIWritten {
         PIIWritten(
             actor: requester.actor, subject: subject, decision: refusal == nil ? .permit : .deny, purpose: purpose, fieldsWritten: fields,
-            operation: .create
-        ).event
+            operation: .create)
     }
 
     /// `consent.changed` (`granted`) for a new consent of `purpose`.
-    static func granted(consent: String, subject: String, purpose: String, givenBy: String, requester: Requester) -> AuditEvent {
+    static func granted(consent: String, subject: String, purpose: String, givenBy: String, requester: Requester) -> ConsentChanged {
         ConsentChanged(actor: requester.actor, subject: subject, consent: consent, change: "granted", purposes: [purpose], givenBy: givenBy)
-            .event
     }
 
     /// The records of a chunk of a batch registration: for each row, the pupil's and the guardian's
     /// `pii.written` and each consent's `consent.changed`.
-    static func registration(_ chunk: ArraySlice<BatchRow>, requester: Requester) -> [AuditEvent] {
-        var events: [AuditEvent] = []
+    static func registration(_ chunk: ArraySlice<BatchRow>, requester: Requester) -> [any TypedAuditEvent] {
+        var events: [any TypedAuditEvent] = []
         events.reserveCapacity(chunk.count * 3)
         for row in chunk {
             events.append(

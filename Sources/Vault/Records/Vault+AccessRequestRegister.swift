@@ -54,7 +54,7 @@ extension Vault {
                 """)
             var requests: [SubjectAccessRequest] = []
             var counts: [SubjectToken: Int] = [:]
-            let resolver = self.relationships(on: connection)
+            let access = self.accessGuard(requester, policySet: policySet, at: now, on: connection)
             for row in rows {
                 var request = try Self.registerEntry(row)
                 let school = try row.decode(String.self, at: 11)
@@ -64,26 +64,21 @@ extension Vault {
                     "school": .entity(EntityRef("school", school)),
                 ]
                 if let region = try row.decode(String?.self, at: 10) { attributes["region"] = .entity(EntityRef("region", region)) }
-                let decision = await policySet.decide(
-                    PolicyRequest(
-                        principal: requester.principal, action: "read",
-                        resource: Resource(type: "access_request", id: request.subject.rawValue, attributes: attributes),
-                        purpose: purpose, time: Self.timestamp(now)),
-                    relationships: resolver)
-                guard decision.isAllowed else {
-                    return .failure(VaultError(.policyDenied, reason: "policy: \(decision.reason?.rawValue ?? "deny")"))
+                if let refusal = await access.refusal(
+                    "read", Resource(type: "access_request", id: request.subject.rawValue, attributes: attributes), purpose: purpose)
+                {
+                    return .failure(refusal)
                 }
                 requests.append(request)
                 counts[request.subject, default: 0] += 1
             }
             let digest = Self.auditDigest(of: policySet.version)
-            let events = counts.keys.sorted().map { subject in
+            let events: [any TypedAuditEvent] = counts.keys.sorted().map { subject in
                 AccessRequestHandled(
                     actor: requester.actor, subject: subject.rawValue, decision: .permit, purpose: purpose,
-                    operation: "list", resultCount: counts[subject] ?? 0, policyVersion: digest
-                ).event
+                    operation: "list", resultCount: counts[subject] ?? 0, policyVersion: digest)
             }
-            try await self.appendAudit(events, on: connection)
+            try await access.audit(events)
             return .success(requests)
         }
         return try outcome.get()

@@ -39,6 +39,7 @@ extension Vault {
             {
                 return .failure(refusal)
             }
+            let access = self.accessGuard(requester, policySet: policySet, at: now, on: connection)
             let audit = ConsentScanUploaded(
                 actor: requester.actor, subject: pupil.rawValue, decision: .permit, purpose: Self.consentPurpose,
                 consent: consent.rawValue, policyVersion: Self.auditDigest(of: policySet.version))
@@ -61,7 +62,7 @@ extension Vault {
                 var denied = audit
                 denied.decision = .deny
                 denied.reason = refusal.code.rawValue
-                try await self.appendAudit(denied.event, on: connection)
+                try await access.audit(denied)
                 return .failure(refusal)
             }
             let digest = try ScanCheck.sha256(of: content)
@@ -69,7 +70,7 @@ extension Vault {
             permitted.format = Self.format(of: mediaType)
             permitted.sha256 = BatchSQL.hex(digest)
             permitted.byteCount = content.count
-            try await self.appendAudit(permitted.event, on: connection)
+            try await access.audit(permitted)
             let school = subject.organisation ?? "unknown"
             _ = try await self.insertScan(
                 ConsentScan(mediaType: mediaType, content: content, originalLocation: PersonalValue("kept at school \(school)")),

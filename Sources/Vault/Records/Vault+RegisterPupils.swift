@@ -72,9 +72,8 @@ extension Vault {
             // into the statement bound) for no gain on a few hundred rows each.
             try await BatchSQL.withoutJIT(connection)
             // 2. The policy, for every subject and consent, before anything is looked up or written.
-            let resolver = self.relationships(on: connection)
-            let time = Self.timestamp(now)
-            var denials: [AuditEvent] = []
+            let access = self.accessGuard(requester, policySet: policySet, at: now, on: connection)
+            var denials: [any TypedAuditEvent] = []
             for (position, row) in rows.enumerated() {
                 // Deciding 30,000 questions takes a while: a statement now and then keeps the
                 // transaction from counting as idle (idle_in_transaction_session_timeout).
@@ -96,11 +95,7 @@ extension Vault {
                     (consentResource, ["scope", "status", "signed_on"], Self.consentPurpose, row.pupilToken.rawValue),
                 ]
                 for (resource, fields, purpose, subject) in questions {
-                    let decision = await policySet.decide(
-                        PolicyRequest(
-                            principal: requester.principal, action: "create", resource: resource, fields: fields, purpose: purpose,
-                            time: time),
-                        relationships: resolver)
+                    let decision = await access.decide("create", resource, fields: fields, purpose: purpose)
                     if !decision.isAllowed {
                         denials.append(
                             RecordsAudit.written(
@@ -110,15 +105,13 @@ extension Vault {
                 if !denials.isEmpty { break }
             }
             if !denials.isEmpty {
-                try await self.appendAudit(
+                try await access.audit(
                     denials + [
                         PupilsImported(
                             actor: requester.actor, decision: .deny, purpose: Self.enrolmentPurpose, school: "school:\(school)",
                             rowCount: rows.count, importedCount: 0, reason: VaultError.Code.policyDenied.rawValue,
-                            policyVersion: Self.auditDigest(of: policySet.version)
-                        ).event,
-                    ],
-                    on: connection)
+                            policyVersion: Self.auditDigest(of: policySet.version))
+                    ])
                 return .failure(VaultError(.policyDenied, reason: "policy: deny"))
             }
 
@@ -136,7 +129,7 @@ extension Vault {
             } catch {
                 throw VaultError(error.code, reason: "looking up duplicates: " + (error.reason ?? ""))
             }
-            var probes: [AuditEvent] = []
+            var probes: [any TypedAuditEvent] = []
             for index in rows.indices {
                 for (kind, digest) in rows[index].indexes {
                     for match in matches[BatchSQL.key(kind, digest)] ?? [] {
@@ -148,8 +141,7 @@ extension Vault {
                             probes.append(
                                 PupilDuplicateProbed(
                                     actor: requester.actor, subject: nil, purpose: Self.enrolmentPurpose, matchedOn: kind.rawValue,
-                                    outcome: .sameSchool, duplicateCase: nil
-                                ).event)
+                                    outcome: .sameSchool, duplicateCase: nil))
                         } else if !rows[index].otherSchoolMatches.contains(where: { $0.subjectID == match.id }) {
                             rows[index].otherSchoolMatches.append(
                                 DuplicateMatch(subjectID: match.id, school: match.school, region: match.region, kind: kind))
@@ -158,15 +150,13 @@ extension Vault {
                 }
             }
             guard issues.isEmpty else {
-                try await self.appendAudit(
+                try await access.audit(
                     probes + [
                         PupilsImported(
                             actor: requester.actor, decision: .deny, purpose: Self.enrolmentPurpose, school: "school:\(school)",
                             rowCount: rows.count, importedCount: 0, reason: VaultError.Code.duplicateSubject.rawValue,
-                            policyVersion: Self.auditDigest(of: policySet.version)
-                        ).event,
-                    ],
-                    on: connection)
+                            policyVersion: Self.auditDigest(of: policySet.version))
+                    ])
                 return .success(.refused(issues))
             }
 
@@ -180,43 +170,42 @@ extension Vault {
                 let end = min(start + BatchSQL.chunkSize, rows.endIndex)
                 let chunk = rows[start..<end]
                 let sealed = try Self.seal(chunk, kek: kek, kekVersion: kekVersion)
-                try await self.appendAudit(RecordsAudit.registration(chunk, requester: requester), on: connection)
+                try await access.audit(RecordsAudit.registration(chunk, requester: requester))
                 try await BatchSQL.insert(sealed, context: context, on: connection)
-                try await self.flagDuplicates(chunk, school: school, region: region, requester: requester, at: now, on: connection)
+                try await self.flagDuplicates(chunk, school: school, region: region, access: access)
                 start = end
             }
-            try await self.appendAudit(
+            try await access.audit(
                 PupilsImported(
                     actor: requester.actor, decision: .permit, purpose: Self.enrolmentPurpose, school: "school:\(school)",
-                    rowCount: rows.count, importedCount: rows.count, policyVersion: Self.auditDigest(of: policySet.version)
-                ).event,
-                on: connection)
+                    rowCount: rows.count, importedCount: rows.count, policyVersion: Self.auditDigest(of: policySet.version)))
             return .success(.registered(rows.map(\.pupilToken)))
         }
         return try outcome.get()
     }
 
     /// Opens a duplicate case for each other-school match of the chunk's pupils (registered
-    /// already, flagged) and appends their `pupil.duplicate_probed` (permit) records.
+    /// already, flagged) and appends their `pupil.duplicate_probed` (permit) records through the
+    /// batch's `access` guard, in its transaction.
     private func flagDuplicates(
-        _ chunk: ArraySlice<BatchRow>, school: String, region: String, requester: Requester, at now: Date,
-        on connection: PostgresConnection
+        _ chunk: ArraySlice<BatchRow>, school: String, region: String, access: AccessGuard
     ) async throws(VaultError) {
-        var probes: [AuditEvent] = []
+        let requester = access.requester
+        var probes: [any TypedAuditEvent] = []
         for row in chunk where !row.otherSchoolMatches.isEmpty {
             let prepared = PreparedRegistration(
                 id: row.pupilID, token: row.pupilToken, kind: .pupil, organisationType: "school", organisation: school, region: region,
                 user: nil, pupil: nil, values: [:], moduleTokens: [:], retentionUntil: nil, allowNamesake: false)
             for match in row.otherSchoolMatches {
-                let reference = try await openDuplicateCase(prepared, matching: match, openedBy: requester.actor, at: now, on: connection)
+                let reference = try await openDuplicateCase(
+                    prepared, matching: match, openedBy: requester.actor, at: access.now, on: access.connection)
                 probes.append(
                     PupilDuplicateProbed(
                         actor: requester.actor, subject: row.pupilToken.rawValue, purpose: Self.enrolmentPurpose,
-                        matchedOn: match.kind.rawValue, outcome: .otherSchool, duplicateCase: reference.rawValue
-                    ).event)
+                        matchedOn: match.kind.rawValue, outcome: .otherSchool, duplicateCase: reference.rawValue))
             }
         }
-        try await appendAudit(probes, on: connection)
+        try await access.audit(probes)
     }
 
     // MARK: Checking

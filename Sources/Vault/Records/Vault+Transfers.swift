@@ -26,17 +26,14 @@ extension Vault {
         let reference = try Self.mint { (entropy) throws(TokenError) in try TransferToken(entropy: entropy) }
         let outcome: Result<TransferToken, VaultError> = try await withTransaction { connection in
             let subject = try await self.liveSubject(pupil, lock: true, on: connection)
+            let access = self.accessGuard(requester, policySet: policySet, at: now, on: connection)
             var audit = PupilTransferred(
                 actor: requester.actor, subject: pupil.rawValue, decision: .permit, purpose: Self.enrolmentPurpose,
                 operation: .request, policyVersion: Self.auditDigest(of: policySet.version))
-            let decision = await policySet.decide(
-                PolicyRequest(
-                    principal: requester.principal, action: "update", resource: subject.policyResource, fields: ["school"],
-                    purpose: Self.enrolmentPurpose, time: Self.timestamp(now)),
-                relationships: self.relationships(on: connection))
+            let decision = await access.decide("update", subject.policyResource, fields: ["school"], purpose: Self.enrolmentPurpose)
             var refusal: VaultError?
             if subject.kind != .pupil || !decision.isAllowed {
-                refusal = VaultError(.policyDenied, reason: "policy: \(decision.reason?.rawValue ?? "deny")")
+                refusal = VaultError.policyDenied(decision)
             } else if subject.organisation == toSchool {
                 refusal = VaultError(.invalidRequest, reason: "the pupil is at that school already")
             } else if try await Self.hasPendingTransfer(subject.id, on: connection) {
@@ -45,7 +42,7 @@ extension Vault {
             if let refusal {
                 audit.decision = .deny
                 audit.reason = refusal.code.rawValue
-                try await self.appendAudit(audit.event, on: connection)
+                try await access.audit(audit)
                 return .failure(refusal)
             }
             guard let fromSchool = subject.organisation, let fromRegion = subject.region else {
@@ -57,7 +54,7 @@ extension Vault {
             audit.transfer = reference.rawValue
             audit.fromSchool = "school:\(fromSchool)"
             audit.toSchool = "school:\(toSchool)"
-            try await self.appendAudit(audit.event, on: connection)
+            try await access.audit(audit)
             return .success(reference)
         }
         return try outcome.get()
@@ -75,7 +72,8 @@ extension Vault {
         let now = clock.now
         let policySet = policies.current
         let outcome: Result<[PendingTransfer], VaultError> = try await withTransaction { connection in
-            guard let (school, _) = try await self.receivingSchool(requester, policySet: policySet, at: now, on: connection) else {
+            let access = self.accessGuard(requester, policySet: policySet, at: now, on: connection)
+            guard let (school, _) = await Self.receivingSchool(access) else {
                 return .failure(VaultError(.policyDenied, reason: "policy: only a school receives transfers"))
             }
             let rows = try await connection.query(
@@ -115,7 +113,8 @@ extension Vault {
         let now = clock.now
         let policySet = policies.current
         let outcome: Result<SubjectToken, VaultError> = try await withTransaction { connection in
-            guard let (school, region) = try await self.receivingSchool(requester, policySet: policySet, at: now, on: connection) else {
+            let access = self.accessGuard(requester, policySet: policySet, at: now, on: connection)
+            guard let (school, region) = await Self.receivingSchool(access) else {
                 return .failure(VaultError(.unknownTransfer, reason: "no transfer with this reference waits for this school"))
             }
             let rows = try await connection.query(
@@ -138,24 +137,20 @@ extension Vault {
                 policyVersion: Self.auditDigest(of: policySet.version))
             let arriving = SubjectKind.pupil.policyResource(
                 token: subject.token, organisationType: "school", organisation: school, region: region, user: nil, pupil: nil)
-            let decision = await policySet.decide(
-                PolicyRequest(
-                    principal: requester.principal, action: "update", resource: arriving, fields: ["school"],
-                    purpose: Self.enrolmentPurpose, time: Self.timestamp(now)),
-                relationships: self.relationships(on: connection))
+            let decision = await access.decide("update", arriving, fields: ["school"], purpose: Self.enrolmentPurpose)
             var refusal: VaultError?
             if try row.decode(String.self, at: 2) != "pending" {
                 refusal = VaultError(.transferConflict, reason: "the transfer was accepted already")
             } else if !decision.isAllowed {
-                refusal = VaultError(.policyDenied, reason: "policy: \(decision.reason?.rawValue ?? "deny")")
+                refusal = VaultError.policyDenied(decision)
             }
             if let refusal {
                 audit.decision = .deny
                 audit.reason = refusal.code.rawValue
-                try await self.appendAudit(audit.event, on: connection)
+                try await access.audit(audit)
                 return .failure(refusal)
             }
-            try await self.appendAudit(audit.event, on: connection)
+            try await access.audit(audit)
             try await connection.execute(
                 """
                 UPDATE vault.subjects SET organisation = \(school), region = \(region)
@@ -172,21 +167,17 @@ extension Vault {
     }
 
     /// The requester's school and region, if the policy lets it register pupils into its own school
-    /// (the question every receiving school must pass); nil otherwise.
-    private func receivingSchool(
-        _ requester: Requester, policySet: PolicySet, at now: Date, on connection: PostgresConnection
-    ) async throws(VaultError) -> (school: String, region: String)? {
+    /// (the question every receiving school must pass, asked through the requester's `access`
+    /// guard); nil otherwise.
+    private static func receivingSchool(_ access: AccessGuard) async -> (school: String, region: String)? {
+        let requester = access.requester
         guard case .entity(let organisation)? = requester.principal.attributes["organisation"], organisation.type == "school",
               case .entity(let region)? = requester.principal.attributes["region"], BatchSQL.isSchoolID(organisation.id)
         else { return nil }
         let probe = SubjectKind.pupil.policyResource(
             token: SubjectToken(uncheckedRawValue: "sub_receiving"), organisationType: "school", organisation: organisation.id,
             region: region.id, user: nil, pupil: nil)
-        let decision = await policySet.decide(
-            PolicyRequest(
-                principal: requester.principal, action: "create", resource: probe, fields: ["school"],
-                purpose: Self.enrolmentPurpose, time: Self.timestamp(now)),
-            relationships: relationships(on: connection))
+        let decision = await access.decide("create", probe, fields: ["school"], purpose: Self.enrolmentPurpose)
         return decision.isAllowed ? (organisation.id, region.id) : nil
     }
 
