@@ -161,7 +161,9 @@ import Testing
     }
 
     @Test func stalledHandshakeTimesOut() async throws {
-        let fixture = try await TLSFixture.start(limits: ListenerLimits(handshakeTimeout: .milliseconds(500)))
+        // Long enough for curl's own handshake on a loaded machine (the parallel pass), short enough to
+        // tell a timeout from the client's 5-second stall.
+        let fixture = try await TLSFixture.start(limits: ListenerLimits(handshakeTimeout: .milliseconds(1_500)))
         defer { Task { await fixture.stop() } }
         let clock = ContinuousClock()
         let start = clock.now
