@@ -126,6 +126,7 @@ ab_run "$WARMUP" "${TOKENS[1]}" >/dev/null
 [[ -n ${PERF:-} ]] && { perf record -F 499 -a -g -o "$DIR/perf.data" -- sleep ${PERF_SECONDS:-15} >/dev/null 2>&1 & PERF_PID=$!; }
 
 HZ=$(getconf CLK_TCK)
+REFUSED=0
 printf '%-4s %10s %9s %9s %9s %9s %10s %s\n' run req/s p50_ms p90_ms p99_ms max_ms cpu_us/req note
 for run in $(seq 1 "$RUNS"); do
     token=${TOKENS[$(( (run + 1) % ${#TOKENS[@]} ))]}
@@ -143,5 +144,9 @@ for run in $(seq 1 "$RUNS"); do
     cpu=$(awk -v t=$(( after - before )) -v hz="$HZ" -v n="$complete" 'BEGIN { printf "%.0f", t / hz * 1e6 / n }')
     printf '%-4s %10s %9s %9s %9s %9s %10s %s\n' "$run" "$rps" "$p50" "$p90" "$p99" "$max" "$cpu" \
         "complete=$complete failed=${failed:-0} non2xx=${non2xx:-0}"
+    [[ ${failed:-0} == 0 && ${non2xx:-0} == 0 ]] || REFUSED=1
 done
 if [[ -n ${PERF:-} ]]; then kill -INT "$PERF_PID"; wait "$PERF_PID" 2>/dev/null || true; echo "perf report -i $DIR/perf.data"; fi
+# A run with failed or refused reads measured something else than card reads (an expired session,
+# 403s): its numbers are not the card read's.
+[[ $REFUSED == 0 ]] || { echo "some reads failed or were refused (see the note column): not a card-read measurement" >&2; exit 1; }
