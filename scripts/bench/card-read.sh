@@ -99,21 +99,29 @@ cat "$CERTS/clients/workstation.pem" "$CERTS/clients/workstation.key" >"$DIR/cli
 ab_run() { # requests, token
     ab -q -l -k -n "$1" -c "$C" -E "$DIR/client-bundle.pem" -H "$AUTH" "$URL/v1/pupils/$2?purpose=enrolment"
 }
-# CPU ticks of serve and every process under it (the vault and gateway processes, PostgreSQL).
+# CPU ticks of serve and every process under it (the vault and gateway processes), and of the
+# private PostgreSQL: `pg_ctl start` leaves its postmaster orphaned (its parent is no longer serve),
+# so it is found by its data directory on its command line.
 cpu_ticks() {
-    python3 - "$SERVE_PID" <<'PY'
+    python3 - "$SERVE_PID" "$DIR/pg/data" <<'PY'
 import os, sys
-children, ticks = {}, {}
+children, ticks, roots = {}, {}, [sys.argv[1]]
 for pid in filter(str.isdigit, os.listdir("/proc")):
     try:
         fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+        command = open(f"/proc/{pid}/cmdline", "rb").read()
     except OSError:
         continue
     children.setdefault(fields[1], []).append(pid)
     ticks[pid] = int(fields[11]) + int(fields[12])
-total, todo = 0, [sys.argv[1]]
+    if sys.argv[2].encode() in command:
+        roots.append(pid)
+seen, total, todo = set(), 0, roots
 while todo:
     pid = todo.pop()
+    if pid in seen:
+        continue
+    seen.add(pid)
     total += ticks.get(pid, 0)
     todo += children.get(pid, [])
 print(total)
