@@ -313,10 +313,6 @@ struct SchoolDoorEndToEndTests {
         try #require(setup.status == 0, "\(setup.output)")
         try #require(setup.output.contains("bilet://operator/op-1/ws/1"), "dev-setup issues the operator's workstation: \(setup.output)")
         try run.writeConfiguration()
-        // This run's own door socket (the default is relative to the working directory).
-        let configuration = try String(contentsOfFile: run.config, encoding: .utf8).replacingOccurrences(
-            of: #""vault": {"#, with: #""vault": {"door_socket": "\#(run.directory.path)/vault-door/door.sock", "#)
-        try configuration.write(toFile: run.config, atomically: true, encoding: .utf8)
         let migrated = try run.bilet(["db", "migrate"])
         try #require(migrated.status == 0, "\(migrated.output)")
 

@@ -32,7 +32,8 @@ extension ServeCommandTests {
             return GatewayRun(directory: directory)
         }
 
-        /// The configuration of config/dev.json, with port 0 everywhere and this run's paths.
+        /// The configuration of config/dev.json, with port 0 everywhere and this run's paths (the
+        /// vault's door socket defaults beside the control socket: `vault-door/door.sock` here).
         func writeConfiguration() throws {
             let gateway = certs + "/gateway"
             let json = """

@@ -13,10 +13,6 @@ extension ServeCommandTests {
         let setup = try run.bilet(["certs", "dev-setup", "--directory", run.certs])
         try #require(setup.status == 0, "\(setup.output)")
         try run.writeConfiguration()
-        var configuration = try String(contentsOfFile: run.config, encoding: .utf8)
-        configuration = configuration.replacingOccurrences(
-            of: #""vault": {"#, with: #""vault": {"door_socket": "\#(run.directory.path)/vault-door/door.sock", "#)
-        try configuration.write(toFile: run.config, atomically: true, encoding: .utf8)
         try #require(try run.bilet(["db", "migrate"]).status == 0)
         let environment = run.environment.merging(["BILET": BiletProcess.binary.path, "BILET_CONFIG": run.config]) { $1 }
 
