@@ -129,19 +129,15 @@ struct SchoolDoorEndToEndTests {
 
         /// `call` on `workstation` (nil: none, the pupils' listener) with `token`.
         func send(_ call: Call, workstation: String?, token: String?) throws -> (http: String, body: String) {
-            var extra = ["-X", call.method]
-            if let token { extra += ["-H", "Authorization: Bearer \(token)"] }
-            if let json = call.json { extra += ["-H", "Content-Type: application/json", "--data-binary", json] }
-            let answer = try run.curl(port: workstation == nil ? pupils : workstations, path: call.path, client: workstation, extra: extra)
-            return (answer.http, answer.body)
+            try run.call(
+                port: workstation == nil ? pupils : workstations, client: workstation, token: token, call.path, method: call.method,
+                type: call.json.map { _ in "application/json" }, body: call.json)
         }
     }
 
-    static func object(_ body: String) -> [String: Any] {
-        (try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any]) ?? [:]
-    }
+    static func object(_ body: String) -> [String: Any] { ServeCommandTests.json(body) }
 
-    static let password = "synthetic pass phrase 1"
+    static let password = ServeCommandTests.GatewayRun.password
     /// Synthetic, check digits valid.
     static let inn = "7700000016"
     static let ogrn = "1027700000008"
@@ -309,26 +305,13 @@ struct SchoolDoorEndToEndTests {
     @Test func everyRoleDoesWhatItMayAndEveryOtherRoleIsRefusedAndAudited() async throws {
         let run = try ServeCommandTests.GatewayRun.make()
         defer { try? FileManager.default.removeItem(at: run.directory) }
-        let setup = try run.bilet(["certs", "dev-setup", "--directory", run.certs])
-        try #require(setup.status == 0, "\(setup.output)")
-        try #require(setup.output.contains("bilet://operator/op-1/ws/1"), "dev-setup issues the operator's workstation: \(setup.output)")
-        try run.writeConfiguration()
-        let migrated = try run.bilet(["db", "migrate"])
-        try #require(migrated.status == 0, "\(migrated.output)")
+        let setup = try run.prepare()
+        try #require(setup.contains("bilet://operator/op-1/ws/1"), "dev-setup issues the operator's workstation: \(setup)")
 
-        let serve = try BiletProcess.start(
-            ["serve", "--config", run.config], environment: run.environment, log: run.directory.appendingPathComponent("serve.log"))
+        let (serve, _, ports) = try await run.serve()
         defer { _ = try? serve.terminate() }
-        let lines = try await serve.waitForLine(containing: "bilet is ready", timeout: .seconds(120))
-        var ports: [String: Int] = [:]
-        for record in ServeCommandTests.records(lines, message: "gateway listening") {
-            if let name = record["tls.listener"] as? String, let port = (record["port"] as? String).flatMap(Int.init) { ports[name] = port }
-        }
         let door = Door(run: run, workstations: try #require(ports["workstations"]), pupils: try #require(ports["pupils"]))
-        let keyFile = run.directory.path + "/master.key"
-        try #require(try run.bilet(["vault", "keygen", keyFile]).status == 0)
-        let initialised = try run.bilet(["vault", "init", "--socket", run.socket, "--key-file", keyFile])
-        try #require(initialised.status == 0, "\(initialised.output)")
+        try run.initialiseVault()
 
         let spare = try await Self.walkthrough(door)
         let actions = Self.actions(spare: spare)
@@ -437,13 +420,7 @@ struct SchoolDoorEndToEndTests {
     static func walkthrough(_ door: Door) async throws -> [String: String] {
         // Bootstrap: the roles that no one above creates over HTTP.
         for role in [Role.operator_, .methodologist, .complianceOfficer, .securityAdmin] {
-            let added = try BiletProcess.run(
-                ["-c", #"printf '%s\n' "$PASSWORD" | "$BILET" accounts add --login "$LOGIN" --role "$ROLE" --organisation bilet://operator/op-1 --password-stdin"#],
-                environment: door.run.environment.merging([
-                    "BILET": BiletProcess.binary.path, "BILET_CONFIG": door.run.config, "PASSWORD": password, "LOGIN": role.login,
-                    "ROLE": role.staffRole,
-                ]) { $1 },
-                executable: URL(fileURLWithPath: "/bin/bash"))
+            let added = try door.run.addAccount(role.login, role: role.staffRole, organisation: "bilet://operator/op-1", password: password)
             try #require(added.status == 0, "\(added.output)")
             try signIn(door, role)
         }

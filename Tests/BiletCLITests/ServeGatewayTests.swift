@@ -51,6 +51,83 @@ extension ServeCommandTests {
             try BiletProcess.run(arguments, environment: environment)
         }
 
+        /// A development PKI (`bilet certs dev-setup`), the configuration and a migrated database:
+        /// what every serve test starts from. Returns dev-setup's output.
+        @discardableResult
+        func prepare() throws -> String {
+            let setup = try bilet(["certs", "dev-setup", "--directory", certs])
+            try #require(setup.status == 0, "\(setup.output)")
+            try writeConfiguration()
+            let migrated = try bilet(["db", "migrate"])
+            try #require(migrated.status == 0, "\(migrated.output)")
+            return setup.output
+        }
+
+        /// Starts `bilet serve` with this run's configuration, logging to serve.log, and waits until
+        /// it is ready: the process, the log lines so far and each listener's port by name.
+        func serve() async throws -> (process: BiletProcess, lines: [String], ports: [String: Int]) {
+            let process = try BiletProcess.start(
+                ["serve", "--config", config], environment: environment, log: directory.appendingPathComponent("serve.log"))
+            let lines = try await process.waitForLine(containing: "bilet is ready", timeout: .seconds(120))
+            var ports: [String: Int] = [:]
+            for record in ServeCommandTests.records(lines, message: "gateway listening") {
+                if let name = record["tls.listener"] as? String, let port = (record["port"] as? String).flatMap(Int.init) { ports[name] = port }
+            }
+            return (process, lines, ports)
+        }
+
+        /// `bilet accounts add` with `password` on standard input, as an administrator bootstraps an account.
+        func addAccount(
+            _ login: String, role: String, organisation: String, region: String? = nil, password: String = GatewayRun.password
+        ) throws -> (status: Int32, output: String) {
+            try BiletProcess.run(
+                ["-c", #"printf '%s\n' "$PASSWORD" | "$BILET" accounts add --login "$LOGIN" --role "$ROLE" --organisation "$ORGANISATION" ${REGION:+--region "$REGION"} --password-stdin"#],
+                environment: environment.merging([
+                    "BILET": BiletProcess.binary.path, "BILET_CONFIG": config, "PASSWORD": password, "LOGIN": login, "ROLE": role,
+                    "ORGANISATION": organisation, "REGION": region ?? "",
+                ]) { $1 },
+                executable: URL(fileURLWithPath: "/bin/bash"))
+        }
+
+        /// The synthetic password of the accounts the serve tests add.
+        static let password = "synthetic pass phrase 1"
+
+        /// A new master key file, and the vault initialised (and unsealed) with it over the control socket.
+        func initialiseVault() throws {
+            let keyFile = directory.path + "/master.key"
+            let made = try bilet(["vault", "keygen", keyFile])
+            try #require(made.status == 0, "\(made.output)")
+            let initialised = try bilet(["vault", "init", "--socket", socket, "--key-file", keyFile])
+            try #require(initialised.status == 0, "\(initialised.output)")
+        }
+
+        /// A request on `port` presenting `client`'s certificate (nil: none) with `token` as the
+        /// bearer, and `body` (a `@file` for curl to read) of `type`: the HTTP status and the body.
+        func call(
+            port: Int, client: String?, token: String?, _ path: String, method: String = "GET", type: String? = nil, body: String? = nil
+        ) throws -> (http: String, body: String) {
+            var extra = ["-X", method]
+            if let token { extra += ["-H", "Authorization: Bearer \(token)"] }
+            if let type { extra += ["-H", "Content-Type: \(type)"] }
+            if let body { extra += ["--data-binary", body] }
+            let answer = try curl(port: port, path: path, client: client, extra: extra)
+            return (answer.http, answer.body)
+        }
+
+        /// Signs `login` in on `port` with `client`'s certificate and records the staff consent every
+        /// staff member gives first: the session's token.
+        func signIn(port: Int, _ login: String, client: String, password: String = GatewayRun.password) throws -> String {
+            let answer = try call(
+                port: port, client: client, token: nil, "/v1/sessions", method: "POST", type: "application/json",
+                body: #"{"login":"\#(login)","password":"\#(password)"}"#)
+            let token = try #require(ServeCommandTests.json(answer.body)["token"] as? String, "\(answer)")
+            let consent = try call(
+                port: port, client: client, token: token, "/v1/staff/me/consent", method: "POST", type: "application/json",
+                body: #"{"version":"staff-pd-2026-1"}"#)
+            try #require(consent.http == "204", "\(consent)")
+            return token
+        }
+
         /// curl to `path` on `port`; with `client`, presents certs/clients/`client`.pem and .key.
         /// Returns curl's exit status, the HTTP status (`000` when none) and the body.
         func curl(port: Int, path: String, client: String?, extra: [String] = []) throws -> (exit: Int32, http: String, body: String) {
@@ -62,6 +139,11 @@ extension ServeCommandTests {
             let http = lines.popLast() ?? ""
             return (result.status, http, lines.joined(separator: "\n"))
         }
+    }
+
+    /// A JSON object body (empty when the body is not one).
+    static func json(_ text: String) -> [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]) ?? [:]
     }
 
     /// The JSON log lines with `message`.
@@ -77,11 +159,7 @@ extension ServeCommandTests {
     @Test func servesTheGatewayAndTheVaultAndStopsCleanly() async throws {
         let run = try GatewayRun.make()
         defer { try? FileManager.default.removeItem(at: run.directory) }
-        let setup = try run.bilet(["certs", "dev-setup", "--directory", run.certs])
-        try #require(setup.status == 0, "\(setup.output)")
-        try run.writeConfiguration()
-        let migrated = try run.bilet(["db", "migrate"])
-        try #require(migrated.status == 0, "\(migrated.output)")
+        try run.prepare()
 
         let log = run.directory.appendingPathComponent("serve.log")
         let serve = try BiletProcess.start(["serve", "--config", run.config], environment: run.environment, log: log)
@@ -152,10 +230,7 @@ extension ServeCommandTests {
 
         // A compliance officer signs in on the dev workstation (password and certificate, two factors)
         // and reads the audit log over the API; without the session the API answers 401.
-        let add = try BiletProcess.run(
-            ["-c", #"printf 'synthetic pass phrase 1\n' | "$BILET" accounts add --login officer.one --role compliance_officer --organisation bilet://school/77-0001 --password-stdin"#],
-            environment: run.environment.merging(["BILET": BiletProcess.binary.path, "BILET_CONFIG": run.config]) { $1 },
-            executable: URL(fileURLWithPath: "/bin/bash"))
+        let add = try run.addAccount("officer.one", role: "compliance_officer", organisation: "bilet://school/77-0001")
         #expect(add.status == 0, "\(add.output)")
         #expect(try run.curl(port: workstations, path: "/v1/audit/checkpoint", client: "workstation").http == "401")
         let login = try run.curl(

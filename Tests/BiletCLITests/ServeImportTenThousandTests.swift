@@ -10,38 +10,14 @@ extension ServeCommandTests {
     @Test func schoolImportsTenThousandPupilsThroughServe() async throws {
         let run = try GatewayRun.make()
         defer { try? FileManager.default.removeItem(at: run.directory) }
-        let setup = try run.bilet(["certs", "dev-setup", "--directory", run.certs])
-        try #require(setup.status == 0, "\(setup.output)")
-        try run.writeConfiguration()
-        try #require(try run.bilet(["db", "migrate"]).status == 0)
-        let environment = run.environment.merging(["BILET": BiletProcess.binary.path, "BILET_CONFIG": run.config]) { $1 }
-
-        let log = run.directory.appendingPathComponent("serve.log")
-        let serve = try BiletProcess.start(["serve", "--config", run.config], environment: run.environment, log: log)
-        let lines = try await serve.waitForLine(containing: "bilet is ready", timeout: .seconds(120))
-        let port = try #require(
-            Self.records(lines, message: "gateway listening").first { $0["tls.listener"] as? String == "workstations" }
-                .flatMap { ($0["port"] as? String).flatMap(Int.init) })
-        let add = try BiletProcess.run(
-            ["-c", #"printf 'synthetic pass phrase 1\n' | "$BILET" accounts add --login school.a --role school --organisation bilet://school/77-0001 --region 77 --password-stdin"#],
-            environment: environment, executable: URL(fileURLWithPath: "/bin/bash"))
+        try run.prepare()
+        let (serve, _, ports) = try await run.serve()
+        let port = try #require(ports["workstations"])
+        let add = try run.addAccount("school.a", role: "school", organisation: "bilet://school/77-0001", region: "77")
         try #require(add.status == 0, "\(add.output)")
-        let keyFile = run.directory.path + "/master.key"
-        #expect(try run.bilet(["vault", "keygen", keyFile]).status == 0)
-        #expect(try run.bilet(["vault", "init", "--socket", run.socket, "--key-file", keyFile]).status == 0)
-
-        func json(_ text: String) -> [String: Any] {
-            (try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]) ?? [:]
-        }
-        let session = try run.curl(
-            port: port, path: "/v1/sessions", client: "workstation",
-            extra: ["-X", "POST", "-H", "Content-Type: application/json", "--data-binary", #"{"login":"school.a","password":"synthetic pass phrase 1"}"#])
-        let token = try #require(json(session.body)["token"] as? String, "\(session)")
-        let consent = try run.curl(
-            port: port, path: "/v1/staff/me/consent", client: "workstation",
-            extra: ["-X", "POST", "-H", "Authorization: Bearer \(token)", "-H", "Content-Type: application/json",
-                    "--data-binary", #"{"version":"staff-pd-2026-1"}"#])
-        try #require(consent.http == "204", "\(consent)")
+        try run.initialiseVault()
+        let json = ServeCommandTests.json
+        let token = try run.signIn(port: port, "school.a", client: "workstation")
 
         let path = run.directory.path + "/ten-thousand.csv"
         try Data(SyntheticImport.file(rows: 10_000, seed: 11)).write(to: URL(fileURLWithPath: path))
@@ -59,9 +35,7 @@ extension ServeCommandTests {
         #expect(tokens.allSatisfy { $0.hasPrefix("sub_") })
         // Input order: the first, a middle and the last row's tokens are those pupils'.
         for index in [0, 4_999, 9_999] {
-            let card = try run.curl(
-                port: port, path: "/v1/pupils/\(tokens[index])?purpose=enrolment&fields=surname", client: "workstation",
-                extra: ["-H", "Authorization: Bearer \(token)"])
+            let card = try run.call(port: port, client: "workstation", token: token, "/v1/pupils/\(tokens[index])?purpose=enrolment&fields=surname")
             #expect(json(card.body)["fields"] as? [String: String] == ["surname": SyntheticImport.surname(index, variant: 11)], "\(card)")
         }
 

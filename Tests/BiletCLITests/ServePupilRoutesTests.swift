@@ -10,57 +10,26 @@ extension ServeCommandTests {
     @Test func schoolRegistersReadsCorrectsAndFindsItsPupils() async throws {
         let run = try GatewayRun.make()
         defer { try? FileManager.default.removeItem(at: run.directory) }
-        let setup = try run.bilet(["certs", "dev-setup", "--directory", run.certs])
-        try #require(setup.status == 0, "\(setup.output)")
-        try run.writeConfiguration()
-        try #require(try run.bilet(["db", "migrate"]).status == 0)
-        let environment = run.environment.merging(["BILET": BiletProcess.binary.path, "BILET_CONFIG": run.config]) { $1 }
-
-        let log = run.directory.appendingPathComponent("serve.log")
-        let serve = try BiletProcess.start(["serve", "--config", run.config], environment: run.environment, log: log)
-        let lines = try await serve.waitForLine(containing: "bilet is ready", timeout: .seconds(120))
-        func listenerPort(_ name: String) -> Int? {
-            Self.records(lines, message: "gateway listening").first { $0["tls.listener"] as? String == name }
-                .flatMap { ($0["port"] as? String).flatMap(Int.init) }
-        }
-        let port = try #require(listenerPort("workstations"))
-        let pupilsPort = try #require(listenerPort("pupils"))
+        try run.prepare()
+        let (serve, _, ports) = try await run.serve()
+        let port = try #require(ports["workstations"])
+        let pupilsPort = try #require(ports["pupils"])
         // dev-setup made the workstations of school 77-0002 (`school-b`) and of region 77 (`region`).
         for (login, role, organisation) in [
             ("school.a", "school", "bilet://school/77-0001"), ("school.b", "school", "bilet://school/77-0002"),
             ("coord.77", "regional_coordinator", "bilet://region/77"),
         ] {
-            let add = try BiletProcess.run(
-                ["-c", #"printf 'synthetic pass phrase 1\n' | "$BILET" accounts add --login \#(login) --role \#(role) --organisation \#(organisation) --region 77 --password-stdin"#],
-                environment: environment, executable: URL(fileURLWithPath: "/bin/bash"))
+            let add = try run.addAccount(login, role: role, organisation: organisation, region: "77")
             try #require(add.status == 0, "\(add.output)")
         }
+        try run.initialiseVault()
 
-        let keyFile = run.directory.path + "/master.key"
-        #expect(try run.bilet(["vault", "keygen", keyFile]).status == 0)
-        #expect(try run.bilet(["vault", "init", "--socket", run.socket, "--key-file", keyFile]).status == 0)
-
-        func json(_ text: String) -> [String: Any] {
-            (try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]) ?? [:]
-        }
+        let json = ServeCommandTests.json
         func signIn(_ login: String, _ client: String) throws -> String {
-            let answer = try run.curl(
-                port: port, path: "/v1/sessions", client: client,
-                extra: ["-X", "POST", "-H", "Content-Type: application/json", "--data-binary", #"{"login":"\#(login)","password":"synthetic pass phrase 1"}"#])
-            let token = try #require(json(answer.body)["token"] as? String, "\(answer)")
-            // Every staff member records their consent to the processing of their own data first.
-            let consent = try run.curl(
-                port: port, path: "/v1/staff/me/consent", client: client,
-                extra: ["-X", "POST", "-H", "Authorization: Bearer \(token)", "-H", "Content-Type: application/json",
-                        "--data-binary", #"{"version":"staff-pd-2026-1"}"#])
-            try #require(consent.http == "204", "\(consent)")
-            return token
+            try run.signIn(port: port, login, client: client)
         }
         func call(_ client: String, _ token: String, _ path: String, method: String = "GET", body: String? = nil) throws -> (http: String, body: String) {
-            var extra = ["-X", method, "-H", "Authorization: Bearer \(token)"]
-            if let body { extra += ["-H", "Content-Type: application/json", "--data-binary", body] }
-            let answer = try run.curl(port: port, path: path, client: client, extra: extra)
-            return (answer.http, answer.body)
+            try run.call(port: port, client: client, token: token, path, method: method, type: body.map { _ in "application/json" }, body: body)
         }
         let schoolA = try signIn("school.a", "workstation")
         let schoolB = try signIn("school.b", "school-b")
@@ -87,9 +56,7 @@ extension ServeCommandTests {
         #expect(found.http == "200", "\(found)")
         #expect(found.body.contains(pupil))
         #expect(try call("workstation", schoolA, "/v1/pupils/\(pupil)?fields=grade").http == "400", "a read names its purpose")
-        let form415 = try run.curl(
-            port: port, path: "/v1/pupils", client: "workstation",
-            extra: ["-X", "POST", "-H", "Authorization: Bearer \(schoolA)", "-H", "Content-Type: text/plain", "--data-binary", form])
+        let form415 = try run.call(port: port, client: "workstation", token: schoolA, "/v1/pupils", method: "POST", type: "text/plain", body: form)
         #expect(form415.http == "415")
 
         // School B: A's pupil answers exactly like a token never issued.
@@ -144,11 +111,7 @@ extension ServeCommandTests {
         #expect(json(issued.body)["activation_expires_at"] is String)
 
         func pupilCall(_ path: String, method: String = "GET", token: String? = nil, body: String? = nil) throws -> (http: String, body: String) {
-            var extra = ["-X", method]
-            if let token { extra += ["-H", "Authorization: Bearer \(token)"] }
-            if let body { extra += ["-H", "Content-Type: application/json", "--data-binary", body] }
-            let answer = try run.curl(port: pupilsPort, path: path, client: nil, extra: extra)
-            return (answer.http, answer.body)
+            try run.call(port: pupilsPort, client: nil, token: token, path, method: method, type: body.map { _ in "application/json" }, body: body)
         }
         let activated = try pupilCall(
             "/v1/pupil/activate", method: "POST", body: #"{"activation_code":"\#(code)","login":"vera.p","password":"synthetic pupil pass 1"}"#)

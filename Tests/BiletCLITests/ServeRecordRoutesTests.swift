@@ -13,56 +13,25 @@ extension ServeCommandTests {
     @Test func schoolImportsPupilsAndKeepsTheirRecords() async throws {
         let run = try GatewayRun.make()
         defer { try? FileManager.default.removeItem(at: run.directory) }
-        let setup = try run.bilet(["certs", "dev-setup", "--directory", run.certs])
-        try #require(setup.status == 0, "\(setup.output)")
-        try run.writeConfiguration()
-        try #require(try run.bilet(["db", "migrate"]).status == 0)
-        let environment = run.environment.merging(["BILET": BiletProcess.binary.path, "BILET_CONFIG": run.config]) { $1 }
-
-        let log = run.directory.appendingPathComponent("serve.log")
-        let serve = try BiletProcess.start(["serve", "--config", run.config], environment: run.environment, log: log)
-        let lines = try await serve.waitForLine(containing: "bilet is ready", timeout: .seconds(120))
-        let port = try #require(
-            Self.records(lines, message: "gateway listening").first { $0["tls.listener"] as? String == "workstations" }
-                .flatMap { ($0["port"] as? String).flatMap(Int.init) })
+        try run.prepare()
+        let (serve, _, ports) = try await run.serve()
+        let port = try #require(ports["workstations"])
         // `certs dev-setup` made the workstation certificate of school 77-0002 (school-b).
         for (login, organisation) in [("school.a", "bilet://school/77-0001"), ("school.b", "bilet://school/77-0002")] {
-            let add = try BiletProcess.run(
-                ["-c", #"printf 'synthetic pass phrase 1\n' | "$BILET" accounts add --login \#(login) --role school --organisation \#(organisation) --region 77 --password-stdin"#],
-                environment: environment, executable: URL(fileURLWithPath: "/bin/bash"))
+            let add = try run.addAccount(login, role: "school", organisation: organisation, region: "77")
             try #require(add.status == 0, "\(add.output)")
         }
         // The compliance officer's account, used from school A's workstation.
-        let addOfficer = try BiletProcess.run(
-            ["-c", #"printf 'synthetic pass phrase 1\n' | "$BILET" accounts add --login officer.one --role compliance_officer --organisation bilet://school/77-0001 --password-stdin"#],
-            environment: environment, executable: URL(fileURLWithPath: "/bin/bash"))
+        let addOfficer = try run.addAccount("officer.one", role: "compliance_officer", organisation: "bilet://school/77-0001")
         try #require(addOfficer.status == 0, "\(addOfficer.output)")
-        let keyFile = run.directory.path + "/master.key"
-        #expect(try run.bilet(["vault", "keygen", keyFile]).status == 0)
-        #expect(try run.bilet(["vault", "init", "--socket", run.socket, "--key-file", keyFile]).status == 0)
+        try run.initialiseVault()
 
-        func json(_ text: String) -> [String: Any] {
-            (try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]) ?? [:]
-        }
+        let json = ServeCommandTests.json
         func signIn(_ login: String, _ client: String) throws -> String {
-            let answer = try run.curl(
-                port: port, path: "/v1/sessions", client: client,
-                extra: ["-X", "POST", "-H", "Content-Type: application/json", "--data-binary", #"{"login":"\#(login)","password":"synthetic pass phrase 1"}"#])
-            let token = try #require(json(answer.body)["token"] as? String, "\(answer)")
-            // Every staff member records their consent to the processing of their own data first.
-            let consent = try run.curl(
-                port: port, path: "/v1/staff/me/consent", client: client,
-                extra: ["-X", "POST", "-H", "Authorization: Bearer \(token)", "-H", "Content-Type: application/json",
-                        "--data-binary", #"{"version":"staff-pd-2026-1"}"#])
-            try #require(consent.http == "204", "\(consent)")
-            return token
+            try run.signIn(port: port, login, client: client)
         }
         func call(_ client: String, _ token: String, _ path: String, method: String = "GET", type: String? = nil, body: String? = nil) throws -> (http: String, body: String) {
-            var extra = ["-X", method, "-H", "Authorization: Bearer \(token)"]
-            if let type { extra += ["-H", "Content-Type: \(type)"] }
-            if let body { extra += ["--data-binary", body] }
-            let answer = try run.curl(port: port, path: path, client: client, extra: extra)
-            return (answer.http, answer.body)
+            try run.call(port: port, client: client, token: token, path, method: method, type: type, body: body)
         }
         func file(_ name: String, _ bytes: [UInt8]) throws -> String {
             let path = run.directory.path + "/" + name

@@ -13,9 +13,7 @@ extension ServeCommandTests {
     @Test func theGatewayProcessHoldsNoKeyOfTheVaultTheCAOrTheSigner() async throws {
         let run = try GatewayRun.make()
         defer { try? FileManager.default.removeItem(at: run.directory) }
-        try #require(try run.bilet(["certs", "dev-setup", "--directory", run.certs]).status == 0)
-        try run.writeConfiguration()
-        try #require(try run.bilet(["db", "migrate"]).status == 0)
+        try run.prepare()
 
         let log = run.directory.appendingPathComponent("serve.log")
         // A secret of the shell that started bilet, which is none of the gateway's business: the
