@@ -73,6 +73,13 @@ struct BiletProcess {
         throw Failure(description: "no line containing \(text) within \(timeout)")
     }
 
+    /// Stops the process if it still runs: for a `defer`, so a test that fails half-way leaves no
+    /// `bilet serve` (and its PostgreSQL) behind; a test that checks the exit status calls
+    /// ``terminate()`` itself.
+    func stopIfRunning() {
+        if process.isRunning { _ = try? terminate() }
+    }
+
     /// Sends SIGTERM and waits (bounded) for the exit status.
     func terminate() throws -> Int32 {
         process.terminate()

@@ -12,6 +12,7 @@ extension ServeCommandTests {
         defer { try? FileManager.default.removeItem(at: run.directory) }
         try run.prepare()
         let (serve, _, ports) = try await run.serve()
+        defer { serve.stopIfRunning() }
         let port = try #require(ports["workstations"])
         let add = try run.addAccount("school.a", role: "school", organisation: "bilet://school/77-0001", region: "77")
         try #require(add.status == 0, "\(add.output)")

@@ -12,6 +12,7 @@ extension ServeCommandTests {
         defer { try? FileManager.default.removeItem(at: run.directory) }
         try run.prepare()
         let (serve, _, ports) = try await run.serve()
+        defer { serve.stopIfRunning() }
         let port = try #require(ports["workstations"])
         let pupilsPort = try #require(ports["pupils"])
         // dev-setup made the workstations of school 77-0002 (`school-b`) and of region 77 (`region`).

@@ -15,6 +15,7 @@ extension ServeCommandTests {
         defer { try? FileManager.default.removeItem(at: run.directory) }
         try run.prepare()
         let (serve, _, ports) = try await run.serve()
+        defer { serve.stopIfRunning() }
         let port = try #require(ports["workstations"])
         // `certs dev-setup` made the workstation certificate of school 77-0002 (school-b).
         for (login, organisation) in [("school.a", "bilet://school/77-0001"), ("school.b", "bilet://school/77-0002")] {
