@@ -127,7 +127,7 @@ struct PupilBatchTests {
         let ring = try fixture.vault.keys()
         let digest = try #require(
             try BlindIndex.indexes(for: .pupil, values: entry.pupil, key: ring.blindIndexKey).first { $0.0 == .nameBirthDate }?.1)
-        let key = BatchSQL.lockKey(digest)
+        let key = BlindIndex.lockKey(digest)
         let vault = fixture.vault
         let row = entry
         let batch = try await fixture.database.withPool(maxConnections: 1) { admin in

@@ -98,15 +98,8 @@ enum BatchSQL {
         let region: String?
     }
 
-    /// The advisory lock key of a blind-index digest: its first eight bytes, big-endian, exactly
-    /// as the single registration derives it (`Vault.duplicateMatches(_:excluding:on:)`), so a
-    /// batch and a single registration of the same child wait for each other.
-    static func lockKey(_ digest: [UInt8]) -> Int64 {
-        digest.prefix(8).reduce(Int64(0)) { ($0 << 8) | Int64($1) }
-    }
-
-    /// Takes the transaction-scoped advisory lock of every blind-index digest of the rows, before
-    /// they are looked up: SNILS digests first, then surname, first name and birth date, each kind
+    /// Takes the transaction-scoped advisory lock (``BlindIndex/lockKey(_:)``) of every blind-index
+    /// digest of the rows, before they are looked up: SNILS digests first, then surname, first name and birth date, each kind
     /// in ascending key order, the order a single registration takes its two (SNILS, then name),
     /// so neither a concurrent single registration nor another batch can miss a duplicate being
     /// written, and no two of them can wait on each other in a cycle. One statement; the locks
@@ -117,7 +110,7 @@ enum BatchSQL {
         var names = Set<Int64>()
         for row in rows {
             for (kind, digest) in row.indexes {
-                if kind == .snils { snils.insert(lockKey(digest)) } else { names.insert(lockKey(digest)) }
+                if kind == .snils { snils.insert(BlindIndex.lockKey(digest)) } else { names.insert(BlindIndex.lockKey(digest)) }
             }
         }
         let ordered = (snils.sorted() + names.sorted()).map(String.init).joined(separator: ",")
