@@ -169,8 +169,10 @@ final class ResponseLineHandler: ChannelInboundHandler {
             context.close(promise: nil)
             return
         }
+        // Only the new bytes are searched: a long answer comes in many reads.
+        let searched = collected.count
         collected += buffer.readableBytesView
-        if let newline = collected.firstIndex(of: UInt8(ascii: "\n")) {
+        if let newline = collected[searched...].firstIndex(of: UInt8(ascii: "\n")) {
             let line = Array(collected[..<newline])
             let rest = collected.count - newline - 1
             pending = nil
