@@ -3,9 +3,10 @@ import PostgreSQL
 import Tokens
 
 /// The statements of a batch registration: each inserts a whole chunk with one round trip, its rows
-/// sent as one JSON array parameter (`jsonb_to_recordset`), byte strings as hex. Nothing in the
-/// JSON is plaintext personal data: ids, tokens, codes, ciphertexts, digests, dates, and the
-/// consent form's number.
+/// sent as one JSON array parameter (`jsonb_to_recordset`), byte strings as hex, and the one free
+/// text (the consent form's number) as its UTF-8 bytes in hex, so no value needs JSON escaping.
+/// Nothing in the JSON is plaintext personal data: ids, tokens, codes, ciphertexts, digests, dates,
+/// and the consent form's number.
 enum BatchSQL {
     /// Rows per chunk: each chunk is sealed, audited and inserted before the next, so no statement
     /// runs long and the transaction never sits idle for long (both bounded by the vault's
@@ -57,20 +58,6 @@ enum BatchSQL {
             out.append(hexDigits[Int(byte & 0x0F)])
         }
         return String(decoding: out, as: UTF8.self)
-    }
-
-    /// `text` as a JSON string literal.
-    static func quoted(_ text: String) -> String {
-        var result = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case _ where scalar.value < 0x20: result += String(format: "\\u%04x", scalar.value)
-            default: result.unicodeScalars.append(scalar)
-            }
-        }
-        return result + "\""
     }
 
     /// A trivial statement: the transaction is not idle while the vault works between statements.
@@ -215,7 +202,7 @@ enum BatchSQL {
                     pair("id", UUID().uuidString), pair("token", consent.rawValue), pair("subject", pupilID),
                     pair("representative", guardianID), pair("given_by", row.givenBy),
                     "\"also\":" + (row.pupilAlsoConsented ? "true" : "false"), pair("authority", row.authorityDocument.rawValue),
-                    pair("signed_on", row.signedOn), "\"number\":" + quoted(row.consentNumber), pair("purpose", purpose),
+                    pair("signed_on", row.signedOn), pair("number", hex(Array(row.consentNumber.utf8))), pair("purpose", purpose),
                 ])
             }
         }
@@ -270,7 +257,8 @@ enum BatchSQL {
                 SELECT r.id, r.token, r.id, 1, r.subject, r.representative, r.given_by, r.also, r.authority,
                        \(context.operatorIdentifier), r.purpose, string_to_array(\(consentFields), ','),
                        string_to_array(\(consentActions), ','), false, \(context.now), NULL,
-                       'written_notice_to_school', CAST(r.signed_on AS date), 'paper', 'active', \(context.actor), r.number
+                       'written_notice_to_school', CAST(r.signed_on AS date), 'paper', 'active', \(context.actor),
+                       convert_from(decode(r.number, 'hex'), 'UTF8')
                 FROM jsonb_to_recordset(CAST(\(consentsJSON) AS jsonb))
                      AS r(id uuid, token text, subject uuid, representative uuid, given_by text, also boolean, authority text,
                           signed_on text, number text, purpose text)
