@@ -46,7 +46,7 @@ enum PupilDoorHandler {
                         cases.map {
                             DuplicateCaseSummary(
                                 reference: $0.reference.rawValue, schools: $0.schools, matchedOn: $0.matchedOn,
-                                openedAt: ISO8601DateFormatter().string(from: $0.openedAt))
+                                openedAt: $0.openedAt.ISO8601Format())
                         }))
             case .resolveDuplicate(let reference, let decision):
                 guard let resolution = DuplicateResolution(rawValue: decision) else { return .refused(code: "invalid-request") }
