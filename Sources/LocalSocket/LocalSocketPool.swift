@@ -47,13 +47,14 @@ public final class LocalSocketPool: Sendable {
         for connection in idle.withLock({ $0 }) { connection.channel.close(promise: nil) }
     }
 
-    /// Sends `request` and decodes the answer.
+    /// Sends `request` and decodes the answer, waiting for it at most `timeout` (the pool's own
+    /// when nil).
     /// - Throws: ``LocalSocketError/Code/requestTooLarge`` when the encoded request is longer than
     ///   ``maximumRequestBytes`` (nothing is sent), ``LocalSocketError/Code/unreachable`` when
     ///   nothing answers, ``LocalSocketError/Code/invalidAnswer`` when the answer is missing, too
     ///   long or malformed.
     public func call<Request: Encodable & Sendable, Response: Decodable & Sendable>(
-        _ request: Request, expecting: Response.Type = Response.self
+        _ request: Request, expecting: Response.Type = Response.self, timeout: TimeAmount? = nil
     ) async throws(LocalSocketError) -> Response {
         let bytes: [UInt8]
         do {
@@ -69,7 +70,7 @@ public final class LocalSocketPool: Sendable {
         let connection = try await checkOut()
         let line: [UInt8]
         do {
-            line = try await connection.exchange(bytes, timeout: timeout)
+            line = try await connection.exchange(bytes, timeout: timeout ?? self.timeout)
         } catch {
             connection.channel.close(promise: nil)
             throw LocalSocketError(.invalidAnswer, "the connection to \(socketPath) failed")
@@ -169,8 +170,10 @@ final class ResponseLineHandler: ChannelInboundHandler {
             context.close(promise: nil)
             return
         }
+        // Only the new bytes are searched: a long answer comes in many reads.
+        let searched = collected.count
         collected += buffer.readableBytesView
-        if let newline = collected.firstIndex(of: UInt8(ascii: "\n")) {
+        if let newline = collected[searched...].firstIndex(of: UInt8(ascii: "\n")) {
             let line = Array(collected[..<newline])
             let rest = collected.count - newline - 1
             pending = nil

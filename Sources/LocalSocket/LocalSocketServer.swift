@@ -224,8 +224,9 @@ enum LocalSocketLines {
     static func read(_ inbound: NIOAsyncChannelInboundStream<ByteBuffer>, limit: Int) async throws -> [UInt8]? {
         var collected: [UInt8] = []
         for try await buffer in inbound {
+            let searched = collected.count
             collected += buffer.readableBytesView
-            if let newline = collected.firstIndex(of: UInt8(ascii: "\n")) { return Array(collected[..<newline]) }
+            if let newline = collected[searched...].firstIndex(of: UInt8(ascii: "\n")) { return Array(collected[..<newline]) }
             if collected.count > limit { return nil }
         }
         return collected.isEmpty ? nil : collected

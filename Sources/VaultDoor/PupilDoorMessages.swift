@@ -3,7 +3,8 @@
 ///
 /// Values travel as the vault's field names (`surname`, `first_name`, `birth_date`, `class` …)
 /// and plain strings; the vault checks and normalises them. Refusals come back as
-/// ``VaultDoorResponse/refused(code:)`` with one of the codes ``PupilDoorRefusal`` lists.
+/// ``VaultDoorResponse/refused(code:)`` with one of the door's refusal codes (the vault's
+/// `DoorRefusals` gives them, VaultHTTP's `DoorCalls.answers` renders them).
 public enum PupilDoorRequest: Codable, Sendable, Hashable {
     /// Registers a pupil of the caller's school with the guardian who signed the paper consent and
     /// that consent, in one vault transaction.
@@ -92,17 +93,4 @@ public enum PupilDoorResponse: Codable, Sendable, Hashable {
     case duplicates([DuplicateCaseSummary])
     /// Done, nothing to return.
     case done
-}
-
-/// The refusal codes of pupil door requests (``VaultDoorResponse/refused(code:)``).
-///
-/// `pupil-not-found` stands for an unknown token, another school's pupil and an erased one alike:
-/// the vault records which in the audit log, the gateway cannot tell them apart.
-public enum PupilDoorRefusal {
-    public static let codes: Set<String> = [
-        "pupil-not-found", "case-not-found", "case-resolved", "duplicate-pupil", "forbidden", "fields-not-granted",
-        "consent-missing", "consent-withdrawn", "consent-expired", "health-consent-missing", "access-request-required",
-        "access-request-answered", "invalid-request", "invalid-value", "missing-value", "unknown-field", "invalid-consent",
-        "sealed", "audit-unavailable", "unavailable", "internal",
-    ]
 }

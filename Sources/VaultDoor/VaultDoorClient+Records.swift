@@ -9,10 +9,12 @@ extension VaultDoorClient {
     public static let importTimeoutSeconds: Int64 = 300
 
     /// Sends a records request that may run long (a bulk import of up to 10,000 rows), waiting up
-    /// to ``importTimeoutSeconds`` instead of the door's usual 10 s.
-    /// - Throws: ``LocalSocketError`` when the vault cannot be reached or answers nonsense.
+    /// to ``importTimeoutSeconds`` instead of the door's usual 10 s, on the pool's connections like
+    /// every other call (so it is refused before sending when longer than
+    /// ``maximumRequestBytes``, the request the bound is sized for).
+    /// - Throws: ``LocalSocketError`` when the request is too long for the door
+    ///   (``LocalSocketError/Code/requestTooLarge``), or the vault cannot be reached or answers nonsense.
     public func callLong(_ request: VaultDoorRequest) async throws(LocalSocketError) -> VaultDoorResponse {
-        try await LocalSocketClient.call(
-            request, expecting: VaultDoorResponse.self, socketPath: socketPath, timeout: .seconds(Self.importTimeoutSeconds))
+        try await pool.call(request, expecting: VaultDoorResponse.self, timeout: .seconds(Self.importTimeoutSeconds))
     }
 }

@@ -5,7 +5,7 @@ public import LocalSocket
 public struct VaultDoorClient: Sendable {
     /// The vault's door socket.
     public var socketPath: String { pool.socketPath }
-    private let pool: LocalSocketPool
+    let pool: LocalSocketPool
 
     /// The longest door request (one JSON line) the vault's door reads: a bulk import of 10,000
     /// checked rows (about 5 MB of JSON) or a consent scan of up to 8 MiB (base64, about 11 MB)

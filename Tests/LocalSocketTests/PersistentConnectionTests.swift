@@ -10,31 +10,12 @@ import Testing
 /// client reuses its connections instead of connecting for every call.
 @Suite("Local sockets: persistent connections and the client pool")
 struct PersistentConnectionTests {
-    struct Echo: Codable, Sendable, Equatable {
-        let text: String
-    }
-
     /// Runs an echo server for `body`.
     func withServer(
         requestTimeout: Duration = .seconds(30), maximumRequestBytes: Int = 1 << 20,
         _ body: (String) async throws -> Void
     ) async throws {
-        let directory = "/tmp/bilet-lp-\(UInt32.random(in: 0...UInt32.max))"
-        let path = directory + "/s.sock"
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let ready = AsyncStream.makeStream(of: Void.self)
-        let server = LocalSocketServer<Echo, Echo>(
-            name: "test", socketPath: path, maximumRequestBytes: maximumRequestBytes, requestTimeout: requestTimeout,
-            logger: Logger(label: "test"), invalidRequest: { Echo(text: "invalid") }, onListening: { ready.continuation.yield() }
-        ) { request, _ in Echo(text: "echo \(request.text)") }
-        let group = ServiceGroup(services: [server], logger: Logger(label: "test"))
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            for await _ in ready.stream { break }
-            try await body(path)
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
-        }
+        try await withEchoServer(requestTimeout: requestTimeout, maximumRequestBytes: maximumRequestBytes, answer: { text, _ in "echo \(text)" }, body)
     }
 
     /// Sends `lines` on one raw connection and returns the answer lines (read until `count` came).

@@ -34,6 +34,24 @@ struct PupilBatchTests {
         try await fixture.asSuperuser { pool in try await pool.query(sql).singleValue(Int.self) }
     }
 
+    @Test("The consent form's number is stored as written, whatever its characters (quotes, backslashes, Cyrillic)")
+    func consentNumberStoredAsWritten() async throws {
+        let fixture = try await VaultFixture.make()
+        defer { Task { await fixture.shutdown() } }
+        var entry = Self.entry(1)
+        let number = #"К-"1"\2/3"#
+        entry.consent = PaperConsentReference(number: number, signedOn: entry.consent.signedOn)
+        let outcome = try await fixture.vault.registerPupils([entry], school: Synthetic.school, region: Synthetic.region, by: Principals.school())
+        guard case .registered = outcome else {
+            Issue.record("expected the batch to be registered")
+            return
+        }
+        let stored = try await fixture.asSuperuser { pool in
+            try await pool.query("SELECT paper_reference FROM vault.consents").singleValue(String.self)
+        }
+        #expect(stored == number)
+    }
+
     @Test("10,000 rows are stored in one transaction: pupils, guardians, paper consents, tokens in input order, audited per subject")
     func tenThousandRows() async throws {
         let fixture = try await VaultFixture.make()
@@ -127,7 +145,7 @@ struct PupilBatchTests {
         let ring = try fixture.vault.keys()
         let digest = try #require(
             try BlindIndex.indexes(for: .pupil, values: entry.pupil, key: ring.blindIndexKey).first { $0.0 == .nameBirthDate }?.1)
-        let key = BatchSQL.lockKey(digest)
+        let key = BlindIndex.lockKey(digest)
         let vault = fixture.vault
         let row = entry
         let batch = try await fixture.database.withPool(maxConnections: 1) { admin in

@@ -57,33 +57,12 @@ struct ImportBenchCommand: AsyncParsableCommand {
         #if DEBUG
             print("warning: debug build; measure with `swift build -c release` for real numbers")
         #endif
-        let platform = try PlatformDatabase(settings: settings.database, logger: logger)
-        try await platform.start(logger: logger)
-        let passwords = try platform.credentials.passwords(for: Component.allCases)
-        let name = "bilet_bench_import_" + String(UInt32.random(in: .min ... .max), radix: 16)
-        let admin = PostgresConnectionPool(configuration: platform.ownerConfiguration, maxConnections: 1)
-        try await admin.execute("CREATE DATABASE \(identifier: try SQLIdentifier(name)) ENCODING 'UTF8'")
-        let base = platform.ownerConfiguration.connecting(toDatabase: name)
-        do {
-            try await measure(base: base, passwords: passwords, logger: logger)
-        } catch {
-            if !keepDatabase { _ = try? await admin.execute("DROP DATABASE \(identifier: try SQLIdentifier(name)) WITH (FORCE)") }
-            await admin.shutdown()
-            throw error
+        try await BenchDatabase.withThrowaway(settings.database, prefix: "bilet_bench_import_", keep: keepDatabase, logger: logger) {
+            try await measure(base: $0, passwords: $1, logger: logger)
         }
-        if keepDatabase {
-            print("kept database \(name)")
-        } else {
-            try await admin.execute("DROP DATABASE \(identifier: try SQLIdentifier(name)) WITH (FORCE)")
-        }
-        await admin.shutdown()
     }
 
     private func measure(base: PostgresConfiguration, passwords: [Component: String], logger: Logger) async throws {
-        let migrationPool = PostgresConnectionPool(configuration: base, maxConnections: 1)
-        _ = try await Migrator.bundled(logger: logger).migrate(using: migrationPool)
-        await migrationPool.shutdown()
-
         let components = ComponentDatabase(base: base, maxConnectionsPerComponent: 4, passwords: passwords)
         let pool = components.makePool(for: .vault)
         let policies = try PolicyStore(directory: policyDirectory, hasher: SHA256VersionHasher())

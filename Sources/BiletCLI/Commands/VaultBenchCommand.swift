@@ -5,6 +5,7 @@ import GnuTLS
 import Logging
 import Policy
 import PostgreSQL
+import Settings
 import Storage
 import Tokens
 import Vault
@@ -75,33 +76,12 @@ struct VaultBenchCommand: AsyncParsableCommand {
             print("warning: debug build; measure with `swift build -c release` for real numbers")
         #endif
 
-        let platform = try PlatformDatabase(settings: settings.database, logger: logger)
-        try await platform.start(logger: logger)
-        let passwords = try platform.credentials.passwords(for: Component.allCases)
-        let name = "bilet_bench_vault_" + String(UInt32.random(in: .min ... .max), radix: 16)
-        let admin = PostgresConnectionPool(configuration: platform.ownerConfiguration, maxConnections: 1)
-        try await admin.execute("CREATE DATABASE \(identifier: try SQLIdentifier(name)) ENCODING 'UTF8'")
-        let base = platform.ownerConfiguration.connecting(toDatabase: name)
-        do {
-            try await measure(base: base, passwords: passwords, logger: logger)
-        } catch {
-            if !keepDatabase { _ = try? await admin.execute("DROP DATABASE \(identifier: try SQLIdentifier(name)) WITH (FORCE)") }
-            await admin.shutdown()
-            throw error
+        try await BenchDatabase.withThrowaway(settings.database, prefix: "bilet_bench_vault_", keep: keepDatabase, logger: logger) {
+            try await measure(base: $0, passwords: $1, logger: logger)
         }
-        if keepDatabase {
-            print("kept database \(name)")
-        } else {
-            try await admin.execute("DROP DATABASE \(identifier: try SQLIdentifier(name)) WITH (FORCE)")
-        }
-        await admin.shutdown()
     }
 
     private func measure(base: PostgresConfiguration, passwords: [Component: String], logger: Logger) async throws {
-        let migrationPool = PostgresConnectionPool(configuration: base, maxConnections: 1)
-        _ = try await Migrator.bundled(logger: logger).migrate(using: migrationPool)
-        await migrationPool.shutdown()
-
         let components = ComponentDatabase(base: base, maxConnectionsPerComponent: max(4, concurrency + 2), passwords: passwords)
         let pool = components.makePool(for: .vault)
         defer { Task { await pool.shutdown() } }
@@ -340,5 +320,41 @@ struct VaultBenchCommand: AsyncParsableCommand {
             if inAEAD && line.hasSuffix("/sec") { lines.append(line.trimmingCharacters(in: .whitespaces)) }
         }
         return lines
+    }
+}
+
+/// The throwaway database a benchmark measures against (`bilet bench vault`, `bilet bench import`).
+enum BenchDatabase {
+    /// Creates a database named `prefix` and a random suffix next to bilet's own (in the private
+    /// cluster, or on the configured server, which then needs CREATEDB), migrates it, and runs
+    /// `body` with its configuration and the components' passwords; then drops it, unless `keep`
+    /// (its name is printed), also when `body` throws.
+    static func withThrowaway(
+        _ settings: DatabaseSettings, prefix: String, keep: Bool, logger: Logger,
+        _ body: (PostgresConfiguration, [Component: String]) async throws -> Void
+    ) async throws {
+        let platform = try PlatformDatabase(settings: settings, logger: logger)
+        try await platform.start(logger: logger)
+        let passwords = try platform.credentials.passwords(for: Component.allCases)
+        let name = prefix + String(UInt32.random(in: .min ... .max), radix: 16)
+        let admin = PostgresConnectionPool(configuration: platform.ownerConfiguration, maxConnections: 1)
+        try await admin.execute("CREATE DATABASE \(identifier: try SQLIdentifier(name)) ENCODING 'UTF8'")
+        let base = platform.ownerConfiguration.connecting(toDatabase: name)
+        do {
+            let migrationPool = PostgresConnectionPool(configuration: base, maxConnections: 1)
+            _ = try await Migrator.bundled(logger: logger).migrate(using: migrationPool)
+            await migrationPool.shutdown()
+            try await body(base, passwords)
+        } catch {
+            if !keep { _ = try? await admin.execute("DROP DATABASE \(identifier: try SQLIdentifier(name)) WITH (FORCE)") }
+            await admin.shutdown()
+            throw error
+        }
+        if keep {
+            print("kept database \(name)")
+        } else {
+            try await admin.execute("DROP DATABASE \(identifier: try SQLIdentifier(name)) WITH (FORCE)")
+        }
+        await admin.shutdown()
     }
 }

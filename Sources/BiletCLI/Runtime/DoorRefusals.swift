@@ -1,10 +1,50 @@
 import Vault
 
 /// The door's refusal codes for vault errors (``VaultDoorResponse/refused(code:)``): stable,
-/// kebab-case, and as coarse as the gateway needs. Handlers of requests that name a pupil by token
-/// then fold what must not tell an unknown token from another school's pupil into
-/// `pupil-not-found` (``hidingPupil(_:)``).
+/// kebab-case, and as coarse as the gateway needs. A request naming something by reference then
+/// folds the refusals that must not tell an unknown reference from another school's (or region's)
+/// into that thing's not-found code (``code(for:about:)``, one table for every door handler).
 enum DoorRefusals {
+    /// What a request names, for folding refusals that must look alike.
+    enum Scope {
+        /// Nothing by reference (a school's or region's own lists, registrations, searches).
+        case school
+        /// A pupil by token.
+        case pupil
+        /// A pupil by token, with field names checked as a pupil's first (a card read, a
+        /// correction): an unknown field then means the token is a guardian's.
+        case pupilFields
+        /// A pupil's records by token (consents, scans, transfers, subject-access requests).
+        case pupilRecords
+        /// A subject-access request by reference.
+        case accessRequest
+        /// A transfer by reference.
+        case transfer
+        /// A duplicate case by reference.
+        case duplicateCase
+
+        /// The codes folded, and what they fold into.
+        var folding: (codes: Set<String>, into: String)? {
+            switch self {
+            case .school: nil
+            case .pupil: (["forbidden"], "pupil-not-found")
+            case .pupilFields: (["forbidden", "unknown-field"], "pupil-not-found")
+            case .pupilRecords: (["forbidden", "fields-not-granted"], "pupil-not-found")
+            case .accessRequest: (["forbidden", "fields-not-granted"], "request-not-found")
+            case .transfer: (["forbidden", "fields-not-granted"], "transfer-not-found")
+            case .duplicateCase: (["forbidden"], "case-not-found")
+            }
+        }
+    }
+
+    /// The refusal code of `error` for a request about `scope`: a refusal an unknown reference
+    /// would not get the same way reads like an unknown reference.
+    static func code(for error: VaultError, about scope: Scope) -> String {
+        let code = Self.code(for: error)
+        guard let folding = scope.folding, folding.codes.contains(code) else { return code }
+        return folding.into
+    }
+
     /// The refusal code of `error`.
     static func code(for error: VaultError) -> String {
         switch error.code {
@@ -37,11 +77,5 @@ enum DoorRefusals {
              .keyFileRejected, .passphraseRejected, .rotationInProgress, .controlSocket:
             "internal"
         }
-    }
-
-    /// `code` for a request naming a pupil by token: a refusal that an unknown token would not
-    /// get the same way (another school's pupil: `forbidden`) is `pupil-not-found`.
-    static func hidingPupil(_ code: String) -> String {
-        code == "forbidden" ? "pupil-not-found" : code
     }
 }

@@ -46,7 +46,7 @@ enum PupilDoorHandler {
                         cases.map {
                             DuplicateCaseSummary(
                                 reference: $0.reference.rawValue, schools: $0.schools, matchedOn: $0.matchedOn,
-                                openedAt: ISO8601DateFormatter().string(from: $0.openedAt))
+                                openedAt: $0.openedAt.ISO8601Format())
                         }))
             case .resolveDuplicate(let reference, let decision):
                 guard let resolution = DuplicateResolution(rawValue: decision) else { return .refused(code: "invalid-request") }
@@ -59,17 +59,20 @@ enum PupilDoorHandler {
                 return .pupils(.done)
             }
         } catch {
-            let code = DoorRefusals.code(for: error)
-            switch request {
-            // The names were checked as a pupil's before the vault looked the token up: an
-            // unknown field now means the token is not a pupil's (a guardian's), which must answer
-            // as an unknown token does, whichever school the guardian is of.
-            case .read, .correct: return .refused(code: code == "unknown-field" ? "pupil-not-found" : DoorRefusals.hidingPupil(code))
-            case .confirmAccount: return .refused(code: DoorRefusals.hidingPupil(code))
-            case .resolveDuplicate: return .refused(code: code == "forbidden" ? "case-not-found" : code)
-            case .duplicates: return .refused(code: code)
-            case .register, .search: return .refused(code: code)
-            }
+            return .refused(code: DoorRefusals.code(for: error, about: scope(of: request)))
+        }
+    }
+
+    /// What a request names, for collapsing refusals (``DoorRefusals/code(for:about:)``). The
+    /// field names of a read or correction are checked as a pupil's before the vault looks the
+    /// token up: an unknown field then means the token is not a pupil's (a guardian's), which must
+    /// answer as an unknown token does, whichever school the guardian is of.
+    static func scope(of request: PupilDoorRequest) -> DoorRefusals.Scope {
+        switch request {
+        case .read, .correct: .pupilFields
+        case .confirmAccount: .pupil
+        case .resolveDuplicate: .duplicateCase
+        case .duplicates, .register, .search: .school
         }
     }
 

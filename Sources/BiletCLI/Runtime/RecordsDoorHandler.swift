@@ -18,7 +18,7 @@ enum RecordsDoorHandler {
             let requester = try Requester(caller: caller, schema: vault.policies.current.schema)
             return .records(try await answer(request, caller: caller, requester: requester, vault: vault))
         } catch {
-            let code = refusalCode(error, about: scope(of: request))
+            let code = DoorRefusals.code(for: error, about: scope(of: request))
             if code == "unavailable" || code == "internal" {
                 // The vault error's description names codes and schema objects only, never values.
                 logger.warning("records request failed", metadata: ["error": "\(error.description)"])
@@ -29,30 +29,13 @@ enum RecordsDoorHandler {
 
     private static let logger = Logger(label: "bilet.vault.records")
 
-    /// What a request is about, for collapsing refusals.
-    enum Scope {
-        case pupil, accessRequest, transfer, school
-    }
-
-    static func scope(of request: RecordsDoorRequest) -> Scope {
+    /// What a request names, for collapsing refusals (``DoorRefusals/code(for:about:)``).
+    static func scope(of request: RecordsDoorRequest) -> DoorRefusals.Scope {
         switch request {
-        case .consents, .attachScan, .scan, .withdraw, .transfer, .registerAccessRequest: .pupil
+        case .consents, .attachScan, .scan, .withdraw, .transfer, .registerAccessRequest: .pupilRecords
         case .answerAccessRequest: .accessRequest
         case .acceptTransfer: .transfer
         case .incomingTransfers, .accessRequests, .importPupils: .school
-        }
-    }
-
-    /// The door refusal code of a vault error (``DoorRefusals``) for a request about `scope`: a
-    /// policy refusal about another school's pupil, request or transfer reads like an unknown one.
-    static func refusalCode(_ error: VaultError, about scope: Scope) -> String {
-        let code = DoorRefusals.code(for: error)
-        guard code == "forbidden" || code == "fields-not-granted" else { return code }
-        switch scope {
-        case .pupil: return "pupil-not-found"
-        case .accessRequest: return "request-not-found"
-        case .transfer: return "transfer-not-found"
-        case .school: return code
         }
     }
 

@@ -181,8 +181,10 @@ extension Vault {
             action, Resource(type: "access_request", id: pupil.token.rawValue, attributes: attributes), purpose: accessRequestPurpose)
     }
 
-    /// Decodes the columns of the register queries above, in their order.
-    private static func accessRequest(row: Row) throws -> SubjectAccessRequest {
+    /// Decodes the columns of the register queries (here and in ``schoolAccessRequests(overdueOnly:by:)``),
+    /// in their order: reference, token, received on, requester kind, status, legal deadline,
+    /// created by, created at, answered at, answered by.
+    static func accessRequest(row: Row) throws -> SubjectAccessRequest {
         guard let kind = AccessRequesterKind(rawValue: try row.decode(String.self, at: 3)),
               let status = AccessRequestStatus(rawValue: try row.decode(String.self, at: 4))
         else {

@@ -25,6 +25,14 @@ enum BlindIndex {
         }
     }
 
+    /// The transaction-scoped advisory lock key of `digest`: its first eight bytes, big-endian.
+    /// Every registration, single (``Vault/duplicateMatches(_:excluding:on:)``) or batch
+    /// (``BatchSQL/lockDigests(_:on:)``), locks a digest by this key, so two registrations of one
+    /// child wait for each other.
+    static func lockKey(_ digest: [UInt8]) -> Int64 {
+        digest.prefix(8).reduce(Int64(0)) { ($0 << 8) | Int64($1) }
+    }
+
     /// The SNILS as 11 digits, from a normalised SNILS value.
     static func normaliseSnils(_ value: PersonalValue) -> String {
         value.exposedText.filter(\.isASCIIDigit)

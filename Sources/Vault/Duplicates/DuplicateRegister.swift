@@ -37,8 +37,7 @@ extension Vault {
         var matches: [DuplicateMatch] = []
         do {
             for (kind, digest) in indexes {
-                let lockKey = digest.prefix(8).reduce(Int64(0)) { ($0 << 8) | Int64($1) }
-                _ = try await connection.query("SELECT pg_advisory_xact_lock(\(lockKey))")
+                _ = try await connection.query("SELECT pg_advisory_xact_lock(\(BlindIndex.lockKey(digest)))")
                 let rows = try await connection.query(
                     """
                     SELECT s.id, s.organisation, s.region FROM vault.blind_indexes b JOIN vault.subjects s ON s.id = b.subject_id

@@ -3,9 +3,10 @@ import PostgreSQL
 import Tokens
 
 /// The statements of a batch registration: each inserts a whole chunk with one round trip, its rows
-/// sent as one JSON array parameter (`jsonb_to_recordset`), byte strings as hex. Nothing in the
-/// JSON is plaintext personal data: ids, tokens, codes, ciphertexts, digests, dates, and the
-/// consent form's number.
+/// sent as one JSON array parameter (`jsonb_to_recordset`), byte strings as hex, and the one free
+/// text (the consent form's number) as its UTF-8 bytes in hex, so no value needs JSON escaping.
+/// Nothing in the JSON is plaintext personal data: ids, tokens, codes, ciphertexts, digests, dates,
+/// and the consent form's number.
 enum BatchSQL {
     /// Rows per chunk: each chunk is sealed, audited and inserted before the next, so no statement
     /// runs long and the transaction never sits idle for long (both bounded by the vault's
@@ -59,20 +60,6 @@ enum BatchSQL {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// `text` as a JSON string literal.
-    static func quoted(_ text: String) -> String {
-        var result = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case _ where scalar.value < 0x20: result += String(format: "\\u%04x", scalar.value)
-            default: result.unicodeScalars.append(scalar)
-            }
-        }
-        return result + "\""
-    }
-
     /// A trivial statement: the transaction is not idle while the vault works between statements.
     static func touch(_ connection: PostgresConnection) async throws(VaultError) {
         do {
@@ -98,15 +85,8 @@ enum BatchSQL {
         let region: String?
     }
 
-    /// The advisory lock key of a blind-index digest: its first eight bytes, big-endian, exactly
-    /// as the single registration derives it (`Vault.duplicateMatches(_:excluding:on:)`), so a
-    /// batch and a single registration of the same child wait for each other.
-    static func lockKey(_ digest: [UInt8]) -> Int64 {
-        digest.prefix(8).reduce(Int64(0)) { ($0 << 8) | Int64($1) }
-    }
-
-    /// Takes the transaction-scoped advisory lock of every blind-index digest of the rows, before
-    /// they are looked up: SNILS digests first, then surname, first name and birth date, each kind
+    /// Takes the transaction-scoped advisory lock (``BlindIndex/lockKey(_:)``) of every blind-index
+    /// digest of the rows, before they are looked up: SNILS digests first, then surname, first name and birth date, each kind
     /// in ascending key order, the order a single registration takes its two (SNILS, then name),
     /// so neither a concurrent single registration nor another batch can miss a duplicate being
     /// written, and no two of them can wait on each other in a cycle. One statement; the locks
@@ -117,7 +97,7 @@ enum BatchSQL {
         var names = Set<Int64>()
         for row in rows {
             for (kind, digest) in row.indexes {
-                if kind == .snils { snils.insert(lockKey(digest)) } else { names.insert(lockKey(digest)) }
+                if kind == .snils { snils.insert(BlindIndex.lockKey(digest)) } else { names.insert(BlindIndex.lockKey(digest)) }
             }
         }
         let ordered = (snils.sorted() + names.sorted()).map(String.init).joined(separator: ",")
@@ -222,7 +202,7 @@ enum BatchSQL {
                     pair("id", UUID().uuidString), pair("token", consent.rawValue), pair("subject", pupilID),
                     pair("representative", guardianID), pair("given_by", row.givenBy),
                     "\"also\":" + (row.pupilAlsoConsented ? "true" : "false"), pair("authority", row.authorityDocument.rawValue),
-                    pair("signed_on", row.signedOn), "\"number\":" + quoted(row.consentNumber), pair("purpose", purpose),
+                    pair("signed_on", row.signedOn), pair("number", hex(Array(row.consentNumber.utf8))), pair("purpose", purpose),
                 ])
             }
         }
@@ -277,7 +257,8 @@ enum BatchSQL {
                 SELECT r.id, r.token, r.id, 1, r.subject, r.representative, r.given_by, r.also, r.authority,
                        \(context.operatorIdentifier), r.purpose, string_to_array(\(consentFields), ','),
                        string_to_array(\(consentActions), ','), false, \(context.now), NULL,
-                       'written_notice_to_school', CAST(r.signed_on AS date), 'paper', 'active', \(context.actor), r.number
+                       'written_notice_to_school', CAST(r.signed_on AS date), 'paper', 'active', \(context.actor),
+                       convert_from(decode(r.number, 'hex'), 'UTF8')
                 FROM jsonb_to_recordset(CAST(\(consentsJSON) AS jsonb))
                      AS r(id uuid, token text, subject uuid, representative uuid, given_by text, also boolean, authority text,
                           signed_on text, number text, purpose text)

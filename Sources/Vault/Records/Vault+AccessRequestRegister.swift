@@ -56,7 +56,7 @@ extension Vault {
             var counts: [SubjectToken: Int] = [:]
             let access = self.accessGuard(requester, policySet: policySet, at: now, on: connection)
             for row in rows {
-                var request = try Self.registerEntry(row)
+                var request = try Self.accessRequest(row: row)
                 let school = try row.decode(String.self, at: 11)
                 request.school = school
                 var attributes: [String: Value] = [
@@ -82,20 +82,5 @@ extension Vault {
             return .success(requests)
         }
         return try outcome.get()
-    }
-
-    private static func registerEntry(_ row: Row) throws -> SubjectAccessRequest {
-        guard let kind = AccessRequesterKind(rawValue: try row.decode(String.self, at: 3)),
-              let status = AccessRequestStatus(rawValue: try row.decode(String.self, at: 4))
-        else {
-            throw VaultError(.storage, reason: "unknown requester kind or status in vault.access_requests")
-        }
-        return SubjectAccessRequest(
-            reference: try AccessRequestToken(parsing: try row.decode(String.self, at: 0)),
-            subject: try SubjectToken(parsing: try row.decode(String.self, at: 1)),
-            receivedOn: try row.decode(String.self, at: 2), requesterKind: kind, status: status,
-            legalDeadline: try row.decode(String.self, at: 5), createdBy: try row.decode(String.self, at: 6),
-            createdAt: try row.decode(Date.self, at: 7), answeredAt: try row.decode(Date?.self, at: 8),
-            answeredBy: try row.decode(String?.self, at: 9))
     }
 }
