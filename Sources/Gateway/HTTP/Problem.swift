@@ -68,6 +68,10 @@ extension Problem {
     /// `405 method-not-allowed`: the path is served, not with this method.
     public static let methodNotAllowed = Problem(
         .methodNotAllowed, code: "method-not-allowed", title: "This path is not served with this method.")
+    /// `401 session-required`: the request carries no live staff session (one answer for every cause).
+    public static let staffSessionRequired = Problem(.unauthorized, code: "session-required", title: "A staff session is required.")
+    /// `401 session-required`: the request carries no live pupil session (one answer for every cause).
+    public static let pupilSessionRequired = Problem(.unauthorized, code: "session-required", title: "A pupil session is required.")
     /// `413 body-too-large`.
     public static let bodyTooLarge = Problem(.contentTooLarge, code: "body-too-large", title: "The request body is too large.")
 
