@@ -85,36 +85,17 @@ public struct WhoAmI: Codable, Sendable, Hashable {
     /// workstation.
     var json: String {
         var fields: [String] = []
-        if let device { fields.append(#""device":{"kind":\#(Self.quoted(device.kind)),"number":\#(device.number)}"#) }
-        fields.append(#""kind":\#(Self.quoted(self.kind))"#)
-        fields.append(#""listener":\#(Self.quoted(self.listener))"#)
+        if let device { fields.append(#""device":{"kind":\#(JSONBody.quoted(device.kind)),"number":\#(device.number)}"#) }
+        fields.append(#""kind":\#(JSONBody.quoted(self.kind))"#)
+        fields.append(#""listener":\#(JSONBody.quoted(self.listener))"#)
         if let organisation {
-            fields.append(#""organisation":{"id":\#(Self.quoted(organisation.id)),"kind":\#(Self.quoted(organisation.kind))}"#)
+            fields.append(#""organisation":{"id":\#(JSONBody.quoted(organisation.id)),"kind":\#(JSONBody.quoted(organisation.kind))}"#)
         }
-        fields.append(#""principal":\#(Self.quoted(self.principal))"#)
-        if let service { fields.append(#""service":\#(Self.quoted(service))"#) }
+        fields.append(#""principal":\#(JSONBody.quoted(self.principal))"#)
+        if let service { fields.append(#""service":\#(JSONBody.quoted(service))"#) }
         fields.append(
-            #""tls":{"cipherSuite":\#(Self.quoted(tls.cipherSuite)),"protocol":\#(Self.quoted(tls.protocol)),"resumed":\#(tls.resumed)}"#)
+            #""tls":{"cipherSuite":\#(JSONBody.quoted(tls.cipherSuite)),"protocol":\#(JSONBody.quoted(tls.protocol)),"resumed":\#(tls.resumed)}"#)
         return "{" + fields.joined(separator: ",") + "}"
-    }
-
-    /// A JSON string literal of `text`.
-    static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            case "\u{00}"..."\u{1F}": out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 
     init(principal: Principal, tls: TLSBody, listener: String) {

@@ -1,6 +1,5 @@
 public import Hummingbird
 public import HTTPTypes
-import Foundation
 import NIOCore
 
 /// An error answer: an `application/problem+json` document (RFC 9457) with a stable `code`.
@@ -35,23 +34,10 @@ public struct Problem: Error, Sendable, Hashable, HTTPResponseError {
 
     /// The document's JSON text.
     public var json: String {
-        #"{"code":"\#(code)","status":\#(status.code),"title":"\#(Self.escaped(title))","type":"about:blank"}"#
+        #"{"code":\#(JSONBody.quoted(code)),"status":\#(status.code),"title":\#(JSONBody.quoted(title)),"type":"about:blank"}"#
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response { response }
-
-    static func escaped(_ text: String) -> String {
-        var result = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case _ where scalar.value < 0x20: result += String(format: "\\u%04x", scalar.value)
-            default: result.unicodeScalars.append(scalar)
-            }
-        }
-        return result
-    }
 }
 
 /// An error that knows its own HTTP answer, so routes never map error codes by hand.
