@@ -48,39 +48,20 @@ public enum PupilSessionRoutes {
     public static func add(to router: Router<BiletRequestContext>, accounts: PupilAccounts) {
         let pupil = router.group("/v1/pupil").add(middleware: PupilListenerOnlyMiddleware())
         pupil.post("activate") { request, context -> Response in
-            await answer { () async throws -> Response in
-                let body = try await JSONBody.decode(ActivateBody.self, from: request, limit: maximumRequestBytes)
-                try await accounts.activate(
-                    code: body.activationCode, login: body.login, password: body.password, address: context.clientAddress)
-                return Response(status: .noContent)
-            }
+            let body = try await JSONBody.decode(ActivateBody.self, from: request, limit: maximumRequestBytes)
+            try await accounts.activate(
+                code: body.activationCode, login: body.login, password: body.password, address: context.clientAddress)
+            return Response(status: .noContent)
         }
         pupil.post("sessions") { request, context -> Response in
-            await answer { () async throws -> Response in
-                let body = try await JSONBody.decode(LoginBody.self, from: request, limit: maximumRequestBytes)
-                let opened = try await accounts.login(body.login, password: body.password, address: context.clientAddress)
-                return JSONBody.response(.created, OpenedBody(token: opened.token.text, expiresAt: AuditTime.format(opened.expiresAt)))
-            }
+            let body = try await JSONBody.decode(LoginBody.self, from: request, limit: maximumRequestBytes)
+            let opened = try await accounts.login(body.login, password: body.password, address: context.clientAddress)
+            return JSONBody.response(.created, OpenedBody(token: opened.token.text, expiresAt: AuditTime.format(opened.expiresAt)))
         }
         pupil.group("sessions").add(middleware: PupilSessionMiddleware(accounts: accounts))
             .delete("current") { _, context -> Response in
-                await answer { () async throws -> Response in
-                    guard let pupil = context.pupil else {
-                        throw Problem(.unauthorized, code: "session-required", title: "A pupil session is required.")
-                    }
-                    try await accounts.logout(pupil)
-                    return Response(status: .noContent)
-                }
+                try await accounts.logout(try context.requirePupil())
+                return Response(status: .noContent)
             }
-    }
-
-    static func answer(_ body: () async throws -> Response) async -> Response {
-        do {
-            return try await body()
-        } catch let error as any HTTPProblemConvertible {
-            return error.problem.response
-        } catch {
-            return Problem(.internalServerError, code: "internal-error", title: "The request could not be handled.").response
-        }
     }
 }
