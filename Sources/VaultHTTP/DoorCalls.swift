@@ -50,7 +50,7 @@ public enum DoorCalls {
     /// closed, and no code the vault did not mean to show reaches the client).
     public static func problem(forRefusal code: String) -> Problem {
         guard let (status, title) = answers[code] else {
-            return Problem(.internalServerError, code: "internal-error", title: "The request could not be handled.")
+            return Problem.internalError
         }
         return Problem(status, code: code, title: title)
     }
