@@ -22,27 +22,6 @@ public enum PupilSessionRoutes {
     /// The largest body accepted, in bytes.
     public static let maximumRequestBytes = 4 * 1024
 
-    struct LoginBody: Decodable {
-        let login: String
-        let password: String
-    }
-
-    struct ActivateBody: Decodable {
-        let activationCode: String
-        let login: String
-        let password: String
-
-        enum CodingKeys: String, CodingKey {
-            case login, password
-            case activationCode = "activation_code"
-        }
-    }
-
-    struct OpenedBody: Encodable {
-        let token: String
-        let expiresAt: String
-    }
-
     /// Adds the routes to `router`, behind ``PupilListenerOnlyMiddleware``: reached with a client
     /// certificate they answer `404 route-not-found`, as a route that does not exist.
     public static func add(to router: Router<BiletRequestContext>, accounts: PupilAccounts) {
@@ -54,9 +33,9 @@ public enum PupilSessionRoutes {
             return Response(status: .noContent)
         }
         pupil.post("sessions") { request, context -> Response in
-            let body = try await JSONBody.decode(LoginBody.self, from: request, limit: maximumRequestBytes)
+            let body = try await JSONBody.decode(SessionRoutes.LoginBody.self, from: request, limit: maximumRequestBytes)
             let opened = try await accounts.login(body.login, password: body.password, address: context.clientAddress)
-            return JSONBody.response(.created, OpenedBody(token: opened.token.text, expiresAt: AuditTime.format(opened.expiresAt)))
+            return JSONBody.response(.created, SessionRoutes.OpenedBody(token: opened.token.text, expiresAt: AuditTime.format(opened.expiresAt)))
         }
         pupil.group("sessions").add(middleware: PupilSessionMiddleware(accounts: accounts))
             .delete("current") { _, context -> Response in

@@ -19,11 +19,13 @@ public enum SessionRoutes {
     /// The largest login body accepted, in bytes.
     public static let maximumRequestBytes = 4 * 1024
 
+    /// The sign-in body, staff's and pupils' (``PupilSessionRoutes``).
     struct LoginBody: Decodable {
         let login: String
         let password: String
     }
 
+    /// The opened session's answer, staff's and pupils'.
     struct OpenedBody: Encodable {
         let token: String
         let expiresAt: String

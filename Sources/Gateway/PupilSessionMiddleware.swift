@@ -20,12 +20,12 @@ public struct PupilSessionMiddleware: RouterMiddleware {
     public func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
-        guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
+        guard let token = request.bearerToken else {
             return Problem.pupilSessionRequired.response
         }
         var context = context
         do throws(AccountsError) {
-            context.pupil = try await accounts.resolve(token: String(header.dropFirst("Bearer ".count)))
+            context.pupil = try await accounts.resolve(token: token)
         } catch {
             return error.sessionProblem.response
         }

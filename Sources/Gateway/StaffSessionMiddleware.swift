@@ -34,7 +34,7 @@ public struct StaffSessionMiddleware: RouterMiddleware {
     public func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
-        guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
+        guard let token = request.bearerToken else {
             return Problem.staffSessionRequired.response
         }
         // A session is bound to a workstation certificate: on a connection without one (the
@@ -43,7 +43,6 @@ public struct StaffSessionMiddleware: RouterMiddleware {
         guard let certificate = context.connection.flatMap({ PresentedCertificate($0.peer) }) else {
             return Problem.staffSessionRequired.response
         }
-        let token = String(header.dropFirst("Bearer ".count))
         var context = context
         let staff: StaffSession
         do throws(AccountsError) {
@@ -58,6 +57,15 @@ public struct StaffSessionMiddleware: RouterMiddleware {
         }
         context.staff = staff
         return try await next(request, context)
+    }
+}
+
+extension Request {
+    /// The token of an `Authorization: Bearer <token>` header; `nil` without one (what both
+    /// session middlewares read).
+    var bearerToken: String? {
+        guard let header = headers[.authorization], header.hasPrefix("Bearer ") else { return nil }
+        return String(header.dropFirst("Bearer ".count))
     }
 }
 
