@@ -244,15 +244,24 @@ public struct PupilAccounts: Sendable {
         }
         guard let token = SessionToken(text) else { try await refuse("malformed_token") }
         let digest = try token.digest()
+        let resolution = SessionLimits.lastSeenResolution.seconds
         let row: Row?
         do {
+            // As for staff sessions: read without a lock, `last_seen` written only when older than
+            // ``SessionLimits/lastSeenResolution`` (or a tenth of the idle timeout).
             row = try await pool.query(
                 """
-                UPDATE accounts.pupil_sessions s SET last_seen = clock_timestamp()
-                FROM accounts.pupil_accounts a
-                WHERE s.token_hash = \(digest) AND a.id = s.account_id AND NOT a.disabled AND s.ended_at IS NULL
-                  AND s.expires_at > clock_timestamp() AND s.last_seen + s.idle_timeout > clock_timestamp()
-                RETURNING s.id, a.id, a.pupil, a.school, a.region, s.expires_at
+                WITH live AS (
+                    SELECT s.id, a.id AS account, a.pupil, a.school, a.region, s.expires_at, s.last_seen, s.idle_timeout
+                    FROM accounts.pupil_sessions s JOIN accounts.pupil_accounts a ON a.id = s.account_id
+                    WHERE s.token_hash = \(digest) AND NOT a.disabled AND s.ended_at IS NULL
+                      AND s.expires_at > clock_timestamp() AND s.last_seen + s.idle_timeout > clock_timestamp()
+                ), touched AS (
+                    UPDATE accounts.pupil_sessions s SET last_seen = clock_timestamp() FROM live
+                    WHERE s.id = live.id AND s.ended_at IS NULL
+                      AND live.last_seen < clock_timestamp() - LEAST(make_interval(secs => \(resolution)), live.idle_timeout / 10)
+                )
+                SELECT id, account, pupil, school, region, expires_at FROM live
                 """).first
         } catch {
             throw AccountsError(.storage, "resolving the session failed")

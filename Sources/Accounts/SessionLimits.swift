@@ -9,6 +9,12 @@ public struct SessionLimits: Sendable, Hashable {
     /// For this long (15 minutes).
     public var lockDuration: Duration
 
+    /// How stale a session's `last_seen` may get before resolving its token writes it again: a
+    /// tenth of the idle timeout, at most this (5 seconds). Staff and pupil sessions alike read the
+    /// live session without a lock and touch its row only past this, so a client's parallel
+    /// requests do not queue on the one session row and write it once each.
+    public static let lastSeenResolution: Duration = .seconds(5)
+
     /// The limits; the defaults are the platform's.
     public init(
         absoluteLifetime: Duration = .seconds(8 * 3600), idleTimeout: Duration = .seconds(30 * 60),

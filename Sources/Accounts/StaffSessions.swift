@@ -69,10 +69,10 @@ public struct StaffSessions: Sendable {
             }
             throw refused
         }
+        let resolution = SessionLimits.lastSeenResolution.seconds
         do {
             // The live session is read without a lock; `last_seen` is written only when it is older
-            // than a tenth of the idle timeout (at most 5 s): a workstation's parallel requests
-            // would otherwise queue on the one session row and write it once each.
+            // than ``SessionLimits/lastSeenResolution`` (or a tenth of the idle timeout).
             let live = try await pool.query(
                 """
                 WITH live AS (
@@ -86,7 +86,7 @@ public struct StaffSessions: Sendable {
                 ), touched AS (
                     UPDATE accounts.sessions s SET last_seen = clock_timestamp() FROM live
                     WHERE s.id = live.id AND s.ended_at IS NULL
-                      AND live.last_seen < clock_timestamp() - LEAST(interval '5 seconds', live.idle_timeout / 10)
+                      AND live.last_seen < clock_timestamp() - LEAST(make_interval(secs => \(resolution)), live.idle_timeout / 10)
                 )
                 SELECT id, account, role, organisation, region, certificate_serial, expires_at, consented FROM live
                 """)

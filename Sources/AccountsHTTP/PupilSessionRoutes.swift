@@ -22,65 +22,25 @@ public enum PupilSessionRoutes {
     /// The largest body accepted, in bytes.
     public static let maximumRequestBytes = 4 * 1024
 
-    struct LoginBody: Decodable {
-        let login: String
-        let password: String
-    }
-
-    struct ActivateBody: Decodable {
-        let activationCode: String
-        let login: String
-        let password: String
-
-        enum CodingKeys: String, CodingKey {
-            case login, password
-            case activationCode = "activation_code"
-        }
-    }
-
-    struct OpenedBody: Encodable {
-        let token: String
-        let expiresAt: String
-    }
-
     /// Adds the routes to `router`, behind ``PupilListenerOnlyMiddleware``: reached with a client
     /// certificate they answer `404 route-not-found`, as a route that does not exist.
     public static func add(to router: Router<BiletRequestContext>, accounts: PupilAccounts) {
         let pupil = router.group("/v1/pupil").add(middleware: PupilListenerOnlyMiddleware())
         pupil.post("activate") { request, context -> Response in
-            await answer { () async throws -> Response in
-                let body = try await JSONBody.decode(ActivateBody.self, from: request, limit: maximumRequestBytes)
-                try await accounts.activate(
-                    code: body.activationCode, login: body.login, password: body.password, address: context.clientAddress)
-                return Response(status: .noContent)
-            }
+            let body = try await JSONBody.decode(ActivateBody.self, from: request, limit: maximumRequestBytes)
+            try await accounts.activate(
+                code: body.activationCode, login: body.login, password: body.password, address: context.clientAddress)
+            return Response(status: .noContent)
         }
         pupil.post("sessions") { request, context -> Response in
-            await answer { () async throws -> Response in
-                let body = try await JSONBody.decode(LoginBody.self, from: request, limit: maximumRequestBytes)
-                let opened = try await accounts.login(body.login, password: body.password, address: context.clientAddress)
-                return JSONBody.response(.created, OpenedBody(token: opened.token.text, expiresAt: AuditTime.format(opened.expiresAt)))
-            }
+            let body = try await JSONBody.decode(SessionRoutes.LoginBody.self, from: request, limit: maximumRequestBytes)
+            let opened = try await accounts.login(body.login, password: body.password, address: context.clientAddress)
+            return JSONBody.response(.created, SessionRoutes.OpenedBody(token: opened.token.text, expiresAt: AuditTime.format(opened.expiresAt)))
         }
         pupil.group("sessions").add(middleware: PupilSessionMiddleware(accounts: accounts))
             .delete("current") { _, context -> Response in
-                await answer { () async throws -> Response in
-                    guard let pupil = context.pupil else {
-                        throw Problem(.unauthorized, code: "session-required", title: "A pupil session is required.")
-                    }
-                    try await accounts.logout(pupil)
-                    return Response(status: .noContent)
-                }
+                try await accounts.logout(try context.requirePupil())
+                return Response(status: .noContent)
             }
-    }
-
-    static func answer(_ body: () async throws -> Response) async -> Response {
-        do {
-            return try await body()
-        } catch let error as any HTTPProblemConvertible {
-            return error.problem.response
-        } catch {
-            return Problem(.internalServerError, code: "internal-error", title: "The request could not be handled.").response
-        }
     }
 }

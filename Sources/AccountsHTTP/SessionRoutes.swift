@@ -19,11 +19,13 @@ public enum SessionRoutes {
     /// The largest login body accepted, in bytes.
     public static let maximumRequestBytes = 4 * 1024
 
+    /// The sign-in body, staff's and pupils' (``PupilSessionRoutes``).
     struct LoginBody: Decodable {
         let login: String
         let password: String
     }
 
+    /// The opened session's answer, staff's and pupils'.
     struct OpenedBody: Encodable {
         let token: String
         let expiresAt: String
@@ -35,27 +37,14 @@ public enum SessionRoutes {
             guard let certificate = context.connection.flatMap({ PresentedCertificate($0.peer) }) else {
                 return Problem(.unauthorized, code: "no-client-certificate", title: "Signing in needs a workstation certificate.").response
             }
-            do {
-                let body = try await JSONBody.decode(LoginBody.self, from: request, limit: maximumRequestBytes)
-                let opened = try await login.login(body.login, password: body.password, certificate: certificate)
-                return JSONBody.response(.created, OpenedBody(token: opened.token.text, expiresAt: AuditTime.format(opened.expiresAt)))
-            } catch let error as any HTTPProblemConvertible {
-                return error.problem.response
-            } catch {
-                return Problem(.internalServerError, code: "internal-error", title: "The request could not be handled.").response
-            }
+            let body = try await JSONBody.decode(LoginBody.self, from: request, limit: maximumRequestBytes)
+            let opened = try await login.login(body.login, password: body.password, certificate: certificate)
+            return JSONBody.response(.created, OpenedBody(token: opened.token.text, expiresAt: AuditTime.format(opened.expiresAt)))
         }
         router.group("/v1/sessions").add(middleware: StaffSessionMiddleware(sessions: sessions))
             .delete("current") { _, context -> Response in
-                guard let staff = context.staff else {
-                    return Problem(.unauthorized, code: "session-required", title: "A staff session is required.").response
-                }
-                do throws(AccountsError) {
-                    try await sessions.logout(staff)
-                    return Response(status: .noContent)
-                } catch {
-                    return error.problem.response
-                }
+                try await sessions.logout(try context.requireStaff())
+                return Response(status: .noContent)
             }
     }
 }

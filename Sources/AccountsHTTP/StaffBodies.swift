@@ -60,7 +60,7 @@ struct StaffListBody: Encodable {
     let accounts: [StaffAccountBody]
 }
 
-/// `POST /v1/staff/activate`.
+/// `POST /v1/staff/activate` and `POST /v1/pupil/activate`.
 struct ActivateBody: Decodable {
     let login: String
     let activationCode: String

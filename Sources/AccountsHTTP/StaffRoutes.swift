@@ -56,94 +56,62 @@ public enum StaffRoutes {
     /// Adds the routes to `router`.
     public static func add(to router: Router<BiletRequestContext>, _ dependencies: Dependencies) {
         router.post("/v1/staff/activate") { request, context -> Response in
-            await answer { () async throws -> Response in
-                guard let certificate = context.connection.flatMap({ PresentedCertificate($0.peer) }) else {
-                    throw Problem(.unauthorized, code: "no-client-certificate", title: "Activating an account needs a workstation certificate.")
-                }
-                let body = try await JSONBody.decode(ActivateBody.self, from: request, limit: maximumRequestBytes)
-                try await dependencies.administration.activate(
-                    login: body.login, code: body.activationCode, password: body.password, certificate: certificate)
-                return Response(status: .noContent)
+            guard let certificate = context.connection.flatMap({ PresentedCertificate($0.peer) }) else {
+                throw Problem(.unauthorized, code: "no-client-certificate", title: "Activating an account needs a workstation certificate.")
             }
+            let body = try await JSONBody.decode(ActivateBody.self, from: request, limit: maximumRequestBytes)
+            try await dependencies.administration.activate(
+                login: body.login, code: body.activationCode, password: body.password, certificate: certificate)
+            return Response(status: .noContent)
         }
         let group = router.group("/v1/staff").add(middleware: StaffSessionMiddleware(sessions: dependencies.sessions))
         group.get("me") { _, context -> Response in
-            await answer { () async throws -> Response in
-                let staff = try requireStaff(context)
-                guard let account = try await dependencies.administration.account(id: staff.accountID) else {
-                    throw AccountsError(.notFound, "no account")
-                }
-                return JSONBody.response(.ok, StaffAccountBody(account))
+            let staff = try context.requireStaff()
+            guard let account = try await dependencies.administration.account(id: staff.accountID) else {
+                throw AccountsError(.notFound, "no account")
             }
+            return JSONBody.response(.ok, StaffAccountBody(account))
         }
         group.post("me/consent") { request, context -> Response in
-            await answer { () async throws -> Response in
-                let staff = try requireStaff(context)
-                let body = try await JSONBody.decode(ConsentBody.self, from: request, limit: maximumRequestBytes)
-                try await dependencies.administration.recordConsent(staff, version: body.version)
-                return Response(status: .noContent)
-            }
+            let staff = try context.requireStaff()
+            let body = try await JSONBody.decode(ConsentBody.self, from: request, limit: maximumRequestBytes)
+            try await dependencies.administration.recordConsent(staff, version: body.version)
+            return Response(status: .noContent)
         }
         group.post { request, context -> Response in
-            await answer { () async throws -> Response in
-                let staff = try requireStaff(context)
-                let body = try await JSONBody.decode(CreateStaffBody.self, from: request, limit: maximumRequestBytes)
-                guard let role = StaffRole(rawValue: body.role) else { throw AccountsError(.unknownRole, "not a staff role") }
-                guard staff.role.grantableRoles.contains(role) else {
-                    try await deny(staff, "create", rule: "staff.grantable-roles", dependencies)
-                }
-                let (organisation, region) = try await target(of: body, role: role, for: staff, dependencies)
-                try await decide(staff, "create", organisation: organisation, region: region, dependencies)
-                let issued = try await dependencies.administration.create(
-                    login: body.login, role: role, organisation: organisation, region: region, actor: staff.actor)
-                return JSONBody.response(.created, IssuedBody(issued, withAccount: true))
+            let staff = try context.requireStaff()
+            let body = try await JSONBody.decode(CreateStaffBody.self, from: request, limit: maximumRequestBytes)
+            guard let role = StaffRole(rawValue: body.role) else { throw AccountsError(.unknownRole, "not a staff role") }
+            guard staff.role.grantableRoles.contains(role) else {
+                try await deny(staff, "create", rule: "staff.grantable-roles", dependencies)
             }
+            let (organisation, region) = try await target(of: body, role: role, for: staff, dependencies)
+            try await decide(staff, "create", organisation: organisation, region: region, dependencies)
+            let issued = try await dependencies.administration.create(
+                login: body.login, role: role, organisation: organisation, region: region, actor: staff.actor)
+            return JSONBody.response(.created, IssuedBody(issued, withAccount: true))
         }
         group.get { _, context -> Response in
-            await answer { () async throws -> Response in
-                let staff = try requireStaff(context)
-                try await decide(staff, "read", organisation: staff.organisation, region: staff.region, dependencies)
-                let accounts = try await dependencies.administration.list(organisation: staff.organisation)
-                return JSONBody.response(.ok, StaffListBody(accounts: accounts.map(StaffAccountBody.init)))
-            }
+            let staff = try context.requireStaff()
+            try await decide(staff, "read", organisation: staff.organisation, region: staff.region, dependencies)
+            let accounts = try await dependencies.administration.list(organisation: staff.organisation)
+            return JSONBody.response(.ok, StaffListBody(accounts: accounts.map(StaffAccountBody.init)))
         }
         group.post(":account/disable") { _, context -> Response in
-            await answer { () async throws -> Response in
-                let (staff, account) = try await accountBelow(context, dependencies)
-                try await dependencies.administration.setDisabled(account, true, actor: staff.actor)
-                return Response(status: .noContent)
-            }
+            let (staff, account) = try await accountBelow(context, dependencies)
+            try await dependencies.administration.setDisabled(account, true, actor: staff.actor)
+            return Response(status: .noContent)
         }
         group.post(":account/enable") { _, context -> Response in
-            await answer { () async throws -> Response in
-                let (staff, account) = try await accountBelow(context, dependencies)
-                try await dependencies.administration.setDisabled(account, false, actor: staff.actor)
-                return Response(status: .noContent)
-            }
+            let (staff, account) = try await accountBelow(context, dependencies)
+            try await dependencies.administration.setDisabled(account, false, actor: staff.actor)
+            return Response(status: .noContent)
         }
         group.post(":account/activation-code") { _, context -> Response in
-            await answer { () async throws -> Response in
-                let (staff, account) = try await ownAccount(context, dependencies)
-                let issued = try await dependencies.administration.reissue(account, actor: staff.actor)
-                return JSONBody.response(.created, IssuedBody(issued, withAccount: false))
-            }
+            let (staff, account) = try await ownAccount(context, dependencies)
+            let issued = try await dependencies.administration.reissue(account, actor: staff.actor)
+            return JSONBody.response(.created, IssuedBody(issued, withAccount: false))
         }
-    }
-
-    /// Runs `body`, answering any error that knows its problem document with it.
-    static func answer(_ body: () async throws -> Response) async -> Response {
-        do {
-            return try await body()
-        } catch let error as any HTTPProblemConvertible {
-            return error.problem.response
-        } catch {
-            return Problem(.internalServerError, code: "internal-error", title: "The request could not be handled.").response
-        }
-    }
-
-    static func requireStaff(_ context: BiletRequestContext) throws(Problem) -> StaffSession {
-        guard let staff = context.staff else { throw Problem(.unauthorized, code: "session-required", title: "A staff session is required.") }
-        return staff
     }
 
     /// The organisation and region a new account of `role` belongs to. A school or venue creates
@@ -179,7 +147,7 @@ public enum StaffRoutes {
     /// its organisation (and is not its own) and the policy lets the caller change it; another organisation's account answers as an unknown one (its
     /// refusal is audited).
     static func ownAccount(_ context: BiletRequestContext, _ dependencies: Dependencies) async throws -> (StaffSession, StaffAccountStatus) {
-        let staff = try requireStaff(context)
+        let staff = try context.requireStaff()
         guard let id = context.parameters.get("account"), let account = try await dependencies.administration.account(id: id) else {
             throw AccountsError(.notFound, "no account")
         }
@@ -198,7 +166,7 @@ public enum StaffRoutes {
     /// hierarchy, which the policy cannot tell (an organisation's kind), is enforced here on top.
     /// Any other account answers as an unknown one (`404`; its refusal is audited).
     static func accountBelow(_ context: BiletRequestContext, _ dependencies: Dependencies) async throws -> (StaffSession, StaffAccountStatus) {
-        let staff = try requireStaff(context)
+        let staff = try context.requireStaff()
         guard let id = context.parameters.get("account"), let account = try await dependencies.administration.account(id: id) else {
             throw AccountsError(.notFound, "no account")
         }

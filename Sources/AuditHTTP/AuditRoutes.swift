@@ -167,9 +167,7 @@ public enum AuditRoutes {
         _ request: Request, _ context: BiletRequestContext, action: String, _ dependencies: Dependencies,
         _ body: @Sendable (AuditQueryService, Request) async throws -> Response
     ) async throws -> Response {
-        guard let staff = context.staff else {
-            throw Problem(.unauthorized, code: "session-required", title: "A staff session is required.")
-        }
+        let staff = try context.requireStaff()
         let policies = dependencies.policies.current
         let principal: Policy.Principal
         do throws(AccountsError) {

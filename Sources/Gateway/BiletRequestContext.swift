@@ -36,6 +36,23 @@ public struct BiletRequestContext: RequestContext {
     /// The verified principal of the connection, if its client presented a certificate.
     public var principal: Principal? { self.connection?.peer.principal }
 
+    /// The staff session ``StaffSessionMiddleware`` verified.
+    ///
+    /// - Throws: ``Problem/staffSessionRequired`` when there is none (the route is not behind the
+    ///   middleware): fail closed.
+    public func requireStaff() throws(Problem) -> StaffSession {
+        guard let staff else { throw Problem.staffSessionRequired }
+        return staff
+    }
+
+    /// The pupil session ``PupilSessionMiddleware`` verified.
+    ///
+    /// - Throws: ``Problem/pupilSessionRequired`` when there is none: fail closed.
+    public func requirePupil() throws(Problem) -> PupilSession {
+        guard let pupil else { throw Problem.pupilSessionRequired }
+        return pupil
+    }
+
     /// The listener's body limit.
     public var maxUploadSize: Int { self.connection?.limits.maximumBodyBytes ?? 1024 * 1024 }
 }

@@ -14,7 +14,7 @@ public enum GatewayRoutes {
         }
         router.get("/v1/whoami") { _, context -> Response in
             guard let connection = context.connection, let principal = connection.peer.principal else {
-                return Self.problem(.unauthorized, code: "no-client-certificate", title: "This connection has no verified client certificate.")
+                throw Problem(.unauthorized, code: "no-client-certificate", title: "This connection has no verified client certificate.")
             }
             let body = WhoAmI(principal: principal, tls: .init(connection.peer.tls), listener: connection.listener)
             return Self.json(.ok, body.json)
@@ -33,23 +33,6 @@ public enum GatewayRoutes {
         var buffer = ByteBuffer()
         buffer.writeString(text)
         return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: buffer))
-    }
-
-    /// An `application/problem+json` answer (RFC 9457) with a stable `code`.
-    /// `nil` when `request`'s body is declared as `mediaType` (parameters such as `charset` aside);
-    /// otherwise the `415 unsupported-media-type` answer. State-changing routes ask for a type a browser
-    /// cannot send across sites without a CORS preflight (`application/json`, `application/pkcs10`), so
-    /// a page on another site cannot make a workstation's browser, with its certificate, post a form or
-    /// text body to them (CSRF).
-    static func unsupportedMediaType(_ request: Request, expecting mediaType: String) -> Response? {
-        let declared = request.headers[.contentType]?.split(separator: ";").first?
-            .trimmingCharacters(in: .whitespaces).lowercased()
-        guard declared != mediaType else { return nil }
-        return problem(.unsupportedMediaType, code: "unsupported-media-type", title: "The body must be \(mediaType).")
-    }
-
-    static func problem(_ status: HTTPResponse.Status, code: String, title: String) -> Response {
-        Problem(status, code: code, title: title).response
     }
 }
 
@@ -102,36 +85,17 @@ public struct WhoAmI: Codable, Sendable, Hashable {
     /// workstation.
     var json: String {
         var fields: [String] = []
-        if let device { fields.append(#""device":{"kind":\#(Self.quoted(device.kind)),"number":\#(device.number)}"#) }
-        fields.append(#""kind":\#(Self.quoted(self.kind))"#)
-        fields.append(#""listener":\#(Self.quoted(self.listener))"#)
+        if let device { fields.append(#""device":{"kind":\#(JSONBody.quoted(device.kind)),"number":\#(device.number)}"#) }
+        fields.append(#""kind":\#(JSONBody.quoted(self.kind))"#)
+        fields.append(#""listener":\#(JSONBody.quoted(self.listener))"#)
         if let organisation {
-            fields.append(#""organisation":{"id":\#(Self.quoted(organisation.id)),"kind":\#(Self.quoted(organisation.kind))}"#)
+            fields.append(#""organisation":{"id":\#(JSONBody.quoted(organisation.id)),"kind":\#(JSONBody.quoted(organisation.kind))}"#)
         }
-        fields.append(#""principal":\#(Self.quoted(self.principal))"#)
-        if let service { fields.append(#""service":\#(Self.quoted(service))"#) }
+        fields.append(#""principal":\#(JSONBody.quoted(self.principal))"#)
+        if let service { fields.append(#""service":\#(JSONBody.quoted(service))"#) }
         fields.append(
-            #""tls":{"cipherSuite":\#(Self.quoted(tls.cipherSuite)),"protocol":\#(Self.quoted(tls.protocol)),"resumed":\#(tls.resumed)}"#)
+            #""tls":{"cipherSuite":\#(JSONBody.quoted(tls.cipherSuite)),"protocol":\#(JSONBody.quoted(tls.protocol)),"resumed":\#(tls.resumed)}"#)
         return "{" + fields.joined(separator: ",") + "}"
-    }
-
-    /// A JSON string literal of `text`.
-    static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            case "\u{00}"..."\u{1F}": out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 
     init(principal: Principal, tls: TLSBody, listener: String) {

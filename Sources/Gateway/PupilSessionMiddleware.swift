@@ -20,12 +20,12 @@ public struct PupilSessionMiddleware: RouterMiddleware {
     public func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
-        guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
-            return Problem(.unauthorized, code: "session-required", title: "A pupil session is required.").response
+        guard let token = request.bearerToken else {
+            return Problem.pupilSessionRequired.response
         }
         var context = context
         do throws(AccountsError) {
-            context.pupil = try await accounts.resolve(token: String(header.dropFirst("Bearer ".count)))
+            context.pupil = try await accounts.resolve(token: token)
         } catch {
             return error.sessionProblem.response
         }
@@ -36,6 +36,6 @@ public struct PupilSessionMiddleware: RouterMiddleware {
 extension AccountsError {
     /// A refused session is `session-required` for pupils too; other codes as ``problem``.
     var sessionProblem: Problem {
-        code == .sessionRefused ? Problem(.unauthorized, code: "session-required", title: "A pupil session is required.") : problem
+        code == .sessionRefused ? .pupilSessionRequired : problem
     }
 }

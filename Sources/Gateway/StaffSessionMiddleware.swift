@@ -34,16 +34,15 @@ public struct StaffSessionMiddleware: RouterMiddleware {
     public func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
-        guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
-            return GatewayRoutes.problem(.unauthorized, code: "session-required", title: "A staff session is required.")
+        guard let token = request.bearerToken else {
+            return Problem.staffSessionRequired.response
         }
         // A session is bound to a workstation certificate: on a connection without one (the
         // pupils' listener) no token can be valid, so it is refused before any lookup or audit
         // write, and an anonymous client cannot make the log grow.
         guard let certificate = context.connection.flatMap({ PresentedCertificate($0.peer) }) else {
-            return GatewayRoutes.problem(.unauthorized, code: "session-required", title: "A staff session is required.")
+            return Problem.staffSessionRequired.response
         }
-        let token = String(header.dropFirst("Bearer ".count))
         var context = context
         let staff: StaffSession
         do throws(AccountsError) {
@@ -52,12 +51,21 @@ public struct StaffSessionMiddleware: RouterMiddleware {
             return error.problem.response
         }
         guard staff.consentRecorded || Self.consentExemptions.contains("\(request.method.rawValue) \(request.uri.path)") else {
-            return GatewayRoutes.problem(
+            return Problem(
                 .forbidden, code: "staff-consent-required",
-                title: "Record your consent to the processing of your personal data first (POST /v1/staff/me/consent).")
+                title: "Record your consent to the processing of your personal data first (POST /v1/staff/me/consent).").response
         }
         context.staff = staff
         return try await next(request, context)
+    }
+}
+
+extension Request {
+    /// The token of an `Authorization: Bearer <token>` header; `nil` without one (what both
+    /// session middlewares read).
+    var bearerToken: String? {
+        guard let header = headers[.authorization], header.hasPrefix("Bearer ") else { return nil }
+        return String(header.dropFirst("Bearer ".count))
     }
 }
 
@@ -68,7 +76,7 @@ extension AccountsError: HTTPProblemConvertible {
     public var problem: Problem {
         switch code {
         case .loginFailed: Problem(.unauthorized, code: "login-failed", title: "The login was refused.")
-        case .sessionRefused: Problem(.unauthorized, code: "session-required", title: "A staff session is required.")
+        case .sessionRefused: .staffSessionRequired
         case .activationFailed: Problem(.unauthorized, code: "activation-failed", title: "The activation was refused.")
         case .auditUnavailable:
             Problem(.serviceUnavailable, code: "audit-unavailable", title: "The audit log cannot record this now; try again later.")
@@ -86,14 +94,8 @@ extension AccountsError: HTTPProblemConvertible {
         case .alreadyActivated: Problem(.conflict, code: "account-active", title: "The account is already active.")
         case .consentVersionMismatch:
             Problem(.unprocessableContent, code: "consent-version-mismatch", title: "The consent is not the version in force.")
-        case .crypto: Problem(.internalServerError, code: "internal-error", title: "The request could not be handled.")
+        case .crypto: .internalError
         }
     }
 }
 
-/// The problem documents of the staff routes, by accounts error (``AccountsError/problem``).
-enum StaffProblems {
-    static func response(for error: AccountsError) -> Response {
-        error.problem.response
-    }
-}

@@ -47,102 +47,78 @@ public enum OrganisationRoutes {
     public static func add(to router: Router<BiletRequestContext>, _ dependencies: Dependencies) {
         let group = router.group("/v1/organisations").add(middleware: StaffSessionMiddleware(sessions: dependencies.sessions))
         group.post { request, context -> Response in
-            await answer { () async throws -> Response in
-                let staff = try requireStaff(context)
-                let body = try await JSONBody.decode(RegistrationBody.self, from: request, limit: maximumRequestBytes)
-                guard let kind = OrganisationKind(rawValue: body.kind), let id = OrganisationID(body.id) else {
-                    throw OrganisationsError(.invalidArgument, "kind or id is malformed")
-                }
-                let registration = OrganisationRegistration(
-                    organisation: Organisation(kind: kind, id: id), region: body.region, name: body.name, address: body.address,
-                    inn: body.inn, ogrn: body.ogrn, agreement: body.agreement)
-                let decision = try await decide(
-                    staff, "create", registration.organisation, region: body.region, fields: ["name", "address"], dependencies)
-                let registrar = registrar(staff)
-                guard registrar.mayRegister(kind, in: body.region) else {
-                    try await deny(staff, "create", rule: "registry.hierarchy", version: decision.policyVersion.digest, dependencies)
-                }
-                let record = try await dependencies.registry.register(
-                    registration, by: registrar, policyVersion: decision.policyVersion.digest)
-                return JSONBody.response(.created, OrganisationBody(record))
+            let staff = try context.requireStaff()
+            let body = try await JSONBody.decode(RegistrationBody.self, from: request, limit: maximumRequestBytes)
+            guard let kind = OrganisationKind(rawValue: body.kind), let id = OrganisationID(body.id) else {
+                throw OrganisationsError(.invalidArgument, "kind or id is malformed")
             }
+            let registration = OrganisationRegistration(
+                organisation: Organisation(kind: kind, id: id), region: body.region, name: body.name, address: body.address,
+                inn: body.inn, ogrn: body.ogrn, agreement: body.agreement)
+            let decision = try await decide(
+                staff, "create", registration.organisation, region: body.region, fields: ["name", "address"], dependencies)
+            let registrar = registrar(staff)
+            guard registrar.mayRegister(kind, in: body.region) else {
+                try await deny(staff, "create", rule: "registry.hierarchy", version: decision.policyVersion.digest, dependencies)
+            }
+            let record = try await dependencies.registry.register(
+                registration, by: registrar, policyVersion: decision.policyVersion.digest)
+            return JSONBody.response(.created, OrganisationBody(record))
         }
         group.get { request, context -> Response in
-            await answer { () async throws -> Response in
-                let staff = try requireStaff(context)
-                let parameters = request.uri.queryParameters
-                var kind: OrganisationKind?
-                if let text = parameters["kind"] {
-                    guard let parsed = OrganisationKind(rawValue: String(text)) else {
-                        throw OrganisationsError(.invalidArgument, "kind is not an organisation kind")
-                    }
-                    kind = parsed
+            let staff = try context.requireStaff()
+            let parameters = request.uri.queryParameters
+            var kind: OrganisationKind?
+            if let text = parameters["kind"] {
+                guard let parsed = OrganisationKind(rawValue: String(text)) else {
+                    throw OrganisationsError(.invalidArgument, "kind is not an organisation kind")
                 }
-                var region = parameters["region"].map(String.init)
-                var records: [OrganisationRecord]
-                switch staff.role {
-                case .operator_:
-                    records = try await dependencies.registry.list(kind: kind, region: region)
-                case .regionalCoordinator:
-                    guard let own = staff.region, region == nil || region == own else {
-                        let version = dependencies.policies.current.version.digest
-                        try await deny(staff, "read", rule: "registry.own-region-only", version: version, dependencies)
-                    }
-                    region = own
-                    records = try await dependencies.registry.list(kind: kind, region: region)
-                case .school, .venue:
-                    records = try await dependencies.registry.find(staff.organisation).map { [$0] } ?? []
-                    if let kind { records = records.filter { $0.organisation.kind == kind } }
-                default:
-                    let version = dependencies.policies.current.version.digest
-                    try await deny(staff, "read", rule: "registry.no-listing", version: version, dependencies)
-                }
-                var permitted: [OrganisationRecord] = []
-                let principal = try staff.principal(schema: dependencies.policies.current.schema)
-                for record in records
-                where await decision(principal, "read", record.organisation, region: record.region, fields: ["name"], dependencies).isAllowed {
-                    permitted.append(record)
-                }
-                return JSONBody.response(.ok, OrganisationListBody(organisations: permitted.map(OrganisationBody.init)))
+                kind = parsed
             }
+            var region = parameters["region"].map(String.init)
+            var records: [OrganisationRecord]
+            switch staff.role {
+            case .operator_:
+                records = try await dependencies.registry.list(kind: kind, region: region)
+            case .regionalCoordinator:
+                guard let own = staff.region, region == nil || region == own else {
+                    let version = dependencies.policies.current.version.digest
+                    try await deny(staff, "read", rule: "registry.own-region-only", version: version, dependencies)
+                }
+                region = own
+                records = try await dependencies.registry.list(kind: kind, region: region)
+            case .school, .venue:
+                records = try await dependencies.registry.find(staff.organisation).map { [$0] } ?? []
+                if let kind { records = records.filter { $0.organisation.kind == kind } }
+            default:
+                let version = dependencies.policies.current.version.digest
+                try await deny(staff, "read", rule: "registry.no-listing", version: version, dependencies)
+            }
+            var permitted: [OrganisationRecord] = []
+            let principal = try staff.principal(schema: dependencies.policies.current.schema)
+            for record in records
+            where await decision(principal, "read", record.organisation, region: record.region, fields: ["name"], dependencies).isAllowed {
+                permitted.append(record)
+            }
+            return JSONBody.response(.ok, OrganisationListBody(organisations: permitted.map(OrganisationBody.init)))
         }
         group.get(":kind/:id") { _, context -> Response in
-            await answer { () async throws -> Response in
-                let staff = try requireStaff(context)
-                let record = try await lookUp(context, dependencies)
-                _ = try await decide(staff, "read", record.organisation, region: record.region, fields: ["name"], dependencies)
-                return JSONBody.response(.ok, OrganisationBody(record))
-            }
+            let staff = try context.requireStaff()
+            let record = try await lookUp(context, dependencies)
+            _ = try await decide(staff, "read", record.organisation, region: record.region, fields: ["name"], dependencies)
+            return JSONBody.response(.ok, OrganisationBody(record))
         }
         group.put(":kind/:id/profile") { request, context -> Response in
-            await answer { () async throws -> Response in
-                let staff = try requireStaff(context)
-                let body = try await JSONBody.decode(ProfileBody.self, from: request, limit: maximumRequestBytes)
-                let record = try await lookUp(context, dependencies)
-                let decision = try await decide(
-                    staff, "update", record.organisation, region: record.region, fields: ["name", "address", "profile"], dependencies)
-                let updated = try await dependencies.registry.updateProfile(
-                    record.organisation, name: body.name, address: body.address, profile: body.profile ?? "", by: registrar(staff),
-                    policyVersion: decision.policyVersion.digest)
-                return JSONBody.response(.ok, OrganisationBody(updated))
-            }
+            let staff = try context.requireStaff()
+            let body = try await JSONBody.decode(ProfileBody.self, from: request, limit: maximumRequestBytes)
+            let record = try await lookUp(context, dependencies)
+            let decision = try await decide(
+                staff, "update", record.organisation, region: record.region, fields: ["name", "address", "profile"], dependencies)
+            let updated = try await dependencies.registry.updateProfile(
+                record.organisation, name: body.name, address: body.address, profile: body.profile ?? "", by: registrar(staff),
+                policyVersion: decision.policyVersion.digest)
+            return JSONBody.response(.ok, OrganisationBody(updated))
         }
-    }
-
-    /// Runs `body`, answering any error that knows its problem document with it.
-    static func answer(_ body: () async throws -> Response) async -> Response {
-        do {
-            return try await body()
-        } catch let error as any HTTPProblemConvertible {
-            return error.problem.response
-        } catch {
-            return Problem(.internalServerError, code: "internal-error", title: "The request could not be handled.").response
-        }
-    }
-
-    static func requireStaff(_ context: BiletRequestContext) throws(Problem) -> StaffSession {
-        guard let staff = context.staff else { throw Problem(.unauthorized, code: "session-required", title: "A staff session is required.") }
-        return staff
     }
 
     static func registrar(_ staff: StaffSession) -> Registrar {

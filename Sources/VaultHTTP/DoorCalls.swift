@@ -17,10 +17,7 @@ public enum DoorCalls {
     /// - Throws: ``Problem`` `401 session-required` when the request carries no verified staff
     ///   session (the route is not behind the session middleware, or the middleware refused).
     public static func caller(for context: BiletRequestContext) throws(Problem) -> DoorCaller {
-        guard let session = context.staff else {
-            throw Problem(.unauthorized, code: "session-required", title: "A staff session is required.")
-        }
-        return caller(for: session)
+        caller(for: try context.requireStaff())
     }
 
     /// The door caller of a verified staff session.
@@ -53,7 +50,7 @@ public enum DoorCalls {
     /// closed, and no code the vault did not mean to show reaches the client).
     public static func problem(forRefusal code: String) -> Problem {
         guard let (status, title) = answers[code] else {
-            return Problem(.internalServerError, code: "internal-error", title: "The request could not be handled.")
+            return Problem.internalError
         }
         return Problem(status, code: code, title: title)
     }

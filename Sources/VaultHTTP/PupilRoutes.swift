@@ -117,7 +117,7 @@ enum PupilRoutes {
     }
 
     /// The door answered with a message of another request: never expected; fail closed.
-    static let unexpected = Problem(.internalServerError, code: "internal-error", title: "The request could not be handled.")
+    static let unexpected = Problem.internalError
 
     // MARK: Bodies
 

@@ -35,9 +35,7 @@ enum PupilSelfRoutes {
     ///
     /// - Throws: ``Problem`` `401 session-required` without a verified pupil session.
     static func caller(for context: BiletRequestContext) throws(Problem) -> DoorCaller {
-        guard let session = context.pupil else {
-            throw Problem(.unauthorized, code: "session-required", title: "A pupil session is required.")
-        }
+        let session = try context.requirePupil()
         return DoorCaller(
             role: "pupil", account: session.accountID, session: session.sessionID, organisationKind: session.school.kind.rawValue,
             organisationID: session.school.id.value, region: session.region, pupil: session.pupil)

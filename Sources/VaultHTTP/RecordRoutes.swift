@@ -169,7 +169,7 @@ enum RecordRoutes {
 
     // MARK: Plumbing
 
-    static let unexpected = Problem(.internalServerError, code: "internal-error", title: "The request could not be handled.")
+    static let unexpected = Problem.internalError
 
     private static func call(_ door: VaultDoorClient, _ request: RecordsDoorRequest, _ context: BiletRequestContext) async throws -> RecordsDoorResponse {
         let caller = try DoorCalls.caller(for: context)
@@ -181,7 +181,7 @@ enum RecordRoutes {
         do {
             return try await request.body.collect(upTo: limit)
         } catch {
-            throw Problem(.contentTooLarge, code: "body-too-large", title: "The request body is too large.")
+            throw Problem.bodyTooLarge
         }
     }
 

@@ -51,16 +51,12 @@ final class AdministrationHarness: Sendable {
     let administration: StaffAdministration
     let pupils: PupilAccounts
     let throttle: PupilThrottle
-    private let boundPort: BoundPort
-    private let group: ServiceGroup
-    private let running: Task<Void, any Error>
-    private let work: URL
+    private let served: ServedGateway
 
     private init(
         pki: TestPKI, database: TestDatabase, accountsPool: PostgresConnectionPool, adminPool: PostgresConnectionPool,
         organisationsPool: PostgresConnectionPool, owner: PostgresConnectionPool, store: AccountStore,
-        administration: StaffAdministration, pupils: PupilAccounts, throttle: PupilThrottle, port: BoundPort, group: ServiceGroup,
-        running: Task<Void, any Error>, work: URL
+        administration: StaffAdministration, pupils: PupilAccounts, throttle: PupilThrottle, served: ServedGateway
     ) {
         self.pki = pki
         self.database = database
@@ -72,10 +68,7 @@ final class AdministrationHarness: Sendable {
         self.administration = administration
         self.pupils = pupils
         self.throttle = throttle
-        self.boundPort = port
-        self.group = group
-        self.running = running
-        self.work = work
+        self.served = served
     }
 
     static func start(
@@ -108,45 +101,19 @@ final class AdministrationHarness: Sendable {
         StaffRoutes.add(to: router, .init(sessions: sessions, policies: policies, administration: administration, registry: registry))
         PupilSessionRoutes.add(to: router, accounts: pupils)
 
-        let work = FileManager.default.temporaryDirectory.appendingPathComponent("bilet-admin-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-        for name in ["server.pem", "server.key", "ca-bundle.pem", "crl.pem"] {
-            try FileManager.default.copyItem(atPath: pki.path(name), toPath: work.appendingPathComponent(name).path)
-        }
-        let files = TLSMaterialFiles(
-            serverKeyPairs: [.init(certificateChain: work.appendingPathComponent("server.pem").path, privateKey: work.appendingPathComponent("server.key").path)],
-            clientCABundle: work.appendingPathComponent("ca-bundle.pem").path,
-            revocationList: work.appendingPathComponent("crl.pem").path, ticketKey: nil)
-        var logger = Logger(label: "bilet.test.administration")
-        logger.logLevel = .warning
-        let registry2 = ConnectionRegistry()
-        let material = try TLSMaterialStore(files: files, registry: registry2, logger: logger)
-        let gateway = try Gateway(
-            listeners: [TLSListenerConfiguration(name: "workstations", host: "127.0.0.1", port: 0, clientAuthentication: .optional)],
-            material: material, registry: registry2, router: router, watchesSIGHUP: false, logger: logger)
-        let port = BoundPort()
-        var configuration = ServiceGroupConfiguration(
-            services: gateway.services { _, bound in port.value.withLock { $0 = bound } }.map { .init(service: $0) }, logger: logger)
-        configuration.maximumGracefulShutdownDuration = .seconds(10)
-        configuration.maximumCancellationDuration = .seconds(5)
-        let group = ServiceGroup(configuration: configuration)
-        let running = Task { try await group.run() }
-        let deadline = ContinuousClock.now + .seconds(10)
-        while port.value.withLock({ $0 }) == 0 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        let served = try await ServedGateway.start(router, pki: pki, label: "admin")
         return AdministrationHarness(
             pki: pki, database: database, accountsPool: accountsPool, adminPool: adminPool, organisationsPool: organisationsPool,
             owner: owner, store: AccountStore(pool: adminPool, hasher: hasher), administration: administration, pupils: pupils,
-            throttle: throttle, port: port, group: group, running: running, work: work)
+            throttle: throttle, served: served)
     }
 
     func stop() async {
-        await group.triggerGracefulShutdown()
-        _ = try? await running.value
+        await served.stop()
         await accountsPool.shutdown()
         await adminPool.shutdown()
         await organisationsPool.shutdown()
         await owner.shutdown()
-        try? FileManager.default.removeItem(at: work)
     }
 
     /// curl with the workstation certificate `certificate` (a PKI file name without `.pem`; nil: none).
@@ -154,15 +121,7 @@ final class AdministrationHarness: Sendable {
         _ method: String, _ path: String, certificate: String? = "school", token: String? = nil, json: String? = nil,
         contentType: String = "application/json"
     ) async throws -> (status: Int, body: String) {
-        var arguments = ["-sS", "--max-time", "20", "--cacert", pki.caBundle, "-w", "\\n%{http_code}", "-X", method]
-        if let certificate { arguments += ["--cert", pki.path("\(certificate).pem"), "--key", pki.path("\(certificate).key")] }
-        if let token { arguments += ["-H", "Authorization: Bearer \(token)"] }
-        if let json { arguments += ["-H", "Content-Type: \(contentType)", "--data-binary", json] }
-        arguments.append("https://127.0.0.1:\(boundPort.value.withLock { $0 })\(path)")
-        let result = try await ToolRunner.run("curl", arguments, timeout: .seconds(30))
-        var lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        let status = Int(lines.popLast() ?? "") ?? 0
-        return (status, lines.joined(separator: "\n"))
+        try await served.curl(method, path, certificate: certificate, token: token, json: json, contentType: contentType)
     }
 
     /// The JSON object of `body`.

@@ -172,14 +172,14 @@ struct LoginFairnessTests {
 
         /// Index scans of accounts.accounts caused by `attempts` logins of `name` on a pool of its own.
         func indexScans(_ name: String, attempts: Int) async throws -> Int {
-            let before = try await Self.stableIndexScans(harness)
+            let before = try await IndexScans.stable(harness.database, schema: "accounts", table: "accounts")
             let pool = components.makePool(for: .accounts)
             let login = StaffLogin(pool: pool, hasher: hasher, hashKey: hashKey)
             for _ in 0..<attempts {
                 await #expect(throws: AccountsError.self) { try await login.login(name, password: "wrong password again", certificate: certificate) }
             }
             await pool.shutdown()  // the backend flushes its statistics as it exits
-            return try await Self.stableIndexScans(harness, after: before) - before
+            return try await IndexScans.stable(harness.database, schema: "accounts", table: "accounts", after: before) - before
         }
         let unknown = try await indexScans("officer.unknown", attempts: 4)
         let locked = try await indexScans("officer.locked", attempts: 4)
@@ -203,25 +203,5 @@ struct LoginFairnessTests {
         let difference = unknownMedian > lockedMedian ? unknownMedian - lockedMedian : lockedMedian - unknownMedian
         let bound = max(max(unknownMedian, lockedMedian) * 0.25, .milliseconds(3))
         #expect(difference <= bound, "unknown \(unknownMedian), locked \(lockedMedian)")
-    }
-
-    /// `idx_scan` of accounts.accounts once it has stopped moving (and moved past `after`).
-    static func stableIndexScans(_ harness: StaffHarness, after: Int? = nil) async throws -> Int {
-        var last = -1
-        let deadline = ContinuousClock.now + .seconds(15)
-        while ContinuousClock.now < deadline {
-            let value = try await harness.database.withPool(maxConnections: 1) { pool in
-                try await pool.withConnection { connection in
-                    try await connection.execute("SELECT pg_stat_clear_snapshot()")
-                    return try await connection.query(
-                        "SELECT CAST(coalesce(idx_scan, 0) AS int8) FROM pg_stat_user_tables WHERE schemaname = 'accounts' AND relname = 'accounts'"
-                    ).singleValue(Int.self)
-                }
-            }
-            if value == last, after.map({ value > $0 }) ?? true { return value }
-            last = value
-            try await Task.sleep(for: .milliseconds(400))
-        }
-        return last
     }
 }

@@ -179,7 +179,7 @@ struct PupilAccountsTests {
 
             /// Index scans of accounts.pupil_accounts caused by `attempts` refused sign-ins of `name`.
             func indexScans(_ name: String, throttle: PupilThrottle, attempts: Int) async throws -> Int {
-                let before = try await Self.stableIndexScans(harness)
+                let before = try await IndexScans.stable(harness.database, schema: "accounts", table: "pupil_accounts")
                 let pool = components.makePool(for: .accounts)
                 let pupils = PupilAccounts(pool: pool, hasher: hasher, attemptedAccountHash: attempted, throttle: throttle)
                 for _ in 0..<attempts {
@@ -188,7 +188,7 @@ struct PupilAccountsTests {
                     }
                 }
                 await pool.shutdown()  // the backend flushes its statistics as it exits
-                return try await Self.stableIndexScans(harness, after: before) - before
+                return try await IndexScans.stable(harness.database, schema: "accounts", table: "pupil_accounts", after: before) - before
             }
             let open = PupilThrottle(baseDelay: .nanoseconds(1))
             let unknown = try await indexScans("pupil.unknown", throttle: open, attempts: 4)
@@ -222,26 +222,6 @@ struct PupilAccountsTests {
             throw error
         }
         await harness.stop()
-    }
-
-    /// `idx_scan` of accounts.pupil_accounts once it has stopped moving (and moved past `after`).
-    static func stableIndexScans(_ harness: AdministrationHarness, after: Int? = nil) async throws -> Int {
-        var last = -1
-        let deadline = ContinuousClock.now + .seconds(15)
-        while ContinuousClock.now < deadline {
-            let value = try await harness.database.withPool(maxConnections: 1) { pool in
-                try await pool.withConnection { connection in
-                    try await connection.execute("SELECT pg_stat_clear_snapshot()")
-                    return try await connection.query(
-                        "SELECT CAST(coalesce(idx_scan, 0) AS int8) FROM pg_stat_user_tables WHERE schemaname = 'accounts' AND relname = 'pupil_accounts'"
-                    ).singleValue(Int.self)
-                }
-            }
-            if value == last, after.map({ value > $0 }) ?? true { return value }
-            last = value
-            try await Task.sleep(for: .milliseconds(400))
-        }
-        return last
     }
 }
 

@@ -57,16 +57,13 @@ final class StaffHarness: Sendable {
     let store: AccountStore
     let sessions: StaffSessions
     let signer: NoteSigner
-    private let boundPort: BoundPort
-    private let group: ServiceGroup
-    private let running: Task<Void, any Error>
-    private let work: URL
+    private let served: ServedGateway
 
     private init(
         pki: TestPKI, database: TestDatabase, accountsPool: PostgresConnectionPool, adminPool: PostgresConnectionPool,
         auditPool: PostgresConnectionPool,
         gatewayPool: PostgresConnectionPool, owner: PostgresConnectionPool, store: AccountStore, sessions: StaffSessions,
-        signer: NoteSigner, port: BoundPort, group: ServiceGroup, running: Task<Void, any Error>, work: URL
+        signer: NoteSigner, served: ServedGateway
     ) {
         self.pki = pki
         self.database = database
@@ -78,10 +75,7 @@ final class StaffHarness: Sendable {
         self.store = store
         self.sessions = sessions
         self.signer = signer
-        self.boundPort = port
-        self.group = group
-        self.running = running
-        self.work = work
+        self.served = served
     }
 
     static func start(limits: SessionLimits = SessionLimits()) async throws -> StaffHarness {
@@ -106,48 +100,22 @@ final class StaffHarness: Sendable {
             to: router,
             AuditRoutes.Dependencies(sessions: sessions, policies: policies, reader: auditPool, recorder: gatewayPool, hostname: "gw-test"))
 
-        let work = FileManager.default.temporaryDirectory.appendingPathComponent("bilet-staff-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-        for name in ["server.pem", "server.key", "ca-bundle.pem", "crl.pem"] {
-            try FileManager.default.copyItem(atPath: pki.path(name), toPath: work.appendingPathComponent(name).path)
-        }
-        let files = TLSMaterialFiles(
-            serverKeyPairs: [.init(certificateChain: work.appendingPathComponent("server.pem").path, privateKey: work.appendingPathComponent("server.key").path)],
-            clientCABundle: work.appendingPathComponent("ca-bundle.pem").path,
-            revocationList: work.appendingPathComponent("crl.pem").path, ticketKey: nil)
-        var logger = Logger(label: "bilet.test.staff")
-        logger.logLevel = .warning
-        let registry = ConnectionRegistry()
-        let material = try TLSMaterialStore(files: files, registry: registry, logger: logger)
-        let gateway = try Gateway(
-            // optional: workstations present certificates; a client without one stands for the pupils' listener
-            listeners: [TLSListenerConfiguration(name: "workstations", host: "127.0.0.1", port: 0, clientAuthentication: .optional)],
-            material: material, registry: registry, router: router, watchesSIGHUP: false, logger: logger)
-        let port = BoundPort()
-        var configuration = ServiceGroupConfiguration(
-            services: gateway.services { _, bound in port.value.withLock { $0 = bound } }.map { .init(service: $0) }, logger: logger)
-        configuration.maximumGracefulShutdownDuration = .seconds(10)
-        configuration.maximumCancellationDuration = .seconds(5)
-        let group = ServiceGroup(configuration: configuration)
-        let running = Task { try await group.run() }
-        let deadline = ContinuousClock.now + .seconds(10)
-        while port.value.withLock({ $0 }) == 0 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        // optional client certificates: workstations present one; a client without one stands for the pupils' listener
+        let served = try await ServedGateway.start(router, pki: pki, label: "staff")
         let signer = try NoteSigner(name: "bilet.test/audit", privateKey: try PrivateKey.generate(algorithm: .ed25519))
         return StaffHarness(
             pki: pki, database: database, accountsPool: accountsPool, adminPool: adminPool, auditPool: auditPool,
-            gatewayPool: gatewayPool, owner: owner, store: AccountStore(pool: adminPool, hasher: hasher), sessions: sessions, signer: signer, port: port, group: group,
-            running: running, work: work)
+            gatewayPool: gatewayPool, owner: owner, store: AccountStore(pool: adminPool, hasher: hasher), sessions: sessions, signer: signer,
+            served: served)
     }
 
     func stop() async {
-        await group.triggerGracefulShutdown()
-        _ = try? await running.value
+        await served.stop()
         await accountsPool.shutdown()
         await adminPool.shutdown()
         await auditPool.shutdown()
         await gatewayPool.shutdown()
         await owner.shutdown()
-        try? FileManager.default.removeItem(at: work)
     }
 
     /// Creates an account with ``password`` whose holder has recorded the staff consent (so the
@@ -168,15 +136,7 @@ final class StaffHarness: Sendable {
         _ method: String, _ path: String, certificate: String? = "school", token: String? = nil, json: String? = nil,
         contentType: String = "application/json"
     ) async throws -> (status: Int, body: String) {
-        var arguments = ["-sS", "--max-time", "20", "--cacert", pki.caBundle, "-w", "\\n%{http_code}", "-X", method]
-        if let certificate { arguments += ["--cert", pki.path("\(certificate).pem"), "--key", pki.path("\(certificate).key")] }
-        if let token { arguments += ["-H", "Authorization: Bearer \(token)"] }
-        if let json { arguments += ["-H", "Content-Type: \(contentType)", "--data-binary", json] }
-        arguments.append("https://127.0.0.1:\(boundPort.value.withLock { $0 })\(path)")
-        let result = try await ToolRunner.run("curl", arguments, timeout: .seconds(30))
-        var lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        let status = Int(lines.popLast() ?? "") ?? 0
-        return (status, lines.joined(separator: "\n"))
+        try await served.curl(method, path, certificate: certificate, token: token, json: json, contentType: contentType)
     }
 
     /// Signs in over curl; returns the token.
@@ -206,7 +166,3 @@ final class StaffHarness: Sendable {
     }
 }
 
-/// The listener's port, set once it is bound.
-final class BoundPort: Sendable {
-    let value = Mutex(0)
-}

@@ -59,6 +59,23 @@ public enum JSONBody {
             body: .init(byteBuffer: buffer))
     }
 
-    /// `text` as a JSON string literal, quotes included (for answers built as text).
-    public static func quoted(_ text: String) -> String { WhoAmI.quoted(text) }
+    /// `text` as a JSON string literal, quotes included (for answers built as text: the problem
+    /// document, `whoami`, the audit API's JSON lines).
+    public static func quoted(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case "\u{08}": out += "\\b"
+            case "\u{0C}": out += "\\f"
+            case "\u{00}"..."\u{1F}": out += String(format: "\\u%04x", scalar.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
 }

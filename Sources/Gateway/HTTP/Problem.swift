@@ -1,6 +1,5 @@
 public import Hummingbird
 public import HTTPTypes
-import Foundation
 import NIOCore
 
 /// An error answer: an `application/problem+json` document (RFC 9457) with a stable `code`.
@@ -35,23 +34,10 @@ public struct Problem: Error, Sendable, Hashable, HTTPResponseError {
 
     /// The document's JSON text.
     public var json: String {
-        #"{"code":"\#(code)","status":\#(status.code),"title":"\#(Self.escaped(title))","type":"about:blank"}"#
+        #"{"code":\#(JSONBody.quoted(code)),"status":\#(status.code),"title":\#(JSONBody.quoted(title)),"type":"about:blank"}"#
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response { response }
-
-    static func escaped(_ text: String) -> String {
-        var result = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case _ where scalar.value < 0x20: result += String(format: "\\u%04x", scalar.value)
-            default: result.unicodeScalars.append(scalar)
-            }
-        }
-        return result
-    }
 }
 
 /// An error that knows its own HTTP answer, so routes never map error codes by hand.
@@ -68,6 +54,10 @@ extension Problem {
     /// `405 method-not-allowed`: the path is served, not with this method.
     public static let methodNotAllowed = Problem(
         .methodNotAllowed, code: "method-not-allowed", title: "This path is not served with this method.")
+    /// `401 session-required`: the request carries no live staff session (one answer for every cause).
+    public static let staffSessionRequired = Problem(.unauthorized, code: "session-required", title: "A staff session is required.")
+    /// `401 session-required`: the request carries no live pupil session (one answer for every cause).
+    public static let pupilSessionRequired = Problem(.unauthorized, code: "session-required", title: "A pupil session is required.")
     /// `413 body-too-large`.
     public static let bodyTooLarge = Problem(.contentTooLarge, code: "body-too-large", title: "The request body is too large.")
 
