@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// The `bilet` command: runs the platform's security core and administers it.
 @main
@@ -22,4 +23,27 @@ struct Bilet: AsyncParsableCommand {
             CertsCommand.self,
             AccountsCommand.self,
         ])
+
+    /// Runs the command as ArgumentParser's own `main()` does, but writes a failure's message
+    /// with one `write(2)`. ArgumentParser writes it a byte at a time, so when the supervisor's
+    /// components all refuse to start at once (a missing credential, say), their messages came
+    /// out interleaved character by character in the shared standard error.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = exitCode(for: error)
+            let message = fullMessage(for: error)
+            if !message.isEmpty {
+                let stream = code == .success ? FileHandle.standardOutput : FileHandle.standardError
+                stream.write(Data((message + "\n").utf8))
+            }
+            Foundation.exit(code.rawValue)
+        }
+    }
 }
