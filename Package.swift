@@ -218,6 +218,15 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             swiftSettings: strict),
+        // Trials and events over HTTP: venues, coordinators, navigators, mentors (issue 11, item 2).
+        .target(
+            name: "TrialsHTTP",
+            dependencies: [
+                "Gateway", "Accounts", "Trials", "Identity", "Audit", "Policy", "PostgreSQL", "Tokens", "VaultDoor", "VaultHTTP",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: strict),
 
         // MARK: Test support (only test targets depend on it)
         .target(
@@ -232,7 +241,7 @@ let package = Package(
                 "GnuTLS", "PostgreSQL", "Storage", "Settings", "Observability", "Policy", "Audit", "TLS", "Gateway", "Vault",
                 "CertificateAuthority", "Identity", "Accounts", "LocalSocket", "VaultDoor",
                 "Organisations", "VaultHTTP", "AccountsHTTP", "OrganisationsHTTP", "AuditHTTP", "CertificatesHTTP", "PupilImport",
-                "Tokens",
+                "Tokens", "Trials", "TrialsHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -326,6 +335,13 @@ let package = Package(
                 "Vault", "VaultDoor", "Audit", "Tokens", "Policy", "GnuTLS", "PostgreSQL", "Storage", "DatabaseTestSupport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+        .testTarget(
+            name: "TrialsTests",
+            dependencies: [
+                "Trials", "TrialsHTTP", "Tokens", "PostgreSQL", "Storage", "DatabaseTestSupport", "Audit", "Policy", "Accounts",
+                "Identity",
             ],
             swiftSettings: strict),
         .testTarget(

@@ -16,6 +16,8 @@ public enum VaultDoorRequest: Codable, Sendable, Hashable {
     case pupils(PupilDoorRequest, caller: DoorCaller)
     /// A school's records: consents and scans, transfers, subject-access requests, bulk import.
     case records(RecordsDoorRequest, caller: DoorCaller)
+    /// Trials and events: enrolment translation, relationship facts, the mentor's attendance names.
+    case trials(TrialsDoorRequest, caller: DoorCaller)
 }
 
 /// The vault's answer to a ``VaultDoorRequest``.
@@ -24,6 +26,7 @@ public enum VaultDoorResponse: Codable, Sendable, Hashable {
     case keyedHash(String)
     case pupils(PupilDoorResponse)
     case records(RecordsDoorResponse)
+    case trials(TrialsDoorResponse)
     /// Refused, with a stable code (`sealed`, `invalid-request`, `internal`, or a vault error code
     /// such as `policy-denied`, `unknown-subject`) and nothing else.
     case refused(code: String)

@@ -30,18 +30,6 @@ struct ModuleStoreTests {
         await pool.shutdown()
     }
 
-    @Test("trials attendance round-trips by trials token and can be re-marked")
-    func trials() async throws {
-        let database = try await TestPostgres.makeDatabase(migrated: true)
-        let pool = database.components().makePool(for: .trials)
-        let store = TrialsStore(pool: pool)
-        let pupil = try Self.token(TrialsToken.self, 3)
-        try await store.mark(Attendance(pupil: pupil, eventCode: "ev-77-0042-1", attended: true))
-        try await store.mark(Attendance(pupil: pupil, eventCode: "ev-77-0042-1", attended: true, grade: 5))
-        #expect(try await store.attendance(at: "ev-77-0042-1") == [Attendance(pupil: pupil, eventCode: "ev-77-0042-1", attended: true, grade: 5)])
-        await pool.shutdown()
-    }
-
     @Test("recommendations round-trip by recommendations token")
     func recommendations() async throws {
         let database = try await TestPostgres.makeDatabase(migrated: true)
@@ -60,7 +48,7 @@ struct ModuleStoreTests {
         let pool = database.components().makePool(for: .trials)
         let error = await #expect(throws: PostgresError.self) {
             try await pool.execute(
-                "INSERT INTO trials.attendance (pupil_token, event_code, attended) VALUES ('asm_AAAAAAAAAAAAAAAAAAAAAA', 'ev', true)")
+                "INSERT INTO trials.attendance (event_id, pupil_token, attended, marked_by) VALUES (1, 'asm_AAAAAAAAAAAAAAAAAAAAAA', true, 'user:usr_x')")
         }
         #expect(error?.code == .server(.checkViolation))
         await pool.shutdown()

@@ -294,9 +294,12 @@ struct PostgresRelationshipTests {
     static let writes: [(Component, Write, Bool)] = [
         (.policy, .insert, true), (.policy, .updateExpiry, true), (.policy, .updateValidity, false),
         (.policy, .delete, false), (.policy, .truncate, false),
-    ] + [Component.vault, .gateway].flatMap { component in Write.allCases.map { (component, $0, false) } }
+        // The vault records the enrolled_in and run_by facts of the trials routes (migration 0710).
+        (.vault, .insert, true), (.vault, .updateExpiry, true), (.vault, .updateValidity, false),
+        (.vault, .delete, false), (.vault, .truncate, false),
+    ] + [Component.gateway].flatMap { component in Write.allCases.map { (component, $0, false) } }
 
-    @Test("bilet_policy inserts facts and sets expired_at only; the vault and the gateway only read", arguments: writes)
+    @Test("bilet_policy and bilet_vault insert facts and set expired_at only; the gateway only reads", arguments: writes)
     func writePrivileges(component: Component, write: Write, allowed: Bool) async throws {
         let suite = try realSuite()
         let database = try await database(with: suite.relationships.all)

@@ -130,12 +130,14 @@ struct LeastPrivilegeTests {
         }
     }
 
-    static let notPolicy = Component.allCases.filter { $0 != .policy }
+    static let notPolicy = Component.allCases.filter { $0 != .policy && $0 != .vault }
 
     /// Finding M-1: relationship facts decide access in the vault; only `bilet_policy` (which no
-    /// serving process holds) may add or end one. The gateway's roles, the vault's and every other
-    /// are refused.
-    @Test("every role but bilet_policy is refused adding or ending a relationship fact with 42501", arguments: notPolicy)
+    /// serving process holds) and, from migration 0710, the vault itself (which records the
+    /// `enrolled_in` and `run_by` facts of the trials routes, each audited as
+    /// `trials.relationship_recorded`) may add or end one. The gateway's roles and every other are
+    /// refused.
+    @Test("every role but bilet_policy and bilet_vault is refused adding or ending a relationship fact with 42501", arguments: notPolicy)
     func relationshipsAreClosed(component: Component) async throws {
         let database = try await TestPostgres.makeDatabase(migrated: true)
         try await withComponentPool(database, component) { pool in
@@ -241,7 +243,7 @@ struct LeastPrivilegeTests {
     }
 
     @Test(
-        "each role has USAGE on its own schema only (plus audit for application roles and the auditor, policy for the vault and the gateway, which read relationships, ca for the gateway, which reads CRLs, and accounts for account administration)"
+        "each role has USAGE on its own schema only (plus audit for application roles and the auditor, policy for the vault and the gateway, which read relationships, ca for the gateway, which reads CRLs, accounts for account administration, and trials for the vault, which calls trials.erase_pupil)"
     )
     func schemaUsage() async throws {
         let database = try await TestPostgres.makeDatabase(migrated: true)
@@ -254,6 +256,7 @@ struct LeastPrivilegeTests {
                         || (schema == "policy" && [.vault, .gateway].contains(component))
                         || (schema == "ca" && component == .gateway)
                         || (schema == "accounts" && component == .accountAdmin)
+                        || (schema == "trials" && component == .vault)  // trials.erase_pupil (0710); no table privilege
                     let actual = try await pool.query(
                         "SELECT has_schema_privilege(\(component.roleName), \(schema), 'USAGE')"
                     ).singleValue(Bool.self)

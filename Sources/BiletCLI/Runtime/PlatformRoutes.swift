@@ -5,6 +5,7 @@ import CertificatesHTTP
 import Gateway
 import Hummingbird
 import OrganisationsHTTP
+import TrialsHTTP
 import VaultDoor
 import VaultHTTP
 
@@ -28,6 +29,10 @@ struct PlatformRoutes: Sendable {
         let administration: StaffRoutes.Dependencies
         /// Pupils' own accounts on the pupils' listener (`/v1/pupil/…`).
         let pupils: PupilAccounts
+        /// Trials and events (`/v1/trials/…`; with the vault's door).
+        let trials: TrialsDesk
+        /// Whether an account is a mentor account of a venue (account, venue), for the trials routes.
+        let isMentor: @Sendable (String, String) async -> Bool
     }
 
     /// Renews certificates; `nil` when the process holds no CA (`ca.directory` unset).
@@ -47,7 +52,12 @@ struct PlatformRoutes: Sendable {
             OrganisationRoutes.add(to: router, staff.organisations)
             StaffRoutes.add(to: router, staff.administration)
             PupilSessionRoutes.add(to: router, accounts: staff.pupils)
-            if let vaultDoor { VaultRoutes.add(to: router, door: vaultDoor, sessions: staff.sessions, pupilAccounts: staff.pupils) }
+            if let vaultDoor {
+                VaultRoutes.add(to: router, door: vaultDoor, sessions: staff.sessions, pupilAccounts: staff.pupils)
+                TrialsRoutes.add(
+                    to: router,
+                    TrialsRoutes.Dependencies(sessions: staff.sessions, desk: staff.trials, door: vaultDoor, isMentor: staff.isMentor))
+            }
         }
         return router
     }
@@ -56,6 +66,6 @@ struct PlatformRoutes: Sendable {
     var groups: [String] {
         ["gateway"] + (certificateRenewal == nil ? [] : ["certificates"])
             + (staff == nil ? [] : ["sessions", "audit", "organisations", "staff", "pupil-accounts"])
-            + (staff == nil || vaultDoor == nil ? [] : ["vault"])
+            + (staff == nil || vaultDoor == nil ? [] : ["vault", "trials"])
     }
 }

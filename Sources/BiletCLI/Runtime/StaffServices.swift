@@ -10,6 +10,8 @@ import OrganisationsHTTP
 import Policy
 import PostgreSQL
 import Storage
+import Trials
+import TrialsHTTP
 
 /// Staff sessions in `bilet serve`: the login (password plus a workstation certificate of the
 /// account's organisation), the session store every gateway shares through PostgreSQL, the audit
@@ -37,6 +39,7 @@ struct StaffServices {
         let auditReader = database.makePool(for: .auditor, logger: logger)
         let auditRecorder = database.makePool(for: .gateway, logger: logger)
         let organisations = database.makePool(for: .organisations, logger: logger)
+        let trials = database.makePool(for: .trials, logger: logger)
         let failures = AuthFailureAggregator(pool: accounts)
         let sessions = StaffSessions(pool: accounts, failures: failures)
         // One hasher, so staff logins, activations and pupils' sign-ins share one Argon2id gate.
@@ -44,6 +47,7 @@ struct StaffServices {
         let login = StaffLogin(pool: accounts, hasher: hasher, attemptedAccountHash: attemptedAccountHash, failures: failures)
         let registry = OrganisationRegistry(pool: organisations)
         let pupils = PupilAccounts(pool: accounts, hasher: hasher, attemptedAccountHash: attemptedAccountHash, failures: failures)
+        let administration = StaffAdministration(pool: accounts, hasher: hasher)
         let audit = AuditRoutes.Dependencies(
             sessions: sessions, policies: policies, reader: auditReader, recorder: auditRecorder,
             hostname: ProcessInfo.processInfo.hostName)
@@ -52,10 +56,15 @@ struct StaffServices {
                 login: login, sessions: sessions, audit: audit,
                 organisations: OrganisationRoutes.Dependencies(sessions: sessions, policies: policies, registry: registry),
                 administration: StaffRoutes.Dependencies(
-                    sessions: sessions, policies: policies, administration: StaffAdministration(pool: accounts, hasher: hasher),
-                    registry: registry),
-                pupils: pupils),
+                    sessions: sessions, policies: policies, administration: administration, registry: registry),
+                pupils: pupils,
+                trials: TrialsDesk(store: TrialsStore(pool: trials), policies: policies, recorder: auditRecorder),
+                isMentor: { account, venue in
+                    guard let status = try? await administration.account(id: account) else { return false }
+                    return status.role == .mentor && status.organisation.kind == .venue && status.organisation.id.value == venue
+                        && status.status != .disabled
+                }),
             revocationObserver: SessionRevocationObserver(sessions: sessions, logger: logger), failures: failures,
-            pools: [accounts, auditReader, auditRecorder, organisations])
+            pools: [accounts, auditReader, auditRecorder, organisations, trials])
     }
 }

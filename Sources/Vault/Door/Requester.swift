@@ -86,7 +86,7 @@ extension Module {
     public var purposes: Set<String> {
         switch self {
         case .assessment: ["assessment"]
-        case .trials: ["event_attendance", "trial_feedback"]
+        case .trials: ["enrolment", "event_attendance", "trial_feedback"]
         case .recommendations: ["recommendation"]
         }
     }

@@ -1,0 +1,101 @@
+import Foundation
+import Logging
+import Tokens
+import Vault
+import VaultDoor
+
+/// Answers the door's ``TrialsDoorRequest``s in the vault process, each as the verified caller,
+/// through the vault's public API (which decides, checks consent and audits):
+///
+/// - `enrolmentToken`: a navigator's pupil (vault token) → trials token, under the navigator's
+///   `create`/`delete enrolment` policy and the translation's (`token.resolved`);
+/// - `seats`: the `enrolled_in` facts of seats taken and freed (navigators only);
+/// - `runBy`: the `run_by` fact of the mentor a venue named (venues only);
+/// - `attendanceNames`: the names of an event's pupils for the mentor running it, purpose
+///   `event_attendance`, each `pii.read` audited; a pupil the policy or the consent does not
+///   release comes back with its refusal code and no name.
+///
+/// A refusal of the whole request is one of the door's refusal codes; another school's pupil,
+/// an unknown token and an erased one all answer `pupil-not-found`.
+enum TrialsDoorHandler {
+    static func answer(_ request: TrialsDoorRequest, caller: DoorCaller, vault: Vault) async -> VaultDoorResponse {
+        do throws(VaultError) {
+            let requester = try Requester(caller: caller, schema: vault.policies.current.schema)
+            return .trials(try await answer(request, caller: caller, requester: requester, vault: vault))
+        } catch {
+            let code = DoorRefusals.code(for: error, about: scope(of: request))
+            if code == "unavailable" || code == "internal" {
+                logger.warning("trials request failed", metadata: ["error": "\(error.description)"])
+            }
+            return .refused(code: code)
+        }
+    }
+
+    private static let logger = Logger(label: "bilet.vault.trials")
+
+    static func scope(of request: TrialsDoorRequest) -> DoorRefusals.Scope {
+        switch request {
+        case .enrolmentToken: .pupil
+        case .seats, .runBy, .attendanceNames: .school
+        }
+    }
+
+    private static func answer(
+        _ request: TrialsDoorRequest, caller: DoorCaller, requester: Requester, vault: Vault
+    ) async throws(VaultError) -> TrialsDoorResponse {
+        switch request {
+        case .enrolmentToken(let pupil, let event, let region, let action):
+            guard let token = SubjectToken(pupil) else { throw VaultError(.unknownSubject) }
+            guard caller.role == "navigator" else { throw VaultError(.policyDenied, reason: "navigators enrol pupils") }
+            let trials = try await vault.trialsEnrolmentToken(for: token, event: event, eventRegion: region, action: action, by: requester)
+            return .token(trials.rawValue)
+        case .seats(let event, let endsAt, let seated, let released):
+            guard caller.role == "navigator" else { throw VaultError(.policyDenied, reason: "navigators enrol pupils") }
+            guard let end = date(endsAt) else { throw VaultError(.invalidRequest, reason: "endsAt is ISO 8601") }
+            try await vault.recordTrialsSeats(
+                event: event, endsAt: end, seated: try tokens(seated), released: try tokens(released), by: requester)
+            return .recorded
+        case .runBy(let event, let mentor, let startsAt, let endsAt):
+            guard caller.role == "venue" else { throw VaultError(.policyDenied, reason: "a venue names its mentors") }
+            guard let start = date(startsAt), let end = date(endsAt) else {
+                throw VaultError(.invalidRequest, reason: "startsAt and endsAt are ISO 8601")
+            }
+            try await vault.recordTrialsRunBy(event: event, mentor: mentor, startsAt: start, endsAt: end, by: requester)
+            return .recorded
+        case .attendanceNames(_, let pupils):
+            guard caller.role == "mentor" else { throw VaultError(.policyDenied, reason: "the mentor running the event") }
+            let references = try tokens(pupils).map { SubjectReference.module(ModuleToken($0)) }
+            guard !references.isEmpty else { return .names([]) }
+            let outcomes = try await vault.readBatch(
+                references, fields: [.firstName, .surname], purpose: "event_attendance", by: requester)
+            return .names(
+                references.map { reference in
+                    switch outcomes[reference] {
+                    case .released(let data)?:
+                        AttendanceName(
+                            pupil: reference.text, firstName: data.fields[.firstName]?.releasedValue?.exposedText,
+                            surname: data.fields[.surname]?.releasedValue?.exposedText, refusal: nil)
+                    case .refused(let error)?:
+                        AttendanceName(
+                            pupil: reference.text, firstName: nil, surname: nil,
+                            refusal: DoorRefusals.code(for: error, about: .pupil))
+                    case nil:
+                        AttendanceName(pupil: reference.text, firstName: nil, surname: nil, refusal: "internal")
+                    }
+                })
+        }
+    }
+
+    private static func tokens(_ texts: [String]) throws(VaultError) -> [TrialsToken] {
+        var tokens: [TrialsToken] = []
+        for text in texts {
+            guard let token = TrialsToken(text) else { throw VaultError(.invalidRequest, reason: "not a trials token") }
+            tokens.append(token)
+        }
+        return tokens
+    }
+
+    private static func date(_ text: String) -> Date? {
+        try? Date(text, strategy: .iso8601)
+    }
+}

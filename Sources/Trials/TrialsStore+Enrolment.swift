@@ -1,0 +1,131 @@
+public import Foundation
+public import PostgreSQL
+public import Tokens
+
+extension TrialsStore {
+    /// Enrols `pupil` in the approved event `event`: a seat while the event has one, else the end
+    /// of the waiting list. Enrolling a pupil already enrolled changes nothing and answers the
+    /// enrolment as it stands (`created` false, and `record` is not called).
+    ///
+    /// Capacity holds under concurrency: the event's row is locked (FOR UPDATE) for the
+    /// transaction, so concurrent enrolments in one event take turns on the seat count
+    /// (`events.seated`, which `CHECK (seated <= capacity)` bounds in the database as well).
+    ///
+    /// - Throws: ``TrialsError/Code/eventNotFound``, ``TrialsError/Code/wrongStatus`` (not
+    ///   approved, or already ended), ``TrialsError/Code/recordFailed``, ``TrialsError/Code/storage``.
+    public func enrol(
+        _ pupil: TrialsToken, in event: Int64, by actor: String, now: Date = Date(), record: Record<EnrolmentOutcome> = { _ in }
+    ) async throws(TrialsError) -> EnrolmentOutcome {
+        try await transaction("enrolling a pupil") { connection in
+            let current = try await Self.locked(event, on: connection)
+            guard current.status == .approved else { throw TrialsError(.wrongStatus, "only an approved event takes enrolments") }
+            guard now < current.details.endsAt else { throw TrialsError(.wrongStatus, "the event has ended") }
+            if let existing = try await Self.enrolment(of: pupil, in: event, on: connection) {
+                return EnrolmentOutcome(enrolment: existing, created: false, eventEndsAt: current.details.endsAt)
+            }
+            let state: Enrolment.State = current.seated < current.details.capacity ? .seated : .waiting
+            try await connection.execute(
+                """
+                INSERT INTO trials.enrolments (event_id, pupil_token, state, enrolled_by, seated_at)
+                VALUES (\(event), \(pupil.rawValue), \(state.rawValue), \(actor), CASE WHEN \(state.rawValue) = 'seated' THEN now() END)
+                """)
+            if state == .seated {
+                try await connection.execute("UPDATE trials.events SET seated = seated + 1 WHERE id = \(event)")
+            }
+            guard let enrolment = try await Self.enrolment(of: pupil, in: event, on: connection) else {
+                throw TrialsError(.storage, "the enrolment was not stored")
+            }
+            let outcome = EnrolmentOutcome(enrolment: enrolment, created: true, eventEndsAt: current.details.endsAt)
+            try await Self.call(record, outcome)
+            return outcome
+        }
+    }
+
+    /// Cancels `pupil`'s enrolment in `event`; a freed seat goes to the first waiting pupil.
+    ///
+    /// - Throws: ``TrialsError/Code/eventNotFound``, ``TrialsError/Code/notEnrolled``,
+    ///   ``TrialsError/Code/recordFailed``, ``TrialsError/Code/storage``.
+    public func cancel(
+        _ pupil: TrialsToken, in event: Int64, record: Record<Cancellation> = { _ in }
+    ) async throws(TrialsError) -> Cancellation {
+        try await transaction("cancelling an enrolment") { connection in
+            let current = try await Self.locked(event, on: connection)
+            let removed = try await connection.query(
+                "DELETE FROM trials.enrolments WHERE event_id = \(event) AND pupil_token = \(pupil.rawValue) RETURNING state"
+            ).first.map { try $0.decode(String.self, at: 0) }
+            guard let removed, let was = Enrolment.State(rawValue: removed) else {
+                throw TrialsError(.notEnrolled, "the pupil is not enrolled in the event")
+            }
+            var promoted: TrialsToken?
+            if was == .seated {
+                let next = try await connection.query(
+                    """
+                    UPDATE trials.enrolments SET state = 'seated', seated_at = now()
+                    WHERE event_id = \(event) AND pupil_token = (
+                        SELECT pupil_token FROM trials.enrolments WHERE event_id = \(event) AND state = 'waiting'
+                        ORDER BY position LIMIT 1)
+                    RETURNING pupil_token
+                    """
+                ).first.map { try $0.decode(String.self, at: 0) }
+                if let next {
+                    promoted = try Self.token(next)
+                } else {
+                    try await connection.execute("UPDATE trials.events SET seated = seated - 1 WHERE id = \(event)")
+                }
+            }
+            let cancellation = Cancellation(event: event, pupil: pupil, was: was, promoted: promoted, eventEndsAt: current.details.endsAt)
+            try await Self.call(record, cancellation)
+            return cancellation
+        }
+    }
+
+    /// The enrolments of `event`: the seated (in the order they were seated) then the waiting (in
+    /// line, with their positions).
+    ///
+    /// - Throws: ``TrialsError/Code/storage``.
+    public func enrolments(in event: Int64) async throws(TrialsError) -> [Enrolment] {
+        try await read("listing enrolments") {
+            let rows = try await pool.query(
+                """
+                SELECT pupil_token, state, CASE WHEN state = 'waiting'
+                    THEN row_number() OVER (PARTITION BY state ORDER BY position) END, enrolled_by
+                FROM trials.enrolments WHERE event_id = \(event)
+                ORDER BY state = 'waiting', position
+                """)
+            return try rows.map { row in
+                Enrolment(
+                    event: event, pupil: try Self.token(try row.decode(String.self, at: 0)),
+                    state: Enrolment.State(rawValue: try row.decode(String.self, at: 1)) ?? .waiting,
+                    waitingPosition: try row.decode(Int?.self, at: 2), enrolledBy: try row.decode(String.self, at: 3))
+            }
+        }
+    }
+
+    /// `pupil`'s enrolment in `event`, if any.
+    ///
+    /// - Throws: ``TrialsError/Code/storage``.
+    public func enrolment(of pupil: TrialsToken, in event: Int64) async throws(TrialsError) -> Enrolment? {
+        do {
+            return try await pool.withConnection { connection in try await Self.enrolment(of: pupil, in: event, on: connection) }
+        } catch {
+            throw Self.map(error, "reading an enrolment")
+        }
+    }
+
+    static func enrolment(of pupil: TrialsToken, in event: Int64, on connection: PostgresConnection) async throws -> Enrolment? {
+        guard let row = try await connection.query(
+            """
+            SELECT e.state, CASE WHEN e.state = 'waiting' THEN (
+                SELECT count(*) FROM trials.enrolments w WHERE w.event_id = e.event_id AND w.state = 'waiting' AND w.position <= e.position)
+            END, e.enrolled_by
+            FROM trials.enrolments e WHERE e.event_id = \(event) AND e.pupil_token = \(pupil.rawValue)
+            """
+        ).first else { return nil }
+        guard let state = Enrolment.State(rawValue: try row.decode(String.self, at: 0)) else {
+            throw TrialsError(.storage, "a stored enrolment does not match the schema")
+        }
+        return Enrolment(
+            event: event, pupil: pupil, state: state, waitingPosition: try row.decode(Int?.self, at: 1),
+            enrolledBy: try row.decode(String.self, at: 2))
+    }
+}

@@ -1,0 +1,23 @@
+public import Gateway
+public import Trials
+
+extension TrialsError: HTTPProblemConvertible {
+    /// The answer for each code: fixed titles, nothing from the request.
+    public var problem: Problem {
+        switch code {
+        case .invalidArgument: Problem(.badRequest, code: "invalid-event", title: "A field is missing or malformed.")
+        case .eventNotFound: Problem(.notFound, code: "event-not-found", title: "No such event of yours.")
+        case .placeNotFound: Problem(.unprocessableContent, code: "place-not-found", title: "No place of the venue has this id.")
+        case .mentorNotFound: Problem(.unprocessableContent, code: "mentor-not-found", title: "The account is not a mentor of the venue.")
+        case .wrongStatus: Problem(.conflict, code: "wrong-status", title: "The event's status does not allow this.")
+        case .selfApproval:
+            Problem(.forbidden, code: "self-approval", title: "A venue does not approve its own events; the region's coordinator does.")
+        case .notEnrolled: Problem(.conflict, code: "not-enrolled", title: "The pupil is not enrolled in the event.")
+        case .notSeated: Problem(.conflict, code: "not-seated", title: "The pupil is on the waiting list, not seated.")
+        case .notRunBy: Problem(.forbidden, code: "forbidden", title: "The policy does not permit this request.")
+        case .recordFailed:
+            Problem(.serviceUnavailable, code: "audit-unavailable", title: "The audit log cannot record this now; try again later.")
+        case .storage: Problem(.serviceUnavailable, code: "unavailable", title: "The service is unavailable; try again later.")
+        }
+    }
+}

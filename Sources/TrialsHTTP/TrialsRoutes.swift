@@ -1,0 +1,265 @@
+public import Accounts
+import Foundation
+public import Gateway
+public import Hummingbird
+import HTTPTypes
+import Tokens
+import Trials
+public import VaultDoor
+import VaultHTTP
+
+/// The trials and events routes (`/v1/trials/…`), behind a staff session on an mTLS workstation:
+///
+/// - venue: `POST|GET /v1/trials/places`, `POST|GET /v1/trials/mentors`, `POST|GET /v1/trials/events`,
+///   `PUT /v1/trials/events/{event}`, `PUT /v1/trials/events/{event}/mentor` (the vault records
+///   `run_by`), `POST /v1/trials/events/{event}/submit`;
+/// - regional coordinator: `GET /v1/trials/events?status=submitted` (its region),
+///   `POST /v1/trials/events/{event}/approve`, `POST /v1/trials/events/{event}/return` `{reason}`;
+///   a venue approving is `403 self-approval` (audited);
+/// - navigator: `POST /v1/trials/events/{event}/enrolments` `{pupil: vault token}` (the vault
+///   decides `create enrolment` and translates to the trials token; seated `201` or waiting
+///   `202`; again: `200` as it stands), `DELETE /v1/trials/events/{event}/enrolments/{pupil}`
+///   (the first waiting pupil is promoted), `GET /v1/trials/events/{event}/seats`;
+/// - mentor: `GET /v1/trials/events` (the events it runs), `GET /v1/trials/events/{event}/attendance`
+///   (names through the vault's door, purpose `event_attendance`, as policy and consent release
+///   them), `PUT /v1/trials/events/{event}/attendance/{pupil}` `{attended, grade, feedback}`.
+public enum TrialsRoutes {
+    /// The largest body accepted, in bytes.
+    public static let maximumRequestBytes = 16 * 1024
+
+    /// What the routes need.
+    public struct Dependencies: Sendable {
+        public let sessions: StaffSessions
+        public let desk: TrialsDesk
+        public let door: VaultDoorClient
+        /// Whether the account is a mentor account of the venue (`usr_…`, venue id), from the accounts.
+        public let isMentor: @Sendable (String, String) async -> Bool
+
+        /// Collects the dependencies.
+        public init(
+            sessions: StaffSessions, desk: TrialsDesk, door: VaultDoorClient, isMentor: @escaping @Sendable (String, String) async -> Bool
+        ) {
+            self.sessions = sessions
+            self.desk = desk
+            self.door = door
+            self.isMentor = isMentor
+        }
+    }
+
+    /// Adds the routes to `router`.
+    public static func add(to router: Router<BiletRequestContext>, _ dependencies: Dependencies) {
+        let desk = dependencies.desk
+        let group = router.group("/v1/trials").add(middleware: StaffSessionMiddleware(sessions: dependencies.sessions))
+
+        // MARK: Venue
+        group.post("places") { request, context -> Response in
+            let caller = try caller(context, desk)
+            let body = try await JSONBody.decode(PlaceBody.self, from: request, limit: maximumRequestBytes)
+            let place = try await desk.addPlace(caller, name: body.name, address: body.address, capacity: body.capacity)
+            return JSONBody.response(.created, PlaceAnswer(place))
+        }
+        group.get("places") { _, context -> Response in
+            let caller = try caller(context, desk)
+            return JSONBody.response(.ok, PlaceListAnswer(places: try await desk.places(caller).map(PlaceAnswer.init)))
+        }
+        group.post("mentors") { request, context -> Response in
+            let caller = try caller(context, desk)
+            let body = try await JSONBody.decode(MentorBody.self, from: request, limit: maximumRequestBytes)
+            let isMentor = caller.role == .venue ? await dependencies.isMentor(body.account, caller.organisation) : false
+            try await desk.addMentor(caller, account: body.account, isMentor: isMentor)
+            return JSONBody.response(.created, MentorBody(account: body.account))
+        }
+        group.get("mentors") { _, context -> Response in
+            let caller = try caller(context, desk)
+            return JSONBody.response(.ok, MentorListAnswer(mentors: try await desk.mentors(caller)))
+        }
+        group.post("events") { request, context -> Response in
+            let caller = try caller(context, desk)
+            let body = try await JSONBody.decode(EventBody.self, from: request, limit: maximumRequestBytes)
+            let event = try await desk.createEvent(caller, try body.details())
+            try await recordRunBy(event, context, dependencies)
+            return JSONBody.response(.created, EventAnswer(event))
+        }
+        group.get("events") { request, context -> Response in
+            let caller = try caller(context, desk)
+            let events: [TrialEvent]
+            switch caller.role {
+            case .venue: events = try await desk.venueEvents(caller)
+            case .regionalCoordinator:
+                guard request.uri.queryParameters["status"].map(String.init) ?? "submitted" == "submitted" else {
+                    throw TrialsError(.invalidArgument, "status is submitted")
+                }
+                events = try await desk.submittedEvents(caller)
+            case .mentor: events = try await desk.store.events(runBy: caller.account)
+            default: try await desk.deny(caller, "read", resource: "event", rule: "trials.no-listing", purpose: TrialsDesk.administration)
+            }
+            return JSONBody.response(.ok, EventListAnswer(events: events.map(EventAnswer.init)))
+        }
+        group.put("events/:event") { request, context -> Response in
+            let caller = try caller(context, desk)
+            let body = try await JSONBody.decode(EventBody.self, from: request, limit: maximumRequestBytes)
+            let event = try await desk.updateEvent(caller, try eventID(context), try body.details())
+            try await recordRunBy(event, context, dependencies)
+            return JSONBody.response(.ok, EventAnswer(event))
+        }
+        group.put("events/:event/mentor") { request, context -> Response in
+            let caller = try caller(context, desk)
+            let body = try await JSONBody.decode(MentorBody.self, from: request, limit: maximumRequestBytes)
+            let event = try await desk.assignMentor(caller, try eventID(context), mentor: body.account)
+            try await recordRunBy(event, context, dependencies)
+            return JSONBody.response(.ok, EventAnswer(event))
+        }
+        group.post("events/:event/submit") { _, context -> Response in
+            let caller = try caller(context, desk)
+            let event = try await desk.submit(caller, try eventID(context))
+            try await recordRunBy(event, context, dependencies)
+            return JSONBody.response(.ok, EventAnswer(event))
+        }
+
+        // MARK: Coordinator
+        group.post("events/:event/approve") { _, context -> Response in
+            let caller = try caller(context, desk)
+            let event = try await desk.decide(caller, try eventID(context), approve: true, reason: nil)
+            return JSONBody.response(.ok, EventAnswer(event))
+        }
+        group.post("events/:event/return") { request, context -> Response in
+            let caller = try caller(context, desk)
+            let body = try await JSONBody.decode(ReturnBody.self, from: request, limit: maximumRequestBytes)
+            let event = try await desk.decide(caller, try eventID(context), approve: false, reason: body.reason)
+            return JSONBody.response(.ok, EventAnswer(event))
+        }
+
+        // MARK: Navigator
+        group.post("events/:event/enrolments") { request, context -> Response in
+            let caller = try caller(context, desk)
+            let body = try await JSONBody.decode(EnrolBody.self, from: request, limit: maximumRequestBytes)
+            let event = try await desk.enrollableEvent(caller, try eventID(context))
+            let pupil = try await trialsToken(body.pupil, event, action: "create", context, dependencies)
+            let outcome = try await desk.enrol(caller, pupil, in: event)
+            if outcome.enrolment.state == .seated {
+                try await seats(event, seated: [pupil], released: [], context, dependencies)
+            }
+            let status: HTTPResponse.Status = !outcome.created ? .ok : (outcome.enrolment.state == .seated ? .created : .accepted)
+            return JSONBody.response(
+                status,
+                EnrolmentAnswer(event: event.id, state: outcome.enrolment.state.rawValue, waitingPosition: outcome.enrolment.waitingPosition))
+        }
+        group.delete("events/:event/enrolments/:pupil") { _, context -> Response in
+            let caller = try caller(context, desk)
+            let event = try await desk.enrollableEvent(caller, try eventID(context))
+            let text = context.parameters.get("pupil") ?? ""
+            let pupil = try await trialsToken(text, event, action: "delete", context, dependencies)
+            let cancellation = try await desk.cancel(caller, pupil, in: event)
+            try await seats(
+                event, seated: cancellation.promoted.map { [$0] } ?? [], released: cancellation.was == .seated ? [pupil] : [], context,
+                dependencies)
+            return JSONBody.response(
+                .ok, CancellationAnswer(event: event.id, was: cancellation.was.rawValue, promoted: cancellation.promoted != nil))
+        }
+        group.get("events/:event/seats") { _, context -> Response in
+            let caller = try caller(context, desk)
+            let event = try await desk.enrollableEvent(caller, try eventID(context))
+            let enrolments = try await desk.store.enrolments(in: event.id)
+            let yours = enrolments.filter { $0.enrolledBy == caller.actor }.map {
+                EnrolmentAnswer(event: event.id, state: $0.state.rawValue, waitingPosition: $0.waitingPosition)
+            }
+            return JSONBody.response(
+                .ok,
+                SeatsAnswer(
+                    event: event.id, capacity: event.details.capacity, seated: enrolments.count { $0.state == .seated },
+                    waiting: enrolments.count { $0.state == .waiting }, yours: yours))
+        }
+
+        // MARK: Mentor
+        group.get("events/:event/attendance") { _, context -> Response in
+            let caller = try caller(context, desk)
+            let event = try await desk.runEvent(caller, try eventID(context), purpose: TrialsDesk.eventAttendance)
+            let seated = try await desk.store.enrolments(in: event.id).filter { $0.state == .seated }.map(\.pupil)
+            var names: [String: AttendanceName] = [:]
+            if !seated.isEmpty {
+                let session = try context.requireStaff()
+                let answer = try await DoorCalls.call(
+                    dependencies.door,
+                    .trials(.attendanceNames(event: String(event.id), pupils: seated.map(\.rawValue)), caller: DoorCalls.caller(for: session)))
+                guard case .trials(.names(let list)) = answer else { throw Problem.internalError }
+                for name in list { names[name.pupil] = name }
+            }
+            var marks: [String: AttendanceMark] = [:]
+            for mark in try await desk.store.marks(of: event.id) { marks[mark.pupil.rawValue] = mark }
+            let rows = seated.map { pupil in
+                let name = names[pupil.rawValue]
+                let mark = marks[pupil.rawValue]
+                return AttendanceRow(
+                    pupil: pupil.rawValue, firstName: name?.firstName, surname: name?.surname,
+                    nameWithheld: name == nil ? "internal" : name?.refusal, attended: mark?.attended, grade: mark?.grade,
+                    feedback: mark?.feedback)
+            }
+            return JSONBody.response(.ok, AttendanceAnswer(event: event.id, pupils: rows))
+        }
+        group.put("events/:event/attendance/:pupil") { request, context -> Response in
+            let caller = try caller(context, desk)
+            let body = try await JSONBody.decode(MarkBody.self, from: request, limit: maximumRequestBytes)
+            guard let pupil = context.parameters.get("pupil").flatMap(TrialsToken.init) else {
+                throw TrialsError(.notEnrolled, "the pupil is not enrolled in the event")
+            }
+            let id = try eventID(context)
+            try await desk.mark(caller, AttendanceMark(event: id, pupil: pupil, attended: body.attended, grade: body.grade, feedback: body.feedback))
+            return Response(status: .noContent)
+        }
+    }
+
+    // MARK: Helpers
+
+    static func caller(_ context: BiletRequestContext, _ desk: TrialsDesk) throws -> TrialsCaller {
+        try TrialsCaller(session: try context.requireStaff(), schema: desk.policies.current.schema)
+    }
+
+    static func eventID(_ context: BiletRequestContext) throws(TrialsError) -> Int64 {
+        guard let id = context.parameters.get("event").flatMap(Int64.init), id > 0 else {
+            throw TrialsError(.eventNotFound, "no such event")
+        }
+        return id
+    }
+
+    /// The trials token of the navigator's pupil, through the vault (policy, consent, audit).
+    static func trialsToken(
+        _ pupil: String, _ event: TrialEvent, action: String, _ context: BiletRequestContext, _ dependencies: Dependencies
+    ) async throws -> TrialsToken {
+        let session = try context.requireStaff()
+        let answer = try await DoorCalls.call(
+            dependencies.door,
+            .trials(
+                .enrolmentToken(pupil: pupil, event: String(event.id), region: event.region, action: action),
+                caller: DoorCalls.caller(for: session)))
+        guard case .trials(.token(let text)) = answer, let token = TrialsToken(text) else { throw Problem.internalError }
+        return token
+    }
+
+    /// Tells the vault which seats were taken and freed (`enrolled_in` facts).
+    static func seats(
+        _ event: TrialEvent, seated: [TrialsToken], released: [TrialsToken], _ context: BiletRequestContext, _ dependencies: Dependencies
+    ) async throws {
+        guard !seated.isEmpty || !released.isEmpty else { return }
+        let session = try context.requireStaff()
+        _ = try await DoorCalls.call(
+            dependencies.door,
+            .trials(
+                .seats(
+                    event: String(event.id), endsAt: event.details.endsAt.ISO8601Format(), seated: seated.map(\.rawValue),
+                    released: released.map(\.rawValue)),
+                caller: DoorCalls.caller(for: session)))
+    }
+
+    /// Tells the vault who runs the event, when it has a mentor (`run_by` fact).
+    static func recordRunBy(_ event: TrialEvent, _ context: BiletRequestContext, _ dependencies: Dependencies) async throws {
+        guard let mentor = event.details.mentor else { return }
+        let session = try context.requireStaff()
+        _ = try await DoorCalls.call(
+            dependencies.door,
+            .trials(
+                .runBy(
+                    event: String(event.id), mentor: mentor, startsAt: event.details.startsAt.ISO8601Format(),
+                    endsAt: event.details.endsAt.ISO8601Format()),
+                caller: DoorCalls.caller(for: session)))
+    }
+}
