@@ -101,8 +101,10 @@ extension ServeCommandTests {
         #expect(json(waiting.body)["waitingPosition"] as? Int == 1)
         #expect(try call("workstation", navigator, "/v1/trials/events/\(event)/enrolments", method: "POST", body: #"{"pupil":"\#(anna)"}"#).http == "200")
         #expect(!seated.body.contains("trl_"), "the navigator never sees the trials token")
-        // The school (not a navigator) cannot enrol.
-        #expect(try call("workstation", school, "/v1/trials/events/\(event)/enrolments", method: "POST", body: #"{"pupil":"\#(anna)"}"#).http == "403")
+        // The school (not a navigator) cannot enrol: to it the event is not there (the refusal audited).
+        let bySchool = try call("workstation", school, "/v1/trials/events/\(event)/enrolments", method: "POST", body: #"{"pupil":"\#(anna)"}"#)
+        #expect(bySchool.http == "404", "\(bySchool)")
+        #expect(bySchool.body.contains(#""code":"event-not-found""#))
         let seats = try call("workstation", navigator, "/v1/trials/events/\(event)/seats")
         #expect(json(seats.body)["seated"] as? Int == 1)
         #expect(json(seats.body)["waiting"] as? Int == 1)
@@ -148,6 +150,7 @@ extension ServeCommandTests {
         #expect(try run.sql("SELECT count(*) FROM audit.events WHERE kind = 'trials.relationship_recorded' AND payload->>'relation' = 'enrolled_in'") == "3")
         #expect(try run.sql("SELECT count(*) FROM audit.events WHERE kind = 'trials.relationship_recorded' AND payload->>'relation' = 'run_by'") == "1")
         #expect(try run.sql("SELECT count(*) FROM audit.events WHERE kind = 'policy.decided' AND payload->>'action' = 'approve'") == "1")
+        #expect(try run.sql("SELECT count(*) FROM audit.events WHERE kind = 'policy.decided' AND payload->>'resource' = 'event' AND purpose = 'enrolment'") == "1")
         #expect(try run.sql("SELECT count(*) FROM audit.events WHERE kind = 'pii.read' AND purpose = 'event_attendance' AND decision = 'permit'") == "1")
         #expect(try run.sql("SELECT count(*) FROM audit.events WHERE kind = 'pii.read' AND purpose = 'event_attendance' AND decision = 'deny'") == "1")
         #expect(try run.sql("SELECT count(*) FROM audit.events WHERE kind = 'token.resolved' AND purpose = 'enrolment' AND decision = 'permit'") == "4")
