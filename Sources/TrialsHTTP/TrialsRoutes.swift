@@ -149,7 +149,14 @@ public enum TrialsRoutes {
             let event = try await desk.enrollableEvent(caller, try eventID(context))
             let text = context.parameters.get("pupil") ?? ""
             let pupil = try await trialsToken(text, event, action: "delete", context, dependencies)
-            let cancellation = try await desk.cancel(caller, pupil, in: event)
+            let cancellation: Cancellation
+            do {
+                cancellation = try await desk.cancel(caller, pupil, in: event)
+            } catch let error as TrialsError where error.code == .notEnrolled {
+                // A retry after the vault could not be told: make sure the fact is ended too.
+                try await seats(event, seated: [], released: [pupil], context, dependencies)
+                throw error
+            }
             try await seats(
                 event, seated: cancellation.promoted.map { [$0] } ?? [], released: cancellation.was == .seated ? [pupil] : [], context,
                 dependencies)
