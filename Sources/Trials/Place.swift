@@ -1,5 +1,3 @@
-public import Foundation
-
 /// A place of a venue where events are held: a room, a workshop, a hall.
 public struct Place: Sendable, Hashable, Codable {
     /// The place's id.

@@ -1,5 +1,5 @@
-public import Foundation
-public import PostgreSQL
+import Foundation
+import PostgreSQL
 public import Tokens
 
 extension TrialsStore {

@@ -1,5 +1,5 @@
-public import Foundation
-public import PostgreSQL
+import Foundation
+import PostgreSQL
 
 extension TrialsStore {
     /// Creates a draft event of `venue` (in `region`).

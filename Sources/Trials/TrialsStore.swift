@@ -1,6 +1,6 @@
-public import Foundation
+import Foundation
 public import PostgreSQL
-public import Tokens
+import Tokens
 
 /// The trials module's store, in the `trials` schema, through a pool connecting as `bilet_trials`
 /// (migration 0710): venues' places and mentors, events and their approval, enrolments with a
