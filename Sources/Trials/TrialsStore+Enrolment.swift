@@ -20,21 +20,37 @@ extension TrialsStore {
             let current = try await Self.locked(event, on: connection)
             guard current.status == .approved else { throw TrialsError(.wrongStatus, "only an approved event takes enrolments") }
             guard now < current.details.endsAt else { throw TrialsError(.wrongStatus, "the event has ended") }
-            if let existing = try await Self.enrolment(of: pupil, in: event, on: connection) {
+            let state: Enrolment.State = current.seated < current.details.capacity ? .seated : .waiting
+            // One statement: the row, the seat count, and the place in line (the count of those
+            // waiting before this row: a data-modifying CTE's rows are not visible to the rest of
+            // its statement, and the event's lock keeps others from joining the line meanwhile).
+            let inserted = try await connection.query(
+                """
+                WITH added AS (
+                    INSERT INTO trials.enrolments (event_id, pupil_token, state, enrolled_by, seated_at)
+                    VALUES (\(event), \(pupil.rawValue), \(state.rawValue), \(actor), CASE WHEN \(state.rawValue) = 'seated' THEN now() END)
+                    ON CONFLICT (event_id, pupil_token) DO NOTHING
+                    RETURNING state
+                ), seat AS (
+                    UPDATE trials.events SET seated = seated + 1
+                    WHERE id = \(event) AND EXISTS (SELECT FROM added WHERE added.state = 'seated')
+                    RETURNING seated
+                )
+                SELECT added.state, CASE WHEN added.state = 'waiting' THEN (
+                    SELECT count(*) + 1 FROM trials.enrolments w WHERE w.event_id = \(event) AND w.state = 'waiting') END,
+                    (SELECT count(*) FROM seat)
+                FROM added
+                """
+            ).first
+            guard let inserted else {
+                // Enrolled already: as it stands, nothing changed.
+                guard let existing = try await Self.enrolment(of: pupil, in: event, on: connection) else {
+                    throw TrialsError(.storage, "the enrolment was neither stored nor found")
+                }
                 return EnrolmentOutcome(enrolment: existing, created: false, eventEndsAt: current.details.endsAt)
             }
-            let state: Enrolment.State = current.seated < current.details.capacity ? .seated : .waiting
-            try await connection.execute(
-                """
-                INSERT INTO trials.enrolments (event_id, pupil_token, state, enrolled_by, seated_at)
-                VALUES (\(event), \(pupil.rawValue), \(state.rawValue), \(actor), CASE WHEN \(state.rawValue) = 'seated' THEN now() END)
-                """)
-            if state == .seated {
-                try await connection.execute("UPDATE trials.events SET seated = seated + 1 WHERE id = \(event)")
-            }
-            guard let enrolment = try await Self.enrolment(of: pupil, in: event, on: connection) else {
-                throw TrialsError(.storage, "the enrolment was not stored")
-            }
+            let enrolment = Enrolment(
+                event: event, pupil: pupil, state: state, waitingPosition: try inserted.decode(Int?.self, at: 1), enrolledBy: actor)
             let outcome = EnrolmentOutcome(enrolment: enrolment, created: true, eventEndsAt: current.details.endsAt)
             try await Self.call(record, outcome)
             return outcome
