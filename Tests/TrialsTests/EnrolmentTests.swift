@@ -142,7 +142,7 @@ struct EnrolmentTests {
                 "\(try $0.decode(String.self, at: 0))=\(try $0.decode(Int.self, at: 1))"
             }
         }
-        #expect(rows == ["trials.attendance=0", "trials.enrolments=1"])
+        #expect(rows == ["attendance=0", "enrolments=1"])
         #expect(try await fixture.store.enrolment(of: try TrialsFixture.pupil(2), in: event.id)?.state == .seated)
         #expect(try await fixture.store.event(event.id)?.seated == 1)
         let refused = await #expect(throws: PostgresError.self) {

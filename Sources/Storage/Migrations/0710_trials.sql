@@ -15,9 +15,9 @@
 -- Privileges (invariant 3): bilet_trials (held by the gateway process) reads and writes these
 -- tables only; it never reaches the vault or the audit log (the gateway appends the trials audit
 -- records as bilet_gateway). The vault erases a pupil's rows through trials.erase_pupil (SECURITY
--- DEFINER, EXECUTE for bilet_vault only), and records the enrolled_in and run_by relationship facts
--- the mentors' name reads are decided on: bilet_vault gets INSERT and UPDATE (expired_at) on
--- policy.relationships (0010 gave it SELECT only).
+-- DEFINER, EXECUTE for bilet_vault only; 0690 made the stub one and gave bilet_vault USAGE on the
+-- schema), and records the enrolled_in and run_by relationship facts the mentors' name reads are
+-- decided on (0690 gave bilet_vault INSERT and UPDATE (expired_at) on policy.relationships).
 DROP TABLE trials.attendance;
 
 -- A place of a venue: a room, a workshop, a hall.
@@ -118,9 +118,12 @@ DECLARE
     v_event bigint;
     v_count bigint;
 BEGIN
+    IF p_token IS NULL OR p_token NOT LIKE 'trl\_%' THEN
+        RAISE EXCEPTION 'not a trials token' USING ERRCODE = '22023';
+    END IF;
     DELETE FROM trials.attendance a WHERE a.pupil_token = p_token;
     GET DIAGNOSTICS v_count = ROW_COUNT;
-    item := 'trials.attendance'; removed := v_count; RETURN NEXT;
+    item := 'attendance'; removed := v_count; RETURN NEXT;
 
     v_count := 0;
     FOR v_event IN
@@ -142,17 +145,11 @@ BEGIN
         END IF;
         v_count := v_count + 1;
     END LOOP;
-    item := 'trials.enrolments'; removed := v_count; RETURN NEXT;
+    item := 'enrolments'; removed := v_count; RETURN NEXT;
 END;
 $$;
 REVOKE ALL ON FUNCTION trials.erase_pupil(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION trials.erase_pupil(text) TO bilet_vault;
--- USAGE lets the vault name the function; it grants nothing on the tables (the vault reads none).
-GRANT USAGE ON SCHEMA trials TO bilet_vault;
-
--- The vault records the relationship facts of enrolments and mentors (and expires them).
-GRANT INSERT ON policy.relationships TO bilet_vault;
-GRANT UPDATE (expired_at) ON policy.relationships TO bilet_vault;
 
 -- Writer kinds (catalogue v4 `writers`, audit/catalogue/v4.json): the gateway appends the trials
 -- records; the vault records the relationship facts it writes.
