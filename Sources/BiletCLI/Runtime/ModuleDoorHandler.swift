@@ -25,8 +25,10 @@ enum ModuleDoorHandler {
         switch request {
         case .translate(let token, _, _), .read(let token, _, _): tokenText = token
         }
-        guard let token = try? ModuleToken(parsing: tokenText) else { return .refused(code: "pupil-not-found") }
-        let foreign = token.module.rawValue != service.service
+        // Requester(service:) accepted the name, so it is a module's.
+        let own = Module(rawValue: service.service)?.tokenPrefix ?? ""
+        let foreign = !tokenText.hasPrefix(own + "_")
+        guard let token = try? ModuleToken(parsing: tokenText) else { return .refused(code: foreign ? "forbidden" : "pupil-not-found") }
         do throws(VaultError) {
             switch request {
             case .translate(_, let to, let purpose):
