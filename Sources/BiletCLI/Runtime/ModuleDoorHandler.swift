@@ -9,10 +9,10 @@ import VaultDoor
 /// ``Vault/moduleRead(_:fields:purpose:by:)`` (`pii.read`). The vault decides, checks consent and
 /// audits; this translates messages and refusals.
 ///
-/// A module names pupils by pairwise tokens only, never by the vault's token (`pupil-not-found`).
-/// Whatever the vault answers about a token of another module's namespace (unknown, erased,
-/// denied) comes back `forbidden`, so a module cannot probe which of another module's tokens
-/// exist; the vault audited the attempt either way.
+/// A module names pupils by its own pairwise tokens only. Whatever the vault answers about any
+/// other token (another module's, malformed, or the vault's own `sub_…`; unknown, erased or
+/// denied) comes back `forbidden`, so a module cannot probe which of another namespace's tokens
+/// exist; the vault audited every attempt it could parse.
 enum ModuleDoorHandler {
     static func answer(_ request: ModuleDoorRequest, service: ServiceCaller, vault: Vault) async -> VaultDoorResponse {
         let requester: Requester

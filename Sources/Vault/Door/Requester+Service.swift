@@ -16,8 +16,9 @@ extension Requester {
         self.init(module: module)
     }
 
-    /// The requester of the module `module` (see ``init(service:)``).
-    public init(module: Module) {
+    /// The requester of the module `module` (see ``init(service:)``); bilet's own processes and
+    /// tests only.
+    package init(module: Module) {
         self.init(principal: Principal(role: "service", service: module.rawValue), actor: "service:\(module.rawValue)")
     }
 }
