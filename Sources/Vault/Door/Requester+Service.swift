@@ -1,5 +1,5 @@
 import Policy
-public import Tokens
+package import Tokens
 public import VaultDoor
 
 extension Requester {
