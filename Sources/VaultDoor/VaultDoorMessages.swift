@@ -16,6 +16,11 @@ public enum VaultDoorRequest: Codable, Sendable, Hashable {
     case pupils(PupilDoorRequest, caller: DoorCaller)
     /// A school's records: consents and scans, transfers, subject-access requests, bulk import.
     case records(RecordsDoorRequest, caller: DoorCaller)
+    /// Navigator teachers' assignments to pupils (a school's staff session).
+    case navigators(NavigatorDoorRequest, caller: DoorCaller)
+    /// The modules' door: a backend service's translation or read, as the gateway verified the
+    /// service's client certificate.
+    case modules(ModuleDoorRequest, service: ServiceCaller)
     /// Trials and events: enrolment translation, relationship facts, the mentor's attendance names.
     case trials(TrialsDoorRequest, caller: DoorCaller)
 }
@@ -26,6 +31,8 @@ public enum VaultDoorResponse: Codable, Sendable, Hashable {
     case keyedHash(String)
     case pupils(PupilDoorResponse)
     case records(RecordsDoorResponse)
+    case navigators(NavigatorDoorResponse)
+    case modules(ModuleDoorResponse)
     case trials(TrialsDoorResponse)
     /// Refused, with a stable code (`sealed`, `invalid-request`, `internal`, or a vault error code
     /// such as `policy-denied`, `unknown-subject`) and nothing else.

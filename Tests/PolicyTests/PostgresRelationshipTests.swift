@@ -291,13 +291,12 @@ struct PostgresRelationshipTests {
         case insert, updateExpiry, updateValidity, delete, truncate
     }
 
-    static let writes: [(Component, Write, Bool)] = [
-        (.policy, .insert, true), (.policy, .updateExpiry, true), (.policy, .updateValidity, false),
-        (.policy, .delete, false), (.policy, .truncate, false),
-        // The vault records the enrolled_in and run_by facts of the trials routes (migration 0710).
-        (.vault, .insert, true), (.vault, .updateExpiry, true), (.vault, .updateValidity, false),
-        (.vault, .delete, false), (.vault, .truncate, false),
-    ] + [Component.gateway].flatMap { component in Write.allCases.map { (component, $0, false) } }
+    /// bilet_policy and, since 0690, the vault (a school's navigator assignments, recorded after the
+    /// vault's own decision) insert facts and set expired_at; the gateway only reads.
+    static let writes: [(Component, Write, Bool)] = [Component.policy, .vault].flatMap { component in
+        [(component, Write.insert, true), (component, .updateExpiry, true), (component, .updateValidity, false),
+         (component, .delete, false), (component, .truncate, false)]
+    } + Write.allCases.map { (Component.gateway, $0, false) }
 
     @Test("bilet_policy and bilet_vault insert facts and set expired_at only; the gateway only reads", arguments: writes)
     func writePrivileges(component: Component, write: Write, allowed: Bool) async throws {

@@ -38,6 +38,10 @@ enum VaultDoorService {
                 return await PupilDoorHandler.answer(request, caller: caller, vault: vault)
             case .records(let request, let caller):
                 return await RecordsDoorHandler.answer(request, caller: caller, vault: vault)
+            case .navigators(let request, let caller):
+                return await NavigatorDoorHandler.answer(request, caller: caller, vault: vault)
+            case .modules(let request, let service):
+                return await ModuleDoorHandler.answer(request, service: service, vault: vault)
             case .trials(let request, let caller):
                 return await TrialsDoorHandler.answer(request, caller: caller, vault: vault)
             }
