@@ -9,7 +9,7 @@ import Testing
 /// the seated pupil's first name and surname initial through the door (purpose
 /// `event_attendance`), another mentor gets `404`; grading a pupil not enrolled is `409
 /// not-enrolled`; cancelling promotes the waiting pupil, whose name is withheld without an
-/// `event_attendance` consent. Part of ``ServeCommandTests`` (serialised, run in the timed pass).
+/// `event_attendance` consent. The school assigns the pupils to the navigator through its route. Part of ``ServeCommandTests`` (serialised, run in the timed pass).
 extension ServeCommandTests {
     @Test func venueCoordinatorNavigatorAndMentorRunAnEvent() async throws {
         let run = try GatewayRun.make()
@@ -52,15 +52,12 @@ extension ServeCommandTests {
         let anna = try register("Тестова", "Анна", "1", purposes: #""event_attendance""#)
         let boris = try register("Примеров", "Борис", "2", purposes: "")
 
-        // The school's assignment of both pupils to the navigator (no route yet): the fact itself.
+        // The school assigns both pupils to its navigator (the vault records assigned_navigator).
         let navigatorID = try run.sql("SELECT id FROM accounts.accounts WHERE login = 'nav.a'")
         let mentorID = try run.sql("SELECT id FROM accounts.accounts WHERE login = 'mentor.1'")
         for pupil in [anna, boris] {
-            _ = try run.sql(
-                """
-                INSERT INTO policy.relationships (kind, subject_type, subject_id, object_type, object_id, valid_from, valid_until)
-                VALUES ('assigned_navigator', 'pupil', '\(pupil)', 'user', '\(navigatorID)', now() - interval '1 day', now() + interval '300 days')
-                """)
+            let assigned = try call("workstation", school, "/v1/pupils/\(pupil)/navigators", method: "POST", body: #"{"navigator":"\#(navigatorID)"}"#)
+            try #require(assigned.http == "201", "\(assigned)")
         }
 
         // The venue: a place, a mentor, an event (running now, one seat), submitted.
