@@ -16,6 +16,8 @@ public enum VaultDoorRequest: Codable, Sendable, Hashable {
     case pupils(PupilDoorRequest, caller: DoorCaller)
     /// A school's records: consents and scans, transfers, subject-access requests, bulk import.
     case records(RecordsDoorRequest, caller: DoorCaller)
+    /// Assessment: a pupil's assessment token for the assessment routes.
+    case assessment(AssessmentDoorRequest, caller: DoorCaller)
 }
 
 /// The vault's answer to a ``VaultDoorRequest``.
@@ -24,6 +26,7 @@ public enum VaultDoorResponse: Codable, Sendable, Hashable {
     case keyedHash(String)
     case pupils(PupilDoorResponse)
     case records(RecordsDoorResponse)
+    case assessment(AssessmentDoorResponse)
     /// Refused, with a stable code (`sealed`, `invalid-request`, `internal`, or a vault error code
     /// such as `policy-denied`, `unknown-subject`) and nothing else.
     case refused(code: String)

@@ -1,5 +1,7 @@
 import Accounts
 import AccountsHTTP
+import Assessment
+import AssessmentHTTP
 import AuditHTTP
 import CertificatesHTTP
 import Gateway
@@ -28,6 +30,9 @@ struct PlatformRoutes: Sendable {
         let administration: StaffRoutes.Dependencies
         /// Pupils' own accounts on the pupils' listener (`/v1/pupil/…`).
         let pupils: PupilAccounts
+        /// The assessment module's store (`bilet_assessment`); with the vault's door, the
+        /// assessment routes (`/v1/assessment/…`, `/v1/pupil/assessment/…`) are served.
+        let assessment: AssessmentStore
     }
 
     /// Renews certificates; `nil` when the process holds no CA (`ca.directory` unset).
@@ -48,6 +53,13 @@ struct PlatformRoutes: Sendable {
             StaffRoutes.add(to: router, staff.administration)
             PupilSessionRoutes.add(to: router, accounts: staff.pupils)
             if let vaultDoor { VaultRoutes.add(to: router, door: vaultDoor, sessions: staff.sessions, pupilAccounts: staff.pupils) }
+            if let vaultDoor {
+                AssessmentRoutes.add(
+                    to: router,
+                    AssessmentRoutes.Dependencies(
+                        sessions: staff.sessions, pupils: staff.pupils, door: vaultDoor, store: staff.assessment, policies: staff.audit.policies,
+                        recorder: staff.audit.recorder))
+            }
         }
         return router
     }
@@ -56,6 +68,6 @@ struct PlatformRoutes: Sendable {
     var groups: [String] {
         ["gateway"] + (certificateRenewal == nil ? [] : ["certificates"])
             + (staff == nil ? [] : ["sessions", "audit", "organisations", "staff", "pupil-accounts"])
-            + (staff == nil || vaultDoor == nil ? [] : ["vault"])
+            + (staff == nil || vaultDoor == nil ? [] : ["vault", "assessment"])
     }
 }

@@ -1,4 +1,5 @@
 import Accounts
+import Assessment
 import AccountsHTTP
 import CertificateAuthority
 import Foundation
@@ -37,6 +38,7 @@ struct StaffServices {
         let auditReader = database.makePool(for: .auditor, logger: logger)
         let auditRecorder = database.makePool(for: .gateway, logger: logger)
         let organisations = database.makePool(for: .organisations, logger: logger)
+        let assessment = database.makePool(for: .assessment, logger: logger)
         let failures = AuthFailureAggregator(pool: accounts)
         let sessions = StaffSessions(pool: accounts, failures: failures)
         // One hasher, so staff logins, activations and pupils' sign-ins share one Argon2id gate.
@@ -54,8 +56,8 @@ struct StaffServices {
                 administration: StaffRoutes.Dependencies(
                     sessions: sessions, policies: policies, administration: StaffAdministration(pool: accounts, hasher: hasher),
                     registry: registry),
-                pupils: pupils),
+                pupils: pupils, assessment: AssessmentStore(pool: assessment)),
             revocationObserver: SessionRevocationObserver(sessions: sessions, logger: logger), failures: failures,
-            pools: [accounts, auditReader, auditRecorder, organisations])
+            pools: [accounts, auditReader, auditRecorder, organisations, assessment])
     }
 }
