@@ -149,14 +149,13 @@ public struct ScoringKey: Sendable {
                 for dimension in compiled.touches { touched[dimension] = true }
             }
         }
-        var scores: [String: Int] = [:]
-        scores.reserveCapacity(dimensions.count)
-        for (index, dimension) in dimensions.enumerated() {
+        var values = [Int?](repeating: nil, count: dimensions.count)
+        for index in 0..<dimensions.count {
             let most = maxima[index]
             guard most > 0, touched[index] else { continue }
-            scores[dimension] = min(100, max(0, Int((100 * totals[index] / most).rounded())))
+            values[index] = min(100, max(0, Int((100 * totals[index] / most).rounded())))
         }
-        return ScoreSheet(scores: scores, answered: answered, questions: questions.count)
+        return ScoreSheet(dimensions: dimensions, values: values, answered: answered, questions: questions.count)
     }
 
     /// Adds one answer's weights to `totals`; false (nothing added) when the question does not accept it.
@@ -166,14 +165,14 @@ public struct ScoringKey: Sendable {
             guard let position = compiled.positions[id] else { return false }
             for weight in compiled.weights[position] { totals[weight.dimension] += weight.value }
         case (.multipleChoice, .choices(let ids)):
-            var chosen: [Int] = []
-            chosen.reserveCapacity(ids.count)
+            // Options are at most 30: a bit per option finds a repeated choice without allocating.
+            guard !ids.isEmpty, ids.count <= compiled.weights.count else { return false }
+            var chosen: UInt64 = 0
             for id in ids {
-                guard let position = compiled.positions[id], !chosen.contains(position) else { return false }
-                chosen.append(position)
+                guard let position = compiled.positions[id], chosen & (1 << position) == 0 else { return false }
+                chosen |= 1 << position
             }
-            guard !chosen.isEmpty else { return false }
-            for position in chosen {
+            for position in 0..<compiled.weights.count where chosen & (1 << position) != 0 {
                 for weight in compiled.weights[position] { totals[weight.dimension] += weight.value }
             }
         case (.scale, .value(let value)):
@@ -181,19 +180,20 @@ public struct ScoringKey: Sendable {
             let share = Double(value - compiled.low) / Double(compiled.high - compiled.low)
             for weight in compiled.scaleWeights { totals[weight.dimension] += weight.value * share }
         case (.ordering, .order(let ids)):
-            let count = compiled.positions.count
+            let count = compiled.weights.count
             guard ids.count == count else { return false }
-            var placed = Array(repeating: false, count: count)
-            var positions: [Int] = []
-            positions.reserveCapacity(count)
-            for id in ids {
-                guard let position = compiled.positions[id], !placed[position] else { return false }
-                placed[position] = true
-                positions.append(position)
-            }
-            for (rank, position) in positions.enumerated() {
-                let factor = Self.factor(rank: rank, of: count)
-                for weight in compiled.weights[position] { totals[weight.dimension] += weight.value * factor }
+            return withUnsafeTemporaryAllocation(of: Int.self, capacity: count) { positions in
+                var placed: UInt64 = 0
+                for (rank, id) in ids.enumerated() {
+                    guard let position = compiled.positions[id], placed & (1 << position) == 0 else { return false }
+                    placed |= 1 << position
+                    positions[rank] = position
+                }
+                for rank in 0..<count {
+                    let factor = Self.factor(rank: rank, of: count)
+                    for weight in compiled.weights[positions[rank]] { totals[weight.dimension] += weight.value * factor }
+                }
+                return true
             }
         default:
             return false

@@ -5,5 +5,5 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measures the speed of a component; run it from a release build.",
-        subcommands: [PolicyBenchCommand.self, AuditBenchCommand.self, GatewayBenchCommand.self, VaultBenchCommand.self, ImportBenchCommand.self])
+        subcommands: [PolicyBenchCommand.self, AuditBenchCommand.self, GatewayBenchCommand.self, VaultBenchCommand.self, ImportBenchCommand.self, ScoringBenchCommand.self])
 }
