@@ -27,7 +27,8 @@ import VaultHTTP
 ///
 /// Methodologists' and navigators' requests are decided by the policy (`assessment_test`,
 /// purposes `test_authoring` and `assessment`); a refusal is audited (`policy.decided`, deny) and
-/// answered `403 forbidden`.
+/// answered `403 forbidden`. Uploads, publications and assignments are audited
+/// (`assessment.test_changed`, `assessment.assigned`).
 public enum AssessmentRoutes {
     /// What the routes need.
     public struct Dependencies: Sendable {
@@ -73,12 +74,17 @@ public enum AssessmentRoutes {
             } catch {
                 throw Problem.bodyTooLarge
             }
+            let version: TestVersion
             do throws(AssessmentError) {
-                let version = try await dependencies.store.upload(json: Data(buffer.readableBytesView), by: session.accountID)
-                return JSONBody.response(.created, TestVersionBody(version))
+                version = try await dependencies.store.upload(json: Data(buffer.readableBytesView), by: session.accountID)
             } catch where error.code == .invalidDefinition {
                 return invalidDefinition(error.issues)
             }
+            try await record(
+                AssessmentTestChanged(
+                    actor: session.actor, test: version.code, version: version.version, change: .uploaded, purpose: authoring,
+                    policyVersion: dependencies.policies.current.version.digest), dependencies)
+            return JSONBody.response(.created, TestVersionBody(version))
         }
         staff.get("tests") { _, context -> Response in
             let session = try context.requireStaff()
@@ -97,6 +103,10 @@ public enum AssessmentRoutes {
             }
             try await authorise(session, "publish", test: "\(code)@\(version)", fields: [], purpose: authoring, dependencies)
             let published = try await dependencies.store.publish(code: code, version: version, by: session.accountID)
+            try await record(
+                AssessmentTestChanged(
+                    actor: session.actor, test: published.code, version: published.version, change: .published, purpose: authoring,
+                    policyVersion: dependencies.policies.current.version.digest), dependencies)
             return JSONBody.response(.ok, TestVersionBody(published))
         }
         staff.post("assignments") { request, context -> Response in
@@ -115,6 +125,10 @@ public enum AssessmentRoutes {
             let pupil = try await AssessmentTokens.pupil(body.pupil, caller: DoorCalls.caller(for: session), door: dependencies.door)
             let assignment = try await dependencies.store.assign(
                 code: body.test, version: body.version, to: pupil, due: due, by: session.accountID)
+            try await record(
+                AssessmentAssigned(
+                    actor: session.actor, subject: body.pupil, test: assignment.testCode, version: assignment.testVersion,
+                    assignment: "urn:uuid:\(assignment.id.uuidString.lowercased())", purpose: assessment), dependencies)
             return JSONBody.response(.created, AssignmentBody(assignment))
         }
         PupilAssessmentRoutes.add(to: router, dependencies)
@@ -137,6 +151,17 @@ public enum AssessmentRoutes {
             relationships: InMemoryRelationships())
         guard decision.isAllowed else {
             try await deny(session, action, purpose: purpose, rule: decision.decidingRules.first, dependencies)
+        }
+    }
+
+    /// Appends `event` as `bilet_gateway` after the change it records; `503 audit-unavailable`
+    /// when it cannot be written (the change stands: the module's role cannot write the audit log
+    /// in its transaction).
+    static func record(_ event: some TypedAuditEvent, _ dependencies: Dependencies) async throws(Problem) {
+        do {
+            try await AuditLog().append(event, using: dependencies.recorder)
+        } catch {
+            throw Problem(.serviceUnavailable, code: "audit-unavailable", title: "The audit log cannot record this now; try again later.")
         }
     }
 

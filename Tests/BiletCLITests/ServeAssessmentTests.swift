@@ -200,6 +200,25 @@ extension ServeCommandTests {
         // Without a pupil session, nothing.
         #expect(try run.call(port: pupilsPort, client: nil, token: nil, "/v1/pupil/assessment/results").http == "401")
 
+        // The audit log holds the upload, the publication and the assignment (written by the
+        // gateway), and each assessment token the vault released (token.resolved, navigator and pupil).
+        let auditPool = PostgresConnectionPool(
+            configuration: PostgresConfiguration(
+                connectionString: "host=\(run.directory.path)/pg/socket dbname=bilet user=postgres password=\(owner)"), maxConnections: 1)
+        let audited = try await auditPool.query(
+            """
+            SELECT kind || ':' || coalesce(subject, '-') || ':' || written_by::text FROM audit.events
+            WHERE kind IN ('assessment.test_changed', 'assessment.assigned') ORDER BY id
+            """).map { try $0.decode(String.self, at: 0) }
+        let resolved = try await auditPool.query(
+            "SELECT count(*)::integer FROM audit.events WHERE kind = 'token.resolved' AND subject = \(vera) AND decision = 'permit'"
+        ).singleValue(Int.self)
+        await auditPool.shutdown()
+        #expect(audited == [
+            "assessment.test_changed:-:bilet_gateway", "assessment.test_changed:-:bilet_gateway", "assessment.assigned:\(vera):bilet_gateway",
+        ])
+        #expect(resolved >= 2)
+
         #expect(try serve.terminate() == 0)
     }
 
