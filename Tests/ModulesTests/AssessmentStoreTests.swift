@@ -229,4 +229,22 @@ struct AssessmentStoreTests {
         #expect(try await store.footprint(for: pupil).isEmpty)
         #expect(try await store.results(for: pupil).isEmpty)
     }
+    @Test("concurrent starts of one assignment give one session; concurrent submits one result")
+    func concurrentStarts() async throws {
+        let database = try await TestPostgres.makeDatabase(migrated: true)
+        let clock = TestClock()
+        let (store, pool, assignment) = try await Self.published(database, clock: clock)
+        defer { Task { await pool.shutdown() } }
+        let pupil = try Self.token(1)
+        async let first = store.start(assignment: assignment.id, pupil: pupil)
+        async let second = store.start(assignment: assignment.id, pupil: pupil)
+        let (a, b) = try await (first, second)
+        #expect(a.id == b.id && a.attempt == 1)
+        async let one = store.submit(a.id, pupil: pupil)
+        async let two = store.submit(a.id, pupil: pupil)
+        let (x, y) = try await (one, two)
+        #expect(x == y)
+        #expect(try await store.results(for: pupil).count == 1)
+        #expect(try await store.assignments(for: pupil).first?.attemptsUsed == 1)
+    }
 }
