@@ -18,6 +18,11 @@ public enum VaultDoorRequest: Codable, Sendable, Hashable {
     case records(RecordsDoorRequest, caller: DoorCaller)
     /// Assessment: a pupil's assessment token for the assessment routes.
     case assessment(AssessmentDoorRequest, caller: DoorCaller)
+    /// Navigator teachers' assignments to pupils (a school's staff session).
+    case navigators(NavigatorDoorRequest, caller: DoorCaller)
+    /// The modules' door: a backend service's translation or read, as the gateway verified the
+    /// service's client certificate.
+    case modules(ModuleDoorRequest, service: ServiceCaller)
 }
 
 /// The vault's answer to a ``VaultDoorRequest``.
@@ -27,6 +32,8 @@ public enum VaultDoorResponse: Codable, Sendable, Hashable {
     case pupils(PupilDoorResponse)
     case records(RecordsDoorResponse)
     case assessment(AssessmentDoorResponse)
+    case navigators(NavigatorDoorResponse)
+    case modules(ModuleDoorResponse)
     /// Refused, with a stable code (`sealed`, `invalid-request`, `internal`, or a vault error code
     /// such as `policy-denied`, `unknown-subject`) and nothing else.
     case refused(code: String)

@@ -62,6 +62,8 @@ public enum DoorCalls {
         "case-not-found": (.notFound, "No duplicate case of your region has this reference."),
         "request-not-found": (.notFound, "No subject-access request of yours has this reference."),
         "transfer-not-found": (.notFound, "No transfer to your school has this reference."),
+        "navigator-not-found": (.notFound, "No navigator account of your school has this id."),
+        "assignment-not-found": (.notFound, "This navigator holds no assignment to this pupil."),
         "forbidden": (.forbidden, "The policy does not permit this request."),
         "fields-not-granted": (.forbidden, "The policy does not release every field asked for; ask for fewer."),
         "consent-missing": (.forbidden, "No active consent covers this purpose and these fields."),

@@ -4,7 +4,8 @@ public import Hummingbird
 public import VaultDoor
 
 /// Every route that reaches the vault through its door: pupils (``PupilRoutes``), a school's
-/// records (``RecordRoutes``) and, with pupils' accounts, a pupil's own (``PupilSelfRoutes``). Each asks the vault process as the verified ``DoorCaller`` of the
+/// records (``RecordRoutes``), navigators' assignments (``NavigatorRoutes``), the modules' door
+/// over service certificates (``ModuleRoutes``) and, with pupils' accounts, a pupil's own (``PupilSelfRoutes``). Each asks the vault process as the verified ``DoorCaller`` of the
 /// request's session; the gateway holds no key and decides nothing about personal data itself.
 public enum VaultRoutes {
     /// Adds the routes to `router`; they call the vault through `door`, behind staff sessions of
@@ -16,6 +17,8 @@ public enum VaultRoutes {
     ) {
         PupilRoutes.add(to: router, door: door, sessions: sessions, accounts: pupilAccounts)
         RecordRoutes.add(to: router, door: door, sessions: sessions)
+        NavigatorRoutes.add(to: router, door: door, sessions: sessions)
+        ModuleRoutes.add(to: router, door: door)
         if let pupilAccounts { PupilSelfRoutes.add(to: router, door: door, accounts: pupilAccounts) }
     }
 }

@@ -291,12 +291,14 @@ struct PostgresRelationshipTests {
         case insert, updateExpiry, updateValidity, delete, truncate
     }
 
-    static let writes: [(Component, Write, Bool)] = [
-        (.policy, .insert, true), (.policy, .updateExpiry, true), (.policy, .updateValidity, false),
-        (.policy, .delete, false), (.policy, .truncate, false),
-    ] + [Component.vault, .gateway].flatMap { component in Write.allCases.map { (component, $0, false) } }
+    /// bilet_policy and, since 0690, the vault (a school's navigator assignments, recorded after the
+    /// vault's own decision) insert facts and set expired_at; the gateway only reads.
+    static let writes: [(Component, Write, Bool)] = [Component.policy, .vault].flatMap { component in
+        [(component, Write.insert, true), (component, .updateExpiry, true), (component, .updateValidity, false),
+         (component, .delete, false), (component, .truncate, false)]
+    } + Write.allCases.map { (Component.gateway, $0, false) }
 
-    @Test("bilet_policy inserts facts and sets expired_at only; the vault and the gateway only read", arguments: writes)
+    @Test("bilet_policy and bilet_vault insert facts and set expired_at only; the gateway only reads", arguments: writes)
     func writePrivileges(component: Component, write: Write, allowed: Bool) async throws {
         let suite = try realSuite()
         let database = try await database(with: suite.relationships.all)

@@ -130,12 +130,13 @@ struct LeastPrivilegeTests {
         }
     }
 
-    static let notPolicy = Component.allCases.filter { $0 != .policy }
+    static let notPolicy = Component.allCases.filter { $0 != .policy && $0 != .vault }
 
     /// Finding M-1: relationship facts decide access in the vault; only `bilet_policy` (which no
-    /// serving process holds) may add or end one. The gateway's roles, the vault's and every other
-    /// are refused.
-    @Test("every role but bilet_policy is refused adding or ending a relationship fact with 42501", arguments: notPolicy)
+    /// serving process holds) and the vault itself (which records a school's navigator assignment
+    /// after its own policy decision, migration 0690) may add or end one. The gateway's roles and
+    /// every other are refused.
+    @Test("every role but bilet_policy and bilet_vault is refused adding or ending a relationship fact with 42501", arguments: notPolicy)
     func relationshipsAreClosed(component: Component) async throws {
         let database = try await TestPostgres.makeDatabase(migrated: true)
         try await withComponentPool(database, component) { pool in
@@ -148,6 +149,29 @@ struct LeastPrivilegeTests {
             ] {
                 let error = await #expect(throws: PostgresError.self) { try await pool.execute(statement) }
                 #expect(error?.code == .server(.insufficientPrivilege), "\(component.roleName): \(statement)")
+            }
+        }
+    }
+
+    /// The vault records and ends facts (navigator assignments, 0690) but never deletes or rewrites one.
+    @Test("bilet_vault adds a relationship fact and sets expired_at, and nothing more")
+    func vaultRelationshipsAreNarrow() async throws {
+        let database = try await TestPostgres.makeDatabase(migrated: true)
+        try await withComponentPool(database, .vault) { pool throws in
+            #expect(try await pool.execute(
+                """
+                INSERT INTO policy.relationships (kind, subject_type, subject_id, object_type, object_id)
+                VALUES ('assigned_navigator', 'pupil', 'sub_AAAAAAAAAAAAAAAAAAAAAA', 'user', 'usr_AAAAAAAAAAAAAAAAAAAAAA')
+                """) == 1)
+            #expect(try await pool.execute("UPDATE policy.relationships SET expired_at = now()") == 1)
+            for statement: SQLStatement in [
+                "UPDATE policy.relationships SET object_id = 'usr_BBBBBBBBBBBBBBBBBBBBBB'",
+                "UPDATE policy.relationships SET valid_until = now() + interval '10 years'",
+                "DELETE FROM policy.relationships",
+                "TRUNCATE policy.relationships",
+            ] {
+                let error = await #expect(throws: PostgresError.self) { try await pool.execute(statement) }
+                #expect(error?.code == .server(.insufficientPrivilege), "\(statement)")
             }
         }
     }
@@ -241,7 +265,7 @@ struct LeastPrivilegeTests {
     }
 
     @Test(
-        "each role has USAGE on its own schema only (plus audit for application roles and the auditor, policy for the vault and the gateway, which read relationships, ca for the gateway, which reads CRLs, and accounts for account administration)"
+        "each role has USAGE on its own schema only (plus audit for application roles and the auditor, policy for the vault and the gateway, which read relationships, ca for the gateway, which reads CRLs, accounts for account administration and the vault (navigators' accounts, 0690), and the module schemas for the vault, which calls their erase_pupil functions)"
     )
     func schemaUsage() async throws {
         let database = try await TestPostgres.makeDatabase(migrated: true)
@@ -253,7 +277,8 @@ struct LeastPrivilegeTests {
                         schema == component.schemaName || (schema == "audit" && (component.appendsAudit || component == .auditor))
                         || (schema == "policy" && [.vault, .gateway].contains(component))
                         || (schema == "ca" && component == .gateway)
-                        || (schema == "accounts" && component == .accountAdmin)
+                        || (schema == "accounts" && [.accountAdmin, .vault].contains(component))
+                        || (["assessment", "trials", "recommendations"].contains(schema) && component == .vault)
                     let actual = try await pool.query(
                         "SELECT has_schema_privilege(\(component.roleName), \(schema), 'USAGE')"
                     ).singleValue(Bool.self)

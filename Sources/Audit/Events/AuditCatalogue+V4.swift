@@ -11,12 +11,12 @@ extension AuditCatalogue {
 
     /// The v4 entries that v3 lacks, each with its writers.
     static var v4Additions: [Entry] {
-        organisationEntries + staffAccountEntries + pupilRecordEntries + schoolRecordEntries + assessmentEntries
+        organisationEntries + staffAccountEntries + pupilRecordEntries + schoolRecordEntries + assessmentEntries + modulesDoorEntries
     }
 
     /// Roles that, from v4, also write a v3 type, by type.
     static var v4ExtraWriters: [String: [String]] {
-        [organisationExtraWriters, staffAccountExtraWriters, pupilRecordExtraWriters, schoolRecordExtraWriters, assessmentExtraWriters]
+        [organisationExtraWriters, staffAccountExtraWriters, pupilRecordExtraWriters, schoolRecordExtraWriters, assessmentExtraWriters, modulesDoorExtraWriters]
             .reduce(into: [:]) { joined, area in joined.merge(area) { $0 + $1 } }
     }
 

@@ -18,7 +18,8 @@ struct CertsDevSetup: AsyncParsableCommand {
             bilet://school/77-0001/ws/2 (GOST), a second school (bilet://school/77-0002/ws/1), the region 77 \
             (bilet://region/77/ws/1), a venue (bilet://venue/77-0042/ws/1), the operator (bilet://operator/op-1/ws/1, \
             where the operator's, compliance officers' and security admins' development accounts sign in) and \
-            bilet://service/assessment, each recorded in the inventory \
+            the modules' services bilet://service/assessment (`service`), bilet://service/trials and \
+            bilet://service/recommendations, each recorded in the inventory \
             with the CA certificates. \
             Without database.url the private PostgreSQL cluster is started (and stopped again if it was not \
             running).
@@ -41,6 +42,8 @@ struct CertsDevSetup: AsyncParsableCommand {
         Leaf(name: "workstation", identity: "bilet://school/77-0001/ws/1", keyType: .ecdsaP256, directory: "clients"),
         Leaf(name: "gost-workstation", identity: "bilet://school/77-0001/ws/2", keyType: .gost256, directory: "clients"),
         Leaf(name: "service", identity: "bilet://service/assessment", keyType: .ecdsaP256, directory: "clients"),
+        Leaf(name: "service-trials", identity: "bilet://service/trials", keyType: .ecdsaP256, directory: "clients"),
+        Leaf(name: "service-recommendations", identity: "bilet://service/recommendations", keyType: .ecdsaP256, directory: "clients"),
         Leaf(name: "school-b", identity: "bilet://school/77-0002/ws/1", keyType: .ecdsaP256, directory: "clients"),
         Leaf(name: "region", identity: "bilet://region/77/ws/1", keyType: .ecdsaP256, directory: "clients"),
         Leaf(name: "venue", identity: "bilet://venue/77-0042/ws/1", keyType: .ecdsaP256, directory: "clients"),
@@ -106,7 +109,7 @@ struct CertsDevSetup: AsyncParsableCommand {
         if startedCluster, let cluster = platform.cluster { try await cluster.stop() }
         print("development PKI ready in \(directory):")
         print("  gateway: gateway/server.pem + server.key, gateway/gost-server.pem + gost-server.key, gateway/ca-bundle.pem, gateway/crl.pem")
-        print("  clients: clients/workstation, clients/gost-workstation, clients/school-b, clients/region, clients/venue, clients/operator, clients/service (.pem chain + .key)")
+        print("  clients: clients/workstation, clients/gost-workstation, clients/school-b, clients/region, clients/venue, clients/operator, clients/service, clients/service-trials, clients/service-recommendations (.pem chain + .key)")
         print("  CA: ca/ (issuing passphrase in ca/issuing.passphrase; development only)")
     }
 

@@ -144,8 +144,10 @@ struct VaultCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Erases a subject now (crypto-shredding): its data key is destroyed, a pupil's guardians with it.",
             discussion: """
-                Irreversible. Refused for a subject under legal hold. The tokens stay and answer "erased"; the \
-                destruction register and the audit log (subject.erased) record it, with the control socket as actor.
+                Irreversible. Refused for a subject under legal hold. The vault tokens stay and answer "erased"; a \
+                pupil's rows in every module are deleted and its pairwise tokens unlinked, in the same transaction \
+                (listed per module, counts only). The destruction register and the audit log (subject.erased, \
+                module.erased) record it, with the control socket as actor.
                 """)
         @OptionGroup var socket: SocketOptions
         @Argument(help: ArgumentHelp("The subject's vault token (sub_…).", valueName: "token")) var token: String
@@ -157,6 +159,10 @@ struct VaultCommand: AsyncParsableCommand {
             let response = try await VaultControl.send(
                 VaultControlRequest(operation: .erase, token: token, reason: reason), socket: try await socket.resolved())
             for erased in response.erased ?? [] { print("erased \(erased)") }
+            for module in response.modules ?? [] {
+                let items = module.removed.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+                print("module \(module.module): removed \(items.isEmpty ? "nothing" : items); token unlinked")
+            }
         }
     }
 

@@ -62,6 +62,8 @@ enum DoorRefusals {
         case .unknownCase: "case-not-found"
         case .unknownTransfer: "transfer-not-found"
         case .transferConflict: "transfer-conflict"
+        case .unknownNavigator: "navigator-not-found"
+        case .unknownAssignment: "assignment-not-found"
         case .caseResolved: "case-resolved"
         case .unknownConsent: "consent-not-found"
         case .consentNotActive: "consent-not-active"

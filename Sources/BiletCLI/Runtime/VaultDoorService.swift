@@ -40,6 +40,10 @@ enum VaultDoorService {
                 return await RecordsDoorHandler.answer(request, caller: caller, vault: vault)
             case .assessment(let request, let caller):
                 return await AssessmentDoorHandler.answer(request, caller: caller, vault: vault)
+            case .navigators(let request, let caller):
+                return await NavigatorDoorHandler.answer(request, caller: caller, vault: vault)
+            case .modules(let request, let service):
+                return await ModuleDoorHandler.answer(request, service: service, vault: vault)
             }
         }
     }

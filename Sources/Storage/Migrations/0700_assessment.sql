@@ -15,7 +15,8 @@
 --   saved). assessment.footprint: the current value per dimension; footprint_history: a row per
 --   change naming the session it came from.
 -- * assessment.erase_pupil(token): the module's part of a pupil's erasure (the vault calls it as
---   bilet_vault): deletes every row of the token, one result row per table.
+--   bilet_vault, 0690 made the stub's version and granted the schema's USAGE): refuses anything
+--   but an assessment token, deletes every row of the token, one result row per table.
 --
 -- Privileges (invariant 3): bilet_assessment only, per table; no DELETE except through
 -- erase_pupil, which runs as the owner.
@@ -156,6 +157,9 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, assessment AS $$
 DECLARE
     n bigint;
 BEGIN
+    IF p_token IS NULL OR p_token NOT LIKE 'asm\_%' THEN
+        RAISE EXCEPTION 'not an assessment token' USING ERRCODE = '22023';
+    END IF;
     DELETE FROM assessment.footprint_history WHERE pupil_token = p_token;
     GET DIAGNOSTICS n = ROW_COUNT; item := 'footprint_history'; removed := n; RETURN NEXT;
     DELETE FROM assessment.footprint WHERE pupil_token = p_token;

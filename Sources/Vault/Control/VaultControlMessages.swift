@@ -93,6 +93,8 @@ public struct VaultControlResponse: Codable, Sendable, Hashable {
     public var deadlines: [DestructionDeadline]?
     /// For `erase`: the tokens erased (the subject first, then a pupil's guardians).
     public var erased: [SubjectToken]?
+    /// For `erase` of a pupil: what each module removed (counts only; the erasure receipt).
+    public var modules: [ModuleErasure]? = nil
     /// For `register`: the destruction register, newest first.
     public var register: [DestructionRecord]?
     public var error: Failure?
@@ -100,14 +102,14 @@ public struct VaultControlResponse: Codable, Sendable, Hashable {
     /// A success.
     public static func success(
         status: VaultStatus? = nil, deadlines: [DestructionDeadline]? = nil, erased: [SubjectToken]? = nil,
-        register: [DestructionRecord]? = nil
+        modules: [ModuleErasure]? = nil, register: [DestructionRecord]? = nil
     ) -> VaultControlResponse {
-        VaultControlResponse(ok: true, status: status, deadlines: deadlines, erased: erased, register: register, error: nil)
+        VaultControlResponse(ok: true, status: status, deadlines: deadlines, erased: erased, modules: modules, register: register, error: nil)
     }
 
     /// A refusal.
     public static func failure(_ error: VaultError) -> VaultControlResponse {
         VaultControlResponse(
-            ok: false, status: nil, deadlines: nil, erased: nil, register: nil, error: Failure(code: error.code.rawValue, message: error.description))
+            ok: false, status: nil, deadlines: nil, erased: nil, modules: nil, register: nil, error: Failure(code: error.code.rawValue, message: error.description))
     }
 }

@@ -123,7 +123,8 @@ public struct VaultControlServer: Service {
                     throw VaultError(
                         .invalidRequest, reason: "erase needs a reason: subject_request, consent_withdrawn, consent_expired or retention_expired")
                 }
-                return .success(erased: try await vault.erase(token, reason: reason, by: actor))
+                let receipt = try await vault.eraseWithReceipt(token, reason: reason, by: actor)
+                return .success(erased: receipt.erased, modules: receipt.modules)
             case .hold, .release:
                 try await vault.setLegalHold(request.operation == .hold, for: try Self.token(in: request), by: actor)
                 return .success()

@@ -6,7 +6,9 @@ public import Tokens
 extension Vault {
     /// Erases a subject (crypto-shredding; see ``ErasureReason``) and a pupil's guardians with it:
     /// the data keys are destroyed, the destruction register written, and `subject.erased`
-    /// appended for each. The tokens remain and answer ``VaultError/Code/subjectErased``.
+    /// appended for each. The vault tokens remain and answer ``VaultError/Code/subjectErased``; a
+    /// pupil's pairwise tokens are unlinked and the modules' rows deleted
+    /// (``eraseWithReceipt(_:reason:by:)``).
     ///
     /// Erasure returns no data, so it takes an actor but no policy decision: the callers are the
     /// retention job, the withdrawal deadlines, and an operator acting on a subject's request.
@@ -16,6 +18,18 @@ extension Vault {
     ///   ``VaultError/Code/subjectErased``, ``VaultError/Code/sealed``, ``VaultError/Code/auditFailed``, ``VaultError/Code/auditUnavailable``.
     @discardableResult
     public func erase(_ token: SubjectToken, reason: ErasureReason, by actor: String) async throws(VaultError) -> [SubjectToken] {
+        try await eraseWithReceipt(token, reason: reason, by: actor).erased
+    }
+
+    /// ``erase(_:reason:by:)`` with its receipt: the subjects erased and, for a pupil, what each
+    /// module removed. A pupil's erasure reaches every module in the same transaction (each module
+    /// schema's `erase_pupil` deletes the rows of the pupil's pairwise token, and the token is
+    /// unlinked from `vault.module_tokens`), audited as one `module.erased` record per module
+    /// (counts only); if a module fails, nothing is erased.
+    ///
+    /// - Throws: the errors of ``erase(_:reason:by:)``, and ``VaultError/Code/storage`` when a
+    ///   module's erasure fails (the whole erasure rolled back).
+    public func eraseWithReceipt(_ token: SubjectToken, reason: ErasureReason, by actor: String) async throws(VaultError) -> ErasureReceipt {
         _ = try keys()
         try Self.checkActor(actor)
         let now = clock.now
@@ -27,8 +41,18 @@ extension Vault {
         }
     }
 
-    func eraseLocked(_ subject: SubjectRecord, reason: ErasureReason, actor: String, at now: Date, on connection: PostgresConnection) async throws(VaultError) -> [SubjectToken] {
+    func eraseLocked(_ subject: SubjectRecord, reason: ErasureReason, actor: String, at now: Date, on connection: PostgresConnection) async throws(VaultError) -> ErasureReceipt {
         let erased = try await shred(subject, reason: reason, requestedBy: actor, at: now, on: connection)
+        var modules: [ModuleErasure] = []
+        if subject.kind == .pupil {
+            do {
+                modules = try await eraseModules(of: subject, on: connection)
+            } catch let error as VaultError {
+                throw error
+            } catch {
+                throw VaultError(.storage, reason: "erasing the pupil's data in a module failed")
+            }
+        }
         try await appendAudit(
             erased.map { record in
                 let categories = record.kind.fields.map(\.rawValue) + (record.kind == .pupil ? ["consent_scans"] : [])
@@ -36,9 +60,9 @@ extension Vault {
                     actor: actor, subject: record.token.rawValue,
                     reason: record.id == subject.id ? reason.rawValue : ErasureReason.pupilErased.rawValue, categories: categories
                 ).event
-            },
+            } + Self.moduleErasureEvents(modules, subject: subject.token, actor: actor),
             on: connection)
-        return erased.map(\.token)
+        return ErasureReceipt(erased: erased.map(\.token), modules: modules)
     }
 
     /// One pass of the retention job: marks consents whose term ended as expired (audited, with
@@ -180,7 +204,7 @@ extension Vault {
                 let erased = try await self.eraseLocked(subject, reason: known, actor: actor, at: now, on: connection)
                 try await connection.execute(
                     "UPDATE vault.destruction_deadlines SET completed_at = \(now), outcome = 'destroyed' WHERE id = \(id)")
-                return .erased(erased.count)
+                return .erased(erased.erased.count)
             }
             var covered = Set<FieldName>()
             for row in remaining {

@@ -107,6 +107,12 @@ public struct VaultError: Error, Hashable, Sendable, CustomStringConvertible {
         /// The pupil has a transfer waiting already, or the transfer was accepted already.
         case transferConflict = "vault.transfer_conflict"
 
+        // Navigator assignment
+        /// No live navigator account of the caller's school has this id.
+        case unknownNavigator = "vault.unknown_navigator"
+        /// The navigator holds no current assignment to the pupil.
+        case unknownAssignment = "vault.unknown_assignment"
+
         /// The local control socket cannot be set up or reached.
         case controlSocket = "vault.control_socket"
 
