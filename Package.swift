@@ -185,6 +185,15 @@ let package = Package(
             ],
             swiftSettings: strict),
         .target(
+            name: "AssessmentHTTP",
+            dependencies: [
+                "Gateway", "Accounts", "Assessment", "Audit", "Policy", "PostgreSQL", "Tokens", "VaultDoor", "VaultHTTP",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strict),
+        .target(
             name: "AccountsHTTP",
             dependencies: [
                 "Gateway", "Accounts", "Identity", "Audit", "Policy", "Organisations",
@@ -241,7 +250,7 @@ let package = Package(
                 "GnuTLS", "PostgreSQL", "Storage", "Settings", "Observability", "Policy", "Audit", "TLS", "Gateway", "Vault",
                 "CertificateAuthority", "Identity", "Accounts", "LocalSocket", "VaultDoor",
                 "Organisations", "VaultHTTP", "AccountsHTTP", "OrganisationsHTTP", "AuditHTTP", "CertificatesHTTP", "PupilImport",
-                "Tokens", "Trials", "TrialsHTTP",
+                "Tokens", "Trials", "TrialsHTTP", "Assessment", "AssessmentHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -271,7 +280,7 @@ let package = Package(
             name: "BiletCLITests",
             dependencies: [
                 "BiletCLI", "Audit", "Policy", "PostgreSQL", "Storage", "DatabaseTestSupport", "Vault", "VaultDoor", "Tokens",
-                "PupilImport", "Settings", "LocalSocket", "APIContract", "Gateway", "Accounts", "AuditHTTP", "CertificatesHTTP",
+                "PupilImport", "Settings", "LocalSocket", "APIContract", "Gateway", "Accounts", "AuditHTTP", "CertificatesHTTP", "Assessment",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

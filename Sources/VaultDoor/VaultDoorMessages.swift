@@ -16,6 +16,8 @@ public enum VaultDoorRequest: Codable, Sendable, Hashable {
     case pupils(PupilDoorRequest, caller: DoorCaller)
     /// A school's records: consents and scans, transfers, subject-access requests, bulk import.
     case records(RecordsDoorRequest, caller: DoorCaller)
+    /// Assessment: a pupil's assessment token for the assessment routes.
+    case assessment(AssessmentDoorRequest, caller: DoorCaller)
     /// Navigator teachers' assignments to pupils (a school's staff session).
     case navigators(NavigatorDoorRequest, caller: DoorCaller)
     /// The modules' door: a backend service's translation or read, as the gateway verified the
@@ -31,6 +33,7 @@ public enum VaultDoorResponse: Codable, Sendable, Hashable {
     case keyedHash(String)
     case pupils(PupilDoorResponse)
     case records(RecordsDoorResponse)
+    case assessment(AssessmentDoorResponse)
     case navigators(NavigatorDoorResponse)
     case modules(ModuleDoorResponse)
     case trials(TrialsDoorResponse)

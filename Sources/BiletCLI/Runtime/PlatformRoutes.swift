@@ -1,5 +1,7 @@
 import Accounts
 import AccountsHTTP
+import Assessment
+import AssessmentHTTP
 import AuditHTTP
 import CertificatesHTTP
 import Gateway
@@ -33,6 +35,9 @@ struct PlatformRoutes: Sendable {
         let trials: TrialsDesk
         /// Whether an account is a mentor account of a venue (account, venue), for the trials routes.
         let isMentor: @Sendable (String, String) async -> Bool
+        /// The assessment module's store (`bilet_assessment`); with the vault's door, the
+        /// assessment routes (`/v1/assessment/…`, `/v1/pupil/assessment/…`) are served.
+        let assessment: AssessmentStore
     }
 
     /// Renews certificates; `nil` when the process holds no CA (`ca.directory` unset).
@@ -57,6 +62,11 @@ struct PlatformRoutes: Sendable {
                 TrialsRoutes.add(
                     to: router,
                     TrialsRoutes.Dependencies(sessions: staff.sessions, desk: staff.trials, door: vaultDoor, isMentor: staff.isMentor))
+                AssessmentRoutes.add(
+                    to: router,
+                    AssessmentRoutes.Dependencies(
+                        sessions: staff.sessions, pupils: staff.pupils, door: vaultDoor, store: staff.assessment, policies: staff.audit.policies,
+                        recorder: staff.audit.recorder))
             }
         }
         return router
@@ -66,6 +76,6 @@ struct PlatformRoutes: Sendable {
     var groups: [String] {
         ["gateway"] + (certificateRenewal == nil ? [] : ["certificates"])
             + (staff == nil ? [] : ["sessions", "audit", "organisations", "staff", "pupil-accounts"])
-            + (staff == nil || vaultDoor == nil ? [] : ["vault", "trials"])
+            + (staff == nil || vaultDoor == nil ? [] : ["vault", "trials", "assessment"])
     }
 }

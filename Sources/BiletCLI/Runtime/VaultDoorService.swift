@@ -38,6 +38,8 @@ enum VaultDoorService {
                 return await PupilDoorHandler.answer(request, caller: caller, vault: vault)
             case .records(let request, let caller):
                 return await RecordsDoorHandler.answer(request, caller: caller, vault: vault)
+            case .assessment(let request, let caller):
+                return await AssessmentDoorHandler.answer(request, caller: caller, vault: vault)
             case .navigators(let request, let caller):
                 return await NavigatorDoorHandler.answer(request, caller: caller, vault: vault)
             case .modules(let request, let service):
