@@ -144,7 +144,8 @@ public struct DefinitionValidator: Sendable {
                 case (let low?, let high?):
                     if low >= high {
                         add(.invalidScale, "scale min \(low) is not below max \(high)")
-                    } else if high - low > 100 {
+                    } else if high.subtractingReportingOverflow(low).overflow || high - low > 100 {
+                        // Overflow checked first: min -1 and max Int.max is refused, it must not trap the gateway.
                         add(.invalidScale, "scale from \(low) to \(high) has more than 100 steps")
                     }
                 default: add(.missing, "the scale needs both min and max")

@@ -99,9 +99,10 @@ public struct TestDatabase: Sendable {
         configuration.connecting(as: role)
     }
 
-    /// Each component's pool for this database, connecting as the component's role.
-    public func components(maxConnectionsPerComponent: Int = 2) -> ComponentDatabase {
-        ComponentDatabase(base: configuration, maxConnectionsPerComponent: maxConnectionsPerComponent)
+    /// Each component's pool for this database, connecting as the component's role; a caller waits
+    /// up to `acquireTimeout` for a free connection.
+    public func components(maxConnectionsPerComponent: Int = 2, acquireTimeout: Duration = .seconds(10)) -> ComponentDatabase {
+        ComponentDatabase(base: configuration, maxConnectionsPerComponent: maxConnectionsPerComponent, acquireTimeout: acquireTimeout)
     }
 
     /// Applies bilet's bundled migrations as the superuser.

@@ -55,6 +55,11 @@ struct AssessmentDefinitionTests {
             .invalidScale, "section 2, question \"q7\": scale min 5 is not below max 3"
         ),
         (
+            "a scale whose width overflows",
+            Question(id: "q7", kind: "scale", text: "Rate", scale: TestDefinition.Scale(min: -1, max: Int.max), scores: ["soft.teamwork": 1]),
+            .invalidScale, "section 2, question \"q7\": scale from -1 to \(Int.max) has more than 100 steps"
+        ),
+        (
             "unknown dimension",
             Question(id: "q7", kind: "single_choice", text: "Pick", options: [Option(id: "a", text: "A", scores: ["sphere.astrology": 1]), Option(id: "b", text: "B")]),
             .unknownDimension, "section 2, question \"q7\": option \"a\" scores unknown dimension \"sphere.astrology\""

@@ -43,7 +43,10 @@ struct TrialsFixture {
 
     static func make(connections: Int = 4) async throws -> TrialsFixture {
         let database = try await TestPostgres.makeDatabase(migrated: true)
-        let components = database.components(maxConnectionsPerComponent: connections)
+        // Enrolments into one event queue on its row lock, each holding it while its audit record is
+        // appended; with 50 of them on a loaded machine the last waits longer than the pools' usual
+        // 10 s for a connection. These tests check what is stored, not how fast: they wait.
+        let components = database.components(maxConnectionsPerComponent: connections, acquireTimeout: .seconds(120))
         let trials = components.makePool(for: .trials)
         let recorder = components.makePool(for: .gateway)
         let policies = try PolicyStore(directory: policiesDirectory, hasher: SHA256VersionHasher())
