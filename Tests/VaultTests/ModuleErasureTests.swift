@@ -25,7 +25,7 @@ struct ModuleErasureTests {
                 VALUES ('erasure-fixture', 1, 'Fixture', '{}', 600, 10, 'published', 'usr_m', now(), 'usr_m', now())
                 ON CONFLICT DO NOTHING
                 """)
-            for index in 0..<rows {
+            for _ in 0..<rows {
                 try await pool.execute(
                     """
                     WITH a AS (
