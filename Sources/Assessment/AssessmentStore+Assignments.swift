@@ -4,29 +4,38 @@ public import Tokens
 
 extension AssessmentStore {
     /// Assigns a published version to the pupil, due by `due` (informative: a late pupil may still
-    /// start, the session's own deadline is what counts).
+    /// start, the session's own deadline is what counts). `record` is called before the change
+    /// commits.
     ///
     /// - Throws: ``AssessmentError/Code/testNotFound``, ``AssessmentError/Code/notPublished``,
-    ///   ``AssessmentError/Code/storage``.
+    ///   ``AssessmentError/Code/recordFailed``, ``AssessmentError/Code/storage``.
     public func assign(
-        code: String, version: Int, to pupil: AssessmentToken, due: Date?, by navigator: String
+        code: String, version: Int, to pupil: AssessmentToken, due: Date?, by navigator: String, record: Record<Assignment> = { _ in }
     ) async throws(AssessmentError) -> Assignment {
-        guard let stored = try await self.version(code: code, version: version) else {
-            throw AssessmentError(.testNotFound, "no test has this code and version")
-        }
-        guard stored.state == .published else { throw AssessmentError(.notPublished, "version \(version) of \(code) is a draft") }
-        let id = UUID()
         let at = now()
-        _ = try await Self.storage {
-            try await pool.execute(
-                """
-                INSERT INTO assessment.assignments (id, pupil_token, test_code, test_version, assigned_by, assigned_at, due_at)
-                VALUES (\(id), \(pupil.rawValue), \(code), \(version), \(navigator), \(at), \(due))
-                """)
+        return try await Self.storage {
+            try await pool.withTransaction { connection in
+                let rows = try await connection.query(
+                    """
+                    SELECT code, version, title, state, time_limit_seconds, max_attempts, uploaded_at, published_at
+                    FROM assessment.tests WHERE code = \(code) AND version = \(version)
+                    """)
+                guard let row = rows.first else { throw AssessmentError(.testNotFound, "no test has this code and version") }
+                let stored = try Self.version(from: row)
+                guard stored.state == .published else { throw AssessmentError(.notPublished, "version \(version) of \(code) is a draft") }
+                let id = UUID()
+                try await connection.execute(
+                    """
+                    INSERT INTO assessment.assignments (id, pupil_token, test_code, test_version, assigned_by, assigned_at, due_at)
+                    VALUES (\(id), \(pupil.rawValue), \(code), \(version), \(navigator), \(at), \(due))
+                    """)
+                let assignment = Assignment(
+                    id: id, pupil: pupil, testCode: code, testVersion: version, title: stored.title, assignedBy: navigator, assignedAt: at,
+                    dueAt: due, attemptsUsed: 0, maxAttempts: stored.maxAttempts)
+                try await Self.call(record, assignment)
+                return assignment
+            }
         }
-        return Assignment(
-            id: id, pupil: pupil, testCode: code, testVersion: version, title: stored.title, assignedBy: navigator, assignedAt: at, dueAt: due,
-            attemptsUsed: 0, maxAttempts: stored.maxAttempts)
     }
 
     /// The pupil's assignments, oldest first, with the attempts used.

@@ -113,6 +113,47 @@ struct AssessmentStoreTests {
         #expect(missing?.code == .testNotFound)
     }
 
+    /// The record closure of a change whose audit log refuses the append.
+    struct RecordRefused: Error {}
+
+    @Test("a change whose record cannot be written rolls back: upload, publish and assign store nothing (record-failed)")
+    func recordFailureRollsBack() async throws {
+        let database = try await TestPostgres.makeDatabase(migrated: true)
+        let pool = database.components().makePool(for: .assessment)
+        defer { Task { await pool.shutdown() } }
+        let store = AssessmentStore(pool: pool)
+        let definition = try Self.json(ExampleTest.definition())
+
+        let upload = await #expect(throws: AssessmentError.self) {
+            try await store.upload(json: definition, by: "usr_methodologist") { _ in throw RecordRefused() }
+        }
+        #expect(upload?.code == .recordFailed)
+        #expect(try await store.versions().isEmpty)
+
+        _ = try await store.upload(json: definition, by: "usr_methodologist")
+        let publish = await #expect(throws: AssessmentError.self) {
+            try await store.publish(code: "career-interests-7", version: 1, by: "usr_methodologist") { _ in throw RecordRefused() }
+        }
+        #expect(publish?.code == .recordFailed)
+        #expect(try await store.version(code: "career-interests-7", version: 1)?.state == .draft)
+
+        // The retry publishes (before the fix it answered version-published with no record written).
+        let published = try await store.publish(code: "career-interests-7", version: 1, by: "usr_methodologist") { version in
+            #expect(version.state == .published && version.code == "career-interests-7" && version.version == 1)
+        }
+        #expect(published.state == .published)
+        let pupil = try Self.token(1)
+        let assign = await #expect(throws: AssessmentError.self) {
+            try await store.assign(code: "career-interests-7", version: 1, to: pupil, due: nil, by: "usr_navigator") { _ in throw RecordRefused() }
+        }
+        #expect(assign?.code == .recordFailed)
+        #expect(try await store.assignments(for: pupil).isEmpty)
+        let count = try await database.withPool { owner in
+            try await owner.query("SELECT count(*)::integer FROM assessment.assignments").singleValue(Int.self)
+        }
+        #expect(count == 0)
+    }
+
     @Test("the attempt rule: a second attempt where the test allows one is refused; with two, the third is")
     func attemptRule() async throws {
         let database = try await TestPostgres.makeDatabase(migrated: true)
