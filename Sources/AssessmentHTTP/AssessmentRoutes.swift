@@ -21,7 +21,8 @@ import VaultHTTP
 /// - `POST /v1/assessment/assignments` (navigator) `{pupil, test, version, due?}`: `pupil` is the
 ///   vault token; the vault's door releases the pupil's assessment token only for a pupil assigned
 ///   to the navigator (`assigned_navigator`), with an `assessment` consent, and audits it. Any other
-///   pupil is `404 pupil-not-found`.
+///   pupil is `404 pupil-not-found`. `201` with a new assignment; `200` with the pupil's existing
+///   assignment of that version when there is one (idempotent: no fresh attempts, no new record).
 ///
 /// Pupils, on the pupils' listener with a pupil session (``PupilAssessmentRoutes``).
 ///
@@ -140,9 +141,9 @@ public enum AssessmentRoutes {
                         assignment: "urn:uuid:\(assignment.id.uuidString.lowercased())", purpose: assessment),
                     using: dependencies.recorder)
             }
-            let assignment = try await dependencies.store.assign(
+            let outcome = try await dependencies.store.assign(
                 code: body.test, version: body.version, to: pupil, due: due, by: session.accountID, record: record)
-            return JSONBody.response(.created, AssignmentBody(assignment))
+            return JSONBody.response(outcome.created ? .created : .ok, AssignmentBody(outcome.assignment))
         }
         PupilAssessmentRoutes.add(to: router, dependencies)
     }

@@ -141,6 +141,11 @@ extension ServeCommandTests {
         let assigned = try call("workstation", navigatorA, "/v1/assessment/assignments", method: "POST", body: assignment)
         #expect(assigned.http == "201", "\(assigned)")
         #expect(!assigned.body.contains(vera) && !assigned.body.contains("asm_"))
+        // Assigning the same version again (a retry) returns the same assignment: no fresh attempts.
+        let reassigned = try call("workstation", navigatorA, "/v1/assessment/assignments", method: "POST", body: assignment)
+        #expect(reassigned.http == "200", "\(reassigned)")
+        #expect(json(reassigned.body)["id"] as? String == json(assigned.body)["id"] as? String)
+        #expect(json(reassigned.body)["id"] != nil)
         let notMine = try call(
             "workstation", navigatorA, "/v1/assessment/assignments", method: "POST",
             body: #"{"pupil":"\#(pavel)","test":"career-interests-7","version":1}"#)
