@@ -23,6 +23,9 @@ public struct AssessmentError: Error, Sendable, CustomStringConvertible {
         case deadlinePassed = "deadline-passed"
         /// The answer is not one the question accepts (or the question is not in the test).
         case invalidAnswer = "invalid-answer"
+        /// The caller's record of the change (the audit record) could not be written: nothing
+        /// changed.
+        case recordFailed = "record-failed"
         /// The database failed or refused.
         case storage = "storage"
     }

@@ -11,7 +11,15 @@ import Tokens
 ///
 /// Time comes from ``now`` (the wall clock unless a test gives another), so the deadlines a
 /// session enforces are the store's, never the client's.
+///
+/// Each staff change (upload, publish, assign) takes a `record` closure that the store calls
+/// inside the change's transaction, after the change and before COMMIT, as the trials store does:
+/// the caller appends its audit record there, and if that fails nothing changes
+/// (``AssessmentError/Code/recordFailed``).
 public struct AssessmentStore: Sendable {
+    /// What a change calls before it commits (the caller's audit record).
+    public typealias Record<Change> = @Sendable (Change) async throws -> Void
+
     public let pool: PostgresConnectionPool
     /// The clock.
     public let now: @Sendable () -> Date
@@ -28,12 +36,12 @@ public struct AssessmentStore: Sendable {
     // MARK: Test versions
 
     /// Validates the JSON definition and stores it as a draft of its code and version, replacing
-    /// an earlier draft of the same version.
+    /// an earlier draft of the same version; `record` is called before the change commits.
     ///
     /// - Throws: ``AssessmentError/Code/invalidDefinition`` with every issue,
     ///   ``AssessmentError/Code/versionPublished`` when that version is published already,
-    ///   ``AssessmentError/Code/storage``.
-    public func upload(json: Data, by author: String) async throws(AssessmentError) -> TestVersion {
+    ///   ``AssessmentError/Code/recordFailed``, ``AssessmentError/Code/storage``.
+    public func upload(json: Data, by author: String, record: Record<TestVersion> = { _ in }) async throws(AssessmentError) -> TestVersion {
         let test: ValidatedTest
         switch validator.validate(json: json) {
         case .accepted(let accepted): test = accepted
@@ -41,42 +49,56 @@ public struct AssessmentStore: Sendable {
         }
         let text = try Self.encode(test.definition)
         let at = now()
-        let rows = try await Self.storage {
-            try await pool.query(
-                """
-                INSERT INTO assessment.tests (code, version, title, definition, time_limit_seconds, max_attempts, state, uploaded_by, uploaded_at)
-                VALUES (\(test.code), \(test.version), \(test.title), \(text), \(test.timeLimitSeconds), \(test.maxAttempts), 'draft', \(author), \(at))
-                ON CONFLICT (code, version) DO UPDATE SET title = EXCLUDED.title, definition = EXCLUDED.definition,
-                    time_limit_seconds = EXCLUDED.time_limit_seconds, max_attempts = EXCLUDED.max_attempts,
-                    uploaded_by = EXCLUDED.uploaded_by, uploaded_at = EXCLUDED.uploaded_at
-                WHERE assessment.tests.state = 'draft'
-                RETURNING code
-                """)
-        }
-        guard !rows.isEmpty else { throw AssessmentError(.versionPublished, "version \(test.version) of \(test.code) is published") }
-        return TestVersion(
+        let version = TestVersion(
             code: test.code, version: test.version, title: test.title, state: .draft, timeLimitSeconds: test.timeLimitSeconds,
             maxAttempts: test.maxAttempts, uploadedAt: at, publishedAt: nil)
+        return try await Self.storage {
+            try await pool.withTransaction { connection in
+                let rows = try await connection.query(
+                    """
+                    INSERT INTO assessment.tests (code, version, title, definition, time_limit_seconds, max_attempts, state, uploaded_by, uploaded_at)
+                    VALUES (\(test.code), \(test.version), \(test.title), \(text), \(test.timeLimitSeconds), \(test.maxAttempts), 'draft', \(author), \(at))
+                    ON CONFLICT (code, version) DO UPDATE SET title = EXCLUDED.title, definition = EXCLUDED.definition,
+                        time_limit_seconds = EXCLUDED.time_limit_seconds, max_attempts = EXCLUDED.max_attempts,
+                        uploaded_by = EXCLUDED.uploaded_by, uploaded_at = EXCLUDED.uploaded_at
+                    WHERE assessment.tests.state = 'draft'
+                    RETURNING code
+                    """)
+                guard !rows.isEmpty else { throw AssessmentError(.versionPublished, "version \(test.version) of \(test.code) is published") }
+                try await Self.call(record, version)
+                return version
+            }
+        }
     }
 
-    /// Publishes a draft: from now on the version is immutable and may be assigned.
+    /// Publishes a draft: from now on the version is immutable and may be assigned. `record` is
+    /// called before the change commits.
     ///
     /// - Throws: ``AssessmentError/Code/testNotFound``, ``AssessmentError/Code/versionPublished``,
-    ///   ``AssessmentError/Code/storage``.
-    public func publish(code: String, version: Int, by publisher: String) async throws(AssessmentError) -> TestVersion {
+    ///   ``AssessmentError/Code/recordFailed``, ``AssessmentError/Code/storage``.
+    public func publish(
+        code: String, version: Int, by publisher: String, record: Record<TestVersion> = { _ in }
+    ) async throws(AssessmentError) -> TestVersion {
         let at = now()
-        let changed = try await Self.storage {
-            try await pool.execute(
-                """
-                UPDATE assessment.tests SET state = 'published', published_by = \(publisher), published_at = \(at)
-                WHERE code = \(code) AND version = \(version) AND state = 'draft'
-                """)
+        return try await Self.storage {
+            try await pool.withTransaction { connection in
+                let rows = try await connection.query(
+                    """
+                    UPDATE assessment.tests SET state = 'published', published_by = \(publisher), published_at = \(at)
+                    WHERE code = \(code) AND version = \(version) AND state = 'draft'
+                    RETURNING code, version, title, state, time_limit_seconds, max_attempts, uploaded_at, published_at
+                    """)
+                guard let row = rows.first else {
+                    let exists = try await connection.query(
+                        "SELECT 1 FROM assessment.tests WHERE code = \(code) AND version = \(version)")
+                    if exists.isEmpty { throw AssessmentError(.testNotFound, "no test has this code and version") }
+                    throw AssessmentError(.versionPublished, "version \(version) of \(code) is published")
+                }
+                let published = try Self.version(from: row)
+                try await Self.call(record, published)
+                return published
+            }
         }
-        guard let stored = try await self.version(code: code, version: version) else {
-            throw AssessmentError(.testNotFound, "no test has this code and version")
-        }
-        guard changed == 1 else { throw AssessmentError(.versionPublished, "version \(version) of \(code) is published") }
-        return stored
     }
 
     /// Every stored version, by code and version.
@@ -148,6 +170,15 @@ public struct AssessmentStore: Sendable {
             return try JSONDecoder().decode(type, from: Data(text.utf8))
         } catch {
             throw AssessmentError(.storage, "a stored value could not be decoded")
+        }
+    }
+
+    /// Calls the caller's record closure; its failure is ``AssessmentError/Code/recordFailed``.
+    static func call<Change>(_ record: Record<Change>, _ change: Change) async throws(AssessmentError) {
+        do {
+            try await record(change)
+        } catch {
+            throw AssessmentError(.recordFailed, "the record of the change could not be written")
         }
     }
 

@@ -21,14 +21,17 @@ import VaultHTTP
 /// - `POST /v1/assessment/assignments` (navigator) `{pupil, test, version, due?}`: `pupil` is the
 ///   vault token; the vault's door releases the pupil's assessment token only for a pupil assigned
 ///   to the navigator (`assigned_navigator`), with an `assessment` consent, and audits it. Any other
-///   pupil is `404 pupil-not-found`.
+///   pupil is `404 pupil-not-found`. `201` with a new assignment; `200` with the pupil's existing
+///   assignment of that version when there is one (idempotent: no fresh attempts, no new record).
 ///
 /// Pupils, on the pupils' listener with a pupil session (``PupilAssessmentRoutes``).
 ///
 /// Methodologists' and navigators' requests are decided by the policy (`assessment_test`,
 /// purposes `test_authoring` and `assessment`); a refusal is audited (`policy.decided`, deny) and
 /// answered `403 forbidden`. Uploads, publications and assignments are audited
-/// (`assessment.test_changed`, `assessment.assigned`).
+/// (`assessment.test_changed`, `assessment.assigned`) as `bilet_gateway` from inside the store's
+/// transaction, after the change and before it commits (as the trials desk does): if the record
+/// cannot be written the change rolls back and the answer is `503 audit-unavailable`.
 public enum AssessmentRoutes {
     /// What the routes need.
     public struct Dependencies: Sendable {
@@ -37,7 +40,7 @@ public enum AssessmentRoutes {
         public let door: VaultDoorClient
         public let store: AssessmentStore
         public let policies: PolicyStore
-        /// A pool as `bilet_gateway`, for the audit records of refusals.
+        /// A pool as `bilet_gateway`, for the audit records (changes and refusals).
         public let recorder: PostgresConnectionPool
 
         /// Collects the dependencies.
@@ -74,17 +77,20 @@ public enum AssessmentRoutes {
             } catch {
                 throw Problem.bodyTooLarge
             }
-            let version: TestVersion
-            do throws(AssessmentError) {
-                version = try await dependencies.store.upload(json: Data(buffer.readableBytesView), by: session.accountID)
-            } catch where error.code == .invalidDefinition {
+            let policyVersion = dependencies.policies.current.version.digest
+            let record: AssessmentStore.Record<TestVersion> = { version in
+                try await AuditLog().append(
+                    AssessmentTestChanged(
+                        actor: session.actor, test: version.code, version: version.version, change: .uploaded, purpose: authoring,
+                        policyVersion: policyVersion),
+                    using: dependencies.recorder)
+            }
+            do {
+                let version = try await dependencies.store.upload(json: Data(buffer.readableBytesView), by: session.accountID, record: record)
+                return JSONBody.response(.created, TestVersionBody(version))
+            } catch let error as AssessmentError where error.code == .invalidDefinition {
                 return invalidDefinition(error.issues)
             }
-            try await record(
-                AssessmentTestChanged(
-                    actor: session.actor, test: version.code, version: version.version, change: .uploaded, purpose: authoring,
-                    policyVersion: dependencies.policies.current.version.digest), dependencies)
-            return JSONBody.response(.created, TestVersionBody(version))
         }
         staff.get("tests") { _, context -> Response in
             let session = try context.requireStaff()
@@ -102,11 +108,15 @@ public enum AssessmentRoutes {
                 throw AssessmentError(.testNotFound, "the version is not a number")
             }
             try await authorise(session, "publish", test: "\(code)@\(version)", fields: [], purpose: authoring, dependencies)
-            let published = try await dependencies.store.publish(code: code, version: version, by: session.accountID)
-            try await record(
-                AssessmentTestChanged(
-                    actor: session.actor, test: published.code, version: published.version, change: .published, purpose: authoring,
-                    policyVersion: dependencies.policies.current.version.digest), dependencies)
+            let policyVersion = dependencies.policies.current.version.digest
+            let record: AssessmentStore.Record<TestVersion> = { published in
+                try await AuditLog().append(
+                    AssessmentTestChanged(
+                        actor: session.actor, test: published.code, version: published.version, change: .published, purpose: authoring,
+                        policyVersion: policyVersion),
+                    using: dependencies.recorder)
+            }
+            let published = try await dependencies.store.publish(code: code, version: version, by: session.accountID, record: record)
             return JSONBody.response(.ok, TestVersionBody(published))
         }
         staff.post("assignments") { request, context -> Response in
@@ -123,13 +133,17 @@ public enum AssessmentRoutes {
                 due = parsed
             }
             let pupil = try await AssessmentTokens.pupil(body.pupil, caller: DoorCalls.caller(for: session), door: dependencies.door)
-            let assignment = try await dependencies.store.assign(
-                code: body.test, version: body.version, to: pupil, due: due, by: session.accountID)
-            try await record(
-                AssessmentAssigned(
-                    actor: session.actor, subject: body.pupil, test: assignment.testCode, version: assignment.testVersion,
-                    assignment: "urn:uuid:\(assignment.id.uuidString.lowercased())", purpose: assessment), dependencies)
-            return JSONBody.response(.created, AssignmentBody(assignment))
+            let subject = body.pupil
+            let record: AssessmentStore.Record<Assignment> = { assignment in
+                try await AuditLog().append(
+                    AssessmentAssigned(
+                        actor: session.actor, subject: subject, test: assignment.testCode, version: assignment.testVersion,
+                        assignment: "urn:uuid:\(assignment.id.uuidString.lowercased())", purpose: assessment),
+                    using: dependencies.recorder)
+            }
+            let outcome = try await dependencies.store.assign(
+                code: body.test, version: body.version, to: pupil, due: due, by: session.accountID, record: record)
+            return JSONBody.response(outcome.created ? .created : .ok, AssignmentBody(outcome.assignment))
         }
         PupilAssessmentRoutes.add(to: router, dependencies)
     }
@@ -151,17 +165,6 @@ public enum AssessmentRoutes {
             relationships: InMemoryRelationships())
         guard decision.isAllowed else {
             try await deny(session, action, purpose: purpose, rule: decision.decidingRules.first, dependencies)
-        }
-    }
-
-    /// Appends `event` as `bilet_gateway` after the change it records; `503 audit-unavailable`
-    /// when it cannot be written (the change stands: the module's role cannot write the audit log
-    /// in its transaction).
-    static func record(_ event: some TypedAuditEvent, _ dependencies: Dependencies) async throws(Problem) {
-        do {
-            try await AuditLog().append(event, using: dependencies.recorder)
-        } catch {
-            throw Problem(.serviceUnavailable, code: "audit-unavailable", title: "The audit log cannot record this now; try again later.")
         }
     }
 

@@ -14,7 +14,8 @@ public import Trials
 /// the audit log, invariant 3) from inside the store's transaction, after the change and before it
 /// commits: if the record cannot be written the change rolls back (`503 audit-unavailable`), so no
 /// change is ever committed without its record. Every refusal by the policy is audited
-/// (`policy.decided`, deny) and answered `403 forbidden` (a venue approving: `403 self-approval`).
+/// (`policy.decided`, deny) and answered `403 forbidden` (a venue approving its own event: `403
+/// self-approval`; deciding an event that is not one's own: `404 event-not-found`).
 public struct TrialsDesk: Sendable {
     /// The purpose of venues' and coordinators' work on events.
     public static let administration = "administration"
@@ -144,16 +145,20 @@ public struct TrialsDesk: Sendable {
         return permitted
     }
 
-    /// Approves (`reason` nil) or returns (with a reason) a submitted event. A venue may not
-    /// (`403 self-approval`, audited); a coordinator of another region gets `404 event-not-found`.
+    /// Approves (`reason` nil) or returns (with a reason) a submitted event. A venue (or one of its
+    /// mentors) deciding its OWN event is refused `403 self-approval` (audited); every other refused
+    /// caller (a venue or mentor of another venue, a coordinator of another region, any other role)
+    /// gets `404 event-not-found`, the answer of an unknown id, so event ids are no existence oracle
+    /// (the refusal is still audited, `policy.decided` deny).
     public func decide(_ caller: TrialsCaller, _ id: Int64, approve: Bool, reason: String?) async throws -> TrialEvent {
         guard let current = try await store.event(id) else { throw TrialsError(.eventNotFound, "no such event") }
         let decision = await decision(caller, "approve", Self.eventResource(current), fields: [], purpose: Self.administration)
         guard decision.isAllowed else {
             try await recordDenial(caller, "approve", resource: "event", rule: decision.decidingRules.first, version: decision.policyVersion.digest, purpose: Self.administration)
-            if caller.role == .venue || caller.role == .mentor { throw TrialsError(.selfApproval, "venues do not approve events") }
-            if caller.role == .regionalCoordinator { throw TrialsError(.eventNotFound, "no such event") }
-            throw TrialsHTTPRefusal.forbidden
+            if caller.role == .venue || caller.role == .mentor, current.venue == caller.organisation {
+                throw TrialsError(.selfApproval, "venues do not approve events")
+            }
+            throw TrialsError(.eventNotFound, "no such event")
         }
         guard let region = caller.region else { throw TrialsError(.eventNotFound, "no such event") }
         return try await store.decide(id, region: region, approve: approve, reason: reason, by: caller.actor) { event in

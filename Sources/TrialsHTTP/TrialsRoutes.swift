@@ -15,7 +15,8 @@ import VaultHTTP
 ///   `run_by`), `POST /v1/trials/events/{event}/submit`;
 /// - regional coordinator: `GET /v1/trials/events?status=submitted` (its region),
 ///   `POST /v1/trials/events/{event}/approve`, `POST /v1/trials/events/{event}/return` `{reason}`;
-///   a venue approving is `403 self-approval` (audited);
+///   a venue approving its own event is `403 self-approval`, any other refused caller `404
+///   event-not-found` as for an unknown id (both audited);
 /// - navigator: `POST /v1/trials/events/{event}/enrolments` `{pupil: vault token}` (the vault
 ///   decides `create enrolment` and translates to the trials token; seated `201` or waiting
 ///   `202`; again: `200` as it stands), `DELETE /v1/trials/events/{event}/enrolments/{pupil}`

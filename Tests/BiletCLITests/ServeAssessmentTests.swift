@@ -44,6 +44,25 @@ extension ServeCommandTests {
         let navigatorA = try run.signIn(port: port, "nav.a", client: "workstation")
         let navigatorB = try run.signIn(port: port, "nav.b", client: "workstation")
         let methodologist = try run.signIn(port: port, "method.one", client: "operator")
+        let owner = try String(contentsOfFile: run.directory.path + "/pg/owner.password", encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let pool = PostgresConnectionPool(
+            configuration: PostgresConfiguration(
+                connectionString: "host=\(run.directory.path)/pg/socket dbname=bilet user=postgres password=\(owner)"), maxConnections: 1)
+        // The audit log refuses the gateway's assessment records while `false` (its writer grants
+        // withdrawn, as a full or failing audit store would): every change must then roll back.
+        func gatewayRecords(_ allowed: Bool) async throws {
+            if allowed {
+                try await pool.execute(
+                    """
+                    INSERT INTO audit.writer_kinds (writer, kind)
+                    VALUES ('bilet_gateway', 'assessment.test_changed'), ('bilet_gateway', 'assessment.assigned') ON CONFLICT DO NOTHING
+                    """)
+            } else {
+                try await pool.execute(
+                    "DELETE FROM audit.writer_kinds WHERE writer = 'bilet_gateway' AND kind IN ('assessment.test_changed', 'assessment.assigned')")
+            }
+        }
 
         // The methodologist: an invalid definition is refused naming the question; a valid one is
         // uploaded and published, and is immutable from then on.
@@ -58,12 +77,25 @@ extension ServeCommandTests {
             #"section 1, question "q1": option "a" scores unknown dimension "sphere.astrology""#,
             #"section 2, question "q3": scale min 5 is not below max 3"#,
         ])
+        // While the audit log refuses the record, an upload answers 503 and stores nothing.
+        try await gatewayRecords(false)
+        let unaudited = try call("operator", methodologist, "/v1/assessment/tests", method: "POST", body: Self.text(ExampleTest.definition()))
+        #expect(unaudited.http == "503", "\(unaudited)")
+        #expect(json(unaudited.body)["code"] as? String == "audit-unavailable")
+        #expect(try call("operator", methodologist, "/v1/assessment/tests").body == #"{"tests":[]}"#)
+        try await gatewayRecords(true)
         let uploaded = try call("operator", methodologist, "/v1/assessment/tests", method: "POST", body: Self.text(ExampleTest.definition()))
         #expect(uploaded.http == "201", "\(uploaded)")
         #expect(json(uploaded.body)["state"] as? String == "draft")
         let byNavigator = try call("workstation", navigatorA, "/v1/assessment/tests", method: "POST", body: Self.text(ExampleTest.definition(version: 2)))
         #expect(byNavigator.http == "403", "\(byNavigator)")
         #expect(json(byNavigator.body)["code"] as? String == "forbidden")
+        // A publication the audit log refuses does not stand: the retry publishes (not 409).
+        try await gatewayRecords(false)
+        let unauditedPublish = try call("operator", methodologist, "/v1/assessment/tests/career-interests-7/versions/1/publish", method: "POST")
+        #expect(unauditedPublish.http == "503", "\(unauditedPublish)")
+        #expect(json(unauditedPublish.body)["code"] as? String == "audit-unavailable")
+        try await gatewayRecords(true)
         let published = try call("operator", methodologist, "/v1/assessment/tests/career-interests-7/versions/1/publish", method: "POST")
         #expect(published.http == "200", "\(published)")
         #expect(json(published.body)["state"] as? String == "published")
@@ -89,25 +121,31 @@ extension ServeCommandTests {
         let pavel = try register("Примеров", "Павел", "22")
 
         // The school assigned Vera to navigator A (the fact the policy reads; no route writes it yet).
-        let owner = try String(contentsOfFile: run.directory.path + "/pg/owner.password", encoding: .utf8)
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-        let pool = PostgresConnectionPool(
-            configuration: PostgresConfiguration(
-                connectionString: "host=\(run.directory.path)/pg/socket dbname=bilet user=postgres password=\(owner)"), maxConnections: 1)
         try await pool.withConnection { connection in
             try await RelationshipStore(connection: connection).assert(
                 Relationship(
                     "assigned_navigator", subject: EntityRef("pupil", vera), object: EntityRef("user", try #require(accounts["nav.a"])),
                     validFrom: Timestamp(secondsSinceEpoch: Int64(Date().timeIntervalSince1970) - 3600)))
         }
-        await pool.shutdown()
 
         // Navigator A assigns the test to Vera; not to Pavel (not assigned to A), and navigator B
-        // cannot assign Vera: both answer exactly like an unknown token.
+        // cannot assign Vera: both answer exactly like an unknown token. An assignment the audit log
+        // refuses answers 503 and is not stored (Vera's list below holds one assignment).
         let assignment = #"{"pupil":"\#(vera)","test":"career-interests-7","version":1,"due":"2026-12-31T18:00:00Z"}"#
+        try await gatewayRecords(false)
+        let unauditedAssignment = try call("workstation", navigatorA, "/v1/assessment/assignments", method: "POST", body: assignment)
+        #expect(unauditedAssignment.http == "503", "\(unauditedAssignment)")
+        #expect(json(unauditedAssignment.body)["code"] as? String == "audit-unavailable")
+        try await gatewayRecords(true)
+        await pool.shutdown()
         let assigned = try call("workstation", navigatorA, "/v1/assessment/assignments", method: "POST", body: assignment)
         #expect(assigned.http == "201", "\(assigned)")
         #expect(!assigned.body.contains(vera) && !assigned.body.contains("asm_"))
+        // Assigning the same version again (a retry) returns the same assignment: no fresh attempts.
+        let reassigned = try call("workstation", navigatorA, "/v1/assessment/assignments", method: "POST", body: assignment)
+        #expect(reassigned.http == "200", "\(reassigned)")
+        #expect(json(reassigned.body)["id"] as? String == json(assigned.body)["id"] as? String)
+        #expect(json(reassigned.body)["id"] != nil)
         let notMine = try call(
             "workstation", navigatorA, "/v1/assessment/assignments", method: "POST",
             body: #"{"pupil":"\#(pavel)","test":"career-interests-7","version":1}"#)
@@ -143,6 +181,7 @@ extension ServeCommandTests {
         // Vera sees her assignment and starts; the test comes without its scores.
         let mine = try pupilCall(veraSession, "/v1/pupil/assessment/assignments")
         #expect(mine.http == "200", "\(mine)")
+        #expect((json(mine.body)["assignments"] as? [[String: Any]])?.count == 1, "\(mine)")
         let assignmentID = try #require((json(mine.body)["assignments"] as? [[String: Any]])?.first?["id"] as? String)
         let started = try pupilCall(veraSession, "/v1/pupil/assessment/assignments/\(assignmentID)/session", method: "POST")
         #expect(started.http == "200", "\(started)")

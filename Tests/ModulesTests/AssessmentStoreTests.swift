@@ -35,7 +35,7 @@ struct AssessmentStoreTests {
         _ = try await store.upload(json: try json(ExampleTest.definition(maxAttempts: attempts)), by: "usr_methodologist")
         _ = try await store.publish(code: "career-interests-7", version: 1, by: "usr_methodologist")
         let assignment = try await store.assign(code: "career-interests-7", version: 1, to: try token(1), due: nil, by: "usr_navigator")
-        return (store, pool, assignment)
+        return (store, pool, assignment.assignment)
     }
 
     @Test("an invalid definition is refused with every issue; nothing is stored")
@@ -113,6 +113,47 @@ struct AssessmentStoreTests {
         #expect(missing?.code == .testNotFound)
     }
 
+    /// The record closure of a change whose audit log refuses the append.
+    struct RecordRefused: Error {}
+
+    @Test("a change whose record cannot be written rolls back: upload, publish and assign store nothing (record-failed)")
+    func recordFailureRollsBack() async throws {
+        let database = try await TestPostgres.makeDatabase(migrated: true)
+        let pool = database.components().makePool(for: .assessment)
+        defer { Task { await pool.shutdown() } }
+        let store = AssessmentStore(pool: pool)
+        let definition = try Self.json(ExampleTest.definition())
+
+        let upload = await #expect(throws: AssessmentError.self) {
+            try await store.upload(json: definition, by: "usr_methodologist") { _ in throw RecordRefused() }
+        }
+        #expect(upload?.code == .recordFailed)
+        #expect(try await store.versions().isEmpty)
+
+        _ = try await store.upload(json: definition, by: "usr_methodologist")
+        let publish = await #expect(throws: AssessmentError.self) {
+            try await store.publish(code: "career-interests-7", version: 1, by: "usr_methodologist") { _ in throw RecordRefused() }
+        }
+        #expect(publish?.code == .recordFailed)
+        #expect(try await store.version(code: "career-interests-7", version: 1)?.state == .draft)
+
+        // The retry publishes (before the fix it answered version-published with no record written).
+        let published = try await store.publish(code: "career-interests-7", version: 1, by: "usr_methodologist") { version in
+            #expect(version.state == .published && version.code == "career-interests-7" && version.version == 1)
+        }
+        #expect(published.state == .published)
+        let pupil = try Self.token(1)
+        let assign = await #expect(throws: AssessmentError.self) {
+            try await store.assign(code: "career-interests-7", version: 1, to: pupil, due: nil, by: "usr_navigator") { _ in throw RecordRefused() }
+        }
+        #expect(assign?.code == .recordFailed)
+        #expect(try await store.assignments(for: pupil).isEmpty)
+        let count = try await database.withPool { owner in
+            try await owner.query("SELECT count(*)::integer FROM assessment.assignments").singleValue(Int.self)
+        }
+        #expect(count == 0)
+    }
+
     @Test("the attempt rule: a second attempt where the test allows one is refused; with two, the third is")
     func attemptRule() async throws {
         let database = try await TestPostgres.makeDatabase(migrated: true)
@@ -130,7 +171,7 @@ struct AssessmentStoreTests {
 
         _ = try await store.upload(json: try Self.json(ExampleTest.definition(code: "twice", maxAttempts: 2)), by: "usr_m")
         _ = try await store.publish(code: "twice", version: 1, by: "usr_m")
-        let twice = try await store.assign(code: "twice", version: 1, to: pupil, due: nil, by: "usr_navigator")
+        let twice = try await store.assign(code: "twice", version: 1, to: pupil, due: nil, by: "usr_navigator").assignment
         let first = try await store.start(assignment: twice.id, pupil: pupil)
         _ = try await store.submit(first.id, pupil: pupil)
         let secondAttempt = try await store.start(assignment: twice.id, pupil: pupil)
@@ -138,6 +179,52 @@ struct AssessmentStoreTests {
         _ = try await store.submit(secondAttempt.id, pupil: pupil)
         let third = await #expect(throws: AssessmentError.self) { try await store.start(assignment: twice.id, pupil: pupil) }
         #expect(third?.code == .attemptsExhausted)
+    }
+
+    @Test("assigning a version the pupil has again returns that assignment: no fresh attempts, no record; concurrent assigns make one")
+    func assignIdempotent() async throws {
+        let database = try await TestPostgres.makeDatabase(migrated: true)
+        let clock = TestClock()
+        let (store, pool, assignment) = try await Self.published(database, clock: clock)
+        defer { Task { await pool.shutdown() } }
+        let pupil = try Self.token(1)
+        let session = try await store.start(assignment: assignment.id, pupil: pupil)
+        _ = try await store.submit(session.id, pupil: pupil)
+        // Another navigator (or a retry) assigns the same version again: the same assignment, its
+        // attempt used, and the record is not called.
+        clock.advance(60)
+        let again = try await store.assign(
+            code: "career-interests-7", version: 1, to: pupil, due: clock.now.addingTimeInterval(86_400), by: "usr_navigator2"
+        ) { _ in throw RecordRefused() }
+        #expect(!again.created)
+        #expect(again.assignment.id == assignment.id)
+        #expect(again.assignment.assignedBy == "usr_navigator" && again.assignment.dueAt == nil)
+        #expect(again.assignment.attemptsUsed == 1 && again.assignment.maxAttempts == 1)
+        #expect(try await store.assignments(for: pupil).map(\.id) == [assignment.id])
+        let retake = await #expect(throws: AssessmentError.self) { try await store.start(assignment: again.assignment.id, pupil: pupil) }
+        #expect(retake?.code == .attemptsExhausted)
+
+        // Another version, or another pupil, is a new assignment.
+        var second = ExampleTest.definition(version: 2)
+        second.title = "Career interests, grade 7 (2027)"
+        _ = try await store.upload(json: try Self.json(second), by: "usr_methodologist")
+        _ = try await store.publish(code: "career-interests-7", version: 2, by: "usr_methodologist")
+        let newVersion = try await store.assign(code: "career-interests-7", version: 2, to: pupil, due: nil, by: "usr_navigator")
+        #expect(newVersion.created && newVersion.assignment.id != assignment.id)
+        let otherPupil = try await store.assign(code: "career-interests-7", version: 1, to: try Self.token(2), due: nil, by: "usr_navigator")
+        #expect(otherPupil.created)
+
+        // Ten concurrent assignments of one version to a new pupil create exactly one.
+        let third = try Self.token(3)
+        let outcomes = try await withThrowingTaskGroup(of: AssignmentOutcome.self) { group in
+            for _ in 0..<10 {
+                group.addTask { try await store.assign(code: "career-interests-7", version: 1, to: third, due: nil, by: "usr_navigator") }
+            }
+            return try await group.reduce(into: [AssignmentOutcome]()) { $0.append($1) }
+        }
+        #expect(outcomes.filter(\.created).count == 1)
+        #expect(Set(outcomes.map(\.assignment.id)).count == 1)
+        #expect(try await store.assignments(for: third).count == 1)
     }
 
     @Test("answers are saved as they arrive; after a lost connection a new store resumes the same session with its answers")

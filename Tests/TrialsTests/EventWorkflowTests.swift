@@ -34,6 +34,46 @@ struct EventWorkflowTests {
         await fixture.shutdown()
     }
 
+    @Test("deciding another venue's event answers exactly like an unknown id (404, audited): no event-id oracle; self-approval only on one's own")
+    func noEventOracle() async throws {
+        let fixture = try await TrialsFixture.make()
+        let place = try await fixture.desk.addPlace(TrialsFixture.venueCaller, name: "Hall", address: "Moscow", capacity: 50)
+        try await fixture.store.addMentor(venue: TrialsFixture.venue, account: TrialsFixture.mentor.account, by: "user:usr_venue1")
+        let event = try await fixture.desk.createEvent(TrialsFixture.venueCaller, fixture.details(place: place.id, capacity: 5))
+        _ = try await fixture.desk.submit(TrialsFixture.venueCaller, event.id)
+        let otherMentor = TrialsFixture.caller("usr_mentor9", .mentor, TrialsFixture.otherVenue, "77")
+        for caller in [TrialsFixture.otherVenueCaller, otherMentor, TrialsFixture.navigator] {
+            for approve in [true, false] {
+                let unknown = await #expect(throws: TrialsError.self) {
+                    try await fixture.desk.decide(caller, event.id + 1_000, approve: approve, reason: approve ? nil : "No.")
+                }
+                let foreign = await #expect(throws: TrialsError.self) {
+                    try await fixture.desk.decide(caller, event.id, approve: approve, reason: approve ? nil : "No.")
+                }
+                #expect(foreign?.code == .eventNotFound, "\(caller.account) approve=\(approve)")
+                #expect(foreign?.problem.status == unknown?.problem.status && foreign?.problem.code == unknown?.problem.code)
+                #expect(foreign?.problem.title == unknown?.problem.title && foreign?.problem.code == "event-not-found")
+            }
+        }
+        // The refusals on the existing event are audited (an unknown id has nothing to decide).
+        #expect(
+            try await fixture.count(
+                """
+                SELECT count(*) FROM audit.events WHERE kind = 'policy.decided' AND decision = 'deny' AND payload->>'action' = 'approve'
+                  AND actor IN ('user:usr_venue2', 'user:usr_mentor9', 'user:usr_nav1')
+                """) == 6)
+        // The venue and its mentor still learn that they may not approve their own event.
+        for caller in [TrialsFixture.venueCaller, TrialsFixture.mentor] {
+            let own = await #expect(throws: TrialsError.self) {
+                try await fixture.desk.decide(caller, event.id, approve: false, reason: "No.")
+            }
+            #expect(own?.code == .selfApproval)
+            #expect(own?.problem.status == .forbidden)
+        }
+        #expect(try await fixture.store.event(event.id)?.status == .submitted)
+        await fixture.shutdown()
+    }
+
     @Test("the region's coordinator lists, returns with a reason and approves; another region's coordinator finds nothing")
     func coordinatorDecides() async throws {
         let fixture = try await TrialsFixture.make()
