@@ -23,6 +23,8 @@ public enum VaultDoorRequest: Codable, Sendable, Hashable {
     case modules(ModuleDoorRequest, service: ServiceCaller)
     /// Trials and events: enrolment translation, relationship facts, the mentor's attendance names.
     case trials(TrialsDoorRequest, caller: DoorCaller)
+    /// Recommendations: a pupil's recommendations token, for a navigator or the pupil.
+    case recommendations(RecommendationsDoorRequest, caller: DoorCaller)
 }
 
 /// The vault's answer to a ``VaultDoorRequest``.
@@ -34,6 +36,7 @@ public enum VaultDoorResponse: Codable, Sendable, Hashable {
     case navigators(NavigatorDoorResponse)
     case modules(ModuleDoorResponse)
     case trials(TrialsDoorResponse)
+    case recommendations(RecommendationsDoorResponse)
     /// Refused, with a stable code (`sealed`, `invalid-request`, `internal`, or a vault error code
     /// such as `policy-denied`, `unknown-subject`) and nothing else.
     case refused(code: String)

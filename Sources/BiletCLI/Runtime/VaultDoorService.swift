@@ -44,6 +44,8 @@ enum VaultDoorService {
                 return await ModuleDoorHandler.answer(request, service: service, vault: vault)
             case .trials(let request, let caller):
                 return await TrialsDoorHandler.answer(request, caller: caller, vault: vault)
+            case .recommendations(let request, let caller):
+                return await RecommendationsDoorHandler.answer(request, caller: caller, vault: vault)
             }
         }
     }
