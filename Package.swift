@@ -185,6 +185,15 @@ let package = Package(
             ],
             swiftSettings: strict),
         .target(
+            name: "AssessmentHTTP",
+            dependencies: [
+                "Gateway", "Accounts", "Assessment", "Audit", "Policy", "PostgreSQL", "Tokens", "VaultDoor", "VaultHTTP",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strict),
+        .target(
             name: "AccountsHTTP",
             dependencies: [
                 "Gateway", "Accounts", "Identity", "Audit", "Policy", "Organisations",
@@ -228,6 +237,18 @@ let package = Package(
             ],
             swiftSettings: strict),
 
+        // Recommendations over HTTP: navigators generate, edit and publish; pupils read; coordinators
+        // upload opportunities (issue 11, item 3).
+        .target(
+            name: "RecommendationsHTTP",
+            dependencies: [
+                "Gateway", "Accounts", "Recommendations", "Assessment", "Trials", "Audit", "Policy", "PostgreSQL", "Tokens", "VaultDoor",
+                "VaultHTTP",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: strict),
+
         // MARK: Test support (only test targets depend on it)
         .target(
             name: "DatabaseTestSupport",
@@ -241,7 +262,7 @@ let package = Package(
                 "GnuTLS", "PostgreSQL", "Storage", "Settings", "Observability", "Policy", "Audit", "TLS", "Gateway", "Vault",
                 "CertificateAuthority", "Identity", "Accounts", "LocalSocket", "VaultDoor",
                 "Organisations", "VaultHTTP", "AccountsHTTP", "OrganisationsHTTP", "AuditHTTP", "CertificatesHTTP", "PupilImport",
-                "Tokens", "Trials", "TrialsHTTP",
+                "Tokens", "Trials", "TrialsHTTP", "Assessment", "AssessmentHTTP", "Recommendations", "RecommendationsHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -271,7 +292,7 @@ let package = Package(
             name: "BiletCLITests",
             dependencies: [
                 "BiletCLI", "Audit", "Policy", "PostgreSQL", "Storage", "DatabaseTestSupport", "Vault", "VaultDoor", "Tokens",
-                "PupilImport", "Settings", "LocalSocket", "APIContract", "Gateway", "Accounts", "AuditHTTP", "CertificatesHTTP",
+                "PupilImport", "Settings", "LocalSocket", "APIContract", "Gateway", "Accounts", "AuditHTTP", "CertificatesHTTP", "Assessment",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -347,7 +368,7 @@ let package = Package(
         .testTarget(
             name: "ModulesTests",
             dependencies: [
-                "Assessment", "Trials", "Recommendations", "Tokens", "PostgreSQL", "Storage", "DatabaseTestSupport",
+                "Assessment", "Trials", "Recommendations", "RecommendationsHTTP", "Tokens", "PostgreSQL", "Storage", "DatabaseTestSupport",
             ],
             swiftSettings: strict),
         .testTarget(

@@ -1,58 +1,179 @@
 public import Foundation
 public import PostgreSQL
-public import Tokens
+import Tokens
 
-/// One scored test of a pupil, known to this module only by its ``AssessmentToken``.
-public struct AssessmentResult: Sendable, Hashable {
-    public var pupil: AssessmentToken
-    /// The test's code (`career-interests-7`).
-    public var testCode: String
-    public var score: Int
-    public var completedAt: Date
-
-    /// Creates a result.
-    public init(pupil: AssessmentToken, testCode: String, score: Int, completedAt: Date) {
-        self.pupil = pupil
-        self.testCode = testCode
-        self.score = score
-        self.completedAt = completedAt
-    }
-}
-
-/// The assessment module's store: test results keyed by the pupil's assessment token, in the
-/// `assessment` schema, through a pool connecting as `bilet_assessment`. It never sees a name or
-/// the vault's own token; names are resolved through the vault's one door by the gateway.
+/// The assessment module's store, in the `assessment` schema through a pool connecting as
+/// `bilet_assessment`: test versions, assignments, sessions and their answers, results and the
+/// pupil's footprint with its history.
+///
+/// Pupils are known only by their ``AssessmentToken``; staff by their account ids. The store never
+/// sees a name or the vault's own token: the gateway asks the vault's door for the token.
+///
+/// Time comes from ``now`` (the wall clock unless a test gives another), so the deadlines a
+/// session enforces are the store's, never the client's.
 public struct AssessmentStore: Sendable {
     public let pool: PostgresConnectionPool
+    /// The clock.
+    public let now: @Sendable () -> Date
+    /// Checks uploaded definitions.
+    public let validator: DefinitionValidator
 
     /// A store over `pool` (role `bilet_assessment`).
-    public init(pool: PostgresConnectionPool) {
+    public init(pool: PostgresConnectionPool, validator: DefinitionValidator = DefinitionValidator(), now: @escaping @Sendable () -> Date = { Date() }) {
         self.pool = pool
+        self.validator = validator
+        self.now = now
     }
 
-    /// Records a result.
-    public func record(_ result: AssessmentResult) async throws(PostgresError) {
-        try await pool.execute(
-            """
-            INSERT INTO assessment.results (pupil_token, test_code, score, completed_at)
-            VALUES (\(result.pupil.rawValue), \(result.testCode), \(result.score), \(result.completedAt))
-            """)
-    }
+    // MARK: Test versions
 
-    /// The pupil's results, oldest first.
-    public func results(for pupil: AssessmentToken) async throws(PostgresError) -> [AssessmentResult] {
-        let rows = try await pool.query(
-            """
-            SELECT test_code, score, completed_at FROM assessment.results
-            WHERE pupil_token = \(pupil.rawValue) ORDER BY completed_at, id
-            """)
-        var results: [AssessmentResult] = []
-        for row in rows {
-            results.append(
-                AssessmentResult(
-                    pupil: pupil, testCode: try row.decode(String.self, at: 0), score: try row.decode(Int.self, at: 1),
-                    completedAt: try row.decode(Date.self, at: 2)))
+    /// Validates the JSON definition and stores it as a draft of its code and version, replacing
+    /// an earlier draft of the same version.
+    ///
+    /// - Throws: ``AssessmentError/Code/invalidDefinition`` with every issue,
+    ///   ``AssessmentError/Code/versionPublished`` when that version is published already,
+    ///   ``AssessmentError/Code/storage``.
+    public func upload(json: Data, by author: String) async throws(AssessmentError) -> TestVersion {
+        let test: ValidatedTest
+        switch validator.validate(json: json) {
+        case .accepted(let accepted): test = accepted
+        case .refused(let issues): throw AssessmentError(.invalidDefinition, "the definition has \(issues.count) issue(s)", issues: issues)
         }
-        return results
+        let text = try Self.encode(test.definition)
+        let at = now()
+        let rows = try await Self.storage {
+            try await pool.query(
+                """
+                INSERT INTO assessment.tests (code, version, title, definition, time_limit_seconds, max_attempts, state, uploaded_by, uploaded_at)
+                VALUES (\(test.code), \(test.version), \(test.title), \(text), \(test.timeLimitSeconds), \(test.maxAttempts), 'draft', \(author), \(at))
+                ON CONFLICT (code, version) DO UPDATE SET title = EXCLUDED.title, definition = EXCLUDED.definition,
+                    time_limit_seconds = EXCLUDED.time_limit_seconds, max_attempts = EXCLUDED.max_attempts,
+                    uploaded_by = EXCLUDED.uploaded_by, uploaded_at = EXCLUDED.uploaded_at
+                WHERE assessment.tests.state = 'draft'
+                RETURNING code
+                """)
+        }
+        guard !rows.isEmpty else { throw AssessmentError(.versionPublished, "version \(test.version) of \(test.code) is published") }
+        return TestVersion(
+            code: test.code, version: test.version, title: test.title, state: .draft, timeLimitSeconds: test.timeLimitSeconds,
+            maxAttempts: test.maxAttempts, uploadedAt: at, publishedAt: nil)
+    }
+
+    /// Publishes a draft: from now on the version is immutable and may be assigned.
+    ///
+    /// - Throws: ``AssessmentError/Code/testNotFound``, ``AssessmentError/Code/versionPublished``,
+    ///   ``AssessmentError/Code/storage``.
+    public func publish(code: String, version: Int, by publisher: String) async throws(AssessmentError) -> TestVersion {
+        let at = now()
+        let changed = try await Self.storage {
+            try await pool.execute(
+                """
+                UPDATE assessment.tests SET state = 'published', published_by = \(publisher), published_at = \(at)
+                WHERE code = \(code) AND version = \(version) AND state = 'draft'
+                """)
+        }
+        guard let stored = try await self.version(code: code, version: version) else {
+            throw AssessmentError(.testNotFound, "no test has this code and version")
+        }
+        guard changed == 1 else { throw AssessmentError(.versionPublished, "version \(version) of \(code) is published") }
+        return stored
+    }
+
+    /// Every stored version, by code and version.
+    public func versions() async throws(AssessmentError) -> [TestVersion] {
+        let rows = try await Self.storage {
+            try await pool.query(
+                """
+                SELECT code, version, title, state, time_limit_seconds, max_attempts, uploaded_at, published_at
+                FROM assessment.tests ORDER BY code, version
+                """)
+        }
+        return try rows.map(Self.version(from:))
+    }
+
+    /// One stored version, or nil.
+    public func version(code: String, version: Int) async throws(AssessmentError) -> TestVersion? {
+        let rows = try await Self.storage {
+            try await pool.query(
+                """
+                SELECT code, version, title, state, time_limit_seconds, max_attempts, uploaded_at, published_at
+                FROM assessment.tests WHERE code = \(code) AND version = \(version)
+                """)
+        }
+        return try rows.first.map(Self.version(from:))
+    }
+
+    /// The validated test of a stored version (for scoring and for the pupil's view).
+    public func test(code: String, version: Int) async throws(AssessmentError) -> ValidatedTest {
+        let rows = try await Self.storage {
+            try await pool.query("SELECT definition FROM assessment.tests WHERE code = \(code) AND version = \(version)")
+        }
+        guard let row = rows.first else { throw AssessmentError(.testNotFound, "no test has this code and version") }
+        return try validatedDefinition(try Self.decodeRow { try row.decode(String.self, at: 0) })
+    }
+
+    // MARK: Helpers
+
+    static func version(from row: Row) throws(AssessmentError) -> TestVersion {
+        try decodeRow {
+            TestVersion(
+                code: try row.decode(String.self, at: 0), version: try row.decode(Int.self, at: 1), title: try row.decode(String.self, at: 2),
+                state: TestVersion.State(rawValue: try row.decode(String.self, at: 3)) ?? .draft,
+                timeLimitSeconds: try row.decode(Int.self, at: 4), maxAttempts: try row.decode(Int.self, at: 5),
+                uploadedAt: try row.decode(Date.self, at: 6), publishedAt: try row.decode(Date?.self, at: 7))
+        }
+    }
+
+    /// A stored definition, validated again (it was when uploaded; a catalogue that lost a
+    /// dimension since would show here as a storage failure rather than a wrong score).
+    func validatedDefinition(_ text: String) throws(AssessmentError) -> ValidatedTest {
+        switch validator.validate(json: Data(text.utf8)) {
+        case .accepted(let test): return test
+        case .refused: throw AssessmentError(.storage, "a stored definition no longer validates")
+        }
+    }
+
+    static func encode(_ value: some Encodable) throws(AssessmentError) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        do {
+            return String(decoding: try encoder.encode(value), as: UTF8.self)
+        } catch {
+            throw AssessmentError(.storage, "a value could not be encoded")
+        }
+    }
+
+    static func decode<Value: Decodable>(_ type: Value.Type, _ text: String) throws(AssessmentError) -> Value {
+        do {
+            return try JSONDecoder().decode(type, from: Data(text.utf8))
+        } catch {
+            throw AssessmentError(.storage, "a stored value could not be decoded")
+        }
+    }
+
+    /// Runs database work, turning its failures into ``AssessmentError/Code/storage`` (with the
+    /// SQLSTATE, never the server's message).
+    static func storage<Value>(_ body: () async throws -> Value) async throws(AssessmentError) -> Value {
+        do {
+            return try await body()
+        } catch let error as AssessmentError {
+            throw error
+        } catch let error as PostgresError {
+            throw AssessmentError(.storage, error.description)
+        } catch {
+            throw AssessmentError(.storage, "the database work failed")
+        }
+    }
+
+    static func decodeRow<Value>(_ body: () throws -> Value) throws(AssessmentError) -> Value {
+        do {
+            return try body()
+        } catch let error as AssessmentError {
+            throw error
+        } catch let error as PostgresError {
+            throw AssessmentError(.storage, error.description)
+        } catch {
+            throw AssessmentError(.storage, "a row could not be decoded")
+        }
     }
 }

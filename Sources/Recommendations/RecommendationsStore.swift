@@ -83,12 +83,16 @@ public struct RecommendationsStore: Sendable {
     ) async throws(RecommendationsError) -> StoredRecommendation {
         let text = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard (1...4000).contains(text.count) else { throw RecommendationsError(.invalidArgument, "text must have 1 to 4000 characters") }
-        return try await change("editing a recommendation", record) { connection in
-            try await connection.query(
+        return try await transaction("editing a recommendation") { connection in
+            let rows = try await connection.query(
                 """
                 UPDATE recommendations.items SET text = \(text), edited_by = \(actor), edited_at = now()
                 WHERE id = \(id) AND pupil_token = \(pupil.rawValue) RETURNING id, pupil_token, kind, subject, title, score, rank, reasons::text, text, status, school, region, generated_by, generated_at, edited_by, published_at
                 """)
+            guard let row = rows.first else { throw RecommendationsError(.notFound, "no such recommendation of the pupil") }
+            let item = try Self.recommendation(row)
+            try await Self.call(record, item)
+            return item
         }
     }
 
@@ -178,21 +182,6 @@ public struct RecommendationsStore: Sendable {
 
     static func isCode(_ text: String) -> Bool {
         (1...64).contains(text.count) && text.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" }
-    }
-
-    /// A change of one recommendation that `body` returns (none: not found), recorded before COMMIT.
-    func change(
-        _ what: String, _ record: Record<StoredRecommendation>,
-        _ body: nonisolated(nonsending) @escaping (PostgresConnection) async throws -> [Row]
-    ) async throws(RecommendationsError) -> StoredRecommendation {
-        try await transaction(what) { connection in
-            guard let row = try await body(connection).first else {
-                throw RecommendationsError(.notFound, "no such recommendation of the pupil")
-            }
-            let item = try Self.recommendation(row)
-            try await Self.call(record, item)
-            return item
-        }
     }
 
     static func encode(_ reasons: [Reason]) throws(RecommendationsError) -> String {

@@ -16,6 +16,8 @@ public enum VaultDoorRequest: Codable, Sendable, Hashable {
     case pupils(PupilDoorRequest, caller: DoorCaller)
     /// A school's records: consents and scans, transfers, subject-access requests, bulk import.
     case records(RecordsDoorRequest, caller: DoorCaller)
+    /// Assessment: a pupil's assessment token for the assessment routes.
+    case assessment(AssessmentDoorRequest, caller: DoorCaller)
     /// Navigator teachers' assignments to pupils (a school's staff session).
     case navigators(NavigatorDoorRequest, caller: DoorCaller)
     /// The modules' door: a backend service's translation or read, as the gateway verified the
@@ -25,6 +27,8 @@ public enum VaultDoorRequest: Codable, Sendable, Hashable {
     case trials(TrialsDoorRequest, caller: DoorCaller)
     /// Recommendations: a pupil's recommendations token, for a navigator or the pupil.
     case recommendations(RecommendationsDoorRequest, caller: DoorCaller)
+    /// KPI: the vault's aggregate counts (pupils registered, consents collected).
+    case kpi(KPIDoorRequest, caller: DoorCaller)
 }
 
 /// The vault's answer to a ``VaultDoorRequest``.
@@ -33,10 +37,12 @@ public enum VaultDoorResponse: Codable, Sendable, Hashable {
     case keyedHash(String)
     case pupils(PupilDoorResponse)
     case records(RecordsDoorResponse)
+    case assessment(AssessmentDoorResponse)
     case navigators(NavigatorDoorResponse)
     case modules(ModuleDoorResponse)
     case trials(TrialsDoorResponse)
     case recommendations(RecommendationsDoorResponse)
+    case kpi(KPIDoorResponse)
     /// Refused, with a stable code (`sealed`, `invalid-request`, `internal`, or a vault error code
     /// such as `policy-denied`, `unknown-subject`) and nothing else.
     case refused(code: String)

@@ -216,7 +216,18 @@ extension ServeCommandTests {
         _ = try Self.ownerSQL(
             run,
             """
-            INSERT INTO assessment.results (pupil_token, test_code, score) VALUES ('\(asm)', 't1', 5), ('\(asm)', 't2', 6), ('\(otherAsm)', 't1', 4);
+            INSERT INTO assessment.tests (code, version, title, definition, time_limit_seconds, max_attempts, state, uploaded_by, uploaded_at,
+                                          published_by, published_at)
+            VALUES ('erasure-fixture', 1, 'Fixture', '{}', 600, 10, 'published', 'usr_m', now(), 'usr_m', now());
+            WITH a AS (
+                INSERT INTO assessment.assignments (id, pupil_token, test_code, test_version, assigned_by, assigned_at)
+                SELECT gen_random_uuid(), t, 'erasure-fixture', 1, 'usr_n', now() FROM unnest(ARRAY['\(asm)', '\(asm)', '\(otherAsm)']) AS t
+                RETURNING id, pupil_token),
+            s AS (
+                INSERT INTO assessment.sessions (id, assignment_id, pupil_token, attempt, started_at, deadline_at, status, finished_at)
+                SELECT gen_random_uuid(), a.id, a.pupil_token, 1, now(), now(), 'submitted', now() FROM a RETURNING id, pupil_token)
+            INSERT INTO assessment.results (session_id, pupil_token, test_code, test_version, scores, answered, questions, outcome, completed_at)
+            SELECT s.id, s.pupil_token, 'erasure-fixture', 1, '{}', 0, 0, 'submitted', now() FROM s;
             WITH p AS (
                 INSERT INTO trials.places (venue, name, address, capacity, created_by)
                 VALUES ('77-0042', 'Hall', 'Moscow', 100, 'user:usr_seed') RETURNING id
@@ -233,7 +244,10 @@ extension ServeCommandTests {
         let erased = try run.bilet(["vault", "erase", "--socket", run.socket, pupil, "--reason", "subject_request"])
         #expect(erased.status == 0, "\(erased.output)")
         #expect(erased.output.contains("erased \(pupil)"))
-        #expect(erased.output.contains("module assessment: removed results 2; token unlinked"), "\(erased.output)")
+        #expect(
+            erased.output.contains(
+                "module assessment: removed answers 0, assignments 2, footprint 0, footprint_history 0, results 2, sessions 2; token unlinked"),
+            "\(erased.output)")
         #expect(erased.output.contains("module trials: removed attendance 1, enrolments 1; token unlinked"), "\(erased.output)")
         #expect(erased.output.contains("module recommendations: removed items 0; token unlinked"), "\(erased.output)")
         #expect(try Self.ownerSQL(run, "SELECT count(*) FROM assessment.results WHERE pupil_token = '\(asm)'") == "0")
@@ -242,7 +256,7 @@ extension ServeCommandTests {
         #expect(try Self.ownerSQL(run, "SELECT count(*) FROM vault.module_tokens WHERE token IN ('\(asm)', '\(trl)')") == "0")
         #expect(try Self.ownerSQL(
             run, "SELECT string_agg(payload->>'module' || '=' || (payload->>'removed_count'), ',' ORDER BY payload->>'module') FROM audit.events WHERE kind = 'module.erased' AND subject = '\(pupil)'"
-        ) == "assessment=2,recommendations=0,trials=2")
+        ) == "assessment=6,recommendations=0,trials=2")
         // The module's token names nobody any more.
         let gone = try module("service", readPath, #"{"token":"\#(asm)","fields":["grade"],"purpose":"assessment"}"#)
         #expect(gone.http == "404", "\(gone)")

@@ -17,19 +17,6 @@ struct ModuleStoreTests {
         try T(entropy: Array(repeating: byte, count: 16))
     }
 
-    @Test("assessment results round-trip by assessment token")
-    func assessment() async throws {
-        let database = try await TestPostgres.makeDatabase(migrated: true)
-        let pool = database.components().makePool(for: .assessment)
-        let store = AssessmentStore(pool: pool)
-        let pupil = try Self.token(AssessmentToken.self, 1)
-        let when = Date(timeIntervalSince1970: 1_790_000_000)
-        try await store.record(AssessmentResult(pupil: pupil, testCode: "career-interests-7", score: 42, completedAt: when))
-        #expect(try await store.results(for: pupil) == [AssessmentResult(pupil: pupil, testCode: "career-interests-7", score: 42, completedAt: when)])
-        #expect(try await store.results(for: try Self.token(AssessmentToken.self, 2)).isEmpty)
-        await pool.shutdown()
-    }
-
     @Test("recommendations round-trip by recommendations token")
     func recommendations() async throws {
         let database = try await TestPostgres.makeDatabase(migrated: true)

@@ -10,14 +10,33 @@ import Tokens
 /// that fails rolls the whole erasure back.
 @Suite("Erasure reaches every module")
 struct ModuleErasureTests {
-    /// One row per module for `pupil`, written as the modules write them (their own tokens only).
+    /// One row per module for `pupil` (in assessment an assignment, its session and result), written
+    /// as the modules write them (their own tokens only).
     static func seedModuleRows(_ fixture: VaultFixture, _ pupil: RegisteredSubject, rows: Int = 1) async throws {
         let asm = try #require(pupil.moduleTokens[.assessment]).rawValue
         let trl = try #require(pupil.moduleTokens[.trials]).rawValue
         let rec = try #require(pupil.moduleTokens[.recommendations]).rawValue
         try await fixture.asSuperuser { pool in
-            for index in 0..<rows {
-                try await pool.execute("INSERT INTO assessment.results (pupil_token, test_code, score) VALUES (\(asm), \("t\(index)"), 7)")
+            // Assessment (0700): a published test, and per row an assignment, its submitted session and result.
+            try await pool.execute(
+                """
+                INSERT INTO assessment.tests (code, version, title, definition, time_limit_seconds, max_attempts, state, uploaded_by,
+                                              uploaded_at, published_by, published_at)
+                VALUES ('erasure-fixture', 1, 'Fixture', '{}', 600, 10, 'published', 'usr_m', now(), 'usr_m', now())
+                ON CONFLICT DO NOTHING
+                """)
+            for _ in 0..<rows {
+                try await pool.execute(
+                    """
+                    WITH a AS (
+                        INSERT INTO assessment.assignments (id, pupil_token, test_code, test_version, assigned_by, assigned_at)
+                        VALUES (gen_random_uuid(), \(asm), 'erasure-fixture', 1, 'usr_n', now()) RETURNING id),
+                    s AS (
+                        INSERT INTO assessment.sessions (id, assignment_id, pupil_token, attempt, started_at, deadline_at, status, finished_at)
+                        SELECT gen_random_uuid(), a.id, \(asm), 1, now(), now(), 'submitted', now() FROM a RETURNING id)
+                    INSERT INTO assessment.results (session_id, pupil_token, test_code, test_version, scores, answered, questions, outcome, completed_at)
+                    SELECT s.id, \(asm), 'erasure-fixture', 1, '{}', 0, 0, 'submitted', now() FROM s
+                    """)
                 // Trials (0710): an event of its own, the pupil seated and marked.
                 try await pool.execute(
                     """
@@ -72,7 +91,9 @@ struct ModuleErasureTests {
         #expect(receipt.erased == [erased.pupil.token, erased.guardian])
         #expect(
             receipt.modules == [
-                ModuleErasure(module: "assessment", removed: ["results": 2]),
+                ModuleErasure(
+                    module: "assessment",
+                    removed: ["results": 2, "sessions": 2, "assignments": 2, "answers": 0, "footprint": 0, "footprint_history": 0]),
                 ModuleErasure(module: "recommendations", removed: ["items": 2]),
                 ModuleErasure(module: "trials", removed: ["attendance": 2, "enrolments": 2]),
             ])

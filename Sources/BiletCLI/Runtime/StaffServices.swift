@@ -1,4 +1,5 @@
 import Accounts
+import Assessment
 import AccountsHTTP
 import CertificateAuthority
 import Foundation
@@ -9,6 +10,7 @@ import Organisations
 import OrganisationsHTTP
 import Policy
 import PostgreSQL
+import Recommendations
 import Storage
 import Trials
 import TrialsHTTP
@@ -40,6 +42,8 @@ struct StaffServices {
         let auditRecorder = database.makePool(for: .gateway, logger: logger)
         let organisations = database.makePool(for: .organisations, logger: logger)
         let trials = database.makePool(for: .trials, logger: logger)
+        let assessment = database.makePool(for: .assessment, logger: logger)
+        let recommendations = database.makePool(for: .recommendations, logger: logger)
         let failures = AuthFailureAggregator(pool: accounts)
         let sessions = StaffSessions(pool: accounts, failures: failures)
         // One hasher, so staff logins, activations and pupils' sign-ins share one Argon2id gate.
@@ -63,8 +67,9 @@ struct StaffServices {
                     guard let status = try? await administration.account(id: account) else { return false }
                     return status.role == .mentor && status.organisation.kind == .venue && status.organisation.id.value == venue
                         && status.status != .disabled
-                }),
+                },
+                assessment: AssessmentStore(pool: assessment), recommendations: RecommendationsStore(pool: recommendations)),
             revocationObserver: SessionRevocationObserver(sessions: sessions, logger: logger), failures: failures,
-            pools: [accounts, auditReader, auditRecorder, organisations, trials])
+            pools: [accounts, auditReader, auditRecorder, organisations, trials, assessment, recommendations])
     }
 }

@@ -38,6 +38,8 @@ enum VaultDoorService {
                 return await PupilDoorHandler.answer(request, caller: caller, vault: vault)
             case .records(let request, let caller):
                 return await RecordsDoorHandler.answer(request, caller: caller, vault: vault)
+            case .assessment(let request, let caller):
+                return await AssessmentDoorHandler.answer(request, caller: caller, vault: vault)
             case .navigators(let request, let caller):
                 return await NavigatorDoorHandler.answer(request, caller: caller, vault: vault)
             case .modules(let request, let service):
@@ -46,6 +48,8 @@ enum VaultDoorService {
                 return await TrialsDoorHandler.answer(request, caller: caller, vault: vault)
             case .recommendations(let request, let caller):
                 return await RecommendationsDoorHandler.answer(request, caller: caller, vault: vault)
+            case .kpi(let request, let caller):
+                return await KPIDoorHandler.answer(request, caller: caller, vault: vault)
             }
         }
     }

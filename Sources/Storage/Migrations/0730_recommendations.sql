@@ -23,7 +23,7 @@ CREATE TABLE recommendations.opportunities (
     competencies text[] NOT NULL DEFAULT '{}' CHECK (cardinality(competencies) <= 64),
     starts_at timestamptz NOT NULL,
     ends_at timestamptz NOT NULL,
-    link text NOT NULL CHECK (link ~ '^https://[^[:space:]]{1,2000}$'),
+    link text NOT NULL CHECK (length(link) <= 2008 AND link ~ '^https://[^[:space:]]+$'),
     created_by text NOT NULL,
     created_at timestamptz NOT NULL DEFAULT now(),
     CONSTRAINT opportunities_window CHECK (starts_at <= ends_at)

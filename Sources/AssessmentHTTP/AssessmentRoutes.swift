@@ -1,0 +1,197 @@
+public import Accounts
+public import Assessment
+import Audit
+import Foundation
+public import Gateway
+import HTTPTypes
+public import Hummingbird
+import NIOCore
+public import Policy
+public import PostgreSQL
+public import VaultDoor
+import VaultHTTP
+
+/// The assessment routes (docs/ASSESSMENT.md).
+///
+/// Staff, on a workstation (mTLS) with a staff session:
+/// - `POST /v1/assessment/tests` (methodologist): upload a definition as a draft; `400
+///   invalid-definition` lists every issue, each naming its section and question.
+/// - `GET /v1/assessment/tests`: methodologists every version; navigators the published ones.
+/// - `POST /v1/assessment/tests/{code}/versions/{version}/publish` (methodologist).
+/// - `POST /v1/assessment/assignments` (navigator) `{pupil, test, version, due?}`: `pupil` is the
+///   vault token; the vault's door releases the pupil's assessment token only for a pupil assigned
+///   to the navigator (`assigned_navigator`), with an `assessment` consent, and audits it. Any other
+///   pupil is `404 pupil-not-found`.
+///
+/// Pupils, on the pupils' listener with a pupil session (``PupilAssessmentRoutes``).
+///
+/// Methodologists' and navigators' requests are decided by the policy (`assessment_test`,
+/// purposes `test_authoring` and `assessment`); a refusal is audited (`policy.decided`, deny) and
+/// answered `403 forbidden`. Uploads, publications and assignments are audited
+/// (`assessment.test_changed`, `assessment.assigned`).
+public enum AssessmentRoutes {
+    /// What the routes need.
+    public struct Dependencies: Sendable {
+        public let sessions: StaffSessions
+        public let pupils: PupilAccounts
+        public let door: VaultDoorClient
+        public let store: AssessmentStore
+        public let policies: PolicyStore
+        /// A pool as `bilet_gateway`, for the audit records of refusals.
+        public let recorder: PostgresConnectionPool
+
+        /// Collects the dependencies.
+        public init(
+            sessions: StaffSessions, pupils: PupilAccounts, door: VaultDoorClient, store: AssessmentStore, policies: PolicyStore,
+            recorder: PostgresConnectionPool
+        ) {
+            self.sessions = sessions
+            self.pupils = pupils
+            self.door = door
+            self.store = store
+            self.policies = policies
+            self.recorder = recorder
+        }
+    }
+
+    /// The purpose of methodologists' requests.
+    static let authoring = "test_authoring"
+    /// The purpose of navigators' and pupils' requests.
+    static let assessment = "assessment"
+    /// The largest assignment or answer body, in bytes.
+    static let maximumRequestBytes = 16 * 1024
+
+    /// Adds the staff and pupil routes to `router`.
+    public static func add(to router: Router<BiletRequestContext>, _ dependencies: Dependencies) {
+        let staff = router.group("/v1/assessment").add(middleware: StaffSessionMiddleware(sessions: dependencies.sessions))
+        staff.post("tests") { request, context -> Response in
+            let session = try context.requireStaff()
+            try await authorise(session, "create", test: "upload", fields: ["content", "answer_key"], purpose: authoring, dependencies)
+            try JSONBody.requireMediaType(request, "application/json")
+            let buffer: ByteBuffer
+            do {
+                buffer = try await request.body.collect(upTo: DefinitionValidator.maximumBytes)
+            } catch {
+                throw Problem.bodyTooLarge
+            }
+            let version: TestVersion
+            do throws(AssessmentError) {
+                version = try await dependencies.store.upload(json: Data(buffer.readableBytesView), by: session.accountID)
+            } catch where error.code == .invalidDefinition {
+                return invalidDefinition(error.issues)
+            }
+            try await record(
+                AssessmentTestChanged(
+                    actor: session.actor, test: version.code, version: version.version, change: .uploaded, purpose: authoring,
+                    policyVersion: dependencies.policies.current.version.digest), dependencies)
+            return JSONBody.response(.created, TestVersionBody(version))
+        }
+        staff.get("tests") { _, context -> Response in
+            let session = try context.requireStaff()
+            let methodologist = session.role == .methodologist
+            try await authorise(
+                session, "read", test: "list", fields: methodologist ? ["content", "answer_key"] : ["content"],
+                purpose: methodologist ? authoring : assessment, dependencies)
+            let versions = try await dependencies.store.versions().filter { methodologist || $0.state == .published }
+            return JSONBody.response(.ok, TestVersionList(tests: versions.map(TestVersionBody.init)))
+        }
+        staff.post("tests/:code/versions/:version/publish") { _, context -> Response in
+            let session = try context.requireStaff()
+            let code = try context.parameters.require("code")
+            guard let version = Int(try context.parameters.require("version")) else {
+                throw AssessmentError(.testNotFound, "the version is not a number")
+            }
+            try await authorise(session, "publish", test: "\(code)@\(version)", fields: [], purpose: authoring, dependencies)
+            let published = try await dependencies.store.publish(code: code, version: version, by: session.accountID)
+            try await record(
+                AssessmentTestChanged(
+                    actor: session.actor, test: published.code, version: published.version, change: .published, purpose: authoring,
+                    policyVersion: dependencies.policies.current.version.digest), dependencies)
+            return JSONBody.response(.ok, TestVersionBody(published))
+        }
+        staff.post("assignments") { request, context -> Response in
+            let session = try context.requireStaff()
+            guard session.role == .navigator else {
+                try await deny(session, "assign", purpose: assessment, rule: nil, dependencies)
+            }
+            let body = try await JSONBody.decode(AssignmentRequest.self, from: request, limit: maximumRequestBytes)
+            var due: Date?
+            if let text = body.due {
+                guard let parsed = try? Date(text, strategy: .iso8601) else {
+                    throw Problem(.badRequest, code: "malformed-request", title: "due is not an ISO 8601 date-time.")
+                }
+                due = parsed
+            }
+            let pupil = try await AssessmentTokens.pupil(body.pupil, caller: DoorCalls.caller(for: session), door: dependencies.door)
+            let assignment = try await dependencies.store.assign(
+                code: body.test, version: body.version, to: pupil, due: due, by: session.accountID)
+            try await record(
+                AssessmentAssigned(
+                    actor: session.actor, subject: body.pupil, test: assignment.testCode, version: assignment.testVersion,
+                    assignment: "urn:uuid:\(assignment.id.uuidString.lowercased())", purpose: assessment), dependencies)
+            return JSONBody.response(.created, AssignmentBody(assignment))
+        }
+        PupilAssessmentRoutes.add(to: router, dependencies)
+    }
+
+    /// The policy's permit for `session` on the tests; a refusal is audited and thrown as `403`.
+    static func authorise(
+        _ session: StaffSession, _ action: String, test: String, fields: [String], purpose: String, _ dependencies: Dependencies
+    ) async throws {
+        let principal: Policy.Principal
+        do {
+            principal = try session.principal(schema: dependencies.policies.current.schema)
+        } catch {
+            try await deny(session, action, purpose: purpose, rule: nil, dependencies)
+        }
+        let decision = await dependencies.policies.decide(
+            PolicyRequest(
+                principal: principal, action: action, resource: Resource(type: "assessment_test", id: test, attributes: [:]), fields: fields,
+                purpose: purpose, time: Timestamp(secondsSinceEpoch: Int64(Date().timeIntervalSince1970))),
+            relationships: InMemoryRelationships())
+        guard decision.isAllowed else {
+            try await deny(session, action, purpose: purpose, rule: decision.decidingRules.first, dependencies)
+        }
+    }
+
+    /// Appends `event` as `bilet_gateway` after the change it records; `503 audit-unavailable`
+    /// when it cannot be written (the change stands: the module's role cannot write the audit log
+    /// in its transaction).
+    static func record(_ event: some TypedAuditEvent, _ dependencies: Dependencies) async throws(Problem) {
+        do {
+            try await AuditLog().append(event, using: dependencies.recorder)
+        } catch {
+            throw Problem(.serviceUnavailable, code: "audit-unavailable", title: "The audit log cannot record this now; try again later.")
+        }
+    }
+
+    /// Audits a refusal (`policy.decided`, deny) and throws `403 forbidden` (`503` when the audit
+    /// record cannot be written).
+    static func deny(
+        _ session: StaffSession, _ action: String, purpose: String, rule: String?, _ dependencies: Dependencies
+    ) async throws -> Never {
+        do {
+            try await AuditLog().append(
+                PolicyDecided(
+                    actor: session.actor, decision: .deny, purpose: purpose, action: action, resource: "assessment_test", rule: rule,
+                    policyVersion: dependencies.policies.current.version.digest),
+                using: dependencies.recorder)
+        } catch {
+            throw Problem(.serviceUnavailable, code: "audit-unavailable", title: "The audit log cannot record this now; try again later.")
+        }
+        throw Problem(.forbidden, code: "forbidden", title: "The policy does not permit this request.")
+    }
+
+    /// `400 invalid-definition` listing every issue.
+    static func invalidDefinition(_ issues: [DefinitionIssue]) -> Response {
+        let body = InvalidDefinitionBody(
+            issues: issues.map { .init(code: $0.code.rawValue, section: $0.section, question: $0.question, message: $0.description) })
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var buffer = ByteBuffer()
+        buffer.writeBytes((try? encoder.encode(body)) ?? Data(#"{"code":"invalid-definition","status":400}"#.utf8))
+        return Response(
+            status: .badRequest, headers: [.contentType: "application/problem+json", .cacheControl: "no-store"],
+            body: .init(byteBuffer: buffer))
+    }
+}

@@ -1,0 +1,94 @@
+import Accounts
+import Assessment
+import Foundation
+import Gateway
+import Hummingbird
+import HTTPTypes
+import Tokens
+import VaultDoor
+
+/// A pupil's own assessment routes on the pupils' listener, behind a pupil session
+/// (``PupilSessionMiddleware``):
+///
+/// - `GET /v1/pupil/assessment/assignments`: the tests assigned to the pupil;
+/// - `POST /v1/pupil/assessment/assignments/{id}/session`: starts the next attempt or resumes the
+///   open session (`409 attempts-exhausted` when the test allows no more);
+/// - `GET /v1/pupil/assessment/sessions/{id}`: the session with its saved answers;
+/// - `PUT /v1/pupil/assessment/sessions/{id}/answers/{question}` `{"choice": …}`: saves one answer
+///   (`204`; again with the same answer changes nothing; `409 deadline-passed` after the time limit);
+/// - `POST /v1/pupil/assessment/sessions/{id}/submit`: scores and records the result;
+/// - `GET /v1/pupil/assessment/results`, `GET /v1/pupil/assessment/footprint`.
+///
+/// Every request first asks the vault's door for the session's own assessment token (policy,
+/// `assessment` consent, `token.resolved` audited): nothing in a request can name another pupil,
+/// and another pupil's assignment or session answers `404` as an unknown id does.
+enum PupilAssessmentRoutes {
+    static func add(to router: Router<BiletRequestContext>, _ dependencies: AssessmentRoutes.Dependencies) {
+        let own = router.group("/v1/pupil/assessment").add(middleware: PupilSessionMiddleware(accounts: dependencies.pupils))
+        let store = dependencies.store
+        own.get("assignments") { _, context -> Response in
+            let pupil = try await token(context, dependencies)
+            return JSONBody.response(.ok, AssignmentList(assignments: try await store.assignments(for: pupil).map(AssignmentBody.init)))
+        }
+        own.post("assignments/:id/session") { _, context -> Response in
+            let pupil = try await token(context, dependencies)
+            guard let id = UUID(uuidString: try context.parameters.require("id")) else {
+                throw AssessmentError(.assignmentNotFound, "not an id")
+            }
+            return JSONBody.response(.ok, SessionBody(try await store.start(assignment: id, pupil: pupil)))
+        }
+        own.get("sessions/:id") { _, context -> Response in
+            let pupil = try await token(context, dependencies)
+            return JSONBody.response(.ok, SessionBody(try await store.session(try session(context), pupil: pupil)))
+        }
+        own.put("sessions/:id/answers/:question") { request, context -> Response in
+            let pupil = try await token(context, dependencies)
+            let id = try session(context)
+            let question = try context.parameters.require("question")
+            let answer = try await JSONBody.decode(Answer.self, from: request, limit: AssessmentRoutes.maximumRequestBytes)
+            try await store.answer(answer, to: question, in: id, pupil: pupil)
+            return Response(status: .noContent, headers: [.cacheControl: "no-store"])
+        }
+        own.post("sessions/:id/submit") { _, context -> Response in
+            let pupil = try await token(context, dependencies)
+            return JSONBody.response(.ok, ResultBody(try await store.submit(try session(context), pupil: pupil)))
+        }
+        own.get("results") { _, context -> Response in
+            let pupil = try await token(context, dependencies)
+            return JSONBody.response(.ok, ResultList(results: try await store.results(for: pupil).map(ResultBody.init)))
+        }
+        own.get("footprint") { _, context -> Response in
+            let pupil = try await token(context, dependencies)
+            let values = try await store.footprint(for: pupil).map {
+                FootprintBody.Value(dimension: $0.dimension, value: $0.value, updatedAt: $0.updatedAt)
+            }
+            let history = try await store.footprintHistory(for: pupil).map {
+                FootprintBody.Change(
+                    dimension: $0.dimension, oldValue: $0.oldValue, newValue: $0.newValue, session: $0.sourceSession.uuidString.lowercased(),
+                    changedAt: $0.changedAt)
+            }
+            return JSONBody.response(.ok, FootprintBody(values: values, history: history))
+        }
+    }
+
+    /// The session id of the path; a malformed one answers as an unknown one.
+    static func session(_ context: BiletRequestContext) throws -> UUID {
+        guard let id = UUID(uuidString: try context.parameters.require("id")) else {
+            throw AssessmentError(.sessionNotFound, "not an id")
+        }
+        return id
+    }
+
+    /// The pupil session's own assessment token, from the vault's door.
+    static func token(_ context: BiletRequestContext, _ dependencies: AssessmentRoutes.Dependencies) async throws -> Tokens.AssessmentToken {
+        try await AssessmentTokens.own(caller: caller(for: try context.requirePupil()), door: dependencies.door)
+    }
+
+    /// The door caller of a verified pupil session: role `pupil`, the pupil's account, session,
+    /// vault token, school and region.
+    static func caller(for session: PupilSession) -> DoorCaller {
+        DoorCaller(
+            role: "pupil", account: session.accountID, session: session.sessionID, organisationKind: session.school.kind.rawValue,
+            organisationID: session.school.id.value, region: session.region, pupil: session.pupil)
+    }
+}
