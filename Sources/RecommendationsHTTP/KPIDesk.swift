@@ -44,6 +44,8 @@ public struct KPIDesk: Sendable {
         let region: String
         if scope == "region" {
             region = id
+        } else if session.organisation.kind.rawValue == scope, session.organisation.id.value == id, let own = session.region {
+            region = own
         } else {
             // An unknown organisation answers like one the caller may not see.
             guard let found = await regionOf(scope, id) else { throw RecommendationsHTTPRefusal.forbidden }

@@ -43,9 +43,19 @@ struct OpportunityBody: Codable, Sendable {
     var title: String
     var sphere: String
     var competencies: [String]?
-    var startsAt: Date
-    var endsAt: Date
+    /// ISO 8601.
+    var startsAt: String
+    /// ISO 8601.
+    var endsAt: String
     var link: String
+
+    /// The two times, or `400 invalid-recommendation`.
+    func window() throws(RecommendationsError) -> (Date, Date) {
+        guard let start = try? Date(startsAt, strategy: .iso8601), let end = try? Date(endsAt, strategy: .iso8601) else {
+            throw RecommendationsError(.invalidArgument, "startsAt and endsAt are ISO 8601 times")
+        }
+        return (start, end)
+    }
 }
 
 /// An opportunity as the routes answer it.

@@ -61,9 +61,10 @@ public enum RecommendationsRoutes {
         }
         staff.post("opportunities") { request, context -> Response in
             let body = try await JSONBody.decode(OpportunityBody.self, from: request, limit: maximumRequestBytes)
+            let (startsAt, endsAt) = try body.window()
             let opportunity = try await desk.upload(
                 try context.requireStaff(), title: body.title, sphere: body.sphere, competencies: body.competencies ?? [],
-                startsAt: body.startsAt, endsAt: body.endsAt, link: body.link)
+                startsAt: startsAt, endsAt: endsAt, link: body.link)
             return JSONBody.response(.created, OpportunityAnswer(opportunity))
         }
         staff.get("opportunities") { _, context -> Response in

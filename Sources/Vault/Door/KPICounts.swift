@@ -9,7 +9,8 @@ public struct VaultKPIMonth: Sendable, Hashable, Codable {
     public var month: String
     /// Pupils registered in the month.
     public var pupilsRegistered: Int
-    /// Consents recorded in the month (first versions only: a renewal is not a new consent).
+    /// Pupils whose consent was recorded in the month (one per pupil however many purposes the
+    /// form names; first versions only: a renewal is not a new consent).
     public var consentsCollected: Int
 
     /// Creates a month's figures.
@@ -58,7 +59,7 @@ extension Vault {
                       AND (\(region)::text IS NULL OR s.region = \(region))
                     GROUP BY 1
                 ), c AS (
-                    SELECT to_char(date_trunc('month', c.recorded_at AT TIME ZONE 'UTC'), 'YYYY-MM') AS month, count(*) AS n
+                    SELECT to_char(date_trunc('month', c.recorded_at AT TIME ZONE 'UTC'), 'YYYY-MM') AS month, count(DISTINCT c.subject_id) AS n
                     FROM vault.consents c JOIN vault.subjects s ON s.id = c.subject_id
                     WHERE c.version = 1 AND c.recorded_at >= \(since) AND s.kind = 'pupil'
                       AND (\(organisation)::text IS NULL OR s.organisation = \(organisation))
