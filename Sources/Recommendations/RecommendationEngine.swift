@@ -88,9 +88,13 @@ public struct RecommendationEngine: Sendable {
                     score += value
                     reasons.append(.matchesSphere(sphere: offer.sphere))
                 }
-                for competency in Set(offer.competencies).sorted() {
-                    guard let value = competencyScores[competency] else { continue }
-                    score += value / 2
+                // Most offers name one or two competencies: sort (and skip repeats) only the matched ones.
+                var matched: [String] = []
+                for competency in offer.competencies where competencyScores[competency] != nil && !matched.contains(competency) {
+                    matched.append(competency)
+                }
+                for competency in matched.sorted() {
+                    score += competencyScores[competency]! / 2
                     reasons.append(.matchesCompetency(competency: competency))
                 }
                 if !reasons.isEmpty { scored.append((offer, score, reasons)) }

@@ -60,49 +60,56 @@ public struct KPIDesk: Sendable {
             raw[month.month, default: RawKPICounts()].pupilsRegistered = month.pupilsRegistered
             raw[month.month, default: RawKPICounts()].consentsCollected = month.consentsCollected
         }
-        let school: String? = scope == "school" ? id : nil
-        let venue: String? = scope == "venue" ? id : nil
         do {
-            if venue == nil {
-                for (month, count) in try await Self.monthly(
-                    assessment.pool,
-                    """
-                    SELECT to_char(date_trunc('month', completed_at AT TIME ZONE 'UTC'), 'YYYY-MM'), count(*) FROM assessment.results
-                    WHERE completed_at >= \(since) AND region = \(region) AND (\(school)::text IS NULL OR school = \(school)) GROUP BY 1
-                    """)
-                {
-                    raw[month, default: RawKPICounts()].testsCompleted = count
-                }
-                for (month, count) in try await Self.monthly(
-                    recommendations.pool,
-                    """
-                    SELECT to_char(date_trunc('month', published_at AT TIME ZONE 'UTC'), 'YYYY-MM'), count(DISTINCT pupil_token)
-                    FROM recommendations.items
-                    WHERE status = 'published' AND published_at >= \(since) AND region = \(region) AND (\(school)::text IS NULL OR school = \(school))
-                    GROUP BY 1
-                    """)
-                {
-                    raw[month, default: RawKPICounts()].recommendationsDelivered = count
-                }
-            }
-            for (month, count) in try await Self.monthly(
-                trials.pool,
-                """
-                SELECT to_char(date_trunc('month', e.ends_at AT TIME ZONE 'UTC'), 'YYYY-MM'), count(*)
-                FROM trials.attendance a JOIN trials.events e ON e.id = a.event_id
-                LEFT JOIN trials.enrolments n ON n.event_id = a.event_id AND n.pupil_token = a.pupil_token
-                WHERE a.attended AND e.ends_at >= \(since) AND e.region = \(region)
-                  AND (\(venue)::text IS NULL OR e.venue = \(venue)) AND (\(school)::text IS NULL OR n.school = \(school))
-                GROUP BY 1
-                """)
-            {
-                raw[month, default: RawKPICounts()].trialsAttended = count
-            }
+            try await moduleCounts(scope: scope, id: id, region: region, since: since, into: &raw)
         } catch {
             throw Problem(.serviceUnavailable, code: "unavailable", title: "The service is unavailable; try again later.")
         }
         let months = Self.monthKeys(ending: now)
         return KPIReport(scope: scope, id: id, months: months.map { KPIMonth(month: $0, raw: raw[$0] ?? RawKPICounts()) })
+    }
+
+    /// The modules' monthly counts of `scope` `id` in `region` since `since`, added to `raw`:
+    /// tests completed, trials attended, recommendations delivered (pupils with a published one),
+    /// each through the module's own role. Public for the benchmark.
+    public func moduleCounts(scope: String, id: String, region: String, since: Date, into raw: inout [String: RawKPICounts]) async throws {
+        let school: String? = scope == "school" ? id : nil
+        let venue: String? = scope == "venue" ? id : nil
+        if venue == nil {
+            for (month, count) in try await Self.monthly(
+                assessment.pool,
+                """
+                SELECT to_char(date_trunc('month', completed_at AT TIME ZONE 'UTC'), 'YYYY-MM'), count(*) FROM assessment.results
+                WHERE completed_at >= \(since) AND region = \(region) AND (\(school)::text IS NULL OR school = \(school)) GROUP BY 1
+                """)
+            {
+                raw[month, default: RawKPICounts()].testsCompleted = count
+            }
+            for (month, count) in try await Self.monthly(
+                recommendations.pool,
+                """
+                SELECT to_char(date_trunc('month', published_at AT TIME ZONE 'UTC'), 'YYYY-MM'), count(DISTINCT pupil_token)
+                FROM recommendations.items
+                WHERE status = 'published' AND published_at >= \(since) AND region = \(region) AND (\(school)::text IS NULL OR school = \(school))
+                GROUP BY 1
+                """)
+            {
+                raw[month, default: RawKPICounts()].recommendationsDelivered = count
+            }
+        }
+        for (month, count) in try await Self.monthly(
+            trials.pool,
+            """
+            SELECT to_char(date_trunc('month', e.ends_at AT TIME ZONE 'UTC'), 'YYYY-MM'), count(*)
+            FROM trials.attendance a JOIN trials.events e ON e.id = a.event_id
+            LEFT JOIN trials.enrolments n ON n.event_id = a.event_id AND n.pupil_token = a.pupil_token
+            WHERE a.attended AND e.ends_at >= \(since) AND e.region = \(region)
+              AND (\(venue)::text IS NULL OR e.venue = \(venue)) AND (\(school)::text IS NULL OR n.school = \(school))
+            GROUP BY 1
+            """)
+        {
+            raw[month, default: RawKPICounts()].trialsAttended = count
+        }
     }
 
     static func monthly(_ pool: PostgresConnectionPool, _ statement: SQLStatement) async throws -> [(String, Int)] {
@@ -116,7 +123,7 @@ public struct KPIDesk: Sendable {
     }
 
     /// The first instant of the window's first month.
-    static func windowStart(_ now: Date) -> Date {
+    public static func windowStart(_ now: Date) -> Date {
         let first = utc.date(from: utc.dateComponents([.year, .month], from: now))!
         return utc.date(byAdding: .month, value: -(months - 1), to: first)!
     }

@@ -55,8 +55,7 @@ CREATE TABLE recommendations.items (
     CONSTRAINT items_published CHECK ((status = 'published') = (published_at IS NOT NULL))
 );
 CREATE INDEX items_pupil ON recommendations.items (pupil_token, status, rank);
-CREATE INDEX items_published_school ON recommendations.items (school, published_at) WHERE status = 'published';
-CREATE INDEX items_published_region ON recommendations.items (region, published_at) WHERE status = 'published';
+CREATE INDEX items_published_kpi ON recommendations.items (region, school, published_at, pupil_token) WHERE status = 'published';
 
 GRANT SELECT, INSERT ON recommendations.opportunities TO bilet_recommendations;
 GRANT SELECT, INSERT, DELETE ON recommendations.items TO bilet_recommendations;

@@ -19,5 +19,10 @@ GRANT UPDATE (school, region) ON assessment.results TO bilet_assessment;
 ALTER TABLE trials.enrolments
     ADD COLUMN school text CHECK (school ~ '^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$' AND length(school) <= 32);
 GRANT UPDATE (school) ON trials.enrolments TO bilet_trials;
+CREATE INDEX enrolments_kpi ON trials.enrolments (school, event_id, pupil_token) WHERE school IS NOT NULL;
 
 CREATE INDEX attendance_kpi ON trials.attendance (event_id) WHERE attended;
+
+-- The KPI's own indexes (the figures of one school or venue read only its rows).
+CREATE INDEX subjects_kpi ON vault.subjects (region, organisation, created_at) WHERE kind = 'pupil';
+CREATE INDEX consents_kpi ON vault.consents (recorded_at, subject_id) WHERE version = 1;

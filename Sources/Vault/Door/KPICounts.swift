@@ -1,7 +1,7 @@
 import Audit
 public import Foundation
 import Policy
-import PostgreSQL
+public import PostgreSQL
 
 /// The vault's monthly figures for the KPI: counts only, never a token or a name.
 public struct VaultKPIMonth: Sendable, Hashable, Codable {
@@ -49,26 +49,9 @@ extension Vault {
             if let refusal = try await guarded.permitOrAuditDenial("aggregate", resource, subject: nil, purpose: Self.kpiPurpose) {
                 return .failure(refusal)
             }
-            let rows = try await connection.query(
-                """
-                WITH p AS (
-                    SELECT to_char(date_trunc('month', s.created_at AT TIME ZONE 'UTC'), 'YYYY-MM') AS month, count(*) AS n
-                    FROM vault.subjects s
-                    WHERE s.kind = 'pupil' AND s.created_at >= \(since)
-                      AND (\(organisation)::text IS NULL OR s.organisation = \(organisation))
-                      AND (\(region)::text IS NULL OR s.region = \(region))
-                    GROUP BY 1
-                ), c AS (
-                    SELECT to_char(date_trunc('month', c.recorded_at AT TIME ZONE 'UTC'), 'YYYY-MM') AS month, count(DISTINCT c.subject_id) AS n
-                    FROM vault.consents c JOIN vault.subjects s ON s.id = c.subject_id
-                    WHERE c.version = 1 AND c.recorded_at >= \(since) AND s.kind = 'pupil'
-                      AND (\(organisation)::text IS NULL OR s.organisation = \(organisation))
-                      AND (\(region)::text IS NULL OR s.region = \(region))
-                    GROUP BY 1
-                )
-                SELECT coalesce(p.month, c.month), coalesce(p.n, 0)::bigint, coalesce(c.n, 0)::bigint
-                FROM p FULL JOIN c ON c.month = p.month ORDER BY 1
-                """)
+            // Pupils belong to schools: a venue's figures have none of the vault's.
+            guard organisationKind == "school" || organisation == nil else { return .success([]) }
+            let rows = try await connection.query(Self.kpiCountsQuery(organisation: organisation, region: region, since: since))
             return .success(
                 try rows.map { row throws(PostgresError) in
                     VaultKPIMonth(
@@ -77,5 +60,30 @@ extension Vault {
                 })
         }
         return try outcome.get()
+    }
+
+    /// The statement of ``kpiCounts(organisation:organisationKind:region:since:by:)``: per month
+    /// (`YYYY-MM`), pupils registered and pupils with a consent recorded, for the school
+    /// `organisation` (nil: all) of `region` (nil: all) since `since`. Public for the benchmark.
+    public static func kpiCountsQuery(organisation: String?, region: String?, since: Date) -> SQLStatement {
+        """
+        WITH p AS (
+            SELECT to_char(date_trunc('month', s.created_at AT TIME ZONE 'UTC'), 'YYYY-MM') AS month, count(*) AS n
+            FROM vault.subjects s
+            WHERE s.kind = 'pupil' AND s.created_at >= \(since)
+              AND (\(organisation)::text IS NULL OR s.organisation = \(organisation))
+              AND (\(region)::text IS NULL OR s.region = \(region))
+            GROUP BY 1
+        ), c AS (
+            SELECT to_char(date_trunc('month', c.recorded_at AT TIME ZONE 'UTC'), 'YYYY-MM') AS month, count(DISTINCT c.subject_id) AS n
+            FROM vault.consents c JOIN vault.subjects s ON s.id = c.subject_id
+            WHERE c.version = 1 AND c.recorded_at >= \(since) AND s.kind = 'pupil'
+              AND (\(organisation)::text IS NULL OR s.organisation = \(organisation))
+              AND (\(region)::text IS NULL OR s.region = \(region))
+            GROUP BY 1
+        )
+        SELECT coalesce(p.month, c.month), coalesce(p.n, 0)::bigint, coalesce(c.n, 0)::bigint
+        FROM p FULL JOIN c ON c.month = p.month ORDER BY 1
+        """
     }
 }
