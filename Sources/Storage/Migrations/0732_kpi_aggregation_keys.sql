@@ -25,4 +25,4 @@ CREATE INDEX attendance_kpi ON trials.attendance (event_id) WHERE attended;
 
 -- The KPI's own indexes (the figures of one school or venue read only its rows).
 CREATE INDEX subjects_kpi ON vault.subjects (region, organisation, created_at) WHERE kind = 'pupil';
-CREATE INDEX consents_kpi ON vault.consents (recorded_at, subject_id) WHERE version = 1;
+CREATE INDEX consents_kpi ON vault.consents (subject_id, recorded_at) WHERE version = 1;
