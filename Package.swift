@@ -237,6 +237,18 @@ let package = Package(
             ],
             swiftSettings: strict),
 
+        // Recommendations over HTTP: navigators generate, edit and publish; pupils read; coordinators
+        // upload opportunities (issue 11, item 3).
+        .target(
+            name: "RecommendationsHTTP",
+            dependencies: [
+                "Gateway", "Accounts", "Recommendations", "Assessment", "Trials", "Audit", "Policy", "PostgreSQL", "Tokens", "VaultDoor",
+                "VaultHTTP",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: strict),
+
         // MARK: Test support (only test targets depend on it)
         .target(
             name: "DatabaseTestSupport",
@@ -250,7 +262,7 @@ let package = Package(
                 "GnuTLS", "PostgreSQL", "Storage", "Settings", "Observability", "Policy", "Audit", "TLS", "Gateway", "Vault",
                 "CertificateAuthority", "Identity", "Accounts", "LocalSocket", "VaultDoor",
                 "Organisations", "VaultHTTP", "AccountsHTTP", "OrganisationsHTTP", "AuditHTTP", "CertificatesHTTP", "PupilImport",
-                "Tokens", "Trials", "TrialsHTTP", "Assessment", "AssessmentHTTP",
+                "Tokens", "Trials", "TrialsHTTP", "Assessment", "AssessmentHTTP", "Recommendations", "RecommendationsHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -356,7 +368,7 @@ let package = Package(
         .testTarget(
             name: "ModulesTests",
             dependencies: [
-                "Assessment", "Trials", "Recommendations", "Tokens", "PostgreSQL", "Storage", "DatabaseTestSupport",
+                "Assessment", "Trials", "Recommendations", "RecommendationsHTTP", "Tokens", "PostgreSQL", "Storage", "DatabaseTestSupport",
             ],
             swiftSettings: strict),
         .testTarget(

@@ -25,6 +25,10 @@ public enum VaultDoorRequest: Codable, Sendable, Hashable {
     case modules(ModuleDoorRequest, service: ServiceCaller)
     /// Trials and events: enrolment translation, relationship facts, the mentor's attendance names.
     case trials(TrialsDoorRequest, caller: DoorCaller)
+    /// Recommendations: a pupil's recommendations token, for a navigator or the pupil.
+    case recommendations(RecommendationsDoorRequest, caller: DoorCaller)
+    /// KPI: the vault's aggregate counts (pupils registered, consents collected).
+    case kpi(KPIDoorRequest, caller: DoorCaller)
 }
 
 /// The vault's answer to a ``VaultDoorRequest``.
@@ -37,6 +41,8 @@ public enum VaultDoorResponse: Codable, Sendable, Hashable {
     case navigators(NavigatorDoorResponse)
     case modules(ModuleDoorResponse)
     case trials(TrialsDoorResponse)
+    case recommendations(RecommendationsDoorResponse)
+    case kpi(KPIDoorResponse)
     /// Refused, with a stable code (`sealed`, `invalid-request`, `internal`, or a vault error code
     /// such as `policy-denied`, `unknown-subject`) and nothing else.
     case refused(code: String)

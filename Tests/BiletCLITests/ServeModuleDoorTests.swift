@@ -153,7 +153,10 @@ extension ServeCommandTests {
         for (body, code) in [
             (#"{"token":"\#(asm)","fields":["municipality"],"purpose":"assessment"}"#, "fields-not-granted"),
             (#"{"token":"\#(asm)","fields":["surname","grade"],"purpose":"assessment"}"#, "forbidden"),
-            (#"{"token":"\#(asm)","fields":["grade"],"purpose":"recommendation"}"#, "invalid-request"),
+            (#"{"token":"\#(asm)","fields":["grade"],"purpose":"event_attendance"}"#, "invalid-request"),
+            // An assessment token is released for recommendation too (to the recommendations
+            // service's engine, 0730), but the assessment service may not read the pupil for it.
+            (#"{"token":"\#(asm)","fields":["grade"],"purpose":"recommendation"}"#, "forbidden"),
         ] {
             let refused = try module("service", readPath, body)
             #expect(refused.http == (code == "invalid-request" ? "400" : "403"), "\(body): \(refused)")
@@ -206,6 +209,7 @@ extension ServeCommandTests {
                 "pii.read:service:assessment:permit:\(pupil)", "pii.read:service:trials:permit:\(pupil)",
                 "pii.read:service:assessment:deny:\(pupil)", "pii.read:service:assessment:deny:\(pupil)",
                 "pii.read:service:assessment:deny:\(pupil)", "pii.read:service:assessment:deny:\(pupil)",
+                "pii.read:service:assessment:deny:\(pupil)",
                 "token.resolved:service:assessment:deny:\(pupil)",
                 "token.resolved:service:assessment:deny:trl_\(String(repeating: "A", count: 22))",
                 "token.resolved:service:assessment:deny:\(pupil)", "token.resolved:service:assessment:permit:\(pupil)",

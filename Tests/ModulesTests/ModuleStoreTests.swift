@@ -23,9 +23,12 @@ struct ModuleStoreTests {
         let pool = database.components().makePool(for: .recommendations)
         let store = RecommendationsStore(pool: pool)
         let pupil = try Self.token(RecommendationsToken.self, 4)
-        let when = Date(timeIntervalSince1970: 1_790_000_000)
-        try await store.add(Recommendation(pupil: pupil, spheres: ["it", "engineering"], createdAt: when))
-        #expect(try await store.recommendations(for: pupil) == [Recommendation(pupil: pupil, spheres: ["it", "engineering"], createdAt: when)])
+        let ranked = RankedRecommendation(
+            kind: .sphere, subject: "it", title: "Информационные технологии", score: 80, rank: 1,
+            reasons: [.testScore(dimension: "sphere.it", value: 80, test: nil)], text: "Текст.")
+        let stored = try await store.replaceDrafts(of: pupil, with: [ranked], school: nil, region: nil, by: "user:usr_nav")
+        #expect(try await store.recommendations(for: pupil, publishedOnly: false).map(\.ranked) == [ranked])
+        #expect(stored.map(\.status) == [.draft])
         await pool.shutdown()
     }
 

@@ -53,7 +53,11 @@ struct ModuleErasureTests {
                     )
                     INSERT INTO trials.attendance (event_id, pupil_token, attended, marked_by) SELECT e.id, \(trl), true, 'usr_seed' FROM e
                     """)
-                try await pool.execute("INSERT INTO recommendations.items (pupil_token, spheres) VALUES (\(rec), 'it')")
+                try await pool.execute(
+                    """
+                    INSERT INTO recommendations.items (pupil_token, kind, subject, title, score, rank, reasons, text, generated_by)
+                    VALUES (\(rec), 'sphere', 'it', 'IT', 80, 1, '[]', 'Text.', 'user:usr_seed')
+                    """)
             }
         }
     }

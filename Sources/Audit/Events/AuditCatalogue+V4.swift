@@ -12,15 +12,13 @@ extension AuditCatalogue {
     /// The v4 entries that v3 lacks, each with its writers.
     static var v4Additions: [Entry] {
         organisationEntries + staffAccountEntries + pupilRecordEntries + schoolRecordEntries + assessmentEntries + modulesDoorEntries
-            + trialsEntries
+            + trialsEntries + recommendationsEntries
     }
 
     /// Roles that, from v4, also write a v3 type, by type.
     static var v4ExtraWriters: [String: [String]] {
-        [
-            organisationExtraWriters, staffAccountExtraWriters, pupilRecordExtraWriters, schoolRecordExtraWriters, assessmentExtraWriters,
-            modulesDoorExtraWriters, trialsExtraWriters,
-        ]
+        [organisationExtraWriters, staffAccountExtraWriters, pupilRecordExtraWriters, schoolRecordExtraWriters, assessmentExtraWriters,
+         modulesDoorExtraWriters, trialsExtraWriters, recommendationsExtraWriters]
             .reduce(into: [:]) { joined, area in joined.merge(area) { $0 + $1 } }
     }
 

@@ -6,5 +6,6 @@ struct BenchCommand: AsyncParsableCommand {
         commandName: "bench",
         abstract: "Measures the speed of a component; run it from a release build.",
         subcommands: [PolicyBenchCommand.self, AuditBenchCommand.self, GatewayBenchCommand.self, VaultBenchCommand.self, ImportBenchCommand.self,
-                      EnrolmentBenchCommand.self, ScoringBenchCommand.self])
+                      EnrolmentBenchCommand.self, ScoringBenchCommand.self, RecommendationsBenchCommand.self,
+                      KPIBenchCommand.self])
 }

@@ -6,7 +6,11 @@ import AuditHTTP
 import CertificatesHTTP
 import Gateway
 import Hummingbird
+import Identity
+import Organisations
 import OrganisationsHTTP
+import Recommendations
+import RecommendationsHTTP
 import TrialsHTTP
 import VaultDoor
 import VaultHTTP
@@ -38,6 +42,9 @@ struct PlatformRoutes: Sendable {
         /// The assessment module's store (`bilet_assessment`); with the vault's door, the
         /// assessment routes (`/v1/assessment/…`, `/v1/pupil/assessment/…`) are served.
         let assessment: AssessmentStore
+        /// The recommendations module's store (`bilet_recommendations`); with the vault's door, the
+        /// recommendations routes (`/v1/recommendations/…`, `/v1/pupil/recommendations`) are served.
+        let recommendations: RecommendationsStore
     }
 
     /// Renews certificates; `nil` when the process holds no CA (`ca.directory` unset).
@@ -67,6 +74,22 @@ struct PlatformRoutes: Sendable {
                     AssessmentRoutes.Dependencies(
                         sessions: staff.sessions, pupils: staff.pupils, door: vaultDoor, store: staff.assessment, policies: staff.audit.policies,
                         recorder: staff.audit.recorder))
+                RecommendationsRoutes.add(
+                    to: router,
+                    RecommendationsRoutes.Dependencies(
+                        sessions: staff.sessions, pupils: staff.pupils,
+                        desk: RecommendationsDesk(
+                            store: staff.recommendations, assessment: staff.assessment, trials: staff.trials.store, door: vaultDoor,
+                            policies: staff.audit.policies, recorder: staff.audit.recorder)))
+                let registry = staff.organisations.registry
+                KPIRoutes.add(
+                    to: router, sessions: staff.sessions,
+                    desk: KPIDesk(
+                        recommendations: staff.recommendations, assessment: staff.assessment, trials: staff.trials.store, door: vaultDoor,
+                        regionOf: { kind, id in
+                            guard let kind = OrganisationKind(rawValue: kind), let id = OrganisationID(id) else { return nil }
+                            return try? await registry.find(Organisation(kind: kind, id: id))?.region
+                        }))
             }
         }
         return router
@@ -76,6 +99,6 @@ struct PlatformRoutes: Sendable {
     var groups: [String] {
         ["gateway"] + (certificateRenewal == nil ? [] : ["certificates"])
             + (staff == nil ? [] : ["sessions", "audit", "organisations", "staff", "pupil-accounts"])
-            + (staff == nil || vaultDoor == nil ? [] : ["vault", "trials", "assessment"])
+            + (staff == nil || vaultDoor == nil ? [] : ["vault", "trials", "assessment", "recommendations", "kpi"])
     }
 }

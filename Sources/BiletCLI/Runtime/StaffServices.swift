@@ -10,6 +10,7 @@ import Organisations
 import OrganisationsHTTP
 import Policy
 import PostgreSQL
+import Recommendations
 import Storage
 import Trials
 import TrialsHTTP
@@ -42,6 +43,7 @@ struct StaffServices {
         let organisations = database.makePool(for: .organisations, logger: logger)
         let trials = database.makePool(for: .trials, logger: logger)
         let assessment = database.makePool(for: .assessment, logger: logger)
+        let recommendations = database.makePool(for: .recommendations, logger: logger)
         let failures = AuthFailureAggregator(pool: accounts)
         let sessions = StaffSessions(pool: accounts, failures: failures)
         // One hasher, so staff logins, activations and pupils' sign-ins share one Argon2id gate.
@@ -66,8 +68,8 @@ struct StaffServices {
                     return status.role == .mentor && status.organisation.kind == .venue && status.organisation.id.value == venue
                         && status.status != .disabled
                 },
-                assessment: AssessmentStore(pool: assessment)),
+                assessment: AssessmentStore(pool: assessment), recommendations: RecommendationsStore(pool: recommendations)),
             revocationObserver: SessionRevocationObserver(sessions: sessions, logger: logger), failures: failures,
-            pools: [accounts, auditReader, auditRecorder, organisations, trials, assessment])
+            pools: [accounts, auditReader, auditRecorder, organisations, trials, assessment, recommendations])
     }
 }

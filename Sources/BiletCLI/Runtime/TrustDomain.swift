@@ -19,7 +19,7 @@ enum TrustDomain: String, CaseIterable, Sendable, ExpressibleByArgument {
     /// accounts): the gateway and the vault record their policy reloads as themselves.
     var roles: [Component] {
         switch self {
-        case .gateway: [.gateway, .accounts, .auditor, .organisations, .trials, .assessment]
+        case .gateway: [.gateway, .accounts, .auditor, .organisations, .trials, .assessment, .recommendations]
         case .vault: [.vault]
         case .ca: [.ca]
         case .sequencer: [.audit]

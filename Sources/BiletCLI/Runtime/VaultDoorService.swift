@@ -46,6 +46,10 @@ enum VaultDoorService {
                 return await ModuleDoorHandler.answer(request, service: service, vault: vault)
             case .trials(let request, let caller):
                 return await TrialsDoorHandler.answer(request, caller: caller, vault: vault)
+            case .recommendations(let request, let caller):
+                return await RecommendationsDoorHandler.answer(request, caller: caller, vault: vault)
+            case .kpi(let request, let caller):
+                return await KPIDoorHandler.answer(request, caller: caller, vault: vault)
             }
         }
     }

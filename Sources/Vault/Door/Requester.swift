@@ -85,8 +85,10 @@ extension Module {
     /// The purposes a module's token may be released and used for.
     public var purposes: Set<String> {
         switch self {
-        case .assessment: ["assessment"]
-        case .trials: ["enrolment", "event_attendance", "trial_feedback"]
+        // recommendation: the recommendations service's own token translated for its engine
+        // (service.recommendations.pupil decides; no other principal reads pupils for it).
+        case .assessment: ["assessment", "recommendation"]
+        case .trials: ["enrolment", "event_attendance", "trial_feedback", "recommendation"]
         case .recommendations: ["recommendation"]
         }
     }

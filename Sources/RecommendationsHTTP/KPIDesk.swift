@@ -1,0 +1,154 @@
+public import Accounts
+public import Assessment
+public import Foundation
+public import Gateway
+import PostgreSQL
+public import Recommendations
+public import Trials
+public import VaultDoor
+import VaultHTTP
+
+/// The KPI per region, school or venue and month: pupils registered and consents collected (the
+/// vault's counts, through its door, which decides `aggregate` on the `kpi` resource and audits a
+/// refusal), tests completed (assessment), trials attended (trials), recommendations delivered
+/// (published; recommendations). Each module is counted through its own role by the aggregation
+/// keys its rows carry (school, venue, region codes); no pupil token leaves a module and only
+/// suppressed figures (``SuppressedCount``) leave the server.
+public struct KPIDesk: Sendable {
+    /// The months of a report, the current one included.
+    public static let months = 12
+
+    public let recommendations: RecommendationsStore
+    public let assessment: AssessmentStore
+    public let trials: TrialsStore
+    public let door: VaultDoorClient
+    /// The region of a school or venue (kind, id), from the organisation registry.
+    public let regionOf: @Sendable (String, String) async -> String?
+
+    /// A desk over the modules' stores and the vault's door.
+    public init(
+        recommendations: RecommendationsStore, assessment: AssessmentStore, trials: TrialsStore, door: VaultDoorClient,
+        regionOf: @escaping @Sendable (String, String) async -> String?
+    ) {
+        self.recommendations = recommendations
+        self.assessment = assessment
+        self.trials = trials
+        self.door = door
+        self.regionOf = regionOf
+    }
+
+    /// The report of `scope` (`region`, `school`, `venue`) `id` for the caller, the window ending
+    /// at `now`.
+    public func report(_ session: StaffSession, scope: String, id: String, now: Date = Date()) async throws -> KPIReport {
+        guard ["region", "school", "venue"].contains(scope), Self.isCode(id) else { throw KPIRefusal.invalidQuery }
+        let region: String
+        if scope == "region" {
+            region = id
+        } else if session.organisation.kind.rawValue == scope, session.organisation.id.value == id, let own = session.region {
+            region = own
+        } else {
+            // An unknown organisation answers like one the caller may not see.
+            guard let found = await regionOf(scope, id) else { throw RecommendationsHTTPRefusal.forbidden }
+            region = found
+        }
+        let since = Self.windowStart(now)
+        let answer = try await DoorCalls.call(
+            door, .kpi(.counts(scope: scope, id: id, region: region, since: since.ISO8601Format()), caller: DoorCalls.caller(for: session)))
+        guard case .kpi(.months(let vaultMonths)) = answer else { throw Problem.internalError }
+        var raw: [String: RawKPICounts] = [:]
+        for month in vaultMonths {
+            raw[month.month, default: RawKPICounts()].pupilsRegistered = month.pupilsRegistered
+            raw[month.month, default: RawKPICounts()].consentsCollected = month.consentsCollected
+        }
+        do {
+            try await moduleCounts(scope: scope, id: id, region: region, since: since, into: &raw)
+        } catch {
+            throw Problem(.serviceUnavailable, code: "unavailable", title: "The service is unavailable; try again later.")
+        }
+        let months = Self.monthKeys(ending: now)
+        return KPIReport(scope: scope, id: id, months: months.map { KPIMonth(month: $0, raw: raw[$0] ?? RawKPICounts()) })
+    }
+
+    /// The modules' monthly counts of `scope` `id` in `region` since `since`, added to `raw`:
+    /// tests completed, trials attended, recommendations delivered (pupils with a published one),
+    /// each through the module's own role. Public for the benchmark.
+    public func moduleCounts(scope: String, id: String, region: String, since: Date, into raw: inout [String: RawKPICounts]) async throws {
+        let school: String? = scope == "school" ? id : nil
+        let venue: String? = scope == "venue" ? id : nil
+        if venue == nil {
+            for (month, count) in try await Self.monthly(
+                assessment.pool,
+                """
+                SELECT to_char(date_trunc('month', completed_at AT TIME ZONE 'UTC'), 'YYYY-MM'), count(*) FROM assessment.results
+                WHERE completed_at >= \(since) AND region = \(region) AND (\(school)::text IS NULL OR school = \(school)) GROUP BY 1
+                """)
+            {
+                raw[month, default: RawKPICounts()].testsCompleted = count
+            }
+            for (month, count) in try await Self.monthly(
+                recommendations.pool,
+                """
+                SELECT to_char(date_trunc('month', published_at AT TIME ZONE 'UTC'), 'YYYY-MM'), count(DISTINCT pupil_token)
+                FROM recommendations.items
+                WHERE status = 'published' AND published_at >= \(since) AND region = \(region) AND (\(school)::text IS NULL OR school = \(school))
+                GROUP BY 1
+                """)
+            {
+                raw[month, default: RawKPICounts()].recommendationsDelivered = count
+            }
+        }
+        for (month, count) in try await Self.monthly(
+            trials.pool,
+            """
+            SELECT to_char(date_trunc('month', e.ends_at AT TIME ZONE 'UTC'), 'YYYY-MM'), count(*)
+            FROM trials.attendance a JOIN trials.events e ON e.id = a.event_id
+            LEFT JOIN trials.enrolments n ON n.event_id = a.event_id AND n.pupil_token = a.pupil_token
+            WHERE a.attended AND e.ends_at >= \(since) AND e.region = \(region)
+              AND (\(venue)::text IS NULL OR e.venue = \(venue)) AND (\(school)::text IS NULL OR n.school = \(school))
+            GROUP BY 1
+            """)
+        {
+            raw[month, default: RawKPICounts()].trialsAttended = count
+        }
+    }
+
+    static func monthly(_ pool: PostgresConnectionPool, _ statement: SQLStatement) async throws -> [(String, Int)] {
+        try await pool.query(statement).map { (try $0.decode(String.self, at: 0), Int(try $0.decode(Int64.self, at: 1))) }
+    }
+
+    static var utc: Calendar {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        return calendar
+    }
+
+    /// The first instant of the window's first month.
+    public static func windowStart(_ now: Date) -> Date {
+        let first = utc.date(from: utc.dateComponents([.year, .month], from: now))!
+        return utc.date(byAdding: .month, value: -(months - 1), to: first)!
+    }
+
+    /// `YYYY-MM` of each month of the window, oldest first.
+    static func monthKeys(ending now: Date) -> [String] {
+        let start = windowStart(now)
+        return (0..<months).map { offset in
+            let date = utc.date(byAdding: .month, value: offset, to: start)!
+            let parts = utc.dateComponents([.year, .month], from: date)
+            return String(format: "%04d-%02d", parts.year!, parts.month!)
+        }
+    }
+
+    static func isCode(_ text: String) -> Bool {
+        (1...32).contains(text.count) && text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
+    }
+}
+
+/// The KPI route's own refusals.
+public enum KPIRefusal: Error, HTTPProblemConvertible {
+    /// `400 invalid-query`: scope is region, school or venue and id a registry code.
+    case invalidQuery
+
+    public var problem: Problem {
+        Problem(.badRequest, code: "invalid-query", title: "scope is region, school or venue, and id a registry code.")
+    }
+}
