@@ -48,6 +48,11 @@ extension AssessmentStore {
     }
 
     private func startOnce(assignment: UUID, pupil: AssessmentToken, on connection: PostgresConnection) async throws -> Outcome<TestSession> {
+        // Starts of one assignment take turns. Without it, under READ COMMITTED, a start that found no
+        // open session could count the sessions after a concurrent start had committed its own, and
+        // refuse the pupil as out of attempts instead of resuming that session.
+        try await connection.execute(
+            "SELECT pg_advisory_xact_lock(hashtext('assessment.start'), hashtext(\(assignment.uuidString)))")
         let rows = try await connection.query(
             """
             SELECT a.test_code, a.test_version, t.max_attempts, t.time_limit_seconds
