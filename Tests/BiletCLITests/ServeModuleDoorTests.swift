@@ -155,8 +155,8 @@ extension ServeCommandTests {
             (#"{"token":"\#(asm)","fields":["surname","grade"],"purpose":"assessment"}"#, "forbidden"),
             (#"{"token":"\#(asm)","fields":["grade"],"purpose":"event_attendance"}"#, "invalid-request"),
             // An assessment token is released for recommendation too (to the recommendations
-            // service's engine, 0730), but the assessment service may not read the pupil for it.
-            (#"{"token":"\#(asm)","fields":["grade"],"purpose":"recommendation"}"#, "forbidden"),
+            // service's engine, 0730), but a read with it is held to the assessment's own purposes.
+            (#"{"token":"\#(asm)","fields":["grade"],"purpose":"recommendation"}"#, "invalid-request"),
         ] {
             let refused = try module("service", readPath, body)
             #expect(refused.http == (code == "invalid-request" ? "400" : "403"), "\(body): \(refused)")

@@ -82,14 +82,25 @@ public enum SubjectReference: Sendable, Hashable, CustomStringConvertible {
 }
 
 extension Module {
-    /// The purposes a module's token may be released and used for.
+    /// The purposes a module's token is used for: a read that names the pupil by this module's
+    /// token must be for one of them.
     public var purposes: Set<String> {
         switch self {
-        // recommendation: the recommendations service's own token translated for its engine
-        // (service.recommendations.pupil decides; no other principal reads pupils for it).
-        case .assessment: ["assessment", "recommendation"]
-        case .trials: ["enrolment", "event_attendance", "trial_feedback", "recommendation"]
+        case .assessment: ["assessment"]
+        case .trials: ["enrolment", "event_attendance", "trial_feedback"]
         case .recommendations: ["recommendation"]
+        }
+    }
+
+    /// The purposes this module's token may be released for by a translation: its own, and for the
+    /// modules whose data feeds the recommendations engine also `recommendation` (the engine reads
+    /// that module's own rows with it; service.recommendations.pupil decides). Releasing is not
+    /// reading: a read with the released token is still held to ``purposes``, so the engine cannot
+    /// read personal data with an assessment or trials token.
+    public var releasePurposes: Set<String> {
+        switch self {
+        case .assessment, .trials: purposes.union(["recommendation"])
+        case .recommendations: purposes
         }
     }
 }

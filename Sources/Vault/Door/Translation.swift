@@ -45,7 +45,7 @@ extension Vault {
                     refusal = VaultError(.subjectErased, reason: "the subject's data was erased")
                 } else if subject.kind != .pupil {
                     refusal = VaultError(.invalidRequest, reason: "only pupils have pairwise tokens")
-                } else if !module.purposes.contains(purpose) {
+                } else if !module.releasePurposes.contains(purpose) {
                     refusal = VaultError(.purposeNotServed, reason: "the \(module) module does not serve this purpose")
                 } else if let source, source != module,
                           let denied = await Self.translationRefusal(subject, from: source, to: module, purpose: purpose, guard: guarded)
