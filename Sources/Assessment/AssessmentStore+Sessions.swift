@@ -31,11 +31,11 @@ extension AssessmentStore {
     ///
     /// - Throws: ``AssessmentError/Code/assignmentNotFound`` (also for another pupil's assignment),
     ///   ``AssessmentError/Code/attemptsExhausted``, ``AssessmentError/Code/storage``.
-    public func start(assignment: UUID, pupil: AssessmentToken) async throws(AssessmentError) -> TestSession {
+    public func start(assignment: UUID, pupil: AssessmentToken, key: ResultKey? = nil) async throws(AssessmentError) -> TestSession {
         for _ in 0..<3 {
             let outcome: Outcome<TestSession> = try await Self.storage {
                 try await pool.withTransaction { connection in
-                    try await self.startOnce(assignment: assignment, pupil: pupil, on: connection)
+                    try await self.startOnce(assignment: assignment, pupil: pupil, key: key, on: connection)
                 }
             }
             switch outcome {
@@ -47,7 +47,9 @@ extension AssessmentStore {
         throw AssessmentError(.storage, "the session could not be started")
     }
 
-    private func startOnce(assignment: UUID, pupil: AssessmentToken, on connection: PostgresConnection) async throws -> Outcome<TestSession> {
+    private func startOnce(
+        assignment: UUID, pupil: AssessmentToken, key: ResultKey?, on connection: PostgresConnection
+    ) async throws -> Outcome<TestSession> {
         // Starts of one assignment take turns. Without it, under READ COMMITTED, a start that found no
         // open session could count the sessions after a concurrent start had committed its own, and
         // refuse the pupil as out of attempts instead of resuming that session.
@@ -74,7 +76,7 @@ extension AssessmentStore {
             if at < session.deadline {
                 return .value(try await view(session, test: test, on: connection))
             }
-            _ = try await finish(session, as: .expired, test: test, on: connection)
+            _ = try await finish(session, as: .expired, test: test, key: key, on: connection)
         }
         let used = try await connection.query("SELECT count(*)::integer FROM assessment.sessions WHERE assignment_id = \(assignment)")
             .singleValue(Int.self)
@@ -101,7 +103,7 @@ extension AssessmentStore {
     ///
     /// - Throws: ``AssessmentError/Code/sessionNotFound`` (also for another pupil's session),
     ///   ``AssessmentError/Code/storage``.
-    public func session(_ id: UUID, pupil: AssessmentToken) async throws(AssessmentError) -> TestSession {
+    public func session(_ id: UUID, pupil: AssessmentToken, key: ResultKey? = nil) async throws(AssessmentError) -> TestSession {
         let outcome: Outcome<TestSession> = try await Self.storage {
             try await pool.withTransaction { connection in
                 guard var session = try await self.sessionRow(id, pupil: pupil, lock: true, on: connection) else {
@@ -109,7 +111,7 @@ extension AssessmentStore {
                 }
                 let test = try await self.test(code: session.testCode, version: session.testVersion, on: connection)
                 if session.status == .open, self.now() >= session.deadline {
-                    _ = try await self.finish(session, as: .expired, test: test, on: connection)
+                    _ = try await self.finish(session, as: .expired, test: test, key: key, on: connection)
                     session = try await self.sessionRow(id, pupil: pupil, on: connection) ?? session
                 }
                 return .value(try await self.view(session, test: test, on: connection))
@@ -125,7 +127,9 @@ extension AssessmentStore {
     ///   ``AssessmentError/Code/deadlinePassed`` (the session is then scored with the answers
     ///   saved before the deadline), ``AssessmentError/Code/invalidAnswer``,
     ///   ``AssessmentError/Code/storage``.
-    public func answer(_ answer: Answer, to question: String, in id: UUID, pupil: AssessmentToken) async throws(AssessmentError) {
+    public func answer(
+        _ answer: Answer, to question: String, in id: UUID, pupil: AssessmentToken, key: ResultKey? = nil
+    ) async throws(AssessmentError) {
         let text = try Self.encode(answer)
         let outcome: Outcome<Void> = try await Self.storage {
             try await pool.withTransaction { connection in
@@ -136,7 +140,7 @@ extension AssessmentStore {
                 let test = try await self.test(code: session.testCode, version: session.testVersion, on: connection)
                 let at = self.now()
                 guard at < session.deadline else {
-                    _ = try await self.finish(session, as: .expired, test: test, on: connection)
+                    _ = try await self.finish(session, as: .expired, test: test, key: key, on: connection)
                     return .refused(AssessmentError(.deadlinePassed, "the session's time is up"))
                 }
                 guard test.key.accepts(answer, for: question) else {
@@ -158,8 +162,12 @@ extension AssessmentStore {
     /// footprint, in one transaction. Submitting a finished session again returns its result; a
     /// session past its deadline is scored as expired with what was saved before it.
     ///
+    /// `key` is the school and region the result is counted under in the KPI (the pupils' routes
+    /// pass the session's); a session scored on its deadline by ``start(assignment:pupil:key:)``,
+    /// ``session(_:pupil:key:)`` or ``answer(_:to:in:pupil:key:)`` takes the key of that call.
+    ///
     /// - Throws: ``AssessmentError/Code/sessionNotFound``, ``AssessmentError/Code/storage``.
-    public func submit(_ id: UUID, pupil: AssessmentToken) async throws(AssessmentError) -> TestResult {
+    public func submit(_ id: UUID, pupil: AssessmentToken, key: ResultKey? = nil) async throws(AssessmentError) -> TestResult {
         let outcome: Outcome<TestResult> = try await Self.storage {
             try await pool.withTransaction { connection in
                 guard let session = try await self.sessionRow(id, pupil: pupil, lock: true, on: connection) else {
@@ -167,7 +175,7 @@ extension AssessmentStore {
                 }
                 let test = try await self.test(code: session.testCode, version: session.testVersion, on: connection)
                 if session.status == .open {
-                    return .value(try await self.finish(session, as: self.now() < session.deadline ? .submitted : .expired, test: test, on: connection))
+                    return .value(try await self.finish(session, as: self.now() < session.deadline ? .submitted : .expired, test: test, key: key, on: connection))
                 }
                 guard let result = try await self.result(of: id, on: connection) else {
                     throw AssessmentError(.storage, "a finished session has no result")
@@ -183,7 +191,9 @@ extension AssessmentStore {
     /// Scores a session with its saved answers, records the result, closes the session and
     /// updates the footprint (a history row per change). A session someone else finished already
     /// is left as it is and its result returned.
-    func finish(_ session: SessionRow, as status: TestSession.Status, test: ValidatedTest, on connection: PostgresConnection) async throws
+    func finish(
+        _ session: SessionRow, as status: TestSession.Status, test: ValidatedTest, key: ResultKey?, on connection: PostgresConnection
+    ) async throws
         -> TestResult
     {
         let at = status == .expired ? session.deadline : now()
@@ -201,9 +211,10 @@ extension AssessmentStore {
         let sheet = test.key.score(answers)
         try await connection.execute(
             """
-            INSERT INTO assessment.results (session_id, pupil_token, test_code, test_version, scores, answered, questions, outcome, completed_at)
+            INSERT INTO assessment.results (session_id, pupil_token, test_code, test_version, scores, answered, questions, outcome, completed_at,
+                                            school, region)
             VALUES (\(session.id), \(session.pupil.rawValue), \(session.testCode), \(session.testVersion), \(try Self.encode(sheet.scores)),
-                    \(sheet.answered), \(sheet.questions), \(status.rawValue), \(at))
+                    \(sheet.answered), \(sheet.questions), \(status.rawValue), \(at), \(key?.school), \(key?.region))
             """)
         for (dimension, score) in sheet.scores.sorted(by: { $0.key < $1.key }) {
             let old = try await connection.query(

@@ -35,23 +35,23 @@ enum PupilAssessmentRoutes {
             guard let id = UUID(uuidString: try context.parameters.require("id")) else {
                 throw AssessmentError(.assignmentNotFound, "not an id")
             }
-            return JSONBody.response(.ok, SessionBody(try await store.start(assignment: id, pupil: pupil)))
+            return JSONBody.response(.ok, SessionBody(try await store.start(assignment: id, pupil: pupil, key: try key(context))))
         }
         own.get("sessions/:id") { _, context -> Response in
             let pupil = try await token(context, dependencies)
-            return JSONBody.response(.ok, SessionBody(try await store.session(try session(context), pupil: pupil)))
+            return JSONBody.response(.ok, SessionBody(try await store.session(try session(context), pupil: pupil, key: try key(context))))
         }
         own.put("sessions/:id/answers/:question") { request, context -> Response in
             let pupil = try await token(context, dependencies)
             let id = try session(context)
             let question = try context.parameters.require("question")
             let answer = try await JSONBody.decode(Answer.self, from: request, limit: AssessmentRoutes.maximumRequestBytes)
-            try await store.answer(answer, to: question, in: id, pupil: pupil)
+            try await store.answer(answer, to: question, in: id, pupil: pupil, key: try key(context))
             return Response(status: .noContent, headers: [.cacheControl: "no-store"])
         }
         own.post("sessions/:id/submit") { _, context -> Response in
             let pupil = try await token(context, dependencies)
-            return JSONBody.response(.ok, ResultBody(try await store.submit(try session(context), pupil: pupil)))
+            return JSONBody.response(.ok, ResultBody(try await store.submit(try session(context), pupil: pupil, key: try key(context))))
         }
         own.get("results") { _, context -> Response in
             let pupil = try await token(context, dependencies)
@@ -69,6 +69,12 @@ enum PupilAssessmentRoutes {
             }
             return JSONBody.response(.ok, FootprintBody(values: values, history: history))
         }
+    }
+
+    /// The school and region a result of the signed-in pupil is counted under in the KPI.
+    static func key(_ context: BiletRequestContext) throws -> ResultKey {
+        let pupil = try context.requirePupil()
+        return ResultKey(school: pupil.school.id.value, region: pupil.region)
     }
 
     /// The session id of the path; a malformed one answers as an unknown one.

@@ -11,10 +11,14 @@ extension TrialsStore {
     /// transaction, so concurrent enrolments in one event take turns on the seat count
     /// (`events.seated`, which `CHECK (seated <= capacity)` bounds in the database as well).
     ///
+    /// `school` is the enrolling navigator's school, the key the enrolment is counted under in the
+    /// KPI (a registry id, never the pupil's).
+    ///
     /// - Throws: ``TrialsError/Code/eventNotFound``, ``TrialsError/Code/wrongStatus`` (not
     ///   approved, or already ended), ``TrialsError/Code/recordFailed``, ``TrialsError/Code/storage``.
     public func enrol(
-        _ pupil: TrialsToken, in event: Int64, by actor: String, now: Date = Date(), record: Record<EnrolmentOutcome> = { _ in }
+        _ pupil: TrialsToken, in event: Int64, by actor: String, school: String? = nil, now: Date = Date(),
+        record: Record<EnrolmentOutcome> = { _ in }
     ) async throws(TrialsError) -> EnrolmentOutcome {
         try await transaction("enrolling a pupil") { connection in
             let current = try await Self.locked(event, on: connection)
@@ -27,8 +31,9 @@ extension TrialsStore {
             let inserted = try await connection.query(
                 """
                 WITH added AS (
-                    INSERT INTO trials.enrolments (event_id, pupil_token, state, enrolled_by, seated_at)
-                    VALUES (\(event), \(pupil.rawValue), \(state.rawValue), \(actor), CASE WHEN \(state.rawValue) = 'seated' THEN now() END)
+                    INSERT INTO trials.enrolments (event_id, pupil_token, state, enrolled_by, seated_at, school)
+                    VALUES (\(event), \(pupil.rawValue), \(state.rawValue), \(actor), CASE WHEN \(state.rawValue) = 'seated' THEN now() END,
+                            \(school))
                     ON CONFLICT (event_id, pupil_token) DO NOTHING
                     RETURNING state
                 ), seat AS (

@@ -185,7 +185,9 @@ public struct TrialsDesk: Sendable {
     /// `event`: seated or waiting, audited (`trials.enrolment_changed`) before it commits.
     public func enrol(_ caller: TrialsCaller, _ pupil: TrialsToken, in event: TrialEvent, now: Date = Date()) async throws -> EnrolmentOutcome {
         let version = policies.current.version.digest
-        return try await store.enrol(pupil, in: event.id, by: caller.actor, now: now) { outcome in
+        // Counted in the KPI under the navigator's school (enrolling is a navigator's action).
+        let school = caller.role == .navigator ? caller.organisation : nil
+        return try await store.enrol(pupil, in: event.id, by: caller.actor, school: school, now: now) { outcome in
             try await append(
                 TrialsEnrolmentChanged(
                     actor: caller.actor, subject: pupil.rawValue, eventID: "event:\(event.id)", change: .enrolled,

@@ -316,6 +316,30 @@ struct AssessmentStoreTests {
         #expect(try await store.footprint(for: pupil).isEmpty)
         #expect(try await store.results(for: pupil).isEmpty)
     }
+    @Test("a result is counted under the school and region of the call that scored it, on submit or on its deadline")
+    func resultKey() async throws {
+        let database = try await TestPostgres.makeDatabase(migrated: true)
+        let clock = TestClock()
+        let (store, pool, assignment) = try await Self.published(database, clock: clock)
+        defer { Task { await pool.shutdown() } }
+        let submitted = try Self.token(1)
+        let session = try await store.start(assignment: assignment.id, pupil: submitted)
+        _ = try await store.submit(session.id, pupil: submitted, key: ResultKey(school: "77-0001", region: "77"))
+
+        let expired = try Self.token(2)
+        let late = try await store.assign(code: "career-interests-7", version: 1, to: expired, due: nil, by: "usr_navigator").assignment
+        let lateSession = try await store.start(assignment: late.id, pupil: expired)
+        clock.advance(24 * 3600)
+        #expect(try await store.session(lateSession.id, pupil: expired, key: ResultKey(school: "50-0002", region: "50")).status == .expired)
+
+        let rows = try await pool.query(
+            "SELECT pupil_token, school, region FROM assessment.results WHERE pupil_token IN (\(submitted.rawValue), \(expired.rawValue))")
+        let keys = try Dictionary(uniqueKeysWithValues: rows.map {
+            (try $0.decode(String.self, at: 0), [try $0.decode(String?.self, at: 1), try $0.decode(String?.self, at: 2)])
+        })
+        #expect(keys == [submitted.rawValue: ["77-0001", "77"], expired.rawValue: ["50-0002", "50"]])
+    }
+
     @Test("concurrent starts of one assignment give one session; concurrent submits one result")
     func concurrentStarts() async throws {
         let database = try await TestPostgres.makeDatabase(migrated: true)

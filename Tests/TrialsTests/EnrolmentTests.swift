@@ -32,6 +32,8 @@ struct EnrolmentTests {
         #expect(stored.count { $0.state == .seated } == 10)
         #expect(stored.count { $0.state == .waiting } == 40)
         #expect(try await fixture.store.event(event.id)?.seated == 10)
+        // Each enrolment is counted in the KPI under the enrolling navigator's school.
+        #expect(try await fixture.count("SELECT count(*) FROM trials.enrolments WHERE event_id = \(event.id) AND school = '77-0001'") == 50)
 
         // Audit consistent: one record per enrolment, states as stored, no record without a row.
         #expect(try await fixture.count("SELECT count(*) FROM audit.events WHERE kind = 'trials.enrolment_changed'") == 50)
