@@ -127,7 +127,7 @@ public enum AssessmentRoutes {
             let body = try await JSONBody.decode(AssignmentRequest.self, from: request, limit: maximumRequestBytes)
             var due: Date?
             if let text = body.due {
-                guard let parsed = try? Date(text, strategy: .iso8601) else {
+                guard let parsed = AuditTime.parse(text) else {
                     throw Problem(.badRequest, code: "malformed-request", title: "due is not an ISO 8601 date-time.")
                 }
                 due = parsed

@@ -1,3 +1,4 @@
+import Audit
 import Foundation
 import Recommendations
 
@@ -51,7 +52,7 @@ struct OpportunityBody: Codable, Sendable {
 
     /// The two times, or `400 invalid-recommendation`.
     func window() throws(RecommendationsError) -> (Date, Date) {
-        guard let start = try? Date(startsAt, strategy: .iso8601), let end = try? Date(endsAt, strategy: .iso8601) else {
+        guard let start = AuditTime.parse(startsAt), let end = AuditTime.parse(endsAt) else {
             throw RecommendationsError(.invalidArgument, "startsAt and endsAt are ISO 8601 times")
         }
         return (start, end)

@@ -1,3 +1,4 @@
+import Audit
 import Foundation
 import Trials
 import VaultDoor
@@ -57,7 +58,7 @@ struct EventBody: Codable, Sendable {
     func details() throws(TrialsError) -> EventDetails {
         guard let kind = TrialEvent.Kind(rawValue: kind) else { throw TrialsError(.invalidArgument, "kind is trial or mass_event") }
         guard let format = TrialEvent.Format(rawValue: format) else { throw TrialsError(.invalidArgument, "format is in_person or online") }
-        guard let start = try? Date(startsAt, strategy: .iso8601), let end = try? Date(endsAt, strategy: .iso8601) else {
+        guard let start = AuditTime.parse(startsAt), let end = AuditTime.parse(endsAt) else {
             throw TrialsError(.invalidArgument, "startsAt and endsAt are ISO 8601 times")
         }
         return EventDetails(

@@ -1,3 +1,4 @@
+import Audit
 import Foundation
 import Vault
 import VaultDoor
@@ -12,7 +13,7 @@ enum KPIDoorHandler {
             let requester = try Requester(caller: caller, schema: vault.policies.current.schema)
             switch request {
             case .counts(let scope, let id, let region, let sinceText):
-                guard let since = try? Date(sinceText, strategy: .iso8601), ["region", "school", "venue"].contains(scope) else {
+                guard let since = AuditTime.parse(sinceText), ["region", "school", "venue"].contains(scope) else {
                     return .refused(code: "invalid-request")
                 }
                 let months = try await vault.kpiCounts(

@@ -1,3 +1,4 @@
+import Audit
 import Foundation
 import Logging
 import Tokens
@@ -51,13 +52,13 @@ enum TrialsDoorHandler {
             return .token(trials.rawValue)
         case .seats(let event, let endsAt, let seated, let released):
             guard caller.role == "navigator" else { throw VaultError(.policyDenied, reason: "navigators enrol pupils") }
-            guard let end = date(endsAt) else { throw VaultError(.invalidRequest, reason: "endsAt is ISO 8601") }
+            guard let end = AuditTime.parse(endsAt) else { throw VaultError(.invalidRequest, reason: "endsAt is ISO 8601") }
             try await vault.recordTrialsSeats(
                 event: event, endsAt: end, seated: try tokens(seated), released: try tokens(released), by: requester)
             return .recorded
         case .runBy(let event, let mentor, let startsAt, let endsAt):
             guard caller.role == "venue" else { throw VaultError(.policyDenied, reason: "a venue names its mentors") }
-            guard let start = date(startsAt), let end = date(endsAt) else {
+            guard let start = AuditTime.parse(startsAt), let end = AuditTime.parse(endsAt) else {
                 throw VaultError(.invalidRequest, reason: "startsAt and endsAt are ISO 8601")
             }
             try await vault.recordTrialsRunBy(event: event, mentor: mentor, startsAt: start, endsAt: end, by: requester)
@@ -93,9 +94,5 @@ enum TrialsDoorHandler {
             tokens.append(token)
         }
         return tokens
-    }
-
-    private static func date(_ text: String) -> Date? {
-        try? Date(text, strategy: .iso8601)
     }
 }
