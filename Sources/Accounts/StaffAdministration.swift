@@ -211,6 +211,16 @@ public struct StaffAdministration: Sendable {
         }
     }
 
+    /// Whether `account` is a live (not disabled) mentor account of the venue `venue` (its
+    /// organisation id); `false` for an unknown account.
+    ///
+    /// - Throws: ``AccountsError/Code/storage``: a database failure is not an answer of `false`.
+    public func isLiveMentor(_ account: String, ofVenue venue: String) async throws(AccountsError) -> Bool {
+        guard let status = try await self.account(id: account) else { return false }
+        return status.role == .mentor && status.organisation.kind == .venue && status.organisation.id.value == venue
+            && status.status != .disabled
+    }
+
     /// The accounts of `organisation`, by login.
     ///
     /// - Throws: ``AccountsError/Code/storage``.

@@ -139,7 +139,7 @@ public struct TrialsDesk: Sendable {
         }
         var permitted: [TrialEvent] = []
         for event in try await store.events(region: region, status: .submitted)
-        where await decision(caller, "approve", Self.eventResource(event), fields: [], purpose: Self.administration).isAllowed {
+        where try await decision(caller, "approve", Self.eventResource(event), fields: [], purpose: Self.administration).isAllowed {
             permitted.append(event)
         }
         return permitted
@@ -152,7 +152,7 @@ public struct TrialsDesk: Sendable {
     /// (the refusal is still audited, `policy.decided` deny).
     public func decide(_ caller: TrialsCaller, _ id: Int64, approve: Bool, reason: String?) async throws -> TrialEvent {
         guard let current = try await store.event(id) else { throw TrialsError(.eventNotFound, "no such event") }
-        let decision = await decision(caller, "approve", Self.eventResource(current), fields: [], purpose: Self.administration)
+        let decision = try await decision(caller, "approve", Self.eventResource(current), fields: [], purpose: Self.administration)
         guard decision.isAllowed else {
             try await recordDenial(caller, "approve", resource: "event", rule: decision.decidingRules.first, version: decision.policyVersion.digest, purpose: Self.administration)
             if caller.role == .venue || caller.role == .mentor, current.venue == caller.organisation {
@@ -173,7 +173,7 @@ public struct TrialsDesk: Sendable {
         guard let event = try await store.event(id), event.status == .approved else {
             throw TrialsError(.eventNotFound, "no such event")
         }
-        let decision = await decision(caller, "read", Self.eventResource(event), fields: ["title"], purpose: Self.enrolment)
+        let decision = try await decision(caller, "read", Self.eventResource(event), fields: ["title"], purpose: Self.enrolment)
         guard decision.isAllowed else {
             try await recordDenial(caller, "read", resource: "event", rule: decision.decidingRules.first, version: decision.policyVersion.digest, purpose: Self.enrolment)
             throw TrialsError(.eventNotFound, "no such event")
@@ -221,7 +221,7 @@ public struct TrialsDesk: Sendable {
     /// `purpose`; `404 event-not-found` otherwise (audited).
     public func runEvent(_ caller: TrialsCaller, _ id: Int64, purpose: String, now: Date = Date()) async throws -> TrialEvent {
         guard let event = try await store.event(id), event.status == .approved else { throw TrialsError(.eventNotFound, "no such event") }
-        let decision = await decision(caller, "read", Self.eventResource(event), fields: ["title"], purpose: purpose, now: now)
+        let decision = try await decision(caller, "read", Self.eventResource(event), fields: ["title"], purpose: purpose, now: now)
         guard decision.isAllowed else {
             try await recordDenial(caller, "read", resource: "event", rule: decision.decidingRules.first, version: decision.policyVersion.digest, purpose: purpose)
             throw TrialsError(.eventNotFound, "no such event")
@@ -244,7 +244,7 @@ public struct TrialsDesk: Sendable {
                 "pupil": .entity(EntityRef("pupil", mark.pupil.rawValue)), "event": .entity(EntityRef("event", String(event.id))),
                 "region": .entity(EntityRef("region", event.region)),
             ])
-        let decision = await decision(caller, "update", resource, fields: fields, purpose: purpose, now: now, event: event)
+        let decision = try await decision(caller, "update", resource, fields: fields, purpose: purpose, now: now, event: event)
         guard decision.isAllowed else {
             try await recordDenial(caller, "update", resource: "attendance", rule: decision.decidingRules.first, version: decision.policyVersion.digest, purpose: purpose)
             throw TrialsError(.eventNotFound, "no such event")
@@ -303,9 +303,9 @@ public struct TrialsDesk: Sendable {
     func decision(
         _ caller: TrialsCaller, _ action: String, _ resource: Resource, fields: [String], purpose: String, now: Date = Date(),
         event: TrialEvent? = nil
-    ) async -> Decision {
+    ) async throws -> Decision {
         var known = event
-        if known == nil, resource.type == "event", let id = Int64(resource.entity.id) { known = try? await store.event(id) }
+        if known == nil, resource.type == "event", let id = Int64(resource.entity.id) { known = try await store.event(id) }
         return await policies.decide(
             PolicyRequest(
                 principal: caller.principal, action: action, resource: resource, fields: fields, purpose: purpose,
@@ -315,7 +315,7 @@ public struct TrialsDesk: Sendable {
 
     /// The policy's permit; a refusal is audited and thrown as `403 forbidden`.
     func decide(_ caller: TrialsCaller, _ action: String, _ resource: Resource, fields: [String], purpose: String) async throws -> Decision {
-        let decision = await decision(caller, action, resource, fields: fields, purpose: purpose)
+        let decision = try await decision(caller, action, resource, fields: fields, purpose: purpose)
         guard decision.isAllowed else {
             try await deny(caller, action, resource: resource.type, rule: decision.decidingRules.first, purpose: purpose)
         }

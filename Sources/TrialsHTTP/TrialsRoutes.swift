@@ -34,11 +34,11 @@ public enum TrialsRoutes {
         public let desk: TrialsDesk
         public let door: VaultDoorClient
         /// Whether the account is a mentor account of the venue (`usr_…`, venue id), from the accounts.
-        public let isMentor: @Sendable (String, String) async -> Bool
+        public let isMentor: @Sendable (String, String) async throws -> Bool
 
         /// Collects the dependencies.
         public init(
-            sessions: StaffSessions, desk: TrialsDesk, door: VaultDoorClient, isMentor: @escaping @Sendable (String, String) async -> Bool
+            sessions: StaffSessions, desk: TrialsDesk, door: VaultDoorClient, isMentor: @escaping @Sendable (String, String) async throws -> Bool
         ) {
             self.sessions = sessions
             self.desk = desk
@@ -66,7 +66,7 @@ public enum TrialsRoutes {
         group.post("mentors") { request, context -> Response in
             let caller = try caller(context, desk)
             let body = try await JSONBody.decode(MentorBody.self, from: request, limit: maximumRequestBytes)
-            let isMentor = caller.role == .venue ? await dependencies.isMentor(body.account, caller.organisation) : false
+            let isMentor = caller.role == .venue ? try await dependencies.isMentor(body.account, caller.organisation) : false
             try await desk.addMentor(caller, account: body.account, isMentor: isMentor)
             return JSONBody.response(.created, MentorBody(account: body.account))
         }

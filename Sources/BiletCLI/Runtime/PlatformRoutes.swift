@@ -38,7 +38,7 @@ struct PlatformRoutes: Sendable {
         /// Trials and events (`/v1/trials/…`; with the vault's door).
         let trials: TrialsDesk
         /// Whether an account is a mentor account of a venue (account, venue), for the trials routes.
-        let isMentor: @Sendable (String, String) async -> Bool
+        let isMentor: @Sendable (String, String) async throws -> Bool
         /// The assessment module's store (`bilet_assessment`); with the vault's door, the
         /// assessment routes (`/v1/assessment/…`, `/v1/pupil/assessment/…`) are served.
         let assessment: AssessmentStore

@@ -63,11 +63,7 @@ struct StaffServices {
                     sessions: sessions, policies: policies, administration: administration, registry: registry),
                 pupils: pupils,
                 trials: TrialsDesk(store: TrialsStore(pool: trials), policies: policies, recorder: auditRecorder),
-                isMentor: { account, venue in
-                    guard let status = try? await administration.account(id: account) else { return false }
-                    return status.role == .mentor && status.organisation.kind == .venue && status.organisation.id.value == venue
-                        && status.status != .disabled
-                },
+                isMentor: { account, venue in try await administration.isLiveMentor(account, ofVenue: venue) },
                 assessment: AssessmentStore(pool: assessment), recommendations: RecommendationsStore(pool: recommendations)),
             revocationObserver: SessionRevocationObserver(sessions: sessions, logger: logger), failures: failures,
             pools: [accounts, auditReader, auditRecorder, organisations, trials, assessment, recommendations])
