@@ -7,6 +7,8 @@ public struct TrialsError: Error, Sendable, Hashable, CustomStringConvertible {
     public enum Code: String, Sendable, Hashable, CaseIterable {
         /// A field is missing, too long or malformed (its name is in the reason).
         case invalidArgument = "trials.invalid_argument"
+        /// A query parameter (a page's offset or limit) is malformed or out of range.
+        case invalidQuery = "trials.invalid_query"
         /// No event has this id (or it is not the caller's to see).
         case eventNotFound = "trials.event_not_found"
         /// No place of this venue has this id.

@@ -33,6 +33,40 @@ extension TrialsStore {
         }
     }
 
+    /// One page of `event`'s seated pupils in seating order, each with the mentor's mark once
+    /// given: at most `limit` from `offset` (the mentor's attendance list, read page by page so a
+    /// mass event's list stays within the vault's batch bound).
+    ///
+    /// - Throws: ``TrialsError/Code/invalidQuery`` (a negative offset or a limit outside
+    ///   1...``maximumSeatedPage``), ``TrialsError/Code/storage``.
+    public func seated(in event: Int64, offset: Int, limit: Int) async throws(TrialsError) -> [SeatedPupil] {
+        guard offset >= 0, (1...Self.maximumSeatedPage).contains(limit) else {
+            throw TrialsError(.invalidQuery, "offset or limit is out of range")
+        }
+        return try await read("listing seated pupils") {
+            let rows = try await pool.query(
+                """
+                SELECT e.pupil_token, a.attended, a.grade, a.feedback
+                FROM trials.enrolments e
+                LEFT JOIN trials.attendance a ON a.event_id = e.event_id AND a.pupil_token = e.pupil_token
+                WHERE e.event_id = \(event) AND e.state = 'seated'
+                ORDER BY e.position LIMIT \(limit) OFFSET \(offset)
+                """)
+            return try rows.map { row in
+                let pupil = try Self.token(try row.decode(String.self, at: 0))
+                let mark = try row.decode(Bool?.self, at: 1).map { attended in
+                    AttendanceMark(
+                        event: event, pupil: pupil, attended: attended, grade: try row.decode(Int?.self, at: 2),
+                        feedback: try row.decode(String?.self, at: 3))
+                }
+                return SeatedPupil(pupil: pupil, mark: mark)
+            }
+        }
+    }
+
+    /// The largest page of ``seated(in:offset:limit:)``.
+    public static let maximumSeatedPage = 200
+
     /// The marks of `event`, by token.
     ///
     /// - Throws: ``TrialsError/Code/storage``.

@@ -171,5 +171,11 @@ struct AttendanceRow: Codable, Sendable {
 /// `{event, pupils: […]}`.
 struct AttendanceAnswer: Codable, Sendable {
     var event: Int64
+    /// Seated pupils in all.
+    var seated: Int
+    /// The first row's position in the list.
+    var offset: Int
+    /// The offset of the next page; absent on the last.
+    var next: Int?
     var pupils: [AttendanceRow]
 }

@@ -6,6 +6,7 @@ extension TrialsError: HTTPProblemConvertible {
     public var problem: Problem {
         switch code {
         case .invalidArgument: Problem(.badRequest, code: "invalid-event", title: "A field is missing or malformed.")
+        case .invalidQuery: Problem(.badRequest, code: "invalid-query", title: "A query parameter is malformed or out of range.")
         case .eventNotFound: Problem(.notFound, code: "event-not-found", title: "No such event of yours.")
         case .placeNotFound: Problem(.unprocessableContent, code: "place-not-found", title: "No place of the venue has this id.")
         case .mentorNotFound: Problem(.unprocessableContent, code: "mentor-not-found", title: "The account is not a mentor of the venue.")

@@ -179,30 +179,32 @@ public enum TrialsRoutes {
         }
 
         // MARK: Mentor
-        group.get("events/:event/attendance") { _, context -> Response in
+        group.get("events/:event/attendance") { request, context -> Response in
             let caller = try caller(context, desk)
+            let query = request.uri.queryParameters
+            let page = try AttendancePage(offset: query["offset"], limit: query["limit"])
             let event = try await desk.runEvent(caller, try eventID(context), purpose: TrialsDesk.eventAttendance)
-            let seated = try await desk.store.enrolments(in: event.id).filter { $0.state == .seated }.map(\.pupil)
+            let seated = try await desk.store.seated(in: event.id, offset: page.offset, limit: page.limit)
             var names: [String: AttendanceName] = [:]
             if !seated.isEmpty {
                 let session = try context.requireStaff()
                 let answer = try await DoorCalls.call(
                     dependencies.door,
-                    .trials(.attendanceNames(event: String(event.id), pupils: seated.map(\.rawValue)), caller: DoorCalls.caller(for: session)))
+                    .trials(
+                        .attendanceNames(event: String(event.id), pupils: seated.map(\.pupil.rawValue)), caller: DoorCalls.caller(for: session)))
                 guard case .trials(.names(let list)) = answer else { throw Problem.internalError }
                 for name in list { names[name.pupil] = name }
             }
-            var marks: [String: AttendanceMark] = [:]
-            for mark in try await desk.store.marks(of: event.id) { marks[mark.pupil.rawValue] = mark }
-            let rows = seated.map { pupil in
-                let name = names[pupil.rawValue]
-                let mark = marks[pupil.rawValue]
+            let rows = seated.map { seat in
+                let name = names[seat.pupil.rawValue]
                 return AttendanceRow(
-                    pupil: pupil.rawValue, firstName: name?.firstName, surname: name?.surname,
-                    nameWithheld: name == nil ? "internal" : name?.refusal, attended: mark?.attended, grade: mark?.grade,
-                    feedback: mark?.feedback)
+                    pupil: seat.pupil.rawValue, firstName: name?.firstName, surname: name?.surname,
+                    nameWithheld: name == nil ? "internal" : name?.refusal, attended: seat.mark?.attended, grade: seat.mark?.grade,
+                    feedback: seat.mark?.feedback)
             }
-            return JSONBody.response(.ok, AttendanceAnswer(event: event.id, pupils: rows))
+            let next = page.offset + rows.count < event.seated && rows.count == page.limit ? page.offset + rows.count : nil
+            return JSONBody.response(
+                .ok, AttendanceAnswer(event: event.id, seated: event.seated, offset: page.offset, next: next, pupils: rows))
         }
         group.put("events/:event/attendance/:pupil") { request, context -> Response in
             let caller = try caller(context, desk)

@@ -117,6 +117,17 @@ extension ServeCommandTests {
         let annaTrials = try #require(rows.first?["pupil"] as? String)
         #expect(annaTrials.hasPrefix("trl_"))
         #expect(!list.body.contains("Борис"))
+        #expect(json(list.body)["seated"] as? Int == 1)
+        #expect(json(list.body)["next"] == nil, "one page holds the whole list")
+        // The list comes a page at a time; a page past the end is empty, a malformed bound is refused.
+        let past = try call("venue", mentor, "/v1/trials/events/\(event)/attendance?offset=1&limit=50")
+        #expect(past.http == "200", "\(past)")
+        #expect((json(past.body)["pupils"] as? [[String: Any]])?.isEmpty == true)
+        for query in ["limit=0", "limit=201", "offset=-1", "offset=x"] {
+            let refused = try call("venue", mentor, "/v1/trials/events/\(event)/attendance?\(query)")
+            #expect(refused.http == "400", "\(query): \(refused)")
+            #expect(refused.body.contains(#""code":"invalid-query""#), "\(query): \(refused)")
+        }
         // Another mentor of the venue does not run it.
         #expect(try call("venue", otherMentor, "/v1/trials/events/\(event)/attendance").http == "404")
 
