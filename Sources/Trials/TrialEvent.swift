@@ -91,12 +91,20 @@ public struct EventDetails: Sendable, Hashable, Codable {
         let title = title.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !title.isEmpty, title.count <= 300 else { throw TrialsError(.invalidArgument, "title must have 1 to 300 characters") }
         guard startsAt < endsAt else { throw TrialsError(.invalidArgument, "ends_at must be after starts_at") }
+        // The mentor's window on pupils' names and the vault's enrolled_in facts last as long as
+        // the event (plus 7 days), so an event cannot run for years.
+        guard endsAt.timeIntervalSince(startsAt) <= Self.maximumDuration else {
+            throw TrialsError(.invalidArgument, "an event lasts at most 31 days")
+        }
         guard (1...100_000).contains(capacity) else { throw TrialsError(.invalidArgument, "capacity must be 1 to 100000") }
         guard Self.isIdentifier(sphere) else { throw TrialsError(.invalidArgument, "sphere must be an identifier") }
         guard competencies.count <= 64, competencies.allSatisfy(Self.isIdentifier), Set(competencies).count == competencies.count else {
             throw TrialsError(.invalidArgument, "competencies must be at most 64 distinct identifiers")
         }
     }
+
+    /// The longest event: 31 days.
+    public static let maximumDuration: TimeInterval = 31 * 86_400
 
     /// `[a-z0-9_]{1,64}`.
     static func isIdentifier(_ text: String) -> Bool {

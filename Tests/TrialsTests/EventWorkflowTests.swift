@@ -136,6 +136,13 @@ struct EventWorkflowTests {
             try await fixture.desk.createEvent(TrialsFixture.venueCaller, fixture.details(place: own.id, capacity: 51))
         }
         #expect(tooMany?.code == .invalidArgument)
+        // An event lasts at most 31 days: the mentor's window on names and the vault's enrolled_in
+        // facts last as long (attack review #22).
+        var endless = fixture.details(place: own.id, capacity: 5)
+        endless.endsAt = endless.startsAt.addingTimeInterval(EventDetails.maximumDuration + 1)
+        let tooLong = await #expect(throws: TrialsError.self) { try await fixture.desk.createEvent(TrialsFixture.venueCaller, endless) }
+        #expect(tooLong?.code == .invalidArgument)
+        #expect(tooLong?.reason == "an event lasts at most 31 days")
         let notAMentor = await #expect(throws: TrialsError.self) {
             try await fixture.desk.addMentor(TrialsFixture.venueCaller, account: "usr_someone", isMentor: false)
         }
