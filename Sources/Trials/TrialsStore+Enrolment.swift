@@ -100,7 +100,44 @@ extension TrialsStore {
         }
     }
 
-    /// The enrolments of `event`: the seated (in the order they were seated) then the waiting (in
+    /// How `event`'s seats stand, for one navigator: the seated and waiting counts, and the
+    /// enrolments `enrolledBy` made (at most ``maximumOwnEnrolments``, seated first, then in line
+    /// with their places), counted and ranked by the database, so the answer stays small however
+    /// large the event.
+    ///
+    /// - Throws: ``TrialsError/Code/storage``.
+    public func seats(in event: Int64, enrolledBy actor: String) async throws(TrialsError) -> SeatStanding {
+        try await read("counting seats") {
+            let counts = try await pool.query(
+                """
+                SELECT count(*) FILTER (WHERE state = 'seated'), count(*) FILTER (WHERE state = 'waiting')
+                FROM trials.enrolments WHERE event_id = \(event)
+                """)
+            let own = try await pool.query(
+                """
+                SELECT pupil_token, state, waiting_position, enrolled_by FROM (
+                    SELECT pupil_token, state, position, enrolled_by, CASE WHEN state = 'waiting'
+                        THEN row_number() OVER (PARTITION BY state ORDER BY position) END AS waiting_position
+                    FROM trials.enrolments WHERE event_id = \(event)
+                ) ranked
+                WHERE enrolled_by = \(actor)
+                ORDER BY state = 'waiting', position LIMIT \(Self.maximumOwnEnrolments)
+                """)
+            return SeatStanding(
+                seated: try counts.first?.decode(Int.self, at: 0) ?? 0, waiting: try counts.first?.decode(Int.self, at: 1) ?? 0,
+                own: try own.map { row in
+                    Enrolment(
+                        event: event, pupil: try Self.token(try row.decode(String.self, at: 0)),
+                        state: Enrolment.State(rawValue: try row.decode(String.self, at: 1)) ?? .waiting,
+                        waitingPosition: try row.decode(Int?.self, at: 2), enrolledBy: try row.decode(String.self, at: 3))
+                })
+        }
+    }
+
+    /// The most enrolments of one navigator that ``seats(in:enrolledBy:)`` lists.
+    public static let maximumOwnEnrolments = 1_000
+
+    /// Every enrolment of `event` (tests and the enrolment benchmark; no route reads it): the seated (in the order they were seated) then the waiting (in
     /// line, with their positions).
     ///
     /// - Throws: ``TrialsError/Code/storage``.

@@ -167,15 +167,10 @@ public enum TrialsRoutes {
         group.get("events/:event/seats") { _, context -> Response in
             let caller = try caller(context, desk)
             let event = try await desk.enrollableEvent(caller, try eventID(context))
-            let enrolments = try await desk.store.enrolments(in: event.id)
-            let yours = enrolments.filter { $0.enrolledBy == caller.actor }.map {
-                EnrolmentAnswer(event: event.id, state: $0.state.rawValue, waitingPosition: $0.waitingPosition)
-            }
+            let standing = try await desk.store.seats(in: event.id, enrolledBy: caller.actor)
+            let yours = standing.own.map { EnrolmentAnswer(event: event.id, state: $0.state.rawValue, waitingPosition: $0.waitingPosition) }
             return JSONBody.response(
-                .ok,
-                SeatsAnswer(
-                    event: event.id, capacity: event.details.capacity, seated: enrolments.count { $0.state == .seated },
-                    waiting: enrolments.count { $0.state == .waiting }, yours: yours))
+                .ok, SeatsAnswer(event: event.id, capacity: event.details.capacity, seated: standing.seated, waiting: standing.waiting, yours: yours))
         }
 
         // MARK: Mentor

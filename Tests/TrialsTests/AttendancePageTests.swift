@@ -9,7 +9,7 @@ import TrialsHTTP
 /// the vault's name batch stays within its limit).
 @Suite("Trials attendance pages")
 struct AttendancePageTests {
-    @Test("450 seated pupils come in pages of at most 200, in seating order, each once, marks attached; waiting pupils never")
+    @Test("450 seated pupils come in pages of at most 200, in seating order, each once, marks attached; waiting pupils never; the seats view is counted by the database")
     func pagesOfAMassEvent() async throws {
         let fixture = try await TrialsFixture.make(connections: 8)
         let event = try await fixture.approvedEvent(capacity: 450)
@@ -34,6 +34,15 @@ struct AttendancePageTests {
         #expect(seen[300].mark?.grade == 4)
         #expect(seen[300].mark?.feedback == "Soldered the board.")
         #expect(seen.filter { $0.mark != nil }.count == 1)
+
+        // The navigator's view of the seats: counts and its own enrolments, ranked by the database.
+        let standing = try await fixture.store.seats(in: event.id, enrolledBy: TrialsFixture.navigator.actor)
+        #expect(standing.seated == 450)
+        #expect(standing.waiting == 5)
+        #expect(standing.own.count == 455)
+        #expect(standing.own.suffix(5).map(\.waitingPosition) == [1, 2, 3, 4, 5])
+        #expect(standing.own.suffix(5).map(\.pupil) == Array(pupils.suffix(5)))
+        #expect(try await fixture.store.seats(in: event.id, enrolledBy: "user:usr_someone_else").own.isEmpty)
 
         for (offset, limit) in [(-1, 10), (0, 0), (0, TrialsStore.maximumSeatedPage + 1)] {
             let error = await #expect(throws: TrialsError.self) { try await fixture.store.seated(in: event.id, offset: offset, limit: limit) }
