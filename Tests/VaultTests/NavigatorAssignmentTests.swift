@@ -68,6 +68,24 @@ struct NavigatorAssignmentTests {
         await fixture.shutdown()
     }
 
+    @Test("a school ends the assignment of a navigator whose account was disabled since; it does not come back when re-enabled")
+    func endAfterDisable() async throws {
+        let fixture = try await VaultFixture.make()
+        let family = try await fixture.family(401)
+        let navigator = "usr_NAVDDDDDDDDDDDDDDDDDDD"
+        try await Self.addAccount(fixture, navigator, role: "navigator", school: Synthetic.school)
+        _ = try await fixture.vault.assignNavigator(navigator, to: family.pupil.token, by: Principals.school())
+        try await fixture.asSuperuser { pool in _ = try await pool.execute("UPDATE accounts.accounts SET disabled = true WHERE id = \(navigator)") }
+        try await fixture.vault.endNavigatorAssignment(navigator, of: family.pupil.token, by: Principals.school())
+        try await fixture.asSuperuser { pool in _ = try await pool.execute("UPDATE accounts.accounts SET disabled = false WHERE id = \(navigator)") }
+        #expect(try await fixture.vault.navigators(of: family.pupil.token, by: Principals.school()).isEmpty)
+        let read = await #expect(throws: VaultError.self) {
+            try await fixture.vault.read(.subject(family.pupil.token), fields: [.surname], purpose: "enrolment", by: Principals.navigator(navigator))
+        }
+        #expect(read?.code == .policyDenied)
+        await fixture.shutdown()
+    }
+
     @Test(
         "refused: another school's navigator, a disabled navigator, an account that is not a navigator's, another school's pupil; each audited",
         arguments: ["other-school", "disabled", "not-navigator", "other-pupil"])

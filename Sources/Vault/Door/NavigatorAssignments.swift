@@ -112,7 +112,7 @@ extension Vault {
     }
 
     /// The sequence every navigator operation shares, in one transaction: the pupil (live, a
-    /// pupil), the navigator's account (a live navigator's), the policy on both, then `body`; the
+    /// pupil), for an assignment the navigator's account (a live navigator's), the policy on both, then `body`; the
     /// `navigator.assignment` record (permit, or deny with the reason) is appended before anything
     /// is returned, and a refusal commits with its record.
     private func navigatorDoor<T: Sendable>(
@@ -135,7 +135,9 @@ extension Vault {
                     refusal = VaultError(.unknownSubject, reason: "navigators are assigned to pupils")
                 } else if let denied = await guarded.refusal("assign", subject.policyResource, purpose: purpose) {
                     refusal = denied
-                } else if let navigator {
+                } else if let navigator, operation == .assign {
+                    // Only a new assignment needs a live navigator of the school: the school ends
+                    // one whose account was since disabled or moved (the fact names its own pupil).
                     refusal = await Self.navigatorRefusal(navigator, guard: guarded, purpose: purpose, on: connection)
                 }
             } else {
