@@ -66,14 +66,10 @@ struct ImportBenchCommand: AsyncParsableCommand {
         let components = ComponentDatabase(base: base, maxConnectionsPerComponent: 4, passwords: passwords)
         let pool = components.makePool(for: .vault)
         let policies = try PolicyStore(directory: policyDirectory, hasher: SHA256VersionHasher())
-        let vault = Vault(pool: pool, policies: policies, audit: AuditLog())
-        let directory = NSTemporaryDirectory() + "bilet-bench-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        try VaultKeyFile.generate(at: directory + "/master.key")
-        try await vault.initialize(with: .keyFile(path: directory + "/master.key"), by: "service:bench")
-
-        let socket = directory + "/door/door.sock"
+        let bench = try await BenchVault.make(pool: pool, policies: policies)
+        defer { bench.remove() }
+        let vault = bench.vault
+        let socket = bench.doorSocket
         let server = LocalSocketServer<VaultDoorRequest, VaultDoorResponse>(
             name: "bench-door", socketPath: socket, maximumRequestBytes: VaultDoorClient.maximumRequestBytes, logger: logger,
             invalidRequest: { .refused(code: "invalid-request") }

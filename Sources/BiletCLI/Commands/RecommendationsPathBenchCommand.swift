@@ -95,15 +95,12 @@ struct RecommendationsPathBenchCommand: AsyncParsableCommand {
         defer { Task { for pool in pools { await pool.shutdown() } } }
 
         let policies = try PolicyStore(directory: policyDirectory, hasher: SHA256VersionHasher())
-        let vault = Vault(pool: vaultPool, policies: policies, audit: AuditLog())
-        let directory = NSTemporaryDirectory() + "bilet-bench-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        try VaultKeyFile.generate(at: directory + "/master.key")
-        try await vault.initialize(with: .keyFile(path: directory + "/master.key"), by: "service:bench")
+        let bench = try await BenchVault.make(pool: vaultPool, policies: policies)
+        defer { bench.remove() }
+        let vault = bench.vault
 
         // The vault's door, as the vault process serves it (the areas this path uses).
-        let socket = directory + "/door/door.sock"
+        let socket = bench.doorSocket
         let server = LocalSocketServer<VaultDoorRequest, VaultDoorResponse>(
             name: "bench-door", socketPath: socket, maximumRequestBytes: VaultDoorClient.maximumRequestBytes, logger: logger,
             invalidRequest: { .refused(code: "invalid-request") }

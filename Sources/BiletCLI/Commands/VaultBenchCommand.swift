@@ -86,12 +86,9 @@ struct VaultBenchCommand: AsyncParsableCommand {
         let pool = components.makePool(for: .vault)
         defer { Task { await pool.shutdown() } }
         let policies = try PolicyStore(directory: policyDirectory, hasher: SHA256VersionHasher())
-        let vault = Vault(pool: pool, policies: policies, audit: AuditLog())
-        let keyDirectory = NSTemporaryDirectory() + "bilet-bench-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: keyDirectory, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
-        defer { try? FileManager.default.removeItem(atPath: keyDirectory) }
-        try VaultKeyFile.generate(at: keyDirectory + "/master.key")
-        try await vault.initialize(with: .keyFile(path: keyDirectory + "/master.key"), by: "service:bench")
+        let bench = try await BenchVault.make(pool: pool, policies: policies)
+        defer { bench.remove() }
+        let vault = bench.vault
 
         let school = Requester(
             principal: Principal(
