@@ -163,17 +163,7 @@ extension ServeCommandTests {
 
         // Both pupils get their accounts and sign in on the pupils' listener.
         func signInPupil(_ token: String, _ login: String) throws -> String {
-            let issued = try call("workstation", school, "/v1/pupils/\(token)/activation-code", method: "POST")
-            try #require(issued.http == "201", "\(issued)")
-            let code = try #require(json(issued.body)["activation_code"] as? String)
-            let activated = try run.call(
-                port: pupilsPort, client: nil, token: nil, "/v1/pupil/activate", method: "POST", type: "application/json",
-                body: #"{"activation_code":"\#(code)","login":"\#(login)","password":"synthetic pupil pass 1"}"#)
-            try #require(activated.http == "204", "\(activated)")
-            let signedIn = try run.call(
-                port: pupilsPort, client: nil, token: nil, "/v1/pupil/sessions", method: "POST", type: "application/json",
-                body: #"{"login":"\#(login)","password":"synthetic pupil pass 1"}"#)
-            return try #require(json(signedIn.body)["token"] as? String, "\(signedIn)")
+            try run.signInPupil(workstations: port, pupils: pupilsPort, school: school, token, login: login)
         }
         let veraSession = try signInPupil(vera, "vera.t")
         let pavelSession = try signInPupil(pavel, "pavel.p")

@@ -128,6 +128,25 @@ extension ServeCommandTests {
             return token
         }
 
+        /// The pupil `pupil` (vault token) gets an account and signs in: the school (session
+        /// `school`, on the workstations' listener `workstations`) issues an activation code, the
+        /// pupil activates it as `login` and signs in on the pupils' listener `pupils`. The pupil
+        /// session's token.
+        func signInPupil(workstations: Int, pupils: Int, school: String, _ pupil: String, login: String) throws -> String {
+            let json = ServeCommandTests.json
+            let issued = try call(port: workstations, client: "workstation", token: school, "/v1/pupils/\(pupil)/activation-code", method: "POST")
+            try #require(issued.http == "201", "\(issued)")
+            let code = try #require(json(issued.body)["activation_code"] as? String)
+            let activated = try call(
+                port: pupils, client: nil, token: nil, "/v1/pupil/activate", method: "POST", type: "application/json",
+                body: #"{"activation_code":"\#(code)","login":"\#(login)","password":"synthetic pupil pass 1"}"#)
+            try #require(activated.http == "204", "\(activated)")
+            let signedIn = try call(
+                port: pupils, client: nil, token: nil, "/v1/pupil/sessions", method: "POST", type: "application/json",
+                body: #"{"login":"\#(login)","password":"synthetic pupil pass 1"}"#)
+            return try #require(json(signedIn.body)["token"] as? String, "\(signedIn)")
+        }
+
         /// curl to `path` on `port`; with `client`, presents certs/clients/`client`.pem and .key.
         /// Returns curl's exit status, the HTTP status (`000` when none) and the body.
         func curl(port: Int, path: String, client: String?, extra: [String] = []) throws -> (exit: Int32, http: String, body: String) {
