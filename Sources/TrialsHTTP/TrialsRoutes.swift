@@ -158,9 +158,8 @@ public enum TrialsRoutes {
                 try await seats(event, seated: [], released: [pupil], context, dependencies)
                 throw error
             }
-            try await seats(
-                event, seated: cancellation.promoted.map { [$0] } ?? [], released: cancellation.was == .seated ? [pupil] : [], context,
-                dependencies)
+            // Released whether seated or waiting: the vault ends the pupil's facts of the event either way.
+            try await seats(event, seated: cancellation.promoted.map { [$0] } ?? [], released: [pupil], context, dependencies)
             return JSONBody.response(
                 .ok, CancellationAnswer(event: event.id, was: cancellation.was.rawValue, promoted: cancellation.promoted != nil))
         }
@@ -255,9 +254,10 @@ public enum TrialsRoutes {
                 caller: DoorCalls.caller(for: session)))
     }
 
-    /// Tells the vault who runs the event, when it has a mentor (`run_by` fact).
+    /// Tells the vault who runs the event (`run_by` fact), or that no one does (every `run_by` of the
+    /// event expired).
     static func recordRunBy(_ event: TrialEvent, _ context: BiletRequestContext, _ dependencies: Dependencies) async throws {
-        guard let mentor = event.details.mentor else { return }
+        let mentor = event.details.mentor
         let session = try context.requireStaff()
         _ = try await DoorCalls.call(
             dependencies.door,

@@ -15,8 +15,9 @@ public enum TrialsDoorRequest: Codable, Sendable, Hashable {
     /// (`released`), by trials token: the vault records and expires `enrolled_in` facts.
     case seats(event: String, endsAt: String, seated: [String], released: [String])
     /// The mentor `mentor` (`usr_…`) runs event `event` from `startsAt` to `endsAt` (ISO 8601):
-    /// the vault records `run_by`, expiring any other mentor's.
-    case runBy(event: String, mentor: String, startsAt: String, endsAt: String)
+    /// the vault records `run_by`, expiring any other mentor's; with no mentor, it expires every
+    /// `run_by` of the event.
+    case runBy(event: String, mentor: String?, startsAt: String, endsAt: String)
     /// The names of the pupils `pupils` (trials tokens) of event `event`, for the mentor running
     /// it (purpose `event_attendance`): each as the policy and the consent release it.
     case attendanceNames(event: String, pupils: [String])

@@ -250,10 +250,13 @@ extension ServeCommandTests {
         #expect(erased.output.contains("erased \(pupil)"))
         #expect(
             erased.output.contains(
-                "module assessment: removed answers 0, assignments 2, footprint 0, footprint_history 0, results 2, sessions 2; token unlinked"),
+                "module assessment: done, removed answers 0, assignments 2, footprint 0, footprint_history 0, results 2, sessions 2; token unlinked; sweep pending"),
             "\(erased.output)")
-        #expect(erased.output.contains("module trials: removed attendance 1, enrolments 1; token unlinked"), "\(erased.output)")
-        #expect(erased.output.contains("module recommendations: removed items 0; token unlinked"), "\(erased.output)")
+        #expect(erased.output.contains("module trials: done, removed attendance 1, enrolments 1; token unlinked; sweep pending"), "\(erased.output)")
+        #expect(erased.output.contains("module recommendations: done, removed items 0; token unlinked; sweep pending"), "\(erased.output)")
+        let status = try run.bilet(["vault", "erasure-status", "--socket", run.socket, pupil])
+        #expect(status.status == 0, "\(status.output)")
+        #expect(status.output.contains("module trials: done, removed attendance 1, enrolments 1; token unlinked; sweep pending"), "\(status.output)")
         #expect(try Self.ownerSQL(run, "SELECT count(*) FROM assessment.results WHERE pupil_token = '\(asm)'") == "0")
         #expect(try Self.ownerSQL(run, "SELECT count(*) FROM trials.attendance WHERE pupil_token = '\(trl)'") == "0")
         #expect(try Self.ownerSQL(run, "SELECT count(*) FROM assessment.results WHERE pupil_token = '\(otherAsm)'") == "1")

@@ -51,6 +51,7 @@ extension ServeCommandTests {
         }
         let anna = try register("Тестова", "Анна", "1", purposes: #""event_attendance""#)
         let boris = try register("Примеров", "Борис", "2", purposes: "")
+        let vera = try register("Образцова", "Вера", "3", purposes: #""event_attendance""#)
 
         // The school assigns both pupils to its navigator (the vault records assigned_navigator).
         let navigatorID = try run.sql("SELECT id FROM accounts.accounts WHERE login = 'nav.a'")
@@ -153,15 +154,37 @@ extension ServeCommandTests {
         #expect(afterRows.first?["nameWithheld"] as? String == "consent-missing")
         #expect(!after.body.contains("Анна") && !after.body.contains("Борис"))
 
+        // Modules attack review #2: a waiting row the trials module alone put in the event (Vera, whom no
+        // navigator enrolled), first in line; cancelling Boris promotes her in the module, but the vault
+        // never issued her enrolment, so it records no enrolled_in and the mentor does not get her name.
+        let veraTrials = try run.sql(
+            "SELECT m.token FROM vault.module_tokens m JOIN vault.subjects s ON s.id = m.subject_id WHERE s.token = '\(vera)' AND m.module = 'trials'")
+        _ = try run.sql(
+            """
+            INSERT INTO trials.enrolments (event_id, pupil_token, state, enrolled_by, position) OVERRIDING SYSTEM VALUE
+            VALUES (\(event), '\(veraTrials)', 'waiting', 'user:usr_planted', 0)
+            """)
+        let borisCancelled = try call("workstation", navigator, "/v1/trials/events/\(event)/enrolments/\(boris)", method: "DELETE")
+        #expect(borisCancelled.http == "200", "\(borisCancelled)")
+        #expect(json(borisCancelled.body)["promoted"] as? Bool == true)
+        let planted = try call("venue", mentor, "/v1/trials/events/\(event)/attendance")
+        let plantedRows = try #require(json(planted.body)["pupils"] as? [[String: Any]])
+        #expect(plantedRows.first?["pupil"] as? String == veraTrials)
+        #expect(plantedRows.first?["firstName"] == nil)
+        #expect(plantedRows.first?["nameWithheld"] as? String == "pupil-not-found")
+        #expect(!planted.body.contains("Вера"))
+        #expect(try run.sql("SELECT count(*) FROM policy.relationships WHERE kind = 'enrolled_in' AND subject_id = '\(vera)'") == "0")
+        #expect(try run.sql("SELECT count(*) FROM audit.events WHERE kind = 'policy.decided' AND payload->>'rule' = 'vault.trials.seat-not-issued' AND subject = '\(vera)'") == "1")
+
         // The audit trail: enrolments, relationship facts, the refusal, the names read.
-        #expect(try run.sql("SELECT count(*) FROM audit.events WHERE kind = 'trials.enrolment_changed'") == "4")
-        #expect(try run.sql("SELECT count(*) FROM audit.events WHERE kind = 'trials.relationship_recorded' AND payload->>'relation' = 'enrolled_in'") == "3")
+        #expect(try run.sql("SELECT count(*) FROM audit.events WHERE kind = 'trials.enrolment_changed'") == "6")
+        #expect(try run.sql("SELECT count(*) FROM audit.events WHERE kind = 'trials.relationship_recorded' AND payload->>'relation' = 'enrolled_in'") == "4")
         #expect(try run.sql("SELECT count(*) FROM audit.events WHERE kind = 'trials.relationship_recorded' AND payload->>'relation' = 'run_by'") == "1")
         #expect(try run.sql("SELECT count(*) FROM audit.events WHERE kind = 'policy.decided' AND payload->>'action' = 'approve'") == "1")
         #expect(try run.sql("SELECT count(*) FROM audit.events WHERE kind = 'policy.decided' AND payload->>'resource' = 'event' AND purpose = 'enrolment'") == "1")
         #expect(try run.sql("SELECT count(*) FROM audit.events WHERE kind = 'pii.read' AND purpose = 'event_attendance' AND decision = 'permit'") == "1")
-        #expect(try run.sql("SELECT count(*) FROM audit.events WHERE kind = 'pii.read' AND purpose = 'event_attendance' AND decision = 'deny'") == "1")
-        #expect(try run.sql("SELECT count(*) FROM audit.events WHERE kind = 'token.resolved' AND purpose = 'enrolment' AND decision = 'permit'") == "4")
+        #expect(try run.sql("SELECT count(*) FROM audit.events WHERE kind = 'pii.read' AND purpose = 'event_attendance' AND decision = 'deny'") == "2")
+        #expect(try run.sql("SELECT count(*) FROM audit.events WHERE kind = 'token.resolved' AND purpose = 'enrolment' AND decision = 'permit'") == "5")
     }
 }
 

@@ -19,19 +19,19 @@ struct TrialsDoorTests {
         role: "school", account: "usr_schoolaaaaaaaaaaaaaaa", session: "ses_s", organisationKind: "school", organisationID: "77-1234",
         region: "77")
     static let navigator = DoorCaller(
-        role: "navigator", account: "usr_navaaaaaaaaaaaaaaaaaa", session: "ses_n", organisationKind: "school", organisationID: "77-1234",
+        role: "navigator", account: "usr_navaaaaaaaaaaaaaaaaaaa", session: "ses_n", organisationKind: "school", organisationID: "77-1234",
         region: "77")
     static let otherNavigator = DoorCaller(
-        role: "navigator", account: "usr_navbbbbbbbbbbbbbbbbbb", session: "ses_o", organisationKind: "school", organisationID: "77-1234",
+        role: "navigator", account: "usr_navbbbbbbbbbbbbbbbbbbb", session: "ses_o", organisationKind: "school", organisationID: "77-1234",
         region: "77")
     static let mentor = DoorCaller(
-        role: "mentor", account: "usr_mentoraaaaaaaaaaaaaa", session: "ses_m", organisationKind: "venue", organisationID: "77-0042",
+        role: "mentor", account: "usr_mentoraaaaaaaaaaaaaaaa", session: "ses_m", organisationKind: "venue", organisationID: "77-0042",
         region: "77")
     static let otherMentor = DoorCaller(
-        role: "mentor", account: "usr_mentorbbbbbbbbbbbbbb", session: "ses_x", organisationKind: "venue", organisationID: "77-0042",
+        role: "mentor", account: "usr_mentorbbbbbbbbbbbbbbbb", session: "ses_x", organisationKind: "venue", organisationID: "77-0042",
         region: "77")
     static let venue = DoorCaller(
-        role: "venue", account: "usr_venueaaaaaaaaaaaaaaa", session: "ses_v", organisationKind: "venue", organisationID: "77-0042",
+        role: "venue", account: "usr_venueaaaaaaaaaaaaaaaaa", session: "ses_v", organisationKind: "venue", organisationID: "77-0042",
         region: "77")
 
     struct Fixture {
@@ -72,6 +72,43 @@ struct TrialsDoorTests {
             }
         }
 
+        /// A staff account as the administrators' registry would create it.
+        func account(_ caller: DoorCaller, role: String? = nil, venue: String? = nil, disabled: Bool = false) async throws {
+            let organisation = "bilet://\(caller.organisationKind ?? "venue")/\(venue ?? caller.organisationID ?? "77-0042")"
+            let login = caller.account.lowercased().replacingOccurrences(of: "_", with: ".")
+            let hash = "$argon2id$v=19$m=65536,t=3,p=1$c2FsdA$aGFzaA"
+            try await database.withPool { pool in
+                try await pool.execute(
+                    """
+                    INSERT INTO accounts.accounts (id, login, role, organisation, region, password_hash, disabled)
+                    VALUES (\(caller.account), \(login), \(role ?? caller.role), \(organisation), '77', \(hash), \(disabled))
+                    ON CONFLICT (id) DO UPDATE SET role = EXCLUDED.role, organisation = EXCLUDED.organisation, disabled = EXCLUDED.disabled
+                    """)
+            }
+        }
+
+        /// Binds `event` to `venue` as the vault's first `runBy` would.
+        func bind(_ event: String, to venue: String) async throws {
+            try await database.withPool { pool in
+                try await pool.execute("INSERT INTO vault.trial_event_venues (event, venue, bound_by) VALUES (\(event), \(venue), 'user:usr_test')")
+            }
+        }
+
+        /// The navigator's pupil enrolled through the vault (assigned, then the token for `create`).
+        func enrolled(_ pupil: (vault: String, trials: String), in event: String, now: Date) async throws {
+            try await fact(
+                "assigned_navigator", "pupil", pupil.vault, "user", TrialsDoorTests.navigator.account, from: now.addingTimeInterval(-86_400),
+                until: now.addingTimeInterval(86_400))
+            let answer = await ask(.enrolmentToken(pupil: pupil.vault, event: event, region: "77", action: "create"), as: TrialsDoorTests.navigator)
+            #expect(answer == .trials(.token(pupil.trials)))
+        }
+
+        /// The live facts of `kind` about `subject`.
+        func live(_ kind: String, _ subject: String) async throws -> Int {
+            try await count(
+                "SELECT count(*) FROM policy.relationships WHERE kind = \(kind) AND subject_id = \(subject) AND expired_at IS NULL")
+        }
+
         func shutdown() async {
             await pool.shutdown()
             try? FileManager.default.removeItem(atPath: directory)
@@ -104,6 +141,10 @@ struct TrialsDoorTests {
         let anna = try await fixture.pupil("Тестова", "Анна", purposes: ["event_attendance"])
         let boris = try await fixture.pupil("Примеров", "Борис", purposes: [])
         let vera = try await fixture.pupil("Образцова", "Вера", purposes: ["event_attendance"])
+        try await fixture.account(Self.mentor)
+        try await fixture.account(Self.otherMentor)
+        try await fixture.enrolled(anna, in: "1", now: now)
+        try await fixture.enrolled(boris, in: "1", now: now)
         // Event 1 runs now, by the mentor: Anna and Boris seated. Event 2 ended 10 days ago: Vera.
         let recordedRunBy = await fixture.ask(
             .runBy(event: "1", mentor: Self.mentor.account, startsAt: now.addingTimeInterval(-3_600).ISO8601Format(),
@@ -114,6 +155,8 @@ struct TrialsDoorTests {
             .seats(event: "1", endsAt: now.addingTimeInterval(3_600).ISO8601Format(), seated: [anna.trials, boris.trials], released: []),
             as: Self.navigator)
         #expect(seated == .trials(.recorded))
+        try await fixture.bind("2", to: "77-0042")
+        try await fixture.bind("3", to: "77-0042")
         try await fixture.fact("enrolled_in", "pupil", vera.vault, "event", "2", from: now.addingTimeInterval(-20 * 86_400), until: now.addingTimeInterval(-10 * 86_400))
         try await fixture.fact("run_by", "event", "2", "user", Self.mentor.account, from: now.addingTimeInterval(-11 * 86_400), until: now.addingTimeInterval(-10 * 86_400))
 
@@ -148,7 +191,8 @@ struct TrialsDoorTests {
         // Every read audited: 2 released, 4 refused.
         #expect(try await fixture.count("SELECT count(*) FROM audit.events WHERE kind = 'pii.read' AND purpose = 'event_attendance' AND decision = 'permit'") == 2)
         #expect(try await fixture.count("SELECT count(*) FROM audit.events WHERE kind = 'pii.read' AND purpose = 'event_attendance' AND decision = 'deny'") == 4)
-        #expect(try await fixture.count("SELECT count(*) FROM audit.events WHERE kind = 'trials.relationship_recorded'") == 4)
+        // run_by; per pupil pending recorded, then pending ended and enrolled_in recorded; Anna's enrolled_in ended.
+        #expect(try await fixture.count("SELECT count(*) FROM audit.events WHERE kind = 'trials.relationship_recorded'") == 8)
         await fixture.shutdown()
     }
 
@@ -173,6 +217,109 @@ struct TrialsDoorTests {
         #expect(
             try await fixture.count(
                 "SELECT count(*) FROM audit.events WHERE kind = 'token.resolved' AND purpose = 'enrolment' AND decision = 'permit'") == 1)
+        await fixture.shutdown()
+    }
+
+    @Test("a seat becomes enrolled_in only for a pupil whose token the vault issued for that event; a planted one is refused and audited")
+    func plantedSeatIsRefused() async throws {
+        let fixture = try await Self.fixture()
+        let now = Date()
+        let ends = now.addingTimeInterval(3_600).ISO8601Format()
+        let anna = try await fixture.pupil("Тестова", "Анна", purposes: ["event_attendance"])
+        let vera = try await fixture.pupil("Образцова", "Вера", purposes: ["event_attendance"])
+        let gleb = try await fixture.pupil("Пробный", "Глеб", purposes: ["event_attendance"])
+        try await fixture.account(Self.mentor)
+        #expect(
+            await fixture.ask(.runBy(event: "1", mentor: Self.mentor.account, startsAt: now.addingTimeInterval(-3_600).ISO8601Format(), endsAt: ends), as: Self.venue)
+                == .trials(.recorded))
+        // Anna was enrolled through the vault in event 1; Gleb only in event 2; Vera never.
+        try await fixture.enrolled(anna, in: "1", now: now)
+        try await fixture.enrolled(gleb, in: "2", now: now)
+        #expect(try await fixture.live("enrolment_pending", anna.vault) == 1)
+        #expect(await fixture.ask(.seats(event: "1", endsAt: ends, seated: [anna.trials], released: []), as: Self.navigator) == .trials(.recorded))
+        #expect(try await fixture.live("enrolled_in", anna.vault) == 1)
+        #expect(try await fixture.live("enrolment_pending", anna.vault) == 0)
+        // A cancellation of Anna whose "promoted" pupils the trials module planted (Vera, and Gleb of another event).
+        #expect(
+            await fixture.ask(.seats(event: "1", endsAt: ends, seated: [vera.trials, gleb.trials], released: [anna.trials]), as: Self.navigator)
+                == .trials(.recorded))
+        #expect(try await fixture.live("enrolled_in", vera.vault) == 0)
+        #expect(try await fixture.live("enrolled_in", gleb.vault) == 0)
+        #expect(try await fixture.live("enrolled_in", anna.vault) == 0)
+        #expect(try await fixture.live("enrolment_pending", gleb.vault) == 1)
+        #expect(
+            try await fixture.count(
+                """
+                SELECT count(*) FROM audit.events WHERE kind = 'policy.decided' AND decision = 'deny'
+                  AND payload->>'rule' = 'vault.trials.seat-not-issued' AND subject IN (\(vera.vault), \(gleb.vault))
+                """) == 2)
+        // The mentor sees neither name.
+        let list = Self.names(await fixture.ask(.attendanceNames(event: "1", pupils: [vera.trials, gleb.trials]), as: Self.mentor))
+        #expect(list.map(\.firstName) == [nil, nil])
+        #expect(list.map(\.refusal) == ["pupil-not-found", "pupil-not-found"])
+        // A pupil enrolled and waiting, then withdrawn, is no longer pending: a later planted promotion is refused too.
+        try await fixture.enrolled(vera, in: "1", now: now)
+        #expect(await fixture.ask(.seats(event: "1", endsAt: ends, seated: [], released: [vera.trials]), as: Self.navigator) == .trials(.recorded))
+        #expect(try await fixture.live("enrolment_pending", vera.vault) == 0)
+        #expect(await fixture.ask(.seats(event: "1", endsAt: ends, seated: [vera.trials], released: []), as: Self.navigator) == .trials(.recorded))
+        #expect(try await fixture.live("enrolled_in", vera.vault) == 0)
+        await fixture.shutdown()
+    }
+
+    @Test("run_by only for a live mentor account of the caller's venue, the event bound to the venue; no mentor ends it; a disabled mentor reads no names")
+    func runByChecksTheMentor() async throws {
+        let fixture = try await Self.fixture()
+        let now = Date()
+        let from = now.addingTimeInterval(-3_600).ISO8601Format()
+        let until = now.addingTimeInterval(3_600).ISO8601Format()
+        let anna = try await fixture.pupil("Тестова", "Анна", purposes: ["event_attendance"])
+        let otherVenue = DoorCaller(
+            role: "venue", account: "usr_venuebbbbbbbbbbbbbbbbb", session: "ses_w", organisationKind: "venue", organisationID: "77-0099", region: "77")
+        let foreignMentor = DoorCaller(
+            role: "mentor", account: "usr_mentorcccccccccccccccc", session: "ses_y", organisationKind: "venue", organisationID: "77-0099", region: "77")
+        try await fixture.account(Self.mentor)
+        try await fixture.account(Self.otherMentor, disabled: true)
+        try await fixture.account(foreignMentor)
+        try await fixture.account(Self.navigator, role: "navigator", venue: "77-1234")
+
+        func runBy(_ event: String, _ mentor: String?, as caller: DoorCaller) async -> VaultDoorResponse {
+            await fixture.ask(.runBy(event: event, mentor: mentor, startsAt: from, endsAt: until), as: caller)
+        }
+        // Not a mentor account, another venue's mentor, a disabled mentor, an unknown account: refused.
+        #expect(await runBy("1", Self.navigator.account, as: Self.venue) == .refused(code: "forbidden"))
+        #expect(await runBy("1", foreignMentor.account, as: Self.venue) == .refused(code: "forbidden"))
+        #expect(await runBy("1", Self.otherMentor.account, as: Self.venue) == .refused(code: "forbidden"))
+        #expect(await runBy("1", "usr_unknownaaaaaaaaaaaaa", as: Self.venue) == .refused(code: "forbidden"))
+        #expect(try await fixture.live("run_by", "1") == 0)
+        #expect(
+            try await fixture.count(
+                "SELECT count(*) FROM audit.events WHERE kind = 'policy.decided' AND decision = 'deny' AND payload->>'rule' = 'vault.trials.not-a-live-mentor'")
+                == 4)
+        // The venue's live mentor: recorded; the event is now the venue's, and another venue is refused for it.
+        #expect(await runBy("1", Self.mentor.account, as: Self.venue) == .trials(.recorded))
+        #expect(try await fixture.live("run_by", "1") == 1)
+        #expect(await runBy("1", foreignMentor.account, as: otherVenue) == .refused(code: "forbidden"))
+        #expect(await runBy("1", nil, as: otherVenue) == .refused(code: "forbidden"))
+        #expect(try await fixture.live("run_by", "1") == 1)
+        #expect(
+            try await fixture.count(
+                "SELECT count(*) FROM audit.events WHERE kind = 'policy.decided' AND decision = 'deny' AND payload->>'rule' = 'vault.trials.event-of-another-venue'")
+                == 2)
+
+        // The mentor reads Anna's name; once the account is disabled, nothing (even with the fact live).
+        try await fixture.enrolled(anna, in: "1", now: now)
+        #expect(await fixture.ask(.seats(event: "1", endsAt: until, seated: [anna.trials], released: []), as: Self.navigator) == .trials(.recorded))
+        #expect(Self.names(await fixture.ask(.attendanceNames(event: "1", pupils: [anna.trials]), as: Self.mentor)).first?.firstName == "Анна")
+        try await fixture.account(Self.mentor, disabled: true)
+        #expect(await fixture.ask(.attendanceNames(event: "1", pupils: [anna.trials]), as: Self.mentor) == .refused(code: "forbidden"))
+        // Another venue's mentor never reads event 1, whatever facts say.
+        try await fixture.fact("run_by", "event", "1", "user", foreignMentor.account, from: now.addingTimeInterval(-3_600), until: now.addingTimeInterval(3_600))
+        #expect(await fixture.ask(.attendanceNames(event: "1", pupils: [anna.trials]), as: foreignMentor) == .refused(code: "forbidden"))
+        try await fixture.account(Self.mentor)
+        // The mentor taken off the event (no mentor): every run_by of the event ends, and the names with it.
+        #expect(await runBy("1", nil, as: Self.venue) == .trials(.recorded))
+        #expect(try await fixture.live("run_by", "1") == 0)
+        #expect(Self.names(await fixture.ask(.attendanceNames(event: "1", pupils: [anna.trials]), as: Self.mentor)).first?.firstName == nil)
         await fixture.shutdown()
     }
 }

@@ -153,26 +153,54 @@ struct LeastPrivilegeTests {
         }
     }
 
-    /// The vault records and ends facts (navigator assignments, 0690) but never deletes or rewrites one.
-    @Test("bilet_vault adds a relationship fact and sets expired_at, and nothing more")
+    /// The vault records and ends facts (navigator assignments, 0690) but never deletes or rewrites
+    /// one, and only of the four kinds it decides itself (row level security, 0820: modules attack
+    /// review #2): assigned_navigator, enrolment_pending, enrolled_in, run_by.
+    @Test("bilet_vault adds a fact of its own kinds and sets expired_at on them, and nothing more")
     func vaultRelationshipsAreNarrow() async throws {
         let database = try await TestPostgres.makeDatabase(migrated: true)
-        try await withComponentPool(database, .vault) { pool throws in
-            #expect(try await pool.execute(
+        try await database.withPool { pool in
+            try await pool.execute(
                 """
                 INSERT INTO policy.relationships (kind, subject_type, subject_id, object_type, object_id)
-                VALUES ('assigned_navigator', 'pupil', 'sub_AAAAAAAAAAAAAAAAAAAAAA', 'user', 'usr_AAAAAAAAAAAAAAAAAAAAAA')
-                """) == 1)
-            #expect(try await pool.execute("UPDATE policy.relationships SET expired_at = now()") == 1)
+                VALUES ('supervises', 'user', 'usr_AAAAAAAAAAAAAAAAAAAAAA', 'user', 'usr_BBBBBBBBBBBBBBBBBBBBBB')
+                """)
+        }
+        try await withComponentPool(database, .vault) { pool throws in
+            for kind in ["assigned_navigator", "enrolment_pending", "enrolled_in", "run_by"] {
+                #expect(try await pool.execute(
+                    """
+                    INSERT INTO policy.relationships (kind, subject_type, subject_id, object_type, object_id)
+                    VALUES (\(kind), 'pupil', 'sub_AAAAAAAAAAAAAAAAAAAAAA', 'user', 'usr_AAAAAAAAAAAAAAAAAAAAAA')
+                    """) == 1, "\(kind)")
+            }
+            // The four of its own kinds; the other kind's fact is not touched (row security hides it from the update).
+            #expect(try await pool.execute("UPDATE policy.relationships SET expired_at = now()") == 4)
+            #expect(try await pool.query("SELECT count(*) FROM policy.relationships WHERE expired_at IS NULL").singleValue(Int.self) == 1)
             for statement: SQLStatement in [
+                """
+                INSERT INTO policy.relationships (kind, subject_type, subject_id, object_type, object_id)
+                VALUES ('supervises', 'user', 'usr_AAAAAAAAAAAAAAAAAAAAAA', 'user', 'usr_CCCCCCCCCCCCCCCCCCCCCC')
+                """,
                 "UPDATE policy.relationships SET object_id = 'usr_BBBBBBBBBBBBBBBBBBBBBB'",
                 "UPDATE policy.relationships SET valid_until = now() + interval '10 years'",
                 "DELETE FROM policy.relationships",
                 "TRUNCATE policy.relationships",
+                "UPDATE vault.trial_event_venues SET venue = '77-0001'",
+                "DELETE FROM vault.trial_event_venues",
             ] {
                 let error = await #expect(throws: PostgresError.self) { try await pool.execute(statement) }
                 #expect(error?.code == .server(.insufficientPrivilege), "\(statement)")
             }
+        }
+        // The policy role keeps every kind.
+        try await withComponentPool(database, .policy) { pool throws in
+            #expect(try await pool.execute(
+                """
+                INSERT INTO policy.relationships (kind, subject_type, subject_id, object_type, object_id)
+                VALUES ('supervises', 'user', 'usr_AAAAAAAAAAAAAAAAAAAAAA', 'user', 'usr_DDDDDDDDDDDDDDDDDDDDDD')
+                """) == 1)
+            #expect(try await pool.execute("UPDATE policy.relationships SET expired_at = now() WHERE expired_at IS NULL") == 2)
         }
     }
 

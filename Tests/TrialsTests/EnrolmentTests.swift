@@ -132,7 +132,7 @@ struct EnrolmentTests {
         await fixture.shutdown()
     }
 
-    @Test("trials.erase_pupil removes the pupil's rows, frees the seat and promotes; only the vault may call it")
+    @Test("trials.erase_pupil removes the pupil's rows, frees the seat and promotes (naming the pupil promoted); only the vault may call it")
     func erasure() async throws {
         let fixture = try await TrialsFixture.make()
         let event = try await fixture.approvedEvent(capacity: 1)
@@ -140,11 +140,14 @@ struct EnrolmentTests {
         _ = try await fixture.desk.enrol(TrialsFixture.navigator, try TrialsFixture.pupil(2), in: event)
         let token = try TrialsFixture.pupil(1).rawValue
         let rows = try await fixture.database.withPool(user: "bilet_vault", maxConnections: 1) { pool in
-            try await pool.query("SELECT item, removed FROM trials.erase_pupil(\(token))").map {
-                "\(try $0.decode(String.self, at: 0))=\(try $0.decode(Int.self, at: 1))"
+            try await pool.query("SELECT item, removed, promoted, promoted_event FROM trials.erase_pupil(\(token))").map {
+                let promoted = try $0.decode(String?.self, at: 2).map { ":\($0)" } ?? ""
+                let event = try $0.decode(Int64?.self, at: 3).map { "@\($0)" } ?? ""
+                return "\(try $0.decode(String.self, at: 0))=\(try $0.decode(Int.self, at: 1))\(promoted)\(event)"
             }
         }
-        #expect(rows == ["attendance=0", "enrolments=1"])
+        // The pupil promoted to the freed seat comes back (0821), so the vault can record its fact.
+        #expect(rows == ["attendance=0", "promoted=0:\(try TrialsFixture.pupil(2).rawValue)@\(event.id)", "enrolments=1"])
         #expect(try await fixture.store.enrolment(of: try TrialsFixture.pupil(2), in: event.id)?.state == .seated)
         #expect(try await fixture.store.event(event.id)?.seated == 1)
         let refused = await #expect(throws: PostgresError.self) {

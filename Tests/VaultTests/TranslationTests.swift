@@ -70,19 +70,38 @@ struct TranslationTests {
         await fixture.shutdown()
     }
 
-    @Test("a module's own token translates into another module's namespace when the policy reads for the purpose")
+    @Test("a module's own token translates into another namespace only where a rule names it (review #10): recommendations for a recommendation, nobody else")
     func ownTokenTranslates() async throws {
         let fixture = try await VaultFixture.make()
-        let family = try await fixture.family(84, purposes: ["assessment", "recommendation"])
+        let family = try await fixture.family(84, purposes: ["assessment", "recommendation", "event_attendance"])
         let recommendations = try #require(family.pupil.moduleTokens[.recommendations])
-        // The recommendations module may translate its own token (the translate rule), but it does
-        // not read pupils for assessment, so the read decision refuses.
+        let assessment = try #require(family.pupil.moduleTokens[.assessment])
+        // The recommendations engine's rule names a recommendation only.
         let error = await #expect(throws: VaultError.self) {
             try await fixture.vault.moduleToken(
                 for: .module(recommendations), in: .assessment, purpose: "assessment", by: Principals.service(.recommendations))
         }
         #expect(error?.code == .policyDenied)
-        #expect(error?.reason == "policy: no_matching_permit")
+        #expect(error?.reason == "policy: no_matching_permit (a token of another module's namespace)")
+        #expect(
+            try await fixture.vault.moduleToken(
+                for: .module(recommendations), in: .assessment, purpose: "recommendation", by: Principals.service(.recommendations))
+                == assessment)
+        // The assessment module's own token into trials: no rule names it.
+        let toTrials = await #expect(throws: VaultError.self) {
+            try await fixture.vault.moduleToken(for: .module(assessment), in: .trials, purpose: "event_attendance", by: Principals.service(.assessment))
+        }
+        #expect(toTrials?.code == .policyDenied)
+        #expect(toTrials?.reason == "policy: no_matching_permit (a token of another module's namespace)")
+        // A foreign token with `to` its holder's own module is refused in code, before any policy.
+        let trials = try #require(family.pupil.moduleTokens[.trials])
+        let foreign = await #expect(throws: VaultError.self) {
+            try await fixture.vault.moduleToken(for: .module(trials), in: .trials, purpose: "event_attendance", by: Principals.service(.assessment))
+        }
+        #expect(foreign?.code == .policyDenied)
+        #expect(foreign?.reason == "policy: forbidden (a token of another module's namespace)")
+        let rows = try await fixture.auditRows(subject: family.pupil.token.rawValue, kind: "token.resolved")
+        #expect(rows.map(\.decision) == ["deny", "permit", "deny", "deny"])
         await fixture.shutdown()
     }
 

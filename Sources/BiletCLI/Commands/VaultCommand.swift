@@ -23,7 +23,7 @@ struct VaultCommand: AsyncParsableCommand {
             """,
         subcommands: [
             Status.self, Unseal.self, Seal.self, Init.self, Rotate.self, Deadlines.self, Erase.self, Hold.self, Release.self,
-            Retention.self, Register.self, Keygen.self,
+            Retention.self, Register.self, ErasureStatus.self, Keygen.self,
         ])
 
     /// Where the running server's control socket is: `--socket`, else `vault.control_socket` from the
@@ -145,8 +145,10 @@ struct VaultCommand: AsyncParsableCommand {
             abstract: "Erases a subject now (crypto-shredding): its data key is destroyed, a pupil's guardians with it.",
             discussion: """
                 Irreversible. Refused for a subject under legal hold. The vault tokens stay and answer "erased"; a \
-                pupil's rows in every module are deleted and its pairwise tokens unlinked, in the same transaction \
-                (listed per module, counts only). The destruction register and the audit log (subject.erased, \
+                pupil's pairwise tokens are unlinked and their relationship facts expired in the same transaction \
+                (the facts are listed). Each module then deletes the pupil's rows: "done" with counts, or "pending" \
+                when the module did not confirm; the vault retries a pending module until it does (see \
+                `bilet vault erasure-status`). The destruction register and the audit log (subject.erased, \
                 module.erased) record it, with the control socket as actor.
                 """)
         @OptionGroup var socket: SocketOptions
@@ -159,10 +161,24 @@ struct VaultCommand: AsyncParsableCommand {
             let response = try await VaultControl.send(
                 VaultControlRequest(operation: .erase, token: token, reason: reason), socket: try await socket.resolved())
             for erased in response.erased ?? [] { print("erased \(erased)") }
-            for module in response.modules ?? [] {
-                let items = module.removed.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-                print("module \(module.module): removed \(items.isEmpty ? "nothing" : items); token unlinked")
-            }
+            for fact in response.facts ?? [] { print("fact \(fact.kind) → \(fact.object): expired") }
+            for module in response.modules ?? [] { print(VaultControl.line(module)) }
+        }
+    }
+
+    struct ErasureStatus: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "erasure-status",
+            abstract: "Shows where a pupil's erasure stands in each module: done (with counts) or pending (attempts, last error code).")
+        @OptionGroup var socket: SocketOptions
+        @Argument(help: ArgumentHelp("The pupil's vault token (sub_…).", valueName: "token")) var token: String
+
+        func run() async throws {
+            let response = try await VaultControl.send(
+                VaultControlRequest(operation: .erasureStatus, token: token), socket: try await socket.resolved())
+            let modules = response.modules ?? []
+            if modules.isEmpty { print("no module erasure queued for \(token)") }
+            for module in modules { print(VaultControl.line(module)) }
         }
     }
 
@@ -246,6 +262,19 @@ struct VaultCommand: AsyncParsableCommand {
 
 /// Sending, printing and failing for the vault subcommands.
 enum VaultControl {
+    /// One module's line of an erasure receipt or status.
+    static func line(_ module: ModuleErasure) -> String {
+        let items = module.removed.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        switch module.status {
+        case .done:
+            return "module \(module.module): done, removed \(items.isEmpty ? "nothing" : items); token unlinked"
+                + (module.swept ? "; swept" : "; sweep pending")
+        case .pending:
+            return "module \(module.module): pending (\(module.attempts) attempts"
+                + (module.lastErrorCode.map { ", last error \($0)" } ?? "") + "); token unlinked, retried by the vault"
+        }
+    }
+
     static func send(_ request: VaultControlRequest, socket: String) async throws -> VaultControlResponse {
         let response: VaultControlResponse
         do {

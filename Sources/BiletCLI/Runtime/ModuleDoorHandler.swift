@@ -9,7 +9,12 @@ import VaultDoor
 /// ``Vault/moduleRead(_:fields:purpose:by:)`` (`pii.read`). The vault decides, checks consent and
 /// audits; this translates messages and refusals.
 ///
-/// A module names pupils by its own pairwise tokens only. Whatever the vault answers about any
+/// A module names pupils by its own pairwise tokens only, and the vault enforces it in code, not
+/// through the policy alone (modules attack review #10): ``Vault/moduleRead(_:fields:purpose:by:)``
+/// and ``Vault/moduleToken(for:in:purpose:by:)`` refuse a service's token of another namespace
+/// before any policy decision (audited, naming the pupil), and a translation into another
+/// module's namespace needs a `translate` rule that names the service (today only the
+/// recommendations engine, for a recommendation). Whatever the vault answers about any
 /// other token (another module's, malformed, or the vault's own `sub_…`; unknown, erased or
 /// denied) comes back `forbidden`, so a module cannot probe which of another namespace's tokens
 /// exist; the vault audited every attempt it could parse.

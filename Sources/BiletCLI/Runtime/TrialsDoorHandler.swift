@@ -10,10 +10,13 @@ import VaultDoor
 ///
 /// - `enrolmentToken`: a navigator's pupil (vault token) → trials token, under the navigator's
 ///   `create`/`delete enrolment` policy and the translation's (`token.resolved`);
-/// - `seats`: the `enrolled_in` facts of seats taken and freed (navigators only);
-/// - `runBy`: the `run_by` fact of the mentor a venue named (venues only);
+/// - `seats`: the `enrolled_in` facts of seats taken and freed (navigators only), a seat only for a
+///   pupil whose token the vault issued for enrolment in that event;
+/// - `runBy`: the `run_by` fact of the mentor a venue named (venues only; a live mentor account of
+///   the caller's venue, the event bound to that venue), or none;
 /// - `attendanceNames`: the names of an event's pupils for the mentor running it, purpose
-///   `event_attendance`, each `pii.read` audited; a pupil the policy or the consent does not
+///   `event_attendance`, each `pii.read` audited, once the vault has checked that the caller is
+///   still a live mentor of the venue the event is bound to; a pupil the policy or the consent does not
 ///   release comes back with its refusal code and no name.
 ///
 /// A refusal of the whole request is one of the door's refusal codes; another school's pupil,
@@ -53,20 +56,26 @@ enum TrialsDoorHandler {
         case .seats(let event, let endsAt, let seated, let released):
             guard caller.role == "navigator" else { throw VaultError(.policyDenied, reason: "navigators enrol pupils") }
             guard let end = AuditTime.parse(endsAt) else { throw VaultError(.invalidRequest, reason: "endsAt is ISO 8601") }
-            try await vault.recordTrialsSeats(
+            let refused = try await vault.recordTrialsSeats(
                 event: event, endsAt: end, seated: try tokens(seated), released: try tokens(released), by: requester)
+            if refused > 0 { logger.warning("seats the vault never issued were refused", metadata: ["refused": "\(refused)"]) }
             return .recorded
         case .runBy(let event, let mentor, let startsAt, let endsAt):
-            guard caller.role == "venue" else { throw VaultError(.policyDenied, reason: "a venue names its mentors") }
+            guard caller.role == "venue", caller.organisationKind == "venue", let venue = caller.organisationID else {
+                throw VaultError(.policyDenied, reason: "a venue names its mentors")
+            }
             guard let start = AuditTime.parse(startsAt), let end = AuditTime.parse(endsAt) else {
                 throw VaultError(.invalidRequest, reason: "startsAt and endsAt are ISO 8601")
             }
-            try await vault.recordTrialsRunBy(event: event, mentor: mentor, startsAt: start, endsAt: end, by: requester)
+            try await vault.recordTrialsRunBy(event: event, venue: venue, mentor: mentor, startsAt: start, endsAt: end, by: requester)
             return .recorded
-        case .attendanceNames(_, let pupils):
-            guard caller.role == "mentor" else { throw VaultError(.policyDenied, reason: "the mentor running the event") }
+        case .attendanceNames(let event, let pupils):
+            guard caller.role == "mentor", caller.organisationKind == "venue", let venue = caller.organisationID else {
+                throw VaultError(.policyDenied, reason: "the mentor running the event")
+            }
             let references = try tokens(pupils).map { SubjectReference.module(ModuleToken($0)) }
             guard !references.isEmpty else { return .names([]) }
+            try await vault.checkTrialsMentor(event: event, account: caller.account, venue: venue, by: requester)
             let outcomes = try await vault.readBatch(
                 references, fields: [.firstName, .surname], purpose: "event_attendance", by: requester)
             return .names(

@@ -10,12 +10,12 @@ import Vault
 
 /// The vault of `bilet serve`: always present, and sealed at start. Its control socket
 /// (`vault.control_socket`) is how `bilet vault init | unseal | seal | status | rotate` reach it;
-/// the key rotation and retention jobs idle while it is sealed.
+/// the key rotation, retention and module erasure jobs idle while it is sealed.
 struct VaultServices {
     let vault: Vault
     /// The `bilet_vault` pool; the caller shuts it down after the services stopped.
     let pool: PostgresConnectionPool
-    /// The control server, the key rotation job and the retention job.
+    /// The control server, the key rotation job, the retention job and the module erasure job.
     let services: [any Service]
 
     /// The part ``StartupProgress`` waits for.
@@ -36,6 +36,9 @@ struct VaultServices {
             onListening: { progress.arrived(Self.controlPart) })
         return VaultServices(
             vault: vault, pool: pool,
-            services: [control, KeyRotationJob(vault: vault, logger: logger), RetentionJob(vault: vault, logger: logger)])
+            services: [
+                control, KeyRotationJob(vault: vault, logger: logger), RetentionJob(vault: vault, logger: logger),
+                ModuleErasureJob(vault: vault, logger: logger),
+            ])
     }
 }

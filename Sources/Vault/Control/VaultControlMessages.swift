@@ -29,6 +29,8 @@ public struct VaultControlRequest: Codable, Sendable, CustomStringConvertible {
         case retention
         /// List the destruction register, newest first.
         case register
+        /// Where the erasure of the pupil `token` stands in each module (pending or done).
+        case erasureStatus = "erasure-status"
     }
 
     public var operation: Operation
@@ -93,8 +95,11 @@ public struct VaultControlResponse: Codable, Sendable, Hashable {
     public var deadlines: [DestructionDeadline]?
     /// For `erase`: the tokens erased (the subject first, then a pupil's guardians).
     public var erased: [SubjectToken]?
-    /// For `erase` of a pupil: what each module removed (counts only; the erasure receipt).
+    /// For `erase` of a pupil and `erasure-status`: where each module stands and what it removed
+    /// (counts only; the erasure receipt).
     public var modules: [ModuleErasure]? = nil
+    /// For `erase` of a pupil: the relationship facts about the pupil the erasure expired.
+    public var facts: [ExpiredFact]? = nil
     /// For `register`: the destruction register, newest first.
     public var register: [DestructionRecord]?
     public var error: Failure?
@@ -102,9 +107,10 @@ public struct VaultControlResponse: Codable, Sendable, Hashable {
     /// A success.
     public static func success(
         status: VaultStatus? = nil, deadlines: [DestructionDeadline]? = nil, erased: [SubjectToken]? = nil,
-        modules: [ModuleErasure]? = nil, register: [DestructionRecord]? = nil
+        modules: [ModuleErasure]? = nil, facts: [ExpiredFact]? = nil, register: [DestructionRecord]? = nil
     ) -> VaultControlResponse {
-        VaultControlResponse(ok: true, status: status, deadlines: deadlines, erased: erased, modules: modules, register: register, error: nil)
+        VaultControlResponse(
+            ok: true, status: status, deadlines: deadlines, erased: erased, modules: modules, facts: facts, register: register, error: nil)
     }
 
     /// A refusal.

@@ -124,7 +124,9 @@ public struct VaultControlServer: Service {
                         .invalidRequest, reason: "erase needs a reason: subject_request, consent_withdrawn, consent_expired or retention_expired")
                 }
                 let receipt = try await vault.eraseWithReceipt(token, reason: reason, by: actor)
-                return .success(erased: receipt.erased, modules: receipt.modules)
+                return .success(erased: receipt.erased, modules: receipt.modules, facts: receipt.facts)
+            case .erasureStatus:
+                return .success(modules: try await vault.moduleErasures(of: try Self.token(in: request)))
             case .hold, .release:
                 try await vault.setLegalHold(request.operation == .hold, for: try Self.token(in: request), by: actor)
                 return .success()

@@ -40,8 +40,16 @@ extension Vault {
             let refusal: VaultError?
             var target: ModuleToken?
             var consent: ConsentToken?
+            // A service presents its own namespace's tokens only (modules attack review #10): enforced
+            // here, not left to how the policy is written.
+            var foreign = false
+            if requester.principal.role == "service", let source, requester.principal.attributes["service"] != .string(source.rawValue) {
+                foreign = true
+            }
             if let subject {
-                if subject.isErased {
+                if foreign {
+                    refusal = VaultError(.policyDenied, reason: "policy: forbidden (a token of another module's namespace)")
+                } else if subject.isErased {
                     refusal = VaultError(.subjectErased, reason: "the subject's data was erased")
                 } else if subject.kind != .pupil {
                     refusal = VaultError(.invalidRequest, reason: "only pupils have pairwise tokens")

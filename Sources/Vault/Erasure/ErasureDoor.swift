@@ -21,36 +21,52 @@ extension Vault {
         try await eraseWithReceipt(token, reason: reason, by: actor).erased
     }
 
-    /// ``erase(_:reason:by:)`` with its receipt: the subjects erased and, for a pupil, what each
-    /// module removed. A pupil's erasure reaches every module in the same transaction (each module
-    /// schema's `erase_pupil` deletes the rows of the pupil's pairwise token, and the token is
-    /// unlinked from `vault.module_tokens`), audited as one `module.erased` record per module
-    /// (counts only); if a module fails, nothing is erased.
+    /// ``erase(_:reason:by:)`` with its receipt: the subjects erased and, for a pupil, where each
+    /// module stands and the relationship facts expired.
     ///
-    /// - Throws: the errors of ``erase(_:reason:by:)``, and ``VaultError/Code/storage`` when a
-    ///   module's erasure fails (the whole erasure rolled back).
+    /// The erasure's transaction shreds the keys, unlinks the pupil's pairwise tokens from
+    /// `vault.module_tokens` (queuing one `vault.module_erasures` row per module), and expires every
+    /// relationship fact whose subject is the pupil (`assigned_navigator`, `enrolment_pending`,
+    /// `enrolled_in`, each audited). No module takes part in it, so no module (failing, locked,
+    /// or its data tampered with) can hold the shredding back. Once it has committed, the vault
+    /// runs the pupil's module erasures at once (``drainModuleErasures(subject:limit:)``: each
+    /// module schema's `erase_pupil` deletes the token's rows, `module.erased` audited, counts
+    /// only); a module that fails stays `pending` in the receipt and the vault process's
+    /// ``ModuleErasureJob`` retries it with backoff until it confirms, then sweeps once more after
+    /// the grace period.
+    ///
+    /// - Throws: the errors of ``erase(_:reason:by:)``.
     public func eraseWithReceipt(_ token: SubjectToken, reason: ErasureReason, by actor: String) async throws(VaultError) -> ErasureReceipt {
         _ = try keys()
         try Self.checkActor(actor)
         let now = clock.now
-        return try await withTransaction { connection in
+        let (receipt, subject) = try await withTransaction { connection in
             guard let subject = try await SubjectQueries.byTokens([token], on: connection, lock: true).first else {
                 throw VaultError(.unknownSubject, reason: "no subject has this token")
             }
-            return try await self.eraseLocked(subject, reason: reason, actor: actor, at: now, on: connection)
+            return (try await self.eraseLocked(subject, reason: reason, actor: actor, at: now, on: connection), subject.id)
         }
+        guard !receipt.modules.isEmpty else { return receipt }
+        // The shredding has committed; the modules now, each on its own (a failure waits for the job).
+        _ = try? await drainModuleErasures(subject: subject)
+        var updated = receipt
+        if let modules = try? await withConnection({ connection in try await Self.moduleErasures(of: subject, on: connection) }) {
+            updated.modules = modules
+        }
+        return updated
     }
 
     func eraseLocked(_ subject: SubjectRecord, reason: ErasureReason, actor: String, at now: Date, on connection: PostgresConnection) async throws(VaultError) -> ErasureReceipt {
         let erased = try await shred(subject, reason: reason, requestedBy: actor, at: now, on: connection)
         var modules: [ModuleErasure] = []
+        var facts: [ExpiredFact] = []
+        var factRecords: [AuditEvent] = []
         if subject.kind == .pupil {
             do {
-                modules = try await eraseModules(of: subject, on: connection)
-            } catch let error as VaultError {
-                throw error
+                modules = try await queueModuleErasures(of: subject, actor: actor, at: now, on: connection)
+                (facts, factRecords) = try await expireFacts(of: subject, actor: actor, at: now, on: connection)
             } catch {
-                throw VaultError(.storage, reason: "erasing the pupil's data in a module failed")
+                throw VaultError.wrapping(error)
             }
         }
         try await appendAudit(
@@ -60,9 +76,9 @@ extension Vault {
                     actor: actor, subject: record.token.rawValue,
                     reason: record.id == subject.id ? reason.rawValue : ErasureReason.pupilErased.rawValue, categories: categories
                 ).event
-            } + Self.moduleErasureEvents(modules, subject: subject.token, actor: actor),
+            } + factRecords,
             on: connection)
-        return ErasureReceipt(erased: erased.map(\.token), modules: modules)
+        return ErasureReceipt(erased: erased.map(\.token), modules: modules, facts: facts)
     }
 
     /// One pass of the retention job: marks consents whose term ended as expired (audited, with
