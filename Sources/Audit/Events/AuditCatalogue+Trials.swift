@@ -42,10 +42,10 @@ extension AuditCatalogue {
             writers: ["bilet_gateway"]),
         Entry(
             type: "trials.relationship_recorded",
-            description: "The vault recorded or expired a relationship fact the mentors' name reads are decided on: a pupil enrolled in an event (enrolled_in), a mentor running it (run_by).",
+            description: "The vault recorded or expired a relationship fact the mentors' name reads are decided on: a pupil whose trials token it issued for an enrolment (enrolment_pending), a pupil enrolled in an event (enrolled_in), a mentor running it (run_by).",
             subject: .optional, decision: .absent, purpose: .required,
             fields: [
-                Field(name: "relation", kind: .code, required: true, description: "enrolled_in or run_by."),
+                Field(name: "relation", kind: .code, required: true, description: "enrolment_pending, enrolled_in or run_by."),
                 Field(name: "change", kind: .code, required: true, description: "recorded or expired."),
                 Field(name: "event", kind: .identifier, required: true, description: "The event (event:17)."),
                 Field(name: "user", kind: .identifier, required: false, description: "For run_by: the mentor (user:usr_…)."),
