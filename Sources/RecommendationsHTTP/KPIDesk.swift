@@ -48,16 +48,7 @@ public struct KPIDesk: Sendable {
         } else if session.organisation.kind.rawValue == scope, session.organisation.id.value == id, let own = session.region {
             region = own
         } else {
-            // An unknown organisation answers like one the caller may not see; a registry that
-            // cannot be read is 503, not a refusal.
-            let found: String?
-            do {
-                found = try await regionOf(scope, id)
-            } catch {
-                throw Self.unavailable
-            }
-            guard let found else { throw RecommendationsHTTPRefusal.forbidden }
-            region = found
+            region = try await Self.region(of: scope, id, lookup: regionOf)
         }
         let since = Self.windowStart(now)
         let answer = try await DoorCalls.call(
@@ -115,6 +106,22 @@ public struct KPIDesk: Sendable {
         {
             raw[month, default: RawKPICounts()].trialsAttended = count
         }
+    }
+
+    /// The region of `scope` `id` by `lookup`: an unknown organisation answers like one the caller
+    /// may not see (`403 forbidden`); a registry that cannot be read is `503 unavailable`, not a
+    /// refusal.
+    static func region(
+        of scope: String, _ id: String, lookup: @Sendable (String, String) async throws -> String?
+    ) async throws -> String {
+        let found: String?
+        do {
+            found = try await lookup(scope, id)
+        } catch {
+            throw unavailable
+        }
+        guard let found else { throw RecommendationsHTTPRefusal.forbidden }
+        return found
     }
 
     /// `503 unavailable`: a store or the registry could not be read.

@@ -33,6 +33,11 @@
 -- change (kpi_apply raises check_violation). <schema>.kpi_rebuild() recomputes a schema's counters from its base rows (the
 -- backfill below; executable by the administrator only).
 --
+-- Every function here runs with jit = off: the facts' lateral joins run with enable_nestloop off
+-- (unnested arrays have no statistics, so a nested loop over two of them was quadratic at
+-- 100,000 rows), and the disabled plan's cost then crossed jit_above_cost: JIT compilation took
+-- a second per trigger, past the vault's 5 s statement bound under load.
+--
 -- Concurrency: the counter rows of one (region, month) are updated by every change of that
 -- region and month and stay locked until the changing transaction commits; the upsert takes
 -- them in key order so two statements do not deadlock on them.
@@ -54,7 +59,7 @@ GRANT SELECT ON vault.kpi_counters TO bilet_vault;
 CREATE TYPE vault.kpi_fact AS (region text, scope text, key text, month date, measure text, entity text);
 
 CREATE FUNCTION vault.kpi_apply(p_before vault.kpi_fact[], p_after vault.kpi_fact[]) RETURNS void
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog SET jit = off AS $$
 DECLARE
     v_negative bigint;
 BEGIN
@@ -81,7 +86,7 @@ $$;
 REVOKE ALL ON FUNCTION vault.kpi_apply(vault.kpi_fact[], vault.kpi_fact[]) FROM PUBLIC;
 
 CREATE FUNCTION vault.kpi_facts(p_subjects vault.subjects[], p_consents vault.consents[]) RETURNS vault.kpi_fact[]
-LANGUAGE sql STABLE SET search_path = pg_catalog SET enable_nestloop = off AS $$
+LANGUAGE sql STABLE SET search_path = pg_catalog SET enable_nestloop = off SET jit = off AS $$
     SELECT coalesce(array_agg(ROW(f.region, f.scope, f.key, f.month, f.measure, f.entity)::vault.kpi_fact), '{}')
     FROM (
         SELECT s.region, k.scope, k.key, (date_trunc('month', s.created_at AT TIME ZONE 'UTC'))::date AS month,
@@ -100,7 +105,7 @@ REVOKE ALL ON FUNCTION vault.kpi_facts(vault.subjects[], vault.consents[]) FROM 
 
 -- Subjects: a pupil registered, transferred (region, organisation), erased (erased_at).
 CREATE FUNCTION vault.kpi_subjects_changed() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog SET jit = off AS $$
 DECLARE
     v_old vault.subjects[] := '{}';
     v_new vault.subjects[] := '{}';
@@ -143,7 +148,7 @@ CREATE TRIGGER kpi_subjects_deleted AFTER DELETE ON vault.subjects
 -- Consents: a first version recorded (or, by the administrator, changed or deleted). A state
 -- change (withdrawal, expiry, superseded) moves nothing.
 CREATE FUNCTION vault.kpi_consents_changed() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog SET jit = off AS $$
 DECLARE
     v_old vault.consents[] := '{}';
     v_new vault.consents[] := '{}';
@@ -191,7 +196,7 @@ CREATE TRIGGER kpi_consents_deleted AFTER DELETE ON vault.consents
     REFERENCING OLD TABLE AS kpi_old FOR EACH STATEMENT EXECUTE FUNCTION vault.kpi_consents_changed();
 
 CREATE FUNCTION vault.kpi_rebuild() RETURNS void
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog SET jit = off AS $$
 BEGIN
     LOCK TABLE vault.subjects, vault.consents IN SHARE MODE;
     DELETE FROM vault.kpi_counters;
@@ -219,7 +224,7 @@ GRANT SELECT ON assessment.kpi_counters TO bilet_assessment;
 CREATE TYPE assessment.kpi_fact AS (region text, scope text, key text, month date, measure text, entity text);
 
 CREATE FUNCTION assessment.kpi_apply(p_before assessment.kpi_fact[], p_after assessment.kpi_fact[]) RETURNS void
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog SET jit = off AS $$
 DECLARE
     v_negative bigint;
 BEGIN
@@ -246,7 +251,7 @@ $$;
 REVOKE ALL ON FUNCTION assessment.kpi_apply(assessment.kpi_fact[], assessment.kpi_fact[]) FROM PUBLIC;
 
 CREATE FUNCTION assessment.kpi_facts(p_results assessment.results[]) RETURNS assessment.kpi_fact[]
-LANGUAGE sql STABLE SET search_path = pg_catalog AS $$
+LANGUAGE sql STABLE SET search_path = pg_catalog SET jit = off AS $$
     SELECT coalesce(array_agg(ROW(r.region, k.scope, k.key, (date_trunc('month', r.completed_at AT TIME ZONE 'UTC'))::date,
                                   'tests_completed', r.session_id::text)::assessment.kpi_fact), '{}')
     FROM unnest(p_results) r CROSS JOIN LATERAL (VALUES ('region', r.region), ('school', r.school)) k (scope, key)
@@ -255,7 +260,7 @@ $$;
 REVOKE ALL ON FUNCTION assessment.kpi_facts(assessment.results[]) FROM PUBLIC;
 
 CREATE FUNCTION assessment.kpi_results_changed() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog SET jit = off AS $$
 DECLARE
     v_old assessment.results[] := '{}';
     v_new assessment.results[] := '{}';
@@ -279,7 +284,7 @@ CREATE TRIGGER kpi_results_deleted AFTER DELETE ON assessment.results
     REFERENCING OLD TABLE AS kpi_old FOR EACH STATEMENT EXECUTE FUNCTION assessment.kpi_results_changed();
 
 CREATE FUNCTION assessment.kpi_rebuild() RETURNS void
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog SET jit = off AS $$
 BEGIN
     LOCK TABLE assessment.results IN SHARE MODE;
     DELETE FROM assessment.kpi_counters;
@@ -305,7 +310,7 @@ GRANT SELECT ON trials.kpi_counters TO bilet_trials;
 CREATE TYPE trials.kpi_fact AS (region text, scope text, key text, month date, measure text, entity text);
 
 CREATE FUNCTION trials.kpi_apply(p_before trials.kpi_fact[], p_after trials.kpi_fact[]) RETURNS void
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog SET jit = off AS $$
 DECLARE
     v_negative bigint;
 BEGIN
@@ -335,7 +340,7 @@ REVOKE ALL ON FUNCTION trials.kpi_apply(trials.kpi_fact[], trials.kpi_fact[]) FR
 -- one, the enrolling navigator's school.
 CREATE FUNCTION trials.kpi_facts(p_attendance trials.attendance[], p_events trials.events[], p_enrolments trials.enrolments[])
 RETURNS trials.kpi_fact[]
-LANGUAGE sql STABLE SET search_path = pg_catalog SET enable_nestloop = off AS $$
+LANGUAGE sql STABLE SET search_path = pg_catalog SET enable_nestloop = off SET jit = off AS $$
     SELECT coalesce(array_agg(ROW(e.region, k.scope, k.key, (date_trunc('month', e.ends_at AT TIME ZONE 'UTC'))::date,
                                   'trials_attended', a.event_id::text || ':' || a.pupil_token)::trials.kpi_fact), '{}')
     FROM unnest(p_attendance) a JOIN unnest(p_events) e ON e.id = a.event_id
@@ -346,7 +351,7 @@ $$;
 REVOKE ALL ON FUNCTION trials.kpi_facts(trials.attendance[], trials.events[], trials.enrolments[]) FROM PUBLIC;
 
 CREATE FUNCTION trials.kpi_attendance_changed() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog SET jit = off AS $$
 DECLARE
     v_old trials.attendance[] := '{}';
     v_new trials.attendance[] := '{}';
@@ -381,7 +386,7 @@ CREATE TRIGGER kpi_attendance_deleted AFTER DELETE ON trials.attendance
 -- Events: a change of end, region or venue moves the event's attended rows (seated counts and
 -- status changes move nothing and return at once).
 CREATE FUNCTION trials.kpi_events_changed() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog SET jit = off AS $$
 DECLARE
     v_old trials.events[] := '{}';
     v_new trials.events[] := '{}';
@@ -419,7 +424,7 @@ CREATE TRIGGER kpi_events_deleted AFTER DELETE ON trials.events
 
 -- Enrolments: the school of an attended pupil's enrolment (set, changed, or the enrolment gone).
 CREATE FUNCTION trials.kpi_enrolments_changed() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog SET jit = off AS $$
 DECLARE
     v_old trials.enrolments[] := '{}';
     v_new trials.enrolments[] := '{}';
@@ -463,7 +468,7 @@ CREATE TRIGGER kpi_enrolments_deleted AFTER DELETE ON trials.enrolments
     REFERENCING OLD TABLE AS kpi_old FOR EACH STATEMENT EXECUTE FUNCTION trials.kpi_enrolments_changed();
 
 CREATE FUNCTION trials.kpi_rebuild() RETURNS void
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog SET jit = off AS $$
 BEGIN
     LOCK TABLE trials.attendance, trials.events, trials.enrolments IN SHARE MODE;
     DELETE FROM trials.kpi_counters;
@@ -491,7 +496,7 @@ GRANT SELECT ON recommendations.kpi_counters TO bilet_recommendations;
 CREATE TYPE recommendations.kpi_fact AS (region text, scope text, key text, month date, measure text, entity text);
 
 CREATE FUNCTION recommendations.kpi_apply(p_before recommendations.kpi_fact[], p_after recommendations.kpi_fact[]) RETURNS void
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog SET jit = off AS $$
 DECLARE
     v_negative bigint;
 BEGIN
@@ -518,7 +523,7 @@ $$;
 REVOKE ALL ON FUNCTION recommendations.kpi_apply(recommendations.kpi_fact[], recommendations.kpi_fact[]) FROM PUBLIC;
 
 CREATE FUNCTION recommendations.kpi_facts(p_items recommendations.items[]) RETURNS recommendations.kpi_fact[]
-LANGUAGE sql STABLE SET search_path = pg_catalog AS $$
+LANGUAGE sql STABLE SET search_path = pg_catalog SET jit = off AS $$
     SELECT coalesce(array_agg(ROW(i.region, k.scope, k.key, (date_trunc('month', i.published_at AT TIME ZONE 'UTC'))::date,
                                   'recommendations_delivered', i.pupil_token)::recommendations.kpi_fact), '{}')
     FROM unnest(p_items) i CROSS JOIN LATERAL (VALUES ('region', i.region), ('school', i.school)) k (scope, key)
@@ -529,7 +534,7 @@ REVOKE ALL ON FUNCTION recommendations.kpi_facts(recommendations.items[]) FROM P
 -- Items: a pupil counts once per month with any published item, so the affected pupils' published
 -- items are counted before and after the statement.
 CREATE FUNCTION recommendations.kpi_items_changed() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog SET jit = off AS $$
 DECLARE
     v_old recommendations.items[] := '{}';
     v_new recommendations.items[] := '{}';
@@ -564,7 +569,7 @@ CREATE TRIGGER kpi_items_deleted AFTER DELETE ON recommendations.items
     REFERENCING OLD TABLE AS kpi_old FOR EACH STATEMENT EXECUTE FUNCTION recommendations.kpi_items_changed();
 
 CREATE FUNCTION recommendations.kpi_rebuild() RETURNS void
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog SET jit = off AS $$
 BEGIN
     LOCK TABLE recommendations.items IN SHARE MODE;
     DELETE FROM recommendations.kpi_counters;
