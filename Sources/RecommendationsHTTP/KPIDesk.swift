@@ -22,13 +22,14 @@ public struct KPIDesk: Sendable {
     public let assessment: AssessmentStore
     public let trials: TrialsStore
     public let door: VaultDoorClient
-    /// The region of a school or venue (kind, id), from the organisation registry.
-    public let regionOf: @Sendable (String, String) async -> String?
+    /// The region of a school or venue (kind, id), from the organisation registry; `nil` when
+    /// there is no such organisation. A storage error is thrown (the report answers 503).
+    public let regionOf: @Sendable (String, String) async throws -> String?
 
     /// A desk over the modules' stores and the vault's door.
     public init(
         recommendations: RecommendationsStore, assessment: AssessmentStore, trials: TrialsStore, door: VaultDoorClient,
-        regionOf: @escaping @Sendable (String, String) async -> String?
+        regionOf: @escaping @Sendable (String, String) async throws -> String?
     ) {
         self.recommendations = recommendations
         self.assessment = assessment
@@ -47,9 +48,7 @@ public struct KPIDesk: Sendable {
         } else if session.organisation.kind.rawValue == scope, session.organisation.id.value == id, let own = session.region {
             region = own
         } else {
-            // An unknown organisation answers like one the caller may not see.
-            guard let found = await regionOf(scope, id) else { throw RecommendationsHTTPRefusal.forbidden }
-            region = found
+            region = try await Self.region(of: scope, id, lookup: regionOf)
         }
         let since = Self.windowStart(now)
         let answer = try await DoorCalls.call(
@@ -63,7 +62,7 @@ public struct KPIDesk: Sendable {
         do {
             try await moduleCounts(scope: scope, id: id, region: region, since: since, into: &raw)
         } catch {
-            throw Problem(.serviceUnavailable, code: "unavailable", title: "The service is unavailable; try again later.")
+            throw Self.unavailable
         }
         let months = Self.monthKeys(ending: now)
         return KPIReport(scope: scope, id: id, months: months.map { KPIMonth(month: $0, raw: raw[$0] ?? RawKPICounts()) })
@@ -71,16 +70,17 @@ public struct KPIDesk: Sendable {
 
     /// The modules' monthly counts of `scope` `id` in `region` since `since`, added to `raw`:
     /// tests completed, trials attended, recommendations delivered (pupils with a published one),
-    /// each through the module's own role. Public for the benchmark.
+    /// each through the module's own role from its monthly counters (`<module>.kpi_counters`,
+    /// migration 0810: kept by triggers in the transaction of the change they count), so a report
+    /// reads at most 12 rows per measure. Public for the benchmark.
     public func moduleCounts(scope: String, id: String, region: String, since: Date, into raw: inout [String: RawKPICounts]) async throws {
-        let school: String? = scope == "school" ? id : nil
-        let venue: String? = scope == "venue" ? id : nil
-        if venue == nil {
+        if scope != "venue" {
             for (month, count) in try await Self.monthly(
                 assessment.pool,
                 """
-                SELECT to_char(date_trunc('month', completed_at AT TIME ZONE 'UTC'), 'YYYY-MM'), count(*) FROM assessment.results
-                WHERE completed_at >= \(since) AND region = \(region) AND (\(school)::text IS NULL OR school = \(school)) GROUP BY 1
+                SELECT to_char(month, 'YYYY-MM'), n FROM assessment.kpi_counters
+                WHERE region = \(region) AND scope = \(scope) AND key = \(id) AND measure = 'tests_completed'
+                  AND month >= (CAST(\(since) AS timestamptz) AT TIME ZONE 'UTC')::date
                 """)
             {
                 raw[month, default: RawKPICounts()].testsCompleted = count
@@ -88,10 +88,9 @@ public struct KPIDesk: Sendable {
             for (month, count) in try await Self.monthly(
                 recommendations.pool,
                 """
-                SELECT to_char(date_trunc('month', published_at AT TIME ZONE 'UTC'), 'YYYY-MM'), count(DISTINCT pupil_token)
-                FROM recommendations.items
-                WHERE status = 'published' AND published_at >= \(since) AND region = \(region) AND (\(school)::text IS NULL OR school = \(school))
-                GROUP BY 1
+                SELECT to_char(month, 'YYYY-MM'), n FROM recommendations.kpi_counters
+                WHERE region = \(region) AND scope = \(scope) AND key = \(id) AND measure = 'recommendations_delivered'
+                  AND month >= (CAST(\(since) AS timestamptz) AT TIME ZONE 'UTC')::date
                 """)
             {
                 raw[month, default: RawKPICounts()].recommendationsDelivered = count
@@ -100,17 +99,33 @@ public struct KPIDesk: Sendable {
         for (month, count) in try await Self.monthly(
             trials.pool,
             """
-            SELECT to_char(date_trunc('month', e.ends_at AT TIME ZONE 'UTC'), 'YYYY-MM'), count(*)
-            FROM trials.attendance a JOIN trials.events e ON e.id = a.event_id
-            LEFT JOIN trials.enrolments n ON n.event_id = a.event_id AND n.pupil_token = a.pupil_token
-            WHERE a.attended AND e.ends_at >= \(since) AND e.region = \(region)
-              AND (\(venue)::text IS NULL OR e.venue = \(venue)) AND (\(school)::text IS NULL OR n.school = \(school))
-            GROUP BY 1
+            SELECT to_char(month, 'YYYY-MM'), n FROM trials.kpi_counters
+            WHERE region = \(region) AND scope = \(scope) AND key = \(id) AND measure = 'trials_attended'
+              AND month >= (CAST(\(since) AS timestamptz) AT TIME ZONE 'UTC')::date
             """)
         {
             raw[month, default: RawKPICounts()].trialsAttended = count
         }
     }
+
+    /// The region of `scope` `id` by `lookup`: an unknown organisation answers like one the caller
+    /// may not see (`403 forbidden`); a registry that cannot be read is `503 unavailable`, not a
+    /// refusal.
+    static func region(
+        of scope: String, _ id: String, lookup: @Sendable (String, String) async throws -> String?
+    ) async throws -> String {
+        let found: String?
+        do {
+            found = try await lookup(scope, id)
+        } catch {
+            throw unavailable
+        }
+        guard let found else { throw RecommendationsHTTPRefusal.forbidden }
+        return found
+    }
+
+    /// `503 unavailable`: a store or the registry could not be read.
+    static let unavailable = Problem(.serviceUnavailable, code: "unavailable", title: "The service is unavailable; try again later.")
 
     static func monthly(_ pool: PostgresConnectionPool, _ statement: SQLStatement) async throws -> [(String, Int)] {
         try await pool.query(statement).map { (try $0.decode(String.self, at: 0), Int(try $0.decode(Int64.self, at: 1))) }

@@ -88,7 +88,7 @@ struct PlatformRoutes: Sendable {
                         recommendations: staff.recommendations, assessment: staff.assessment, trials: staff.trials.store, door: vaultDoor,
                         regionOf: { kind, id in
                             guard let kind = OrganisationKind(rawValue: kind), let id = OrganisationID(id) else { return nil }
-                            return try? await registry.find(Organisation(kind: kind, id: id))?.region
+                            return try await registry.find(Organisation(kind: kind, id: id))?.region
                         }))
             }
         }
