@@ -132,6 +132,23 @@ public final class TLSClientConnection {
         return received
     }
 
+    /// Receives what the next TLS record holds, at most `maximum` bytes: empty when the server
+    /// closed the connection. For a client that reads an HTTP/1.1 response by its length and keeps
+    /// the connection for the next request (``receiveAll(limit:)`` reads until the close).
+    public func receiveSome(maximum: Int = 16 * 1024) throws(TLSClientError) -> [UInt8] {
+        var buffer = [UInt8](repeating: 0, count: max(maximum, 1))
+        while true {
+            let count = buffer.withUnsafeMutableBytes { gnutls_record_recv(self.session, $0.baseAddress, $0.count) }
+            if count == 0 || count == Int(GNUTLS_E_PREMATURE_TERMINATION) { return [] }
+            if count < 0 {
+                // GNUTLS_E_AGAIN here is the socket's receive timeout: a server that stays silent
+                if count != Int(GNUTLS_E_AGAIN) && gnutls_error_is_fatal(Int32(count)) == 0 { continue }
+                throw TLSClientError(.ioFailed, gnutlsCode: Int32(count))
+            }
+            return Array(buffer[0..<count])
+        }
+    }
+
     /// Sends close_notify (also done when the connection is released).
     public func sendCloseNotify() {
         guard !self.closed else { return }
