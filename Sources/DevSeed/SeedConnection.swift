@@ -150,7 +150,9 @@ public final class SeedConnection {
         }
         buffered.removeFirst(headEnd + 4)
         var body: [UInt8] = []
-        if headers["transfer-encoding"]?.lowercased().contains("chunked") == true {
+        if status == 204 || status == 304 || (100..<200).contains(status) {
+            // no body, whatever the headers say
+        } else if headers["transfer-encoding"]?.lowercased().contains("chunked") == true {
             while true {
                 var lineEnd = Self.find([13, 10], in: buffered)
                 while lineEnd == nil {

@@ -10,7 +10,7 @@ import Glibc
 /// dates or SNILS values (scan a `pg_dump` of them)." A real `bilet serve` (development PKI,
 /// migrated database, initialised vault), the built `bilet dev seed` run against it at a small
 /// scale as a separate process, the summary's counts checked against what the API answers (the
-/// coordinator's approved events and KPI, a navigator's seats), then a `pg_dump` of the
+/// venue's approved events, the coordinator's KPI, a navigator's seats), then a `pg_dump` of the
 /// assessment, trials and recommendations schemas searched for every seeded pupil's and
 /// guardian's names, birth dates (ISO and ДД.ММ.ГГГГ) and SNILS (with and without separators), in
 /// every form SchoolDoorEndToEndTests looks for. The dump must hold the seeded module rows
@@ -103,10 +103,17 @@ struct DevSeedTests {
         let coordinatorAccount = try staff("regional_coordinator")
         let coordinatorClient = client(coordinatorAccount.certificate)
         let coordinator = try run.signIn(port: workstations, coordinatorAccount.login, client: coordinatorClient, password: manifest.staffPassword)
-        let approved = try run.call(port: workstations, client: coordinatorClient, token: coordinator, "/v1/trials/events?status=approved")
-        #expect(approved.http == "200", "\(approved)")
-        let events = (ServeCommandTests.json(approved.body)["events"] as? [[String: Any]]) ?? []
-        #expect(events.count == counts.events, "\(approved.body)")
+        // Nothing waits for the coordinator's decision; the venue's events are all approved.
+        let submitted = try run.call(port: workstations, client: coordinatorClient, token: coordinator, "/v1/trials/events?status=submitted")
+        #expect(submitted.http == "200" && submitted.body == #"{"events":[]}"#, "\(submitted)")
+        let venueAccount = try staff("venue")
+        let venueClient = client(venueAccount.certificate)
+        let venue = try run.signIn(port: workstations, venueAccount.login, client: venueClient, password: manifest.staffPassword)
+        let listed = try run.call(port: workstations, client: venueClient, token: venue, "/v1/trials/events")
+        #expect(listed.http == "200", "\(listed)")
+        let events = (ServeCommandTests.json(listed.body)["events"] as? [[String: Any]]) ?? []
+        #expect(events.count == counts.events, "\(listed.body)")
+        #expect(events.allSatisfy { $0["status"] as? String == "approved" }, "\(listed.body)")
         let month = String(ISO8601DateFormatter().string(from: Date()).prefix(7))
         let kpi = try run.call(port: workstations, client: coordinatorClient, token: coordinator, "/v1/kpi?scope=region&id=99")
         #expect(kpi.http == "200", "\(kpi)")

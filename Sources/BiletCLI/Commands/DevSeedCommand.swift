@@ -54,6 +54,8 @@ struct DevSeedCommand: AsyncParsableCommand {
     var manifestPath: String?
 
     func run() async throws {
+        // a gateway that closes a kept-alive connection must fail a write, not kill the seed
+        signal(SIGPIPE, SIG_IGN)
         var scale = SeedScale()
         scale.schools = schools
         scale.pupilsPerSchool = pupilsPerSchool
@@ -93,12 +95,12 @@ struct DevSeedCommand: AsyncParsableCommand {
                         actor: actor)
                     let seeder = DevSeeder(
                         target: target, steps: steps, test: try Self.test(), region: region, scale: scale, seedValue: seedValue,
-                        log: { print("seed: \($0)") })
+                        log: { Self.say("seed: \($0)") })
                     return try await seeder.run()
                 }
             }
         } catch let error as DevSeedError where error.code == .alreadySeeded {
-            print(error.message)
+            Self.say(error.message)
             throw ExitCode(3)
         }
         if let manifestPath {
@@ -143,9 +145,14 @@ struct DevSeedCommand: AsyncParsableCommand {
             ])
     }
 
+    /// Writes `line` to standard output at once (not buffered: progress reaches a log file as it happens).
+    static func say(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+
     static func printSummary(_ manifest: SeedManifest, seconds: Double) {
         let counts = manifest.counts
-        print("""
+        var lines = ["""
             seeded the synthetic region \(manifest.region) (seed value \(manifest.seedValue)) in \(Int(seconds)) s:
               \(counts.schools) schools, \(counts.venues) venues with \(counts.places) places, \(counts.staff) staff accounts
               \(counts.pupils) pupils (\(counts.pupilsWithoutFullConsent) with a consent for enrolment only), \(counts.navigatorAssignments) navigator assignments
@@ -153,14 +160,17 @@ struct DevSeedCommand: AsyncParsableCommand {
               \(counts.testsPublished) test published, \(counts.assignments) assignments, \(counts.pupilsActivated) pupils activated, \(counts.testsSubmitted) tests submitted
               \(counts.recommendationsGenerated) recommendations generated, \(counts.recommendationsPublished) published, \(counts.opportunities) opportunity
             staff sign-ins (development only; password '\(manifest.staffPassword)', at the workstation certificate shown):
-            """)
+            """]
         for staff in manifest.staff.prefix(12) {
-            print("  \(staff.login) (\(staff.role), \(staff.organisation)): \(staff.certificate)")
+            lines.append("  \(staff.login) (\(staff.role), \(staff.organisation)): \(staff.certificate)")
         }
-        if manifest.staff.count > 12 { print("  … and \(manifest.staff.count - 12) more, one school, navigator, venue and mentor per organisation (seed.<role>.<id>)") }
+        if manifest.staff.count > 12 {
+            lines.append("  … and \(manifest.staff.count - 12) more, one school, navigator, venue and mentor per organisation (seed.<role>.<id>)")
+        }
         if let pupil = manifest.pupilLogins.first {
-            print("pupils' sign-ins (pupils' listener; password '\(manifest.pupilPassword)'): \(pupil.login) … (\(manifest.pupilLogins.count) in all)")
+            lines.append("pupils' sign-ins (pupils' listener; password '\(manifest.pupilPassword)'): \(pupil.login) … (\(manifest.pupilLogins.count) in all)")
         }
+        say(lines.joined(separator: "\n"))
     }
 }
 
