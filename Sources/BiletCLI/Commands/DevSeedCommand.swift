@@ -157,7 +157,7 @@ struct DevSeedCommand: AsyncParsableCommand {
               \(counts.schools) schools, \(counts.venues) venues with \(counts.places) places, \(counts.staff) staff accounts
               \(counts.pupils) pupils (\(counts.pupilsWithoutFullConsent) with a consent for enrolment only), \(counts.navigatorAssignments) navigator assignments
               \(counts.events) events approved, \(counts.enrolmentsSeated) enrolments seated, \(counts.enrolmentsWaiting) waiting, \(counts.attendanceMarked) attendance marks
-              \(counts.testsPublished) test published, \(counts.assignments) assignments, \(counts.pupilsActivated) pupils activated, \(counts.testsSubmitted) tests submitted
+              \(counts.testsPublished > 0 ? "1 test published" : "the test was published already"), \(counts.assignments) assignments, \(counts.pupilsActivated) pupils activated, \(counts.testsSubmitted) tests submitted
               \(counts.recommendationsGenerated) recommendations generated, \(counts.recommendationsPublished) published, \(counts.opportunities) opportunity
             staff sign-ins (development only; password '\(manifest.staffPassword)', at the workstation certificate shown):
             """]
