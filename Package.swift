@@ -110,6 +110,8 @@ let package = Package(
         // Reading and checking a pupil import file (CSV): pure, no dependencies, so the gateway checks a
         // file completely before anything reaches the vault.
         .target(name: "PupilImport", swiftSettings: strict),
+        // `bilet dev seed`: a client of the running platform (mutual TLS, HTTP), nothing of the server
+        .target(name: "DevSeed", dependencies: ["GnuTLS"], swiftSettings: strict),
 
         // MARK: Modules (invariant 2: tokens only; never Vault, GnuTLS or Policy)
         .target(name: "Assessment", dependencies: ["Tokens", "PostgreSQL"], swiftSettings: strict),
@@ -262,7 +264,7 @@ let package = Package(
                 "GnuTLS", "PostgreSQL", "Storage", "Settings", "Observability", "Policy", "Audit", "TLS", "Gateway", "Vault",
                 "CertificateAuthority", "Identity", "Accounts", "LocalSocket", "VaultDoor",
                 "Organisations", "VaultHTTP", "AccountsHTTP", "OrganisationsHTTP", "AuditHTTP", "CertificatesHTTP", "PupilImport",
-                "Tokens", "Trials", "TrialsHTTP", "Assessment", "AssessmentHTTP", "Recommendations", "RecommendationsHTTP",
+                "Tokens", "Trials", "TrialsHTTP", "Assessment", "AssessmentHTTP", "Recommendations", "RecommendationsHTTP", "DevSeed",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -21,6 +21,7 @@ public final class TLSClientConnection {
     /// The expected server name, owned by this connection: GnuTLS keeps the pointer given to
     /// `gnutls_session_set_verify_cert` and reads it during the handshake, so it must outlive the call.
     private let expectedHost: UnsafeMutablePointer<CChar>
+    private let timeoutSeconds: Int
     private var closed = false
 
     /// Connects to `host`:`port` and completes the handshake.
@@ -74,6 +75,7 @@ public final class TLSClientConnection {
         self.credentials = credentials
         self.socket = socket
         self.expectedHost = expectedHost
+        self.timeoutSeconds = timeoutSeconds
 
         var failure = gnutls_priority_set_direct(session, priority, nil)
         if failure >= 0 { failure = gnutls_credentials_set(session, GNUTLS_CRD_CERTIFICATE, UnsafeMutableRawPointer(credentials)) }
@@ -130,6 +132,26 @@ public final class TLSClientConnection {
             received += buffer[0..<count]
         }
         return received
+    }
+
+    /// Receives what the next TLS record holds, at most `maximum` bytes: empty when the server
+    /// closed the connection. For a client that reads an HTTP/1.1 response by its length and keeps
+    /// the connection for the next request (``receiveAll(limit:)`` reads until the close).
+    public func receiveSome(maximum: Int = 16 * 1024) throws(TLSClientError) -> [UInt8] {
+        var buffer = [UInt8](repeating: 0, count: max(maximum, 1))
+        // GNUTLS_E_AGAIN comes both after a post-handshake message (a TLS 1.3 session ticket: read
+        // again) and when the socket's receive timeout ran out (a silent server: give up)
+        let started = ContinuousClock.now
+        while true {
+            let count = buffer.withUnsafeMutableBytes { gnutls_record_recv(self.session, $0.baseAddress, $0.count) }
+            if count == 0 || count == Int(GNUTLS_E_PREMATURE_TERMINATION) { return [] }
+            if count < 0 {
+                let timedOut = count == Int(GNUTLS_E_AGAIN) && ContinuousClock.now - started >= .seconds(self.timeoutSeconds)
+                if !timedOut && gnutls_error_is_fatal(Int32(count)) == 0 { continue }
+                throw TLSClientError(.ioFailed, gnutlsCode: Int32(count))
+            }
+            return Array(buffer[0..<count])
+        }
     }
 
     /// Sends close_notify (also done when the connection is released).
