@@ -125,7 +125,10 @@ enum TestTakingBenchClient {
             sc, nc, pc = sconns[w], ntoken_conns[w], pconns[w]
             while not queue.empty():
                 i = queue.get_nowait()
-                form = {"pupil": {"surname": "Бенчев", "first_name": "Ученик", "birth_date": "2012-03-04", "grade": "7", "class": "А"},
+                # distinct synthetic names and birth dates (the school refuses a duplicate pupil)
+                surname = "Бенч" + "".join("абвгдежзик"[int(d)] for d in str(i)) + "ов"
+                born = "2012-%02d-%02d" % (1 + i % 12, 1 + (i // 12) % 28)
+                form = {"pupil": {"surname": surname.capitalize(), "first_name": "Ученик", "birth_date": born, "grade": "7", "class": "А"},
                         "guardian": {"surname": "Бенчева", "first_name": "Ольга", "relation": "mother", "phone": "+7 900 %03d-%02d-%02d" % (i // 10000, (i // 100) % 100, i % 100)},
                         "consent": {"number": "B%d/2026" % i, "signed_on": "2026-09-01", "pupil_signed": True, "purposes": ["self_service", "assessment"]}}
                 s, b = await sc.call("POST", "/v1/pupils", stoken, form)

@@ -67,6 +67,7 @@ struct TestTakingBenchCommand: AsyncParsableCommand {
         try platform.prepare()
         try await platform.serve()
         defer { platform.stop() }
+        try platform.addAccounts()
         try platform.initialiseVault()
 
         var random = SplitMix64(seed: 11)

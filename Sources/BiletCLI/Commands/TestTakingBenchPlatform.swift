@@ -44,7 +44,7 @@ final class TestTakingBenchPlatform: @unchecked Sendable {
 
     func file(_ name: String) -> URL { directory.appendingPathComponent(name) }
 
-    /// The PKI, the configuration, the migrated cluster and the staff accounts.
+    /// The PKI, the configuration and the migrated cluster.
     func prepare() throws {
         try bilet(["certs", "dev-setup", "--directory", certs])
         let gateway = certs + "/gateway"
@@ -57,6 +57,10 @@ final class TestTakingBenchPlatform: @unchecked Sendable {
             """
         try json.write(toFile: config, atomically: true, encoding: .utf8)
         try bilet(["db", "migrate", "--config", config])
+    }
+
+    /// The staff accounts (school, navigator, methodologist), with the serve running (its cluster).
+    func addAccounts() throws {
         for (login, role, organisation, region) in [
             ("bench.school", "school", "bilet://school/77-0001", "77"), ("bench.navigator", "navigator", "bilet://school/77-0001", "77"),
             ("bench.methodologist", "methodologist", "bilet://operator/op-1", nil),
