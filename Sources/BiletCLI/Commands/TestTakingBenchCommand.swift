@@ -99,11 +99,11 @@ struct TestTakingBenchCommand: AsyncParsableCommand {
         print("set-up done in \(Self.format(ContinuousClock.now - setupStart))")
 
         let resolvedBefore = try await platform.count("SELECT count(*) FROM audit.events WHERE kind = 'token.resolved'")
-        let before = ProcessCPU.tree(of: platform.servePID)
+        let before = ProcessCPU.tree(of: platform.measuredRoots)
         let loadStart = ContinuousClock.now
         try await platform.python(["load", platform.file("client.json").path])
         let elapsed = ContinuousClock.now - loadStart
-        let after = ProcessCPU.tree(of: platform.servePID)
+        let after = ProcessCPU.tree(of: platform.measuredRoots)
         guard let data = FileManager.default.contents(atPath: platform.file("result.json").path),
             let result = try JSONSerialization.jsonObject(with: data) as? [String: Any]
         else { throw ValidationError("the load client wrote no result") }

@@ -19,6 +19,21 @@ final class TestTakingBenchPlatform: @unchecked Sendable {
     var config: String { directory.path + "/bilet.json" }
     var socket: String { directory.path + "/vault/control.sock" }
     var servePID: Int32 { serveProcess?.processIdentifier ?? 0 }
+
+    /// The processes measured: the serve's tree and the private cluster's postmaster (which
+    /// `pg_ctl` detaches from it), read from its `postmaster.pid`.
+    var measuredRoots: [Int32] {
+        var roots = [servePID]
+        let enumerator = FileManager.default.enumerator(atPath: directory.path + "/pg")
+        while let path = enumerator?.nextObject() as? String {
+            guard path.hasSuffix("postmaster.pid"),
+                let text = try? String(contentsOfFile: directory.path + "/pg/" + path, encoding: .utf8),
+                let pid = text.split(separator: "\n").first.flatMap({ Int32($0.trimmingCharacters(in: .whitespaces)) })
+            else { continue }
+            roots.append(pid)
+        }
+        return roots
+    }
     var binary: String { Bundle.main.executablePath ?? CommandLine.arguments[0] }
 
     /// The environment of every `bilet` run: the private cluster here; the per-address rate limit
@@ -182,7 +197,7 @@ final class TestTakingBenchPlatform: @unchecked Sendable {
 /// CPU seconds (user + system) of a process tree from /proc, by role: `gateway`, `vault`, … for
 /// `bilet serve --component X`, `postgres`, `serve (supervisor)`.
 enum ProcessCPU {
-    static func tree(of root: Int32) -> [Int32: (label: String, seconds: Double)] {
+    static func tree(of roots: [Int32]) -> [Int32: (label: String, seconds: Double)] {
         let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
         var parents: [Int32: Int32] = [:]
         var cpu: [Int32: Double] = [:]
@@ -199,12 +214,12 @@ enum ProcessCPU {
         for (pid, seconds) in cpu {
             var ancestor: Int32? = pid
             var depth = 0
-            while let current = ancestor, current != root, current > 1, depth < 64 {
+            while let current = ancestor, !roots.contains(current), current > 1, depth < 64 {
                 ancestor = parents[current]
                 depth += 1
             }
-            guard ancestor == root else { continue }
-            result[pid] = (label(pid, root: root), seconds)
+            guard let root = ancestor, roots.contains(root) else { continue }
+            result[pid] = (label(pid, root: roots[0]), seconds)
         }
         return result
     }
