@@ -68,7 +68,7 @@ struct PupilPathLimitTests {
     @Test("one fill per session until the TTL, the session's end or logout; concurrent requests share a fill")
     func sessionCache() async throws {
         let clock = Clock()
-        let cache = PupilSessionCache<String>(ttl: .seconds(60), now: { clock.now })
+        let cache = PupilSessionCache<String>(ttl: .seconds(60), jitter: 0, now: { clock.now })
         let filler = Filler()
         let expires = clock.now.addingTimeInterval(3600)
         // Ten concurrent first requests: one fill.
@@ -98,6 +98,21 @@ struct PupilPathLimitTests {
     }
 
     struct Refused: Error {}
+
+    @Test("with jitter an entry ends between (1 - jitter) and 1 of the TTL, never later")
+    func jitter() async throws {
+        let clock = Clock()
+        let cache = PupilSessionCache<String>(ttl: .seconds(100), jitter: 0.2, now: { clock.now })
+        let filler = Filler()
+        let expires = clock.now.addingTimeInterval(3600)
+        for index in 0..<50 { _ = try await cache.value(session: "ses_\(index)", expiresAt: expires) { try await filler.fill() } }
+        clock.advance(79)
+        for index in 0..<50 { _ = try await cache.value(session: "ses_\(index)", expiresAt: expires) { try await filler.fill() } }
+        #expect(filler.calls.load(ordering: .relaxed) == 50)
+        clock.advance(21)
+        for index in 0..<50 { _ = try await cache.value(session: "ses_\(index)", expiresAt: expires) { try await filler.fill() } }
+        #expect(filler.calls.load(ordering: .relaxed) == 100)
+    }
 
     @Test("a failed fill is not kept: the next request asks again")
     func failureNotKept() async throws {

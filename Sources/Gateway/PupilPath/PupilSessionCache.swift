@@ -4,7 +4,7 @@ public import Foundation
 /// door), kept for a short time so that a pupil's requests do not each cost a door call, a vault
 /// transaction and an audit record (attack review #4).
 ///
-/// An entry lives until the first of: ``ttl`` after it was filled (then the next request asks
+/// An entry lives until the first of: ``ttl`` (less up to ``jitter``) after it was filled (then the next request asks
 /// again, so a consent withdrawal, an erasure or a disabled account takes effect within ``ttl``),
 /// the session's own expiry, or ``remove(session:)`` (logout). Concurrent requests of one session
 /// wait for one fill; a fill that fails is not kept. At most ``capacity`` sessions are held:
@@ -15,8 +15,12 @@ public actor PupilSessionCache<Value: Sendable> {
         case ready(Value, until: Date)
     }
 
-    /// How long a filled value is used before it is asked for again.
+    /// How long a filled value is used before it is asked for again, at most.
     public let ttl: Duration
+    /// The share of ``ttl`` an entry may end sooner, drawn per fill (0.2: between 80 % and 100 % of
+    /// it), so sessions filled together (a class starting a test at once) are not all asked for
+    /// again in the same instant: the bench saw 1,000 simultaneous refills overflow the vault's door.
+    public let jitter: Double
     /// The most sessions held at once.
     public let capacity: Int
     private let now: @Sendable () -> Date
@@ -26,8 +30,11 @@ public actor PupilSessionCache<Value: Sendable> {
     public private(set) var fills = 0
 
     /// A cache keeping values for `ttl`, holding at most `capacity` sessions, on clock `now`.
-    public init(ttl: Duration = .seconds(60), capacity: Int = 100_000, now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(
+        ttl: Duration = .seconds(60), jitter: Double = 0.2, capacity: Int = 100_000, now: @escaping @Sendable () -> Date = { Date() }
+    ) {
         self.ttl = ttl
+        self.jitter = min(max(jitter, 0), 0.9)
         self.capacity = max(capacity, 16)
         self.now = now
     }
@@ -54,7 +61,8 @@ public actor PupilSessionCache<Value: Sendable> {
         do {
             let value = try await task.value
             if case .filling(_, let current)? = entries[key], current == mine {
-                let seconds = Double(ttl.components.seconds) + Double(ttl.components.attoseconds) / 1e18
+                let full = Double(ttl.components.seconds) + Double(ttl.components.attoseconds) / 1e18
+                let seconds = full * (1 - Double.random(in: 0...jitter))
                 entries[key] = .ready(value, until: min(now().addingTimeInterval(seconds), expiresAt))
             }
             return value
