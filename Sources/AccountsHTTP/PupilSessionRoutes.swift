@@ -24,7 +24,10 @@ public enum PupilSessionRoutes {
 
     /// Adds the routes to `router`, behind ``PupilListenerOnlyMiddleware``: reached with a client
     /// certificate they answer `404 route-not-found`, as a route that does not exist.
-    public static func add(to router: Router<BiletRequestContext>, accounts: PupilAccounts) {
+    /// `signedOut` is told of each session ended by logout (the gateway forgets what it cached for it).
+    public static func add(
+        to router: Router<BiletRequestContext>, accounts: PupilAccounts, signedOut: @escaping @Sendable (PupilSession) async -> Void = { _ in }
+    ) {
         let pupil = router.group("/v1/pupil").add(middleware: PupilListenerOnlyMiddleware())
         pupil.post("activate") { request, context -> Response in
             let body = try await JSONBody.decode(ActivateBody.self, from: request, limit: maximumRequestBytes)
@@ -39,7 +42,9 @@ public enum PupilSessionRoutes {
         }
         pupil.group("sessions").add(middleware: PupilSessionMiddleware(accounts: accounts))
             .delete("current") { _, context -> Response in
-                try await accounts.logout(try context.requirePupil())
+                let session = try context.requirePupil()
+                try await accounts.logout(session)
+                await signedOut(session)
                 return Response(status: .noContent)
             }
     }

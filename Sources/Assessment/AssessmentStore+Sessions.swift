@@ -14,6 +14,13 @@ extension AssessmentStore {
         let status: TestSession.Status
         let testCode: String
         let testVersion: Int
+        /// The database's `clock_timestamp()` when the row was read.
+        let databaseNow: Date
+    }
+
+    /// The session time of a request: the test's clock, or the database's as read with the row.
+    func sessionTime(_ databaseNow: Date) -> Date {
+        sessionClock?() ?? databaseNow
     }
 
     /// What a transaction decided, thrown (or not) after it committed.
@@ -57,7 +64,7 @@ extension AssessmentStore {
             "SELECT pg_advisory_xact_lock(hashtext('assessment.start'), hashtext(\(assignment.uuidString)))")
         let rows = try await connection.query(
             """
-            SELECT a.test_code, a.test_version, t.max_attempts, t.time_limit_seconds
+            SELECT a.test_code, a.test_version, t.max_attempts, t.time_limit_seconds, clock_timestamp()
             FROM assessment.assignments a JOIN assessment.tests t ON t.code = a.test_code AND t.version = a.test_version
             WHERE a.id = \(assignment) AND a.pupil_token = \(pupil.rawValue)
             """)
@@ -67,7 +74,7 @@ extension AssessmentStore {
         let maxAttempts = try row.decode(Int.self, at: 2)
         let limit = try row.decode(Int.self, at: 3)
         let test = try await test(code: code, version: version, on: connection)
-        let at = now()
+        let at = sessionTime(try row.decode(Date.self, at: 4))
         let open = try await connection.query(
             """
             SELECT s.id FROM assessment.sessions s WHERE s.assignment_id = \(assignment) AND s.status = 'open' FOR UPDATE
@@ -110,7 +117,7 @@ extension AssessmentStore {
                     return .refused(AssessmentError(.sessionNotFound, "no session of the pupil has this id"))
                 }
                 let test = try await self.test(code: session.testCode, version: session.testVersion, on: connection)
-                if session.status == .open, self.now() >= session.deadline {
+                if session.status == .open, self.sessionTime(session.databaseNow) >= session.deadline {
                     _ = try await self.finish(session, as: .expired, test: test, key: key, on: connection)
                     session = try await self.sessionRow(id, pupil: pupil, on: connection) ?? session
                 }
@@ -138,7 +145,7 @@ extension AssessmentStore {
                 }
                 guard session.status == .open else { return .refused(AssessmentError(.sessionClosed, "the session is finished")) }
                 let test = try await self.test(code: session.testCode, version: session.testVersion, on: connection)
-                let at = self.now()
+                let at = self.sessionTime(session.databaseNow)
                 guard at < session.deadline else {
                     _ = try await self.finish(session, as: .expired, test: test, key: key, on: connection)
                     return .refused(AssessmentError(.deadlinePassed, "the session's time is up"))
@@ -175,7 +182,7 @@ extension AssessmentStore {
                 }
                 let test = try await self.test(code: session.testCode, version: session.testVersion, on: connection)
                 if session.status == .open {
-                    return .value(try await self.finish(session, as: self.now() < session.deadline ? .submitted : .expired, test: test, key: key, on: connection))
+                    return .value(try await self.finish(session, as: self.sessionTime(session.databaseNow) < session.deadline ? .submitted : .expired, test: test, key: key, on: connection))
                 }
                 guard let result = try await self.result(of: id, on: connection) else {
                     throw AssessmentError(.storage, "a finished session has no result")
@@ -196,7 +203,7 @@ extension AssessmentStore {
     ) async throws
         -> TestResult
     {
-        let at = status == .expired ? session.deadline : now()
+        let at = status == .expired ? session.deadline : sessionTime(session.databaseNow)
         let closed = try await connection.execute(
             """
             UPDATE assessment.sessions SET status = \(status.rawValue), finished_at = \(at) WHERE id = \(session.id) AND status = 'open'
@@ -209,6 +216,11 @@ extension AssessmentStore {
         }
         let answers = try await savedAnswers(session.id, on: connection)
         let sheet = test.key.score(answers)
+        // One pupil's submits take turns on the footprint (attack review #12): `FOR UPDATE` below
+        // locks nothing for a dimension the pupil has no value of yet, so two concurrent first
+        // scores would both read none and the second would overwrite the first instead of merging.
+        try await connection.execute(
+            "SELECT pg_advisory_xact_lock(hashtext('assessment.footprint'), hashtext(\(session.pupil.rawValue)))")
         try await connection.execute(
             """
             INSERT INTO assessment.results (session_id, pupil_token, test_code, test_version, scores, answered, questions, outcome, completed_at,
@@ -245,13 +257,15 @@ extension AssessmentStore {
             lock
             ? try await connection.query(
                 """
-                SELECT s.id, s.assignment_id, s.attempt, s.started_at, s.deadline_at, s.status, a.test_code, a.test_version
+                SELECT s.id, s.assignment_id, s.attempt, s.started_at, s.deadline_at, s.status, a.test_code, a.test_version,
+                       clock_timestamp()
                 FROM assessment.sessions s JOIN assessment.assignments a ON a.id = s.assignment_id
                 WHERE s.id = \(id) AND s.pupil_token = \(pupil.rawValue) FOR UPDATE OF s
                 """)
             : try await connection.query(
                 """
-                SELECT s.id, s.assignment_id, s.attempt, s.started_at, s.deadline_at, s.status, a.test_code, a.test_version
+                SELECT s.id, s.assignment_id, s.attempt, s.started_at, s.deadline_at, s.status, a.test_code, a.test_version,
+                       clock_timestamp()
                 FROM assessment.sessions s JOIN assessment.assignments a ON a.id = s.assignment_id
                 WHERE s.id = \(id) AND s.pupil_token = \(pupil.rawValue)
                 """)
@@ -260,13 +274,17 @@ extension AssessmentStore {
             id: try row.decode(UUID.self, at: 0), assignment: try row.decode(UUID.self, at: 1), pupil: pupil,
             attempt: try row.decode(Int.self, at: 2), startedAt: try row.decode(Date.self, at: 3), deadline: try row.decode(Date.self, at: 4),
             status: TestSession.Status(rawValue: try row.decode(String.self, at: 5)) ?? .expired, testCode: try row.decode(String.self, at: 6),
-            testVersion: try row.decode(Int.self, at: 7))
+            testVersion: try row.decode(Int.self, at: 7), databaseNow: try row.decode(Date.self, at: 8))
     }
 
     func test(code: String, version: Int, on connection: PostgresConnection) async throws -> ValidatedTest {
-        let rows = try await connection.query("SELECT definition FROM assessment.tests WHERE code = \(code) AND version = \(version)")
+        if let cached = tests.get(code: code, version: version) { return cached }
+        let rows = try await connection.query(
+            "SELECT definition, state = 'published' FROM assessment.tests WHERE code = \(code) AND version = \(version)")
         guard let row = rows.first else { throw AssessmentError(.testNotFound, "no test has this code and version") }
-        return try validatedDefinition(try row.decode(String.self, at: 0))
+        let test = try validatedDefinition(try row.decode(String.self, at: 0))
+        if try row.decode(Bool.self, at: 1) { tests.put(test, code: code, version: version) }
+        return test
     }
 
     func savedAnswers(_ session: UUID, on connection: PostgresConnection) async throws -> [String: Answer] {

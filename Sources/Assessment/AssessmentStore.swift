@@ -9,8 +9,14 @@ import Tokens
 /// Pupils are known only by their ``AssessmentToken``; staff by their account ids. The store never
 /// sees a name or the vault's own token: the gateway asks the vault's door for the token.
 ///
-/// Time comes from ``now`` (the wall clock unless a test gives another), so the deadlines a
-/// session enforces are the store's, never the client's.
+/// Session time (starts, deadlines, answers, submissions) is the database's `clock_timestamp()`,
+/// read in the statements themselves (attack review #14): gateways side by side share one clock,
+/// and the deadlines a session enforces are never a gateway's or the client's. A test may give a
+/// clock of its own (``init(pool:validator:now:)``), which then replaces the database's. Staff
+/// changes (upload, publish, assign) are stamped with ``now``.
+///
+/// Published versions are validated and compiled once per store (``ValidatedTestCache``, attack
+/// review #11).
 ///
 /// Each staff change (upload, publish, assign) takes a `record` closure that the store calls
 /// inside the change's transaction, after the change and before COMMIT, as the trials store does:
@@ -25,12 +31,18 @@ public struct AssessmentStore: Sendable {
     public let now: @Sendable () -> Date
     /// Checks uploaded definitions.
     public let validator: DefinitionValidator
+    /// The clock of sessions when a test gives one; `nil`: the database's.
+    let sessionClock: (@Sendable () -> Date)?
+    /// Published versions, validated once.
+    let tests = ValidatedTestCache()
 
-    /// A store over `pool` (role `bilet_assessment`).
-    public init(pool: PostgresConnectionPool, validator: DefinitionValidator = DefinitionValidator(), now: @escaping @Sendable () -> Date = { Date() }) {
+    /// A store over `pool` (role `bilet_assessment`); `now`, when given, replaces the database's
+    /// clock for sessions too (tests).
+    public init(pool: PostgresConnectionPool, validator: DefinitionValidator = DefinitionValidator(), now: (@Sendable () -> Date)? = nil) {
         self.pool = pool
         self.validator = validator
-        self.now = now
+        self.now = now ?? { Date() }
+        self.sessionClock = now
     }
 
     // MARK: Test versions
@@ -127,11 +139,15 @@ public struct AssessmentStore: Sendable {
 
     /// The validated test of a stored version (for scoring and for the pupil's view).
     public func test(code: String, version: Int) async throws(AssessmentError) -> ValidatedTest {
+        if let cached = tests.get(code: code, version: version) { return cached }
         let rows = try await Self.storage {
-            try await pool.query("SELECT definition FROM assessment.tests WHERE code = \(code) AND version = \(version)")
+            try await pool.query("SELECT definition, state = 'published' FROM assessment.tests WHERE code = \(code) AND version = \(version)")
         }
         guard let row = rows.first else { throw AssessmentError(.testNotFound, "no test has this code and version") }
-        return try validatedDefinition(try Self.decodeRow { try row.decode(String.self, at: 0) })
+        let (text, published) = try Self.decodeRow { (try row.decode(String.self, at: 0), try row.decode(Bool.self, at: 1)) }
+        let test = try validatedDefinition(text)
+        if published { tests.put(test, code: code, version: version) }
+        return test
     }
 
     // MARK: Helpers

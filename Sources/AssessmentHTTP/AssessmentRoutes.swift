@@ -8,6 +8,7 @@ public import Hummingbird
 import NIOCore
 public import Policy
 public import PostgreSQL
+public import Tokens
 public import VaultDoor
 import VaultHTTP
 
@@ -42,12 +43,16 @@ public enum AssessmentRoutes {
         public let policies: PolicyStore
         /// A pool as `bilet_gateway`, for the audit records (changes and refusals).
         public let recorder: PostgresConnectionPool
+        /// Each pupil session's own assessment token, asked of the door once per session and
+        /// ``PupilSessionCache/ttl`` (attack review #4).
+        public let ownTokens: PupilSessionCache<Tokens.AssessmentToken>
 
         /// Collects the dependencies.
         public init(
             sessions: StaffSessions, pupils: PupilAccounts, door: VaultDoorClient, store: AssessmentStore, policies: PolicyStore,
-            recorder: PostgresConnectionPool
+            recorder: PostgresConnectionPool, ownTokens: PupilSessionCache<Tokens.AssessmentToken> = PupilSessionCache()
         ) {
+            self.ownTokens = ownTokens
             self.sessions = sessions
             self.pupils = pupils
             self.door = door

@@ -19,9 +19,12 @@ import VaultDoor
 /// - `POST /v1/pupil/assessment/sessions/{id}/submit`: scores and records the result;
 /// - `GET /v1/pupil/assessment/results`, `GET /v1/pupil/assessment/footprint`.
 ///
-/// Every request first asks the vault's door for the session's own assessment token (policy,
-/// `assessment` consent, `token.resolved` audited): nothing in a request can name another pupil,
-/// and another pupil's assignment or session answers `404` as an unknown id does.
+/// Every request first takes the session's own assessment token: asked of the vault's door
+/// (policy, `assessment` consent, `token.resolved` audited) at the session's first request and
+/// again after ``PupilSessionCache/ttl`` (60 s by default; `gateway.pupil_token_ttl_seconds`), kept
+/// in between (attack review #4): a consent withdrawal or an erasure takes effect within that
+/// bound. Nothing in a request can name another pupil, and another pupil's assignment or session
+/// answers `404` as an unknown id does.
 enum PupilAssessmentRoutes {
     static func add(to router: Router<BiletRequestContext>, _ dependencies: AssessmentRoutes.Dependencies) {
         let own = router.group("/v1/pupil/assessment").add(middleware: PupilSessionMiddleware(accounts: dependencies.pupils))
@@ -85,9 +88,13 @@ enum PupilAssessmentRoutes {
         return id
     }
 
-    /// The pupil session's own assessment token, from the vault's door.
+    /// The pupil session's own assessment token: the cached one, or from the vault's door.
     static func token(_ context: BiletRequestContext, _ dependencies: AssessmentRoutes.Dependencies) async throws -> Tokens.AssessmentToken {
-        try await AssessmentTokens.own(caller: caller(for: try context.requirePupil()), door: dependencies.door)
+        let session = try context.requirePupil()
+        let door = dependencies.door
+        return try await dependencies.ownTokens.value(session: session.sessionID, expiresAt: session.expiresAt) {
+            try await AssessmentTokens.own(caller: caller(for: session), door: door)
+        }
     }
 
     /// The door caller of a verified pupil session: role `pupil`, the pupil's account, session,

@@ -22,6 +22,12 @@ public struct GatewaySettings: Hashable, Sendable {
     public var ticketKey: String?
     /// Open connections allowed from one client address on each listener (`nil`: the listener's default).
     public var maximumConnectionsPerAddress: Int?
+    /// The pupils' listener's rate limit per pupil session.
+    public var pupilSessionRate: RateLimitSetting = .standard
+    /// The pupils' listener's rate limit per client address.
+    public var pupilAddressRate: RateLimitSetting = .standard
+    /// How long the gateway keeps a pupil session's module token, in seconds (`nil`: 60).
+    public var pupilTokenTTLSeconds: Int?
 
     public init(
         listeners: [ListenerSetting] = [], certificate: String? = nil, privateKey: String? = nil,

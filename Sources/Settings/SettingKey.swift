@@ -33,6 +33,7 @@ public struct SettingKey: Hashable, Sendable {
         .gatewayListeners, .gatewayCertificate, .gatewayPrivateKey, .gatewayGOSTCertificate, .gatewayGOSTPrivateKey,
         .gatewayClientCABundle, .gatewayCRL, .gatewayTicketKey, .vaultControlSocket, .caDirectory, .caIssuingPassphraseFile,
         .vaultDoorSocket, .vaultDoorUsers, .caSocket, .caSocketUsers, .gatewayMaxConnectionsPerAddress, .caRenewalOverlap,
+        .gatewayPupilSessionRate, .gatewayPupilAddressRate, .gatewayPupilTokenTTL,
     ]
 
     public static let databaseURL = SettingKey(
@@ -104,4 +105,13 @@ public struct SettingKey: Hashable, Sendable {
     public static let caRenewalOverlap = SettingKey(
         "ca.renewal_overlap_seconds",
         form: "a whole number of seconds from 0 to 2592000 (default 86400): how long a renewed certificate stays valid beside its successor before the CA revokes it as superseded")
+    public static let gatewayPupilSessionRate = SettingKey(
+        "gateway.pupil_session_rate",
+        form: "requests per second/burst, each a whole number (1 to 100000 / 1 to 1000000), or off (default 10/30): the pupils' listener's limit per pupil session, answered 429 rate-limited")
+    public static let gatewayPupilAddressRate = SettingKey(
+        "gateway.pupil_address_rate",
+        form: "requests per second/burst, each a whole number (1 to 100000 / 1 to 1000000), or off (default 1000/2000): the pupils' listener's limit per client address (a school's NAT shares one), answered 429 rate-limited")
+    public static let gatewayPupilTokenTTL = SettingKey(
+        "gateway.pupil_token_ttl_seconds",
+        form: "a whole number of seconds from 1 to 3600 (default 60): how long the gateway keeps a pupil session's module token before asking the vault again; a consent withdrawal or an erasure takes effect within it")
 }

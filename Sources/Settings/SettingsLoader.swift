@@ -108,6 +108,9 @@ public struct SettingsLoader: Sendable {
         gateway.revocationList = try reader.string(.gatewayCRL, valid: isPath)
         gateway.ticketKey = try reader.string(.gatewayTicketKey, valid: isPath)
         gateway.maximumConnectionsPerAddress = try reader.int(.gatewayMaxConnectionsPerAddress, in: 1...100_000)
+        gateway.pupilSessionRate = try reader.rate(.gatewayPupilSessionRate)
+        gateway.pupilAddressRate = try reader.rate(.gatewayPupilAddressRate)
+        gateway.pupilTokenTTLSeconds = try reader.int(.gatewayPupilTokenTTL, in: 1...3600)
         try requireTogether(.gatewayCertificate, gateway.certificate, .gatewayPrivateKey, gateway.privateKey)
         try requireTogether(.gatewayGOSTCertificate, gateway.gostCertificate, .gatewayGOSTPrivateKey, gateway.gostPrivateKey)
         guard gateway.isEnabled else { return gateway }
@@ -234,6 +237,12 @@ private struct Values {
             throw SettingsError(.invalidValue, key: key.name, expected: key.form)
         }
         return value
+    }
+
+    func rate(_ key: SettingKey) throws(SettingsError) -> RateLimitSetting {
+        guard let text = try string(key, valid: { $0 == "off" || RequestRate.parse($0) != nil }) else { return .standard }
+        guard let rate = RequestRate.parse(text) else { return .off }
+        return .rate(rate)
     }
 
     func choice<Choice: RawRepresentable<String>>(_ key: SettingKey, _: Choice.Type) throws(SettingsError) -> Choice? {

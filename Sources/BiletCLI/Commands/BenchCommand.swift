@@ -7,5 +7,5 @@ struct BenchCommand: AsyncParsableCommand {
         abstract: "Measures the speed of a component; run it from a release build.",
         subcommands: [PolicyBenchCommand.self, AuditBenchCommand.self, GatewayBenchCommand.self, VaultBenchCommand.self, ImportBenchCommand.self,
                       EnrolmentBenchCommand.self, ScoringBenchCommand.self, RecommendationsBenchCommand.self,
-                      RecommendationsPathBenchCommand.self, KPIBenchCommand.self])
+                      RecommendationsPathBenchCommand.self, KPIBenchCommand.self, TestTakingBenchCommand.self])
 }

@@ -72,6 +72,7 @@ struct DomainComposition {
             pools += staff.pools
             routes.staff = staff.routes
             routes.vaultDoor = door
+            routes.pupilPath = PlatformRoutes.PupilPath(settings.gateway)
             let gateway = try GatewayServices.make(
                 settings.gateway, routes: routes, database: components, revocationObservers: [staff.revocationObserver],
                 refusalObserver: staff.failures, progress: progress, logger: logger)

@@ -53,17 +53,21 @@ struct PlatformRoutes: Sendable {
     var staff: Staff?
     /// The vault process's door; with ``staff``, the vault routes (`/v1/pupils…`) are served.
     var vaultDoor: VaultDoorClient?
+    /// The pupils' listener's rate limits and the pupil sessions' token cache (attack review #4).
+    var pupilPath = PupilPath()
 
     /// The router with every configured route group.
     func makeRouter() -> Router<BiletRequestContext> {
         let router = Gateway.makeRouter()
+        router.add(middleware: PupilRateLimitMiddleware(limits: pupilPath.limits))
+        let ownTokens = pupilPath.assessmentTokens
         if let certificateRenewal { CertificateRoutes.add(to: router, renew: certificateRenewal) }
         if let staff {
             SessionRoutes.add(to: router, login: staff.login, sessions: staff.sessions)
             AuditRoutes.add(to: router, staff.audit)
             OrganisationRoutes.add(to: router, staff.organisations)
             StaffRoutes.add(to: router, staff.administration)
-            PupilSessionRoutes.add(to: router, accounts: staff.pupils)
+            PupilSessionRoutes.add(to: router, accounts: staff.pupils, signedOut: { await ownTokens.remove(session: $0.sessionID) })
             if let vaultDoor {
                 VaultRoutes.add(to: router, door: vaultDoor, sessions: staff.sessions, pupilAccounts: staff.pupils)
                 TrialsRoutes.add(
@@ -73,7 +77,7 @@ struct PlatformRoutes: Sendable {
                     to: router,
                     AssessmentRoutes.Dependencies(
                         sessions: staff.sessions, pupils: staff.pupils, door: vaultDoor, store: staff.assessment, policies: staff.audit.policies,
-                        recorder: staff.audit.recorder))
+                        recorder: staff.audit.recorder, ownTokens: ownTokens))
                 RecommendationsRoutes.add(
                     to: router,
                     RecommendationsRoutes.Dependencies(
