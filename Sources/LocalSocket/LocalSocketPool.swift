@@ -12,6 +12,11 @@ import Synchronization
 /// longer than ``maximumIdleAge`` are closed rather than reused, well before the server's own idle
 /// timeout, so a call never races the server closing its connection. A call is never retried: a
 /// request that may have reached the server is not sent twice.
+///
+/// At most ``maximumOpen`` connections are open at once, below the server's own connection limit:
+/// a call beyond them waits, first come first served, for a connection another call returns (at
+/// most the pool's timeout), so a burst of calls queues here instead of being turned away by the
+/// server.
 public final class LocalSocketPool: Sendable {
     /// The server's socket.
     public let socketPath: String
@@ -24,19 +29,22 @@ public final class LocalSocketPool: Sendable {
     public let maximumRequestBytes: Int
     private let maximumResponseBytes: Int
     private let timeout: TimeAmount
+    /// Connections open at once at most (idle and in use); calls beyond them wait.
+    public let maximumOpen: Int
     private let group: any EventLoopGroup
-    private let idle = Mutex<[PooledConnection]>([])
+    private let state = Mutex(PoolState())
 
     /// A pool of connections to the server on `socketPath`; requests longer than
     /// `maximumRequestBytes` are refused without being sent.
     public init(
-        socketPath: String, maximumIdle: Int = 8, maximumIdleAge: Duration = .seconds(5), maximumRequestBytes: Int = 1 << 20,
-        maximumResponseBytes: Int = 16 << 20, timeout: TimeAmount = .seconds(10),
+        socketPath: String, maximumIdle: Int = 8, maximumOpen: Int = 64, maximumIdleAge: Duration = .seconds(5),
+        maximumRequestBytes: Int = 1 << 20, maximumResponseBytes: Int = 16 << 20, timeout: TimeAmount = .seconds(10),
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) {
         self.socketPath = socketPath
         self.maximumRequestBytes = maximumRequestBytes
         self.maximumIdle = maximumIdle
+        self.maximumOpen = max(1, maximumOpen, maximumIdle)
         self.maximumIdleAge = maximumIdleAge
         self.maximumResponseBytes = maximumResponseBytes
         self.timeout = timeout
@@ -44,7 +52,7 @@ public final class LocalSocketPool: Sendable {
     }
 
     deinit {
-        for connection in idle.withLock({ $0 }) { connection.channel.close(promise: nil) }
+        for connection in state.withLock({ $0.idle }) { connection.channel.close(promise: nil) }
     }
 
     /// Sends `request` and decodes the answer, waiting for it at most `timeout` (the pool's own
@@ -72,49 +80,161 @@ public final class LocalSocketPool: Sendable {
         do {
             line = try await connection.exchange(bytes, timeout: timeout ?? self.timeout)
         } catch {
-            connection.channel.close(promise: nil)
+            release(connection, reusable: false)
             throw LocalSocketError(.invalidAnswer, "the connection to \(socketPath) failed")
         }
         guard let response = try? JSONDecoder().decode(Response.self, from: Data(line)) else {
-            connection.channel.close(promise: nil)
+            release(connection, reusable: false)
             throw LocalSocketError(.invalidAnswer, "no valid answer on \(socketPath)")
         }
-        checkIn(connection)
+        release(connection, reusable: true)
         return response
     }
 
     /// Idle connections now (for tests and metrics).
-    public var idleCount: Int { idle.withLock { $0.count } }
+    public var idleCount: Int { state.withLock { $0.idle.count } }
 
+    /// Connections open now, idle and in use (for tests and metrics).
+    public var openCount: Int { state.withLock { $0.open } }
+
+    /// A connection for one call: an idle one, a new one within ``maximumOpen``, or, when all are
+    /// in use, the first one another call gives back (waiting at most the pool's timeout).
     private func checkOut() async throws(LocalSocketError) -> PooledConnection {
         let now = ContinuousClock.now
-        while let candidate = idle.withLock({ $0.popLast() }) {
-            if candidate.channel.isActive, now - candidate.lastUsed < maximumIdleAge { return candidate }
-            candidate.channel.close(promise: nil)
-        }
-        do {
-            let limit = maximumResponseBytes
-            let channel = try await ClientBootstrap(group: group).channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(ResponseLineHandler(limit: limit))
+        var stale: [PooledConnection] = []
+        let grant: PoolGrant = await withCheckedContinuation { (continuation: CheckedContinuation<PoolGrant, Never>) in
+            let waiter: UInt64? = state.withLock { pool in
+                while let candidate = pool.idle.popLast() {
+                    if candidate.channel.isActive, now - candidate.lastUsed < maximumIdleAge {
+                        continuation.resume(returning: .connection(candidate))
+                        return nil
+                    }
+                    pool.open -= 1
+                    stale.append(candidate)
                 }
-            }.connect(unixDomainSocketPath: socketPath).get()
-            return PooledConnection(channel: channel, lastUsed: now)
-        } catch {
-            throw LocalSocketError(.unreachable, "nothing answers on \(socketPath)")
+                if pool.open < maximumOpen {
+                    pool.open += 1
+                    continuation.resume(returning: .slot)
+                    return nil
+                }
+                pool.nextWaiter += 1
+                pool.waiters.append(PoolWaiter(id: pool.nextWaiter, continuation: continuation))
+                return pool.nextWaiter
+            }
+            if let waiter {
+                // The wait's deadline; cancelled when the call is served, so the pool is not kept alive by it.
+                let deadline = group.next().scheduleTask(in: timeout) { [weak self] in
+                    let expired = self?.state.withLock { pool -> PoolWaiter? in
+                        pool.deadlines[waiter] = nil
+                        guard let index = pool.waiters.firstIndex(where: { $0.id == waiter }) else { return nil }
+                        return pool.waiters.remove(at: index)
+                    }
+                    expired?.continuation.resume(returning: .timedOut)
+                }
+                let served = state.withLock { pool in
+                    guard pool.waiters.contains(where: { $0.id == waiter }) else { return true }
+                    pool.deadlines[waiter] = deadline
+                    return false
+                }
+                if served { deadline.cancel() }
+            }
+        }
+        for connection in stale { connection.channel.close(promise: nil) }
+        switch grant {
+        case .connection(let connection):
+            return connection
+        case .timedOut:
+            throw LocalSocketError(.unreachable, "every connection to \(socketPath) stayed busy")
+        case .slot:
+            do {
+                let limit = maximumResponseBytes
+                let channel = try await ClientBootstrap(group: group).channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(ResponseLineHandler(limit: limit))
+                    }
+                }.connect(unixDomainSocketPath: socketPath).get()
+                return PooledConnection(channel: channel, lastUsed: now)
+            } catch {
+                giveBackSlot()
+                throw LocalSocketError(.unreachable, "nothing answers on \(socketPath)")
+            }
         }
     }
 
-    private func checkIn(_ connection: PooledConnection) {
+    /// After a call: a waiting call gets the connection (or, when it cannot be reused, its slot);
+    /// otherwise it goes back to the idle list or is closed.
+    private func release(_ connection: PooledConnection, reusable: Bool) {
         var returned = connection
         returned.lastUsed = ContinuousClock.now
-        let kept = idle.withLock { list in
-            guard list.count < maximumIdle, returned.channel.isActive else { return false }
-            list.append(returned)
-            return true
+        let usable = reusable && returned.channel.isActive
+        enum Outcome { case handed(PoolWaiter, PoolGrant), kept, closed }
+        let outcome = state.withLock { pool -> Outcome in
+            if let waiter = pool.takeFirstWaiter() {
+                return .handed(waiter, usable ? .connection(returned) : .slot)
+            }
+            if usable, pool.idle.count < maximumIdle {
+                pool.idle.append(returned)
+                return .kept
+            }
+            pool.open -= 1
+            return .closed
         }
-        if !kept { connection.channel.close(promise: nil) }
+        switch outcome {
+        case .handed(let waiter, let grant):
+            if case .slot = grant { connection.channel.close(promise: nil) }
+            waiter.continuation.resume(returning: grant)
+        case .kept:
+            break
+        case .closed:
+            connection.channel.close(promise: nil)
+        }
     }
+
+    /// A slot whose connection could not be opened: to the next waiting call, or freed.
+    private func giveBackSlot() {
+        let waiter = state.withLock { pool -> PoolWaiter? in
+            guard let waiter = pool.takeFirstWaiter() else {
+                pool.open -= 1
+                return nil
+            }
+            return waiter
+        }
+        waiter?.continuation.resume(returning: .slot)
+    }
+}
+
+/// What a ``LocalSocketPool`` holds: idle connections, how many are open, the calls waiting.
+struct PoolState: Sendable {
+    var idle: [PooledConnection] = []
+    var open = 0
+    var waiters: [PoolWaiter] = []
+    var nextWaiter: UInt64 = 0
+    /// The waiting calls' deadlines, by waiter.
+    var deadlines: [UInt64: Scheduled<Void>] = [:]
+
+    /// The longest-waiting call, its deadline cancelled; nil when none waits.
+    mutating func takeFirstWaiter() -> PoolWaiter? {
+        guard !waiters.isEmpty else { return nil }
+        let waiter = waiters.removeFirst()
+        deadlines.removeValue(forKey: waiter.id)?.cancel()
+        return waiter
+    }
+}
+
+/// A call waiting for a connection.
+struct PoolWaiter: Sendable {
+    let id: UInt64
+    let continuation: CheckedContinuation<PoolGrant, Never>
+}
+
+/// What a waiting (or arriving) call is given.
+enum PoolGrant: Sendable {
+    /// An open connection to use.
+    case connection(PooledConnection)
+    /// Room to open a connection of its own.
+    case slot
+    /// Nothing came within the pool's timeout.
+    case timedOut
 }
 
 /// One open connection of a ``LocalSocketPool``.

@@ -14,9 +14,12 @@ public struct VaultDoorClient: Sendable {
     /// the vault a request the door would drop.
     public static let maximumRequestBytes = 16 * 1024 * 1024
 
-    /// A client of the door on `socketPath`, keeping up to `connections` idle connections open.
-    public init(socketPath: String, connections: Int = 16) {
-        self.pool = LocalSocketPool(socketPath: socketPath, maximumIdle: connections, maximumRequestBytes: Self.maximumRequestBytes)
+    /// A client of the door on `socketPath`, keeping up to `connections` idle connections open and
+    /// at most `maximumOpen` open at once (the door serves 256 connections; calls beyond the bound
+    /// wait in the gateway for a connection rather than being turned away by the vault).
+    public init(socketPath: String, connections: Int = 16, maximumOpen: Int = 64) {
+        self.pool = LocalSocketPool(
+            socketPath: socketPath, maximumIdle: connections, maximumOpen: maximumOpen, maximumRequestBytes: Self.maximumRequestBytes)
     }
 
     /// Sends `request` and returns the vault's answer.

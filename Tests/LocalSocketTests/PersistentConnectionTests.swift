@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
+import Synchronization
 import Testing
 
 /// A local socket server answers many requests on one connection, one after another, and a pooled
@@ -86,6 +87,69 @@ struct PersistentConnectionTests {
                 #expect(answers == Set((0..<64).map { "echo c\($0)" }))
             }
             #expect(pool.idleCount <= 4)
+        }
+    }
+
+    /// Runs a server whose answers `answer` computes (asynchronously) for `body`, serving at most
+    /// `maximumConnections` connections at once; `body`'s pools are gone before the server stops.
+    func withAsyncServer(
+        maximumConnections: Int = 256, answer: @escaping @Sendable (String) async -> String, _ body: (String) async throws -> Void
+    ) async throws {
+        let directory = "/tmp/bilet-ls-\(UInt32.random(in: 0...UInt32.max))"
+        let path = directory + "/s.sock"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let ready = AsyncStream.makeStream(of: Void.self)
+        let server = LocalSocketServer<Echo, Echo>(
+            name: "test", socketPath: path, maximumConnections: maximumConnections, logger: Logger(label: "test"),
+            invalidRequest: { Echo(text: "invalid") }, onListening: { ready.continuation.yield() }
+        ) { request, _ in Echo(text: await answer(request.text)) }
+        let services = ServiceGroup(services: [server], logger: Logger(label: "test"))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await services.run() }
+            for await _ in ready.stream { break }
+            try await body(path)
+            await services.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+    }
+
+    @Test("a burst of 200 calls on a server that serves 4 connections: the pool opens at most 4 and every call is answered in turn")
+    func burstQueuesInThePool() async throws {
+        let busy = Mutex((now: 0, most: 0))
+        // The server turns away a fifth connection; each answer takes a moment, so the calls overlap.
+        try await withAsyncServer(maximumConnections: 4, answer: { text in
+            busy.withLock { $0.now += 1; $0.most = max($0.most, $0.now) }
+            try? await Task.sleep(for: .milliseconds(5))
+            busy.withLock { $0.now -= 1 }
+            return "echo \(text)"
+        }) { path in
+            let pool = LocalSocketPool(socketPath: path, maximumIdle: 2, maximumOpen: 4)
+            try await withThrowingTaskGroup(of: Echo.self) { group in
+                for index in 0..<200 { group.addTask { try await pool.call(Echo(text: "b\(index)"), expecting: Echo.self) } }
+                var answers = Set<String>()
+                for try await answer in group { answers.insert(answer.text) }
+                #expect(answers == Set((0..<200).map { "echo b\($0)" }))
+            }
+            #expect(busy.withLock { $0.most } <= 4)
+            #expect(pool.openCount <= 2, "only the idle ones stay open")
+        }
+    }
+
+    @Test("a call waiting for a busy pool gives up after the pool's timeout: unreachable, and the pool recovers")
+    func waitingCallTimesOut() async throws {
+        try await withAsyncServer(answer: { text in
+            if text == "slow" { try? await Task.sleep(for: .milliseconds(1500)) }
+            return "echo \(text)"
+        }) { path in
+            let pool = LocalSocketPool(socketPath: path, maximumIdle: 1, maximumOpen: 1, timeout: .milliseconds(600))
+            async let slow = pool.call(Echo(text: "slow"), expecting: Echo.self, timeout: .seconds(5))
+            try await Task.sleep(for: .milliseconds(200))
+            // The only connection is busy for 1.5 s; a second call waits the pool's 600 ms, then gives up.
+            let waited = await #expect(throws: LocalSocketError.self) { try await pool.call(Echo(text: "next"), expecting: Echo.self) }
+            #expect(waited?.code == .unreachable)
+            #expect(try await slow == Echo(text: "echo slow"))
+            #expect(try await pool.call(Echo(text: "after"), expecting: Echo.self) == Echo(text: "echo after"))
+            #expect(pool.openCount == 1)
         }
     }
 
