@@ -206,6 +206,15 @@ struct ModuleErasureTests {
             ).map { try $0.decode(Int64.self, at: 0) }
         }
         let (a, b) = (events[0], events[1])
+        // The vault accepted a one-hour window for event A (its runBy); the module's row says two hours (attack review 2 #1).
+        let windowEnd = Date(timeIntervalSince1970: now.addingTimeInterval(3_600).timeIntervalSince1970.rounded(.down))
+        try await fixture.asSuperuser { pool in
+            try await pool.execute(
+                """
+                INSERT INTO vault.trial_event_venues (event, venue, bound_by, starts_at, ends_at)
+                VALUES (\(String(a)), '77-0042', 'user:usr_seed', \(windowEnd.addingTimeInterval(-7_200)), \(windowEnd))
+                """)
+        }
         try await fixture.asSuperuser { pool in
             for event in [a, b] {
                 try await pool.execute(
@@ -250,7 +259,7 @@ struct ModuleErasureTests {
                 fixture,
                 """
                 SELECT count(*) FROM policy.relationships WHERE kind = 'enrolled_in' AND subject_id = \(waiting.pupil.token.rawValue)
-                  AND object_id = \(String(a)) AND expired_at IS NULL
+                  AND object_id = \(String(a)) AND expired_at IS NULL AND valid_until = \(windowEnd)
                 """) == 1)
         #expect(
             try await Self.count(

@@ -8,6 +8,11 @@ extension Vault {
     /// The purpose enrolments in events are decided, translated and audited for.
     public static let trialsEnrolmentPurpose = "enrolment"
 
+    /// The longest event window the vault accepts (`runBy`), as the trials module bounds an event
+    /// (31 days) and `trials.events` checks it (0840): the `run_by` and `enrolled_in` facts end
+    /// with the event, so a longer window would stretch a mentor's access to names.
+    public static let trialsMaximumEventWindow: TimeInterval = 31 * 86_400
+
     /// The pupil's trials token for enrolling them in (`create`) or withdrawing them from
     /// (`delete`) event `event` (`17`) of region `eventRegion`, as `requester` (a navigator).
     ///
@@ -60,7 +65,9 @@ extension Vault {
     /// tokens), `enrolled_in(pupil → event)` from now until `endsAt`, but only when the vault itself
     /// issued that pupil's token for `create enrolment` in this event (a live `enrolment_pending`
     /// fact, recorded by ``trialsEnrolmentToken(for:event:eventRegion:action:by:)``), which it then
-    /// ends; for each of `released`, the pupil's `enrolled_in` and `enrolment_pending` facts are
+    /// ends. The fact ends at `endsAt` or the end of the window the vault accepted for the event
+    /// (``recordTrialsRunBy(event:venue:mentor:startsAt:endsAt:by:)``), whichever is earlier; with
+    /// no accepted window the seat is refused (rule `vault.trials.no-event-window`). For each of `released`, the pupil's `enrolled_in` and `enrolment_pending` facts are
     /// expired now. A fact already live is not recorded twice. Each change is audited
     /// (`trials.relationship_recorded`, subject the pupil's vault token) in the same transaction; a
     /// seat the vault never issued (a token the trials module alone put in the event, for
@@ -88,6 +95,8 @@ extension Vault {
         return try await withTransaction { connection in
             let guarded = self.accessGuard(requester, policySet: policySet, at: now, on: connection)
             let store = RelationshipStore(connection: connection)
+            // A seat ends with the event as the vault accepted its window (runBy), never later.
+            let window = try await Self.eventWindowEnd(event, on: connection)
             var events: [any TypedAuditEvent] = []
             var refused = 0
             func recorded(_ subject: SubjectToken, _ relation: String, _ change: TrialsRelationshipRecorded.Change) {
@@ -113,11 +122,19 @@ extension Vault {
                             purpose: Self.trialsEnrolmentPurpose, rule: "vault.trials.seat-not-issued")
                         continue
                     }
-                    guard now < endsAt else { continue }
+                    guard let window else {
+                        refused += 1
+                        try await guarded.auditDenial(
+                            subject: subject.token, action: "create", resource: "enrolment", fields: [],
+                            purpose: Self.trialsEnrolmentPurpose, rule: "vault.trials.no-event-window")
+                        continue
+                    }
+                    let until = min(endsAt, window)
+                    guard now < until else { continue }
                     try await store.expire(Self.enrolmentPending, subject: pupil, object: object, at: Self.timestamp(now))
                     recorded(subject.token, Self.enrolmentPending, .expired)
                     try await store.assert(
-                        Relationship("enrolled_in", subject: pupil, object: object, validFrom: Self.timestamp(now), validUntil: Self.timestamp(endsAt)))
+                        Relationship("enrolled_in", subject: pupil, object: object, validFrom: Self.timestamp(now), validUntil: Self.timestamp(until)))
                     recorded(subject.token, "enrolled_in", .recorded)
                 } else {
                     for relation in ["enrolled_in", Self.enrolmentPending] {
@@ -146,6 +163,12 @@ extension Vault {
               AND object_type = \(object.type) AND object_id = \(object.id) AND expired_at IS NULL
             """
         ).isEmpty
+    }
+
+    /// The end of event `event`'s window as the vault last accepted it (`runBy`,
+    /// `vault.trial_event_venues`), nil when it has accepted none.
+    static func eventWindowEnd(_ event: String, on connection: PostgresConnection) async throws -> Date? {
+        try await connection.query("SELECT ends_at FROM vault.trial_event_venues WHERE event = \(event)").first?.decode(Date?.self, at: 0)
     }
 
     /// Records that the vault issued `pupil`'s trials token for enrolling them in `event`
@@ -177,7 +200,10 @@ extension Vault {
     /// mentor (`vault.trial_event_venues`, never changed), so another venue is refused; and the
     /// mentor must be a live account with role `mentor` of that venue (`accounts.accounts`). A
     /// refusal is audited (`policy.decided`, deny, rule `vault.trials.event-of-another-venue` or
-    /// `vault.trials.not-a-live-mentor`) and thrown as ``VaultError/Code/policyDenied``.
+    /// `vault.trials.not-a-live-mentor`) and thrown as ``VaultError/Code/policyDenied``. A window
+    /// longer than ``trialsMaximumEventWindow`` is refused the same way (rule
+    /// `vault.trials.window-too-long`); an accepted one is stored with the binding, and every
+    /// `enrolled_in` fact of the event ends at the latest at its end.
     ///
     /// - Throws: ``VaultError/Code/invalidRequest``, ``VaultError/Code/policyDenied``,
     ///   ``VaultError/Code/sealed``, ``VaultError/Code/auditFailed``,
@@ -188,11 +214,17 @@ extension Vault {
         _ = try keys()
         try checkRequest(requester: requester, purpose: "administration")
         guard Self.isEventID(event) else { throw VaultError(.invalidRequest, reason: "not an event id") }
-        guard mentor == nil || startsAt < endsAt else { throw VaultError(.invalidRequest, reason: "the event must end after it starts") }
+        guard startsAt < endsAt else { throw VaultError(.invalidRequest, reason: "the event must end after it starts") }
         let now = clock.now
         let policySet = policies.current
         let outcome: Result<Void, VaultError> = try await withTransaction { connection in
             let guarded = self.accessGuard(requester, policySet: policySet, at: now, on: connection)
+            guard endsAt.timeIntervalSince(startsAt) <= Self.trialsMaximumEventWindow else {
+                try await guarded.auditDenial(
+                    subject: nil, action: "update", resource: "event", fields: [], purpose: "administration",
+                    rule: "vault.trials.window-too-long")
+                return .failure(VaultError(.policyDenied, reason: "policy: the event window is longer than 31 days"))
+            }
             if let refusal = try await self.eventVenueRefusal(event: event, venue: venue, bind: true, guarded: guarded, on: connection) {
                 return .failure(refusal)
             }
@@ -202,6 +234,11 @@ extension Vault {
                     rule: "vault.trials.not-a-live-mentor")
                 return .failure(VaultError(.policyDenied, reason: "policy: not a live mentor of the venue"))
             }
+            try await connection.execute(
+                """
+                UPDATE vault.trial_event_venues SET starts_at = \(Self.whole(startsAt)), ends_at = \(Self.whole(endsAt))
+                WHERE event = \(event)
+                """)
             var events: [any TypedAuditEvent] = []
             let expired = try await connection.query(
                 """

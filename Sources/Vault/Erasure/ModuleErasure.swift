@@ -328,8 +328,9 @@ extension Vault {
 
     /// The `enrolled_in` fact of a pupil the trials module seated in `event` when an erased pupil
     /// freed the seat, recorded only when the vault had issued that pupil's enrolment in the
-    /// event (a live `enrolment_pending`); the audit records to append (none when refused: the
-    /// refusal itself is returned as a `policy.decided` deny record).
+    /// event (a live `enrolment_pending`), ending at `until` or the end of the event window the
+    /// vault accepted, whichever is earlier (no window: refused); the audit records to append
+    /// (a refusal is returned as a `policy.decided` deny record).
     private func recordPromotion(
         _ token: TrialsToken, event: String, until: Date, actor: String, at now: Date, on connection: PostgresConnection
     ) async throws -> [AuditEvent] {
@@ -339,15 +340,20 @@ extension Vault {
         let pupil = EntityRef("pupil", subject.token.rawValue)
         let object = EntityRef("event", event)
         if try await Self.liveFact("enrolled_in", pupil, object, on: connection) { return [] }
-        guard try await Self.liveFact(Self.enrolmentPending, pupil, object, on: connection) else {
-            return [
+        let refusal = { (rule: String) in
+            [
                 PolicyDecided(
                     actor: actor, subject: subject.token.rawValue, decision: .deny, purpose: Self.trialsEnrolmentPurpose, action: "create",
-                    resource: "enrolment", fieldsRequested: [], rule: "vault.trials.seat-not-issued",
-                    policyVersion: Self.auditDigest(of: policies.current.version)
+                    resource: "enrolment", fieldsRequested: [], rule: rule, policyVersion: Self.auditDigest(of: self.policies.current.version)
                 ).event
             ]
         }
+        guard try await Self.liveFact(Self.enrolmentPending, pupil, object, on: connection) else {
+            return refusal("vault.trials.seat-not-issued")
+        }
+        // The module's end of the event is capped by the window the vault accepted (0840).
+        guard let window = try await Self.eventWindowEnd(event, on: connection) else { return refusal("vault.trials.no-event-window") }
+        let until = min(until, window)
         guard now < until else { return [] }
         let store = RelationshipStore(connection: connection)
         try await store.expire(Self.enrolmentPending, subject: pupil, object: object, at: Self.timestamp(now))
