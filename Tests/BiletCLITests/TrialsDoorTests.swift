@@ -389,4 +389,43 @@ struct TrialsDoorTests {
         #expect(refused?.code == .server(.checkViolation))
         await fixture.shutdown()
     }
+
+    @Test("a caller of the wrong role is refused and audited at the trials door; a navigator releases only pupils it may withdraw (attack review 2 #10, #7)")
+    func wrongCallersAndForeignReleases() async throws {
+        let fixture = try await Self.fixture()
+        let now = Date()
+        let anna = try await fixture.pupil("Тестова", "Анна", purposes: ["event_attendance"])
+        try await fixture.account(Self.mentor)
+        let from = now.addingTimeInterval(-3_600).ISO8601Format()
+        let until = now.addingTimeInterval(3_600).ISO8601Format()
+        // Each request from a caller it is not for: forbidden, and a policy.decided deny (vault.trials.wrong-role).
+        // (A pupil request answers as an unknown pupil, as every refusal about a pupil does.)
+        #expect(
+            await fixture.ask(.enrolmentToken(pupil: anna.vault, event: "1", region: "77", action: "create"), as: Self.venue)
+                == .refused(code: "pupil-not-found"))
+        #expect(await fixture.ask(.seats(event: "1", endsAt: until, seated: [], released: [anna.trials]), as: Self.mentor) == .refused(code: "forbidden"))
+        #expect(await fixture.ask(.runBy(event: "1", mentor: Self.mentor.account, startsAt: from, endsAt: until), as: Self.navigator) == .refused(code: "forbidden"))
+        #expect(await fixture.ask(.attendanceNames(event: "1", pupils: [anna.trials]), as: Self.venue) == .refused(code: "forbidden"))
+        #expect(
+            try await fixture.count(
+                "SELECT count(*) FROM audit.events WHERE kind = 'policy.decided' AND decision = 'deny' AND payload->>'rule' = 'vault.trials.wrong-role'")
+                == 4)
+        // Anna enrolled and seated by her navigator; another navigator's release of her seat is refused and audited.
+        #expect(await fixture.ask(.runBy(event: "1", mentor: Self.mentor.account, startsAt: from, endsAt: until), as: Self.venue) == .trials(.recorded))
+        try await fixture.enrolled(anna, in: "1", now: now)
+        #expect(await fixture.ask(.seats(event: "1", endsAt: until, seated: [anna.trials], released: []), as: Self.navigator) == .trials(.recorded))
+        #expect(try await fixture.live("enrolled_in", anna.vault) == 1)
+        #expect(await fixture.ask(.seats(event: "1", endsAt: until, seated: [], released: [anna.trials]), as: Self.otherNavigator) == .trials(.recorded))
+        #expect(try await fixture.live("enrolled_in", anna.vault) == 1)
+        #expect(
+            try await fixture.count(
+                """
+                SELECT count(*) FROM audit.events WHERE kind = 'policy.decided' AND decision = 'deny' AND actor = \("user:" + Self.otherNavigator.account)
+                  AND payload->>'resource' = 'enrolment' AND payload->>'action' = 'delete' AND subject = \(anna.vault)
+                """) == 1)
+        // Her own navigator's release ends it.
+        #expect(await fixture.ask(.seats(event: "1", endsAt: until, seated: [], released: [anna.trials]), as: Self.navigator) == .trials(.recorded))
+        #expect(try await fixture.live("enrolled_in", anna.vault) == 0)
+        await fixture.shutdown()
+    }
 }

@@ -40,12 +40,7 @@ extension Vault {
                   subject.kind == .pupil
             else { return .success(()) }
             let guarded = self.accessGuard(requester, policySet: policySet, at: now, on: connection)
-            var attributes: [String: Value] = [
-                "pupil": .entity(EntityRef("pupil", subject.token.rawValue)), "event": .entity(EntityRef("event", event)),
-            ]
-            if let school = subject.organisation { attributes["school"] = .entity(EntityRef("school", school)) }
-            attributes["region"] = .entity(EntityRef("region", subject.region ?? eventRegion))
-            let resource = Resource(type: "enrolment", id: "\(subject.token.rawValue)@\(event)", attributes: attributes)
+            let resource = Self.enrolmentResource(subject, event: event, eventRegion: eventRegion)
             if let refusal = try await guarded.permitOrAuditDenial(
                 action, resource, subject: subject.token, purpose: Self.trialsEnrolmentPurpose)
             {
@@ -72,10 +67,13 @@ extension Vault {
     /// (`trials.relationship_recorded`, subject the pupil's vault token) in the same transaction; a
     /// seat the vault never issued (a token the trials module alone put in the event, for
     /// instance) is refused and audited as `policy.decided` (deny, rule
-    /// `vault.trials.seat-not-issued`) in the same transaction, and the others are recorded.
+    /// `vault.trials.seat-not-issued`) in the same transaction, and the others are recorded. A
+    /// released pupil's facts are expired only when the policy allows the caller `delete` of the
+    /// pupil's enrolment (as for the `delete` token); a refusal is audited (`policy.decided`, deny)
+    /// and counted.
     /// Tokens that name no pupil are skipped.
     ///
-    /// - Returns: how many seats were refused.
+    /// - Returns: how many seats and releases were refused.
     /// - Throws: ``VaultError/Code/invalidRequest``, ``VaultError/Code/sealed``,
     ///   ``VaultError/Code/auditFailed``, ``VaultError/Code/auditUnavailable``, ``VaultError/Code/storage``.
     @discardableResult
@@ -137,6 +135,15 @@ extension Vault {
                         Relationship("enrolled_in", subject: pupil, object: object, validFrom: Self.timestamp(now), validUntil: Self.timestamp(until)))
                     recorded(subject.token, "enrolled_in", .recorded)
                 } else {
+                    // Only a pupil the caller may withdraw from the event (the same decision as the
+                    // `delete` token's): another navigator's pupil keeps its facts (review 2 #7).
+                    if try await guarded.permitOrAuditDenial(
+                        "delete", Self.enrolmentResource(subject, event: event, eventRegion: nil), subject: subject.token,
+                        purpose: Self.trialsEnrolmentPurpose) != nil
+                    {
+                        refused += 1
+                        continue
+                    }
                     for relation in ["enrolled_in", Self.enrolmentPending] {
                         if try await store.expire(relation, subject: pupil, object: object, at: Self.timestamp(now)) > 0 {
                             recorded(subject.token, relation, .expired)
@@ -147,6 +154,35 @@ extension Vault {
             try await guarded.audit(events)
             return refused
         }
+    }
+
+    /// The pupil's `enrolment` in event `event` as the policy sees it: the pupil, their school and
+    /// region (the event's, `eventRegion`, when the pupil has none), the event.
+    static func enrolmentResource(_ subject: SubjectRecord, event: String, eventRegion: String?) -> Resource {
+        var attributes: [String: Value] = [
+            "pupil": .entity(EntityRef("pupil", subject.token.rawValue)), "event": .entity(EntityRef("event", event)),
+        ]
+        if let school = subject.organisation { attributes["school"] = .entity(EntityRef("school", school)) }
+        if let region = subject.region ?? eventRegion { attributes["region"] = .entity(EntityRef("region", region)) }
+        return Resource(type: "enrolment", id: "\(subject.token.rawValue)@\(event)", attributes: attributes)
+    }
+
+    /// Audits the refusal of a trials door request whose caller is not of the role or the kind of
+    /// organisation the request is for (a navigator's `seats` sent by a venue, a mentor's names
+    /// asked by a navigator …): `policy.decided`, deny, rule `vault.trials.wrong-role`, for
+    /// `action` on `resource` for `purpose` (modules attack review 2, #10). Returns the refusal
+    /// to throw.
+    ///
+    /// - Throws: ``VaultError/Code/sealed``, the audit errors, ``VaultError/Code/storage``.
+    public func trialsCallerRefusal(action: String, resource: String, purpose: String, by requester: Requester) async throws(VaultError) -> VaultError {
+        _ = try keys()
+        let now = clock.now
+        let policySet = policies.current
+        try await withTransaction { connection in
+            try await self.accessGuard(requester, policySet: policySet, at: now, on: connection).auditDenial(
+                subject: nil, action: action, resource: resource, fields: [], purpose: purpose, rule: "vault.trials.wrong-role")
+        }
+        return VaultError(.policyDenied, reason: "policy: not a request of this caller's role")
     }
 
     /// The relationship kind the vault records when it issues a pupil's trials token for `create
