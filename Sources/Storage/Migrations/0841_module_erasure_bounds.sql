@@ -1,12 +1,16 @@
 -- 0841 a module's part of an erasure is bounded (modules attack review 2, #2).
 --
--- * The module roles (bilet_assessment, bilet_trials, bilet_recommendations) get role defaults
---   statement_timeout = 60 s and lock_timeout = 10 s, so a module statement that hangs or waits on
---   a lock (a stuck gateway request) cannot hold a pupil's rows, and with them the vault's erasure
---   pass, for longer than a minute: the sweep's 15-minute grace is longer than any module
---   statement. A role default binds the sessions of that login; a holder of the role's credentials
---   can still SET its own session's timeouts, which no setting can forbid: against that, the vault
---   reports every module erasure pending for more than an hour (docs/SECURITY.md).
+-- * The module roles (bilet_assessment, bilet_trials, bilet_recommendations) get the role default
+--   statement_timeout = 60 s, so a module statement that hangs (a stuck gateway request, waiting on
+--   a lock included) cannot hold a pupil's rows, and with them the vault's erasure pass, for longer
+--   than a minute; with the idle-in-transaction bound (0511) the sweep's 15-minute grace is longer
+--   than any module write. Decision: no lock_timeout. It bounds a module's waits, not its holds
+--   (the vault's own waits are bounded by its 5 s statement timeout), and at 10 s it failed
+--   50 concurrent enrolments queued on one event's row under machine load; statement_timeout
+--   already bounds every wait. A role default binds the sessions of that login; a holder of the
+--   role's credentials can still SET its own session's timeout, which no setting can forbid:
+--   against that, the vault reports every module erasure pending for more than an hour
+--   (docs/SECURITY.md, docs/DEPLOYMENT.md).
 --   As 0511: the setting belongs to the role (pg_db_role_setting with no database) and applies in
 --   every database of the cluster; databases migrating at the same moment (parallel tests) leave a
 --   role already set alone and retry a colliding ALTER. One bilet_meta helper for any such default.
@@ -41,7 +45,7 @@ REVOKE ALL ON FUNCTION bilet_meta.require_role_setting(text, text, text) FROM PU
 
 SELECT bilet_meta.require_role_setting(role_name, setting, value)
 FROM unnest(ARRAY['bilet_assessment', 'bilet_trials', 'bilet_recommendations']) AS role_name,
-     (VALUES ('statement_timeout', '60s'), ('lock_timeout', '10s')) AS settings (setting, value);
+     (VALUES ('statement_timeout', '60s')) AS settings (setting, value);
 
 CREATE OR REPLACE FUNCTION assessment.erase_pupil(p_token text) RETURNS TABLE (item text, removed bigint)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, assessment AS $$

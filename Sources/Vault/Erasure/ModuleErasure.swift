@@ -245,7 +245,9 @@ extension Vault {
     /// pass`; when it (or what follows it) fails, the pass is rolled back to the savepoint and the
     /// failure recorded (attempts, the SQLSTATE, the next try after the backoff) in the same
     /// transaction, still under the lock, so a failure can never overwrite the outcome of a pass
-    /// another drain ran meanwhile (modules attack review 2, #3). Times are the database's clock.
+    /// another drain ran meanwhile (modules attack review 2, #3). The times that set the sweep's
+    /// grace (`erased_at`, its `due_at`, `swept_at`) are the database's clock, so a vault process
+    /// whose clock is behind cannot shorten it; the retry's backoff counts from the drain's `now`.
     private func runModuleErasure(_ id: Int64, at now: Date, on connection: PostgresConnection) async throws -> ModuleErasurePass? {
         let rows = try await connection.query(
             """
@@ -275,7 +277,7 @@ extension Vault {
                 """
                 UPDATE vault.module_erasures
                 SET attempts = attempts + 1, last_error_code = \(code),
-                    due_at = statement_timestamp() + make_interval(secs => least(30 * power(2, least(attempts, 20)), \(Self.moduleErasureMaximumBackoff)))
+                    due_at = \(now) + make_interval(secs => least(30 * power(2, least(attempts, 20)), \(Self.moduleErasureMaximumBackoff)))
                 WHERE id = \(id)
                 """)
             return .failed
