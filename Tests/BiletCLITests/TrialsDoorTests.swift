@@ -322,4 +322,110 @@ struct TrialsDoorTests {
         #expect(Self.names(await fixture.ask(.attendanceNames(event: "1", pupils: [anna.trials]), as: Self.mentor)).first?.firstName == nil)
         await fixture.shutdown()
     }
+
+    @Test("an event window over 31 days is refused and audited; a seat ends at the window the vault accepted, not the one the module sends; no window, no seat; trials.events refuses a longer event (attack review 2 #1)")
+    func eventWindowIsBoundedByTheVault() async throws {
+        let fixture = try await Self.fixture()
+        let now = Date()
+        let anna = try await fixture.pupil("Тестова", "Анна", purposes: ["event_attendance"])
+        let boris = try await fixture.pupil("Примеров", "Борис", purposes: ["event_attendance"])
+        try await fixture.account(Self.mentor)
+        let start = now.addingTimeInterval(-3_600)
+        // 31 days and a second: refused, audited, nothing bound or recorded.
+        let tooLong = await fixture.ask(
+            .runBy(event: "1", mentor: Self.mentor.account, startsAt: start.ISO8601Format(),
+                   endsAt: start.addingTimeInterval(Vault.trialsMaximumEventWindow + 1).ISO8601Format()), as: Self.venue)
+        #expect(tooLong == .refused(code: "forbidden"))
+        #expect(try await fixture.live("run_by", "1") == 0)
+        #expect(try await fixture.count("SELECT count(*) FROM vault.trial_event_venues") == 0)
+        #expect(
+            try await fixture.count(
+                "SELECT count(*) FROM audit.events WHERE kind = 'policy.decided' AND decision = 'deny' AND payload->>'rule' = 'vault.trials.window-too-long'")
+                == 1)
+        // A two-hour event: accepted and stored with the binding.
+        let end = now.addingTimeInterval(3_600)
+        #expect(
+            await fixture.ask(.runBy(event: "1", mentor: Self.mentor.account, startsAt: start.ISO8601Format(), endsAt: end.ISO8601Format()), as: Self.venue)
+                == .trials(.recorded))
+        #expect(
+            try await fixture.count("SELECT count(*) FROM vault.trial_event_venues WHERE event = '1' AND ends_at = \(Date(timeIntervalSince1970: end.timeIntervalSince1970.rounded(.down)))") == 1)
+        // The seats call claims the event ends in 2099 (a module row stretched, a gateway bug): the fact ends with the stored window.
+        try await fixture.enrolled(anna, in: "1", now: now)
+        let stretched = Date(timeIntervalSince1970: 4_102_358_400).ISO8601Format()
+        #expect(await fixture.ask(.seats(event: "1", endsAt: stretched, seated: [anna.trials], released: []), as: Self.navigator) == .trials(.recorded))
+        #expect(
+            try await fixture.count(
+                """
+                SELECT count(*) FROM policy.relationships WHERE kind = 'enrolled_in' AND subject_id = \(anna.vault) AND expired_at IS NULL
+                  AND valid_until = \(Date(timeIntervalSince1970: end.timeIntervalSince1970.rounded(.down)))
+                """) == 1)
+        // An event the vault accepted no window for (bound before 0840): no seat fact, refused and audited.
+        try await fixture.bind("5", to: "77-0042")
+        try await fixture.enrolled(boris, in: "5", now: now)
+        #expect(
+            await fixture.ask(.seats(event: "5", endsAt: end.ISO8601Format(), seated: [boris.trials], released: []), as: Self.navigator)
+                == .trials(.recorded))
+        #expect(try await fixture.live("enrolled_in", boris.vault) == 0)
+        #expect(try await fixture.live("enrolment_pending", boris.vault) == 1)
+        #expect(
+            try await fixture.count(
+                """
+                SELECT count(*) FROM audit.events WHERE kind = 'policy.decided' AND decision = 'deny'
+                  AND payload->>'rule' = 'vault.trials.no-event-window' AND subject = \(boris.vault)
+                """) == 1)
+        // The database refuses an event longer than 31 days, whoever writes it (23514).
+        let refused = await #expect(throws: PostgresError.self) {
+            try await fixture.database.withPool { pool in
+                try await pool.execute(
+                    """
+                    WITH p AS (INSERT INTO trials.places (venue, name, address, capacity, created_by)
+                               VALUES ('77-0042', 'Hall', 'Moscow', 10, 'user:usr_seed') RETURNING id)
+                    INSERT INTO trials.events (venue, region, kind, title, starts_at, ends_at, place_id, capacity, sphere, format, status, seated, created_by)
+                    SELECT '77-0042', '77', 'trial', 'Long', now(), now() + interval '31 days 1 second', p.id, 10, 'it', 'in_person', 'approved', 0,
+                           'user:usr_seed' FROM p
+                    """)
+            }
+        }
+        #expect(refused?.code == .server(.checkViolation))
+        await fixture.shutdown()
+    }
+
+    @Test("a caller of the wrong role is refused and audited at the trials door; a navigator releases only pupils it may withdraw (attack review 2 #10, #7)")
+    func wrongCallersAndForeignReleases() async throws {
+        let fixture = try await Self.fixture()
+        let now = Date()
+        let anna = try await fixture.pupil("Тестова", "Анна", purposes: ["event_attendance"])
+        try await fixture.account(Self.mentor)
+        let from = now.addingTimeInterval(-3_600).ISO8601Format()
+        let until = now.addingTimeInterval(3_600).ISO8601Format()
+        // Each request from a caller it is not for: forbidden, and a policy.decided deny (vault.trials.wrong-role).
+        // (A pupil request answers as an unknown pupil, as every refusal about a pupil does.)
+        #expect(
+            await fixture.ask(.enrolmentToken(pupil: anna.vault, event: "1", region: "77", action: "create"), as: Self.venue)
+                == .refused(code: "pupil-not-found"))
+        #expect(await fixture.ask(.seats(event: "1", endsAt: until, seated: [], released: [anna.trials]), as: Self.mentor) == .refused(code: "forbidden"))
+        #expect(await fixture.ask(.runBy(event: "1", mentor: Self.mentor.account, startsAt: from, endsAt: until), as: Self.navigator) == .refused(code: "forbidden"))
+        #expect(await fixture.ask(.attendanceNames(event: "1", pupils: [anna.trials]), as: Self.venue) == .refused(code: "forbidden"))
+        #expect(
+            try await fixture.count(
+                "SELECT count(*) FROM audit.events WHERE kind = 'policy.decided' AND decision = 'deny' AND payload->>'rule' = 'vault.trials.wrong-role'")
+                == 4)
+        // Anna enrolled and seated by her navigator; another navigator's release of her seat is refused and audited.
+        #expect(await fixture.ask(.runBy(event: "1", mentor: Self.mentor.account, startsAt: from, endsAt: until), as: Self.venue) == .trials(.recorded))
+        try await fixture.enrolled(anna, in: "1", now: now)
+        #expect(await fixture.ask(.seats(event: "1", endsAt: until, seated: [anna.trials], released: []), as: Self.navigator) == .trials(.recorded))
+        #expect(try await fixture.live("enrolled_in", anna.vault) == 1)
+        #expect(await fixture.ask(.seats(event: "1", endsAt: until, seated: [], released: [anna.trials]), as: Self.otherNavigator) == .trials(.recorded))
+        #expect(try await fixture.live("enrolled_in", anna.vault) == 1)
+        #expect(
+            try await fixture.count(
+                """
+                SELECT count(*) FROM audit.events WHERE kind = 'policy.decided' AND decision = 'deny' AND actor = \("user:" + Self.otherNavigator.account)
+                  AND payload->>'resource' = 'enrolment' AND payload->>'action' = 'delete' AND subject = \(anna.vault)
+                """) == 1)
+        // Her own navigator's release ends it.
+        #expect(await fixture.ask(.seats(event: "1", endsAt: until, seated: [], released: [anna.trials]), as: Self.navigator) == .trials(.recorded))
+        #expect(try await fixture.live("enrolled_in", anna.vault) == 0)
+        await fixture.shutdown()
+    }
 }

@@ -313,7 +313,8 @@ struct PostgresRelationshipTests {
                     INSERT INTO policy.relationships (kind, subject_type, subject_id, object_type, object_id)
                     VALUES ('run_by', 'event', 'ev-x', 'user', 'u-x')
                     """
-            case .updateExpiry: statement = "UPDATE policy.relationships SET expired_at = now()"
+            // Only ever earlier (0842): a fact already expired keeps its earlier expiry.
+            case .updateExpiry: statement = "UPDATE policy.relationships SET expired_at = now() WHERE expired_at IS NULL OR expired_at > now()"
             case .updateValidity: statement = "UPDATE policy.relationships SET valid_until = NULL"
             case .delete: statement = "DELETE FROM policy.relationships"
             case .truncate: statement = "TRUNCATE policy.relationships"

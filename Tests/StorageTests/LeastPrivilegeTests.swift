@@ -264,6 +264,43 @@ struct LeastPrivilegeTests {
         }
     }
 
+    @Test("module roles have a statement timeout of their own: a module cannot hold a pupil's rows, and the vault's erasure pass, for ever (attack review 2 #2)", arguments: Component.allCases.filter(\.isModule))
+    func moduleRolesAreBounded(component: Component) async throws {
+        let database = try await TestPostgres.makeDatabase(migrated: true)
+        try await withComponentPool(database, component) { pool throws in
+            #expect(try await pool.query("SHOW statement_timeout").singleValue(String.self) == "1min")
+        }
+    }
+
+    /// A fact is only ever ended: the vault may not revive one or push its expiry later, and an
+    /// expiry in the future is clamped to now (0842, attack review 2 #5).
+    @Test("bilet_vault and bilet_policy never revive a fact nor move its expiry later; a future expiry becomes now", arguments: [Component.vault, .policy])
+    func factsAreOnlyExpired(component: Component) async throws {
+        let database = try await TestPostgres.makeDatabase(migrated: true)
+        try await database.withPool { pool in
+            try await pool.execute(
+                """
+                INSERT INTO policy.relationships (kind, subject_type, subject_id, object_type, object_id)
+                VALUES ('assigned_navigator', 'pupil', 'sub_AAAAAAAAAAAAAAAAAAAAAA', 'user', 'usr_AAAAAAAAAAAAAAAAAAAAAA')
+                """)
+        }
+        try await withComponentPool(database, component) { pool throws in
+            // A future expiry is clamped to now.
+            #expect(try await pool.execute("UPDATE policy.relationships SET expired_at = now() + interval '10 years'") == 1)
+            #expect(try await pool.query("SELECT count(*) FROM policy.relationships WHERE expired_at <= now()").singleValue(Int.self) == 1)
+            for statement: SQLStatement in [
+                "UPDATE policy.relationships SET expired_at = NULL",
+                "UPDATE policy.relationships SET expired_at = expired_at + interval '1 second'",
+            ] {
+                let error = await #expect(throws: PostgresError.self) { try await pool.execute(statement) }
+                #expect(error?.code == .server(.insufficientPrivilege), "\(statement)")
+            }
+            // Earlier is allowed.
+            #expect(try await pool.execute("UPDATE policy.relationships SET expired_at = expired_at - interval '1 hour'") == 1)
+            #expect(try await pool.query("SELECT count(*) FROM policy.relationships WHERE expired_at IS NULL").singleValue(Int.self) == 0)
+        }
+    }
+
     @Test("module roles cannot write or read audit.events", arguments: Component.allCases.filter(\.isModule))
     func modulesDoNotTouchAudit(component: Component) async throws {
         let database = try await TestPostgres.makeDatabase(migrated: true)

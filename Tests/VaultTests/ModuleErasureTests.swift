@@ -206,6 +206,15 @@ struct ModuleErasureTests {
             ).map { try $0.decode(Int64.self, at: 0) }
         }
         let (a, b) = (events[0], events[1])
+        // The vault accepted a one-hour window for event A (its runBy); the module's row says two hours (attack review 2 #1).
+        let windowEnd = Date(timeIntervalSince1970: now.addingTimeInterval(3_600).timeIntervalSince1970.rounded(.down))
+        try await fixture.asSuperuser { pool in
+            try await pool.execute(
+                """
+                INSERT INTO vault.trial_event_venues (event, venue, bound_by, starts_at, ends_at)
+                VALUES (\(String(a)), '77-0042', 'user:usr_seed', \(windowEnd.addingTimeInterval(-7_200)), \(windowEnd))
+                """)
+        }
         try await fixture.asSuperuser { pool in
             for event in [a, b] {
                 try await pool.execute(
@@ -250,7 +259,7 @@ struct ModuleErasureTests {
                 fixture,
                 """
                 SELECT count(*) FROM policy.relationships WHERE kind = 'enrolled_in' AND subject_id = \(waiting.pupil.token.rawValue)
-                  AND object_id = \(String(a)) AND expired_at IS NULL
+                  AND object_id = \(String(a)) AND expired_at IS NULL AND valid_until = \(windowEnd)
                 """) == 1)
         #expect(
             try await Self.count(
@@ -289,6 +298,128 @@ struct ModuleErasureTests {
                     "SELECT has_function_privilege('bilet_vault', \("\(schema).erase_pupil(text)"), 'EXECUTE')").singleValue(Bool.self))
             }
         }
+        await fixture.shutdown()
+    }
+
+    @Test("a failed module pass records its failure in its own transaction, under the row lock; erased_at and the sweep's due_at are the database's clock, not the vault process's (attack review 2 #3)")
+    func failureIsRecordedUnderTheLockOnTheDatabaseClock() async throws {
+        // The vault process's clock an hour behind the database's.
+        let clock = MovableClock(Date().addingTimeInterval(-3_600))
+        let fixture = try await VaultFixture.make(clock: clock.vaultClock)
+        let family = try await fixture.family(306, purposes: ["enrolment", "assessment"], now: clock.now)
+        try await Self.seedModuleRows(fixture, family.pupil)
+        // The trials module fails; it notes the transaction of the pass in a sequence (not rolled back), and
+        // every update of a queue row notes its own.
+        try await fixture.asSuperuser { pool in
+            try await pool.execute("CREATE SEQUENCE public.pass_xid")
+            try await pool.execute("CREATE SEQUENCE public.failure_xid")
+            try await pool.execute(
+                """
+                CREATE OR REPLACE FUNCTION trials.erase_pupil(p_token text)
+                RETURNS TABLE (item text, removed bigint, promoted text, promoted_event bigint, promoted_until timestamptz)
+                LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+                BEGIN
+                    PERFORM setval('public.pass_xid', txid_current());
+                    RAISE EXCEPTION 'the module is down' USING ERRCODE = '55P03';
+                END $$
+                """)
+            try await pool.execute(
+                """
+                CREATE FUNCTION public.note_failure_xid() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+                BEGIN
+                    IF NEW.module = 'trials' THEN PERFORM setval('public.failure_xid', txid_current()); END IF;
+                    RETURN NEW;
+                END $$
+                """)
+            try await pool.execute(
+                "CREATE TRIGGER note_failure_xid BEFORE UPDATE ON vault.module_erasures FOR EACH ROW EXECUTE FUNCTION public.note_failure_xid()")
+        }
+        let receipt = try await fixture.vault.eraseWithReceipt(family.pupil.token, reason: .subjectRequest, by: "user:usr_operator")
+        #expect(receipt.modules.map(\.status) == [.done, .done, .pending])
+        #expect(receipt.modules.last?.attempts == 1)
+        #expect(receipt.modules.last?.lastErrorCode == "55P03")
+        // The failure was written by the transaction of the failed pass itself (the lock was never let go).
+        let xids = try await fixture.asSuperuser { pool in
+            try await pool.query("SELECT (SELECT last_value FROM public.pass_xid), (SELECT last_value FROM public.failure_xid)").first.map {
+                (try $0.decode(Int64.self, at: 0), try $0.decode(Int64.self, at: 1))
+            }
+        }
+        #expect(xids?.0 == xids?.1)
+        #expect(xids?.0 != 1)
+        // The modules that answered are timed by the database (now), not the vault's clock (an hour behind): the grace is 15 minutes of its clock.
+        #expect(
+            try await Self.count(
+                fixture,
+                """
+                SELECT count(*) FROM vault.module_erasures
+                WHERE module <> 'trials' AND erased_at BETWEEN now() - interval '5 minutes' AND now()
+                  AND due_at = erased_at + interval '15 minutes'
+                """) == 2)
+        await fixture.shutdown()
+    }
+
+    @Test("rows a module role planted under another token in the pupil's sessions and assignments do not hold back assessment's erasure; they go with the pupil's (attack review 2 #2)")
+    func plantedAssessmentRowsDoNotBlockErasure() async throws {
+        let fixture = try await VaultFixture.make()
+        let family = try await fixture.family(307, purposes: ["enrolment", "assessment"])
+        try await Self.seedModuleRows(fixture, family.pupil)
+        let asm = try #require(family.pupil.moduleTokens[.assessment]).rawValue
+        let other = "asm_AAAAAAAAAAAAAAAAAAAAAA"
+        try await fixture.asSuperuser { pool in
+            // An answer and a footprint change of another token in the pupil's session, and a session of another
+            // token (with its answer) under the pupil's assignment.
+            try await pool.execute(
+                """
+                INSERT INTO assessment.answers (session_id, pupil_token, question_id, answer, answered_at)
+                SELECT id, \(other), 'zz-block', '', now() FROM assessment.sessions WHERE pupil_token = \(asm)
+                """)
+            try await pool.execute(
+                """
+                INSERT INTO assessment.footprint_history (pupil_token, dimension, old_value, new_value, source_session, changed_at)
+                SELECT \(other), 'it', NULL, 50, id, now() FROM assessment.sessions WHERE pupil_token = \(asm)
+                """)
+            try await pool.execute(
+                """
+                WITH s AS (
+                    INSERT INTO assessment.sessions (id, assignment_id, pupil_token, attempt, started_at, deadline_at, status, finished_at)
+                    SELECT gen_random_uuid(), id, \(other), 2, now(), now(), 'submitted', now() FROM assessment.assignments WHERE pupil_token = \(asm)
+                    RETURNING id)
+                INSERT INTO assessment.answers (session_id, pupil_token, question_id, answer, answered_at)
+                SELECT id, \(other), 'zz-block-2', '', now() FROM s
+                """)
+        }
+        let receipt = try await fixture.vault.eraseWithReceipt(family.pupil.token, reason: .subjectRequest, by: "user:usr_operator")
+        #expect(receipt.modules.map(\.status) == [.done, .done, .done])
+        #expect(receipt.modules.first?.lastErrorCode == nil)
+        #expect(receipt.modules.first?.removed["sessions"] == 2)
+        #expect(receipt.modules.first?.removed["answers"] == 2)
+        #expect(receipt.modules.first?.removed["footprint_history"] == 1)
+        #expect(try await Self.count(fixture, "SELECT count(*) FROM assessment.sessions") == 0)
+        #expect(try await Self.count(fixture, "SELECT count(*) FROM assessment.answers") == 0)
+        await fixture.shutdown()
+    }
+
+    @Test("a module's part of an erasure pending for more than an hour is listed as overdue (the pupil, the module, attempts, the error code; no module token) (attack review 2 #2)")
+    func overdueModuleErasuresAreListed() async throws {
+        let clock = MovableClock()
+        let fixture = try await VaultFixture.make(clock: clock.vaultClock)
+        let family = try await fixture.family(308, purposes: ["enrolment", "assessment"], now: clock.now)
+        try await Self.seedModuleRows(fixture, family.pupil)
+        try await fixture.asSuperuser { pool in try await pool.execute("REVOKE EXECUTE ON FUNCTION trials.erase_pupil(text) FROM bilet_vault") }
+        _ = try await fixture.vault.eraseWithReceipt(family.pupil.token, reason: .subjectRequest, by: "user:usr_operator")
+        #expect(try await fixture.vault.overdueModuleErasures().isEmpty)
+        clock.advance(days: (Vault.moduleErasureOverdueAfter + 60) / 86_400)
+        _ = try await fixture.vault.drainModuleErasures()
+        let overdue = try await fixture.vault.overdueModuleErasures()
+        #expect(overdue.map(\.subject) == [family.pupil.token])
+        #expect(overdue.map(\.module) == ["trials"])
+        #expect(overdue.first?.attempts == 2)
+        #expect(overdue.first?.lastErrorCode == "42501")
+        // Once the module confirms, it is no longer overdue.
+        try await fixture.asSuperuser { pool in try await pool.execute("GRANT EXECUTE ON FUNCTION trials.erase_pupil(text) TO bilet_vault") }
+        clock.advance(days: 1)
+        #expect(try await fixture.vault.drainModuleErasures().erased == 1)
+        #expect(try await fixture.vault.overdueModuleErasures().isEmpty)
         await fixture.shutdown()
     }
 }

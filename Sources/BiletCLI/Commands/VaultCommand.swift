@@ -169,11 +169,33 @@ struct VaultCommand: AsyncParsableCommand {
     struct ErasureStatus: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "erasure-status",
-            abstract: "Shows where a pupil's erasure stands in each module: done (with counts) or pending (attempts, last error code).")
+            abstract: "Shows where a pupil's erasure stands in each module: done (with counts) or pending (attempts, last error code).",
+            discussion: """
+                With --overdue and no token: every module's part of an erasure still pending more than an hour after the \
+                erasure (the pupil's token, the module, when queued, attempts, last error code).
+                """)
         @OptionGroup var socket: SocketOptions
-        @Argument(help: ArgumentHelp("The pupil's vault token (sub_…).", valueName: "token")) var token: String
+        @Argument(help: ArgumentHelp("The pupil's vault token (sub_…).", valueName: "token")) var token: String?
+        @Flag(help: "List the module erasures pending for more than an hour instead.") var overdue = false
+
+        func validate() throws {
+            guard (token == nil) == overdue else { throw ValidationError("give either a pupil's token or --overdue") }
+        }
 
         func run() async throws {
+            if overdue {
+                let response = try await VaultControl.send(
+                    VaultControlRequest(operation: .erasureStatus, overdue: true), socket: try await socket.resolved())
+                let rows = response.overdue ?? []
+                if rows.isEmpty { print("no module erasure overdue") }
+                for row in rows {
+                    print(
+                        "\(row.subject) \(row.module) pending since \(row.queuedAt.ISO8601Format()) attempts \(row.attempts)"
+                            + " last error \(row.lastErrorCode ?? "none")")
+                }
+                return
+            }
+            guard let token else { return }
             let response = try await VaultControl.send(
                 VaultControlRequest(operation: .erasureStatus, token: token), socket: try await socket.resolved())
             let modules = response.modules ?? []

@@ -19,7 +19,9 @@ import VaultDoor
 ///   still a live mentor of the venue the event is bound to; a pupil the policy or the consent does not
 ///   release comes back with its refusal code and no name.
 ///
-/// A refusal of the whole request is one of the door's refusal codes; another school's pupil,
+/// A caller of the wrong role or kind of organisation is refused `forbidden`, audited
+/// (`policy.decided`, rule `vault.trials.wrong-role`). A refusal of the whole request is one of
+/// the door's refusal codes; another school's pupil,
 /// an unknown token and an erased one all answer `pupil-not-found`.
 enum TrialsDoorHandler {
     static func answer(_ request: TrialsDoorRequest, caller: DoorCaller, vault: Vault) async -> VaultDoorResponse {
@@ -50,19 +52,24 @@ enum TrialsDoorHandler {
         switch request {
         case .enrolmentToken(let pupil, let event, let region, let action):
             guard let token = SubjectToken(pupil) else { throw VaultError(.unknownSubject) }
-            guard caller.role == "navigator" else { throw VaultError(.policyDenied, reason: "navigators enrol pupils") }
+            guard caller.role == "navigator" else {
+                throw try await vault.trialsCallerRefusal(
+                    action: action == "delete" ? "delete" : "create", resource: "enrolment", purpose: Vault.trialsEnrolmentPurpose, by: requester)
+            }
             let trials = try await vault.trialsEnrolmentToken(for: token, event: event, eventRegion: region, action: action, by: requester)
             return .token(trials.rawValue)
         case .seats(let event, let endsAt, let seated, let released):
-            guard caller.role == "navigator" else { throw VaultError(.policyDenied, reason: "navigators enrol pupils") }
+            guard caller.role == "navigator" else {
+                throw try await vault.trialsCallerRefusal(action: "create", resource: "enrolment", purpose: Vault.trialsEnrolmentPurpose, by: requester)
+            }
             guard let end = AuditTime.parse(endsAt) else { throw VaultError(.invalidRequest, reason: "endsAt is ISO 8601") }
             let refused = try await vault.recordTrialsSeats(
                 event: event, endsAt: end, seated: try tokens(seated), released: try tokens(released), by: requester)
-            if refused > 0 { logger.warning("seats the vault never issued were refused", metadata: ["refused": "\(refused)"]) }
+            if refused > 0 { logger.warning("seats or releases were refused", metadata: ["refused": "\(refused)"]) }
             return .recorded
         case .runBy(let event, let mentor, let startsAt, let endsAt):
             guard caller.role == "venue", caller.organisationKind == "venue", let venue = caller.organisationID else {
-                throw VaultError(.policyDenied, reason: "a venue names its mentors")
+                throw try await vault.trialsCallerRefusal(action: "update", resource: "event", purpose: "administration", by: requester)
             }
             guard let start = AuditTime.parse(startsAt), let end = AuditTime.parse(endsAt) else {
                 throw VaultError(.invalidRequest, reason: "startsAt and endsAt are ISO 8601")
@@ -71,7 +78,7 @@ enum TrialsDoorHandler {
             return .recorded
         case .attendanceNames(let event, let pupils):
             guard caller.role == "mentor", caller.organisationKind == "venue", let venue = caller.organisationID else {
-                throw VaultError(.policyDenied, reason: "the mentor running the event")
+                throw try await vault.trialsCallerRefusal(action: "read", resource: "event", purpose: "event_attendance", by: requester)
             }
             let references = try tokens(pupils).map { SubjectReference.module(ModuleToken($0)) }
             guard !references.isEmpty else { return .names([]) }

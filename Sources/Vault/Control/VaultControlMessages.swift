@@ -29,7 +29,8 @@ public struct VaultControlRequest: Codable, Sendable, CustomStringConvertible {
         case retention
         /// List the destruction register, newest first.
         case register
-        /// Where the erasure of the pupil `token` stands in each module (pending or done).
+        /// Where the erasure of the pupil `token` stands in each module (pending or done); with
+        /// `overdue` and no token, every module erasure pending for more than an hour.
         case erasureStatus = "erasure-status"
     }
 
@@ -45,12 +46,15 @@ public struct VaultControlRequest: Codable, Sendable, CustomStringConvertible {
     public var until: String?
     /// For `retention`: clear the retention end instead of setting it.
     public var clear: Bool?
+    /// For `erasure-status` without a token: list the overdue module erasures.
+    public var overdue: Bool? = nil
 
     /// Creates a request.
     public init(
         operation: Operation, passphrase: String? = nil, keyFile: String? = nil, token: String? = nil, reason: String? = nil,
-        until: String? = nil, clear: Bool? = nil
+        until: String? = nil, clear: Bool? = nil, overdue: Bool? = nil
     ) {
+        self.overdue = overdue
         self.operation = operation
         self.passphrase = passphrase
         self.keyFile = keyFile
@@ -68,6 +72,7 @@ public struct VaultControlRequest: Codable, Sendable, CustomStringConvertible {
         case reason
         case until
         case clear
+        case overdue
     }
 
     public var description: String {
@@ -103,6 +108,8 @@ public struct VaultControlResponse: Codable, Sendable, Hashable {
     /// For `register`: the destruction register, newest first.
     public var register: [DestructionRecord]?
     public var error: Failure?
+    /// For `erasure-status --overdue`: the module erasures pending for more than an hour.
+    public var overdue: [OverdueModuleErasure]? = nil
 
     /// A success.
     public static func success(

@@ -126,6 +126,11 @@ public struct VaultControlServer: Service {
                 let receipt = try await vault.eraseWithReceipt(token, reason: reason, by: actor)
                 return .success(erased: receipt.erased, modules: receipt.modules, facts: receipt.facts)
             case .erasureStatus:
+                if request.overdue == true, request.token == nil {
+                    var response = VaultControlResponse.success()
+                    response.overdue = try await vault.overdueModuleErasures()
+                    return response
+                }
                 return .success(modules: try await vault.moduleErasures(of: try Self.token(in: request)))
             case .hold, .release:
                 try await vault.setLegalHold(request.operation == .hold, for: try Self.token(in: request), by: actor)

@@ -8,6 +8,11 @@ extension Vault {
     /// The purpose enrolments in events are decided, translated and audited for.
     public static let trialsEnrolmentPurpose = "enrolment"
 
+    /// The longest event window the vault accepts (`runBy`), as the trials module bounds an event
+    /// (31 days) and `trials.events` checks it (0840): the `run_by` and `enrolled_in` facts end
+    /// with the event, so a longer window would stretch a mentor's access to names.
+    public static let trialsMaximumEventWindow: TimeInterval = 31 * 86_400
+
     /// The pupil's trials token for enrolling them in (`create`) or withdrawing them from
     /// (`delete`) event `event` (`17`) of region `eventRegion`, as `requester` (a navigator).
     ///
@@ -35,12 +40,7 @@ extension Vault {
                   subject.kind == .pupil
             else { return .success(()) }
             let guarded = self.accessGuard(requester, policySet: policySet, at: now, on: connection)
-            var attributes: [String: Value] = [
-                "pupil": .entity(EntityRef("pupil", subject.token.rawValue)), "event": .entity(EntityRef("event", event)),
-            ]
-            if let school = subject.organisation { attributes["school"] = .entity(EntityRef("school", school)) }
-            attributes["region"] = .entity(EntityRef("region", subject.region ?? eventRegion))
-            let resource = Resource(type: "enrolment", id: "\(subject.token.rawValue)@\(event)", attributes: attributes)
+            let resource = Self.enrolmentResource(subject, event: event, eventRegion: eventRegion)
             if let refusal = try await guarded.permitOrAuditDenial(
                 action, resource, subject: subject.token, purpose: Self.trialsEnrolmentPurpose)
             {
@@ -60,15 +60,20 @@ extension Vault {
     /// tokens), `enrolled_in(pupil → event)` from now until `endsAt`, but only when the vault itself
     /// issued that pupil's token for `create enrolment` in this event (a live `enrolment_pending`
     /// fact, recorded by ``trialsEnrolmentToken(for:event:eventRegion:action:by:)``), which it then
-    /// ends; for each of `released`, the pupil's `enrolled_in` and `enrolment_pending` facts are
+    /// ends. The fact ends at `endsAt` or the end of the window the vault accepted for the event
+    /// (``recordTrialsRunBy(event:venue:mentor:startsAt:endsAt:by:)``), whichever is earlier; with
+    /// no accepted window the seat is refused (rule `vault.trials.no-event-window`). For each of `released`, the pupil's `enrolled_in` and `enrolment_pending` facts are
     /// expired now. A fact already live is not recorded twice. Each change is audited
     /// (`trials.relationship_recorded`, subject the pupil's vault token) in the same transaction; a
     /// seat the vault never issued (a token the trials module alone put in the event, for
     /// instance) is refused and audited as `policy.decided` (deny, rule
-    /// `vault.trials.seat-not-issued`) in the same transaction, and the others are recorded.
+    /// `vault.trials.seat-not-issued`) in the same transaction, and the others are recorded. A
+    /// released pupil's facts are expired only when the policy allows the caller `delete` of the
+    /// pupil's enrolment (as for the `delete` token); a refusal is audited (`policy.decided`, deny)
+    /// and counted.
     /// Tokens that name no pupil are skipped.
     ///
-    /// - Returns: how many seats were refused.
+    /// - Returns: how many seats and releases were refused.
     /// - Throws: ``VaultError/Code/invalidRequest``, ``VaultError/Code/sealed``,
     ///   ``VaultError/Code/auditFailed``, ``VaultError/Code/auditUnavailable``, ``VaultError/Code/storage``.
     @discardableResult
@@ -88,6 +93,8 @@ extension Vault {
         return try await withTransaction { connection in
             let guarded = self.accessGuard(requester, policySet: policySet, at: now, on: connection)
             let store = RelationshipStore(connection: connection)
+            // A seat ends with the event as the vault accepted its window (runBy), never later.
+            let window = try await Self.eventWindowEnd(event, on: connection)
             var events: [any TypedAuditEvent] = []
             var refused = 0
             func recorded(_ subject: SubjectToken, _ relation: String, _ change: TrialsRelationshipRecorded.Change) {
@@ -113,13 +120,30 @@ extension Vault {
                             purpose: Self.trialsEnrolmentPurpose, rule: "vault.trials.seat-not-issued")
                         continue
                     }
-                    guard now < endsAt else { continue }
+                    guard let window else {
+                        refused += 1
+                        try await guarded.auditDenial(
+                            subject: subject.token, action: "create", resource: "enrolment", fields: [],
+                            purpose: Self.trialsEnrolmentPurpose, rule: "vault.trials.no-event-window")
+                        continue
+                    }
+                    let until = min(endsAt, window)
+                    guard now < until else { continue }
                     try await store.expire(Self.enrolmentPending, subject: pupil, object: object, at: Self.timestamp(now))
                     recorded(subject.token, Self.enrolmentPending, .expired)
                     try await store.assert(
-                        Relationship("enrolled_in", subject: pupil, object: object, validFrom: Self.timestamp(now), validUntil: Self.timestamp(endsAt)))
+                        Relationship("enrolled_in", subject: pupil, object: object, validFrom: Self.timestamp(now), validUntil: Self.timestamp(until)))
                     recorded(subject.token, "enrolled_in", .recorded)
                 } else {
+                    // Only a pupil the caller may withdraw from the event (the same decision as the
+                    // `delete` token's): another navigator's pupil keeps its facts (review 2 #7).
+                    if try await guarded.permitOrAuditDenial(
+                        "delete", Self.enrolmentResource(subject, event: event, eventRegion: nil), subject: subject.token,
+                        purpose: Self.trialsEnrolmentPurpose) != nil
+                    {
+                        refused += 1
+                        continue
+                    }
                     for relation in ["enrolled_in", Self.enrolmentPending] {
                         if try await store.expire(relation, subject: pupil, object: object, at: Self.timestamp(now)) > 0 {
                             recorded(subject.token, relation, .expired)
@@ -130,6 +154,35 @@ extension Vault {
             try await guarded.audit(events)
             return refused
         }
+    }
+
+    /// The pupil's `enrolment` in event `event` as the policy sees it: the pupil, their school and
+    /// region (the event's, `eventRegion`, when the pupil has none), the event.
+    static func enrolmentResource(_ subject: SubjectRecord, event: String, eventRegion: String?) -> Resource {
+        var attributes: [String: Value] = [
+            "pupil": .entity(EntityRef("pupil", subject.token.rawValue)), "event": .entity(EntityRef("event", event)),
+        ]
+        if let school = subject.organisation { attributes["school"] = .entity(EntityRef("school", school)) }
+        if let region = subject.region ?? eventRegion { attributes["region"] = .entity(EntityRef("region", region)) }
+        return Resource(type: "enrolment", id: "\(subject.token.rawValue)@\(event)", attributes: attributes)
+    }
+
+    /// Audits the refusal of a trials door request whose caller is not of the role or the kind of
+    /// organisation the request is for (a navigator's `seats` sent by a venue, a mentor's names
+    /// asked by a navigator …): `policy.decided`, deny, rule `vault.trials.wrong-role`, for
+    /// `action` on `resource` for `purpose` (modules attack review 2, #10). Returns the refusal
+    /// to throw.
+    ///
+    /// - Throws: ``VaultError/Code/sealed``, the audit errors, ``VaultError/Code/storage``.
+    public func trialsCallerRefusal(action: String, resource: String, purpose: String, by requester: Requester) async throws(VaultError) -> VaultError {
+        _ = try keys()
+        let now = clock.now
+        let policySet = policies.current
+        try await withTransaction { connection in
+            try await self.accessGuard(requester, policySet: policySet, at: now, on: connection).auditDenial(
+                subject: nil, action: action, resource: resource, fields: [], purpose: purpose, rule: "vault.trials.wrong-role")
+        }
+        return VaultError(.policyDenied, reason: "policy: not a request of this caller's role")
     }
 
     /// The relationship kind the vault records when it issues a pupil's trials token for `create
@@ -146,6 +199,12 @@ extension Vault {
               AND object_type = \(object.type) AND object_id = \(object.id) AND expired_at IS NULL
             """
         ).isEmpty
+    }
+
+    /// The end of event `event`'s window as the vault last accepted it (`runBy`,
+    /// `vault.trial_event_venues`), nil when it has accepted none.
+    static func eventWindowEnd(_ event: String, on connection: PostgresConnection) async throws -> Date? {
+        try await connection.query("SELECT ends_at FROM vault.trial_event_venues WHERE event = \(event)").first?.decode(Date?.self, at: 0)
     }
 
     /// Records that the vault issued `pupil`'s trials token for enrolling them in `event`
@@ -177,7 +236,10 @@ extension Vault {
     /// mentor (`vault.trial_event_venues`, never changed), so another venue is refused; and the
     /// mentor must be a live account with role `mentor` of that venue (`accounts.accounts`). A
     /// refusal is audited (`policy.decided`, deny, rule `vault.trials.event-of-another-venue` or
-    /// `vault.trials.not-a-live-mentor`) and thrown as ``VaultError/Code/policyDenied``.
+    /// `vault.trials.not-a-live-mentor`) and thrown as ``VaultError/Code/policyDenied``. A window
+    /// longer than ``trialsMaximumEventWindow`` is refused the same way (rule
+    /// `vault.trials.window-too-long`); an accepted one is stored with the binding, and every
+    /// `enrolled_in` fact of the event ends at the latest at its end.
     ///
     /// - Throws: ``VaultError/Code/invalidRequest``, ``VaultError/Code/policyDenied``,
     ///   ``VaultError/Code/sealed``, ``VaultError/Code/auditFailed``,
@@ -188,11 +250,17 @@ extension Vault {
         _ = try keys()
         try checkRequest(requester: requester, purpose: "administration")
         guard Self.isEventID(event) else { throw VaultError(.invalidRequest, reason: "not an event id") }
-        guard mentor == nil || startsAt < endsAt else { throw VaultError(.invalidRequest, reason: "the event must end after it starts") }
+        guard startsAt < endsAt else { throw VaultError(.invalidRequest, reason: "the event must end after it starts") }
         let now = clock.now
         let policySet = policies.current
         let outcome: Result<Void, VaultError> = try await withTransaction { connection in
             let guarded = self.accessGuard(requester, policySet: policySet, at: now, on: connection)
+            guard endsAt.timeIntervalSince(startsAt) <= Self.trialsMaximumEventWindow else {
+                try await guarded.auditDenial(
+                    subject: nil, action: "update", resource: "event", fields: [], purpose: "administration",
+                    rule: "vault.trials.window-too-long")
+                return .failure(VaultError(.policyDenied, reason: "policy: the event window is longer than 31 days"))
+            }
             if let refusal = try await self.eventVenueRefusal(event: event, venue: venue, bind: true, guarded: guarded, on: connection) {
                 return .failure(refusal)
             }
@@ -202,6 +270,11 @@ extension Vault {
                     rule: "vault.trials.not-a-live-mentor")
                 return .failure(VaultError(.policyDenied, reason: "policy: not a live mentor of the venue"))
             }
+            try await connection.execute(
+                """
+                UPDATE vault.trial_event_venues SET starts_at = \(Self.whole(startsAt)), ends_at = \(Self.whole(endsAt))
+                WHERE event = \(event)
+                """)
             var events: [any TypedAuditEvent] = []
             let expired = try await connection.query(
                 """

@@ -193,7 +193,8 @@ extension Vault {
     /// and forgets the token. A pupil the trials module promoted to a freed seat gets its
     /// `enrolled_in` fact when the vault had issued that pupil's enrolment in the event
     /// (`enrolment_pending`), audited. A failure is recorded (attempts, the error's code) and
-    /// retried after a backoff doubling from 30 seconds to ``moduleErasureMaximumBackoff``.
+    /// retried after a backoff doubling from 30 seconds to ``moduleErasureMaximumBackoff``, in the
+    /// failed pass's own transaction (see `runModuleErasure`).
     @discardableResult
     public func drainModuleErasures(subject: UUID? = nil, limit: Int = 100) async throws(VaultError) -> ModuleErasureDrain {
         let now = clock.now
@@ -213,42 +214,41 @@ extension Vault {
         }
         var drain = ModuleErasureDrain()
         for id in due {
-            var failure: String?
+            let pass: ModuleErasurePass?
             do throws(VaultError) {
-                let swept: Bool? = try await withTransaction { connection in
-                    try await self.runModuleErasure(id, at: now, failure: &failure, on: connection)
-                }
-                switch swept {
-                case true?: drain.swept += 1
-                case false?: drain.erased += 1
-                case nil: break
+                pass = try await withTransaction { connection in
+                    try await self.runModuleErasure(id, at: now, on: connection)
                 }
             } catch {
+                // Not even the failure could be recorded (the database unreachable, a row that
+                // names no token): the row stays due, and the next drain tries again.
                 drain.failed += 1
-                let code = failure ?? "storage"
-                try await withTransaction { connection in
-                    let attempts = try await connection.query(
-                        "SELECT attempts FROM vault.module_erasures WHERE id = \(id)"
-                    ).first.map { try $0.decode(Int.self, at: 0) } ?? 0
-                    let backoff = min(30 * pow(2, Double(min(attempts, 20))), Self.moduleErasureMaximumBackoff)
-                    try await connection.execute(
-                        """
-                        UPDATE vault.module_erasures
-                        SET attempts = attempts + 1, last_error_code = \(code), due_at = \(now.addingTimeInterval(backoff))
-                        WHERE id = \(id) AND swept_at IS NULL
-                        """)
-                }
+                continue
+            }
+            switch pass {
+            case .swept?: drain.swept += 1
+            case .erased?: drain.erased += 1
+            case .failed?: drain.failed += 1
+            case nil: break
             }
         }
         return drain
     }
 
-    /// One pass of queue row `id`: true for a sweep, false for a first pass, nil when the row was
-    /// not due any more (another drain took it). `failure` gets the module's SQLSTATE when its
-    /// function fails.
-    private func runModuleErasure(
-        _ id: Int64, at now: Date, failure: inout String?, on connection: PostgresConnection
-    ) async throws -> Bool? {
+    /// What one pass of a queue row did.
+    private enum ModuleErasurePass {
+        case erased, swept, failed
+    }
+
+    /// One pass of queue row `id`, holding its row lock throughout: nil when the row was not due
+    /// any more (another drain holds or completed it). The module's part runs after `SAVEPOINT
+    /// pass`; when it (or what follows it) fails, the pass is rolled back to the savepoint and the
+    /// failure recorded (attempts, the SQLSTATE, the next try after the backoff) in the same
+    /// transaction, still under the lock, so a failure can never overwrite the outcome of a pass
+    /// another drain ran meanwhile (modules attack review 2, #3). The times that set the sweep's
+    /// grace (`erased_at`, its `due_at`, `swept_at`) are the database's clock, so a vault process
+    /// whose clock is behind cannot shorten it; the retry's backoff counts from the drain's `now`.
+    private func runModuleErasure(_ id: Int64, at now: Date, on connection: PostgresConnection) async throws -> ModuleErasurePass? {
         let rows = try await connection.query(
             """
             SELECT m.module, m.token, m.erased_at IS NOT NULL, m.removed::text, m.requested_by, s.token
@@ -260,23 +260,44 @@ extension Vault {
               let token = try row.decode(String?.self, at: 1).flatMap({ try? ModuleToken(parsing: $0) }), token.module == module
         else { throw VaultError(.storage, reason: "a module erasure names no token of its module") }
         let sweep = try row.decode(Bool.self, at: 2)
-        var removed = try JSONDecoder().decode([String: Int64].self, from: Data(try row.decode(String.self, at: 3).utf8))
+        let removed = try JSONDecoder().decode([String: Int64].self, from: Data(try row.decode(String.self, at: 3).utf8))
         let actor = try row.decode(String.self, at: 4)
         let pupil = try SubjectToken(parsing: try row.decode(String.self, at: 5))
 
-        let schema = try SQLIdentifier(module.rawValue)
-        let result: QueryResult
+        try await connection.execute("SAVEPOINT pass")
         do {
-            result = try await connection.query(
-                module == .trials
-                    ? "SELECT item, removed, promoted, promoted_event, promoted_until FROM trials.erase_pupil(\(token.rawValue))"
-                    : """
-                    SELECT item, removed, NULL::text, NULL::bigint, NULL::timestamptz FROM \(identifier: schema).erase_pupil(\(token.rawValue))
-                    """)
+            let sweep = try await runModulePass(
+                id, module: module, token: token, sweep: sweep, removed: removed, actor: actor, pupil: pupil, at: now, on: connection)
+            try await connection.execute("RELEASE SAVEPOINT pass")
+            return sweep ? .swept : .erased
         } catch {
-            failure = Self.sqlState(of: error)
-            throw error
+            let code = (error as? PostgresError).flatMap(Self.sqlState(of:)) ?? "storage"
+            try await connection.execute("ROLLBACK TO SAVEPOINT pass")
+            try await connection.execute(
+                """
+                UPDATE vault.module_erasures
+                SET attempts = attempts + 1, last_error_code = \(code),
+                    due_at = \(now) + make_interval(secs => least(30 * power(2, least(attempts, 20)), \(Self.moduleErasureMaximumBackoff)))
+                WHERE id = \(id)
+                """)
+            return .failed
         }
+    }
+
+    /// The module's part of one pass (after the savepoint): `erase_pupil`, a promoted pupil's
+    /// fact, the row's outcome and its audit records; true for a sweep.
+    private func runModulePass(
+        _ id: Int64, module: Module, token: ModuleToken, sweep: Bool, removed: [String: Int64], actor: String, pupil: SubjectToken,
+        at now: Date, on connection: PostgresConnection
+    ) async throws -> Bool {
+        var removed = removed
+        let schema = try SQLIdentifier(module.rawValue)
+        let result = try await connection.query(
+            module == .trials
+                ? "SELECT item, removed, promoted, promoted_event, promoted_until FROM trials.erase_pupil(\(token.rawValue))"
+                : """
+                SELECT item, removed, NULL::text, NULL::bigint, NULL::timestamptz FROM \(identifier: schema).erase_pupil(\(token.rawValue))
+                """)
         var passRemoved: [String: Int64] = [:]
         var records: [AuditEvent] = []
         for item in result {
@@ -296,15 +317,15 @@ extension Vault {
             try await connection.execute(
                 """
                 UPDATE vault.module_erasures
-                SET swept_at = \(now), token = NULL, removed = CAST(\(encoded) AS jsonb), attempts = attempts + 1, last_error_code = NULL
+                SET swept_at = statement_timestamp(), token = NULL, removed = CAST(\(encoded) AS jsonb), attempts = attempts + 1, last_error_code = NULL
                 WHERE id = \(id)
                 """)
         } else {
             try await connection.execute(
                 """
                 UPDATE vault.module_erasures
-                SET erased_at = \(now), removed = CAST(\(encoded) AS jsonb), attempts = attempts + 1, last_error_code = NULL,
-                    due_at = \(now.addingTimeInterval(Self.moduleErasureSweepDelay))
+                SET erased_at = statement_timestamp(), removed = CAST(\(encoded) AS jsonb), attempts = attempts + 1, last_error_code = NULL,
+                    due_at = statement_timestamp() + make_interval(secs => \(Self.moduleErasureSweepDelay))
                 WHERE id = \(id)
                 """)
         }
@@ -328,8 +349,9 @@ extension Vault {
 
     /// The `enrolled_in` fact of a pupil the trials module seated in `event` when an erased pupil
     /// freed the seat, recorded only when the vault had issued that pupil's enrolment in the
-    /// event (a live `enrolment_pending`); the audit records to append (none when refused: the
-    /// refusal itself is returned as a `policy.decided` deny record).
+    /// event (a live `enrolment_pending`), ending at `until` or the end of the event window the
+    /// vault accepted, whichever is earlier (no window: refused); the audit records to append
+    /// (a refusal is returned as a `policy.decided` deny record).
     private func recordPromotion(
         _ token: TrialsToken, event: String, until: Date, actor: String, at now: Date, on connection: PostgresConnection
     ) async throws -> [AuditEvent] {
@@ -339,15 +361,20 @@ extension Vault {
         let pupil = EntityRef("pupil", subject.token.rawValue)
         let object = EntityRef("event", event)
         if try await Self.liveFact("enrolled_in", pupil, object, on: connection) { return [] }
-        guard try await Self.liveFact(Self.enrolmentPending, pupil, object, on: connection) else {
-            return [
+        let refusal = { (rule: String) in
+            [
                 PolicyDecided(
                     actor: actor, subject: subject.token.rawValue, decision: .deny, purpose: Self.trialsEnrolmentPurpose, action: "create",
-                    resource: "enrolment", fieldsRequested: [], rule: "vault.trials.seat-not-issued",
-                    policyVersion: Self.auditDigest(of: policies.current.version)
+                    resource: "enrolment", fieldsRequested: [], rule: rule, policyVersion: Self.auditDigest(of: self.policies.current.version)
                 ).event
             ]
         }
+        guard try await Self.liveFact(Self.enrolmentPending, pupil, object, on: connection) else {
+            return refusal("vault.trials.seat-not-issued")
+        }
+        // The module's end of the event is capped by the window the vault accepted (0840).
+        guard let window = try await Self.eventWindowEnd(event, on: connection) else { return refusal("vault.trials.no-event-window") }
+        let until = min(until, window)
         guard now < until else { return [] }
         let store = RelationshipStore(connection: connection)
         try await store.expire(Self.enrolmentPending, subject: pupil, object: object, at: Self.timestamp(now))

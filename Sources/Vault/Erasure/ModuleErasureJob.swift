@@ -1,3 +1,4 @@
+import Foundation
 public import Logging
 public import ServiceLifecycle
 
@@ -20,6 +21,27 @@ public struct ModuleErasureJob: Service {
         self.logger = logger
     }
 
+    /// One warning per module with a part of an erasure pending for longer than
+    /// ``Vault/moduleErasureOverdueAfter``: the module, how many, the oldest's age and last error
+    /// code; never a token.
+    private func warnOverdue() async {
+        do {
+            let overdue = try await vault.overdueModuleErasures()
+            let now = Date()
+            for (module, rows) in Dictionary(grouping: overdue, by: \.module).sorted(by: { $0.key < $1.key }) {
+                guard let oldest = rows.min(by: { $0.queuedAt < $1.queuedAt }) else { continue }
+                logger.warning(
+                    "module erasure overdue",
+                    metadata: [
+                        "module": "\(module)", "pending": "\(rows.count)", "oldest_age_seconds": "\(Int(now.timeIntervalSince(oldest.queuedAt)))",
+                        "last_error_code": "\(oldest.lastErrorCode ?? "none")",
+                    ])
+            }
+        } catch {
+            logger.error("module erasure overdue check failed", metadata: ["error": "\(error)"])
+        }
+    }
+
     public func run() async throws {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
@@ -34,6 +56,7 @@ public struct ModuleErasureJob: Service {
                     } catch {
                         logger.error("module erasure drain failed", metadata: ["error": "\(error)"])
                     }
+                    await warnOverdue()
                 }
                 try? await Task.sleep(for: interval)
             }
