@@ -41,15 +41,16 @@ extension Vault {
         let account = String(requester.actor.dropFirst("user:".count))
         let now = clock.now
         let cursor = after?.rawValue ?? ""
+        // Byte order ("C"), whatever the database's collation: the cursor and Swift's order agree.
         let tokens: [SubjectToken] = try await withTransaction { connection in
             let rows = try await connection.query(
                 """
-                SELECT DISTINCT subject_id FROM policy.relationships
+                SELECT DISTINCT subject_id COLLATE "C" AS pupil FROM policy.relationships
                 WHERE kind = \(Self.assignedNavigator) AND subject_type = 'pupil' AND object_type = 'user' AND object_id = \(account)
-                  AND subject_id > \(cursor)
+                  AND subject_id COLLATE "C" > \(cursor)
                   AND (valid_from IS NULL OR valid_from <= \(now)) AND (valid_until IS NULL OR \(now) < valid_until)
                   AND (expired_at IS NULL OR \(now) < expired_at)
-                ORDER BY subject_id LIMIT \(limit + 1)
+                ORDER BY pupil LIMIT \(limit + 1)
                 """)
             return try rows.map { try SubjectToken(parsing: try $0.decode(String.self, at: 0)) }
         }
