@@ -90,6 +90,31 @@ extension ServeCommandTests {
         let publish = try call("workstation", navigatorA, "/v1/recommendations/pupils/\(vera)/items/\(first)/publish", method: "POST")
         try #require(publish.http == "200", "\(publish)")
 
+        // Vera's trials, seeded as the cluster owner (synthetic): seated at two past events, marked
+        // present at one, absent at the other; a waiting-list place at a third does not count.
+        let veraTrials = try run.sql(
+            "SELECT m.token FROM vault.module_tokens m JOIN vault.subjects s ON s.id = m.subject_id WHERE s.token = '\(vera)' AND m.module = 'trials'")
+        try #require(veraTrials.hasPrefix("trl_"), "\(veraTrials)")
+        _ = try run.sql(
+            """
+            WITH place AS (
+                INSERT INTO trials.places (venue, name, address, capacity, created_by)
+                VALUES ('77-V01', 'Лаборатория', 'Москва, ул. Примерная, 1', 30, 'user:usr_seed') RETURNING id
+            ), events AS (
+                INSERT INTO trials.events (venue, region, kind, title, starts_at, ends_at, place_id, capacity, sphere, format, status, created_by)
+                SELECT '77-V01', '77', 'trial', 'Проба ' || g, now() - interval '10 days' + g * interval '1 day',
+                       now() - interval '10 days' + g * interval '1 day' + interval '2 hours', place.id, 30, 'it', 'in_person', 'approved',
+                       'user:usr_seed'
+                FROM place, generate_series(1, 3) g RETURNING id, title
+            ), seats AS (
+                INSERT INTO trials.enrolments (event_id, pupil_token, state, enrolled_by, school)
+                SELECT id, '\(veraTrials)', CASE WHEN title = 'Проба 3' THEN 'waiting' ELSE 'seated' END, 'user:usr_seed', '77-0001'
+                FROM events RETURNING event_id
+            )
+            INSERT INTO trials.attendance (event_id, pupil_token, attended, marked_by)
+            SELECT id, '\(veraTrials)', title = 'Проба 1', 'user:usr_seed' FROM events WHERE title IN ('Проба 1', 'Проба 2')
+            """)
+
         let readsBefore = try run.sql(
             "SELECT count(*) FROM audit.events WHERE kind = 'pii.read' AND actor = 'user:\(navigatorID)' AND purpose = 'recommendation'")
 
@@ -106,9 +131,10 @@ extension ServeCommandTests {
         #expect(veraEntry["patronymic"] as? String == "Ивановна", "\(veraEntry)")
         #expect(veraEntry["nameWithheld"] == nil)
         #expect(veraEntry["testsAssigned"] as? Int == 1 && veraEntry["testsCompleted"] as? Int == 1, "\(veraEntry)")
-        #expect(veraEntry["trialsEnrolled"] as? Int == 0 && veraEntry["trialsAttended"] as? Int == 0, "\(veraEntry)")
+        #expect(veraEntry["trialsEnrolled"] as? Int == 2 && veraEntry["trialsAttended"] as? Int == 1, "\(veraEntry)")
         #expect(veraEntry["recommendationPublished"] as? Bool == true, "\(veraEntry)")
         let pavelEntry = try #require(byToken[pavel])
+        #expect(pavelEntry["trialsEnrolled"] as? Int == 0 && pavelEntry["trialsAttended"] as? Int == 0, "\(pavelEntry)")
         #expect(pavelEntry["surname"] as? String == "Примерова" && pavelEntry["firstName"] as? String == "Павла", "\(pavelEntry)")
         #expect(pavelEntry["testsAssigned"] as? Int == 0 && pavelEntry["testsCompleted"] as? Int == 0, "\(pavelEntry)")
         #expect(pavelEntry["recommendationPublished"] as? Bool == false, "\(pavelEntry)")
