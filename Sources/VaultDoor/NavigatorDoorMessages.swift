@@ -9,6 +9,12 @@ public enum NavigatorDoorRequest: Codable, Sendable, Hashable {
     case list(pupil: String)
     /// Ends the navigator's assignment to the pupil now.
     case end(pupil: String, navigator: String)
+    /// The caller's (a navigator's) own assigned pupils, one page ordered by vault token after
+    /// `after` (exclusive), at most `limit` (1…100): each pupil's name as the policy and the
+    /// consent release it for `recommendation` (`pii.read`), and their module tokens
+    /// (`token.resolved`) for the gateway to count the pupil's progress with. The module tokens stay
+    /// in the gateway process: the progress route answers counts, never a token.
+    case progressPage(after: String?, limit: Int)
 }
 
 /// One assignment as the door reports it (times ISO 8601, UTC).
@@ -34,4 +40,49 @@ public enum NavigatorDoorResponse: Codable, Sendable, Hashable {
     case assignments([NavigatorAssignmentSummary])
     /// Ended.
     case ended
+    /// One page of the caller's assigned pupils (``NavigatorDoorRequest/progressPage(after:limit:)``).
+    case progress(NavigatorProgressPage)
+}
+
+/// One assigned pupil as the progress page reports it to the gateway.
+public struct NavigatorPupilProgress: Codable, Sendable, Hashable {
+    /// The pupil's vault token.
+    public var pupil: String
+    /// The name parts released (absent when withheld or redacted).
+    public var surname: String?
+    public var firstName: String?
+    public var patronymic: String?
+    /// The refusal code when the name was not released (`consent-missing`, `pupil-not-found` …).
+    public var refusal: String?
+    /// The pupil's module tokens (`asm_…`, `trl_…`, `rec_…`), each present only when the vault
+    /// released it for `recommendation`. For the gateway's counts only: never sent to a client.
+    public var assessmentToken: String?
+    public var trialsToken: String?
+    public var recommendationsToken: String?
+
+    public init(
+        pupil: String, surname: String? = nil, firstName: String? = nil, patronymic: String? = nil, refusal: String? = nil,
+        assessmentToken: String? = nil, trialsToken: String? = nil, recommendationsToken: String? = nil
+    ) {
+        self.pupil = pupil
+        self.surname = surname
+        self.firstName = firstName
+        self.patronymic = patronymic
+        self.refusal = refusal
+        self.assessmentToken = assessmentToken
+        self.trialsToken = trialsToken
+        self.recommendationsToken = recommendationsToken
+    }
+}
+
+/// One page of a navigator's assigned pupils.
+public struct NavigatorProgressPage: Codable, Sendable, Hashable {
+    public var pupils: [NavigatorPupilProgress]
+    /// The cursor of the next page (a vault token) when more pupils follow.
+    public var next: String?
+
+    public init(pupils: [NavigatorPupilProgress], next: String?) {
+        self.pupils = pupils
+        self.next = next
+    }
 }

@@ -85,6 +85,10 @@ struct PlatformRoutes: Sendable {
                         desk: RecommendationsDesk(
                             store: staff.recommendations, assessment: staff.assessment, trials: staff.trials.store, door: vaultDoor,
                             policies: staff.audit.policies, recorder: staff.audit.recorder)))
+                NavigatorProgressRoutes.add(
+                    to: router, sessions: staff.sessions,
+                    desk: NavigatorProgressDesk(
+                        assessment: staff.assessment, trials: staff.trials.store, recommendations: staff.recommendations, door: vaultDoor))
                 let registry = staff.organisations.registry
                 KPIRoutes.add(
                     to: router, sessions: staff.sessions,
