@@ -290,15 +290,61 @@ struct KPICountersTests {
         }
     }
 
+    @Test("two registrations of one region and month on different connections do not queue on one counter row")
+    func concurrentChangesDoNotQueue() async throws {
+        let database = try await TestPostgres.makeDatabase(migrated: true)
+        func register(_ number: Int, on connection: PostgresConnection) async throws {
+            _ = try await connection.execute(
+                """
+                INSERT INTO vault.subjects (id, kind, token, organisation_type, organisation, region, data_key, kek_version, created_by)
+                VALUES (\(UUID().uuidString.lowercased())::uuid, 'pupil', \("sub_" + String(repeating: "Q", count: 21) + String(number)), 'school',
+                        '77-0001', '77', '\\x00'::bytea, 1, 'test')
+                """)
+        }
+        // Two connections whose counters fall in different slots (pg_backend_pid() % 16).
+        let first = PostgresConnectionPool(configuration: database.configuration, maxConnections: 1)
+        let firstSlot = try await first.query("SELECT pg_backend_pid() % 16").singleValue(Int.self)
+        var second: PostgresConnectionPool?
+        for _ in 0..<40 where second == nil {
+            let candidate = PostgresConnectionPool(configuration: database.configuration, maxConnections: 1)
+            if try await candidate.query("SELECT pg_backend_pid() % 16").singleValue(Int.self) != firstSlot {
+                second = candidate
+            } else {
+                await candidate.shutdown()
+            }
+        }
+        let other = try #require(second)
+        // The first registration stays uncommitted while the second, with a 2 s lock timeout, must not wait for it.
+        let (held, release) = AsyncStream.makeStream(of: Void.self)
+        let (started, begin) = AsyncStream.makeStream(of: Void.self)
+        async let holding: Void = first.withTransaction { connection in
+            try await register(1, on: connection)
+            begin.yield()
+            for await _ in held { break }
+        }
+        for await _ in started { break }
+        try await other.withTransaction { connection in
+            _ = try await connection.execute("SET LOCAL lock_timeout = '2s'")
+            try await register(2, on: connection)
+        }
+        release.yield()
+        try await holding
+        let month = try await first.query("SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM')").singleValue(String.self)
+        #expect(try await Self.figure(first, "vault", "77 region 77 \(month) pupils_registered") == 2)
+        #expect(try await first.query("SELECT count(*) FROM vault.kpi_counter_slots WHERE scope = 'region' AND n > 0").singleValue(Int.self) == 2)
+        await first.shutdown()
+        await other.shutdown()
+    }
+
     @Test("component roles read their counters and cannot write them")
     func countersReadOnly() async throws {
         let database = try await TestPostgres.makeDatabase(migrated: true)
         let components = database.components()
         let cases: [(Component, SQLStatement, SQLStatement)] = [
-            (.vault, "SELECT count(*) FROM vault.kpi_counters", "UPDATE vault.kpi_counters SET n = n + 1"),
-            (.assessment, "SELECT count(*) FROM assessment.kpi_counters", "UPDATE assessment.kpi_counters SET n = n + 1"),
-            (.trials, "SELECT count(*) FROM trials.kpi_counters", "UPDATE trials.kpi_counters SET n = n + 1"),
-            (.recommendations, "SELECT count(*) FROM recommendations.kpi_counters", "UPDATE recommendations.kpi_counters SET n = n + 1"),
+            (.vault, "SELECT count(*) FROM vault.kpi_counters", "UPDATE vault.kpi_counter_slots SET n = n + 1"),
+            (.assessment, "SELECT count(*) FROM assessment.kpi_counters", "UPDATE assessment.kpi_counter_slots SET n = n + 1"),
+            (.trials, "SELECT count(*) FROM trials.kpi_counters", "UPDATE trials.kpi_counter_slots SET n = n + 1"),
+            (.recommendations, "SELECT count(*) FROM recommendations.kpi_counters", "UPDATE recommendations.kpi_counter_slots SET n = n + 1"),
         ]
         for (component, read, write) in cases {
             let pool = components.makePool(for: component)

@@ -38,22 +38,29 @@
 -- 100,000 rows), and the disabled plan's cost then crossed jit_above_cost: JIT compilation took
 -- a second per trigger, past the vault's 5 s statement bound under load.
 --
--- Concurrency: the counter rows of one (region, month) are updated by every change of that
--- region and month and stay locked until the changing transaction commits; the upsert takes
--- them in key order so two statements do not deadlock on them.
+-- Concurrency: a counter is the sum of up to 16 slot rows (<schema>.kpi_counter_slots; the view
+-- <schema>.kpi_counters sums them). A change updates the slot of its connection
+-- (pg_backend_pid() % 16), so concurrent changes of one region and month from different
+-- connections do not queue on one row held until each commits (every registration, consent,
+-- submitted test or mark of a region would otherwise take turns); the upsert takes its rows in key
+-- order so two statements do not deadlock on them.
 
 -- ---------------------------------------------------------------------------------------------
 -- vault
 
-CREATE TABLE vault.kpi_counters (
+CREATE TABLE vault.kpi_counter_slots (
     region text NOT NULL,
     scope text NOT NULL CHECK (scope IN ('region', 'school')),
     key text NOT NULL,
     month date NOT NULL,
     measure text NOT NULL CHECK (measure IN ('pupils_registered', 'consents_collected')),
+    slot smallint NOT NULL CHECK (slot BETWEEN 0 AND 15),
     n bigint NOT NULL,
-    PRIMARY KEY (region, scope, key, month, measure)
+    PRIMARY KEY (region, scope, key, month, measure, slot)
 );
+CREATE VIEW vault.kpi_counters AS
+    SELECT region, scope, key, month, measure, sum(n)::bigint AS n
+    FROM vault.kpi_counter_slots GROUP BY region, scope, key, month, measure;
 GRANT SELECT ON vault.kpi_counters TO bilet_vault;
 
 CREATE TYPE vault.kpi_fact AS (region text, scope text, key text, month date, measure text, entity text);
@@ -62,22 +69,28 @@ CREATE FUNCTION vault.kpi_apply(p_before vault.kpi_fact[], p_after vault.kpi_fac
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog SET jit = off AS $$
 DECLARE
     v_negative bigint;
+    -- One of 16 slots per counter, by the connection: concurrent changes of one region and month
+    -- from different connections update different rows instead of queueing on one.
+    v_slot smallint := (pg_backend_pid() % 16)::smallint;
 BEGIN
-    WITH moved AS (
-        INSERT INTO vault.kpi_counters AS c (region, scope, key, month, measure, n)
-        SELECT d.region, d.scope, d.key, d.month, d.measure, sum(d.delta)::bigint
-        FROM (
-            SELECT a.region, a.scope, a.key, a.month, a.measure, count(DISTINCT a.entity) AS delta
-            FROM unnest(p_after) a GROUP BY 1, 2, 3, 4, 5
-            UNION ALL
-            SELECT b.region, b.scope, b.key, b.month, b.measure, -count(DISTINCT b.entity)
-            FROM unnest(p_before) b GROUP BY 1, 2, 3, 4, 5
-        ) d
-        GROUP BY 1, 2, 3, 4, 5 HAVING sum(d.delta) <> 0 ORDER BY 1, 2, 3, 4, 5
-        ON CONFLICT (region, scope, key, month, measure) DO UPDATE SET n = c.n + EXCLUDED.n
-            RETURNING c.n
-    )
-    SELECT count(*) FILTER (WHERE moved.n < 0) INTO v_negative FROM moved;
+    INSERT INTO vault.kpi_counter_slots AS c (region, scope, key, month, measure, slot, n)
+    SELECT d.region, d.scope, d.key, d.month, d.measure, v_slot, sum(d.delta)::bigint
+    FROM (
+        SELECT a.region, a.scope, a.key, a.month, a.measure, count(DISTINCT a.entity) AS delta
+        FROM unnest(p_after) a GROUP BY 1, 2, 3, 4, 5
+        UNION ALL
+        SELECT b.region, b.scope, b.key, b.month, b.measure, -count(DISTINCT b.entity)
+        FROM unnest(p_before) b GROUP BY 1, 2, 3, 4, 5
+    ) d
+    GROUP BY 1, 2, 3, 4, 5 HAVING sum(d.delta) <> 0 ORDER BY 1, 2, 3, 4, 5
+    ON CONFLICT (region, scope, key, month, measure, slot) DO UPDATE SET n = c.n + EXCLUDED.n;
+    -- Only a decrement can take a counter (the sum of its slots) below zero.
+    SELECT count(*) INTO v_negative FROM (
+        SELECT sum(s.n) AS total FROM vault.kpi_counter_slots s
+        WHERE (s.region, s.scope, s.key, s.month, s.measure) IN (
+            SELECT b.region, b.scope, b.key, b.month, b.measure FROM unnest(p_before) b)
+        GROUP BY s.region, s.scope, s.key, s.month, s.measure
+    ) t WHERE t.total < 0;
     IF v_negative > 0 THEN
         RAISE EXCEPTION 'vault.kpi_counters: a counter would fall below zero' USING ERRCODE = '23514';
     END IF;
@@ -199,7 +212,7 @@ CREATE FUNCTION vault.kpi_rebuild() RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog SET jit = off AS $$
 BEGIN
     LOCK TABLE vault.subjects, vault.consents IN SHARE MODE;
-    DELETE FROM vault.kpi_counters;
+    DELETE FROM vault.kpi_counter_slots;
     PERFORM vault.kpi_apply('{}', vault.kpi_facts(
         ARRAY(SELECT s FROM vault.subjects s WHERE s.kind = 'pupil'),
         ARRAY(SELECT c FROM vault.consents c WHERE c.version = 1)));
@@ -210,15 +223,19 @@ REVOKE ALL ON FUNCTION vault.kpi_rebuild() FROM PUBLIC;
 -- ---------------------------------------------------------------------------------------------
 -- assessment
 
-CREATE TABLE assessment.kpi_counters (
+CREATE TABLE assessment.kpi_counter_slots (
     region text NOT NULL,
     scope text NOT NULL CHECK (scope IN ('region', 'school')),
     key text NOT NULL,
     month date NOT NULL,
     measure text NOT NULL CHECK (measure IN ('tests_completed')),
+    slot smallint NOT NULL CHECK (slot BETWEEN 0 AND 15),
     n bigint NOT NULL,
-    PRIMARY KEY (region, scope, key, month, measure)
+    PRIMARY KEY (region, scope, key, month, measure, slot)
 );
+CREATE VIEW assessment.kpi_counters AS
+    SELECT region, scope, key, month, measure, sum(n)::bigint AS n
+    FROM assessment.kpi_counter_slots GROUP BY region, scope, key, month, measure;
 GRANT SELECT ON assessment.kpi_counters TO bilet_assessment;
 
 CREATE TYPE assessment.kpi_fact AS (region text, scope text, key text, month date, measure text, entity text);
@@ -227,22 +244,28 @@ CREATE FUNCTION assessment.kpi_apply(p_before assessment.kpi_fact[], p_after ass
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog SET jit = off AS $$
 DECLARE
     v_negative bigint;
+    -- One of 16 slots per counter, by the connection: concurrent changes of one region and month
+    -- from different connections update different rows instead of queueing on one.
+    v_slot smallint := (pg_backend_pid() % 16)::smallint;
 BEGIN
-    WITH moved AS (
-        INSERT INTO assessment.kpi_counters AS c (region, scope, key, month, measure, n)
-        SELECT d.region, d.scope, d.key, d.month, d.measure, sum(d.delta)::bigint
-        FROM (
-            SELECT a.region, a.scope, a.key, a.month, a.measure, count(DISTINCT a.entity) AS delta
-            FROM unnest(p_after) a GROUP BY 1, 2, 3, 4, 5
-            UNION ALL
-            SELECT b.region, b.scope, b.key, b.month, b.measure, -count(DISTINCT b.entity)
-            FROM unnest(p_before) b GROUP BY 1, 2, 3, 4, 5
-        ) d
-        GROUP BY 1, 2, 3, 4, 5 HAVING sum(d.delta) <> 0 ORDER BY 1, 2, 3, 4, 5
-        ON CONFLICT (region, scope, key, month, measure) DO UPDATE SET n = c.n + EXCLUDED.n
-            RETURNING c.n
-    )
-    SELECT count(*) FILTER (WHERE moved.n < 0) INTO v_negative FROM moved;
+    INSERT INTO assessment.kpi_counter_slots AS c (region, scope, key, month, measure, slot, n)
+    SELECT d.region, d.scope, d.key, d.month, d.measure, v_slot, sum(d.delta)::bigint
+    FROM (
+        SELECT a.region, a.scope, a.key, a.month, a.measure, count(DISTINCT a.entity) AS delta
+        FROM unnest(p_after) a GROUP BY 1, 2, 3, 4, 5
+        UNION ALL
+        SELECT b.region, b.scope, b.key, b.month, b.measure, -count(DISTINCT b.entity)
+        FROM unnest(p_before) b GROUP BY 1, 2, 3, 4, 5
+    ) d
+    GROUP BY 1, 2, 3, 4, 5 HAVING sum(d.delta) <> 0 ORDER BY 1, 2, 3, 4, 5
+    ON CONFLICT (region, scope, key, month, measure, slot) DO UPDATE SET n = c.n + EXCLUDED.n;
+    -- Only a decrement can take a counter (the sum of its slots) below zero.
+    SELECT count(*) INTO v_negative FROM (
+        SELECT sum(s.n) AS total FROM assessment.kpi_counter_slots s
+        WHERE (s.region, s.scope, s.key, s.month, s.measure) IN (
+            SELECT b.region, b.scope, b.key, b.month, b.measure FROM unnest(p_before) b)
+        GROUP BY s.region, s.scope, s.key, s.month, s.measure
+    ) t WHERE t.total < 0;
     IF v_negative > 0 THEN
         RAISE EXCEPTION 'assessment.kpi_counters: a counter would fall below zero' USING ERRCODE = '23514';
     END IF;
@@ -287,7 +310,7 @@ CREATE FUNCTION assessment.kpi_rebuild() RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog SET jit = off AS $$
 BEGIN
     LOCK TABLE assessment.results IN SHARE MODE;
-    DELETE FROM assessment.kpi_counters;
+    DELETE FROM assessment.kpi_counter_slots;
     PERFORM assessment.kpi_apply('{}', assessment.kpi_facts(ARRAY(SELECT r FROM assessment.results r)));
 END;
 $$;
@@ -296,15 +319,19 @@ REVOKE ALL ON FUNCTION assessment.kpi_rebuild() FROM PUBLIC;
 -- ---------------------------------------------------------------------------------------------
 -- trials
 
-CREATE TABLE trials.kpi_counters (
+CREATE TABLE trials.kpi_counter_slots (
     region text NOT NULL,
     scope text NOT NULL CHECK (scope IN ('region', 'school', 'venue')),
     key text NOT NULL,
     month date NOT NULL,
     measure text NOT NULL CHECK (measure IN ('trials_attended')),
+    slot smallint NOT NULL CHECK (slot BETWEEN 0 AND 15),
     n bigint NOT NULL,
-    PRIMARY KEY (region, scope, key, month, measure)
+    PRIMARY KEY (region, scope, key, month, measure, slot)
 );
+CREATE VIEW trials.kpi_counters AS
+    SELECT region, scope, key, month, measure, sum(n)::bigint AS n
+    FROM trials.kpi_counter_slots GROUP BY region, scope, key, month, measure;
 GRANT SELECT ON trials.kpi_counters TO bilet_trials;
 
 CREATE TYPE trials.kpi_fact AS (region text, scope text, key text, month date, measure text, entity text);
@@ -313,22 +340,28 @@ CREATE FUNCTION trials.kpi_apply(p_before trials.kpi_fact[], p_after trials.kpi_
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog SET jit = off AS $$
 DECLARE
     v_negative bigint;
+    -- One of 16 slots per counter, by the connection: concurrent changes of one region and month
+    -- from different connections update different rows instead of queueing on one.
+    v_slot smallint := (pg_backend_pid() % 16)::smallint;
 BEGIN
-    WITH moved AS (
-        INSERT INTO trials.kpi_counters AS c (region, scope, key, month, measure, n)
-        SELECT d.region, d.scope, d.key, d.month, d.measure, sum(d.delta)::bigint
-        FROM (
-            SELECT a.region, a.scope, a.key, a.month, a.measure, count(DISTINCT a.entity) AS delta
-            FROM unnest(p_after) a GROUP BY 1, 2, 3, 4, 5
-            UNION ALL
-            SELECT b.region, b.scope, b.key, b.month, b.measure, -count(DISTINCT b.entity)
-            FROM unnest(p_before) b GROUP BY 1, 2, 3, 4, 5
-        ) d
-        GROUP BY 1, 2, 3, 4, 5 HAVING sum(d.delta) <> 0 ORDER BY 1, 2, 3, 4, 5
-        ON CONFLICT (region, scope, key, month, measure) DO UPDATE SET n = c.n + EXCLUDED.n
-            RETURNING c.n
-    )
-    SELECT count(*) FILTER (WHERE moved.n < 0) INTO v_negative FROM moved;
+    INSERT INTO trials.kpi_counter_slots AS c (region, scope, key, month, measure, slot, n)
+    SELECT d.region, d.scope, d.key, d.month, d.measure, v_slot, sum(d.delta)::bigint
+    FROM (
+        SELECT a.region, a.scope, a.key, a.month, a.measure, count(DISTINCT a.entity) AS delta
+        FROM unnest(p_after) a GROUP BY 1, 2, 3, 4, 5
+        UNION ALL
+        SELECT b.region, b.scope, b.key, b.month, b.measure, -count(DISTINCT b.entity)
+        FROM unnest(p_before) b GROUP BY 1, 2, 3, 4, 5
+    ) d
+    GROUP BY 1, 2, 3, 4, 5 HAVING sum(d.delta) <> 0 ORDER BY 1, 2, 3, 4, 5
+    ON CONFLICT (region, scope, key, month, measure, slot) DO UPDATE SET n = c.n + EXCLUDED.n;
+    -- Only a decrement can take a counter (the sum of its slots) below zero.
+    SELECT count(*) INTO v_negative FROM (
+        SELECT sum(s.n) AS total FROM trials.kpi_counter_slots s
+        WHERE (s.region, s.scope, s.key, s.month, s.measure) IN (
+            SELECT b.region, b.scope, b.key, b.month, b.measure FROM unnest(p_before) b)
+        GROUP BY s.region, s.scope, s.key, s.month, s.measure
+    ) t WHERE t.total < 0;
     IF v_negative > 0 THEN
         RAISE EXCEPTION 'trials.kpi_counters: a counter would fall below zero' USING ERRCODE = '23514';
     END IF;
@@ -471,7 +504,7 @@ CREATE FUNCTION trials.kpi_rebuild() RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog SET jit = off AS $$
 BEGIN
     LOCK TABLE trials.attendance, trials.events, trials.enrolments IN SHARE MODE;
-    DELETE FROM trials.kpi_counters;
+    DELETE FROM trials.kpi_counter_slots;
     PERFORM trials.kpi_apply('{}', trials.kpi_facts(
         ARRAY(SELECT a FROM trials.attendance a WHERE a.attended), ARRAY(SELECT e FROM trials.events e),
         ARRAY(SELECT n FROM trials.enrolments n)));
@@ -482,15 +515,19 @@ REVOKE ALL ON FUNCTION trials.kpi_rebuild() FROM PUBLIC;
 -- ---------------------------------------------------------------------------------------------
 -- recommendations
 
-CREATE TABLE recommendations.kpi_counters (
+CREATE TABLE recommendations.kpi_counter_slots (
     region text NOT NULL,
     scope text NOT NULL CHECK (scope IN ('region', 'school')),
     key text NOT NULL,
     month date NOT NULL,
     measure text NOT NULL CHECK (measure IN ('recommendations_delivered')),
+    slot smallint NOT NULL CHECK (slot BETWEEN 0 AND 15),
     n bigint NOT NULL,
-    PRIMARY KEY (region, scope, key, month, measure)
+    PRIMARY KEY (region, scope, key, month, measure, slot)
 );
+CREATE VIEW recommendations.kpi_counters AS
+    SELECT region, scope, key, month, measure, sum(n)::bigint AS n
+    FROM recommendations.kpi_counter_slots GROUP BY region, scope, key, month, measure;
 GRANT SELECT ON recommendations.kpi_counters TO bilet_recommendations;
 
 CREATE TYPE recommendations.kpi_fact AS (region text, scope text, key text, month date, measure text, entity text);
@@ -499,22 +536,28 @@ CREATE FUNCTION recommendations.kpi_apply(p_before recommendations.kpi_fact[], p
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog SET jit = off AS $$
 DECLARE
     v_negative bigint;
+    -- One of 16 slots per counter, by the connection: concurrent changes of one region and month
+    -- from different connections update different rows instead of queueing on one.
+    v_slot smallint := (pg_backend_pid() % 16)::smallint;
 BEGIN
-    WITH moved AS (
-        INSERT INTO recommendations.kpi_counters AS c (region, scope, key, month, measure, n)
-        SELECT d.region, d.scope, d.key, d.month, d.measure, sum(d.delta)::bigint
-        FROM (
-            SELECT a.region, a.scope, a.key, a.month, a.measure, count(DISTINCT a.entity) AS delta
-            FROM unnest(p_after) a GROUP BY 1, 2, 3, 4, 5
-            UNION ALL
-            SELECT b.region, b.scope, b.key, b.month, b.measure, -count(DISTINCT b.entity)
-            FROM unnest(p_before) b GROUP BY 1, 2, 3, 4, 5
-        ) d
-        GROUP BY 1, 2, 3, 4, 5 HAVING sum(d.delta) <> 0 ORDER BY 1, 2, 3, 4, 5
-        ON CONFLICT (region, scope, key, month, measure) DO UPDATE SET n = c.n + EXCLUDED.n
-            RETURNING c.n
-    )
-    SELECT count(*) FILTER (WHERE moved.n < 0) INTO v_negative FROM moved;
+    INSERT INTO recommendations.kpi_counter_slots AS c (region, scope, key, month, measure, slot, n)
+    SELECT d.region, d.scope, d.key, d.month, d.measure, v_slot, sum(d.delta)::bigint
+    FROM (
+        SELECT a.region, a.scope, a.key, a.month, a.measure, count(DISTINCT a.entity) AS delta
+        FROM unnest(p_after) a GROUP BY 1, 2, 3, 4, 5
+        UNION ALL
+        SELECT b.region, b.scope, b.key, b.month, b.measure, -count(DISTINCT b.entity)
+        FROM unnest(p_before) b GROUP BY 1, 2, 3, 4, 5
+    ) d
+    GROUP BY 1, 2, 3, 4, 5 HAVING sum(d.delta) <> 0 ORDER BY 1, 2, 3, 4, 5
+    ON CONFLICT (region, scope, key, month, measure, slot) DO UPDATE SET n = c.n + EXCLUDED.n;
+    -- Only a decrement can take a counter (the sum of its slots) below zero.
+    SELECT count(*) INTO v_negative FROM (
+        SELECT sum(s.n) AS total FROM recommendations.kpi_counter_slots s
+        WHERE (s.region, s.scope, s.key, s.month, s.measure) IN (
+            SELECT b.region, b.scope, b.key, b.month, b.measure FROM unnest(p_before) b)
+        GROUP BY s.region, s.scope, s.key, s.month, s.measure
+    ) t WHERE t.total < 0;
     IF v_negative > 0 THEN
         RAISE EXCEPTION 'recommendations.kpi_counters: a counter would fall below zero' USING ERRCODE = '23514';
     END IF;
@@ -572,7 +615,7 @@ CREATE FUNCTION recommendations.kpi_rebuild() RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog SET jit = off AS $$
 BEGIN
     LOCK TABLE recommendations.items IN SHARE MODE;
-    DELETE FROM recommendations.kpi_counters;
+    DELETE FROM recommendations.kpi_counter_slots;
     PERFORM recommendations.kpi_apply('{}', recommendations.kpi_facts(
         ARRAY(SELECT i FROM recommendations.items i WHERE i.status = 'published')));
 END;
