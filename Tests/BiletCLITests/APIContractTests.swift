@@ -92,6 +92,43 @@ import VaultDoor
         #expect(pending.intersection(served).sorted() == [], "served now: remove the `pending` tag")
     }
 
+    /// The response codes each operation documents, as `METHOD /path` → codes, read from the same
+    /// fixed layout (responses at six spaces, codes at eight).
+    static func documentedStatuses(_ text: String) -> [String: Set<String>] {
+        var statuses: [String: Set<String>] = [:]
+        var inPaths = false
+        var path: String?
+        var operation: String?
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if !line.hasPrefix(" ") && !line.isEmpty {
+                inPaths = line == "paths:"
+                continue
+            }
+            guard inPaths else { continue }
+            if line.hasPrefix("  /"), !line.hasPrefix("   "), line.hasSuffix(":") {
+                path = String(line.dropFirst(2).dropLast())
+            } else if line.hasPrefix("    "), !line.hasPrefix("     "), line.hasSuffix(":"), let path {
+                operation = "\(line.dropFirst(4).dropLast().uppercased()) \(path)"
+            } else if line.hasPrefix("        \""), !line.hasPrefix("         "), let operation {
+                let code = line.dropFirst(9).prefix(while: { $0 != "\"" })
+                if code.count == 3, code.allSatisfy(\.isNumber) { statuses[operation, default: []].insert(String(code)) }
+            }
+        }
+        return statuses
+    }
+
+    /// Every request on the pupils' listener passes `PupilRateLimitMiddleware` before routing, so
+    /// each of the pupils' own operations can answer 429 and must say so (Schemathesis's ST103
+    /// found three that did not).
+    @Test("every operation of the pupils' own routes documents 429")
+    func pupilOperationsDocumentRateLimit() throws {
+        let document = try #require(OpenAPIDocument.text)
+        let statuses = Self.documentedStatuses(document)
+        let pupils = statuses.filter { $0.key.contains(" /v1/pupil/") }
+        #expect(pupils.count >= 10, "the document's responses were not read")
+        #expect(pupils.filter { !$0.value.contains("429") }.keys.sorted() == [], "add 429 rate-limited")
+    }
+
     @Test("the layout reader finds operations and pending tags, and nothing outside paths")
     func layoutReader() {
         let text = """
