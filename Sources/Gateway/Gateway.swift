@@ -82,8 +82,21 @@ public struct Gateway: Sendable {
                 httpDecoderConfiguration: .init(
                     maxHeaderFieldSize: limits.maximumHeaderBytes, maxHeaderListSize: limits.maximumHeaderBytes,
                     maxHeaderFieldCount: 100))
+            let http2 = HTTP2ConnectionLimits(
+                maximumConcurrentStreams: limits.maximumConcurrentStreams, maximumHeaderListBytes: limits.maximumHeaderBytes,
+                idleTimeout: limits.idleTimeout, gracefulCloseTimeout: limits.shutdownGracePeriod)
             let server = HTTPServerBuilder { responder in
-                BiletTLSChannel(HTTP1Channel(responder: responder, configuration: http), listener: listener)
+                let http1 = HTTP1Channel(responder: responder, configuration: http)
+                // each stream: the same handlers as an HTTP/1.1 request, without Connection: close
+                let streams = GatewayHTTP2Channel(http1: http1, limits: http2) {
+                    [
+                        ResponseHeadersHandler(),
+                        RequestLimitsHandler(
+                            maximumBodyBytes: limits.maximumBodyBytes, requestTimeout: limits.requestTimeout, saysConnectionClose: false,
+                            maximumHeadBytes: limits.maximumHeaderBytes),
+                    ]
+                }
+                return BiletTLSChannel(http1: http1, http2: streams, listener: listener)
             }
             var logger = self.logger
             logger[metadataKey: "tls.listener"] = "\(configuration.name)"

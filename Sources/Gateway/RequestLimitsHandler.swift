@@ -12,6 +12,11 @@ import NIOHTTPTypes
 ///
 /// Slowly sent headers are the idle timeout's job: no request part is read until the head is
 /// complete, so an idle connection and a slow-loris one look the same and are both closed.
+///
+/// On an HTTP/2 stream it also refuses a head larger than the listener's header limit with
+/// `400 malformed-request`, as HTTP/1.1's parser does: SwiftNIO enforces the limit it announces
+/// in SETTINGS only once the client acknowledged them, and a client may send its first requests
+/// before that.
 final class RequestLimitsHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
@@ -24,9 +29,19 @@ final class RequestLimitsHandler: ChannelDuplexHandler, RemovableChannelHandler 
     private var deadline: Scheduled<Void>?
     private var discarding = false
 
-    init(maximumBodyBytes: Int, requestTimeout: TimeAmount) {
+    /// Whether the `413` says `Connection: close` (HTTP/1.1; on an HTTP/2 stream, closing ends
+    /// the stream alone, and HTTP/2 forbids the header).
+    private let saysConnectionClose: Bool
+
+    /// The largest head counted as HTTP/2 does (RFC 9113 §6.5.2: each field's name and value plus
+    /// 32 bytes), or `nil` when the HTTP/1.1 parser already bounds it.
+    private let maximumHeadBytes: Int?
+
+    init(maximumBodyBytes: Int, requestTimeout: TimeAmount, saysConnectionClose: Bool = true, maximumHeadBytes: Int? = nil) {
         self.maximumBodyBytes = maximumBodyBytes
         self.requestTimeout = requestTimeout
+        self.saysConnectionClose = saysConnectionClose
+        self.maximumHeadBytes = maximumHeadBytes
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
@@ -38,9 +53,13 @@ final class RequestLimitsHandler: ChannelDuplexHandler, RemovableChannelHandler 
         switch Self.unwrapInboundIn(data) {
         case .head(let head):
             self.bodyBytes = 0
+            if let limit = self.maximumHeadBytes, Self.size(of: head) > limit {
+                self.refuse(context: context, status: .badRequest, body: Self.malformed)
+                return
+            }
             let length = head.headerFields[.contentLength].flatMap(Int.init)
             if let length, length > self.maximumBodyBytes {
-                self.refuseTooLarge(context: context)
+                self.refuse(context: context, status: .contentTooLarge, body: Self.tooLarge)
                 return
             }
             self.deadline?.cancel()
@@ -69,16 +88,24 @@ final class RequestLimitsHandler: ChannelDuplexHandler, RemovableChannelHandler 
 
     /// The body of the `413` answer: ``Problem/bodyTooLarge``, rendered once.
     private static let tooLarge = Problem.bodyTooLarge.json
+    /// The body of the `400` answer, as the HTTP/1.1 parser's (``ResponseHeadersHandler``).
+    private static let malformed = Problem(status: .badRequest).json
 
-    private func refuseTooLarge(context: ChannelHandlerContext) {
+    /// The size of a request head as HTTP/2 counts a header list, pseudo-header fields included.
+    static func size(of head: HTTPRequest) -> Int {
+        let pseudo = [head.method.rawValue, head.scheme ?? "", head.authority ?? "", head.path ?? ""]
+        return zip([7, 7, 10, 5], pseudo).reduce(0) { $0 + $1.0 + $1.1.utf8.count + 32 }
+            + head.headerFields.reduce(0) { $0 + $1.name.rawName.utf8.count + $1.value.utf8.count + 32 }
+    }
+
+    private func refuse(context: ChannelHandlerContext, status: HTTPResponse.Status, body text: String) {
         self.discarding = true
-        var body = context.channel.allocator.buffer(capacity: Self.tooLarge.utf8.count)
-        body.writeString(Self.tooLarge)
-        var fields: HTTPFields = [
-            .connection: "close", .contentType: "application/problem+json", .contentLength: "\(body.readableBytes)",
-        ]
+        var body = context.channel.allocator.buffer(capacity: text.utf8.count)
+        body.writeString(text)
+        var fields: HTTPFields = [.contentType: "application/problem+json", .contentLength: "\(body.readableBytes)"]
+        if self.saysConnectionClose { fields[.connection] = "close" }
         SecurityHeaders.apply(to: &fields)
-        context.write(Self.wrapOutboundOut(.head(HTTPResponse(status: .contentTooLarge, headerFields: fields))), promise: nil)
+        context.write(Self.wrapOutboundOut(.head(HTTPResponse(status: status, headerFields: fields))), promise: nil)
         context.write(Self.wrapOutboundOut(.body(body)), promise: nil)
         context.writeAndFlush(Self.wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in
             context.close(promise: nil)

@@ -17,6 +17,10 @@ import Synchronization
 public final class TLSListener: Sendable {
     /// What this listener is.
     public let configuration: TLSListenerConfiguration
+    /// The ALPN protocols every listener offers, in its order of preference: HTTP/2 for the
+    /// clients that ask for it (browsers), HTTP/1.1 for the rest. A client that offers ALPN with
+    /// neither is refused with `no_application_protocol`; a client without ALPN gets HTTP/1.1.
+    public static let applicationProtocols = ["h2", "http/1.1"]
     /// The TLS material, shared and reloadable.
     public let material: TLSMaterialStore
     /// The live authenticated connections, shared.
@@ -102,7 +106,7 @@ public final class TLSListener: Sendable {
                     clientCertificate: self.configuration.clientAuthentication.request,
                     ticketKey: material.ticketKey,
                     ticketLifetimeSeconds: self.configuration.limits.ticketLifetimeSeconds,
-                    applicationProtocols: ["http/1.1"]),
+                    applicationProtocols: Self.applicationProtocols),
                 verifier: { [verification] chain in verification.evaluate(chain) })
             let handler = TLSServerHandler(
                 session: session, verification: verification, registry: self.registry,

@@ -55,6 +55,8 @@ public struct ListenerLimits: Sendable, Hashable {
     public var maximumConnectionsPerAddress: Int
     /// The largest request head (request line and headers together), in bytes.
     public var maximumHeaderBytes: Int
+    /// Requests open at once on one HTTP/2 connection (`SETTINGS_MAX_CONCURRENT_STREAMS`).
+    public var maximumConcurrentStreams: Int
     /// The largest request body, in bytes; a larger one is refused with 413 and the connection closed.
     public var maximumBodyBytes: Int
     /// How long a graceful shutdown waits for requests in flight before closing what is left.
@@ -70,6 +72,7 @@ public struct ListenerLimits: Sendable, Hashable {
         maximumConnections: Int = 20_000,
         maximumConnectionsPerAddress: Int = 256,
         maximumHeaderBytes: Int = 16 * 1024,
+        maximumConcurrentStreams: Int = 100,
         maximumBodyBytes: Int = 1024 * 1024,
         shutdownGracePeriod: TimeAmount = .seconds(20),
         ticketLifetimeSeconds: Int = 6 * 3600
@@ -80,6 +83,7 @@ public struct ListenerLimits: Sendable, Hashable {
         self.maximumConnections = maximumConnections
         self.maximumConnectionsPerAddress = maximumConnectionsPerAddress
         self.maximumHeaderBytes = maximumHeaderBytes
+        self.maximumConcurrentStreams = maximumConcurrentStreams
         self.maximumBodyBytes = maximumBodyBytes
         self.shutdownGracePeriod = shutdownGracePeriod
         self.ticketLifetimeSeconds = ticketLifetimeSeconds

@@ -50,7 +50,9 @@ import Testing
 
     @Test func oversizedHeadersAreRefused() async throws {
         let harness = try await GatewayHarness.start(listeners: Self.listener(ListenerLimits(maximumHeaderBytes: 4096)))
-        let big = try await harness.curl("workstations", .school, extra: ["-H", "X-Padding: " + String(repeating: "a", count: 8000)])
+        // HTTP/1.1's parser; HTTP/2's refusals of the same head are in HTTP2Tests
+        let big = try await harness.curl(
+            "workstations", .school, extra: ["--http1.1", "-H", "X-Padding: " + String(repeating: "a", count: 8000)])
         let normal = try await harness.curl("workstations", .school)
         await harness.stop()
         #expect(split(big).status == "400", "\(big.stdout) \(big.stderr)")

@@ -2,6 +2,7 @@ public import GnuTLS
 import Identity
 import Logging
 public import NIOCore
+import NIOTLS
 
 /// The TLS server side of one connection: runs a GnuTLS session over the channel's bytes.
 ///
@@ -14,8 +15,10 @@ public import NIOCore
 /// `closed`. A failed, refused or timed-out handshake goes straight to `closed`.
 ///
 /// ``established`` completes with the peer once the client is accepted, or fails with
-/// ``TLSConnectionError`` when the connection ends without that. A user event
-/// ``TLSHandshakeCompletedEvent`` is fired down the pipeline at the same time.
+/// ``TLSConnectionError`` when the connection ends without that. Two user events are fired down
+/// the pipeline at the same time: ``TLSHandshakeCompletedEvent``, with the peer, and NIO's
+/// `TLSUserEvent.handshakeCompleted` with the ALPN protocol, which SwiftNIO's protocol negotiation
+/// handler (HTTP/2 or HTTP/1.1) waits for.
 public final class TLSServerHandler: ChannelDuplexHandler {
     public typealias InboundIn = ByteBuffer
     public typealias InboundOut = ByteBuffer
@@ -239,6 +242,7 @@ public final class TLSServerHandler: ChannelDuplexHandler {
         let peer = PeerIdentity(principal: principal, tls: negotiated, clientCertificate: clientCertificate, clientCertificateNotAfter: notAfter)
         self.establishedPromise.succeed(peer)
         context.fireUserInboundEventTriggered(TLSHandshakeCompletedEvent(peer: peer))
+        context.fireUserInboundEventTriggered(TLSUserEvent.handshakeCompleted(negotiatedProtocol: negotiated.applicationProtocol))
 
         let writes = self.bufferedWrites
         self.bufferedWrites = []
