@@ -300,6 +300,7 @@ let package = Package(
             dependencies: [
                 "BiletCLI", "Audit", "Policy", "PostgreSQL", "Storage", "DatabaseTestSupport", "Vault", "VaultDoor", "Tokens",
                 "PupilImport", "Settings", "LocalSocket", "APIContract", "Gateway", "Accounts", "AuditHTTP", "CertificatesHTTP", "Assessment",
+                "TLSTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
