@@ -37,6 +37,12 @@ struct GatewayBenchCommand: AsyncParsableCommand {
     @Option(help: "Requests per keep-alive ab run.")
     var keepAliveRequests: Int = 200_000
 
+    @Option(help: "Concurrent streams per h2load connection.")
+    var streams: Int = 10
+
+    @Option(help: "Requests per h2load run.")
+    var http2Requests: Int = 200_000
+
     @Option(help: "Idle connections to hold for the memory figure (0 skips it).")
     var idleConnections: Int = 10_000
 
@@ -96,6 +102,12 @@ private struct GatewayBench {
                 rows.append(try await self.idleMemory(port: port))
             }
         }
+        // HTTP/2 as the pupils' listener serves it (no client certificate), as nginx's http2 mode
+        if wanted("h2") {
+            try await self.withGateway(crl: nil, port: 0, clientAuthentication: .none) { port in
+                rows.append(try await self.h2load("h2load-c\(command.concurrency)-m\(command.streams)", port: port))
+            }
+        }
         // the verification step on its own (CPU time of this thread, insensitive to other load)
         if wanted("verify") {
             rows.append(contentsOf: try self.verificationCost())
@@ -121,7 +133,9 @@ private struct GatewayBench {
 
     // MARK: The gateway under test
 
-    func withGateway(crl: String?, port: Int? = nil, _ body: (Int) async throws -> Void) async throws {
+    func withGateway(
+        crl: String?, port: Int? = nil, clientAuthentication: ClientAuthentication = .required, _ body: (Int) async throws -> Void
+    ) async throws {
         let registry = ConnectionRegistry()
         let files = TLSMaterialFiles(
             serverKeyPairs: [.init(certificateChain: self.file("server.pem"), privateKey: self.file("server.key"))],
@@ -132,7 +146,8 @@ private struct GatewayBench {
         let gateway = try Gateway(
             listeners: [
                 TLSListenerConfiguration(
-                    name: "bench", host: "127.0.0.1", port: port ?? command.port, clientAuthentication: .required, limits: limits)
+                    name: "bench", host: "127.0.0.1", port: port ?? command.port, clientAuthentication: clientAuthentication,
+                    limits: limits)
             ],
             material: store, registry: registry, watchesSIGHUP: false, logger: self.logger)
         let bound = BoundPort()
@@ -237,6 +252,32 @@ private struct GatewayBench {
             rates.append(rps)
             cpu.append(complete > 0 ? used * 1e6 / complete : .nan)
             note = "complete=\(Int(complete)) failed=\(Int(failed)) non2xx=\(Int(non2xx))"
+            print("\(metric): \(Int(rps)) req/s, server \(String(format: "%.1f", cpu.last!)) us/req (\(note))")
+        }
+        return Row(metric: metric, rates: rates, cpuMicros: cpu, note: note)
+    }
+
+    /// h2load on `/healthz` over HTTP/2 (ALPN h2), without a client certificate.
+    func h2load(_ metric: String, port: Int) async throws -> Row {
+        var rates: [Double] = []
+        var cpu: [Double] = []
+        var note = ""
+        for _ in 0..<command.runs {
+            let before = CPUTime.now()
+            let output = try await Tool.run(
+                "h2load",
+                ["-n", "\(command.http2Requests)", "-c", "\(command.concurrency)", "-m", "\(command.streams)",
+                 "https://127.0.0.1:\(port)/healthz"])
+            let used = CPUTime.now() - before
+            let finished = output.split(separator: "\n").first { $0.hasPrefix("finished in") }?.split(separator: " ")
+            let rps = finished.flatMap { $0.count > 3 ? Double($0[3]) : nil } ?? 0
+            let requests = output.split(separator: "\n").first { $0.hasPrefix("requests:") }?.split(separator: " ")
+            let succeeded = requests.flatMap { $0.count > 7 ? Double($0[7]) : nil } ?? 0
+            let failed = requests.flatMap { $0.count > 9 ? Double($0[9]) : nil } ?? -1
+            let protocolLine = output.split(separator: "\n").first { $0.hasPrefix("Application protocol:") } ?? ""
+            rates.append(rps)
+            cpu.append(succeeded > 0 ? used * 1e6 / succeeded : .nan)
+            note = "succeeded=\(Int(succeeded)) failed=\(Int(failed)) \(protocolLine)"
             print("\(metric): \(Int(rps)) req/s, server \(String(format: "%.1f", cpu.last!)) us/req (\(note))")
         }
         return Row(metric: metric, rates: rates, cpuMicros: cpu, note: note)
