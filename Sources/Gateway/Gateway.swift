@@ -84,16 +84,17 @@ public struct Gateway: Sendable {
                     maxHeaderFieldCount: 100))
             let http2 = HTTP2ConnectionLimits(
                 maximumConcurrentStreams: limits.maximumConcurrentStreams, maximumHeaderListBytes: limits.maximumHeaderBytes,
-                idleTimeout: limits.idleTimeout, gracefulCloseTimeout: limits.shutdownGracePeriod)
+                idleTimeout: limits.idleTimeout, gracefulCloseTimeout: limits.shutdownGracePeriod,
+                settingsAcknowledgementTimeout: limits.handshakeTimeout)
             let server = HTTPServerBuilder { responder in
                 let http1 = HTTP1Channel(responder: responder, configuration: http)
-                // each stream: the same handlers as an HTTP/1.1 request, without Connection: close
+                // each stream: the same handlers as an HTTP/1.1 request, with a stream's framing
                 let streams = GatewayHTTP2Channel(http1: http1, limits: http2) {
                     [
                         ResponseHeadersHandler(),
                         RequestLimitsHandler(
-                            maximumBodyBytes: limits.maximumBodyBytes, requestTimeout: limits.requestTimeout, saysConnectionClose: false,
-                            maximumHeadBytes: limits.maximumHeaderBytes),
+                            maximumBodyBytes: limits.maximumBodyBytes, requestTimeout: limits.requestTimeout,
+                            framing: .http2Stream(maximumHeadBytes: limits.maximumHeaderBytes, stallTimeout: limits.idleTimeout)),
                     ]
                 }
                 return BiletTLSChannel(http1: http1, http2: streams, listener: listener)

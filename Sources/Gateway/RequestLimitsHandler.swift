@@ -13,10 +13,15 @@ import NIOHTTPTypes
 /// Slowly sent headers are the idle timeout's job: no request part is read until the head is
 /// complete, so an idle connection and a slow-loris one look the same and are both closed.
 ///
-/// On an HTTP/2 stream it also refuses a head larger than the listener's header limit with
-/// `400 malformed-request`, as HTTP/1.1's parser does: SwiftNIO enforces the limit it announces
-/// in SETTINGS only once the client acknowledged them, and a client may send its first requests
-/// before that.
+/// On an HTTP/2 stream (``Framing/http2Stream(maximumHeadBytes:)``), where closing ends the stream
+/// alone:
+/// - a head larger than the listener's header limit is answered `400 malformed-request`, as
+///   HTTP/1.1's parser does: SwiftNIO enforces the limit it announces in SETTINGS only once the
+///   client acknowledged them, and a client may send its first requests before that;
+/// - every request must end within ``ListenerLimits/requestTimeout`` of its head: a stream's body
+///   needs no `Content-Length`, so any stream the head did not end may be a slow body;
+/// - a response the client does not take (its flow-control window stays shut) for the idle timeout
+///   ends the stream, so a stalled stream cannot hold its task.
 final class RequestLimitsHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
@@ -29,23 +34,41 @@ final class RequestLimitsHandler: ChannelDuplexHandler, RemovableChannelHandler 
     private var deadline: Scheduled<Void>?
     private var discarding = false
 
-    /// Whether the `413` says `Connection: close` (HTTP/1.1; on an HTTP/2 stream, closing ends
-    /// the stream alone, and HTTP/2 forbids the header).
-    private let saysConnectionClose: Bool
+    private var writeStall: Scheduled<Void>?
+    private let framing: Framing
 
-    /// The largest head counted as HTTP/2 does (RFC 9113 §6.5.2: each field's name and value plus
-    /// 32 bytes), or `nil` when the HTTP/1.1 parser already bounds it.
-    private let maximumHeadBytes: Int?
+    /// Where the handler sits.
+    enum Framing {
+        /// On an HTTP/1.1 connection: its parser bounds the head; refusals say `Connection: close`.
+        case http1
+        /// On one HTTP/2 stream, with the listener's head limit (counted as RFC 9113 §6.5.2 does:
+        /// each field's name and value plus 32 bytes) and the idle timeout for a stalled response.
+        case http2Stream(maximumHeadBytes: Int, stallTimeout: TimeAmount)
+    }
 
-    init(maximumBodyBytes: Int, requestTimeout: TimeAmount, saysConnectionClose: Bool = true, maximumHeadBytes: Int? = nil) {
+    init(maximumBodyBytes: Int, requestTimeout: TimeAmount, framing: Framing = .http1) {
         self.maximumBodyBytes = maximumBodyBytes
         self.requestTimeout = requestTimeout
-        self.saysConnectionClose = saysConnectionClose
-        self.maximumHeadBytes = maximumHeadBytes
+        self.framing = framing
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
         self.deadline?.cancel()
+        self.writeStall?.cancel()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if case .http2Stream(_, let stallTimeout) = self.framing {
+            self.writeStall?.cancel()
+            self.writeStall = nil
+            if !context.channel.isWritable {
+                self.writeStall = context.eventLoop.assumeIsolated().scheduleTask(in: stallTimeout) {
+                    self.writeStall = nil
+                    context.close(promise: nil)
+                }
+            }
+        }
+        context.fireChannelWritabilityChanged()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -53,7 +76,7 @@ final class RequestLimitsHandler: ChannelDuplexHandler, RemovableChannelHandler 
         switch Self.unwrapInboundIn(data) {
         case .head(let head):
             self.bodyBytes = 0
-            if let limit = self.maximumHeadBytes, Self.size(of: head) > limit {
+            if case .http2Stream(let limit, _) = self.framing, Self.size(of: head) > limit {
                 self.refuse(context: context, status: .badRequest, body: Self.malformed)
                 return
             }
@@ -64,13 +87,14 @@ final class RequestLimitsHandler: ChannelDuplexHandler, RemovableChannelHandler 
             }
             self.deadline?.cancel()
             self.deadline = nil
-            // Only a request that announces a body can send it slowly; one without Content-Length
-            // or Transfer-Encoding has none (RFC 9112 §6.3), and its end follows its head at once.
-            if (length ?? 0) > 0 || head.headerFields[.transferEncoding] != nil {
-                self.deadline = context.eventLoop.assumeIsolated().scheduleTask(in: self.requestTimeout) {
-                    self.deadline = nil
-                    context.close(promise: nil)
-                }
+            // Over HTTP/1.1 only a request that announces a body can send it slowly; one without
+            // Content-Length or Transfer-Encoding has none (RFC 9112 §6.3), and its end follows its
+            // head at once. On an HTTP/2 stream any body may come without Content-Length: the
+            // deadline is set for every request, and its end (at once, for most) cancels it.
+            if case .http2Stream = self.framing {
+                self.armDeadline(context: context)
+            } else if (length ?? 0) > 0 || head.headerFields[.transferEncoding] != nil {
+                self.armDeadline(context: context)
             }
         case .body(let chunk):
             self.bodyBytes += chunk.readableBytes
@@ -84,6 +108,13 @@ final class RequestLimitsHandler: ChannelDuplexHandler, RemovableChannelHandler 
             self.deadline = nil
         }
         context.fireChannelRead(data)
+    }
+
+    private func armDeadline(context: ChannelHandlerContext) {
+        self.deadline = context.eventLoop.assumeIsolated().scheduleTask(in: self.requestTimeout) {
+            self.deadline = nil
+            context.close(promise: nil)
+        }
     }
 
     /// The body of the `413` answer: ``Problem/bodyTooLarge``, rendered once.
@@ -103,7 +134,7 @@ final class RequestLimitsHandler: ChannelDuplexHandler, RemovableChannelHandler 
         var body = context.channel.allocator.buffer(capacity: text.utf8.count)
         body.writeString(text)
         var fields: HTTPFields = [.contentType: "application/problem+json", .contentLength: "\(body.readableBytes)"]
-        if self.saysConnectionClose { fields[.connection] = "close" }
+        if case .http1 = self.framing { fields[.connection] = "close" }
         SecurityHeaders.apply(to: &fields)
         context.write(Self.wrapOutboundOut(.head(HTTPResponse(status: status, headerFields: fields))), promise: nil)
         context.write(Self.wrapOutboundOut(.body(body)), promise: nil)

@@ -72,7 +72,7 @@ public struct ListenerLimits: Sendable, Hashable {
         maximumConnections: Int = 20_000,
         maximumConnectionsPerAddress: Int = 256,
         maximumHeaderBytes: Int = 16 * 1024,
-        maximumConcurrentStreams: Int = 100,
+        maximumConcurrentStreams: Int = 32,
         maximumBodyBytes: Int = 1024 * 1024,
         shutdownGracePeriod: TimeAmount = .seconds(20),
         ticketLifetimeSeconds: Int = 6 * 3600

@@ -5,8 +5,10 @@ import TLSTestSupport
 import Testing
 
 /// HTTP/2 on every listener (ALPN `h2`), under the same handlers as HTTP/1.1, with its limits:
-/// concurrent streams, header list size and the rapid-reset pattern (CVE-2023-44487). The
-/// misbehaving client is `Tests/Tools/h2probe.py`, raw frames over Python's ssl.
+/// concurrent streams, header list size, the rapid-reset pattern (CVE-2023-44487), the SETTINGS
+/// acknowledgement, idle connections, stalled streams, and graceful shutdown. The misbehaving
+/// client is `Tests/Tools/h2probe.py`, raw frames over Python's ssl. Limits are set to values
+/// other than SwiftNIO's defaults, so a test fails when the listener's limit is not the one applied.
 @Suite(.serialized) struct HTTP2Tests {
     static let probe = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Tools/h2probe.py").path
@@ -23,11 +25,15 @@ import Testing
         let status: [String: Int?]
     }
 
-    static func probe(_ harness: GatewayHarness<TestPKI>, _ mode: String, _ count: Int) async throws -> ProbeReport {
+    /// Runs the probe against the workstations' listener with the school's certificate;
+    /// `options`: `--ack-first`, `--no-ack`, `--wait SECONDS`.
+    static func probe(_ harness: GatewayHarness<TestPKI>, _ mode: String, _ count: Int, _ options: [String] = []) async throws
+        -> ProbeReport
+    {
         let result = try await ToolRunner.run(
             "python3",
             [Self.probe, mode, "\(count)", "--port", "\(harness.port("workstations"))", "--ca", harness.pki.caBundle,
-             "--cert", harness.pki.certificate(.school), "--key", harness.pki.key(.school)],
+             "--cert", harness.pki.certificate(.school), "--key", harness.pki.key(.school)] + options,
             timeout: .seconds(60))
         #expect(result.status == 0, "\(result.stderr)")
         return try JSONDecoder().decode(ProbeReport.self, from: Data(result.stdout.utf8))
@@ -91,46 +97,46 @@ import Testing
         }
     }
 
-    @Test("the server's SETTINGS announce at most 100 concurrent streams and a 16 KiB header list")
+    @Test("the server's SETTINGS announce the listener's limits: 7 concurrent streams and an 8 KiB header list")
     func settingsAnnounceTheLimits() async throws {
-        try await Self.withHarness { harness in
-            let report = try await Self.probe(harness, "streams", 1)
+        try await Self.withHarness(limits: ListenerLimits(maximumHeaderBytes: 8192, maximumConcurrentStreams: 7)) { harness in
+            let report = try await Self.probe(harness, "streams", 1, ["--ack-first"])
             #expect(report.alpn == "h2")
-            #expect(report.settings["3"] == 100, "SETTINGS_MAX_CONCURRENT_STREAMS: \(report.settings)")
-            #expect(report.settings["6"] == 16 * 1024, "SETTINGS_MAX_HEADER_LIST_SIZE: \(report.settings)")
+            #expect(report.settings["3"] == 7, "SETTINGS_MAX_CONCURRENT_STREAMS: \(report.settings)")
+            #expect(report.settings["6"] == 8192, "SETTINGS_MAX_HEADER_LIST_SIZE: \(report.settings)")
         }
     }
 
-    @Test("100 open streams are served; a client that opens a 101st past the SETTINGS loses its connection, others do not")
+    @Test("7 open streams are served; a client that opens an 8th past the SETTINGS loses its connection, others do not")
     func streamsBeyondTheLimitEndTheConnection() async throws {
-        try await Self.withHarness { harness in
-            let within = try await Self.probe(harness, "streams", 100)
-            #expect(within.answered.count == 100 && within.goaway == nil && within.reset.isEmpty, "\(within)")
-            let beyond = try await Self.probe(harness, "streams", 101)
+        try await Self.withHarness(limits: ListenerLimits(maximumConcurrentStreams: 7)) { harness in
+            let within = try await Self.probe(harness, "streams", 7, ["--ack-first"])
+            #expect(within.answered.count == 7 && within.goaway == nil && within.reset.isEmpty && !within.closed, "\(within)")
+            let beyond = try await Self.probe(harness, "streams", 8, ["--ack-first"])
             #expect(beyond.goaway == 1, "GOAWAY PROTOCOL_ERROR expected: \(beyond)")  // SwiftNIO: MaxStreamsViolation
             #expect(beyond.closed)
             try await Self.othersAreServed(harness)
         }
     }
 
-    @Test("rapid reset (CVE-2023-44487): the connection is ended with GOAWAY ENHANCE_YOUR_CALM, others are served")
+    @Test("rapid reset (CVE-2023-44487): 150 resets, over the listener's 100 and under SwiftNIO's 200, end the connection with ENHANCE_YOUR_CALM")
     func rapidResetEndsTheConnection() async throws {
         try await Self.withHarness { harness in
-            let report = try await Self.probe(harness, "rapid-reset", 1000)
-            #expect(report.goaway == 11, "GOAWAY ENHANCE_YOUR_CALM expected: \(report.goaway.map(String.init) ?? "none")")
+            let report = try await Self.probe(harness, "rapid-reset", 150)
+            #expect(report.goaway == 11, "GOAWAY ENHANCE_YOUR_CALM expected: \(report)")
             #expect(report.closed)
             try await Self.othersAreServed(harness)
         }
     }
 
-    @Test("a header list over 16 KiB is refused without an answer, and other connections are served")
+    @Test("a header list over the announced 16 KiB ends that connection (GOAWAY) and is never answered; others are served")
     func oversizedHeaderListIsRefused() async throws {
         try await Self.withHarness { harness in
-            let small = try await Self.probe(harness, "big-headers", 8 * 1024)
-            #expect(small.answered == [1] && small.goaway == nil, "a header list under the limit is served: \(small)")
-            let report = try await Self.probe(harness, "big-headers", 40 * 1024)
+            let small = try await Self.probe(harness, "big-headers", 8 * 1024, ["--ack-first"])
+            #expect(small.status == ["1": 200] && small.goaway == nil, "a header list under the limit is served: \(small)")
+            let report = try await Self.probe(harness, "big-headers", 20 * 1024, ["--ack-first"])
             #expect(report.answered == [], "\(report)")
-            #expect(report.goaway != nil || report.reset["1"] != nil, "\(report)")
+            #expect(report.goaway != nil && report.closed, "\(report)")
             try await Self.othersAreServed(harness)
         }
     }
@@ -146,6 +152,68 @@ import Testing
             #expect(big.goaway == nil, "the connection stays: \(big)")
             let curl = try await Self.curl(harness, "workstations", .school, "--http2")
             #expect(curl.status == "200")
+        }
+    }
+
+    @Test("a connection without a stream is closed after the idle timeout (GOAWAY NO_ERROR)")
+    func idleConnectionIsClosed() async throws {
+        try await Self.withHarness(limits: ListenerLimits(idleTimeout: .seconds(1))) { harness in
+            let report = try await Self.probe(harness, "idle", 0, ["--ack-first", "--wait", "5"])
+            #expect(report.goaway == 0 && report.closed, "\(report)")
+        }
+    }
+
+    @Test("a client that never acknowledges the SETTINGS is closed after the handshake timeout")
+    func settingsNeverAcknowledgedIsClosed() async throws {
+        try await Self.withHarness(limits: ListenerLimits(handshakeTimeout: .seconds(1))) { harness in
+            let report = try await Self.probe(harness, "idle", 0, ["--no-ack", "--wait", "5"])
+            #expect(report.closed, "\(report)")
+        }
+    }
+
+    @Test("a request whose body never comes (no Content-Length, no END_STREAM) ends its stream after the request timeout; the connection stays")
+    func stalledBodyEndsItsStream() async throws {
+        try await Self.withHarness(limits: ListenerLimits(requestTimeout: .seconds(1))) { harness in
+            let report = try await Self.probe(harness, "stall-body", 3, ["--ack-first", "--wait", "4"])
+            #expect(Set(report.reset.keys) == ["1", "3", "5"], "\(report)")
+            #expect(report.goaway == nil && !report.closed, "\(report)")
+        }
+    }
+
+    @Test("a stream error (a body longer than its Content-Length) resets that stream only; the other streams are answered")
+    func streamErrorLeavesSiblingsAlone() async throws {
+        try await Self.withHarness { harness in
+            let report = try await Self.probe(harness, "lie", 3, ["--ack-first"])
+            #expect(report.reset["1"] == 1, "RST_STREAM PROTOCOL_ERROR on stream 1: \(report)")
+            #expect(report.status["3"] == 200 && report.status["5"] == 200 && report.status["7"] == 200, "\(report)")
+            #expect(report.goaway == nil && !report.closed, "\(report)")
+        }
+    }
+
+    @Test("a graceful shutdown sends GOAWAY NO_ERROR to an open HTTP/2 connection and closes it")
+    func gracefulShutdownSendsGoAway() async throws {
+        let harness = try await GatewayHarness.start()
+        async let report = Self.probe(harness, "idle", 0, ["--ack-first", "--wait", "8"])
+        try await Task.sleep(for: .seconds(1))
+        await harness.stop()
+        let seen = try await report
+        #expect(seen.goaway == 0 && seen.closed, "\(seen)")
+    }
+
+    @Test("ALPN: h2 is chosen when offered, http/1.1 when only it is, and a client offering neither is refused")
+    func alpnChoices() async throws {
+        try await Self.withHarness { harness in
+            func offer(_ protocols: String) async throws -> String {
+                let result = try await ToolRunner.run(
+                    "openssl",
+                    ["s_client", "-connect", "127.0.0.1:\(harness.port("pupils"))", "-alpn", protocols, "-CAfile", harness.pki.caBundle],
+                    input: "", timeout: .seconds(15))
+                return result.stdout + result.stderr
+            }
+            #expect(try await offer("h2,http/1.1").contains("ALPN protocol: h2"))
+            #expect(try await offer("http/1.1").contains("ALPN protocol: http/1.1"))
+            let refused = try await offer("spdy/3")
+            #expect(refused.contains("no application protocol"), "\(refused)")
         }
     }
 }

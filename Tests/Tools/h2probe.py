@@ -8,10 +8,17 @@ library between it and the wire, so each test controls every frame:
                   the pattern of CVE-2023-44487
   big-headers B   one request whose header list is B bytes (split over CONTINUATION frames)
   streams N       N streams opened and left open (a POST whose body never comes)
+  stall-body N    N POSTs without Content-Length whose body never comes (no END_STREAM)
+  lie N           stream 1 announces Content-Length 5 and sends 10 bytes; streams 3, 5, ...
+                  (N of them) are plain GETs on the same connection
+  idle 0          nothing after the preface
 
-It then reads frames until the server closes the connection or two seconds pass with nothing,
-and prints one JSON object: the ALPN protocol, the GOAWAY error code (or null), the RST_STREAM
-codes by stream, the streams that got response HEADERS, and whether the connection was closed.
+With --ack-first it waits for the server's SETTINGS and acknowledges them before acting (so the
+server's announced limits apply); with --no-ack it never acknowledges them. It then reads frames
+until the server closes the connection or --wait seconds (default 2) pass with nothing, and prints
+one JSON object: the ALPN protocol, the GOAWAY error code (or null), the RST_STREAM codes by
+stream, the streams that got response HEADERS with their :status when the server sent it from the
+static table, the server's SETTINGS, and whether the connection was closed.
 """
 import argparse
 import json
@@ -79,10 +86,12 @@ def connect(args):
     return conn
 
 
-def read_frames(conn, report, quiet_seconds=2.0):
+def read_frames(conn, report, quiet_seconds=2.0, ack=True, until_settings=False):
     conn.settimeout(quiet_seconds)
     buffer = b""
     while True:
+        if until_settings and report["settings_seen"]:
+            return
         try:
             data = conn.recv(65536)
         except socket.timeout:
@@ -103,7 +112,9 @@ def read_frames(conn, report, quiet_seconds=2.0):
             payload = buffer[9:9 + length]
             buffer = buffer[9 + length:]
             if kind == SETTINGS and not flags & ACK:
-                conn.sendall(frame(SETTINGS, ACK, 0))
+                report["settings_seen"] = True
+                if ack:
+                    conn.sendall(frame(SETTINGS, ACK, 0))
                 for i in range(0, len(payload), 6):
                     key, value = struct.unpack(">HI", payload[i:i + 6])
                     report["settings"][str(key)] = value
@@ -127,18 +138,23 @@ def read_frames(conn, report, quiet_seconds=2.0):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("mode", choices=["rapid-reset", "big-headers", "streams"])
+    parser.add_argument("mode", choices=["rapid-reset", "big-headers", "streams", "stall-body", "lie", "idle"])
     parser.add_argument("count", type=int)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--ca", required=True)
     parser.add_argument("--cert")
     parser.add_argument("--key")
+    parser.add_argument("--ack-first", action="store_true")
+    parser.add_argument("--no-ack", action="store_true")
+    parser.add_argument("--wait", type=float, default=2.0)
     args = parser.parse_args()
     conn = connect(args)
     report = {"alpn": conn.selected_alpn_protocol(), "goaway": None, "reset": {}, "answered": [], "closed": False,
-              "settings": {}, "status": {}}
+              "settings": {}, "status": {}, "settings_seen": False}
     authority = f"{args.host}:{args.port}"
+    if args.ack_first:
+        read_frames(conn, report, quiet_seconds=5.0, until_settings=True)
     try:
         if args.mode == "rapid-reset":
             stream = 1
@@ -155,9 +171,23 @@ def main():
                 block = request_block(authority, method="POST", path="/v1/whoami", extra=[("content-length", "1")])
                 conn.sendall(headers_frames(stream, block, False))
                 stream += 2
+        elif args.mode == "stall-body":
+            stream = 1
+            for _ in range(args.count):
+                block = request_block(authority, method="POST", path="/v1/whoami", extra=[("content-type", "application/json")])
+                conn.sendall(headers_frames(stream, block, False))
+                stream += 2
+        elif args.mode == "lie":
+            block = request_block(authority, method="POST", path="/v1/whoami",
+                                  extra=[("content-type", "application/json"), ("content-length", "5")])
+            conn.sendall(headers_frames(1, block, False) + frame(DATA, END_STREAM, 1, b"0123456789"))
+            stream = 3
+            for _ in range(args.count):
+                conn.sendall(headers_frames(stream, request_block(authority), True))
+                stream += 2
     except (BrokenPipeError, ConnectionResetError, ssl.SSLError, OSError):
         report["closed"] = True
-    read_frames(conn, report)
+    read_frames(conn, report, quiet_seconds=args.wait, ack=not args.no_ack)
     print(json.dumps(report))
 
 

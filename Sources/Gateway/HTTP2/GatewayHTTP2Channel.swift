@@ -8,16 +8,17 @@ import NIOHTTPTypesHTTP2
 /// ``HTTP1Channel`` responder, request handlers and stream-level limits as an HTTP/1.1 connection:
 /// each stream is one request, decoded into the same request parts.
 ///
-/// The connection's limits, all advertised in the server's SETTINGS or enforced by SwiftNIO's
-/// HTTP/2 handler:
-/// - at most ``HTTP2ConnectionLimits/maximumConcurrentStreams`` open streams (more are refused
-///   with `REFUSED_STREAM`);
+/// The connection's limits, advertised in the server's SETTINGS and enforced by SwiftNIO's HTTP/2
+/// handler and ``HTTP2ConnectionManager``:
+/// - at most ``HTTP2ConnectionLimits/maximumConcurrentStreams`` open streams (a client that opens
+///   more loses the connection: `GOAWAY PROTOCOL_ERROR`);
 /// - header lists no larger than the listener's ``ListenerLimits/maximumHeaderBytes``;
 /// - at most ``HTTP2ConnectionLimits/maximumResetFrames`` streams reset by the client per
 ///   ``HTTP2ConnectionLimits/resetFrameWindow`` (the rapid-reset pattern, CVE-2023-44487): the
 ///   connection is then ended with `GOAWAY ENHANCE_YOUR_CALM`, and no other connection notices;
-/// - the idle timeout of the listener, counted while no stream is open, and the grace period of a
-///   graceful shutdown (`GOAWAY`, then close).
+/// - the SETTINGS acknowledged within the handshake timeout, the idle timeout of the listener,
+///   counted while no stream is open, and the grace period of a graceful shutdown (`GOAWAY`, then
+///   close).
 public struct GatewayHTTP2Channel: ServerChildChannel {
     /// The connection's multiplexer, whose inbound streams are served one task each.
     public struct Value: ServerChildChannelValue {
@@ -42,10 +43,12 @@ public struct GatewayHTTP2Channel: ServerChildChannel {
     public func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         channel.eventLoop.makeCompletedFuture {
             let streamHandlers = self.streamHandlers
+            let manager = HTTP2ConnectionManager(limits: self.limits, logger: logger)
             let streams = try channel.pipeline.syncOperations.configureAsyncHTTP2Pipeline(
                 mode: .server,
-                connectionManagerConfiguration: self.limits.connectionManagement,
-                http2HandlerConfiguration: self.limits.handlerConfiguration
+                streamDelegate: manager.streamDelegate(on: channel.eventLoop),
+                frameDelegate: manager,
+                configuration: self.limits.handlerConfiguration
             ) { stream in
                 stream.eventLoop.makeCompletedFuture {
                     try stream.pipeline.syncOperations.addHandler(HTTP2FramePayloadToHTTPServerCodec())
@@ -53,7 +56,7 @@ public struct GatewayHTTP2Channel: ServerChildChannel {
                     return try HTTP1Channel.Value(wrappingChannelSynchronously: stream)
                 }
             }
-            try channel.pipeline.syncOperations.addHandler(HTTP2ConnectionEndHandler(logger: logger))
+            try channel.pipeline.syncOperations.addHandler(manager)
             return Value(streams: streams, channel: channel)
         }
     }

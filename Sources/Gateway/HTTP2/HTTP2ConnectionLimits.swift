@@ -15,12 +15,16 @@ public struct HTTP2ConnectionLimits: Sendable {
     public var idleTimeout: TimeAmount
     /// How long a graceful shutdown lets open streams finish after `GOAWAY`.
     public var gracefulCloseTimeout: TimeAmount
+    /// A client that has not acknowledged the server's SETTINGS this long after the connection
+    /// was set up is closed (the listener's handshake timeout).
+    public var settingsAcknowledgementTimeout: TimeAmount
 
-    /// Limits; the defaults are those of browsers' usual servers, with a stricter reset count.
+    /// Limits; the defaults are stricter than those of browsers' usual servers (128 streams, 200
+    /// resets): a page needs far fewer, and each open stream may hold a request's work.
     public init(
-        maximumConcurrentStreams: Int = 100, maximumHeaderListBytes: Int = 16 * 1024, maximumResetFrames: Int = 100,
+        maximumConcurrentStreams: Int = 32, maximumHeaderListBytes: Int = 16 * 1024, maximumResetFrames: Int = 100,
         resetFrameWindow: TimeAmount = .seconds(30), idleTimeout: TimeAmount = .seconds(60),
-        gracefulCloseTimeout: TimeAmount = .seconds(20)
+        gracefulCloseTimeout: TimeAmount = .seconds(20), settingsAcknowledgementTimeout: TimeAmount = .seconds(10)
     ) {
         self.maximumConcurrentStreams = maximumConcurrentStreams
         self.maximumHeaderListBytes = maximumHeaderListBytes
@@ -28,6 +32,7 @@ public struct HTTP2ConnectionLimits: Sendable {
         self.resetFrameWindow = resetFrameWindow
         self.idleTimeout = idleTimeout
         self.gracefulCloseTimeout = gracefulCloseTimeout
+        self.settingsAcknowledgementTimeout = settingsAcknowledgementTimeout
     }
 
     /// SwiftNIO's handler configuration for these limits.
@@ -42,9 +47,4 @@ public struct HTTP2ConnectionLimits: Sendable {
         return configuration
     }
 
-    /// SwiftNIO's connection management (idle time, graceful close) for these limits.
-    var connectionManagement: NIOHTTP2ServerConnectionManagementHandler.Configuration {
-        NIOHTTP2ServerConnectionManagementHandler.Configuration(
-            maxIdleTime: self.idleTimeout, maxAge: nil, maxGraceTime: self.gracefulCloseTimeout, keepalive: nil)
-    }
 }
