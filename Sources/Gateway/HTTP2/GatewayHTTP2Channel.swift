@@ -44,6 +44,7 @@ public struct GatewayHTTP2Channel: ServerChildChannel {
         channel.eventLoop.makeCompletedFuture {
             let streamHandlers = self.streamHandlers
             let manager = HTTP2ConnectionManager(limits: self.limits, logger: logger)
+            try channel.pipeline.syncOperations.addHandler(CoalescingFlushHandler())
             let streams = try channel.pipeline.syncOperations.configureAsyncHTTP2Pipeline(
                 mode: .server,
                 streamDelegate: manager.streamDelegate(on: channel.eventLoop),
