@@ -3,6 +3,7 @@ import ArgumentParser
 import Audit
 import Foundation
 import Logging
+import Platform
 import Policy
 import PostgreSQL
 import Storage

@@ -4,6 +4,7 @@ import Foundation
 import GnuTLS
 import LocalSocket
 import Logging
+import Platform
 import Policy
 import PostgreSQL
 import PupilImport

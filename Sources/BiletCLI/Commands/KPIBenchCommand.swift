@@ -2,6 +2,7 @@ import ArgumentParser
 import Assessment
 import Foundation
 import Logging
+import Platform
 import PostgreSQL
 import Recommendations
 import RecommendationsHTTP

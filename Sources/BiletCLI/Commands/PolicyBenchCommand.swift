@@ -1,4 +1,5 @@
 import ArgumentParser
+import Platform
 import Policy
 
 /// `bilet bench policy`: decisions per second and latency percentiles of the policy engine.
@@ -40,10 +41,10 @@ struct PolicyBenchCommand: AsyncParsableCommand {
         let policies: PolicySet
         let suite: PolicyTestSuite
         do {
-            policies = try PolicySet.load(directory: directory, hasher: PolicyCommand.hasher)
+            policies = try PolicySet.load(directory: directory, hasher: PolicyLoading.hasher)
             suite = try PolicyTestSuite.load(directory: directory)
         } catch {
-            throw PolicyCommand.fail(error)
+            throw PolicyLoading.fail(error)
         }
         let requests = suite.cases.map(\.request)
         guard !requests.isEmpty else {

@@ -7,6 +7,7 @@ import GnuTLS
 import Identity
 import LocalSocket
 import Logging
+import Platform
 import Policy
 import PostgreSQL
 import Recommendations
