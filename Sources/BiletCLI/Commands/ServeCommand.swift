@@ -58,7 +58,7 @@ struct ServeCommand: AsyncParsableCommand {
 
         // Swift concurrency runs on the NIO event loops, so a connection's request handling and
         // its channel share a thread (no hop per request); blocking libpq, Argon2 and vault work
-        // already runs on thread pools of its own. `bilet bench gateway` measures this setup.
+        // already runs on thread pools of its own. `bilet-bench gateway` measures this setup.
         let onEventLoops = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         logger[metadataKey: "component"] = "\(component.rawValue)"
         try GnuTLSLibrary.ensureInitialized()
