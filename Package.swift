@@ -16,6 +16,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "bilet", targets: ["BiletCLI"]),
+        .executable(name: "bilet-bench", targets: ["BiletBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -262,20 +263,50 @@ let package = Package(
             dependencies: ["Storage", "PostgreSQL"],
             swiftSettings: strict),
 
-        // MARK: The `bilet` command
-        .executableTarget(
-            name: "BiletCLI",
+        // MARK: The platform as the commands compose it: each trust domain's services, the routes, the
+        // vault's door handlers, the supervisor, and the options the commands share
+        .target(
+            name: "Platform",
             dependencies: [
                 "GnuTLS", "PostgreSQL", "Storage", "Settings", "Observability", "Policy", "Audit", "TLS", "Gateway", "Vault",
                 "CertificateAuthority", "Identity", "Accounts", "LocalSocket", "VaultDoor",
                 "Organisations", "VaultHTTP", "AccountsHTTP", "OrganisationsHTTP", "AuditHTTP", "CertificatesHTTP", "PupilImport",
-                "Tokens", "Trials", "TrialsHTTP", "Assessment", "AssessmentHTTP", "Recommendations", "RecommendationsHTTP", "DevSeed",
+                "Tokens", "Trials", "TrialsHTTP", "Assessment", "AssessmentHTTP", "Recommendations", "RecommendationsHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict),
+
+        // MARK: The `bilet` command
+        .executableTarget(
+            name: "BiletCLI",
+            dependencies: [
+                "Platform", "GnuTLS", "PostgreSQL", "Storage", "Settings", "Policy", "Audit", "Vault", "CertificateAuthority",
+                "Identity", "Accounts", "Assessment", "DevSeed",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict),
+
+        // MARK: The `bilet-bench` command: the measurements, kept out of the shipped `bilet`
+        .executableTarget(
+            name: "BiletBench",
+            dependencies: [
+                "Platform", "GnuTLS", "PostgreSQL", "Storage", "Settings", "Policy", "Audit", "TLS", "Gateway", "Vault",
+                "Identity", "Accounts", "LocalSocket", "VaultDoor", "PupilImport", "Tokens", "Trials", "TrialsHTTP", "Assessment",
+                "Recommendations", "RecommendationsHTTP",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict),
 
@@ -298,9 +329,10 @@ let package = Package(
         .testTarget(
             name: "BiletCLITests",
             dependencies: [
-                "BiletCLI", "Audit", "Policy", "PostgreSQL", "Storage", "DatabaseTestSupport", "Vault", "VaultDoor", "Tokens",
+                "BiletCLI", "BiletBench", "Platform", "Audit", "Policy", "PostgreSQL", "Storage", "DatabaseTestSupport", "Vault", "VaultDoor", "Tokens",
                 "PupilImport", "Settings", "LocalSocket", "APIContract", "Gateway", "Accounts", "AuditHTTP", "CertificatesHTTP", "Assessment",
                 "TLSTestSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

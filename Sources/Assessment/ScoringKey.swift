@@ -1,6 +1,6 @@
 /// A validated test compiled for scoring: each question's options resolved to positions and each
 /// score to a dimension index, and the most each dimension can get, so that scoring a completed
-/// test is a pure, allocation-light pass over its answers (`bilet bench scoring`).
+/// test is a pure, allocation-light pass over its answers (`bilet-bench scoring`).
 ///
 /// Scoring rules (docs/ASSESSMENT.md): a single choice adds the chosen option's weights; a
 /// multiple choice adds each chosen option's; a scale answer `v` adds `weight × (v − min) / (max − min)`;

@@ -19,7 +19,6 @@ struct Bilet: AsyncParsableCommand {
             DatabaseCommand.self,
             ConfigCommand.self,
             PolicyCommand.self,
-            BenchCommand.self,
             CertsCommand.self,
             AccountsCommand.self,
             DevCommand.self,

@@ -8,7 +8,7 @@ import PostgreSQL
 import Storage
 import Testing
 import VaultDoor
-@testable import BiletCLI
+@testable import Platform
 
 /// The API contract and the router agree: every route `bilet serve`'s gateway registers is in
 /// `openapi.yaml`, and every operation the document describes is served, except those tagged

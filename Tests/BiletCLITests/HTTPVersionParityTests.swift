@@ -2,7 +2,7 @@ import Foundation
 import Gateway
 import TLSTestSupport
 import Testing
-@testable import BiletCLI
+@testable import Platform
 
 /// One route table and one set of handlers serve both protocols: every route of the platform
 /// (``PlatformRoutes``, every group set, as `bilet serve` builds it) answers an HTTP/1.1 request

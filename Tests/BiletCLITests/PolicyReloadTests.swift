@@ -6,7 +6,7 @@ import Policy
 import PostgreSQL
 import Storage
 import Testing
-@testable import BiletCLI
+@testable import Platform
 
 /// `bilet serve`'s policy reload is audited fail-closed: a new set takes effect only after its
 /// `policy.reloaded` record is committed. Real PostgreSQL, the reloading process's own role (the

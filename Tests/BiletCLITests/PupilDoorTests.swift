@@ -11,7 +11,7 @@ import Storage
 import Testing
 import Vault
 import VaultDoor
-@testable import BiletCLI
+@testable import Platform
 
 /// The vault's door for pupils, as the gateway reaches it: the real door server
 /// (``VaultDoorService``) on a Unix socket, the pooled ``VaultDoorClient``, a real vault on a fresh

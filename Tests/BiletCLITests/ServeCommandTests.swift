@@ -108,7 +108,7 @@ import Testing
 
     @Test func everySubcommandHasHelp() throws {
         for command in [[], ["serve"], ["db"], ["db", "start"], ["db", "stop"], ["db", "status"], ["db", "migrate"],
-                        ["config"], ["config", "keys"], ["config", "check"], ["policy"], ["bench"], ["audit"], ["audit", "verify"],
+                        ["config"], ["config", "keys"], ["config", "check"], ["policy"], ["audit"], ["audit", "verify"],
                         ["audit", "prove"], ["audit", "query"], ["audit", "report"], ["audit", "export"], ["audit", "gaps"]] {
             let result = try BiletProcess.run(command + ["--help"], environment: [:])
             #expect(result.status == 0, "\(command)")

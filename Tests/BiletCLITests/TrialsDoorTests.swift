@@ -1,6 +1,6 @@
-@testable import BiletCLI
 import DatabaseTestSupport
 import Foundation
+@testable import Platform
 import Policy
 import PostgreSQL
 import Testing

@@ -6,7 +6,7 @@ import Tokens
 
 /// The batch registration behind the bulk import: all or nothing in one transaction, every row's
 /// problem named, audited per subject. Synthetic data only. (Timing is measured by the benchmark,
-/// `bilet bench import`, never here.)
+/// `bilet-bench import`, never here.)
 @Suite("Pupil batch registration")
 struct PupilBatchTests {
     /// A batch entry for `seed`: a 12-year-old pupil and a parent, a paper consent signed a week ago.

@@ -3,6 +3,7 @@ import Audit
 import Foundation
 import GnuTLS
 import Logging
+import Platform
 import PostgreSQL
 import Settings
 import Storage

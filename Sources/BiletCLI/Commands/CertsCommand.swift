@@ -4,6 +4,7 @@ import Foundation
 import GnuTLS
 import Identity
 import Logging
+import Platform
 import PostgreSQL
 import Storage
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Platform
 import Settings
 
 /// `bilet config …`: lists and checks configuration keys.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Logging
+import Platform
 import Storage
 
 /// `bilet db …`: the database bilet uses.

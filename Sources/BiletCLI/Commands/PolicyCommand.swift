@@ -1,4 +1,5 @@
 import ArgumentParser
+import Platform
 import Policy
 
 /// `bilet policy …`: checks, tests and explains the role policies in `policies/`.
@@ -11,16 +12,6 @@ struct PolicyCommand: AsyncParsableCommand {
             cases in its tests/ folder. policies/README.md describes the language and the test format.
             """,
         subcommands: [Check.self, Test.self, Explain.self, Diff.self])
-
-    /// The version hasher the commands use: SHA-256 of the canonical source.
-    static let hasher = SHA256VersionHasher()
-
-    /// Prints diagnostics and returns the exit code for a directory that does not load (1, or
-    /// `status` when given).
-    static func fail(_ error: PolicyLoadError, status: Int32 = 1) -> ExitCode {
-        for diagnostic in error.diagnostics { print(diagnostic) }
-        return ExitCode(status)
-    }
 
     struct Directory: ParsableArguments {
         @Option(
@@ -43,10 +34,10 @@ struct PolicyCommand: AsyncParsableCommand {
 
         func run() async throws {
             do {
-                let policies = try PolicySet.load(directory: directory.path, hasher: PolicyCommand.hasher)
+                let policies = try PolicySet.load(directory: directory.path, hasher: PolicyLoading.hasher)
                 print("ok: \(policies.rules.count) rules, \(policies.schema.roles.count) roles, version \(policies.version)")
             } catch {
-                throw PolicyCommand.fail(error)
+                throw PolicyLoading.fail(error)
             }
         }
     }
@@ -71,10 +62,10 @@ struct PolicyCommand: AsyncParsableCommand {
             let policies: PolicySet
             let suite: PolicyTestSuite
             do {
-                policies = try PolicySet.load(directory: directory.path, hasher: PolicyCommand.hasher)
+                policies = try PolicySet.load(directory: directory.path, hasher: PolicyLoading.hasher)
                 suite = try PolicyTestSuite.load(directory: directory.path)
             } catch {
-                throw PolicyCommand.fail(error)
+                throw PolicyLoading.fail(error)
             }
             guard !suite.cases.isEmpty else {
                 print("no test cases in \(directory.path)/tests")
@@ -122,7 +113,7 @@ struct PolicyCommand: AsyncParsableCommand {
             let policies: PolicySet
             let suite: PolicyTestSuite
             do {
-                policies = try PolicySet.load(directory: directory.path, hasher: PolicyCommand.hasher)
+                policies = try PolicySet.load(directory: directory.path, hasher: PolicyLoading.hasher)
                 var files = try PolicySources.testFiles(in: directory.path)
                 if let file {
                     let extra = try PolicySources.file(at: file, path: file)
@@ -130,7 +121,7 @@ struct PolicyCommand: AsyncParsableCommand {
                 }
                 suite = try PolicyTestSuite.parse(files)
             } catch {
-                throw PolicyCommand.fail(error)
+                throw PolicyLoading.fail(error)
             }
             var cases = suite.cases
             if let file { cases = cases.filter { $0.location.file == file || file.hasSuffix($0.location.file) } }
@@ -175,15 +166,15 @@ struct PolicyCommand: AsyncParsableCommand {
             let newSet: PolicySet
             var suites: [PolicyTestSuite] = []
             do {
-                oldSet = try PolicySet.load(directory: old, hasher: PolicyCommand.hasher)
-                newSet = try PolicySet.load(directory: new, hasher: PolicyCommand.hasher)
+                oldSet = try PolicySet.load(directory: old, hasher: PolicyLoading.hasher)
+                newSet = try PolicySet.load(directory: new, hasher: PolicyLoading.hasher)
                 for directory in [old, new] {
                     if let files = try? PolicySources.testFiles(in: directory) {
                         suites.append(try PolicyTestSuite.parse(files))
                     }
                 }
             } catch {
-                throw PolicyCommand.fail(error, status: 2)
+                throw PolicyLoading.fail(error, status: 2)
             }
             let diff = await PolicyDiff.compare(old: oldSet, new: newSet, suites: suites)
             print("old \(oldSet.version), new \(newSet.version): \(diff.requestCount) requests, \(diff.changes.count) changed")

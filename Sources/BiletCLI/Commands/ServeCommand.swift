@@ -4,15 +4,11 @@ import GnuTLS
 import Logging
 import NIOCore
 import NIOPosix
+import Platform
 import Policy
 import PostgreSQL
 import ServiceLifecycle
 import Storage
-import UnixSignals
-
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// `bilet serve`: runs the platform until SIGINT or SIGTERM, one process per trust domain.
 struct ServeCommand: AsyncParsableCommand {
@@ -62,7 +58,7 @@ struct ServeCommand: AsyncParsableCommand {
 
         // Swift concurrency runs on the NIO event loops, so a connection's request handling and
         // its channel share a thread (no hop per request); blocking libpq, Argon2 and vault work
-        // already runs on thread pools of its own. `bilet bench gateway` measures this setup.
+        // already runs on thread pools of its own. `bilet-bench gateway` measures this setup.
         let onEventLoops = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         logger[metadataKey: "component"] = "\(component.rawValue)"
         try GnuTLSLibrary.ensureInitialized()
@@ -107,39 +103,6 @@ struct ServeCommand: AsyncParsableCommand {
         } catch {
             for diagnostic in error.diagnostics { logger.error("policy refused", metadata: ["diagnostic": "\(diagnostic)"]) }
             throw ValidationError("the policies in \(directory) are invalid; `bilet policy check` shows why")
-        }
-    }
-}
-
-/// Keeps SIGHUP from stopping a component that has nothing to reload (the CA, the sequencer).
-struct HangupIgnored: Service {
-    let logger: Logger
-
-    func run() async throws {
-        await cancelWhenGracefulShutdown {
-            for await _ in await UnixSignalsSequence(trapping: .sighup) {
-                logger.info("SIGHUP: nothing to reload in this component")
-            }
-        }
-    }
-}
-
-/// Stops a supervised component when its supervisor is gone (killed without a chance to stop it).
-struct ParentWatch: Service {
-    let parent: pid_t
-    let logger: Logger
-
-    func run() async throws {
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                // A parent of 1 at start means the supervisor was already gone when this child began.
-                if getppid() != parent || parent == 1 {
-                    logger.error("the supervisor is gone; stopping")
-                    kill(getpid(), SIGTERM)
-                    return
-                }
-                try? await Task.sleep(for: .seconds(1))
-            }
         }
     }
 }

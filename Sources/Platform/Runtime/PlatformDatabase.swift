@@ -1,7 +1,7 @@
-import Logging
-import PostgreSQL
-import Settings
-import Storage
+package import Logging
+package import PostgreSQL
+package import Settings
+package import Storage
 
 /// The database a bilet process uses: the configured one, or the private local cluster.
 ///
@@ -13,40 +13,40 @@ import Storage
 /// Two kinds of access, never mixed: ``ownerConfiguration`` (the database owner: migrations and
 /// provisioning credentials, `bilet db migrate` only) and ``components(for:)`` (each component role
 /// with its own password from `database.credentials_directory`: every serving process).
-struct PlatformDatabase: Sendable {
+package struct PlatformDatabase: Sendable {
     /// The name of bilet's database inside the private cluster.
-    static let localDatabaseName = "bilet"
+    package static let localDatabaseName = "bilet"
 
     /// The private cluster, when no database is configured.
-    let cluster: LocalCluster?
-    let settings: DatabaseSettings
+    package let cluster: LocalCluster?
+    package let settings: DatabaseSettings
 
-    init(settings: DatabaseSettings, logger: Logger) throws {
+    package init(settings: DatabaseSettings, logger: Logger) throws {
         self.settings = settings
         cluster = settings.url == nil ? try LocalCluster(directory: settings.localDirectory, authentication: .scram, logger: logger) : nil
     }
 
     /// The owner's configuration: for migrations and administration only. For the private cluster it
     /// carries the superuser's password, read from the cluster directory now.
-    var ownerConfiguration: PostgresConfiguration {
+    package var ownerConfiguration: PostgresConfiguration {
         if let url = settings.url { return PostgresConfiguration(connectionString: url, applicationName: "bilet-migrator") }
         return cluster!.configuration(database: Self.localDatabaseName)
     }
 
     /// Where the database is, without any role or password: what component roles connect from.
-    var location: PostgresConfiguration {
+    package var location: PostgresConfiguration {
         if let url = settings.url { return PostgresConfiguration(connectionString: url) }
         return cluster!.location(database: Self.localDatabaseName)
     }
 
     /// The credentials directory every component's password is kept in.
-    var credentials: DatabaseCredentials { DatabaseCredentials(directory: settings.credentialsDirectory) }
+    package var credentials: DatabaseCredentials { DatabaseCredentials(directory: settings.credentialsDirectory) }
 
     /// A factory for `roles`' pools, holding those roles' passwords and no other.
     /// - Parameter requirePasswords: serving processes require every role's file; administration tools
     ///   (which may reach a cluster that trusts its socket) connect without a password where none is kept.
     /// - Throws: ``CredentialsError`` when a role's password file is missing (if required) or open to others.
-    func components(
+    package func components(
         for roles: some Sequence<Component>, maxConnectionsPerComponent: Int? = nil, acquireTimeout: Duration? = nil,
         requirePasswords: Bool = true
     ) throws -> ComponentDatabase {
@@ -59,7 +59,7 @@ struct PlatformDatabase: Sendable {
     /// Starts the private cluster if there is one, without connecting to it as its owner.
     /// - Returns: whether this call started the server (so the caller knows to stop it).
     @discardableResult
-    func startCluster() async throws -> Bool {
+    package func startCluster() async throws -> Bool {
         guard let cluster else { return false }
         let wasRunning = try await cluster.status() == .running
         try await cluster.start()
@@ -70,7 +70,7 @@ struct PlatformDatabase: Sendable {
     /// its owner: administration only).
     /// - Returns: whether this call started the server.
     @discardableResult
-    func start(logger: Logger) async throws -> Bool {
+    package func start(logger: Logger) async throws -> Bool {
         guard let cluster else { return false }
         let started = try await startCluster()
         try await createLocalDatabaseIfMissing(cluster, logger: logger)
@@ -79,7 +79,7 @@ struct PlatformDatabase: Sendable {
 
     /// Applies every migration not yet applied, as the database owner, then gives every component
     /// role its own password (made once, kept in `database.credentials_directory`).
-    func migrate(logger: Logger, rotateCredentials: Bool = false) async throws -> (Migrator.Report, RoleCredentials.Report) {
+    package func migrate(logger: Logger, rotateCredentials: Bool = false) async throws -> (Migrator.Report, RoleCredentials.Report) {
         try await withOnePool(ownerConfiguration, logger: logger) { pool in
             let report = try await Migrator.bundled(logger: logger).migrate(using: pool)
             let credentials = try await RoleCredentials.provision(credentials, using: pool, rotate: rotateCredentials)
@@ -113,7 +113,7 @@ struct PlatformDatabase: Sendable {
     }
 
     /// Runs `body` with `pool`, then shuts the pool down, whatever happens.
-    static func using<Result>(
+    package static func using<Result>(
         _ pool: PostgresConnectionPool, _ body: (PostgresConnectionPool) async throws -> Result
     ) async throws -> Result {
         do {

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import PostgreSQL
 
-/// The `bilet serve` that `bilet bench test-taking` measures: a throwaway directory with a
+/// The `bilet serve` that `bilet-bench test-taking` measures: a throwaway directory with a
 /// development PKI, a configuration with a workstations' and a pupils' listener on free ports, a
 /// private PostgreSQL cluster, three staff accounts, and the vault initialised.
 final class TestTakingBenchPlatform: @unchecked Sendable {
@@ -34,7 +34,12 @@ final class TestTakingBenchPlatform: @unchecked Sendable {
         }
         return roots
     }
-    var binary: String { Bundle.main.executablePath ?? CommandLine.arguments[0] }
+    /// The `bilet` that the bench runs: the one next to this `bilet-bench` (both are in the build's
+    /// bin directory).
+    var binary: String {
+        URL(fileURLWithPath: Bundle.main.executablePath ?? CommandLine.arguments[0])
+            .deletingLastPathComponent().appendingPathComponent("bilet").path
+    }
 
     /// The environment of every `bilet` run: the private cluster here; the per-address rate limit
     /// off and the per-address connection cap above the pupils (every client is 127.0.0.1).
@@ -61,6 +66,9 @@ final class TestTakingBenchPlatform: @unchecked Sendable {
 
     /// The PKI, the configuration and the migrated cluster.
     func prepare() throws {
+        guard FileManager.default.isExecutableFile(atPath: binary) else {
+            throw ValidationError("no bilet next to bilet-bench at \(binary); build it in the same configuration first (swift build -c release --product bilet)")
+        }
         try bilet(["certs", "dev-setup", "--directory", certs])
         let gateway = certs + "/gateway"
         let json = """

@@ -3,8 +3,8 @@ import Logging
 import Policy
 import PupilImport
 import Tokens
-import Vault
-import VaultDoor
+package import Vault
+package import VaultDoor
 
 /// Answers the door's ``RecordsDoorRequest``s in the vault process: each as the verified caller,
 /// through the vault's public API (which decides, checks and audits). A refusal answers one of the
@@ -12,8 +12,8 @@ import VaultDoor
 /// must look alike are collapsed here: about a pupil, another school's pupil (a policy refusal), an
 /// erased one and an unknown token are all `pupil-not-found`; likewise for a subject-access
 /// request (`request-not-found`) and a transfer (`transfer-not-found`).
-enum RecordsDoorHandler {
-    static func answer(_ request: RecordsDoorRequest, caller: DoorCaller, vault: Vault) async -> VaultDoorResponse {
+package enum RecordsDoorHandler {
+    package static func answer(_ request: RecordsDoorRequest, caller: DoorCaller, vault: Vault) async -> VaultDoorResponse {
         do throws(VaultError) {
             let requester = try Requester(caller: caller, schema: vault.policies.current.schema)
             return .records(try await answer(request, caller: caller, requester: requester, vault: vault))

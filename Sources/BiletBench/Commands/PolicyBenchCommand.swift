@@ -1,7 +1,8 @@
 import ArgumentParser
+import Platform
 import Policy
 
-/// `bilet bench policy`: decisions per second and latency percentiles of the policy engine.
+/// `bilet-bench policy`: decisions per second and latency percentiles of the policy engine.
 struct PolicyBenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "policy",
@@ -10,7 +11,7 @@ struct PolicyBenchCommand: AsyncParsableCommand {
             Loads the full policy set and the relationship facts of policies/tests into memory, then \
             decides the test cases' requests (every role, allows and denies, relationship lookups) \
             round-robin on one task. Targets: p99 under 20 µs and at least 200,000 decisions/s per \
-            core, in a release build (swift build -c release).
+            core, in a release build (swift build -c release --product bilet-bench).
             """)
 
     @Option(name: .customLong("policies"), help: "The policy directory.")
@@ -40,10 +41,10 @@ struct PolicyBenchCommand: AsyncParsableCommand {
         let policies: PolicySet
         let suite: PolicyTestSuite
         do {
-            policies = try PolicySet.load(directory: directory, hasher: PolicyCommand.hasher)
+            policies = try PolicySet.load(directory: directory, hasher: PolicyLoading.hasher)
             suite = try PolicyTestSuite.load(directory: directory)
         } catch {
-            throw PolicyCommand.fail(error)
+            throw PolicyLoading.fail(error)
         }
         let requests = suite.cases.map(\.request)
         guard !requests.isEmpty else {
@@ -67,7 +68,7 @@ struct PolicyBenchCommand: AsyncParsableCommand {
             }
         }
         #if DEBUG
-            print("warning: debug build; measure with `swift build -c release` for real numbers")
+            print("warning: debug build; measure with `swift build -c release --product bilet-bench` for real numbers")
         #endif
         print(
             "policy \(policies.version): \(policies.rules.count) rules, \(relationships.all.count) relationship facts, "

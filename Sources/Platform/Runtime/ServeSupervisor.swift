@@ -1,5 +1,5 @@
 import Foundation
-import Logging
+package import Logging
 import Settings
 import UnixSignals
 
@@ -18,11 +18,18 @@ import Glibc
 /// It forwards SIGHUP to the children that reload (gateway: TLS material and policies; vault: policies), stops them all on SIGTERM or SIGINT, and stops them all (and
 /// fails) when any one stops by itself: a platform with a dead vault or CA is not left half running.
 /// "bilet is ready" is logged once every child has announced readiness through its ready file.
-struct ServeSupervisor {
+package struct ServeSupervisor {
     let domains: [TrustDomain]
     let configurationPath: String?
     let database: PlatformDatabase
     let logger: Logger
+
+    package init(domains: [TrustDomain], configurationPath: String?, database: PlatformDatabase, logger: Logger) {
+        self.domains = domains
+        self.configurationPath = configurationPath
+        self.database = database
+        self.logger = logger
+    }
 
     /// How long children get to stop after SIGTERM before they are killed.
     static let stopBound: Duration = .seconds(60)
@@ -37,7 +44,7 @@ struct ServeSupervisor {
 
     /// Runs until stopped. Returns the exit status: 0 after a requested stop in which every child
     /// stopped cleanly, 1 otherwise.
-    func run() async throws -> Int32 {
+    package func run() async throws -> Int32 {
         let startedCluster = try await database.startCluster()
         let readyDirectory = FileManager.default.temporaryDirectory
             .appendingPathComponent("bilet-ready-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path

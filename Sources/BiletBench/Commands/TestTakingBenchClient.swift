@@ -1,4 +1,4 @@
-/// The load client of `bilet bench test-taking`: a Python asyncio program with the standard
+/// The load client of `bilet-bench test-taking`: a Python asyncio program with the standard
 /// library's TLS, run as a separate process so its CPU is not the server's.
 ///
 /// `setup <config.json>`: signs the staff in (mTLS, workstation and operator certificates),

@@ -2,7 +2,7 @@ import ArgumentParser
 import Assessment
 import Foundation
 
-/// `bilet bench test-taking`: the pupil's test-taking path end to end over TLS (issue #11): answers
+/// `bilet-bench test-taking`: the pupil's test-taking path end to end over TLS (issue #11): answers
 /// saved per second with 1,000 concurrent pupils on the pupils' listener of a real `bilet serve`.
 ///
 /// Runs in a throwaway directory with its own private PostgreSQL cluster (the serve's own, as
@@ -60,7 +60,7 @@ struct TestTakingBenchCommand: AsyncParsableCommand {
 
     func run() async throws {
         #if DEBUG
-            print("warning: debug build; measure with `swift build -c release` for real numbers")
+            print("warning: debug build; measure with `swift build -c release --product bilet-bench` (and `--product bilet`) for real numbers")
         #endif
         let platform = try TestTakingBenchPlatform(directory: directory, poolSize: poolSize)
         defer { if !keep { platform.remove() } else { print("kept \(platform.directory.path)") } }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Assessment
 import Foundation
 import Logging
+import Platform
 import PostgreSQL
 import Recommendations
 import RecommendationsHTTP
@@ -10,7 +11,7 @@ import Trials
 import Vault
 import VaultDoor
 
-/// `bilet bench kpi`: the latency of one KPI report's queries on a seeded dataset: the vault's
+/// `bilet-bench kpi`: the latency of one KPI report's queries on a seeded dataset: the vault's
 /// counts (``Vault/kpiCountsQuery(organisation:region:since:)`` as `bilet_vault`) and the
 /// modules' counts (``KPIDesk/moduleCounts(scope:id:region:since:into:)``, each module through its
 /// own role), for region, school and venue scopes in turn. The policy decision and the door's
@@ -46,7 +47,7 @@ struct KPIBenchCommand: AsyncParsableCommand {
         ProcessLogging.bootstrap(settings.log)
         let logger = Logger(label: "bilet.bench.kpi")
         #if DEBUG
-            print("warning: debug build; measure with `swift build -c release` for real numbers")
+            print("warning: debug build; measure with `swift build -c release --product bilet-bench` for real numbers")
         #endif
         try await BenchDatabase.withThrowaway(settings.database, prefix: "bilet_bench_kpi_", keep: keepDatabase, logger: logger) {
             try await measure(base: $0, passwords: $1)

@@ -1,7 +1,7 @@
 import Foundation
 import Tokens
-import Vault
-import VaultDoor
+package import Vault
+package import VaultDoor
 
 /// Answers the modules' door (``ModuleDoorRequest``) in the vault process, as the verified
 /// service's requester (``Requester/init(service:)``): translations through
@@ -18,8 +18,8 @@ import VaultDoor
 /// other token (another module's, malformed, or the vault's own `sub_…`; unknown, erased or
 /// denied) comes back `forbidden`, so a module cannot probe which of another namespace's tokens
 /// exist; the vault audited every attempt it could parse.
-enum ModuleDoorHandler {
-    static func answer(_ request: ModuleDoorRequest, service: ServiceCaller, vault: Vault) async -> VaultDoorResponse {
+package enum ModuleDoorHandler {
+    package static func answer(_ request: ModuleDoorRequest, service: ServiceCaller, vault: Vault) async -> VaultDoorResponse {
         let requester: Requester
         do {
             requester = try Requester(service: service)

@@ -1,6 +1,6 @@
 import Tokens
-import Vault
-import VaultDoor
+package import Vault
+package import VaultDoor
 
 /// Answers the door's ``RecommendationsDoorRequest``s in the vault process: a pupil's
 /// recommendations token for the verified ``DoorCaller``. A navigator's request goes through
@@ -10,8 +10,8 @@ import VaultDoor
 ///
 /// Refusals fold as a pupil's (``DoorRefusals/Scope/pupil``): a pupil the caller may not reach
 /// answers `pupil-not-found`, like an unknown or erased token.
-enum RecommendationsDoorHandler {
-    static func answer(_ request: RecommendationsDoorRequest, caller: DoorCaller, vault: Vault) async -> VaultDoorResponse {
+package enum RecommendationsDoorHandler {
+    package static func answer(_ request: RecommendationsDoorRequest, caller: DoorCaller, vault: Vault) async -> VaultDoorResponse {
         let requester: Requester
         do {
             requester = try Requester(caller: caller, schema: vault.policies.current.schema)

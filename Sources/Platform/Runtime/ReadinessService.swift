@@ -10,13 +10,15 @@ import ServiceLifecycle
 ///
 /// Run under `bilet serve`'s supervisor, the process also writes its metadata as JSON to the ready
 /// file the supervisor named; the supervisor announces "bilet is ready" once every child has.
-struct ReadinessService: Service {
+package struct ReadinessService: Service {
     /// How readiness is announced.
-    struct Announcement: Sendable {
+    package struct Announcement: Sendable {
         /// The log message (`component ready`).
         var message: Logger.Message = "component ready"
         /// The file the supervisor waits for, if any.
         var readyFile: String?
+
+        package init(readyFile: String? = nil) { self.readyFile = readyFile }
     }
 
     let logger: Logger
@@ -24,7 +26,7 @@ struct ReadinessService: Service {
     let progress: StartupProgress
     let announcement: Announcement
 
-    func run() async throws {
+    package func run() async throws {
         let complete = await cancelWhenGracefulShutdown { await progress.wait() }
         guard complete, !Task.isShuttingDownGracefully else { return }
         logger.info(announcement.message, metadata: metadata)

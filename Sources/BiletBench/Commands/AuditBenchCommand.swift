@@ -9,7 +9,7 @@ import Storage
 import Glibc
 #endif
 
-/// `bilet bench audit`: sustained appends with concurrent writers, verify speed, and inclusion
+/// `bilet-bench audit`: sustained appends with concurrent writers, verify speed, and inclusion
 /// proof latency at a large tree size.
 struct AuditBenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -57,7 +57,7 @@ struct AuditBenchCommand: AsyncParsableCommand {
 
     func run() async throws {
         #if DEBUG
-            print("warning: debug build; measure with `swift build -c release` for real numbers")
+            print("warning: debug build; measure with `swift build -c release --product bilet-bench` for real numbers")
         #endif
         let server = try await BenchServer.start(url: databaseURL, durable: durable)
         do {

@@ -3,6 +3,7 @@ import ArgumentParser
 import Audit
 import Foundation
 import Logging
+import Platform
 import Policy
 import PostgreSQL
 import Storage
@@ -10,7 +11,7 @@ import Tokens
 import Trials
 import TrialsHTTP
 
-/// `bilet bench enrolment`: enrolment throughput with many navigators enrolling into one event at
+/// `bilet-bench enrolment`: enrolment throughput with many navigators enrolling into one event at
 /// once, through the gateway's enrolment path (``TrialsDesk/enrol(_:_:in:now:)``): the event's row
 /// lock, the seat count, the waiting list, and the audit record appended by `bilet_gateway` before
 /// the enrolment commits. The vault's translation of each pupil (one door call) is not included.
@@ -58,7 +59,7 @@ struct EnrolmentBenchCommand: AsyncParsableCommand {
         ProcessLogging.bootstrap(settings.log)
         let logger = Logger(label: "bilet.bench.enrolment")
         #if DEBUG
-            print("warning: debug build; measure with `swift build -c release` for real numbers")
+            print("warning: debug build; measure with `swift build -c release --product bilet-bench` for real numbers")
         #endif
         try await BenchDatabase.withThrowaway(settings.database, prefix: "bilet_bench_enrolment_", keep: keepDatabase, logger: logger) {
             try await measure(base: $0, passwords: $1)

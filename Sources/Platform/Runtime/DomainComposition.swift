@@ -2,12 +2,12 @@ import ArgumentParser
 import Audit
 import CertificateAuthority
 import Foundation
-import Logging
-import Policy
+package import Logging
+package import Policy
 import PostgreSQL
-import ServiceLifecycle
-import Settings
-import Storage
+package import ServiceLifecycle
+package import Settings
+package import Storage
 import VaultDoor
 
 #if canImport(Glibc)
@@ -27,7 +27,7 @@ import Glibc
 /// - **sequencer**: the checkpoint signing key and the sequencer (`bilet_audit`).
 ///
 /// Services are listed in start order; graceful shutdown stops them in reverse.
-struct DomainComposition {
+package struct DomainComposition {
     let services: [any Service]
     /// The gateway's grace period, when this is the gateway.
     let gatewayGracePeriod: Duration?
@@ -35,7 +35,7 @@ struct DomainComposition {
     /// Time beyond the gateway's grace period for the rest to stop.
     static let stopMargin: Duration = .seconds(30)
 
-    static func make(
+    package static func make(
         _ domain: TrustDomain, settings: BiletSettings, components: ComponentDatabase, policies: () throws -> PolicyStore,
         readiness: ReadinessService.Announcement, logger: Logger
     ) throws -> DomainComposition {
@@ -121,7 +121,7 @@ struct DomainComposition {
 
     /// The service group's configuration: stops on SIGTERM or SIGINT; with a gateway, the whole
     /// graceful stop is bounded by its grace period plus ``stopMargin``, then what is left is cancelled.
-    func groupConfiguration(logger: Logger) -> ServiceGroupConfiguration {
+    package func groupConfiguration(logger: Logger) -> ServiceGroupConfiguration {
         var configuration = ServiceGroupConfiguration(
             services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         if let gatewayGracePeriod {

@@ -1,8 +1,8 @@
 import Foundation
 
 /// Reads the process environment in one place.
-enum Environment {
-    static func value(of name: String) -> String? {
+package enum Environment {
+    package static func value(of name: String) -> String? {
         ProcessInfo.processInfo.environment[name]
     }
 }

@@ -8,7 +8,7 @@ import NIOPosix
 import ServiceLifecycle
 import TLS
 
-/// `bilet bench gateway`: measures the TLS gateway on loopback with real clients, the way
+/// `bilet-bench gateway`: measures the TLS gateway on loopback with real clients, the way
 /// `scripts/bench/nginx-mtls-baseline.sh` measures nginx, so the two can be compared side by side.
 ///
 /// Uses that script's PKI (run the script first; it leaves `$BASE/pki`): `ca.pem`, `server.pem`/`.key`,

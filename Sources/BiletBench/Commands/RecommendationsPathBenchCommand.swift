@@ -7,6 +7,7 @@ import GnuTLS
 import Identity
 import LocalSocket
 import Logging
+import Platform
 import Policy
 import PostgreSQL
 import Recommendations
@@ -18,7 +19,7 @@ import TrialsHTTP
 import Vault
 import VaultDoor
 
-/// `bilet bench recommendations-path`: a navigator generating pupils' recommendations through
+/// `bilet-bench recommendations-path`: a navigator generating pupils' recommendations through
 /// the whole path the route takes (``RecommendationsDesk/generate(_:pupil:now:)``): the vault's
 /// door for the pupil's recommendations token (policy, relationship, consent, audit), two
 /// translations for the recommendations service (into the assessment and trials tokens, each
@@ -74,7 +75,7 @@ struct RecommendationsPathBenchCommand: AsyncParsableCommand {
         let logger = Logger(label: "bilet.bench.recommendations-path")
         try GnuTLSLibrary.ensureInitialized()
         #if DEBUG
-            print("warning: debug build; measure with `swift build -c release` for real numbers")
+            print("warning: debug build; measure with `swift build -c release --product bilet-bench` for real numbers")
         #endif
         try await BenchDatabase.withThrowaway(settings.database, prefix: "bilet_bench_recpath_", keep: keepDatabase, logger: logger) {
             try await measure(base: $0, passwords: $1, logger: logger)

@@ -2,7 +2,7 @@ import ArgumentParser
 import Assessment
 import Foundation
 
-/// `bilet bench scoring`: scores completed tests with the assessment module's pure scoring
+/// `bilet-bench scoring`: scores completed tests with the assessment module's pure scoring
 /// function (``ScoringKey/score(_:)``) on one core.
 ///
 /// The test is synthetic: `--questions` questions cycling through the four kinds (single choice,
@@ -35,7 +35,7 @@ struct ScoringBenchCommand: AsyncParsableCommand {
 
     func run() async throws {
         #if DEBUG
-            print("warning: debug build; measure with `swift build -c release` for real numbers")
+            print("warning: debug build; measure with `swift build -c release --product bilet-bench` for real numbers")
         #endif
         var random = SplitMix64(seed: seed)
         let definition = Self.definition(questions: questions, random: &random)

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import Recommendations
 
-/// `bilet bench recommendations`: ranks every pupil's recommendations with the module's pure
+/// `bilet-bench recommendations`: ranks every pupil's recommendations with the module's pure
 /// engine (``RecommendationEngine``) on one core.
 ///
 /// Each synthetic pupil has a footprint over the 15 spheres and 20 of the competencies and up to
@@ -37,7 +37,7 @@ struct RecommendationsBenchCommand: AsyncParsableCommand {
 
     func run() async throws {
         #if DEBUG
-            print("warning: debug build; measure with `swift build -c release` for real numbers")
+            print("warning: debug build; measure with `swift build -c release --product bilet-bench` for real numbers")
         #endif
         var random = SplitMix64(seed: seed)
         func pick<T>(_ list: [T]) -> T { list[Int(random.next() % UInt64(list.count))] }

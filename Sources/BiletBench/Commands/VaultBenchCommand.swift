@@ -3,6 +3,7 @@ import Audit
 import Foundation
 import GnuTLS
 import Logging
+import Platform
 import Policy
 import PostgreSQL
 import Settings
@@ -16,7 +17,7 @@ import Glibc
 import Darwin
 #endif
 
-/// `bilet bench vault`: resolve throughput and latency of the vault's one door (policy, consent,
+/// `bilet-bench vault`: resolve throughput and latency of the vault's one door (policy, consent,
 /// audit and decryption together) against the local PostgreSQL.
 ///
 /// Register it in `BenchCommand.subcommands`.
@@ -73,7 +74,7 @@ struct VaultBenchCommand: AsyncParsableCommand {
         let logger = Logger(label: "bilet.bench.vault")
         try GnuTLSLibrary.ensureInitialized()
         #if DEBUG
-            print("warning: debug build; measure with `swift build -c release` for real numbers")
+            print("warning: debug build; measure with `swift build -c release --product bilet-bench` for real numbers")
         #endif
 
         try await BenchDatabase.withThrowaway(settings.database, prefix: "bilet_bench_vault_", keep: keepDatabase, logger: logger) {
@@ -320,7 +321,7 @@ struct VaultBenchCommand: AsyncParsableCommand {
     }
 }
 
-/// The throwaway database a benchmark measures against (`bilet bench vault`, `bilet bench import`).
+/// The throwaway database a benchmark measures against (`bilet-bench vault`, `bilet-bench import`).
 enum BenchDatabase {
     /// Creates a database named `prefix` and a random suffix next to bilet's own (in the private
     /// cluster, or on the configured server, which then needs CREATEDB), migrates it, and runs

@@ -4,6 +4,7 @@ import Foundation
 import GnuTLS
 import LocalSocket
 import Logging
+import Platform
 import Policy
 import PostgreSQL
 import PupilImport
@@ -11,7 +12,7 @@ import Storage
 import Vault
 import VaultDoor
 
-/// `bilet bench import`: a school's bulk import of pupils, end to end behind the gateway's HTTP
+/// `bilet-bench import`: a school's bulk import of pupils, end to end behind the gateway's HTTP
 /// layer: the CSV file checked as the gateway checks it (``PupilImportFile``), the rows sent
 /// through a real vault door socket (``VaultDoorClient/callLong(_:)``, the door's request bound),
 /// and registered by the vault in one transaction (policy, sealing, audit, inserts).
@@ -55,7 +56,7 @@ struct ImportBenchCommand: AsyncParsableCommand {
         let logger = Logger(label: "bilet.bench.import")
         try GnuTLSLibrary.ensureInitialized()
         #if DEBUG
-            print("warning: debug build; measure with `swift build -c release` for real numbers")
+            print("warning: debug build; measure with `swift build -c release --product bilet-bench` for real numbers")
         #endif
         try await BenchDatabase.withThrowaway(settings.database, prefix: "bilet_bench_import_", keep: keepDatabase, logger: logger) {
             try await measure(base: $0, passwords: $1, logger: logger)
