@@ -234,53 +234,68 @@ private struct GatewayBench {
         return Row(metric: metric, rates: rates, cpuMicros: cpu, note: note)
     }
 
-    func ab(_ metric: String, port: Int) async throws -> Row {
+    /// A request load client's runs: its rate, and this process's CPU per completed request.
+    struct LoadRun {
+        let requestsPerSecond: Double
+        let completed: Double
+        let note: String
+    }
+
+    /// Runs `tool` with `arguments` ``GatewayBenchCommand/runs`` times, `parse` reading each output.
+    func loadRuns(_ metric: String, tool: String, arguments: [String], parse: (String) -> LoadRun) async throws -> Row {
         var rates: [Double] = []
         var cpu: [Double] = []
         var note = ""
         for _ in 0..<command.runs {
             let before = CPUTime.now()
-            let output = try await Tool.run(
-                "ab",
-                ["-q", "-l", "-k", "-n", "\(command.keepAliveRequests)", "-c", "\(command.concurrency)", "-E",
-                 self.file("client-bundle.pem"), "https://127.0.0.1:\(port)/v1/whoami"])
+            let output = try await Tool.run(tool, arguments)
             let used = CPUTime.now() - before
-            let complete = Self.value(of: "Complete requests:", in: output) ?? 0
-            let failed = Self.value(of: "Failed requests:", in: output) ?? -1
-            let non2xx = Self.value(of: "Non-2xx responses:", in: output) ?? 0
-            let rps = Self.value(of: "Requests per second:", in: output) ?? 0
-            rates.append(rps)
-            cpu.append(complete > 0 ? used * 1e6 / complete : .nan)
-            note = "complete=\(Int(complete)) failed=\(Int(failed)) non2xx=\(Int(non2xx))"
-            print("\(metric): \(Int(rps)) req/s, server \(String(format: "%.1f", cpu.last!)) us/req (\(note))")
+            let run = parse(output)
+            rates.append(run.requestsPerSecond)
+            cpu.append(run.completed > 0 ? used * 1e6 / run.completed : .nan)
+            note = run.note
+            print("\(metric): \(Int(run.requestsPerSecond)) req/s, server \(String(format: "%.1f", cpu.last!)) us/req (\(note))")
         }
         return Row(metric: metric, rates: rates, cpuMicros: cpu, note: note)
     }
 
+    /// `ab -k` on `/v1/whoami` with the client certificate (keep-alive HTTP/1.x).
+    func ab(_ metric: String, port: Int) async throws -> Row {
+        try await self.loadRuns(
+            metric, tool: "ab",
+            arguments: [
+                "-q", "-l", "-k", "-n", "\(command.keepAliveRequests)", "-c", "\(command.concurrency)", "-E",
+                self.file("client-bundle.pem"), "https://127.0.0.1:\(port)/v1/whoami",
+            ]
+        ) { output in
+            let complete = Self.value(of: "Complete requests:", in: output) ?? 0
+            let failed = Self.value(of: "Failed requests:", in: output) ?? -1
+            let non2xx = Self.value(of: "Non-2xx responses:", in: output) ?? 0
+            return LoadRun(
+                requestsPerSecond: Self.value(of: "Requests per second:", in: output) ?? 0, completed: complete,
+                note: "complete=\(Int(complete)) failed=\(Int(failed)) non2xx=\(Int(non2xx))")
+        }
+    }
+
     /// h2load on `/healthz` over HTTP/2 (ALPN h2), without a client certificate.
     func h2load(_ metric: String, port: Int) async throws -> Row {
-        var rates: [Double] = []
-        var cpu: [Double] = []
-        var note = ""
-        for _ in 0..<command.runs {
-            let before = CPUTime.now()
-            let output = try await Tool.run(
-                "h2load",
-                ["-n", "\(command.http2Requests)", "-c", "\(command.concurrency)", "-m", "\(command.streams)",
-                 "https://127.0.0.1:\(port)/healthz"])
-            let used = CPUTime.now() - before
-            let finished = output.split(separator: "\n").first { $0.hasPrefix("finished in") }?.split(separator: " ")
-            let rps = finished.flatMap { $0.count > 3 ? Double($0[3]) : nil } ?? 0
-            let requests = output.split(separator: "\n").first { $0.hasPrefix("requests:") }?.split(separator: " ")
+        try await self.loadRuns(
+            metric, tool: "h2load",
+            arguments: [
+                "-n", "\(command.http2Requests)", "-c", "\(command.concurrency)", "-m", "\(command.streams)",
+                "https://127.0.0.1:\(port)/healthz",
+            ]
+        ) { output in
+            let lines = output.split(separator: "\n")
+            let finished = lines.first { $0.hasPrefix("finished in") }?.split(separator: " ")
+            let requests = lines.first { $0.hasPrefix("requests:") }?.split(separator: " ")
             let succeeded = requests.flatMap { $0.count > 7 ? Double($0[7]) : nil } ?? 0
             let failed = requests.flatMap { $0.count > 9 ? Double($0[9]) : nil } ?? -1
-            let protocolLine = output.split(separator: "\n").first { $0.hasPrefix("Application protocol:") } ?? ""
-            rates.append(rps)
-            cpu.append(succeeded > 0 ? used * 1e6 / succeeded : .nan)
-            note = "succeeded=\(Int(succeeded)) failed=\(Int(failed)) \(protocolLine)"
-            print("\(metric): \(Int(rps)) req/s, server \(String(format: "%.1f", cpu.last!)) us/req (\(note))")
+            let negotiated = lines.first { $0.hasPrefix("Application protocol:") } ?? ""
+            return LoadRun(
+                requestsPerSecond: finished.flatMap { $0.count > 3 ? Double($0[3]) : nil } ?? 0, completed: succeeded,
+                note: "succeeded=\(Int(succeeded)) failed=\(Int(failed)) \(negotiated)")
         }
-        return Row(metric: metric, rates: rates, cpuMicros: cpu, note: note)
     }
 
     func idleMemory(port: Int) async throws -> Row {
