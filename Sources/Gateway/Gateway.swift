@@ -87,9 +87,12 @@ public struct Gateway: Sendable {
                 idleTimeout: limits.idleTimeout, gracefulCloseTimeout: limits.shutdownGracePeriod,
                 settingsAcknowledgementTimeout: limits.handshakeTimeout)
             let server = HTTPServerBuilder { responder in
-                let http1 = HTTP1Channel(responder: responder, configuration: http)
-                // each stream: the same handlers as an HTTP/1.1 request, with a stream's framing
-                let streams = GatewayHTTP2Channel(http1: http1, limits: http2) {
+                // HTTP/1.1: each request in a child task, so an idle connection keeps no request's frames
+                let http1 = HTTP1Channel(responder: ChildTaskResponder.wrap(responder), configuration: http)
+                // each stream (already a task of its own): the same handlers as an HTTP/1.1
+                // request, with a stream's framing
+                let streamRequests = HTTP1Channel(responder: responder, configuration: http)
+                let streams = GatewayHTTP2Channel(http1: streamRequests, limits: http2) {
                     [
                         ResponseHeadersHandler(),
                         RequestLimitsHandler(

@@ -46,6 +46,15 @@ struct GatewayBenchCommand: AsyncParsableCommand {
     @Option(help: "Idle connections to hold for the memory figure (0 skips it).")
     var idleConnections: Int = 10_000
 
+    @Option(help: "Protocol of the idle connections: h1, h2 or both.")
+    var idleProtocol: String = "h1"
+
+    @Option(help: "Client processes opening the idle connections.")
+    var idleClients: Int = 3
+
+    @Option(help: "Fresh handshakes timed with nothing held and with the idle connections held.")
+    var idleProbes: Int = 200
+
     @Option(help: "Port to listen on (127.0.0.1).")
     var port: Int = 8453
 
@@ -99,7 +108,10 @@ private struct GatewayBench {
             }
             if wanted("keepalive") { rows.append(try await self.ab("keepalive-c\(command.concurrency)", port: port)) }
             if command.idleConnections > 0 && wanted("memory") {
-                rows.append(try await self.idleMemory(port: port))
+                let idle = try await IdleConnectionsBench.rows(
+                    port: port, connections: command.idleConnections, protocols: command.idleProtocol, clients: command.idleClients,
+                    probes: command.idleProbes, certificate: self.file("client.pem"), privateKey: self.file("client.key"))
+                rows += idle.map { Row(metric: $0.metric, rates: [$0.kibPerConnection], cpuMicros: [], note: $0.note) }
             }
         }
         // HTTP/2 as the pupils' listener serves it (no client certificate), as nginx's http2 mode
@@ -141,8 +153,9 @@ private struct GatewayBench {
             serverKeyPairs: [.init(certificateChain: self.file("server.pem"), privateKey: self.file("server.key"))],
             clientCABundle: self.file("ca.pem"), revocationList: crl)
         let store = try TLSMaterialStore(files: files, registry: registry, logger: self.logger)
-        // Every bench client connects from 127.0.0.1: the per-address cap must not apply here.
-        let limits = ListenerLimits(idleTimeout: .seconds(600), maximumConnections: 50_000, maximumConnectionsPerAddress: 50_000)
+        // Every bench client connects from loopback: the per-address cap must not apply here.
+        let most = max(50_000, command.idleConnections + 1_000)
+        let limits = ListenerLimits(idleTimeout: .seconds(600), maximumConnections: most, maximumConnectionsPerAddress: most)
         let gateway = try Gateway(
             listeners: [
                 TLSListenerConfiguration(

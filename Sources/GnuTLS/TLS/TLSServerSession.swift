@@ -193,15 +193,16 @@ public final class TLSServerSession {
 
     // MARK: Transport
 
-    /// Buffers up to this size are kept between reads and writes; larger ones are released, so an
-    /// idle connection holds little memory whatever it carried before.
-    static let retainedBufferCapacity = 4096
+    // Both buffers are released as soon as they are emptied (GnuTLS has taken every received
+    // byte; the owner has taken the output), so an idle connection holds none: keeping up to 4 KiB
+    // each cost 2.4 KiB per idle connection (heaptrack, 2,000 idle connections, issue 13), for
+    // one allocation saved per read and per write.
 
     /// Appends bytes received from the peer.
     public func receive(_ bytes: UnsafeRawBufferPointer) {
         guard !bytes.isEmpty else { return }
         if self.inboundReadIndex == self.inbound.count {
-            self.inbound.removeAll(keepingCapacity: self.inbound.capacity <= Self.retainedBufferCapacity)
+            self.inbound = []
             self.inboundReadIndex = 0
         } else if self.inboundReadIndex > 16 * 1024 {
             self.inbound.removeFirst(self.inboundReadIndex)
@@ -219,7 +220,7 @@ public final class TLSServerSession {
     /// Hands the bytes to send to the peer to `body` and clears them.
     public func takeOutput<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         defer {
-            self.outbound.removeAll(keepingCapacity: self.outbound.capacity <= Self.retainedBufferCapacity)
+            self.outbound = []
         }
         return try self.outbound.withUnsafeBytes { try body($0) }
     }
@@ -232,6 +233,10 @@ public final class TLSServerSession {
             destination.copyMemory(from: source.baseAddress! + self.inboundReadIndex, byteCount: n)
         }
         self.inboundReadIndex += n
+        if self.inboundReadIndex == self.inbound.count {
+            self.inbound = []
+            self.inboundReadIndex = 0
+        }
         return n
     }
 
