@@ -311,47 +311,6 @@ private struct GatewayBench {
         }
     }
 
-    func idleMemory(port: Int) async throws -> Row {
-        let script = FileManager.default.temporaryDirectory.appendingPathComponent("bilet-idle-\(UUID().uuidString).py")
-        try Self.idleClient.write(to: script, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(at: script) }
-        // warm up allocator and caches with a small batch first
-        _ = try await Tool.run(
-            "python3", [script.path, "127.0.0.1", "\(port)", "200", self.file("client.pem"), "\(self.file("client.key"))", "0"])
-        try await Task.sleep(for: .seconds(1))
-        let before = Memory.residentKiB()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = [script.path, "127.0.0.1", "\(port)", "\(command.idleConnections)", self.file("client.pem"), self.file("client.key"), "1"]
-        // output to a file polled without blocking: this process's threads are the event loops
-        let outputFile = script.deletingPathExtension().appendingPathExtension("out")
-        _ = FileManager.default.createFile(atPath: outputFile.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: outputFile) }
-        let stdout = try FileHandle(forWritingTo: outputFile)
-        defer { try? stdout.close() }
-        let stdin = Pipe()
-        process.standardOutput = stdout
-        process.standardInput = stdin
-        try process.run()
-        var ready = ""
-        let deadline = ContinuousClock.now + .seconds(600)
-        while !ready.contains("READY") && process.isRunning && ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(200))
-            ready = (try? String(contentsOf: outputFile, encoding: .utf8)) ?? ""
-        }
-        try await Task.sleep(for: .seconds(2))
-        let held = Memory.residentKiB()
-        try? stdin.fileHandleForWriting.write(contentsOf: Data("close\n".utf8))
-        try? stdin.fileHandleForWriting.close()
-        for _ in 0..<600 where process.isRunning { try await Task.sleep(for: .milliseconds(100)) }
-        if process.isRunning { process.terminate() }
-        let perConnection = Double(held - before) / Double(command.idleConnections)
-        print("idle connections: \(ready.trimmingCharacters(in: .whitespacesAndNewlines)); RSS \(before) KiB -> \(held) KiB: \(String(format: "%.1f", perConnection)) KiB per connection")
-        return Row(
-            metric: "memory per idle connection (KiB, \(command.idleConnections) open)", rates: [perConnection], cpuMicros: [],
-            note: "RSS \(before) -> \(held) KiB")
-    }
-
     // MARK: Report
 
     func report(_ rows: [Row]) {
@@ -387,39 +346,6 @@ private struct GatewayBench {
         return line.dropFirst(label.count).split(separator: " ").first.flatMap { Double($0) }
     }
 
-    /// Opens N mTLS connections, makes one request on each, prints READY and holds them until a
-    /// line arrives on stdin (when the last argument is 1).
-    static let idleClient = #"""
-    import asyncio, ssl, sys
-    host, port, n, cert, key, hold = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5], sys.argv[6] == "1"
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    ctx.check_hostname = False
-    ctx.verify_mode = ssl.CERT_NONE
-    ctx.load_cert_chain(cert, key)
-    async def one(sem, conns):
-        async with sem:
-            r, w = await asyncio.open_connection(host, port, ssl=ctx)
-            w.write(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
-            await w.drain()
-            head = await r.readuntil(b"\r\n\r\n")
-            length = 0
-            for line in head.split(b"\r\n"):
-                if line.lower().startswith(b"content-length:"):
-                    length = int(line.split(b":")[1])
-            await r.readexactly(length)
-            conns.append(w)
-    async def main():
-        sem = asyncio.Semaphore(64)
-        conns = []
-        results = await asyncio.gather(*[one(sem, conns) for _ in range(n)], return_exceptions=True)
-        failures = sum(1 for r in results if isinstance(r, Exception))
-        print("READY open=%d failed=%d" % (len(conns), failures), flush=True)
-        if hold:
-            await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
-        for w in conns:
-            w.close()
-    asyncio.run(main())
-    """#
 }
 
 /// The port the gateway bound.
