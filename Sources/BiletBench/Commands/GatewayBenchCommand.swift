@@ -375,16 +375,6 @@ private enum ThreadCPUTime {
     }
 }
 
-/// This process's resident set size.
-private enum Memory {
-    static func residentKiB() -> Int {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") })
-        else { return 0 }
-        return Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0
-    }
-}
-
 /// Runs a client tool to completion and returns stdout and stderr together.
 private enum Tool {
     static func run(_ tool: String, _ arguments: [String]) async throws -> String {
