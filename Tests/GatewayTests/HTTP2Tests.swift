@@ -165,8 +165,9 @@ import Testing
 
     @Test("a client that never acknowledges the SETTINGS is closed after the handshake timeout")
     func settingsNeverAcknowledgedIsClosed() async throws {
-        try await Self.withHarness(limits: ListenerLimits(handshakeTimeout: .seconds(1))) { harness in
-            let report = try await Self.probe(harness, "idle", 0, ["--no-ack", "--wait", "5"])
+        // 3 s: the TLS handshake itself must fit in it on a loaded machine
+        try await Self.withHarness(limits: ListenerLimits(handshakeTimeout: .seconds(3))) { harness in
+            let report = try await Self.probe(harness, "idle", 0, ["--no-ack", "--wait", "8"])
             #expect(report.closed, "\(report)")
         }
     }
@@ -194,7 +195,13 @@ import Testing
     func gracefulShutdownSendsGoAway() async throws {
         let harness = try await GatewayHarness.start()
         async let report = Self.probe(harness, "idle", 0, ["--ack-first", "--wait", "8"])
-        try await Task.sleep(for: .seconds(1))
+        // the probe's connection is up (a loaded machine may take seconds to start Python), then
+        // its SETTINGS exchange has time to finish
+        let deadline = ContinuousClock.now + .seconds(20)
+        while harness.registry.authenticatedConnectionCount == 0 && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        try await Task.sleep(for: .milliseconds(500))
         await harness.stop()
         let seen = try await report
         #expect(seen.goaway == 0 && seen.closed, "\(seen)")
