@@ -73,32 +73,26 @@ public struct Gateway: Sendable {
         var services: [any Service] = self.listeners.map { listener in
             let configuration = listener.configuration
             let limits = configuration.limits
-            let http = HTTP1Channel.Configuration(
-                additionalChannelHandlers: [
+            // below the router, per request: the same handlers over HTTP/1.1 and on each HTTP/2
+            // stream, each with its framing
+            let requestHandlers: @Sendable (RequestLimitsHandler.Framing) -> [any RemovableChannelHandler] = { framing in
+                [
                     ResponseHeadersHandler(),
-                    RequestLimitsHandler(maximumBodyBytes: limits.maximumBodyBytes, requestTimeout: limits.requestTimeout),
-                ],
+                    RequestLimitsHandler(limits: limits, framing: framing),
+                ]
+            }
+            let http = HTTP1Channel.Configuration(
+                additionalChannelHandlers: requestHandlers(.http1),
                 idleTimeout: limits.idleTimeout,
                 httpDecoderConfiguration: .init(
                     maxHeaderFieldSize: limits.maximumHeaderBytes, maxHeaderListSize: limits.maximumHeaderBytes,
                     maxHeaderFieldCount: 100))
-            let http2 = HTTP2ConnectionLimits(
-                maximumConcurrentStreams: limits.maximumConcurrentStreams, maximumHeaderListBytes: limits.maximumHeaderBytes,
-                idleTimeout: limits.idleTimeout, gracefulCloseTimeout: limits.shutdownGracePeriod,
-                settingsAcknowledgementTimeout: limits.handshakeTimeout)
             let server = HTTPServerBuilder { responder in
                 // HTTP/1.1: each request in a child task, so an idle connection keeps no request's frames
                 let http1 = HTTP1Channel(responder: ChildTaskResponder.wrap(responder), configuration: http)
-                // each stream (already a task of its own): the same handlers as an HTTP/1.1
-                // request, with a stream's framing
-                let streamRequests = HTTP1Channel(responder: responder, configuration: http)
-                let streams = GatewayHTTP2Channel(http1: streamRequests, limits: http2) {
-                    [
-                        ResponseHeadersHandler(),
-                        RequestLimitsHandler(
-                            maximumBodyBytes: limits.maximumBodyBytes, requestTimeout: limits.requestTimeout,
-                            framing: .http2Stream(maximumHeadBytes: limits.maximumHeaderBytes, stallTimeout: limits.idleTimeout)),
-                    ]
+                // each stream (already a task of its own) is one request
+                let streams = GatewayHTTP2Channel(http1: HTTP1Channel(responder: responder), limits: limits) {
+                    requestHandlers(.http2Stream)
                 }
                 return BiletTLSChannel(http1: http1, http2: streams, listener: listener)
             }

@@ -1,6 +1,7 @@
 import HTTPTypes
 import NIOCore
 import NIOHTTPTypes
+import TLS
 
 /// Enforces a listener's request limits below the application:
 /// - a request whose `Content-Length` exceeds the body limit is answered `413 body-too-large`
@@ -13,7 +14,7 @@ import NIOHTTPTypes
 /// Slowly sent headers are the idle timeout's job: no request part is read until the head is
 /// complete, so an idle connection and a slow-loris one look the same and are both closed.
 ///
-/// On an HTTP/2 stream (``Framing/http2Stream(maximumHeadBytes:)``), where closing ends the stream
+/// On an HTTP/2 stream (``Framing/http2Stream``), where closing ends the stream
 /// alone:
 /// - a head larger than the listener's header limit is answered `400 malformed-request`, as
 ///   HTTP/1.1's parser does: SwiftNIO enforces the limit it announces in SETTINGS only once the
@@ -28,27 +29,26 @@ final class RequestLimitsHandler: ChannelDuplexHandler, RemovableChannelHandler 
     typealias OutboundIn = HTTPResponsePart
     typealias OutboundOut = HTTPResponsePart
 
-    private let maximumBodyBytes: Int
-    private let requestTimeout: TimeAmount
+    private let limits: ListenerLimits
+    private let framing: Framing
     private var bodyBytes = 0
     private var deadline: Scheduled<Void>?
-    private var discarding = false
-
     private var writeStall: Scheduled<Void>?
-    private let framing: Framing
+    private var discarding = false
 
     /// Where the handler sits.
     enum Framing {
         /// On an HTTP/1.1 connection: its parser bounds the head; refusals say `Connection: close`.
         case http1
-        /// On one HTTP/2 stream, with the listener's head limit (counted as RFC 9113 §6.5.2 does:
-        /// each field's name and value plus 32 bytes) and the idle timeout for a stalled response.
-        case http2Stream(maximumHeadBytes: Int, stallTimeout: TimeAmount)
+        /// On one HTTP/2 stream: the head is bounded here (counted as RFC 9113 §6.5.2 does: each
+        /// field's name and value plus 32 bytes), and a stalled response ends the stream after the
+        /// idle timeout.
+        case http2Stream
     }
 
-    init(maximumBodyBytes: Int, requestTimeout: TimeAmount, framing: Framing = .http1) {
-        self.maximumBodyBytes = maximumBodyBytes
-        self.requestTimeout = requestTimeout
+    /// Enforces the listener's `limits` (body, request timeout, head size, idle timeout).
+    init(limits: ListenerLimits, framing: Framing) {
+        self.limits = limits
         self.framing = framing
     }
 
@@ -58,11 +58,11 @@ final class RequestLimitsHandler: ChannelDuplexHandler, RemovableChannelHandler 
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
-        if case .http2Stream(_, let stallTimeout) = self.framing {
+        if case .http2Stream = self.framing {
             self.writeStall?.cancel()
             self.writeStall = nil
             if !context.channel.isWritable {
-                self.writeStall = context.eventLoop.assumeIsolated().scheduleTask(in: stallTimeout) {
+                self.writeStall = context.eventLoop.assumeIsolated().scheduleTask(in: self.limits.idleTimeout) {
                     self.writeStall = nil
                     context.close(promise: nil)
                 }
@@ -76,12 +76,12 @@ final class RequestLimitsHandler: ChannelDuplexHandler, RemovableChannelHandler 
         switch Self.unwrapInboundIn(data) {
         case .head(let head):
             self.bodyBytes = 0
-            if case .http2Stream(let limit, _) = self.framing, Self.size(of: head) > limit {
+            if case .http2Stream = self.framing, Self.size(of: head) > self.limits.maximumHeaderBytes {
                 self.refuse(context: context, status: .badRequest, body: Self.malformed)
                 return
             }
             let length = head.headerFields[.contentLength].flatMap(Int.init)
-            if let length, length > self.maximumBodyBytes {
+            if let length, length > self.limits.maximumBodyBytes {
                 self.refuse(context: context, status: .contentTooLarge, body: Self.tooLarge)
                 return
             }
@@ -91,14 +91,20 @@ final class RequestLimitsHandler: ChannelDuplexHandler, RemovableChannelHandler 
             // Content-Length or Transfer-Encoding has none (RFC 9112 §6.3), and its end follows its
             // head at once. On an HTTP/2 stream any body may come without Content-Length: the
             // deadline is set for every request, and its end (at once, for most) cancels it.
-            if case .http2Stream = self.framing {
-                self.armDeadline(context: context)
-            } else if (length ?? 0) > 0 || head.headerFields[.transferEncoding] != nil {
-                self.armDeadline(context: context)
+            let mayBeSlow =
+                switch self.framing {
+                case .http1: (length ?? 0) > 0 || head.headerFields[.transferEncoding] != nil
+                case .http2Stream: true
+                }
+            if mayBeSlow {
+                self.deadline = context.eventLoop.assumeIsolated().scheduleTask(in: self.limits.requestTimeout) {
+                    self.deadline = nil
+                    context.close(promise: nil)
+                }
             }
         case .body(let chunk):
             self.bodyBytes += chunk.readableBytes
-            if self.bodyBytes > self.maximumBodyBytes {
+            if self.bodyBytes > self.limits.maximumBodyBytes {
                 self.discarding = true
                 context.close(promise: nil)
                 return
@@ -108,13 +114,6 @@ final class RequestLimitsHandler: ChannelDuplexHandler, RemovableChannelHandler 
             self.deadline = nil
         }
         context.fireChannelRead(data)
-    }
-
-    private func armDeadline(context: ChannelHandlerContext) {
-        self.deadline = context.eventLoop.assumeIsolated().scheduleTask(in: self.requestTimeout) {
-            self.deadline = nil
-            context.close(promise: nil)
-        }
     }
 
     /// The body of the `413` answer: ``Problem/bodyTooLarge``, rendered once.

@@ -3,6 +3,7 @@ public import Logging
 public import NIOCore
 import NIOHTTP2
 import NIOHTTPTypesHTTP2
+public import TLS
 
 /// An HTTP/2 connection (negotiated by ALPN `h2`) whose streams are served by the same
 /// ``HTTP1Channel`` responder, request handlers and stream-level limits as an HTTP/1.1 connection:
@@ -10,11 +11,10 @@ import NIOHTTPTypesHTTP2
 ///
 /// The connection's limits, advertised in the server's SETTINGS and enforced by SwiftNIO's HTTP/2
 /// handler and ``HTTP2ConnectionManager``:
-/// - at most ``HTTP2ConnectionLimits/maximumConcurrentStreams`` open streams (a client that opens
-///   more loses the connection: `GOAWAY PROTOCOL_ERROR`);
+/// - at most ``ListenerLimits/maximumConcurrentStreams`` open streams (a client that opens more
+///   loses the connection: `GOAWAY PROTOCOL_ERROR`);
 /// - header lists no larger than the listener's ``ListenerLimits/maximumHeaderBytes``;
-/// - at most ``HTTP2ConnectionLimits/maximumResetFrames`` streams reset by the client per
-///   ``HTTP2ConnectionLimits/resetFrameWindow`` (the rapid-reset pattern, CVE-2023-44487): the
+/// - at most 100 streams reset by the client per 30 s (the rapid-reset pattern, CVE-2023-44487): the
 ///   connection is then ended with `GOAWAY ENHANCE_YOUR_CALM`, and no other connection notices;
 /// - the SETTINGS acknowledged within the handshake timeout, the idle timeout of the listener,
 ///   counted while no stream is open, and the grace period of a graceful shutdown (`GOAWAY`, then
@@ -30,13 +30,14 @@ public struct GatewayHTTP2Channel: ServerChildChannel {
     private let limits: HTTP2ConnectionLimits
     private let streamHandlers: @Sendable () -> [any RemovableChannelHandler]
 
-    /// Serves each stream with `http1`'s responder, after `streamHandlers` (made anew per stream).
+    /// Serves each stream with `http1`'s responder, after `streamHandlers` (made anew per stream),
+    /// within the listener's `limits`.
     public init(
-        http1: HTTP1Channel, limits: HTTP2ConnectionLimits,
+        http1: HTTP1Channel, limits: ListenerLimits,
         streamHandlers: @escaping @Sendable () -> [any RemovableChannelHandler]
     ) {
         self.http1 = http1
-        self.limits = limits
+        self.limits = HTTP2ConnectionLimits(limits)
         self.streamHandlers = streamHandlers
     }
 

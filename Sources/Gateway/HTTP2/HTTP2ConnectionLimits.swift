@@ -1,38 +1,35 @@
-public import NIOCore
+import NIOCore
 import NIOHTTP2
+import TLS
 
-/// The limits of one HTTP/2 connection on a listener (see ``GatewayHTTP2Channel``).
-public struct HTTP2ConnectionLimits: Sendable {
-    /// Open streams allowed at once (`SETTINGS_MAX_CONCURRENT_STREAMS`).
-    public var maximumConcurrentStreams: Int
-    /// The largest header list of a request, in bytes (`SETTINGS_MAX_HEADER_LIST_SIZE`).
-    public var maximumHeaderListBytes: Int
-    /// Streams the client may reset within ``resetFrameWindow`` before the connection is ended.
-    public var maximumResetFrames: Int
+/// The limits of one HTTP/2 connection, derived from its listener's ``ListenerLimits`` (see
+/// ``GatewayHTTP2Channel``), plus the rapid-reset bound, which has no HTTP/1.1 counterpart.
+struct HTTP2ConnectionLimits: Sendable {
+    /// Streams the client may reset within ``resetFrameWindow`` before the connection is ended:
+    /// stricter than SwiftNIO's 200, as a page needs far fewer.
+    static let maximumResetFrames = 100
     /// The window over which ``maximumResetFrames`` is counted.
-    public var resetFrameWindow: TimeAmount
-    /// A connection without an open stream for this long is closed.
-    public var idleTimeout: TimeAmount
-    /// How long a graceful shutdown lets open streams finish after `GOAWAY`.
-    public var gracefulCloseTimeout: TimeAmount
-    /// A client that has not acknowledged the server's SETTINGS this long after the connection
-    /// was set up is closed (the listener's handshake timeout).
-    public var settingsAcknowledgementTimeout: TimeAmount
+    static let resetFrameWindow = TimeAmount.seconds(30)
 
-    /// Limits; the defaults are stricter than those of browsers' usual servers (128 streams, 200
-    /// resets): a page needs far fewer, and each open stream may hold a request's work.
-    public init(
-        maximumConcurrentStreams: Int = 32, maximumHeaderListBytes: Int = 16 * 1024, maximumResetFrames: Int = 100,
-        resetFrameWindow: TimeAmount = .seconds(30), idleTimeout: TimeAmount = .seconds(60),
-        gracefulCloseTimeout: TimeAmount = .seconds(20), settingsAcknowledgementTimeout: TimeAmount = .seconds(10)
-    ) {
-        self.maximumConcurrentStreams = maximumConcurrentStreams
-        self.maximumHeaderListBytes = maximumHeaderListBytes
-        self.maximumResetFrames = maximumResetFrames
-        self.resetFrameWindow = resetFrameWindow
-        self.idleTimeout = idleTimeout
-        self.gracefulCloseTimeout = gracefulCloseTimeout
-        self.settingsAcknowledgementTimeout = settingsAcknowledgementTimeout
+    /// Open streams allowed at once (`SETTINGS_MAX_CONCURRENT_STREAMS`).
+    let maximumConcurrentStreams: Int
+    /// The largest header list of a request, in bytes (`SETTINGS_MAX_HEADER_LIST_SIZE`).
+    let maximumHeaderListBytes: Int
+    /// A connection without an open stream for this long is closed.
+    let idleTimeout: TimeAmount
+    /// How long a graceful shutdown lets open streams finish after `GOAWAY`.
+    let gracefulCloseTimeout: TimeAmount
+    /// A client that has not acknowledged the server's SETTINGS this long after the connection
+    /// was set up is closed.
+    let settingsAcknowledgementTimeout: TimeAmount
+
+    /// The listener's limits as they apply to an HTTP/2 connection.
+    init(_ listener: ListenerLimits) {
+        self.maximumConcurrentStreams = listener.maximumConcurrentStreams
+        self.maximumHeaderListBytes = listener.maximumHeaderBytes
+        self.idleTimeout = listener.idleTimeout
+        self.gracefulCloseTimeout = listener.shutdownGracePeriod
+        self.settingsAcknowledgementTimeout = listener.handshakeTimeout
     }
 
     /// SwiftNIO's handler configuration for these limits.
@@ -42,9 +39,8 @@ public struct HTTP2ConnectionLimits: Sendable {
             HTTP2Setting(parameter: .maxConcurrentStreams, value: self.maximumConcurrentStreams),
             HTTP2Setting(parameter: .maxHeaderListSize, value: self.maximumHeaderListBytes),
         ]
-        configuration.stream.streamResetFrameRateLimit.maximumCount = self.maximumResetFrames
-        configuration.stream.streamResetFrameRateLimit.windowLength = self.resetFrameWindow
+        configuration.stream.streamResetFrameRateLimit.maximumCount = Self.maximumResetFrames
+        configuration.stream.streamResetFrameRateLimit.windowLength = Self.resetFrameWindow
         return configuration
     }
-
 }
