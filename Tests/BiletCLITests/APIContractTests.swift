@@ -35,14 +35,21 @@ import VaultDoor
         return (routes, staff.pools)
     }
 
-    /// The operations of the document, as `METHOD /path`, and those tagged `pending`.
+    /// What the document says of one operation: whether it is tagged `pending`, and the response
+    /// codes it documents.
+    struct DocumentedOperation {
+        var pending = false
+        var statuses: Set<String> = []
+    }
+
+    /// The document's operations by `METHOD /path`.
     ///
-    /// Reads the document's fixed layout (paths at two spaces, methods at four, `tags:` at six);
-    /// Schemathesis (`scripts/contract-test`) reads it as YAML and validates it as OpenAPI.
-    static func documentedOperations(_ text: String) -> (all: Set<String>, pending: Set<String>) {
+    /// Reads the document's fixed layout (paths at two spaces, methods at four, `tags:` and
+    /// `responses:` at six, response codes at eight); Schemathesis (`scripts/contract-test`) reads
+    /// it as YAML and validates it as OpenAPI.
+    static func operations(_ text: String) -> [String: DocumentedOperation] {
         let methods: Set<String> = ["get", "put", "post", "delete", "patch", "head", "options", "trace"]
-        var all: Set<String> = []
-        var pending: Set<String> = []
+        var operations: [String: DocumentedOperation] = [:]
         var inPaths = false
         var path: String?
         var operation: String?
@@ -54,16 +61,25 @@ import VaultDoor
             guard inPaths else { continue }
             if line.hasPrefix("  /"), !line.hasPrefix("   "), line.hasSuffix(":") {
                 path = String(line.dropFirst(2).dropLast())
-            } else if line.hasPrefix("    "), !line.hasPrefix("     "), line.hasSuffix(":"),
-                methods.contains(String(line.dropFirst(4).dropLast())), let path
-            {
-                operation = "\(line.dropFirst(4).dropLast().uppercased()) \(path)"
-                all.insert(operation!)
-            } else if line.hasPrefix("      tags:"), let operation, line.contains("pending") {
-                pending.insert(operation)
+                operation = nil
+            } else if line.hasPrefix("    "), !line.hasPrefix("     "), line.hasSuffix(":"), let path {
+                let key = String(line.dropFirst(4).dropLast())
+                operation = methods.contains(key) ? "\(key.uppercased()) \(path)" : nil
+                if let operation { operations[operation] = DocumentedOperation() }
+            } else if let operation, line.hasPrefix("      tags:") {
+                if line.contains("pending") { operations[operation]?.pending = true }
+            } else if let operation, line.hasPrefix("        \""), !line.hasPrefix("         ") {
+                let code = line.dropFirst(9).prefix(while: { $0 != "\"" })
+                if code.count == 3, code.allSatisfy(\.isNumber) { operations[operation]?.statuses.insert(String(code)) }
             }
         }
-        return (all, pending)
+        return operations
+    }
+
+    /// The operations of the document, as `METHOD /path`, and those tagged `pending`.
+    static func documentedOperations(_ text: String) -> (all: Set<String>, pending: Set<String>) {
+        let operations = Self.operations(text)
+        return (Set(operations.keys), Set(operations.filter(\.value.pending).keys))
     }
 
     @Test("the contract test builds the router with every route group of PlatformRoutes")
@@ -92,41 +108,15 @@ import VaultDoor
         #expect(pending.intersection(served).sorted() == [], "served now: remove the `pending` tag")
     }
 
-    /// The response codes each operation documents, as `METHOD /path` → codes, read from the same
-    /// fixed layout (responses at six spaces, codes at eight).
-    static func documentedStatuses(_ text: String) -> [String: Set<String>] {
-        var statuses: [String: Set<String>] = [:]
-        var inPaths = false
-        var path: String?
-        var operation: String?
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            if !line.hasPrefix(" ") && !line.isEmpty {
-                inPaths = line == "paths:"
-                continue
-            }
-            guard inPaths else { continue }
-            if line.hasPrefix("  /"), !line.hasPrefix("   "), line.hasSuffix(":") {
-                path = String(line.dropFirst(2).dropLast())
-            } else if line.hasPrefix("    "), !line.hasPrefix("     "), line.hasSuffix(":"), let path {
-                operation = "\(line.dropFirst(4).dropLast().uppercased()) \(path)"
-            } else if line.hasPrefix("        \""), !line.hasPrefix("         "), let operation {
-                let code = line.dropFirst(9).prefix(while: { $0 != "\"" })
-                if code.count == 3, code.allSatisfy(\.isNumber) { statuses[operation, default: []].insert(String(code)) }
-            }
-        }
-        return statuses
-    }
-
     /// Every request on the pupils' listener passes `PupilRateLimitMiddleware` before routing, so
     /// each of the pupils' own operations can answer 429 and must say so (Schemathesis's ST103
     /// found three that did not).
     @Test("every operation of the pupils' own routes documents 429")
     func pupilOperationsDocumentRateLimit() throws {
         let document = try #require(OpenAPIDocument.text)
-        let statuses = Self.documentedStatuses(document)
-        let pupils = statuses.filter { $0.key.contains(" /v1/pupil/") }
+        let pupils = Self.operations(document).filter { $0.key.contains(" /v1/pupil/") }
         #expect(pupils.count >= 10, "the document's responses were not read")
-        #expect(pupils.filter { !$0.value.contains("429") }.keys.sorted() == [], "add 429 rate-limited")
+        #expect(pupils.filter { !$0.value.statuses.contains("429") }.keys.sorted() == [], "add 429 rate-limited")
     }
 
     @Test("the layout reader finds operations and pending tags, and nothing outside paths")

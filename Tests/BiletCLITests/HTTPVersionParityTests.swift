@@ -18,15 +18,11 @@ import Testing
 
     static func ask(
         _ harness: GatewayHarness<TestPKI>, _ listener: String, _ client: TestPKI.Client?, _ version: String, _ route: RouteTable.Route
-    ) async throws -> (status: String, body: String, version: String) {
-        var extra = [version, "-X", route.method.rawValue, "-w", "\n%{http_version} %{http_code}"]
-        if ["POST", "PUT", "PATCH"].contains(route.method.rawValue) {
-            extra += ["-H", "Content-Type: application/json", "--data-binary", "{}"]
-        }
-        let result = try await harness.curl(listener, client, path: Self.concrete(route.path), extra: extra)
-        var lines = result.stdout.components(separatedBy: "\n")
-        let last = (lines.popLast() ?? "").split(separator: " ").map(String.init)
-        return (last.last ?? "", lines.joined(separator: "\n"), last.first ?? "")
+    ) async throws -> (version: String, status: String, body: String) {
+        let body = ["POST", "PUT", "PATCH"].contains(route.method.rawValue)
+            ? ["-H", "Content-Type: application/json", "--data-binary", "{}"] : []
+        return try await harness.curlAnswer(
+            listener, client, version: version, path: Self.concrete(route.path), method: route.method.rawValue, extra: body)
     }
 
     @Test("every route answers HTTP/1.1 and HTTP/2 alike, on the workstations' and the pupils' listener")

@@ -39,18 +39,6 @@ import Testing
         return try JSONDecoder().decode(ProbeReport.self, from: Data(result.stdout.utf8))
     }
 
-    /// curl with `version` (`--http1.1` or `--http2`): the HTTP version used, the status and the body.
-    static func curl(
-        _ harness: GatewayHarness<TestPKI>, _ listener: String, _ client: TestPKI.Client?, _ version: String,
-        path: String = "/v1/whoami", method: String = "GET"
-    ) async throws -> (version: String, status: String, body: String) {
-        let result = try await harness.curl(
-            listener, client, path: path, extra: [version, "-X", method, "-w", "\n%{http_version} %{http_code}"])
-        var lines = result.stdout.components(separatedBy: "\n")
-        let last = (lines.popLast() ?? "").split(separator: " ").map(String.init)
-        return (last.first ?? "", last.last ?? "", lines.joined(separator: "\n"))
-    }
-
     /// Runs `body` with a gateway on the test PKI, and stops it however `body` ends.
     static func withHarness(
         limits: ListenerLimits = ListenerLimits(), _ body: (GatewayHarness<TestPKI>) async throws -> Void
@@ -71,7 +59,7 @@ import Testing
 
     /// A request over HTTP/2 on another connection still gets its answer.
     static func othersAreServed(_ harness: GatewayHarness<TestPKI>) async throws {
-        let answer = try await Self.curl(harness, "workstations", .school, "--http2")
+        let answer = try await harness.curlAnswer("workstations", .school, version: "--http2")
         #expect(answer.version == "2" && answer.status == "200", "\(answer)")
     }
 
@@ -87,12 +75,12 @@ import Testing
                 ("pupils", nil, "/v1/whoami", "GET"),
             ]
             for item in cases {
-                let one = try await Self.curl(harness, item.listener, item.client, "--http1.1", path: item.path, method: item.method)
-                let two = try await Self.curl(harness, item.listener, item.client, "--http2", path: item.path, method: item.method)
+                let one = try await harness.curlAnswer(item.listener, item.client, version: "--http1.1", path: item.path, method: item.method)
+                let two = try await harness.curlAnswer(item.listener, item.client, version: "--http2", path: item.path, method: item.method)
                 #expect(one.version == "1.1" && two.version == "2", "\(item): \(one.version) \(two.version)")
                 #expect(one.status == two.status && one.body == two.body, "\(item): \(one) \(two)")
             }
-            let whoami = try await Self.curl(harness, "workstations", .school, "--http2")
+            let whoami = try await harness.curlAnswer("workstations", .school, version: "--http2")
             #expect(whoami.status == "200" && whoami.body.contains("bilet://school/"), "\(whoami)")
         }
     }
@@ -150,7 +138,7 @@ import Testing
             let big = try await Self.probe(harness, "big-headers", 8000)
             #expect(big.status == ["1": 400], "\(big)")
             #expect(big.goaway == nil, "the connection stays: \(big)")
-            let curl = try await Self.curl(harness, "workstations", .school, "--http2")
+            let curl = try await harness.curlAnswer("workstations", .school, version: "--http2")
             #expect(curl.status == "200")
         }
     }

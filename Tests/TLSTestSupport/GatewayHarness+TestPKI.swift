@@ -51,6 +51,19 @@ extension GatewayHarness where Fixture == TestPKI {
             listener, certificate: client.map(self.pki.certificate), key: client.map(self.pki.key), path: path, extra: extra, timeout: timeout)
     }
 
+    /// curl with `version` (`--http1.1` or `--http2`) and `method`: the HTTP version the answer came
+    /// in (`1.1`, `2`), its status and its body. A body for `POST`, `PUT` and `PATCH` comes in `extra`.
+    public func curlAnswer(
+        _ listener: String, _ client: TestPKI.Client?, version: String, path: String = "/v1/whoami", method: String = "GET",
+        extra: [String] = []
+    ) async throws -> (version: String, status: String, body: String) {
+        let result = try await self.curl(
+            listener, client, path: path, extra: [version, "-X", method, "-w", "\n%{http_version} %{http_code}"] + extra)
+        var lines = result.stdout.components(separatedBy: "\n")
+        let last = (lines.popLast() ?? "").split(separator: " ").map(String.init)
+        return (last.first ?? "", last.last ?? "", lines.joined(separator: "\n"))
+    }
+
     /// gnutls-cli sending `request` to a listener with a test client's certificate (or none).
     public func gnutlsCLI(
         _ listener: String, _ client: TestPKI.Client?, priority: String,
