@@ -375,15 +375,16 @@ private enum ThreadCPUTime {
     }
 }
 
-/// Runs a client tool to completion and returns stdout and stderr together.
-private enum Tool {
+/// Runs a client tool to completion and returns stdout and stderr together: `tool` is a path, or
+/// the name of a program in /usr/bin.
+enum Tool {
     static func run(_ tool: String, _ arguments: [String]) async throws -> String {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("bilet-bench-\(UUID().uuidString).out")
         _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: output) }
         let handle = try FileHandle(forWritingTo: output)
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/\(tool)")
+        process.executableURL = URL(fileURLWithPath: tool.hasPrefix("/") ? tool : "/usr/bin/\(tool)")
         process.arguments = arguments
         process.standardOutput = handle
         process.standardError = handle

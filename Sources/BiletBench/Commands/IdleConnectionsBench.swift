@@ -86,7 +86,7 @@ struct IdleConnectionsBench {
         let sources = (0..<max(1, self.sourceAddresses)).map { "127.0.0.\($0 + 2)" }.joined(separator: ",")
 
         // warm up allocator and caches with a small batch, then the latency with nothing held
-        _ = try await IdleTool.run(
+        _ = try await Tool.run(
             "/usr/bin/python3", [script.path, "127.0.0.1", "\(self.port)", "200", self.certificate, self.privateKey, "0",
                                  self.idleProtocol.rawValue, sources])
         let quiet = try await self.probe()
@@ -173,7 +173,7 @@ struct IdleConnectionsBench {
                 -w '%{http_code} %{time_total}\\n' https://127.0.0.1:\(self.port)/v1/whoami || echo "000 0"
             done
             """
-        let output = try await IdleTool.run("/bin/sh", ["-c", script])
+        let output = try await Tool.run("/bin/sh", ["-c", script])
         var times: [Double] = []
         var failed = 0
         for line in output.split(separator: "\n") {
@@ -300,26 +300,6 @@ private enum IdleMemory {
         guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") else { return }
         let trim = unsafeBitCast(symbol, to: (@convention(c) (Int) -> Int32).self)
         _ = trim(0)
-    }
-}
-
-/// Runs a client to completion and returns stdout and stderr together.
-private enum IdleTool {
-    static func run(_ executable: String, _ arguments: [String]) async throws -> String {
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("bilet-idle-\(UUID().uuidString).out")
-        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: output) }
-        let handle = try FileHandle(forWritingTo: output)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.standardOutput = handle
-        process.standardError = handle
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        while process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
-        try handle.close()
-        return (try? String(contentsOf: output, encoding: .utf8)) ?? ""
     }
 }
 
