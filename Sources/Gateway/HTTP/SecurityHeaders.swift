@@ -23,10 +23,31 @@ public enum SecurityHeaders {
     /// `Cache-Control` when the route set none.
     public static let defaultCacheControl = "no-store"
 
+    /// The names of ``fixed``.
+    static let fixedNames: [HTTPField.Name] = fixed.map(\.name)
+
+    /// `Cache-Control: no-store`.
+    static let defaultCacheControlField = HTTPField(name: .cacheControl, value: defaultCacheControl)
+
     /// Adds the headers to `fields`.
+    ///
+    /// Every answer passes here, so it reads the fields once and, in the usual case where none of
+    /// the fixed names is set yet, appends them without a lookup per name.
     public static func apply(to fields: inout HTTPFields) {
-        for field in fixed { fields[field.name] = field.value }
-        if fields[.cacheControl] == nil { fields[.cacheControl] = defaultCacheControl }
+        var hasCacheControl = false
+        var hasFixedName = false
+        for field in fields {
+            if field.name == .cacheControl {
+                hasCacheControl = true
+            } else if !hasFixedName, fixedNames.contains(field.name) {
+                hasFixedName = true
+            }
+        }
+        if hasFixedName {
+            for name in fixedNames { fields[name] = nil }
+        }
+        fields.append(contentsOf: fixed)
+        if !hasCacheControl { fields.append(defaultCacheControlField) }
     }
 }
 
