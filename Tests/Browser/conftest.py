@@ -194,7 +194,11 @@ def _add_account(platform: Platform, login: str, role: str, organisation: str, p
 def signed_in_school_staff(platform: Platform, workstation_page: Page) -> StaffMember:
     """A school staff member (role `school`, school 77-0001: the workstation's organisation) signed in
     with both factors: the workstation certificate (NSS, selected by policy) and the password typed
-    into the sign-in form at SIGN_IN_PATH. Skips while no page route answers there."""
+    into the sign-in form at SIGN_IN_PATH. Skips while no page route answers there.
+
+    Every staff member records the consent to the processing of their own data before anything else
+    works (403 staff-consent-required in the API); when the pages ask for it after the first sign-in,
+    this fixture is where it gets accepted."""
     answer = workstation_page.goto(platform.workstations_url + SIGN_IN_PATH)
     assert answer is not None
     if answer.status == 404:
