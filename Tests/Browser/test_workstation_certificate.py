@@ -33,8 +33,8 @@ def test_whoami_shows_the_school_principal_of_the_workstation_certificate(
 # What Chromium reports when the gateway refuses its handshake for want of a client certificate. The
 # gateway sends a fatal alert and closes the connection at once, with the browser's first request still
 # unread: the kernel then answers with a TCP reset, which now and then overtakes the alert in the
-# browser's socket (measured: 25 of 30 navigations gave the alert's error, 4 ERR_SOCKET_NOT_CONNECTED,
-# 1 ERR_CONNECTION_RESET). docs/BROWSER-TESTS.md, "The refusal's error".
+# browser's socket (measured: 25 and 26 of 30 navigations gave the alert's error, the others
+# ERR_SOCKET_NOT_CONNECTED or ERR_CONNECTION_RESET). docs/BROWSER-TESTS.md, "The refusal's error".
 ALERT_ERROR = "net::ERR_BAD_SSL_CLIENT_AUTH_CERT"
 RESET_ERRORS = ("net::ERR_SOCKET_NOT_CONNECTED", "net::ERR_CONNECTION_RESET")
 ATTEMPTS = 6
@@ -53,8 +53,9 @@ def test_a_browser_without_the_certificate_is_refused_on_the_workstations_listen
         error = first_line.removeprefix("Page.goto: ").removesuffix(f" at {url}")
         assert first_line == f"Page.goto: {error} at {url}"
         assert error == ALERT_ERROR or error in RESET_ERRORS, first_line
-        # Each time, the gateway's client verification refused it, for want of a certificate.
-        assert platform.gateway_refusals("no-certificate", "workstations") == refusals_before + 1
+        # Each time, the gateway's client verification refused it, for want of a certificate (once, or
+        # twice when Chromium retried the request on a new connection after the reset).
+        assert platform.gateway_refusals("no-certificate", "workstations") > refusals_before
         errors.append(error)
         if error == ALERT_ERROR:
             break
