@@ -14,7 +14,10 @@
 # account, signs in, records the staff consent, registers PUPILS synthetic pupils, then runs
 # `ab -k -c C -n N -E <workstation bundle> -H "Authorization: Bearer …"` against
 # GET /v1/pupils/<token>?purpose=enrolment (a different registered pupil each run) and prints
-# req/s, the ab percentile table's p50/p90/p99/max and the server's CPU per read.
+# req/s, the ab percentile table's p50/p90/p99/max and the CPU per read of bilet's processes and of
+# PostgreSQL; each card run is followed by a `/v1/whoami` run on the same listener with the same
+# clients, the per-request cost the card read is compared with (issue 13: within 2× of it, the
+# database's CPU counted apart).
 # The client runs on the same machine: on 2 cores it takes a share of the CPU the server would have.
 set -euo pipefail
 
@@ -96,16 +99,17 @@ FIRST=$(curl -sS "${CLIENT[@]}" -H "$AUTH" "$URL/v1/pupils/${TOKENS[0]}?purpose=
 echo "$FIRST" | grep -q '"surname":"Тестова"' || { echo "the card read does not answer: $FIRST" >&2; exit 1; }
 
 cat "$CERTS/clients/workstation.pem" "$CERTS/clients/workstation.key" >"$DIR/client-bundle.pem"
-ab_run() { # requests, token
-    ab -q -l -k -n "$1" -c "$C" -E "$DIR/client-bundle.pem" -H "$AUTH" "$URL/v1/pupils/$2?purpose=enrolment"
+ab_run() { # requests, path
+    ab -q -l -k -n "$1" -c "$C" -E "$DIR/client-bundle.pem" -H "$AUTH" "$URL$2"
 }
-# CPU ticks of serve and every process under it (the vault and gateway processes), and of the
+card() { echo "/v1/pupils/$1?purpose=enrolment"; }
+# CPU ticks of serve and every process under it (the vault and gateway processes), then of the
 # private PostgreSQL: `pg_ctl start` leaves its postmaster orphaned (its parent is no longer serve),
-# so it is found by its data directory on its command line.
+# so it is found by its data directory on its command line. Prints "bilet_ticks postgres_ticks".
 cpu_ticks() {
     python3 - "$SERVE_PID" "$DIR/pg/data" <<'PY'
 import os, sys
-children, ticks, roots = {}, {}, [sys.argv[1]]
+children, ticks, postgres = {}, {}, []
 for pid in filter(str.isdigit, os.listdir("/proc")):
     try:
         fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
@@ -115,31 +119,37 @@ for pid in filter(str.isdigit, os.listdir("/proc")):
     children.setdefault(fields[1], []).append(pid)
     ticks[pid] = int(fields[11]) + int(fields[12])
     if sys.argv[2].encode() in command:
-        roots.append(pid)
-seen, total, todo = set(), 0, roots
-while todo:
-    pid = todo.pop()
-    if pid in seen:
-        continue
-    seen.add(pid)
-    total += ticks.get(pid, 0)
-    todo += children.get(pid, [])
-print(total)
+        postgres.append(pid)
+def tree(roots, seen):
+    total, todo = 0, list(roots)
+    while todo:
+        pid = todo.pop()
+        if pid in seen:
+            continue
+        seen.add(pid)
+        total += ticks.get(pid, 0)
+        todo += children.get(pid, [])
+    return total
+seen = set()
+database = tree(postgres, seen)   # first, so serve's tree never counts a backend twice
+print(tree([sys.argv[1]], seen), database)
 PY
 }
 value() { awk -v key="$1" 'index($0, key) == 1 { sub(key, ""); print $1; exit }'; }
 
 echo "warm-up: $WARMUP reads"
-ab_run "$WARMUP" "${TOKENS[1]}" >/dev/null
+ab_run "$WARMUP" "$(card "${TOKENS[1]}")" >/dev/null
+ab_run "$WARMUP" /v1/whoami >/dev/null
 [[ -n ${PERF:-} ]] && { perf record -F 499 -a -g -o "$DIR/perf.data" -- sleep ${PERF_SECONDS:-15} >/dev/null 2>&1 & PERF_PID=$!; }
 
 HZ=$(getconf CLK_TCK)
 REFUSED=0
-printf '%-4s %10s %9s %9s %9s %9s %10s %s\n' run req/s p50_ms p90_ms p99_ms max_ms cpu_us/req note
-for run in $(seq 1 "$RUNS"); do
-    token=${TOKENS[$(( (run + 1) % ${#TOKENS[@]} ))]}
+# One measured ab run of $1 requests on path $2: prints its row; bilet_us and pg_us are the CPU of
+# bilet's processes and of PostgreSQL per request.
+measure() {
+    local before after output complete failed non2xx rps p50 p90 p99 max
     before=$(cpu_ticks)
-    output=$(ab_run "$N" "$token")
+    output=$(ab_run "$1" "$2")
     after=$(cpu_ticks)
     complete=$(echo "$output" | value "Complete requests:")
     failed=$(echo "$output" | value "Failed requests:")
@@ -149,10 +159,19 @@ for run in $(seq 1 "$RUNS"); do
     p90=$(echo "$output" | value "  90%")
     p99=$(echo "$output" | value "  99%")
     max=$(echo "$output" | value " 100%")
-    cpu=$(awk -v t=$(( after - before )) -v hz="$HZ" -v n="$complete" 'BEGIN { printf "%.0f", t / hz * 1e6 / n }')
-    printf '%-4s %10s %9s %9s %9s %9s %10s %s\n' "$run" "$rps" "$p50" "$p90" "$p99" "$max" "$cpu" \
+    read -r bilet_before pg_before <<<"$before"
+    read -r bilet_after pg_after <<<"$after"
+    per() { awk -v t="$1" -v hz="$HZ" -v n="$complete" 'BEGIN { printf "%.0f", t / hz * 1e6 / n }'; }
+    printf '%-8s %10s %9s %9s %9s %9s %9s %9s %s\n' "$3" "$rps" "$p50" "$p90" "$p99" "$max" \
+        "$(per $(( bilet_after - bilet_before )))" "$(per $(( pg_after - pg_before )))" \
         "complete=$complete failed=${failed:-0} non2xx=${non2xx:-0}"
     [[ ${failed:-0} == 0 && ${non2xx:-0} == 0 ]] || REFUSED=1
+}
+printf '%-8s %10s %9s %9s %9s %9s %9s %9s %s\n' run req/s p50_ms p90_ms p99_ms max_ms bilet_us pg_us note
+for run in $(seq 1 "$RUNS"); do
+    measure "$N" "$(card "${TOKENS[$(( (run + 1) % ${#TOKENS[@]} ))]}")" "card-$run"
+    # the same listener, certificate, session header and clients: what the card read is compared with
+    measure "$N" /v1/whoami "whoami-$run"
 done
 if [[ -n ${PERF:-} ]]; then kill -INT "$PERF_PID"; wait "$PERF_PID" 2>/dev/null || true; echo "perf report -i $DIR/perf.data"; fi
 # A run with failed or refused reads measured something else than card reads (an expired session,

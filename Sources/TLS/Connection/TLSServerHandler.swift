@@ -47,6 +47,10 @@ public final class TLSServerHandler: ChannelDuplexHandler {
     private var unflushedPromises: [EventLoopPromise<Void>] = []
     private var receivedCloseNotify = false
     private var sentCloseNotify = false
+    /// After a refusal's alert: the client's closing ends the connection.
+    private var lingering = false
+    /// The client closed its side while the connection was ending (before ``lingering`` was set).
+    private var peerClosedWhileEnding = false
     /// Whether plaintext written since the last flush waits in the session to become one record.
     private var corked = false
     /// Closes the connection when the client's certificate chain expires (its earliest notAfter).
@@ -160,7 +164,11 @@ public final class TLSServerHandler: ChannelDuplexHandler {
                 } else {
                     context.fireUserInboundEventTriggered(event)
                 }
-            case .closing, .closed:
+            case .closed where self.lingering:
+                context.close(promise: nil)  // the refused client read the alert and closed
+            case .closed:
+                self.peerClosedWhileEnding = true
+            case .closing:
                 break
             }
         case is ChannelShouldQuiesceEvent:
@@ -194,7 +202,7 @@ public final class TLSServerHandler: ChannelDuplexHandler {
                 self.session.sendAlert(for: error)
                 self.finish(context: context, failure: .handshakeFailed(error))
             }
-            self.sendOutputThenClose(context: context, mode: .all, promise: nil)
+            self.sendAlertThenClose(context: context)
         case .complete:
             self.handshakeCompleted(context: context)
         }
@@ -218,7 +226,7 @@ public final class TLSServerHandler: ChannelDuplexHandler {
             self.reportRefusal(refusal)
             self.session.sendAlert(refusal.alert)
             self.finish(context: context, failure: .refused(refusal))
-            self.sendOutputThenClose(context: context, mode: .all, promise: nil)
+            self.sendAlertThenClose(context: context)
             return
         case .accepted(let client):
             guard self.registry.admit(context.channel, keys: client.revocationKeys) else {
@@ -226,7 +234,7 @@ public final class TLSServerHandler: ChannelDuplexHandler {
                 self.reportRefusal(.revoked)
                 self.session.sendAlert(ClientCertificateRefusal.revoked.alert)
                 self.finish(context: context, failure: .refused(.revoked))
-                self.sendOutputThenClose(context: context, mode: .all, promise: nil)
+                self.sendAlertThenClose(context: context)
                 return
             }
             principal = client.principal
@@ -449,6 +457,36 @@ public final class TLSServerHandler: ChannelDuplexHandler {
             context.close(mode: mode, promise: promise)
         }
     }
+
+    /// Sends the handshake's fatal alert, then leaves the closing to the client: what it had already
+    /// sent (a TLS 1.3 client sends its request right after its Finished) and sends until it has read
+    /// the alert is read and dropped, and the connection ends when the client closes its side, or
+    /// ``refusalLinger`` after the alert at the latest. Closing at once with those bytes unread
+    /// makes the kernel answer with a reset, and even a clean close (FIN) can reach a browser before
+    /// it has read the alert: either way it then reports a broken connection instead of the refused
+    /// certificate.
+    private func sendAlertThenClose(context: ChannelHandlerContext) {
+        let written = context.eventLoop.makePromise(of: Void.self)
+        self.writeOutput(context: context, promise: written)
+        let forced = context.eventLoop.assumeIsolated().scheduleTask(in: Self.closeNotifyTimeout) {
+            context.close(mode: .all, promise: nil)
+        }
+        written.futureResult.assumeIsolated().whenComplete { result in
+            forced.cancel()
+            guard case .success = result, !self.peerClosedWhileEnding else {
+                context.close(mode: .all, promise: nil)
+                return
+            }
+            self.lingering = true
+            context.eventLoop.assumeIsolated().scheduleTask(in: Self.refusalLinger) {
+                context.close(mode: .all, promise: nil)
+            }
+        }
+    }
+
+    /// How long a refused client has, once the alert is written, to read it and close before the
+    /// connection is closed anyway (a browser closes within tens of milliseconds).
+    static let refusalLinger: TimeAmount = .milliseconds(500)
 
     /// How long a final alert or close_notify may take to leave before the connection is closed anyway.
     static let closeNotifyTimeout: TimeAmount = .seconds(2)
