@@ -114,6 +114,8 @@ private struct GatewayBench {
                 rows += idle.map { Row(metric: $0.metric, rates: [$0.kibPerConnection], cpuMicros: [], note: $0.note) }
             }
         }
+        // the same TLS layer and HTTP codec without the gateway's HTTP machinery: a reference
+        if wanted("floor") { rows.append(try await self.floor()) }
         // HTTP/2 as the pupils' listener serves it (no client certificate), as nginx's http2 mode
         if wanted("h2") {
             try await self.withGateway(crl: nil, port: 0, clientAuthentication: .none) { port in
@@ -149,19 +151,9 @@ private struct GatewayBench {
         crl: String?, port: Int? = nil, clientAuthentication: ClientAuthentication = .required, _ body: (Int) async throws -> Void
     ) async throws {
         let registry = ConnectionRegistry()
-        let files = TLSMaterialFiles(
-            serverKeyPairs: [.init(certificateChain: self.file("server.pem"), privateKey: self.file("server.key"))],
-            clientCABundle: self.file("ca.pem"), revocationList: crl)
-        let store = try TLSMaterialStore(files: files, registry: registry, logger: self.logger)
-        // Every bench client connects from loopback: the per-address cap must not apply here.
-        let most = max(50_000, command.idleConnections + 1_000)
-        let limits = ListenerLimits(idleTimeout: .seconds(600), maximumConnections: most, maximumConnectionsPerAddress: most)
+        let store = try self.material(crl: crl, registry: registry)
         let gateway = try Gateway(
-            listeners: [
-                TLSListenerConfiguration(
-                    name: "bench", host: "127.0.0.1", port: port ?? command.port, clientAuthentication: clientAuthentication,
-                    limits: limits)
-            ],
+            listeners: [self.listenerConfiguration(port: port ?? command.port, clientAuthentication: clientAuthentication)],
             material: store, registry: registry, watchesSIGHUP: false, logger: self.logger)
         let bound = BoundPort()
         let group = ServiceGroup(
@@ -180,6 +172,39 @@ private struct GatewayBench {
         }
         await group.triggerGracefulShutdown()
         _ = try? await running.value
+    }
+
+    /// The bench PKI's server key pair and client CA, with `crl` if given.
+    func material(crl: String?, registry: ConnectionRegistry) throws -> TLSMaterialStore {
+        let files = TLSMaterialFiles(
+            serverKeyPairs: [.init(certificateChain: self.file("server.pem"), privateKey: self.file("server.key"))],
+            clientCABundle: self.file("ca.pem"), revocationList: crl)
+        return try TLSMaterialStore(files: files, registry: registry, logger: self.logger)
+    }
+
+    /// The one listener the benches serve.
+    func listenerConfiguration(port: Int, clientAuthentication: ClientAuthentication) -> TLSListenerConfiguration {
+        // Every bench client connects from loopback: the per-address cap must not apply here.
+        let most = max(50_000, command.idleConnections + 1_000)
+        let limits = ListenerLimits(idleTimeout: .seconds(600), maximumConnections: most, maximumConnectionsPerAddress: most)
+        return TLSListenerConfiguration(
+            name: "bench", host: "127.0.0.1", port: port, clientAuthentication: clientAuthentication, limits: limits)
+    }
+
+    /// Keep-alive requests on ``KeepAliveFloor``: the same TLS layer and HTTP codec without the
+    /// gateway's HTTP machinery.
+    func floor() async throws -> Row {
+        let registry = ConnectionRegistry()
+        let listener = try TLSListener(
+            configuration: self.listenerConfiguration(port: 0, clientAuthentication: .required),
+            material: try self.material(crl: nil, registry: registry), registry: registry, logger: self.logger)
+        var row: Row?
+        try await KeepAliveFloor.with(listener: listener) { port in
+            print("keep-alive floor on 127.0.0.1:\(port)")
+            row = try await self.ab("floor-keepalive-c\(command.concurrency)", port: port)
+        }
+        guard let row else { throw ValidationError("the floor server did not run") }
+        return row
     }
 
     /// Client chain verification with and without the 10,000-entry CRL, uncached (the full policy
