@@ -1,0 +1,106 @@
+/// One input of a page's form, as the template draws it: its label, its value as typed, and the
+/// message next to it when the value was refused.
+public struct FormField: Sendable, Hashable {
+    /// How the input is drawn.
+    public enum Kind: String, Sendable, Hashable {
+        case text, date, tel, select, checkbox, password
+    }
+
+    /// One choice of a `select`.
+    public struct Option: Sendable, Hashable {
+        public let value: String
+        public let label: String
+        public var selected: Bool
+    }
+
+    /// The field's name (`surname`, `guardian_phone`, …), also the input's `id`.
+    public let name: String
+    /// The label, in Russian.
+    public let label: String
+    /// A short hint under the label, in Russian; empty for none.
+    public let hint: String
+    public let kind: Kind
+    public let required: Bool
+    /// The value as submitted (never a password).
+    public var value: String
+    /// The message shown next to the field, in Russian; `nil` when the value was accepted.
+    public var error: String?
+    /// The choices of a `select`.
+    public var options: [Option]
+
+    public init(name: String, label: String, hint: String = "", kind: Kind = .text, required: Bool = false, options: [Option] = []) {
+        self.name = name
+        self.label = label
+        self.hint = hint
+        self.kind = kind
+        self.required = required
+        self.value = ""
+        self.error = nil
+        self.options = options
+    }
+
+    // What the template tests (Mustache has no comparisons).
+    public var isSelect: Bool { kind == .select }
+    public var isCheckbox: Bool { kind == .checkbox }
+    public var isInput: Bool { kind != .select && kind != .checkbox }
+    public var checked: Bool { kind == .checkbox && value == "on" }
+    public var hasHint: Bool { !hint.isEmpty }
+    /// The `type` of an `<input>`.
+    public var inputType: String { kind.rawValue }
+}
+
+/// A group of fields under a legend (`<fieldset>`).
+public struct FormSection: Sendable, Hashable {
+    public let legend: String
+    public var fields: [FormField]
+
+    public init(legend: String, fields: [FormField]) {
+        self.legend = legend
+        self.fields = fields
+    }
+}
+
+/// A form's fields with what was submitted and the messages of the refused values.
+public struct CheckedForm: Sendable, Hashable {
+    public var sections: [FormSection]
+    /// A message about the whole form (a refusal not tied to one field), in Russian.
+    public var message: String?
+
+    /// `sections` filled with `values`, without messages.
+    public init(_ sections: [FormSection], values: FormValues = FormValues(body: "")) {
+        self.sections = sections.map { section in
+            var section = section
+            section.fields = section.fields.map { field in
+                var field = field
+                field.value = values[field.name] ?? ""
+                if field.isSelect {
+                    field.options = field.options.map { option in
+                        var option = option
+                        option.selected = option.value == field.value
+                        return option
+                    }
+                }
+                return field
+            }
+            return section
+        }
+        self.message = nil
+    }
+
+    /// Whether any field or the form has a message.
+    public var hasErrors: Bool { message != nil || sections.contains { $0.fields.contains { $0.error != nil } } }
+
+    /// The message next to `name`, if any.
+    public func error(_ name: String) -> String? {
+        sections.lazy.flatMap(\.fields).first { $0.name == name }?.error
+    }
+
+    /// Puts `message` next to the field `name` (the first message of a field stays).
+    public mutating func refuse(_ name: String, _ message: String) {
+        for s in sections.indices {
+            for f in sections[s].fields.indices where sections[s].fields[f].name == name && sections[s].fields[f].error == nil {
+                sections[s].fields[f].error = message
+            }
+        }
+    }
+}

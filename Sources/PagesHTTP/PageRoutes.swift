@@ -1,0 +1,163 @@
+public import Accounts
+import Foundation
+public import Gateway
+import HTTPTypes
+public import Hummingbird
+import Identity
+public import Pages
+public import VaultDoor
+
+/// The server-rendered pages under `/app/` (issue 14), in Russian, over the same services as the
+/// API: ``StaffLogin`` and ``StaffSessions`` for signing in and out, ``StaffAdministration`` for
+/// the staff consent, the vault's door (``DoorCalls``) for pupils. No page reads the database
+/// itself.
+///
+/// - `GET /app/static/bilet-<hash>.css`: the stylesheet, cached for a year.
+/// - `GET /app/sign-in`, `POST /app/sign-in`: the staff sign-in at a workstation (its certificate is
+///   the other factor); success sets the session cookie (``PageSession``) and goes to the home page.
+/// - behind the session cookie (``StaffSessionMiddleware`` in its page mode) and the CSRF check
+///   (``CSRFMiddleware``): `GET /app/home`, `GET|POST /app/consent` (the staff consent, the only
+///   page before it is recorded besides signing out), `POST /app/sign-out`, and the school's pages
+///   (``SchoolPages``).
+///
+/// No session (or an ended one) goes to the sign-in page, a missing consent to the consent page;
+/// a form without its CSRF token is `403` with a page saying so; every refusal of the services is
+/// a page in Russian with the API's status.
+public enum PageRoutes {
+    /// What the pages need: the same services the API's routes are given.
+    public struct Dependencies: Sendable {
+        public let login: StaffLogin
+        public let sessions: StaffSessions
+        public let administration: StaffAdministration
+        /// The vault's door; without it the school's pupil pages are not served.
+        public let door: VaultDoorClient?
+
+        public init(login: StaffLogin, sessions: StaffSessions, administration: StaffAdministration, door: VaultDoorClient?) {
+            self.login = login
+            self.sessions = sessions
+            self.administration = administration
+            self.door = door
+        }
+    }
+
+    /// The page requests a session without the staff consent may make.
+    public static let consentExemptions: Set<String> = ["GET /app/consent", "POST /app/consent", "POST /app/sign-out"]
+
+    /// Adds the pages to `router`.
+    ///
+    /// - Throws: ``PagesError`` when the templates or the stylesheet are missing or broken.
+    public static func add(to router: Router<BiletRequestContext>, _ dependencies: Dependencies) throws(PagesError) {
+        let kit = try PageKit()
+        addStatic(to: router, kit)
+        addSignIn(to: router, kit, dependencies)
+
+        let refusedForm: @Sendable (BiletRequestContext) -> Response = { context in
+            kit.errorPage(.forbidden, PageMessages.byCode["csrf-failed"]!, staff: context.staff, back: "/app/home")
+        }
+        let pages = router.group("/app")
+            .add(
+                middleware: StaffSessionMiddleware(
+                    sessions: dependencies.sessions,
+                    credential: .pageCookie(consentExemptions: consentExemptions) { refusal in
+                        switch refusal {
+                        case .sessionRequired: PageKit.redirect("/app/sign-in", headers: PageSession.clearCookie)
+                        case .consentRequired: PageKit.redirect("/app/consent")
+                        case .unavailable(let problem): kit.errorPage(problem, staff: nil, back: "/app/sign-in")
+                        }
+                    }))
+            .add(middleware: CSRFMiddleware(tokens: kit.csrf, binding: { $0.staff.map { CSRFTokens.binding(session: $0.sessionID) } }, refused: refusedForm))
+
+        pages.get("home") { _, context -> Response in
+            let staff = try context.requireStaff()
+            return try kit.page(
+                .home, staff: staff,
+                values: ["organisation": OrganisationURI.string(staff.organisation), "expires": RussianFormat.dateTime(staff.expiresAt)])
+        }
+        pages.get("consent") { _, context -> Response in
+            let staff = try context.requireStaff()
+            if staff.consentRecorded { return PageKit.redirect("/app/home") }
+            return try kit.page(.consent, staff: staff, values: ["version": StaffConsent.currentVersion])
+        }
+        pages.post("consent") { request, context -> Response in
+            let staff = try context.requireStaff()
+            let form = try await CSRFMiddleware.form(request)
+            do throws(AccountsError) {
+                try await dependencies.administration.recordConsent(staff, version: form["version"] ?? "")
+            } catch {
+                return kit.errorPage(error.problem, staff: staff, back: "/app/consent")
+            }
+            return PageKit.redirect("/app/home")
+        }
+        pages.post("sign-out") { _, context -> Response in
+            let staff = try context.requireStaff()
+            do throws(AccountsError) {
+                try await dependencies.sessions.logout(staff)
+            } catch {
+                return kit.errorPage(error.problem, staff: staff)
+            }
+            return PageKit.redirect("/app/sign-in", headers: PageSession.clearCookie)
+        }
+        if let door = dependencies.door {
+            SchoolPages.add(to: pages, kit, door: door)
+        }
+    }
+
+    /// The stylesheet under its hashed name; any other name is `404`.
+    static func addStatic(to router: Router<BiletRequestContext>, _ kit: PageKit) {
+        router.get("/app/static/:file") { _, context -> Response in
+            guard context.parameters.get("file") == kit.assets.stylesheetName else {
+                return kit.errorPage(.notFound, "Такого файла нет.", staff: nil, back: "/app/sign-in")
+            }
+            var buffer = ByteBuffer()
+            buffer.writeBytes(kit.assets.stylesheet)
+            return Response(
+                status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: StaticAssets.cacheControl],
+                body: .init(byteBuffer: buffer))
+        }
+    }
+
+    /// The sign-in page and its form. Its CSRF token is bound to the connection's certificate
+    /// (there is no session yet), so another site cannot sign a workstation in to its own account.
+    static func addSignIn(to router: Router<BiletRequestContext>, _ kit: PageKit, _ dependencies: Dependencies) {
+        @Sendable func certificate(_ context: BiletRequestContext) -> PresentedCertificate? {
+            context.connection.flatMap { PresentedCertificate($0.peer) }
+        }
+        @Sendable func binding(_ context: BiletRequestContext) -> String? {
+            certificate(context).map { CSRFTokens.binding(certificateSerial: $0.serial, principal: $0.principal.uri) }
+        }
+        @Sendable func signInPage(_ context: BiletRequestContext, status: HTTPResponse.Status, login: String, message: String?) throws -> Response {
+            guard let binding = binding(context) else {
+                return kit.errorPage(.forbidden, PageMessages.byCode["no-client-certificate"]!, staff: nil, back: "/app/sign-in")
+            }
+            var values: [String: Any] = ["login": login]
+            if let message { values["message"] = message }
+            return PageKit.html(status, try kit.renderer.render(.signIn, frame: try kit.frame(nil, binding: binding), values: values))
+        }
+        router.get("/app/sign-in") { _, context -> Response in
+            try signInPage(context, status: .ok, login: "", message: nil)
+        }
+        router.group("/app/sign-in")
+            .add(
+                middleware: CSRFMiddleware(
+                    tokens: kit.csrf, binding: binding,
+                    refused: { _ in kit.errorPage(.forbidden, PageMessages.byCode["csrf-failed"]!, staff: nil, back: "/app/sign-in") }))
+            .post { request, context -> Response in
+                guard let certificate = certificate(context) else {
+                    return kit.errorPage(.forbidden, PageMessages.byCode["no-client-certificate"]!, staff: nil, back: "/app/sign-in")
+                }
+                let form = try await CSRFMiddleware.form(request)
+                let login = form["login"] ?? ""
+                let opened: OpenedSession
+                do throws(AccountsError) {
+                    opened = try await dependencies.login.login(login, password: form["password"] ?? "", certificate: certificate)
+                } catch where error.code == .loginFailed {
+                    return try signInPage(
+                        context, status: .unauthorized, login: login,
+                        message: "Вход не выполнен: неверный логин или пароль, либо учётная запись недоступна с этого рабочего места.")
+                } catch {
+                    return kit.errorPage(error.problem, staff: nil, back: "/app/sign-in")
+                }
+                return PageKit.redirect("/app/home", headers: PageSession.setCookie(opened.token.text))
+            }
+    }
+}
