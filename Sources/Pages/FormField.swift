@@ -22,11 +22,23 @@ public struct FormField: Sendable, Hashable {
     public let kind: Kind
     public let required: Bool
     /// The value as submitted (never a password).
-    public var value: String
+    public private(set) var value: String
     /// The message shown next to the field, in Russian; `nil` when the value was accepted.
     public var error: String?
     /// The choices of a `select`.
     public var options: [Option]
+
+    // What the template tests, stored because Mustache reads stored properties only and has no
+    // comparisons.
+    public let isSelect: Bool
+    public let isCheckbox: Bool
+    /// An `<input>` of ``inputType`` (neither a select nor a checkbox).
+    public let isInput: Bool
+    public let hasHint: Bool
+    /// The `type` of an `<input>`.
+    public let inputType: String
+    /// A checkbox that was ticked (``value`` `on`).
+    public private(set) var checked: Bool
 
     public init(name: String, label: String, hint: String = "", kind: Kind = .text, required: Bool = false, options: [Option] = []) {
         self.name = name
@@ -37,16 +49,26 @@ public struct FormField: Sendable, Hashable {
         self.value = ""
         self.error = nil
         self.options = options
+        self.isSelect = kind == .select
+        self.isCheckbox = kind == .checkbox
+        self.isInput = kind != .select && kind != .checkbox
+        self.hasHint = !hint.isEmpty
+        self.inputType = kind.rawValue
+        self.checked = false
     }
 
-    // What the template tests (Mustache has no comparisons).
-    public var isSelect: Bool { kind == .select }
-    public var isCheckbox: Bool { kind == .checkbox }
-    public var isInput: Bool { kind != .select && kind != .checkbox }
-    public var checked: Bool { kind == .checkbox && value == "on" }
-    public var hasHint: Bool { !hint.isEmpty }
-    /// The `type` of an `<input>`.
-    public var inputType: String { kind.rawValue }
+    /// The field with `submitted` as its value (a select's option chosen, a checkbox ticked).
+    func filled(with submitted: String) -> FormField {
+        var field = self
+        field.value = submitted
+        field.checked = isCheckbox && submitted == "on"
+        field.options = options.map { option in
+            var option = option
+            option.selected = option.value == submitted
+            return option
+        }
+        return field
+    }
 }
 
 /// A group of fields under a legend (`<fieldset>`).
@@ -70,18 +92,7 @@ public struct CheckedForm: Sendable, Hashable {
     public init(_ sections: [FormSection], values: FormValues = FormValues(body: "")) {
         self.sections = sections.map { section in
             var section = section
-            section.fields = section.fields.map { field in
-                var field = field
-                field.value = values[field.name] ?? ""
-                if field.isSelect {
-                    field.options = field.options.map { option in
-                        var option = option
-                        option.selected = option.value == field.value
-                        return option
-                    }
-                }
-                return field
-            }
+            section.fields = section.fields.map { $0.filled(with: values[$0.name] ?? "") }
             return section
         }
         self.message = nil

@@ -1,0 +1,211 @@
+import Foundation
+import ServeTestSupport
+import Testing
+
+/// The school's pages through a real `bilet serve` (gateway, vault, CA and sequencer processes, a
+/// throwaway PostgreSQL) and curl over mutual TLS with the development workstation certificates,
+/// as a browser at a school's workstation uses them. Synthetic data only.
+@Suite(.serialized) struct SchoolPagesServeTests {
+    static let pageCSP =
+        "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+
+    /// One answer: status, headers (lower-cased names; the last value of a repeated one) and body.
+    struct Answer: CustomStringConvertible {
+        let http: String
+        let headers: [String: String]
+        let body: String
+        var description: String { "HTTP \(http) \(headers) \(body.prefix(600))" }
+
+        /// The value of the first `name="_csrf"` field.
+        var csrf: String? {
+            body.firstMatch(of: #/name="_csrf" value="([A-Za-z0-9_-]+)"/#).map { String($0.output.1) }
+        }
+    }
+
+    /// A page request on `port` presenting `client`'s certificate, with the session `cookie` and a
+    /// form of `fields` (sent as `application/x-www-form-urlencoded`).
+    static func page(
+        _ run: ServeRun, port: Int, client: String? = "workstation", _ path: String, method: String = "GET", cookie: String? = nil,
+        form: [(String, String)]? = nil, bearer: String? = nil
+    ) throws -> Answer {
+        let headerFile = run.directory.path + "/headers-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: headerFile) }
+        var extra = ["-X", method, "-D", headerFile]
+        if let cookie { extra += ["-H", "Cookie: __Host-bilet-session=\(cookie)"] }
+        if let bearer { extra += ["-H", "Authorization: Bearer \(bearer)"] }
+        if let form {
+            let allowed = CharacterSet.alphanumerics.subtracting(CharacterSet(charactersIn: "абвгдеёжзийклмнопрстуфхцчшщъыьэюяАБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯ"))
+            let body = form.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")" }.joined(separator: "&")
+            extra += ["-H", "Content-Type: application/x-www-form-urlencoded", "--data-binary", body]
+        }
+        let answer = try run.curl(port: port, path: path, client: client, extra: extra)
+        var headers: [String: String] = [:]
+        for line in ((try? String(contentsOfFile: headerFile, encoding: .utf8)) ?? "").split(separator: "\r\n") {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        return Answer(http: answer.http, headers: headers, body: answer.body)
+    }
+
+    static let pupil: [(String, String)] = [
+        ("surname", "Тестова"), ("first_name", "Анна"), ("patronymic", "Петровна"), ("birth_date", "2011-04-02"), ("grade", "9"),
+        ("class", "Б"), ("snils", "112-233-445 95"), ("guardian_surname", "Тестова"), ("guardian_first_name", "Мария"),
+        ("guardian_relation", "mother"), ("guardian_phone", "+7 900 000-00-01"), ("consent_number", "17/2025"),
+        ("consent_signed_on", "2025-09-01"), ("pupil_signed", "on"),
+    ]
+
+    @Test("a school's staff member signs in, consents and registers a pupil through the pages; the safety measures hold")
+    func schoolStaffWorkThroughThePages() async throws {
+        let run = try ServeRun.make()
+        defer { try? FileManager.default.removeItem(at: run.directory) }
+        try run.prepare()
+        let (serve, _, ports) = try await run.serve()
+        defer { serve.stopIfRunning() }
+        let port = try #require(ports["workstations"])
+        let pupils = try #require(ports["pupils"])
+        let add = try run.addAccount("school.a", role: "school", organisation: "bilet://school/77-0001", region: "77")
+        try #require(add.status == 0, "\(add.output)")
+        try run.initialiseVault()
+
+        // The sign-in page: Russian, the pages' CSP and the gateway's security headers.
+        let signInPage = try Self.page(run, port: port, "/app/sign-in")
+        #expect(signInPage.http == "200", "\(signInPage)")
+        #expect(signInPage.headers["content-type"] == "text/html; charset=utf-8")
+        #expect(signInPage.headers["content-security-policy"] == Self.pageCSP)
+        #expect(signInPage.headers["x-content-type-options"] == "nosniff")
+        #expect(signInPage.headers["x-frame-options"] == "DENY")
+        #expect(signInPage.headers["referrer-policy"] == "no-referrer")
+        #expect(signInPage.headers["strict-transport-security"] == "max-age=63072000; includeSubDomains")
+        #expect(signInPage.headers["cache-control"] == "no-store")
+        #expect(signInPage.body.contains(#"<html lang="ru">"#))
+        #expect(signInPage.body.contains("<h1>Вход для сотрудников</h1>"))
+        let signInToken = try #require(signInPage.csrf)
+
+        // The stylesheet under its hashed name, cached for a year; another name is not served.
+        let stylesheet = try #require(signInPage.body.firstMatch(of: #/href="(/app/static/bilet-[0-9a-f]{12}\.css)"/#)?.output.1)
+        let css = try Self.page(run, port: port, String(stylesheet))
+        #expect(css.http == "200")
+        #expect(css.headers["content-type"] == "text/css; charset=utf-8")
+        #expect(css.headers["cache-control"] == "public, max-age=31536000, immutable")
+        #expect(try Self.page(run, port: port, "/app/static/bilet-000000000000.css").http == "404")
+
+        // Without a client certificate: the workstations' listener refuses the handshake; the
+        // pupils' listener (no certificates) answers the sign-in page 403.
+        let anonymous = try run.curl(port: port, path: "/app/sign-in", client: nil)
+        #expect(anonymous.exit != 0)
+        #expect(anonymous.http == "000")
+        let noCertificate = try Self.page(run, port: pupils, client: nil, "/app/sign-in")
+        #expect(noCertificate.http == "403")
+        #expect(noCertificate.body.contains("Вход возможен только с рабочего места: браузер не предъявил сертификат рабочего места."))
+
+        // Signing in: without the CSRF token 403; a wrong password 401 with the message; then the cookie.
+        let credentials = [("login", "school.a"), ("password", ServeRun.password)]
+        let noToken = try Self.page(run, port: port, "/app/sign-in", method: "POST", form: credentials)
+        #expect(noToken.http == "403", "\(noToken)")
+        #expect(noToken.body.contains("Форма устарела или отправлена не с этой страницы."))
+        #expect(noToken.headers["set-cookie"] == nil)
+        let wrong = try Self.page(
+            run, port: port, "/app/sign-in", method: "POST", form: [("_csrf", signInToken), ("login", "school.a"), ("password", "wrong pass")])
+        #expect(wrong.http == "401", "\(wrong)")
+        #expect(wrong.body.contains("Вход не выполнен: неверный логин или пароль"))
+        #expect(wrong.body.contains(#"value="school.a""#))
+        let signedIn = try Self.page(run, port: port, "/app/sign-in", method: "POST", form: [("_csrf", signInToken)] + credentials)
+        #expect(signedIn.http == "303", "\(signedIn)")
+        #expect(signedIn.headers["location"] == "/app/home")
+        let setCookie = try #require(signedIn.headers["set-cookie"])
+        let cookieMatch = try #require(setCookie.wholeMatch(of: #/__Host-bilet-session=([A-Za-z0-9_-]{43}); Path=/; Secure; HttpOnly; SameSite=Strict/#))
+        let cookie = String(cookieMatch.output.1)
+
+        // The cookie is never accepted by the API: /v1/ stays bearer-only.
+        let apiWithCookie = try Self.page(run, port: port, "/v1/staff/me", cookie: cookie)
+        #expect(apiWithCookie.http == "401", "\(apiWithCookie)")
+        #expect(apiWithCookie.body.contains(#""code":"session-required""#))
+        // The session is bound to the certificate it was opened with: another workstation's cookie use fails.
+        let otherWorkstation = try Self.page(run, port: port, client: "school-b", "/app/home", cookie: cookie)
+        #expect(otherWorkstation.http == "303")
+        #expect(otherWorkstation.headers["location"] == "/app/sign-in")
+
+        // The staff consent comes first; a consent form without the token changes nothing.
+        let beforeConsent = try Self.page(run, port: port, "/app/home", cookie: cookie)
+        #expect(beforeConsent.http == "303")
+        #expect(beforeConsent.headers["location"] == "/app/consent")
+        let forged = try Self.page(run, port: port, "/app/consent", method: "POST", cookie: cookie, form: [("version", "staff-pd-2026-1")])
+        #expect(forged.http == "403")
+        let stillNoConsent = try Self.page(run, port: port, "/app/home", cookie: cookie)
+        #expect(stillNoConsent.headers["location"] == "/app/consent")
+        let consentPage = try Self.page(run, port: port, "/app/consent", cookie: cookie)
+        #expect(consentPage.http == "200")
+        #expect(consentPage.body.contains("<h1>Согласие на обработку персональных данных</h1>"))
+        let sessionToken = try #require(consentPage.csrf)
+        #expect(sessionToken != signInToken)
+        let consented = try Self.page(
+            run, port: port, "/app/consent", method: "POST", cookie: cookie, form: [("_csrf", sessionToken), ("version", "staff-pd-2026-1")])
+        #expect(consented.http == "303", "\(consented)")
+        #expect(consented.headers["location"] == "/app/home")
+
+        // The home page over mutual TLS with the cookie.
+        let home = try Self.page(run, port: port, "/app/home", cookie: cookie)
+        #expect(home.http == "200", "\(home)")
+        #expect(home.headers["content-security-policy"] == Self.pageCSP)
+        #expect(home.body.contains("<p>Вы вошли как сотрудник школы, организация <strong>bilet://school/77-0001</strong>.</p>"))
+        #expect(home.body.contains(#"<a href="/app/pupils/new">Зарегистрировать ученика</a>"#))
+
+        // The API, with its own bearer session, to see what the pages did.
+        let bearer = try run.signIn(port: port, "school.a", client: "workstation")
+        func found() throws -> String {
+            try run.call(
+                port: port, client: "workstation", token: bearer, "/v1/pupils/search", method: "POST", type: "application/json",
+                body: #"{"snils":"112-233-445 95"}"#
+            ).body
+        }
+
+        // Registering: without the token, or with the sign-in form's token, 403 and no pupil.
+        let form = try Self.page(run, port: port, "/app/pupils/new", cookie: cookie)
+        #expect(form.http == "200")
+        #expect(form.body.contains(#"<label for="snils">СНИЛС</label>"#))
+        let formToken = try #require(form.csrf)
+        #expect(formToken == sessionToken, "a session's forms share its token")
+        let withoutToken = try Self.page(run, port: port, "/app/pupils", method: "POST", cookie: cookie, form: Self.pupil)
+        #expect(withoutToken.http == "403")
+        #expect(withoutToken.body.contains("Форма устарела или отправлена не с этой страницы."))
+        let wrongToken = try Self.page(run, port: port, "/app/pupils", method: "POST", cookie: cookie, form: [("_csrf", signInToken)] + Self.pupil)
+        #expect(wrongToken.http == "403")
+        #expect(try found() == #"{"pupils":[]}"#)
+
+        // A refused value: its message next to its field, the values typed shown again, nothing stored.
+        let invalid = try Self.page(
+            run, port: port, "/app/pupils", method: "POST", cookie: cookie,
+            form: [("_csrf", formToken)] + Self.pupil.map { $0.0 == "snils" ? ("snils", "112-233-445 96") : $0 })
+        #expect(invalid.http == "422", "\(invalid)")
+        #expect(
+            invalid.body.contains(
+                #"<input id="snils" name="snils" type="text" value="112-233-445 96" aria-invalid="true" aria-describedby="snils-error">"#))
+        #expect(invalid.body.contains(#"<p class="error" id="snils-error">СНИЛС должен состоять из 11 цифр с верной контрольной суммой.</p>"#))
+        #expect(invalid.body.contains(#"value="Тестова""#))
+        #expect(try found() == #"{"pupils":[]}"#)
+
+        // Registered through the form, readable through the API.
+        let registered = try Self.page(run, port: port, "/app/pupils", method: "POST", cookie: cookie, form: [("_csrf", formToken)] + Self.pupil)
+        #expect(registered.http == "201", "\(registered)")
+        #expect(registered.body.contains("<h1>Ученик зарегистрирован</h1>"))
+        let token = try #require(registered.body.firstMatch(of: #/<code id="pupil-token">(sub_[A-Za-z0-9_-]+)</code>/#)?.output.1)
+        #expect(!registered.body.contains("Тестова Анна"), "the receipt names the pupil by token only")
+        let card = try run.call(port: port, client: "workstation", token: bearer, "/v1/pupils/\(token)?purpose=enrolment&fields=surname,first_name,grade")
+        #expect(card.http == "200", "\(card)")
+        #expect(ServeRun.json(card.body)["fields"] as? [String: String] == ["surname": "Тестова", "first_name": "Анна", "grade": "9"])
+        #expect(try found() == #"{"pupils":[{"token":"\#(token)"}]}"#)
+        // The same pupil again: the vault's refusal above the form, with the API's status.
+        let again = try Self.page(run, port: port, "/app/pupils", method: "POST", cookie: cookie, form: [("_csrf", formToken)] + Self.pupil)
+        #expect(again.http == "409", "\(again)")
+        #expect(again.body.contains(#"<p class="alert" role="alert">Этот ученик уже зарегистрирован в вашей школе.</p>"#))
+
+        // Signing out ends the session and removes the cookie; the old cookie leads to the sign-in page.
+        let signedOut = try Self.page(run, port: port, "/app/sign-out", method: "POST", cookie: cookie, form: [("_csrf", formToken)])
+        #expect(signedOut.http == "303", "\(signedOut)")
+        #expect(signedOut.headers["location"] == "/app/sign-in")
+        #expect(signedOut.headers["set-cookie"] == "__Host-bilet-session=; Max-Age=0; Path=/; Secure; HttpOnly; SameSite=Strict")
+        let afterwards = try Self.page(run, port: port, "/app/home", cookie: cookie)
+        #expect(afterwards.http == "303")
+        #expect(afterwards.headers["location"] == "/app/sign-in")
+    }
+}
