@@ -12,6 +12,8 @@ public enum PageTemplate: String, Sendable, Hashable, CaseIterable {
     case pupilNew = "pupil-new"
     /// The registration's receipt: the pupil's token and the consent's reference, no personal data.
     case pupilRegistered = "pupil-registered"
+    /// The school's pupils without a consent in force for a purpose (tokens only).
+    case pupilsLackingConsent = "pupils-lacking-consent"
     /// A refusal or failure, with its status and a sentence in Russian.
     case error
 
@@ -23,6 +25,7 @@ public enum PageTemplate: String, Sendable, Hashable, CaseIterable {
         case .home: "Главная"
         case .pupilNew: "Регистрация ученика"
         case .pupilRegistered: "Ученик зарегистрирован"
+        case .pupilsLackingConsent: "Ученики без согласия"
         case .error: "Ошибка"
         }
     }

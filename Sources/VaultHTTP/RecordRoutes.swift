@@ -10,7 +10,7 @@ import VaultDoor
 /// A school's records: consents and scans, withdrawals, transfers, subject-access requests and
 /// bulk import (`/v1/pupils/{token}/consents…`, `/v1/pupils/{token}/transfer`,
 /// `/v1/transfers…`, `/v1/pupils/{token}/access-requests`, `/v1/access-requests…`,
-/// `/v1/pupils/import`).
+/// `/v1/pupils/import`, `/v1/pupils/lacking-consent`).
 ///
 /// Every route needs a verified staff session (``DoorCalls/caller(for:)``, `401
 /// session-required`) and asks the vault as that caller; the vault decides, checks and audits.
@@ -123,6 +123,23 @@ enum RecordRoutes {
         router.post("/v1/pupils/import") { request, context in
             try await importPupils(request, context, door: door)
         }
+        router.get("/v1/pupils/lacking-consent") { request, context in
+            guard let purpose = request.uri.queryParameters["purpose"].map(String.init), !purpose.isEmpty else {
+                throw Problem(.badRequest, code: "purpose-required", title: "Name the purpose the consent is for (?purpose=self_service).")
+            }
+            guard case .consentGaps(let gaps) = try await call(door, .lackingConsent(purpose: purpose), context) else { throw unexpected }
+            return JSONBody.response(.ok, ConsentGapList(purpose: purpose, pupils: gaps.map { .init(token: $0.pupil, status: $0.status) }))
+        }
+    }
+
+    /// The answer of `GET /v1/pupils/lacking-consent`.
+    struct ConsentGapList: Encodable {
+        struct Pupil: Encodable {
+            let token: String
+            let status: String
+        }
+        let purpose: String
+        let pupils: [Pupil]
     }
 
     // MARK: Import

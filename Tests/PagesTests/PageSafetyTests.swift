@@ -20,7 +20,9 @@ import Testing
         return [
             "message": "Сообщение.", "login": "synthetic.login", "version": "staff-pd-2026-1", "organisation": "bilet://school/77-0001",
             "expires": "07.12.2026 18:00", "form": form, "pupil": "sub_AAAAAAAAAAAAAAAAAAAAAA", "consent": "cns_AAAA", "status": 403,
-            "back": "/app/home",
+            "back": "/app/home", "purposes": ConsentGapsPage.menu(current: "self_service"), "purposeLabel": "Личный кабинет ученика",
+            "pupils": [ConsentGapsPage.Row(token: "sub_AAAAAAAAAAAAAAAAAAAAAA", status: "согласие отозвано")], "hasPupils": true, "count": 1,
+            "truncated": true,
         ]
     }
 

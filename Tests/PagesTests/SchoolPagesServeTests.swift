@@ -194,6 +194,41 @@ import Testing
         #expect(card.http == "200", "\(card)")
         #expect(ServeRun.json(card.body)["fields"] as? [String: String] == ["surname": "Тестова", "first_name": "Анна", "grade": "9"])
         #expect(try found() == #"{"pupils":[{"token":"\#(token)"}]}"#)
+        // The pupils lacking a consent: the form's consent covers enrolment only, so the pupil lacks
+        // self_service, on the page and through the API alike (the same door call).
+        let lacking = try Self.page(run, port: port, "/app/pupils/lacking-consent?purpose=self_service", cookie: cookie)
+        #expect(lacking.http == "200", "\(lacking)")
+        #expect(lacking.body.contains(#"<a href="/app/pupils/lacking-consent?purpose=self_service" aria-current="page">Личный кабинет ученика</a>"#))
+        #expect(lacking.body.contains("<tr><td><code>\(token)</code></td><td>согласие не собрано</td></tr>"), "\(lacking)")
+        #expect(lacking.body.contains("<caption>Без действующего согласия: 1</caption>"))
+        let covered = try Self.page(run, port: port, "/app/pupils/lacking-consent?purpose=enrolment", cookie: cookie)
+        #expect(covered.http == "200")
+        #expect(covered.body.contains(#"<p role="status">У всех учеников есть действующее согласие на эту цель.</p>"#))
+        #expect(try Self.page(run, port: port, "/app/pupils/lacking-consent?purpose=nothing", cookie: cookie).http == "400")
+        let lackingAPI = try run.call(port: port, client: "workstation", token: bearer, "/v1/pupils/lacking-consent?purpose=self_service")
+        #expect(lackingAPI.http == "200", "\(lackingAPI)")
+        #expect(lackingAPI.body == #"{"pupils":[{"status":"none","token":"\#(token)"}],"purpose":"self_service"}"#, "\(lackingAPI)")
+        let coveredAPI = try run.call(port: port, client: "workstation", token: bearer, "/v1/pupils/lacking-consent?purpose=enrolment")
+        #expect(coveredAPI.body == #"{"pupils":[],"purpose":"enrolment"}"#, "\(coveredAPI)")
+        #expect(try run.call(port: port, client: "workstation", token: bearer, "/v1/pupils/lacking-consent").http == "400")
+        // A navigator of the same school is refused by the vault (only a school lists its pupils' consents).
+        let navigatorAdded = try run.addAccount("navigator.a", role: "navigator", organisation: "bilet://school/77-0001", region: "77")
+        try #require(navigatorAdded.status == 0, "\(navigatorAdded.output)")
+        let navigator = try run.signIn(port: port, "navigator.a", client: "workstation")
+        let refused = try run.call(port: port, client: "workstation", token: navigator, "/v1/pupils/lacking-consent?purpose=self_service")
+        #expect(refused.http == "403", "\(refused)")
+        // Each listing audited the pupil's consent state as read (one pii.read per listing: page and API).
+        let officerAdded = try run.addAccount("officer.one", role: "compliance_officer", organisation: "bilet://school/77-0001")
+        try #require(officerAdded.status == 0, "\(officerAdded.output)")
+        let officer = try run.signIn(port: port, "officer.one", client: "workstation")
+        let report = try run.call(port: port, client: "workstation", token: officer, "/v1/audit/report?subject=\(token)")
+        #expect(report.http == "200", "\(report)")
+        let listed = (ServeRun.json(report.body)["entries"] as? [[String: Any]] ?? []).filter {
+            $0["type"] as? String == "pii.read" && $0["purpose"] as? String == "consent_management"
+        }
+        #expect(listed.count == 2, "\(report.body)")
+        #expect(listed.allSatisfy { $0["decision"] as? String == "permit" && $0["actor"] as? String != nil })
+
         // The same pupil again: the vault's refusal above the form, with the API's status.
         let again = try Self.page(run, port: port, "/app/pupils", method: "POST", cookie: cookie, form: [("_csrf", formToken)] + Self.pupil)
         #expect(again.http == "409", "\(again)")
