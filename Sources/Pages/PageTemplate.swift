@@ -12,6 +12,8 @@ public enum PageTemplate: String, Sendable, Hashable, CaseIterable {
     case pupilNew = "pupil-new"
     /// The registration's receipt: the pupil's token and the consent's reference, no personal data.
     case pupilRegistered = "pupil-registered"
+    /// The school imports its pupils from a CSV file; the refused rows as a table.
+    case pupilImport = "pupil-import"
     /// The school's pupils without a consent in force for a purpose (tokens only).
     case pupilsLackingConsent = "pupils-lacking-consent"
     /// A refusal or failure, with its status and a sentence in Russian.
@@ -26,6 +28,7 @@ public enum PageTemplate: String, Sendable, Hashable, CaseIterable {
         case .pupilNew: "Регистрация ученика"
         case .pupilRegistered: "Ученик зарегистрирован"
         case .pupilsLackingConsent: "Ученики без согласия"
+        case .pupilImport: "Загрузка списка учеников"
         case .error: "Ошибка"
         }
     }

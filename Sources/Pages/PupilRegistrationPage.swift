@@ -63,35 +63,12 @@ public enum PupilRegistrationPage {
         case .invalid(let issues):
             for issue in issues {
                 if let column = issue.column {
-                    form.refuse(column, message(issue.code, column: column))
+                    form.refuse(column, ImportIssueText.message(issue.code, column: column))
                 } else {
-                    form.message = message(issue.code, column: nil)
+                    form.message = ImportIssueText.message(issue.code, column: nil)
                 }
             }
             return .invalid(form)
-        }
-    }
-
-    /// The Russian message of an issue of the import's rules.
-    public static func message(_ code: ImportIssue.Code, column: String?) -> String {
-        switch code {
-        case .required: "Заполните это поле."
-        case .tooLong: "Слишком длинное значение."
-        case .invalidName: "Допустимы только буквы, пробелы, дефисы и апострофы."
-        case .invalidDate:
-            "Укажите существующую дату не позже сегодняшнего дня в виде ДД.ММ.ГГГГ."
-        case .invalidSnils: "СНИЛС должен состоять из 11 цифр с верной контрольной суммой."
-        case .invalidGrade: "Укажите класс от 1 до 11."
-        case .invalidPhone: "Укажите номер телефона: от 10 до 15 цифр."
-        case .invalidRelation: "Выберите, кем представитель приходится ученику."
-        case .invalidConsent:
-            column == ImportColumn.birthDate.rawValue
-                ? "Ученик был совершеннолетним на дату согласия: он даёт согласие сам, зарегистрируйте его отдельно."
-                : "Согласие не может быть подписано раньше даты рождения ученика."
-        case .invalidValue: "Значение содержит недопустимые символы."
-        case .duplicatePupil, .duplicateInFile: "Этот ученик уже зарегистрирован в вашей школе."
-        case .notUTF8, .empty, .missingColumn, .duplicateColumn, .tooManyRows, .unterminatedQuote, .extraFields:
-            "Форма заполнена неверно; обновите страницу и заполните её снова."
         }
     }
 }

@@ -5,15 +5,18 @@ import Logging
 import Pages
 
 /// Checks the CSRF token of every unsafe request (`POST`, `PUT`, `PATCH`, `DELETE`) before its
-/// route: the body must be a form (`application/x-www-form-urlencoded`, at most
-/// ``maximumBodyBytes``) whose ``CSRFTokens/fieldName`` is the token of the request's binding
-/// (the session, or before sign-in the certificate), compared in constant time. Anything else is
-/// the refusal page (`403`) and the route never runs. Safe requests pass untouched.
+/// route: the body must be a form (`application/x-www-form-urlencoded` of at most
+/// ``maximumBodyBytes``, or `multipart/form-data` of at most ``maximumUploadBytes``, the file
+/// forms) whose ``CSRFTokens/fieldName`` is the token of the request's binding (the session, or
+/// before sign-in the certificate), compared in constant time. Anything else is the refusal page
+/// (`403`) and the route never runs. Safe requests pass untouched.
 struct CSRFMiddleware: RouterMiddleware {
     typealias Context = BiletRequestContext
 
     /// The largest form read.
     static let maximumBodyBytes = 64 * 1024
+    /// The largest file form read (a school's import file of 10,000 rows is about 2 MB).
+    static let maximumUploadBytes = 4 * 1024 * 1024 + 64 * 1024
 
     let tokens: CSRFTokens
     /// What the request's token must be bound to; `nil` refuses.
@@ -25,14 +28,21 @@ struct CSRFMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard Self.unsafe.contains(request.method) else { return try await next(request, context) }
-        let declared = request.headers[.contentType]?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
-        guard declared == "application/x-www-form-urlencoded", let binding = binding(context) else {
+        let contentType = request.headers[.contentType] ?? ""
+        let declared = contentType.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
+        let boundary = MultipartForm.boundary(contentType: contentType)
+        guard declared == "application/x-www-form-urlencoded" || boundary != nil, let binding = binding(context) else {
             context.logger.notice("page form refused", metadata: ["reason": "csrf-binding-or-type"])
             return refused(context)
         }
-        let buffer = try await request.body.collect(upTo: Self.maximumBodyBytes)
-        let values = FormValues(body: String(buffer: buffer))
-        guard tokens.isValid(values[CSRFTokens.fieldName], for: binding) else {
+        let buffer = try await request.body.collect(upTo: boundary == nil ? Self.maximumBodyBytes : Self.maximumUploadBytes)
+        let token: String? =
+            if let boundary {
+                MultipartForm(body: Array(buffer.readableBytesView), boundary: boundary)?[CSRFTokens.fieldName]
+            } else {
+                FormValues(body: String(buffer: buffer))[CSRFTokens.fieldName]
+            }
+        guard tokens.isValid(token, for: binding) else {
             context.logger.notice("page form refused", metadata: ["reason": "csrf-token"])
             return refused(context)
         }
@@ -44,5 +54,11 @@ struct CSRFMiddleware: RouterMiddleware {
     /// The fields of a form the middleware let through (the body is already in memory).
     static func form(_ request: Request) async throws -> FormValues {
         FormValues(body: String(buffer: try await request.body.collect(upTo: maximumBodyBytes)))
+    }
+
+    /// The parts of a file form the middleware let through; `nil` when it is not one.
+    static func multipart(_ request: Request) async throws -> MultipartForm? {
+        guard let boundary = MultipartForm.boundary(contentType: request.headers[.contentType] ?? "") else { return nil }
+        return MultipartForm(body: Array(try await request.body.collect(upTo: maximumUploadBytes).readableBytesView), boundary: boundary)
     }
 }

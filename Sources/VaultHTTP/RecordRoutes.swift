@@ -145,32 +145,16 @@ enum RecordRoutes {
     // MARK: Import
 
     /// Checks the whole file in the gateway (``PupilImportFile``), then has the vault register every
-    /// row in one transaction. `422` with `errors` (nothing stored) or `200 {imported, tokens}`.
+    /// row in one transaction (``PupilImportCall``). `422` with `errors` (nothing stored) or `200 {imported, tokens}`.
     static func importPupils(_ request: Request, _ context: BiletRequestContext, door: VaultDoorClient) async throws -> Response {
         let caller = try DoorCalls.caller(for: context)
         try JSONBody.requireMediaType(request, "text/csv")
         let body = try await collect(request, limit: maximumImportBytes)
-        let today = PupilImportFile.today()
-        switch PupilImportFile.check(Array(body.readableBytesView), today: today) {
-        case .invalid(let issues, let total):
+        switch try await PupilImportCall.run(Array(body.readableBytesView), caller: caller, door: door) {
+        case .imported(let tokens):
+            return JSONBody.response(.ok, Imported(imported: tokens.count, tokens: tokens))
+        case .refused(let issues, let total):
             return importRefused(issues, total: total)
-        case .valid(let rows):
-            let response: VaultDoorResponse
-            do {
-                response = try await door.callLong(.records(.importPupils(rows, today: today), caller: caller))
-            } catch {
-                throw Problem(.serviceUnavailable, code: "vault-unavailable", title: "The vault cannot be reached; try again later.")
-            }
-            switch response {
-            case .records(.imported(let tokens)):
-                return JSONBody.response(.ok, Imported(imported: tokens.count, tokens: tokens))
-            case .records(.importRefused(let issues)):
-                return importRefused(Array(issues.prefix(PupilImportFile.maximumIssues)), total: issues.count)
-            case .refused(let code):
-                throw DoorCalls.problem(forRefusal: code)
-            default:
-                throw unexpected
-            }
         }
     }
 

@@ -22,7 +22,8 @@ import Testing
             "expires": "07.12.2026 18:00", "form": form, "pupil": "sub_AAAAAAAAAAAAAAAAAAAAAA", "consent": "cns_AAAA", "status": 403,
             "back": "/app/home", "purposes": ConsentGapsPage.menu(current: "self_service"), "purposeLabel": "Личный кабинет ученика",
             "pupils": [ConsentGapsPage.Row(token: "sub_AAAAAAAAAAAAAAAAAAAAAA", status: "согласие отозвано")], "hasPupils": true, "count": 1,
-            "truncated": true,
+            "truncated": true, "imported": true, "refused": true, "total": 2, "shown": 1,
+            "issues": [PupilImportPage.Row(row: 3, column: "СНИЛС", message: "Сообщение.")],
         ]
     }
 

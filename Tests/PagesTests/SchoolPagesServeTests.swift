@@ -1,4 +1,5 @@
 import Foundation
+import PupilImport
 import ServeTestSupport
 import Testing
 
@@ -26,7 +27,7 @@ import Testing
     /// form of `fields` (sent as `application/x-www-form-urlencoded`).
     static func page(
         _ run: ServeRun, port: Int, client: String? = "workstation", _ path: String, method: String = "GET", cookie: String? = nil,
-        form: [(String, String)]? = nil, bearer: String? = nil
+        form: [(String, String)]? = nil, bearer: String? = nil, upload: (token: String, file: String)? = nil
     ) throws -> Answer {
         let headerFile = run.directory.path + "/headers-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: headerFile) }
@@ -38,6 +39,7 @@ import Testing
             let body = form.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")" }.joined(separator: "&")
             extra += ["-H", "Content-Type: application/x-www-form-urlencoded", "--data-binary", body]
         }
+        if let upload { extra += ["-F", "_csrf=\(upload.token)", "-F", "file=@\(upload.file);type=text/csv"] }
         let answer = try run.curl(port: port, path: path, client: client, extra: extra)
         var headers: [String: String] = [:]
         for line in ((try? String(contentsOfFile: headerFile, encoding: .utf8)) ?? "").split(separator: "\r\n") {
@@ -233,6 +235,35 @@ import Testing
         let again = try Self.page(run, port: port, "/app/pupils", method: "POST", cookie: cookie, form: [("_csrf", formToken)] + Self.pupil)
         #expect(again.http == "409", "\(again)")
         #expect(again.body.contains(#"<p class="alert" role="alert">Этот ученик уже зарегистрирован в вашей школе.</p>"#))
+
+        // The CSV import: a file with errors in rows 3 and 5 stores nothing and shows both in a table;
+        // corrected, all four rows import. Without the token, 403.
+        var lines = [SyntheticImport.header] + (0..<4).map { SyntheticImport.row($0, seed: 7) }
+        lines[2] = lines[2].replacingOccurrences(of: SyntheticImport.snils(1, seed: 7), with: "123-456-789 00")
+        lines[4] = lines[4].replacingOccurrences(of: "01.09.2025", with: "31.02.2025")
+        let broken = run.directory.path + "/broken.csv"
+        try Data(lines.joined(separator: "\r\n").utf8).write(to: URL(fileURLWithPath: broken))
+        let importPage = try Self.page(run, port: port, "/app/pupils/import", cookie: cookie)
+        #expect(importPage.http == "200")
+        #expect(importPage.body.contains(#"<form method="post" action="/app/pupils/import" enctype="multipart/form-data">"#))
+        let refusedImport = try Self.page(run, port: port, "/app/pupils/import", method: "POST", cookie: cookie, upload: (formToken, broken))
+        #expect(refusedImport.http == "422", "\(refusedImport)")
+        #expect(refusedImport.body.contains("<caption>Ошибки в файле: 2</caption>"))
+        #expect(refusedImport.body.contains("<tr><td>3</td><td>СНИЛС</td><td>СНИЛС должен состоять из 11 цифр с верной контрольной суммой.</td></tr>"))
+        #expect(
+            refusedImport.body.contains(
+                "<tr><td>5</td><td>Дата согласия</td><td>Укажите существующую дату не позже сегодняшнего дня в виде ДД.ММ.ГГГГ.</td></tr>"),
+            "\(refusedImport)")
+        let forgedImport = try Self.page(run, port: port, "/app/pupils/import", method: "POST", cookie: cookie, upload: ("forged", broken))
+        #expect(forgedImport.http == "403")
+        let good = run.directory.path + "/good.csv"
+        try Data(([SyntheticImport.header] + (0..<4).map { SyntheticImport.row($0, seed: 7) }).joined(separator: "\r\n").utf8)
+            .write(to: URL(fileURLWithPath: good))
+        let importedPage = try Self.page(run, port: port, "/app/pupils/import", method: "POST", cookie: cookie, upload: (formToken, good))
+        #expect(importedPage.http == "200", "\(importedPage)")
+        #expect(importedPage.body.contains(#"<p role="status">Загружено учеников: 4. Все строки файла сохранены.</p>"#))
+        let afterImport = try run.call(port: port, client: "workstation", token: bearer, "/v1/pupils/lacking-consent?purpose=self_service")
+        #expect((ServeRun.json(afterImport.body)["pupils"] as? [[String: Any]])?.count == 5, "\(afterImport)")
 
         // Signing out ends the session and removes the cookie; the old cookie leads to the sign-in page.
         let signedOut = try Self.page(run, port: port, "/app/sign-out", method: "POST", cookie: cookie, form: [("_csrf", formToken)])
