@@ -12,6 +12,8 @@ public enum PageTemplate: String, Sendable, Hashable, CaseIterable {
     case pupilNew = "pupil-new"
     /// The registration's receipt: the pupil's token and the consent's reference, no personal data.
     case pupilRegistered = "pupil-registered"
+    /// A pupil's consents (by token) with their scans, and the form to attach a missing scan.
+    case pupilConsents = "pupil-consents"
     /// The school imports its pupils from a CSV file; the refused rows as a table.
     case pupilImport = "pupil-import"
     /// The school's pupils without a consent in force for a purpose (tokens only).
@@ -29,6 +31,7 @@ public enum PageTemplate: String, Sendable, Hashable, CaseIterable {
         case .pupilRegistered: "Ученик зарегистрирован"
         case .pupilsLackingConsent: "Ученики без согласия"
         case .pupilImport: "Загрузка списка учеников"
+        case .pupilConsents: "Согласия ученика"
         case .error: "Ошибка"
         }
     }

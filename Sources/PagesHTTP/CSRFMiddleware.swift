@@ -15,8 +15,9 @@ struct CSRFMiddleware: RouterMiddleware {
 
     /// The largest form read.
     static let maximumBodyBytes = 64 * 1024
-    /// The largest file form read (a school's import file of 10,000 rows is about 2 MB).
-    static let maximumUploadBytes = 4 * 1024 * 1024 + 64 * 1024
+    /// The largest file form read: a consent scan of up to 8 MiB (what `PUT …/scan` takes) or an
+    /// import file (10,000 rows are about 2 MB), with the form around it.
+    static let maximumUploadBytes = 8 * 1024 * 1024 + 64 * 1024
 
     let tokens: CSRFTokens
     /// What the request's token must be bound to; `nil` refuses.

@@ -1,4 +1,5 @@
 import Accounts
+import Foundation
 import Gateway
 import HTTPTypes
 import Hummingbird
@@ -18,6 +19,7 @@ enum SchoolPages {
     static func add(to pages: RouterGroup<BiletRequestContext>, _ kit: PageKit, door: VaultDoorClient) {
         addConsentGaps(to: pages, kit, door: door)
         addImport(to: pages, kit, door: door)
+        addConsents(to: pages, kit, door: door)
         pages.get("pupils/new") { _, context -> Response in
             let staff = try context.requireStaff()
             guard staff.role == .school else { return notForRole(kit, staff) }
@@ -118,6 +120,59 @@ enum SchoolPages {
                         "truncated": issues.count < total,
                     ])
             }
+        }
+    }
+
+    /// A pupil's consents (the door call of `GET /v1/pupils/{token}/consents`) and attaching a
+    /// consent's scan (that of `PUT /v1/pupils/{token}/consents/{consent}/scan`; the type is
+    /// named from the file's first bytes, and the vault checks the bytes and the size again).
+    /// Another school's pupil answers as an unknown one (`404`).
+    static func addConsents(to pages: RouterGroup<BiletRequestContext>, _ kit: PageKit, door: VaultDoorClient) {
+        @Sendable func consentsPage(_ staff: StaffSession, pupil: String, attached: Bool) async throws -> Response {
+            let answer: VaultDoorResponse
+            do throws(Problem) {
+                answer = try await DoorCalls.call(door, .records(.consents(of: pupil), caller: DoorCalls.caller(for: staff)))
+            } catch {
+                return kit.errorPage(error, staff: staff)
+            }
+            guard case .records(.consents(let consents)) = answer else { return kit.errorPage(Problem.internalError, staff: staff) }
+            return try kit.page(
+                .pupilConsents, staff: staff,
+                values: [
+                    "pupil": pupil, "attached": attached,
+                    "consents": consents.map {
+                        ConsentGapsPage.Consent(consent: $0.consent, purpose: $0.scope, status: $0.status, signedOn: $0.signedOn, scan: $0.scan)
+                    },
+                ])
+        }
+        pages.get("pupils/:token/consents") { request, context -> Response in
+            let staff = try context.requireStaff()
+            guard staff.role == .school else { return notForRole(kit, staff) }
+            let attached = request.uri.queryParameters["attached"] != nil
+            return try await consentsPage(staff, pupil: try context.parameters.require("token"), attached: attached)
+        }
+        pages.post("pupils/:token/consents/:consent/scan") { request, context -> Response in
+            let staff = try context.requireStaff()
+            guard staff.role == .school else { return notForRole(kit, staff) }
+            let pupil = try context.parameters.require("token")
+            let consent = try context.parameters.require("consent")
+            let back = "/app/pupils/\(pupil)/consents"
+            guard let file = try await CSRFMiddleware.multipart(request)?.part("file"), !file.content.isEmpty else {
+                return kit.errorPage(.badRequest, "Выберите файл скана.", staff: staff, back: back)
+            }
+            guard let mediaType = ScanType.named(by: file.content) else {
+                return kit.errorPage(.unprocessableContent, PageMessages.byCode["document-rejected"]!, staff: staff, back: back)
+            }
+            do throws(Problem) {
+                _ = try await DoorCalls.call(
+                    door,
+                    .records(
+                        .attachScan(pupil: pupil, consent: consent, mediaType: mediaType, content: Data(file.content).base64EncodedString()),
+                        caller: DoorCalls.caller(for: staff)))
+            } catch {
+                return kit.errorPage(error, staff: staff, back: back)
+            }
+            return PageKit.redirect(back + "?attached=1")
         }
     }
 

@@ -78,4 +78,20 @@ import Testing
         #expect(form.sections.flatMap(\.fields).filter { $0.error != nil }.map(\.name) == [field])
         #expect(form.sections.flatMap(\.fields).first { $0.name == field }?.value == value, "the value typed is shown again")
     }
+
+    @Test func multipartFormsAreRead() throws {
+        let body = Array(
+            "--XyZ\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\nTOKEN\r\n--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.csv\"\r\nContent-Type: text/csv\r\n\r\nsurname;x\r\n1;2\r\n--XyZ--\r\n".utf8)
+        let boundary = try #require(MultipartForm.boundary(contentType: "multipart/form-data; boundary=XyZ"))
+        let form = try #require(MultipartForm(body: body, boundary: boundary))
+        #expect(form["_csrf"] == "TOKEN")
+        #expect(form.part("file")?.filename == "a.csv")
+        #expect(form.part("file")?.content == Array("surname;x\r\n1;2".utf8))
+        #expect(MultipartForm.boundary(contentType: "application/x-www-form-urlencoded") == nil)
+        #expect(MultipartForm(body: Array("no parts at all".utf8), boundary: "XyZ") == nil)
+        #expect(MultipartForm(body: Array("--XyZ\r\nno blank line\r\n--XyZ--".utf8), boundary: "XyZ") == nil)
+        #expect(ScanType.named(by: Array("%PDF-1.4".utf8)) == "application/pdf")
+        #expect(ScanType.named(by: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0]) == "image/png")
+        #expect(ScanType.named(by: Array("GIF89a".utf8)) == nil)
+    }
 }

@@ -23,7 +23,11 @@ import Testing
             "back": "/app/home", "purposes": ConsentGapsPage.menu(current: "self_service"), "purposeLabel": "Личный кабинет ученика",
             "pupils": [ConsentGapsPage.Row(token: "sub_AAAAAAAAAAAAAAAAAAAAAA", status: "согласие отозвано")], "hasPupils": true, "count": 1,
             "truncated": true, "imported": true, "refused": true, "total": 2, "shown": 1,
-            "issues": [PupilImportPage.Row(row: 3, column: "СНИЛС", message: "Сообщение.")],
+            "issues": [PupilImportPage.Row(row: 3, column: "СНИЛС", message: "Сообщение.")], "attached": true,
+            "consents": [
+                ConsentGapsPage.Consent(consent: "cns_A", purpose: "enrolment", status: "active", signedOn: "2025-09-01", scan: false),
+                ConsentGapsPage.Consent(consent: "cns_B", purpose: "self_service", status: "withdrawn", signedOn: "2025-09-01", scan: true),
+            ],
         ]
     }
 
@@ -54,7 +58,7 @@ import Testing
             #expect(html.hasPrefix("<!DOCTYPE html>\n<html lang=\"ru\">"))
             #expect(html.contains("<title>\(template.title) — Билет в будущее</title>"))
             // every visible input, select and textarea has its <label for=…>
-            for match in html.matches(of: #/<(input|select|textarea) id="([a-z_]+)"/#) {
+            for match in html.matches(of: #/<(input|select|textarea) id="([A-Za-z0-9_-]+)"/#) {
                 #expect(html.contains(#"<label for="\#(match.output.2)">"#), "\(template.rawValue): \(match.output.2) has no label")
             }
             for match in html.matches(of: #/<input (?!type="hidden")(?!id=)[^>]*>/#) {

@@ -27,7 +27,7 @@ import Testing
     /// form of `fields` (sent as `application/x-www-form-urlencoded`).
     static func page(
         _ run: ServeRun, port: Int, client: String? = "workstation", _ path: String, method: String = "GET", cookie: String? = nil,
-        form: [(String, String)]? = nil, bearer: String? = nil, upload: (token: String, file: String)? = nil
+        form: [(String, String)]? = nil, bearer: String? = nil, upload: (token: String, file: String)? = nil, uploadType: String = "text/csv"
     ) throws -> Answer {
         let headerFile = run.directory.path + "/headers-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: headerFile) }
@@ -39,7 +39,7 @@ import Testing
             let body = form.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")" }.joined(separator: "&")
             extra += ["-H", "Content-Type: application/x-www-form-urlencoded", "--data-binary", body]
         }
-        if let upload { extra += ["-F", "_csrf=\(upload.token)", "-F", "file=@\(upload.file);type=text/csv"] }
+        if let upload { extra += ["-F", "_csrf=\(upload.token)", "-F", "file=@\(upload.file);type=\(uploadType)"] }
         let answer = try run.curl(port: port, path: path, client: client, extra: extra)
         var headers: [String: String] = [:]
         for line in ((try? String(contentsOfFile: headerFile, encoding: .utf8)) ?? "").split(separator: "\r\n") {
@@ -196,12 +196,40 @@ import Testing
         #expect(card.http == "200", "\(card)")
         #expect(ServeRun.json(card.body)["fields"] as? [String: String] == ["surname": "Тестова", "first_name": "Анна", "grade": "9"])
         #expect(try found() == #"{"pupils":[{"token":"\#(token)"}]}"#)
+        // The pupil's consents and the scan of the paper form: attached through the page, read back through the API.
+        let consents = try Self.page(run, port: port, "/app/pupils/\(token)/consents", cookie: cookie)
+        #expect(consents.http == "200", "\(consents)")
+        #expect(consents.body.contains("<td>Учёт ученика в школе</td><td>действует</td><td>01.09.2025</td>"), "\(consents)")
+        let consent = try #require(consents.body.firstMatch(of: #/action="/app/pupils/[^/]+/consents/([^/]+)/scan"/#)?.output.1)
+        let pdfPath = run.directory.path + "/scan.pdf"
+        let pdf = "%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+        try Data(pdf.utf8).write(to: URL(fileURLWithPath: pdfPath))
+        let textPath = run.directory.path + "/scan.txt"
+        try Data("not a scan".utf8).write(to: URL(fileURLWithPath: textPath))
+        let scanPath = "/app/pupils/\(token)/consents/\(consent)/scan"
+        let notAScan = try Self.page(run, port: port, scanPath, method: "POST", cookie: cookie, upload: (formToken, textPath), uploadType: "application/pdf")
+        #expect(notAScan.http == "422", "\(notAScan)")
+        #expect(notAScan.body.contains("Файл не принят: нужен PDF, JPEG или PNG не больше 8 МБ."))
+        let forgedScan = try Self.page(run, port: port, scanPath, method: "POST", cookie: cookie, upload: ("forged", pdfPath), uploadType: "application/pdf")
+        #expect(forgedScan.http == "403")
+        let attached = try Self.page(run, port: port, scanPath, method: "POST", cookie: cookie, upload: (formToken, pdfPath), uploadType: "application/pdf")
+        #expect(attached.http == "303", "\(attached)")
+        #expect(attached.headers["location"] == "/app/pupils/\(token)/consents?attached=1")
+        let afterScan = try Self.page(run, port: port, "/app/pupils/\(token)/consents?attached=1", cookie: cookie)
+        #expect(afterScan.body.contains(#"<p role="status">Скан приложен.</p>"#))
+        #expect(afterScan.body.contains("приложен"))
+        #expect(!afterScan.body.contains("enctype"), "no upload form for a consent with its scan")
+        let downloaded = try run.call(port: port, client: "workstation", token: bearer, "/v1/pupils/\(token)/consents/\(consent)/scan")
+        #expect(downloaded.http == "200")
+        #expect(downloaded.body == pdf)
+        #expect(try Self.page(run, port: port, "/app/pupils/sub_AAAAAAAAAAAAAAAAAAAAAA/consents", cookie: cookie).http == "404")
+
         // The pupils lacking a consent: the form's consent covers enrolment only, so the pupil lacks
         // self_service, on the page and through the API alike (the same door call).
         let lacking = try Self.page(run, port: port, "/app/pupils/lacking-consent?purpose=self_service", cookie: cookie)
         #expect(lacking.http == "200", "\(lacking)")
         #expect(lacking.body.contains(#"<a href="/app/pupils/lacking-consent?purpose=self_service" aria-current="page">Личный кабинет ученика</a>"#))
-        #expect(lacking.body.contains("<tr><td><code>\(token)</code></td><td>согласие не собрано</td></tr>"), "\(lacking)")
+        #expect(lacking.body.contains("<tr><td><a href=\"/app/pupils/\(token)/consents\"><code>\(token)</code></a></td><td>согласие не собрано</td></tr>"), "\(lacking)")
         #expect(lacking.body.contains("<caption>Без действующего согласия: 1</caption>"))
         let covered = try Self.page(run, port: port, "/app/pupils/lacking-consent?purpose=enrolment", cookie: cookie)
         #expect(covered.http == "200")
@@ -219,7 +247,8 @@ import Testing
         let navigator = try run.signIn(port: port, "navigator.a", client: "workstation")
         let refused = try run.call(port: port, client: "workstation", token: navigator, "/v1/pupils/lacking-consent?purpose=self_service")
         #expect(refused.http == "403", "\(refused)")
-        // Each listing audited the pupil's consent state as read (one pii.read per listing: page and API).
+        // Each listing audited the pupil's consent state as read (one pii.read per listing: page and
+        // API; the consents page's reads ask for signed_on too).
         let officerAdded = try run.addAccount("officer.one", role: "compliance_officer", organisation: "bilet://school/77-0001")
         try #require(officerAdded.status == 0, "\(officerAdded.output)")
         let officer = try run.signIn(port: port, "officer.one", client: "workstation")
@@ -227,6 +256,7 @@ import Testing
         #expect(report.http == "200", "\(report)")
         let listed = (ServeRun.json(report.body)["entries"] as? [[String: Any]] ?? []).filter {
             $0["type"] as? String == "pii.read" && $0["purpose"] as? String == "consent_management"
+                && ($0["fields"] as? [String: Any])?["fields_requested"] as? [String] == ["scope", "status"]
         }
         #expect(listed.count == 2, "\(report.body)")
         #expect(listed.allSatisfy { $0["decision"] as? String == "permit" && $0["actor"] as? String != nil })
