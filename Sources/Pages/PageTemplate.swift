@@ -12,7 +12,8 @@ public enum PageTemplate: String, Sendable, Hashable, CaseIterable {
     case pupilNew = "pupil-new"
     /// The registration's receipt: the pupil's token and the consent's reference, no personal data.
     case pupilRegistered = "pupil-registered"
-    /// A pupil's consents (by token) with their scans, and the form to attach a missing scan.
+    /// A pupil's consents (by token) with their scans and the form to attach a missing one; the
+    /// pupil's navigators, assigning and ending.
     case pupilConsents = "pupil-consents"
     /// The school imports its pupils from a CSV file; the refused rows as a table.
     case pupilImport = "pupil-import"
@@ -31,7 +32,7 @@ public enum PageTemplate: String, Sendable, Hashable, CaseIterable {
         case .pupilRegistered: "Ученик зарегистрирован"
         case .pupilsLackingConsent: "Ученики без согласия"
         case .pupilImport: "Загрузка списка учеников"
-        case .pupilConsents: "Согласия ученика"
+        case .pupilConsents: "Согласия и навигаторы ученика"
         case .error: "Ошибка"
         }
     }

@@ -1,4 +1,5 @@
 public import Accounts
+public import AccountsHTTP
 import Foundation
 public import Gateway
 import HTTPTypes
@@ -8,8 +9,9 @@ public import Pages
 public import VaultDoor
 
 /// The server-rendered pages under `/app/` (issue 14), in Russian, over the same services as the
-/// API: ``StaffLogin`` and ``StaffSessions`` for signing in and out, ``StaffAdministration`` for
-/// the staff consent, the vault's door (``DoorCalls``) for pupils. No page reads the database
+/// API: ``StaffLogin`` and ``StaffSessions`` for signing in and out, `StaffAdministration` for
+/// the staff consent, `StaffRoutes.accounts(of:_:)` for the school's navigators, the vault's door
+/// (``DoorCalls``) for pupils. No page reads the database
 /// itself.
 ///
 /// - `GET /app/static/bilet-<hash>.css`: the stylesheet, cached for a year.
@@ -28,14 +30,15 @@ public enum PageRoutes {
     public struct Dependencies: Sendable {
         public let login: StaffLogin
         public let sessions: StaffSessions
-        public let administration: StaffAdministration
+        /// Staff administration as `/v1/staff` has it (the consent, the organisation's accounts).
+        public let staff: StaffRoutes.Dependencies
         /// The vault's door; without it the school's pupil pages are not served.
         public let door: VaultDoorClient?
 
-        public init(login: StaffLogin, sessions: StaffSessions, administration: StaffAdministration, door: VaultDoorClient?) {
+        public init(login: StaffLogin, sessions: StaffSessions, staff: StaffRoutes.Dependencies, door: VaultDoorClient?) {
             self.login = login
             self.sessions = sessions
-            self.administration = administration
+            self.staff = staff
             self.door = door
         }
     }
@@ -82,7 +85,7 @@ public enum PageRoutes {
             let staff = try context.requireStaff()
             let form = try await CSRFMiddleware.form(request)
             do throws(AccountsError) {
-                try await dependencies.administration.recordConsent(staff, version: form["version"] ?? "")
+                try await dependencies.staff.administration.recordConsent(staff, version: form["version"] ?? "")
             } catch {
                 return kit.errorPage(error.problem, staff: staff, back: "/app/consent")
             }
@@ -98,7 +101,7 @@ public enum PageRoutes {
             return PageKit.redirect("/app/sign-in", headers: PageSession.clearCookie)
         }
         if let door = dependencies.door {
-            SchoolPages.add(to: pages, kit, door: door)
+            SchoolPages.add(to: pages, kit, door: door, staff: dependencies.staff)
         }
     }
 

@@ -1,4 +1,5 @@
 import Accounts
+import AccountsHTTP
 import Foundation
 import Gateway
 import HTTPTypes
@@ -16,10 +17,11 @@ import VaultHTTP
 /// Russian next to its field (`422`); the vault checks again, and its refusal is shown above the
 /// form with the API's status. The receipt names the pupil by its token only.
 enum SchoolPages {
-    static func add(to pages: RouterGroup<BiletRequestContext>, _ kit: PageKit, door: VaultDoorClient) {
+    static func add(to pages: RouterGroup<BiletRequestContext>, _ kit: PageKit, door: VaultDoorClient, staff administration: StaffRoutes.Dependencies) {
         addConsentGaps(to: pages, kit, door: door)
         addImport(to: pages, kit, door: door)
-        addConsents(to: pages, kit, door: door)
+        addConsents(to: pages, kit, door: door, staff: administration)
+        addNavigators(to: pages, kit, door: door)
         pages.get("pupils/new") { _, context -> Response in
             let staff = try context.requireStaff()
             guard staff.role == .school else { return notForRole(kit, staff) }
@@ -127,19 +129,32 @@ enum SchoolPages {
     /// consent's scan (that of `PUT /v1/pupils/{token}/consents/{consent}/scan`; the type is
     /// named from the file's first bytes, and the vault checks the bytes and the size again).
     /// Another school's pupil answers as an unknown one (`404`).
-    static func addConsents(to pages: RouterGroup<BiletRequestContext>, _ kit: PageKit, door: VaultDoorClient) {
-        @Sendable func consentsPage(_ staff: StaffSession, pupil: String, attached: Bool) async throws -> Response {
-            let answer: VaultDoorResponse
+    static func addConsents(
+        to pages: RouterGroup<BiletRequestContext>, _ kit: PageKit, door: VaultDoorClient, staff administration: StaffRoutes.Dependencies
+    ) {
+        @Sendable func consentsPage(_ staff: StaffSession, pupil: String, notice: String?) async throws -> Response {
+            let caller = DoorCalls.caller(for: staff)
+            let consents: [ConsentSummary]
+            let assignments: [NavigatorAssignmentSummary]
             do throws(Problem) {
-                answer = try await DoorCalls.call(door, .records(.consents(of: pupil), caller: DoorCalls.caller(for: staff)))
+                guard case .records(.consents(let found)) = try await DoorCalls.call(door, .records(.consents(of: pupil), caller: caller)),
+                    case .navigators(.assignments(let assigned)) = try await DoorCalls.call(door, .navigators(.list(pupil: pupil), caller: caller))
+                else { return kit.errorPage(Problem.internalError, staff: staff) }
+                (consents, assignments) = (found, assigned)
             } catch {
                 return kit.errorPage(error, staff: staff)
             }
-            guard case .records(.consents(let consents)) = answer else { return kit.errorPage(Problem.internalError, staff: staff) }
+            let navigators = try await StaffRoutes.accounts(of: staff, administration).filter { $0.role == .navigator && $0.status == .active }
+            let logins = Dictionary(navigators.map { ($0.id, $0.login) }, uniquingKeysWith: { first, _ in first })
             return try kit.page(
                 .pupilConsents, staff: staff,
                 values: [
-                    "pupil": pupil, "attached": attached,
+                    "pupil": pupil, "attached": notice == "attached", "assigned": notice == "assigned", "ended": notice == "ended",
+                    "assignments": assignments.map {
+                        NavigatorChoice.Assignment(navigator: $0.navigator, name: logins[$0.navigator] ?? $0.navigator, validUntil: $0.validUntil)
+                    },
+                    "hasAssignments": !assignments.isEmpty,
+                    "navigators": navigators.map { NavigatorChoice.Option(id: $0.id, login: $0.login) }, "hasNavigators": !navigators.isEmpty,
                     "consents": consents.map {
                         ConsentGapsPage.Consent(consent: $0.consent, purpose: $0.scope, status: $0.status, signedOn: $0.signedOn, scan: $0.scan)
                     },
@@ -148,8 +163,8 @@ enum SchoolPages {
         pages.get("pupils/:token/consents") { request, context -> Response in
             let staff = try context.requireStaff()
             guard staff.role == .school else { return notForRole(kit, staff) }
-            let attached = request.uri.queryParameters["attached"] != nil
-            return try await consentsPage(staff, pupil: try context.parameters.require("token"), attached: attached)
+            let notice = request.uri.queryParameters["done"].map(String.init)
+            return try await consentsPage(staff, pupil: try context.parameters.require("token"), notice: notice)
         }
         pages.post("pupils/:token/consents/:consent/scan") { request, context -> Response in
             let staff = try context.requireStaff()
@@ -172,7 +187,33 @@ enum SchoolPages {
             } catch {
                 return kit.errorPage(error, staff: staff, back: back)
             }
-            return PageKit.redirect(back + "?attached=1")
+            return PageKit.redirect(back + "?done=attached")
+        }
+    }
+
+    /// Assigning one of the school's navigators to a pupil and ending an assignment: the door calls
+    /// of `POST /v1/pupils/{token}/navigators` and `DELETE …/navigators/{navigator}`; the vault
+    /// decides (the school's own pupil and navigator) and audits.
+    static func addNavigators(to pages: RouterGroup<BiletRequestContext>, _ kit: PageKit, door: VaultDoorClient) {
+        @Sendable func change(_ context: BiletRequestContext, _ make: (String) -> NavigatorDoorRequest, done: String) async throws -> Response {
+            let staff = try context.requireStaff()
+            guard staff.role == .school else { return notForRole(kit, staff) }
+            let pupil = try context.parameters.require("token")
+            let back = "/app/pupils/\(pupil)/consents"
+            do throws(Problem) {
+                _ = try await DoorCalls.call(door, .navigators(make(pupil), caller: DoorCalls.caller(for: staff)))
+            } catch {
+                return kit.errorPage(error, staff: staff, back: back)
+            }
+            return PageKit.redirect(back + "?done=" + done)
+        }
+        pages.post("pupils/:token/navigators") { request, context -> Response in
+            let navigator = try await CSRFMiddleware.form(request)["navigator"] ?? ""
+            return try await change(context, { .assign(pupil: $0, navigator: navigator) }, done: "assigned")
+        }
+        pages.post("pupils/:token/navigators/:navigator/end") { _, context -> Response in
+            let navigator = try context.parameters.require("navigator")
+            return try await change(context, { .end(pupil: $0, navigator: navigator) }, done: "ended")
         }
     }
 

@@ -23,7 +23,9 @@ import Testing
             "back": "/app/home", "purposes": ConsentGapsPage.menu(current: "self_service"), "purposeLabel": "Личный кабинет ученика",
             "pupils": [ConsentGapsPage.Row(token: "sub_AAAAAAAAAAAAAAAAAAAAAA", status: "согласие отозвано")], "hasPupils": true, "count": 1,
             "truncated": true, "imported": true, "refused": true, "total": 2, "shown": 1,
-            "issues": [PupilImportPage.Row(row: 3, column: "СНИЛС", message: "Сообщение.")], "attached": true,
+            "issues": [PupilImportPage.Row(row: 3, column: "СНИЛС", message: "Сообщение.")], "attached": true, "assigned": true, "ended": true, "hasAssignments": true, "hasNavigators": true,
+            "assignments": [NavigatorChoice.Assignment(navigator: "usr_A", name: "navigator.one", validUntil: "2027-07-01T00:00:00Z")],
+            "navigators": [NavigatorChoice.Option(id: "usr_A", login: "navigator.one")],
             "consents": [
                 ConsentGapsPage.Consent(consent: "cns_A", purpose: "enrolment", status: "active", signedOn: "2025-09-01", scan: false),
                 ConsentGapsPage.Consent(consent: "cns_B", purpose: "self_service", status: "withdrawn", signedOn: "2025-09-01", scan: true),

@@ -214,11 +214,12 @@ import Testing
         #expect(forgedScan.http == "403")
         let attached = try Self.page(run, port: port, scanPath, method: "POST", cookie: cookie, upload: (formToken, pdfPath), uploadType: "application/pdf")
         #expect(attached.http == "303", "\(attached)")
-        #expect(attached.headers["location"] == "/app/pupils/\(token)/consents?attached=1")
-        let afterScan = try Self.page(run, port: port, "/app/pupils/\(token)/consents?attached=1", cookie: cookie)
+        #expect(attached.headers["location"] == "/app/pupils/\(token)/consents?done=attached")
+        let afterScan = try Self.page(run, port: port, "/app/pupils/\(token)/consents?done=attached", cookie: cookie)
         #expect(afterScan.body.contains(#"<p role="status">Скан приложен.</p>"#))
         #expect(afterScan.body.contains("приложен"))
         #expect(!afterScan.body.contains("enctype"), "no upload form for a consent with its scan")
+        #expect(afterScan.body.contains("<p>В школе нет действующих учётных записей навигаторов.</p>"))
         let downloaded = try run.call(port: port, client: "workstation", token: bearer, "/v1/pupils/\(token)/consents/\(consent)/scan")
         #expect(downloaded.http == "200")
         #expect(downloaded.body == pdf)
@@ -247,6 +248,29 @@ import Testing
         let navigator = try run.signIn(port: port, "navigator.a", client: "workstation")
         let refused = try run.call(port: port, client: "workstation", token: navigator, "/v1/pupils/lacking-consent?purpose=self_service")
         #expect(refused.http == "403", "\(refused)")
+        // Assigning the school's navigator through the pupil's page; the API sees it; then ending it.
+        let withNavigator = try Self.page(run, port: port, "/app/pupils/\(token)/consents", cookie: cookie)
+        let option = try #require(withNavigator.body.firstMatch(of: #/<option value="(usr_[A-Za-z0-9_-]+)">navigator\.a</option>/#)?.output.1)
+        #expect(withNavigator.body.contains("<p>Навигатор не назначен.</p>"))
+        let navigatorsPath = "/app/pupils/\(token)/navigators"
+        #expect(try Self.page(run, port: port, navigatorsPath, method: "POST", cookie: cookie, form: [("navigator", String(option))]).http == "403")
+        let assigned = try Self.page(run, port: port, navigatorsPath, method: "POST", cookie: cookie, form: [("_csrf", formToken), ("navigator", String(option))])
+        #expect(assigned.http == "303", "\(assigned)")
+        #expect(assigned.headers["location"] == "/app/pupils/\(token)/consents?done=assigned")
+        let assignedPage = try Self.page(run, port: port, "/app/pupils/\(token)/consents?done=assigned", cookie: cookie)
+        #expect(assignedPage.body.contains(#"<p role="status">Навигатор назначен.</p>"#))
+        #expect(assignedPage.body.contains("<td>navigator.a</td><td>01.07."), "\(assignedPage)")
+        let listedAPI = try run.call(port: port, client: "workstation", token: bearer, "/v1/pupils/\(token)/navigators")
+        #expect(listedAPI.body.contains(#""navigator":"\#(option)""#), "\(listedAPI)")
+        let ended = try Self.page(
+            run, port: port, "\(navigatorsPath)/\(option)/end", method: "POST", cookie: cookie, form: [("_csrf", formToken)])
+        #expect(ended.http == "303", "\(ended)")
+        #expect(try run.call(port: port, client: "workstation", token: bearer, "/v1/pupils/\(token)/navigators").body == #"{"navigators":[]}"#)
+        let unknownNavigator = try Self.page(
+            run, port: port, navigatorsPath, method: "POST", cookie: cookie, form: [("_csrf", formToken), ("navigator", "usr_AAAAAAAAAAAAAAAAAAAAAA")])
+        #expect(unknownNavigator.http == "404")
+        #expect(unknownNavigator.body.contains("В вашей школе нет такой учётной записи навигатора."))
+
         // Each listing audited the pupil's consent state as read (one pii.read per listing: page and
         // API; the consents page's reads ask for signed_on too).
         let officerAdded = try run.addAccount("officer.one", role: "compliance_officer", organisation: "bilet://school/77-0001")

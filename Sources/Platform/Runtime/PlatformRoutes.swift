@@ -75,7 +75,7 @@ struct PlatformRoutes: Sendable {
             try PageRoutes.add(
                 to: router,
                 PageRoutes.Dependencies(
-                    login: staff.login, sessions: staff.sessions, administration: staff.administration.administration, door: vaultDoor))
+                    login: staff.login, sessions: staff.sessions, staff: staff.administration, door: vaultDoor))
             if let vaultDoor {
                 VaultRoutes.add(to: router, door: vaultDoor, sessions: staff.sessions, pupilAccounts: staff.pupils)
                 TrialsRoutes.add(
