@@ -269,7 +269,7 @@ let package = Package(
         .target(
             name: "PagesHTTP",
             dependencies: [
-                "Pages", "Gateway", "Accounts", "AccountsHTTP", "VaultDoor", "VaultHTTP", "PupilImport", "GnuTLS",
+                "Pages", "Gateway", "Accounts", "AccountsHTTP", "VaultDoor", "VaultHTTP", "RecommendationsHTTP", "PupilImport", "GnuTLS",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),

@@ -19,6 +19,8 @@ public enum PageTemplate: String, Sendable, Hashable, CaseIterable {
     case pupilImport = "pupil-import"
     /// The school's pupils without a consent in force for a purpose (tokens only).
     case pupilsLackingConsent = "pupils-lacking-consent"
+    /// The school's KPI: twelve months of five figures.
+    case kpi
     /// A refusal or failure, with its status and a sentence in Russian.
     case error
 
@@ -33,6 +35,7 @@ public enum PageTemplate: String, Sendable, Hashable, CaseIterable {
         case .pupilsLackingConsent: "Ученики без согласия"
         case .pupilImport: "Загрузка списка учеников"
         case .pupilConsents: "Согласия и навигаторы ученика"
+        case .kpi: "Показатели школы"
         case .error: "Ошибка"
         }
     }

@@ -6,6 +6,7 @@ import HTTPTypes
 public import Hummingbird
 import Identity
 public import Pages
+public import RecommendationsHTTP
 public import VaultDoor
 
 /// The server-rendered pages under `/app/` (issue 14), in Russian, over the same services as the
@@ -34,12 +35,15 @@ public enum PageRoutes {
         public let staff: StaffRoutes.Dependencies
         /// The vault's door; without it the school's pupil pages are not served.
         public let door: VaultDoorClient?
+        /// The KPI figures as `GET /v1/kpi` answers them; without it the KPI page is not served.
+        public let kpi: KPIDesk?
 
-        public init(login: StaffLogin, sessions: StaffSessions, staff: StaffRoutes.Dependencies, door: VaultDoorClient?) {
+        public init(login: StaffLogin, sessions: StaffSessions, staff: StaffRoutes.Dependencies, door: VaultDoorClient?, kpi: KPIDesk? = nil) {
             self.login = login
             self.sessions = sessions
             self.staff = staff
             self.door = door
+            self.kpi = kpi
         }
     }
 
@@ -102,6 +106,9 @@ public enum PageRoutes {
         }
         if let door = dependencies.door {
             SchoolPages.add(to: pages, kit, door: door, staff: dependencies.staff)
+        }
+        if let kpi = dependencies.kpi {
+            SchoolPages.addKPI(to: pages, kit, desk: kpi)
         }
     }
 

@@ -23,7 +23,7 @@ import Testing
             "back": "/app/home", "purposes": ConsentGapsPage.menu(current: "self_service"), "purposeLabel": "Личный кабинет ученика",
             "pupils": [ConsentGapsPage.Row(token: "sub_AAAAAAAAAAAAAAAAAAAAAA", status: "согласие отозвано")], "hasPupils": true, "count": 1,
             "truncated": true, "imported": true, "refused": true, "total": 2, "shown": 1,
-            "issues": [PupilImportPage.Row(row: 3, column: "СНИЛС", message: "Сообщение.")], "attached": true, "assigned": true, "ended": true, "hasAssignments": true, "hasNavigators": true,
+            "issues": [PupilImportPage.Row(row: 3, column: "СНИЛС", message: "Сообщение.")], "attached": true, "threshold": 5, "months": [KPIPage.Month(month: "2026-12", figures: ["5", "<5", "<5", "<5", "<5"])], "assigned": true, "ended": true, "hasAssignments": true, "hasNavigators": true,
             "assignments": [NavigatorChoice.Assignment(navigator: "usr_A", name: "navigator.one", validUntil: "2027-07-01T00:00:00Z")],
             "navigators": [NavigatorChoice.Option(id: "usr_A", login: "navigator.one")],
             "consents": [
@@ -77,6 +77,11 @@ import Testing
         #expect(html.contains(#"<input id="pupil_signed" name="pupil_signed" type="checkbox" checked"#))
         #expect(html.contains(#"<p class="alert" role="alert">Сообщение для всей формы.</p>"#))
         #expect(html.contains(#"<link rel="stylesheet" href="/app/static/bilet-000000000000.css">"#))
+    }
+
+    @Test func kpiFiguresUnderFiveAreShownAsSuppressed() throws {
+        let html = try PageRenderer().render(.kpi, frame: Self.frame, values: Self.values())
+        #expect(html.contains("<tr><th scope=\"row\">12.2026</th><td>5</td><td>&lt;5</td><td>&lt;5</td><td>&lt;5</td><td>&lt;5</td></tr>"))
     }
 
     @Test func theCheckFindsWhatItLooksFor() {

@@ -319,6 +319,19 @@ import Testing
         let afterImport = try run.call(port: port, client: "workstation", token: bearer, "/v1/pupils/lacking-consent?purpose=self_service")
         #expect((ServeRun.json(afterImport.body)["pupils"] as? [[String: Any]])?.count == 5, "\(afterImport)")
 
+        // The school's KPI: the same figures as GET /v1/kpi (this month: 5 pupils registered, 5 consents).
+        let kpiAPI = try run.call(port: port, client: "workstation", token: bearer, "/v1/kpi?scope=school&id=77-0001")
+        let thisMonth = try #require((ServeRun.json(kpiAPI.body)["months"] as? [[String: Any]])?.last, "\(kpiAPI)")
+        let monthKey = try #require(thisMonth["month"] as? String)
+        #expect(thisMonth["pupilsRegistered"] as? Int == 5, "\(kpiAPI)")
+        let kpiPage = try Self.page(run, port: port, "/app/kpi", cookie: cookie)
+        #expect(kpiPage.http == "200", "\(kpiPage)")
+        let russianMonth = "\(monthKey.suffix(2)).\(monthKey.prefix(4))"
+        #expect(
+            kpiPage.body.contains("<tr><th scope=\"row\">\(russianMonth)</th><td>5</td><td>5</td><td>&lt;5</td><td>&lt;5</td><td>&lt;5</td></tr>"),
+            "\(kpiPage)")
+        #expect(kpiPage.body.components(separatedBy: "<tr><th scope=\"row\">").count == 13, "twelve months")
+
         // Signing out ends the session and removes the cookie; the old cookie leads to the sign-in page.
         let signedOut = try Self.page(run, port: port, "/app/sign-out", method: "POST", cookie: cookie, form: [("_csrf", formToken)])
         #expect(signedOut.http == "303", "\(signedOut)")

@@ -72,10 +72,19 @@ struct PlatformRoutes: Sendable {
             OrganisationRoutes.add(to: router, staff.organisations)
             StaffRoutes.add(to: router, staff.administration)
             PupilSessionRoutes.add(to: router, accounts: staff.pupils, signedOut: { await ownTokens.remove(session: $0.sessionID) })
+            let registry = staff.organisations.registry
+            let kpiDesk = vaultDoor.map { door in
+                KPIDesk(
+                    recommendations: staff.recommendations, assessment: staff.assessment, trials: staff.trials.store, door: door,
+                    regionOf: { kind, id in
+                        guard let kind = OrganisationKind(rawValue: kind), let id = OrganisationID(id) else { return nil }
+                        return try await registry.find(Organisation(kind: kind, id: id))?.region
+                    })
+            }
             try PageRoutes.add(
                 to: router,
                 PageRoutes.Dependencies(
-                    login: staff.login, sessions: staff.sessions, staff: staff.administration, door: vaultDoor))
+                    login: staff.login, sessions: staff.sessions, staff: staff.administration, door: vaultDoor, kpi: kpiDesk))
             if let vaultDoor {
                 VaultRoutes.add(to: router, door: vaultDoor, sessions: staff.sessions, pupilAccounts: staff.pupils)
                 TrialsRoutes.add(
@@ -97,15 +106,7 @@ struct PlatformRoutes: Sendable {
                     to: router, sessions: staff.sessions,
                     desk: NavigatorProgressDesk(
                         assessment: staff.assessment, trials: staff.trials.store, recommendations: staff.recommendations, door: vaultDoor))
-                let registry = staff.organisations.registry
-                KPIRoutes.add(
-                    to: router, sessions: staff.sessions,
-                    desk: KPIDesk(
-                        recommendations: staff.recommendations, assessment: staff.assessment, trials: staff.trials.store, door: vaultDoor,
-                        regionOf: { kind, id in
-                            guard let kind = OrganisationKind(rawValue: kind), let id = OrganisationID(id) else { return nil }
-                            return try await registry.find(Organisation(kind: kind, id: id))?.region
-                        }))
+                if let kpiDesk { KPIRoutes.add(to: router, sessions: staff.sessions, desk: kpiDesk) }
             }
         }
         return router
