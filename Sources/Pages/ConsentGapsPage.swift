@@ -41,24 +41,6 @@ public enum ConsentGapsPage {
         purposes.map { Purpose(code: $0.code, label: $0.label, current: $0.code == current) }
     }
 
-    /// One consent of a pupil, as the pupil's consents page shows it.
-    public struct Consent: Sendable, Hashable {
-        public let consent: String
-        public let purpose: String
-        public let status: String
-        /// `ДД.ММ.ГГГГ`.
-        public let signedOn: String
-        public let scan: Bool
-
-        public init(consent: String, purpose: String, status: String, signedOn: String, scan: Bool) {
-            self.consent = consent
-            self.purpose = ConsentGapsPage.label(purpose)
-            self.status = ConsentGapsPage.status(status)
-            self.signedOn = RussianFormat.date(iso: signedOn)
-            self.scan = scan
-        }
-    }
-
     /// The Russian label of a purpose code.
     public static func label(_ code: String) -> String { purposes.first { $0.code == code }?.label ?? code }
 

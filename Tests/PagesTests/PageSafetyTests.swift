@@ -27,8 +27,8 @@ import Testing
             "assignments": [NavigatorChoice.Assignment(navigator: "usr_A", name: "navigator.one", validUntil: "2027-07-01T00:00:00Z")],
             "navigators": [NavigatorChoice.Option(id: "usr_A", login: "navigator.one")],
             "consents": [
-                ConsentGapsPage.Consent(consent: "cns_A", purpose: "enrolment", status: "active", signedOn: "2025-09-01", scan: false),
-                ConsentGapsPage.Consent(consent: "cns_B", purpose: "self_service", status: "withdrawn", signedOn: "2025-09-01", scan: true),
+                PupilConsentsPage.Consent(consent: "cns_A", purpose: "enrolment", status: "active", signedOn: "2025-09-01", scan: false),
+                PupilConsentsPage.Consent(consent: "cns_B", purpose: "self_service", status: "withdrawn", signedOn: "2025-09-01", scan: true),
             ],
         ]
     }
