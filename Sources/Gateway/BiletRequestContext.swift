@@ -1,6 +1,7 @@
 public import Accounts
 public import Hummingbird
 public import Identity
+import NIOCore
 import TLS
 
 /// The request context of every gateway route: Hummingbird's core context plus the connection's
@@ -20,9 +21,12 @@ public struct BiletRequestContext: RequestContext {
     /// The pupil session the request's bearer token resolved to on the pupils' listener, set only
     /// by ``PupilSessionMiddleware``; `nil` everywhere else. Routes cannot set it.
     public internal(set) var pupil: PupilSession?
+    /// The connection's remote address; ``clientAddress`` formats it only when a route asks.
+    private let remoteAddress: SocketAddress?
+
     /// The client's IP address as the connection saw it (the balancer's, without the PROXY
     /// protocol); what per-address throttling keys on. Never logged or audited.
-    public let clientAddress: String?
+    public var clientAddress: String? { self.remoteAddress?.ipAddress }
 
     /// Builds the context for a request of the current connection.
     public init(source: ApplicationRequestContextSource) {
@@ -30,7 +34,7 @@ public struct BiletRequestContext: RequestContext {
         self.connection = ConnectionScope.current
         self.staff = nil
         self.pupil = nil
-        self.clientAddress = source.channel.remoteAddress?.ipAddress
+        self.remoteAddress = source.channel.remoteAddress
     }
 
     /// The verified principal of the connection, if its client presented a certificate.

@@ -86,7 +86,7 @@ public struct Gateway: Sendable {
                 idleTimeout: limits.idleTimeout,
                 httpDecoderConfiguration: .init(
                     maxHeaderFieldSize: limits.maximumHeaderBytes, maxHeaderListSize: limits.maximumHeaderBytes,
-                    maxHeaderFieldCount: 100))
+                    maxHeaderFieldCount: RequestLimitsHandler.maximumHeaderFields))
             let server = HTTPServerBuilder { responder in
                 // HTTP/1.1: each request in a child task, so an idle connection keeps no request's frames
                 let http1 = HTTP1Channel(responder: ChildTaskResponder.wrap(responder), configuration: http)

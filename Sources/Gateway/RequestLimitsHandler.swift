@@ -16,9 +16,10 @@ import TLS
 ///
 /// On an HTTP/2 stream (``Framing/http2Stream``), where closing ends the stream
 /// alone:
-/// - a head larger than the listener's header limit is answered `400 malformed-request`, as
-///   HTTP/1.1's parser does: SwiftNIO enforces the limit it announces in SETTINGS only once the
-///   client acknowledged them, and a client may send its first requests before that;
+/// - a head larger than the listener's header limit, or with more than ``maximumHeaderFields``
+///   fields, is answered `400 malformed-request`, as HTTP/1.1's parser does: SwiftNIO enforces the
+///   size it announces in SETTINGS only once the client acknowledged them (a client may send its
+///   first requests before that), and HTTP/2 has no count of its own;
 /// - every request must end within ``ListenerLimits/requestTimeout`` of its head: a stream's body
 ///   needs no `Content-Length`, so any stream the head did not end may be a slow body;
 /// - a response the client does not take (its flow-control window stays shut) for the idle timeout
@@ -35,6 +36,10 @@ final class RequestLimitsHandler: ChannelDuplexHandler, RemovableChannelHandler 
     private var deadline: Scheduled<Void>?
     private var writeStall: Scheduled<Void>?
     private var discarding = false
+
+    /// The most header fields a request may carry, over either HTTP version (HTTP/1.1's parser is
+    /// configured with it; on an HTTP/2 stream it is checked here).
+    static let maximumHeaderFields = 100
 
     /// Where the handler sits.
     enum Framing {
@@ -76,7 +81,9 @@ final class RequestLimitsHandler: ChannelDuplexHandler, RemovableChannelHandler 
         switch Self.unwrapInboundIn(data) {
         case .head(let head):
             self.bodyBytes = 0
-            if case .http2Stream = self.framing, Self.size(of: head) > self.limits.maximumHeaderBytes {
+            if case .http2Stream = self.framing,
+                Self.size(of: head) > self.limits.maximumHeaderBytes || head.headerFields.count > Self.maximumHeaderFields
+            {
                 self.refuse(context: context, status: .badRequest, body: Self.malformed)
                 return
             }

@@ -143,6 +143,19 @@ import Testing
         }
     }
 
+    @Test("a request with more than 100 header fields is answered 400 malformed-request, as over HTTP/1.1; the connection stays")
+    func tooManyHeaderFieldsAreRefused() async throws {
+        try await Self.withHarness { harness in
+            let most = try await Self.probe(harness, "many-headers", 100, ["--ack-first"])
+            #expect(most.status == ["1": 200], "100 fields are served: \(most)")
+            let more = try await Self.probe(harness, "many-headers", 101, ["--ack-first"])
+            #expect(more.status == ["1": 400], "\(more)")
+            #expect(more.goaway == nil && !more.closed, "the connection stays: \(more)")
+            let curl = try await harness.curlAnswer("workstations", .school, version: "--http2")
+            #expect(curl.status == "200")
+        }
+    }
+
     @Test("a connection without a stream is closed after the idle timeout (GOAWAY NO_ERROR)")
     func idleConnectionIsClosed() async throws {
         try await Self.withHarness(limits: ListenerLimits(idleTimeout: .seconds(1))) { harness in

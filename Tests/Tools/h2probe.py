@@ -7,6 +7,7 @@ library between it and the wire, so each test controls every frame:
   rapid-reset N   N streams, each opened (HEADERS) and at once cancelled (RST_STREAM CANCEL),
                   the pattern of CVE-2023-44487
   big-headers B   one request whose header list is B bytes (split over CONTINUATION frames)
+  many-headers N  one request with N small header fields besides the pseudo-header fields
   streams N       N streams opened and left open (a POST whose body never comes)
   stall-body N    N POSTs without Content-Length whose body never comes (no END_STREAM)
   lie N           stream 1 announces Content-Length 5 and sends 10 bytes; streams 3, 5, ...
@@ -138,7 +139,7 @@ def read_frames(conn, report, quiet_seconds=2.0, ack=True, until_settings=False)
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("mode", choices=["rapid-reset", "big-headers", "streams", "stall-body", "lie", "idle"])
+    parser.add_argument("mode", choices=["rapid-reset", "big-headers", "many-headers", "streams", "stall-body", "lie", "idle"])
     parser.add_argument("count", type=int)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
@@ -165,6 +166,9 @@ def main():
         elif args.mode == "big-headers":
             padding = max(0, args.count - len(request_block(authority)))
             conn.sendall(headers_frames(1, request_block(authority, extra=[("x-padding", "a" * padding)]), True))
+        elif args.mode == "many-headers":
+            fields = [(f"x-field-{i}", "v") for i in range(args.count)]
+            conn.sendall(headers_frames(1, request_block(authority, extra=fields), True))
         elif args.mode == "streams":
             stream = 1
             for _ in range(args.count):

@@ -18,7 +18,9 @@ import Logging
 ///    `405 method-not-allowed` with `Allow`;
 /// 3. an error a route throws renders its own answer (``HTTPProblemConvertible``); any other
 ///    error is `500 internal-error`, and only its type is logged;
-/// 4. every answer gets ``SecurityHeaders``.
+/// 4. every answer gets ``SecurityHeaders``: not here but below the router, in each listener's
+///    `ResponseHeadersHandler`, which every answer passes on both HTTP versions (this
+///    middleware's, the framework's own and the listener's limits' alike), so they are added once.
 ///
 /// ``Gateway`` applies it around the whole router; it is not added to routers.
 public struct GatewayMiddleware: RouterMiddleware {
@@ -41,9 +43,7 @@ public struct GatewayMiddleware: RouterMiddleware {
     public func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
-        var response = await self.answer(request, context: context, next: next)
-        SecurityHeaders.apply(to: &response.headers)
-        return response
+        await self.answer(request, context: context, next: next)
     }
 
     private func answer(

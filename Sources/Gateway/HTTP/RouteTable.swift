@@ -45,8 +45,13 @@ public struct RouteTable: Sendable, Hashable {
         let parts = path.split(separator: "/", omittingEmptySubsequences: true)
         // Like Hummingbird's trie, the most specific path wins: segment by segment, a literal over
         // a partial match over a capture over `**` (`/v1/pupils/search` is not `/v1/pupils/{token}`).
-        let matching = paths.filter { Segment.match($0.segments, parts[...]) }
-        return matching.max { Segment.lessSpecific($0.segments, than: $1.segments) }?.methods
+        // Every request asks: one pass, no copies.
+        var best: (segments: [Segment], methods: Set<HTTPRequest.Method>)?
+        for entry in paths where Segment.match(entry.segments, parts) {
+            if let current = best, !Segment.lessSpecific(current.segments, than: entry.segments) { continue }
+            best = entry
+        }
+        return best?.methods
     }
 
     public static func == (lhs: RouteTable, rhs: RouteTable) -> Bool { lhs.routes == rhs.routes }
@@ -94,18 +99,23 @@ public struct RouteTable: Sendable, Hashable {
             return lhs.count < rhs.count
         }
 
-        static func match(_ segments: [Segment], _ parts: ArraySlice<Substring>) -> Bool {
-            guard let first = segments.first else { return parts.isEmpty }
-            if case .rest = first { return true }
-            guard let part = parts.first else { return false }
-            let matches: Bool =
-                switch first {
-                case .literal(let text): text == part
-                case .any, .rest: true
-                case .suffix(let suffix): part.hasSuffix(suffix)
-                case .prefix(let prefix): part.hasPrefix(prefix)
-                }
-            return matches && match(Array(segments.dropFirst()), parts.dropFirst())
+        static func match(_ segments: [Segment], _ parts: [Substring]) -> Bool {
+            var index = parts.startIndex
+            for segment in segments {
+                if case .rest = segment { return true }
+                guard index < parts.endIndex else { return false }
+                let part = parts[index]
+                let matches: Bool =
+                    switch segment {
+                    case .literal(let text): text == part
+                    case .any, .rest: true
+                    case .suffix(let suffix): part.hasSuffix(suffix)
+                    case .prefix(let prefix): part.hasPrefix(prefix)
+                    }
+                guard matches else { return false }
+                index += 1
+            }
+            return index == parts.endIndex
         }
     }
 }

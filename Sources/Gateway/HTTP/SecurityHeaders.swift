@@ -42,12 +42,39 @@ public enum SecurityHeaders {
     /// `Cache-Control` when the route set none.
     public static let defaultCacheControl = "no-store"
 
+    /// ``fixed`` with ``pageContentSecurityPolicy``: what a page's answer gets.
+    static let pageFixed: HTTPFields = HTTPFields(
+        fixed.map { $0.name == .contentSecurityPolicy ? HTTPField(name: .contentSecurityPolicy, value: pageContentSecurityPolicy) : $0 })
+
+    /// The names of ``fixed``.
+    static let fixedNames: [HTTPField.Name] = fixed.map(\.name)
+
+    /// `Cache-Control: no-store`.
+    static let defaultCacheControlField = HTTPField(name: .cacheControl, value: defaultCacheControl)
+
     /// Adds the headers to `fields`.
+    ///
+    /// Every answer passes here, so it reads the fields once and, in the usual case where none of
+    /// the fixed names is set yet, appends them without a lookup per name.
     public static func apply(to fields: inout HTTPFields) {
-        let page = fields[.contentSecurityPolicy] == pageContentSecurityPolicy
-        for field in fixed { fields[field.name] = field.value }
-        if page { fields[.contentSecurityPolicy] = pageContentSecurityPolicy }
-        if fields[.cacheControl] == nil { fields[.cacheControl] = defaultCacheControl }
+        var hasCacheControl = false
+        var hasFixedName = false
+        var page = false
+        for field in fields {
+            if field.name == .cacheControl {
+                hasCacheControl = true
+            } else if field.name == .contentSecurityPolicy {
+                hasFixedName = true
+                page = field.value == pageContentSecurityPolicy
+            } else if !hasFixedName, fixedNames.contains(field.name) {
+                hasFixedName = true
+            }
+        }
+        if hasFixedName {
+            for name in fixedNames { fields[name] = nil }
+        }
+        fields.append(contentsOf: page ? pageFixed : fixed)
+        if !hasCacheControl { fields.append(defaultCacheControlField) }
     }
 }
 

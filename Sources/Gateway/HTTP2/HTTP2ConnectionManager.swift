@@ -28,6 +28,8 @@ final class HTTP2ConnectionManager: ChannelDuplexHandler, NIOHTTP2FrameDelegate 
     private var openStreams = 0
     private var lastStreamID = HTTP2StreamID.rootStream
     private var draining = false
+    /// Whether the timers were armed: once, when the channel is both active and this handler added.
+    private var started = false
     private var idleTimer: Scheduled<Void>?
     private var settingsTimer: Scheduled<Void>?
     private var graceTimer: Scheduled<Void>?
@@ -53,11 +55,11 @@ final class HTTP2ConnectionManager: ChannelDuplexHandler, NIOHTTP2FrameDelegate 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         // added after ALPN, on a channel that is already active
-        if context.channel.isActive { self.start(context: context) }
+        if context.channel.isActive { self.start() }
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        self.start(context: context)
+        self.start()
         context.fireChannelActive()
     }
 
@@ -71,8 +73,9 @@ final class HTTP2ConnectionManager: ChannelDuplexHandler, NIOHTTP2FrameDelegate 
         context.fireChannelInactive()
     }
 
-    private func start(context: ChannelHandlerContext) {
-        guard self.settingsTimer == nil else { return }
+    private func start() {
+        guard !self.started else { return }
+        self.started = true
         self.settingsTimer = self.schedule(in: self.limits.settingsAcknowledgementTimeout) { manager in
             manager.logger.debug("http/2 connection closed: SETTINGS never acknowledged")
             manager.close()
