@@ -24,7 +24,7 @@ public struct PageKit: Sendable {
     /// The layout's frame for `staff` (signed out when `nil`) with the CSRF token of `binding`.
     func frame(_ staff: StaffSession?, binding: String) throws(PagesError) -> PageFrame {
         PageFrame(
-            stylesheet: assets.stylesheetPath, csrf: try csrf.token(for: binding), signedIn: staff?.consentRecorded ?? false,
+            stylesheet: assets.stylesheetPath, csrf: try csrf.token(for: binding), signedIn: staff != nil, menu: staff?.consentRecorded ?? false,
             school: staff.map { $0.role == .school && $0.consentRecorded } ?? false, role: staff.map { RussianFormat.role($0.role.rawValue) } ?? "")
     }
 

@@ -8,7 +8,7 @@ import Testing
 /// so the pages' Content-Security-Policy without `unsafe-inline` breaks nothing; and each page is
 /// in Russian (`lang="ru"`) with a label for every input.
 @Suite struct PageSafetyTests {
-    static let frame = PageFrame(stylesheet: "/app/static/bilet-000000000000.css", csrf: "TOKEN", signedIn: true, school: true, role: "сотрудник школы")
+    static let frame = PageFrame(stylesheet: "/app/static/bilet-000000000000.css", csrf: "TOKEN", signedIn: true, menu: true, school: true, role: "сотрудник школы")
 
     /// Values that switch on every optional part of every template.
     static func values() -> [String: Any] {
