@@ -161,6 +161,15 @@ import Testing
             ).body
         }
 
+        // The other way round: the API's bearer token is no page session, and the cookie is nothing
+        // on the pupils' listener (no certificate to bind it to).
+        let pageWithBearer = try Self.page(run, port: port, "/app/home", bearer: bearer)
+        #expect(pageWithBearer.http == "303")
+        #expect(pageWithBearer.headers["location"] == "/app/sign-in")
+        let cookieOnPupils = try Self.page(run, port: pupils, client: nil, "/app/home", cookie: cookie)
+        #expect(cookieOnPupils.http == "303")
+        #expect(cookieOnPupils.headers["location"] == "/app/sign-in")
+
         // Registering: without the token, or with the sign-in form's token, 403 and no pupil.
         let form = try Self.page(run, port: port, "/app/pupils/new", cookie: cookie)
         #expect(form.http == "200")
