@@ -293,6 +293,10 @@ import Testing
         }
         #expect(listed.count == 2, "\(report.body)")
         #expect(listed.allSatisfy { $0["decision"] as? String == "permit" && $0["actor"] as? String != nil })
+        // The navigator's refused listing is audited with its rule.
+        let denials = try run.call(port: port, client: "workstation", token: officer, "/v1/audit/entries?type=policy.decided&decision=deny")
+        let rules = (ServeRun.json(denials.body)["entries"] as? [[String: Any]] ?? []).compactMap { ($0["fields"] as? [String: Any])?["rule"] as? String }
+        #expect(rules.contains("vault.consent-gaps.school-only"), "\(denials)")
 
         // The same pupil again: the vault's refusal above the form, with the API's status.
         let again = try Self.page(run, port: port, "/app/pupils", method: "POST", cookie: cookie, form: [("_csrf", formToken)] + Self.pupil)

@@ -21,7 +21,9 @@ extension Vault {
     /// `purpose` (a consent in force: state `active`, `valid_from` passed, `valid_until` not),
     /// oldest registration first, at most ``consentGapListLimit``.
     ///
-    /// Only a requester of a school may ask, for ``consentPurpose``. Each pupil listed is decided as
+    /// Only a requester of the role `school` may ask (a navigator of the same school is refused even
+    /// when the list would be empty), for ``consentPurpose``; a refusal is audited (`policy.decided`,
+    /// deny, rule `vault.consent-gaps.school-only`). Each pupil listed is decided as
     /// `read` of the pupil's `consent` (fields `scope`, `status`), as ``consents(of:by:)`` does; the
     /// first refusal is audited (`policy.decided`, deny) and refuses the whole list. A pupil's
     /// consent state is personal data about the pupil, so each pupil listed gets its `pii.read`
@@ -41,7 +43,9 @@ extension Vault {
         let now = clock.now
         let policySet = policies.current
         let fields = ["scope", "status"]
-        guard case .entity(let organisation)? = requester.principal.attributes["organisation"], organisation.type == "school" else {
+        guard requester.principal.role == "school", case .entity(let organisation)? = requester.principal.attributes["organisation"],
+            organisation.type == "school"
+        else {
             try await withTransaction { connection in
                 try await self.accessGuard(requester, policySet: policySet, at: now, on: connection).auditDenial(
                     subject: nil, action: "read", resource: "consent", fields: fields, purpose: Self.consentPurpose,
