@@ -29,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.34.1"),
         .package(url: "https://github.com/apple/swift-nio-http2", from: "1.46.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
     ],
     targets: [
         // MARK: C libraries (system modules; imported only by their one wrapper)
@@ -257,6 +258,24 @@ let package = Package(
             ],
             swiftSettings: strict),
 
+        // MARK: Pages (issue 14): server-rendered Russian pages over the same services as the API
+        // Templates, rendering, Russian formatting, forms and CSRF tokens; no Hummingbird.
+        .target(
+            name: "Pages",
+            dependencies: ["GnuTLS", "PupilImport", .product(name: "Mustache", package: "swift-mustache")],
+            resources: [.copy("Templates"), .copy("Static")],
+            swiftSettings: strict),
+        // The page routes under /app/: the staff session in a cookie, CSRF, the school's pages.
+        .target(
+            name: "PagesHTTP",
+            dependencies: [
+                "Pages", "Gateway", "Accounts", "AccountsHTTP", "VaultDoor", "VaultHTTP", "RecommendationsHTTP", "PupilImport", "GnuTLS",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+
         // MARK: Test support (only test targets depend on it)
         .target(
             name: "DatabaseTestSupport",
@@ -271,7 +290,7 @@ let package = Package(
                 "GnuTLS", "PostgreSQL", "Storage", "Settings", "Observability", "Policy", "Audit", "TLS", "Gateway", "Vault",
                 "CertificateAuthority", "Identity", "Accounts", "LocalSocket", "VaultDoor",
                 "Organisations", "VaultHTTP", "AccountsHTTP", "OrganisationsHTTP", "AuditHTTP", "CertificatesHTTP", "PupilImport",
-                "Tokens", "Trials", "TrialsHTTP", "Assessment", "AssessmentHTTP", "Recommendations", "RecommendationsHTTP",
+                "Tokens", "Trials", "TrialsHTTP", "Assessment", "AssessmentHTTP", "Recommendations", "RecommendationsHTTP", "PagesHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -332,7 +351,7 @@ let package = Package(
             dependencies: [
                 "BiletCLI", "BiletBench", "Platform", "Audit", "Policy", "PostgreSQL", "Storage", "DatabaseTestSupport", "Vault", "VaultDoor", "Tokens",
                 "PupilImport", "Settings", "LocalSocket", "APIContract", "Gateway", "Accounts", "AuditHTTP", "CertificatesHTTP", "Assessment",
-                "TLSTestSupport",
+                "TLSTestSupport", "ServeTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -371,6 +390,13 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Tests/TLSTestSupport",
+            swiftSettings: strict),
+        // Test-only helpers: a real `bilet serve` on a throwaway development PKI and database, driven
+        // with curl (the serve tests of BiletCLITests and the page tests share it).
+        .target(name: "ServeTestSupport", path: "Tests/ServeTestSupport", swiftSettings: strict),
+        .testTarget(
+            name: "PagesTests",
+            dependencies: ["Pages", "PagesHTTP", "BiletCLI", "ServeTestSupport", "PupilImport"],
             swiftSettings: strict),
         .testTarget(
             name: "TLSTests",

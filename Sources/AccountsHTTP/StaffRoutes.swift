@@ -92,9 +92,7 @@ public enum StaffRoutes {
             return JSONBody.response(.created, IssuedBody(issued, withAccount: true))
         }
         group.get { _, context -> Response in
-            let staff = try context.requireStaff()
-            try await decide(staff, "read", organisation: staff.organisation, region: staff.region, dependencies)
-            let accounts = try await dependencies.administration.list(organisation: staff.organisation)
+            let accounts = try await Self.accounts(of: try context.requireStaff(), dependencies)
             return JSONBody.response(.ok, StaffListBody(accounts: accounts.map(StaffAccountBody.init)))
         }
         group.post(":account/disable") { _, context -> Response in
@@ -112,6 +110,14 @@ public enum StaffRoutes {
             let issued = try await dependencies.administration.reissue(account, actor: staff.actor)
             return JSONBody.response(.created, IssuedBody(issued, withAccount: false))
         }
+    }
+
+    /// The accounts of `staff`'s organisation, when the policy lets them read them (`GET
+    /// /v1/staff`, and the pages' choice of a navigator); a refusal is audited and thrown as `403
+    /// forbidden`.
+    public static func accounts(of staff: StaffSession, _ dependencies: Dependencies) async throws -> [StaffAccountStatus] {
+        try await decide(staff, "read", organisation: staff.organisation, region: staff.region, dependencies)
+        return try await dependencies.administration.list(organisation: staff.organisation)
     }
 
     /// The organisation and region a new account of `role` belongs to. A school or venue creates

@@ -15,7 +15,14 @@ import HTTPTypes
 /// (``StaffSession/consentRecorded``), every route behind it answers `403 staff-consent-required`,
 /// except ``consentExemptions`` (reading their own account, recording the consent, signing out).
 /// The middleware stays in Gateway because every route target (vault, accounts, organisations,
-/// audit, certificates) puts its routes behind it.
+/// audit, certificates, pages) puts its routes behind it.
+///
+/// The same session reaches the server-rendered pages in the cookie ``pageSessionCookie``
+/// (``Credential/pageCookie(consentExemptions:refused:)``): the same sign-in, the same binding to
+/// the certificate, the same timeouts. A middleware reads one credential only: the API's
+/// (``Credential/bearer``) never looks at cookies, so a browser's ambient cookie never
+/// authenticates an API request (the API needs no CSRF defence), and the cookie middleware
+/// refuses any path outside ``SecurityHeaders/pagePathPrefix``.
 public struct StaffSessionMiddleware: RouterMiddleware {
     public typealias Context = BiletRequestContext
 
@@ -24,39 +31,94 @@ public struct StaffSessionMiddleware: RouterMiddleware {
         "GET /v1/staff/me", "POST /v1/staff/me/consent", "DELETE /v1/sessions/current",
     ]
 
-    private let sessions: StaffSessions
+    /// The name of the page session cookie: `__Host-` so a browser keeps it only when it is
+    /// `Secure`, has `Path=/` and no `Domain` (no subdomain can set or shadow it).
+    public static let pageSessionCookie = "__Host-bilet-session"
 
-    /// A middleware resolving tokens in `sessions`.
+    /// Why a page request was refused before its route, for the pages to answer in their own way.
+    public enum Refusal: Sendable, Hashable {
+        /// No session cookie, or one that does not resolve (any cause; the audit log says which).
+        case sessionRequired
+        /// The session is live but its holder has not recorded the staff consent.
+        case consentRequired
+        /// The session store or the audit log failed: the API's problem for it.
+        case unavailable(Problem)
+    }
+
+    /// Where the session token is read from.
+    public enum Credential: Sendable {
+        /// `Authorization: Bearer <token>` (the API); refusals are problem documents.
+        case bearer
+        /// The ``pageSessionCookie`` cookie, on page paths only; without the consent only the
+        /// requests in `consentExemptions` (method and exact path) pass; every refusal is answered
+        /// by `refused`.
+        case pageCookie(consentExemptions: Set<String>, refused: @Sendable (Refusal) -> Response)
+    }
+
+    private let sessions: StaffSessions
+    private let credential: Credential
+
+    /// A middleware resolving bearer tokens in `sessions`.
     public init(sessions: StaffSessions) {
+        self.init(sessions: sessions, credential: .bearer)
+    }
+
+    /// A middleware resolving the session named by `credential` in `sessions`.
+    public init(sessions: StaffSessions, credential: Credential) {
         self.sessions = sessions
+        self.credential = credential
     }
 
     public func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
-        guard let token = request.bearerToken else {
-            return Problem.staffSessionRequired.response
+        let token: String?
+        let exemptions: Set<String>
+        let refuse: @Sendable (Refusal) -> Response
+        switch credential {
+        case .bearer:
+            token = request.bearerToken
+            exemptions = Self.consentExemptions
+            refuse = Self.problemResponse
+        case .pageCookie(let pageExemptions, let refused):
+            guard SecurityHeaders.isPagePath(request.uri.path) else { return Problem.staffSessionRequired.response }
+            token = request.cookies[Self.pageSessionCookie]?.value
+            exemptions = pageExemptions
+            refuse = refused
         }
+        guard let token, !token.isEmpty else { return refuse(.sessionRequired) }
         // A session is bound to a workstation certificate: on a connection without one (the
         // pupils' listener) no token can be valid, so it is refused before any lookup or audit
         // write, and an anonymous client cannot make the log grow.
         guard let certificate = context.connection.flatMap({ PresentedCertificate($0.peer) }) else {
-            return Problem.staffSessionRequired.response
+            return refuse(.sessionRequired)
         }
         var context = context
         let staff: StaffSession
         do throws(AccountsError) {
             staff = try await sessions.resolve(token: token, certificate: certificate)
+        } catch where error.code == .sessionRefused {
+            return refuse(.sessionRequired)
         } catch {
-            return error.problem.response
+            return refuse(.unavailable(error.problem))
         }
-        guard staff.consentRecorded || Self.consentExemptions.contains("\(request.method.rawValue) \(request.uri.path)") else {
-            return Problem(
-                .forbidden, code: "staff-consent-required",
-                title: "Record your consent to the processing of your personal data first (POST /v1/staff/me/consent).").response
+        guard staff.consentRecorded || exemptions.contains("\(request.method.rawValue) \(request.uri.path)") else {
+            return refuse(.consentRequired)
         }
         context.staff = staff
         return try await next(request, context)
+    }
+
+    /// The API's answers to each refusal.
+    static func problemResponse(_ refusal: Refusal) -> Response {
+        switch refusal {
+        case .sessionRequired: Problem.staffSessionRequired.response
+        case .consentRequired:
+            Problem(
+                .forbidden, code: "staff-consent-required",
+                title: "Record your consent to the processing of your personal data first (POST /v1/staff/me/consent).").response
+        case .unavailable(let problem): problem.response
+        }
     }
 }
 

@@ -115,6 +115,30 @@ public enum PupilImportFile {
         return .valid(pupils)
     }
 
+    /// Checks one pupil given field by field (a registration form) exactly as a row of an import
+    /// file is checked: the same rules and the same issues, each naming its column (`row` is 1).
+    /// A column missing from `values` is empty.
+    public static func check(values: [ImportColumn: String], today: String) -> RowOutcome {
+        guard let today = ImportValues.date(today) else {
+            return .invalid([ImportIssue(row: 1, column: nil, code: .invalidDate, message: "The import date is invalid.")])
+        }
+        let order = ImportColumn.allCases
+        let columns = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($1, $0) })
+        let record = CSVReader.Record(row: 1, fields: order.map { values[$0] ?? "" })
+        switch pupil(record, columns: columns, headerCount: order.count, today: today) {
+        case .success(let pupil): return .valid(pupil)
+        case .failure(let failure): return .invalid(failure.issues)
+        }
+    }
+
+    /// What ``check(values:today:)`` found.
+    public enum RowOutcome: Sendable, Hashable {
+        /// Every value passed.
+        case valid(ImportedPupil)
+        /// The issues, each naming its column where it has one.
+        case invalid([ImportIssue])
+    }
+
     // MARK: Header
 
     private struct Issues: Error {

@@ -34,6 +34,23 @@ public enum RecordsDoorRequest: Codable, Sendable, Hashable {
     /// Registers the checked rows of an import file as pupils of the caller's school, all or
     /// nothing; `today` is the gateway's date (`YYYY-MM-DD`) the file was checked against.
     case importPupils([ImportedPupil], today: String)
+    /// The pupils of the caller's school that no consent in force covers for `purpose`.
+    case lackingConsent(purpose: String)
+}
+
+/// A pupil without a consent in force for a purpose, as the records routes list it: the token and
+/// what became of the newest consent for the purpose (`none`, `withdrawn`, `expired`,
+/// `superseded`). No personal data.
+public struct ConsentGapSummary: Codable, Sendable, Hashable {
+    /// The pupil's token.
+    public var pupil: String
+    /// `none`, `withdrawn`, `expired` or `superseded`.
+    public var status: String
+
+    public init(pupil: String, status: String) {
+        self.pupil = pupil
+        self.status = status
+    }
 }
 
 /// One consent as the records routes list it: no personal data.
@@ -132,4 +149,6 @@ public enum RecordsDoorResponse: Codable, Sendable, Hashable {
     case imported(tokens: [String])
     /// Nothing was stored: the rows' problems.
     case importRefused([ImportIssue])
+    /// The pupils lacking a consent in force for the purpose asked.
+    case consentGaps([ConsentGapSummary])
 }

@@ -10,7 +10,7 @@ import VaultDoor
 /// A school's records: consents and scans, withdrawals, transfers, subject-access requests and
 /// bulk import (`/v1/pupils/{token}/consents…`, `/v1/pupils/{token}/transfer`,
 /// `/v1/transfers…`, `/v1/pupils/{token}/access-requests`, `/v1/access-requests…`,
-/// `/v1/pupils/import`).
+/// `/v1/pupils/import`, `/v1/pupils/lacking-consent`).
 ///
 /// Every route needs a verified staff session (``DoorCalls/caller(for:)``, `401
 /// session-required`) and asks the vault as that caller; the vault decides, checks and audits.
@@ -123,37 +123,38 @@ enum RecordRoutes {
         router.post("/v1/pupils/import") { request, context in
             try await importPupils(request, context, door: door)
         }
+        router.get("/v1/pupils/lacking-consent") { request, context in
+            guard let purpose = request.uri.queryParameters["purpose"].map(String.init), !purpose.isEmpty else {
+                throw Problem(.badRequest, code: "purpose-required", title: "Name the purpose the consent is for (?purpose=self_service).")
+            }
+            guard case .consentGaps(let gaps) = try await call(door, .lackingConsent(purpose: purpose), context) else { throw unexpected }
+            return JSONBody.response(.ok, ConsentGapList(purpose: purpose, pupils: gaps.map { .init(token: $0.pupil, status: $0.status) }))
+        }
+    }
+
+    /// The answer of `GET /v1/pupils/lacking-consent`.
+    struct ConsentGapList: Encodable {
+        struct Pupil: Encodable {
+            let token: String
+            let status: String
+        }
+        let purpose: String
+        let pupils: [Pupil]
     }
 
     // MARK: Import
 
     /// Checks the whole file in the gateway (``PupilImportFile``), then has the vault register every
-    /// row in one transaction. `422` with `errors` (nothing stored) or `200 {imported, tokens}`.
+    /// row in one transaction (``PupilImportCall``). `422` with `errors` (nothing stored) or `200 {imported, tokens}`.
     static func importPupils(_ request: Request, _ context: BiletRequestContext, door: VaultDoorClient) async throws -> Response {
         let caller = try DoorCalls.caller(for: context)
         try JSONBody.requireMediaType(request, "text/csv")
         let body = try await collect(request, limit: maximumImportBytes)
-        let today = PupilImportFile.today()
-        switch PupilImportFile.check(Array(body.readableBytesView), today: today) {
-        case .invalid(let issues, let total):
+        switch try await PupilImportCall.run(Array(body.readableBytesView), caller: caller, door: door) {
+        case .imported(let tokens):
+            return JSONBody.response(.ok, Imported(imported: tokens.count, tokens: tokens))
+        case .refused(let issues, let total):
             return importRefused(issues, total: total)
-        case .valid(let rows):
-            let response: VaultDoorResponse
-            do {
-                response = try await door.callLong(.records(.importPupils(rows, today: today), caller: caller))
-            } catch {
-                throw Problem(.serviceUnavailable, code: "vault-unavailable", title: "The vault cannot be reached; try again later.")
-            }
-            switch response {
-            case .records(.imported(let tokens)):
-                return JSONBody.response(.ok, Imported(imported: tokens.count, tokens: tokens))
-            case .records(.importRefused(let issues)):
-                return importRefused(Array(issues.prefix(PupilImportFile.maximumIssues)), total: issues.count)
-            case .refused(let code):
-                throw DoorCalls.problem(forRefusal: code)
-            default:
-                throw unexpected
-            }
         }
     }
 

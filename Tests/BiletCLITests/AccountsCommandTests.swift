@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ServeTestSupport
 
 /// `bilet accounts add` refuses what can never be a staff account before touching the database.
 @Suite("bilet accounts")

@@ -4,6 +4,7 @@ import Foundation
 import PostgreSQL
 import Storage
 import Testing
+import ServeTestSupport
 
 /// `bilet audit gaps` run as the real binary: its exit status tells a complete window (0) from one
 /// not provable yet (3) and one with records missing or altered (2), and its proof file checks

@@ -4,6 +4,7 @@ import Foundation
 import PostgreSQL
 import Storage
 import Testing
+import ServeTestSupport
 
 /// `bilet audit key` and `bilet audit verify` run as the real binary.
 @Suite("bilet audit key and verify")

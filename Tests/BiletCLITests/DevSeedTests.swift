@@ -1,6 +1,7 @@
 import Foundation
 import Storage
 import Testing
+import ServeTestSupport
 
 #if canImport(Glibc)
 import Glibc

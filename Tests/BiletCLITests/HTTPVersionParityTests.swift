@@ -28,7 +28,7 @@ import Testing
     @Test("every route answers HTTP/1.1 and HTTP/2 alike, on the workstations' and the pupils' listener")
     func everyRouteAnswersAlike() async throws {
         let (routes, pools) = try APIContractTests.platform()
-        let router = routes.makeRouter()
+        let router = try routes.makeRouter()
         let table = RouteTable(router).routes
         let harness = try await GatewayHarness.start(router: router)
         var compared = 0

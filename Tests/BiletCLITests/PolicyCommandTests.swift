@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ServeTestSupport
 
 /// `bilet policy check|test|explain|diff` as CI and policy authors run them: the real binary, its
 /// output and its exit status.

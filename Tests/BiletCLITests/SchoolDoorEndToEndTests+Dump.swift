@@ -1,6 +1,7 @@
 import Foundation
 import Storage
 import Testing
+import ServeTestSupport
 
 /// Issue 10: "After importing synthetic pupils, a `pg_dump` of the whole database contains none of
 /// their surnames, SNILS or phone numbers in clear", on the database the matrix has just filled

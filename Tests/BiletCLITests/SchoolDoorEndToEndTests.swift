@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ServeTestSupport
 
 /// Issue 10's first required test, for what exists so far: one real `bilet serve` (development
 /// PKI, migrated database, initialised vault), accounts bootstrapped with `bilet accounts add` and

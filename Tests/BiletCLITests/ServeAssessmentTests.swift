@@ -3,6 +3,7 @@ import Foundation
 import Policy
 import PostgreSQL
 import Testing
+import ServeTestSupport
 
 /// Assessment end to end through real `bilet serve` and curl with the development certificates: a
 /// methodologist publishes a test (an invalid definition is refused naming the question), a school

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ServeTestSupport
 
 /// `bilet serve` end to end, as the README's run command uses it: the real binary, a private
 /// PostgreSQL cluster created from nothing, migrations applied by `bilet db migrate` (never by serve),

@@ -1,6 +1,7 @@
 import Foundation
 import PupilImport
 import Testing
+import ServeTestSupport
 
 /// The largest import a school may send, through real `bilet serve` and curl: 10,000 valid rows
 /// (synthetic) in one `POST /v1/pupils/import`, checked by the gateway, registered by the vault

@@ -1,6 +1,7 @@
 import Foundation
 import Storage
 import Testing
+import ServeTestSupport
 
 /// Issue #11, item 5, through a real `bilet serve` and curl with the development certificates:
 /// a school assigns its navigator to its pupil for the school year (and the navigator then reads

@@ -1,6 +1,7 @@
 import Assessment
 import Foundation
 import Testing
+import ServeTestSupport
 
 /// A navigator's per-pupil progress (`GET /v1/navigators/me/progress`) end to end through real
 /// `bilet serve` and curl: the school registers three pupils and assigns them to navigator A (two

@@ -3,6 +3,7 @@ import Foundation
 import Policy
 import PostgreSQL
 import Testing
+import ServeTestSupport
 
 /// The pupil's test-taking path through real `bilet serve` and curl (attack review #4): a pupil's
 /// requests resolve the assessment token once per session (one `token.resolved` record, not one per

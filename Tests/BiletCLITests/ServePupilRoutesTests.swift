@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ServeTestSupport
 
 /// The pupil routes through real `bilet serve` and curl with the development certificates, as a
 /// school would use them: register → read → correct → search, another school's 404 on the first

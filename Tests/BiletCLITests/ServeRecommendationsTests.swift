@@ -2,6 +2,7 @@ import Assessment
 import Foundation
 import PostgreSQL
 import Testing
+import ServeTestSupport
 
 /// Recommendations end to end through real `bilet serve` and curl with the development
 /// certificates: a methodologist publishes a test, the school registers two pupils (consents to

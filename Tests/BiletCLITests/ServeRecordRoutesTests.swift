@@ -1,6 +1,7 @@
 import Foundation
 import PupilImport
 import Testing
+import ServeTestSupport
 
 /// The school-records routes through real `bilet serve` and curl with the development
 /// certificates, as a school would use them: a CSV import (and the refused ones: rows with errors,

@@ -1,6 +1,7 @@
 import Foundation
 import Storage
 import Testing
+import ServeTestSupport
 
 /// Trials and events through real `bilet serve` and curl with the development certificates: a
 /// venue registers a place and a mentor and submits an event, cannot approve it itself (`403

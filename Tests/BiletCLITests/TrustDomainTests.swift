@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ServeTestSupport
 
 #if canImport(Glibc)
 import Glibc

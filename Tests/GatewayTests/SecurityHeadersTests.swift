@@ -36,3 +36,33 @@ import Testing
         #expect(twice.count == once.count)
     }
 }
+
+/// The pages' one exception (issue 14): exactly the page policy a page route set stays; any other
+/// policy a route sets is replaced by the API's.
+@Suite struct PageSecurityHeadersTests {
+    @Test func keepsExactlyThePagePolicy() {
+        var fields: HTTPFields = [.contentType: "text/html; charset=utf-8", .contentSecurityPolicy: SecurityHeaders.pageContentSecurityPolicy]
+        SecurityHeaders.apply(to: &fields)
+        #expect(fields[values: .contentSecurityPolicy] == [SecurityHeaders.pageContentSecurityPolicy])
+        #expect(fields[.xFrameOptions] == "DENY")
+        #expect(fields[.cacheControl] == "no-store")
+        var again = fields
+        SecurityHeaders.apply(to: &again)
+        #expect(again == fields)
+    }
+
+    @Test func replacesAnyOtherPolicy() {
+        var fields: HTTPFields = [.contentSecurityPolicy: "default-src *; script-src 'unsafe-inline'"]
+        SecurityHeaders.apply(to: &fields)
+        #expect(fields[values: .contentSecurityPolicy] == ["default-src 'none'; frame-ancestors 'none'"])
+        var weakened: HTTPFields = [.contentSecurityPolicy: SecurityHeaders.pageContentSecurityPolicy + "; script-src 'unsafe-inline'"]
+        SecurityHeaders.apply(to: &weakened)
+        #expect(weakened[values: .contentSecurityPolicy] == ["default-src 'none'; frame-ancestors 'none'"])
+    }
+
+    @Test func onlyPagePathsArePages() {
+        #expect(SecurityHeaders.isPagePath("/app/sign-in"))
+        #expect(!SecurityHeaders.isPagePath("/v1/pupils"))
+        #expect(!SecurityHeaders.isPagePath("/application"))
+    }
+}

@@ -9,9 +9,11 @@ import Logging
 ///    text (`application/x-www-form-urlencoded`, `multipart/form-data`, `text/plain`), or which
 ///    announces a body without declaring its type, is refused `415 unsupported-media-type` before
 ///    any route logic: those are the bodies a page on another site can make a workstation's
-///    browser send, with its client certificate, without a CORS preflight (CSRF). No route
+///    browser send, with its client certificate, without a CORS preflight (CSRF). No API route
 ///    accepts one; routes that take another type than JSON check it themselves (`text/csv`,
-///    `application/pdf`, `application/pkcs10`);
+///    `application/pdf`, `application/pkcs10`). The one exception is the pages' own forms under
+///    ``SecurityHeaders/pagePathPrefix``, where every unsafe request must carry the page's CSRF
+///    token (PagesHTTP checks it before any route logic);
 /// 2. a path no route serves is `404 route-not-found`; a served path asked with another method is
 ///    `405 method-not-allowed` with `Allow`;
 /// 3. an error a route throws renders its own answer (``HTTPProblemConvertible``); any other
@@ -70,7 +72,7 @@ public struct GatewayMiddleware: RouterMiddleware {
 
     /// The `415` answer to a state-changing request with a body a browser can send across sites.
     static func refusal(_ request: Request) -> Problem? {
-        guard stateChanging.contains(request.method) else { return nil }
+        guard stateChanging.contains(request.method), !SecurityHeaders.isPagePath(request.uri.path) else { return nil }
         let declared = request.headers[.contentType]?.split(separator: ";").first?
             .trimmingCharacters(in: .whitespaces).lowercased()
         if let declared {

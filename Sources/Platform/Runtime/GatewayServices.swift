@@ -39,7 +39,7 @@ struct GatewayServices {
         let material = try TLSMaterialStore(files: files, registry: registry, logger: logger)
         let listeners = settings.listeners.map { Self.configuration($0, perAddress: settings.maximumConnectionsPerAddress) }
         let gateway = try Gateway(
-            listeners: listeners, material: material, registry: registry, router: routes.makeRouter(),
+            listeners: listeners, material: material, registry: registry, router: try routes.makeRouter(),
             refusalObserver: refusalObserver, logger: logger)
 
         let byName = Dictionary(uniqueKeysWithValues: settings.listeners.map { ($0.name, $0) })

@@ -9,6 +9,8 @@ import Hummingbird
 import Identity
 import Organisations
 import OrganisationsHTTP
+import Pages
+import PagesHTTP
 import Recommendations
 import RecommendationsHTTP
 import TrialsHTTP
@@ -22,7 +24,7 @@ import VaultHTTP
 /// process holds the issuing CA, the staff login (`/v1/sessions`), the compliance officers'
 /// audit API (`/v1/audit/…`), the organisation registry (`/v1/organisations…`), staff
 /// administration (`/v1/staff…`) and pupils' own accounts (`/v1/pupil/…`) when staff sessions are
-/// served.
+/// served, and the server-rendered pages (`/app/…`, ``PageRoutes``) over the same services.
 struct PlatformRoutes: Sendable {
     /// The staff login and the routes that need a staff session.
     struct Staff: Sendable {
@@ -57,7 +59,9 @@ struct PlatformRoutes: Sendable {
     var pupilPath = PupilPath()
 
     /// The router with every configured route group.
-    func makeRouter() -> Router<BiletRequestContext> {
+    ///
+    /// - Throws: ``PagesError`` when the pages' templates or stylesheet are missing or broken.
+    func makeRouter() throws(PagesError) -> Router<BiletRequestContext> {
         let router = Gateway.makeRouter()
         router.add(middleware: PupilRateLimitMiddleware(limits: pupilPath.limits))
         let ownTokens = pupilPath.assessmentTokens
@@ -68,6 +72,19 @@ struct PlatformRoutes: Sendable {
             OrganisationRoutes.add(to: router, staff.organisations)
             StaffRoutes.add(to: router, staff.administration)
             PupilSessionRoutes.add(to: router, accounts: staff.pupils, signedOut: { await ownTokens.remove(session: $0.sessionID) })
+            let registry = staff.organisations.registry
+            let kpiDesk = vaultDoor.map { door in
+                KPIDesk(
+                    recommendations: staff.recommendations, assessment: staff.assessment, trials: staff.trials.store, door: door,
+                    regionOf: { kind, id in
+                        guard let kind = OrganisationKind(rawValue: kind), let id = OrganisationID(id) else { return nil }
+                        return try await registry.find(Organisation(kind: kind, id: id))?.region
+                    })
+            }
+            try PageRoutes.add(
+                to: router,
+                PageRoutes.Dependencies(
+                    login: staff.login, sessions: staff.sessions, staff: staff.administration, door: vaultDoor, kpi: kpiDesk))
             if let vaultDoor {
                 VaultRoutes.add(to: router, door: vaultDoor, sessions: staff.sessions, pupilAccounts: staff.pupils)
                 TrialsRoutes.add(
@@ -89,15 +106,7 @@ struct PlatformRoutes: Sendable {
                     to: router, sessions: staff.sessions,
                     desk: NavigatorProgressDesk(
                         assessment: staff.assessment, trials: staff.trials.store, recommendations: staff.recommendations, door: vaultDoor))
-                let registry = staff.organisations.registry
-                KPIRoutes.add(
-                    to: router, sessions: staff.sessions,
-                    desk: KPIDesk(
-                        recommendations: staff.recommendations, assessment: staff.assessment, trials: staff.trials.store, door: vaultDoor,
-                        regionOf: { kind, id in
-                            guard let kind = OrganisationKind(rawValue: kind), let id = OrganisationID(id) else { return nil }
-                            return try await registry.find(Organisation(kind: kind, id: id))?.region
-                        }))
+                if let kpiDesk { KPIRoutes.add(to: router, sessions: staff.sessions, desk: kpiDesk) }
             }
         }
         return router
@@ -106,7 +115,7 @@ struct PlatformRoutes: Sendable {
     /// The route groups served, for the start-up log.
     var groups: [String] {
         ["gateway"] + (certificateRenewal == nil ? [] : ["certificates"])
-            + (staff == nil ? [] : ["sessions", "audit", "organisations", "staff", "pupil-accounts"])
+            + (staff == nil ? [] : ["sessions", "audit", "organisations", "staff", "pupil-accounts", "pages"])
             + (staff == nil || vaultDoor == nil ? [] : ["vault", "trials", "assessment", "recommendations", "kpi"])
     }
 }

@@ -35,7 +35,7 @@ package enum RecordsDoorHandler {
         case .consents, .attachScan, .scan, .withdraw, .transfer, .registerAccessRequest: .pupilRecords
         case .answerAccessRequest: .accessRequest
         case .acceptTransfer: .transfer
-        case .incomingTransfers, .accessRequests, .importPupils: .school
+        case .incomingTransfers, .accessRequests, .importPupils, .lackingConsent: .school
         }
     }
 
@@ -95,6 +95,9 @@ package enum RecordsDoorHandler {
             return .accessRequest(summary(try await vault.answerAccessRequest(reference, by: requester), today: today()))
         case .importPupils(let rows, _):
             return try await importPupils(rows, caller: caller, requester: requester, vault: vault)
+        case .lackingConsent(let purpose):
+            let gaps = try await vault.schoolPupilsLackingConsent(purpose: purpose, by: requester)
+            return .consentGaps(gaps.map { ConsentGapSummary(pupil: $0.subject.rawValue, status: $0.status) })
         }
     }
 

@@ -1,20 +1,26 @@
-import Foundation
+public import Foundation
 
 /// The built `bilet` binary, run as a child process with output going to a file (a pipe would
 /// be inherited by the PostgreSQL server that `bilet` starts and never reach end-of-file).
-struct BiletProcess {
-    struct Failure: Error, CustomStringConvertible {
-        let description: String
+///
+/// `@unchecked Sendable`: `Process` is a reference the harness only reads after starting it.
+public struct BiletProcess: @unchecked Sendable {
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+
+        public init(description: String) {
+            self.description = description
+        }
     }
 
-    let process: Process
-    let log: URL
+    public let process: Process
+    public let log: URL
 
     /// The package root.
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    public static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
 
-    static var binary: URL {
+    public static var binary: URL {
         for candidate in [".build/debug/bilet", ".build/release/bilet"] {
             let url = root.appendingPathComponent(candidate)
             if FileManager.default.isExecutableFile(atPath: url.path) { return url }
@@ -23,7 +29,7 @@ struct BiletProcess {
     }
 
     /// Starts `executable` (the `bilet` binary unless said otherwise) with output going to `log`.
-    static func start(
+    public static func start(
         _ arguments: [String], environment: [String: String], log: URL, executable: URL = binary
     ) throws -> BiletProcess {
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
@@ -44,7 +50,7 @@ struct BiletProcess {
 
     /// Runs to completion (bounded to two minutes) and returns the exit status and all output.
     /// `executable` is the `bilet` binary unless said otherwise (`/usr/bin/curl` in the gateway test).
-    static func run(
+    public static func run(
         _ arguments: [String], environment: [String: String], executable: URL = binary
     ) throws -> (status: Int32, output: String) {
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("bilet-run-\(UUID().uuidString).log")
@@ -60,7 +66,7 @@ struct BiletProcess {
     }
 
     /// Polls the output until a line contains `text`; returns all lines so far.
-    func waitForLine(containing text: String, timeout: Duration) async throws -> [String] {
+    public func waitForLine(containing text: String, timeout: Duration) async throws -> [String] {
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: timeout)
         while clock.now < deadline {
@@ -76,12 +82,12 @@ struct BiletProcess {
     /// Stops the process if it still runs: for a `defer`, so a test that fails half-way leaves no
     /// `bilet serve` (and its PostgreSQL) behind; a test that checks the exit status calls
     /// ``terminate()`` itself.
-    func stopIfRunning() {
+    public func stopIfRunning() {
         if process.isRunning { _ = try? terminate() }
     }
 
     /// Sends SIGTERM and waits (bounded) for the exit status.
-    func terminate() throws -> Int32 {
+    public func terminate() throws -> Int32 {
         process.terminate()
         let deadline = Date().addingTimeInterval(60)
         while process.isRunning && Date() < deadline { usleep(20_000) }

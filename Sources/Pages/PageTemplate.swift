@@ -1,0 +1,42 @@
+/// Every page template the pages render, one case per file `Templates/<rawValue>.mustache`.
+///
+/// The page-safety test renders each of them; a page added without a case here is not served.
+public enum PageTemplate: String, Sendable, Hashable, CaseIterable {
+    /// Staff sign-in at a workstation (login and password; the certificate is the other factor).
+    case signIn = "sign-in"
+    /// The staff member's consent to the processing of their own personal data.
+    case consent
+    /// The signed-in staff member's home page.
+    case home
+    /// The school registers a pupil: pupil, guardian and the signed paper consent.
+    case pupilNew = "pupil-new"
+    /// The registration's receipt: the pupil's token and the consent's reference, no personal data.
+    case pupilRegistered = "pupil-registered"
+    /// A pupil's consents (by token) with their scans and the form to attach a missing one; the
+    /// pupil's navigators, assigning and ending.
+    case pupilConsents = "pupil-consents"
+    /// The school imports its pupils from a CSV file; the refused rows as a table.
+    case pupilImport = "pupil-import"
+    /// The school's pupils without a consent in force for a purpose (tokens only).
+    case pupilsLackingConsent = "pupils-lacking-consent"
+    /// The school's KPI: twelve months of five figures.
+    case kpi
+    /// A refusal or failure, with its status and a sentence in Russian.
+    case error
+
+    /// The page's title (`<title>` and `<h1>`), in Russian.
+    public var title: String {
+        switch self {
+        case .signIn: "Вход для сотрудников"
+        case .consent: "Согласие на обработку персональных данных"
+        case .home: "Главная"
+        case .pupilNew: "Регистрация ученика"
+        case .pupilRegistered: "Ученик зарегистрирован"
+        case .pupilsLackingConsent: "Ученики без согласия"
+        case .pupilImport: "Загрузка списка учеников"
+        case .pupilConsents: "Согласия и навигаторы ученика"
+        case .kpi: "Показатели школы"
+        case .error: "Ошибка"
+        }
+    }
+}

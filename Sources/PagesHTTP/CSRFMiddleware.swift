@@ -1,0 +1,65 @@
+import Gateway
+import HTTPTypes
+import Hummingbird
+import Logging
+import Pages
+
+/// Checks the CSRF token of every unsafe request (`POST`, `PUT`, `PATCH`, `DELETE`) before its
+/// route: the body must be a form (`application/x-www-form-urlencoded` of at most
+/// ``maximumBodyBytes``, or `multipart/form-data` of at most ``maximumUploadBytes``, the file
+/// forms) whose ``CSRFTokens/fieldName`` is the token of the request's binding (the session, or
+/// before sign-in the certificate), compared in constant time. Anything else is the refusal page
+/// (`403`) and the route never runs. Safe requests pass untouched.
+struct CSRFMiddleware: RouterMiddleware {
+    typealias Context = BiletRequestContext
+
+    /// The largest form read.
+    static let maximumBodyBytes = 64 * 1024
+    /// The largest file form read: a consent scan of up to 8 MiB (what `PUT …/scan` takes) or an
+    /// import file (10,000 rows are about 2 MB), with the form around it.
+    static let maximumUploadBytes = 8 * 1024 * 1024 + 64 * 1024
+
+    let tokens: CSRFTokens
+    /// What the request's token must be bound to; `nil` refuses.
+    let binding: @Sendable (BiletRequestContext) -> String?
+    /// The refusal page.
+    let refused: @Sendable (BiletRequestContext) -> Response
+
+    static let unsafe: Set<HTTPRequest.Method> = [.post, .put, .patch, .delete]
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard Self.unsafe.contains(request.method) else { return try await next(request, context) }
+        let contentType = request.headers[.contentType] ?? ""
+        let declared = contentType.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
+        let boundary = MultipartForm.boundary(contentType: contentType)
+        guard declared == "application/x-www-form-urlencoded" || boundary != nil, let binding = binding(context) else {
+            context.logger.notice("page form refused", metadata: ["reason": "csrf-binding-or-type"])
+            return refused(context)
+        }
+        let buffer = try await request.body.collect(upTo: boundary == nil ? Self.maximumBodyBytes : Self.maximumUploadBytes)
+        let token: String? =
+            if let boundary {
+                MultipartForm(body: Array(buffer.readableBytesView), boundary: boundary)?[CSRFTokens.fieldName]
+            } else {
+                FormValues(body: String(buffer: buffer))[CSRFTokens.fieldName]
+            }
+        guard tokens.isValid(token, for: binding) else {
+            context.logger.notice("page form refused", metadata: ["reason": "csrf-token"])
+            return refused(context)
+        }
+        var request = request
+        request.body = .init(buffer: buffer)
+        return try await next(request, context)
+    }
+
+    /// The fields of a form the middleware let through (the body is already in memory).
+    static func form(_ request: Request) async throws -> FormValues {
+        FormValues(body: String(buffer: try await request.body.collect(upTo: maximumBodyBytes)))
+    }
+
+    /// The parts of a file form the middleware let through; `nil` when it is not one.
+    static func multipart(_ request: Request) async throws -> MultipartForm? {
+        guard let boundary = MultipartForm.boundary(contentType: request.headers[.contentType] ?? "") else { return nil }
+        return MultipartForm(body: Array(try await request.body.collect(upTo: maximumUploadBytes).readableBytesView), boundary: boundary)
+    }
+}

@@ -1,0 +1,114 @@
+public import Accounts
+public import AccountsHTTP
+import Foundation
+public import Gateway
+import HTTPTypes
+public import Hummingbird
+import Identity
+public import Pages
+public import RecommendationsHTTP
+public import VaultDoor
+
+/// The server-rendered pages under `/app/` (issue 14), in Russian, over the same services as the
+/// API: ``StaffLogin`` and ``StaffSessions`` for signing in and out, `StaffAdministration` for
+/// the staff consent, `StaffRoutes.accounts(of:_:)` for the school's navigators, the vault's door
+/// (``DoorCalls``) for pupils. No page reads the database
+/// itself.
+///
+/// - `GET /app/static/bilet-<hash>.css`: the stylesheet, cached for a year.
+/// - `GET /app/sign-in`, `POST /app/sign-in`: the staff sign-in at a workstation (its certificate is
+///   the other factor); success sets the session cookie (``PageSession``) and goes to the home page.
+/// - behind the session cookie (``StaffSessionMiddleware`` in its page mode) and the CSRF check
+///   (``CSRFMiddleware``): `GET /app/home`, `GET|POST /app/consent` (the staff consent, the only
+///   page before it is recorded besides signing out), `POST /app/sign-out`, and the school's pages
+///   (``SchoolPages``).
+///
+/// No session (or an ended one) goes to the sign-in page, a missing consent to the consent page;
+/// a form without its CSRF token is `403` with a page saying so; every refusal of the services is
+/// a page in Russian with the API's status.
+public enum PageRoutes {
+    /// What the pages need: the same services the API's routes are given.
+    public struct Dependencies: Sendable {
+        public let login: StaffLogin
+        public let sessions: StaffSessions
+        /// Staff administration as `/v1/staff` has it (the consent, the organisation's accounts).
+        public let staff: StaffRoutes.Dependencies
+        /// The vault's door; without it the school's pupil pages are not served.
+        public let door: VaultDoorClient?
+        /// The KPI figures as `GET /v1/kpi` answers them; without it the KPI page is not served.
+        public let kpi: KPIDesk?
+
+        public init(login: StaffLogin, sessions: StaffSessions, staff: StaffRoutes.Dependencies, door: VaultDoorClient?, kpi: KPIDesk? = nil) {
+            self.login = login
+            self.sessions = sessions
+            self.staff = staff
+            self.door = door
+            self.kpi = kpi
+        }
+    }
+
+    /// The page requests a session without the staff consent may make.
+    public static let consentExemptions: Set<String> = ["GET /app/consent", "POST /app/consent", "POST /app/sign-out"]
+
+    /// Adds the pages to `router`.
+    ///
+    /// - Throws: ``PagesError`` when the templates or the stylesheet are missing or broken.
+    public static func add(to router: Router<BiletRequestContext>, _ dependencies: Dependencies) throws(PagesError) {
+        let kit = try PageKit()
+        addStatic(to: router, kit)
+        addSignIn(to: router, kit, dependencies)
+
+        let refusedForm: @Sendable (BiletRequestContext) -> Response = { context in
+            kit.errorPage(.forbidden, PageMessages.byCode["csrf-failed"]!, staff: context.staff, back: "/app/home")
+        }
+        let pages = router.group("/app")
+            .add(
+                middleware: StaffSessionMiddleware(
+                    sessions: dependencies.sessions,
+                    credential: .pageCookie(consentExemptions: consentExemptions) { refusal in
+                        switch refusal {
+                        case .sessionRequired: PageKit.redirect("/app/sign-in", headers: PageSession.clearCookie)
+                        case .consentRequired: PageKit.redirect("/app/consent")
+                        case .unavailable(let problem): kit.errorPage(problem, staff: nil, back: "/app/sign-in")
+                        }
+                    }))
+            .add(middleware: CSRFMiddleware(tokens: kit.csrf, binding: { $0.staff.map { CSRFTokens.binding(session: $0.sessionID) } }, refused: refusedForm))
+
+        pages.get("home") { _, context -> Response in
+            let staff = try context.requireStaff()
+            return try kit.page(
+                .home, staff: staff,
+                values: ["organisation": OrganisationURI.string(staff.organisation), "expires": RussianFormat.dateTime(staff.expiresAt)])
+        }
+        pages.get("consent") { _, context -> Response in
+            let staff = try context.requireStaff()
+            if staff.consentRecorded { return PageKit.redirect("/app/home") }
+            return try kit.page(.consent, staff: staff, values: ["version": StaffConsent.currentVersion])
+        }
+        pages.post("consent") { request, context -> Response in
+            let staff = try context.requireStaff()
+            let form = try await CSRFMiddleware.form(request)
+            do throws(AccountsError) {
+                try await dependencies.staff.administration.recordConsent(staff, version: form["version"] ?? "")
+            } catch {
+                return kit.errorPage(error.problem, staff: staff, back: "/app/consent")
+            }
+            return PageKit.redirect("/app/home")
+        }
+        pages.post("sign-out") { _, context -> Response in
+            let staff = try context.requireStaff()
+            do throws(AccountsError) {
+                try await dependencies.sessions.logout(staff)
+            } catch {
+                return kit.errorPage(error.problem, staff: staff)
+            }
+            return PageKit.redirect("/app/sign-in", headers: PageSession.clearCookie)
+        }
+        if let door = dependencies.door {
+            SchoolPages.add(to: pages, kit, door: door, staff: dependencies.staff)
+        }
+        if let kpi = dependencies.kpi {
+            SchoolPages.addKPI(to: pages, kit, desk: kpi)
+        }
+    }
+}

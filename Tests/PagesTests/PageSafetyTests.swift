@@ -1,0 +1,94 @@
+import Foundation
+import Pages
+import Testing
+
+/// Every page template, rendered with every optional part shown (messages, errors, the signed-in
+/// menu), is safe by construction: each `<form>` carries the CSRF field, there is no inline script
+/// (a `<script>` without `src`), no `style=` attribute, no `<style>` element and no `on…=` handler,
+/// so the pages' Content-Security-Policy without `unsafe-inline` breaks nothing; and each page is
+/// in Russian (`lang="ru"`) with a label for every input.
+@Suite struct PageSafetyTests {
+    static let frame = PageFrame(stylesheet: "/app/static/bilet-000000000000.css", csrf: "TOKEN", signedIn: true, menu: true, school: true, role: "сотрудник школы")
+
+    /// Values that switch on every optional part of every template.
+    static func values() -> [String: Any] {
+        var form = CheckedForm(
+            PupilRegistrationPage.sections,
+            values: FormValues(body: "surname=%D0%A2%D0%B5%D1%81%D1%82%D0%BE%D0%B2%D0%B0&guardian_relation=mother&pupil_signed=on"))
+        for field in form.sections.flatMap(\.fields) { form.refuse(field.name, "Сообщение для поля \(field.name).") }
+        form.message = "Сообщение для всей формы."
+        return [
+            "message": "Сообщение.", "login": "synthetic.login", "version": "staff-pd-2026-1", "organisation": "bilet://school/77-0001",
+            "expires": "07.12.2026 18:00", "form": form, "pupil": "sub_AAAAAAAAAAAAAAAAAAAAAA", "consent": "cns_AAAA", "status": 403,
+            "back": "/app/home", "purposes": ConsentGapsPage.menu(current: "self_service"), "purposeLabel": "Личный кабинет ученика",
+            "pupils": [ConsentGapsPage.Row(token: "sub_AAAAAAAAAAAAAAAAAAAAAA", status: "согласие отозвано")], "hasPupils": true, "count": 1,
+            "truncated": true, "imported": true, "refused": true, "total": 2, "shown": 1,
+            "issues": [PupilImportPage.Row(row: 3, column: "СНИЛС", message: "Сообщение.")], "attached": true, "threshold": 5, "months": [KPIPage.Month(month: "2026-12", figures: ["5", "<5", "<5", "<5", "<5"])], "assigned": true, "ended": true, "hasAssignments": true, "hasNavigators": true,
+            "assignments": [NavigatorChoice.Assignment(navigator: "usr_A", name: "navigator.one", validUntil: "2027-07-01T00:00:00Z")],
+            "navigators": [NavigatorChoice.Option(id: "usr_A", login: "navigator.one")],
+            "consents": [
+                PupilConsentsPage.Consent(consent: "cns_A", purpose: "enrolment", status: "active", signedOn: "2025-09-01", scan: false),
+                PupilConsentsPage.Consent(consent: "cns_B", purpose: "self_service", status: "withdrawn", signedOn: "2025-09-01", scan: true),
+            ],
+        ]
+    }
+
+    static func unsafeParts(of html: String) -> [String] {
+        var found: [String] = []
+        let lower = html.lowercased()
+        let forms = lower.components(separatedBy: "<form").dropFirst()
+        for (index, form) in forms.enumerated() {
+            let body = form.components(separatedBy: "</form>").first ?? ""
+            if !body.contains(#"<input type="hidden" name="_csrf" value="token">"#) { found.append("form \(index + 1) lacks the CSRF field") }
+        }
+        for match in lower.matches(of: #/<script\b[^>]*>/#) where !match.output.contains("src=") {
+            found.append("inline script: \(match.output)")
+        }
+        if lower.contains("<style") { found.append("a <style> element") }
+        for match in lower.matches(of: #/\sstyle\s*=/#) { found.append("style attribute: \(match.output)") }
+        for match in lower.matches(of: #/\son[a-z]+\s*=/#) { found.append("event handler: \(match.output)") }
+        if lower.contains("javascript:") { found.append("a javascript: URL") }
+        return found
+    }
+
+    @Test("every template", arguments: PageTemplate.allCases)
+    func everyTemplateIsSafe(_ template: PageTemplate) throws {
+        let renderer = try PageRenderer()
+        for frame in [Self.frame, PageFrame(stylesheet: Self.frame.stylesheet, csrf: "TOKEN")] {
+            let html = try renderer.render(template, frame: frame, values: Self.values())
+            #expect(Self.unsafeParts(of: html) == [], "\(template.rawValue)")
+            #expect(html.hasPrefix("<!DOCTYPE html>\n<html lang=\"ru\">"))
+            #expect(html.contains("<title>\(template.title) — Билет в будущее</title>"))
+            // every visible input, select and textarea has its <label for=…>
+            for match in html.matches(of: #/<(input|select|textarea) id="([A-Za-z0-9_-]+)"/#) {
+                #expect(html.contains(#"<label for="\#(match.output.2)">"#), "\(template.rawValue): \(match.output.2) has no label")
+            }
+            for match in html.matches(of: #/<input (?!type="hidden")(?!id=)[^>]*>/#) {
+                Issue.record("\(template.rawValue): an input without an id for its label: \(match.output)")
+            }
+        }
+    }
+
+    @Test func theRegistrationFormShowsValuesAndMessagesNextToTheirFields() throws {
+        let html = try PageRenderer().render(.pupilNew, frame: Self.frame, values: Self.values())
+        #expect(html.contains(#"<input id="surname" name="surname" type="text" value="Тестова" required aria-invalid="true" aria-describedby="surname-error">"#))
+        #expect(html.contains(#"<p class="error" id="snils-error">Сообщение для поля snils.</p>"#))
+        #expect(html.contains(#"<option value="mother" selected>Мать</option>"#))
+        #expect(html.contains(#"<input id="pupil_signed" name="pupil_signed" type="checkbox" checked"#))
+        #expect(html.contains(#"<p class="alert" role="alert">Сообщение для всей формы.</p>"#))
+        #expect(html.contains(#"<link rel="stylesheet" href="/app/static/bilet-000000000000.css">"#))
+    }
+
+    @Test func kpiFiguresUnderFiveAreShownAsSuppressed() throws {
+        let html = try PageRenderer().render(.kpi, frame: Self.frame, values: Self.values())
+        #expect(html.contains("<tr><th scope=\"row\">12.2026</th><td>5</td><td>&lt;5</td><td>&lt;5</td><td>&lt;5</td><td>&lt;5</td></tr>"))
+    }
+
+    @Test func theCheckFindsWhatItLooksFor() {
+        #expect(Self.unsafeParts(of: #"<form method="post"><button>x</button></form>"#) == ["form 1 lacks the CSRF field"])
+        #expect(Self.unsafeParts(of: "<script>alert(1)</script>").count == 1)
+        #expect(Self.unsafeParts(of: #"<script src="/app/static/x.js"></script>"#) == [])
+        #expect(Self.unsafeParts(of: #"<p style="color:red">x</p>"#).count == 1)
+        #expect(Self.unsafeParts(of: ##"<a href="#top" onclick="x()">x</a>"##).count == 1)
+    }
+}
