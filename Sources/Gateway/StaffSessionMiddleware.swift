@@ -37,7 +37,9 @@ public struct StaffSessionMiddleware: RouterMiddleware {
 
     /// Why a page request was refused before its route, for the pages to answer in their own way.
     public enum Refusal: Sendable, Hashable {
-        /// No session cookie, or one that does not resolve (any cause; the audit log says which).
+        /// No session credential was presented at all.
+        case sessionMissing
+        /// A session credential that does not resolve (any cause; the audit log says which).
         case sessionRequired
         /// The session is live but its holder has not recorded the staff consent.
         case consentRequired
@@ -86,7 +88,7 @@ public struct StaffSessionMiddleware: RouterMiddleware {
             exemptions = pageExemptions
             refuse = refused
         }
-        guard let token, !token.isEmpty else { return refuse(.sessionRequired) }
+        guard let token, !token.isEmpty else { return refuse(.sessionMissing) }
         // A session is bound to a workstation certificate: on a connection without one (the
         // pupils' listener) no token can be valid, so it is refused before any lookup or audit
         // write, and an anonymous client cannot make the log grow.
@@ -112,7 +114,7 @@ public struct StaffSessionMiddleware: RouterMiddleware {
     /// The API's answers to each refusal.
     static func problemResponse(_ refusal: Refusal) -> Response {
         switch refusal {
-        case .sessionRequired: Problem.staffSessionRequired.response
+        case .sessionMissing, .sessionRequired: Problem.staffSessionRequired.response
         case .consentRequired:
             Problem(
                 .forbidden, code: "staff-consent-required",

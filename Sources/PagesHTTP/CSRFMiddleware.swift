@@ -6,8 +6,8 @@ import Pages
 
 /// Checks the CSRF token of every unsafe request (`POST`, `PUT`, `PATCH`, `DELETE`) before its
 /// route: the body must be a form (`application/x-www-form-urlencoded` of at most
-/// ``maximumBodyBytes``, or `multipart/form-data` of at most ``maximumUploadBytes``, the file
-/// forms) whose ``CSRFTokens/fieldName`` is the token of the request's binding (the session, or
+/// ``maximumBodyBytes``, or, on the routes that take a file (``takesFiles(_:)``),
+/// `multipart/form-data` of at most ``maximumUploadBytes``) whose ``CSRFTokens/fieldName`` is the token of the request's binding (the session, or
 /// before sign-in the certificate), compared in constant time. Anything else is the refusal page
 /// (`403`) and the route never runs. Safe requests pass untouched.
 struct CSRFMiddleware: RouterMiddleware {
@@ -31,7 +31,8 @@ struct CSRFMiddleware: RouterMiddleware {
         guard Self.unsafe.contains(request.method) else { return try await next(request, context) }
         let contentType = request.headers[.contentType] ?? ""
         let declared = contentType.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
-        let boundary = MultipartForm.boundary(contentType: contentType)
+        // a file form only where a route takes a file: elsewhere 64 KiB of urlencoded form at most
+        let boundary = Self.takesFiles(request.uri.path) ? MultipartForm.boundary(contentType: contentType) : nil
         guard declared == "application/x-www-form-urlencoded" || boundary != nil, let binding = binding(context) else {
             context.logger.notice("page form refused", metadata: ["reason": "csrf-binding-or-type"])
             return refused(context)
@@ -50,6 +51,12 @@ struct CSRFMiddleware: RouterMiddleware {
         var request = request
         request.body = .init(buffer: buffer)
         return try await next(request, context)
+    }
+
+    /// Whether the route at `path` takes a file form (`multipart/form-data`): the import and a
+    /// consent's scan. Every other unsafe page request must be a small urlencoded form.
+    static func takesFiles(_ path: String) -> Bool {
+        path == "/app/pupils/import" || (path.hasPrefix("/app/pupils/") && path.hasSuffix("/scan"))
     }
 
     /// The fields of a form the middleware let through (the body is already in memory).

@@ -47,6 +47,12 @@ extension PageRoutes {
                 } catch {
                     return kit.errorPage(error.problem, staff: nil, back: "/app/sign-in")
                 }
+                // a session this browser still held ends: one browser, one live session
+                if let previous = request.cookies[StaffSessionMiddleware.pageSessionCookie]?.value, !previous.isEmpty,
+                    let held = try? await dependencies.sessions.resolve(token: previous, certificate: certificate)
+                {
+                    try? await dependencies.sessions.logout(held)
+                }
                 return PageKit.redirect("/app/home", headers: PageSession.setCookie(opened.token.text))
             }
     }

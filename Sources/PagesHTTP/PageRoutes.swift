@@ -61,17 +61,32 @@ public enum PageRoutes {
         let refusedForm: @Sendable (BiletRequestContext) -> Response = { context in
             kit.errorPage(.forbidden, PageMessages.byCode["csrf-failed"]!, staff: context.staff, back: "/app/home")
         }
+        let session = StaffSessionMiddleware(
+            sessions: dependencies.sessions,
+            credential: .pageCookie(consentExemptions: consentExemptions) { refusal in
+                switch refusal {
+                // the cookie is cleared only when one was presented and refused: a request without
+                // it (a link from another site carries no SameSite=Strict cookie) leaves it alone
+                case .sessionMissing: PageKit.redirect("/app/sign-in")
+                case .sessionRequired: PageKit.redirect("/app/sign-in", headers: PageSession.clearCookie)
+                case .consentRequired: PageKit.redirect("/app/consent")
+                case .unavailable(let problem): kit.errorPage(problem, staff: nil, back: "/app/sign-in")
+                }
+            })
+        // Signing out takes no CSRF token: a token that went stale (the gateway restarted, the page
+        // stayed open) must not leave a session live on a shared workstation, and the session
+        // cookie is SameSite=Strict, so another site's form never carries it.
+        router.group("/app/sign-out").add(middleware: session).post { _, context -> Response in
+            let staff = try context.requireStaff()
+            do throws(AccountsError) {
+                try await dependencies.sessions.logout(staff)
+            } catch {
+                return kit.errorPage(error.problem, staff: staff)
+            }
+            return PageKit.redirect("/app/sign-in", headers: PageSession.clearCookie)
+        }
         let pages = router.group("/app")
-            .add(
-                middleware: StaffSessionMiddleware(
-                    sessions: dependencies.sessions,
-                    credential: .pageCookie(consentExemptions: consentExemptions) { refusal in
-                        switch refusal {
-                        case .sessionRequired: PageKit.redirect("/app/sign-in", headers: PageSession.clearCookie)
-                        case .consentRequired: PageKit.redirect("/app/consent")
-                        case .unavailable(let problem): kit.errorPage(problem, staff: nil, back: "/app/sign-in")
-                        }
-                    }))
+            .add(middleware: session)
             .add(middleware: CSRFMiddleware(tokens: kit.csrf, binding: { $0.staff.map { CSRFTokens.binding(session: $0.sessionID) } }, refused: refusedForm))
 
         pages.get("home") { _, context -> Response in
@@ -94,15 +109,6 @@ public enum PageRoutes {
                 return kit.errorPage(error.problem, staff: staff, back: "/app/consent")
             }
             return PageKit.redirect("/app/home")
-        }
-        pages.post("sign-out") { _, context -> Response in
-            let staff = try context.requireStaff()
-            do throws(AccountsError) {
-                try await dependencies.sessions.logout(staff)
-            } catch {
-                return kit.errorPage(error.problem, staff: staff)
-            }
-            return PageKit.redirect("/app/sign-in", headers: PageSession.clearCookie)
         }
         if let door = dependencies.door {
             SchoolPages.add(to: pages, kit, door: door, staff: dependencies.staff)

@@ -31,8 +31,8 @@ def test_whoami_shows_the_school_principal_of_the_workstation_certificate(
 
 
 # What Chromium reports when the gateway refuses its handshake for want of a client certificate: the
-# fatal alert's error. The gateway shuts its side after the alert and drains what the browser had already
-# sent until it closes, so no TCP reset can overtake the alert (when it closed at once, 4 or 5 of 30
+# fatal alert's error. After the alert the gateway sends nothing more and drains what the browser sends
+# until it closes (500 ms at most), so no TCP reset can overtake the alert (when it closed at once, 4 or 5 of 30
 # navigations ended in ERR_SOCKET_NOT_CONNECTED or ERR_CONNECTION_RESET instead). docs/BROWSER-TESTS.md,
 # "The refusal's error".
 ALERT_ERROR = "net::ERR_BAD_SSL_CLIENT_AUTH_CERT"

@@ -90,6 +90,16 @@ import Testing
         #expect(MultipartForm.boundary(contentType: "application/x-www-form-urlencoded") == nil)
         #expect(MultipartForm(body: Array("no parts at all".utf8), boundary: "XyZ") == nil)
         #expect(MultipartForm(body: Array("--XyZ\r\nno blank line\r\n--XyZ--".utf8), boundary: "XyZ") == nil)
+        // a preamble before the first delimiter (no browser sends one) is not a form
+        #expect(MultipartForm(body: Array("preamble\r\n".utf8) + body, boundary: boundary) == nil)
+        // the boundary inside a part's content, not after a CRLF, does not end the part
+        let embedded = Array(
+            "--XyZ\r\nContent-Disposition: form-data; name=\"f\"\r\n\r\na--XyZb\r\n--XyZ--\r\n".utf8)
+        #expect(MultipartForm(body: embedded, boundary: boundary)?["f"] == "a--XyZb")
+        // more parts than a page form has is not read
+        let part = "--XyZ\r\nContent-Disposition: form-data; name=\"p\"\r\n\r\nv\r\n"
+        #expect(MultipartForm(body: Array((String(repeating: part, count: 16) + "--XyZ--\r\n").utf8), boundary: boundary)?.parts.count == 16)
+        #expect(MultipartForm(body: Array((String(repeating: part, count: 17) + "--XyZ--\r\n").utf8), boundary: boundary) == nil)
         #expect(ScanType.named(by: Array("%PDF-1.4".utf8)) == "application/pdf")
         #expect(ScanType.named(by: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0]) == "image/png")
         #expect(ScanType.named(by: Array("GIF89a".utf8)) == nil)

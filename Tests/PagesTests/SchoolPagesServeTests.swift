@@ -126,6 +126,7 @@ import Testing
         let otherWorkstation = try Self.page(run, port: port, client: "school-b", "/app/home", cookie: cookie)
         #expect(otherWorkstation.http == "303")
         #expect(otherWorkstation.headers["location"] == "/app/sign-in")
+        #expect(otherWorkstation.headers["set-cookie"] == "__Host-bilet-session=; Max-Age=0; Path=/; Secure; HttpOnly; SameSite=Strict")
 
         // The staff consent comes first; a consent form without the token changes nothing.
         let beforeConsent = try Self.page(run, port: port, "/app/home", cookie: cookie)
@@ -166,6 +167,8 @@ import Testing
         let pageWithBearer = try Self.page(run, port: port, "/app/home", bearer: bearer)
         #expect(pageWithBearer.http == "303")
         #expect(pageWithBearer.headers["location"] == "/app/sign-in")
+        // no cookie presented, none cleared (a link from another site carries no SameSite=Strict cookie)
+        #expect(pageWithBearer.headers["set-cookie"] == nil)
         let cookieOnPupils = try Self.page(run, port: pupils, client: nil, "/app/home", cookie: cookie)
         #expect(cookieOnPupils.http == "303")
         #expect(cookieOnPupils.headers["location"] == "/app/sign-in")
@@ -219,7 +222,7 @@ import Testing
         let notAScan = try Self.page(run, port: port, scanPath, method: "POST", cookie: cookie, upload: (formToken, textPath), uploadType: "application/pdf")
         #expect(notAScan.http == "422", "\(notAScan)")
         #expect(notAScan.body.contains("Файл не принят: нужен PDF, JPEG или PNG не больше 8 МБ."))
-        let forgedScan = try Self.page(run, port: port, scanPath, method: "POST", cookie: cookie, upload: ("forged", pdfPath), uploadType: "application/pdf")
+        let forgedScan = try Self.page(run, port: port, scanPath, method: "POST", cookie: cookie, upload: (signInToken, pdfPath), uploadType: "application/pdf")  // a well-formed token of another binding
         #expect(forgedScan.http == "403")
         let attached = try Self.page(run, port: port, scanPath, method: "POST", cookie: cookie, upload: (formToken, pdfPath), uploadType: "application/pdf")
         #expect(attached.http == "303", "\(attached)")
@@ -321,7 +324,7 @@ import Testing
             refusedImport.body.contains(
                 "<tr><td>5</td><td>Дата согласия</td><td>Укажите существующую дату не позже сегодняшнего дня в виде ДД.ММ.ГГГГ.</td></tr>"),
             "\(refusedImport)")
-        let forgedImport = try Self.page(run, port: port, "/app/pupils/import", method: "POST", cookie: cookie, upload: ("forged", broken))
+        let forgedImport = try Self.page(run, port: port, "/app/pupils/import", method: "POST", cookie: cookie, upload: (signInToken, broken))  // a well-formed token of another binding
         #expect(forgedImport.http == "403")
         let good = run.directory.path + "/good.csv"
         try Data(([SyntheticImport.header] + (0..<4).map { SyntheticImport.row($0, seed: 7) }).joined(separator: "\r\n").utf8)
@@ -345,8 +348,14 @@ import Testing
             "\(kpiPage)")
         #expect(kpiPage.body.components(separatedBy: "<tr><th scope=\"row\">").count == 13, "twelve months")
 
-        // Signing out ends the session and removes the cookie; the old cookie leads to the sign-in page.
-        let signedOut = try Self.page(run, port: port, "/app/sign-out", method: "POST", cookie: cookie, form: [("_csrf", formToken)])
+        // A file form where no route takes a file is refused before any of it is parsed.
+        let multipartElsewhere = try Self.page(run, port: port, "/app/consent", method: "POST", cookie: cookie, upload: (formToken, pdfPath))
+        #expect(multipartElsewhere.http == "403", "\(multipartElsewhere)")
+
+        // Signing out ends the session and removes the cookie, even with a token gone stale (the
+        // gateway restarted while the page was open): no live session is left on the workstation.
+        // The old cookie leads to the sign-in page.
+        let signedOut = try Self.page(run, port: port, "/app/sign-out", method: "POST", cookie: cookie, form: [("_csrf", signInToken)])
         #expect(signedOut.http == "303", "\(signedOut)")
         #expect(signedOut.headers["location"] == "/app/sign-in")
         #expect(signedOut.headers["set-cookie"] == "__Host-bilet-session=; Max-Age=0; Path=/; Secure; HttpOnly; SameSite=Strict")

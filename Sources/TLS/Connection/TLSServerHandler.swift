@@ -49,6 +49,8 @@ public final class TLSServerHandler: ChannelDuplexHandler {
     private var sentCloseNotify = false
     /// After a refusal's alert: the client's closing ends the connection.
     private var lingering = false
+    /// Closes a lingering connection whose client does not close; cancelled when the channel goes.
+    private var lingerTimer: Scheduled<Void>?
     /// The client closed its side while the connection was ending (before ``lingering`` was set).
     private var peerClosedWhileEnding = false
     /// Whether plaintext written since the last flush waits in the session to become one record.
@@ -86,6 +88,8 @@ public final class TLSServerHandler: ChannelDuplexHandler {
     }
 
     public func handlerRemoved(context: ChannelHandlerContext) {
+        self.lingerTimer?.cancel()
+        self.lingerTimer = nil
         self.finish(context: context, failure: .closedDuringHandshake)
     }
 
@@ -98,6 +102,8 @@ public final class TLSServerHandler: ChannelDuplexHandler {
         if case .handshaking = self.state {
             self.logger.debug("tls handshake abandoned by the peer")
         }
+        self.lingerTimer?.cancel()
+        self.lingerTimer = nil
         self.finish(context: context, failure: .closedDuringHandshake)
         context.fireChannelInactive()
     }
@@ -197,12 +203,14 @@ public final class TLSServerHandler: ChannelDuplexHandler {
                 self.reportRefusal(refusal)
                 self.session.sendAlert(refusal.alert)
                 self.finish(context: context, failure: .refused(refusal))
+                self.sendAlertThenClose(context: context)
             } else {
+                // not a certificate refusal (garbage, no common protocol): no linger, nothing to explain
                 self.logger.debug("tls handshake failed", metadata: ["error.code": "\(error.code.rawValue)", "tls.gnutls": "\(error.gnutlsName ?? "")"])
                 self.session.sendAlert(for: error)
                 self.finish(context: context, failure: .handshakeFailed(error))
+                self.sendOutputThenClose(context: context, mode: .all, promise: nil)
             }
-            self.sendAlertThenClose(context: context)
         case .complete:
             self.handshakeCompleted(context: context)
         }
@@ -458,7 +466,7 @@ public final class TLSServerHandler: ChannelDuplexHandler {
         }
     }
 
-    /// Sends the handshake's fatal alert, then leaves the closing to the client: what it had already
+    /// Sends a certificate refusal's fatal alert, then leaves the closing to the client: what it had already
     /// sent (a TLS 1.3 client sends its request right after its Finished) and sends until it has read
     /// the alert is read and dropped, and the connection ends when the client closes its side, or
     /// ``refusalLinger`` after the alert at the latest. Closing at once with those bytes unread
@@ -478,7 +486,7 @@ public final class TLSServerHandler: ChannelDuplexHandler {
                 return
             }
             self.lingering = true
-            context.eventLoop.assumeIsolated().scheduleTask(in: Self.refusalLinger) {
+            self.lingerTimer = context.eventLoop.assumeIsolated().scheduleTask(in: Self.refusalLinger) {
                 context.close(mode: .all, promise: nil)
             }
         }
