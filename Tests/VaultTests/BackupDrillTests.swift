@@ -102,4 +102,47 @@ struct BackupDrillTests {
         try await cluster.stop()
         await fixture.shutdown()
     }
+
+    @Test("a field destroyed after the backup (health data, consent withdrawn) is destroyed again on restore")
+    func fieldDestructionReapplied() async throws {
+        let clock = MovableClock()
+        let fixture = try await VaultFixture.make(clock: clock.vaultClock)
+        let family = try await fixture.family(905, purposes: ["parent_request"], healthPurposes: ["parent_request"], now: clock.now)
+        let files = try TemporaryDirectory()
+        defer { files.remove() }
+        let backup = files.file("fields.bilet-backup")
+        let secret = UnsealSecret.passphrase(fixture.passphrase)
+        _ = try await BackupCreation.create(owner: fixture.database.configuration, to: backup, secret: secret)
+
+        // After the backup: the health consent is withdrawn and, 30 days on, the field destroyed.
+        let health = try #require(try await fixture.vault.consents(of: family.pupil.token, by: Principals.school()).first { $0.healthData })
+        try await fixture.vault.withdrawConsent(health.token, by: Principals.school())
+        clock.advance(days: 31)
+        #expect(try await fixture.vault.runRetention().fieldDeadlinesDone == 1)
+
+        let cluster = try await TestPostgres.makeDedicatedCluster()
+        let admin = PostgresConnectionPool(configuration: cluster.configuration(database: "postgres"), maxConnections: 1)
+        try await admin.execute("CREATE DATABASE restored TEMPLATE template0 ENCODING 'UTF8'")
+        await admin.shutdown()
+        let report = try await BackupRestore.restore(
+            backup: backup, secret: secret, target: cluster.configuration(database: "restored"), live: fixture.database.configuration,
+            checkpointDirectory: files.file("checkpoints"), logKey: try NoteSigner(
+                name: "bilet.test/audit", privateKey: try PrivateKey.generate(algorithm: .ed25519)
+            ).verifier, policies: fixture.policies)
+        let outcomes = report.reapplied.map { try? $0.outcome.get() }
+        #expect(outcomes == [.fieldsDestroyed([FieldName.disabilityStatus.rawValue])])
+
+        let pool = PostgresConnectionPool(configuration: cluster.configuration(database: "restored"), maxConnections: 1)
+        let subject = family.pupil.token.rawValue
+        let remaining = try await pool.query(
+            """
+            SELECT name FROM vault.fields f JOIN vault.subjects s ON s.id = f.subject_id WHERE s.token = \(subject) ORDER BY name
+            """
+        ).map { try $0.decode(String.self, at: 0) }
+        #expect(!remaining.isEmpty)
+        #expect(!remaining.contains(FieldName.disabilityStatus.rawValue))
+        await pool.shutdown()
+        try await cluster.stop()
+        await fixture.shutdown()
+    }
 }
