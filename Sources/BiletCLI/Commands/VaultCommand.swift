@@ -46,7 +46,7 @@ struct VaultCommand: AsyncParsableCommand {
 
     /// How the secret is given: a key file, or a passphrase from the terminal or stdin.
     struct SecretOptions: ParsableArguments {
-        @Option(name: .customLong("key-file"), help: ArgumentHelp("A 0600 file holding the 32-byte master key (read by the server).", valueName: "path"))
+        @Option(name: .customLong("key-file"), help: ArgumentHelp("A 0600 file holding the 32-byte master key (read by the server; by `bilet backup` itself).", valueName: "path"))
         var keyFile: String?
 
         @Flag(name: .customLong("passphrase-stdin"), help: "Read the passphrase from the first line of standard input.")
