@@ -4,6 +4,7 @@ import DatabaseTestSupport
 import Foundation
 import GnuTLS
 import PostgreSQL
+import Storage
 import Testing
 import Tokens
 @testable import Vault
@@ -14,6 +15,15 @@ import Tokens
 /// checkpoints, and the pupil erased after the backup stays erased.
 @Suite("bilet backup: the restore drill")
 struct BackupDrillTests {
+    /// A PostgreSQL cluster of its own with an empty database `restored` in it.
+    static func freshCluster() async throws -> LocalCluster {
+        let cluster = try await TestPostgres.makeDedicatedCluster()
+        let admin = PostgresConnectionPool(configuration: cluster.configuration(database: "postgres"), maxConnections: 1)
+        try await admin.execute("CREATE DATABASE restored TEMPLATE template0 ENCODING 'UTF8'")
+        await admin.shutdown()
+        return cluster
+    }
+
     @Test("restored into a fresh cluster: data reads back, the audit log verifies, a pupil erased after the backup stays erased")
     func drill() async throws {
         let fixture = try await VaultFixture.make()
@@ -49,10 +59,7 @@ struct BackupDrillTests {
         #expect(noCopy == .checkpointNotSaved(sequence: made.manifest.newestCheckpoint!.sequence))
 
         // A fresh cluster, an empty database.
-        let cluster = try await TestPostgres.makeDedicatedCluster()
-        let admin = PostgresConnectionPool(configuration: cluster.configuration(database: "postgres"), maxConnections: 1)
-        try await admin.execute("CREATE DATABASE restored TEMPLATE template0 ENCODING 'UTF8'")
-        await admin.shutdown()
+        let cluster = try await Self.freshCluster()
         let target = cluster.configuration(database: "restored")
 
         let report = try await BackupRestore.restore(
@@ -120,10 +127,7 @@ struct BackupDrillTests {
         clock.advance(days: 31)
         #expect(try await fixture.vault.runRetention().fieldDeadlinesDone == 1)
 
-        let cluster = try await TestPostgres.makeDedicatedCluster()
-        let admin = PostgresConnectionPool(configuration: cluster.configuration(database: "postgres"), maxConnections: 1)
-        try await admin.execute("CREATE DATABASE restored TEMPLATE template0 ENCODING 'UTF8'")
-        await admin.shutdown()
+        let cluster = try await Self.freshCluster()
         let report = try await BackupRestore.restore(
             backup: backup, secret: secret, target: cluster.configuration(database: "restored"), live: fixture.database.configuration,
             checkpointDirectory: files.file("checkpoints"), logKey: try NoteSigner(
