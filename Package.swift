@@ -276,6 +276,13 @@ let package = Package(
             ],
             swiftSettings: strict),
 
+        // `bilet backup`: pg_dump sealed under keys from the vault's master key; verify; restore into an
+        // empty database with the audit log checked and later erasures re-applied (issue 15, part 5).
+        .target(
+            name: "Backups",
+            dependencies: ["Vault", "Audit", "Policy", "PostgreSQL", "Storage"],
+            swiftSettings: strict),
+
         // MARK: Test support (only test targets depend on it)
         .target(
             name: "DatabaseTestSupport",
@@ -305,7 +312,7 @@ let package = Package(
             name: "BiletCLI",
             dependencies: [
                 "Platform", "GnuTLS", "PostgreSQL", "Storage", "Settings", "Policy", "Audit", "Vault", "CertificateAuthority",
-                "Identity", "Accounts", "Assessment", "DevSeed",
+                "Identity", "Accounts", "Assessment", "DevSeed", "Backups",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -420,7 +427,7 @@ let package = Package(
         .testTarget(
             name: "VaultTests",
             dependencies: [
-                "Vault", "VaultDoor", "Audit", "Tokens", "Policy", "GnuTLS", "PostgreSQL", "Storage", "DatabaseTestSupport",
+                "Vault", "VaultDoor", "Audit", "Tokens", "Policy", "GnuTLS", "PostgreSQL", "Storage", "DatabaseTestSupport", "Backups",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -22,6 +22,7 @@ struct Bilet: AsyncParsableCommand {
             CertsCommand.self,
             AccountsCommand.self,
             DevCommand.self,
+            BackupCommand.self,
         ])
 
     /// Runs the command as ArgumentParser's own `main()` does, but writes a failure's message

@@ -210,12 +210,20 @@ extension Vault {
             remainingKeys: try row.decode(Int.self, at: 4), finished: try row.decode(Bool.self, at: 5))
     }
 
+    /// The one query of the seal record (columns in ``decodeSealRecord(_:)``'s order).
+    static let sealRecordQuery: SQLStatement =
+        "SELECT method, salt, argon2_iterations, argon2_memory_kib, argon2_parallelism, check_tag FROM vault.seal"
+
     func loadSealRecord() async throws(VaultError) -> SealRecord? {
         let rows = try await withConnection { connection in
-            try await connection.query(
-                "SELECT method, salt, argon2_iterations, argon2_memory_kib, argon2_parallelism, check_tag FROM vault.seal")
+            try await connection.query(Self.sealRecordQuery)
         }
         guard let row = rows.first else { return nil }
+        return try Self.decodeSealRecord(row)
+    }
+
+    /// The seal record in a row of ``sealRecordQuery``.
+    static func decodeSealRecord(_ row: Row) throws(VaultError) -> SealRecord {
         do {
             let method = try row.decode(String.self, at: 0)
             var parameters: Argon2id.Parameters?

@@ -46,21 +46,41 @@ struct VaultCommand: AsyncParsableCommand {
 
     /// How the secret is given: a key file, or a passphrase from the terminal or stdin.
     struct SecretOptions: ParsableArguments {
-        @Option(name: .customLong("key-file"), help: ArgumentHelp("A 0600 file holding the 32-byte master key (read by the server).", valueName: "path"))
+        @Option(name: .customLong("key-file"), help: ArgumentHelp("A 0600 file holding the 32-byte master key (read by the server; by `bilet backup` itself).", valueName: "path"))
         var keyFile: String?
 
         @Flag(name: .customLong("passphrase-stdin"), help: "Read the passphrase from the first line of standard input.")
         var passphraseFromStdin = false
 
         func request(_ operation: VaultControlRequest.Operation, confirm: Bool = false) throws -> VaultControlRequest {
+            switch try given(confirm: confirm) {
+            case .keyFile(let path): VaultControlRequest(operation: operation, keyFile: path)
+            case .passphrase(let passphrase): VaultControlRequest(operation: operation, passphrase: passphrase)
+            }
+        }
+
+        /// The secret for this process's own use (`bilet backup`), not sent to a server.
+        func unsealSecret() throws -> UnsealSecret {
+            switch try given(confirm: false) {
+            case .keyFile(let path): .keyFile(path: path)
+            case .passphrase(let passphrase): .passphrase(Passphrase(passphrase))
+            }
+        }
+
+        private enum Given {
+            case keyFile(String)
+            case passphrase(String)
+        }
+
+        /// The key file's absolute path, or the passphrase read from stdin or the terminal.
+        private func given(confirm: Bool) throws -> Given {
             if let keyFile {
                 guard !passphraseFromStdin else { throw ValidationError("give either --key-file or a passphrase, not both") }
-                let absolute = keyFile.hasPrefix("/") ? keyFile : FileManager.default.currentDirectoryPath + "/" + keyFile
-                return VaultControlRequest(operation: operation, keyFile: absolute)
+                return .keyFile(keyFile.hasPrefix("/") ? keyFile : FileManager.default.currentDirectoryPath + "/" + keyFile)
             }
             let passphrase = try passphraseFromStdin ? PassphraseInput.fromStandardInput() : PassphraseInput.fromTerminal(confirm: confirm)
             guard !passphrase.isEmpty else { throw ValidationError("the passphrase is empty") }
-            return VaultControlRequest(operation: operation, passphrase: passphrase)
+            return .passphrase(passphrase)
         }
     }
 

@@ -15,7 +15,8 @@ struct SealRecord: Sendable {
 /// from it.
 ///
 /// Derived keys (HKDF-SHA-256, salt `bilet/vault`, one info string each) never share a purpose:
-/// the check key, the KEK-wrapping key, the blind-index key and the audit keyed-hash source.
+/// the check key, the KEK-wrapping key, the blind-index key, the audit keyed-hash source and the
+/// backup root (from which each backup file's own keys are derived, see ``BackupKeys``).
 enum MasterKeyDerivation {
     static let masterKeyByteCount = 32
     static let checkMessage = Array("bilet vault master key check v1".utf8)
@@ -26,6 +27,7 @@ enum MasterKeyDerivation {
         case kekWrapping = "bilet vault v1 kek wrapping"
         case blindIndex = "bilet vault v1 blind index"
         case auditHashSource = "bilet vault v1 audit keyed hash source"
+        case backup = "bilet vault v1 backup"
     }
 
     /// The master key for `secret`. Argon2id runs on the calling thread: call this from a thread

@@ -1,0 +1,164 @@
+package import Audit
+import Foundation
+package import Policy
+package import PostgreSQL
+package import Vault
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `bilet backup restore`: a verified backup into an empty database, then the checks that make a
+/// restored snapshot safe to use.
+///
+/// In order, stopping at the first failure:
+/// 1. the backup is verified whole with the unseal material (nothing is restored from a tampered,
+///    truncated or wrong-key file);
+/// 2. the live destruction register (outside the snapshot) is read, so a restore never starts
+///    without knowing what was erased since;
+/// 3. the target must be empty (no table, no schema of its own);
+/// 4. the component roles the manifest names are created (login only, never more), the dump is
+///    decrypted straight into `pg_restore --single-transaction --exit-on-error`, the roles' settings
+///    are given back and the database's own grant is repeated (`REVOKE CREATE, TEMPORARY … FROM PUBLIC`);
+/// 5. the restored audit log is recomputed and checked against its signed checkpoints and the ones
+///    saved outside the database up to the backup's newest (which must be among them);
+/// 6. every register entry newer than the backup is re-applied through the vault's erasure path
+///    (``Vault/reapply(_:by:)``), so a restored backup never resurrects an erased child.
+package enum BackupRestore {
+    /// The actor the restore's own audit records and register entries name.
+    package static let actor = "service:backup-restore"
+
+    /// Restores `backup` into the empty database `target` (as its owner).
+    ///
+    /// - Parameters:
+    ///   - live: the database the platform runs on now (as its owner): its destruction register is
+    ///     the one re-applied. Never written.
+    ///   - checkpointDirectory: where the sequencer saves checkpoints outside the database.
+    ///   - logKey: the audit log's verifier key.
+    /// - Throws: every ``BackupError`` of verification, ``BackupError/targetNotEmpty``,
+    ///   ``BackupError/databaseTool(_:)``, ``BackupError/checkpointNotSaved(sequence:)``,
+    ///   ``BackupError/auditLogNotVerified(findings:)``, ``BackupError/storage(_:)``.
+    package static func restore(
+        backup: String, secret: UnsealSecret, target: PostgresConfiguration, live: PostgresConfiguration,
+        checkpointDirectory: String, logKey: NoteVerifierKey, policies: PolicyStore,
+        vaultConfiguration: VaultConfiguration = VaultConfiguration()
+    ) async throws(BackupError) -> RestoreReport {
+        let summary = try await BackupVerification.verify(at: backup, secret: secret)
+        let saved = try SavedCheckpoints.usable(in: checkpointDirectory, for: summary.manifest)
+        let register = try await liveRegister(live, policies: policies)
+        let newer = register.filter { $0.destroyedAt > summary.manifest.createdAt }.sorted { $0.destroyedAt < $1.destroyedAt }
+        do {
+            return try await PoolScope.using(target, maxConnections: 2) { pool in
+                try await requireEmpty(pool)
+                try await load(backup, manifest: summary.manifest, secret: secret, into: pool, target: target)
+                let audit = try await AuditQueryService(
+                    reader: pool, recorder: pool, officer: actor, purpose: "backup_restore"
+                ).verify(logKey: logKey, savedCheckpoints: saved)
+                guard audit.isIntact else { throw BackupError.auditLogNotVerified(findings: audit.findings.count) }
+                let vault = Vault(pool: pool, policies: policies, audit: AuditLog(), configuration: vaultConfiguration)
+                try await vault.unseal(with: secret, by: actor)
+                var reapplied: [RestoreReport.Reapplication] = []
+                for entry in newer {
+                    do throws(VaultError) {
+                        reapplied.append(.init(entry: entry, outcome: .success(try await vault.reapply(entry, by: actor))))
+                    } catch {
+                        reapplied.append(.init(entry: entry, outcome: .failure(error)))
+                    }
+                }
+                _ = try await vault.seal(by: actor)
+                return RestoreReport(
+                    summary: summary, auditRecordsChecked: audit.recordsChecked, auditCheckpointsVerified: audit.checkpointsVerified,
+                    savedCheckpointsUsed: saved.count, reapplied: reapplied)
+            }
+        } catch let error as BackupError {
+            throw error
+        } catch let error as VaultError {
+            throw .storage("the restored vault refused: \(error.code.rawValue)")
+        } catch let error as AuditError {
+            throw .storage("the restored audit log cannot be read: \(error.code.rawValue)")
+        } catch let error as PostgresError {
+            throw .storage("the target database failed (\(error.sqlState?.rawValue ?? "connection"))")
+        } catch {
+            throw .storage("the restore failed")
+        }
+    }
+
+    /// The destruction register of the live database, newest first.
+    private static func liveRegister(_ live: PostgresConfiguration, policies: PolicyStore) async throws(BackupError) -> [RestoreReport.Entry] {
+        do {
+            return try await PoolScope.using(live) { pool in
+                try await Vault(pool: pool, policies: policies, audit: AuditLog()).destructionRegister(limit: Int.max)
+            }
+        } catch {
+            throw .storage("cannot read the live destruction register")
+        }
+    }
+
+    /// Refuses a database that holds any relation or schema of its own.
+    private static func requireEmpty(_ pool: PostgresConnectionPool) async throws {
+        let count = try await pool.query(
+            """
+            SELECT (SELECT count(*) FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                    WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_to%')
+                 + (SELECT count(*) FROM pg_catalog.pg_namespace
+                    WHERE nspname NOT IN ('public', 'pg_catalog', 'information_schema') AND nspname NOT LIKE 'pg\\_%')
+            """
+        ).singleValue(Int64.self)
+        guard count == 0 else { throw BackupError.targetNotEmpty }
+    }
+
+    /// Creates the component roles the backup names, restores the dump, gives the roles their
+    /// settings again and repeats the database-level grant.
+    private static func load(
+        _ backup: String, manifest: BackupManifest, secret: UnsealSecret, into pool: PostgresConnectionPool,
+        target: PostgresConfiguration
+    ) async throws {
+        for role in manifest.roles {
+            try await createRole(role.name, on: pool)
+        }
+        _ = try await BlockingBackupWork.run { () throws(BackupError) in
+            // A pg_restore that stops reading must fail the write, not kill bilet.
+            signal(SIGPIPE, SIG_IGN)
+            let restore = try DatabaseToolProcess(
+                "pg_restore", ["--no-owner", "--single-transaction", "--exit-on-error", "--no-password"], configuration: target,
+                feeding: true)
+            do throws(BackupError) {
+                let summary = try BackupReader.decrypt(at: backup, secret: secret, into: restore.write)
+                try restore.finish()
+                return summary
+            } catch {
+                restore.abandon()
+                throw error
+            }
+        }
+        // The settings go through the restored schema's own idempotent helper (migration 0841).
+        for role in manifest.roles {
+            for setting in role.settings {
+                guard let equals = setting.firstIndex(of: "=") else { continue }
+                let name = String(setting[..<equals])
+                let value = String(setting[setting.index(after: equals)...])
+                _ = try await pool.query("SELECT bilet_meta.require_role_setting(\(role.name), \(name), \(value))")
+            }
+        }
+        let name = try await pool.query("SELECT current_database()").singleValue(String.self)
+        try await pool.execute("REVOKE CREATE, TEMPORARY ON DATABASE \(identifier: try SQLIdentifier(name)) FROM PUBLIC")
+    }
+
+    /// Creates a component role with no power beyond logging in, unless the cluster has it already
+    /// (roles are cluster-wide); a role of that name with more power is refused.
+    private static func createRole(_ name: String, on pool: PostgresConnectionPool) async throws {
+        guard name.hasPrefix("bilet_") else { throw BackupError.tampered }
+        let existing = try await pool.query(
+            "SELECT rolsuper OR rolcreaterole OR rolcreatedb OR rolreplication OR rolbypassrls FROM pg_catalog.pg_roles WHERE rolname = \(name)")
+        if let row = existing.first {
+            guard try !row.decode(Bool.self, at: 0) else {
+                throw BackupError.storage("the target cluster's role \(name) has more power than a component role may")
+            }
+            return
+        }
+        try await pool.execute(
+            "CREATE ROLE \(identifier: try SQLIdentifier(name)) LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS")
+    }
+}
