@@ -183,6 +183,10 @@ let package = Package(
             dependencies: ["PostgreSQL", "Audit", "Identity", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
 
+        // The incident register (152-FZ art. 21 part 3.1): breaches, their scope in the audit log,
+        // the 24- and 72-hour notices to Roskomnadzor and their texts.
+        .target(name: "Incidents", dependencies: ["PostgreSQL", "Audit"], swiftSettings: strict),
+
         // MARK: HTTP routes, one small target per component (Gateway stays TLS and HTTP plumbing)
         .target(
             name: "VaultHTTP",
@@ -235,6 +239,14 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             swiftSettings: strict),
+        .target(
+            name: "IncidentsHTTP",
+            dependencies: [
+                "Gateway", "Accounts", "Incidents", "Audit", "Policy",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: strict),
         // Trials and events over HTTP: venues, coordinators, navigators, mentors (issue 11, item 2).
         .target(
             name: "TrialsHTTP",
@@ -272,6 +284,7 @@ let package = Package(
                 "CertificateAuthority", "Identity", "Accounts", "LocalSocket", "VaultDoor",
                 "Organisations", "VaultHTTP", "AccountsHTTP", "OrganisationsHTTP", "AuditHTTP", "CertificatesHTTP", "PupilImport",
                 "Tokens", "Trials", "TrialsHTTP", "Assessment", "AssessmentHTTP", "Recommendations", "RecommendationsHTTP",
+                "Incidents", "IncidentsHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -425,7 +438,7 @@ let package = Package(
             name: "AccountsTests",
             dependencies: [
                 "Accounts", "Gateway", "AccountsHTTP", "AuditHTTP", "Organisations", "OrganisationsHTTP", "Audit", "Policy", "TLS", "GnuTLS",
-                "Identity", "PostgreSQL", "Storage",
+                "Identity", "PostgreSQL", "Storage", "Incidents", "IncidentsHTTP",
                 "TLSTestSupport", "DatabaseTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

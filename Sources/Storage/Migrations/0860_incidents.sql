@@ -40,6 +40,15 @@ CREATE TABLE incidents.incidents (
 CREATE INDEX incidents_by_discovery ON incidents.incidents (discovered_at DESC);
 
 GRANT SELECT, INSERT ON incidents.incidents TO bilet_gateway;
+
+-- The register as the gateway reads it: every column in one fixed order, with the database's clock
+-- at the read (the deadlines are judged by it, never by a caller's clock).
+CREATE VIEW incidents.register AS
+SELECT id, kind, status, description, discovered_at, scope_from, scope_until, scope_actor, scope_certificate,
+       scope_organisation, first_notice_sent_at, results_sent_at, recorded_by, created_at, updated_at,
+       clock_timestamp() AS read_at
+FROM incidents.incidents;
+GRANT SELECT ON incidents.register TO bilet_gateway;
 GRANT UPDATE (status, description, first_notice_sent_at, results_sent_at, updated_at) ON incidents.incidents TO bilet_gateway;
 
 -- The data subjects and organisations an incident's scope selects in the audit log: the
