@@ -2,6 +2,7 @@ import Accounts
 import Audit
 import Foundation
 import PostgreSQL
+import Storage
 import Testing
 
 /// The incident register (152-FZ art. 21 part 3.1) over real mTLS on a real database: the affected
@@ -31,6 +32,25 @@ struct IncidentsAPITests {
         return ISO8601DateFormatter().string(from: now.addingTimeInterval(TimeInterval(seconds)))
     }
 
+    /// Runs `body` with a served StaffHarness and pools of `components` on its database, and stops
+    /// them all afterwards, also when `body` throws.
+    static func serving(
+        components: [Component] = [], _ body: (StaffHarness, [PostgresConnectionPool]) async throws -> Void
+    ) async throws {
+        let harness = try await StaffHarness.start()
+        let database = harness.database.components(maxConnectionsPerComponent: 1)
+        let pools = components.map { database.makePool(for: $0) }
+        do {
+            try await body(harness, pools)
+        } catch {
+            for pool in pools { await pool.shutdown() }
+            await harness.stop()
+            throw error
+        }
+        for pool in pools { await pool.shutdown() }
+        await harness.stop()
+    }
+
     static func object(_ body: String) -> [String: Any] {
         (try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any]) ?? [:]
     }
@@ -49,9 +69,7 @@ struct IncidentsAPITests {
 
     @Test("the affected subjects and organisations come from the audit log: by window, actor, certificate and organisation; refusals and other windows do not count")
     func impactFromTheAuditLog() async throws {
-        let harness = try await StaffHarness.start()
-        let vault = harness.database.components().makePool(for: .vault)
-        do {
+        try await Self.serving(components: [.vault]) { harness, pools in
             try await harness.addAccount("officer.one", role: "compliance_officer", region: nil)
             let readerA = try await harness.addAccount("reader.a")
             let readerB = try await harness.addAccount("reader.b", organisation: "bilet://school/77-9999")
@@ -69,12 +87,12 @@ struct IncidentsAPITests {
                     PIIRead(
                         actor: actor, subject: subject, decision: decision, purpose: "enrolment", fieldsRequested: ["surname"],
                         fieldsReturned: decision == .permit ? ["surname"] : [], reason: decision == .deny ? "forbidden" : nil),
-                    using: vault)
+                    using: pools[0])
             }
             try await log.append(
                 PIIWritten(
                     actor: readerB.actor, subject: Self.b2, decision: .permit, purpose: "enrolment", fieldsWritten: ["phone"], operation: .update),
-                using: vault)
+                using: pools[0])
             let after = try await Self.databaseTime(harness, plus: 1)
             let discovered = try await Self.databaseTime(harness, plus: -60)
             let serial = try harness.serial("school-ws21")
@@ -119,19 +137,12 @@ struct IncidentsAPITests {
                 #expect(!change.payload.contains("служебная"), "the description never reaches the audit log")
                 #expect(!change.payload.contains("sub_incident"), "nor the affected tokens")
             }
-        } catch {
-            await vault.shutdown()
-            await harness.stop()
-            throw error
         }
-        await vault.shutdown()
-        await harness.stop()
     }
 
     @Test("deadlines: 24 and 72 hours from discovery, due or overdue by the database's clock, sent when marked; the notices carry them and the counts")
     func deadlinesAndNotices() async throws {
-        let harness = try await StaffHarness.start()
-        do {
+        try await Self.serving { harness, _ in
             try await harness.addAccount("security.one", role: "security_admin", region: nil)
             let token = try #require(try await harness.login("security.one").token)
             let from = "2026-01-01T00:00:00Z"
@@ -201,17 +212,12 @@ struct IncidentsAPITests {
             #expect(changes.count == 4, "three recorded, one updated; a refused update changes nothing")
             #expect(changes[3].payload.contains(#""fields": ["status", "first_notice_sent_at"]"#))
             #expect(changes[3].payload.contains(#""status": "investigating""#))
-        } catch {
-            await harness.stop()
-            throw error
         }
-        await harness.stop()
     }
 
     @Test("only security administrators and compliance officers reach the register; every other role gets 403 forbidden, audited, before any body or id is read")
     func roles() async throws {
-        let harness = try await StaffHarness.start()
-        do {
+        try await Self.serving { harness, _ in
             let now = try await Self.databaseTime(harness)
             let body = Self.report(discovered: now, from: "2026-01-01T00:00:00Z", until: now)
             for role in ["compliance_officer", "security_admin"] {
@@ -259,17 +265,12 @@ struct IncidentsAPITests {
             let statuses = try await harness.owner.query("SELECT count(*) FROM incidents.incidents WHERE status = 'closed'").singleValue(Int.self)
             #expect(statuses == 2)
             #expect(try await harness.curl("GET", "/v1/incidents").status == 401, "no session")
-        } catch {
-            await harness.stop()
-            throw error
         }
-        await harness.stop()
     }
 
     @Test("bad input: missing fields, a bad kind or window, discovery in the future, an unknown incident, an empty update")
     func badInput() async throws {
-        let harness = try await StaffHarness.start()
-        do {
+        try await Self.serving { harness, _ in
             try await harness.addAccount("officer.two", role: "compliance_officer", region: nil)
             let token = try #require(try await harness.login("officer.two").token)
             let now = try await Self.databaseTime(harness)
@@ -319,19 +320,12 @@ struct IncidentsAPITests {
             let count = try await harness.owner.query("SELECT count(*) FROM incidents.incidents").singleValue(Int.self)
             #expect(count == 1)
             #expect(try await harness.auditEvents("incident.changed").count == 1)
-        } catch {
-            await harness.stop()
-            throw error
         }
-        await harness.stop()
     }
 
     @Test("least privilege (migration 0860): the gateway's role cannot delete an incident, rewrite its discovery, kind or scope, or read the audit log; other roles cannot reach the register")
     func privileges() async throws {
-        let harness = try await StaffHarness.start()
-        let others = harness.database.components(maxConnectionsPerComponent: 1)
-        let pools = [others.makePool(for: .vault), others.makePool(for: .trials), others.makePool(for: .organisations), harness.accountsPool]
-        do {
+        try await Self.serving(components: [.vault, .trials, .organisations]) { harness, pools in
             try await harness.addAccount("officer.three", role: "compliance_officer", region: nil)
             let token = try #require(try await harness.login("officer.three").token)
             let now = try await Self.databaseTime(harness)
@@ -349,7 +343,7 @@ struct IncidentsAPITests {
                 let error = await #expect(throws: PostgresError.self) { try await harness.gatewayPool.execute(statement) }
                 #expect(error?.code == .server(.insufficientPrivilege), "\(statement)")
             }
-            for pool in pools {
+            for pool in pools + [harness.accountsPool] {
                 let error = await #expect(throws: PostgresError.self) {
                     try await pool.execute("SELECT count(*) FROM incidents.incidents")
                 }
@@ -359,12 +353,6 @@ struct IncidentsAPITests {
                 try await pools[0].execute("SELECT * FROM incidents.affected(\(id))")
             }
             #expect(affected?.code == .server(.insufficientPrivilege))
-        } catch {
-            for pool in pools.prefix(3) { await pool.shutdown() }
-            await harness.stop()
-            throw error
         }
-        for pool in pools.prefix(3) { await pool.shutdown() }
-        await harness.stop()
     }
 }
