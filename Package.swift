@@ -184,6 +184,10 @@ let package = Package(
             dependencies: ["PostgreSQL", "Audit", "Identity", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
 
+        // The incident register (152-FZ art. 21 part 3.1): breaches, their scope in the audit log,
+        // the 24- and 72-hour notices to Roskomnadzor and their texts.
+        .target(name: "Incidents", dependencies: ["PostgreSQL", "Audit"], swiftSettings: strict),
+
         // MARK: HTTP routes, one small target per component (Gateway stays TLS and HTTP plumbing)
         .target(
             name: "VaultHTTP",
@@ -232,6 +236,14 @@ let package = Package(
             name: "OrganisationsHTTP",
             dependencies: [
                 "Gateway", "Accounts", "Organisations", "Identity", "Audit", "Policy",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: strict),
+        .target(
+            name: "IncidentsHTTP",
+            dependencies: [
+                "Gateway", "Accounts", "Incidents", "Audit", "Policy",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
@@ -298,6 +310,7 @@ let package = Package(
                 "CertificateAuthority", "Identity", "Accounts", "LocalSocket", "VaultDoor",
                 "Organisations", "VaultHTTP", "AccountsHTTP", "OrganisationsHTTP", "AuditHTTP", "CertificatesHTTP", "PupilImport",
                 "Tokens", "Trials", "TrialsHTTP", "Assessment", "AssessmentHTTP", "Recommendations", "RecommendationsHTTP", "PagesHTTP",
+                "Incidents", "IncidentsHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -459,7 +472,7 @@ let package = Package(
             name: "AccountsTests",
             dependencies: [
                 "Accounts", "Gateway", "AccountsHTTP", "AuditHTTP", "Organisations", "OrganisationsHTTP", "Audit", "Policy", "TLS", "GnuTLS",
-                "Identity", "PostgreSQL", "Storage",
+                "Identity", "PostgreSQL", "Storage", "Incidents", "IncidentsHTTP",
                 "TLSTestSupport", "DatabaseTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

@@ -8,6 +8,8 @@ import AuditHTTP
 import Gateway
 import GnuTLS
 import Hummingbird
+import Incidents
+import IncidentsHTTP
 import Logging
 import Policy
 import PostgreSQL
@@ -37,8 +39,8 @@ enum StaffPKI {
     }
 }
 
-/// A gateway on 127.0.0.1 with the staff routes, on a throwaway migrated database, with the
-/// repository's policies; curl is the client.
+/// A gateway on 127.0.0.1 with the staff routes (sessions, the audit API, the incident register), on
+/// a throwaway migrated database, with the repository's policies; curl is the client.
 final class StaffHarness: Sendable {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
@@ -99,6 +101,7 @@ final class StaffHarness: Sendable {
         AuditRoutes.add(
             to: router,
             AuditRoutes.Dependencies(sessions: sessions, policies: policies, reader: auditPool, recorder: gatewayPool, hostname: "gw-test"))
+        IncidentRoutes.add(to: router, .init(sessions: sessions, policies: policies, register: IncidentRegister(pool: gatewayPool)))
 
         // optional client certificates: workstations present one; a client without one stands for the pupils' listener
         let served = try await ServedGateway.start(router, pki: pki, label: "staff")

@@ -46,7 +46,7 @@ extension ServeCommandTests {
         let ready = try #require(Self.records(lines, message: "bilet is ready").first)
         #expect(ready["components"] as? String == "vault,sequencer,ca,gateway")
         #expect(ready["gateway"] as? String == "workstations,gost,pupils")
-        #expect(ready["routes"] as? String == "gateway,certificates,sessions,audit,organisations,staff,pupil-accounts,pages,vault,trials,assessment,recommendations,kpi")
+        #expect(ready["routes"] as? String == "gateway,certificates,sessions,audit,organisations,incidents,staff,pupil-accounts,pages,vault,trials,assessment,recommendations,kpi")
 
         // The dev workstation certificate is the principal; without one the required listener refuses.
         let whoami = try run.curl(port: workstations, path: "/v1/whoami", client: "workstation")

@@ -7,6 +7,7 @@ import CertificatesHTTP
 import Gateway
 import Hummingbird
 import Identity
+import IncidentsHTTP
 import Organisations
 import OrganisationsHTTP
 import Pages
@@ -22,7 +23,8 @@ import VaultHTTP
 /// Each route group is one optional dependency here and one line in ``makeRouter()``: the
 /// gateway's own `/healthz` and `/v1/whoami` always, `POST /v1/certificates/renew` when this
 /// process holds the issuing CA, the staff login (`/v1/sessions`), the compliance officers'
-/// audit API (`/v1/audit/…`), the organisation registry (`/v1/organisations…`), staff
+/// audit API (`/v1/audit/…`), the organisation registry (`/v1/organisations…`), the incident
+/// register (`/v1/incidents…`), staff
 /// administration (`/v1/staff…`) and pupils' own accounts (`/v1/pupil/…`) when staff sessions are
 /// served, and the server-rendered pages (`/app/…`, ``PageRoutes``) over the same services.
 struct PlatformRoutes: Sendable {
@@ -33,6 +35,8 @@ struct PlatformRoutes: Sendable {
         let audit: AuditRoutes.Dependencies
         /// The organisation registry (`/v1/organisations`).
         let organisations: OrganisationRoutes.Dependencies
+        /// The incident register (`/v1/incidents`).
+        let incidents: IncidentRoutes.Dependencies
         /// Staff administration, activation and consent (`/v1/staff`).
         let administration: StaffRoutes.Dependencies
         /// Pupils' own accounts on the pupils' listener (`/v1/pupil/…`).
@@ -70,6 +74,7 @@ struct PlatformRoutes: Sendable {
             SessionRoutes.add(to: router, login: staff.login, sessions: staff.sessions)
             AuditRoutes.add(to: router, staff.audit)
             OrganisationRoutes.add(to: router, staff.organisations)
+            IncidentRoutes.add(to: router, staff.incidents)
             StaffRoutes.add(to: router, staff.administration)
             PupilSessionRoutes.add(to: router, accounts: staff.pupils, signedOut: { await ownTokens.remove(session: $0.sessionID) })
             let registry = staff.organisations.registry
@@ -115,7 +120,7 @@ struct PlatformRoutes: Sendable {
     /// The route groups served, for the start-up log.
     var groups: [String] {
         ["gateway"] + (certificateRenewal == nil ? [] : ["certificates"])
-            + (staff == nil ? [] : ["sessions", "audit", "organisations", "staff", "pupil-accounts", "pages"])
+            + (staff == nil ? [] : ["sessions", "audit", "organisations", "incidents", "staff", "pupil-accounts", "pages"])
             + (staff == nil || vaultDoor == nil ? [] : ["vault", "trials", "assessment", "recommendations", "kpi"])
     }
 }

@@ -5,6 +5,8 @@ import CertificateAuthority
 import Foundation
 import AuditHTTP
 import Gateway
+import Incidents
+import IncidentsHTTP
 import Logging
 import Organisations
 import OrganisationsHTTP
@@ -59,6 +61,7 @@ struct StaffServices {
             routes: PlatformRoutes.Staff(
                 login: login, sessions: sessions, audit: audit,
                 organisations: OrganisationRoutes.Dependencies(sessions: sessions, policies: policies, registry: registry),
+                incidents: IncidentRoutes.Dependencies(sessions: sessions, policies: policies, register: IncidentRegister(pool: auditRecorder)),
                 administration: StaffRoutes.Dependencies(
                     sessions: sessions, policies: policies, administration: administration, registry: registry),
                 pupils: pupils,
