@@ -3,6 +3,7 @@ import DatabaseTestSupport
 import Foundation
 import Policy
 import PostgreSQL
+import ServeTestSupport
 import Testing
 import Vault
 
