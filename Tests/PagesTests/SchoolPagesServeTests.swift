@@ -326,6 +326,13 @@ import Testing
             "\(refusedImport)")
         let forgedImport = try Self.page(run, port: port, "/app/pupils/import", method: "POST", cookie: cookie, upload: (signInToken, broken))  // a well-formed token of another binding
         #expect(forgedImport.http == "403")
+        // A file over the import's 4 MiB (the page's body limit is the scan's 8 MiB) is refused by the
+        // import itself, as the API refuses it, and nothing is stored.
+        let oversized = run.directory.path + "/oversized.csv"
+        try Data((lines.joined(separator: "\r\n") + String(repeating: "\r\n", count: 2_200_000)).utf8).write(to: URL(fileURLWithPath: oversized))
+        let oversizedImport = try Self.page(run, port: port, "/app/pupils/import", method: "POST", cookie: cookie, upload: (formToken, oversized))
+        #expect(oversizedImport.http == "413", "\(oversizedImport.http)")
+        #expect(oversizedImport.body.contains("Файл больше 4 МБ: разделите список на несколько файлов."))
         let good = run.directory.path + "/good.csv"
         try Data(([SyntheticImport.header] + (0..<4).map { SyntheticImport.row($0, seed: 7) }).joined(separator: "\r\n").utf8)
             .write(to: URL(fileURLWithPath: good))
