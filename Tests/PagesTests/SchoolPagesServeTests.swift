@@ -254,6 +254,11 @@ import Testing
         let coveredAPI = try run.call(port: port, client: "workstation", token: bearer, "/v1/pupils/lacking-consent?purpose=enrolment")
         #expect(coveredAPI.body == #"{"pupils":[],"purpose":"enrolment"}"#, "\(coveredAPI)")
         #expect(try run.call(port: port, client: "workstation", token: bearer, "/v1/pupils/lacking-consent").http == "400")
+        // A purpose the policy schema does not declare is refused by the vault itself, not only by the
+        // page: no list of the school's whole roll (and no read audited for each pupil) for nothing.
+        let invented = try run.call(port: port, client: "workstation", token: bearer, "/v1/pupils/lacking-consent?purpose=nothing")
+        #expect(invented.http == "400", "\(invented)")
+        #expect(invented.body.contains(#""code":"invalid-request""#), "\(invented)")
         // A navigator of the same school is refused by the vault (only a school lists its pupils' consents).
         let navigatorAdded = try run.addAccount("navigator.a", role: "navigator", organisation: "bilet://school/77-0001", region: "77")
         try #require(navigatorAdded.status == 0, "\(navigatorAdded.output)")
