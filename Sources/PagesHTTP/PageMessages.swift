@@ -17,6 +17,11 @@ enum PageMessages {
         }
     }
 
+    /// Signing out failed on the server (the audit log could not record it): the browser has
+    /// forgotten the session, the server ends it at its idle timeout.
+    static let signOutNotRecorded =
+        "Выход не удалось записать. Браузер забыл сеанс, но на сервере он закроется только по истечении времени бездействия. Сообщите администратору."
+
     /// The sentences of the codes a page can meet.
     static let byCode: [String: String] = [
         "csrf-failed": "Форма устарела или отправлена не с этой страницы. Обновите страницу и отправьте форму снова.",

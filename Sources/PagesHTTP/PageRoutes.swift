@@ -81,7 +81,11 @@ public enum PageRoutes {
             do throws(AccountsError) {
                 try await dependencies.sessions.logout(staff)
             } catch {
-                return kit.errorPage(error.problem, staff: staff)
+                // The browser forgets the session all the same: on a shared workstation the next
+                // person must not inherit it, and the server ends it at its idle timeout.
+                var response = kit.errorPage(error.problem.status, PageMessages.signOutNotRecorded, staff: nil, back: "/app/sign-in")
+                response.headers.append(contentsOf: PageSession.clearCookie)
+                return response
             }
             return PageKit.redirect("/app/sign-in", headers: PageSession.clearCookie)
         }
