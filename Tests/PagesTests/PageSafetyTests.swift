@@ -69,6 +69,54 @@ import Testing
         }
     }
 
+    /// Text that would break out of an element or an attribute if a template did not escape it.
+    static let hostile = #"<script>"'&"#
+    /// The same text as swift-mustache escapes it.
+    static let hostileEscaped = "&lt;script&gt;&quot;&#39;&amp;"
+
+    /// ``values()`` with every string a caller or the database could supply replaced by ``hostile``:
+    /// the top-level strings, the rows' texts, the form's values and messages.
+    static func hostileValues() -> [String: Any] {
+        var values = Self.values()
+        for (key, value) in values where value is String { values[key] = Self.hostile }
+        let encoded = Self.hostile.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+        var form = CheckedForm(PupilRegistrationPage.sections, values: FormValues(body: "surname=\(encoded)&first_name=\(encoded)"))
+        for field in form.sections.flatMap(\.fields) { form.refuse(field.name, Self.hostile) }
+        form.message = Self.hostile
+        values["form"] = form
+        values["pupils"] = [ConsentGapsPage.Row(token: Self.hostile, status: Self.hostile)]
+        values["issues"] = [PupilImportPage.Row(row: 3, column: Self.hostile, message: Self.hostile)]
+        values["assignments"] = [NavigatorChoice.Assignment(navigator: Self.hostile, name: Self.hostile, validUntil: "2027-07-01T00:00:00Z")]
+        values["navigators"] = [NavigatorChoice.Option(id: Self.hostile, login: Self.hostile)]
+        return values
+    }
+
+    @Test("every template escapes what it is given", arguments: PageTemplate.allCases)
+    func everyTemplateEscapes(_ template: PageTemplate) throws {
+        let renderer = try PageRenderer()
+        let frame = PageFrame(stylesheet: Self.frame.stylesheet, csrf: Self.hostile, signedIn: true, menu: true, school: true, role: Self.hostile)
+        let html = try renderer.render(template, frame: frame, values: Self.hostileValues())
+        #expect(!html.contains(Self.hostile), "\(template.rawValue) shows the text unescaped")
+        #expect(!html.contains("<script>"), "\(template.rawValue)")
+        #expect(html.contains(Self.hostileEscaped), "\(template.rawValue) shows none of the values given")
+    }
+
+    /// The templates' own text: no triple mustache or `{{&…}}` (each prints a value unescaped) and no
+    /// `{{%…}}` pragma (a content-type switch can turn escaping off), whatever values the tests feed.
+    @Test("no template prints a value unescaped")
+    func noUnescapedTags() throws {
+        let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Sources/Pages/Templates")
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".mustache") }
+        #expect(files.count >= PageTemplate.allCases.count)
+        for file in files {
+            let text = try String(contentsOf: directory.appendingPathComponent(file), encoding: .utf8)
+            for tag in ["{{{", "{{&", "{{%", "{{ &", "{{ {"] {
+                #expect(!text.contains(tag), "\(file) contains \(tag)")
+            }
+        }
+    }
+
     @Test func theRegistrationFormShowsValuesAndMessagesNextToTheirFields() throws {
         let html = try PageRenderer().render(.pupilNew, frame: Self.frame, values: Self.values())
         #expect(html.contains(#"<input id="surname" name="surname" type="text" value="Тестова" required aria-invalid="true" aria-describedby="surname-error">"#))
