@@ -172,6 +172,7 @@ import Testing
         let cookieOnPupils = try Self.page(run, port: pupils, client: nil, "/app/home", cookie: cookie)
         #expect(cookieOnPupils.http == "303")
         #expect(cookieOnPupils.headers["location"] == "/app/sign-in")
+        #expect(cookieOnPupils.headers["set-cookie"] == "__Host-bilet-session=; Max-Age=0; Path=/; Secure; HttpOnly; SameSite=Strict")
 
         // Registering: without the token, or with the sign-in form's token, 403 and no pupil.
         let form = try Self.page(run, port: port, "/app/pupils/new", cookie: cookie)
@@ -363,15 +364,27 @@ import Testing
         // A file form where no route takes a file is refused before any of it is parsed.
         let multipartElsewhere = try Self.page(run, port: port, "/app/consent", method: "POST", cookie: cookie, upload: (formToken, pdfPath))
         #expect(multipartElsewhere.http == "403", "\(multipartElsewhere)")
+        #expect(multipartElsewhere.body.contains("Форма устарела или отправлена не с этой страницы."))
+
+        // Signing in again on the same browser ends the session it still held: the first cookie is
+        // dead at once, the new one works.
+        let signedInAgain = try Self.page(run, port: port, "/app/sign-in", method: "POST", cookie: cookie, form: [("_csrf", signInToken)] + credentials)
+        #expect(signedInAgain.http == "303", "\(signedInAgain)")
+        let newCookie = try #require(signedInAgain.headers["set-cookie"]?.firstMatch(of: #/__Host-bilet-session=([A-Za-z0-9_-]{43});/#)?.output.1)
+        #expect(newCookie != cookie)
+        let oldCookie = try Self.page(run, port: port, "/app/home", cookie: cookie)
+        #expect(oldCookie.http == "303")
+        #expect(oldCookie.headers["location"] == "/app/sign-in")
+        #expect(try Self.page(run, port: port, "/app/home", cookie: String(newCookie)).http == "200")
 
         // Signing out ends the session and removes the cookie, even with a token gone stale (the
         // gateway restarted while the page was open): no live session is left on the workstation.
         // The old cookie leads to the sign-in page.
-        let signedOut = try Self.page(run, port: port, "/app/sign-out", method: "POST", cookie: cookie, form: [("_csrf", signInToken)])
+        let signedOut = try Self.page(run, port: port, "/app/sign-out", method: "POST", cookie: String(newCookie), form: [("_csrf", signInToken)])
         #expect(signedOut.http == "303", "\(signedOut)")
         #expect(signedOut.headers["location"] == "/app/sign-in")
         #expect(signedOut.headers["set-cookie"] == "__Host-bilet-session=; Max-Age=0; Path=/; Secure; HttpOnly; SameSite=Strict")
-        let afterwards = try Self.page(run, port: port, "/app/home", cookie: cookie)
+        let afterwards = try Self.page(run, port: port, "/app/home", cookie: String(newCookie))
         #expect(afterwards.http == "303")
         #expect(afterwards.headers["location"] == "/app/sign-in")
     }
