@@ -30,13 +30,16 @@ extension PupilPages {
         let csrf = CSRFMiddleware(
             tokens: kit.csrf, requestBinding: { request, _ in preSession(request).map { CSRFTokens.binding(preSession: $0) } },
             refused: { _ in kit.pupilErrorPage(.forbidden, PageMessages.byCode["csrf-failed"]!, pupil: nil, back: "/app/pupil/sign-in") })
-        let listener = PupilListenerOnlyMiddleware()
-
-        let signIn = router.group("/app/pupil/sign-in").add(middleware: listener)
-        signIn.get { request, _ -> Response in
-            try form(.pupilSignIn, request, status: .ok, values: ["login": ""])
+        /// The form page `template` at `path` (pupils' listener only); the group its post goes to.
+        func formRoute(_ path: String, _ template: PageTemplate) -> RouterGroup<BiletRequestContext> {
+            let group = router.group(RouterPath(path)).add(middleware: PupilListenerOnlyMiddleware())
+            group.get { request, _ -> Response in
+                try form(template, request, status: .ok, values: ["login": ""])
+            }
+            return group.add(middleware: csrf)
         }
-        signIn.add(middleware: csrf).post { request, context -> Response in
+
+        formRoute("/app/pupil/sign-in", .pupilSignIn).post { request, context -> Response in
             let values = try await CSRFMiddleware.form(request)
             let login = values["login"] ?? ""
             let opened: OpenedSession
@@ -61,11 +64,7 @@ extension PupilPages {
             return PageKit.redirect("/app/pupil/home", headers: headers)
         }
 
-        let activate = router.group("/app/pupil/activate").add(middleware: listener)
-        activate.get { request, _ -> Response in
-            try form(.pupilActivate, request, status: .ok, values: ["login": ""])
-        }
-        activate.add(middleware: csrf).post { request, context -> Response in
+        formRoute("/app/pupil/activate", .pupilActivate).post { request, context -> Response in
             let values = try await CSRFMiddleware.form(request)
             let login = values["login"] ?? ""
             let password = values["password"] ?? ""

@@ -123,10 +123,7 @@ extension PageKit {
     /// The error page for a pupil (signed in when `pupil` is given): `status`, `message`, a link `back`.
     func pupilErrorPage(_ status: HTTPResponse.Status, _ message: String, pupil: PupilSession?, back: String = "/app/pupil/home") -> Response {
         let binding = pupil.map { CSRFTokens.binding(pupilSession: $0.sessionID) } ?? "error"
-        guard let frame = try? pupilFrame(pupil, binding: binding),
-            let html = try? renderer.render(.error, frame: frame, values: ["message": message, "status": status.code, "back": back])
-        else { return Problem.internalError.response }
-        return Self.html(status, html)
+        return errorPage(status, message, frame: try? pupilFrame(pupil, binding: binding), back: back)
     }
 
     /// The error page of `problem` for a pupil.
