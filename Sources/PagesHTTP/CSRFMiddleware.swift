@@ -21,9 +21,24 @@ struct CSRFMiddleware: RouterMiddleware {
 
     let tokens: CSRFTokens
     /// What the request's token must be bound to; `nil` refuses.
-    let binding: @Sendable (BiletRequestContext) -> String?
+    let binding: @Sendable (Request, BiletRequestContext) -> String?
     /// The refusal page.
     let refused: @Sendable (BiletRequestContext) -> Response
+
+    /// A check binding tokens to what the context holds (a session, a certificate).
+    init(tokens: CSRFTokens, binding: @escaping @Sendable (BiletRequestContext) -> String?, refused: @escaping @Sendable (BiletRequestContext) -> Response) {
+        self.init(tokens: tokens, requestBinding: { binding($1) }, refused: refused)
+    }
+
+    /// A check binding tokens to what the request carries (a pupil's pre-session cookie).
+    init(
+        tokens: CSRFTokens, requestBinding: @escaping @Sendable (Request, BiletRequestContext) -> String?,
+        refused: @escaping @Sendable (BiletRequestContext) -> Response
+    ) {
+        self.tokens = tokens
+        self.binding = requestBinding
+        self.refused = refused
+    }
 
     static let unsafe: Set<HTTPRequest.Method> = [.post, .put, .patch, .delete]
 
@@ -33,7 +48,7 @@ struct CSRFMiddleware: RouterMiddleware {
         let declared = contentType.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
         // a file form only where a route takes a file: elsewhere 64 KiB of urlencoded form at most
         let boundary = Self.takesFiles(request.uri.path) ? MultipartForm.boundary(contentType: contentType) : nil
-        guard declared == "application/x-www-form-urlencoded" || boundary != nil, let binding = binding(context) else {
+        guard declared == "application/x-www-form-urlencoded" || boundary != nil, let binding = binding(request, context) else {
             context.logger.notice("page form refused", metadata: ["reason": "csrf-binding-or-type"])
             return refused(context)
         }

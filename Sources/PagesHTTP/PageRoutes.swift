@@ -37,6 +37,8 @@ public enum PageRoutes {
         public let door: VaultDoorClient?
         /// The KPI figures as `GET /v1/kpi` answers them; without it the KPI page is not served.
         public let kpi: KPIDesk?
+        /// The pupils' pages' services; without them the pupils' pages are not served.
+        public var pupil: PupilPages.Dependencies?
 
         public init(login: StaffLogin, sessions: StaffSessions, staff: StaffRoutes.Dependencies, door: VaultDoorClient?, kpi: KPIDesk? = nil) {
             self.login = login
@@ -119,6 +121,9 @@ public enum PageRoutes {
         }
         if let kpi = dependencies.kpi {
             SchoolPages.addKPI(to: pages, kit, desk: kpi)
+        }
+        if let pupil = dependencies.pupil {
+            PupilPages.add(to: router, kit, pupil)
         }
     }
 }
