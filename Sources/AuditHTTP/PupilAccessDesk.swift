@@ -126,9 +126,9 @@ public struct PupilAccessDesk: Sendable {
                         resource: "audit_log", rule: decision.decidingRules.first, policyVersion: decision.policyVersion.digest),
                     using: audit.recorder)
             } catch {
-                throw Problem(.serviceUnavailable, code: "audit-unavailable", title: "The audit log cannot record this now; try again later.")
+                throw Problem.auditUnavailable
             }
-            throw AuditRoutes.forbidden
+            throw Problem.forbidden
         }
         return AuditQueryService(
             reader: audit.reader, recorder: audit.recorder, officer: session.actor, purpose: Self.purpose,

@@ -8,8 +8,10 @@ import Pages
 /// route: the body must be a form (`application/x-www-form-urlencoded` of at most
 /// ``maximumBodyBytes``, or, on the routes that take a file (``takesFiles(_:)``),
 /// `multipart/form-data` of at most ``maximumUploadBytes``) whose ``CSRFTokens/fieldName`` is the token of the request's binding (the session, or
-/// before sign-in the certificate), compared in constant time. Anything else is the refusal page
-/// (`403`) and the route never runs. Safe requests pass untouched.
+/// before sign-in the certificate and the pre-session cookie), compared in constant time. A request
+/// whose browser says it comes from another site or a sandboxed document (`Sec-Fetch-Site` present
+/// and not `same-origin`) is refused whatever it carries. Anything else is the refusal page (`403`)
+/// and the route never runs. Safe requests pass untouched.
 struct CSRFMiddleware: RouterMiddleware {
     typealias Context = BiletRequestContext
 
@@ -42,8 +44,15 @@ struct CSRFMiddleware: RouterMiddleware {
 
     static let unsafe: Set<HTTPRequest.Method> = [.post, .put, .patch, .delete]
 
+    /// `Sec-Fetch-Site` (Fetch Metadata), which every current browser sends and no page can set.
+    static let fetchSite = HTTPField.Name("Sec-Fetch-Site")!
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard Self.unsafe.contains(request.method) else { return try await next(request, context) }
+        if let site = request.headers[Self.fetchSite], site != "same-origin" {
+            context.logger.notice("page form refused", metadata: ["reason": "csrf-fetch-site"])
+            return refused(context)
+        }
         let contentType = request.headers[.contentType] ?? ""
         let declared = contentType.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
         // a file form only where a route takes a file: elsewhere 64 KiB of urlencoded form at most

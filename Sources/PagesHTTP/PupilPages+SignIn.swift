@@ -12,23 +12,18 @@ extension PupilPages {
     /// on the pupils' listener (``PupilListenerOnlyMiddleware``: with a client certificate `404`).
     ///
     /// There is no session yet, so each form's CSRF token is bound to the pre-session cookie
-    /// ``preSessionCookie`` (32 random bytes) its page sets: the post must come with that cookie and
+    /// (``PreSession``, 32 random bytes) its page sets: the post must come with that cookie and
     /// the token made for it. A refused sign-in is `401` with the form again, one sentence for every
     /// cause, as the API's one `login-failed`; a refused activation `401` likewise.
     static func addSignIn(to router: Router<BiletRequestContext>, _ kit: PageKit, _ dependencies: Dependencies) {
-        @Sendable func preSession(_ request: Request) -> String? {
-            request.cookies[preSessionCookie].map(\.value).flatMap { value in CSRFTokens.isPreSession(value) ? value : nil }
-        }
         /// The form page `template` with a token for the browser's pre-session (a new one when it has none).
         @Sendable func form(_ template: PageTemplate, _ request: Request, status: HTTPResponse.Status, values: [String: Any]) throws -> Response {
-            let held = preSession(request)
-            let value = try held ?? CSRFTokens.newPreSession()
-            let frame = try kit.pupilFrame(nil, binding: CSRFTokens.binding(preSession: value))
-            return PageKit.html(
-                status, try kit.renderer.render(template, frame: frame, values: values), headers: held == nil ? setPreSession(value) : [:])
+            let held = try PreSession.held(by: request)
+            let frame = try kit.pupilFrame(nil, binding: CSRFTokens.binding(preSession: held.value))
+            return PageKit.html(status, try kit.renderer.render(template, frame: frame, values: values), headers: held.setCookie)
         }
         let csrf = CSRFMiddleware(
-            tokens: kit.csrf, requestBinding: { request, _ in preSession(request).map { CSRFTokens.binding(preSession: $0) } },
+            tokens: kit.csrf, requestBinding: { request, _ in PreSession.value(of: request).map { CSRFTokens.binding(preSession: $0) } },
             refused: { _ in kit.pupilErrorPage(.forbidden, PageMessages.byCode["csrf-failed"]!, pupil: nil, back: "/app/pupil/sign-in") })
         /// The form page `template` at `path` (pupils' listener only); the group its post goes to.
         func formRoute(_ path: String, _ template: PageTemplate) -> RouterGroup<BiletRequestContext> {
@@ -60,7 +55,7 @@ extension PupilPages {
                 await dependencies.signedOut(held)
             }
             var headers = setSession(opened.token.text)
-            headers.append(contentsOf: clearPreSession)
+            headers.append(contentsOf: PreSession.clear)
             return PageKit.redirect("/app/pupil/home", headers: headers)
         }
 

@@ -18,7 +18,7 @@ import VaultHTTP
 ///
 /// The session is the one `POST /v1/pupil/sessions` opens, carried in the cookie
 /// ``PupilSessionMiddleware/pageSessionCookie`` (never the staff's); forms before it (sign-in,
-/// activation) carry a CSRF token bound to the pre-session cookie ``preSessionCookie``.
+/// activation) carry a CSRF token bound to the pre-session cookie (``PreSession``).
 public enum PupilPages {
     /// What the pupils' pages need: the same services as the pupils' JSON routes.
     public struct Dependencies: Sendable {
@@ -42,8 +42,6 @@ public enum PupilPages {
         }
     }
 
-    /// The pre-session cookie the sign-in and activation forms' CSRF tokens are bound to.
-    static let preSessionCookie = "__Host-bilet-pre"
     /// The cookies' attributes (as the staff's, ``PageSession/attributes``).
     static let attributes = PageSession.attributes
 
@@ -54,14 +52,6 @@ public enum PupilPages {
 
     /// `Set-Cookie` removing the pupil session cookie.
     static let clearSession: HTTPFields = [.setCookie: "\(PupilSessionMiddleware.pageSessionCookie)=; Max-Age=0; \(attributes)"]
-
-    /// `Set-Cookie` carrying a pre-session `value`.
-    static func setPreSession(_ value: String) -> HTTPFields {
-        [.setCookie: "\(preSessionCookie)=\(value); \(attributes)"]
-    }
-
-    /// `Set-Cookie` removing the pre-session cookie.
-    static let clearPreSession: HTTPFields = [.setCookie: "\(preSessionCookie)=; Max-Age=0; \(attributes)"]
 
     /// Adds the pupils' pages to `router`.
     static func add(to router: Router<BiletRequestContext>, _ kit: PageKit, _ dependencies: Dependencies) {

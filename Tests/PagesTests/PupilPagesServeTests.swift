@@ -174,8 +174,9 @@ import Testing
         // session; a staff page session in the pupil cookie is none either; the page cookie is not
         // the API's bearer on /v1/ (the pupil's bearer token is, as the same session).
         let staffPage = try Self.page(run, port: port, client: "workstation", "/app/sign-in")
+        let staffPre = try #require(Self.cookie(Self.preCookie, in: staffPage.setCookies), "\(staffPage.answer)")
         let staffSignIn = try Self.page(
-            run, port: port, client: "workstation", "/app/sign-in", method: "POST",
+            run, port: port, client: "workstation", "/app/sign-in", method: "POST", cookies: [Self.preCookie: staffPre],
             form: [("_csrf", try #require(staffPage.answer.csrf)), ("login", "school.a"), ("password", ServeRun.password)])
         let staffSession = try #require(Self.cookie(Self.staffCookie, in: staffSignIn.setCookies), "\(staffSignIn.answer)")
         #expect(try Self.page(run, port: port, client: "workstation", "/app/home", cookies: [Self.staffCookie: staffSession]).answer.http == "200")
