@@ -1,4 +1,5 @@
 import Foundation
+import LocalSocket
 import Logging
 import ServiceLifecycle
 
@@ -9,7 +10,9 @@ import ServiceLifecycle
 /// one that connects gets an answer.
 ///
 /// Run under `bilet serve`'s supervisor, the process also writes its metadata as JSON to the ready
-/// file the supervisor named; the supervisor announces "bilet is ready" once every child has.
+/// file the supervisor named; the supervisor announces "bilet is ready" once every child has. Run
+/// as a systemd unit of `Type=notify` (config/systemd), it sends `READY=1` to the service manager's
+/// socket at the same moment, and `STOPPING=1` when a graceful stop begins.
 package struct ReadinessService: Service {
     /// How readiness is announced.
     package struct Announcement: Sendable {
@@ -36,6 +39,8 @@ package struct ReadinessService: Service {
             _ = FileManager.default.createFile(atPath: readyFile + ".new", contents: data, attributes: [.posixPermissions: 0o600])
             _ = try? FileManager.default.moveItem(atPath: readyFile + ".new", toPath: readyFile)
         }
+        ServiceManagerNotification.ready(status: "\(announcement.message)").send(logger: logger)
         try? await gracefulShutdown()
+        ServiceManagerNotification.stopping(status: "stopping").send(logger: logger)
     }
 }

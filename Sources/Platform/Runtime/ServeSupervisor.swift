@@ -1,4 +1,5 @@
 import Foundation
+import LocalSocket
 package import Logging
 import Settings
 import UnixSignals
@@ -17,7 +18,8 @@ import Glibc
 ///
 /// It forwards SIGHUP to the children that reload (gateway: TLS material and policies; vault: policies), stops them all on SIGTERM or SIGINT, and stops them all (and
 /// fails) when any one stops by itself: a platform with a dead vault or CA is not left half running.
-/// "bilet is ready" is logged once every child has announced readiness through its ready file.
+/// "bilet is ready" is logged once every child has announced readiness through its ready file (and
+/// told to a service manager that set `NOTIFY_SOCKET`; the children do not inherit it).
 package struct ServeSupervisor {
     let domains: [TrustDomain]
     let configurationPath: String?
@@ -109,6 +111,7 @@ package struct ServeSupervisor {
             case .signal(.sigterm), .signal(.sigint):
                 if !stopping {
                     logger.info("stopping every component")
+                    ServiceManagerNotification.stopping(status: "stopping every component").send(logger: logger)
                     stopping = true
                     stopDeadline = terminate(children, running: running)
                 }
@@ -135,6 +138,7 @@ package struct ServeSupervisor {
                     fields["components"] = "\(domains.map(\.rawValue).joined(separator: ","))"
                     fields["database"] = "\(database.cluster == nil ? "configured" : "local")"
                     logger.info("bilet is ready", metadata: fields)
+                    ServiceManagerNotification.ready(status: "bilet is ready").send(logger: logger)
                 }
             }
             if running.isEmpty { break }
