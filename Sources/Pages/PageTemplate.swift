@@ -23,6 +23,14 @@ public enum PageTemplate: String, Sendable, Hashable, CaseIterable {
     case kpi
     /// A refusal or failure, with its status and a sentence in Russian.
     case error
+    /// The compliance officer's audit search: the filters and the records found.
+    case auditSearch = "audit-search"
+    /// The per-pupil access report (by token), printable.
+    case auditReport = "audit-report"
+    /// The audit log's newest checkpoint and completeness check.
+    case auditStatus = "audit-status"
+    /// The open subject-access requests of every school, the overdue ones marked.
+    case accessRequests = "access-requests"
 
     /// The page's title (`<title>` and `<h1>`), in Russian.
     public var title: String {
@@ -37,6 +45,10 @@ public enum PageTemplate: String, Sendable, Hashable, CaseIterable {
         case .pupilConsents: "Согласия и навигаторы ученика"
         case .kpi: "Показатели школы"
         case .error: "Ошибка"
+        case .auditSearch: "Поиск в журнале аудита"
+        case .auditReport: "Отчёт о доступе к данным ученика"
+        case .auditStatus: "Проверка журнала аудита"
+        case .accessRequests: "Запросы субъектов на доступ"
         }
     }
 }

@@ -86,10 +86,10 @@ struct PlatformRoutes: Sendable {
                         return try await registry.find(Organisation(kind: kind, id: id))?.region
                     })
             }
-            try PageRoutes.add(
-                to: router,
-                PageRoutes.Dependencies(
-                    login: staff.login, sessions: staff.sessions, staff: staff.administration, door: vaultDoor, kpi: kpiDesk))
+            var pages = PageRoutes.Dependencies(
+                login: staff.login, sessions: staff.sessions, staff: staff.administration, door: vaultDoor, kpi: kpiDesk)
+            pages.audit = staff.audit
+            try PageRoutes.add(to: router, pages)
             if let vaultDoor {
                 VaultRoutes.add(to: router, door: vaultDoor, sessions: staff.sessions, pupilAccounts: staff.pupils)
                 TrialsRoutes.add(

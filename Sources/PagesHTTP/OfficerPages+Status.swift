@@ -1,0 +1,47 @@
+import Accounts
+import Audit
+import AuditHTTP
+import Foundation
+import Gateway
+import HTTPTypes
+import Hummingbird
+import Pages
+
+extension OfficerPages {
+    /// The log's verification status (`GET /app/audit/status`): the newest signed checkpoint
+    /// (`GET /v1/audit/checkpoint`'s ``AuditQueryService/checkpoint()``, policy action `read`) and
+    /// the completeness check of the day before it (`GET /v1/audit/gaps`'s
+    /// ``AuditQueryService/gaps(from:to:)``, action `verify`), each decided and recorded as the API's.
+    static func addStatus(to pages: RouterGroup<BiletRequestContext>, _ kit: PageKit, audit: AuditRoutes.Dependencies) {
+        pages.get("audit/status") { _, context -> Response in
+            let staff = try context.requireStaff()
+            guard staff.role == .complianceOfficer else { return notForRole(kit, staff) }
+            let signed: SignedCheckpoint?
+            let gaps: GapReport?
+            do {
+                signed = try await AuditRoutes.authorize(staff, action: "read", audit).checkpoint()
+                if let time = signed?.checkpoint.time {
+                    gaps = try await AuditRoutes.authorize(staff, action: "verify", audit)
+                        .gaps(from: time.addingTimeInterval(-Double(AuditStatusPage.windowHours) * 3_600), to: time)
+                } else {
+                    gaps = nil
+                }
+            } catch let error as any HTTPProblemConvertible {
+                return kit.errorPage(error.problem, staff: staff)
+            }
+            guard let signed, let gaps else { return try kit.page(.auditStatus, staff: staff, values: ["hasCheckpoint": false]) }
+            let checkpoint = signed.checkpoint
+            let problems = gaps.problems.map(\.description)
+            return try kit.page(
+                .auditStatus, staff: staff,
+                values: [
+                    "hasCheckpoint": true, "sequence": checkpoint.sequence.map(String.init) ?? "—",
+                    "signedAt": checkpoint.time.map(RussianFormat.dateTimeSeconds) ?? "—", "size": checkpoint.size,
+                    "root": checkpoint.root.hex, "origin": checkpoint.origin, "checkpoint": signed.serialized,
+                    "hours": AuditStatusPage.windowHours, "verdictCode": gaps.verdict, "verdict": AuditStatusPage.verdict(gaps.verdict),
+                    "windowFrom": RussianFormat.dateTimeSeconds(gaps.from), "windowTo": RussianFormat.dateTimeSeconds(gaps.to),
+                    "eventCount": gaps.eventCount, "pendingCount": gaps.pendingCount, "problems": problems, "hasProblems": !problems.isEmpty,
+                ])
+        }
+    }
+}
