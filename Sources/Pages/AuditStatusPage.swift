@@ -1,10 +1,7 @@
 /// The audit log's verification status as the compliance officer's page shows it: the newest
-/// signed checkpoint and the completeness check of the day before it (`GET /v1/audit/gaps`'s
-/// verdict), in Russian.
+/// signed checkpoint and the completeness check of the UTC day before the checkpoint's day
+/// (`GET /v1/audit/gaps`'s verdict), in Russian.
 public enum AuditStatusPage {
-    /// How long a window before the newest checkpoint the page checks for gaps.
-    public static let windowHours = 24
-
     /// The verdict of the completeness check in Russian (`complete`, `gaps`, `pending`).
     public static func verdict(_ raw: String) -> String {
         switch raw {

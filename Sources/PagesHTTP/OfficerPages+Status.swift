@@ -10,7 +10,7 @@ import Pages
 extension OfficerPages {
     /// The log's verification status (`GET /app/audit/status`): the newest signed checkpoint
     /// (`GET /v1/audit/checkpoint`'s ``AuditQueryService/checkpoint()``, policy action `read`) and
-    /// the completeness check of the day before it (`GET /v1/audit/gaps`'s
+    /// the completeness check of the UTC day before its day (`GET /v1/audit/gaps`'s
     /// ``AuditQueryService/gaps(from:to:)``, action `verify`), each decided and recorded as the API's.
     static func addStatus(to pages: RouterGroup<BiletRequestContext>, _ kit: PageKit, audit: AuditRoutes.Dependencies) {
         pages.get("audit/status") { _, context -> Response in
@@ -21,8 +21,11 @@ extension OfficerPages {
             do {
                 signed = try await AuditRoutes.authorize(staff, action: "read", audit).checkpoint()
                 if let time = signed?.checkpoint.time {
+                    // The whole UTC day before the checkpoint's: its records are followed by the
+                    // checkpoint's day's, so the window's end is provable once those are signed.
+                    let dayStart = Date(timeIntervalSince1970: (time.timeIntervalSince1970 / 86_400).rounded(.down) * 86_400)
                     gaps = try await AuditRoutes.authorize(staff, action: "verify", audit)
-                        .gaps(from: time.addingTimeInterval(-Double(AuditStatusPage.windowHours) * 3_600), to: time)
+                        .gaps(from: dayStart.addingTimeInterval(-86_400), to: dayStart)
                 } else {
                     gaps = nil
                 }
@@ -38,7 +41,7 @@ extension OfficerPages {
                     "hasCheckpoint": true, "sequence": checkpoint.sequence.map(String.init) ?? "—",
                     "signedAt": checkpoint.time.map(RussianFormat.dateTimeSeconds) ?? "—", "size": checkpoint.size,
                     "root": checkpoint.root.hex, "origin": checkpoint.origin, "checkpoint": signed.serialized,
-                    "hours": AuditStatusPage.windowHours, "verdictCode": gaps.verdict, "verdict": AuditStatusPage.verdict(gaps.verdict),
+                    "verdictCode": gaps.verdict, "verdict": AuditStatusPage.verdict(gaps.verdict),
                     "windowFrom": RussianFormat.dateTimeSeconds(gaps.from), "windowTo": RussianFormat.dateTimeSeconds(gaps.to),
                     "eventCount": gaps.eventCount, "pendingCount": gaps.pendingCount, "problems": problems, "hasProblems": !problems.isEmpty,
                 ])

@@ -23,7 +23,7 @@ import Testing
             "form": form, "searched": true, "count": 1, "hasEntries": true, "truncated": true, "entries": [row],
             "hasReport": false, "subject": "sub_AAAAAAAAAAAAAAAAAAAAAA", "generated": "07.12.2026 10:00", "readers": ["user:usr_A"],
             "hasReaders": true, "hasCheckpoint": true, "sequence": "3", "signedAt": "07.12.2026 10:00:00", "size": 12, "root": "00ff",
-            "origin": "bilet.test/audit", "checkpoint": "bilet.test/audit\n12\nAAAA\n", "hours": 24, "verdictCode": "gaps",
+            "origin": "bilet.test/audit", "checkpoint": "bilet.test/audit\n12\nAAAA\n", "verdictCode": "gaps",
             "verdict": AuditStatusPage.verdict("gaps"), "windowFrom": "06.12.2026 10:00:00", "windowTo": "07.12.2026 10:00:00",
             "eventCount": 3, "pendingCount": 0, "problems": ["leaf 4 is missing"], "hasProblems": true, "hasRequests": true,
             "overdueCount": 1,

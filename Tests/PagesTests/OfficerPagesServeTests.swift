@@ -158,7 +158,8 @@ import Testing
         #expect(status.http == "200", "\(status)")
         #expect(status.body.contains("<h2>Последняя подписанная контрольная точка</h2>"))
         #expect(status.body.contains("<dd><code>\(origin)</code></dd>"))
-        #expect(status.body.contains(#"<p class="verdict verdict-"#))
+        // Nothing was recorded the day before: an empty day, its end proven by today's first record.
+        #expect(status.body.contains(#"<p class="verdict verdict-complete" role="status" id="verdict">Журнал полный: все записи на месте, подписаны и не изменены.</p>"#), "\(status)")
         #expect(status.body.contains("bilet audit verify"))
 
         // The open requests of every school, the overdue one marked; the same as the API's.
