@@ -38,3 +38,37 @@ public enum AccessRequestsPage {
         }
     }
 }
+
+/// The destructions of personal data as the audit log records them (`subject.erased`): whose
+/// (token), why, which categories, by whom, when.
+public enum ErasuresPage {
+    /// One destruction.
+    public struct Row: Sendable, Hashable {
+        public let time: String
+        public let subject: String
+        public let reason: String
+        public let categories: String
+        public let actor: String
+
+        /// A row of a record's values: `reason` a code, `categories` the field names destroyed.
+        public init(time: String, subject: String?, reason: String?, categories: String?, actor: String?) {
+            self.time = time
+            self.subject = subject ?? "—"
+            self.reason = ErasuresPage.reasonLabel(reason)
+            self.categories = categories ?? "удалены по сроку хранения"
+            self.actor = actor ?? "—"
+        }
+    }
+
+    /// Why the data was destroyed, in Russian (the code itself when unknown).
+    public static func reasonLabel(_ code: String?) -> String {
+        switch code {
+        case "subject_request": "по требованию субъекта"
+        case "consent_withdrawn": "согласие отозвано"
+        case "consent_expired": "срок согласия истёк"
+        case "retention_expired": "срок хранения истёк"
+        case nil: "—"
+        case let other?: other
+        }
+    }
+}

@@ -31,6 +31,8 @@ public enum PageTemplate: String, Sendable, Hashable, CaseIterable {
     case auditStatus = "audit-status"
     /// The open subject-access requests of every school, the overdue ones marked.
     case accessRequests = "access-requests"
+    /// The destructions of personal data the audit log records (`subject.erased`), newest first.
+    case erasures = "audit-erasures"
 
     /// The page's title (`<title>` and `<h1>`), in Russian.
     public var title: String {
@@ -49,6 +51,7 @@ public enum PageTemplate: String, Sendable, Hashable, CaseIterable {
         case .auditReport: "Отчёт о доступе к данным ученика"
         case .auditStatus: "Проверка журнала аудита"
         case .accessRequests: "Запросы субъектов на доступ"
+        case .erasures: "Уничтожение персональных данных"
         }
     }
 }

@@ -127,6 +127,9 @@ def test_the_compliance_officer_reviews_a_pupils_access(
     page.get_by_role("link", name="Запросы субъектов").click()
     page.wait_for_load_state()
     assert page.locator("h1").inner_text() == "Запросы субъектов на доступ"
+    page.get_by_role("link", name="Уничтожение данных").click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "Уничтожение персональных данных"
     assert violations == [], violations
 
 

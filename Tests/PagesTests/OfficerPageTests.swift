@@ -26,7 +26,11 @@ import Testing
             "origin": "bilet.test/audit", "checkpoint": "bilet.test/audit\n12\nAAAA\n", "verdictCode": "gaps",
             "verdict": AuditStatusPage.verdict("gaps"), "windowFrom": "06.12.2026 10:00:00", "windowTo": "07.12.2026 10:00:00",
             "eventCount": 3, "pendingCount": 0, "problems": ["leaf 4 is missing"], "hasProblems": true, "hasRequests": true,
-            "overdueCount": 1,
+            "overdueCount": 1, "hasErasures": true,
+            "erasures": [
+                ErasuresPage.Row(
+                    time: "07.12.2026 10:00:00", subject: "sub_A", reason: "subject_request", categories: "surname, snils", actor: "control:socket")
+            ],
             "requests": [
                 AccessRequestsPage.Row(
                     request: "sar_A", pupil: "sub_A", school: "77-0001", receivedOn: "2026-11-01", deadline: "2026-11-14", status: "overdue",
@@ -35,7 +39,7 @@ import Testing
         ]
     }
 
-    @Test("the officer's templates", arguments: [PageTemplate.auditSearch, .auditReport, .auditStatus, .accessRequests, .home])
+    @Test("the officer's templates", arguments: [PageTemplate.auditSearch, .auditReport, .auditStatus, .accessRequests, .erasures, .home])
     func officerTemplatesAreSafe(_ template: PageTemplate) throws {
         let renderer = try PageRenderer()
         for hasReport in [false, true] {
@@ -61,6 +65,8 @@ import Testing
         let requests = try PageRenderer().render(.accessRequests, frame: Self.frame, values: Self.values())
         #expect(requests.contains(#"<tr class="overdue"><td><code>sar_A</code></td>"#))
         #expect(requests.contains("<td>01.11.2026</td><td>14.11.2026</td><td><strong>просрочен</strong></td>"))
+        let erasures = try PageRenderer().render(.erasures, frame: Self.frame, values: Self.values())
+        #expect(erasures.contains(#"<td>по требованию субъекта</td><td class="fields">surname, snils</td><td><code>control:socket</code></td>"#))
     }
 
     static func check(_ body: String) -> AuditSearchPage.Outcome {

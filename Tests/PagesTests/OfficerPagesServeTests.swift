@@ -76,7 +76,7 @@ import Testing
         let home = try page("/app/home", cookie: cookie)
         #expect(home.http == "200", "\(home)")
         #expect(home.body.contains("Вы вошли как ответственный за защиту данных"))
-        for link in ["/app/audit", "/app/audit/report", "/app/audit/status", "/app/access-requests"] {
+        for link in ["/app/audit", "/app/audit/report", "/app/audit/status", "/app/access-requests", "/app/audit/erasures"] {
             #expect(home.body.contains(#"<li><a href="\#(link)">"#), "\(link)")
         }
         #expect(!home.body.contains("/app/pupils/new"))
@@ -172,6 +172,18 @@ import Testing
         let apiOpen = try run.call(port: port, client: "workstation", token: officer, "/v1/access-requests?status=overdue")
         #expect((json(apiOpen.body)["requests"] as? [[String: Any]])?.compactMap { $0["request"] as? String } == [requests[0]])
 
+        // The destructions the log records: the second pupil erased over the vault's control
+        // socket (reason subject_request) is listed with its categories; none of the first.
+        let noErasure = try page("/app/audit/erasures", cookie: cookie)
+        #expect(noErasure.http == "200", "\(noErasure)")
+        #expect(noErasure.body.contains("Журнал не содержит уничтожений персональных данных."))
+        let erased = try run.bilet(["vault", "erase", tokens[1], "--reason", "subject_request", "--socket", run.socket])
+        try #require(erased.status == 0, "\(erased.output)")
+        let erasures = try page("/app/audit/erasures", cookie: cookie)
+        #expect(erasures.http == "200")
+        #expect(erasures.body.contains(#"<a href="/app/audit/report?subject=\#(tokens[1])"><code>\#(tokens[1])</code></a></td><td>по требованию субъекта</td>"#), "\(erasures)")
+        #expect(!erasures.body.contains(pupil))
+
         // Each page's read is audited as the API's: audit.read by the officer, purpose audit_review.
         let officerAccount = try #require(json(try run.call(port: port, client: "workstation", token: officer, "/v1/staff/me").body)["account"] as? String)
         let reads = json(
@@ -187,7 +199,10 @@ import Testing
         // Another role: the school's staff member is refused every officer page (403), and the
         // officer is refused the school's.
         let schoolCookie = try Self.signInThroughPages(run, port: port, "school.a")
-        for path in ["/app/audit", "/app/audit/report", "/app/audit/report?subject=\(pupil)", "/app/audit/status", "/app/access-requests"] {
+        for path in [
+            "/app/audit", "/app/audit/report", "/app/audit/report?subject=\(pupil)", "/app/audit/status", "/app/access-requests",
+            "/app/audit/erasures",
+        ] {
             let answer = try page(path, cookie: schoolCookie)
             #expect(answer.http == "403", "\(path): \(answer)")
             #expect(answer.body.contains("Эта страница для ответственного за защиту персональных данных."))
