@@ -282,7 +282,7 @@ let package = Package(
             name: "PagesHTTP",
             dependencies: [
                 "Pages", "Gateway", "Accounts", "AccountsHTTP", "VaultDoor", "VaultHTTP", "RecommendationsHTTP", "PupilImport", "GnuTLS",
-                "Audit", "AuditHTTP",
+                "AssessmentHTTP", "Assessment", "AuditHTTP", "Audit",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -417,7 +417,7 @@ let package = Package(
         .target(name: "ServeTestSupport", path: "Tests/ServeTestSupport", swiftSettings: strict),
         .testTarget(
             name: "PagesTests",
-            dependencies: ["Pages", "PagesHTTP", "BiletCLI", "ServeTestSupport", "PupilImport"],
+            dependencies: ["Pages", "PagesHTTP", "BiletCLI", "ServeTestSupport", "PupilImport", "Assessment"],
             swiftSettings: strict),
         .testTarget(
             name: "TLSTests",

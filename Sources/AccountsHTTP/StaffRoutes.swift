@@ -212,16 +212,11 @@ public enum StaffRoutes {
         _ staff: StaffSession, _ action: String, organisation: Organisation, region: String?, fields: [String] = ["organisation"],
         _ dependencies: Dependencies
     ) async throws {
-        let policies = dependencies.policies.current
-        let principal = try staff.principal(schema: policies.schema)
-        let decision = await dependencies.policies.decide(
-            PolicyRequest(
-                principal: principal, action: action, resource: resource(organisation, region: region), fields: fields,
-                purpose: purpose, time: Timestamp(secondsSinceEpoch: Int64(Date().timeIntervalSince1970))),
-            relationships: InMemoryRelationships())
-        guard decision.isAllowed else {
-            try await deny(staff, action, rule: decision.decidingRules.first, version: decision.policyVersion.digest, dependencies)
-        }
+        guard
+            try await staff.permit(
+                action, on: resource(organisation, region: region), fields: fields, purpose: purpose, policies: dependencies.policies,
+                recordDenial: dependencies.administration.recordDenial) != nil
+        else { throw AccountsError(.forbidden, "refused") }
     }
 
     /// Audits a refusal and throws `403 forbidden`.

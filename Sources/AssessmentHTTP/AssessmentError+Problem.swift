@@ -19,9 +19,8 @@ extension AssessmentError: HTTPProblemConvertible {
         case .deadlinePassed:
             Problem(.conflict, code: "deadline-passed", title: "The time is up; the session was scored with the answers saved before it.")
         case .invalidAnswer: Problem(.unprocessableContent, code: "invalid-answer", title: "The question does not accept this answer.")
-        case .recordFailed:
-            Problem(.serviceUnavailable, code: "audit-unavailable", title: "The audit log cannot record this now; try again later.")
-        case .storage: Problem(.serviceUnavailable, code: "unavailable", title: "The service is unavailable; try again later.")
+        case .recordFailed: Problem.auditUnavailable
+        case .storage: Problem.unavailable
         }
     }
 }

@@ -157,20 +157,18 @@ public enum AssessmentRoutes {
     static func authorise(
         _ session: StaffSession, _ action: String, test: String, fields: [String], purpose: String, _ dependencies: Dependencies
     ) async throws {
-        let principal: Policy.Principal
-        do {
-            principal = try session.principal(schema: dependencies.policies.current.schema)
-        } catch {
-            try await deny(session, action, purpose: purpose, rule: nil, dependencies)
-        }
-        let decision = await dependencies.policies.decide(
-            PolicyRequest(
-                principal: principal, action: action, resource: Resource(type: "assessment_test", id: test, attributes: [:]), fields: fields,
-                purpose: purpose, time: Timestamp(secondsSinceEpoch: Int64(Date().timeIntervalSince1970))),
-            relationships: InMemoryRelationships())
-        guard decision.isAllowed else {
-            try await deny(session, action, purpose: purpose, rule: decision.decidingRules.first, dependencies)
-        }
+        guard
+            try await session.permit(
+                action, on: Resource(type: "assessment_test", id: test, attributes: [:]), fields: fields, purpose: purpose,
+                policies: dependencies.policies,
+                recordDenial: { denial in
+                    do {
+                        try await AuditLog().append(denial, using: dependencies.recorder)
+                    } catch {
+                        throw Problem.auditUnavailable
+                    }
+                }) != nil
+        else { throw Problem.forbidden }
     }
 
     /// Audits a refusal (`policy.decided`, deny) and throws `403 forbidden` (`503` when the audit
@@ -185,9 +183,9 @@ public enum AssessmentRoutes {
                     policyVersion: dependencies.policies.current.version.digest),
                 using: dependencies.recorder)
         } catch {
-            throw Problem(.serviceUnavailable, code: "audit-unavailable", title: "The audit log cannot record this now; try again later.")
+            throw Problem.auditUnavailable
         }
-        throw Problem(.forbidden, code: "forbidden", title: "The policy does not permit this request.")
+        throw Problem.forbidden
     }
 
     /// `400 invalid-definition` listing every issue.

@@ -1,11 +1,12 @@
-import Accounts
-import Assessment
+public import Accounts
+public import Assessment
 import Foundation
 import Gateway
 import Hummingbird
 import HTTPTypes
-import Tokens
+public import Tokens
 import VaultDoor
+import VaultHTTP
 
 /// A pupil's own assessment routes on the pupils' listener, behind a pupil session
 /// (``PupilSessionMiddleware``):
@@ -25,7 +26,7 @@ import VaultDoor
 /// in between (attack review #4): a consent withdrawal or an erasure takes effect within that
 /// bound. Nothing in a request can name another pupil, and another pupil's assignment or session
 /// answers `404` as an unknown id does.
-enum PupilAssessmentRoutes {
+public enum PupilAssessmentRoutes {
     static func add(to router: Router<BiletRequestContext>, _ dependencies: AssessmentRoutes.Dependencies) {
         let own = router.group("/v1/pupil/assessment").add(middleware: PupilSessionMiddleware(accounts: dependencies.pupils))
         let store = dependencies.store
@@ -76,8 +77,12 @@ enum PupilAssessmentRoutes {
 
     /// The school and region a result of the signed-in pupil is counted under in the KPI.
     static func key(_ context: BiletRequestContext) throws -> ResultKey {
-        let pupil = try context.requirePupil()
-        return ResultKey(school: pupil.school.id.value, region: pupil.region)
+        resultKey(of: try context.requirePupil())
+    }
+
+    /// The school and region a result of `session`'s pupil is counted under in the KPI.
+    public static func resultKey(of session: PupilSession) -> ResultKey {
+        ResultKey(school: session.school.id.value, region: session.region)
     }
 
     /// The session id of the path; a malformed one answers as an unknown one.
@@ -90,18 +95,20 @@ enum PupilAssessmentRoutes {
 
     /// The pupil session's own assessment token: the cached one, or from the vault's door.
     static func token(_ context: BiletRequestContext, _ dependencies: AssessmentRoutes.Dependencies) async throws -> Tokens.AssessmentToken {
-        let session = try context.requirePupil()
-        let door = dependencies.door
-        return try await dependencies.ownTokens.value(session: session.sessionID, expiresAt: session.expiresAt) {
-            try await AssessmentTokens.own(caller: caller(for: session), door: door)
-        }
+        try await dependencies.ownToken(of: try context.requirePupil())
     }
+}
 
-    /// The door caller of a verified pupil session: role `pupil`, the pupil's account, session,
-    /// vault token, school and region.
-    static func caller(for session: PupilSession) -> DoorCaller {
-        DoorCaller(
-            role: "pupil", account: session.accountID, session: session.sessionID, organisationKind: session.school.kind.rawValue,
-            organisationID: session.school.id.value, region: session.region, pupil: session.pupil)
+extension AssessmentRoutes.Dependencies {
+    /// `session`'s own assessment token: the cached one (``ownTokens``), or from the vault's door
+    /// (policy, `assessment` consent, `token.resolved` audited). What the pupil's assessment routes
+    /// and pages take first.
+    ///
+    /// - Throws: ``Problem`` as the door answers.
+    public func ownToken(of session: PupilSession) async throws -> Tokens.AssessmentToken {
+        let door = self.door
+        return try await ownTokens.value(session: session.sessionID, expiresAt: session.expiresAt) {
+            try await AssessmentTokens.own(caller: DoorCalls.caller(forPupil: session), door: door)
+        }
     }
 }

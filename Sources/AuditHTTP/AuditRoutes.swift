@@ -130,9 +130,6 @@ public enum AuditRoutes {
         (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
     }
 
-    /// The answer to a request the policy does not permit.
-    static let forbidden = Problem(.forbidden, code: "forbidden", title: "The policy does not permit this request.")
-
     static func query(_ request: Request) throws -> AuditQuery {
         let parameters = request.uri.queryParameters
         func text(_ name: String) -> String? { parameters[Substring(name)].map(String.init) }
@@ -173,38 +170,24 @@ public enum AuditRoutes {
 
     /// The query service for `staff` once the policy permits `action` (`read`, or `verify` for
     /// proofs and gaps) on the audit log for ``purpose``: the one check every audit route and the
-    /// compliance officer's pages make. A denial is audited (`policy.decided`, decision `deny`)
-    /// before it is thrown; the service records each read it answers (`audit.read`).
+    /// compliance officer's pages make (``StaffSession/permit(_:on:purpose:policies:recordDenial:)``).
+    /// A denial is audited (`policy.decided`, decision `deny`) before it is thrown; the service
+    /// records each read it answers (`audit.read`).
     ///
     /// - Throws: ``Problem`` `403 forbidden` when the policy does not permit it, `503
     ///   audit-unavailable` when the denial cannot be recorded.
-    public static func authorize(_ staff: StaffSession, action: String, _ dependencies: Dependencies) async throws(Problem) -> AuditQueryService {
-        let policies = dependencies.policies.current
-        let principal: Policy.Principal
-        do throws(AccountsError) {
-            principal = try staff.principal(schema: policies.schema)
-        } catch {
-            // The session's role is not in the policy's schema: nothing can permit it.
-            throw Self.forbidden
-        }
-        let decision = await policies.decide(
-            PolicyRequest(
-                principal: principal, action: action, resource: Resource(type: "audit_log", id: "log"), purpose: Self.purpose,
-                time: Timestamp(secondsSinceEpoch: Int64(Date().timeIntervalSince1970))),
-            relationships: InMemoryRelationships())
-        guard decision.isAllowed else {
-            do {
-                try await dependencies.log.append(
-                    PolicyDecided(
-                        actor: staff.actor, decision: .deny, purpose: Self.purpose, action: action, resource: "audit_log",
-                        rule: decision.decidingRules.first, policyVersion: decision.policyVersion.digest),
-                    using: dependencies.recorder)
-            } catch {
-                throw Problem(
-                    .serviceUnavailable, code: "audit-unavailable", title: "The audit log cannot record this now; try again later.")
-            }
-            throw Self.forbidden
-        }
+    public static func authorize(_ staff: StaffSession, action: String, _ dependencies: Dependencies) async throws -> AuditQueryService {
+        guard
+            let decision = try await staff.permit(
+                action, on: Resource(type: "audit_log", id: "log"), purpose: Self.purpose, policies: dependencies.policies,
+                recordDenial: { denial in
+                    do {
+                        try await dependencies.log.append(denial, using: dependencies.recorder)
+                    } catch {
+                        throw Problem.auditUnavailable
+                    }
+                })
+        else { throw Problem.forbidden }
         return AuditQueryService(
             reader: dependencies.reader, recorder: dependencies.recorder, officer: staff.actor, purpose: Self.purpose,
             policyVersion: decision.policyVersion.digest, log: dependencies.log)

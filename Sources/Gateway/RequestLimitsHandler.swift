@@ -141,7 +141,6 @@ final class RequestLimitsHandler: ChannelDuplexHandler, RemovableChannelHandler 
         body.writeString(text)
         var fields: HTTPFields = [.contentType: "application/problem+json", .contentLength: "\(body.readableBytes)"]
         if case .http1 = self.framing { fields[.connection] = "close" }
-        SecurityHeaders.apply(to: &fields)
         context.write(Self.wrapOutboundOut(.head(HTTPResponse(status: status, headerFields: fields))), promise: nil)
         context.write(Self.wrapOutboundOut(.body(body)), promise: nil)
         context.writeAndFlush(Self.wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in

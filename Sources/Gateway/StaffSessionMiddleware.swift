@@ -142,14 +142,13 @@ extension AccountsError: HTTPProblemConvertible {
         case .loginFailed: Problem(.unauthorized, code: "login-failed", title: "The login was refused.")
         case .sessionRefused: .staffSessionRequired
         case .activationFailed: Problem(.unauthorized, code: "activation-failed", title: "The activation was refused.")
-        case .auditUnavailable:
-            Problem(.serviceUnavailable, code: "audit-unavailable", title: "The audit log cannot record this now; try again later.")
-        case .storage: Problem(.serviceUnavailable, code: "unavailable", title: "The service is unavailable; try again later.")
+        case .auditUnavailable: Problem.auditUnavailable
+        case .storage: Problem.unavailable
         case .busy:
             Problem(
                 .serviceUnavailable, code: "login-busy", title: "Too many sign-ins are being checked; try again shortly.",
                 headers: [.retryAfter: "1"])
-        case .schemaMismatch, .forbidden: Problem(.forbidden, code: "forbidden", title: "The policy does not permit this request.")
+        case .schemaMismatch, .forbidden: Problem.forbidden
         case .invalidArgument: Problem(.badRequest, code: "invalid-account", title: "A field of the account is missing or malformed.")
         case .unknownRole, .roleMismatch:
             Problem(.unprocessableContent, code: "invalid-role", title: "The role does not fit the organisation or region.")

@@ -101,19 +101,11 @@ public enum IncidentRoutes {
 
     /// The policy's permit for `staff`; a denial is audited and thrown as `403 forbidden`.
     static func decide(_ staff: StaffSession, _ action: String, id: String?, _ dependencies: Dependencies) async throws -> Decision {
-        let principal = try staff.principal(schema: dependencies.policies.current.schema)
-        let decision = await dependencies.policies.decide(
-            PolicyRequest(
-                principal: principal, action: action, resource: Resource(type: "incident", id: id ?? "register", attributes: [:]),
-                fields: [], purpose: purpose, time: Timestamp(secondsSinceEpoch: Int64(Date().timeIntervalSince1970))),
-            relationships: InMemoryRelationships())
-        guard decision.isAllowed else {
-            try await dependencies.register.recordDenial(
-                PolicyDecided(
-                    actor: staff.actor, decision: .deny, purpose: purpose, action: action, resource: "incident",
-                    rule: decision.decidingRules.first, policyVersion: decision.policyVersion.digest))
-            throw IncidentsError(.forbidden, "refused")
-        }
+        guard
+            let decision = try await staff.permit(
+                action, on: Resource(type: "incident", id: id ?? "register", attributes: [:]), purpose: purpose,
+                policies: dependencies.policies, recordDenial: dependencies.register.recordDenial)
+        else { throw IncidentsError(.forbidden, "refused") }
         return decision
     }
 }

@@ -11,10 +11,9 @@ extension IncidentsError: HTTPProblemConvertible {
         case .notFound: Problem(.notFound, code: "incident-not-found", title: "No such incident is registered.")
         case .noticeOrder:
             Problem(.conflict, code: "notice-order", title: "The first notice must be sent before the results of the investigation.")
-        case .forbidden: Problem(.forbidden, code: "forbidden", title: "The policy does not permit this request.")
-        case .auditUnavailable:
-            Problem(.serviceUnavailable, code: "audit-unavailable", title: "The audit log cannot record this now; try again later.")
-        case .storage: Problem(.serviceUnavailable, code: "unavailable", title: "The service is unavailable; try again later.")
+        case .forbidden: Problem.forbidden
+        case .auditUnavailable: Problem.auditUnavailable
+        case .storage: Problem.unavailable
         }
     }
 }

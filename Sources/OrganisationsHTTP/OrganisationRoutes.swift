@@ -165,11 +165,11 @@ public enum OrganisationRoutes {
         _ staff: StaffSession, _ action: String, _ organisation: Organisation, region: String?, fields: [String],
         _ dependencies: Dependencies
     ) async throws -> Decision {
-        let principal = try staff.principal(schema: dependencies.policies.current.schema)
-        let decision = await decision(principal, action, organisation, region: region, fields: fields, dependencies)
-        guard decision.isAllowed else {
-            try await deny(staff, action, rule: decision.decidingRules.first, version: decision.policyVersion.digest, dependencies)
-        }
+        guard
+            let decision = try await staff.permit(
+                action, on: resource(organisation, region: region), fields: fields, purpose: purpose, policies: dependencies.policies,
+                recordDenial: dependencies.registry.recordDenial)
+        else { throw OrganisationsError(.forbidden, "refused") }
         return decision
     }
 

@@ -11,10 +11,9 @@ extension OrganisationsError: HTTPProblemConvertible {
         case .notFound: Problem(.notFound, code: "organisation-not-found", title: "No such organisation is registered.")
         case .alreadyRegistered: Problem(.conflict, code: "organisation-exists", title: "An organisation of this kind and id is already registered.")
         case .unknownRegion: Problem(.unprocessableContent, code: "unknown-region", title: "The region is not registered.")
-        case .forbidden: Problem(.forbidden, code: "forbidden", title: "The policy does not permit this request.")
-        case .auditUnavailable:
-            Problem(.serviceUnavailable, code: "audit-unavailable", title: "The audit log cannot record this now; try again later.")
-        case .storage: Problem(.serviceUnavailable, code: "unavailable", title: "The service is unavailable; try again later.")
+        case .forbidden: Problem.forbidden
+        case .auditUnavailable: Problem.auditUnavailable
+        case .storage: Problem.unavailable
         }
     }
 }

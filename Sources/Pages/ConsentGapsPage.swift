@@ -51,6 +51,7 @@ public enum ConsentGapsPage {
         case "none": "согласие не собрано"
         case "withdrawn": "согласие отозвано"
         case "expired": "срок согласия истёк"
+        case "not_yet_valid": "согласие ещё не вступило в силу"
         case "superseded": "согласие заменено и не действует"
         default: raw
         }

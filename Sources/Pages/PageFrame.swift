@@ -15,6 +15,8 @@ public struct PageFrame: Sendable, Hashable {
     public var officer: Bool = false
     /// The role as Russians name it (``RussianFormat/role(_:)``); empty when signed out.
     public var role: String
+    /// Whether a pupil is signed in on the pupils' listener (the pupil's menu and sign-out).
+    public var pupil: Bool = false
 
     public init(stylesheet: String, csrf: String, signedIn: Bool = false, menu: Bool = false, school: Bool = false, role: String = "") {
         self.stylesheet = stylesheet

@@ -33,6 +33,22 @@ public enum PageTemplate: String, Sendable, Hashable, CaseIterable {
     case accessRequests = "access-requests"
     /// The destructions of personal data the audit log records (`subject.erased`), newest first.
     case erasures = "audit-erasures"
+    /// The pupil's sign-in on the pupils' listener.
+    case pupilSignIn = "pupil-sign-in"
+    /// The pupil activates their account with the school's code, choosing a login and a password.
+    case pupilActivate = "pupil-activate"
+    /// The account is active: a link to signing in.
+    case pupilActivated = "pupil-activated"
+    /// The signed-in pupil's home page.
+    case pupilHome = "pupil-home"
+    /// The pupil's assigned tests and results.
+    case pupilTests = "pupil-tests"
+    /// One question of a test being taken, its answer saved when given.
+    case pupilQuestion = "pupil-question"
+    /// The pupil's published recommendations.
+    case pupilRecommendations = "pupil-recommendations"
+    /// Who has accessed the pupil's data, from the audit log, with the proofs to download.
+    case pupilAccesses = "pupil-accesses"
 
     /// The page's title (`<title>` and `<h1>`), in Russian.
     public var title: String {
@@ -52,6 +68,14 @@ public enum PageTemplate: String, Sendable, Hashable, CaseIterable {
         case .auditStatus: "Проверка журнала аудита"
         case .accessRequests: "Запросы субъектов на доступ"
         case .erasures: "Уничтожение персональных данных"
+        case .pupilSignIn: "Вход для учеников"
+        case .pupilActivate: "Активация учётной записи"
+        case .pupilActivated: "Учётная запись активирована"
+        case .pupilHome: "Личный кабинет"
+        case .pupilTests: "Мои тесты"
+        case .pupilQuestion: "Тест"
+        case .pupilRecommendations: "Мои рекомендации"
+        case .pupilAccesses: "Кто обращался к моим данным"
         }
     }
 }

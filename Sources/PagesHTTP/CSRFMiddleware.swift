@@ -8,8 +8,10 @@ import Pages
 /// route: the body must be a form (`application/x-www-form-urlencoded` of at most
 /// ``maximumBodyBytes``, or, on the routes that take a file (``takesFiles(_:)``),
 /// `multipart/form-data` of at most ``maximumUploadBytes``) whose ``CSRFTokens/fieldName`` is the token of the request's binding (the session, or
-/// before sign-in the certificate), compared in constant time. Anything else is the refusal page
-/// (`403`) and the route never runs. Safe requests pass untouched.
+/// before sign-in the certificate and the pre-session cookie), compared in constant time. A request
+/// whose browser says it comes from another site or a sandboxed document (`Sec-Fetch-Site` present
+/// and not `same-origin`) is refused whatever it carries. Anything else is the refusal page (`403`)
+/// and the route never runs. Safe requests pass untouched.
 struct CSRFMiddleware: RouterMiddleware {
     typealias Context = BiletRequestContext
 
@@ -21,19 +23,41 @@ struct CSRFMiddleware: RouterMiddleware {
 
     let tokens: CSRFTokens
     /// What the request's token must be bound to; `nil` refuses.
-    let binding: @Sendable (BiletRequestContext) -> String?
+    let binding: @Sendable (Request, BiletRequestContext) -> String?
     /// The refusal page.
     let refused: @Sendable (BiletRequestContext) -> Response
 
+    /// A check binding tokens to what the context holds (a session, a certificate).
+    init(tokens: CSRFTokens, binding: @escaping @Sendable (BiletRequestContext) -> String?, refused: @escaping @Sendable (BiletRequestContext) -> Response) {
+        self.init(tokens: tokens, requestBinding: { binding($1) }, refused: refused)
+    }
+
+    /// A check binding tokens to what the request carries (a pupil's pre-session cookie).
+    init(
+        tokens: CSRFTokens, requestBinding: @escaping @Sendable (Request, BiletRequestContext) -> String?,
+        refused: @escaping @Sendable (BiletRequestContext) -> Response
+    ) {
+        self.tokens = tokens
+        self.binding = requestBinding
+        self.refused = refused
+    }
+
     static let unsafe: Set<HTTPRequest.Method> = [.post, .put, .patch, .delete]
+
+    /// `Sec-Fetch-Site` (Fetch Metadata), which every current browser sends and no page can set.
+    static let fetchSite = HTTPField.Name("Sec-Fetch-Site")!
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard Self.unsafe.contains(request.method) else { return try await next(request, context) }
+        if let site = request.headers[Self.fetchSite], site != "same-origin" {
+            context.logger.notice("page form refused", metadata: ["reason": "csrf-fetch-site"])
+            return refused(context)
+        }
         let contentType = request.headers[.contentType] ?? ""
         let declared = contentType.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
         // a file form only where a route takes a file: elsewhere 64 KiB of urlencoded form at most
         let boundary = Self.takesFiles(request.uri.path) ? MultipartForm.boundary(contentType: contentType) : nil
-        guard declared == "application/x-www-form-urlencoded" || boundary != nil, let binding = binding(context) else {
+        guard declared == "application/x-www-form-urlencoded" || boundary != nil, let binding = binding(request, context) else {
             context.logger.notice("page form refused", metadata: ["reason": "csrf-binding-or-type"])
             return refused(context)
         }

@@ -42,8 +42,12 @@ public struct PageKit: Sendable {
     /// `staff` is given.
     func errorPage(_ status: HTTPResponse.Status, _ message: String, staff: StaffSession?, back: String = "/app/home") -> Response {
         let binding = staff.map { CSRFTokens.binding(session: $0.sessionID) } ?? "error"
-        guard let frame = try? frame(staff, binding: binding),
-            let html = try? renderer.render(.error, frame: frame, values: ["message": message, "status": status.code, "back": back])
+        return errorPage(status, message, frame: try? frame(staff, binding: binding), back: back)
+    }
+
+    /// The error page inside `frame` (`nil`: it could not be made, the plain internal error).
+    func errorPage(_ status: HTTPResponse.Status, _ message: String, frame: PageFrame?, back: String) -> Response {
+        guard let frame, let html = try? renderer.render(.error, frame: frame, values: ["message": message, "status": status.code, "back": back])
         else { return Problem.internalError.response }
         return Self.html(status, html)
     }

@@ -17,6 +17,11 @@ enum PageMessages {
         }
     }
 
+    /// Signing out failed on the server (the audit log could not record it): the browser has
+    /// forgotten the session, the server ends it at its idle timeout.
+    static let signOutNotRecorded =
+        "Выход не удалось записать. Браузер забыл сеанс, но на сервере он закроется только по истечении времени бездействия. Сообщите администратору."
+
     /// The sentences of the codes a page can meet.
     static let byCode: [String: String] = [
         "csrf-failed": "Форма устарела или отправлена не с этой страницы. Обновите страницу и отправьте форму снова.",
@@ -33,6 +38,7 @@ enum PageMessages {
         "consent-not-found": "У этого ученика нет такого согласия.",
         "navigator-not-found": "В вашей школе нет такой учётной записи навигатора.",
         "assignment-not-found": "Этот навигатор не назначен ученику.",
+        "import-too-large": "Файл больше 4 МБ: разделите список на несколько файлов.",
         "document-rejected": "Файл не принят: нужен PDF, JPEG или PNG не больше 8 МБ.",
         "consent-version-mismatch": "Текст согласия обновился. Обновите страницу и подтвердите согласие снова.",
         "sealed": "Хранилище данных запечатано. Попробуйте позже.",

@@ -41,6 +41,8 @@ public enum PageRoutes {
         /// The audit API's dependencies (`/v1/audit/…`); without them the officer's audit pages
         /// are not served.
         public var audit: AuditRoutes.Dependencies?
+        /// The pupils' pages' services; without them the pupils' pages are not served.
+        public var pupil: PupilPages.Dependencies?
 
         public init(login: StaffLogin, sessions: StaffSessions, staff: StaffRoutes.Dependencies, door: VaultDoorClient?, kpi: KPIDesk? = nil) {
             self.login = login
@@ -85,7 +87,11 @@ public enum PageRoutes {
             do throws(AccountsError) {
                 try await dependencies.sessions.logout(staff)
             } catch {
-                return kit.errorPage(error.problem, staff: staff)
+                // The browser forgets the session all the same: on a shared workstation the next
+                // person must not inherit it, and the server ends it at its idle timeout.
+                var response = kit.errorPage(error.problem.status, PageMessages.signOutNotRecorded, staff: nil, back: "/app/sign-in")
+                response.headers.append(contentsOf: PageSession.clearCookie)
+                return response
             }
             return PageKit.redirect("/app/sign-in", headers: PageSession.clearCookie)
         }
@@ -121,5 +127,8 @@ public enum PageRoutes {
             SchoolPages.addKPI(to: pages, kit, desk: kpi)
         }
         OfficerPages.add(to: pages, kit, audit: dependencies.audit, door: dependencies.door)
+        if let pupil = dependencies.pupil {
+            PupilPages.add(to: router, kit, pupil)
+        }
     }
 }

@@ -45,9 +45,11 @@ struct CSVReader {
         return semicolons >= commas ? UInt8(ascii: ";") : UInt8(ascii: ",")
     }
 
-    /// The records of `bytes` (valid UTF-8). A blank line keeps its row number and comes back as
-    /// one empty field.
-    func records(of bytes: ArraySlice<UInt8>) -> Result<[Record], Failure> {
+    /// The records of `bytes` (valid UTF-8), at most `limit` of them: reading stops at the
+    /// `limit`-th, so an oversized file costs no more than its first `limit` records. After the
+    /// first record, a blank one (every field empty or spaces: a blank line, `;;;`) is skipped
+    /// without counting; the records after it keep their row numbers.
+    func records(of bytes: ArraySlice<UInt8>, limit: Int = .max) -> Result<[Record], Failure> {
         var records: [Record] = []
         var fields: [String] = []
         var field: [UInt8] = []
@@ -87,7 +89,10 @@ struct CSVReader {
                 continue
             case Self.lineFeed:
                 finishField()
-                records.append(Record(row: recordRow, fields: fields))
+                if records.isEmpty || !Self.isBlank(fields) {
+                    records.append(Record(row: recordRow, fields: fields))
+                    if records.count == limit { return .success(records) }
+                }
                 fields = []
                 recordRow += 1
             default:
@@ -98,8 +103,13 @@ struct CSVReader {
         if quoted { return .failure(.unterminatedQuote(row: recordRow)) }
         if fieldStarted || !fields.isEmpty || !field.isEmpty {
             finishField()
-            records.append(Record(row: recordRow, fields: fields))
+            if records.isEmpty || !Self.isBlank(fields) { records.append(Record(row: recordRow, fields: fields)) }
         }
         return .success(records)
+    }
+
+    /// Whether every field of a record is empty or spaces.
+    static func isBlank(_ fields: [String]) -> Bool {
+        fields.allSatisfy { $0.trimmingCharacters().isEmpty }
     }
 }

@@ -62,7 +62,7 @@ public struct KPIDesk: Sendable {
         do {
             try await moduleCounts(scope: scope, id: id, region: region, since: since, into: &raw)
         } catch {
-            throw Self.unavailable
+            throw Problem.unavailable
         }
         let months = Self.monthKeys(ending: now)
         return KPIReport(scope: scope, id: id, months: months.map { KPIMonth(month: $0, raw: raw[$0] ?? RawKPICounts()) })
@@ -118,14 +118,11 @@ public struct KPIDesk: Sendable {
         do {
             found = try await lookup(scope, id)
         } catch {
-            throw unavailable
+            throw Problem.unavailable
         }
         guard let found else { throw RecommendationsHTTPRefusal.forbidden }
         return found
     }
-
-    /// `503 unavailable`: a store or the registry could not be read.
-    static let unavailable = Problem(.serviceUnavailable, code: "unavailable", title: "The service is unavailable; try again later.")
 
     static func monthly(_ pool: PostgresConnectionPool, _ statement: SQLStatement) async throws -> [(String, Int)] {
         try await pool.query(statement).map { (try $0.decode(String.self, at: 0), Int(try $0.decode(Int64.self, at: 1))) }

@@ -52,7 +52,7 @@ public struct NavigatorProgressDesk: Sendable {
             events = try await trials.progress(of: trialsTokens)
             published = try await recommendations.withPublished(recommendationsTokens)
         } catch {
-            throw KPIDesk.unavailable
+            throw Problem.unavailable
         }
         let pupils = page.pupils.map { pupil in
             var entry = NavigatorProgressEntry(

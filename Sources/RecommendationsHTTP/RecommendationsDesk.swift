@@ -199,24 +199,17 @@ public struct RecommendationsDesk: Sendable {
         let resource = Resource(
             type: "regional_opportunity", id: "region:\(session.region ?? "none")",
             attributes: ["region": .entity(EntityRef("region", session.region ?? ""))])
-        let decision = await policies.decide(
-            PolicyRequest(
-                principal: try session.principal(schema: policies.current.schema), action: action, resource: resource, fields: fields,
-                purpose: Self.administration, time: Timestamp(secondsSinceEpoch: Int64(Date().timeIntervalSince1970.rounded(.down)))),
-            relationships: InMemoryRelationships())
-        guard decision.isAllowed else {
-            do {
-                try await log.append(
-                    PolicyDecided(
-                        actor: actor(session), decision: .deny, purpose: Self.administration, action: action, resource: resource.type,
-                        rule: decision.decidingRules.first.flatMap { AuditFieldKind.code.accepts(.string($0)) ? $0 : nil },
-                        policyVersion: decision.policyVersion.digest),
-                    using: recorder)
-            } catch {
-                throw RecommendationsError(.recordFailed, "the audit record could not be written")
-            }
-            throw RecommendationsHTTPRefusal.forbidden
-        }
+        guard
+            let decision = try await session.permit(
+                action, on: resource, fields: fields, purpose: Self.administration, policies: policies,
+                recordDenial: { denial in
+                    do {
+                        try await log.append(denial, using: recorder)
+                    } catch {
+                        throw RecommendationsError(.recordFailed, "the audit record could not be written")
+                    }
+                })
+        else { throw RecommendationsHTTPRefusal.forbidden }
         return decision
     }
 
@@ -231,6 +224,6 @@ public enum RecommendationsHTTPRefusal: Error, HTTPProblemConvertible {
     case forbidden
 
     public var problem: Problem {
-        Problem(.forbidden, code: "forbidden", title: "The policy does not permit this request.")
+        Problem.forbidden
     }
 }

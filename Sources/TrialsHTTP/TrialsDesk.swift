@@ -361,6 +361,6 @@ public enum TrialsHTTPRefusal: Error, HTTPProblemConvertible {
     case forbidden
 
     public var problem: Problem {
-        Problem(.forbidden, code: "forbidden", title: "The policy does not permit this request.")
+        Problem.forbidden
     }
 }

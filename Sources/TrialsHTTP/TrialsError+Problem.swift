@@ -15,10 +15,9 @@ extension TrialsError: HTTPProblemConvertible {
             Problem(.forbidden, code: "self-approval", title: "A venue does not approve its own events; the region's coordinator does.")
         case .notEnrolled: Problem(.conflict, code: "not-enrolled", title: "The pupil is not enrolled in the event.")
         case .notSeated: Problem(.conflict, code: "not-seated", title: "The pupil is on the waiting list, not seated.")
-        case .notRunBy: Problem(.forbidden, code: "forbidden", title: "The policy does not permit this request.")
-        case .recordFailed:
-            Problem(.serviceUnavailable, code: "audit-unavailable", title: "The audit log cannot record this now; try again later.")
-        case .storage: Problem(.serviceUnavailable, code: "unavailable", title: "The service is unavailable; try again later.")
+        case .notRunBy: Problem.forbidden
+        case .recordFailed: Problem.auditUnavailable
+        case .storage: Problem.unavailable
         }
     }
 }

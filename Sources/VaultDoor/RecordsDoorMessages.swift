@@ -40,11 +40,11 @@ public enum RecordsDoorRequest: Codable, Sendable, Hashable {
 
 /// A pupil without a consent in force for a purpose, as the records routes list it: the token and
 /// what became of the newest consent for the purpose (`none`, `withdrawn`, `expired`,
-/// `superseded`). No personal data.
+/// `not_yet_valid`, `superseded`). No personal data.
 public struct ConsentGapSummary: Codable, Sendable, Hashable {
     /// The pupil's token.
     public var pupil: String
-    /// `none`, `withdrawn`, `expired` or `superseded`.
+    /// `none`, `withdrawn`, `expired`, `not_yet_valid` or `superseded`.
     public var status: String
 
     public init(pupil: String, status: String) {

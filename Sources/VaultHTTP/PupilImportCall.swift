@@ -14,11 +14,17 @@ public enum PupilImportCall {
         case refused([ImportIssue], total: Int)
     }
 
+    /// The answer to a file over ``PupilImportFile/maximumBytes``.
+    public static let tooLarge = Problem(
+        .contentTooLarge, code: "import-too-large", title: "The import file is larger than 4 MiB; split it into smaller files.")
+
     /// Checks and imports `bytes` (the file) as `caller` through `door`.
     ///
-    /// - Throws: ``Problem`` for a door refusal (``DoorCalls/problem(forRefusal:)``) and `503
-    ///   vault-unavailable` when the vault cannot be reached.
+    /// - Throws: ``Problem`` `413 import-too-large` for a file over ``PupilImportFile/maximumBytes``,
+    ///   a door refusal (``DoorCalls/problem(forRefusal:)``), and `503 vault-unavailable` when the
+    ///   vault cannot be reached.
     public static func run(_ bytes: [UInt8], caller: DoorCaller, door: VaultDoorClient) async throws(Problem) -> Outcome {
+        guard bytes.count <= PupilImportFile.maximumBytes else { throw tooLarge }
         let today = PupilImportFile.today()
         switch PupilImportFile.check(bytes, today: today) {
         case .invalid(let issues, let total):

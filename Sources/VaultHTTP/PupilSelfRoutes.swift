@@ -35,9 +35,6 @@ enum PupilSelfRoutes {
     ///
     /// - Throws: ``Problem`` `401 session-required` without a verified pupil session.
     static func caller(for context: BiletRequestContext) throws(Problem) -> DoorCaller {
-        let session = try context.requirePupil()
-        return DoorCaller(
-            role: "pupil", account: session.accountID, session: session.sessionID, organisationKind: session.school.kind.rawValue,
-            organisationID: session.school.id.value, region: session.region, pupil: session.pupil)
+        DoorCalls.caller(forPupil: try context.requirePupil())
     }
 }

@@ -22,8 +22,6 @@ import VaultDoor
 /// read `GET /v1/pupils/<token>?purpose=parent_request&request=<sar_…>`; the registration's answer
 /// links both.
 enum RecordRoutes {
-    /// The largest import file accepted (10,000 rows of a school's CSV are about 2 MB).
-    static let maximumImportBytes = 4 * 1024 * 1024
     /// The largest consent scan accepted over HTTP (the vault accepts up to 10 MiB).
     static let maximumScanBytes = 8 * 1024 * 1024
     /// The largest JSON body of these routes.
@@ -149,7 +147,7 @@ enum RecordRoutes {
     static func importPupils(_ request: Request, _ context: BiletRequestContext, door: VaultDoorClient) async throws -> Response {
         let caller = try DoorCalls.caller(for: context)
         try JSONBody.requireMediaType(request, "text/csv")
-        let body = try await collect(request, limit: maximumImportBytes)
+        let body = try await collect(request, limit: PupilImportFile.maximumBytes)
         switch try await PupilImportCall.run(Array(body.readableBytesView), caller: caller, door: door) {
         case .imported(let tokens):
             return JSONBody.response(.ok, Imported(imported: tokens.count, tokens: tokens))

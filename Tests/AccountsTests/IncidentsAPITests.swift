@@ -323,7 +323,7 @@ struct IncidentsAPITests {
         }
     }
 
-    @Test("least privilege (migration 0860): the gateway's role cannot delete an incident, rewrite its discovery, kind or scope, or read the audit log; other roles cannot reach the register")
+    @Test("least privilege (migrations 0860, 0890): the gateway's role cannot delete an incident, rewrite its discovery, kind or scope, or read the audit log; other roles cannot reach the register")
     func privileges() async throws {
         try await Self.serving(components: [.vault, .trials, .organisations]) { harness, pools in
             try await harness.addAccount("officer.three", role: "compliance_officer", region: nil)
@@ -353,6 +353,23 @@ struct IncidentsAPITests {
                 try await pools[0].execute("SELECT * FROM incidents.affected(\(id))")
             }
             #expect(affected?.code == .server(.insufficientPrivilege))
+
+            // Migration 0890: the sent times the role may write are the database's clock, once. A
+            // backdated notice is stamped with the clock instead; a recorded one never changes or
+            // empties; updated_at is the clock whatever the statement says.
+            try await harness.gatewayPool.execute(
+                "UPDATE incidents.incidents SET first_notice_sent_at = '2000-01-01T00:00:00Z', updated_at = '2000-01-01T00:00:00Z' WHERE id = \(id)")
+            let stamped = try await harness.owner.query(
+                "SELECT first_notice_sent_at > clock_timestamp() - interval '1 minute' AND updated_at > clock_timestamp() - interval '1 minute' FROM incidents.incidents WHERE id = \(id)"
+            ).singleValue(Bool.self)
+            #expect(stamped)
+            for statement: SQLStatement in [
+                "UPDATE incidents.incidents SET first_notice_sent_at = '2000-01-01T00:00:00Z' WHERE id = \(id)",
+                "UPDATE incidents.incidents SET first_notice_sent_at = NULL WHERE id = \(id)",
+            ] {
+                let error = await #expect(throws: PostgresError.self) { try await harness.gatewayPool.execute(statement) }
+                #expect(error?.code == .server(.checkViolation), "\(statement)")
+            }
         }
     }
 }

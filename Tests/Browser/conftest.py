@@ -167,8 +167,8 @@ def screenshots(platform: Platform, request: pytest.FixtureRequest) -> Screensho
     return Screenshots(platform.artifacts, request.node.name)
 
 
-# The staff pages' sign-in form. Once the pages exist (issue 14, the `Pages`/`PagesHTTP` targets under
-# /app/), the fixture below signs in through it; until then it skips with this reason.
+# The staff pages' sign-in form (the `Pages`/`PagesHTTP` targets under /app/): the fixture below signs in
+# through it.
 SIGN_IN_PATH = "/app/sign-in"
 
 
@@ -202,15 +202,14 @@ def _add_account(platform: Platform, login: str, role: str, organisation: str, p
 def signed_in_school_staff(platform: Platform, workstation_page: Page) -> StaffMember:
     """A school staff member (role `school`, school 77-0001: the workstation's organisation) signed in
     with both factors: the workstation certificate (NSS, selected by policy) and the password typed
-    into the sign-in form at SIGN_IN_PATH. Skips while no page route answers there.
+    into the sign-in form at SIGN_IN_PATH, which must answer 200.
 
     Every staff member records the consent to the processing of their own data before anything else
     works (403 staff-consent-required in the API); when the pages ask for it after the first sign-in,
     this fixture is where it gets accepted."""
     answer = workstation_page.goto(platform.workstations_url + SIGN_IN_PATH)
     assert answer is not None
-    if answer.status == 404:
-        pytest.skip(f"no sign-in page at {SIGN_IN_PATH} on this branch yet (issue 14's pages)")
+    assert answer.status == 200, f"the sign-in page at {SIGN_IN_PATH} answered {answer.status}"
     organisation = "bilet://school/77-0001"
     login = f"browser.school.{secrets.token_hex(4)}"
     password = f"browser run {secrets.token_hex(16)}"

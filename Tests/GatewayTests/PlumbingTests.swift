@@ -74,6 +74,11 @@ import Testing
             Response(status: .ok, headers: [.cacheControl: "max-age=60"])
         }
         router.get("/test/items/{item}") { _, _ -> Response in Response(status: .noContent) }
+        for path in ["/test/page-policy", "/app/test-page"] {
+            router.get(RouterPath(path)) { _, _ -> Response in
+                Response(status: .ok, headers: [.contentSecurityPolicy: SecurityHeaders.pageContentSecurityPolicy])
+            }
+        }
         router.post("/test/items/special") { _, _ -> Response in Response(status: .noContent) }
         return router
     }
@@ -181,6 +186,17 @@ import Testing
         #expect(cached.headers["cache-control"] == "max-age=60")
         #expect(cached.securityHeaderProblems == [])
         #expect(health.headers["cache-control"] == "no-store")
+    }
+
+    @Test("the page's Content-Security-Policy is kept under /app/ only; on any other path the fixed policy replaces it")
+    func pagePolicyOnlyOnPages() async throws {
+        let harness = try await Self.start()
+        let elsewhere = try await Self.ask(harness, "/test/page-policy")
+        let page = try await Self.ask(harness, "/app/test-page")
+        await harness.stop()
+        #expect(elsewhere.status == 200)
+        #expect(elsewhere.headers["content-security-policy"] == "default-src 'none'; frame-ancestors 'none'")
+        #expect(page.headers["content-security-policy"] == SecurityHeaders.pageContentSecurityPolicy)
     }
 
     @Test("GET /v1/openapi.yaml serves the contract, the same text as the APIContract resource")

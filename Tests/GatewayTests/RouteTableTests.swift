@@ -13,17 +13,25 @@ import Testing
         .init(method: .get, path: "/files/**"),
         .init(method: .get, path: "/images/*.png"),
         .init(method: .get, path: "/"),
+        .init(method: .get, path: "/v1/pupils/{token}/**"),
     ])
 
     @Test func aCaptureMatchesOneSegmentOnly() {
         #expect(Self.table.methods(forPath: "/v1/pupils/T-1") == [.get, .delete])
         #expect(Self.table.methods(forPath: "/v1/pupils/T-1/") == [.get, .delete])
-        #expect(Self.table.methods(forPath: "/v1/pupils/T-1/more") == nil)
+        #expect(Self.table.methods(forPath: "/v1/duplicates/T-1/more") == nil)
         #expect(Self.table.methods(forPath: "/v1/pupils") == [.post])
     }
 
     @Test func aLiteralWinsOverACapture() {
         #expect(Self.table.methods(forPath: "/v1/pupils/search") == [.post])
+    }
+
+    @Test func anOpenEndedPathMatchesLongerPathsButLosesToAFixedOneOfTheSameLength() {
+        // "/v1/pupils/{token}/**" is looked for among every length, the fixed paths only among theirs
+        #expect(Self.table.methods(forPath: "/v1/pupils/T-1/more") == [.get])
+        #expect(Self.table.methods(forPath: "/v1/pupils/T-1/a/b/c/d/e/f/g") == [.get])
+        #expect(Self.table.methods(forPath: "/v1/pupils/T-1") == [.get, .delete])
     }
 
     @Test func restSuffixAndRoot() {

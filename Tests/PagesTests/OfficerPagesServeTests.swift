@@ -14,8 +14,11 @@ import Testing
     static func signInThroughPages(_ run: ServeRun, port: Int, _ login: String) throws -> String {
         let form = try SchoolPagesServeTests.page(run, port: port, "/app/sign-in")
         let token = try #require(form.csrf)
+        // the sign-in token is bound to the pre-session cookie the form set
+        let pre = try #require(form.headers["set-cookie"]?.firstMatch(of: #/__Host-bilet-pre=([A-Za-z0-9_-]{43});/#)?.output.1)
         let signedIn = try SchoolPagesServeTests.page(
-            run, port: port, "/app/sign-in", method: "POST", form: [("_csrf", token), ("login", login), ("password", ServeRun.password)])
+            run, port: port, "/app/sign-in", method: "POST", preSession: String(pre),
+            form: [("_csrf", token), ("login", login), ("password", ServeRun.password)])
         try #require(signedIn.http == "303", "\(signedIn)")
         let cookie = try #require(signedIn.headers["set-cookie"]?.firstMatch(of: #/__Host-bilet-session=([A-Za-z0-9_-]{43});/#)?.output.1)
         // an account that consented before (through the API) goes straight home

@@ -30,6 +30,31 @@ import Testing
                 PupilConsentsPage.Consent(consent: "cns_A", purpose: "enrolment", status: "active", signedOn: "2025-09-01", scan: false),
                 PupilConsentsPage.Consent(consent: "cns_B", purpose: "self_service", status: "withdrawn", signedOn: "2025-09-01", scan: true),
             ],
+        ].merging(pupilValues()) { first, _ in first }
+    }
+
+    /// The pupils' pages' values (tests, a question of every kind, recommendations, accesses).
+    static func pupilValues() -> [String: Any] {
+        let choice: [String: Any] = ["id": "a", "value": "a", "text": "Вариант", "checked": true]
+        return [
+            "passwordMessage": "Пароли не совпадают.", "submitted": true, "hasTests": true, "hasResults": true,
+            "tests": [["id": "00000000-0000-0000-0000-000000000000", "title": "Тест", "due": "31.12.2026 18:00", "attempts": "0 из 1", "canStart": true]],
+            "results": [["test": "career-interests-7", "completed": "07.12.2026 10:00", "answered": "6 из 6", "outcome": "завершён"]],
+            "session": "00000000-0000-0000-0000-000000000000", "question": "q1", "text": "Вопрос?", "number": 6, "answered": 5,
+            "deadline": "07.12.2026 10:30", "next": 6, "last": true, "previous": 5, "hasPrevious": true, "saved": true,
+            "single": [choice], "multiple": [choice.merging(["id": "b", "value": "on"]) { $1 }], "scale": [choice.merging(["id": "1", "value": "1"]) { $1 }],
+            "ordering": [["id": "x", "text": "Пункт", "positions": [choice.merging(["id": "x-1", "value": "1"]) { $1 }]]],
+            "hasRecommendations": true,
+            "recommendations": [["title": "Программирование", "text": "Попробуйте кружок.", "published": "07.12.2026 10:00"]],
+            "hasAccesses": true,
+            "accesses": [
+                PupilAccessesPage.Row(
+                    date: "07.12.2026", who: "сотрудник школы", organisation: "школа 77-0001", action: "чтение данных",
+                    purpose: "Учёт ученика в школе", fields: "surname", consent: "con_A", leaf: "12"),
+                PupilAccessesPage.Row(
+                    date: "07.12.2026", who: "вы сами", organisation: "—", action: "чтение данных", purpose: "Личный кабинет ученика",
+                    fields: "—", consent: "не требовалось", leaf: nil),
+            ],
         ]
     }
 
@@ -54,7 +79,9 @@ import Testing
     @Test("every template", arguments: PageTemplate.allCases)
     func everyTemplateIsSafe(_ template: PageTemplate) throws {
         let renderer = try PageRenderer()
-        for frame in [Self.frame, PageFrame(stylesheet: Self.frame.stylesheet, csrf: "TOKEN")] {
+        var pupil = PageFrame(stylesheet: Self.frame.stylesheet, csrf: "TOKEN")
+        pupil.pupil = true
+        for frame in [Self.frame, PageFrame(stylesheet: Self.frame.stylesheet, csrf: "TOKEN"), pupil] {
             let html = try renderer.render(template, frame: frame, values: Self.values())
             #expect(Self.unsafeParts(of: html) == [], "\(template.rawValue)")
             #expect(html.hasPrefix("<!DOCTYPE html>\n<html lang=\"ru\">"))
@@ -65,6 +92,54 @@ import Testing
             }
             for match in html.matches(of: #/<input (?!type="hidden")(?!id=)[^>]*>/#) {
                 Issue.record("\(template.rawValue): an input without an id for its label: \(match.output)")
+            }
+        }
+    }
+
+    /// Text that would break out of an element or an attribute if a template did not escape it.
+    static let hostile = #"<script>"'&"#
+    /// The same text as swift-mustache escapes it.
+    static let hostileEscaped = "&lt;script&gt;&quot;&#39;&amp;"
+
+    /// ``values()`` with every string a caller or the database could supply replaced by ``hostile``:
+    /// the top-level strings, the rows' texts, the form's values and messages.
+    static func hostileValues() -> [String: Any] {
+        var values = Self.values()
+        for (key, value) in values where value is String { values[key] = Self.hostile }
+        let encoded = Self.hostile.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+        var form = CheckedForm(PupilRegistrationPage.sections, values: FormValues(body: "surname=\(encoded)&first_name=\(encoded)"))
+        for field in form.sections.flatMap(\.fields) { form.refuse(field.name, Self.hostile) }
+        form.message = Self.hostile
+        values["form"] = form
+        values["pupils"] = [ConsentGapsPage.Row(token: Self.hostile, status: Self.hostile)]
+        values["issues"] = [PupilImportPage.Row(row: 3, column: Self.hostile, message: Self.hostile)]
+        values["assignments"] = [NavigatorChoice.Assignment(navigator: Self.hostile, name: Self.hostile, validUntil: "2027-07-01T00:00:00Z")]
+        values["navigators"] = [NavigatorChoice.Option(id: Self.hostile, login: Self.hostile)]
+        return values
+    }
+
+    @Test("every template escapes what it is given", arguments: PageTemplate.allCases)
+    func everyTemplateEscapes(_ template: PageTemplate) throws {
+        let renderer = try PageRenderer()
+        let frame = PageFrame(stylesheet: Self.frame.stylesheet, csrf: Self.hostile, signedIn: true, menu: true, school: true, role: Self.hostile)
+        let html = try renderer.render(template, frame: frame, values: Self.hostileValues())
+        #expect(!html.contains(Self.hostile), "\(template.rawValue) shows the text unescaped")
+        #expect(!html.contains("<script>"), "\(template.rawValue)")
+        #expect(html.contains(Self.hostileEscaped), "\(template.rawValue) shows none of the values given")
+    }
+
+    /// The templates' own text: no triple mustache or `{{&…}}` (each prints a value unescaped) and no
+    /// `{{%…}}` pragma (a content-type switch can turn escaping off), whatever values the tests feed.
+    @Test("no template prints a value unescaped")
+    func noUnescapedTags() throws {
+        let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Sources/Pages/Templates")
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".mustache") }
+        #expect(files.count >= PageTemplate.allCases.count)
+        for file in files {
+            let text = try String(contentsOf: directory.appendingPathComponent(file), encoding: .utf8)
+            for tag in ["{{{", "{{&", "{{%", "{{ &", "{{ {"] {
+                #expect(!text.contains(tag), "\(file) contains \(tag)")
             }
         }
     }
@@ -90,5 +165,23 @@ import Testing
         #expect(Self.unsafeParts(of: #"<script src="/app/static/x.js"></script>"#) == [])
         #expect(Self.unsafeParts(of: #"<p style="color:red">x</p>"#).count == 1)
         #expect(Self.unsafeParts(of: ##"<a href="#top" onclick="x()">x</a>"##).count == 1)
+    }
+}
+
+extension PageSafetyTests {
+    @Test func thePupilsPagesShowTheirPartsAndNoStaffMenu() throws {
+        var frame = PageFrame(stylesheet: Self.frame.stylesheet, csrf: "TOKEN")
+        frame.pupil = true
+        let renderer = try PageRenderer()
+        let question = try renderer.render(.pupilQuestion, frame: frame, values: Self.values())
+        #expect(question.contains(#"<input id="choice-a" name="choice" type="radio" value="a" checked>"#))
+        #expect(question.contains(#"<select id="position-x" name="position-x">"#))
+        #expect(question.contains(#"<form method="post" action="/app/pupil/sessions/00000000-0000-0000-0000-000000000000/submit">"#))
+        #expect(question.contains(#"<form class="sign-out" method="post" action="/app/pupil/sign-out">"#))
+        #expect(!question.contains("/app/pupils/new"))
+        let accesses = try renderer.render(.pupilAccesses, frame: frame, values: Self.values())
+        #expect(accesses.contains(#"<a href="/app/pupil/accesses/12/proof" download>"#))
+        #expect(accesses.contains("Доказательство будет доступно, когда запись войдёт в подписанный журнал."))
+        #expect(accesses.contains("<dt>Кто</dt><dd>сотрудник школы</dd>"))
     }
 }

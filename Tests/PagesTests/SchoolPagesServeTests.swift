@@ -27,12 +27,15 @@ import Testing
     /// form of `fields` (sent as `application/x-www-form-urlencoded`).
     static func page(
         _ run: ServeRun, port: Int, client: String? = "workstation", _ path: String, method: String = "GET", cookie: String? = nil,
-        form: [(String, String)]? = nil, bearer: String? = nil, upload: (token: String, file: String)? = nil, uploadType: String = "text/csv"
+        preSession: String? = nil, form: [(String, String)]? = nil, bearer: String? = nil, upload: (token: String, file: String)? = nil,
+        uploadType: String = "text/csv", headers extraHeaders: [String] = []
     ) throws -> Answer {
         let headerFile = run.directory.path + "/headers-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: headerFile) }
         var extra = ["-X", method, "-D", headerFile]
-        if let cookie { extra += ["-H", "Cookie: __Host-bilet-session=\(cookie)"] }
+        let cookies = [cookie.map { "__Host-bilet-session=\($0)" }, preSession.map { "__Host-bilet-pre=\($0)" }].compactMap { $0 }
+        if !cookies.isEmpty { extra += ["-H", "Cookie: " + cookies.joined(separator: "; ")] }
+        for header in extraHeaders { extra += ["-H", header] }
         if let bearer { extra += ["-H", "Authorization: Bearer \(bearer)"] }
         if let form {
             let allowed = CharacterSet.alphanumerics.subtracting(CharacterSet(charactersIn: "абвгдеёжзийклмнопрстуфхцчшщъыьэюяАБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯ"))
@@ -82,6 +85,13 @@ import Testing
         #expect(signInPage.body.contains(#"<html lang="ru">"#))
         #expect(signInPage.body.contains("<h1>Вход для сотрудников</h1>"))
         let signInToken = try #require(signInPage.csrf)
+        // The sign-in form's token is bound to the certificate and to this pre-session cookie.
+        let preSetCookie = try #require(signInPage.headers["set-cookie"])
+        let preMatch = try #require(preSetCookie.wholeMatch(of: #/__Host-bilet-pre=([A-Za-z0-9_-]{43}); Path=/; Secure; HttpOnly; SameSite=Strict/#))
+        let pre = String(preMatch.output.1)
+        let samePre = try Self.page(run, port: port, "/app/sign-in", preSession: pre)
+        #expect(samePre.headers["set-cookie"] == nil, "a browser that holds a pre-session keeps it")
+        #expect(samePre.csrf == signInToken)
 
         // The stylesheet under its hashed name, cached for a year; another name is not served.
         let stylesheet = try #require(signInPage.body.firstMatch(of: #/href="(/app/static/bilet-[0-9a-f]{12}\.css)"/#)?.output.1)
@@ -106,12 +116,27 @@ import Testing
         #expect(noToken.http == "403", "\(noToken)")
         #expect(noToken.body.contains("Форма устарела или отправлена не с этой страницы."))
         #expect(noToken.headers["set-cookie"] == nil)
+        // Login CSRF: the right token without the pre-session it was made for (another site's post
+        // carries no SameSite=Strict cookie), or with another browser's, is refused.
+        let noPre = try Self.page(run, port: port, "/app/sign-in", method: "POST", form: [("_csrf", signInToken)] + credentials)
+        #expect(noPre.http == "403", "\(noPre)")
+        #expect(noPre.headers["set-cookie"] == nil)
+        let otherPre = try Self.page(
+            run, port: port, "/app/sign-in", method: "POST", preSession: String(repeating: "A", count: 43), form: [("_csrf", signInToken)] + credentials)
+        #expect(otherPre.http == "403", "\(otherPre)")
+        // A post the browser says another site made is refused whatever it carries.
+        let crossSite = try Self.page(
+            run, port: port, "/app/sign-in", method: "POST", preSession: pre, form: [("_csrf", signInToken)] + credentials,
+            headers: ["Sec-Fetch-Site: cross-site"])
+        #expect(crossSite.http == "403", "\(crossSite)")
+        #expect(crossSite.body.contains("Форма устарела или отправлена не с этой страницы."))
         let wrong = try Self.page(
-            run, port: port, "/app/sign-in", method: "POST", form: [("_csrf", signInToken), ("login", "school.a"), ("password", "wrong pass")])
+            run, port: port, "/app/sign-in", method: "POST", preSession: pre,
+            form: [("_csrf", signInToken), ("login", "school.a"), ("password", "wrong pass")])
         #expect(wrong.http == "401", "\(wrong)")
         #expect(wrong.body.contains("Вход не выполнен: неверный логин или пароль"))
         #expect(wrong.body.contains(#"value="school.a""#))
-        let signedIn = try Self.page(run, port: port, "/app/sign-in", method: "POST", form: [("_csrf", signInToken)] + credentials)
+        let signedIn = try Self.page(run, port: port, "/app/sign-in", method: "POST", preSession: pre, form: [("_csrf", signInToken)] + credentials)
         #expect(signedIn.http == "303", "\(signedIn)")
         #expect(signedIn.headers["location"] == "/app/home")
         let setCookie = try #require(signedIn.headers["set-cookie"])
@@ -172,6 +197,7 @@ import Testing
         let cookieOnPupils = try Self.page(run, port: pupils, client: nil, "/app/home", cookie: cookie)
         #expect(cookieOnPupils.http == "303")
         #expect(cookieOnPupils.headers["location"] == "/app/sign-in")
+        #expect(cookieOnPupils.headers["set-cookie"] == "__Host-bilet-session=; Max-Age=0; Path=/; Secure; HttpOnly; SameSite=Strict")
 
         // Registering: without the token, or with the sign-in form's token, 403 and no pupil.
         let form = try Self.page(run, port: port, "/app/pupils/new", cookie: cookie)
@@ -254,6 +280,11 @@ import Testing
         let coveredAPI = try run.call(port: port, client: "workstation", token: bearer, "/v1/pupils/lacking-consent?purpose=enrolment")
         #expect(coveredAPI.body == #"{"pupils":[],"purpose":"enrolment"}"#, "\(coveredAPI)")
         #expect(try run.call(port: port, client: "workstation", token: bearer, "/v1/pupils/lacking-consent").http == "400")
+        // A purpose the policy schema does not declare is refused by the vault itself, not only by the
+        // page: no list of the school's whole roll (and no read audited for each pupil) for nothing.
+        let invented = try run.call(port: port, client: "workstation", token: bearer, "/v1/pupils/lacking-consent?purpose=nothing")
+        #expect(invented.http == "400", "\(invented)")
+        #expect(invented.body.contains(#""code":"invalid-request""#), "\(invented)")
         // A navigator of the same school is refused by the vault (only a school lists its pupils' consents).
         let navigatorAdded = try run.addAccount("navigator.a", role: "navigator", organisation: "bilet://school/77-0001", region: "77")
         try #require(navigatorAdded.status == 0, "\(navigatorAdded.output)")
@@ -326,6 +357,13 @@ import Testing
             "\(refusedImport)")
         let forgedImport = try Self.page(run, port: port, "/app/pupils/import", method: "POST", cookie: cookie, upload: (signInToken, broken))  // a well-formed token of another binding
         #expect(forgedImport.http == "403")
+        // A file over the import's 4 MiB (the page's body limit is the scan's 8 MiB) is refused by the
+        // import itself, as the API refuses it, and nothing is stored.
+        let oversized = run.directory.path + "/oversized.csv"
+        try Data((lines.joined(separator: "\r\n") + String(repeating: "\r\n", count: 2_200_000)).utf8).write(to: URL(fileURLWithPath: oversized))
+        let oversizedImport = try Self.page(run, port: port, "/app/pupils/import", method: "POST", cookie: cookie, upload: (formToken, oversized))
+        #expect(oversizedImport.http == "413", "\(oversizedImport.http)")
+        #expect(oversizedImport.body.contains("Файл больше 4 МБ: разделите список на несколько файлов."))
         let good = run.directory.path + "/good.csv"
         try Data(([SyntheticImport.header] + (0..<4).map { SyntheticImport.row($0, seed: 7) }).joined(separator: "\r\n").utf8)
             .write(to: URL(fileURLWithPath: good))
@@ -351,15 +389,28 @@ import Testing
         // A file form where no route takes a file is refused before any of it is parsed.
         let multipartElsewhere = try Self.page(run, port: port, "/app/consent", method: "POST", cookie: cookie, upload: (formToken, pdfPath))
         #expect(multipartElsewhere.http == "403", "\(multipartElsewhere)")
+        #expect(multipartElsewhere.body.contains("Форма устарела или отправлена не с этой страницы."))
+
+        // Signing in again on the same browser ends the session it still held: the first cookie is
+        // dead at once, the new one works.
+        let signedInAgain = try Self.page(
+            run, port: port, "/app/sign-in", method: "POST", cookie: cookie, preSession: pre, form: [("_csrf", signInToken)] + credentials)
+        #expect(signedInAgain.http == "303", "\(signedInAgain)")
+        let newCookie = try #require(signedInAgain.headers["set-cookie"]?.firstMatch(of: #/__Host-bilet-session=([A-Za-z0-9_-]{43});/#)?.output.1)
+        #expect(newCookie != cookie)
+        let oldCookie = try Self.page(run, port: port, "/app/home", cookie: cookie)
+        #expect(oldCookie.http == "303")
+        #expect(oldCookie.headers["location"] == "/app/sign-in")
+        #expect(try Self.page(run, port: port, "/app/home", cookie: String(newCookie)).http == "200")
 
         // Signing out ends the session and removes the cookie, even with a token gone stale (the
         // gateway restarted while the page was open): no live session is left on the workstation.
         // The old cookie leads to the sign-in page.
-        let signedOut = try Self.page(run, port: port, "/app/sign-out", method: "POST", cookie: cookie, form: [("_csrf", signInToken)])
+        let signedOut = try Self.page(run, port: port, "/app/sign-out", method: "POST", cookie: String(newCookie), form: [("_csrf", signInToken)])
         #expect(signedOut.http == "303", "\(signedOut)")
         #expect(signedOut.headers["location"] == "/app/sign-in")
         #expect(signedOut.headers["set-cookie"] == "__Host-bilet-session=; Max-Age=0; Path=/; Secure; HttpOnly; SameSite=Strict")
-        let afterwards = try Self.page(run, port: port, "/app/home", cookie: cookie)
+        let afterwards = try Self.page(run, port: port, "/app/home", cookie: String(newCookie))
         #expect(afterwards.http == "303")
         #expect(afterwards.headers["location"] == "/app/sign-in")
     }

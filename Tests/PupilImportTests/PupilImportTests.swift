@@ -173,6 +173,20 @@ struct PupilImportTests {
         #expect(rows.map(\.row) == [4])
     }
 
+    @Test("Many blank rows are skipped without counting toward the row limit, and the rows after them keep their numbers")
+    func manyBlankRows() throws {
+        let text = Self.header + String(repeating: "\n;;;;;;;;;;;\n", count: 50_000) + SyntheticImport.row(0) + "\n"
+        let rows = try rows(PupilImportFile.check(Array(text.utf8), today: Self.today))
+        #expect(rows.map(\.row) == [100_001])  // the header, then 100,000 blank or empty rows
+    }
+
+    @Test("A file far beyond the row limit is refused at the first row beyond it")
+    func farBeyondTheRowLimit() throws {
+        let issues = try issues(PupilImportFile.check(SyntheticImport.file(rows: 20_000), today: Self.today))
+        #expect(issues.map(\.code) == [.tooManyRows])
+        #expect(issues.map(\.row) == [10_002])
+    }
+
     @Test("An unterminated quote is named by the row it opens in")
     func unterminatedQuote() throws {
         let text = Self.header + "\n" + SyntheticImport.row(0) + "\n\"Тест;" + "\n"

@@ -75,6 +75,43 @@ import Testing
         #expect(gnutls.stdout.contains("anonymous TLS1.3"))
     }
 
+    /// What `Tests/Tools/refused-client.py` saw: the outer content types of the records received,
+    /// when the server closed after the first byte it sent (nil: not within the wait), and whether
+    /// that close was a reset.
+    struct RefusedClientReport: Decodable {
+        let records: [Int]
+        let closedAfter: Double?
+        let reset: Bool
+    }
+
+    static let refusedClient = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Tools/refused-client.py").path
+
+    /// A refused client that reads the alert but never closes (silent, or still sending) gets the
+    /// alert without a reset and is closed after the linger: not at once (the alert could be lost
+    /// to a reset), and not never (it would hold its connection and per-address slots).
+    @Test(arguments: [false, true])
+    func refusedClientThatStaysOpenIsClosedAfterTheLinger(chatter: Bool) async throws {
+        let fixture = try await TLSFixture.start()
+        defer { Task { await fixture.stop() } }
+        let pki = fixture.pki
+        let result = try await ToolRunner.run(
+            "python3",
+            [Self.refusedClient, "\(fixture.server.port)", "--cafile", pki.caBundle, "--cert", pki.certificate(.revoked),
+             "--key", pki.key(.revoked), "--wait", "4"] + (chatter ? ["--chatter"] : []))
+        #expect(result.status == 0, "\(result.stderr)")
+        let report = try JSONDecoder().decode(RefusedClientReport.self, from: Data(result.stdout.utf8))
+        // One record: the fatal alert, encrypted as TLS 1.3 sends it after the handshake (outer type
+        // 23); nothing else is sent to a refused client.
+        #expect(report.records == [23], "\(result.stdout)")
+        #expect(!report.reset, "\(result.stdout)")
+        let closedAfter = try #require(report.closedAfter, "the server never closed: \(result.stdout)")
+        #expect(closedAfter >= 0.4, "closed before the linger ended: \(result.stdout)")
+        #expect(closedAfter < 2.5, "\(result.stdout)")
+        let outcomes = await fixture.server.waitForOutcomes(1)
+        #expect(outcomes.first.map(Self.failure) == .refused(.revoked))
+    }
+
     static func failure(_ result: Result<PeerIdentity, TLSConnectionError>) -> TLSConnectionError? {
         if case .failure(let error) = result { return error }
         return nil

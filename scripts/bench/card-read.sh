@@ -9,8 +9,8 @@
 #     N=50000 C=50 RUNS=1 SKIP_BUILD=1 scripts/bench/card-read.sh
 #     PERF=1 scripts/bench/card-read.sh           # also records the whole machine with perf for PERF_SECONDS (perf.data kept in the run directory)
 #
-# It makes the dev PKI (`bilet certs dev-setup`), a configuration with one `workstations` listener,
-# migrates bilet's private PostgreSQL, starts `bilet serve`, initialises the vault, adds a school
+# It starts a throwaway platform with scripts/lib/throwaway-platform.sh (the dev PKI, bilet's private
+# PostgreSQL migrated, `bilet serve`, the vault initialised), adds a school
 # account, signs in, records the staff consent, registers PUPILS synthetic pupils, then runs
 # `ab -k -c C -n N -E <workstation bundle> -H "Authorization: Bearer …"` against
 # GET /v1/pupils/<token>?purpose=enrolment (a different registered pupil each run) and prints
@@ -34,45 +34,16 @@ if [[ -z ${SKIP_BUILD:-} ]]; then
 fi
 command -v ab >/dev/null || { echo "ab (apache2-utils) is needed" >&2; exit 1; }
 
-DIR=$(mktemp -d /tmp/bilet-card-read.XXXXXX)
-chmod o+x "$DIR"   # the private PostgreSQL runs as bilet-postgres
-SERVE_PID=
-cleanup() {
-    if [[ -n $SERVE_PID ]] && kill -0 "$SERVE_PID" 2>/dev/null; then
-        kill -TERM "$SERVE_PID" 2>/dev/null || true
-        wait "$SERVE_PID" 2>/dev/null || true
-    fi
-    if [[ -z ${PERF:-} && -z ${KEEP:-} ]]; then rm -rf "$DIR"; else echo "kept: $DIR"; fi
-}
-trap cleanup EXIT
+# A throwaway platform (dev PKI, private PostgreSQL, migrations, `bilet serve`, the vault initialised),
+# the same one the contract and browser tests run against.
+bilet=$BILET
+[[ -n ${PERF:-} || -n ${KEEP:-} ]] && export CARDREAD_KEEP=1   # perf.data stays in the run directory
+source "$ROOT/scripts/lib/throwaway-platform.sh"
+platform_start cardread
+DIR=$run SERVE_PID=$serve_pid PORT=$workstations CERTS=$run/certs
 
-export BILET_DATABASE_LOCAL_DIRECTORY=$DIR/pg BILET_LOG_FORMAT=json BILET_AUDIT_CHECKPOINT_DIRECTORY=$DIR/checkpoints
-CERTS=$DIR/certs
-"$BILET" certs dev-setup --directory "$CERTS" >"$DIR/dev-setup.log" 2>&1
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-cat >"$DIR/bilet.json" <<EOF
-{"log": {"format": "json", "level": "info"},
- "gateway": {"listeners": "workstations@127.0.0.1:$PORT/required",
-             "certificate": "$CERTS/gateway/server.pem", "private_key": "$CERTS/gateway/server.key",
-             "client_ca_bundle": "$CERTS/gateway/ca-bundle.pem", "crl": "$CERTS/gateway/crl.pem"},
- "vault": {"control_socket": "$DIR/vault/control.sock", "door_socket": "$DIR/vault-door/door.sock"},
- "ca": {"directory": "$CERTS/ca", "issuing_passphrase_file": "$CERTS/ca/issuing.passphrase"}}
-EOF
-BILET_CONFIG=$DIR/bilet.json "$BILET" db migrate >"$DIR/migrate.log" 2>&1
-
-"$BILET" serve --config "$DIR/bilet.json" >"$DIR/serve.log" 2>&1 &
-SERVE_PID=$!
-for _ in $(seq 1 240); do
-    grep -q '"bilet is ready"' "$DIR/serve.log" 2>/dev/null && break
-    kill -0 "$SERVE_PID" 2>/dev/null || { cat "$DIR/serve.log" >&2; exit 1; }
-    sleep 0.5
-done
-grep -q '"bilet is ready"' "$DIR/serve.log" || { echo "serve did not get ready" >&2; tail "$DIR/serve.log" >&2; exit 1; }
-
-printf 'synthetic pass phrase 1\n' | BILET_CONFIG=$DIR/bilet.json "$BILET" accounts add --login bench.school --role school \
+printf 'synthetic pass phrase 1\n' | "$BILET" accounts add --login bench.school --role school \
     --organisation bilet://school/77-0001 --region 77 --password-stdin >/dev/null
-"$BILET" vault keygen "$DIR/master.key" >/dev/null
-"$BILET" vault init --socket "$DIR/vault/control.sock" --key-file "$DIR/master.key" >/dev/null
 
 CLIENT=(--cacert "$CERTS/gateway/ca-bundle.pem" --cert "$CERTS/clients/workstation.pem" --key "$CERTS/clients/workstation.key")
 URL=https://127.0.0.1:$PORT

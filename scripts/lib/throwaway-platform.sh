@@ -2,8 +2,9 @@
 # that drive it from outside (scripts/contract-test, scripts/browser-test).
 #
 # `platform_start LABEL` makes a temporary directory (a development PKI from `bilet certs dev-setup`, a
-# private PostgreSQL, a vault key), picks three free loopback ports, writes the configuration, applies
-# the migrations, starts `bilet serve`, waits for `bilet is ready` and initialises (unseals) the vault,
+# private PostgreSQL, a vault key), writes the configuration (listeners on port 0), applies the
+# migrations, starts `bilet serve`, waits for `bilet is ready`, reads the ports the listeners bound
+# from its log and initialises (unseals) the vault,
 # so staff sign-ins work. It sets, for the caller:
 #   run           the temporary directory
 #   gateway       its gateway material (server certificates, ca-bundle.pem, crl.pem)
@@ -35,15 +36,8 @@ platform_start() {
   "$bilet" certs dev-setup --directory "$run/certs" >/dev/null
   gateway="$run/certs/gateway"
   clients="$run/certs/clients"
-  read -r workstations gost pupils < <(python3 -c '
-import socket
-ports = []
-sockets = []
-for _ in range(3):
-    s = socket.socket(); s.bind(("127.0.0.1", 0)); sockets.append(s); ports.append(s.getsockname()[1])
-print(*ports)')
   cat >"$config" <<JSON
-{"gateway": {"listeners": "workstations@127.0.0.1:$workstations/required,gost@127.0.0.1:$gost/required/gost,pupils@127.0.0.1:$pupils/none",
+{"gateway": {"listeners": "workstations@127.0.0.1:0/required,gost@127.0.0.1:0/required/gost,pupils@127.0.0.1:0/none",
              "certificate": "$gateway/server.pem", "private_key": "$gateway/server.key",
              "gost_certificate": "$gateway/gost-server.pem", "gost_private_key": "$gateway/gost-server.key",
              "client_ca_bundle": "$gateway/ca-bundle.pem", "crl": "$gateway/crl.pem"${PLATFORM_GATEWAY_EXTRA:-}},
@@ -61,6 +55,21 @@ JSON
     sleep 0.5
   done
   grep -q '"bilet is ready"' "$run/serve.log" || { echo "bilet: bilet serve was not ready in 180 s" >&2; exit 1; }
+  # The listeners bound port 0 (no window in which another process could take a port picked
+  # beforehand); each logged the port it got.
+  read -r workstations gost pupils < <(python3 - "$run/serve.log" <<'PY'
+import json, sys
+ports = {}
+for line in open(sys.argv[1], encoding="utf-8"):
+    try:
+        record = json.loads(line)
+    except ValueError:
+        continue
+    if record.get("message") == "gateway listening":
+        ports[record.get("tls.listener")] = record.get("port")
+print(ports["workstations"], ports["gost"], ports["pupils"])
+PY
+)
 
   # The vault must be unsealed: staff logins are audited under its keyed hash.
   "$bilet" vault keygen "$run/master.key" >/dev/null

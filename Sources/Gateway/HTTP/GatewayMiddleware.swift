@@ -43,7 +43,13 @@ public struct GatewayMiddleware: RouterMiddleware {
     public func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
-        await self.answer(request, context: context, next: next)
+        var response = await self.answer(request, context: context, next: next)
+        // Only a page may keep the page's weaker policy (``SecurityHeaders/apply(to:)`` keeps it
+        // wherever it finds it); elsewhere the fixed `default-src 'none'` replaces it.
+        if response.headers[.contentSecurityPolicy] != nil, !SecurityHeaders.isPagePath(request.uri.path) {
+            response.headers[.contentSecurityPolicy] = nil
+        }
+        return response
     }
 
     private func answer(

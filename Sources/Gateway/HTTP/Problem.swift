@@ -60,6 +60,13 @@ extension Problem {
     public static let pupilSessionRequired = Problem(.unauthorized, code: "session-required", title: "A pupil session is required.")
     /// `413 body-too-large`.
     public static let bodyTooLarge = Problem(.contentTooLarge, code: "body-too-large", title: "The request body is too large.")
+    /// `403 forbidden`: the policy refused the request (the refusal is audited where it is decided).
+    public static let forbidden = Problem(.forbidden, code: "forbidden", title: "The policy does not permit this request.")
+    /// `503 audit-unavailable`: the audit record could not be written, so nothing was done or returned.
+    public static let auditUnavailable = Problem(
+        .serviceUnavailable, code: "audit-unavailable", title: "The audit log cannot record this now; try again later.")
+    /// `503 unavailable`: the database failed or cannot be reached.
+    public static let unavailable = Problem(.serviceUnavailable, code: "unavailable", title: "The service is unavailable; try again later.")
 
     /// The answer to a framework error that carries only a status (Hummingbird's `HTTPError`):
     /// a fixed code and title per status, never the error's message.

@@ -5,7 +5,9 @@ import NIOHTTPTypes
 /// The last word on every answer a listener writes, below the router: the ``SecurityHeaders`` on
 /// each response head, and a problem document for the framework's own empty error answers (the
 /// HTTP parser's `400` for a malformed request or oversized headers), which no route or middleware
-/// sees. Answers from the router already carry both (``GatewayMiddleware``); this covers the rest.
+/// sees. Every answer passes here on both HTTP versions (the router's, the framework's own and the
+/// listener's limits' refusals from ``RequestLimitsHandler``), so this is the one place that adds the
+/// security headers.
 final class ResponseHeadersHandler: ChannelOutboundHandler, RemovableChannelHandler {
     typealias OutboundIn = HTTPResponsePart
     typealias OutboundOut = HTTPResponsePart

@@ -24,7 +24,13 @@ public struct RouteTable: Sendable, Hashable {
 
     /// Every route, sorted by path then method.
     public let routes: [Route]
-    private let paths: [(segments: [Segment], methods: Set<HTTPRequest.Method>)]
+    /// The paths without `**`, by their number of segments (a request path can only match those of
+    /// its own length), each list sorted by path.
+    private let pathsBySegmentCount: [[Entry]]
+    /// The paths with `**`, which match any longer path, sorted by path.
+    private let openEndedPaths: [Entry]
+
+    private typealias Entry = (segments: [Segment], methods: Set<HTTPRequest.Method>)
 
     /// The routes of `router` (everything added to it so far).
     public init<Context>(_ router: Router<Context>) {
@@ -36,7 +42,12 @@ public struct RouteTable: Sendable, Hashable {
         self.routes = routes.sorted()
         var byPath: [String: Set<HTTPRequest.Method>] = [:]
         for route in routes { byPath[route.path, default: []].insert(route.method) }
-        self.paths = byPath.sorted { $0.key < $1.key }.map { (Segment.parse($0.key), $0.value) }
+        let paths: [Entry] = byPath.sorted { $0.key < $1.key }.map { (Segment.parse($0.key), $0.value) }
+        let fixed = paths.filter { !$0.segments.contains(.rest) }
+        var bySegmentCount = [[Entry]](repeating: [], count: (fixed.map(\.segments.count).max() ?? 0) + 1)
+        for entry in fixed { bySegmentCount[entry.segments.count].append(entry) }
+        self.pathsBySegmentCount = bySegmentCount
+        self.openEndedPaths = paths.filter { $0.segments.contains(.rest) }
     }
 
     /// What the table says of a request path: the methods served there, or `nil` when no route's
@@ -45,12 +56,17 @@ public struct RouteTable: Sendable, Hashable {
         let parts = path.split(separator: "/", omittingEmptySubsequences: true)
         // Like Hummingbird's trie, the most specific path wins: segment by segment, a literal over
         // a partial match over a capture over `**` (`/v1/pupils/search` is not `/v1/pupils/{token}`).
-        // Every request asks: one pass, no copies.
-        var best: (segments: [Segment], methods: Set<HTTPRequest.Method>)?
-        for entry in paths where Segment.match(entry.segments, parts) {
-            if let current = best, !Segment.lessSpecific(current.segments, than: entry.segments) { continue }
-            best = entry
+        // Every request asks: one pass over the paths that can match (those of the request's length
+        // and the open-ended ones), no copies.
+        var best: Entry?
+        func consider(_ entries: [Entry]) {
+            for entry in entries where Segment.match(entry.segments, parts) {
+                if let current = best, !Segment.lessSpecific(current.segments, than: entry.segments) { continue }
+                best = entry
+            }
         }
+        if parts.count < pathsBySegmentCount.count { consider(pathsBySegmentCount[parts.count]) }
+        consider(openEndedPaths)
         return best?.methods
     }
 
@@ -93,10 +109,14 @@ public struct RouteTable: Sendable, Hashable {
             }
         }
 
-        /// Whether `lhs` is less specific than `rhs`: compared segment by segment.
+        /// Whether `lhs` is less specific than `rhs`, two paths that match the same request path:
+        /// compared segment by segment; when one is the other followed by `**` (the only way both can
+        /// match when their ranks agree), the one ending in `**` is less specific, as in
+        /// Hummingbird's trie, where `/v1/pupils/{token}` serves `/v1/pupils/T-1` before
+        /// `/v1/pupils/{token}/**` does.
         static func lessSpecific(_ lhs: [Segment], than rhs: [Segment]) -> Bool {
             for (left, right) in zip(lhs, rhs) where left.rank != right.rank { return left.rank < right.rank }
-            return lhs.count < rhs.count
+            return lhs.count > rhs.count
         }
 
         static func match(_ segments: [Segment], _ parts: [Substring]) -> Bool {

@@ -14,6 +14,8 @@ public import HTTPTypes
 /// The one exception to the fixed policy is a page (``pagePathPrefix``): a route may answer with
 /// exactly ``pageContentSecurityPolicy``, which lets a page load its own stylesheet and script and
 /// post its forms to this origin, and nothing inline; any other policy a route sets is replaced.
+/// ``GatewayMiddleware`` removes the page's policy from an answer on any other path, so the API
+/// keeps the fixed one whatever a route sets.
 public enum SecurityHeaders {
     /// The path prefix of the server-rendered pages (`/app/`): the only paths where a form body,
     /// the page session cookie (``StaffSessionMiddleware/pageSessionCookie``) and

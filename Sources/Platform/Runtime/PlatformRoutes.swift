@@ -86,27 +86,35 @@ struct PlatformRoutes: Sendable {
                         return try await registry.find(Organisation(kind: kind, id: id))?.region
                     })
             }
+            let accessDesk = PupilAccessDesk(audit: staff.audit, administration: staff.administration.administration)
+            PupilAccessRoutes.add(to: router, desk: accessDesk, accounts: staff.pupils)
+            let assessment = vaultDoor.map { vaultDoor in
+                AssessmentRoutes.Dependencies(
+                    sessions: staff.sessions, pupils: staff.pupils, door: vaultDoor, store: staff.assessment, policies: staff.audit.policies,
+                    recorder: staff.audit.recorder, ownTokens: ownTokens)
+            }
+            let recommendationsDesk = vaultDoor.map { vaultDoor in
+                RecommendationsDesk(
+                    store: staff.recommendations, assessment: staff.assessment, trials: staff.trials.store, door: vaultDoor,
+                    policies: staff.audit.policies, recorder: staff.audit.recorder)
+            }
             var pages = PageRoutes.Dependencies(
                 login: staff.login, sessions: staff.sessions, staff: staff.administration, door: vaultDoor, kpi: kpiDesk)
             pages.audit = staff.audit
+            if let assessment, let recommendationsDesk {
+                pages.pupil = PupilPages.Dependencies(
+                    accounts: staff.pupils, assessment: assessment, recommendations: recommendationsDesk, accesses: accessDesk,
+                    signedOut: { await ownTokens.remove(session: $0.sessionID) })
+            }
             try PageRoutes.add(to: router, pages)
-            if let vaultDoor {
+            if let vaultDoor, let assessment, let recommendationsDesk {
                 VaultRoutes.add(to: router, door: vaultDoor, sessions: staff.sessions, pupilAccounts: staff.pupils)
                 TrialsRoutes.add(
                     to: router,
                     TrialsRoutes.Dependencies(sessions: staff.sessions, desk: staff.trials, door: vaultDoor, isMentor: staff.isMentor))
-                AssessmentRoutes.add(
-                    to: router,
-                    AssessmentRoutes.Dependencies(
-                        sessions: staff.sessions, pupils: staff.pupils, door: vaultDoor, store: staff.assessment, policies: staff.audit.policies,
-                        recorder: staff.audit.recorder, ownTokens: ownTokens))
+                AssessmentRoutes.add(to: router, assessment)
                 RecommendationsRoutes.add(
-                    to: router,
-                    RecommendationsRoutes.Dependencies(
-                        sessions: staff.sessions, pupils: staff.pupils,
-                        desk: RecommendationsDesk(
-                            store: staff.recommendations, assessment: staff.assessment, trials: staff.trials.store, door: vaultDoor,
-                            policies: staff.audit.policies, recorder: staff.audit.recorder)))
+                    to: router, RecommendationsRoutes.Dependencies(sessions: staff.sessions, pupils: staff.pupils, desk: recommendationsDesk))
                 NavigatorProgressRoutes.add(
                     to: router, sessions: staff.sessions,
                     desk: NavigatorProgressDesk(

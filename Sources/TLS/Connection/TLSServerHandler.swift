@@ -203,7 +203,7 @@ public final class TLSServerHandler: ChannelDuplexHandler {
                 self.reportRefusal(refusal)
                 self.session.sendAlert(refusal.alert)
                 self.finish(context: context, failure: .refused(refusal))
-                self.sendAlertThenClose(context: context)
+                self.sendAlertThenLinger(context: context)
             } else {
                 // not a certificate refusal (garbage, no common protocol): no linger, nothing to explain
                 self.logger.debug("tls handshake failed", metadata: ["error.code": "\(error.code.rawValue)", "tls.gnutls": "\(error.gnutlsName ?? "")"])
@@ -234,7 +234,7 @@ public final class TLSServerHandler: ChannelDuplexHandler {
             self.reportRefusal(refusal)
             self.session.sendAlert(refusal.alert)
             self.finish(context: context, failure: .refused(refusal))
-            self.sendAlertThenClose(context: context)
+            self.sendAlertThenLinger(context: context)
             return
         case .accepted(let client):
             guard self.registry.admit(context.channel, keys: client.revocationKeys) else {
@@ -242,7 +242,7 @@ public final class TLSServerHandler: ChannelDuplexHandler {
                 self.reportRefusal(.revoked)
                 self.session.sendAlert(ClientCertificateRefusal.revoked.alert)
                 self.finish(context: context, failure: .refused(.revoked))
-                self.sendAlertThenClose(context: context)
+                self.sendAlertThenLinger(context: context)
                 return
             }
             principal = client.principal
@@ -445,6 +445,14 @@ public final class TLSServerHandler: ChannelDuplexHandler {
         self.session.close()
     }
 
+    /// What ends the connection once a final flight of output (an alert, close_notify) is written.
+    private enum AfterFinalOutput {
+        /// Close with `mode` and complete `promise`.
+        case close(CloseMode, EventLoopPromise<Void>?)
+        /// Leave the closing to a refused client, for ``refusalLinger`` at most (``sendAlertThenLinger(context:)``).
+        case lingerForClient
+    }
+
     /// Sends the session's pending output (an alert, close_notify) and closes once it is written.
     ///
     /// Closing at once could drop it: a close requested from inside a write's completion (an
@@ -455,15 +463,7 @@ public final class TLSServerHandler: ChannelDuplexHandler {
             context.close(mode: mode, promise: promise)
             return
         }
-        let written = context.eventLoop.makePromise(of: Void.self)
-        self.writeOutput(context: context, promise: written)
-        let forced = context.eventLoop.assumeIsolated().scheduleTask(in: Self.closeNotifyTimeout) {
-            context.close(mode: mode, promise: nil)
-        }
-        written.futureResult.assumeIsolated().whenComplete { _ in
-            forced.cancel()
-            context.close(mode: mode, promise: promise)
-        }
+        self.sendFinalOutput(context: context, then: .close(mode, promise))
     }
 
     /// Sends a certificate refusal's fatal alert, then leaves the closing to the client: what it had already
@@ -473,21 +473,33 @@ public final class TLSServerHandler: ChannelDuplexHandler {
     /// makes the kernel answer with a reset, and even a clean close (FIN) can reach a browser before
     /// it has read the alert: either way it then reports a broken connection instead of the refused
     /// certificate.
-    private func sendAlertThenClose(context: ChannelHandlerContext) {
+    private func sendAlertThenLinger(context: ChannelHandlerContext) {
+        self.sendFinalOutput(context: context, then: .lingerForClient)
+    }
+
+    /// Writes the session's pending output, then does `next`; a write that has not completed within
+    /// ``closeNotifyTimeout`` (a peer that does not read) is cut short by closing.
+    private func sendFinalOutput(context: ChannelHandlerContext, then next: AfterFinalOutput) {
         let written = context.eventLoop.makePromise(of: Void.self)
         self.writeOutput(context: context, promise: written)
+        let forcedMode: CloseMode = if case .close(let mode, _) = next { mode } else { .all }
         let forced = context.eventLoop.assumeIsolated().scheduleTask(in: Self.closeNotifyTimeout) {
-            context.close(mode: .all, promise: nil)
+            context.close(mode: forcedMode, promise: nil)
         }
         written.futureResult.assumeIsolated().whenComplete { result in
             forced.cancel()
-            guard case .success = result, !self.peerClosedWhileEnding else {
-                context.close(mode: .all, promise: nil)
-                return
-            }
-            self.lingering = true
-            self.lingerTimer = context.eventLoop.assumeIsolated().scheduleTask(in: Self.refusalLinger) {
-                context.close(mode: .all, promise: nil)
+            switch next {
+            case .close(let mode, let promise):
+                context.close(mode: mode, promise: promise)
+            case .lingerForClient:
+                guard case .success = result, !self.peerClosedWhileEnding else {
+                    context.close(mode: .all, promise: nil)
+                    return
+                }
+                self.lingering = true
+                self.lingerTimer = context.eventLoop.assumeIsolated().scheduleTask(in: Self.refusalLinger) {
+                    context.close(mode: .all, promise: nil)
+                }
             }
         }
     }

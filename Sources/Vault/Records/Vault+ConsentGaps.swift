@@ -9,7 +9,8 @@ public import Tokens
 public struct ConsentGap: Sendable, Hashable {
     /// The pupil.
     public var subject: SubjectToken
-    /// `none` (never given), `withdrawn`, `expired` or `superseded`: the newest consent's state.
+    /// `none` (never given), `withdrawn`, `expired`, `not_yet_valid` or `superseded`: the newest
+    /// consent's state.
     public var status: String
 }
 
@@ -30,18 +31,20 @@ extension Vault {
     /// (permit, the two fields), appended in the list's transaction before anything is returned;
     /// if they cannot be written nothing is returned.
     ///
-    /// - Throws: ``VaultError/Code/sealed``, ``VaultError/Code/invalidRequest`` (an empty or
-    ///   malformed purpose), ``VaultError/Code/policyDenied`` (a requester of no school, or a
+    /// - Throws: ``VaultError/Code/sealed``, ``VaultError/Code/invalidRequest`` (a purpose the
+    ///   policy schema does not declare), ``VaultError/Code/policyDenied`` (a requester of no school, or a
     ///   refused pupil), ``VaultError/Code/auditFailed``, ``VaultError/Code/auditUnavailable``,
     ///   ``VaultError/Code/storage``.
     public func schoolPupilsLackingConsent(purpose: String, by requester: Requester) async throws(VaultError) -> [ConsentGap] {
         _ = try keys()
         try checkRequest(requester: requester, purpose: Self.consentPurpose)
-        guard !purpose.isEmpty, purpose.count <= 40, purpose.allSatisfy({ ("a"..."z").contains($0) || $0 == "_" }) else {
-            throw VaultError(.invalidRequest, reason: "the purpose is a name like self_service")
+        let policySet = policies.current
+        // A purpose the schema does not declare has no consents: listing every pupil for it (and
+        // auditing each as read) would be a school's whole roll for nothing.
+        guard policySet.schema.purposes.contains(where: { $0.name == purpose }) else {
+            throw VaultError(.invalidRequest, reason: "the purpose is not one the policy schema declares")
         }
         let now = clock.now
-        let policySet = policies.current
         let fields = ["scope", "status"]
         guard requester.principal.role == "school", case .entity(let organisation)? = requester.principal.attributes["organisation"],
             organisation.type == "school"
@@ -57,10 +60,11 @@ extension Vault {
         let outcome: Result<[ConsentGap], VaultError> = try await withTransaction { connection in
             let rows = try await connection.query(
                 """
-                SELECT s.token, s.region,
-                       (SELECT c.state FROM vault.consents c WHERE c.subject_id = s.id AND c.purpose = \(purpose)
-                        ORDER BY c.recorded_at DESC, c.version DESC LIMIT 1)
+                SELECT s.token, s.region, newest.state, newest.valid_from > \(now)
                 FROM vault.subjects s
+                LEFT JOIN LATERAL (
+                    SELECT c.state, c.valid_from FROM vault.consents c WHERE c.subject_id = s.id AND c.purpose = \(purpose)
+                    ORDER BY c.recorded_at DESC, c.version DESC LIMIT 1) newest ON true
                 WHERE s.kind = 'pupil' AND s.organisation_type = 'school' AND s.organisation = \(school) AND s.erased_at IS NULL
                   AND NOT EXISTS (
                       SELECT FROM vault.consents c
@@ -84,12 +88,21 @@ extension Vault {
                     return .failure(refusal)
                 }
                 let state = try row.decode(String?.self, at: 2)
-                gaps.append(ConsentGap(subject: subject, status: state.map { $0 == "active" ? "expired" : $0 } ?? "none"))
+                let notYetValid = try row.decode(Bool?.self, at: 3) ?? false
+                gaps.append(ConsentGap(subject: subject, status: Self.gapStatus(state: state, notYetValid: notYetValid)))
             }
             let audit = ReadAudit(requester: requester, purpose: Self.consentPurpose, requested: fields, policyVersion: policySet.version)
             try await access.audit(gaps.map { audit.event($0.subject.rawValue, returned: fields) as any TypedAuditEvent })
             return .success(gaps)
         }
         return try outcome.get()
+    }
+
+    /// What became of a pupil's newest consent for the purpose, when none is in force: its state,
+    /// or for an `active` one `not_yet_valid` (its `valid_from` is ahead) or `expired`.
+    static func gapStatus(state: String?, notYetValid: Bool) -> String {
+        guard let state else { return "none" }
+        guard state == "active" else { return state }
+        return notYetValid ? "not_yet_valid" : "expired"
     }
 }
