@@ -164,7 +164,19 @@ public enum AuditRoutes {
         _ request: Request, _ context: BiletRequestContext, action: String, _ dependencies: Dependencies,
         _ body: @Sendable (AuditQueryService, Request) async throws -> Response
     ) async throws -> Response {
-        let staff = try context.requireStaff()
+        let service = try await authorize(try context.requireStaff(), action: action, dependencies)
+        return try await body(service, request)
+    }
+
+    /// The query service for `staff` once the policy permits `action` (`read`, or `verify` for
+    /// proofs and gaps) on the audit log for ``purpose``: the one check every audit route and the
+    /// compliance officer's pages make (``StaffSession/permit(_:on:purpose:policies:recordDenial:)``).
+    /// A denial is audited (`policy.decided`, decision `deny`) before it is thrown; the service
+    /// records each read it answers (`audit.read`).
+    ///
+    /// - Throws: ``Problem`` `403 forbidden` when the policy does not permit it, `503
+    ///   audit-unavailable` when the denial cannot be recorded.
+    public static func authorize(_ staff: StaffSession, action: String, _ dependencies: Dependencies) async throws -> AuditQueryService {
         guard
             let decision = try await staff.permit(
                 action, on: Resource(type: "audit_log", id: "log"), purpose: Self.purpose, policies: dependencies.policies,
@@ -176,10 +188,9 @@ public enum AuditRoutes {
                     }
                 })
         else { throw Problem.forbidden }
-        let service = AuditQueryService(
+        return AuditQueryService(
             reader: dependencies.reader, recorder: dependencies.recorder, officer: staff.actor, purpose: Self.purpose,
             policyVersion: decision.policyVersion.digest, log: dependencies.log)
-        return try await body(service, request)
     }
 }
 

@@ -11,6 +11,8 @@ public struct PageFrame: Sendable, Hashable {
     public var menu: Bool
     /// Whether the signed-in staff member works for a school (the school's menu entries).
     public var school: Bool
+    /// Whether the signed-in staff member is a compliance officer (the officer's menu entries).
+    public var officer: Bool = false
     /// The role as Russians name it (``RussianFormat/role(_:)``); empty when signed out.
     public var role: String
     /// Whether a pupil is signed in on the pupils' listener (the pupil's menu and sign-out).

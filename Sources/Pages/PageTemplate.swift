@@ -23,6 +23,16 @@ public enum PageTemplate: String, Sendable, Hashable, CaseIterable {
     case kpi
     /// A refusal or failure, with its status and a sentence in Russian.
     case error
+    /// The compliance officer's audit search: the filters and the records found.
+    case auditSearch = "audit-search"
+    /// The per-pupil access report (by token), printable.
+    case auditReport = "audit-report"
+    /// The audit log's newest checkpoint and completeness check.
+    case auditStatus = "audit-status"
+    /// The open subject-access requests of every school, the overdue ones marked.
+    case accessRequests = "access-requests"
+    /// The destructions of personal data the audit log records (`subject.erased`), newest first.
+    case erasures = "audit-erasures"
     /// The pupil's sign-in on the pupils' listener.
     case pupilSignIn = "pupil-sign-in"
     /// The pupil activates their account with the school's code, choosing a login and a password.
@@ -53,6 +63,11 @@ public enum PageTemplate: String, Sendable, Hashable, CaseIterable {
         case .pupilConsents: "Согласия и навигаторы ученика"
         case .kpi: "Показатели школы"
         case .error: "Ошибка"
+        case .auditSearch: "Поиск в журнале аудита"
+        case .auditReport: "Отчёт о доступе к данным ученика"
+        case .auditStatus: "Проверка журнала аудита"
+        case .accessRequests: "Запросы субъектов на доступ"
+        case .erasures: "Уничтожение персональных данных"
         case .pupilSignIn: "Вход для учеников"
         case .pupilActivate: "Активация учётной записи"
         case .pupilActivated: "Учётная запись активирована"

@@ -23,9 +23,11 @@ public struct PageKit: Sendable {
 
     /// The layout's frame for `staff` (signed out when `nil`) with the CSRF token of `binding`.
     func frame(_ staff: StaffSession?, binding: String) throws(PagesError) -> PageFrame {
-        PageFrame(
+        var frame = PageFrame(
             stylesheet: assets.stylesheetPath, csrf: try csrf.token(for: binding), signedIn: staff != nil, menu: staff?.consentRecorded ?? false,
             school: staff.map { $0.role == .school && $0.consentRecorded } ?? false, role: staff.map { RussianFormat.role($0.role.rawValue) } ?? "")
+        frame.officer = staff.map { $0.role == .complianceOfficer && $0.consentRecorded } ?? false
+        return frame
     }
 
     /// The page `template` for the signed-in `staff`, answered with `status`.

@@ -1,5 +1,6 @@
 public import Accounts
 public import AccountsHTTP
+public import AuditHTTP
 import Foundation
 public import Gateway
 import HTTPTypes
@@ -20,8 +21,8 @@ public import VaultDoor
 ///   the other factor); success sets the session cookie (``PageSession``) and goes to the home page.
 /// - behind the session cookie (``StaffSessionMiddleware`` in its page mode) and the CSRF check
 ///   (``CSRFMiddleware``): `GET /app/home`, `GET|POST /app/consent` (the staff consent, the only
-///   page before it is recorded besides signing out), `POST /app/sign-out`, and the school's pages
-///   (``SchoolPages``).
+///   page before it is recorded besides signing out), `POST /app/sign-out`, the school's pages
+///   (``SchoolPages``) and the compliance officer's (``OfficerPages``).
 ///
 /// No session (or an ended one) goes to the sign-in page, a missing consent to the consent page;
 /// a form without its CSRF token is `403` with a page saying so; every refusal of the services is
@@ -37,6 +38,9 @@ public enum PageRoutes {
         public let door: VaultDoorClient?
         /// The KPI figures as `GET /v1/kpi` answers them; without it the KPI page is not served.
         public let kpi: KPIDesk?
+        /// The audit API's dependencies (`/v1/audit/…`); without them the officer's audit pages
+        /// are not served.
+        public var audit: AuditRoutes.Dependencies?
         /// The pupils' pages' services; without them the pupils' pages are not served.
         public var pupil: PupilPages.Dependencies?
 
@@ -122,6 +126,7 @@ public enum PageRoutes {
         if let kpi = dependencies.kpi {
             SchoolPages.addKPI(to: pages, kit, desk: kpi)
         }
+        OfficerPages.add(to: pages, kit, audit: dependencies.audit, door: dependencies.door)
         if let pupil = dependencies.pupil {
             PupilPages.add(to: router, kit, pupil)
         }

@@ -186,10 +186,10 @@ class StaffMember:
 _PLATFORM_VARIABLES = {"BILET_CONFIG", "BILET_DATABASE_LOCAL_DIRECTORY", "BILET_AUDIT_CHECKPOINT_DIRECTORY", "BILET_LOG_FORMAT"}
 
 
-def _add_account(platform: Platform, login: str, role: str, organisation: str, password: str) -> None:
+def _add_account(platform: Platform, login: str, role: str, organisation: str, password: str, region: str | None = "77") -> None:
     added = subprocess.run(
         [str(platform.bilet), "accounts", "add", "--login", login, "--role", role,
-         "--organisation", organisation, "--region", "77", "--password-stdin"],
+         "--organisation", organisation, *(["--region", region] if region else []), "--password-stdin"],
         input=password + "\n", text=True, capture_output=True,
         # bilet refuses BILET_* variables it does not know: only the platform's own reach it
         env={name: value for name, value in os.environ.items()

@@ -66,14 +66,17 @@ public enum AuditValue: Sendable, Hashable, Codable {
 }
 
 /// The patterns the field kinds accept, written out by hand (no regular expressions), ASCII only.
-enum AuditPatterns {
-    static func isCode(_ text: String) -> Bool {
+/// Public so that a form can refuse a filter the audit query would refuse, with its own message.
+public enum AuditPatterns {
+    /// An event type or another code: lower-case letters and digits, `_`, `.`, `-`; 1 to 64 bytes.
+    public static func isCode(_ text: String) -> Bool {
         let bytes = Array(text.utf8)
         guard (1...64).contains(bytes.count), let first = bytes.first, isLowerAlnum(first) else { return false }
         return bytes.allSatisfy { isLowerAlnum($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") }
     }
 
-    static func isToken(_ text: String) -> Bool {
+    /// A token: a lower-case prefix, `_`, 16 to 128 letters, digits, `_` or `-` (`sub_…`).
+    public static func isToken(_ text: String) -> Bool {
         let bytes = Array(text.utf8)
         guard let underscore = bytes.firstIndex(of: UInt8(ascii: "_")) else { return false }
         let prefix = bytes[..<underscore]
@@ -83,7 +86,8 @@ enum AuditPatterns {
             && body.allSatisfy { isAlnum($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") }
     }
 
-    static func isIdentifier(_ text: String) -> Bool {
+    /// An actor identifier: a scheme, `:`, and letters, digits or `._:/@+=~-` (`user:usr_…`).
+    public static func isIdentifier(_ text: String) -> Bool {
         let bytes = Array(text.utf8)
         guard (3...256).contains(bytes.count), let colon = bytes.firstIndex(of: UInt8(ascii: ":")), colon > 0 else { return false }
         let scheme = bytes[..<colon]

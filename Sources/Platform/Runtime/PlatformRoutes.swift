@@ -100,6 +100,7 @@ struct PlatformRoutes: Sendable {
             }
             var pages = PageRoutes.Dependencies(
                 login: staff.login, sessions: staff.sessions, staff: staff.administration, door: vaultDoor, kpi: kpiDesk)
+            pages.audit = staff.audit
             if let assessment, let recommendationsDesk {
                 pages.pupil = PupilPages.Dependencies(
                     accounts: staff.pupils, assessment: assessment, recommendations: recommendationsDesk, accesses: accessDesk,
