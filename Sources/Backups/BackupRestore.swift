@@ -24,8 +24,9 @@ import Darwin
 ///    are given back and the database's own grant is repeated (`REVOKE CREATE, TEMPORARY … FROM PUBLIC`);
 /// 5. the restored audit log is recomputed and checked against its signed checkpoints and the ones
 ///    saved outside the database up to the backup's newest (which must be among them);
-/// 6. every register entry newer than the backup is re-applied through the vault's erasure path
-///    (``Vault/reapply(_:by:)``), so a restored backup never resurrects an erased child.
+/// 6. every live register entry the restored register does not hold is re-applied through the
+///    vault's erasure path (``Vault/reapply(_:by:)``), reading the live register again until nothing
+///    new appears, so a restored backup never resurrects an erased child.
 package enum BackupRestore {
     /// The actor the restore's own audit records and register entries name.
     package static let actor = "service:backup-restore"
@@ -47,8 +48,8 @@ package enum BackupRestore {
     ) async throws(BackupError) -> RestoreReport {
         let summary = try await BackupVerification.verify(at: backup, secret: secret)
         let saved = try SavedCheckpoints.usable(in: checkpointDirectory, for: summary.manifest)
-        let register = try await liveRegister(live, policies: policies)
-        let newer = register.filter { $0.destroyedAt > summary.manifest.createdAt }.sorted { $0.destroyedAt < $1.destroyedAt }
+        // Read once before anything is restored: a restore never starts without the live register.
+        _ = try await liveRegister(live, policies: policies)
         do {
             return try await PoolScope.using(target, maxConnections: 2) { pool in
                 try await requireEmpty(pool)
@@ -59,14 +60,7 @@ package enum BackupRestore {
                 guard audit.isIntact else { throw BackupError.auditLogNotVerified(findings: audit.findings.count) }
                 let vault = Vault(pool: pool, policies: policies, audit: AuditLog(), configuration: vaultConfiguration)
                 try await vault.unseal(with: secret, by: actor)
-                var reapplied: [RestoreReport.Reapplication] = []
-                for entry in newer {
-                    do throws(VaultError) {
-                        reapplied.append(.init(entry: entry, outcome: .success(try await vault.reapply(entry, by: actor))))
-                    } catch {
-                        reapplied.append(.init(entry: entry, outcome: .failure(error)))
-                    }
-                }
+                let reapplied = try await reapplyErasures(from: live, policies: policies, to: vault)
                 _ = try await vault.seal(by: actor)
                 return RestoreReport(
                     summary: summary, auditRecordsChecked: audit.recordsChecked, auditCheckpointsVerified: audit.checkpointsVerified,
@@ -82,6 +76,34 @@ package enum BackupRestore {
             throw .storage("the target database failed (\(error.sqlState?.rawValue ?? "connection"))")
         } catch {
             throw .storage("the restore failed")
+        }
+    }
+
+    /// Re-applies to the restored `vault` every entry of the live destruction register that the
+    /// restored register does not hold, oldest first.
+    ///
+    /// No time filter: an entry's `destroyed_at` is taken when its row is inserted, before the rest of
+    /// the erasure and its commit, so an erasure timed before the backup's snapshot may have committed
+    /// after it and be in neither. An entry is skipped only when the snapshot holds the same row. The
+    /// live register is read again after each pass until a pass finds nothing new, so erasures made
+    /// while the restore runs are re-applied too.
+    private static func reapplyErasures(
+        from live: PostgresConfiguration, policies: PolicyStore, to vault: Vault
+    ) async throws -> [RestoreReport.Reapplication] {
+        var handled = Set(try await vault.destructionRegister(limit: Int.max))
+        var reapplied: [RestoreReport.Reapplication] = []
+        while true {
+            let pending = try await liveRegister(live, policies: policies)
+                .filter { !handled.contains($0) }.sorted { $0.destroyedAt < $1.destroyedAt }
+            guard !pending.isEmpty else { return reapplied }
+            for entry in pending {
+                handled.insert(entry)
+                do throws(VaultError) {
+                    reapplied.append(.init(entry: entry, outcome: .success(try await vault.reapply(entry, by: actor))))
+                } catch {
+                    reapplied.append(.init(entry: entry, outcome: .failure(error)))
+                }
+            }
         }
     }
 
