@@ -26,7 +26,9 @@ import Darwin
 ///    saved outside the database up to the backup's newest (which must be among them);
 /// 6. every live register entry the restored register does not hold is re-applied through the
 ///    vault's erasure path (``Vault/reapply(_:by:)``), reading the live register again until nothing
-///    new appears, so a restored backup never resurrects an erased child.
+///    new appears, so a restored backup never resurrects an erased child — also when step 5 found
+///    the log not intact (reported after this step). Any failure between the load and the end of
+///    this step drops what was restored, and so does an unverified log with an erasure not re-applied.
 package enum BackupRestore {
     /// The actor the restore's own audit records and register entries name.
     package static let actor = "service:backup-restore"
@@ -53,15 +55,32 @@ package enum BackupRestore {
         do {
             return try await PoolScope.using(target, maxConnections: 2) { pool in
                 try await requireEmpty(pool)
-                try await load(backup, manifest: summary.manifest, secret: secret, into: pool, target: target)
-                let audit = try await AuditQueryService(
-                    reader: pool, recorder: pool, officer: actor, purpose: "backup_restore"
-                ).verify(logKey: logKey, savedCheckpoints: saved)
-                guard audit.isIntact else { throw BackupError.auditLogNotVerified(findings: audit.findings.count) }
-                let vault = Vault(pool: pool, policies: policies, audit: AuditLog(), configuration: vaultConfiguration)
-                try await vault.unseal(with: secret, by: actor)
-                let reapplied = try await reapplyErasures(from: live, policies: policies, to: vault)
-                _ = try await vault.seal(by: actor)
+                // Whatever fails after the load, the erasures since the backup are re-applied first or
+                // the restored data is removed: a failed restore never leaves an erased child's data.
+                // The log is verified before the re-applications write to it: their records, made in
+                // the target cluster, carry transaction ids the snapshot's integration cursor does not order.
+                let audit: AuditVerificationReport
+                let reapplied: [RestoreReport.Reapplication]
+                do {
+                    try await load(backup, manifest: summary.manifest, secret: secret, into: pool, target: target)
+                    audit = try await AuditQueryService(
+                        reader: pool, recorder: pool, officer: actor, purpose: "backup_restore"
+                    ).verify(logKey: logKey, savedCheckpoints: saved)
+                    let vault = Vault(pool: pool, policies: policies, audit: AuditLog(), configuration: vaultConfiguration)
+                    try await vault.unseal(with: secret, by: actor)
+                    reapplied = try await reapplyErasures(from: live, policies: policies, to: vault)
+                    _ = try await vault.seal(by: actor)
+                } catch {
+                    try await removeRestored(pool)
+                    throw error
+                }
+                guard audit.isIntact else {
+                    // Left for inspection only when nothing erased since the backup remains in it.
+                    if !reapplied.allSatisfy({ if case .success = $0.outcome { true } else { false } }) {
+                        try await removeRestored(pool)
+                    }
+                    throw BackupError.auditLogNotVerified(findings: audit.findings.count)
+                }
                 return RestoreReport(
                     summary: summary, auditRecordsChecked: audit.recordsChecked, auditCheckpointsVerified: audit.checkpointsVerified,
                     savedCheckpointsUsed: saved.count, reapplied: reapplied)
@@ -129,6 +148,29 @@ package enum BackupRestore {
             """
         ).singleValue(Int64.self)
         guard count == 0 else { throw BackupError.targetNotEmpty }
+    }
+
+    /// Drops every schema the restore made (all but `public` and the system's), after a failure
+    /// that came before the erasures were re-applied.
+    ///
+    /// - Throws: ``BackupError/storage(_:)`` when they cannot be dropped: the target must then be
+    ///   dropped by hand and never used.
+    private static func removeRestored(_ pool: PostgresConnectionPool) async throws(BackupError) {
+        do {
+            try await pool.withTransaction { connection in
+                let schemas = try await connection.query(
+                    """
+                    SELECT nspname FROM pg_catalog.pg_namespace
+                    WHERE nspname NOT IN ('public', 'information_schema') AND nspname NOT LIKE 'pg\\_%'
+                    """
+                ).map { try $0.decode(String.self, at: 0) }
+                for schema in schemas {
+                    try await connection.execute("DROP SCHEMA \(identifier: try SQLIdentifier(schema)) CASCADE")
+                }
+            }
+        } catch {
+            throw .storage("the restore failed and what it restored cannot be removed: drop the target database, never use it")
+        }
     }
 
     /// Creates the component roles the backup names, restores the dump, gives the roles their

@@ -166,6 +166,40 @@ struct BackupDrillTests {
         await fixture.shutdown()
     }
 
+    @Test("a restore whose audit log does not verify (a wrong log key) still leaves no data key of a pupil erased since the backup")
+    func failedVerificationKeepsErasures() async throws {
+        let fixture = try await VaultFixture.make()
+        let erased = try await fixture.family(904, purposes: ["parent_request"])
+        let files = try TemporaryDirectory()
+        defer { files.remove() }
+        let checkpoints = files.file("checkpoints")
+        let auditor = fixture.database.components(maxConnectionsPerComponent: 2).makePool(for: .audit)
+        let signer = try NoteSigner(name: "bilet.test/audit", privateKey: try PrivateKey.generate(algorithm: .ed25519))
+        let sequencer = AuditSequencer(pool: auditor, signer: signer, directory: CheckpointDirectory(path: checkpoints, keepsHistory: true))
+        try #require(try await sequencer.catchUp() != nil)
+        await auditor.shutdown()
+        let backup = files.file("unverified.bilet-backup")
+        let secret = UnsealSecret.passphrase(fixture.passphrase)
+        _ = try await BackupCreation.create(owner: fixture.database.configuration, to: backup, secret: secret)
+        _ = try await fixture.vault.eraseWithReceipt(erased.pupil.token, reason: .subjectRequest, by: "user:usr_operator")
+
+        let cluster = try await Self.freshCluster()
+        let failed = await #expect(throws: BackupError.self) {
+            try await BackupRestore.restore(
+                backup: backup, secret: secret, target: cluster.configuration(database: "restored"), live: fixture.database.configuration,
+                checkpointDirectory: checkpoints, logKey: try Self.unusedLogKey(), policies: fixture.policies)
+        }
+        guard case .auditLogNotVerified = failed else {
+            Issue.record("expected backup.audit_log_not_verified, got \(String(describing: failed))")
+            return
+        }
+        let pool = PostgresConnectionPool(configuration: cluster.configuration(database: "restored"), maxConnections: 1)
+        #expect(try await Self.dataKeys(of: [erased.pupil.token, erased.guardian], in: pool) == 0)
+        await pool.shutdown()
+        try await cluster.stop()
+        await fixture.shutdown()
+    }
+
     @Test("a field destroyed after the backup (health data, consent withdrawn) is destroyed again on restore")
     func fieldDestructionReapplied() async throws {
         let clock = MovableClock()
