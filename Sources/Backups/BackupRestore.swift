@@ -185,9 +185,11 @@ package enum BackupRestore {
         _ = try await BlockingBackupWork.run { () throws(BackupError) in
             // A pg_restore that stops reading must fail the write, not kill bilet.
             signal(SIGPIPE, SIG_IGN)
+            // An empty --dbname makes pg_restore connect (without one it prints SQL); libpq ignores the
+            // empty value, so every setting comes from the environment and none is an argument.
             let restore = try DatabaseToolProcess(
-                "pg_restore", ["--no-owner", "--single-transaction", "--exit-on-error", "--no-password"], configuration: target,
-                feeding: true)
+                "pg_restore", ["--no-owner", "--single-transaction", "--exit-on-error", "--no-password", "--dbname="],
+                configuration: target, feeding: true)
             do throws(BackupError) {
                 let summary = try BackupReader.decrypt(at: backup, secret: secret, into: restore.write)
                 try restore.finish()

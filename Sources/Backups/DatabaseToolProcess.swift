@@ -16,7 +16,7 @@ final class DatabaseToolProcess: @unchecked Sendable {
     private let name: String
 
     /// Starts `program` (from ``PostgresBinaries``) with `arguments`, connecting with
-    /// `configuration` (its password, if any, through `PGPASSWORD`, never an argument).
+    /// `configuration` through libpq's environment variables only (``environment(for:)``).
     /// - Parameter feeding: the pipe is the program's standard input (restore) rather than its
     ///   standard output (dump).
     init(_ program: String, _ arguments: [String], configuration: PostgresConfiguration, feeding: Bool) throws(BackupError) {
@@ -32,11 +32,9 @@ final class DatabaseToolProcess: @unchecked Sendable {
             let messageHandle = FileHandle(forWritingAtPath: messages.path)
         else { throw .io("cannot create a temporary file for \(program)'s messages") }
         process.executableURL = URL(fileURLWithPath: binaries.directory + "/" + program)
-        process.arguments = arguments + ["--dbname=\(configuration.connectionString)"]
-        var environment = ProcessInfo.processInfo.environment
-        if let password = configuration.password { environment["PGPASSWORD"] = password }
-        if let user = configuration.user { environment["PGUSER"] = user }
-        process.environment = environment
+        let invocation = try Self.invocation(arguments, configuration: configuration)
+        process.arguments = invocation.arguments
+        process.environment = invocation.environment
         if feeding {
             process.standardInput = pipe
             process.standardOutput = messageHandle
@@ -52,6 +50,22 @@ final class DatabaseToolProcess: @unchecked Sendable {
             throw .databaseTool("\(program) could not be started")
         }
         try? messageHandle.close()
+    }
+
+    /// The child's arguments and environment: `arguments` as given, and this process's environment
+    /// with `configuration` in libpq's variables (connection string, overrides and password alike),
+    /// which win over any inherited. No `--dbname`: nothing of the connection (a password in a URL
+    /// above all) shows in the child's command line.
+    static func invocation(
+        _ arguments: [String], configuration: PostgresConfiguration
+    ) throws(BackupError) -> (arguments: [String], environment: [String: String]) {
+        let connection: [String: String]
+        do {
+            connection = try configuration.libpqEnvironment()
+        } catch {
+            throw .databaseTool("the database connection cannot be passed to PostgreSQL's programs (\(error.code))")
+        }
+        return (arguments, ProcessInfo.processInfo.environment.merging(connection) { _, configured in configured })
     }
 
     /// The dump's next bytes (at most `maximum`); no bytes at the end, once the program has exited

@@ -1,5 +1,6 @@
-import Backups
+@testable import Backups
 import Foundation
+import PostgreSQL
 import Testing
 @testable import Vault
 
@@ -117,6 +118,17 @@ struct BackupFileTests {
         #expect(!FileManager.default.fileExists(atPath: path))
         await fixture.shutdown()
         directory.remove()
+    }
+
+    @Test("pg_dump and pg_restore get the connection through libpq's environment: no password among their arguments")
+    func toolInvocation() throws {
+        let invocation = try DatabaseToolProcess.invocation(
+            ["--format=custom", "--no-password"], configuration: PostgresConfiguration(connectionString: "postgresql://o:S3CRET@h/db"))
+        #expect(invocation.environment["PGPASSWORD"] == "S3CRET")
+        #expect(invocation.environment["PGUSER"] == "o")
+        #expect(invocation.environment["PGDATABASE"] == "db")
+        #expect(invocation.arguments == ["--format=custom", "--no-password"])
+        #expect(!invocation.arguments.contains { $0.contains("S3CRET") })
     }
 
     static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
