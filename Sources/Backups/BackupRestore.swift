@@ -53,7 +53,7 @@ package enum BackupRestore {
         // Read once before anything is restored: a restore never starts without the live register.
         _ = try await liveRegister(live, policies: policies)
         do {
-            return try await PoolScope.using(target, maxConnections: 2) { pool in
+            return try await PostgresConnectionPool.using(configuration: target, maxConnections: 2) { pool in
                 try await requireEmpty(pool)
                 // Whatever fails after the load, the erasures since the backup are re-applied first or
                 // the restored data is removed: a failed restore never leaves an erased child's data.
@@ -129,7 +129,7 @@ package enum BackupRestore {
     /// The destruction register of the live database, newest first.
     private static func liveRegister(_ live: PostgresConfiguration, policies: PolicyStore) async throws(BackupError) -> [RestoreReport.Entry] {
         do {
-            return try await PoolScope.using(live) { pool in
+            return try await PostgresConnectionPool.using(configuration: live) { pool in
                 try await Vault(pool: pool, policies: policies, audit: AuditLog()).destructionRegister(limit: Int.max)
             }
         } catch {

@@ -29,6 +29,6 @@ struct AdministratorOptions: ParsableArguments {
         let database = try await platformDatabase()
         let components = try database.components(
             for: [component], maxConnectionsPerComponent: 2, acquireTimeout: .seconds(10), requirePasswords: false)
-        return try await PlatformDatabase.using(components.makePool(for: component), body)
+        return try await components.makePool(for: component).closing(body)
     }
 }

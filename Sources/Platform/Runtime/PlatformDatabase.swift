@@ -106,23 +106,7 @@ package struct PlatformDatabase: Sendable {
         _ configuration: PostgresConfiguration, logger: Logger,
         _ body: (PostgresConnectionPool) async throws -> Result
     ) async throws -> Result {
-        try await Self.using(
-            PostgresConnectionPool(
-                configuration: configuration, maxConnections: 1, acquireTimeout: settings.acquireTimeout, logger: logger),
-            body)
-    }
-
-    /// Runs `body` with `pool`, then shuts the pool down, whatever happens.
-    package static func using<Result>(
-        _ pool: PostgresConnectionPool, _ body: (PostgresConnectionPool) async throws -> Result
-    ) async throws -> Result {
-        do {
-            let result = try await body(pool)
-            await pool.shutdown()
-            return result
-        } catch {
-            await pool.shutdown()
-            throw error
-        }
+        try await PostgresConnectionPool.using(
+            configuration: configuration, maxConnections: 1, acquireTimeout: settings.acquireTimeout, logger: logger, body)
     }
 }
