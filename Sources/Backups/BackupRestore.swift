@@ -48,7 +48,10 @@ package enum BackupRestore {
         checkpointDirectory: String, logKey: NoteVerifierKey, policies: PolicyStore,
         vaultConfiguration: VaultConfiguration = VaultConfiguration()
     ) async throws(BackupError) -> RestoreReport {
-        let summary = try await BackupVerification.verify(at: backup, secret: secret)
+        // The one Argon2id of the restore: the verified backup carries the master key to the
+        // second pass and to the restored vault's unseal.
+        let verified = try await BlockingBackupWork.run { () throws(BackupError) in try BackupReader.open(at: backup, secret: secret) }
+        let summary = verified.summary
         let saved = try SavedCheckpoints.usable(in: checkpointDirectory, for: summary.manifest)
         // Read once before anything is restored: a restore never starts without the live register.
         _ = try await liveRegister(live, policies: policies)
@@ -62,12 +65,12 @@ package enum BackupRestore {
                 let audit: AuditVerificationReport
                 let reapplied: [RestoreReport.Reapplication]
                 do {
-                    try await load(backup, manifest: summary.manifest, secret: secret, into: pool, target: target)
+                    try await load(verified, into: pool, target: target)
                     audit = try await AuditQueryService(
                         reader: pool, recorder: pool, officer: actor, purpose: "backup_restore"
                     ).verify(logKey: logKey, savedCheckpoints: saved)
                     let vault = Vault(pool: pool, policies: policies, audit: AuditLog(), configuration: vaultConfiguration)
-                    try await vault.unseal(with: secret, by: actor)
+                    try await vault.unseal(with: verified, by: actor)
                     reapplied = try await reapplyErasures(from: live, policies: policies, to: vault)
                     _ = try await vault.seal(by: actor)
                 } catch {
@@ -175,10 +178,8 @@ package enum BackupRestore {
 
     /// Creates the component roles the backup names, restores the dump, gives the roles their
     /// settings again and repeats the database-level grant.
-    private static func load(
-        _ backup: String, manifest: BackupManifest, secret: UnsealSecret, into pool: PostgresConnectionPool,
-        target: PostgresConfiguration
-    ) async throws {
+    private static func load(_ backup: VerifiedBackup, into pool: PostgresConnectionPool, target: PostgresConfiguration) async throws {
+        let manifest = backup.summary.manifest
         for role in manifest.roles {
             try await createRole(role.name, on: pool)
         }
@@ -191,7 +192,7 @@ package enum BackupRestore {
                 "pg_restore", ["--no-owner", "--single-transaction", "--exit-on-error", "--no-password", "--dbname="],
                 configuration: target, feeding: true)
             do throws(BackupError) {
-                let summary = try BackupReader.decrypt(at: backup, secret: secret, into: restore.write)
+                let summary = try BackupReader.decrypt(backup, into: restore.write)
                 try restore.finish()
                 return summary
             } catch {

@@ -19,9 +19,7 @@ struct AdministratorOptions: ParsableArguments {
 
     /// The database named by the configuration and `--database-url`.
     func platformDatabase(label: String = "bilet.admin") async throws -> PlatformDatabase {
-        var settings = try await configuration.load().database
-        if let databaseURL { settings.url = databaseURL }
-        return try PlatformDatabase(settings: settings, logger: Logger(label: label))
+        try PlatformDatabase(settings: try await configuration.load().database, url: databaseURL, logger: Logger(label: label))
     }
 
     /// Runs `body` with a small pool connecting as `component`'s role, shut down afterwards.

@@ -43,9 +43,7 @@ struct AuditDatabaseOptions: ParsableArguments {
     func components(for roles: [Component], maxConnectionsPerComponent: Int, acquireTimeout: Duration = .seconds(10)) async throws
         -> ComponentDatabase
     {
-        var settings = try await configuration.load().database
-        if let databaseURL { settings.url = databaseURL }
-        return try PlatformDatabase(settings: settings, logger: Logger(label: "bilet.audit.cli")).components(
+        try PlatformDatabase(settings: try await configuration.load().database, url: databaseURL, logger: Logger(label: "bilet.audit.cli")).components(
             for: roles, maxConnectionsPerComponent: maxConnectionsPerComponent, acquireTimeout: acquireTimeout,
             requirePasswords: false)
     }

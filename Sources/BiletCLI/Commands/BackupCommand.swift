@@ -5,6 +5,7 @@ import Backups
 import Platform
 import Policy
 import PostgreSQL
+import Settings
 import Vault
 
 /// `bilet backup create|verify|restore`: encrypted, verifiable backups of bilet's database whose
@@ -32,11 +33,9 @@ struct BackupCommand: AsyncParsableCommand {
             help: ArgumentHelp("A libpq connection string or URI of the database owner; overrides the configuration.", valueName: "url"))
         var databaseURL: String?
 
-        /// The database, as its owner.
-        func platformDatabase() async throws -> PlatformDatabase {
-            var settings = try await configuration.load().database
-            if let databaseURL { settings.url = databaseURL }
-            return try PlatformDatabase(settings: settings, logger: Logger(label: "bilet.backup"))
+        /// The database `settings` name (or `--database-url`), as its owner.
+        func platformDatabase(_ settings: BiletSettings) throws -> PlatformDatabase {
+            try PlatformDatabase(settings: settings.database, url: databaseURL, logger: Logger(label: "bilet.backup"))
         }
     }
 
@@ -49,7 +48,7 @@ struct BackupCommand: AsyncParsableCommand {
         @Option(name: .customLong("output"), help: ArgumentHelp("The new backup file.", valueName: "path")) var output: String
 
         func run() async throws {
-            let platform = try await database.platformDatabase()
+            let platform = try database.platformDatabase(try await database.configuration.load())
             let summary = try await BackupCommand.reporting {
                 try await BackupCreation.create(owner: platform.ownerConfiguration, to: output, secret: try secret.unsealSecret())
             }
@@ -98,7 +97,7 @@ struct BackupCommand: AsyncParsableCommand {
 
         func run() async throws {
             let settings = try await database.configuration.load()
-            let live = try await database.platformDatabase()
+            let live = try database.platformDatabase(settings)
             let policies = try PolicyStore(directory: settings.policyDirectory, hasher: SHA256VersionHasher())
             let report = try await BackupCommand.reporting {
                 try await BackupRestore.restore(

@@ -21,6 +21,13 @@ package struct PlatformDatabase: Sendable {
     package let cluster: LocalCluster?
     package let settings: DatabaseSettings
 
+    /// The database `settings` name, or the one `url` names (a command's `--database-url`) when given.
+    package init(settings: DatabaseSettings, url: String?, logger: Logger) throws {
+        var settings = settings
+        if let url { settings.url = url }
+        try self.init(settings: settings, logger: logger)
+    }
+
     package init(settings: DatabaseSettings, logger: Logger) throws {
         self.settings = settings
         cluster = settings.url == nil ? try LocalCluster(directory: settings.localDirectory, authentication: .scram, logger: logger) : nil
