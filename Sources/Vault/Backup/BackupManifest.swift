@@ -21,7 +21,7 @@ public struct BackupManifest: Codable, Hashable, Sendable {
 
         /// `root` as the manifest writes it (lower-case hex).
         public static func hex(_ root: [UInt8]) -> String {
-            Hex.encode(root)
+            BatchSQL.hex(root)
         }
     }
 
