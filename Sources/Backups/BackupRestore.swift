@@ -214,18 +214,21 @@ package enum BackupRestore {
     }
 
     /// Creates a component role with no power beyond logging in, unless the cluster has it already
-    /// (roles are cluster-wide); a role of that name with more power is refused.
+    /// (roles are cluster-wide; another database may be creating it at the same moment); a role of
+    /// that name with more power is refused. The same steps as `bilet_meta.create_component_role`
+    /// (migration 0530), which the empty target does not have yet.
     private static func createRole(_ name: String, on pool: PostgresConnectionPool) async throws {
         guard name.hasPrefix("bilet_") else { throw BackupError.tampered }
-        let existing = try await pool.query(
-            "SELECT rolsuper OR rolcreaterole OR rolcreatedb OR rolreplication OR rolbypassrls FROM pg_catalog.pg_roles WHERE rolname = \(name)")
-        if let row = existing.first {
-            guard try !row.decode(Bool.self, at: 0) else {
-                throw BackupError.storage("the target cluster's role \(name) has more power than a component role may")
-            }
-            return
+        let role = try SQLIdentifier(name)
+        do {
+            try await pool.execute("CREATE ROLE \(identifier: role) LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS")
+        } catch {
+            // It exists already (or was created at the same moment): checked below.
+            guard error.sqlState == .duplicateObject || error.sqlState == .uniqueViolation else { throw error }
         }
-        try await pool.execute(
-            "CREATE ROLE \(identifier: try SQLIdentifier(name)) LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS")
+        let powerful = try await pool.query(
+            "SELECT rolsuper OR rolcreaterole OR rolcreatedb OR rolreplication OR rolbypassrls FROM pg_catalog.pg_roles WHERE rolname = \(name)"
+        ).singleValue(Bool.self)
+        guard !powerful else { throw BackupError.storage("the target cluster's role \(name) has more power than a component role may") }
     }
 }

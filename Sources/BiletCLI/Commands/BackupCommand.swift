@@ -78,8 +78,9 @@ struct BackupCommand: AsyncParsableCommand {
             discussion: """
                 Refuses a target that is not empty. After pg_restore: the restored audit log must verify against its \
                 signed checkpoints and the copies saved outside the database (the checkpoint directory, which must hold \
-                the backup's newest checkpoint); then every entry of the live destruction register newer than the \
-                backup is re-applied (crypto-shredding again), and each is listed. Exit status 1 if any could not be.
+                the backup's newest checkpoint); then every entry of the live destruction register that the restored \
+                register does not hold is re-applied (crypto-shredding again), and each is listed. Exit status 1 if any \
+                could not be. A restore that fails after pg_restore drops what it restored, unless every erasure was re-applied.
                 """)
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var secret: VaultCommand.SecretOptions
@@ -111,7 +112,7 @@ struct BackupCommand: AsyncParsableCommand {
             print(
                 "audit log: \(report.auditRecordsChecked) records, \(report.auditCheckpointsVerified) checkpoints verified, "
                     + "\(report.savedCheckpointsUsed) saved outside the database matched")
-            print("destruction register entries after the backup: \(report.reapplied.count)")
+            print("live destruction register entries not in the backup: \(report.reapplied.count)")
             for item in report.reapplied {
                 let what = item.entry.scope == "fields" ? "fields " + item.entry.categories.joined(separator: ",") : "subject"
                 let when = item.entry.destroyedAt.ISO8601Format()
