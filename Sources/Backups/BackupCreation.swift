@@ -20,7 +20,7 @@ package enum BackupCreation {
         owner: PostgresConfiguration, to path: String, secret: UnsealSecret
     ) async throws(BackupError) -> BackupSummary {
         do {
-            return try await PoolScope.using(owner) { pool in try await pool.withTransaction(isolation: .repeatableRead) { connection in
+            return try await PostgresConnectionPool.using(configuration: owner) { pool in try await pool.withTransaction(isolation: .repeatableRead) { connection in
                 let snapshot = try await connection.query("SELECT pg_export_snapshot()").singleValue(String.self)
                 let manifest = try await manifest(on: connection)
                 return try await BlockingBackupWork.run { () throws(BackupError) in

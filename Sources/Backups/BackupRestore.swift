@@ -24,8 +24,11 @@ import Darwin
 ///    are given back and the database's own grant is repeated (`REVOKE CREATE, TEMPORARY … FROM PUBLIC`);
 /// 5. the restored audit log is recomputed and checked against its signed checkpoints and the ones
 ///    saved outside the database up to the backup's newest (which must be among them);
-/// 6. every register entry newer than the backup is re-applied through the vault's erasure path
-///    (``Vault/reapply(_:by:)``), so a restored backup never resurrects an erased child.
+/// 6. every live register entry the restored register does not hold is re-applied through the
+///    vault's erasure path (``Vault/reapply(_:by:)``), reading the live register again until nothing
+///    new appears, so a restored backup never resurrects an erased child — also when step 5 found
+///    the log not intact (reported after this step). Any failure between the load and the end of
+///    this step drops what was restored, and so does an unverified log with an erasure not re-applied.
 package enum BackupRestore {
     /// The actor the restore's own audit records and register entries name.
     package static let actor = "service:backup-restore"
@@ -45,29 +48,42 @@ package enum BackupRestore {
         checkpointDirectory: String, logKey: NoteVerifierKey, policies: PolicyStore,
         vaultConfiguration: VaultConfiguration = VaultConfiguration()
     ) async throws(BackupError) -> RestoreReport {
-        let summary = try await BackupVerification.verify(at: backup, secret: secret)
+        // The one Argon2id of the restore: the verified backup carries the master key to the
+        // second pass and to the restored vault's unseal.
+        let verified = try await BlockingBackupWork.run { () throws(BackupError) in try BackupReader.open(at: backup, secret: secret) }
+        let summary = verified.summary
         let saved = try SavedCheckpoints.usable(in: checkpointDirectory, for: summary.manifest)
-        let register = try await liveRegister(live, policies: policies)
-        let newer = register.filter { $0.destroyedAt > summary.manifest.createdAt }.sorted { $0.destroyedAt < $1.destroyedAt }
+        // Read once before anything is restored: a restore never starts without the live register.
+        _ = try await liveRegister(live, policies: policies)
         do {
-            return try await PoolScope.using(target, maxConnections: 2) { pool in
+            return try await PostgresConnectionPool.using(configuration: target, maxConnections: 2) { pool in
                 try await requireEmpty(pool)
-                try await load(backup, manifest: summary.manifest, secret: secret, into: pool, target: target)
-                let audit = try await AuditQueryService(
-                    reader: pool, recorder: pool, officer: actor, purpose: "backup_restore"
-                ).verify(logKey: logKey, savedCheckpoints: saved)
-                guard audit.isIntact else { throw BackupError.auditLogNotVerified(findings: audit.findings.count) }
-                let vault = Vault(pool: pool, policies: policies, audit: AuditLog(), configuration: vaultConfiguration)
-                try await vault.unseal(with: secret, by: actor)
-                var reapplied: [RestoreReport.Reapplication] = []
-                for entry in newer {
-                    do throws(VaultError) {
-                        reapplied.append(.init(entry: entry, outcome: .success(try await vault.reapply(entry, by: actor))))
-                    } catch {
-                        reapplied.append(.init(entry: entry, outcome: .failure(error)))
-                    }
+                // Whatever fails after the load, the erasures since the backup are re-applied first or
+                // the restored data is removed: a failed restore never leaves an erased child's data.
+                // The log is verified before the re-applications write to it: their records, made in
+                // the target cluster, carry transaction ids the snapshot's integration cursor does not order.
+                let audit: AuditVerificationReport
+                let reapplied: [RestoreReport.Reapplication]
+                do {
+                    try await load(verified, into: pool, target: target)
+                    audit = try await AuditQueryService(
+                        reader: pool, recorder: pool, officer: actor, purpose: "backup_restore"
+                    ).verify(logKey: logKey, savedCheckpoints: saved)
+                    let vault = Vault(pool: pool, policies: policies, audit: AuditLog(), configuration: vaultConfiguration)
+                    try await vault.unseal(with: verified, by: actor)
+                    reapplied = try await reapplyErasures(from: live, policies: policies, to: vault)
+                    _ = try await vault.seal(by: actor)
+                } catch {
+                    try await removeRestored(pool)
+                    throw error
                 }
-                _ = try await vault.seal(by: actor)
+                guard audit.isIntact else {
+                    // Left for inspection only when nothing erased since the backup remains in it.
+                    if !reapplied.allSatisfy({ if case .success = $0.outcome { true } else { false } }) {
+                        try await removeRestored(pool)
+                    }
+                    throw BackupError.auditLogNotVerified(findings: audit.findings.count)
+                }
                 return RestoreReport(
                     summary: summary, auditRecordsChecked: audit.recordsChecked, auditCheckpointsVerified: audit.checkpointsVerified,
                     savedCheckpointsUsed: saved.count, reapplied: reapplied)
@@ -85,10 +101,38 @@ package enum BackupRestore {
         }
     }
 
+    /// Re-applies to the restored `vault` every entry of the live destruction register that the
+    /// restored register does not hold, oldest first.
+    ///
+    /// No time filter: an entry's `destroyed_at` is taken when its row is inserted, before the rest of
+    /// the erasure and its commit, so an erasure timed before the backup's snapshot may have committed
+    /// after it and be in neither. An entry is skipped only when the snapshot holds the same row. The
+    /// live register is read again after each pass until a pass finds nothing new, so erasures made
+    /// while the restore runs are re-applied too.
+    private static func reapplyErasures(
+        from live: PostgresConfiguration, policies: PolicyStore, to vault: Vault
+    ) async throws -> [RestoreReport.Reapplication] {
+        var handled = Set(try await vault.destructionRegister(limit: Int.max))
+        var reapplied: [RestoreReport.Reapplication] = []
+        while true {
+            let pending = try await liveRegister(live, policies: policies)
+                .filter { !handled.contains($0) }.sorted { $0.destroyedAt < $1.destroyedAt }
+            guard !pending.isEmpty else { return reapplied }
+            for entry in pending {
+                handled.insert(entry)
+                do throws(VaultError) {
+                    reapplied.append(.init(entry: entry, outcome: .success(try await vault.reapply(entry, by: actor))))
+                } catch {
+                    reapplied.append(.init(entry: entry, outcome: .failure(error)))
+                }
+            }
+        }
+    }
+
     /// The destruction register of the live database, newest first.
     private static func liveRegister(_ live: PostgresConfiguration, policies: PolicyStore) async throws(BackupError) -> [RestoreReport.Entry] {
         do {
-            return try await PoolScope.using(live) { pool in
+            return try await PostgresConnectionPool.using(configuration: live) { pool in
                 try await Vault(pool: pool, policies: policies, audit: AuditLog()).destructionRegister(limit: Int.max)
             }
         } catch {
@@ -109,23 +153,46 @@ package enum BackupRestore {
         guard count == 0 else { throw BackupError.targetNotEmpty }
     }
 
+    /// Drops every schema the restore made (all but `public` and the system's), after a failure
+    /// that came before the erasures were re-applied.
+    ///
+    /// - Throws: ``BackupError/storage(_:)`` when they cannot be dropped: the target must then be
+    ///   dropped by hand and never used.
+    private static func removeRestored(_ pool: PostgresConnectionPool) async throws(BackupError) {
+        do {
+            try await pool.withTransaction { connection in
+                let schemas = try await connection.query(
+                    """
+                    SELECT nspname FROM pg_catalog.pg_namespace
+                    WHERE nspname NOT IN ('public', 'information_schema') AND nspname NOT LIKE 'pg\\_%'
+                    """
+                ).map { try $0.decode(String.self, at: 0) }
+                for schema in schemas {
+                    try await connection.execute("DROP SCHEMA \(identifier: try SQLIdentifier(schema)) CASCADE")
+                }
+            }
+        } catch {
+            throw .storage("the restore failed and what it restored cannot be removed: drop the target database, never use it")
+        }
+    }
+
     /// Creates the component roles the backup names, restores the dump, gives the roles their
     /// settings again and repeats the database-level grant.
-    private static func load(
-        _ backup: String, manifest: BackupManifest, secret: UnsealSecret, into pool: PostgresConnectionPool,
-        target: PostgresConfiguration
-    ) async throws {
+    private static func load(_ backup: VerifiedBackup, into pool: PostgresConnectionPool, target: PostgresConfiguration) async throws {
+        let manifest = backup.summary.manifest
         for role in manifest.roles {
             try await createRole(role.name, on: pool)
         }
         _ = try await BlockingBackupWork.run { () throws(BackupError) in
             // A pg_restore that stops reading must fail the write, not kill bilet.
             signal(SIGPIPE, SIG_IGN)
+            // An empty --dbname makes pg_restore connect (without one it prints SQL); libpq ignores the
+            // empty value, so every setting comes from the environment and none is an argument.
             let restore = try DatabaseToolProcess(
-                "pg_restore", ["--no-owner", "--single-transaction", "--exit-on-error", "--no-password"], configuration: target,
-                feeding: true)
+                "pg_restore", ["--no-owner", "--single-transaction", "--exit-on-error", "--no-password", "--dbname="],
+                configuration: target, feeding: true)
             do throws(BackupError) {
-                let summary = try BackupReader.decrypt(at: backup, secret: secret, into: restore.write)
+                let summary = try BackupReader.decrypt(backup, into: restore.write)
                 try restore.finish()
                 return summary
             } catch {
@@ -147,18 +214,21 @@ package enum BackupRestore {
     }
 
     /// Creates a component role with no power beyond logging in, unless the cluster has it already
-    /// (roles are cluster-wide); a role of that name with more power is refused.
+    /// (roles are cluster-wide; another database may be creating it at the same moment); a role of
+    /// that name with more power is refused. The same steps as `bilet_meta.create_component_role`
+    /// (migration 0530), which the empty target does not have yet.
     private static func createRole(_ name: String, on pool: PostgresConnectionPool) async throws {
         guard name.hasPrefix("bilet_") else { throw BackupError.tampered }
-        let existing = try await pool.query(
-            "SELECT rolsuper OR rolcreaterole OR rolcreatedb OR rolreplication OR rolbypassrls FROM pg_catalog.pg_roles WHERE rolname = \(name)")
-        if let row = existing.first {
-            guard try !row.decode(Bool.self, at: 0) else {
-                throw BackupError.storage("the target cluster's role \(name) has more power than a component role may")
-            }
-            return
+        let role = try SQLIdentifier(name)
+        do {
+            try await pool.execute("CREATE ROLE \(identifier: role) LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS")
+        } catch {
+            // It exists already (or was created at the same moment): checked below.
+            guard error.sqlState == .duplicateObject || error.sqlState == .uniqueViolation else { throw error }
         }
-        try await pool.execute(
-            "CREATE ROLE \(identifier: try SQLIdentifier(name)) LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS")
+        let powerful = try await pool.query(
+            "SELECT rolsuper OR rolcreaterole OR rolcreatedb OR rolreplication OR rolbypassrls FROM pg_catalog.pg_roles WHERE rolname = \(name)"
+        ).singleValue(Bool.self)
+        guard !powerful else { throw BackupError.storage("the target cluster's role \(name) has more power than a component role may") }
     }
 }

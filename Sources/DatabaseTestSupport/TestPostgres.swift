@@ -122,15 +122,7 @@ public struct TestDatabase: Sendable {
     ) async throws -> Result {
         var configuration = configuration
         configuration.user = user ?? configuration.user
-        let pool = PostgresConnectionPool(
-            configuration: configuration, maxConnections: maxConnections, acquireTimeout: acquireTimeout)
-        do {
-            let result = try await body(pool)
-            await pool.shutdown()
-            return result
-        } catch {
-            await pool.shutdown()
-            throw error
-        }
+        return try await PostgresConnectionPool.using(
+            configuration: configuration, maxConnections: maxConnections, acquireTimeout: acquireTimeout, body)
     }
 }

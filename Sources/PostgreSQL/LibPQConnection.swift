@@ -82,6 +82,61 @@ final class LibPQConnection {
         return false
     }
 
+    /// The environment variables (`PGHOST`, `PGUSER`, `PGPASSWORD`, …) that make a libpq program
+    /// such as `pg_dump` connect exactly as `PQconnectdbParams(parameters, expand_dbname: 1)` would,
+    /// so nothing (a password above all) has to be a command-line argument, which any local user can
+    /// read in `/proc/<pid>/cmdline`.
+    ///
+    /// The first `dbname` is expanded like libpq does (`PQconninfoParse` when it is a connection string:
+    /// it contains `=` or starts with `postgresql://` or `postgres://`); every later entry is taken
+    /// as it is and wins over the same option before it. Each option goes to its `envvar` as libpq names it.
+    ///
+    /// - Throws: ``PostgresError/Code/invalidParameter`` when the string cannot be parsed or sets an
+    ///   option libpq reads from no environment variable (it could not be passed on without an argument).
+    static func environment(for parameters: [(keyword: String, value: String)]) throws(PostgresError) -> [String: String] {
+        guard let defaults = PQconndefaults() else {
+            throw PostgresError(code: .invalidParameter, reason: "libpq could not list its connection options")
+        }
+        defer { PQconninfoFree(defaults) }
+        var variables: [String: String] = [:]
+        var option = defaults
+        while let keyword = option.pointee.keyword {
+            if let variable = option.pointee.envvar { variables[String(cString: keyword)] = String(cString: variable) }
+            option += 1
+        }
+        func variable(for keyword: String) throws(PostgresError) -> String {
+            guard let variable = variables[keyword] else {
+                throw PostgresError(
+                    code: .invalidParameter, reason: "connection option \(keyword) has no environment variable to pass it to a program")
+            }
+            return variable
+        }
+
+        var environment: [String: String] = [:]
+        for (index, pair) in parameters.enumerated() {
+            let expands = index == 0 && pair.keyword == "dbname"
+                && (pair.value.contains("=") || pair.value.hasPrefix("postgresql://") || pair.value.hasPrefix("postgres://"))
+            guard expands else {
+                environment[try variable(for: pair.keyword)] = pair.value
+                continue
+            }
+            var error: UnsafeMutablePointer<CChar>?
+            guard let options = PQconninfoParse(pair.value, &error) else {
+                if let error { PQfreemem(error) }
+                throw PostgresError(code: .invalidParameter, reason: "the connection string cannot be parsed")
+            }
+            defer { PQconninfoFree(options) }
+            var parsed = options
+            while let keyword = parsed.pointee.keyword {
+                if let value = parsed.pointee.val {
+                    environment[try variable(for: String(cString: keyword))] = String(cString: value)
+                }
+                parsed += 1
+            }
+        }
+        return environment
+    }
+
     /// The SCRAM-SHA-256 verifier of `password` for `user`, computed here (`PQencryptPasswordConn`),
     /// so the password itself never reaches the server or its logs. Blocking (it may ask the server
     /// for `password_encryption`; bilet names the algorithm, so it does not).

@@ -89,6 +89,17 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible {
         return parts.joined(separator: ", ") + ")"
     }
 
+    /// The environment that makes one of PostgreSQL's programs (`pg_dump`, `pg_restore`) connect as
+    /// this configuration does, overrides included (`PGHOST`, `PGUSER`, `PGPASSWORD`, `PGDATABASE`,
+    /// `PGAPPNAME`, …): give it to the child and no `--dbname`, so the connection string and its
+    /// password never appear among the child's arguments.
+    ///
+    /// - Throws: ``PostgresError/Code/invalidParameter`` when the string cannot be parsed, holds a NUL
+    ///   byte, or sets an option libpq reads from no environment variable.
+    public func libpqEnvironment() throws(PostgresError) -> [String: String] {
+        try LibPQConnection.environment(for: libpqParameters())
+    }
+
     /// The keyword/value pairs handed to `PQconnectdbParams`, in order: the connection string as the
     /// expanded `dbname`, then the overrides (later entries win), then the client encoding bilet needs.
     func libpqParameters() throws(PostgresError) -> [(keyword: String, value: String)] {

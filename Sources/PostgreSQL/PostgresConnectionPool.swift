@@ -358,3 +358,32 @@ public final class PostgresConnectionPool: Sendable {
         try? await connection.executeIgnoringCancellation("ROLLBACK")
     }
 }
+
+extension PostgresConnectionPool {
+    /// Runs `body` with this pool, then shuts the pool down whatever `body` does: returns, throws or
+    /// is cancelled. Returns and rethrows what `body` does.
+    nonisolated(nonsending)
+    public func closing<R, E: Error>(_ body: nonisolated(nonsending) (PostgresConnectionPool) async throws(E) -> R) async throws(E) -> R {
+        let outcome: Swift.Result<R, E>
+        do throws(E) {
+            outcome = .success(try await body(self))
+        } catch {
+            outcome = .failure(error)
+        }
+        await shutdown()
+        return try outcome.get()
+    }
+
+    /// A new pool for `configuration`, used by `body` and shut down afterwards whatever happens (see
+    /// ``closing(_:)``): for one command or operation that needs a database for a while.
+    nonisolated(nonsending)
+    public static func using<R, E: Error>(
+        configuration: PostgresConfiguration, maxConnections: Int = 1, acquireTimeout: Duration = .seconds(30),
+        logger: Logger = Logger(label: "bilet.postgres.pool"),
+        _ body: nonisolated(nonsending) (PostgresConnectionPool) async throws(E) -> R
+    ) async throws(E) -> R {
+        try await PostgresConnectionPool(
+            configuration: configuration, maxConnections: maxConnections, acquireTimeout: acquireTimeout, logger: logger
+        ).closing(body)
+    }
+}

@@ -10,7 +10,9 @@ import Darwin
 #endif
 
 /// Runs PostgreSQL's programs with `posix_spawn`: stdin from /dev/null, stdout and stderr to a file
-/// (so a chatty program can never fill a pipe and stall), every other descriptor closed.
+/// (so a chatty program can never fill a pipe and stall), every other descriptor closed; or, for
+/// `pg_dump` and `pg_restore`, with one of stdin and stdout a pipe to the caller
+/// (``spawnPiped(_:_:environment:direction:messagesPath:)``).
 ///
 /// Foundation's `Process` is not used because on Linux it detects the end of a child through a
 /// socket the child inherits; `pg_ctl start` leaves the server running with that socket (and any
@@ -50,8 +52,37 @@ package enum CommandRunner {
         DispatchQueue.global().async { _ = blockingWait(pid) }
     }
 
+    /// Starts `executable` with `arguments` and exactly `environment`, its standard input
+    /// (``PipedChild/Direction/feeding``) or output (``PipedChild/Direction/draining``) a pipe to the
+    /// caller, its other output and its standard error appended to `messagesPath` (created 0600 if
+    /// missing), every other descriptor closed: how `pg_dump` and `pg_restore` run, so a secret in the
+    /// environment and a dump in the pipe reach that child only.
+    package static func spawnPiped(
+        _ executable: String, _ arguments: [String], environment: [String: String], direction: PipedChild.Direction,
+        messagesPath: String
+    ) throws -> PipedChild {
+        var ends: [Int32] = [0, 0]
+        guard pipe(&ends) == 0 else { throw SpawnFailure(errno: errno) }
+        // Close-on-exec in the parent, so no other child started meanwhile inherits them.
+        for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
+        let (childEnd, callerEnd) = direction == .feeding ? (ends[0], ends[1]) : (ends[1], ends[0])
+        let pid: pid_t
+        do {
+            pid = try spawn(
+                executable, arguments, directory: nil, outputPath: messagesPath,
+                pipe: (descriptor: childEnd, standardStream: direction == .feeding ? 0 : 1), environment: environment)
+        } catch {
+            close(ends[0])
+            close(ends[1])
+            throw error
+        }
+        close(childEnd)
+        return PipedChild(pid: pid, pipe: callerEnd)
+    }
+
     private static func spawn(
-        _ executable: String, _ arguments: [String], directory: String?, outputPath: String?
+        _ executable: String, _ arguments: [String], directory: String?, outputPath: String?,
+        pipe: (descriptor: Int32, standardStream: Int32)? = nil, environment: [String: String]? = nil
     ) throws -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -60,10 +91,25 @@ package enum CommandRunner {
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
 
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(
-            &actions, 1, outputPath ?? "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        if let pipe {
+            // The pipe end becomes the child's standard input or output; the other of the two, and
+            // standard error, go to the messages file.
+            posix_spawn_file_actions_adddup2(&actions, pipe.descriptor, pipe.standardStream)
+            if pipe.standardStream == 0 {
+                posix_spawn_file_actions_addopen(
+                    &actions, 1, outputPath ?? "/dev/null", O_WRONLY | O_CREAT | O_APPEND, 0o600)
+                posix_spawn_file_actions_adddup2(&actions, 1, 2)
+            } else {
+                posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+                posix_spawn_file_actions_addopen(
+                    &actions, 2, outputPath ?? "/dev/null", O_WRONLY | O_CREAT | O_APPEND, 0o600)
+            }
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+            posix_spawn_file_actions_addopen(
+                &actions, 1, outputPath ?? "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+            posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        }
         #if canImport(Darwin)
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_CLOEXEC_DEFAULT))
         if let directory { posix_spawn_file_actions_addchdir_np(&actions, directory) }
@@ -74,8 +120,15 @@ package enum CommandRunner {
 
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
+        let envp = environment.map { $0.map { strdup($0.key + "=" + $0.value) } + [nil] }
+        defer { envp?.forEach { free($0) } }
         var pid: pid_t = 0
-        let result = posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
+        let result =
+            if let envp {
+                posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+            } else {
+                posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
+            }
         guard result == 0 else { throw SpawnFailure(errno: result) }
         return pid
     }
@@ -89,7 +142,7 @@ package enum CommandRunner {
     }
 
     /// waitpid, decoded: the exit code, or 128 + the signal that ended the process.
-    private static func blockingWait(_ pid: pid_t) -> Int32 {
+    static func blockingWait(_ pid: pid_t) -> Int32 {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) == -1 {
             if errno != EINTR { return -1 }

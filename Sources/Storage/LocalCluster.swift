@@ -155,15 +155,9 @@ public struct LocalCluster: Sendable {
             do {
                 let (password, _) = try ownerCredentials.ensurePassword(forRole: Self.ownerRoleFileName)
                 let trusting = PostgresConfiguration(connectionString: connectionString(database: "postgres"))
-                let pool = PostgresConnectionPool(
-                    configuration: trusting, maxConnections: 1, acquireTimeout: .seconds(30), logger: logger)
-                do {
-                    let superuser = try SQLIdentifier(superuser)
+                let superuser = try SQLIdentifier(superuser)
+                try await PostgresConnectionPool.using(configuration: trusting, logger: logger) { pool in
                     try await pool.withConnection { connection in try await connection.setPassword(of: superuser, to: password) }
-                    await pool.shutdown()
-                } catch {
-                    await pool.shutdown()
-                    throw error
                 }
             } catch {
                 throw LocalClusterError(.commandFailed, "cannot give the superuser of \(dataDirectory) a password")

@@ -78,15 +78,29 @@ extension Vault {
     ///   key), ``VaultError/Code/invalidRequest`` (actor), ``VaultError/Code/auditFailed``, ``VaultError/Code/auditUnavailable``,
     ///   ``VaultError/Code/storage``.
     public func unseal(with secret: UnsealSecret, by actor: String) async throws(VaultError) {
+        try await unseal(by: actor, secret: "\(secret)") { record throws(VaultError) in
+            try await BlockingWork.run { () throws(VaultError) in try MasterKeyDerivation.masterKey(for: secret, record: record) }
+        }
+    }
+
+    /// Unseals a restored vault with the master key its backup was opened with, so a restore runs
+    /// Argon2id once. The key must still match the restored seal record's check tag; otherwise as
+    /// ``unseal(with:by:)-(UnsealSecret,_)``.
+    public func unseal(with backup: VerifiedBackup, by actor: String) async throws(VaultError) {
+        try await unseal(by: actor, secret: "master key of the backup") { _ in backup.master }
+    }
+
+    /// Unseals with the master key `derive` gives for the seal record; `secret` names the secret in a refusal.
+    private func unseal(
+        by actor: String, secret: String, master derive: (SealRecord) async throws(VaultError) -> SymmetricKey
+    ) async throws(VaultError) {
         try Self.checkActor(actor)
         guard let record = try await loadSealRecord() else {
             throw VaultError(.notInitialised, reason: "run `bilet vault init` first")
         }
         let master: SymmetricKey
         do throws(VaultError) {
-            master = try await BlockingWork.run { () throws(VaultError) in
-                try MasterKeyDerivation.masterKey(for: secret, record: record)
-            }
+            master = try await derive(record)
             guard try MasterKeyDerivation.verify(master, against: record) else {
                 throw VaultError(.wrongSecret, reason: "the \(secret) does not open this vault")
             }

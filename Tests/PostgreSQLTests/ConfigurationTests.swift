@@ -53,4 +53,48 @@ struct ConfigurationTests {
         #expect(!configuration.description.contains("synthetic-secret"))
         #expect(configuration.description.contains("bilet_vault"))
     }
+
+    @Test("libpq's environment: a URL's password goes to PGPASSWORD, the overrides win, every setting is kept")
+    func environment() throws {
+        var configuration = PostgresConfiguration(connectionString: "postgresql://o:S3CRET@h:5433/db?sslmode=require")
+        let plain = try configuration.libpqEnvironment()
+        #expect(plain["PGPASSWORD"] == "S3CRET")
+        #expect(plain["PGUSER"] == "o")
+        #expect(plain["PGHOST"] == "h")
+        #expect(plain["PGPORT"] == "5433")
+        #expect(plain["PGDATABASE"] == "db")
+        #expect(plain["PGSSLMODE"] == "require")
+        #expect(plain["PGCLIENTENCODING"] == "UTF8")
+        #expect(!plain.keys.contains { !$0.hasPrefix("PG") })
+
+        configuration.user = "bilet_vault"
+        configuration.password = "override-secret"
+        configuration.database = "other"
+        configuration.applicationName = "bilet-backup"
+        configuration.connectTimeoutSeconds = 7
+        let overridden = try configuration.libpqEnvironment()
+        #expect(overridden["PGUSER"] == "bilet_vault")
+        #expect(overridden["PGPASSWORD"] == "override-secret")
+        #expect(overridden["PGDATABASE"] == "other")
+        #expect(overridden["PGAPPNAME"] == "bilet-backup")
+        #expect(overridden["PGCONNECT_TIMEOUT"] == "7")
+        #expect(overridden["PGHOST"] == "h")
+
+        let keywords = try PostgresConfiguration(connectionString: "host=/run/pg dbname=bilet password='a b'").libpqEnvironment()
+        #expect(keywords["PGHOST"] == "/run/pg")
+        #expect(keywords["PGDATABASE"] == "bilet")
+        #expect(keywords["PGPASSWORD"] == "a b")
+        // A plain name is a database name, not a connection string.
+        #expect(try PostgresConfiguration(connectionString: "bilet").libpqEnvironment()["PGDATABASE"] == "bilet")
+    }
+
+    @Test("libpq's environment refuses what it cannot carry: an option with no variable, an unparsable string")
+    func environmentRefusals() {
+        for connectionString in ["host=h keepalives=1", "postgresql://h/db?nonsense=1", "host='unterminated"] {
+            let error = #expect(throws: PostgresError.self) {
+                try PostgresConfiguration(connectionString: connectionString).libpqEnvironment()
+            }
+            #expect(error?.code == .invalidParameter, "\(connectionString)")
+        }
+    }
 }

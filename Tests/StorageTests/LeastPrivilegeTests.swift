@@ -389,14 +389,6 @@ struct LeastPrivilegeTests {
         _ database: TestDatabase, _ component: Component,
         _ body: (PostgresConnectionPool) async throws -> Result
     ) async throws -> Result {
-        let pool = database.components(maxConnectionsPerComponent: 1).makePool(for: component)
-        do {
-            let result = try await body(pool)
-            await pool.shutdown()
-            return result
-        } catch {
-            await pool.shutdown()
-            throw error
-        }
+        try await database.components(maxConnectionsPerComponent: 1).makePool(for: component).closing(body)
     }
 }

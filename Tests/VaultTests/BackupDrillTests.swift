@@ -110,6 +110,96 @@ struct BackupDrillTests {
         await fixture.shutdown()
     }
 
+    /// A throwaway log key: the restores below have no signed checkpoint to check it against.
+    static func unusedLogKey() throws -> NoteVerifierKey {
+        try NoteSigner(name: "bilet.test/audit", privateKey: try PrivateKey.generate(algorithm: .ed25519)).verifier
+    }
+
+    /// How many of `tokens` hold a data key in `pool`'s database.
+    static func dataKeys(of tokens: [SubjectToken], in pool: PostgresConnectionPool) async throws -> Int64 {
+        let list = tokens.map(\.rawValue).joined(separator: ",")
+        return try await pool.query(
+            "SELECT count(*) FROM vault.subjects WHERE data_key IS NOT NULL AND token = ANY(string_to_array(\(list), ','))"
+        ).singleValue(Int64.self)
+    }
+
+    @Test("an erasure timed before the backup's snapshot but committed after it is re-applied: the pupil stays erased")
+    func erasureCommittedAfterSnapshot() async throws {
+        let fixture = try await VaultFixture.make()
+        let family = try await fixture.family(903, purposes: ["parent_request"])
+        let files = try TemporaryDirectory()
+        defer { files.remove() }
+        let backup = files.file("late.bilet-backup")
+        let secret = UnsealSecret.passphrase(fixture.passphrase)
+        let made = try await BackupCreation.create(owner: fixture.database.configuration, to: backup, secret: secret)
+
+        // The register row's time is taken at its insert, before the erasure commits: an erasure that
+        // committed after the snapshot can carry a time before it (here 5 s before the backup).
+        let token = family.pupil.token.rawValue
+        let destroyedAt = made.manifest.createdAt.addingTimeInterval(-5)
+        try await fixture.asSuperuser { pool in
+            try await pool.execute(
+                """
+                INSERT INTO vault.destruction_register (subject_token, subject_kind, scope, categories, method, reason, requested_by, destroyed_at)
+                VALUES (\(token), 'pupil', 'subject', ARRAY['surname'], 'crypto_shredding', 'subject_request', 'user:usr_operator', \(destroyedAt))
+                """)
+        }
+
+        let cluster = try await Self.freshCluster()
+        let report = try await BackupRestore.restore(
+            backup: backup, secret: secret, target: cluster.configuration(database: "restored"), live: fixture.database.configuration,
+            checkpointDirectory: files.file("checkpoints"), logKey: try Self.unusedLogKey(), policies: fixture.policies)
+        #expect(report.reapplied.map(\.entry.subject) == [family.pupil.token])
+        #expect(report.reapplied.map { try? $0.outcome.get() } == [.erased([family.pupil.token, family.guardian])])
+        #expect(report.isComplete)
+
+        let pool = PostgresConnectionPool(configuration: cluster.configuration(database: "restored", user: "bilet_vault"), maxConnections: 2)
+        let restored = Vault(pool: pool, policies: fixture.policies, audit: AuditLog(), configuration: fixture.vault.configuration)
+        try await restored.unseal(with: secret, by: "admin:test")
+        let gone = await #expect(throws: VaultError.self) {
+            try await restored.read(.subject(family.pupil.token), fields: [.surname], purpose: "parent_request", by: Principals.school())
+        }
+        #expect(gone?.code == .subjectErased)
+        #expect(try await Self.dataKeys(of: [family.pupil.token, family.guardian], in: pool) == 0)
+        await pool.shutdown()
+        try await cluster.stop()
+        await fixture.shutdown()
+    }
+
+    @Test("a restore whose audit log does not verify (a wrong log key) still leaves no data key of a pupil erased since the backup")
+    func failedVerificationKeepsErasures() async throws {
+        let fixture = try await VaultFixture.make()
+        let erased = try await fixture.family(904, purposes: ["parent_request"])
+        let files = try TemporaryDirectory()
+        defer { files.remove() }
+        let checkpoints = files.file("checkpoints")
+        let auditor = fixture.database.components(maxConnectionsPerComponent: 2).makePool(for: .audit)
+        let signer = try NoteSigner(name: "bilet.test/audit", privateKey: try PrivateKey.generate(algorithm: .ed25519))
+        let sequencer = AuditSequencer(pool: auditor, signer: signer, directory: CheckpointDirectory(path: checkpoints, keepsHistory: true))
+        try #require(try await sequencer.catchUp() != nil)
+        await auditor.shutdown()
+        let backup = files.file("unverified.bilet-backup")
+        let secret = UnsealSecret.passphrase(fixture.passphrase)
+        _ = try await BackupCreation.create(owner: fixture.database.configuration, to: backup, secret: secret)
+        _ = try await fixture.vault.eraseWithReceipt(erased.pupil.token, reason: .subjectRequest, by: "user:usr_operator")
+
+        let cluster = try await Self.freshCluster()
+        let failed = await #expect(throws: BackupError.self) {
+            try await BackupRestore.restore(
+                backup: backup, secret: secret, target: cluster.configuration(database: "restored"), live: fixture.database.configuration,
+                checkpointDirectory: checkpoints, logKey: try Self.unusedLogKey(), policies: fixture.policies)
+        }
+        guard case .auditLogNotVerified = failed else {
+            Issue.record("expected backup.audit_log_not_verified, got \(String(describing: failed))")
+            return
+        }
+        let pool = PostgresConnectionPool(configuration: cluster.configuration(database: "restored"), maxConnections: 1)
+        #expect(try await Self.dataKeys(of: [erased.pupil.token, erased.guardian], in: pool) == 0)
+        await pool.shutdown()
+        try await cluster.stop()
+        await fixture.shutdown()
+    }
+
     @Test("a field destroyed after the backup (health data, consent withdrawn) is destroyed again on restore")
     func fieldDestructionReapplied() async throws {
         let clock = MovableClock()

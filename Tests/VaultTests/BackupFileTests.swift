@@ -1,5 +1,6 @@
-import Backups
+@testable import Backups
 import Foundation
+import PostgreSQL
 import Testing
 @testable import Vault
 
@@ -117,6 +118,38 @@ struct BackupFileTests {
         #expect(!FileManager.default.fileExists(atPath: path))
         await fixture.shutdown()
         directory.remove()
+    }
+
+    @Test("pg_dump and pg_restore get the connection through libpq's environment: no password among their arguments")
+    func toolInvocation() throws {
+        let invocation = try DatabaseToolProcess.invocation(
+            ["--format=custom", "--no-password"], configuration: PostgresConfiguration(connectionString: "postgresql://o:S3CRET@h/db"))
+        #expect(invocation.environment["PGPASSWORD"] == "S3CRET")
+        #expect(invocation.environment["PGUSER"] == "o")
+        #expect(invocation.environment["PGDATABASE"] == "db")
+        #expect(invocation.arguments == ["--format=custom", "--no-password"])
+        #expect(!invocation.arguments.contains { $0.contains("S3CRET") })
+    }
+
+    @Test("a restore's second pass reads only the file verified: one put in its place is refused before anything is fed")
+    func swappedBetweenPasses() async throws {
+        let made = try await Self.made.value
+        let secret = UnsealSecret.passphrase(made.passphrase)
+        let path = try Self.copy(made) { _ in }
+        let verified = try BackupReader.open(at: path, secret: secret)
+        #expect(verified.summary == made.summary)
+        var fed: UInt64 = 0
+        #expect(try BackupReader.decrypt(verified, into: { fed += UInt64($0.count) }) == made.summary)
+        #expect(fed == made.summary.dumpByteCount)
+
+        // The same bytes as a new file in its place (another inode): refused, nothing fed.
+        let replacement = try Self.copy(made) { _ in }
+        try FileManager.default.removeItem(atPath: path)
+        try FileManager.default.moveItem(atPath: replacement, toPath: path)
+        fed = 0
+        let swapped = #expect(throws: BackupError.self) { try BackupReader.decrypt(verified, into: { fed += UInt64($0.count) }) }
+        #expect(swapped == .tampered)
+        #expect(fed == 0)
     }
 
     static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {

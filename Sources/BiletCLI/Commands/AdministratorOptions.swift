@@ -19,9 +19,7 @@ struct AdministratorOptions: ParsableArguments {
 
     /// The database named by the configuration and `--database-url`.
     func platformDatabase(label: String = "bilet.admin") async throws -> PlatformDatabase {
-        var settings = try await configuration.load().database
-        if let databaseURL { settings.url = databaseURL }
-        return try PlatformDatabase(settings: settings, logger: Logger(label: label))
+        try PlatformDatabase(settings: try await configuration.load().database, url: databaseURL, logger: Logger(label: label))
     }
 
     /// Runs `body` with a small pool connecting as `component`'s role, shut down afterwards.
@@ -29,6 +27,6 @@ struct AdministratorOptions: ParsableArguments {
         let database = try await platformDatabase()
         let components = try database.components(
             for: [component], maxConnectionsPerComponent: 2, acquireTimeout: .seconds(10), requirePasswords: false)
-        return try await PlatformDatabase.using(components.makePool(for: component), body)
+        return try await components.makePool(for: component).closing(body)
     }
 }

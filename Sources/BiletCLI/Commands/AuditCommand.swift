@@ -43,9 +43,7 @@ struct AuditDatabaseOptions: ParsableArguments {
     func components(for roles: [Component], maxConnectionsPerComponent: Int, acquireTimeout: Duration = .seconds(10)) async throws
         -> ComponentDatabase
     {
-        var settings = try await configuration.load().database
-        if let databaseURL { settings.url = databaseURL }
-        return try PlatformDatabase(settings: settings, logger: Logger(label: "bilet.audit.cli")).components(
+        try PlatformDatabase(settings: try await configuration.load().database, url: databaseURL, logger: Logger(label: "bilet.audit.cli")).components(
             for: roles, maxConnectionsPerComponent: maxConnectionsPerComponent, acquireTimeout: acquireTimeout,
             requirePasswords: false)
     }
@@ -53,17 +51,10 @@ struct AuditDatabaseOptions: ParsableArguments {
     /// Runs `body` with the query service (reading as bilet_audit, recording as bilet_gateway).
     func withService<Result>(_ body: (AuditQueryService) async throws -> Result) async throws -> Result {
         let components = try await components(for: [.auditor, .gateway], maxConnectionsPerComponent: 2, acquireTimeout: .seconds(5))
-        let reader = components.makePool(for: .auditor)
-        let recorder = components.makePool(for: .gateway)
-        do {
-            let result = try await body(AuditQueryService(reader: reader, recorder: recorder, officer: officer, purpose: purpose))
-            await reader.shutdown()
-            await recorder.shutdown()
-            return result
-        } catch {
-            await reader.shutdown()
-            await recorder.shutdown()
-            throw error
+        return try await components.makePool(for: .auditor).closing { reader in
+            try await components.makePool(for: .gateway).closing { recorder in
+                try await body(AuditQueryService(reader: reader, recorder: recorder, officer: officer, purpose: purpose))
+            }
         }
     }
 }
@@ -340,15 +331,15 @@ struct AuditPrune: AsyncParsableCommand {
 
     func run() async throws {
         let components = try await database.components(for: [.audit], maxConnectionsPerComponent: 1)
-        let pool = components.makePool(for: .audit)
-        let retention = AuditRetention(pool: pool)
-        if !listOnly {
-            print("payloads destroyed: \(try await retention.pruneExpired(reason: reason, requestedBy: database.officer))")
+        try await components.makePool(for: .audit).closing { pool in
+            let retention = AuditRetention(pool: pool)
+            if !listOnly {
+                print("payloads destroyed: \(try await retention.pruneExpired(reason: reason, requestedBy: database.officer))")
+            }
+            for record in try await retention.register() {
+                print("\(AuditEntryTime.format(record.destroyedAt))  \(record.what)  subject \(record.subject ?? "-")  \(record.categories.joined(separator: ","))  \(record.eventCount) event(s) \(record.eventIDs.lowerBound)...\(record.eventIDs.upperBound)  by \(record.requestedBy): \(record.reason)")
+            }
         }
-        for record in try await retention.register() {
-            print("\(AuditEntryTime.format(record.destroyedAt))  \(record.what)  subject \(record.subject ?? "-")  \(record.categories.joined(separator: ","))  \(record.eventCount) event(s) \(record.eventIDs.lowerBound)...\(record.eventIDs.upperBound)  by \(record.requestedBy): \(record.reason)")
-        }
-        await pool.shutdown()
     }
 }
 
@@ -378,18 +369,18 @@ struct AuditSequence: AsyncParsableCommand {
         let key = try PrivateKey(pemRepresentation: String(decoding: pem, as: UTF8.self), passphrase: passphrase)
         let signer = try NoteSigner(name: origin, privateKey: key)
         let components = try await database.components(for: [.audit], maxConnectionsPerComponent: 2)
-        let pool = components.makePool(for: .audit)
-        let sequencer = AuditSequencer(pool: pool, signer: signer, directory: CheckpointDirectory(path: checkpointFolder))
-        if once {
-            if let checkpoint = try await sequencer.catchUp() {
-                print(checkpoint.serialized, terminator: "")
+        try await components.makePool(for: .audit).closing { pool in
+            let sequencer = AuditSequencer(pool: pool, signer: signer, directory: CheckpointDirectory(path: checkpointFolder))
+            if once {
+                if let checkpoint = try await sequencer.catchUp() {
+                    print(checkpoint.serialized, terminator: "")
+                } else {
+                    print("no new events")
+                }
             } else {
-                print("no new events")
+                await sequencer.run()
             }
-        } else {
-            await sequencer.run()
         }
-        await pool.shutdown()
     }
 }
 

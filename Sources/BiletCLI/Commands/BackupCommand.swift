@@ -5,6 +5,7 @@ import Backups
 import Platform
 import Policy
 import PostgreSQL
+import Settings
 import Vault
 
 /// `bilet backup create|verify|restore`: encrypted, verifiable backups of bilet's database whose
@@ -32,11 +33,9 @@ struct BackupCommand: AsyncParsableCommand {
             help: ArgumentHelp("A libpq connection string or URI of the database owner; overrides the configuration.", valueName: "url"))
         var databaseURL: String?
 
-        /// The database, as its owner.
-        func platformDatabase() async throws -> PlatformDatabase {
-            var settings = try await configuration.load().database
-            if let databaseURL { settings.url = databaseURL }
-            return try PlatformDatabase(settings: settings, logger: Logger(label: "bilet.backup"))
+        /// The database `settings` name (or `--database-url`), as its owner.
+        func platformDatabase(_ settings: BiletSettings) throws -> PlatformDatabase {
+            try PlatformDatabase(settings: settings.database, url: databaseURL, logger: Logger(label: "bilet.backup"))
         }
     }
 
@@ -49,7 +48,7 @@ struct BackupCommand: AsyncParsableCommand {
         @Option(name: .customLong("output"), help: ArgumentHelp("The new backup file.", valueName: "path")) var output: String
 
         func run() async throws {
-            let platform = try await database.platformDatabase()
+            let platform = try database.platformDatabase(try await database.configuration.load())
             let summary = try await BackupCommand.reporting {
                 try await BackupCreation.create(owner: platform.ownerConfiguration, to: output, secret: try secret.unsealSecret())
             }
@@ -79,8 +78,9 @@ struct BackupCommand: AsyncParsableCommand {
             discussion: """
                 Refuses a target that is not empty. After pg_restore: the restored audit log must verify against its \
                 signed checkpoints and the copies saved outside the database (the checkpoint directory, which must hold \
-                the backup's newest checkpoint); then every entry of the live destruction register newer than the \
-                backup is re-applied (crypto-shredding again), and each is listed. Exit status 1 if any could not be.
+                the backup's newest checkpoint); then every entry of the live destruction register that the restored \
+                register does not hold is re-applied (crypto-shredding again), and each is listed. Exit status 1 if any \
+                could not be. A restore that fails after pg_restore drops what it restored, unless every erasure was re-applied.
                 """)
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var secret: VaultCommand.SecretOptions
@@ -98,7 +98,7 @@ struct BackupCommand: AsyncParsableCommand {
 
         func run() async throws {
             let settings = try await database.configuration.load()
-            let live = try await database.platformDatabase()
+            let live = try database.platformDatabase(settings)
             let policies = try PolicyStore(directory: settings.policyDirectory, hasher: SHA256VersionHasher())
             let report = try await BackupCommand.reporting {
                 try await BackupRestore.restore(
@@ -112,7 +112,7 @@ struct BackupCommand: AsyncParsableCommand {
             print(
                 "audit log: \(report.auditRecordsChecked) records, \(report.auditCheckpointsVerified) checkpoints verified, "
                     + "\(report.savedCheckpointsUsed) saved outside the database matched")
-            print("destruction register entries after the backup: \(report.reapplied.count)")
+            print("live destruction register entries not in the backup: \(report.reapplied.count)")
             for item in report.reapplied {
                 let what = item.entry.scope == "fields" ? "fields " + item.entry.categories.joined(separator: ",") : "subject"
                 let when = item.entry.destroyedAt.ISO8601Format()

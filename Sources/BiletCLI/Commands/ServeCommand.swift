@@ -81,7 +81,7 @@ struct ServeCommand: AsyncParsableCommand {
     static func requireMigrated(_ components: ComponentDatabase, role: Component, logger: Logger) async throws {
         let pool = PostgresConnectionPool(
             configuration: components.configuration(for: role), maxConnections: 1, acquireTimeout: .seconds(10), logger: logger)
-        try await PlatformDatabase.using(pool) { pool in
+        try await pool.closing { pool in
             try await Migrator.bundled(logger: logger).requireApplied(using: pool)
             let powerful = try await pool.query(
                 """

@@ -21,6 +21,13 @@ package struct PlatformDatabase: Sendable {
     package let cluster: LocalCluster?
     package let settings: DatabaseSettings
 
+    /// The database `settings` name, or the one `url` names (a command's `--database-url`) when given.
+    package init(settings: DatabaseSettings, url: String?, logger: Logger) throws {
+        var settings = settings
+        if let url { settings.url = url }
+        try self.init(settings: settings, logger: logger)
+    }
+
     package init(settings: DatabaseSettings, logger: Logger) throws {
         self.settings = settings
         cluster = settings.url == nil ? try LocalCluster(directory: settings.localDirectory, authentication: .scram, logger: logger) : nil
@@ -106,23 +113,7 @@ package struct PlatformDatabase: Sendable {
         _ configuration: PostgresConfiguration, logger: Logger,
         _ body: (PostgresConnectionPool) async throws -> Result
     ) async throws -> Result {
-        try await Self.using(
-            PostgresConnectionPool(
-                configuration: configuration, maxConnections: 1, acquireTimeout: settings.acquireTimeout, logger: logger),
-            body)
-    }
-
-    /// Runs `body` with `pool`, then shuts the pool down, whatever happens.
-    package static func using<Result>(
-        _ pool: PostgresConnectionPool, _ body: (PostgresConnectionPool) async throws -> Result
-    ) async throws -> Result {
-        do {
-            let result = try await body(pool)
-            await pool.shutdown()
-            return result
-        } catch {
-            await pool.shutdown()
-            throw error
-        }
+        try await PostgresConnectionPool.using(
+            configuration: configuration, maxConnections: 1, acquireTimeout: settings.acquireTimeout, logger: logger, body)
     }
 }

@@ -21,7 +21,7 @@ public struct BackupManifest: Codable, Hashable, Sendable {
 
         /// `root` as the manifest writes it (lower-case hex).
         public static func hex(_ root: [UInt8]) -> String {
-            Hex.encode(root)
+            BatchSQL.hex(root)
         }
     }
 
@@ -39,9 +39,9 @@ public struct BackupManifest: Codable, Hashable, Sendable {
         }
     }
 
-    /// When the dump's snapshot was taken (the snapshot transaction's `now()`). The file keeps it to
-    /// the whole second, rounded down: a restore then re-applies every erasure of that second too,
-    /// erring on the side of destroying, never of resurrecting.
+    /// When the dump's snapshot was taken (the snapshot transaction's `now()`), kept to the whole
+    /// second, rounded down. Shown only: a restore re-applies every live register entry the restored
+    /// register lacks, whatever its time (an erasure's register time precedes its commit).
     public var createdAt: Date
     /// The newest migration applied in the snapshot.
     public var migrationsVersion: Int

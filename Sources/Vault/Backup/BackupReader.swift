@@ -12,23 +12,48 @@ import GnuTLS
 public enum BackupReader {
     /// Checks the backup at `path` completely with `secret`, without writing anything.
     public static func verify(at path: String, secret: UnsealSecret) throws(BackupError) -> BackupSummary {
-        try read(at: path, secret: secret) { _ in }
+        try open(at: path, secret: secret).summary
     }
 
-    /// Verifies the backup at `path`, then decrypts it a second time into `sink`, chunk by chunk.
-    /// Nothing reaches `sink` unless the whole file verified first.
-    public static func decrypt(
-        at path: String, secret: UnsealSecret, into sink: ([UInt8]) throws(BackupError) -> Void
-    ) throws(BackupError) -> BackupSummary {
-        _ = try verify(at: path, secret: secret)
-        return try read(at: path, secret: secret, into: sink)
+    /// Checks the backup at `path` completely with `secret` (the one pass that runs Argon2id) and
+    /// keeps what a restore needs: the master key, and the file's identity to be sure the second
+    /// pass (``decrypt(_:into:)``) reads the same file.
+    public static func open(at path: String, secret: UnsealSecret) throws(BackupError) -> VerifiedBackup {
+        var opened: (master: SymmetricKey, identity: VerifiedBackup.FileIdentity, backupID: [UInt8])?
+        let summary = try read(at: path, keys: .secret(secret), opened: { opened = $0 }) { _ in }
+        guard let opened else { throw .crypto("the backup was verified without keys") }
+        return VerifiedBackup(
+            summary: summary, path: path, master: opened.master, identity: opened.identity, backupID: opened.backupID)
+    }
+
+    /// Decrypts a backup verified by ``open(at:secret:)`` a second time into `sink`, chunk by chunk,
+    /// with the keys of the first pass. Before anything reaches `sink` the file must be the one
+    /// verified (same device, inode, size and modification time, same backup id); its chunks open
+    /// only under that backup's keys and the trailer is checked again at the end.
+    ///
+    /// - Throws: ``BackupError/tampered`` when the file changed since it was verified, and every
+    ///   error of verification.
+    public static func decrypt(_ backup: VerifiedBackup, into sink: ([UInt8]) throws(BackupError) -> Void) throws(BackupError) -> BackupSummary {
+        try read(at: backup.path, keys: .verified(backup), opened: { _ in }, into: sink)
+    }
+
+    /// Where a pass gets its keys: from the secret (Argon2id, the first pass), or from the backup
+    /// the first pass verified.
+    private enum KeySource {
+        case secret(UnsealSecret)
+        case verified(VerifiedBackup)
     }
 
     private static func read(
-        at path: String, secret: UnsealSecret, into sink: ([UInt8]) throws(BackupError) -> Void
+        at path: String, keys source: KeySource,
+        opened: ((master: SymmetricKey, identity: VerifiedBackup.FileIdentity, backupID: [UInt8])) -> Void,
+        into sink: ([UInt8]) throws(BackupError) -> Void
     ) throws(BackupError) -> BackupSummary {
         guard let handle = FileHandle(forReadingAtPath: path) else { throw .io("cannot open the backup file") }
         defer { try? handle.close() }
+        if case .verified(let backup) = source, try VerifiedBackup.FileIdentity(of: handle.fileDescriptor) != backup.identity {
+            throw .tampered
+        }
         let digest = try RunningDigest()
         /// Exactly `count` bytes, hashed; ``BackupError/truncated`` if the file ends first.
         func take(_ count: Int) throws(BackupError) -> [UInt8] {
@@ -64,7 +89,15 @@ public enum BackupReader {
         } catch {
             throw .tampered
         }
-        let (master, matches) = try BackupKeys.master(for: secret, seal: manifest.seal)
+        let master: SymmetricKey
+        let matches: Bool
+        switch source {
+        case .secret(let secret):
+            (master, matches) = try BackupKeys.master(for: secret, seal: manifest.seal)
+        case .verified(let backup):
+            guard backupID == backup.backupID, manifest == backup.summary.manifest else { throw .tampered }
+            (master, matches) = (backup.master, true)
+        }
         let keys = try BackupKeys(master: master, backupID: backupID)
 
         // With a secret whose check tag does not match, nothing is decrypted: the file is only read
@@ -115,6 +148,8 @@ public enum BackupReader {
         }
         guard ConstantTime.equals(Array(ending[BackupFormat.digestByteCount...]), expected) else { throw .tampered }
         guard statedChunks == index, statedSize == dumpByteCount else { throw .tampered }
+        // The identity as it is after the whole file verified: the second pass must find it unchanged.
+        opened((master, try VerifiedBackup.FileIdentity(of: handle.fileDescriptor), backupID))
         return BackupSummary(manifest: manifest, dumpByteCount: dumpByteCount, chunkCount: index)
     }
 }

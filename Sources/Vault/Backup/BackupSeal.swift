@@ -22,11 +22,11 @@ public struct BackupSeal: Codable, Hashable, Sendable {
 
     init(_ record: SealRecord) {
         method = record.method
-        salt = record.salt.map(Hex.encode)
+        salt = record.salt.map(BatchSQL.hex)
         argon2Iterations = record.parameters?.iterations
         argon2MemoryKiB = record.parameters?.memoryKiB
         argon2Parallelism = record.parameters?.parallelism
-        checkTag = Hex.encode(record.checkTag)
+        checkTag = BatchSQL.hex(record.checkTag)
     }
 
     /// The seal record of the vault as `connection` sees it (read as the database owner).
@@ -52,11 +52,11 @@ public struct BackupSeal: Codable, Hashable, Sendable {
     /// - Throws: ``BackupError/tampered`` when the fields are not well formed (they are covered by
     ///   the backup's MAC, so a malformed value is a modified file).
     func record() throws(BackupError) -> SealRecord {
-        guard let tag = Hex.decode(checkTag) else { throw .tampered }
+        guard let tag = KeyFile.decodeHex(Array(checkTag.utf8)) else { throw .tampered }
         var parameters: Argon2id.Parameters?
         var saltBytes: [UInt8]?
         if let salt {
-            guard let bytes = Hex.decode(salt), let iterations = argon2Iterations, let memory = argon2MemoryKiB,
+            guard let bytes = KeyFile.decodeHex(Array(salt.utf8)), let iterations = argon2Iterations, let memory = argon2MemoryKiB,
                 let parallelism = argon2Parallelism
             else { throw .tampered }
             do {

@@ -19,7 +19,11 @@ extension Vault {
         let ring = try keys()
         try Self.checkActor(actor)
         guard entry.scope == "fields" else {
-            let reason = ErasureReason(rawValue: entry.reason) ?? .subjectRequest
+            // The register records why data was destroyed: a reason the vault does not know is not
+            // replaced by a plausible one (as the retention job refuses one in a deadline).
+            guard let reason = ErasureReason(rawValue: entry.reason) else {
+                throw VaultError(.storage, reason: "a destruction register entry carries an unknown reason")
+            }
             do {
                 return .erased(try await eraseWithReceipt(entry.subject, reason: reason, by: actor).erased)
             } catch where error.code == .subjectErased {
@@ -40,10 +44,7 @@ extension Vault {
             }
             guard !subject.isErased else { return .alreadyDestroyed }
             let fields = entry.categories.map { FieldName(rawValue: $0) }
-            try await self.destroyFields(fields, of: subject, reason: entry.reason, requestedBy: actor, ring: ring, on: connection)
-            try await self.appendAudit(
-                SubjectErased(actor: actor, subject: subject.token.rawValue, reason: entry.reason, categories: entry.categories).event,
-                on: connection)
+            try await self.destroyFieldsAudited(fields, of: subject, reason: entry.reason, requestedBy: actor, ring: ring, on: connection)
             return .fieldsDestroyed(entry.categories)
         }
     }

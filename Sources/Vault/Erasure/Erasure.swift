@@ -1,4 +1,5 @@
 public import Foundation
+import Audit
 import PostgreSQL
 public import Tokens
 
@@ -118,6 +119,19 @@ extension Vault {
             throw VaultError.wrapping(error)
         }
         try await rekey(locked, ring: ring, on: connection)
+    }
+
+    /// ``destroyFields(_:of:reason:requestedBy:ring:on:)`` and its `subject.erased` record (the
+    /// fields as categories), in the caller's transaction: how the retention job and a restore's
+    /// re-application destroy fields.
+    func destroyFieldsAudited(
+        _ fields: [FieldName], of subject: SubjectRecord, reason: String, requestedBy actor: String, ring: KeyRing,
+        on connection: PostgresConnection
+    ) async throws(VaultError) {
+        try await destroyFields(fields, of: subject, reason: reason, requestedBy: actor, ring: ring, on: connection)
+        try await appendAudit(
+            SubjectErased(actor: actor, subject: subject.token.rawValue, reason: reason, categories: fields.map(\.rawValue)).event,
+            on: connection)
     }
 }
 

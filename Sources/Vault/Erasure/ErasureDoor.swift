@@ -232,10 +232,7 @@ extension Vault {
                     "UPDATE vault.destruction_deadlines SET completed_at = \(now), outcome = 'cancelled_new_consent' WHERE id = \(id)")
                 return .cancelled
             }
-            try await self.destroyFields(uncovered, of: subject, reason: reason, requestedBy: actor, ring: ring, on: connection)
-            try await self.appendAudit(
-                SubjectErased(actor: actor, subject: subject.token.rawValue, reason: reason, categories: uncovered.map(\.rawValue)).event,
-                on: connection)
+            try await self.destroyFieldsAudited(uncovered, of: subject, reason: reason, requestedBy: actor, ring: ring, on: connection)
             try await connection.execute(
                 "UPDATE vault.destruction_deadlines SET completed_at = \(now), outcome = 'destroyed' WHERE id = \(id)")
             return .fieldsDestroyed

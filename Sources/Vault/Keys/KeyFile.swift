@@ -90,7 +90,10 @@ enum KeyFile {
         }
     }
 
-    private static func decodeHex(_ text: [UInt8]) -> [UInt8]? {
+    /// The bytes the hex digits `text` spell (either case), or nil unless it is an even number of
+    /// hex digits; what was decoded of a bad input is wiped.
+    static func decodeHex(_ text: [UInt8]) -> [UInt8]? {
+        guard text.count % 2 == 0 else { return nil }
         func nibble(_ character: UInt8) -> UInt8? {
             switch character {
             case UInt8(ascii: "0")...UInt8(ascii: "9"): character - UInt8(ascii: "0")
