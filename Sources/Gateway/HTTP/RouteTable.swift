@@ -36,22 +36,41 @@ public struct RouteTable: Sendable, Hashable {
         self.routes = routes.sorted()
         var byPath: [String: Set<HTTPRequest.Method>] = [:]
         for route in routes { byPath[route.path, default: []].insert(route.method) }
-        self.paths = byPath.sorted { $0.key < $1.key }.map { (Segment.parse($0.key), $0.value) }
+        let sorted = byPath.sorted { $0.key < $1.key }
+        self.paths = sorted.map { (Segment.parse($0.key), $0.value) }
+        self.patterns = sorted.map(\.key)
+    }
+
+    /// The route path patterns, each once, sorted (`/v1/pupils/{token}`); a ``Match`` names one by
+    /// its index here.
+    public let patterns: [String]
+
+    /// The route path a request path matched.
+    public struct Match: Sendable {
+        /// The index of the pattern in ``RouteTable/patterns``.
+        public let pattern: Int
+        /// The methods served at that path.
+        public let methods: Set<HTTPRequest.Method>
     }
 
     /// What the table says of a request path: the methods served there, or `nil` when no route's
     /// path matches.
     public func methods(forPath path: Substring) -> Set<HTTPRequest.Method>? {
+        self.match(path: path)?.methods
+    }
+
+    /// The most specific route path `path` matches, or `nil` when none does.
+    public func match(path: Substring) -> Match? {
         let parts = path.split(separator: "/", omittingEmptySubsequences: true)
         // Like Hummingbird's trie, the most specific path wins: segment by segment, a literal over
         // a partial match over a capture over `**` (`/v1/pupils/search` is not `/v1/pupils/{token}`).
         // Every request asks: one pass, no copies.
-        var best: (segments: [Segment], methods: Set<HTTPRequest.Method>)?
-        for entry in paths where Segment.match(entry.segments, parts) {
-            if let current = best, !Segment.lessSpecific(current.segments, than: entry.segments) { continue }
-            best = entry
+        var best: Int?
+        for (index, entry) in paths.enumerated() where Segment.match(entry.segments, parts) {
+            if let current = best, !Segment.lessSpecific(paths[current].segments, than: entry.segments) { continue }
+            best = index
         }
-        return best?.methods
+        return best.map { Match(pattern: $0, methods: paths[$0].methods) }
     }
 
     public static func == (lhs: RouteTable, rhs: RouteTable) -> Bool { lhs.routes == rhs.routes }
