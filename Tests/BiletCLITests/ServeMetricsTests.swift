@@ -2,6 +2,10 @@ import Foundation
 import ServeTestSupport
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The admin listener of a real `bilet serve` (issue 15, part 4): only the monitoring certificate
 /// is served; `/readyz` names the failed check; `/metrics` has the named families, and a request or
 /// a refused handshake moves exactly its own series. Part of ``ServeCommandTests`` (serialised).
@@ -84,13 +88,43 @@ extension ServeCommandTests {
         #expect(Self.value(refused, #"bilet_tls_refusals_total{listener="workstations",reason="revoked"}"#) == 0)
         #expect(Self.value(refused, #"bilet_tls_refusals_total{listener="admin",reason="no-certificate"}"#) == 1)
 
-        // Sealed again: not ready, naming the vault.
+        // A sign-in with an unknown login asks the vault's door for the login's keyed hash: one answered call.
+        let doorCall = #"bilet_vault_door_calls_total{area="attempted-account-hash",outcome="answered"}"#
+        let signIn = try run.call(
+            port: workstations, client: "workstation", token: nil, "/v1/sessions", method: "POST", type: "application/json",
+            body: #"{"login":"nobody.metrics","password":"synthetic wrong pass"}"#)
+        #expect(signIn.http == "401", "\(signIn)")
+        let called = try Self.scrape(run, admin)
+        #expect((Self.value(called, doorCall) ?? 0) - (Self.value(refused, doorCall) ?? 0) == 1, "\(called)")
+        #expect(Self.value(called, #"bilet_vault_door_calls_total{area="pupils",outcome="answered"}"#) == 0)
+
+        // Sealed again: not ready, naming the vault; the seal's audit record is counted from the log
+        // (the vault process's, read by the gateway) once it is committed.
         let sealing = try run.bilet(["vault", "seal", "--socket", run.socket])
         #expect(sealing.status == 0, "\(sealing.output)")
         let resealed = try run.curl(port: admin, path: "/readyz", client: "monitoring")
         #expect(resealed.http == "503")
         #expect(resealed.body == #"{"failed":["vault"],"status":"not-ready"}"#, "\(resealed.body)")
-        #expect(try serve.process.terminate() == 0)
+        var sealedCount: Double?
+        for _ in 0..<50 {
+            sealedCount = Self.value(try Self.scrape(run, admin), #"bilet_audit_events_total{kind="vault.sealed"}"#)
+            if sealedCount != nil { break }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        #expect(sealedCount == 1)
+        let sealedScrape = try Self.scrape(run, admin)
+        #expect(Self.value(sealedScrape, "bilet_audit_checkpoint_age_seconds").map { $0 >= 0 && $0 < 600 } == true, "\(sealedScrape)")
+
+        // The database stopped (a fast shutdown of the private cluster): not ready, naming the database
+        // and the audit log (and the vault, still sealed); the metrics' database reading is down.
+        let postmaster = try String(contentsOfFile: run.directory.path + "/pg/data/postmaster.pid", encoding: .utf8)
+        let pid = try #require(postmaster.split(separator: "\n").first.flatMap { pid_t($0) })
+        #expect(kill(pid, SIGINT) == 0)
+        for _ in 0..<100 where kill(pid, 0) == 0 { try await Task.sleep(for: .milliseconds(100)) }
+        let stopped = try run.curl(port: admin, path: "/readyz", client: "monitoring")
+        #expect(stopped.http == "503", "\(stopped)")
+        #expect(stopped.body == #"{"failed":["audit","database","vault"],"status":"not-ready"}"#, "\(stopped.body)")
+        #expect(Self.value(try Self.scrape(run, admin), #"bilet_reading_up{reading="audit-log"}"#) == 0)
     }
 
     /// `/metrics` with the monitoring certificate: the exposition text.
