@@ -87,6 +87,14 @@ extension ServeCommandTests {
         #expect((Self.value(refused, noCertificate) ?? 0) - (Self.value(after, noCertificate) ?? 0) == 1, "\(refused)")
         #expect(Self.value(refused, #"bilet_tls_refusals_total{listener="workstations",reason="revoked"}"#) == 0)
         #expect(Self.value(refused, #"bilet_tls_refusals_total{listener="admin",reason="no-certificate"}"#) == 1)
+        // Plain HTTP to a TLS listener: not a certificate refusal but a failed handshake, `protocol-error`.
+        let protocolError = #"bilet_tls_refusals_total{listener="workstations",reason="protocol-error"}"#
+        _ = try BiletProcess.run(
+            ["-sS", "--max-time", "5", "http://127.0.0.1:\(workstations)/v1/whoami"], environment: [:],
+            executable: URL(fileURLWithPath: "/usr/bin/curl"))
+        let garbled = try Self.scrape(run, admin)
+        #expect((Self.value(garbled, protocolError) ?? 0) - (Self.value(refused, protocolError) ?? 0) == 1, "\(garbled)")
+        #expect(Self.value(garbled, noCertificate) == Self.value(refused, noCertificate))
 
         // A sign-in with an unknown login asks the vault's door for the login's keyed hash: one answered call.
         let doorCall = #"bilet_vault_door_calls_total{area="attempted-account-hash",outcome="answered"}"#
