@@ -30,6 +30,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-http2", from: "1.46.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // MARK: C libraries (system modules; imported only by their one wrapper)
@@ -289,6 +291,29 @@ let package = Package(
             ],
             swiftSettings: strict),
 
+        // MARK: Metrics and health (issue 15, part 4)
+        // The gateway's counters and the readings taken at scrape time, on swift-metrics with the
+        // Prometheus exposition (swift-prometheus); no Hummingbird, no PII.
+        .target(
+            name: "Monitoring",
+            dependencies: [
+                "TLS", "Gateway", "GnuTLS", "PostgreSQL", "VaultDoor",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: strict),
+        // The admin listener's routes: `/metrics`, `/readyz`, `/healthz`, for the monitoring certificate only.
+        .target(
+            name: "MonitoringHTTP",
+            dependencies: [
+                "Monitoring", "Gateway", "Identity",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: strict),
+
         // `bilet backup`: pg_dump sealed under keys from the vault's master key; verify; restore into an
         // empty database with the audit log checked and later erasures re-applied (issue 15, part 5).
         .target(
@@ -311,7 +336,7 @@ let package = Package(
                 "CertificateAuthority", "Identity", "Accounts", "LocalSocket", "VaultDoor",
                 "Organisations", "VaultHTTP", "AccountsHTTP", "OrganisationsHTTP", "AuditHTTP", "CertificatesHTTP", "PupilImport",
                 "Tokens", "Trials", "TrialsHTTP", "Assessment", "AssessmentHTTP", "Recommendations", "RecommendationsHTTP", "PagesHTTP",
-                "Incidents", "IncidentsHTTP",
+                "Incidents", "IncidentsHTTP", "Monitoring", "MonitoringHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -341,7 +366,7 @@ let package = Package(
             dependencies: [
                 "Platform", "GnuTLS", "PostgreSQL", "Storage", "Settings", "Policy", "Audit", "TLS", "Gateway", "Vault",
                 "Identity", "Accounts", "LocalSocket", "VaultDoor", "PupilImport", "Tokens", "Trials", "TrialsHTTP", "Assessment",
-                "Recommendations", "RecommendationsHTTP",
+                "Recommendations", "RecommendationsHTTP", "Monitoring",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -34,7 +34,9 @@ public struct Gateway: Sendable {
     ///     (``makeRouter()`` does it for you). ``GatewayMiddleware`` runs around all of it.
     ///   - reloadPollInterval: how often the material files are checked for changes.
     ///   - watchesSIGHUP: whether SIGHUP reloads the material.
-    ///   - refusalObserver: told of every refused client certificate (the audit log's aggregator).
+    ///   - refusalObserver: told of every refused client certificate (the audit log's aggregator) and of
+    ///     every handshake's outcome (the metrics).
+    ///   - requestObserver: told of every answer with its route path and status (the metrics).
     /// - Throws: ``TLSMaterialError`` when a listener's profile needs a key pair the material lacks,
     ///   ``TLSSessionError`` when GnuTLS refuses a profile.
     public init(
@@ -45,6 +47,7 @@ public struct Gateway: Sendable {
         reloadPollInterval: Duration = .seconds(1),
         watchesSIGHUP: Bool = true,
         refusalObserver: (any HandshakeRefusalObserver)? = nil,
+        requestObserver: (any RequestObserver)? = nil,
         logger: Logger
     ) throws {
         self.listeners = try listeners.map {
@@ -52,7 +55,7 @@ public struct Gateway: Sendable {
         }
         self.material = material
         self.routes = RouteTable(router)
-        self.responder = GatewayResponder(middleware: GatewayMiddleware(routes: self.routes), router: router.buildResponder())
+        self.responder = GatewayResponder(middleware: GatewayMiddleware(routes: self.routes, observer: requestObserver), router: router.buildResponder())
         self.reloadPollInterval = reloadPollInterval
         self.watchesSIGHUP = watchesSIGHUP
         self.logger = logger
@@ -70,7 +73,18 @@ public struct Gateway: Sendable {
     /// - Parameter onListening: called with each listener's name and bound port once it accepts
     ///   connections.
     public func services(onListening: @escaping @Sendable (String, Int) async -> Void = { _, _ in }) -> [any Service] {
-        var services: [any Service] = self.listeners.map { listener in
+        var services = self.listenerServices(onListening: onListening)
+        services.append(
+            TLSMaterialReloader(
+                store: self.material, pollInterval: self.reloadPollInterval, watchesSIGHUP: self.watchesSIGHUP,
+                logger: self.logger))
+        return services
+    }
+
+    /// One service per listener, without the material reloader: for a second gateway (the admin
+    /// listener, with a router of its own) over the material another gateway already reloads.
+    public func listenerServices(onListening: @escaping @Sendable (String, Int) async -> Void = { _, _ in }) -> [any Service] {
+        self.listeners.map { listener in
             let configuration = listener.configuration
             let limits = configuration.limits
             // below the router, per request: the same handlers over HTTP/1.1 and on each HTTP/2
@@ -107,11 +121,6 @@ public struct Gateway: Sendable {
                 onServerRunning: { channel in await onListening(configuration.name, channel.localAddress?.port ?? 0) },
                 logger: logger)
         }
-        services.append(
-            TLSMaterialReloader(
-                store: self.material, pollInterval: self.reloadPollInterval, watchesSIGHUP: self.watchesSIGHUP,
-                logger: self.logger))
-        return services
     }
 
     /// The longest grace period of the listeners.

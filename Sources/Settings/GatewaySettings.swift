@@ -6,6 +6,9 @@
 public struct GatewaySettings: Hashable, Sendable {
     /// The listeners, in the order written.
     public var listeners: [ListenerSetting]
+    /// The admin listener (`/metrics`, `/readyz`, `/healthz`), always requiring a client certificate;
+    /// only the monitoring certificate (`bilet://service/monitoring`) is served there. `nil`: none.
+    public var adminListener: ListenerSetting?
     /// The ECDSA (or RSA) server certificate chain, PEM, leaf first.
     public var certificate: String?
     /// The private key of ``certificate``.

@@ -33,7 +33,7 @@ public struct SettingKey: Hashable, Sendable {
         .gatewayListeners, .gatewayCertificate, .gatewayPrivateKey, .gatewayGOSTCertificate, .gatewayGOSTPrivateKey,
         .gatewayClientCABundle, .gatewayCRL, .gatewayTicketKey, .vaultControlSocket, .caDirectory, .caIssuingPassphraseFile,
         .vaultDoorSocket, .vaultDoorUsers, .caSocket, .caSocketUsers, .gatewayMaxConnectionsPerAddress, .caRenewalOverlap,
-        .gatewayPupilSessionRate, .gatewayPupilAddressRate, .gatewayPupilTokenTTL,
+        .gatewayPupilSessionRate, .gatewayPupilAddressRate, .gatewayPupilTokenTTL, .gatewayAdminListener,
     ]
 
     public static let databaseURL = SettingKey(
@@ -63,6 +63,9 @@ public struct SettingKey: Hashable, Sendable {
     public static let gatewayListeners = SettingKey(
         "gateway.listeners",
         form: "a comma-separated list of name@host:port/auth[/profile] (auth required, optional or none; profile hardened or gost; port 0 to 65535, 0 picks a free one; names and addresses unique), e.g. workstations@127.0.0.1:8443/required,pupils@127.0.0.1:8444/none; when absent, no gateway runs")
+    public static let gatewayAdminListener = SettingKey(
+        "gateway.admin_listener",
+        form: "name@host:port of the admin listener (/metrics, /readyz, /healthz), which requires the monitoring client certificate bilet://service/monitoring, e.g. admin@127.0.0.1:8446; name and address unlike every gateway.listeners entry; when absent, no admin listener runs")
     public static let gatewayCertificate = SettingKey(
         "gateway.certificate", form: "the path of the gateway's server certificate chain, PEM (required with gateway.listeners)")
     public static let gatewayPrivateKey = SettingKey(

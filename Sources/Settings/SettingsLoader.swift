@@ -100,6 +100,9 @@ public struct SettingsLoader: Sendable {
                     expected: "\(SettingKey.gatewayListeners.form) (\(error.reason))")
             }
         }
+        if let text = try reader.string(.gatewayAdminListener, valid: { _ in true }) {
+            gateway.adminListener = try Self.adminListener(text, besides: gateway.listeners)
+        }
         gateway.certificate = try reader.string(.gatewayCertificate, valid: isPath)
         gateway.privateKey = try reader.string(.gatewayPrivateKey, valid: isPath)
         gateway.gostCertificate = try reader.string(.gatewayGOSTCertificate, valid: isPath)
@@ -127,6 +130,32 @@ public struct SettingsLoader: Sendable {
                 expected: "\(SettingKey.gatewayGOSTCertificate.form); listener '\(gost.name)' uses the gost profile")
         }
         return gateway
+    }
+
+    /// The admin listener, `name@host:port`: always a required client certificate on the hardened
+    /// profile; refused when it repeats a listener's name or address, or without gateway.listeners.
+    private static func adminListener(_ text: String, besides listeners: [ListenerSetting]) throws(SettingsError) -> ListenerSetting {
+        let key = SettingKey.gatewayAdminListener
+        guard !listeners.isEmpty else {
+            throw SettingsError(.invalidValue, key: key.name, expected: "\(key.form) (it needs gateway.listeners)")
+        }
+        let entry = text.trimmingCharacters(in: .whitespaces)
+        guard !entry.contains("/") else {
+            throw SettingsError(
+                .invalidValue, key: key.name, expected: "\(key.form) (no /auth or /profile: it always requires a certificate, hardened)")
+        }
+        switch ListenerSetting.parse(entry + "/required") {
+        case .failure(let error):
+            throw SettingsError(.invalidValue, key: key.name, expected: "\(key.form) (\(error.reason))")
+        case .success(let admin):
+            if listeners.contains(where: { $0.name == admin.name }) {
+                throw SettingsError(.invalidValue, key: key.name, expected: "\(key.form) (the name '\(admin.name)' is a listener's)")
+            }
+            if admin.port != 0, listeners.contains(where: { $0.host == admin.host && $0.port == admin.port }) {
+                throw SettingsError(.invalidValue, key: key.name, expected: "\(key.form) (the address is a listener's)")
+            }
+            return admin
+        }
     }
 
     /// Refuses one of two keys that go together without the other, naming the missing one.

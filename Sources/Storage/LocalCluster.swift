@@ -259,6 +259,9 @@ public struct LocalCluster: Sendable {
             # A bulk pupil import locks each blind-index digest of its rows (up to 20,000 advisory
             # locks for 10,000 rows) so a concurrent registration cannot miss a duplicate.
             max_locks_per_transaction = 512
+            # The audit append functions' calls and time, which the gateway's metrics read from
+            # pg_stat_user_functions (docs/METRICS.md).
+            track_functions = pl
             # Invariant 4: no personal data in logs. Statements and errors (whose messages and
             # details can echo values) are reported to the client, not logged; only lifecycle
             # messages (LOG, FATAL, PANIC) are.

@@ -6,6 +6,8 @@ public struct VaultDoorClient: Sendable {
     /// The vault's door socket.
     public var socketPath: String { pool.socketPath }
     let pool: LocalSocketPool
+    /// Told of every call's area, outcome and duration (the metrics), if any.
+    public var observer: (any DoorCallObserver)?
 
     /// The longest door request (one JSON line) the vault's door reads: a bulk import of 10,000
     /// checked rows (about 5 MB of JSON) or a consent scan of up to 8 MiB (base64, about 11 MB)
@@ -26,7 +28,24 @@ public struct VaultDoorClient: Sendable {
     /// - Throws: ``LocalSocketError`` when the request is too long for the door
     ///   (``LocalSocketError/Code/requestTooLarge``), or the vault cannot be reached or answers nonsense.
     public func call(_ request: VaultDoorRequest) async throws(LocalSocketError) -> VaultDoorResponse {
-        try await pool.call(request, expecting: VaultDoorResponse.self)
+        guard let observer else { return try await pool.call(request, expecting: VaultDoorResponse.self) }
+        let clock = ContinuousClock()
+        let start = clock.now
+        do {
+            let response = try await pool.call(request, expecting: VaultDoorResponse.self)
+            let outcome: DoorCallOutcome = if case .refused = response { .refused } else { .answered }
+            observer.doorCalled(request.area, outcome: outcome, duration: clock.now - start)
+            return response
+        } catch {
+            observer.doorCalled(request.area, outcome: .unreachable, duration: clock.now - start)
+            throw error
+        }
+    }
+
+    /// Whether the vault answers and is unsealed (`/readyz`): `nil` when it cannot be reached.
+    public func isUnsealed() async -> Bool? {
+        guard case .status(let unsealed) = try? await call(.status) else { return nil }
+        return unsealed
     }
 
     /// The audit keyed hash of a typed staff login; `nil` while the vault is sealed or unreachable

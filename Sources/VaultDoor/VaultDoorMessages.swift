@@ -12,6 +12,8 @@ public enum VaultDoorRequest: Codable, Sendable, Hashable {
     /// The keyed hash (HMAC under the vault's audit-hash key, field `attempted_account`) of a typed
     /// staff login, so it reaches the audit log only as a hash.
     case attemptedAccountHash(login: String)
+    /// Whether the vault is unsealed, for the gateway's `/readyz`; answered ``VaultDoorResponse/status(unsealed:)``.
+    case status
     /// Pupils: registration, card reads and corrections, search, the duplicate register.
     case pupils(PupilDoorRequest, caller: DoorCaller)
     /// A school's records: consents and scans, transfers, subject-access requests, bulk import.
@@ -35,6 +37,8 @@ public enum VaultDoorRequest: Codable, Sendable, Hashable {
 public enum VaultDoorResponse: Codable, Sendable, Hashable {
     /// The keyed hash, as the audit log records it.
     case keyedHash(String)
+    /// The vault's state: unsealed (its key ring loaded) or sealed. Nothing else.
+    case status(unsealed: Bool)
     case pupils(PupilDoorResponse)
     case records(RecordsDoorResponse)
     case assessment(AssessmentDoorResponse)
@@ -46,4 +50,28 @@ public enum VaultDoorResponse: Codable, Sendable, Hashable {
     /// Refused, with a stable code (`sealed`, `invalid-request`, `internal`, or a vault error code
     /// such as `policy-denied`, `unknown-subject`) and nothing else.
     case refused(code: String)
+}
+
+extension VaultDoorRequest {
+    /// The request's area, a fixed word for the metrics (`pupils`, `records`, …): never a value from it.
+    public var area: Area {
+        switch self {
+        case .attemptedAccountHash: .attemptedAccountHash
+        case .status: .status
+        case .pupils: .pupils
+        case .records: .records
+        case .assessment: .assessment
+        case .navigators: .navigators
+        case .modules: .modules
+        case .trials: .trials
+        case .recommendations: .recommendations
+        case .kpi: .kpi
+        }
+    }
+
+    /// The areas of the door, one per case of ``VaultDoorRequest``.
+    public enum Area: String, Sendable, Hashable, CaseIterable {
+        case attemptedAccountHash = "attempted-account-hash"
+        case status, pupils, records, assessment, navigators, modules, trials, recommendations, kpi
+    }
 }

@@ -31,7 +31,7 @@ extension ServeCommandTests {
         let serve = try BiletProcess.start(["serve", "--config", run.config], environment: run.environment, log: log)
         let lines = try await serve.waitForLine(containing: "bilet is ready", timeout: .seconds(120))
         let listening = Self.records(lines, message: "gateway listening")
-        #expect(listening.count == 3, "each listener is logged once")
+        #expect(listening.count == 4, "each listener (and the admin listener) is logged once")
         var ports: [String: Int] = [:]
         for record in listening {
             let name = try #require(record["tls.listener"] as? String)
@@ -43,6 +43,7 @@ extension ServeCommandTests {
         let workstations = try #require(ports["workstations"])
         let pupils = try #require(ports["pupils"])
         #expect(ports["gost"] != nil)
+        #expect(ports["admin"] != nil)
         let ready = try #require(Self.records(lines, message: "bilet is ready").first)
         #expect(ready["components"] as? String == "vault,sequencer,ca,gateway")
         #expect(ready["gateway"] as? String == "workstations,gost,pupils")

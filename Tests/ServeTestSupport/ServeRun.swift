@@ -33,6 +33,7 @@ public struct ServeRun: Sendable {
         let gateway = certs + "/gateway"
         let json = """
             {"gateway": {"listeners": "workstations@127.0.0.1:0/required,gost@127.0.0.1:0/required/gost,pupils@127.0.0.1:0/none",
+                         "admin_listener": "admin@127.0.0.1:0",
                          "certificate": "\(gateway)/server.pem", "private_key": "\(gateway)/server.key",
                          "gost_certificate": "\(gateway)/gost-server.pem", "gost_private_key": "\(gateway)/gost-server.key",
                          "client_ca_bundle": "\(gateway)/ca-bundle.pem", "crl": "\(gateway)/crl.pem"},

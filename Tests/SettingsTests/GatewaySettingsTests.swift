@@ -115,6 +115,37 @@ import Testing
         #expect(error?.description.contains("'\(key)'") == true)
     }
 
+    /// The admin listener: `name@host:port`, always requiring a client certificate.
+    @Test func theAdminListenerIsRead() async throws {
+        let settings = try await load(
+            #"{"gateway": {"listeners": "ws@127.0.0.1:8443/required", "admin_listener": "admin@127.0.0.1:8446", \#(Self.files)}}"#)
+        #expect(settings.gateway.adminListener == ListenerSetting(name: "admin", host: "127.0.0.1", port: 8446, authentication: .required))
+        let none = try await load(#"{"gateway": {"listeners": "ws@127.0.0.1:8443/required", \#(Self.files)}}"#)
+        #expect(none.gateway.adminListener == nil)
+    }
+
+    /// A bad admin listener is refused with the key's name and the fault in words.
+    @Test(arguments: [
+        ("ws@127.0.0.1:8446", "the name 'ws' is a listener's"),
+        ("admin@127.0.0.1:8443", "the address is a listener's"),
+        ("admin@127.0.0.1:8446/none", "no /auth or /profile"),
+        ("admin@127.0.0.1", "no ':port' after the host"),
+        ("Admin@127.0.0.1:8446", "the name must be"),
+    ])
+    func badAdminListenerNamesTheKey(entry: String, reason: String) async throws {
+        let json = "{\"gateway\": {\"listeners\": \"ws@127.0.0.1:8443/required\", \"admin_listener\": \(Self.quoted(entry)), \(Self.files)}}"
+        let error = await #expect(throws: SettingsError.self) { try await load(json) }
+        #expect(error?.code == .invalidValue)
+        #expect(error?.key == "gateway.admin_listener")
+        #expect(error?.expected.contains(reason) == true, "\(error?.expected ?? "")")
+    }
+
+    @Test func anAdminListenerNeedsListeners() async throws {
+        let error = await #expect(throws: SettingsError.self) { try await load(#"{"gateway": {"admin_listener": "admin@127.0.0.1:8446"}}"#) }
+        #expect(error?.key == "gateway.admin_listener")
+        #expect(error?.expected.contains("it needs gateway.listeners") == true)
+    }
+
     @Test func aTooLongControlSocketPathIsRefused() async throws {
         let long = "/tmp/" + String(repeating: "v", count: 100) + "/control.sock"
         let error = await #expect(throws: SettingsError.self) {
@@ -129,7 +160,7 @@ import Testing
         for name in [
             "gateway.listeners", "gateway.certificate", "gateway.private_key", "gateway.gost_certificate", "gateway.gost_private_key",
             "gateway.client_ca_bundle", "gateway.crl", "gateway.ticket_key", "vault.control_socket", "ca.directory",
-            "ca.issuing_passphrase_file",
+            "ca.issuing_passphrase_file", "gateway.admin_listener",
         ] {
             #expect(names.contains(name), "\(name)")
         }

@@ -3,6 +3,7 @@ import Foundation
 import Gateway
 import GnuTLS
 import Logging
+import Monitoring
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
@@ -57,6 +58,9 @@ struct GatewayBenchCommand: AsyncParsableCommand {
 
     @Option(help: "Port to listen on (127.0.0.1).")
     var port: Int = 8453
+
+    @Flag(help: "Count handshakes and requests into the gateway's metrics (Monitoring), as `bilet serve` does with an admin listener.")
+    var metrics = false
 
     @Option(help: "Only run the measurements whose name starts with this (e.g. resumed-tls13).")
     var only: String?
@@ -152,9 +156,12 @@ private struct GatewayBench {
     ) async throws {
         let registry = ConnectionRegistry()
         let store = try self.material(crl: crl, registry: registry)
+        let listener = self.listenerConfiguration(port: port ?? command.port, clientAuthentication: clientAuthentication)
+        let router = Gateway.makeRouter()
+        let metrics = command.metrics ? GatewayMetrics(listeners: [listener.name]) : nil
         let gateway = try Gateway(
-            listeners: [self.listenerConfiguration(port: port ?? command.port, clientAuthentication: clientAuthentication)],
-            material: store, registry: registry, watchesSIGHUP: false, logger: self.logger)
+            listeners: [listener], material: store, registry: registry, router: router, watchesSIGHUP: false,
+            refusalObserver: metrics?.handshakes, requestObserver: metrics?.requests(RouteTable(router)), logger: self.logger)
         let bound = BoundPort()
         let group = ServiceGroup(
             configuration: .init(

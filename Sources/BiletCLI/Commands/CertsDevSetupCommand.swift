@@ -19,7 +19,8 @@ struct CertsDevSetup: AsyncParsableCommand {
             (bilet://region/77/ws/1), a venue (bilet://venue/77-0042/ws/1), the operator (bilet://operator/op-1/ws/1, \
             where the operator's, compliance officers' and security admins' development accounts sign in) and \
             the modules' services bilet://service/assessment (`service`), bilet://service/trials and \
-            bilet://service/recommendations, each recorded in the inventory \
+            bilet://service/recommendations, and the monitoring service bilet://service/monitoring (`monitoring`, for the \
+            admin listener), each recorded in the inventory \
             with the CA certificates. \
             Without database.url the private PostgreSQL cluster is started (and stopped again if it was not \
             running).
@@ -48,6 +49,8 @@ struct CertsDevSetup: AsyncParsableCommand {
         Leaf(name: "region", identity: "bilet://region/77/ws/1", keyType: .ecdsaP256, directory: "clients"),
         Leaf(name: "venue", identity: "bilet://venue/77-0042/ws/1", keyType: .ecdsaP256, directory: "clients"),
         Leaf(name: "operator", identity: "bilet://operator/op-1/ws/1", keyType: .ecdsaP256, directory: "clients"),
+        // the monitoring service (Prometheus), the only client the admin listener serves
+        Leaf(name: "monitoring", identity: "bilet://service/monitoring", keyType: .ecdsaP256, directory: "clients"),
     ]
 
     func run() async throws {
@@ -109,7 +112,7 @@ struct CertsDevSetup: AsyncParsableCommand {
         if startedCluster, let cluster = platform.cluster { try await cluster.stop() }
         print("development PKI ready in \(directory):")
         print("  gateway: gateway/server.pem + server.key, gateway/gost-server.pem + gost-server.key, gateway/ca-bundle.pem, gateway/crl.pem")
-        print("  clients: clients/workstation, clients/gost-workstation, clients/school-b, clients/region, clients/venue, clients/operator, clients/service, clients/service-trials, clients/service-recommendations (.pem chain + .key)")
+        print("  clients: clients/workstation, clients/gost-workstation, clients/school-b, clients/region, clients/venue, clients/operator, clients/service, clients/service-trials, clients/service-recommendations, clients/monitoring (.pem chain + .key)")
         print("  CA: ca/ (issuing passphrase in ca/issuing.passphrase; development only)")
     }
 

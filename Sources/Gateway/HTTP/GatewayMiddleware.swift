@@ -28,10 +28,13 @@ public struct GatewayMiddleware: RouterMiddleware {
 
     /// The routes served.
     public let routes: RouteTable
+    /// Told of every answer (the request metrics), if any.
+    public let observer: (any RequestObserver)?
 
-    /// The middleware for a router serving `routes`.
-    public init(routes: RouteTable) {
+    /// The middleware for a router serving `routes`; `observer` is told of every answer.
+    public init(routes: RouteTable, observer: (any RequestObserver)? = nil) {
         self.routes = routes
+        self.observer = observer
     }
 
     /// Media types no state-changing request may carry (what a cross-site form or `fetch` without
@@ -43,20 +46,22 @@ public struct GatewayMiddleware: RouterMiddleware {
     public func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
-        var response = await self.answer(request, context: context, next: next)
+        let route = self.routes.match(path: Substring(request.uri.path))
+        var response = await self.answer(request, route: route, context: context, next: next)
         // Only a page may keep the page's weaker policy (``SecurityHeaders/apply(to:)`` keeps it
         // wherever it finds it); elsewhere the fixed `default-src 'none'` replaces it.
         if response.headers[.contentSecurityPolicy] != nil, !SecurityHeaders.isPagePath(request.uri.path) {
             response.headers[.contentSecurityPolicy] = nil
         }
+        self.observer?.answered(route: route, method: request.method, status: response.status)
         return response
     }
 
     private func answer(
-        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+        _ request: Request, route: RouteTable.Match?, context: Context, next: (Request, Context) async throws -> Response
     ) async -> Response {
         if let refusal = Self.refusal(request) { return refusal.response }
-        guard let methods = self.routes.methods(forPath: Substring(request.uri.path)) else {
+        guard let methods = route?.methods else {
             return Problem.routeNotFound.response
         }
         guard methods.contains(request.method) else {

@@ -30,7 +30,7 @@ public struct RouteTable: Sendable, Hashable {
     /// The paths with `**`, which match any longer path, sorted by path.
     private let openEndedPaths: [Entry]
 
-    private typealias Entry = (segments: [Segment], methods: Set<HTTPRequest.Method>)
+    private typealias Entry = (segments: [Segment], methods: Set<HTTPRequest.Method>, pattern: Int)
 
     /// The routes of `router` (everything added to it so far).
     public init<Context>(_ router: Router<Context>) {
@@ -42,7 +42,9 @@ public struct RouteTable: Sendable, Hashable {
         self.routes = routes.sorted()
         var byPath: [String: Set<HTTPRequest.Method>] = [:]
         for route in routes { byPath[route.path, default: []].insert(route.method) }
-        let paths: [Entry] = byPath.sorted { $0.key < $1.key }.map { (Segment.parse($0.key), $0.value) }
+        let sorted = byPath.sorted { $0.key < $1.key }
+        self.patterns = sorted.map(\.key)
+        let paths: [Entry] = sorted.enumerated().map { (Segment.parse($0.element.key), $0.element.value, $0.offset) }
         let fixed = paths.filter { !$0.segments.contains(.rest) }
         var bySegmentCount = [[Entry]](repeating: [], count: (fixed.map(\.segments.count).max() ?? 0) + 1)
         for entry in fixed { bySegmentCount[entry.segments.count].append(entry) }
@@ -50,9 +52,26 @@ public struct RouteTable: Sendable, Hashable {
         self.openEndedPaths = paths.filter { $0.segments.contains(.rest) }
     }
 
+    /// The route path patterns, each once, sorted (`/v1/pupils/{token}`); a ``Match`` names one by
+    /// its index here.
+    public let patterns: [String]
+
+    /// The route path a request path matched.
+    public struct Match: Sendable {
+        /// The index of the pattern in ``RouteTable/patterns``.
+        public let pattern: Int
+        /// The methods served at that path.
+        public let methods: Set<HTTPRequest.Method>
+    }
+
     /// What the table says of a request path: the methods served there, or `nil` when no route's
     /// path matches.
     public func methods(forPath path: Substring) -> Set<HTTPRequest.Method>? {
+        self.match(path: path)?.methods
+    }
+
+    /// The most specific route path `path` matches, or `nil` when none does.
+    public func match(path: Substring) -> Match? {
         let parts = path.split(separator: "/", omittingEmptySubsequences: true)
         // Like Hummingbird's trie, the most specific path wins: segment by segment, a literal over
         // a partial match over a capture over `**` (`/v1/pupils/search` is not `/v1/pupils/{token}`).
@@ -67,7 +86,7 @@ public struct RouteTable: Sendable, Hashable {
         }
         if parts.count < pathsBySegmentCount.count { consider(pathsBySegmentCount[parts.count]) }
         consider(openEndedPaths)
-        return best?.methods
+        return best.map { Match(pattern: $0.pattern, methods: $0.methods) }
     }
 
     public static func == (lhs: RouteTable, rhs: RouteTable) -> Bool { lhs.routes == rhs.routes }

@@ -65,7 +65,12 @@ package struct DomainComposition {
             let store = try policies()
             var routes = PlatformRoutes()
             if settings.ca.isEnabled { routes.certificateRenewal = RenewalForwarding.client(socketPath: settings.ca.socket) }
-            let door = VaultDoorClient(socketPath: settings.vault.doorSocket)
+            let unobserved = VaultDoorClient(socketPath: settings.vault.doorSocket)
+            let monitoring = GatewayMonitoring.make(settings.gateway, door: unobserved, database: components, logger: logger)
+            var observed = unobserved
+            observed.observer = monitoring?.metrics.doorCalls
+            let door = observed
+            pools += monitoring?.pools ?? []
             let staff = try StaffServices.make(
                 attemptedAccountHash: { login in await door.attemptedAccountHash(login) }, policies: store,
                 database: components, logger: logger)
@@ -75,7 +80,7 @@ package struct DomainComposition {
             routes.pupilPath = PlatformRoutes.PupilPath(settings.gateway)
             let gateway = try GatewayServices.make(
                 settings.gateway, routes: routes, database: components, revocationObservers: [staff.revocationObserver],
-                refusalObserver: staff.failures, progress: progress, logger: logger)
+                refusalObserver: staff.failures, monitoring: monitoring, progress: progress, logger: logger)
             tail.append(AuthFailureAggregatorService(aggregator: staff.failures))
             tail.append(Self.policyReload(store, as: domain.ownRole, settings: settings, components: components, logger: logger))
             tail += gateway?.services ?? []

@@ -1,6 +1,8 @@
 import CertificateAuthority
 import Gateway
 import Logging
+import Monitoring
+import MonitoringHTTP
 import ServiceLifecycle
 import Settings
 import Storage
@@ -21,10 +23,12 @@ struct GatewayServices {
     /// The CRL subscriber tells `revocationObservers` (staff sessions) of newly revoked certificates.
     /// - Throws: ``TLSMaterialError`` when a material file is missing or invalid (or a GOST listener
     ///   lacks the GOST key pair), ``CertificateAuthorityError`` when the CRL subscriber cannot be made.
+    /// With `monitoring`, the admin listener (`gateway.admin_listener`) serves its metrics and
+    /// readiness (``AdminRoutes``), and every listener counts into its metrics.
     static func make(
         _ settings: GatewaySettings, routes: PlatformRoutes, database: ComponentDatabase,
         revocationObservers: [any RevocationObserver] = [], refusalObserver: (any HandshakeRefusalObserver)? = nil,
-        progress: StartupProgress, logger: Logger
+        monitoring: GatewayMonitoring? = nil, progress: StartupProgress, logger: Logger
     ) throws -> GatewayServices? {
         guard settings.isEnabled, let certificate = settings.certificate, let privateKey = settings.privateKey,
             let bundle = settings.clientCABundle
@@ -38,12 +42,15 @@ struct GatewayServices {
         let registry = ConnectionRegistry()
         let material = try TLSMaterialStore(files: files, registry: registry, logger: logger)
         let listeners = settings.listeners.map { Self.configuration($0, perAddress: settings.maximumConnectionsPerAddress) }
+        let router = try routes.makeRouter()
+        let observers = [refusalObserver, monitoring?.metrics.handshakes].compactMap { $0 }
+        let handshakes: (any HandshakeRefusalObserver)? = observers.count > 1 ? HandshakeObservers(observers) : observers.first
         let gateway = try Gateway(
-            listeners: listeners, material: material, registry: registry, router: try routes.makeRouter(),
-            refusalObserver: refusalObserver, logger: logger)
+            listeners: listeners, material: material, registry: registry, router: router, refusalObserver: handshakes,
+            requestObserver: monitoring?.metrics.requests(RouteTable(router)), logger: logger)
 
-        let byName = Dictionary(uniqueKeysWithValues: settings.listeners.map { ($0.name, $0) })
-        var services = gateway.services { name, port in
+        let byName = Dictionary(uniqueKeysWithValues: (settings.listeners + [settings.adminListener].compactMap { $0 }).map { ($0.name, $0) })
+        let onListening: @Sendable (String, Int) async -> Void = { name, port in
             guard let listener = byName[name] else { return }
             let host = listener.host.contains(":") ? "[\(listener.host)]" : listener.host
             logger.notice(
@@ -54,6 +61,19 @@ struct GatewayServices {
                 ])
             progress.arrived("listener:\(name)")
         }
+        var services = gateway.services(onListening: onListening)
+        if let admin = settings.adminListener, let monitoring {
+            let adminRouter = AdminRoutes.makeRouter(
+                AdminRoutes.Dependencies(
+                    metrics: monitoring.metrics,
+                    readings: [monitoring.auditLog, TLSMaterialReading(store: material, metrics: monitoring.metrics)],
+                    readiness: monitoring.readiness))
+            let adminGateway = try Gateway(
+                listeners: [Self.configuration(admin, perAddress: settings.maximumConnectionsPerAddress)], material: material,
+                registry: registry, router: adminRouter, watchesSIGHUP: false, refusalObserver: handshakes,
+                requestObserver: monitoring.metrics.requests(RouteTable(adminRouter)), logger: logger)
+            services += adminGateway.listenerServices(onListening: onListening)
+        }
         services.append(
             try CertificateServices.subscriber(
                 database: database, store: material, observers: revocationObservers, logger: logger))
@@ -62,7 +82,7 @@ struct GatewayServices {
 
     /// What ``StartupProgress`` waits for from the gateway.
     static func expectedParts(_ settings: GatewaySettings) -> Set<String> {
-        Set(settings.listeners.map { "listener:\($0.name)" })
+        Set((settings.listeners + [settings.adminListener].compactMap { $0 }).map { "listener:\($0.name)" })
     }
 
     /// The largest request body on a listener that requires client certificates.

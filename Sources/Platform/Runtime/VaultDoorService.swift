@@ -34,6 +34,8 @@ enum VaultDoorService {
                     return .refused(code: "internal")
                 }
                 return .keyedHash(hash.description)
+            case .status:
+                return .status(unsealed: vault.isUnsealed)
             case .pupils(let request, let caller):
                 return await PupilDoorHandler.answer(request, caller: caller, vault: vault)
             case .records(let request, let caller):

@@ -42,4 +42,48 @@ public struct HandshakeRefusal: Sendable, Hashable {
 public protocol HandshakeRefusalObserver: Sendable {
     /// `refusal` happened.
     func handshakeRefused(_ refusal: HandshakeRefusal)
+    /// A handshake completed and its client was accepted.
+    func handshakeCompleted(listener: String, resumed: Bool)
+    /// A handshake failed for a reason other than the client's certificate.
+    func handshakeFailed(listener: String, failure: HandshakeFailure)
+}
+
+/// A handshake that ended without a session for another reason than the client's certificate.
+public enum HandshakeFailure: String, Sendable, Hashable, CaseIterable {
+    /// The client sent something GnuTLS refused (garbage, no common protocol or cipher, a bad record).
+    case protocolError = "protocol-error"
+    /// The handshake did not finish within the listener's handshake timeout.
+    case timedOut = "timed-out"
+}
+
+extension HandshakeRefusalObserver {
+    /// A handshake on `listener` completed and the client was accepted (the metrics count these);
+    /// by default nothing. Called on the connection's event loop: return at once.
+    public func handshakeCompleted(listener: String, resumed: Bool) {}
+
+    /// A handshake on `listener` failed for `failure`, not because of a certificate; by default nothing.
+    /// Called on the connection's event loop: return at once.
+    public func handshakeFailed(listener: String, failure: HandshakeFailure) {}
+}
+
+/// Several observers told the same things in turn: the audit log's aggregator and the metrics.
+public struct HandshakeObservers: HandshakeRefusalObserver {
+    /// The observers, told in this order.
+    public let observers: [any HandshakeRefusalObserver]
+
+    public init(_ observers: [any HandshakeRefusalObserver]) {
+        self.observers = observers
+    }
+
+    public func handshakeRefused(_ refusal: HandshakeRefusal) {
+        for observer in observers { observer.handshakeRefused(refusal) }
+    }
+
+    public func handshakeCompleted(listener: String, resumed: Bool) {
+        for observer in observers { observer.handshakeCompleted(listener: listener, resumed: resumed) }
+    }
+
+    public func handshakeFailed(listener: String, failure: HandshakeFailure) {
+        for observer in observers { observer.handshakeFailed(listener: listener, failure: failure) }
+    }
 }

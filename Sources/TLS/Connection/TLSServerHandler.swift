@@ -113,6 +113,7 @@ public final class TLSServerHandler: ChannelDuplexHandler {
         let timeout = context.eventLoop.assumeIsolated().scheduleTask(in: self.handshakeTimeout) {
             guard case .handshaking = self.state else { return }
             self.logger.debug("tls handshake timed out")
+            self.refusalObserver?.handshakeFailed(listener: self.listenerName, failure: .timedOut)
             self.finish(context: context, failure: .handshakeTimedOut)
             context.close(promise: nil)
         }
@@ -207,6 +208,7 @@ public final class TLSServerHandler: ChannelDuplexHandler {
             } else {
                 // not a certificate refusal (garbage, no common protocol): no linger, nothing to explain
                 self.logger.debug("tls handshake failed", metadata: ["error.code": "\(error.code.rawValue)", "tls.gnutls": "\(error.gnutlsName ?? "")"])
+                self.refusalObserver?.handshakeFailed(listener: self.listenerName, failure: .protocolError)
                 self.session.sendAlert(for: error)
                 self.finish(context: context, failure: .handshakeFailed(error))
                 self.sendOutputThenClose(context: context, mode: .all, promise: nil)
@@ -256,6 +258,7 @@ public final class TLSServerHandler: ChannelDuplexHandler {
         self.state = .active
         self.writeOutput(context: context, promise: nil)  // session tickets
         let peer = PeerIdentity(principal: principal, tls: negotiated, clientCertificate: clientCertificate, clientCertificateNotAfter: notAfter)
+        self.refusalObserver?.handshakeCompleted(listener: self.listenerName, resumed: negotiated.resumed)
         self.establishedPromise.succeed(peer)
         context.fireUserInboundEventTriggered(TLSHandshakeCompletedEvent(peer: peer))
         context.fireUserInboundEventTriggered(TLSUserEvent.handshakeCompleted(negotiatedProtocol: negotiated.applicationProtocol))

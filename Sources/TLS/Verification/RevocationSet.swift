@@ -67,6 +67,11 @@ public struct RevocationSet: Sendable, Hashable {
         self.requiresCoverage = true
     }
 
+    /// Every CRL in force, with its issuer's distinguished name (DER): what the metrics report.
+    public var listsInForce: [(issuer: [UInt8], list: InForce)] {
+        self.lists.flatMap { name, byKey in byKey.values.map { (issuer: name, list: $0) } }
+    }
+
     /// Whether `key` is revoked.
     public func contains(_ key: RevocationKey) -> Bool { self.keys.contains(key) }
 

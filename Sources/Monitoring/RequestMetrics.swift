@@ -1,0 +1,50 @@
+import CoreMetrics
+public import Gateway
+public import HTTPTypes
+import Synchronization
+
+/// Requests by route path and status: `bilet_http_requests_total{route, method, status}`, where
+/// `route` is the route's path pattern as the router has it (`/v1/pupils/{token}`, never the path
+/// asked for, which can hold tokens) or `unmatched` for a path no route serves.
+///
+/// The hot path: ``GatewayMiddleware`` already matched the route, so its index picks a per-route
+/// cache directly (an array, no string hashing); the cache maps method and status (one integer) to
+/// a counter made the first time that combination is answered. A warm request takes one uncontended
+/// lock and one atomic add, and allocates nothing.
+public final class RequestMetrics: RequestObserver, Sendable {
+    /// The counters of one route path, by ``key(_:_:)``.
+    final class RouteCounters: Sendable {
+        let route: String
+        let counters = Mutex<[Int: CoreMetrics.Counter]>([:])
+
+        init(route: String) { self.route = route }
+    }
+
+    private let routes: [RouteCounters]
+    private let unmatched = RouteCounters(route: "unmatched")
+    private let factory: any MetricsFactory
+
+    /// The methods given a label of their own; any other is `other` (a client may send any token).
+    static let methods: [HTTPRequest.Method] = [.get, .head, .post, .put, .patch, .delete, .options]
+
+    init(routes: RouteTable, factory: any MetricsFactory) {
+        self.routes = routes.patterns.map { RouteCounters(route: $0) }
+        self.factory = factory
+    }
+
+    public func answered(route: RouteTable.Match?, method: HTTPRequest.Method, status: HTTPResponse.Status) {
+        let counters = route.map { self.routes[$0.pattern] } ?? self.unmatched
+        let methodIndex = Self.methods.firstIndex(of: method) ?? Self.methods.count
+        let key = status.code &* 8 &+ methodIndex
+        let counter = counters.counters.withLock { cache in
+            if let counter = cache[key] { return counter }
+            let label = methodIndex < Self.methods.count ? Self.methods[methodIndex].rawValue : "other"
+            let counter = CoreMetrics.Counter(
+                label: "bilet_http_requests_total",
+                dimensions: [("route", counters.route), ("method", label), ("status", String(status.code))], factory: self.factory)
+            cache[key] = counter
+            return counter
+        }
+        counter.increment()
+    }
+}
