@@ -1,0 +1,142 @@
+import Audit
+import Foundation
+import PupilImport
+import Storage
+import Testing
+import ServeTestSupport
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Issue #15, part 2: faults injected into a real `bilet serve` and its private PostgreSQL cluster,
+/// driven with curl and the development certificates (docs/RELIABILITY.md, "Fault injection").
+/// Serialised and run in the timed pass of scripts/test: the tests load the machine and assert
+/// bounds.
+@Suite(.serialized) struct FaultInjectionTests {
+    typealias Run = ServeCommandTests.GatewayRun
+
+    static let officer = "user:usr_compliance_officer_1"
+    static let rows = 10_000
+    /// Each synthetic row registers two subjects in the vault: the pupil and the guardian.
+    static let subjectsPerRow = 2
+
+    /// `kill -9` of the vault process while it stores a 10,000-row import in its transaction.
+    @Test func vaultKilledDuringImportStoresAllOrNothing() async throws {
+        try await killDuringImport(.vault)
+    }
+
+    /// `kill -9` of the gateway process while the vault stores a 10,000-row import it passed on.
+    @Test func gatewayKilledDuringImportStoresAllOrNothing() async throws {
+        try await killDuringImport(.gateway)
+    }
+
+    /// A school starts a 10,000-row import; once the vault's import transaction holds its advisory
+    /// locks (it is storing rows), `component` is killed with SIGKILL. The client gets no 2xx, the
+    /// supervisor stops the platform (exit 1), and after a restart on the same database the
+    /// import is stored completely with its audit records or not at all, the audit log verifies
+    /// against its signed checkpoints and the test's time window has no gap.
+    func killDuringImport(_ component: TrustDomainName) async throws {
+        let run = try Run.make()
+        defer { try? FileManager.default.removeItem(at: run.directory) }
+        try run.prepare()
+        let from = Date()
+        var (serve, lines, ports) = try await run.serve()
+        defer { serve.stopIfRunning() }
+        let port = try #require(ports["workstations"])
+        let add = try run.addAccount("school.a", role: "school", organisation: "bilet://school/77-0001", region: "77")
+        try #require(add.status == 0, "\(add.output)")
+        try run.initialiseVault()
+        let token = try run.signIn(port: port, "school.a", client: "workstation")
+        let victim = try #require(Self.pid(of: component.rawValue, in: lines), "no `component started` line for \(component)")
+
+        let csv = run.directory.path + "/import.csv"
+        try Data(SyntheticImport.file(rows: Self.rows, seed: 15)).write(to: URL(fileURLWithPath: csv))
+        let answerLog = run.directory.appendingPathComponent("import-answer.log")
+        let client = try BiletProcess.start(
+            ["-sS", "--max-time", "300", "--cacert", run.certs + "/gateway/ca-bundle.pem", "-w", "\n%{http_code}",
+             "--cert", run.certs + "/clients/workstation.pem", "--key", run.certs + "/clients/workstation.key",
+             "-X", "POST", "-H", "Authorization: Bearer \(token)", "-H", "Content-Type: text/csv", "--data-binary", "@" + csv,
+             "https://127.0.0.1:\(port)/v1/pupils/import"],
+            environment: [:], log: answerLog, executable: URL(fileURLWithPath: "/usr/bin/curl"))
+        defer { if client.process.isRunning { client.process.terminate() } }
+
+        // The vault's import transaction takes per-digest advisory locks before storing anything
+        // and holds them until it commits: while any is held, the import is half done.
+        let storing = "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a USING (pid) WHERE a.usename = 'bilet_vault' AND l.locktype = 'advisory'"
+        let deadline = Date().addingTimeInterval(240)
+        var held = 0
+        while client.process.isRunning, Date() < deadline {
+            held = Int(try run.sql(storing)) ?? 0
+            if held > 0 { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        try #require(held > 0, "the import ended before the fault could be injected: \((try? String(contentsOf: answerLog, encoding: .utf8))?.suffix(300) ?? "")")
+        #expect(kill(victim, SIGKILL) == 0)
+
+        let stopped = Date().addingTimeInterval(120)
+        while (client.process.isRunning || serve.process.isRunning), Date() < stopped { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(!client.process.isRunning, "the client hung after the fault")
+        #expect(!serve.process.isRunning, "bilet serve did not stop after a component died")
+        let answer = (try? String(contentsOf: answerLog, encoding: .utf8)) ?? ""
+        let http = answer.split(separator: "\n", omittingEmptySubsequences: false).last.map(String.init) ?? ""
+        #expect(!http.hasPrefix("2"), "the client was told the import succeeded: \(http) \(answer.prefix(300))")
+        #expect(serve.process.terminationStatus == 1)
+        let firstLog = try String(contentsOf: serve.log, encoding: .utf8)
+        let died = ServeRun.records(firstLog.split(separator: "\n").map(String.init), message: "a component stopped by itself; stopping every component")
+        #expect(died.first?["component"] as? String == component.rawValue, "\(died)")
+        #expect(died.first?["status"] as? String == "\(SIGKILL)", "\(died)")
+
+        // Restarted on the same database: all rows or none, and their audit records with them.
+        (serve, lines, ports) = try await run.serve()
+        let subjects = try run.sql("SELECT count(*) FROM vault.subjects")
+        let imported = try run.sql("SELECT count(*) FROM audit.events WHERE kind = 'pupils.imported'")
+        let written = try run.sql("SELECT count(*) FROM audit.events WHERE kind = 'pii.written'")
+        let all = "\(Self.rows * Self.subjectsPerRow)"
+        #expect(subjects == "0" || subjects == all, "a partial import: \(subjects) of \(all) subjects stored")
+        #expect(imported == (subjects == "0" ? "0" : "1"), "\(subjects) subjects, \(imported) pupils.imported records")
+        #expect(written == subjects, "\(subjects) subjects, \(written) pii.written records")
+        print("fault injection: \(component.rawValue) killed with \(held) advisory locks held; client got \(http); stored \(subjects) of \(all) subjects, \(imported) pupils.imported and \(written) pii.written records")
+
+        try await Self.expectAuditIntact(run, from: from)
+        #expect(try serve.terminate() == 0)
+    }
+
+    /// Waits until the sequencer of the running `bilet serve` has signed a checkpoint over every
+    /// recorded event, then checks the whole log (`bilet audit verify` against the development
+    /// key and the checkpoint saved outside the database) and the window from `from` to now
+    /// (`bilet audit gaps`: every event in it is in the signed tree, none pending).
+    static func expectAuditIntact(_ run: Run, from: Date) async throws {
+        let integrated = "SELECT (SELECT count(*) FROM audit.events) = (SELECT coalesce(max(tree_size), 0) FROM audit.checkpoints)"
+        let deadline = Date().addingTimeInterval(60)
+        while try run.sql(integrated) != "t", Date() < deadline { try await Task.sleep(for: .milliseconds(200)) }
+        #expect(try run.sql(integrated) == "t", "the sequencer did not sign every event within a minute")
+        let to = Date()
+        try await Task.sleep(for: .milliseconds(20))
+        let key = try run.bilet(["audit", "key", "--config", run.config])
+        try #require(key.status == 0, "\(key.output)")
+        let vkey = try #require(key.output.split(separator: "\n").last.map(String.init))
+        let common = ["--config", run.config, "--officer", officer]
+        let verify = try run.bilet(["audit", "verify", "--key", vkey, "--saved", run.directory.path + "/checkpoints/latest"] + common)
+        #expect(verify.status == 0, "\(verify.output)")
+        #expect(verify.output.contains("OK: every record matches its leaf and every checkpoint's signed root"), "\(verify.output)")
+        // The window's end is proven by the first leaf after it (verify's own record) being signed.
+        while try run.sql(integrated) != "t", Date() < deadline.addingTimeInterval(30) { try await Task.sleep(for: .milliseconds(200)) }
+        let gaps = try run.bilet(["audit", "gaps", "--from", AuditTime.format(from), "--to", AuditTime.format(to)] + common)
+        #expect(gaps.status == 0, "\(gaps.output)")
+        #expect(gaps.output.contains("not yet integrated: 0"), "\(gaps.output)")
+        #expect(gaps.output.contains("OK: the window is complete"), "\(gaps.output)")
+    }
+
+    /// The process id of `component` from the serve log's `component started` line.
+    static func pid(of component: String, in lines: [String]) -> pid_t? {
+        ServeRun.records(lines, message: "component started")
+            .first { $0["component"] as? String == component }
+            .flatMap { ($0["pid"] as? String).flatMap { pid_t($0) } }
+    }
+
+    /// The trust domains a fault is injected into.
+    enum TrustDomainName: String {
+        case vault, gateway
+    }
+}
