@@ -102,6 +102,106 @@ import Glibc
         #expect(try serve.terminate() == 0)
     }
 
+    /// The private cluster stopped (`pg_ctl stop -m fast`) for three seconds and started again
+    /// under a client loop of authenticated requests (`GET /v1/staff/me`, whose staff session is
+    /// resolved in the database, a card read, a one-row import): during the outage every answer
+    /// is 503, never 500 and never later
+    /// than the database's acquire bound (2 s) plus the client's own overhead; afterwards the same
+    /// `bilet serve` (not restarted) answers 200 again, and every import answered 200 is stored.
+    @Test func databaseRestartUnderLoadAnswers503AndRecovers() async throws {
+        let run = try Run.make()
+        defer { try? FileManager.default.removeItem(at: run.directory) }
+        try run.prepare()
+        let (serve, _, ports) = try await run.serve()
+        defer { serve.stopIfRunning() }
+        let port = try #require(ports["workstations"])
+        let add = try run.addAccount("school.a", role: "school", organisation: "bilet://school/77-0001", region: "77")
+        try #require(add.status == 0, "\(add.output)")
+        try run.initialiseVault()
+        let token = try run.signIn(port: port, "school.a", client: "workstation")
+        let first = try Self.importRow(run, port: port, token: token, index: 0)
+        try #require(first.http == "200", "\(first)")
+        let pupil = try #require((ServeRun.json(first.body)["tokens"] as? [String])?.first)
+
+        let cluster = try LocalCluster(directory: run.directory.path + "/pg", authentication: .scram)
+        let outcomes = Outcomes()
+        let load = Task.detached {
+            var index = 1
+            while !Task.isCancelled {
+                let started = ContinuousClock.now
+                let me = try run.call(port: port, client: "workstation", token: token, "/v1/staff/me")
+                outcomes.add(.init(kind: "me", http: me.http, elapsed: ContinuousClock.now - started, at: Date()))
+                let readStarted = ContinuousClock.now
+                let card = try run.call(port: port, client: "workstation", token: token, "/v1/pupils/\(pupil)?purpose=enrolment&fields=surname")
+                outcomes.add(.init(kind: "card", http: card.http, elapsed: ContinuousClock.now - readStarted, at: Date()))
+                let writeStarted = ContinuousClock.now
+                let write = try Self.importRow(run, port: port, token: token, index: index)
+                outcomes.add(.init(kind: "import", http: write.http, elapsed: ContinuousClock.now - writeStarted, at: Date()))
+                index += 1
+            }
+        }
+        defer { load.cancel() }
+        try await Task.sleep(for: .seconds(2))
+        let down = Date()
+        try await cluster.stop()
+        try await Task.sleep(for: .seconds(3))
+        let upAgain = Date()
+        try await cluster.start()
+        // Back: a session answered 200 by the same process within 30 s of the start.
+        let recovered = Date().addingTimeInterval(30)
+        while Date() < recovered, !outcomes.all.contains(where: { $0.kind == "me" && $0.http == "200" && $0.at > upAgain }) {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        try await Task.sleep(for: .seconds(1))
+        load.cancel()
+        _ = await load.result
+        #expect(serve.process.isRunning, "bilet serve stopped when its database did")
+
+        let all = outcomes.all
+        let during = all.filter { $0.at > down.addingTimeInterval(0.5) && $0.at < upAgain }
+        let after = all.filter { $0.at > upAgain }
+        #expect(all.allSatisfy { ["200", "503"].contains($0.http) }, "\(all.filter { !["200", "503"].contains($0.http) })")
+        #expect(during.count >= 3, "the loop made \(during.count) requests during the outage")
+        #expect(during.allSatisfy { $0.http == "503" }, "\(during.filter { $0.http != "503" })")
+        #expect(all.allSatisfy { $0.elapsed < .seconds(5) }, "\(all.filter { $0.elapsed >= .seconds(5) })")
+        for kind in ["me", "card", "import"] {
+            #expect(after.contains { $0.kind == kind && $0.http == "200" }, "no \(kind) answered 200 after the restart: \(after)")
+        }
+
+        // Every import answered 200 is stored (and only those: a 503 stored nothing).
+        let stored = all.filter { $0.kind == "import" && $0.http == "200" }.count + 1
+        #expect(try run.sql("SELECT count(*) FROM vault.subjects") == "\(stored * Self.subjectsPerRow)")
+        print("fault injection: database stopped for 3 s under load; \(all.count) requests, \(during.count) during the outage (all 503), \(stored - 1) imports answered 200 and stored, slowest answer \(all.map(\.elapsed).max() ?? .zero)")
+        #expect(try serve.terminate() == 0)
+    }
+
+    /// A one-row import of the synthetic pupil `index` (seed 3): the HTTP status and body.
+    static func importRow(_ run: Run, port: Int, token: String, index: Int) throws -> (http: String, body: String) {
+        let path = run.directory.path + "/row-\(index).csv"
+        try Data((SyntheticImport.header + "\r\n" + SyntheticImport.row(index, seed: 3) + "\r\n").utf8).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        return try run.call(port: port, client: "workstation", token: token, "/v1/pupils/import", method: "POST", type: "text/csv", body: "@" + path)
+    }
+
+    /// One request of a client loop: what it asked, the status, how long it took and when it ended.
+    struct Outcome: Sendable, CustomStringConvertible {
+        let kind: String
+        let http: String
+        let elapsed: Duration
+        let at: Date
+
+        var description: String { "\(kind) \(http) \(elapsed)" }
+    }
+
+    /// The outcomes a client loop collects while the test watches.
+    final class Outcomes: @unchecked Sendable {
+        private let lock = NSLock()
+        private var outcomes: [Outcome] = []
+
+        func add(_ outcome: Outcome) { lock.withLock { outcomes.append(outcome) } }
+        var all: [Outcome] { lock.withLock { outcomes } }
+    }
+
     /// Waits until the sequencer of the running `bilet serve` has signed a checkpoint over every
     /// recorded event, then checks the whole log (`bilet audit verify` against the development
     /// key and the checkpoint saved outside the database) and the window from `from` to now
