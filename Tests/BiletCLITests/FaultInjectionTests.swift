@@ -175,6 +175,69 @@ import Glibc
         #expect(try serve.terminate() == 0)
     }
 
+    /// The owner holds `LOCK TABLE audit.events IN ACCESS EXCLUSIVE MODE` in an open transaction
+    /// (psql, beside the running `bilet serve`): a school's card read cannot append its audit
+    /// record and answers `503 unavailable` (the door's one code for an audit or storage failure,
+    /// DoorRefusals) within the append's lock bound (500 ms) plus 2 s, returns no field and leaves no `pii.read` record; once the lock is gone the same read
+    /// answers 200 and is recorded. OneDoorTests shows the bound inside the vault; this shows it
+    /// through the gateway, the door and the HTTP answer.
+    @Test func auditStoreLockedByOwnerAnswers503InTime() async throws {
+        let run = try Run.make()
+        defer { try? FileManager.default.removeItem(at: run.directory) }
+        try run.prepare()
+        let (serve, _, ports) = try await run.serve()
+        defer { serve.stopIfRunning() }
+        let port = try #require(ports["workstations"])
+        let add = try run.addAccount("school.a", role: "school", organisation: "bilet://school/77-0001", region: "77")
+        try #require(add.status == 0, "\(add.output)")
+        try run.initialiseVault()
+        let token = try run.signIn(port: port, "school.a", client: "workstation")
+        let first = try Self.importRow(run, port: port, token: token, index: 0)
+        try #require(first.http == "200", "\(first)")
+        let pupil = try #require((ServeRun.json(first.body)["tokens"] as? [String])?.first)
+        let card = "/v1/pupils/\(pupil)?purpose=enrolment&fields=surname"
+        let reads = "SELECT count(*) FROM audit.events WHERE kind = 'pii.read' AND subject = '\(pupil)'"
+        let before = try run.sql(reads)
+
+        let holder = try Self.ownerPSQL(
+            run, "BEGIN; LOCK TABLE audit.events IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(8); COMMIT;",
+            log: run.directory.appendingPathComponent("lock-holder.log"))
+        defer { if holder.process.isRunning { holder.process.terminate() } }
+        let locked = "SELECT count(*) FROM pg_locks WHERE relation = 'audit.events'::regclass AND mode = 'AccessExclusiveLock' AND granted"
+        let deadline = Date().addingTimeInterval(10)
+        while try run.sql(locked) != "1", Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        try #require(try run.sql(locked) == "1", "the owner's lock was not taken")
+
+        let started = ContinuousClock.now
+        let refused = try run.call(port: port, client: "workstation", token: token, card)
+        let elapsed = ContinuousClock.now - started
+        #expect(refused.http == "503", "\(refused)")
+        #expect(ServeRun.json(refused.body)["code"] as? String == "unavailable", "\(refused)")
+        #expect(ServeRun.json(refused.body)["fields"] == nil)
+        #expect(elapsed < .milliseconds(500) + .seconds(2), "answered after \(elapsed)")
+        #expect(holder.process.isRunning, "the lock was released before the answer: the bound was not what answered")
+        print("fault injection: audit store locked by the owner; card read answered \(refused.http) \(ServeRun.json(refused.body)["code"] ?? "") after \(elapsed)")
+
+        let released = Date().addingTimeInterval(30)
+        while holder.process.isRunning, Date() < released { try await Task.sleep(for: .milliseconds(100)) }
+        #expect(holder.process.terminationStatus == 0, "\((try? String(contentsOf: holder.log, encoding: .utf8)) ?? "")")
+        #expect(try run.sql(reads) == before, "the refused read left a record")
+        let answered = try run.call(port: port, client: "workstation", token: token, card)
+        #expect(answered.http == "200", "\(answered)")
+        #expect(try run.sql(reads) == "\((Int(before) ?? 0) + 1)")
+        #expect(try serve.terminate() == 0)
+    }
+
+    /// `statement` in psql as the private cluster's owner, in the background (output to `log`).
+    static func ownerPSQL(_ run: Run, _ statement: String, log: URL) throws -> BiletProcess {
+        let cluster = try LocalCluster(directory: run.directory.path + "/pg", authentication: .scram)
+        let password = try DatabaseCredentials(directory: cluster.directory).password(forRole: "owner")
+        return try BiletProcess.start(
+            ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-c", statement, cluster.connectionString(database: "bilet")],
+            environment: ["PGPASSWORD": password], log: log,
+            executable: URL(fileURLWithPath: try PostgresBinaries.locate().directory + "/psql"))
+    }
+
     /// A one-row import of the synthetic pupil `index` (seed 3): the HTTP status and body.
     static func importRow(_ run: Run, port: Int, token: String, index: Int) throws -> (http: String, body: String) {
         let path = run.directory.path + "/row-\(index).csv"
