@@ -44,10 +44,7 @@ import Glibc
         var (serve, lines, ports) = try await run.serve()
         defer { serve.stopIfRunning() }
         let port = try #require(ports["workstations"])
-        let add = try run.addAccount("school.a", role: "school", organisation: "bilet://school/77-0001", region: "77")
-        try #require(add.status == 0, "\(add.output)")
-        try run.initialiseVault()
-        let token = try run.signIn(port: port, "school.a", client: "workstation")
+        let token = try Self.school(run, port: port)
         let victim = try #require(Self.pid(of: component.rawValue, in: lines), "no `component started` line for \(component)")
 
         let csv = run.directory.path + "/import.csv"
@@ -105,9 +102,9 @@ import Glibc
     /// The private cluster stopped (`pg_ctl stop -m fast`) for three seconds and started again
     /// under a client loop of authenticated requests (`GET /v1/staff/me`, whose staff session is
     /// resolved in the database, a card read, a one-row import): during the outage every answer
-    /// is 503, never 500 and never later
-    /// than the database's acquire bound (2 s) plus the client's own overhead; afterwards the same
-    /// `bilet serve` (not restarted) answers 200 again, and every import answered 200 is stored.
+    /// is 503, never 500 and never later than the database's acquire bound (2 s) plus the
+    /// client's own overhead; afterwards the same `bilet serve` (not restarted) answers 200 again,
+    /// and every import answered 200 is stored.
     @Test func databaseRestartUnderLoadAnswers503AndRecovers() async throws {
         let run = try Run.make()
         defer { try? FileManager.default.removeItem(at: run.directory) }
@@ -115,13 +112,8 @@ import Glibc
         let (serve, _, ports) = try await run.serve()
         defer { serve.stopIfRunning() }
         let port = try #require(ports["workstations"])
-        let add = try run.addAccount("school.a", role: "school", organisation: "bilet://school/77-0001", region: "77")
-        try #require(add.status == 0, "\(add.output)")
-        try run.initialiseVault()
-        let token = try run.signIn(port: port, "school.a", client: "workstation")
-        let first = try Self.importRow(run, port: port, token: token, index: 0)
-        try #require(first.http == "200", "\(first)")
-        let pupil = try #require((ServeRun.json(first.body)["tokens"] as? [String])?.first)
+        let token = try Self.school(run, port: port)
+        let pupil = try Self.registeredPupil(run, port: port, token: token)
 
         let cluster = try LocalCluster(directory: run.directory.path + "/pg", authentication: .scram)
         let outcomes = Outcomes()
@@ -178,8 +170,9 @@ import Glibc
     /// The owner holds `LOCK TABLE audit.events IN ACCESS EXCLUSIVE MODE` in an open transaction
     /// (psql, beside the running `bilet serve`): a school's card read cannot append its audit
     /// record and answers `503 unavailable` (the door's one code for an audit or storage failure,
-    /// DoorRefusals) within the append's lock bound (500 ms) plus 2 s, returns no field and leaves no `pii.read` record; once the lock is gone the same read
-    /// answers 200 and is recorded. OneDoorTests shows the bound inside the vault; this shows it
+    /// DoorRefusals) within the append's lock bound (500 ms) plus 2 s, returns no field and
+    /// leaves no `pii.read` record; once the lock is gone the same read answers 200 and is
+    /// recorded. OneDoorTests shows the bound inside the vault; this shows it
     /// through the gateway, the door and the HTTP answer.
     @Test func auditStoreLockedByOwnerAnswers503InTime() async throws {
         let run = try Run.make()
@@ -188,13 +181,8 @@ import Glibc
         let (serve, _, ports) = try await run.serve()
         defer { serve.stopIfRunning() }
         let port = try #require(ports["workstations"])
-        let add = try run.addAccount("school.a", role: "school", organisation: "bilet://school/77-0001", region: "77")
-        try #require(add.status == 0, "\(add.output)")
-        try run.initialiseVault()
-        let token = try run.signIn(port: port, "school.a", client: "workstation")
-        let first = try Self.importRow(run, port: port, token: token, index: 0)
-        try #require(first.http == "200", "\(first)")
-        let pupil = try #require((ServeRun.json(first.body)["tokens"] as? [String])?.first)
+        let token = try Self.school(run, port: port)
+        let pupil = try Self.registeredPupil(run, port: port, token: token)
         let card = "/v1/pupils/\(pupil)?purpose=enrolment&fields=surname"
         let reads = "SELECT count(*) FROM audit.events WHERE kind = 'pii.read' AND subject = '\(pupil)'"
         let before = try run.sql(reads)
@@ -236,6 +224,22 @@ import Glibc
             ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-c", statement, cluster.connectionString(database: "bilet")],
             environment: ["PGPASSWORD": password], log: log,
             executable: URL(fileURLWithPath: try PostgresBinaries.locate().directory + "/psql"))
+    }
+
+    /// The school `school.a` added, the vault initialised and the school signed in on `port`:
+    /// the staff session's token.
+    static func school(_ run: Run, port: Int) throws -> String {
+        let add = try run.addAccount("school.a", role: "school", organisation: "bilet://school/77-0001", region: "77")
+        try #require(add.status == 0, "\(add.output)")
+        try run.initialiseVault()
+        return try run.signIn(port: port, "school.a", client: "workstation")
+    }
+
+    /// The synthetic pupil 0 (seed 3) imported by the school: the pupil's token.
+    static func registeredPupil(_ run: Run, port: Int, token: String) throws -> String {
+        let first = try importRow(run, port: port, token: token, index: 0)
+        try #require(first.http == "200", "\(first)")
+        return try #require((ServeRun.json(first.body)["tokens"] as? [String])?.first)
     }
 
     /// A one-row import of the synthetic pupil `index` (seed 3): the HTTP status and body.
