@@ -65,7 +65,7 @@ import Testing
         #expect(gatewayReady == ["READY=1\nSTATUS=component ready"], "\(Self.log(gateway))")
         let lines = Self.log(gateway).split(separator: "\n").map(String.init)
         let ports = ServeRun.records(lines, message: "gateway listening").compactMap { ($0["port"] as? String).flatMap(Int.init) }
-        #expect(ports.count == 3, "\(lines)")
+        #expect(ports.count == 4, "the three listeners and the admin listener: \(lines)")
         for port in ports {
             let connected = try BiletProcess.run(
                 ["-c", "exec 3<>/dev/tcp/127.0.0.1/\(port)"], environment: [:], executable: URL(fileURLWithPath: "/bin/bash"))

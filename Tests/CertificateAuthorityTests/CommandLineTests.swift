@@ -118,12 +118,14 @@ enum InventoryTimestamp {
         let arguments = ["certs", "dev-setup", "--directory", directory, "--database-url", database.configuration.connectionString]
         let first = try await BiletBinary.run(arguments)
         #expect(first.status == 0, "\(first.stdout)\(first.stderr)")
-        // 2 server certificates and 9 clients: two workstations of school 77-0001, school 77-0002,
-        // region 77, venue 77-0042, the operator, and the assessment, trials and recommendations services
-        #expect(first.stdout.components(separatedBy: "issued ").count - 1 == 11, "\(first.stdout)")
+        // 2 server certificates and 10 clients: two workstations of school 77-0001, school 77-0002,
+        // region 77, venue 77-0042, the operator, the assessment, trials and recommendations services,
+        // and the monitoring scraper of the admin listener
+        #expect(first.stdout.components(separatedBy: "issued ").count - 1 == 12, "\(first.stdout)")
         #expect(first.stdout.contains("(bilet://operator/op-1/ws/1)"), "\(first.stdout)")
         let clients = [
             "workstation", "gost-workstation", "service", "service-trials", "service-recommendations", "school-b", "region", "venue", "operator",
+            "monitoring",
         ]
         let files = ["gateway/server.pem", "gateway/gost-server.pem", "gateway/ca-bundle.pem", "gateway/crl.pem"]
             + clients.map { "clients/\($0).pem" }
@@ -138,7 +140,7 @@ enum InventoryTimestamp {
         #expect(!second.stdout.contains("issued "), "\(second.stdout)")
         for file in files { #expect(try ProtectedFile.readPublic("\(directory)/\(file)") == before[file], "\(file) changed") }
         let count = try await database.withPool { try await $0.query("SELECT count(*) FROM ca.certificates").singleValue(Int64.self) }
-        #expect(count == 15, "11 leaves and the root and issuing CA of both hierarchies")
+        #expect(count == 16, "12 leaves and the root and issuing CA of both hierarchies")
 
         // the development PKI verifies with the independent tools
         let chain = "\(directory)/clients/workstation.pem"
@@ -154,7 +156,7 @@ enum InventoryTimestamp {
         #expect(third.status == 0, "\(third.stderr)")
         #expect(!third.stdout.contains("issued "))
         let recorded = try await fresh.withPool { try await $0.query("SELECT count(*) FROM ca.certificates").singleValue(Int64.self) }
-        #expect(recorded == 15)
+        #expect(recorded == 16)
     }
 
     @Test func rotateServerIssuesANewKeyAndTheGatewayServesItLive() async throws {
