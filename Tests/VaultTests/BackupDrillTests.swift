@@ -200,6 +200,39 @@ struct BackupDrillTests {
         await fixture.shutdown()
     }
 
+    @Test("an erasure the restore cannot re-apply (a reason the vault does not know) drops the restored data, though the log verifies")
+    func unreappliedErasureDropsTheRestore() async throws {
+        let fixture = try await VaultFixture.make()
+        let family = try await fixture.family(906, purposes: ["parent_request"])
+        let files = try TemporaryDirectory()
+        defer { files.remove() }
+        let backup = files.file("unreapplied.bilet-backup")
+        let secret = UnsealSecret.passphrase(fixture.passphrase)
+        _ = try await BackupCreation.create(owner: fixture.database.configuration, to: backup, secret: secret)
+        let token = family.pupil.token.rawValue
+        try await fixture.asSuperuser { pool in
+            try await pool.execute(
+                """
+                INSERT INTO vault.destruction_register (subject_token, subject_kind, scope, categories, method, reason, requested_by, destroyed_at)
+                VALUES (\(token), 'pupil', 'subject', ARRAY['surname'], 'crypto_shredding', 'not_a_reason', 'user:usr_operator', clock_timestamp())
+                """)
+        }
+
+        let cluster = try await Self.freshCluster()
+        let report = try await BackupRestore.restore(
+            backup: backup, secret: secret, target: cluster.configuration(database: "restored"), live: fixture.database.configuration,
+            checkpointDirectory: files.file("checkpoints"), logKey: try Self.unusedLogKey(), policies: fixture.policies)
+        #expect(!report.isComplete)
+        #expect(report.reapplied.map(\.entry.subject) == [family.pupil.token])
+        // Nothing of the restore is left: the pupil's data key went with the rest.
+        let pool = PostgresConnectionPool(configuration: cluster.configuration(database: "restored"), maxConnections: 1)
+        let schemas = try await pool.query("SELECT count(*) FROM pg_namespace WHERE nspname IN ('vault', 'audit')").singleValue(Int64.self)
+        #expect(schemas == 0)
+        await pool.shutdown()
+        try await cluster.stop()
+        await fixture.shutdown()
+    }
+
     @Test("a field destroyed after the backup (health data, consent withdrawn) is destroyed again on restore")
     func fieldDestructionReapplied() async throws {
         let clock = MovableClock()

@@ -80,7 +80,8 @@ struct BackupCommand: AsyncParsableCommand {
                 signed checkpoints and the copies saved outside the database (the checkpoint directory, which must hold \
                 the backup's newest checkpoint); then every entry of the live destruction register that the restored \
                 register does not hold is re-applied (crypto-shredding again), and each is listed. Exit status 1 if any \
-                could not be. A restore that fails after pg_restore drops what it restored, unless every erasure was re-applied.
+                could not be, and then the restored data is dropped from the target. A restore that fails after pg_restore \
+                drops what it restored too, unless every erasure was re-applied.
                 """)
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var secret: VaultCommand.SecretOptions
@@ -125,7 +126,7 @@ struct BackupCommand: AsyncParsableCommand {
                 }
             }
             guard report.isComplete else {
-                FileHandle.standardError.write(Data("error: some erasures were not re-applied; do not use the restored database\n".utf8))
+                FileHandle.standardError.write(Data("error: some erasures were not re-applied, so the restored data was removed from the target\n".utf8))
                 throw ExitCode(1)
             }
         }
