@@ -111,25 +111,18 @@ public struct PupilAccessDesk: Sendable {
                 "organisation": .entity(EntityRef(session.school.kind.rawValue, session.school.id.value)),
                 "region": .entity(EntityRef("region", session.region)),
             ])
-        let policies = audit.policies.current
-        let decision = await policies.decide(
-            PolicyRequest(
-                principal: principal, action: action,
-                resource: Resource(type: "audit_log", id: "log", attributes: ["subject": .entity(EntityRef("pupil", session.pupil))]),
-                purpose: Self.purpose, time: Timestamp(secondsSinceEpoch: Int64(Date().timeIntervalSince1970))),
-            relationships: InMemoryRelationships())
-        guard decision.isAllowed else {
-            do {
-                try await audit.log.append(
-                    PolicyDecided(
-                        actor: session.actor, subject: session.pupil, decision: .deny, purpose: Self.purpose, action: action,
-                        resource: "audit_log", rule: decision.decidingRules.first, policyVersion: decision.policyVersion.digest),
-                    using: audit.recorder)
-            } catch {
-                throw Problem.auditUnavailable
-            }
-            throw Problem.forbidden
-        }
+        guard
+            let decision = try await audit.policies.permit(
+                action, on: Resource(type: "audit_log", id: "log", attributes: ["subject": .entity(EntityRef("pupil", session.pupil))]),
+                purpose: Self.purpose, principal: principal, actor: session.actor, subject: session.pupil,
+                recordDenial: { denial in
+                    do {
+                        try await audit.log.append(denial, using: audit.recorder)
+                    } catch {
+                        throw Problem.auditUnavailable
+                    }
+                })
+        else { throw Problem.forbidden }
         return AuditQueryService(
             reader: audit.reader, recorder: audit.recorder, officer: session.actor, purpose: Self.purpose,
             policyVersion: decision.policyVersion.digest, log: audit.log)
