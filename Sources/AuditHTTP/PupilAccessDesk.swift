@@ -96,10 +96,14 @@ public struct PupilAccessDesk: Sendable {
 
     /// The inclusion proof of the access at leaf `leaf` against the newest signed checkpoint.
     ///
-    /// - Throws: ``AuditError`` `notFound` (`404`) when the leaf is not about the pupil or no
-    ///   checkpoint covers it yet; as ``accesses(_:)`` otherwise.
+    /// Only a leaf of ``accessTypes`` is proved. The proof must carry the leaf's input to be checked,
+    /// and that input holds the record's actor (`user:usr_…`, an account id, not a name or login):
+    /// the one place the pupil can see it.
+    ///
+    /// - Throws: ``AuditError`` `notFound` (`404`) when the leaf is not an access to the pupil's data
+    ///   or no checkpoint covers it yet; as ``accesses(_:)`` otherwise.
     public func proof(_ session: PupilSession, leaf: UInt64) async throws -> ProofBundle {
-        try await service(session, action: "verify").prove(leafIndex: leaf, aboutSubject: session.pupil)
+        try await service(session, action: "verify").prove(leafIndex: leaf, aboutSubject: session.pupil, ofKinds: Self.accessTypes)
     }
 
     /// The query service for the pupil, once the policy permits `action` on their own entries.

@@ -12,7 +12,8 @@ import HTTPTypes
 /// - `GET /v1/pupil/me/accesses`: `{"accesses": [{leaf_index, recorded_at, type, decision,
 ///   purpose, accessor: {kind, role, organisation}, fields, consent}]}`, newest first; `kind` is
 ///   `pupil`, `staff` (with the role and the organisation), `module` (with the module as `role`)
-///   or `platform`. Never a person's name, login or account.
+///   or `platform`. Never a person's name, login or account (a downloaded proof carries the leaf's
+///   input, whose actor is an account id: it cannot be verified without it).
 /// - `GET /v1/pupil/me/accesses/{leaf}/proof`: the inclusion proof of that access against the
 ///   newest signed checkpoint, the ``ProofBundle`` JSON of `GET /v1/audit/proofs/inclusion` (check it
 ///   with `bilet audit verify-proof --proof FILE --key LOG-KEY`); `404 not-found` for a leaf about
