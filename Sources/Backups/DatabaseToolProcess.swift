@@ -39,9 +39,10 @@ final class DatabaseToolProcess: @unchecked Sendable {
         }
     }
 
-    /// The child's arguments and environment: `arguments` as given, and this process's environment
-    /// with `configuration` in libpq's variables (connection string, overrides and password alike),
-    /// which win over any inherited. No `--dbname`: nothing of the connection (a password in a URL
+    /// The child's arguments and environment: `arguments` as given, and of this process's
+    /// environment only what a program needs (``ChildEnvironment``: no other credentials, no
+    /// `BILET_…`, no inherited `PG…`), with `configuration` in libpq's variables (connection string,
+    /// overrides and password alike). No `--dbname`: nothing of the connection (a password in a URL
     /// above all) shows in the child's command line.
     static func invocation(
         _ arguments: [String], configuration: PostgresConfiguration
@@ -52,7 +53,7 @@ final class DatabaseToolProcess: @unchecked Sendable {
         } catch {
             throw .databaseTool("the database connection cannot be passed to PostgreSQL's programs (\(error.code))")
         }
-        return (arguments, ProcessInfo.processInfo.environment.merging(connection) { _, configured in configured })
+        return (arguments, ChildEnvironment.filtered(ProcessInfo.processInfo.environment).merging(connection) { _, configured in configured })
     }
 
     /// The dump's next bytes (at most `maximum`); no bytes at the end, once the program has exited

@@ -1,6 +1,7 @@
 @testable import Backups
 import Foundation
 import PostgreSQL
+import Storage
 import Testing
 @testable import Vault
 
@@ -129,6 +130,14 @@ struct BackupFileTests {
         #expect(invocation.environment["PGDATABASE"] == "db")
         #expect(invocation.arguments == ["--format=custom", "--no-password"])
         #expect(!invocation.arguments.contains { $0.contains("S3CRET") })
+        // Of this process's environment only what a program needs passes (no BILET_DATABASE_URL,
+        // no unrelated credentials); libpq's variables come from the configuration.
+        let passed = invocation.environment.keys.filter { !$0.hasPrefix("PG") }
+        let allowed: Set<String> = ["PATH", "HOME", "TMPDIR", "LANG", "LANGUAGE", "TZ", "USER", "LOGNAME"]
+        #expect(passed.filter { !allowed.contains($0) && !$0.hasPrefix("LC_") }.sorted() == [])
+        #expect(
+            ChildEnvironment.filtered(["PATH": "/bin", "BILET_DATABASE_URL": "x", "AWS_SECRET_ACCESS_KEY": "y", "LC_ALL": "C"])
+                == ["PATH": "/bin", "LC_ALL": "C"])
     }
 
     @Test("a restore's second pass reads only the file verified: one put in its place is refused before anything is fed")

@@ -2,6 +2,7 @@ import Foundation
 import LocalSocket
 package import Logging
 import Settings
+import Storage
 import UnixSignals
 
 #if canImport(Glibc)
@@ -163,8 +164,7 @@ package struct ServeSupervisor {
     /// paths a program needs, nothing else (no `PG…` secrets, no unrelated credentials of the shell or
     /// unit that started the supervisor).
     static func childEnvironment(_ environment: [String: String]) -> [String: String] {
-        let kept: Set<String> = ["PATH", "HOME", "TMPDIR", "LANG", "LANGUAGE", "TZ", "USER", "LOGNAME"]
-        return environment.filter { name, _ in kept.contains(name) || name.hasPrefix("LC_") || name.hasPrefix("BILET_") }
+        ChildEnvironment.filtered(environment, alsoPrefixed: ["BILET_"])
     }
 
     /// Sends SIGTERM to every running child; returns when to escalate to SIGKILL.
