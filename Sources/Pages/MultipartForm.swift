@@ -92,14 +92,24 @@ public struct MultipartForm: Sendable, Hashable {
         return nil
     }
 
-    /// The index in `haystack` where `needle` first occurs at or after `start`.
+    /// The index in `haystack` where `needle` first occurs at or after `start`. A plain scan over
+    /// the bytes' storage: a file of millions of CRs (each the delimiter's first byte) costs one
+    /// compare of the next byte each, without a slice per candidate.
     static func find(_ needle: [UInt8], in haystack: ArraySlice<UInt8>, from start: Int) -> Int? {
-        guard let first = needle.first, haystack.endIndex - needle.count >= start else { return nil }
-        var index = start
-        while index <= haystack.endIndex - needle.count {
-            if haystack[index] == first, haystack[index..<(index + needle.count)].elementsEqual(needle) { return index }
-            index += 1
+        guard !needle.isEmpty, start >= haystack.startIndex, haystack.endIndex - needle.count >= start else { return nil }
+        return haystack.withUnsafeBufferPointer { bytes in
+            needle.withUnsafeBufferPointer { wanted in
+                let base = haystack.startIndex
+                let last = bytes.count - wanted.count
+                var offset = start - base
+                while offset <= last {
+                    var matched = 0
+                    while matched < wanted.count, bytes[offset + matched] == wanted[matched] { matched += 1 }
+                    if matched == wanted.count { return base + offset }
+                    offset += 1
+                }
+                return nil
+            }
         }
-        return nil
     }
 }

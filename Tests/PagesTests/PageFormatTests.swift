@@ -100,6 +100,11 @@ import Testing
         let part = "--XyZ\r\nContent-Disposition: form-data; name=\"p\"\r\n\r\nv\r\n"
         #expect(MultipartForm(body: Array((String(repeating: part, count: 16) + "--XyZ--\r\n").utf8), boundary: boundary)?.parts.count == 16)
         #expect(MultipartForm(body: Array((String(repeating: part, count: 17) + "--XyZ--\r\n").utf8), boundary: boundary) == nil)
+        // a file of millions of line ends (each a CR, the delimiter's first byte) and a near-delimiter
+        // just before the real one are read whole
+        let lineEnds = String(repeating: "\r\n", count: 2_200_000) + "\r\n--XyY"
+        let big = Array("--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"b.csv\"\r\n\r\n\(lineEnds)\r\n--XyZ--\r\n".utf8)
+        #expect(MultipartForm(body: big, boundary: boundary)?.part("file")?.content.count == lineEnds.utf8.count)
         #expect(ScanType.named(by: Array("%PDF-1.4".utf8)) == "application/pdf")
         #expect(ScanType.named(by: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0]) == "image/png")
         #expect(ScanType.named(by: Array("GIF89a".utf8)) == nil)
