@@ -72,7 +72,7 @@ import ServeTestSupport
         // without libfaketime by AppendAndSequenceTests.checkpointTimeNeverGoesBack.
         var after = before
         await withKnownIssue("libfaketime moves CLOCK_BOOTTIME timers by its offset", isIntermittent: true) {
-            try await Self.waitUntilSigned(run)
+            try await Self.waitUntilSigned(run, within: 15)
             after = Int(try run.sql("SELECT max(sequence) FROM audit.checkpoints")) ?? 0
             #expect(after > before, "the sequencer signed no checkpoint after the step: \(Self.sequencerLines(log))")
         }
@@ -113,10 +113,10 @@ import ServeTestSupport
     }
 
     /// Waits (bounded) until the latest checkpoint covers every recorded event.
-    static func waitUntilSigned(_ run: ServeRun) async throws {
+    static func waitUntilSigned(_ run: ServeRun, within seconds: TimeInterval = 60) async throws {
         let integrated = "SELECT (SELECT count(*) FROM audit.events) = (SELECT coalesce(max(tree_size), 0) FROM audit.checkpoints)"
-        let deadline = Date().addingTimeInterval(60)
+        let deadline = Date().addingTimeInterval(seconds)
         while try run.sql(integrated) != "t", Date() < deadline { try await Task.sleep(for: .milliseconds(200)) }
-        #expect(try run.sql(integrated) == "t", "the sequencer did not sign every event within a minute")
+        #expect(try run.sql(integrated) == "t", "the sequencer did not sign every event within \(Int(seconds)) s")
     }
 }
