@@ -31,7 +31,7 @@ struct Bilet: AsyncParsableCommand {
     /// out interleaved character by character in the shared standard error.
     static func main() async {
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(ProcessArguments.current())
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {

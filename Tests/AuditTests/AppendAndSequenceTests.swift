@@ -8,6 +8,26 @@ import Testing
 
 @Suite("Append path and sequencer")
 struct AppendAndSequenceTests {
+    /// The clock stepped back an hour (issue #15): the previous checkpoint's time is then an hour
+    /// ahead of the clock; the next checkpoint is still signed, with a time not before it.
+    @Test("A checkpoint's time never goes back after the clock stepped back")
+    func checkpointTimeNeverGoesBack() async throws {
+        let fixture = try await AuditFixture.make(batchSize: 7)
+        try await fixture.appendReads(0..<3)
+        let first = try #require(try await fixture.integrate(untilSize: 3))
+        // As if it had been signed before the clock went back an hour.
+        try await fixture.superuser.execute("UPDATE audit.checkpoints SET signed_at = signed_at + interval '1 hour'")
+        let ahead = try #require(first.checkpoint.time).addingTimeInterval(3600)
+        try await fixture.appendReads(3..<5)
+        let second = try #require(try await fixture.integrate(untilSize: 5))
+        #expect(second.checkpoint.sequence == 2)
+        try second.verify(logKey: fixture.signer.verifier)
+        let time = try #require(second.checkpoint.time)
+        #expect(time >= ahead.addingTimeInterval(-0.001), "a checkpoint went back in time: \(time) after \(ahead)")
+        #expect(time < Date().addingTimeInterval(3601))
+        await fixture.shutdown()
+    }
+
     @Test("Appended events are integrated in a tree whose checkpoint and proofs verify")
     func appendIntegrateProve() async throws {
         let fixture = try await AuditFixture.make(batchSize: 7)

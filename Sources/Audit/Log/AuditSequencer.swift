@@ -179,13 +179,17 @@ public actor AuditSequencer {
                 let size = try await PostgresAuditStore.treeSize(on: connection)
                 var frontier = self.frontier
                 if frontier.size != size { frontier = try await Self.loadFrontier(size: size, on: connection) }
-                let last = try await connection.query("SELECT sequence, tree_size FROM audit.checkpoints ORDER BY sequence DESC LIMIT 1")
+                let last = try await connection.query(
+                    "SELECT sequence, tree_size, signed_at FROM audit.checkpoints ORDER BY sequence DESC LIMIT 1")
                 var sequence: UInt64 = 1
+                // A checkpoint's time never goes back: after the clock was stepped back, checkpoints
+                // carry the previous one's time until the clock passes it again (docs/RELIABILITY.md).
+                var now = Date()
                 if let row = last.first {
                     guard UInt64(try row.decode(Int64.self, at: 1)) < size else { return (nil, frontier) }
                     sequence = UInt64(try row.decode(Int64.self, at: 0)) + 1
+                    now = max(now, try row.decode(Date.self, at: 2))
                 }
-                let now = Date()
                 let checkpoint = try Checkpoint(origin: self.signer.name, size: size, root: frontier.root, sequence: sequence, time: now)
                 let signed = try SignedCheckpoint(checkpoint, signer: self.signer)
                 try await connection.execute(

@@ -252,7 +252,14 @@ public final class TLSServerSession {
     // MARK: Handshake and records
 
     /// Advances the handshake with the bytes received so far.
+    ///
+    /// GnuTLS answers `GNUTLS_E_AGAIN` after each record that holds only part of a handshake
+    /// message (a message split over several records: a ClientHello in one-byte records, a client
+    /// certificate chain over 16 KiB), even when the rest is already buffered here. It is called
+    /// again while it keeps taking buffered bytes; only when it takes none does the handshake wait
+    /// for the network (waiting then stalled such handshakes until the handshake timeout).
     public func handshake() -> TLSHandshakeStep {
+        var buffered = Int.max
         while true {
             let result = gnutls_handshake(self.handle)
             switch result {
@@ -260,6 +267,11 @@ public final class TLSServerSession {
                 self.verifier = nil  // done with it; breaks any reference cycle through its captures
                 return .complete
             case GNUTLS_E_AGAIN:
+                let left = self.bufferedInboundCount
+                if left > 0, left < buffered {
+                    buffered = left
+                    continue
+                }
                 return .needsMoreData
             case GNUTLS_E_INTERRUPTED, GNUTLS_E_WARNING_ALERT_RECEIVED, GNUTLS_E_GOT_APPLICATION_DATA:
                 if result == GNUTLS_E_WARNING_ALERT_RECEIVED,

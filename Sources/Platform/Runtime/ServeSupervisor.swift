@@ -162,9 +162,13 @@ package struct ServeSupervisor {
 
     /// What a child inherits of the supervisor's environment: bilet's own keys and the locale and
     /// paths a program needs, nothing else (no `PG…` secrets, no unrelated credentials of the shell or
-    /// unit that started the supervisor).
+    /// unit that started the supervisor). Also a preloaded library and libfaketime's settings
+    /// (`LD_PRELOAD`, `FAKETIME…`): the components are the same program as the supervisor and run
+    /// under the same preload, so a clock stepped for `bilet serve` is stepped for every component,
+    /// as a stepped system clock would be (ClockStepTests, docs/RELIABILITY.md).
     static func childEnvironment(_ environment: [String: String]) -> [String: String] {
-        ChildEnvironment.filtered(environment, alsoPrefixed: ["BILET_"])
+        ChildEnvironment.filtered(environment, alsoPrefixed: ["BILET_", "FAKETIME"])
+            .merging(environment.filter { $0.key == "LD_PRELOAD" }) { kept, _ in kept }
     }
 
     /// Sends SIGTERM to every running child; returns when to escalate to SIGKILL.

@@ -92,18 +92,8 @@ public struct ClientCertificateVerifier: Sendable {
                 principal: principal, revocationKeys: path.map(RevocationKey.init), notAfter: path.map(\.notAfter).min() ?? .max))
     }
 
-    /// The system's wall clock.
+    /// The system's wall clock, never going back while the process runs (``SteadyWallClock``).
     @Sendable public static func systemClock() -> Int {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        return Int(now.tv_sec)
+        SteadyWallClock.shared.now()
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
