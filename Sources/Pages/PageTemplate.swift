@@ -53,6 +53,8 @@ public enum PageTemplate: String, Sendable, Hashable, CaseIterable {
     case pupilRecommendations = "pupil-recommendations"
     /// Who has accessed the pupil's data, from the audit log, with the proofs to download.
     case pupilAccesses = "pupil-accesses"
+    /// The events the pupil is enrolled in (seated or waiting), upcoming and past.
+    case pupilEvents = "pupil-events"
 
     /// The page's title (`<title>` and `<h1>`), in Russian.
     public var title: String {
@@ -82,6 +84,7 @@ public enum PageTemplate: String, Sendable, Hashable, CaseIterable {
         case .pupilQuestion: "Тест"
         case .pupilRecommendations: "Мои рекомендации"
         case .pupilAccesses: "Кто обращался к моим данным"
+        case .pupilEvents: "Мои мероприятия"
         }
     }
 }
