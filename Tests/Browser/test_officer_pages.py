@@ -38,10 +38,15 @@ def russian_workstation_browser(playwright: Playwright) -> Iterator[Browser]:
     browser.close()
 
 
-def _register_pupil(platform: Platform, page: Page) -> str:
+# A second synthetic pupil, for the second test on the same platform (the first is registered already).
+PUPIL_2 = {**PUPIL, "surname": "Образцова", "first_name": "Нина", "guardian_surname": "Образцова",
+           "guardian_phone": "+7 900 000-00-03", "consent_number": "22/2025"}
+
+
+def _register_pupil(platform: Platform, page: Page, pupil: dict[str, str] = PUPIL) -> str:
     page.goto(platform.workstations_url + "/app/pupils/new")
     form = page.locator("form[action='/app/pupils']")
-    for name, value in PUPIL.items():
+    for name, value in pupil.items():
         form.locator(f"#{name}").fill(value)
     form.get_by_label("Кем приходится ученику *").select_option("mother")
     form.get_by_role("button", name="Зарегистрировать").click()
@@ -140,7 +145,7 @@ def test_the_compliance_officer_oversees_erasure_and_downloads_the_report_as_pdf
 ) -> None:
     """The vault's erasure deadlines and destruction register through the menu, and the access
     report's PDF downloaded as an attachment named by the pupil's token."""
-    token = _register_pupil(platform, signed_in_school_staff.page)
+    token = _register_pupil(platform, signed_in_school_staff.page, PUPIL_2)
     page = _signed_in_officer(platform, russian_workstation_browser)
     violations: list[str] = []
     page.on("console", lambda message: violations.append(message.text)

@@ -11,19 +11,31 @@ import Testing
 @Suite(.serialized) struct OfficerOversightServeTests {
     typealias Answer = SchoolPagesServeTests.Answer
 
+    /// `bilet serve` in `run` with a school's staff member `school.a` and a compliance officer
+    /// `officer.one` of school 77-0001, the vault initialised: the process and the workstations' port.
+    static func start(_ run: ServeRun) async throws -> (BiletProcess, Int) {
+        try run.prepare()
+        let (serve, _, ports) = try await run.serve()
+        do {
+            let port = try #require(ports["workstations"])
+            for (login, role) in [("school.a", "school"), ("officer.one", "compliance_officer")] {
+                let add = try run.addAccount(login, role: role, organisation: "bilet://school/77-0001", region: role == "school" ? "77" : nil)
+                try #require(add.status == 0, "\(add.output)")
+            }
+            try run.initialiseVault()
+            return (serve, port)
+        } catch {
+            serve.stopIfRunning()
+            throw error
+        }
+    }
+
     @Test("the officer sees the erasure deadlines with the overdue one marked, and the destruction register with method and keep-until date")
     func officerReadsTheErasureDeadlinesAndTheRegister() async throws {
         let run = try ServeRun.make()
         defer { try? FileManager.default.removeItem(at: run.directory) }
-        try run.prepare()
-        let (serve, _, ports) = try await run.serve()
+        let (serve, port) = try await Self.start(run)
         defer { serve.stopIfRunning() }
-        let port = try #require(ports["workstations"])
-        for (login, role) in [("school.a", "school"), ("officer.one", "compliance_officer")] {
-            let add = try run.addAccount(login, role: role, organisation: "bilet://school/77-0001", region: role == "school" ? "77" : nil)
-            try #require(add.status == 0, "\(add.output)")
-        }
-        try run.initialiseVault()
         func page(_ path: String, cookie: String) throws -> Answer {
             try SchoolPagesServeTests.page(run, port: port, path, cookie: cookie)
         }
@@ -141,15 +153,8 @@ extension OfficerOversightServeTests {
     func officerDownloadsTheAccessReportAsPDF() async throws {
         let run = try ServeRun.make()
         defer { try? FileManager.default.removeItem(at: run.directory) }
-        try run.prepare()
-        let (serve, _, ports) = try await run.serve()
+        let (serve, port) = try await Self.start(run)
         defer { serve.stopIfRunning() }
-        let port = try #require(ports["workstations"])
-        for (login, role) in [("school.a", "school"), ("officer.one", "compliance_officer")] {
-            let add = try run.addAccount(login, role: role, organisation: "bilet://school/77-0001", region: role == "school" ? "77" : nil)
-            try #require(add.status == 0, "\(add.output)")
-        }
-        try run.initialiseVault()
         let json = ServeRun.json
         let school = try run.signIn(port: port, "school.a", client: "workstation")
         let file = run.directory.path + "/pupils.csv"
