@@ -284,7 +284,7 @@ let package = Package(
             name: "PagesHTTP",
             dependencies: [
                 "Pages", "Gateway", "Accounts", "AccountsHTTP", "VaultDoor", "VaultHTTP", "RecommendationsHTTP", "PupilImport", "GnuTLS",
-                "AssessmentHTTP", "Assessment", "AuditHTTP", "Audit",
+                "AssessmentHTTP", "Assessment", "AuditHTTP", "Audit", "Trials", "TrialsHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),

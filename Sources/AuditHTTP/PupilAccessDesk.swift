@@ -108,13 +108,7 @@ public struct PupilAccessDesk: Sendable {
 
     /// The query service for the pupil, once the policy permits `action` on their own entries.
     private func service(_ session: PupilSession, action: String) async throws -> AuditQueryService {
-        let principal = Policy.Principal(
-            role: "pupil",
-            attributes: [
-                "user": .entity(EntityRef("user", session.accountID)), "pupil": .entity(EntityRef("pupil", session.pupil)),
-                "organisation": .entity(EntityRef(session.school.kind.rawValue, session.school.id.value)),
-                "region": .entity(EntityRef("region", session.region)),
-            ])
+        let principal = session.principal
         guard
             let decision = try await audit.policies.permit(
                 action, on: Resource(type: "audit_log", id: "log", attributes: ["subject": .entity(EntityRef("pupil", session.pupil))]),

@@ -33,6 +33,10 @@ public enum PageTemplate: String, Sendable, Hashable, CaseIterable {
     case accessRequests = "access-requests"
     /// The destructions of personal data the audit log records (`subject.erased`), newest first.
     case erasures = "audit-erasures"
+    /// The vault's pending erasure deadlines, the overdue ones marked.
+    case erasureDeadlines = "erasure-deadlines"
+    /// The vault's destruction register: method and keep-until date.
+    case erasureRegister = "erasure-register"
     /// The pupil's sign-in on the pupils' listener.
     case pupilSignIn = "pupil-sign-in"
     /// The pupil activates their account with the school's code, choosing a login and a password.
@@ -49,6 +53,8 @@ public enum PageTemplate: String, Sendable, Hashable, CaseIterable {
     case pupilRecommendations = "pupil-recommendations"
     /// Who has accessed the pupil's data, from the audit log, with the proofs to download.
     case pupilAccesses = "pupil-accesses"
+    /// The events the pupil is enrolled in (seated or waiting), upcoming and past.
+    case pupilEvents = "pupil-events"
 
     /// The page's title (`<title>` and `<h1>`), in Russian.
     public var title: String {
@@ -68,6 +74,8 @@ public enum PageTemplate: String, Sendable, Hashable, CaseIterable {
         case .auditStatus: "Проверка журнала аудита"
         case .accessRequests: "Запросы субъектов на доступ"
         case .erasures: "Уничтожение персональных данных"
+        case .erasureDeadlines: "Сроки уничтожения данных"
+        case .erasureRegister: "Реестр уничтожения данных"
         case .pupilSignIn: "Вход для учеников"
         case .pupilActivate: "Активация учётной записи"
         case .pupilActivated: "Учётная запись активирована"
@@ -76,6 +84,7 @@ public enum PageTemplate: String, Sendable, Hashable, CaseIterable {
         case .pupilQuestion: "Тест"
         case .pupilRecommendations: "Мои рекомендации"
         case .pupilAccesses: "Кто обращался к моим данным"
+        case .pupilEvents: "Мои мероприятия"
         }
     }
 }

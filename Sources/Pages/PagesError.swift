@@ -10,6 +10,8 @@ public struct PagesError: Error, Sendable, Hashable, CustomStringConvertible {
         case templateUnknown = "template-unknown"
         /// The CSRF key or a token could not be made.
         case crypto
+        /// The PDF font is missing or is not a TrueType font the writer can embed.
+        case fontInvalid = "font-invalid"
     }
 
     /// The stable code.

@@ -13,8 +13,8 @@ extension OfficerPages {
 
     /// The destructions the audit log records (`GET /app/audit/erasures`): the audit search of
     /// `GET /v1/audit/entries?type=subject.erased` (``AuditQueryService/query(_:)`` once the policy
-    /// permits `read`), newest first. The vault's own destruction register is not read here: no
-    /// door request serves it to an officer yet (`bilet vault register` over the control socket).
+    /// permits `read`), newest first. The vault's own destruction register, with the method and the
+    /// keep-until date, is `GET /app/erasure/register` (`OfficerPages+ErasureRegister.swift`).
     static func addErasures(to pages: RouterGroup<BiletRequestContext>, _ kit: PageKit, audit: AuditRoutes.Dependencies) {
         pages.get("audit/erasures") { _, context -> Response in
             let staff = try context.requireStaff()

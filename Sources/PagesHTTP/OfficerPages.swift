@@ -9,7 +9,8 @@ import VaultDoor
 
 /// The compliance officer's pages behind the page session, one file each: the audit search
 /// (`OfficerPages+AuditSearch.swift`), the per-pupil access report, the log's verification status
-/// the open subject-access requests and the destructions the log records. Each calls what the matching `/v1/` route calls: the audit
+/// the open subject-access requests, the destructions the log records, and the vault's erasure
+/// deadlines and destruction register. Each calls what the matching `/v1/` route calls: the audit
 /// log through ``AuditRoutes/authorize(_:action:_:)`` (the same policy decision, the same denial
 /// record, the same `audit.read` records of ``AuditQueryService``), the register through the
 /// vault's door as the session's ``DoorCaller``.
@@ -24,6 +25,7 @@ enum OfficerPages {
         }
         if let door {
             addAccessRequests(to: pages, kit, door: door)
+            addErasureRegister(to: pages, kit, door: door)
         }
     }
 

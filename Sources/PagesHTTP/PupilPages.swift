@@ -7,12 +7,14 @@ import HTTPTypes
 import Hummingbird
 import Pages
 public import RecommendationsHTTP
+public import TrialsHTTP
+public import VaultDoor
 import VaultHTTP
 
 /// The pupils' pages under `/app/pupil/`, on the pupils' listener (no client certificate; made for
 /// a phone's screen), one file each: signing in and activating the account
-/// (`PupilPages+SignIn.swift`), tests (`+Tests`), recommendations (`+Recommendations`) and "who has
-/// accessed my data" with its proofs (`+Accesses`). Each calls what the pupil's JSON route calls
+/// (`PupilPages+SignIn.swift`), tests (`+Tests`), recommendations (`+Recommendations`), events
+/// (`+Events`) and "who has accessed my data" with its proofs (`+Accesses`). Each calls what the pupil's JSON route calls
 /// (``PupilAccounts``, the assessment store with the session's own token, ``RecommendationsDesk``,
 /// ``PupilAccessDesk``), so the vault and the policy decide, check and audit as for the API.
 ///
@@ -29,6 +31,10 @@ public enum PupilPages {
         public let accesses: PupilAccessDesk
         /// Told of each session ended by signing out (the gateway forgets what it cached for it).
         public let signedOut: @Sendable (PupilSession) async -> Void
+        /// The trials desk and the vault's door, for the pupil's events (`GET /app/pupil/events`);
+        /// without them the page is not served.
+        public var trials: TrialsDesk?
+        public var door: VaultDoorClient?
 
         public init(
             accounts: PupilAccounts, assessment: AssessmentRoutes.Dependencies, recommendations: RecommendationsDesk,
@@ -90,6 +96,7 @@ public enum PupilPages {
         addTests(to: pages, kit, dependencies)
         addRecommendations(to: pages, kit, dependencies)
         addAccesses(to: pages, kit, dependencies)
+        if let trials = dependencies.trials, let door = dependencies.door { addEvents(to: pages, kit, trials: trials, door: door) }
     }
 }
 

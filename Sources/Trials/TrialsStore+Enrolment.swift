@@ -159,6 +159,37 @@ extension TrialsStore {
         }
     }
 
+    /// The most enrolments ``enrolments(of:)`` lists.
+    public static let pupilEnrolmentLimit = 200
+
+    /// `pupil`'s own enrolments with their events and places, soonest start first (at most
+    /// ``pupilEnrolmentLimit``): what the pupil's events page shows.
+    ///
+    /// - Throws: ``TrialsError/Code/storage``.
+    public func enrolments(of pupil: TrialsToken) async throws(TrialsError) -> [EnrolledEvent] {
+        try await read("listing a pupil's enrolments") {
+            try await pool.query(
+                """
+                SELECT e.id, e.venue, e.region, e.kind, e.title, e.starts_at, e.ends_at, e.place_id, e.capacity, e.sphere,
+                       array_to_string(e.competencies, ','), e.format, e.mentor, e.status, e.return_reason, e.seated,
+                       n.state, CASE WHEN n.state = 'waiting' THEN (
+                           SELECT count(*) FROM trials.enrolments w
+                           WHERE w.event_id = n.event_id AND w.state = 'waiting' AND w.position <= n.position) END,
+                       p.name, p.address
+                FROM trials.enrolments n JOIN trials.events e ON e.id = n.event_id JOIN trials.places p ON p.id = e.place_id
+                WHERE n.pupil_token = \(pupil.rawValue)
+                ORDER BY e.starts_at, e.id
+                LIMIT \(Self.pupilEnrolmentLimit)
+                """
+            ).map { row in
+                EnrolledEvent(
+                    event: try Self.event(row), placeName: try row.decode(String.self, at: 18), placeAddress: try row.decode(String.self, at: 19),
+                    state: Enrolment.State(rawValue: try row.decode(String.self, at: 16)) ?? .waiting,
+                    waitingPosition: try row.decode(Int?.self, at: 17))
+            }
+        }
+    }
+
     /// `pupil`'s enrolment in `event`, if any.
     ///
     /// - Throws: ``TrialsError/Code/storage``.

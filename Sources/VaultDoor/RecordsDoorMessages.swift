@@ -36,6 +36,10 @@ public enum RecordsDoorRequest: Codable, Sendable, Hashable {
     case importPupils([ImportedPupil], today: String)
     /// The pupils of the caller's school that no consent in force covers for `purpose`.
     case lackingConsent(purpose: String)
+    /// The vault's pending erasure deadlines (the compliance officer's oversight).
+    case erasureDeadlines
+    /// The vault's destruction register (the compliance officer's oversight).
+    case destructionRegister
 }
 
 /// A pupil without a consent in force for a purpose, as the records routes list it: the token and
@@ -151,4 +155,75 @@ public enum RecordsDoorResponse: Codable, Sendable, Hashable {
     case importRefused([ImportIssue])
     /// The pupils lacking a consent in force for the purpose asked.
     case consentGaps([ConsentGapSummary])
+    /// The pending erasure deadlines, soonest first.
+    case erasureDeadlines([ErasureDeadlineSummary])
+    /// The destruction register, newest first.
+    case destructionRegister([DestructionEntrySummary])
+}
+
+/// A pending erasure deadline as the vault keeps it: what is to be destroyed of which subject, why
+/// and by when. Tokens, field names and dates; no personal data.
+public struct ErasureDeadlineSummary: Codable, Sendable, Hashable {
+    /// The subject's token.
+    public var subject: String
+    /// `pupil`, `guardian` or `staff`.
+    public var kind: String
+    /// `subject` (everything) or `fields`.
+    public var scope: String
+    /// The field names to destroy.
+    public var fields: [String]
+    /// `consent_withdrawn`, `consent_expired` or `retention_expired`.
+    public var reason: String
+    /// ISO 8601: when it is due.
+    public var due: String
+    /// Whether a legal hold stops the destruction for now.
+    public var legalHold: Bool
+
+    public init(subject: String, kind: String, scope: String, fields: [String], reason: String, due: String, legalHold: Bool) {
+        self.subject = subject
+        self.kind = kind
+        self.scope = scope
+        self.fields = fields
+        self.reason = reason
+        self.due = due
+        self.legalHold = legalHold
+    }
+}
+
+/// An entry of the destruction register: what was destroyed of which subject, how, why, by whom
+/// (an actor identifier) and until when the entry is kept. No personal data.
+public struct DestructionEntrySummary: Codable, Sendable, Hashable {
+    /// The erased subject's token.
+    public var subject: String
+    /// `pupil`, `guardian` or `staff`.
+    public var kind: String
+    /// `subject` or `fields`.
+    public var scope: String
+    /// The categories (field names) destroyed.
+    public var categories: [String]
+    /// `crypto_shredding` (or `ciphertext_deletion` in older entries).
+    public var method: String
+    /// Why (`subject_request`, `consent_withdrawn`, `retention_expired` …).
+    public var reason: String
+    /// Who asked: an actor identifier (`user:usr_…`, `job:retention` …).
+    public var requestedBy: String
+    /// ISO 8601.
+    public var destroyedAt: String
+    /// ISO 8601: until when the entry is kept (three years after the destruction).
+    public var keepUntil: String
+
+    public init(
+        subject: String, kind: String, scope: String, categories: [String], method: String, reason: String, requestedBy: String,
+        destroyedAt: String, keepUntil: String
+    ) {
+        self.subject = subject
+        self.kind = kind
+        self.scope = scope
+        self.categories = categories
+        self.method = method
+        self.reason = reason
+        self.requestedBy = requestedBy
+        self.destroyedAt = destroyedAt
+        self.keepUntil = keepUntil
+    }
 }

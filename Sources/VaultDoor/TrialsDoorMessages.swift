@@ -21,6 +21,9 @@ public enum TrialsDoorRequest: Codable, Sendable, Hashable {
     /// The names of the pupils `pupils` (trials tokens) of event `event`, for the mentor running
     /// it (purpose `event_attendance`): each as the policy and the consent release it.
     case attendanceNames(event: String, pupils: [String])
+    /// The caller's own trials token (a pupil session's caller), purpose `enrolment`: the pupil
+    /// lists their own enrolments.
+    case ownToken
 }
 
 /// One pupil's name on a mentor's attendance list: what the vault released, or why not.

@@ -1,3 +1,4 @@
+import Foundation
 import PupilImport
 import VaultDoor
 
@@ -175,5 +176,74 @@ struct ImportError: Encodable {
 
     enum CodingKeys: String, CodingKey {
         case row, column, code, message
+    }
+}
+
+/// The answer of `GET /v1/erasure/deadlines`.
+struct ErasureDeadlineList: Encodable {
+    let deadlines: [ErasureDeadlineItem]
+    /// How many are past due.
+    let overdue: Int
+}
+
+/// One pending erasure deadline, `overdue` when its date has passed (a legal hold may be why).
+struct ErasureDeadlineItem: Encodable {
+    let subject: String
+    let kind: String
+    let scope: String
+    let fields: [String]
+    let reason: String
+    let due: String
+    let overdue: Bool
+    let legalHold: Bool
+
+    init(_ summary: ErasureDeadlineSummary, now: Date) {
+        subject = summary.subject
+        kind = summary.kind
+        scope = summary.scope
+        fields = summary.fields
+        reason = summary.reason
+        due = summary.due
+        overdue = (try? Date(summary.due, strategy: .iso8601)).map { $0 < now } ?? false
+        legalHold = summary.legalHold
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case subject, kind, scope, fields, reason, due, overdue
+        case legalHold = "legal_hold"
+    }
+}
+
+/// The answer of `GET /v1/erasure/register`.
+struct DestructionRegisterList: Encodable {
+    let entries: [DestructionRegisterItem]
+}
+
+/// One entry of the destruction register.
+struct DestructionRegisterItem: Encodable {
+    let entry: DestructionEntrySummary
+
+    init(_ entry: DestructionEntrySummary) {
+        self.entry = entry
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case subject, kind, scope, categories, method, reason
+        case requestedBy = "requested_by"
+        case destroyedAt = "destroyed_at"
+        case keepUntil = "keep_until"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(entry.subject, forKey: .subject)
+        try container.encode(entry.kind, forKey: .kind)
+        try container.encode(entry.scope, forKey: .scope)
+        try container.encode(entry.categories, forKey: .categories)
+        try container.encode(entry.method, forKey: .method)
+        try container.encode(entry.reason, forKey: .reason)
+        try container.encode(entry.requestedBy, forKey: .requestedBy)
+        try container.encode(entry.destroyedAt, forKey: .destroyedAt)
+        try container.encode(entry.keepUntil, forKey: .keepUntil)
     }
 }

@@ -10,7 +10,9 @@ import VaultDoor
 /// A school's records: consents and scans, withdrawals, transfers, subject-access requests and
 /// bulk import (`/v1/pupils/{token}/consents…`, `/v1/pupils/{token}/transfer`,
 /// `/v1/transfers…`, `/v1/pupils/{token}/access-requests`, `/v1/access-requests…`,
-/// `/v1/pupils/import`, `/v1/pupils/lacking-consent`).
+/// `/v1/pupils/import`, `/v1/pupils/lacking-consent`), and the compliance officer's oversight of
+/// erasure (`/v1/erasure/deadlines`, `/v1/erasure/register`: the vault's pending destruction
+/// deadlines and its destruction register, policy rule `compliance.erasure-register.oversee`).
 ///
 /// Every route needs a verified staff session (``DoorCalls/caller(for:)``, `401
 /// session-required`) and asks the vault as that caller; the vault decides, checks and audits.
@@ -127,6 +129,16 @@ enum RecordRoutes {
             }
             guard case .consentGaps(let gaps) = try await call(door, .lackingConsent(purpose: purpose), context) else { throw unexpected }
             return JSONBody.response(.ok, ConsentGapList(purpose: purpose, pupils: gaps.map { .init(token: $0.pupil, status: $0.status) }))
+        }
+        router.get("/v1/erasure/deadlines") { _, context in
+            guard case .erasureDeadlines(let deadlines) = try await call(door, .erasureDeadlines, context) else { throw unexpected }
+            let now = Date()
+            let items = deadlines.map { ErasureDeadlineItem($0, now: now) }
+            return JSONBody.response(.ok, ErasureDeadlineList(deadlines: items, overdue: items.filter(\.overdue).count))
+        }
+        router.get("/v1/erasure/register") { _, context in
+            guard case .destructionRegister(let entries) = try await call(door, .destructionRegister, context) else { throw unexpected }
+            return JSONBody.response(.ok, DestructionRegisterList(entries: entries.map(DestructionRegisterItem.init)))
         }
     }
 

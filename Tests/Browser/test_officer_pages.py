@@ -3,7 +3,8 @@ pupil; the compliance officer, at the same school's workstation, signs in with b
 the audit log for the writes of personal data (dates typed as ДД.ММ.ГГГГ in Chromium's Russian date
 input), opens the pupil's access report from the results, which names the school's staff member as a
 reader, sees the log's newest checkpoint and the open subject-access requests; no
-Content-Security-Policy violation. Screenshots of the officer's home, the search and the report."""
+Content-Security-Policy violation. Screenshots of the officer's home, the search and the report.
+Then the vault's erasure deadlines and destruction register, and the report's PDF download."""
 
 from __future__ import annotations
 
@@ -37,10 +38,15 @@ def russian_workstation_browser(playwright: Playwright) -> Iterator[Browser]:
     browser.close()
 
 
-def _register_pupil(platform: Platform, page: Page) -> str:
+# A second synthetic pupil, for the second test on the same platform (the first is registered already).
+PUPIL_2 = {**PUPIL, "surname": "Образцова", "first_name": "Нина", "guardian_surname": "Образцова",
+           "guardian_phone": "+7 900 000-00-03", "consent_number": "22/2025"}
+
+
+def _register_pupil(platform: Platform, page: Page, pupil: dict[str, str] = PUPIL) -> str:
     page.goto(platform.workstations_url + "/app/pupils/new")
     form = page.locator("form[action='/app/pupils']")
-    for name, value in PUPIL.items():
+    for name, value in pupil.items():
         form.locator(f"#{name}").fill(value)
     form.get_by_label("Кем приходится ученику *").select_option("mother")
     form.get_by_role("button", name="Зарегистрировать").click()
@@ -132,6 +138,36 @@ def test_the_compliance_officer_reviews_a_pupils_access(
     assert page.locator("h1").inner_text() == "Уничтожение персональных данных"
     assert violations == [], violations
 
+
+
+def test_the_compliance_officer_oversees_erasure_and_downloads_the_report_as_pdf(
+    platform: Platform, russian_workstation_browser: Browser, signed_in_school_staff: StaffMember, screenshots: Screenshots
+) -> None:
+    """The vault's erasure deadlines and destruction register through the menu, and the access
+    report's PDF downloaded as an attachment named by the pupil's token."""
+    token = _register_pupil(platform, signed_in_school_staff.page, PUPIL_2)
+    page = _signed_in_officer(platform, russian_workstation_browser)
+    violations: list[str] = []
+    page.on("console", lambda message: violations.append(message.text)
+            if isinstance(message, ConsoleMessage) and "Content Security Policy" in message.text else None)
+    menu = page.locator("header nav")
+    menu.get_by_role("link", name="Сроки уничтожения", exact=True).click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "Сроки уничтожения данных"
+    screenshots.save(page, "officer-erasure-deadlines")
+    menu.get_by_role("link", name="Реестр уничтожения", exact=True).click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "Реестр уничтожения данных"
+    screenshots.save(page, "officer-destruction-register")
+
+    page.goto(platform.workstations_url + f"/app/audit/report?subject={token}")
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Скачать отчёт в PDF").click()
+    download = download_info.value
+    assert download.suggested_filename == f"bilet-access-report-{token}.pdf", download.suggested_filename
+    with open(download.path(), "rb") as pdf:
+        assert pdf.read(8) == b"%PDF-1.7"
+    assert violations == [], violations
 
 
 def _today_iso() -> str:

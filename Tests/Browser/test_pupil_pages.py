@@ -179,6 +179,14 @@ def test_a_pupil_activates_takes_a_test_and_sees_who_accessed_their_data(
     if os.environ.get("BILET_UPDATE_DOCS_SCREENSHOTS"):
         shutil.copyfile(shot, docs / "pupil-accesses-phone.png")
 
+    # The pupil's events (none yet: nobody enrolled this pupil), from the menu.
+    page.locator("header nav").get_by_role("link", name="Мероприятия", exact=True).click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "Мои мероприятия"
+    assert "Вы пока не записаны ни на одно мероприятие." in page.locator("main").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    screenshots.save(page, "pupil-events")
+
     page.get_by_role("button", name="Выйти").click()
     page.wait_for_load_state()
     assert page.url == platform.pupils_url + "/app/pupil/sign-in"

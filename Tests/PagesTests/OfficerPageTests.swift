@@ -31,6 +31,20 @@ import Testing
                 ErasuresPage.Row(
                     time: "07.12.2026 10:00:00", subject: "sub_A", reason: "subject_request", categories: "surname, snils", actor: "control:socket")
             ],
+            "hasDeadlines": true, "hasRegisterEntries": true, "deadlineCount": 2,
+            "deadlines": [
+                ErasureDeadlinesPage.Row(
+                    subject: "sub_A", kind: "pupil", scope: "fields", fields: ["disability_status"], reason: "consent_withdrawn",
+                    due: "2026-11-01T09:30:00Z", legalHold: false, now: Date(timeIntervalSince1970: 1_796_000_000)),
+                ErasureDeadlinesPage.Row(
+                    subject: "sub_B", kind: "guardian", scope: "subject", fields: ["name"], reason: "retention_expired",
+                    due: "2027-01-10T00:00:00Z", legalHold: true, now: Date(timeIntervalSince1970: 1_796_000_000)),
+            ],
+            "registerEntries": [
+                DestructionRegisterPage.Row(
+                    subject: "sub_C", kind: "pupil", scope: "subject", categories: ["surname", "snils"], method: "crypto_shredding",
+                    reason: "subject_request", requestedBy: "user:usr_A", destroyedAt: "2026-12-07T10:00:00Z", keepUntil: "2029-12-07T10:00:00Z")
+            ],
             "requests": [
                 AccessRequestsPage.Row(
                     request: "sar_A", pupil: "sub_A", school: "77-0001", receivedOn: "2026-11-01", deadline: "2026-11-14", status: "overdue",
@@ -39,7 +53,7 @@ import Testing
         ]
     }
 
-    @Test("the officer's templates", arguments: [PageTemplate.auditSearch, .auditReport, .auditStatus, .accessRequests, .erasures, .home])
+    @Test("the officer's templates", arguments: [PageTemplate.auditSearch, .auditReport, .auditStatus, .accessRequests, .erasures, .erasureDeadlines, .erasureRegister, .home])
     func officerTemplatesAreSafe(_ template: PageTemplate) throws {
         let renderer = try PageRenderer()
         for hasReport in [false, true] {
@@ -67,6 +81,27 @@ import Testing
         #expect(requests.contains("<td>01.11.2026</td><td>14.11.2026</td><td><strong>просрочен</strong></td>"))
         let erasures = try PageRenderer().render(.erasures, frame: Self.frame, values: Self.values())
         #expect(erasures.contains(#"<td>по требованию субъекта</td><td class="fields">surname, snils</td><td><code>control:socket</code></td>"#))
+    }
+
+    @Test func theErasureDeadlinesMarkTheOverdueAndTheRegisterShowsMethodAndKeepUntil() throws {
+        let renderer = try PageRenderer()
+        let deadlines = try renderer.render(.erasureDeadlines, frame: Self.frame, values: Self.values())
+        #expect(deadlines.contains(#"<p role="status" id="overdue-count">Просрочено: 1 из 2.</p>"#))
+        #expect(
+            deadlines.contains(
+                #"<tr class="overdue"><td><code>sub_A</code></td><td>ученик</td><td>disability_status</td><td>согласие отозвано</td><td>01.11.2026 09:30</td><td><strong>просрочен</strong></td></tr>"#))
+        #expect(
+            deadlines.contains(
+                "<tr><td><code>sub_B</code></td><td>законный представитель</td><td>все данные</td><td>срок хранения истёк</td><td>10.01.2027 00:00</td><td>в срок, юридическое удержание</td></tr>"))
+        let register = try renderer.render(.erasureRegister, frame: Self.frame, values: Self.values())
+        #expect(
+            register.contains(
+                "<tr><td><code>sub_C</code></td><td>ученик</td><td>все данные (surname, snils)</td><td>криптографическое уничтожение (ключ данных уничтожен)</td><td>по требованию субъекта</td><td><code>user:usr_A</code></td><td>07.12.2026 10:00</td><td>07.12.2029</td></tr>"))
+        var empty = Self.values()
+        empty["hasDeadlines"] = false
+        empty["hasRegisterEntries"] = false
+        #expect(try renderer.render(.erasureDeadlines, frame: Self.frame, values: empty).contains("Сроков уничтожения нет."))
+        #expect(try renderer.render(.erasureRegister, frame: Self.frame, values: empty).contains("Реестр пуст."))
     }
 
     static func check(_ body: String) -> AuditSearchPage.Outcome {

@@ -46,7 +46,9 @@ import Testing
             "ordering": [["id": "x", "text": "Пункт", "positions": [choice.merging(["id": "x-1", "value": "1"]) { $1 }]]],
             "hasRecommendations": true,
             "recommendations": [["title": "Программирование", "text": "Попробуйте кружок.", "published": "07.12.2026 10:00"]],
-            "hasAccesses": true,
+            "hasAccesses": true, "hasEvents": true, "hasUpcoming": true, "hasPast": true,
+            "upcoming": [PupilEventsPage.Row(title: "Проба", kind: "trial", format: "online", startsAt: Date(), endsAt: Date(), place: "Зал", address: "Москва", seated: false, waitingPosition: 2, now: .distantPast)],
+            "past": [PupilEventsPage.Row(title: "Проба", kind: "mass_event", format: "in_person", startsAt: Date(), endsAt: Date(), place: "Зал", address: "Москва", seated: true, waitingPosition: nil, now: .distantFuture)],
             "accesses": [
                 PupilAccessesPage.Row(
                     date: "07.12.2026", who: "сотрудник школы", organisation: "школа 77-0001", action: "чтение данных",

@@ -105,6 +105,8 @@ struct PlatformRoutes: Sendable {
                 pages.pupil = PupilPages.Dependencies(
                     accounts: staff.pupils, assessment: assessment, recommendations: recommendationsDesk, accesses: accessDesk,
                     signedOut: { await ownTokens.remove(session: $0.sessionID) })
+                pages.pupil?.trials = staff.trials
+                pages.pupil?.door = vaultDoor
             }
             try PageRoutes.add(to: router, pages)
             if let vaultDoor, let assessment, let recommendationsDesk {
@@ -112,6 +114,7 @@ struct PlatformRoutes: Sendable {
                 TrialsRoutes.add(
                     to: router,
                     TrialsRoutes.Dependencies(sessions: staff.sessions, desk: staff.trials, door: vaultDoor, isMentor: staff.isMentor))
+                PupilTrialsRoutes.add(to: router, pupils: staff.pupils, desk: staff.trials, door: vaultDoor)
                 AssessmentRoutes.add(to: router, assessment)
                 RecommendationsRoutes.add(
                     to: router, RecommendationsRoutes.Dependencies(sessions: staff.sessions, pupils: staff.pupils, desk: recommendationsDesk))

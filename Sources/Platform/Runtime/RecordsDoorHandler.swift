@@ -35,7 +35,7 @@ package enum RecordsDoorHandler {
         case .consents, .attachScan, .scan, .withdraw, .transfer, .registerAccessRequest: .pupilRecords
         case .answerAccessRequest: .accessRequest
         case .acceptTransfer: .transfer
-        case .incomingTransfers, .accessRequests, .importPupils, .lackingConsent: .school
+        case .incomingTransfers, .accessRequests, .importPupils, .lackingConsent, .erasureDeadlines, .destructionRegister: .school
         }
     }
 
@@ -98,6 +98,21 @@ package enum RecordsDoorHandler {
         case .lackingConsent(let purpose):
             let gaps = try await vault.schoolPupilsLackingConsent(purpose: purpose, by: requester)
             return .consentGaps(gaps.map { ConsentGapSummary(pupil: $0.subject.rawValue, status: $0.status) })
+        case .erasureDeadlines:
+            return .erasureDeadlines(
+                try await vault.erasureDeadlines(by: requester).map {
+                    ErasureDeadlineSummary(
+                        subject: $0.subject.rawValue, kind: $0.kind.rawValue, scope: $0.scope.rawValue, fields: $0.fields.map(\.rawValue),
+                        reason: $0.reason, due: $0.due.ISO8601Format(), legalHold: $0.legalHold)
+                })
+        case .destructionRegister:
+            return .destructionRegister(
+                try await vault.destructionRegister(by: requester).map {
+                    DestructionEntrySummary(
+                        subject: $0.subject.rawValue, kind: $0.kind.rawValue, scope: $0.scope, categories: $0.categories, method: $0.method,
+                        reason: $0.reason, requestedBy: $0.requestedBy, destroyedAt: $0.destroyedAt.ISO8601Format(),
+                        keepUntil: $0.keepUntil.ISO8601Format())
+                })
         }
     }
 

@@ -14,6 +14,8 @@ import VaultDoor
 ///   pupil whose token the vault issued for enrolment in that event;
 /// - `runBy`: the `run_by` fact of the mentor a venue named (venues only; a live mentor account of
 ///   the caller's venue, the event bound to that venue), or none;
+/// - `ownToken`: a pupil's own trials token (purpose `enrolment`, rule `pupil.self.trials`), for
+///   listing the pupil's own enrolments;
 /// - `attendanceNames`: the names of an event's pupils for the mentor running it, purpose
 ///   `event_attendance`, each `pii.read` audited, once the vault has checked that the caller is
 ///   still a live mentor of the venue the event is bound to; a pupil the policy or the consent does not
@@ -43,6 +45,7 @@ enum TrialsDoorHandler {
         switch request {
         case .enrolmentToken: .pupil
         case .seats, .runBy, .attendanceNames: .school
+        case .ownToken: .pupil
         }
     }
 
@@ -76,6 +79,12 @@ enum TrialsDoorHandler {
             }
             try await vault.recordTrialsRunBy(event: event, venue: venue, mentor: mentor, startsAt: start, endsAt: end, by: requester)
             return .recorded
+        case .ownToken:
+            guard caller.role == "pupil", let own = caller.pupil, let subject = SubjectToken(own) else {
+                throw try await vault.trialsCallerRefusal(action: "read", resource: "pupil", purpose: Vault.trialsEnrolmentPurpose, by: requester)
+            }
+            let token = try await vault.moduleToken(for: .subject(subject), in: .trials, purpose: Vault.trialsEnrolmentPurpose, by: requester)
+            return .token(token.rawValue)
         case .attendanceNames(let event, let pupils):
             guard caller.role == "mentor", caller.organisationKind == "venue", let venue = caller.organisationID else {
                 throw try await vault.trialsCallerRefusal(action: "read", resource: "event", purpose: "event_attendance", by: requester)

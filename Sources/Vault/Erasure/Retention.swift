@@ -25,62 +25,68 @@ extension Vault {
     ///
     /// - Parameter dueBefore: only items due before this date; nil for all pending ones.
     public func deadlines(dueBefore: Date? = nil) async throws(VaultError) -> [DestructionDeadline] {
+        try await withConnection { connection in try await Self.deadlines(dueBefore: dueBefore, on: connection) }
+    }
+
+    /// ``deadlines(dueBefore:)`` read on `connection` (in the caller's transaction).
+    static func deadlines(dueBefore: Date?, on connection: PostgresConnection) async throws -> [DestructionDeadline] {
         let limit = dueBefore ?? .distantFuture
-        return try await withConnection { connection in
-            var result: [DestructionDeadline] = []
-            for row in try await connection.query(
-                """
-                SELECT d.id, s.token, s.kind, d.scope, array_to_string(d.fields, ','), d.reason, d.due_at, s.legal_hold
-                FROM vault.destruction_deadlines d JOIN vault.subjects s ON s.id = d.subject_id
-                WHERE d.completed_at IS NULL AND s.erased_at IS NULL AND d.due_at < \(limit)
-                """)
-            {
-                result.append(
-                    DestructionDeadline(
-                        id: try row.decode(Int64.self, at: 0), subject: try SubjectToken(parsing: try row.decode(String.self, at: 1)),
-                        kind: SubjectKind(rawValue: try row.decode(String.self, at: 2)) ?? .pupil,
-                        scope: DestructionDeadline.Scope(rawValue: try row.decode(String.self, at: 3)) ?? .subject,
-                        fields: try row.decode(String.self, at: 4).split(separator: ",").map { FieldName(rawValue: String($0)) },
-                        reason: try row.decode(String.self, at: 5), due: try row.decode(Date.self, at: 6),
-                        legalHold: try row.decode(Bool.self, at: 7)))
-            }
-            for row in try await connection.query(
-                """
-                SELECT token, kind, retention_until, legal_hold FROM vault.subjects
-                WHERE erased_at IS NULL AND retention_until IS NOT NULL AND retention_until < \(limit)
-                """)
-            {
-                let kind = SubjectKind(rawValue: try row.decode(String.self, at: 1)) ?? .pupil
-                result.append(
-                    DestructionDeadline(
-                        id: 0, subject: try SubjectToken(parsing: try row.decode(String.self, at: 0)), kind: kind,
-                        scope: .subject, fields: kind.fields, reason: "retention_expired", due: try row.decode(Date.self, at: 2),
-                        legalHold: try row.decode(Bool.self, at: 3)))
-            }
-            return result.sorted { ($0.due, $0.subject) < ($1.due, $1.subject) }
+        var result: [DestructionDeadline] = []
+        for row in try await connection.query(
+            """
+            SELECT d.id, s.token, s.kind, d.scope, array_to_string(d.fields, ','), d.reason, d.due_at, s.legal_hold
+            FROM vault.destruction_deadlines d JOIN vault.subjects s ON s.id = d.subject_id
+            WHERE d.completed_at IS NULL AND s.erased_at IS NULL AND d.due_at < \(limit)
+            """)
+        {
+            result.append(
+                DestructionDeadline(
+                    id: try row.decode(Int64.self, at: 0), subject: try SubjectToken(parsing: try row.decode(String.self, at: 1)),
+                    kind: SubjectKind(rawValue: try row.decode(String.self, at: 2)) ?? .pupil,
+                    scope: DestructionDeadline.Scope(rawValue: try row.decode(String.self, at: 3)) ?? .subject,
+                    fields: try row.decode(String.self, at: 4).split(separator: ",").map { FieldName(rawValue: String($0)) },
+                    reason: try row.decode(String.self, at: 5), due: try row.decode(Date.self, at: 6),
+                    legalHold: try row.decode(Bool.self, at: 7)))
         }
+        for row in try await connection.query(
+            """
+            SELECT token, kind, retention_until, legal_hold FROM vault.subjects
+            WHERE erased_at IS NULL AND retention_until IS NOT NULL AND retention_until < \(limit)
+            """)
+        {
+            let kind = SubjectKind(rawValue: try row.decode(String.self, at: 1)) ?? .pupil
+            result.append(
+                DestructionDeadline(
+                    id: 0, subject: try SubjectToken(parsing: try row.decode(String.self, at: 0)), kind: kind,
+                    scope: .subject, fields: kind.fields, reason: "retention_expired", due: try row.decode(Date.self, at: 2),
+                    legalHold: try row.decode(Bool.self, at: 3)))
+        }
+        return result.sorted { ($0.due, $0.subject) < ($1.due, $1.subject) }
     }
 
     /// The destruction register, newest first. Each entry is kept three years after the
     /// destruction (`keep_until`); ``runRetention(by:)`` removes older ones.
     public func destructionRegister(limit: Int = 1_000) async throws(VaultError) -> [DestructionRecord] {
-        try await withConnection { connection in
-            try await connection.query(
-                """
-                SELECT subject_token, subject_kind, scope, array_to_string(categories, ','), method, reason, requested_by, destroyed_at,
-                       keep_until
-                FROM vault.destruction_register ORDER BY id DESC LIMIT \(limit)
-                """
-            ).map { row in
-                DestructionRecord(
-                    subject: try SubjectToken(parsing: try row.decode(String.self, at: 0)),
-                    kind: SubjectKind(rawValue: try row.decode(String.self, at: 1)) ?? .pupil,
-                    scope: try row.decode(String.self, at: 2),
-                    categories: try row.decode(String.self, at: 3).split(separator: ",").map(String.init),
-                    method: try row.decode(String.self, at: 4), reason: try row.decode(String.self, at: 5),
-                    requestedBy: try row.decode(String.self, at: 6), destroyedAt: try row.decode(Date.self, at: 7),
-                    keepUntil: try row.decode(Date.self, at: 8))
-            }
+        try await withConnection { connection in try await Self.destructionRegister(limit: limit, on: connection) }
+    }
+
+    /// ``destructionRegister(limit:)`` read on `connection` (in the caller's transaction).
+    static func destructionRegister(limit: Int, on connection: PostgresConnection) async throws -> [DestructionRecord] {
+        try await connection.query(
+            """
+            SELECT subject_token, subject_kind, scope, array_to_string(categories, ','), method, reason, requested_by, destroyed_at,
+                   keep_until
+            FROM vault.destruction_register ORDER BY id DESC LIMIT \(limit)
+            """
+        ).map { row in
+            DestructionRecord(
+                subject: try SubjectToken(parsing: try row.decode(String.self, at: 0)),
+                kind: SubjectKind(rawValue: try row.decode(String.self, at: 1)) ?? .pupil,
+                scope: try row.decode(String.self, at: 2),
+                categories: try row.decode(String.self, at: 3).split(separator: ",").map(String.init),
+                method: try row.decode(String.self, at: 4), reason: try row.decode(String.self, at: 5),
+                requestedBy: try row.decode(String.self, at: 6), destroyedAt: try row.decode(Date.self, at: 7),
+                keepUntil: try row.decode(Date.self, at: 8))
         }
     }
 
