@@ -18,6 +18,10 @@ public import PostgreSQL
 ///   calls of `audit.append` and `audit.append_batch` by every process and the time spent in them,
 ///   from PostgreSQL's `pg_stat_user_functions` (needs `track_functions = pl`, which bilet's private
 ///   cluster sets); their ratio over a window is the mean append latency;
+/// - `bilet_audit_checkpoint_file_failures_total` and `bilet_audit_checkpoint_file_failing`: the
+///   sequencer's failed attempts to write a checkpoint file (the checkpoint directory's disk full),
+///   and 1 while the newest checkpoints' files are not written again yet, from
+///   `audit.checkpoint_file_writes` (migration 0911);
 /// - `bilet_reading_up{reading="audit-log"}`: 1 when the last reading succeeded, 0 when it failed.
 public actor AuditLogReading: ScrapeReading {
     let pool: PostgresConnectionPool
@@ -25,6 +29,10 @@ public actor AuditLogReading: ScrapeReading {
     private let pending: CoreMetrics.Gauge
     private let lag: CoreMetrics.Gauge
     private let up: CoreMetrics.Gauge
+    private let fileFailures: CoreMetrics.Counter
+    private let fileFailing: CoreMetrics.Gauge
+    /// The failed checkpoint file writes counted so far.
+    private var fileFailuresCounted: Int64 = 0
     private let events: MetricFamily<CoreMetrics.Counter>
     private let decisions: MetricFamily<CoreMetrics.Counter>
     private let appendCalls: MetricFamily<CoreMetrics.Counter>
@@ -45,6 +53,8 @@ public actor AuditLogReading: ScrapeReading {
         self.pending = CoreMetrics.Gauge(label: "bilet_audit_sequencer_pending_events", factory: factory)
         self.lag = CoreMetrics.Gauge(label: "bilet_audit_sequencer_lag_seconds", factory: factory)
         self.up = CoreMetrics.Gauge(label: "bilet_reading_up", dimensions: [("reading", "audit-log")], factory: factory)
+        self.fileFailures = CoreMetrics.Counter(label: "bilet_audit_checkpoint_file_failures_total", factory: factory)
+        self.fileFailing = CoreMetrics.Gauge(label: "bilet_audit_checkpoint_file_failing", factory: factory)
         self.events = MetricFamily(counter: "bilet_audit_events_total", labels: ["kind"], factory: factory)
         self.decisions = MetricFamily(counter: "bilet_policy_decisions_total", labels: ["decision"], factory: factory)
         self.appendCalls = MetricFamily(counter: "bilet_audit_append_calls_total", labels: ["function"], factory: factory)
@@ -56,6 +66,7 @@ public actor AuditLogReading: ScrapeReading {
     public func refresh() async {
         do {
             try await self.readCheckpoint()
+            try await self.readCheckpointFiles()
             try await self.readSequencer()
             try await self.countEvents()
             try await self.readAppendStatistics()
@@ -71,6 +82,19 @@ public actor AuditLogReading: ScrapeReading {
         if let row = rows.first { checkpointAge.record(try row.decode(Double.self, at: 0)) }
     }
 
+    private func readCheckpointFiles() async throws {
+        let rows = try await pool.query(
+            """
+            SELECT (SELECT CAST(count(*) AS int8) FROM audit.checkpoint_file_writes WHERE outcome = 'failed'),
+                   COALESCE((SELECT outcome = 'failed' FROM audit.checkpoint_file_writes ORDER BY recorded_at DESC LIMIT 1), false)
+            """)
+        guard let row = rows.first else { return }
+        let failures = try row.decode(Int64.self, at: 0)
+        if failures > fileFailuresCounted { fileFailures.increment(by: failures - fileFailuresCounted) }
+        fileFailuresCounted = failures
+        fileFailing.record(try row.decode(Bool.self, at: 1) ? 1 : 0)
+    }
+
     private func readSequencer() async throws {
         let rows = try await pool.query(
             """
@@ -78,7 +102,7 @@ public actor AuditLogReading: ScrapeReading {
             waiting AS (
                 SELECT e.recorded_at FROM audit.events e
                 WHERE (e.xid, e.id) > (COALESCE((SELECT event_xid FROM last), CAST('0' AS xid8)), COALESCE((SELECT event_id FROM last), 0))
-                  AND e.xid < pg_snapshot_xmin(pg_current_snapshot())
+                  AND e.xid < audit.integration_bound()
                 LIMIT \(Int64(Self.batch)))
             SELECT CAST(count(*) AS int8), CAST(COALESCE(EXTRACT(EPOCH FROM clock_timestamp() - min(recorded_at)), 0) AS float8) FROM waiting
             """)
@@ -91,7 +115,7 @@ public actor AuditLogReading: ScrapeReading {
         guard let cursor else {
             let head = try await pool.query(
                 """
-                SELECT CAST(xid AS text), id FROM audit.events WHERE xid < pg_snapshot_xmin(pg_current_snapshot())
+                SELECT CAST(xid AS text), id FROM audit.events WHERE xid < audit.integration_bound()
                 ORDER BY xid DESC, id DESC LIMIT 1
                 """)
             self.cursor = try head.first.map { (try $0.decode(String.self, at: 0), try $0.decode(Int64.self, at: 1)) } ?? ("0", 0)
@@ -102,7 +126,7 @@ public actor AuditLogReading: ScrapeReading {
             WITH fresh AS (
                 SELECT e.xid, e.id, e.kind, e.decision FROM audit.events e
                 WHERE (e.xid, e.id) > (CAST(\(cursor.xid) AS xid8), \(cursor.id))
-                  AND e.xid < pg_snapshot_xmin(pg_current_snapshot())
+                  AND e.xid < audit.integration_bound()
                 ORDER BY e.xid, e.id LIMIT \(Int64(Self.batch))),
             last AS (SELECT CAST(xid AS text) AS xid_text, id FROM fresh ORDER BY xid DESC, id DESC LIMIT 1)
             SELECT f.kind, f.decision, CAST(count(*) AS int8), last.xid_text, last.id
