@@ -1,4 +1,4 @@
-import CoreMetrics
+import Prometheus
 public import PostgreSQL
 
 /// What the other processes leave in the audit log, read at scrape time through the gateway's
@@ -25,18 +25,15 @@ public import PostgreSQL
 /// - `bilet_reading_up{reading="audit-log"}`: 1 when the last reading succeeded, 0 when it failed.
 public actor AuditLogReading: ScrapeReading {
     let pool: PostgresConnectionPool
-    private let checkpointAge: CoreMetrics.Gauge
-    private let pending: CoreMetrics.Gauge
-    private let lag: CoreMetrics.Gauge
-    private let up: CoreMetrics.Gauge
-    private let fileFailures: CoreMetrics.Counter
-    private let fileFailing: CoreMetrics.Gauge
+    private let registry: PrometheusCollectorRegistry
+    private let checkpointAge: Gauge
+    private let pending: Gauge
+    private let lag: Gauge
+    private let up: Gauge
+    private let fileFailures: Counter
+    private let fileFailing: Gauge
     /// The failed checkpoint file writes counted so far.
     private var fileFailuresCounted: Int64 = 0
-    private let events: MetricFamily<CoreMetrics.Counter>
-    private let decisions: MetricFamily<CoreMetrics.Counter>
-    private let appendCalls: MetricFamily<CoreMetrics.Counter>
-    private let appendSeconds: MetricFamily<CoreMetrics.FloatingPointCounter>
     /// The last event counted, in the sequencer's order; `nil` until the first scrape.
     private var cursor: (xid: String, id: Int64)?
     /// The last `pg_stat_user_functions` values, by function: calls, milliseconds.
@@ -48,19 +45,16 @@ public actor AuditLogReading: ScrapeReading {
     /// A reading through `pool` (the read-only `bilet_auditor` role) into `metrics`.
     public init(pool: PostgresConnectionPool, metrics: GatewayMetrics) {
         self.pool = pool
-        let factory = metrics.factory
-        self.checkpointAge = CoreMetrics.Gauge(label: "bilet_audit_checkpoint_age_seconds", factory: factory)
-        self.pending = CoreMetrics.Gauge(label: "bilet_audit_sequencer_pending_events", factory: factory)
-        self.lag = CoreMetrics.Gauge(label: "bilet_audit_sequencer_lag_seconds", factory: factory)
-        self.up = CoreMetrics.Gauge(label: "bilet_reading_up", dimensions: [("reading", "audit-log")], factory: factory)
-        self.fileFailures = CoreMetrics.Counter(label: "bilet_audit_checkpoint_file_failures_total", factory: factory)
-        self.fileFailing = CoreMetrics.Gauge(label: "bilet_audit_checkpoint_file_failing", factory: factory)
-        self.events = MetricFamily(counter: "bilet_audit_events_total", labels: ["kind"], factory: factory)
-        self.decisions = MetricFamily(counter: "bilet_policy_decisions_total", labels: ["decision"], factory: factory)
-        self.appendCalls = MetricFamily(counter: "bilet_audit_append_calls_total", labels: ["function"], factory: factory)
-        self.appendSeconds = MetricFamily(floatingCounter: "bilet_audit_append_seconds_total", labels: ["function"], factory: factory)
-        for decision in ["permit", "deny", "error"] { _ = self.decisions[decision] }
-        _ = self.events["pii.read"]
+        let registry = metrics.registry
+        self.registry = registry
+        self.checkpointAge = registry.gauge(.checkpointAge)
+        self.pending = registry.gauge(.sequencerPending)
+        self.lag = registry.gauge(.sequencerLag)
+        self.up = registry.gauge(.readingUp, [("reading", "audit-log")])
+        self.fileFailures = registry.counter(.checkpointFileFailures)
+        self.fileFailing = registry.gauge(.checkpointFileFailing)
+        for decision in ["permit", "deny", "error"] { _ = registry.counter(.policyDecisions, [("decision", decision)]) }
+        _ = registry.counter(.auditEvents, [("kind", "pii.read")])
     }
 
     public func refresh() async {
@@ -70,9 +64,9 @@ public actor AuditLogReading: ScrapeReading {
             try await self.readSequencer()
             try await self.countEvents()
             try await self.readAppendStatistics()
-            up.record(1)
+            up.record(1.0)
         } catch {
-            up.record(0)
+            up.record(0.0)
         }
     }
 
@@ -92,7 +86,7 @@ public actor AuditLogReading: ScrapeReading {
         let failures = try row.decode(Int64.self, at: 0)
         if failures > fileFailuresCounted { fileFailures.increment(by: failures - fileFailuresCounted) }
         fileFailuresCounted = failures
-        fileFailing.record(try row.decode(Bool.self, at: 1) ? 1 : 0)
+        fileFailing.record(try row.decode(Bool.self, at: 1) ? 1.0 : 0.0)
     }
 
     private func readSequencer() async throws {
@@ -134,8 +128,8 @@ public actor AuditLogReading: ScrapeReading {
             """)
         for row in rows {
             let count = try row.decode(Int64.self, at: 2)
-            events[try row.decode(String.self, at: 0)].increment(by: count)
-            if let decision = try row.decode(String?.self, at: 1) { decisions[decision].increment(by: count) }
+            registry.counter(.auditEvents, [("kind", try row.decode(String.self, at: 0))]).increment(by: count)
+            if let decision = try row.decode(String?.self, at: 1) { registry.counter(.policyDecisions, [("decision", decision)]).increment(by: count) }
             self.cursor = (try row.decode(String.self, at: 3), try row.decode(Int64.self, at: 4))
         }
     }
@@ -153,8 +147,9 @@ public actor AuditLogReading: ScrapeReading {
             let previous = appendTotals[function] ?? (0, 0)
             // statistics reset (or first seen): count from zero again
             let reset = calls < previous.calls
-            appendCalls[function].increment(by: reset ? calls : calls - previous.calls)
-            appendSeconds[function].increment(by: (reset ? milliseconds : milliseconds - previous.milliseconds) / 1000)
+            registry.counter(.auditAppendCalls, [("function", function)]).increment(by: reset ? calls : calls - previous.calls)
+            registry.counter(.auditAppendSeconds, [("function", function)]).increment(
+                by: (reset ? milliseconds : milliseconds - previous.milliseconds) / 1000)
             appendTotals[function] = (calls, milliseconds)
         }
     }

@@ -1,4 +1,4 @@
-import CoreMetrics
+import Prometheus
 public import Gateway
 public import HTTPTypes
 import Synchronization
@@ -15,21 +15,21 @@ public final class RequestMetrics: RequestObserver, Sendable {
     /// The counters of one route path, by ``key(_:_:)``.
     final class RouteCounters: Sendable {
         let route: String
-        let counters = Mutex<[Int: CoreMetrics.Counter]>([:])
+        let counters = Mutex<[Int: Counter]>([:])
 
         init(route: String) { self.route = route }
     }
 
     private let routes: [RouteCounters]
     private let unmatched = RouteCounters(route: "unmatched")
-    private let factory: any MetricsFactory
+    private let registry: PrometheusCollectorRegistry
 
     /// The methods given a label of their own; any other is `other` (a client may send any token).
     static let methods: [HTTPRequest.Method] = [.get, .head, .post, .put, .patch, .delete, .options]
 
-    init(routes: RouteTable, factory: any MetricsFactory) {
+    init(routes: RouteTable, registry: PrometheusCollectorRegistry) {
         self.routes = routes.patterns.map { RouteCounters(route: $0) }
-        self.factory = factory
+        self.registry = registry
     }
 
     public func answered(route: RouteTable.Match?, method: HTTPRequest.Method, status: HTTPResponse.Status) {
@@ -39,9 +39,8 @@ public final class RequestMetrics: RequestObserver, Sendable {
         let counter = counters.counters.withLock { cache in
             if let counter = cache[key] { return counter }
             let label = methodIndex < Self.methods.count ? Self.methods[methodIndex].rawValue : "other"
-            let counter = CoreMetrics.Counter(
-                label: "bilet_http_requests_total",
-                dimensions: [("route", counters.route), ("method", label), ("status", String(status.code))], factory: self.factory)
+            let counter = self.registry.counter(
+                .httpRequests, [("route", counters.route), ("method", label), ("status", String(status.code))])
             cache[key] = counter
             return counter
         }
