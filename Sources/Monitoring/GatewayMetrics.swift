@@ -33,6 +33,12 @@ public final class GatewayMetrics: Sendable {
         RequestMetrics(routes: routes, registry: self.registry)
     }
 
+    /// ``requests(_:)`` as a `Gateway` takes it: the gateway builds its route table once and makes
+    /// its request counters from that table.
+    public var requestCounting: @Sendable (RouteTable) -> any RequestObserver {
+        { [self] routes in self.requests(routes) }
+    }
+
     /// The Prometheus text exposition (format 0.0.4), after every reading in `readings` refreshed its gauges.
     public func exposition(after readings: [any ScrapeReading]) async -> [UInt8] {
         for reading in readings { await reading.refresh() }

@@ -43,6 +43,21 @@ import VaultDoor
         #expect(expected.isSubset(of: typed), "missing: \(expected.subtracting(typed))")
         #expect(typed.subtracting(helped).isEmpty, "no HELP: \(typed.subtracting(helped))")
         #expect(text.contains(#"bilet_http_requests_total{route="unmatched",method="GET",status="404"} 1"#), "\(text)")
+        #expect(!text.contains(#"route="before-routing""#), "\(text)")
         await pool.shutdown()
+    }
+
+    /// A request the listener's limits refuse before routing (413, 400) is counted under
+    /// `route="before-routing"`, not under a route nor as `unmatched`.
+    @Test func limitRefusalsAreCountedBeforeRouting() async {
+        let metrics = GatewayMetrics(listeners: ["workstations"])
+        let observe = metrics.requestCounting(RouteTable([.init(method: .post, path: "/v1/pupils/import")]))
+        observe.refusedBeforeRouting(method: .post, status: .contentTooLarge)
+        observe.refusedBeforeRouting(method: .post, status: .contentTooLarge)
+        observe.refusedBeforeRouting(method: .get, status: .badRequest)
+        let text = String(decoding: await metrics.exposition(after: []), as: UTF8.self)
+        #expect(text.contains(#"bilet_http_requests_total{route="before-routing",method="POST",status="413"} 2"#), "\(text)")
+        #expect(text.contains(#"bilet_http_requests_total{route="before-routing",method="GET",status="400"} 1"#), "\(text)")
+        #expect(!text.contains(#"route="/v1/pupils/import""#) && !text.contains(#"route="unmatched""#), "\(text)")
     }
 }
