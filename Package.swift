@@ -389,7 +389,10 @@ let package = Package(
         .testTarget(name: "SettingsTests", dependencies: ["Settings"], swiftSettings: strict),
         .testTarget(
             name: "ObservabilityTests",
-            dependencies: ["Observability", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "Observability", "Monitoring", "Gateway", "PostgreSQL", "VaultDoor", "TLS",
+                .product(name: "Logging", package: "swift-log"), .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
             swiftSettings: strict),
         .testTarget(name: "ArchitectureTests", swiftSettings: strict),
         .testTarget(

@@ -60,8 +60,7 @@ package enum BackupRestore {
                 try await requireEmpty(pool)
                 // Whatever fails after the load, the erasures since the backup are re-applied first or
                 // the restored data is removed: a failed restore never leaves an erased child's data.
-                // The log is verified before the re-applications write to it: their records, made in
-                // the target cluster, carry transaction ids the snapshot's integration cursor does not order.
+                // The log is verified as the backup left it, before the re-applications append to it.
                 let audit: AuditVerificationReport
                 let reapplied: [RestoreReport.Reapplication]
                 do {
@@ -210,6 +209,27 @@ package enum BackupRestore {
         }
         let name = try await pool.query("SELECT current_database()").singleValue(String.self)
         try await pool.execute("REVOKE CREATE, TEMPORARY ON DATABASE \(identifier: try SQLIdentifier(name)) FROM PUBLIC")
+        try await rebaseAuditTransactionIDs(pool)
+    }
+
+    /// Puts every transaction of the target's cluster after every restored audit event in the
+    /// sequencer's order (`audit.rebase_xids()`, migration 0910): transaction ids restart in every
+    /// cluster, and without it a fresh cluster's events would sort below the restored cursor. Runs
+    /// before anything writes to the restored log. A backup made before migration 0910 has no such
+    /// function: it is refused when its events' ids are not below the target cluster's (its log
+    /// would break at the restore's first record), and what was restored is removed.
+    private static func rebaseAuditTransactionIDs(_ pool: PostgresConnectionPool) async throws {
+        let present = try await pool.query("SELECT to_regprocedure('audit.rebase_xids()') IS NOT NULL").singleValue(Bool.self)
+        if present {
+            _ = try await pool.query("SELECT audit.rebase_xids()")
+            return
+        }
+        let ordered = try await pool.query(
+            "SELECT NOT EXISTS (SELECT 1 FROM audit.events WHERE xid >= pg_snapshot_xmin(pg_current_snapshot()))"
+        ).singleValue(Bool.self)
+        guard ordered else {
+            throw BackupError.storage("the backup predates migration 0910 and cannot be restored into another cluster")
+        }
     }
 
     /// Creates a component role with no power beyond logging in, unless the cluster has it already

@@ -18,6 +18,7 @@ public struct Gateway: Sendable {
     /// The shared TLS material.
     public let material: TLSMaterialStore
     private let responder: GatewayResponder
+    private let requestObserver: (any RequestObserver)?
     /// The routes served (for the API contract's test and the start-up log).
     public let routes: RouteTable
     private let reloadPollInterval: Duration
@@ -36,7 +37,9 @@ public struct Gateway: Sendable {
     ///   - watchesSIGHUP: whether SIGHUP reloads the material.
     ///   - refusalObserver: told of every refused client certificate (the audit log's aggregator) and of
     ///     every handshake's outcome (the metrics).
-    ///   - requestObserver: told of every answer with its route path and status (the metrics).
+    ///   - requestObserver: makes, from the route table the gateway builds once, what is told of every
+    ///     answer with its route path and status, and of every request the listener's limits refuse
+    ///     before routing (the metrics).
     /// - Throws: ``TLSMaterialError`` when a listener's profile needs a key pair the material lacks,
     ///   ``TLSSessionError`` when GnuTLS refuses a profile.
     public init(
@@ -47,15 +50,18 @@ public struct Gateway: Sendable {
         reloadPollInterval: Duration = .seconds(1),
         watchesSIGHUP: Bool = true,
         refusalObserver: (any HandshakeRefusalObserver)? = nil,
-        requestObserver: (any RequestObserver)? = nil,
+        requestObserver: (@Sendable (RouteTable) -> any RequestObserver)? = nil,
         logger: Logger
     ) throws {
         self.listeners = try listeners.map {
             try TLSListener(configuration: $0, material: material, registry: registry, refusalObserver: refusalObserver, logger: logger)
         }
         self.material = material
-        self.routes = RouteTable(router)
-        self.responder = GatewayResponder(middleware: GatewayMiddleware(routes: self.routes, observer: requestObserver), router: router.buildResponder())
+        let routes = RouteTable(router)
+        let observer = requestObserver.map { $0(routes) }
+        self.routes = routes
+        self.requestObserver = observer
+        self.responder = GatewayResponder(middleware: GatewayMiddleware(routes: routes, observer: observer), router: router.buildResponder())
         self.reloadPollInterval = reloadPollInterval
         self.watchesSIGHUP = watchesSIGHUP
         self.logger = logger
@@ -87,12 +93,13 @@ public struct Gateway: Sendable {
         self.listeners.map { listener in
             let configuration = listener.configuration
             let limits = configuration.limits
+            let observer = self.requestObserver
             // below the router, per request: the same handlers over HTTP/1.1 and on each HTTP/2
             // stream, each with its framing
             let requestHandlers: @Sendable (RequestLimitsHandler.Framing) -> [any RemovableChannelHandler] = { framing in
                 [
                     ResponseHeadersHandler(),
-                    RequestLimitsHandler(limits: limits, framing: framing),
+                    RequestLimitsHandler(limits: limits, framing: framing, observer: observer),
                 ]
             }
             let http = HTTP1Channel.Configuration(

@@ -32,6 +32,7 @@ final class RequestLimitsHandler: ChannelDuplexHandler, RemovableChannelHandler 
 
     private let limits: ListenerLimits
     private let framing: Framing
+    private let observer: (any RequestObserver)?
     private var bodyBytes = 0
     private var deadline: Scheduled<Void>?
     private var writeStall: Scheduled<Void>?
@@ -51,10 +52,12 @@ final class RequestLimitsHandler: ChannelDuplexHandler, RemovableChannelHandler 
         case http2Stream
     }
 
-    /// Enforces the listener's `limits` (body, request timeout, head size, idle timeout).
-    init(limits: ListenerLimits, framing: Framing) {
+    /// Enforces the listener's `limits` (body, request timeout, head size, idle timeout); tells
+    /// `observer` of every request it refuses with an answer.
+    init(limits: ListenerLimits, framing: Framing, observer: (any RequestObserver)? = nil) {
         self.limits = limits
         self.framing = framing
+        self.observer = observer
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
@@ -84,12 +87,12 @@ final class RequestLimitsHandler: ChannelDuplexHandler, RemovableChannelHandler 
             if case .http2Stream = self.framing,
                 Self.size(of: head) > self.limits.maximumHeaderBytes || head.headerFields.count > Self.maximumHeaderFields
             {
-                self.refuse(context: context, status: .badRequest, body: Self.malformed)
+                self.refuse(context: context, method: head.method, status: .badRequest, body: Self.malformed)
                 return
             }
             let length = head.headerFields[.contentLength].flatMap(Int.init)
             if let length, length > self.limits.maximumBodyBytes {
-                self.refuse(context: context, status: .contentTooLarge, body: Self.tooLarge)
+                self.refuse(context: context, method: head.method, status: .contentTooLarge, body: Self.tooLarge)
                 return
             }
             self.deadline?.cancel()
@@ -135,8 +138,9 @@ final class RequestLimitsHandler: ChannelDuplexHandler, RemovableChannelHandler 
             + head.headerFields.reduce(0) { $0 + $1.name.rawName.utf8.count + $1.value.utf8.count + 32 }
     }
 
-    private func refuse(context: ChannelHandlerContext, status: HTTPResponse.Status, body text: String) {
+    private func refuse(context: ChannelHandlerContext, method: HTTPRequest.Method, status: HTTPResponse.Status, body text: String) {
         self.discarding = true
+        self.observer?.refusedBeforeRouting(method: method, status: status)
         var body = context.channel.allocator.buffer(capacity: text.utf8.count)
         body.writeString(text)
         var fields: HTTPFields = [.contentType: "application/problem+json", .contentLength: "\(body.readableBytes)"]

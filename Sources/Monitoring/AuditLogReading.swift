@@ -1,4 +1,4 @@
-import CoreMetrics
+import Prometheus
 public import PostgreSQL
 
 /// What the other processes leave in the audit log, read at scrape time through the gateway's
@@ -18,17 +18,22 @@ public import PostgreSQL
 ///   calls of `audit.append` and `audit.append_batch` by every process and the time spent in them,
 ///   from PostgreSQL's `pg_stat_user_functions` (needs `track_functions = pl`, which bilet's private
 ///   cluster sets); their ratio over a window is the mean append latency;
+/// - `bilet_audit_checkpoint_file_failures_total` and `bilet_audit_checkpoint_file_failing`: the
+///   sequencer's failed attempts to write a checkpoint file (the checkpoint directory's disk full),
+///   and 1 while the newest checkpoints' files are not written again yet, from
+///   `audit.checkpoint_file_writes` (migration 0911);
 /// - `bilet_reading_up{reading="audit-log"}`: 1 when the last reading succeeded, 0 when it failed.
 public actor AuditLogReading: ScrapeReading {
     let pool: PostgresConnectionPool
-    private let checkpointAge: CoreMetrics.Gauge
-    private let pending: CoreMetrics.Gauge
-    private let lag: CoreMetrics.Gauge
-    private let up: CoreMetrics.Gauge
-    private let events: MetricFamily<CoreMetrics.Counter>
-    private let decisions: MetricFamily<CoreMetrics.Counter>
-    private let appendCalls: MetricFamily<CoreMetrics.Counter>
-    private let appendSeconds: MetricFamily<CoreMetrics.FloatingPointCounter>
+    private let registry: PrometheusCollectorRegistry
+    private let checkpointAge: Gauge
+    private let pending: Gauge
+    private let lag: Gauge
+    private let up: Gauge
+    private let fileFailures: Counter
+    private let fileFailing: Gauge
+    /// The failed checkpoint file writes counted so far.
+    private var fileFailuresCounted: Int64 = 0
     /// The last event counted, in the sequencer's order; `nil` until the first scrape.
     private var cursor: (xid: String, id: Int64)?
     /// The last `pg_stat_user_functions` values, by function: calls, milliseconds.
@@ -40,28 +45,28 @@ public actor AuditLogReading: ScrapeReading {
     /// A reading through `pool` (the read-only `bilet_auditor` role) into `metrics`.
     public init(pool: PostgresConnectionPool, metrics: GatewayMetrics) {
         self.pool = pool
-        let factory = metrics.factory
-        self.checkpointAge = CoreMetrics.Gauge(label: "bilet_audit_checkpoint_age_seconds", factory: factory)
-        self.pending = CoreMetrics.Gauge(label: "bilet_audit_sequencer_pending_events", factory: factory)
-        self.lag = CoreMetrics.Gauge(label: "bilet_audit_sequencer_lag_seconds", factory: factory)
-        self.up = CoreMetrics.Gauge(label: "bilet_reading_up", dimensions: [("reading", "audit-log")], factory: factory)
-        self.events = MetricFamily(counter: "bilet_audit_events_total", labels: ["kind"], factory: factory)
-        self.decisions = MetricFamily(counter: "bilet_policy_decisions_total", labels: ["decision"], factory: factory)
-        self.appendCalls = MetricFamily(counter: "bilet_audit_append_calls_total", labels: ["function"], factory: factory)
-        self.appendSeconds = MetricFamily(floatingCounter: "bilet_audit_append_seconds_total", labels: ["function"], factory: factory)
-        for decision in ["permit", "deny", "error"] { _ = self.decisions[decision] }
-        _ = self.events["pii.read"]
+        let registry = metrics.registry
+        self.registry = registry
+        self.checkpointAge = registry.gauge(.checkpointAge)
+        self.pending = registry.gauge(.sequencerPending)
+        self.lag = registry.gauge(.sequencerLag)
+        self.up = registry.gauge(.readingUp, [("reading", "audit-log")])
+        self.fileFailures = registry.counter(.checkpointFileFailures)
+        self.fileFailing = registry.gauge(.checkpointFileFailing)
+        for decision in ["permit", "deny", "error"] { _ = registry.counter(.policyDecisions, [("decision", decision)]) }
+        _ = registry.counter(.auditEvents, [("kind", "pii.read")])
     }
 
     public func refresh() async {
         do {
             try await self.readCheckpoint()
+            try await self.readCheckpointFiles()
             try await self.readSequencer()
             try await self.countEvents()
             try await self.readAppendStatistics()
-            up.record(1)
+            up.record(1.0)
         } catch {
-            up.record(0)
+            up.record(0.0)
         }
     }
 
@@ -71,6 +76,19 @@ public actor AuditLogReading: ScrapeReading {
         if let row = rows.first { checkpointAge.record(try row.decode(Double.self, at: 0)) }
     }
 
+    private func readCheckpointFiles() async throws {
+        let rows = try await pool.query(
+            """
+            SELECT (SELECT CAST(count(*) AS int8) FROM audit.checkpoint_file_writes WHERE outcome = 'failed'),
+                   COALESCE((SELECT outcome = 'failed' FROM audit.checkpoint_file_writes ORDER BY recorded_at DESC LIMIT 1), false)
+            """)
+        guard let row = rows.first else { return }
+        let failures = try row.decode(Int64.self, at: 0)
+        if failures > fileFailuresCounted { fileFailures.increment(by: failures - fileFailuresCounted) }
+        fileFailuresCounted = failures
+        fileFailing.record(try row.decode(Bool.self, at: 1) ? 1.0 : 0.0)
+    }
+
     private func readSequencer() async throws {
         let rows = try await pool.query(
             """
@@ -78,7 +96,7 @@ public actor AuditLogReading: ScrapeReading {
             waiting AS (
                 SELECT e.recorded_at FROM audit.events e
                 WHERE (e.xid, e.id) > (COALESCE((SELECT event_xid FROM last), CAST('0' AS xid8)), COALESCE((SELECT event_id FROM last), 0))
-                  AND e.xid < pg_snapshot_xmin(pg_current_snapshot())
+                  AND e.xid < audit.integration_bound()
                 LIMIT \(Int64(Self.batch)))
             SELECT CAST(count(*) AS int8), CAST(COALESCE(EXTRACT(EPOCH FROM clock_timestamp() - min(recorded_at)), 0) AS float8) FROM waiting
             """)
@@ -91,7 +109,7 @@ public actor AuditLogReading: ScrapeReading {
         guard let cursor else {
             let head = try await pool.query(
                 """
-                SELECT CAST(xid AS text), id FROM audit.events WHERE xid < pg_snapshot_xmin(pg_current_snapshot())
+                SELECT CAST(xid AS text), id FROM audit.events WHERE xid < audit.integration_bound()
                 ORDER BY xid DESC, id DESC LIMIT 1
                 """)
             self.cursor = try head.first.map { (try $0.decode(String.self, at: 0), try $0.decode(Int64.self, at: 1)) } ?? ("0", 0)
@@ -102,7 +120,7 @@ public actor AuditLogReading: ScrapeReading {
             WITH fresh AS (
                 SELECT e.xid, e.id, e.kind, e.decision FROM audit.events e
                 WHERE (e.xid, e.id) > (CAST(\(cursor.xid) AS xid8), \(cursor.id))
-                  AND e.xid < pg_snapshot_xmin(pg_current_snapshot())
+                  AND e.xid < audit.integration_bound()
                 ORDER BY e.xid, e.id LIMIT \(Int64(Self.batch))),
             last AS (SELECT CAST(xid AS text) AS xid_text, id FROM fresh ORDER BY xid DESC, id DESC LIMIT 1)
             SELECT f.kind, f.decision, CAST(count(*) AS int8), last.xid_text, last.id
@@ -110,8 +128,8 @@ public actor AuditLogReading: ScrapeReading {
             """)
         for row in rows {
             let count = try row.decode(Int64.self, at: 2)
-            events[try row.decode(String.self, at: 0)].increment(by: count)
-            if let decision = try row.decode(String?.self, at: 1) { decisions[decision].increment(by: count) }
+            registry.counter(.auditEvents, [("kind", try row.decode(String.self, at: 0))]).increment(by: count)
+            if let decision = try row.decode(String?.self, at: 1) { registry.counter(.policyDecisions, [("decision", decision)]).increment(by: count) }
             self.cursor = (try row.decode(String.self, at: 3), try row.decode(Int64.self, at: 4))
         }
     }
@@ -129,8 +147,9 @@ public actor AuditLogReading: ScrapeReading {
             let previous = appendTotals[function] ?? (0, 0)
             // statistics reset (or first seen): count from zero again
             let reset = calls < previous.calls
-            appendCalls[function].increment(by: reset ? calls : calls - previous.calls)
-            appendSeconds[function].increment(by: (reset ? milliseconds : milliseconds - previous.milliseconds) / 1000)
+            registry.counter(.auditAppendCalls, [("function", function)]).increment(by: reset ? calls : calls - previous.calls)
+            registry.counter(.auditAppendSeconds, [("function", function)]).increment(
+                by: (reset ? milliseconds : milliseconds - previous.milliseconds) / 1000)
             appendTotals[function] = (calls, milliseconds)
         }
     }

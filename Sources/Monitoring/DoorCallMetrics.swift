@@ -1,4 +1,4 @@
-import CoreMetrics
+import Prometheus
 public import VaultDoor
 
 /// Calls from this gateway to the vault's door, which is the only way personal data is read:
@@ -7,13 +7,15 @@ public import VaultDoor
 /// the door; the vault's own count of reads is `bilet_audit_events_total{kind="pii.read"}`.
 public final class DoorCallMetrics: DoorCallObserver, Sendable {
     private struct Area: Sendable {
-        let outcomes: [DoorCallOutcome: CoreMetrics.Counter]
-        let duration: CoreMetrics.Timer
+        let outcomes: [DoorCallOutcome: Counter]
+        let duration: DurationHistogram
     }
 
     private let areas: [VaultDoorRequest.Area: Area]
 
-    init(factory: any MetricsFactory) {
+    init(registry: PrometheusCollectorRegistry) {
+        // The buckets swift-prometheus's metrics factory gives a timer: 5 ms … 10 s.
+        let buckets = PrometheusMetricsFactory(registry: registry).defaultDurationHistogramBuckets
         var areas: [VaultDoorRequest.Area: Area] = [:]
         // `status` is asked only by /readyz, through a client nothing observes: no series that never moves.
         for area in VaultDoorRequest.Area.allCases where area != .status {
@@ -22,12 +24,10 @@ public final class DoorCallMetrics: DoorCallObserver, Sendable {
                     uniqueKeysWithValues: DoorCallOutcome.allCases.map { outcome in
                         (
                             outcome,
-                            CoreMetrics.Counter(
-                                label: "bilet_vault_door_calls_total", dimensions: [("area", area.rawValue), ("outcome", outcome.rawValue)],
-                                factory: factory)
+                            registry.counter(.doorCalls, [("area", area.rawValue), ("outcome", outcome.rawValue)])
                         )
                     }),
-                duration: CoreMetrics.Timer(label: "bilet_vault_door_call_duration_seconds", dimensions: [("area", area.rawValue)], factory: factory))
+                duration: registry.durationHistogram(.doorCallDuration, [("area", area.rawValue)], buckets: buckets))
         }
         self.areas = areas
     }
@@ -35,7 +35,6 @@ public final class DoorCallMetrics: DoorCallObserver, Sendable {
     public func doorCalled(_ area: VaultDoorRequest.Area, outcome: DoorCallOutcome, duration: Duration) {
         guard let counters = self.areas[area] else { return }
         counters.outcomes[outcome]?.increment()
-        let (seconds, attoseconds) = duration.components
-        counters.duration.recordNanoseconds(seconds &* 1_000_000_000 &+ attoseconds / 1_000_000_000)
+        counters.duration.record(duration)
     }
 }

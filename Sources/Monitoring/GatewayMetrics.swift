@@ -1,10 +1,10 @@
-import CoreMetrics
 public import Gateway
 public import Prometheus
 
 /// The gateway process's metrics, in one Prometheus registry that the admin listener's `/metrics`
 /// exposes: nothing global (no `MetricsSystem.bootstrap`), every instrument made through this
-/// value's factory and passed to whoever counts.
+/// value's registry, each metric with its `# HELP` text (``MetricDescriptor``), and passed to
+/// whoever counts.
 ///
 /// What this process counts itself: TLS handshakes and refusals (``HandshakeMetrics``), requests by
 /// route path and status (``RequestMetrics``), calls to the vault's door (``DoorCallMetrics``). What
@@ -15,8 +15,6 @@ public import Prometheus
 public final class GatewayMetrics: Sendable {
     /// The registry the exposition is written from.
     public let registry: PrometheusCollectorRegistry
-    /// The swift-metrics factory over ``registry``.
-    public let factory: PrometheusMetricsFactory
     /// TLS handshakes and refusals per listener.
     public let handshakes: HandshakeMetrics
     /// Calls to the vault's door.
@@ -26,14 +24,19 @@ public final class GatewayMetrics: Sendable {
     public init(listeners: [String]) {
         let registry = PrometheusCollectorRegistry()
         self.registry = registry
-        self.factory = PrometheusMetricsFactory(registry: registry)
-        self.handshakes = HandshakeMetrics(listeners: listeners, factory: self.factory)
-        self.doorCalls = DoorCallMetrics(factory: self.factory)
+        self.handshakes = HandshakeMetrics(listeners: listeners, registry: registry)
+        self.doorCalls = DoorCallMetrics(registry: registry)
     }
 
     /// The request counters of a router serving `routes` (one per gateway: each has its route table).
     public func requests(_ routes: RouteTable) -> RequestMetrics {
-        RequestMetrics(routes: routes, factory: self.factory)
+        RequestMetrics(routes: routes, registry: self.registry)
+    }
+
+    /// ``requests(_:)`` as a `Gateway` takes it: the gateway builds its route table once and makes
+    /// its request counters from that table.
+    public var requestCounting: @Sendable (RouteTable) -> any RequestObserver {
+        { [self] routes in self.requests(routes) }
     }
 
     /// The Prometheus text exposition (format 0.0.4), after every reading in `readings` refreshed its gauges.

@@ -1,4 +1,4 @@
-import CoreMetrics
+import Prometheus
 public import TLS
 
 /// TLS handshakes per listener: `bilet_tls_handshakes_total{listener, resumed}` for accepted
@@ -10,22 +10,22 @@ public import TLS
 /// up (no allocation); and every series exists from the first scrape, at 0.
 public final class HandshakeMetrics: HandshakeRefusalObserver, Sendable {
     private struct Listener: Sendable {
-        let full: CoreMetrics.Counter
-        let resumed: CoreMetrics.Counter
-        let refusals: [ClientCertificateRefusal: CoreMetrics.Counter]
-        let failures: [HandshakeFailure: CoreMetrics.Counter]
+        let full: Counter
+        let resumed: Counter
+        let refusals: [ClientCertificateRefusal: Counter]
+        let failures: [HandshakeFailure: Counter]
     }
 
     private let listeners: [String: Listener]
 
-    init(listeners names: [String], factory: any MetricsFactory) {
+    init(listeners names: [String], registry: PrometheusCollectorRegistry) {
         var listeners: [String: Listener] = [:]
         for name in names {
-            func handshakes(_ resumed: String) -> CoreMetrics.Counter {
-                CoreMetrics.Counter(label: "bilet_tls_handshakes_total", dimensions: [("listener", name), ("resumed", resumed)], factory: factory)
+            func handshakes(_ resumed: String) -> Counter {
+                registry.counter(.tlsHandshakes, [("listener", name), ("resumed", resumed)])
             }
-            func refusals(_ reason: String) -> CoreMetrics.Counter {
-                CoreMetrics.Counter(label: "bilet_tls_refusals_total", dimensions: [("listener", name), ("reason", reason)], factory: factory)
+            func refusals(_ reason: String) -> Counter {
+                registry.counter(.tlsRefusals, [("listener", name), ("reason", reason)])
             }
             listeners[name] = Listener(
                 full: handshakes("false"), resumed: handshakes("true"),

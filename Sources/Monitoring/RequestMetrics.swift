@@ -1,11 +1,12 @@
-import CoreMetrics
+import Prometheus
 public import Gateway
 public import HTTPTypes
 import Synchronization
 
 /// Requests by route path and status: `bilet_http_requests_total{route, method, status}`, where
 /// `route` is the route's path pattern as the router has it (`/v1/pupils/{token}`, never the path
-/// asked for, which can hold tokens) or `unmatched` for a path no route serves.
+/// asked for, which can hold tokens), `unmatched` for a path no route serves, or `before-routing`
+/// for a request the listener's limits refused before any route saw it (`413`, `400`).
 ///
 /// The hot path: ``GatewayMiddleware`` already matched the route, so its index picks a per-route
 /// cache directly (an array, no string hashing); the cache maps method and status (one integer) to
@@ -15,33 +16,40 @@ public final class RequestMetrics: RequestObserver, Sendable {
     /// The counters of one route path, by ``key(_:_:)``.
     final class RouteCounters: Sendable {
         let route: String
-        let counters = Mutex<[Int: CoreMetrics.Counter]>([:])
+        let counters = Mutex<[Int: Counter]>([:])
 
         init(route: String) { self.route = route }
     }
 
     private let routes: [RouteCounters]
     private let unmatched = RouteCounters(route: "unmatched")
-    private let factory: any MetricsFactory
+    private let beforeRouting = RouteCounters(route: "before-routing")
+    private let registry: PrometheusCollectorRegistry
 
     /// The methods given a label of their own; any other is `other` (a client may send any token).
     static let methods: [HTTPRequest.Method] = [.get, .head, .post, .put, .patch, .delete, .options]
 
-    init(routes: RouteTable, factory: any MetricsFactory) {
+    init(routes: RouteTable, registry: PrometheusCollectorRegistry) {
         self.routes = routes.patterns.map { RouteCounters(route: $0) }
-        self.factory = factory
+        self.registry = registry
     }
 
     public func answered(route: RouteTable.Match?, method: HTTPRequest.Method, status: HTTPResponse.Status) {
-        let counters = route.map { self.routes[$0.pattern] } ?? self.unmatched
+        count(route.map { self.routes[$0.pattern] } ?? self.unmatched, method: method, status: status)
+    }
+
+    public func refusedBeforeRouting(method: HTTPRequest.Method, status: HTTPResponse.Status) {
+        count(self.beforeRouting, method: method, status: status)
+    }
+
+    private func count(_ counters: RouteCounters, method: HTTPRequest.Method, status: HTTPResponse.Status) {
         let methodIndex = Self.methods.firstIndex(of: method) ?? Self.methods.count
         let key = status.code &* 8 &+ methodIndex
         let counter = counters.counters.withLock { cache in
             if let counter = cache[key] { return counter }
             let label = methodIndex < Self.methods.count ? Self.methods[methodIndex].rawValue : "other"
-            let counter = CoreMetrics.Counter(
-                label: "bilet_http_requests_total",
-                dimensions: [("route", counters.route), ("method", label), ("status", String(status.code))], factory: self.factory)
+            let counter = self.registry.counter(
+                .httpRequests, [("route", counters.route), ("method", label), ("status", String(status.code))])
             cache[key] = counter
             return counter
         }

@@ -65,6 +65,11 @@ extension ServeCommandTests {
         #expect(expiries.filter { $0.contains(#"certificate="server""#) }.count == 2, "\(expiries)")
         #expect(expiries.filter { $0.contains(#"certificate="ca""#) }.count >= 2, "\(expiries)")
         #expect(expiries.allSatisfy { ($0.split(separator: " ").last.flatMap { Double($0) } ?? 0) > 86_400 }, "\(expiries)")
+        // Every family has its HELP text; each CRL series names its issuer and the key that signed it.
+        let typeLines = first.split(separator: "\n").filter { $0.hasPrefix("# TYPE ") }.map { $0.split(separator: " ")[2] }
+        for family in typeLines { #expect(first.contains("# HELP \(family) "), "\(family) has no HELP") }
+        let crls = first.split(separator: "\n").filter { $0.hasPrefix("bilet_crl_next_update_seconds{") }
+        #expect(!crls.isEmpty && crls.allSatisfy { $0.contains(#"issuer=""#) && $0.contains(#"key_id=""#) }, "\(crls)")
 
         // Three whoami requests: that series moves by exactly three, its neighbours not at all.
         let whoami = #"bilet_http_requests_total{route="/v1/whoami",method="GET",status="200"}"#

@@ -17,6 +17,13 @@ import Foundation
 /// that stays open holds integration back until it ends (bounded by the roles'
 /// statement and idle-in-transaction timeouts).
 ///
+/// **Another cluster.** Transaction ids restart in every cluster, so a database restored into a
+/// fresh one would hand out ids below its restored cursor. Events therefore carry the raw id plus
+/// an offset and the bound is `audit.integration_bound()`, the raw bound plus the same offset
+/// (migration 0910); `audit.rebase_xids()`, which the restore calls, raises the offset so that
+/// every transaction of the new cluster sorts after every restored event. Within one offset the
+/// argument above is unchanged; across a rebase every earlier event has committed and lies below.
+///
 /// **Append-only.** A batch INSERTs leaves (index, event id, payload digest, leaf hash) and the
 /// interior tree nodes the batch completed; a checkpoint is an INSERT. Nothing is updated.
 ///
@@ -43,6 +50,8 @@ public actor AuditSequencer {
     private let logger: Logger
     private var frontier = MerkleFrontier()
     private var lastCheckpointAt: ContinuousClock.Instant?
+    /// Checkpoints signed into the database whose files are not written yet, oldest first.
+    private var unwrittenFiles = UnwrittenCheckpointFiles()
 
     /// A sequencer.
     /// - Parameters:
@@ -106,7 +115,7 @@ public actor AuditSequencer {
                    CAST(e.written_by AS text) AS written_by_text
             FROM audit.events e
             WHERE (e.xid, e.id) > (CAST(\(cursorXID) AS xid8), \(cursorID))
-              AND e.xid < pg_snapshot_xmin(pg_current_snapshot())
+              AND e.xid < audit.integration_bound()
             ORDER BY e.xid, e.id
             LIMIT \(Int64(batchSize))
             """)
@@ -203,10 +212,46 @@ public actor AuditSequencer {
             throw AuditError.from(error, while: "signing a checkpoint")
         }
         lastCheckpointAt = .now
-        if let signed, let directory {
-            try directory.write(signed)
+        if let signed, directory != nil {
+            unwrittenFiles.append(signed)
+            try await writeFiles()
         }
         return signed
+    }
+
+    /// Writes the checkpoint files not written yet (the newest as `latest`, every one to history when
+    /// kept). A checkpoint is signed into the database before its file is written, so a failed
+    /// write (the directory's disk full) loses nothing: the file is written again by the next
+    /// attempt, at most one a second. Each failed attempt and the first success after failures are
+    /// recorded in `audit.checkpoint_file_writes` (migration 0911), which the gateway's metrics read.
+    ///
+    /// - Throws: ``AuditError/Code/file`` when a file still cannot be written.
+    public func writeFiles() async throws(AuditError) {
+        guard let directory, let newest = unwrittenFiles.newest else { return }
+        guard unwrittenFiles.attemptAllowed(at: .now) else { throw AuditError(.file, "checkpoint files are waiting to be written again") }
+        do throws(AuditError) {
+            while let next = unwrittenFiles.oldest(keepingHistory: directory.keepsHistory) {
+                try directory.write(next)
+                unwrittenFiles.written(next)
+            }
+        } catch {
+            unwrittenFiles.failed(at: .now)
+            await recordFileWrite(sequence: newest, outcome: "failed")
+            throw error
+        }
+        if unwrittenFiles.recovered() {
+            await recordFileWrite(sequence: newest, outcome: "written-again")
+            logger.notice("audit checkpoint files written again", metadata: ["sequence": "\(newest)"])
+        }
+    }
+
+    /// Leaves a row operators' metrics read; a failure to leave it is logged and changes nothing else.
+    private func recordFileWrite(sequence: UInt64, outcome: String) async {
+        do {
+            try await pool.execute("INSERT INTO audit.checkpoint_file_writes (sequence, outcome) VALUES (\(Int64(sequence)), \(outcome))")
+        } catch {
+            logger.warning("cannot record a checkpoint file write", metadata: ["outcome": "\(outcome)"])
+        }
     }
 
     /// Integrates until no committed event is waiting, then signs a checkpoint if the tree grew.
@@ -224,12 +269,18 @@ public actor AuditSequencer {
         while !Task.isCancelled {
             var idle = true
             var failed = false
-            do {
+            do throws(AuditError) {
                 let batch = try await integrate()
                 idle = batch.integrated < batchSize
                 if lastCheckpointAt.map({ $0.duration(to: .now) >= checkpointInterval }) ?? true {
                     try await checkpoint()
+                } else if unwrittenFiles.attemptAllowed(at: .now) {
+                    try await writeFiles()
                 }
+            } catch where error.code == .file {
+                // The checkpoint is in the database; its file is written again later (writeFiles).
+                // Integration and signing go on meanwhile.
+                logger.warning("audit checkpoint file not written", metadata: ["code": "\(error.code.rawValue)"])
             } catch {
                 if Task.isCancelled { break }
                 // The reason is bilet's own text (SQLSTATE, constraint), never a server message.

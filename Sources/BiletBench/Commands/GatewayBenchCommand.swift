@@ -161,7 +161,7 @@ private struct GatewayBench {
         let metrics = command.metrics ? GatewayMetrics(listeners: [listener.name]) : nil
         let gateway = try Gateway(
             listeners: [listener], material: store, registry: registry, router: router, watchesSIGHUP: false,
-            refusalObserver: metrics?.handshakes, requestObserver: metrics?.requests(RouteTable(router)), logger: self.logger)
+            refusalObserver: metrics?.handshakes, requestObserver: metrics?.requestCounting, logger: self.logger)
         let bound = BoundPort()
         let group = ServiceGroup(
             configuration: .init(

@@ -14,4 +14,8 @@ public protocol RequestObserver: Sendable {
     ///   - method: the request's method.
     ///   - status: the answer's status.
     func answered(route: RouteTable.Match?, method: HTTPRequest.Method, status: HTTPResponse.Status)
+
+    /// A request was refused by the listener's limits before any route saw it (`413` for a body
+    /// announced too large, `400` for an HTTP/2 head over the limits).
+    func refusedBeforeRouting(method: HTTPRequest.Method, status: HTTPResponse.Status)
 }

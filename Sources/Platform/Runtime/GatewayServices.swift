@@ -47,7 +47,7 @@ struct GatewayServices {
         let handshakes: (any HandshakeRefusalObserver)? = observers.count > 1 ? HandshakeObservers(observers) : observers.first
         let gateway = try Gateway(
             listeners: listeners, material: material, registry: registry, router: router, refusalObserver: handshakes,
-            requestObserver: monitoring?.metrics.requests(RouteTable(router)), logger: logger)
+            requestObserver: monitoring?.metrics.requestCounting, logger: logger)
 
         let byName = Dictionary(uniqueKeysWithValues: (settings.listeners + [settings.adminListener].compactMap { $0 }).map { ($0.name, $0) })
         let onListening: @Sendable (String, Int) async -> Void = { name, port in
@@ -71,7 +71,7 @@ struct GatewayServices {
             let adminGateway = try Gateway(
                 listeners: [Self.configuration(admin, perAddress: settings.maximumConnectionsPerAddress)], material: material,
                 registry: registry, router: adminRouter, watchesSIGHUP: false, refusalObserver: handshakes,
-                requestObserver: monitoring.metrics.requests(RouteTable(adminRouter)), logger: logger)
+                requestObserver: monitoring.metrics.requestCounting, logger: logger)
             services += adminGateway.listenerServices(onListening: onListening)
         }
         services.append(

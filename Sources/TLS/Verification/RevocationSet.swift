@@ -67,9 +67,10 @@ public struct RevocationSet: Sendable, Hashable {
         self.requiresCoverage = true
     }
 
-    /// Every CRL in force, with its issuer's distinguished name (DER): what the metrics report.
-    public var listsInForce: [(issuer: [UInt8], list: InForce)] {
-        self.lists.flatMap { name, byKey in byKey.values.map { (issuer: name, list: $0) } }
+    /// Every CRL in force, with its issuer (distinguished name, DER, and the key identifier the CRL
+    /// names): what the metrics report. One name can have several lists in force, one per key.
+    public var listsInForce: [(issuer: RevocationListIssuer, list: InForce)] {
+        self.lists.values.flatMap { byKey in byKey.map { (issuer: $0.key, list: $0.value) } }
     }
 
     /// Whether `key` is revoked.
