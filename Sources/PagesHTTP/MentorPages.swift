@@ -18,11 +18,6 @@ enum MentorPages {
     static let whose = "наставника"
 
     static func add(to pages: RouterGroup<BiletRequestContext>, _ kit: PageKit, trials: TrialsRoutes.Dependencies) {
-        @Sendable func mentor(_ context: BiletRequestContext) throws -> Result<(StaffSession, TrialsCaller), VenuePages.Refused> {
-            let staff = try context.requireStaff()
-            guard staff.role == .mentor else { return .failure(VenuePages.Refused(response: kit.notForRole(staff, whose))) }
-            return .success((staff, try TrialsCaller(staff, trials)))
-        }
         /// The attendance page of `id` from `offset`; `refused` puts a message next to one pupil's mark.
         @Sendable func sheet(
             _ staff: StaffSession, _ caller: TrialsCaller, _ id: Int64, offset: Int, status: HTTPResponse.Status = .ok, saved: Bool = false,
@@ -50,55 +45,46 @@ enum MentorPages {
             }
         }
         pages.get("mentor/events") { _, context -> Response in
-            let (staff, caller): (StaffSession, TrialsCaller)
-            switch try mentor(context) {
-            case .failure(let refused): return refused.response
-            case .success(let pair): (staff, caller) = pair
-            }
-            do {
-                let rows = try await TrialsRoutes.events(caller, status: nil, trials.desk).map { EventRow($0) }
-                return try kit.page(.mentorEvents, staff: staff, values: ["mentorEvents": rows, "hasMentorEvents": !rows.isEmpty])
-            } catch {
-                return try kit.refusal(error, staff: staff)
+            try await kit.trialsPage(context, role: .mentor, whose: whose, trials) { staff, caller in
+                do {
+                    let rows = try await TrialsRoutes.events(caller, status: nil, trials.desk).map { EventRow($0) }
+                    return try kit.page(.mentorEvents, staff: staff, values: ["mentorEvents": rows, "hasMentorEvents": !rows.isEmpty])
+                } catch {
+                    return try kit.refusal(error, staff: staff)
+                }
             }
         }
         pages.get("mentor/events/:event") { request, context -> Response in
-            let (staff, caller): (StaffSession, TrialsCaller)
-            switch try mentor(context) {
-            case .failure(let refused): return refused.response
-            case .success(let pair): (staff, caller) = pair
+            try await kit.trialsPage(context, role: .mentor, whose: whose, trials) { staff, caller in
+                let query = request.uri.queryParameters
+                guard let id = context.parameters.get("event").flatMap(Int64.init), id > 0,
+                    let offset = query["offset"].map({ Int($0) }) ?? 0, (0...10_000_000).contains(offset)
+                else {
+                    return kit.errorPage(TrialsError(.eventNotFound, "no such event").problem, staff: staff, back: "/app/mentor/events")
+                }
+                return try await sheet(staff, caller, id, offset: offset, saved: query["done"] == "saved")
             }
-            let query = request.uri.queryParameters
-            guard let id = context.parameters.get("event").flatMap(Int64.init), id > 0,
-                let offset = query["offset"].map({ Int($0) }) ?? 0, (0...10_000_000).contains(offset)
-            else {
-                return kit.errorPage(TrialsError(.eventNotFound, "no such event").problem, staff: staff, back: "/app/mentor/events")
-            }
-            return try await sheet(staff, caller, id, offset: offset, saved: query["done"] == "saved")
         }
         pages.post("mentor/events/:event/attendance/:pupil") { request, context -> Response in
-            let (staff, caller): (StaffSession, TrialsCaller)
-            switch try mentor(context) {
-            case .failure(let refused): return refused.response
-            case .success(let pair): (staff, caller) = pair
-            }
-            guard let id = context.parameters.get("event").flatMap(Int64.init), id > 0 else {
-                return kit.errorPage(TrialsError(.eventNotFound, "no such event").problem, staff: staff, back: "/app/mentor/events")
-            }
-            guard let pupil = context.parameters.get("pupil").flatMap(TrialsToken.init) else {
-                return kit.errorPage(TrialsError(.notEnrolled, "not enrolled").problem, staff: staff, back: "/app/mentor/events/\(id)")
-            }
-            switch AttendanceSheet.mark(try await CSRFMiddleware.form(request)) {
-            case .failure(let refusal):
-                return try await sheet(staff, caller, id, offset: 0, status: .unprocessableContent, refused: (pupil.rawValue, refusal.message))
-            case .success(let mark):
-                do {
-                    try await trials.desk.mark(
-                        caller, AttendanceMark(event: id, pupil: pupil, attended: mark.attended, grade: mark.grade, feedback: mark.feedback))
-                } catch {
-                    return try kit.refusal(error, staff: staff, back: "/app/mentor/events/\(id)")
+            try await kit.trialsPage(context, role: .mentor, whose: whose, trials) { staff, caller in
+                guard let id = context.parameters.get("event").flatMap(Int64.init), id > 0 else {
+                    return kit.errorPage(TrialsError(.eventNotFound, "no such event").problem, staff: staff, back: "/app/mentor/events")
                 }
-                return PageKit.redirect("/app/mentor/events/\(id)?done=saved")
+                guard let pupil = context.parameters.get("pupil").flatMap(TrialsToken.init) else {
+                    return kit.errorPage(TrialsError(.notEnrolled, "not enrolled").problem, staff: staff, back: "/app/mentor/events/\(id)")
+                }
+                switch AttendanceSheet.mark(try await CSRFMiddleware.form(request)) {
+                case .failure(let refusal):
+                    return try await sheet(staff, caller, id, offset: 0, status: .unprocessableContent, refused: (pupil.rawValue, refusal.message))
+                case .success(let mark):
+                    do {
+                        try await trials.desk.mark(
+                            caller, AttendanceMark(event: id, pupil: pupil, attended: mark.attended, grade: mark.grade, feedback: mark.feedback))
+                    } catch {
+                        return try kit.refusal(error, staff: staff, back: "/app/mentor/events/\(id)")
+                    }
+                    return PageKit.redirect("/app/mentor/events/\(id)?done=saved")
+                }
             }
         }
     }

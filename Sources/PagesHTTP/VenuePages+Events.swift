@@ -23,85 +23,73 @@ extension VenuePages {
             return (places, mentors)
         }
         pages.get("venue/events") { request, context -> Response in
-            let (staff, caller): (StaffSession, TrialsCaller)
-            switch try venue(context, kit, trials) {
-            case .failure(let refused): return refused.response
-            case .success(let pair): (staff, caller) = pair
-            }
-            do {
-                let events = try await TrialsRoutes.events(caller, status: nil, trials.desk)
-                let places = Dictionary(try await trials.desk.places(caller).map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
-                let rows = events.map { EventRow($0, places: places) }
-                let done: String? =
-                    switch request.uri.queryParameters["done"].map(String.init) {
-                    case "created": "Черновик мероприятия сохранён. Отправьте его на согласование, когда всё готово."
-                    case "submitted": "Мероприятие отправлено на согласование региональному координатору."
-                    default: nil
-                    }
-                var values: [String: Any] = ["venueEvents": rows, "hasVenueEvents": !rows.isEmpty]
-                if let done { values["done"] = done }
-                return try kit.page(.venueEvents, staff: staff, values: values)
-            } catch {
-                return try kit.refusal(error, staff: staff)
+            try await kit.trialsPage(context, role: .venue, whose: whose, trials) { staff, caller in
+                do {
+                    let events = try await TrialsRoutes.events(caller, status: nil, trials.desk)
+                    let places = Dictionary(try await trials.desk.places(caller).map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
+                    let rows = events.map { EventRow($0, places: places) }
+                    let done: String? =
+                        switch request.uri.queryParameters["done"].map(String.init) {
+                        case "created": "Черновик мероприятия сохранён. Отправьте его на согласование, когда всё готово."
+                        case "submitted": "Мероприятие отправлено на согласование региональному координатору."
+                        default: nil
+                        }
+                    var values: [String: Any] = ["venueEvents": rows, "hasVenueEvents": !rows.isEmpty]
+                    if let done { values["done"] = done }
+                    return try kit.page(.venueEvents, staff: staff, values: values)
+                } catch {
+                    return try kit.refusal(error, staff: staff)
+                }
             }
         }
         pages.get("venue/events/new") { _, context -> Response in
-            let (staff, caller): (StaffSession, TrialsCaller)
-            switch try venue(context, kit, trials) {
-            case .failure(let refused): return refused.response
-            case .success(let pair): (staff, caller) = pair
-            }
-            do {
-                let (places, mentors) = try await choices(staff, caller)
-                return try kit.page(.venueEventNew, staff: staff, values: ["form": CheckedForm(EventForm.sections(places: places, mentors: mentors))])
-            } catch {
-                return try kit.refusal(error, staff: staff)
+            try await kit.trialsPage(context, role: .venue, whose: whose, trials) { staff, caller in
+                do {
+                    let (places, mentors) = try await choices(staff, caller)
+                    return try kit.page(.venueEventNew, staff: staff, values: ["form": CheckedForm(EventForm.sections(places: places, mentors: mentors))])
+                } catch {
+                    return try kit.refusal(error, staff: staff)
+                }
             }
         }
         pages.post("venue/events") { request, context -> Response in
-            let (staff, caller): (StaffSession, TrialsCaller)
-            switch try venue(context, kit, trials) {
-            case .failure(let refused): return refused.response
-            case .success(let pair): (staff, caller) = pair
-            }
-            let values = try await CSRFMiddleware.form(request)
-            let (places, mentors): ([EventForm.Choice], [EventForm.Choice])
-            do {
-                (places, mentors) = try await choices(staff, caller)
-            } catch {
-                return try kit.refusal(error, staff: staff)
-            }
-            switch EventForm.check(values, places: places, mentors: mentors) {
-            case .invalid(let form):
-                return try kit.page(.venueEventNew, status: .unprocessableContent, staff: staff, values: ["form": form])
-            case .valid(let details):
+            try await kit.trialsPage(context, role: .venue, whose: whose, trials) { staff, caller in
+                let values = try await CSRFMiddleware.form(request)
+                let (places, mentors): ([EventForm.Choice], [EventForm.Choice])
                 do {
-                    _ = try await TrialsRoutes.createEvent(caller, details, session: staff, trials)
-                } catch let error as TrialsError where error.code == .invalidArgument || error.code == .placeNotFound {
-                    var form = CheckedForm(EventForm.sections(places: places, mentors: mentors), values: values)
-                    form.message = PageMessages.message(for: error.problem)
-                    return try kit.page(.venueEventNew, status: error.problem.status, staff: staff, values: ["form": form])
+                    (places, mentors) = try await choices(staff, caller)
                 } catch {
-                    return try kit.refusal(error, staff: staff, back: "/app/venue/events/new")
+                    return try kit.refusal(error, staff: staff)
                 }
-                return PageKit.redirect("/app/venue/events?done=created")
+                switch EventForm.check(values, places: places, mentors: mentors) {
+                case .invalid(let form):
+                    return try kit.page(.venueEventNew, status: .unprocessableContent, staff: staff, values: ["form": form])
+                case .valid(let details):
+                    do {
+                        _ = try await TrialsRoutes.createEvent(caller, details, session: staff, trials)
+                    } catch let error as TrialsError where error.code == .invalidArgument || error.code == .placeNotFound {
+                        var form = CheckedForm(EventForm.sections(places: places, mentors: mentors), values: values)
+                        form.message = PageMessages.message(for: error.problem)
+                        return try kit.page(.venueEventNew, status: error.problem.status, staff: staff, values: ["form": form])
+                    } catch {
+                        return try kit.refusal(error, staff: staff, back: "/app/venue/events/new")
+                    }
+                    return PageKit.redirect("/app/venue/events?done=created")
+                }
             }
         }
         pages.post("venue/events/:event/submit") { _, context -> Response in
-            let (staff, caller): (StaffSession, TrialsCaller)
-            switch try venue(context, kit, trials) {
-            case .failure(let refused): return refused.response
-            case .success(let pair): (staff, caller) = pair
+            try await kit.trialsPage(context, role: .venue, whose: whose, trials) { staff, caller in
+                guard let id = context.parameters.get("event").flatMap(Int64.init), id > 0 else {
+                    return kit.errorPage(TrialsError(.eventNotFound, "no such event").problem, staff: staff, back: "/app/venue/events")
+                }
+                do {
+                    _ = try await TrialsRoutes.submit(caller, id, session: staff, trials)
+                } catch {
+                    return try kit.refusal(error, staff: staff, back: "/app/venue/events")
+                }
+                return PageKit.redirect("/app/venue/events?done=submitted")
             }
-            guard let id = context.parameters.get("event").flatMap(Int64.init), id > 0 else {
-                return kit.errorPage(TrialsError(.eventNotFound, "no such event").problem, staff: staff, back: "/app/venue/events")
-            }
-            do {
-                _ = try await TrialsRoutes.submit(caller, id, session: staff, trials)
-            } catch {
-                return try kit.refusal(error, staff: staff, back: "/app/venue/events")
-            }
-            return PageKit.redirect("/app/venue/events?done=submitted")
         }
     }
 }

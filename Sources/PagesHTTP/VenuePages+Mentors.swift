@@ -34,36 +34,30 @@ extension VenuePages {
         to pages: RouterGroup<BiletRequestContext>, _ kit: PageKit, _ trials: TrialsRoutes.Dependencies, staff administration: StaffRoutes.Dependencies
     ) {
         pages.get("venue/mentors") { request, context -> Response in
-            let (staff, caller): (StaffSession, TrialsCaller)
-            switch try venue(context, kit, trials) {
-            case .failure(let refused): return refused.response
-            case .success(let pair): (staff, caller) = pair
-            }
-            do {
-                let (registered, candidates) = try await mentors(staff, caller, trials, administration)
-                return try kit.page(
-                    .venueMentors, staff: staff,
-                    values: [
-                        "mentors": registered, "hasMentors": !registered.isEmpty, "candidates": candidates, "hasCandidates": !candidates.isEmpty,
-                        "added": request.uri.queryParameters["done"] == "added",
-                    ])
-            } catch {
-                return try kit.refusal(error, staff: staff)
+            try await kit.trialsPage(context, role: .venue, whose: whose, trials) { staff, caller in
+                do {
+                    let (registered, candidates) = try await mentors(staff, caller, trials, administration)
+                    return try kit.page(
+                        .venueMentors, staff: staff,
+                        values: [
+                            "mentors": registered, "hasMentors": !registered.isEmpty, "candidates": candidates, "hasCandidates": !candidates.isEmpty,
+                            "added": request.uri.queryParameters["done"] == "added",
+                        ])
+                } catch {
+                    return try kit.refusal(error, staff: staff)
+                }
             }
         }
         pages.post("venue/mentors") { request, context -> Response in
-            let (staff, caller): (StaffSession, TrialsCaller)
-            switch try venue(context, kit, trials) {
-            case .failure(let refused): return refused.response
-            case .success(let pair): (staff, caller) = pair
+            try await kit.trialsPage(context, role: .venue, whose: whose, trials) { staff, caller in
+                let account = try await CSRFMiddleware.form(request)["account"] ?? ""
+                do {
+                    try await TrialsRoutes.addMentor(caller, account: account, trials)
+                } catch {
+                    return try kit.refusal(error, staff: staff, back: "/app/venue/mentors")
+                }
+                return PageKit.redirect("/app/venue/mentors?done=added")
             }
-            let account = try await CSRFMiddleware.form(request)["account"] ?? ""
-            do {
-                try await TrialsRoutes.addMentor(caller, account: account, trials)
-            } catch {
-                return try kit.refusal(error, staff: staff, back: "/app/venue/mentors")
-            }
-            return PageKit.redirect("/app/venue/mentors?done=added")
         }
     }
 }

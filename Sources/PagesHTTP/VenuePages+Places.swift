@@ -24,30 +24,24 @@ extension VenuePages {
                 .venuePlaces, status: status, staff: staff, values: ["places": places, "hasPlaces": !places.isEmpty, "form": form, "added": added])
         }
         pages.get("venue/places") { request, context -> Response in
-            let (staff, caller): (StaffSession, TrialsCaller)
-            switch try venue(context, kit, trials) {
-            case .failure(let refused): return refused.response
-            case .success(let pair): (staff, caller) = pair
+            try await kit.trialsPage(context, role: .venue, whose: whose, trials) { staff, caller in
+                return try await page(staff, caller, form: CheckedForm(PlaceForm.sections), added: request.uri.queryParameters["done"] == "added")
             }
-            return try await page(staff, caller, form: CheckedForm(PlaceForm.sections), added: request.uri.queryParameters["done"] == "added")
         }
         pages.post("venue/places") { request, context -> Response in
-            let (staff, caller): (StaffSession, TrialsCaller)
-            switch try venue(context, kit, trials) {
-            case .failure(let refused): return refused.response
-            case .success(let pair): (staff, caller) = pair
-            }
-            let values = try await CSRFMiddleware.form(request)
-            switch PlaceForm.check(values) {
-            case .invalid(let form):
-                return try await page(staff, caller, form: form, status: .unprocessableContent)
-            case .valid(let place):
-                do {
-                    _ = try await trials.desk.addPlace(caller, name: place.name, address: place.address, capacity: place.capacity)
-                } catch {
-                    return try kit.refusal(error, staff: staff, back: "/app/venue/places")
+            try await kit.trialsPage(context, role: .venue, whose: whose, trials) { staff, caller in
+                let values = try await CSRFMiddleware.form(request)
+                switch PlaceForm.check(values) {
+                case .invalid(let form):
+                    return try await page(staff, caller, form: form, status: .unprocessableContent)
+                case .valid(let place):
+                    do {
+                        _ = try await trials.desk.addPlace(caller, name: place.name, address: place.address, capacity: place.capacity)
+                    } catch {
+                        return try kit.refusal(error, staff: staff, back: "/app/venue/places")
+                    }
+                    return PageKit.redirect("/app/venue/places?done=added")
                 }
-                return PageKit.redirect("/app/venue/places?done=added")
             }
         }
     }

@@ -22,16 +22,4 @@ enum VenuePages {
         addMentors(to: pages, kit, trials, staff: staff)
         addEvents(to: pages, kit, trials, staff: staff)
     }
-
-    /// The venue's session as a trials caller, or the page refusing any other role.
-    static func venue(_ context: BiletRequestContext, _ kit: PageKit, _ trials: TrialsRoutes.Dependencies) throws -> Result<(StaffSession, TrialsCaller), Refused> {
-        let staff = try context.requireStaff()
-        guard staff.role == .venue else { return .failure(Refused(response: kit.notForRole(staff, whose))) }
-        return .success((staff, try TrialsCaller(staff, trials)))
-    }
-
-    /// A page answered instead of the action.
-    struct Refused: Error {
-        let response: Response
-    }
 }
