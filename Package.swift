@@ -276,7 +276,7 @@ let package = Package(
         // Templates, rendering, Russian formatting, forms and CSRF tokens; no Hummingbird.
         .target(
             name: "Pages",
-            dependencies: ["GnuTLS", "PupilImport", .product(name: "Mustache", package: "swift-mustache")],
+            dependencies: ["GnuTLS", "PupilImport", "Trials", .product(name: "Mustache", package: "swift-mustache")],
             resources: [.copy("Templates"), .copy("Static")],
             swiftSettings: strict),
         // The page routes under /app/: the staff session in a cookie, CSRF, the school's pages.
@@ -284,7 +284,8 @@ let package = Package(
             name: "PagesHTTP",
             dependencies: [
                 "Pages", "Gateway", "Accounts", "AccountsHTTP", "VaultDoor", "VaultHTTP", "RecommendationsHTTP", "PupilImport", "GnuTLS",
-                "AssessmentHTTP", "Assessment", "AuditHTTP", "Audit", "Trials", "TrialsHTTP",
+                "AssessmentHTTP", "Assessment", "AuditHTTP", "Audit",
+                "Organisations", "OrganisationsHTTP", "Trials", "TrialsHTTP", "Tokens",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),

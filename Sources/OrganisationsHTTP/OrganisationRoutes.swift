@@ -4,7 +4,7 @@ import Foundation
 public import Gateway
 public import Hummingbird
 import HTTPTypes
-import Identity
+public import Identity
 public import Organisations
 public import Policy
 
@@ -75,31 +75,7 @@ public enum OrganisationRoutes {
                 }
                 kind = parsed
             }
-            var region = parameters["region"].map(String.init)
-            var records: [OrganisationRecord]
-            switch staff.role {
-            case .operator_:
-                records = try await dependencies.registry.list(kind: kind, region: region)
-            case .regionalCoordinator:
-                guard let own = staff.region, region == nil || region == own else {
-                    let version = dependencies.policies.current.version.digest
-                    try await deny(staff, "read", rule: "registry.own-region-only", version: version, dependencies)
-                }
-                region = own
-                records = try await dependencies.registry.list(kind: kind, region: region)
-            case .school, .venue:
-                records = try await dependencies.registry.find(staff.organisation).map { [$0] } ?? []
-                if let kind { records = records.filter { $0.organisation.kind == kind } }
-            default:
-                let version = dependencies.policies.current.version.digest
-                try await deny(staff, "read", rule: "registry.no-listing", version: version, dependencies)
-            }
-            var permitted: [OrganisationRecord] = []
-            let principal = try staff.principal(schema: dependencies.policies.current.schema)
-            for record in records
-            where await decision(principal, "read", record.organisation, region: record.region, fields: ["name"], dependencies).isAllowed {
-                permitted.append(record)
-            }
+            let permitted = try await list(staff, kind: kind, region: parameters["region"].map(String.init), dependencies)
             return JSONBody.response(.ok, OrganisationListBody(organisations: permitted.map(OrganisationBody.init)))
         }
         group.get(":kind/:id") { _, context -> Response in
@@ -119,6 +95,41 @@ public enum OrganisationRoutes {
                 policyVersion: decision.policyVersion.digest)
             return JSONBody.response(.ok, OrganisationBody(updated))
         }
+    }
+
+    /// The organisations `staff` may see, as `GET /v1/organisations?kind=&region=` lists them: the
+    /// operator all (of `region` when given), a coordinator its own region's (another region is
+    /// `403`, audited), a school or venue itself, each kept only when the policy permits reading
+    /// it; any other role `403` (audited).
+    public static func list(
+        _ staff: StaffSession, kind: OrganisationKind?, region: String?, _ dependencies: Dependencies
+    ) async throws -> [OrganisationRecord] {
+        var region = region
+        var records: [OrganisationRecord]
+        switch staff.role {
+        case .operator_:
+            records = try await dependencies.registry.list(kind: kind, region: region)
+        case .regionalCoordinator:
+            guard let own = staff.region, region == nil || region == own else {
+                let version = dependencies.policies.current.version.digest
+                try await deny(staff, "read", rule: "registry.own-region-only", version: version, dependencies)
+            }
+            region = own
+            records = try await dependencies.registry.list(kind: kind, region: region)
+        case .school, .venue:
+            records = try await dependencies.registry.find(staff.organisation).map { [$0] } ?? []
+            if let kind { records = records.filter { $0.organisation.kind == kind } }
+        default:
+            let version = dependencies.policies.current.version.digest
+            try await deny(staff, "read", rule: "registry.no-listing", version: version, dependencies)
+        }
+        var permitted: [OrganisationRecord] = []
+        let principal = try staff.principal(schema: dependencies.policies.current.schema)
+        for record in records
+        where await decision(principal, "read", record.organisation, region: record.region, fields: ["name"], dependencies).isAllowed {
+            permitted.append(record)
+        }
+        return permitted
     }
 
     static func registrar(_ staff: StaffSession) -> Registrar {

@@ -13,6 +13,11 @@ public struct PageFrame: Sendable, Hashable {
     public var school: Bool
     /// Whether the signed-in staff member is a compliance officer (the officer's menu entries).
     public var officer: Bool = false
+    /// Whether the signed-in staff member is a regional coordinator, works for a venue, or is a
+    /// venue's mentor (each role's menu entries).
+    public var coordinator: Bool = false
+    public var venue: Bool = false
+    public var mentor: Bool = false
     /// The role as Russians name it (``RussianFormat/role(_:)``); empty when signed out.
     public var role: String
     /// Whether a pupil is signed in on the pupils' listener (the pupil's menu and sign-out).

@@ -18,7 +18,7 @@ public struct PageRenderer: Sendable {
             throw PagesError(.resourcesMissing, "Templates")
         }
         var library = MustacheLibrary()
-        for name in ["layout"] + PageTemplate.allCases.map(\.rawValue) {
+        for name in ["layout", "form-fields"] + PageTemplate.allCases.map(\.rawValue) {
             let url = directory.appendingPathComponent(name + ".mustache")
             guard let text = try? String(contentsOf: url, encoding: .utf8) else { throw PagesError(.resourcesMissing, name) }
             do {

@@ -55,6 +55,24 @@ public enum PageTemplate: String, Sendable, Hashable, CaseIterable {
     case pupilAccesses = "pupil-accesses"
     /// The events the pupil is enrolled in (seated or waiting), upcoming and past.
     case pupilEvents = "pupil-events"
+    /// The coordinator's schools and venues of the region.
+    case regionOrganisations = "region-organisations"
+    /// The coordinator's submitted events, to approve or return with a reason.
+    case regionEvents = "region-events"
+    /// The region's KPI as SVG charts with a table of the same figures.
+    case regionKPI = "region-kpi"
+    /// The venue's places and the form to register one.
+    case venuePlaces = "venue-places"
+    /// The venue's registered mentors and the form to register one of its mentor accounts.
+    case venueMentors = "venue-mentors"
+    /// The venue's events with their status; submitting a draft.
+    case venueEvents = "venue-events"
+    /// The venue's form for a new event.
+    case venueEventNew = "venue-event-new"
+    /// The events the mentor runs.
+    case mentorEvents = "mentor-events"
+    /// The attendance list of an event the mentor runs, with a mark form per pupil (phone-sized).
+    case mentorAttendance = "mentor-attendance"
 
     /// The page's title (`<title>` and `<h1>`), in Russian.
     public var title: String {
@@ -85,6 +103,15 @@ public enum PageTemplate: String, Sendable, Hashable, CaseIterable {
         case .pupilRecommendations: "Мои рекомендации"
         case .pupilAccesses: "Кто обращался к моим данным"
         case .pupilEvents: "Мои мероприятия"
+        case .regionOrganisations: "Школы и площадки региона"
+        case .regionEvents: "Мероприятия на согласовании"
+        case .regionKPI: "Показатели региона"
+        case .venuePlaces: "Места проведения"
+        case .venueMentors: "Наставники площадки"
+        case .venueEvents: "Мероприятия площадки"
+        case .venueEventNew: "Новое мероприятие"
+        case .mentorEvents: "Мои мероприятия"
+        case .mentorAttendance: "Посещаемость и оценки"
         }
     }
 }

@@ -27,6 +27,9 @@ public struct PageKit: Sendable {
             stylesheet: assets.stylesheetPath, csrf: try csrf.token(for: binding), signedIn: staff != nil, menu: staff?.consentRecorded ?? false,
             school: staff.map { $0.role == .school && $0.consentRecorded } ?? false, role: staff.map { RussianFormat.role($0.role.rawValue) } ?? "")
         frame.officer = staff.map { $0.role == .complianceOfficer && $0.consentRecorded } ?? false
+        frame.coordinator = staff.map { $0.role == .regionalCoordinator && $0.consentRecorded } ?? false
+        frame.venue = staff.map { $0.role == .venue && $0.consentRecorded } ?? false
+        frame.mentor = staff.map { $0.role == .mentor && $0.consentRecorded } ?? false
         return frame
     }
 

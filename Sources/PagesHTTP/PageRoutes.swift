@@ -1,6 +1,8 @@
 public import Accounts
 public import AccountsHTTP
 public import AuditHTTP
+public import OrganisationsHTTP
+public import TrialsHTTP
 import Foundation
 public import Gateway
 import HTTPTypes
@@ -22,7 +24,8 @@ public import VaultDoor
 /// - behind the session cookie (``StaffSessionMiddleware`` in its page mode) and the CSRF check
 ///   (``CSRFMiddleware``): `GET /app/home`, `GET|POST /app/consent` (the staff consent, the only
 ///   page before it is recorded besides signing out), `POST /app/sign-out`, the school's pages
-///   (``SchoolPages``) and the compliance officer's (``OfficerPages``).
+///   (``SchoolPages``), the compliance officer's (``OfficerPages``), the regional coordinator's
+///   (``RegionPages``), the venue's (``VenuePages``) and the mentor's (``MentorPages``).
 ///
 /// No session (or an ended one) goes to the sign-in page, a missing consent to the consent page;
 /// a form without its CSRF token is `403` with a page saying so; every refusal of the services is
@@ -43,6 +46,12 @@ public enum PageRoutes {
         public var audit: AuditRoutes.Dependencies?
         /// The pupils' pages' services; without them the pupils' pages are not served.
         public var pupil: PupilPages.Dependencies?
+        /// The organisation registry's routes' dependencies (`/v1/organisations`); without them
+        /// the coordinator's list of schools and venues is not served.
+        public var organisations: OrganisationRoutes.Dependencies?
+        /// The trials routes' dependencies (`/v1/trials/…`); without them the coordinator's,
+        /// the venue's and the mentor's event pages are not served.
+        public var trials: TrialsRoutes.Dependencies?
 
         public init(login: StaffLogin, sessions: StaffSessions, staff: StaffRoutes.Dependencies, door: VaultDoorClient?, kpi: KPIDesk? = nil) {
             self.login = login
@@ -127,6 +136,11 @@ public enum PageRoutes {
             SchoolPages.addKPI(to: pages, kit, desk: kpi)
         }
         OfficerPages.add(to: pages, kit, audit: dependencies.audit, door: dependencies.door)
+        RegionPages.add(to: pages, kit, organisations: dependencies.organisations, trials: dependencies.trials, kpi: dependencies.kpi)
+        if let trials = dependencies.trials {
+            VenuePages.add(to: pages, kit, trials: trials, staff: dependencies.staff)
+            MentorPages.add(to: pages, kit, trials: trials)
+        }
         if let pupil = dependencies.pupil {
             PupilPages.add(to: router, kit, pupil)
         }

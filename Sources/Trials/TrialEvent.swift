@@ -107,7 +107,7 @@ public struct EventDetails: Sendable, Hashable, Codable {
     public static let maximumDuration: TimeInterval = 31 * 86_400
 
     /// `[a-z0-9_]{1,64}`.
-    static func isIdentifier(_ text: String) -> Bool {
+    public static func isIdentifier(_ text: String) -> Bool {
         !text.isEmpty && text.utf8.count <= 64
             && text.utf8.allSatisfy { (0x61...0x7A).contains($0) || (0x30...0x39).contains($0) || $0 == 0x5F }
     }

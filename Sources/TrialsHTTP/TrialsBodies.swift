@@ -155,27 +155,27 @@ struct MarkBody: Codable, Sendable {
 }
 
 /// One row of the mentor's attendance list.
-struct AttendanceRow: Codable, Sendable {
+public struct AttendanceRow: Codable, Sendable {
     /// The pupil's trials token (how the mentor marks them).
-    var pupil: String
-    var firstName: String?
+    public var pupil: String
+    public var firstName: String?
     /// The surname's initial, as the policy releases it.
-    var surname: String?
+    public var surname: String?
     /// Why no name is shown (`forbidden`, `consent-missing`, …).
-    var nameWithheld: String?
-    var attended: Bool?
-    var grade: Int?
-    var feedback: String?
+    public var nameWithheld: String?
+    public var attended: Bool?
+    public var grade: Int?
+    public var feedback: String?
 }
 
 /// `{event, pupils: […]}`.
-struct AttendanceAnswer: Codable, Sendable {
-    var event: Int64
+public struct AttendanceAnswer: Codable, Sendable {
+    public var event: Int64
     /// Seated pupils in all.
-    var seated: Int
+    public var seated: Int
     /// The first row's position in the list.
-    var offset: Int
+    public var offset: Int
     /// The offset of the next page; absent on the last.
-    var next: Int?
-    var pupils: [AttendanceRow]
+    public var next: Int?
+    public var pupils: [AttendanceRow]
 }

@@ -4,7 +4,7 @@ public import Gateway
 public import Hummingbird
 import HTTPTypes
 import Tokens
-import Trials
+public import Trials
 public import VaultDoor
 import VaultHTTP
 
@@ -66,8 +66,7 @@ public enum TrialsRoutes {
         group.post("mentors") { request, context -> Response in
             let caller = try caller(context, desk)
             let body = try await JSONBody.decode(MentorBody.self, from: request, limit: maximumRequestBytes)
-            let isMentor = caller.role == .venue ? try await dependencies.isMentor(body.account, caller.organisation) : false
-            try await desk.addMentor(caller, account: body.account, isMentor: isMentor)
+            try await addMentor(caller, account: body.account, dependencies)
             return JSONBody.response(.created, MentorBody(account: body.account))
         }
         group.get("mentors") { _, context -> Response in
@@ -77,43 +76,31 @@ public enum TrialsRoutes {
         group.post("events") { request, context -> Response in
             let caller = try caller(context, desk)
             let body = try await JSONBody.decode(EventBody.self, from: request, limit: maximumRequestBytes)
-            let event = try await desk.createEvent(caller, try body.details())
-            try await recordRunBy(event, context, dependencies)
+            let event = try await createEvent(caller, try body.details(), session: try context.requireStaff(), dependencies)
             return JSONBody.response(.created, EventAnswer(event))
         }
         group.get("events") { request, context -> Response in
             let caller = try caller(context, desk)
-            let events: [TrialEvent]
-            switch caller.role {
-            case .venue: events = try await desk.venueEvents(caller)
-            case .regionalCoordinator:
-                guard request.uri.queryParameters["status"].map(String.init) ?? "submitted" == "submitted" else {
-                    throw TrialsError(.invalidArgument, "status is submitted")
-                }
-                events = try await desk.submittedEvents(caller)
-            case .mentor: events = try await desk.store.events(runBy: caller.account)
-            default: try await desk.deny(caller, "read", resource: "event", rule: "trials.no-listing", purpose: TrialsDesk.administration)
-            }
+            let events = try await TrialsRoutes.events(caller, status: request.uri.queryParameters["status"].map(String.init), desk)
             return JSONBody.response(.ok, EventListAnswer(events: events.map(EventAnswer.init)))
         }
         group.put("events/:event") { request, context -> Response in
             let caller = try caller(context, desk)
             let body = try await JSONBody.decode(EventBody.self, from: request, limit: maximumRequestBytes)
             let event = try await desk.updateEvent(caller, try eventID(context), try body.details())
-            try await recordRunBy(event, context, dependencies)
+            try await recordRunBy(event, try context.requireStaff(), dependencies)
             return JSONBody.response(.ok, EventAnswer(event))
         }
         group.put("events/:event/mentor") { request, context -> Response in
             let caller = try caller(context, desk)
             let body = try await JSONBody.decode(MentorBody.self, from: request, limit: maximumRequestBytes)
             let event = try await desk.assignMentor(caller, try eventID(context), mentor: body.account)
-            try await recordRunBy(event, context, dependencies)
+            try await recordRunBy(event, try context.requireStaff(), dependencies)
             return JSONBody.response(.ok, EventAnswer(event))
         }
         group.post("events/:event/submit") { _, context -> Response in
             let caller = try caller(context, desk)
-            let event = try await desk.submit(caller, try eventID(context))
-            try await recordRunBy(event, context, dependencies)
+            let event = try await submit(caller, try eventID(context), session: try context.requireStaff(), dependencies)
             return JSONBody.response(.ok, EventAnswer(event))
         }
 
@@ -177,28 +164,9 @@ public enum TrialsRoutes {
             let caller = try caller(context, desk)
             let query = request.uri.queryParameters
             let page = try AttendancePage(offset: query["offset"], limit: query["limit"])
-            let event = try await desk.runEvent(caller, try eventID(context), purpose: TrialsDesk.eventAttendance)
-            let seated = try await desk.store.seated(in: event.id, offset: page.offset, limit: page.limit)
-            var names: [String: AttendanceName] = [:]
-            if !seated.isEmpty {
-                let session = try context.requireStaff()
-                let answer = try await DoorCalls.call(
-                    dependencies.door,
-                    .trials(
-                        .attendanceNames(event: String(event.id), pupils: seated.map(\.pupil.rawValue)), caller: DoorCalls.caller(for: session)))
-                guard case .trials(.names(let list)) = answer else { throw Problem.internalError }
-                for name in list { names[name.pupil] = name }
-            }
-            let rows = seated.map { seat in
-                let name = names[seat.pupil.rawValue]
-                return AttendanceRow(
-                    pupil: seat.pupil.rawValue, firstName: name?.firstName, surname: name?.surname,
-                    nameWithheld: name == nil ? "internal" : name?.refusal, attended: seat.mark?.attended, grade: seat.mark?.grade,
-                    feedback: seat.mark?.feedback)
-            }
-            let next = page.offset + rows.count < event.seated && rows.count == page.limit ? page.offset + rows.count : nil
-            return JSONBody.response(
-                .ok, AttendanceAnswer(event: event.id, seated: event.seated, offset: page.offset, next: next, pupils: rows))
+            let answer = try await attendance(
+                caller, try eventID(context), offset: page.offset, limit: page.limit, session: try context.requireStaff(), dependencies)
+            return JSONBody.response(.ok, answer)
         }
         group.put("events/:event/attendance/:pupil") { request, context -> Response in
             let caller = try caller(context, desk)
@@ -210,6 +178,77 @@ public enum TrialsRoutes {
             try await desk.mark(caller, AttendanceMark(event: id, pupil: pupil, attended: body.attended, grade: body.grade, feedback: body.feedback))
             return Response(status: .noContent)
         }
+    }
+
+    // MARK: Calls (the routes' and the pages' one path)
+
+    /// The events `caller` sees, as `GET /v1/trials/events` lists them: a venue its own, a
+    /// coordinator its region's submitted ones (`status` absent or `submitted`), a mentor the ones
+    /// it runs; anyone else is refused `403` (audited).
+    public static func events(_ caller: TrialsCaller, status: String?, _ desk: TrialsDesk) async throws -> [TrialEvent] {
+        switch caller.role {
+        case .venue: return try await desk.venueEvents(caller)
+        case .regionalCoordinator:
+            guard status ?? "submitted" == "submitted" else { throw TrialsError(.invalidArgument, "status is submitted") }
+            return try await desk.submittedEvents(caller)
+        case .mentor: return try await desk.store.events(runBy: caller.account)
+        default: try await desk.deny(caller, "read", resource: "event", rule: "trials.no-listing", purpose: TrialsDesk.administration)
+        }
+    }
+
+    /// Registers `account` as a mentor of the caller's venue (`POST /v1/trials/mentors`): the
+    /// accounts say whether it is a mentor account of that venue, the desk decides and audits.
+    public static func addMentor(_ caller: TrialsCaller, account: String, _ dependencies: Dependencies) async throws {
+        let isMentor = caller.role == .venue ? try await dependencies.isMentor(account, caller.organisation) : false
+        try await dependencies.desk.addMentor(caller, account: account, isMentor: isMentor)
+    }
+
+    /// Creates a draft event of the caller's venue (`POST /v1/trials/events`) and tells the vault
+    /// who runs it.
+    public static func createEvent(
+        _ caller: TrialsCaller, _ details: EventDetails, session: StaffSession, _ dependencies: Dependencies
+    ) async throws -> TrialEvent {
+        let event = try await dependencies.desk.createEvent(caller, details)
+        try await recordRunBy(event, session, dependencies)
+        return event
+    }
+
+    /// Submits an event of the caller's venue to the region's coordinator
+    /// (`POST /v1/trials/events/{event}/submit`) and tells the vault who runs it.
+    public static func submit(_ caller: TrialsCaller, _ id: Int64, session: StaffSession, _ dependencies: Dependencies) async throws -> TrialEvent {
+        let event = try await dependencies.desk.submit(caller, id)
+        try await recordRunBy(event, session, dependencies)
+        return event
+    }
+
+    /// One page of the attendance list of an event the caller runs
+    /// (`GET /v1/trials/events/{event}/attendance`): the seated pupils from the module, their names
+    /// through the vault's door (purpose `event_attendance`, as policy and consent release them,
+    /// audited per pupil shown), the marks.
+    public static func attendance(
+        _ caller: TrialsCaller, _ id: Int64, offset: Int, limit: Int, session: StaffSession, _ dependencies: Dependencies
+    ) async throws -> AttendanceAnswer {
+        let desk = dependencies.desk
+        let event = try await desk.runEvent(caller, id, purpose: TrialsDesk.eventAttendance)
+        let seated = try await desk.store.seated(in: event.id, offset: offset, limit: limit)
+        var names: [String: AttendanceName] = [:]
+        if !seated.isEmpty {
+            let answer = try await DoorCalls.call(
+                dependencies.door,
+                .trials(
+                    .attendanceNames(event: String(event.id), pupils: seated.map(\.pupil.rawValue)), caller: DoorCalls.caller(for: session)))
+            guard case .trials(.names(let list)) = answer else { throw Problem.internalError }
+            for name in list { names[name.pupil] = name }
+        }
+        let rows = seated.map { seat in
+            let name = names[seat.pupil.rawValue]
+            return AttendanceRow(
+                pupil: seat.pupil.rawValue, firstName: name?.firstName, surname: name?.surname,
+                nameWithheld: name == nil ? "internal" : name?.refusal, attended: seat.mark?.attended, grade: seat.mark?.grade,
+                feedback: seat.mark?.feedback)
+        }
+        let next = offset + rows.count < event.seated && rows.count == limit ? offset + rows.count : nil
+        return AttendanceAnswer(event: event.id, seated: event.seated, offset: offset, next: next, pupils: rows)
     }
 
     // MARK: Helpers
@@ -256,9 +295,8 @@ public enum TrialsRoutes {
 
     /// Tells the vault who runs the event (`run_by` fact), or that no one does (every `run_by` of the
     /// event expired).
-    static func recordRunBy(_ event: TrialEvent, _ context: BiletRequestContext, _ dependencies: Dependencies) async throws {
+    static func recordRunBy(_ event: TrialEvent, _ session: StaffSession, _ dependencies: Dependencies) async throws {
         let mentor = event.details.mentor
-        let session = try context.requireStaff()
         _ = try await DoorCalls.call(
             dependencies.door,
             .trials(

@@ -30,7 +30,7 @@ import Testing
                 PupilConsentsPage.Consent(consent: "cns_A", purpose: "enrolment", status: "active", signedOn: "2025-09-01", scan: false),
                 PupilConsentsPage.Consent(consent: "cns_B", purpose: "self_service", status: "withdrawn", signedOn: "2025-09-01", scan: true),
             ],
-        ].merging(pupilValues()) { first, _ in first }
+        ].merging(pupilValues()) { first, _ in first }.merging(RolePageValues.values()) { first, _ in first }
     }
 
     /// The pupils' pages' values (tests, a question of every kind, recommendations, accesses).
@@ -117,6 +117,7 @@ import Testing
         values["issues"] = [PupilImportPage.Row(row: 3, column: Self.hostile, message: Self.hostile)]
         values["assignments"] = [NavigatorChoice.Assignment(navigator: Self.hostile, name: Self.hostile, validUntil: "2027-07-01T00:00:00Z")]
         values["navigators"] = [NavigatorChoice.Option(id: Self.hostile, login: Self.hostile)]
+        values.merge(RolePageValues.values(text: Self.hostile)) { _, role in role }
         return values
     }
 

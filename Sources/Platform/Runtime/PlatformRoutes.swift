@@ -101,6 +101,9 @@ struct PlatformRoutes: Sendable {
             var pages = PageRoutes.Dependencies(
                 login: staff.login, sessions: staff.sessions, staff: staff.administration, door: vaultDoor, kpi: kpiDesk)
             pages.audit = staff.audit
+            pages.organisations = staff.organisations
+            let trials = vaultDoor.map { TrialsRoutes.Dependencies(sessions: staff.sessions, desk: staff.trials, door: $0, isMentor: staff.isMentor) }
+            pages.trials = trials
             if let assessment, let recommendationsDesk {
                 pages.pupil = PupilPages.Dependencies(
                     accounts: staff.pupils, assessment: assessment, recommendations: recommendationsDesk, accesses: accessDesk,
@@ -109,11 +112,9 @@ struct PlatformRoutes: Sendable {
                 pages.pupil?.door = vaultDoor
             }
             try PageRoutes.add(to: router, pages)
-            if let vaultDoor, let assessment, let recommendationsDesk {
+            if let vaultDoor, let trials, let assessment, let recommendationsDesk {
                 VaultRoutes.add(to: router, door: vaultDoor, sessions: staff.sessions, pupilAccounts: staff.pupils)
-                TrialsRoutes.add(
-                    to: router,
-                    TrialsRoutes.Dependencies(sessions: staff.sessions, desk: staff.trials, door: vaultDoor, isMentor: staff.isMentor))
+                TrialsRoutes.add(to: router, trials)
                 PupilTrialsRoutes.add(to: router, pupils: staff.pupils, desk: staff.trials, door: vaultDoor)
                 AssessmentRoutes.add(to: router, assessment)
                 RecommendationsRoutes.add(
