@@ -49,6 +49,12 @@ public enum PageTemplate: String, Sendable, Hashable, CaseIterable {
     case pupilRecommendations = "pupil-recommendations"
     /// Who has accessed the pupil's data, from the audit log, with the proofs to download.
     case pupilAccesses = "pupil-accesses"
+    /// The methodologist's tests: the upload form with the validator's refusals, the versions, publishing.
+    case tests
+    /// The security administrator's certificate inventory (all, or those expiring within 30 days).
+    case certificates
+    /// Revoking one certificate with a reason, and its outcome.
+    case certificateRevoke = "certificate-revoke"
 
     /// The page's title (`<title>` and `<h1>`), in Russian.
     public var title: String {
@@ -76,6 +82,9 @@ public enum PageTemplate: String, Sendable, Hashable, CaseIterable {
         case .pupilQuestion: "Тест"
         case .pupilRecommendations: "Мои рекомендации"
         case .pupilAccesses: "Кто обращался к моим данным"
+        case .tests: "Тесты: загрузка и публикация"
+        case .certificates: "Реестр сертификатов"
+        case .certificateRevoke: "Отзыв сертификата"
         }
     }
 }

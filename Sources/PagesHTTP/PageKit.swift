@@ -27,6 +27,8 @@ public struct PageKit: Sendable {
             stylesheet: assets.stylesheetPath, csrf: try csrf.token(for: binding), signedIn: staff != nil, menu: staff?.consentRecorded ?? false,
             school: staff.map { $0.role == .school && $0.consentRecorded } ?? false, role: staff.map { RussianFormat.role($0.role.rawValue) } ?? "")
         frame.officer = staff.map { $0.role == .complianceOfficer && $0.consentRecorded } ?? false
+        frame.methodologist = staff.map { $0.role == .methodologist && $0.consentRecorded } ?? false
+        frame.securityAdmin = staff.map { $0.role == .securityAdmin && $0.consentRecorded } ?? false
         return frame
     }
 

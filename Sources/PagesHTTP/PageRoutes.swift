@@ -1,6 +1,8 @@
 public import Accounts
 public import AccountsHTTP
+public import AssessmentHTTP
 public import AuditHTTP
+public import CertificatesHTTP
 import Foundation
 public import Gateway
 import HTTPTypes
@@ -43,6 +45,12 @@ public enum PageRoutes {
         public var audit: AuditRoutes.Dependencies?
         /// The pupils' pages' services; without them the pupils' pages are not served.
         public var pupil: PupilPages.Dependencies?
+        /// The assessment API's dependencies (`/v1/assessment/…`); without them the methodologist's
+        /// page is not served.
+        public var assessment: AssessmentRoutes.Dependencies?
+        /// The certificate inventory's dependencies (`/v1/certificates`); without them the security
+        /// administrator's pages are not served.
+        public var certificates: CertificateInventoryRoutes.Dependencies?
 
         public init(login: StaffLogin, sessions: StaffSessions, staff: StaffRoutes.Dependencies, door: VaultDoorClient?, kpi: KPIDesk? = nil) {
             self.login = login
@@ -127,6 +135,12 @@ public enum PageRoutes {
             SchoolPages.addKPI(to: pages, kit, desk: kpi)
         }
         OfficerPages.add(to: pages, kit, audit: dependencies.audit, door: dependencies.door)
+        if let assessment = dependencies.assessment {
+            MethodologistPages.add(to: pages, kit, assessment: assessment)
+        }
+        if let certificates = dependencies.certificates {
+            SecurityPages.add(to: pages, kit, certificates: certificates)
+        }
         if let pupil = dependencies.pupil {
             PupilPages.add(to: router, kit, pupil)
         }
