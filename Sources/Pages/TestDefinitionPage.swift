@@ -79,7 +79,8 @@ public enum TestDefinitionPage {
     public static func line(of question: String, in text: String) -> Int? {
         guard !question.hasPrefix("#") else { return nil }
         let quoted = "\"" + question + "\""
-        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        // a browser posts a text field's lines with CRLF, one Character in Swift: split on any newline
+        for (index, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             guard let range = line.range(of: quoted) else { continue }
             let before = line[..<range.lowerBound].replacingOccurrences(of: " ", with: "")
             if before.hasSuffix("\"id\":") { return index + 1 }

@@ -60,6 +60,8 @@ import Testing
         #expect(TestDefinitionPage.line(of: "q2", in: text) == 4)
         #expect(TestDefinitionPage.line(of: "q9", in: text) == nil)
         #expect(TestDefinitionPage.line(of: "#3", in: text) == nil)
+        let posted = text.replacingOccurrences(of: "\n", with: "\r\n")  // as a browser posts a text field
+        #expect(TestDefinitionPage.line(of: "q7", in: posted) == 6)
         let issue = TestDefinitionPage.issue(code: "unknown-kind", section: 1, question: "q7", detail: "d", in: text)
         #expect(issue == TestDefinitionPage.Issue(section: "№ 1", question: "q7", line: "6", message: "Неизвестный тип вопроса.", detail: "d"))
         let whole = TestDefinitionPage.issue(code: "invalid-attempts", section: nil, question: nil, detail: "d", in: text)
