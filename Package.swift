@@ -228,7 +228,7 @@ let package = Package(
         .target(
             name: "CertificatesHTTP",
             dependencies: [
-                "Gateway", "Identity", "TLS",
+                "Gateway", "Identity", "TLS", "Accounts", "Audit", "Policy", "PostgreSQL",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -284,7 +284,7 @@ let package = Package(
             name: "PagesHTTP",
             dependencies: [
                 "Pages", "Gateway", "Accounts", "AccountsHTTP", "VaultDoor", "VaultHTTP", "RecommendationsHTTP", "PupilImport", "GnuTLS",
-                "AssessmentHTTP", "Assessment", "AuditHTTP", "Audit",
+                "AssessmentHTTP", "Assessment", "AuditHTTP", "Audit", "CertificatesHTTP",
                 "Organisations", "OrganisationsHTTP", "Trials", "TrialsHTTP", "Tokens",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

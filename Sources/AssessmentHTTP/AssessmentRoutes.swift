@@ -1,7 +1,7 @@
 public import Accounts
 public import Assessment
 import Audit
-import Foundation
+public import Foundation
 public import Gateway
 import HTTPTypes
 public import Hummingbird
@@ -74,7 +74,7 @@ public enum AssessmentRoutes {
         let staff = router.group("/v1/assessment").add(middleware: StaffSessionMiddleware(sessions: dependencies.sessions))
         staff.post("tests") { request, context -> Response in
             let session = try context.requireStaff()
-            try await authorise(session, "create", test: "upload", fields: ["content", "answer_key"], purpose: authoring, dependencies)
+            try await authoriseUpload(session, dependencies)
             try JSONBody.requireMediaType(request, "application/json")
             let buffer: ByteBuffer
             do {
@@ -82,16 +82,8 @@ public enum AssessmentRoutes {
             } catch {
                 throw Problem.bodyTooLarge
             }
-            let policyVersion = dependencies.policies.current.version.digest
-            let record: AssessmentStore.Record<TestVersion> = { version in
-                try await AuditLog().append(
-                    AssessmentTestChanged(
-                        actor: session.actor, test: version.code, version: version.version, change: .uploaded, purpose: authoring,
-                        policyVersion: policyVersion),
-                    using: dependencies.recorder)
-            }
             do {
-                let version = try await dependencies.store.upload(json: Data(buffer.readableBytesView), by: session.accountID, record: record)
+                let version = try await upload(Data(buffer.readableBytesView), as: session, dependencies)
                 return JSONBody.response(.created, TestVersionBody(version))
             } catch let error as AssessmentError where error.code == .invalidDefinition {
                 return invalidDefinition(error.issues)
@@ -99,12 +91,8 @@ public enum AssessmentRoutes {
         }
         staff.get("tests") { _, context -> Response in
             let session = try context.requireStaff()
-            let methodologist = session.role == .methodologist
-            try await authorise(
-                session, "read", test: "list", fields: methodologist ? ["content", "answer_key"] : ["content"],
-                purpose: methodologist ? authoring : assessment, dependencies)
-            let versions = try await dependencies.store.versions().filter { methodologist || $0.state == .published }
-            return JSONBody.response(.ok, TestVersionList(tests: versions.map(TestVersionBody.init)))
+            let listed = try await versions(for: session, dependencies)
+            return JSONBody.response(.ok, TestVersionList(tests: listed.map(TestVersionBody.init)))
         }
         staff.post("tests/:code/versions/:version/publish") { _, context -> Response in
             let session = try context.requireStaff()
@@ -112,16 +100,7 @@ public enum AssessmentRoutes {
             guard let version = Int(try context.parameters.require("version")) else {
                 throw AssessmentError(.testNotFound, "the version is not a number")
             }
-            try await authorise(session, "publish", test: "\(code)@\(version)", fields: [], purpose: authoring, dependencies)
-            let policyVersion = dependencies.policies.current.version.digest
-            let record: AssessmentStore.Record<TestVersion> = { published in
-                try await AuditLog().append(
-                    AssessmentTestChanged(
-                        actor: session.actor, test: published.code, version: published.version, change: .published, purpose: authoring,
-                        policyVersion: policyVersion),
-                    using: dependencies.recorder)
-            }
-            let published = try await dependencies.store.publish(code: code, version: version, by: session.accountID, record: record)
+            let published = try await publish(code: code, version: version, as: session, dependencies)
             return JSONBody.response(.ok, TestVersionBody(published))
         }
         staff.post("assignments") { request, context -> Response in
@@ -151,6 +130,53 @@ public enum AssessmentRoutes {
             return JSONBody.response(outcome.created ? .created : .ok, AssignmentBody(outcome.assignment))
         }
         PupilAssessmentRoutes.add(to: router, dependencies)
+    }
+
+    /// The policy's permit for `session` to upload a definition (`POST /v1/assessment/tests`, the
+    /// upload page), asked before the body is read; a refusal is audited and thrown as `403`.
+    public static func authoriseUpload(_ session: StaffSession, _ dependencies: Dependencies) async throws {
+        try await authorise(session, "create", test: "upload", fields: ["content", "answer_key"], purpose: authoring, dependencies)
+    }
+
+    /// Stores `json` as a draft uploaded by `session` (after ``authoriseUpload(_:_:)``), audited as
+    /// `assessment.test_changed` (`uploaded`) inside the store's transaction.
+    ///
+    /// - Throws: ``AssessmentError`` (`invalid-definition` with every issue).
+    public static func upload(_ json: Data, as session: StaffSession, _ dependencies: Dependencies) async throws -> TestVersion {
+        let policyVersion = dependencies.policies.current.version.digest
+        let record: AssessmentStore.Record<TestVersion> = { version in
+            try await AuditLog().append(
+                AssessmentTestChanged(
+                    actor: session.actor, test: version.code, version: version.version, change: .uploaded, purpose: authoring,
+                    policyVersion: policyVersion),
+                using: dependencies.recorder)
+        }
+        return try await dependencies.store.upload(json: json, by: session.accountID, record: record)
+    }
+
+    /// The versions `session` may list (`GET /v1/assessment/tests`): a methodologist every version,
+    /// anyone else the policy permits the published ones.
+    public static func versions(for session: StaffSession, _ dependencies: Dependencies) async throws -> [TestVersion] {
+        let methodologist = session.role == .methodologist
+        try await authorise(
+            session, "read", test: "list", fields: methodologist ? ["content", "answer_key"] : ["content"],
+            purpose: methodologist ? authoring : assessment, dependencies)
+        return try await dependencies.store.versions().filter { methodologist || $0.state == .published }
+    }
+
+    /// Publishes a draft as `session` (`POST /v1/assessment/tests/{code}/versions/{version}/publish`),
+    /// audited as `assessment.test_changed` (`published`).
+    public static func publish(code: String, version: Int, as session: StaffSession, _ dependencies: Dependencies) async throws -> TestVersion {
+        try await authorise(session, "publish", test: "\(code)@\(version)", fields: [], purpose: authoring, dependencies)
+        let policyVersion = dependencies.policies.current.version.digest
+        let record: AssessmentStore.Record<TestVersion> = { published in
+            try await AuditLog().append(
+                AssessmentTestChanged(
+                    actor: session.actor, test: published.code, version: published.version, change: .published, purpose: authoring,
+                    policyVersion: policyVersion),
+                using: dependencies.recorder)
+        }
+        return try await dependencies.store.publish(code: code, version: version, by: session.accountID, record: record)
     }
 
     /// The policy's permit for `session` on the tests; a refusal is audited and thrown as `403`.

@@ -18,6 +18,10 @@ public struct PageFrame: Sendable, Hashable {
     public var coordinator: Bool = false
     public var venue: Bool = false
     public var mentor: Bool = false
+    /// Whether the signed-in staff member is a methodologist (the methodologist's menu entries).
+    public var methodologist: Bool = false
+    /// Whether the signed-in staff member is a security administrator (the certificates' menu entries).
+    public var securityAdmin: Bool = false
     /// The role as Russians name it (``RussianFormat/role(_:)``); empty when signed out.
     public var role: String
     /// Whether a pupil is signed in on the pupils' listener (the pupil's menu and sign-out).

@@ -73,6 +73,12 @@ public enum PageTemplate: String, Sendable, Hashable, CaseIterable {
     case mentorEvents = "mentor-events"
     /// The attendance list of an event the mentor runs, with a mark form per pupil (phone-sized).
     case mentorAttendance = "mentor-attendance"
+    /// The methodologist's tests: the upload form with the validator's refusals, the versions, publishing.
+    case tests
+    /// The security administrator's certificate inventory (all, or those expiring within 30 days).
+    case certificates
+    /// Revoking one certificate with a reason, and its outcome.
+    case certificateRevoke = "certificate-revoke"
 
     /// The page's title (`<title>` and `<h1>`), in Russian.
     public var title: String {
@@ -112,6 +118,9 @@ public enum PageTemplate: String, Sendable, Hashable, CaseIterable {
         case .venueEventNew: "Новое мероприятие"
         case .mentorEvents: "Мои мероприятия"
         case .mentorAttendance: "Посещаемость и оценки"
+        case .tests: "Тесты: загрузка и публикация"
+        case .certificates: "Реестр сертификатов"
+        case .certificateRevoke: "Отзыв сертификата"
         }
     }
 }

@@ -78,9 +78,9 @@ struct CSRFMiddleware: RouterMiddleware {
     }
 
     /// Whether the route at `path` takes a file form (`multipart/form-data`): the import and a
-    /// consent's scan. Every other unsafe page request must be a small urlencoded form.
+    /// consent's scan, a test definition. Every other unsafe page request must be a small urlencoded form.
     static func takesFiles(_ path: String) -> Bool {
-        path == "/app/pupils/import" || (path.hasPrefix("/app/pupils/") && path.hasSuffix("/scan"))
+        path == "/app/pupils/import" || path == "/app/tests" || (path.hasPrefix("/app/pupils/") && path.hasSuffix("/scan"))
     }
 
     /// The fields of a form the middleware let through (the body is already in memory).

@@ -1,8 +1,10 @@
 public import Accounts
 public import AccountsHTTP
+public import AssessmentHTTP
 public import AuditHTTP
 public import OrganisationsHTTP
 public import TrialsHTTP
+public import CertificatesHTTP
 import Foundation
 public import Gateway
 import HTTPTypes
@@ -52,6 +54,12 @@ public enum PageRoutes {
         /// The trials routes' dependencies (`/v1/trials/…`); without them the coordinator's,
         /// the venue's and the mentor's event pages are not served.
         public var trials: TrialsRoutes.Dependencies?
+        /// The assessment API's dependencies (`/v1/assessment/…`); without them the methodologist's
+        /// page is not served.
+        public var assessment: AssessmentRoutes.Dependencies?
+        /// The certificate inventory's dependencies (`/v1/certificates`); without them the security
+        /// administrator's pages are not served.
+        public var certificates: CertificateInventoryRoutes.Dependencies?
 
         public init(login: StaffLogin, sessions: StaffSessions, staff: StaffRoutes.Dependencies, door: VaultDoorClient?, kpi: KPIDesk? = nil) {
             self.login = login
@@ -140,6 +148,12 @@ public enum PageRoutes {
         if let trials = dependencies.trials {
             VenuePages.add(to: pages, kit, trials: trials, staff: dependencies.staff)
             MentorPages.add(to: pages, kit, trials: trials)
+        }
+        if let assessment = dependencies.assessment {
+            MethodologistPages.add(to: pages, kit, assessment: assessment)
+        }
+        if let certificates = dependencies.certificates {
+            SecurityPages.add(to: pages, kit, certificates: certificates)
         }
         if let pupil = dependencies.pupil {
             PupilPages.add(to: router, kit, pupil)

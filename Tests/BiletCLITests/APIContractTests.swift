@@ -26,6 +26,9 @@ import VaultDoor
         routes.certificateRenewal = { _ throws(CertificateRoutes.RenewalRefusal) in
             throw CertificateRoutes.RenewalRefusal(status: .serviceUnavailable, code: "ca-unavailable", title: "Not in this test.")
         }
+        routes.certificateInventory = CertificateInventoryRoutes.Desk(
+            list: { _ throws(Problem) in throw Problem(.serviceUnavailable, code: "ca-unavailable", title: "Not in this test.") },
+            revoke: { (_, _, _) throws(Problem) in throw Problem(.serviceUnavailable, code: "ca-unavailable", title: "Not in this test.") })
         let database = ComponentDatabase(base: PostgresConfiguration(connectionString: "host=/nonexistent dbname=bilet"))
         let policies = try PolicyStore(directory: repository.appendingPathComponent("policies").path, hasher: SHA256VersionHasher())
         let staff = try StaffServices.make(

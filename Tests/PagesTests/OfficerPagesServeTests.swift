@@ -11,22 +11,22 @@ import Testing
     typealias Answer = SchoolPagesServeTests.Answer
 
     /// Signs `login` in through the pages (the sign-in form, then the staff consent): the cookie.
-    static func signInThroughPages(_ run: ServeRun, port: Int, _ login: String) throws -> String {
-        let form = try SchoolPagesServeTests.page(run, port: port, "/app/sign-in")
+    static func signInThroughPages(_ run: ServeRun, port: Int, _ login: String, client: String = "workstation") throws -> String {
+        let form = try SchoolPagesServeTests.page(run, port: port, client: client, "/app/sign-in")
         let token = try #require(form.csrf)
         // the sign-in token is bound to the pre-session cookie the form set
         let pre = try #require(form.headers["set-cookie"]?.firstMatch(of: #/__Host-bilet-pre=([A-Za-z0-9_-]{43});/#)?.output.1)
         let signedIn = try SchoolPagesServeTests.page(
-            run, port: port, "/app/sign-in", method: "POST", preSession: String(pre),
+            run, port: port, client: client, "/app/sign-in", method: "POST", preSession: String(pre),
             form: [("_csrf", token), ("login", login), ("password", ServeRun.password)])
         try #require(signedIn.http == "303", "\(signedIn)")
         let cookie = try #require(signedIn.headers["set-cookie"]?.firstMatch(of: #/__Host-bilet-session=([A-Za-z0-9_-]{43});/#)?.output.1)
         // an account that consented before (through the API) goes straight home
-        let home = try SchoolPagesServeTests.page(run, port: port, "/app/home", cookie: String(cookie))
+        let home = try SchoolPagesServeTests.page(run, port: port, client: client, "/app/home", cookie: String(cookie))
         if home.http == "200" { return String(cookie) }
-        let consentPage = try SchoolPagesServeTests.page(run, port: port, "/app/consent", cookie: String(cookie))
+        let consentPage = try SchoolPagesServeTests.page(run, port: port, client: client, "/app/consent", cookie: String(cookie))
         let consented = try SchoolPagesServeTests.page(
-            run, port: port, "/app/consent", method: "POST", cookie: String(cookie),
+            run, port: port, client: client, "/app/consent", method: "POST", cookie: String(cookie),
             form: [("_csrf", try #require(consentPage.csrf)), ("version", "staff-pd-2026-1")])
         try #require(consented.http == "303", "\(consented)")
         return String(cookie)

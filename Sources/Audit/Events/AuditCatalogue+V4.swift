@@ -12,7 +12,7 @@ extension AuditCatalogue {
     /// The v4 entries that v3 lacks, each with its writers.
     static var v4Additions: [Entry] {
         organisationEntries + staffAccountEntries + pupilRecordEntries + schoolRecordEntries + assessmentEntries + modulesDoorEntries
-            + trialsEntries + recommendationsEntries + incidentEntries + erasureOversightEntries
+            + trialsEntries + recommendationsEntries + incidentEntries + erasureOversightEntries + certificateInventoryEntries
     }
 
     /// Roles that, from v4, also write a v3 type, by type.

@@ -64,7 +64,10 @@ package struct DomainComposition {
         case .gateway:
             let store = try policies()
             var routes = PlatformRoutes()
-            if settings.ca.isEnabled { routes.certificateRenewal = RenewalForwarding.client(socketPath: settings.ca.socket) }
+            if settings.ca.isEnabled {
+                routes.certificateRenewal = RenewalForwarding.client(socketPath: settings.ca.socket)
+                routes.certificateInventory = CertificateInventoryForwarding.desk(socketPath: settings.ca.socket)
+            }
             let unobserved = VaultDoorClient(socketPath: settings.vault.doorSocket)
             let monitoring = GatewayMonitoring.make(settings.gateway, door: unobserved, database: components, logger: logger)
             var observed = unobserved

@@ -55,6 +55,9 @@ struct PlatformRoutes: Sendable {
 
     /// Renews certificates; `nil` when the process holds no CA (`ca.directory` unset).
     var certificateRenewal: CertificateRoutes.Renew?
+    /// The CA's inventory and revocations for security administrators (`/v1/certificates`, the
+    /// certificates' pages, with staff sessions); `nil` without a CA.
+    var certificateInventory: CertificateInventoryRoutes.Desk?
     /// Staff sessions and the audit API; `nil` when not served.
     var staff: Staff?
     /// The vault process's door; with ``staff``, the vault routes (`/v1/pupils…`) are served.
@@ -104,6 +107,13 @@ struct PlatformRoutes: Sendable {
             pages.organisations = staff.organisations
             let trials = vaultDoor.map { TrialsRoutes.Dependencies(sessions: staff.sessions, desk: staff.trials, door: $0, isMentor: staff.isMentor) }
             pages.trials = trials
+            if let certificateInventory {
+                let inventory = CertificateInventoryRoutes.Dependencies(
+                    sessions: staff.sessions, policies: staff.audit.policies, recorder: staff.audit.recorder, desk: certificateInventory)
+                CertificateInventoryRoutes.add(to: router, inventory)
+                pages.certificates = inventory
+            }
+            pages.assessment = assessment
             if let assessment, let recommendationsDesk {
                 pages.pupil = PupilPages.Dependencies(
                     accounts: staff.pupils, assessment: assessment, recommendations: recommendationsDesk, accesses: accessDesk,
