@@ -17,6 +17,17 @@ let package = Package(
     products: [
         .executable(name: "bilet", targets: ["BiletCLI"]),
         .executable(name: "bilet-bench", targets: ["BiletBench"]),
+        // Only for the fuzz targets (Fuzz/, a package of its own that depends on this one by path):
+        // the modules whose parsers take outside input, one product each so a target builds only
+        // what its parser needs.
+        .library(name: "PupilImport", targets: ["PupilImport"]),
+        .library(name: "GnuTLS", targets: ["GnuTLS"]),
+        .library(name: "Policy", targets: ["Policy"]),
+        .library(name: "Assessment", targets: ["Assessment"]),
+        .library(name: "Audit", targets: ["Audit"]),
+        .library(
+            name: "BiletHTTPBodies",
+            targets: ["Gateway", "VaultHTTP", "AccountsHTTP", "AssessmentHTTP", "TrialsHTTP", "IncidentsHTTP"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

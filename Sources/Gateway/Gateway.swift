@@ -94,26 +94,13 @@ public struct Gateway: Sendable {
             let configuration = listener.configuration
             let limits = configuration.limits
             let observer = self.requestObserver
-            // below the router, per request: the same handlers over HTTP/1.1 and on each HTTP/2
-            // stream, each with its framing
-            let requestHandlers: @Sendable (RequestLimitsHandler.Framing) -> [any RemovableChannelHandler] = { framing in
-                [
-                    ResponseHeadersHandler(),
-                    RequestLimitsHandler(limits: limits, framing: framing, observer: observer),
-                ]
-            }
-            let http = HTTP1Channel.Configuration(
-                additionalChannelHandlers: requestHandlers(.http1),
-                idleTimeout: limits.idleTimeout,
-                httpDecoderConfiguration: .init(
-                    maxHeaderFieldSize: limits.maximumHeaderBytes, maxHeaderListSize: limits.maximumHeaderBytes,
-                    maxHeaderFieldCount: RequestLimitsHandler.maximumHeaderFields))
+            let http = Self.http1Configuration(limits: limits, observer: observer)
             let server = HTTPServerBuilder { responder in
                 // HTTP/1.1: each request in a child task, so an idle connection keeps no request's frames
                 let http1 = HTTP1Channel(responder: ChildTaskResponder.wrap(responder), configuration: http)
                 // each stream (already a task of its own) is one request
                 let streams = GatewayHTTP2Channel(http1: HTTP1Channel(responder: responder), limits: limits) {
-                    requestHandlers(.http2Stream)
+                    Self.requestHandlers(limits: limits, framing: .http2Stream, observer: observer)
                 }
                 return BiletTLSChannel(http1: http1, http2: streams, listener: listener)
             }
@@ -128,6 +115,25 @@ public struct Gateway: Sendable {
                 onServerRunning: { channel in await onListening(configuration.name, channel.localAddress?.port ?? 0) },
                 logger: logger)
         }
+    }
+
+    /// The handlers below the router, per request: the same over HTTP/1.1 and on each HTTP/2
+    /// stream, each with its framing; refusals before routing are told to `observer`.
+    static func requestHandlers(
+        limits: ListenerLimits, framing: RequestLimitsHandler.Framing, observer: (any RequestObserver)? = nil
+    ) -> [any RemovableChannelHandler] {
+        [ResponseHeadersHandler(), RequestLimitsHandler(limits: limits, framing: framing, observer: observer)]
+    }
+
+    /// An HTTP/1.1 connection's configuration: the request handlers, the idle timeout and the
+    /// parser's bounds on the head (also what the HTTP head fuzz target drives, Fuzz/).
+    static func http1Configuration(limits: ListenerLimits, observer: (any RequestObserver)? = nil) -> HTTP1Channel.Configuration {
+        HTTP1Channel.Configuration(
+            additionalChannelHandlers: requestHandlers(limits: limits, framing: .http1, observer: observer),
+            idleTimeout: limits.idleTimeout,
+            httpDecoderConfiguration: .init(
+                maxHeaderFieldSize: limits.maximumHeaderBytes, maxHeaderListSize: limits.maximumHeaderBytes,
+                maxHeaderFieldCount: RequestLimitsHandler.maximumHeaderFields))
     }
 
     /// The longest grace period of the listeners.
