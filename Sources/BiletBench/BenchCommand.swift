@@ -13,5 +13,5 @@ struct BenchCommand: AsyncParsableCommand {
             """,
         subcommands: [PolicyBenchCommand.self, AuditBenchCommand.self, GatewayBenchCommand.self, VaultBenchCommand.self, ImportBenchCommand.self,
                       EnrolmentBenchCommand.self, ScoringBenchCommand.self, RecommendationsBenchCommand.self,
-                      RecommendationsPathBenchCommand.self, KPIBenchCommand.self, TestTakingBenchCommand.self])
+                      RecommendationsPathBenchCommand.self, KPIBenchCommand.self, TestTakingBenchCommand.self, SoakBenchCommand.self])
 }

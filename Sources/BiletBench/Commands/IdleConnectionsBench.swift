@@ -287,12 +287,7 @@ struct IdleBenchError: Error, CustomStringConvertible {
 /// This process's memory.
 private enum IdleMemory {
     /// Resident set size, from `/proc/self/status`.
-    static func residentKiB() -> Int {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") })
-        else { return 0 }
-        return Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0
-    }
+    static func residentKiB() -> Int { SoakSample.residentKiB(of: "self") }
 
     /// Gives malloc's free pages back to the system (glibc `malloc_trim(0)`), so that memory freed
     /// by an earlier run in this process does not hide the next run's growth.

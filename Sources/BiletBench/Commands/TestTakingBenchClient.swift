@@ -11,7 +11,9 @@
 /// one by one for `seconds`, never more than `pace` requests a second; writes counts and
 /// latencies to `result`.
 enum TestTakingBenchClient {
-    static let script = #"""
+    /// The part shared with `bilet-bench soak`: TLS contexts, a keep-alive HTTP/1.1 connection
+    /// (`Conn`), and the staff sign-in with the staff consent (`staff`).
+    static let common = #"""
     import asyncio, json, ssl, sys, time, resource
 
     mode, cfg = sys.argv[1], json.load(open(sys.argv[2]))
@@ -20,7 +22,9 @@ enum TestTakingBenchClient {
         ctx = ssl.create_default_context(cafile=cfg["ca"])
         ctx.check_hostname = False
         if cert:
-            ctx.load_cert_chain(cfg["certs"] + "/clients/" + cert + ".pem", cfg["certs"] + "/clients/" + cert + ".key")
+            # a name under certs/clients, or an absolute path without the extension
+            base = cert if cert.startswith("/") else cfg["certs"] + "/clients/" + cert
+            ctx.load_cert_chain(base + ".pem", base + ".key")
         return ctx
 
     class Conn:
@@ -32,12 +36,12 @@ enum TestTakingBenchClient {
             if self.w:
                 self.w.close()
                 self.w = None
-        async def once(self, method, path, token, data):
+        async def once(self, method, path, token, data, ctype="application/json"):
             if self.w is None:
                 await self.open()
             head = "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: %d\r\n" % (method, path, len(data))
             if data:
-                head += "Content-Type: application/json\r\n"
+                head += "Content-Type: %s\r\n" % ctype
             if token:
                 head += "Authorization: Bearer %s\r\n" % token
             self.w.write(head.encode() + b"\r\n" + data)
@@ -73,11 +77,11 @@ enum TestTakingBenchClient {
             if close:
                 self.close()
             return status, body
-        async def call(self, method, path, token=None, body=None, retries=3):
+        async def call(self, method, path, token=None, body=None, retries=3, ctype="application/json"):
             data = b"" if body is None else (body if isinstance(body, bytes) else json.dumps(body).encode())
             for attempt in range(retries + 1):
                 try:
-                    status, text = await self.once(method, path, token, data)
+                    status, text = await self.once(method, path, token, data, ctype)
                 except (ConnectionError, asyncio.IncompleteReadError, ssl.SSLError, OSError):
                     self.close()
                     if attempt == retries:
@@ -102,6 +106,9 @@ enum TestTakingBenchClient {
         need("consent " + login, s, b, (204,))
         return conn, token
 
+    """#
+
+    static let script = common + #"""
     async def setup():
         started = time.time()
         meth, mtoken = await staff(cfg["methodologist"], "operator")
