@@ -8,7 +8,7 @@ import Testing
 @Suite struct CommandSplitTests {
     static let benches = [
         "policy", "audit", "gateway", "vault", "import", "enrolment", "scoring", "recommendations", "recommendations-path", "kpi",
-        "test-taking",
+        "test-taking", "soak",
     ]
 
     @Test func biletHasNoBenchSubcommand() {
