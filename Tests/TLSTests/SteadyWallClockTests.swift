@@ -15,10 +15,21 @@ import Testing
         #expect(clock.reading(wall: 4_620, monotonic: 70) == 4_620)
     }
 
+    /// A step forward (a year, say, from a bad NTP source) that is then corrected is not kept: the
+    /// floor is the first reading plus the monotonic time since, not the highest wall reading.
+    @Test func aForwardStepThatIsCorrectedIsNotKept() {
+        let clock = SteadyWallClock()
+        #expect(clock.reading(wall: 1_000, monotonic: 50) == 1_000)
+        #expect(clock.reading(wall: 1_000 + 31_536_000, monotonic: 60) == 1_000 + 31_536_000)
+        #expect(clock.reading(wall: 1_020, monotonic: 70) == 1_020)
+        // and a step back below the first reading's floor is still not followed
+        #expect(clock.reading(wall: 500, monotonic: 80) == 1_030)
+    }
+
     @Test func keepsGoingFromTheLatestReadingAfterAStepBackUntilTheWallClockPassesIt() {
         let clock = SteadyWallClock()
         #expect(clock.reading(wall: 10_000, monotonic: 100) == 10_000)
-        // stepped back an hour, 5 s later: the monotonic time since the latest reading is added to it
+        // stepped back an hour, 5 s later: the monotonic time since the first reading is added to it
         #expect(clock.reading(wall: 6_405, monotonic: 105) == 10_005)
         #expect(clock.reading(wall: 6_465, monotonic: 165) == 10_065)
         // the wall clock corrected: followed again

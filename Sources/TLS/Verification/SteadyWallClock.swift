@@ -10,15 +10,17 @@ import Darwin
 
 /// The wall clock for certificate decisions, which does not go back while the process runs.
 ///
-/// A reading is the wall clock, or, when that is earlier, the latest reading plus the monotonic
+/// A reading is the wall clock, or, when that is earlier, the first reading plus the monotonic
 /// time since it. After the system clock is stepped back (by an operator, a bad NTP source or an
 /// attacker), a certificate that expired by the real time therefore stays expired; the wall clock
 /// is followed again once it passes that time. A clock stepped forward is followed at once (a
-/// later time refuses more, never less). Together with GnuTLS's own check against the wall
+/// later time refuses more, never less), and only while it stays forward: the floor comes from the
+/// first reading, never from a later wall reading, so a brief step forward that is then corrected
+/// does not leave every certificate expired until a restart. Together with GnuTLS's own check against the wall
 /// clock (which refuses a certificate not yet valid by it), a step either way fails closed.
 /// A clock that was already wrong when the process started is not detected.
 public final class SteadyWallClock: Sendable {
-    private let latest = Mutex<(wall: Int, monotonic: Int)?>(nil)
+    private let anchor = Mutex<(wall: Int, monotonic: Int)?>(nil)
 
     /// A clock with no reading yet.
     public init() {}
@@ -28,11 +30,12 @@ public final class SteadyWallClock: Sendable {
 
     /// The next reading, in seconds since 1970 (UTC), from a wall and a monotonic reading in seconds.
     public func reading(wall: Int, monotonic: Int) -> Int {
-        self.latest.withLock { latest in
-            var now = wall
-            if let previous = latest { now = max(wall, previous.wall + max(0, monotonic - previous.monotonic)) }
-            latest = (now, monotonic)
-            return now
+        self.anchor.withLock { anchor in
+            guard let first = anchor else {
+                anchor = (wall, monotonic)
+                return wall
+            }
+            return max(wall, first.wall + max(0, monotonic - first.monotonic))
         }
     }
 
