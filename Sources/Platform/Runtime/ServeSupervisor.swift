@@ -162,13 +162,19 @@ package struct ServeSupervisor {
 
     /// What a child inherits of the supervisor's environment: bilet's own keys and the locale and
     /// paths a program needs, nothing else (no `PG…` secrets, no unrelated credentials of the shell or
-    /// unit that started the supervisor). Also a preloaded library and libfaketime's settings
-    /// (`LD_PRELOAD`, `FAKETIME…`): the components are the same program as the supervisor and run
-    /// under the same preload, so a clock stepped for `bilet serve` is stepped for every component,
-    /// as a stepped system clock would be (ClockStepTests, docs/RELIABILITY.md).
+    /// unit that started the supervisor). Also libfaketime's settings (`FAKETIME…`) and an
+    /// `LD_PRELOAD` that names libfaketime and nothing else, so a clock stepped for `bilet serve` is
+    /// stepped for every component, as a stepped system clock would be (ClockStepTests,
+    /// docs/RELIABILITY.md); any other preloaded library never reaches the key holders.
     static func childEnvironment(_ environment: [String: String]) -> [String: String] {
         ChildEnvironment.filtered(environment, alsoPrefixed: ["BILET_", "FAKETIME"])
-            .merging(environment.filter { $0.key == "LD_PRELOAD" }) { kept, _ in kept }
+            .merging(environment.filter { $0.key == "LD_PRELOAD" && preloadsOnlyFaketime($0.value) }) { kept, _ in kept }
+    }
+
+    /// Whether every library an `LD_PRELOAD` value names (separated by `:` or spaces) is libfaketime.
+    static func preloadsOnlyFaketime(_ value: String) -> Bool {
+        let libraries = value.split(whereSeparator: { $0 == ":" || $0 == " " })
+        return !libraries.isEmpty && libraries.allSatisfy { ($0.split(separator: "/").last ?? "").hasPrefix("libfaketime") }
     }
 
     /// Sends SIGTERM to every running child; returns when to escalate to SIGKILL.
