@@ -15,8 +15,18 @@ enum CertificateInventoryForwarding {
     /// The most certificates one listing answers (the socket's answer stays well under its limit).
     static let maximumListed = 5_000
 
+    /// Whether `actor` names a staff member's account (`user:usr_…`), as the gateway forwards one
+    /// after the policy permitted it: never a `system:` actor, so a forwarded revocation cannot pass
+    /// for the CA's own supersession of renewed certificates in the log.
+    static func isStaffActor(_ actor: String) -> Bool {
+        actor.hasPrefix("user:usr_") && AuditPatterns.isIdentifier(actor)
+    }
+
+    static let notStaff = RenewalForwarding.Response.refused(status: 403, code: "forbidden", title: "Only a staff member's request is forwarded.")
+
     /// Lists in the CA process: the audit record first (nothing is shown when it cannot be written).
     static func list(_ query: CertificateInventoryRoutes.Query, authority: CertificateAuthority) async -> RenewalForwarding.Response {
+        guard isStaffActor(query.actor) else { return notStaff }
         let state = query.state.flatMap(CertificateRecord.State.init(rawValue:))
         guard query.state == nil || state != nil, query.expiringWithinDays.map({ (1...CertificateInventoryRoutes.maximumDays).contains($0) }) ?? true
         else { return .refused(status: 400, code: "invalid-query", title: "Not an inventory query.") }
@@ -40,8 +50,12 @@ enum CertificateInventoryForwarding {
     }
 
     /// Revokes in the CA process.
+    /// The gateway's checks are repeated here (a staff actor, a reason of
+    /// ``CertificateInventoryRoutes/reasons``): the CA does not take a wider request on the socket
+    /// than the API accepts.
     static func revoke(serial: String, reason: String, actor: String, authority: CertificateAuthority) async -> RenewalForwarding.Response {
-        guard let code = RevocationReason(name: reason), code != .removeFromCRL else {
+        guard isStaffActor(actor) else { return notStaff }
+        guard CertificateInventoryRoutes.reasons.contains(reason), let code = RevocationReason(name: reason), code != .removeFromCRL else {
             return .refused(status: 422, code: "invalid-reason", title: "The reason is not one of the revocation reasons accepted.")
         }
         do throws(CertificateAuthorityError) {
