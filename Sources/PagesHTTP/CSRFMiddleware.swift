@@ -1,3 +1,4 @@
+import Assessment
 import Gateway
 import HTTPTypes
 import Hummingbird
@@ -61,7 +62,7 @@ struct CSRFMiddleware: RouterMiddleware {
             context.logger.notice("page form refused", metadata: ["reason": "csrf-binding-or-type"])
             return refused(context)
         }
-        let buffer = try await request.body.collect(upTo: boundary == nil ? Self.maximumBodyBytes : Self.maximumUploadBytes)
+        let buffer = try await request.body.collect(upTo: boundary == nil ? Self.maximumBodyBytes : Self.uploadLimit(request.uri.path))
         let token: String? =
             if let boundary {
                 MultipartForm(body: Array(buffer.readableBytesView), boundary: boundary)?[CSRFTokens.fieldName]
@@ -83,6 +84,13 @@ struct CSRFMiddleware: RouterMiddleware {
         path == "/app/pupils/import" || path == "/app/tests" || (path.hasPrefix("/app/pupils/") && path.hasSuffix("/scan"))
     }
 
+    /// The largest file form read at `path`: a test definition's form holds at most what the
+    /// validator takes (``DefinitionValidator/maximumBytes``, as the API's body limit) with the form
+    /// around it; the import and a scan ``maximumUploadBytes``.
+    static func uploadLimit(_ path: String) -> Int {
+        path == "/app/tests" ? DefinitionValidator.maximumBytes + 64 * 1024 : maximumUploadBytes
+    }
+
     /// The fields of a form the middleware let through (the body is already in memory).
     static func form(_ request: Request) async throws -> FormValues {
         FormValues(body: String(buffer: try await request.body.collect(upTo: maximumBodyBytes)))
@@ -91,6 +99,6 @@ struct CSRFMiddleware: RouterMiddleware {
     /// The parts of a file form the middleware let through; `nil` when it is not one.
     static func multipart(_ request: Request) async throws -> MultipartForm? {
         guard let boundary = MultipartForm.boundary(contentType: request.headers[.contentType] ?? "") else { return nil }
-        return MultipartForm(body: Array(try await request.body.collect(upTo: maximumUploadBytes).readableBytesView), boundary: boundary)
+        return MultipartForm(body: Array(try await request.body.collect(upTo: uploadLimit(request.uri.path)).readableBytesView), boundary: boundary)
     }
 }
