@@ -72,11 +72,15 @@ public enum CertificateInventoryRoutes {
         public var state: String?
         /// The staff member asking (`user:usr_…`), for the CA's audit record.
         public var actor: String
+        /// Only the certificate with this serial (hex), whatever its place in the inventory's order:
+        /// the revocation form's lookup.
+        public var serial: String?
 
-        public init(expiringWithinDays: Int? = nil, state: String? = nil, actor: String) {
+        public init(expiringWithinDays: Int? = nil, state: String? = nil, actor: String, serial: String? = nil) {
             self.expiringWithinDays = expiringWithinDays
             self.state = state
             self.actor = actor
+            self.serial = serial
         }
     }
 

@@ -69,16 +69,17 @@ enum SecurityPages {
         }
     }
 
-    /// The revocation form for `serial` with the certificate's details (from the inventory, as
-    /// the policy permits `staff` to read it); `404` for a serial the inventory lacks or that
-    /// cannot be revoked.
+    /// The revocation form for `serial` with the certificate's details (that one certificate from
+    /// the inventory, as the policy permits `staff` to read it, wherever it sorts in the whole
+    /// inventory); `404` for a serial the inventory lacks or that cannot be revoked.
     static func revokeForm(
         _ kit: PageKit, _ staff: StaffSession, _ certificates: CertificateInventoryRoutes.Dependencies, serial: String, form: CheckedForm,
         status: HTTPResponse.Status = .ok
     ) async throws -> Response {
         let listed: [CertificateInventoryRoutes.Certificate]
         do {
-            listed = try await CertificateInventoryRoutes.list(CertificateInventoryRoutes.Query(actor: staff.actor), as: staff, certificates)
+            listed = try await CertificateInventoryRoutes.list(
+                CertificateInventoryRoutes.Query(actor: staff.actor, serial: serial), as: staff, certificates)
         } catch let error as Problem {
             return errorPage(kit, error, staff)
         }

@@ -32,9 +32,14 @@ enum CertificateInventoryForwarding {
         else { return .refused(status: 400, code: "invalid-query", title: "Not an inventory query.") }
         let records: [CertificateRecord]
         do throws(CertificateAuthorityError) {
-            records = Array(
-                try await authority.certificates(matching: InventoryFilter(state: state, expiringWithinDays: query.expiringWithinDays))
-                    .prefix(maximumListed))
+            if let serial = query.serial {
+                // one certificate by its serial (a CA's own certificate is not in the inventory)
+                records = try await authority.certificate(serial: serial).map { $0.profile.isCertificateAuthority ? [] : [$0] } ?? []
+            } else {
+                records = Array(
+                    try await authority.certificates(matching: InventoryFilter(state: state, expiringWithinDays: query.expiringWithinDays))
+                        .prefix(maximumListed))
+            }
         } catch {
             return .refused(status: error.httpStatus, code: error.code.rawValue, title: error.title)
         }
