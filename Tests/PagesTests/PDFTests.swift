@@ -70,6 +70,20 @@ import Testing
         #expect(text.components(separatedBy: "pii.read").count - 1 == 60)
     }
 
+    /// A log longer than ``AccessReportPDF/maximumEntries`` is cut there, and the PDF says so.
+    @Test func aLongReportIsCutAndSaysSo() throws {
+        let row = AuditSearchPage.Row(
+            time: "07.12.2026 10:00:00", type: "token.resolved", actor: "service:trials", subject: "sub_AAAAAAAAAAAAAAAAAAAAAA",
+            decision: "permit", purpose: "trials", leaf: 1, fields: [])
+        let bytes = AccessReportPDF.document(
+            font: try Self.font(), subject: "sub_AAAAAAAAAAAAAAAAAAAAAA", generated: "07.12.2026 10:00", role: "ответственный за защиту данных",
+            readers: ["service:trials"], entries: Array(repeating: row, count: AccessReportPDF.maximumEntries + 1))
+        let (status, text) = try Self.text(of: bytes)
+        #expect(status == 0)
+        #expect(text.components(separatedBy: "token.resolved").count - 1 == AccessReportPDF.maximumEntries)
+        #expect(text.contains("Показаны первые 5000 записей из 5001"))
+    }
+
     @Test func aLongWordIsBrokenAtTheMargin() throws {
         var document = PDFTextDocument(font: try Self.font(), title: "Тест")
         document.add(String(repeating: "Ж", count: 200))

@@ -9,8 +9,12 @@ public enum AccessReportPDF {
         "bilet-access-report-\(subject).pdf"
     }
 
+    /// The most entries one PDF sets (a pupil's log may hold up to the report's 100,000; the
+    /// printable page and `bilet audit` show them all).
+    public static let maximumEntries = 5_000
+
     /// The report of `subject`, made at `generated` (`ДД.ММ.ГГГГ ЧЧ:ММ`) by `role`: its readers and
-    /// its entries, oldest first.
+    /// its entries, oldest first, at most ``maximumEntries`` of them.
     public static func document(
         font: TrueTypeFont, subject: String, generated: String, role: String, readers: [String], entries: [AuditSearchPage.Row]
     ) -> [UInt8] {
@@ -25,11 +29,16 @@ public enum AccessReportPDF {
         } else {
             document.add("Каждое обращение к данным ученика, сначала старые (время по UTC)", size: 12, spaceAfter: 4)
         }
-        for entry in entries {
+        for entry in entries.prefix(maximumEntries) {
             let type = entry.typeLabel.isEmpty ? entry.type : "\(entry.type) (\(entry.typeLabel))"
             document.add("\(entry.time) — \(type)", size: 10)
             document.add("Кто: \(entry.actor); решение: \(entry.decision); цель: \(entry.purpose)", size: 9, indent: 12)
             document.add("Поля: \(entry.fields)", size: 9, indent: 12, spaceAfter: 4)
+        }
+        if entries.count > maximumEntries {
+            document.add(
+                "Показаны первые \(maximumEntries) записей из \(entries.count); все записи — на странице отчёта и в выгрузке bilet audit.",
+                size: 9, spaceAfter: 6)
         }
         document.add(
             "Журнал аудита подписан контрольными точками; каждую запись можно проверить командой bilet audit verify.", size: 8,

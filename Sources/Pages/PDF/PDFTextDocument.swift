@@ -111,7 +111,7 @@ public struct PDFTextDocument: Sendable {
                 "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 \(Self.number(Self.pageWidth)) \(Self.number(Self.pageHeight))] "
                     + "/Resources << /Font << /F1 3 0 R >> >> /Contents \(id + 1) 0 R >>")
             let content = lines.map { line in
-                let hex = line.glyphs.map { String(format: "%04X", $0) }.joined()
+                let hex = Self.hex(line.glyphs)
                 return "BT /F1 \(Self.number(line.size)) Tf 1 0 0 1 \(Self.number(line.x)) \(Self.number(line.y)) Tm <\(hex)> Tj ET"
             }.joined(separator: "\n")
             writer.stream(id + 1, Array(content.utf8))
@@ -137,7 +137,7 @@ public struct PDFTextDocument: Sendable {
         for start in stride(from: 0, to: pairs.count, by: 100) {
             let block = pairs[start..<min(start + 100, pairs.count)]
             text += "\(block.count) beginbfchar\n"
-            for (glyph, scalar) in block { text += "<\(String(format: "%04X", glyph))> <\(Self.utf16Hex(String(scalar)))>\n" }
+            for (glyph, scalar) in block { text += "<\(Self.hex([glyph]))> <\(Self.utf16Hex(String(scalar)))>\n" }
             text += "endbfchar\n"
         }
         text += "endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n"
@@ -146,7 +146,19 @@ public struct PDFTextDocument: Sendable {
 
     /// `text` as UTF-16BE hex (with the byte-order mark for document strings).
     static func utf16Hex(_ text: String, bom: Bool = false) -> String {
-        (bom ? "FEFF" : "") + text.utf16.map { String(format: "%04X", $0) }.joined()
+        (bom ? "FEFF" : "") + hex(Array(text.utf16))
+    }
+
+    /// 16-bit values as upper-case hex, four digits each, from a table (`String(format:)` per
+    /// glyph made a long report's rendering slow).
+    static func hex(_ values: [UInt16]) -> String {
+        let digits = Array("0123456789ABCDEF".utf8)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(values.count * 4)
+        for value in values {
+            for shift in stride(from: 12, through: 0, by: -4) { bytes.append(digits[Int((value >> UInt16(shift)) & 0xF)]) }
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// A PDF number: at most two decimals, no exponent.
