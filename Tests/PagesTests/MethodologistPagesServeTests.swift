@@ -18,12 +18,9 @@ import Testing
         let (serve, _, ports) = try await run.serve()
         defer { serve.stopIfRunning() }
         let port = try #require(ports["workstations"])
-        for (login, role, organisation, region) in [
+        try run.addAccounts([
             ("method.one", "methodologist", "bilet://operator/op-1", nil), ("school.a", "school", "bilet://school/77-0001", "77"),
-        ] as [(String, String, String, String?)] {
-            let add = try run.addAccount(login, role: role, organisation: organisation, region: region)
-            try #require(add.status == 0, "\(add.output)")
-        }
+        ])
         try run.initialiseVault()
         func page(_ path: String, method: String = "GET", cookie: String, form: [(String, String)]? = nil, upload: (String, String)? = nil) throws -> Answer {
             try SchoolPagesServeTests.page(

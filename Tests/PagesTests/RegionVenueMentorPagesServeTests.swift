@@ -53,15 +53,12 @@ import Testing
         let (serve, _, ports) = try await run.serve()
         defer { serve.stopIfRunning() }
         let port = try #require(ports["workstations"])
-        for (login, role, organisation, region) in [
+        try run.addAccounts([
             ("operator.1", "operator", "bilet://operator/op-1", nil), ("coord.77", "regional_coordinator", "bilet://region/77", "77"),
             ("venue.1", "venue", "bilet://venue/77-0042", "77"), ("mentor.1", "mentor", "bilet://venue/77-0042", "77"),
             ("mentor.2", "mentor", "bilet://venue/77-0042", "77"), ("school.a", "school", "bilet://school/77-0001", "77"),
             ("nav.a", "navigator", "bilet://school/77-0001", "77"),
-        ] as [(String, String, String, String?)] {
-            let add = try run.addAccount(login, role: role, organisation: organisation, region: region)
-            try #require(add.status == 0, "\(add.output)")
-        }
+        ])
         try run.initialiseVault()
         func api(_ client: String, _ token: String, _ path: String, method: String = "GET", body: String? = nil) throws -> (http: String, body: String) {
             let answer = try run.call(port: port, client: client, token: token, path, method: method, type: body.map { _ in "application/json" }, body: body)

@@ -18,13 +18,10 @@ import Testing
         let (serve, _, ports) = try await run.serve()
         defer { serve.stopIfRunning() }
         let port = try #require(ports["workstations"])
-        for (login, role, organisation, region) in [
+        try run.addAccounts([
             ("security.one", "security_admin", "bilet://operator/op-1", nil), ("school.a", "school", "bilet://school/77-0001", "77"),
             ("officer.one", "compliance_officer", "bilet://school/77-0001", nil),
-        ] as [(String, String, String, String?)] {
-            let add = try run.addAccount(login, role: role, organisation: organisation, region: region)
-            try #require(add.status == 0, "\(add.output)")
-        }
+        ])
         try run.initialiseVault()
         // A workstation certificate that expires in 10 days, signed by the administrator's command line.
         let environment = run.environment.merging(["BILET_CONFIG": run.config]) { $1 }

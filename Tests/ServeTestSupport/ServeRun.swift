@@ -85,6 +85,15 @@ public struct ServeRun: Sendable {
             executable: URL(fileURLWithPath: "/bin/bash"))
     }
 
+    /// Each of `accounts` (login, role, organisation, region) added with ``addAccount(_:role:organisation:region:password:)``;
+    /// the first that fails throws with its output.
+    public func addAccounts(_ accounts: [(login: String, role: String, organisation: String, region: String?)]) throws {
+        for account in accounts {
+            let added = try addAccount(account.login, role: account.role, organisation: account.organisation, region: account.region)
+            try Self.check(added.status == 0, "bilet accounts add \(account.login): \(added.output)")
+        }
+    }
+
     /// The synthetic password of the accounts the serve tests add.
     public static let password = "synthetic pass phrase 1"
 
