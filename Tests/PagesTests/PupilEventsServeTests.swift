@@ -17,15 +17,10 @@ import Testing
         defer { serve.stopIfRunning() }
         let port = try #require(ports["workstations"])
         let pupils = try #require(ports["pupils"])
-        var accounts: [String: String] = [:]
-        for (login, role, organisation) in [
-            ("school.a", "school", "bilet://school/77-0001"), ("nav.a", "navigator", "bilet://school/77-0001"),
-            ("venue.1", "venue", "bilet://venue/77-0042"), ("coord.77", "regional_coordinator", "bilet://region/77"),
-        ] {
-            let add = try run.addAccount(login, role: role, organisation: organisation, region: "77")
-            try #require(add.status == 0, "\(add.output)")
-            accounts[login] = String(try #require(add.output.firstMatch(of: /\(user:(usr_[A-Za-z0-9_-]+)\)/)?.1, "\(add.output)"))
-        }
+        let accounts = try run.addAccounts([
+            ("school.a", "school", "bilet://school/77-0001", "77"), ("nav.a", "navigator", "bilet://school/77-0001", "77"),
+            ("venue.1", "venue", "bilet://venue/77-0042", "77"), ("coord.77", "regional_coordinator", "bilet://region/77", "77"),
+        ])
         try run.initialiseVault()
         let json = ServeRun.json
         func call(_ client: String, _ token: String, _ path: String, method: String = "GET", body: String? = nil) throws -> (http: String, body: String) {
@@ -38,14 +33,7 @@ import Testing
 
         // Two pupils of the school with their own accounts, both assigned to the navigator.
         func register(_ surname: String, _ first: String, _ number: String) throws -> String {
-            let form = """
-                {"pupil":{"surname":"\(surname)","first_name":"\(first)","birth_date":"2012-03-04","grade":"7","class":"А"},
-                 "guardian":{"surname":"\(surname)","first_name":"Ольга","relation":"mother","phone":"+7 900 000-00-0\(number.suffix(1))"},
-                 "consent":{"number":"\(number)/2026","signed_on":"2026-09-01","pupil_signed":true,"purposes":["self_service"]}}
-                """
-            let registered = try call("workstation", school, "/v1/pupils", method: "POST", body: form)
-            try #require(registered.http == "201", "\(registered)")
-            return try #require(json(registered.body)["token"] as? String)
+            try run.registerPupil(port: port, token: school, surname: surname, firstName: first, number: number, purposes: ["self_service"])
         }
         let vera = try register("Тестова", "Вера", "41")
         let pavel = try register("Примеров", "Павел", "42")

@@ -62,15 +62,10 @@ import Testing
         defer { serve.stopIfRunning() }
         let port = try #require(ports["workstations"])
         let pupils = try #require(ports["pupils"])
-        var accounts: [String: String] = [:]
-        for (login, role, organisation, region) in [
+        let accounts = try run.addAccounts([
             ("school.a", "school", "bilet://school/77-0001", "77"), ("nav.a", "navigator", "bilet://school/77-0001", "77"),
             ("method.one", "methodologist", "bilet://operator/op-1", nil),
-        ] as [(String, String, String, String?)] {
-            let add = try run.addAccount(login, role: role, organisation: organisation, region: region)
-            try #require(add.status == 0, "\(add.output)")
-            accounts[login] = String(try #require(add.output.firstMatch(of: /\(user:(usr_[A-Za-z0-9_-]+)\)/)?.1, "\(add.output)"))
-        }
+        ])
         try run.initialiseVault()
         let json = ServeRun.json
         func call(_ client: String, _ token: String, _ path: String, method: String = "GET", body: String? = nil) throws -> (http: String, body: String) {
@@ -82,14 +77,8 @@ import Testing
         let navigator = try run.signIn(port: port, "nav.a", client: "workstation")
         let methodologist = try run.signIn(port: port, "method.one", client: "operator")
         func register(_ surname: String, _ first: String, _ number: String) throws -> String {
-            let form = """
-                {"pupil":{"surname":"\(surname)","first_name":"\(first)","birth_date":"2012-03-04","grade":"7","class":"А"},
-                 "guardian":{"surname":"\(surname)","first_name":"Ольга","relation":"mother","phone":"+7 900 000-00-0\(number.suffix(1))"},
-                 "consent":{"number":"\(number)/2026","signed_on":"2026-09-01","pupil_signed":true,"purposes":["self_service","assessment","recommendation"]}}
-                """
-            let registered = try call("workstation", school, "/v1/pupils", method: "POST", body: form)
-            try #require(registered.http == "201", "\(registered)")
-            return try #require(json(registered.body)["token"] as? String)
+            try run.registerPupil(
+                port: port, token: school, surname: surname, firstName: first, number: number, purposes: ["self_service", "assessment", "recommendation"])
         }
         let vera = try register("Тестова", "Вера", "31")
         let pavel = try register("Примеров", "Павел", "32")

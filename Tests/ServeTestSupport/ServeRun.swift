@@ -86,12 +86,33 @@ public struct ServeRun: Sendable {
     }
 
     /// Each of `accounts` (login, role, organisation, region) added with ``addAccount(_:role:organisation:region:password:)``;
-    /// the first that fails throws with its output.
-    public func addAccounts(_ accounts: [(login: String, role: String, organisation: String, region: String?)]) throws {
+    /// the first that fails throws with its output. Returns each login's account id (`usr_…`).
+    @discardableResult
+    public func addAccounts(_ accounts: [(login: String, role: String, organisation: String, region: String?)]) throws -> [String: String] {
+        var identifiers: [String: String] = [:]
         for account in accounts {
             let added = try addAccount(account.login, role: account.role, organisation: account.organisation, region: account.region)
             try Self.check(added.status == 0, "bilet accounts add \(account.login): \(added.output)")
+            identifiers[account.login] = String(
+                try Self.unwrap(added.output.firstMatch(of: /\(user:(usr_[A-Za-z0-9_-]+)\)/)?.1, "no account id: \(added.output)"))
         }
+        return identifiers
+    }
+
+    /// A synthetic pupil registered by the school signed in as `token` (`POST /v1/pupils` from the
+    /// workstation), with a guardian and a consent numbered `number` for `purposes`; the pupil's token.
+    public func registerPupil(
+        port: Int, token: String, surname: String, firstName: String, number: String, purposes: [String]
+    ) throws -> String {
+        let purposeList = purposes.map { "\"\($0)\"" }.joined(separator: ",")
+        let form = """
+            {"pupil":{"surname":"\(surname)","first_name":"\(firstName)","birth_date":"2012-03-04","grade":"7","class":"А"},
+             "guardian":{"surname":"\(surname)","first_name":"Ольга","relation":"mother","phone":"+7 900 000-00-0\(number.suffix(1))"},
+             "consent":{"number":"\(number)/2026","signed_on":"2026-09-01","pupil_signed":true,"purposes":[\(purposeList)]}}
+            """
+        let registered = try call(port: port, client: "workstation", token: token, "/v1/pupils", method: "POST", type: "application/json", body: form)
+        try Self.check(registered.http == "201", "\(registered)")
+        return try Self.unwrap(Self.json(registered.body)["token"] as? String, "\(registered)")
     }
 
     /// The synthetic password of the accounts the serve tests add.
