@@ -29,9 +29,11 @@ struct UnwrittenCheckpointFiles: Sendable {
     }
 
     /// `signed`'s file is written: it and every older one are done (`latest` is at least as new).
+    /// The waiting list is in signing order, so only its front is dropped: catching up on 10,000
+    /// files one by one costs each write the files it finishes, not a pass over the whole list.
     mutating func written(_ signed: SignedCheckpoint) {
         let sequence = signed.checkpoint.sequence ?? 0
-        waiting.removeAll { ($0.checkpoint.sequence ?? 0) <= sequence }
+        waiting.removeFirst(waiting.prefix { ($0.checkpoint.sequence ?? 0) <= sequence }.count)
     }
 
     /// Whether a write may be tried at `now`: files wait and no failure happened in the last second.
