@@ -18,12 +18,12 @@ enum MethodologistPages {
     static func add(to pages: RouterGroup<BiletRequestContext>, _ kit: PageKit, assessment: AssessmentRoutes.Dependencies) {
         pages.get("tests") { _, context -> Response in
             let staff = try context.requireStaff()
-            guard staff.role == .methodologist else { return notForRole(kit, staff) }
+            guard staff.role == .methodologist else { return kit.notForRole(staff, whose) }
             return try await page(kit, staff, assessment)
         }
         pages.post("tests") { request, context -> Response in
             let staff = try context.requireStaff()
-            guard staff.role == .methodologist else { return notForRole(kit, staff) }
+            guard staff.role == .methodologist else { return kit.notForRole(staff, whose) }
             let form = try await CSRFMiddleware.multipart(request)
             let file = form?.part("file").map(\.content) ?? []
             let definition = file.isEmpty ? Array((form?["definition"] ?? "").utf8) : file
@@ -51,7 +51,7 @@ enum MethodologistPages {
         }
         pages.post("tests/:code/versions/:version/publish") { _, context -> Response in
             let staff = try context.requireStaff()
-            guard staff.role == .methodologist else { return notForRole(kit, staff) }
+            guard staff.role == .methodologist else { return kit.notForRole(staff, whose) }
             guard let code = context.parameters.get("code"), let version = context.parameters.get("version").flatMap({ Int($0) }) else {
                 return kit.errorPage(.notFound, "Такой версии теста нет.", staff: staff, back: "/app/tests")
             }
@@ -87,8 +87,6 @@ enum MethodologistPages {
             values: values.merging(["versions": rows, "hasVersions": !rows.isEmpty, "versionCount": rows.count]) { first, _ in first })
     }
 
-    /// The answer to another role on the methodologist's page (the policy would refuse anyway).
-    static func notForRole(_ kit: PageKit, _ staff: StaffSession) -> Response {
-        kit.errorPage(.forbidden, "Эта страница для методистов.", staff: staff)
-    }
+    /// Whose pages these are, in the refusal to another role.
+    static let whose = "методистов"
 }

@@ -17,7 +17,7 @@ enum SecurityPages {
     static func add(to pages: RouterGroup<BiletRequestContext>, _ kit: PageKit, certificates: CertificateInventoryRoutes.Dependencies) {
         pages.get("certificates") { request, context -> Response in
             let staff = try context.requireStaff()
-            guard staff.role == .securityAdmin else { return notForRole(kit, staff) }
+            guard staff.role == .securityAdmin else { return kit.notForRole(staff, whose) }
             var query = CertificateInventoryRoutes.Query(actor: staff.actor)
             if let days = request.uri.queryParameters["expiring"].map(String.init) {
                 guard let number = Int(days), (1...CertificateInventoryRoutes.maximumDays).contains(number) else {
@@ -42,13 +42,13 @@ enum SecurityPages {
         }
         pages.get("certificates/:serial/revoke") { _, context -> Response in
             let staff = try context.requireStaff()
-            guard staff.role == .securityAdmin else { return notForRole(kit, staff) }
+            guard staff.role == .securityAdmin else { return kit.notForRole(staff, whose) }
             let serial = context.parameters.get("serial") ?? ""
             return try await revokeForm(kit, staff, certificates, serial: serial, form: CheckedForm(CertificatesPage.sections))
         }
         pages.post("certificates/:serial/revoke") { request, context -> Response in
             let staff = try context.requireStaff()
-            guard staff.role == .securityAdmin else { return notForRole(kit, staff) }
+            guard staff.role == .securityAdmin else { return kit.notForRole(staff, whose) }
             let serial = context.parameters.get("serial") ?? ""
             let (form, reason) = CertificatesPage.check(try await CSRFMiddleware.form(request))
             guard let reason else {
@@ -113,8 +113,6 @@ enum SecurityPages {
         return kit.errorPage(problem.status, text, staff: staff, back: back)
     }
 
-    /// The answer to another role (the policy would refuse anyway).
-    static func notForRole(_ kit: PageKit, _ staff: StaffSession) -> Response {
-        kit.errorPage(.forbidden, "Эта страница для администратора безопасности.", staff: staff)
-    }
+    /// Whose pages these are, in the refusal to another role.
+    static let whose = "администратора безопасности"
 }
