@@ -10,7 +10,7 @@ import Testing
             "PATH": "/bin", "BILET_CONFIG": "c", "FAKETIME_TIMESTAMP_FILE": "f", "LD_PRELOAD": faketime, "PGPASSWORD": "p",
         ])
         #expect(passed == ["PATH": "/bin", "BILET_CONFIG": "c", "FAKETIME_TIMESTAMP_FILE": "f", "LD_PRELOAD": faketime])
-        for other in ["/tmp/libevil.so", "\(faketime):/tmp/libevil.so", "/tmp/libevil.so \(faketime)", "", "/tmp/libfaketime/evil.so"] {
+        for other in ["/tmp/libevil.so", "\(faketime):/tmp/libevil.so", "/tmp/libevil.so \(faketime)", "", "/tmp/libfaketime/evil.so", "/tmp/libfaketime_x.so"] {
             #expect(ServeSupervisor.childEnvironment(["PATH": "/bin", "LD_PRELOAD": other]) == ["PATH": "/bin"], "\(other)")
         }
     }

@@ -171,11 +171,14 @@ package struct ServeSupervisor {
             .merging(environment.filter { $0.key == "LD_PRELOAD" && preloadsOnlyFaketime($0.value) }) { kept, _ in kept }
     }
 
-    /// Whether every library an `LD_PRELOAD` value names (separated by `:` or spaces) is libfaketime.
+    /// Whether every library an `LD_PRELOAD` value names (separated by `:` or spaces) is libfaketime
+    /// by its exact file name (`libfaketime.so.1`, `libfaketimeMT.so.1`).
     static func preloadsOnlyFaketime(_ value: String) -> Bool {
         let libraries = value.split(whereSeparator: { $0 == ":" || $0 == " " })
-        return !libraries.isEmpty && libraries.allSatisfy { ($0.split(separator: "/").last ?? "").hasPrefix("libfaketime") }
+        return !libraries.isEmpty && libraries.allSatisfy { faketimeLibraries.contains(String($0.split(separator: "/").last ?? "")) }
     }
+
+    static let faketimeLibraries: Set<String> = ["libfaketime.so.1", "libfaketimeMT.so.1"]
 
     /// Sends SIGTERM to every running child; returns when to escalate to SIGKILL.
     private func terminate(_ children: [TrustDomain: Process], running: Set<TrustDomain>) -> ContinuousClock.Instant {
