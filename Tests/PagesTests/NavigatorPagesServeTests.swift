@@ -77,6 +77,7 @@ import Testing
         let drawing = try event("Проба: черчение", from: -3_600, seats: 5)
         let tomorrow = try event("Проба: мехатроника", from: 86_400, seats: 5)
         let draft = try event("Проба: черновик", from: 86_400, seats: 5, approve: false)
+        let ended = try event("Проба: прошедшая", from: -10_800, seats: 5)
 
         // MARK: The events open for enrolment, as the API lists them for the navigator
         let navigator = try RegionVenueMentorPagesServeTests.signIn(run, port: port, client: "workstation", "nav.a")
@@ -98,6 +99,7 @@ import Testing
         #expect(events.body.contains(#"<a href="/app/navigator/events/\#(robotics)">Проба: робототехника</a>"#))
         #expect(events.body.contains(#"<a href="/app/navigator/events/\#(tomorrow)">Проба: мехатроника</a>"#))
         #expect(!events.body.contains("Проба: черновик"))
+        #expect(!events.body.contains("Проба: прошедшая"), "an event that has ended is not listed")
         #expect(try page("/app/navigator/events/\(draft)").http == "404", "a draft is no event to enrol in")
 
         // MARK: Enrolling: the pupils by name as the navigator's progress view releases them
@@ -150,6 +152,14 @@ import Testing
         #expect(glebByPage.http == "404", "\(glebByPage)")
         #expect(glebByPage.body.contains(#"<p class="alert" role="alert" id="enrol-error">Этот ученик не закреплён за вами (или такого ученика нет).</p>"#))
         #expect(try seats(drawing)["seated"] as? Int == 0, "nothing enrolled by the refusals")
+        // An event that has ended: the API's 409 in Russian.
+        let endedByAPI = try api("workstation", navigatorToken, "/v1/trials/events/\(ended)/enrolments", method: "POST", body: #"{"pupil":"\#(anna)"}"#)
+        #expect(endedByAPI.http == "409", "\(endedByAPI)")
+        let endedByPage = try page("/app/navigator/events/\(ended)/enrolments", method: "POST", form: [("_csrf", navigator.csrf), ("pupil", anna)])
+        #expect(endedByPage.http == "409", "\(endedByPage)")
+        #expect(
+            endedByPage.body.contains(
+                #"<p class="alert" role="alert" id="enrol-error">Запись на это мероприятие закрыта: оно уже закончилось или больше не согласовано.</p>"#))
         // Анна in the second event too (for her recommendations below).
         #expect(try page("/app/navigator/events/\(drawing)/enrolments", method: "POST", form: [("_csrf", navigator.csrf), ("pupil", anna)]).http == "303")
 
