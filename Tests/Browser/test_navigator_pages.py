@@ -48,8 +48,8 @@ def test_the_navigator_enrols_a_pupil_and_publishes_a_recommendation(
 
     # The school's pupil, assigned to the navigator (consent to recommendations; enrolment comes with registration).
     status, registered = desk.call(url, "POST", "/v1/pupils", "workstation", school, {
-        "pupil": {"surname": "Примерова", "first_name": "Дарья", "birth_date": "2011-06-07", "grade": "9", "class": "В"},
-        "guardian": {"surname": "Примерова", "first_name": "Ирина", "relation": "mother", "phone": "+7 900 000-00-09"},
+        "pupil": {"surname": "Образцова", "first_name": "Милана", "birth_date": "2011-05-03", "grade": "9", "class": "В"},
+        "guardian": {"surname": "Образцова", "first_name": "Ирина", "relation": "mother", "phone": "+7 900 000-00-09"},
         "consent": {"number": f"{suffix}/2026", "signed_on": "2026-09-01", "pupil_signed": True, "purposes": ["recommendation"]}})
     assert status == 201, registered
     pupil = registered["token"]
@@ -98,7 +98,7 @@ def test_the_navigator_enrols_a_pupil_and_publishes_a_recommendation(
         assert page.get_by_role("link", name=title).count() == 1, title
     page.get_by_role("link", name=titles[2]).click()
     page.wait_for_load_state()
-    page.locator("#cancel-pupil").select_option(label="Примерова Дарья")
+    page.locator("#cancel-pupil").select_option(label="Образцова Милана")
     page.get_by_role("button", name="Отменить запись").click()
     page.wait_for_load_state()
     cancel = page.locator("#cancel-pupil")
@@ -108,7 +108,7 @@ def test_the_navigator_enrols_a_pupil_and_publishes_a_recommendation(
         page.goto(url + "/app/navigator/events")
         page.get_by_role("link", name=title).click()
         page.wait_for_load_state()
-        page.locator("#enrol-pupil").select_option(label="Примерова Дарья")
+        page.locator("#enrol-pupil").select_option(label="Образцова Милана")
         page.get_by_role("button", name="Записать").click()
         page.wait_for_load_state()
         assert page.get_by_role("status").inner_text() == "Ученик записан: место за учеником."
@@ -126,16 +126,16 @@ def test_the_navigator_enrols_a_pupil_and_publishes_a_recommendation(
     # Recommendations: drafts prepared, one edited and published.
     page.get_by_role("link", name="Рекомендации учеников").click()
     page.wait_for_load_state()
-    card = page.locator("section.card", has_text="Примерова Дарья")
+    card = page.locator("section.card", has_text="Образцова Милана")
     assert "Черновиков: 0. Опубликовано: 0." in card.inner_text()
-    card.get_by_role("link", name="Примерова Дарья").click()
+    card.get_by_role("link", name="Образцова Милана").click()
     page.wait_for_load_state()
     page.get_by_role("button", name="Подготовить черновики заново").click()
     page.wait_for_load_state()
     assert page.get_by_role("status").inner_text() == "Черновики подготовлены заново по результатам тестов и проб."
     first = page.locator("ol.cards li").first
     title = first.locator("h2").inner_text()
-    text = "Дарья, попробуйте инженерный кружок: на пробах у вас всё получилось."
+    text = "Милана, попробуйте инженерный кружок: на пробах у вас всё получилось."
     first.get_by_label("Текст для ученика (черновик)").fill(text)
     first.get_by_role("button", name="Сохранить текст").click()
     page.wait_for_load_state()
