@@ -296,7 +296,7 @@ let package = Package(
             dependencies: [
                 "Pages", "Gateway", "Accounts", "AccountsHTTP", "VaultDoor", "VaultHTTP", "RecommendationsHTTP", "PupilImport", "GnuTLS",
                 "AssessmentHTTP", "Assessment", "AuditHTTP", "Audit", "CertificatesHTTP",
-                "Organisations", "OrganisationsHTTP", "Trials", "TrialsHTTP", "Tokens",
+                "Organisations", "OrganisationsHTTP", "Trials", "TrialsHTTP", "Tokens", "Recommendations",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),

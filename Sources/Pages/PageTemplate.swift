@@ -73,6 +73,14 @@ public enum PageTemplate: String, Sendable, Hashable, CaseIterable {
     case mentorEvents = "mentor-events"
     /// The attendance list of an event the mentor runs, with a mark form per pupil (phone-sized).
     case mentorAttendance = "mentor-attendance"
+    /// The navigator's list of the region's approved events open for enrolment.
+    case navigatorEvents = "navigator-events"
+    /// One event for the navigator: its seats, the navigator's enrolments, enrolling and cancelling a pupil.
+    case navigatorEvent = "navigator-event"
+    /// The navigator's pupils with their recommendation drafts.
+    case navigatorRecommendations = "navigator-recommendations"
+    /// One pupil's recommendations for the navigator to edit and publish.
+    case navigatorPupilRecommendations = "navigator-pupil-recommendations"
     /// The methodologist's tests: the upload form with the validator's refusals, the versions, publishing.
     case tests
     /// The security administrator's certificate inventory (all, or those expiring within 30 days).
@@ -118,6 +126,10 @@ public enum PageTemplate: String, Sendable, Hashable, CaseIterable {
         case .venueEventNew: "Новое мероприятие"
         case .mentorEvents: "Мои мероприятия"
         case .mentorAttendance: "Посещаемость и оценки"
+        case .navigatorEvents: "Запись на мероприятия"
+        case .navigatorEvent: "Запись учеников на мероприятие"
+        case .navigatorRecommendations: "Рекомендации учеников"
+        case .navigatorPupilRecommendations: "Рекомендации ученика"
         case .tests: "Тесты: загрузка и публикация"
         case .certificates: "Реестр сертификатов"
         case .certificateRevoke: "Отзыв сертификата"
