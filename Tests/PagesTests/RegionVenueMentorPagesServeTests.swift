@@ -180,6 +180,7 @@ import Testing
 
         // Registering a school through the page: without the token 403, a refused value next to its field (422), nothing stored;
         // then registered (the API reads it, no signatory), again 409 next to the code.
+        #expect(try coordinatorPage("/app/home").body.contains(#"<li><a href="/app/region/organisations/new">Зарегистрировать школу или площадку</a></li>"#))
         let newOrganisation = try coordinatorPage("/app/region/organisations/new")
         #expect(newOrganisation.http == "200", "\(newOrganisation)")
         #expect(newOrganisation.body.contains(#"<form method="post" action="/app/region/organisations" novalidate>"#))
