@@ -287,7 +287,7 @@ let package = Package(
         // Templates, rendering, Russian formatting, forms and CSRF tokens; no Hummingbird.
         .target(
             name: "Pages",
-            dependencies: ["GnuTLS", "PupilImport", "Trials", .product(name: "Mustache", package: "swift-mustache")],
+            dependencies: ["GnuTLS", "PupilImport", "Trials", "Organisations", "Identity", .product(name: "Mustache", package: "swift-mustache")],
             resources: [.copy("Templates"), .copy("Static")],
             swiftSettings: strict),
         // The page routes under /app/: the staff session in a cookie, CSRF, the school's pages.

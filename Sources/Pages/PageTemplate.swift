@@ -57,6 +57,12 @@ public enum PageTemplate: String, Sendable, Hashable, CaseIterable {
     case pupilEvents = "pupil-events"
     /// The coordinator's schools and venues of the region.
     case regionOrganisations = "region-organisations"
+    /// The coordinator registers a school or venue of the region.
+    case regionOrganisationNew = "region-organisation-new"
+    /// The coordinator creates a school's or venue's first staff account.
+    case regionStaffNew = "region-staff-new"
+    /// The account created: its login and activation code, shown this once.
+    case regionStaffCreated = "region-staff-created"
     /// The coordinator's submitted events, to approve or return with a reason.
     case regionEvents = "region-events"
     /// The region's KPI as SVG charts with a table of the same figures.
@@ -69,6 +75,10 @@ public enum PageTemplate: String, Sendable, Hashable, CaseIterable {
     case venueEvents = "venue-events"
     /// The venue's form for a new event.
     case venueEventNew = "venue-event-new"
+    /// The venue edits a draft or returned event (the new event's form, filled in).
+    case venueEventEdit = "venue-event-edit"
+    /// The venue names or changes the mentor of an event.
+    case venueEventMentor = "venue-event-mentor"
     /// The events the mentor runs.
     case mentorEvents = "mentor-events"
     /// The attendance list of an event the mentor runs, with a mark form per pupil (phone-sized).
@@ -118,12 +128,17 @@ public enum PageTemplate: String, Sendable, Hashable, CaseIterable {
         case .pupilAccesses: "Кто обращался к моим данным"
         case .pupilEvents: "Мои мероприятия"
         case .regionOrganisations: "Школы и площадки региона"
+        case .regionOrganisationNew: "Регистрация школы или площадки"
+        case .regionStaffNew: "Учётная запись организации"
+        case .regionStaffCreated: "Учётная запись создана"
         case .regionEvents: "Мероприятия на согласовании"
         case .regionKPI: "Показатели региона"
         case .venuePlaces: "Места проведения"
         case .venueMentors: "Наставники площадки"
         case .venueEvents: "Мероприятия площадки"
         case .venueEventNew: "Новое мероприятие"
+        case .venueEventEdit: "Изменение мероприятия"
+        case .venueEventMentor: "Наставник мероприятия"
         case .mentorEvents: "Мои мероприятия"
         case .mentorAttendance: "Посещаемость и оценки"
         case .navigatorEvents: "Запись на мероприятия"

@@ -149,7 +149,8 @@ public enum PageRoutes {
             SchoolPages.addKPI(to: pages, kit, desk: kpi)
         }
         OfficerPages.add(to: pages, kit, audit: dependencies.audit, door: dependencies.door)
-        RegionPages.add(to: pages, kit, organisations: dependencies.organisations, trials: dependencies.trials, kpi: dependencies.kpi)
+        RegionPages.add(
+            to: pages, kit, organisations: dependencies.organisations, trials: dependencies.trials, kpi: dependencies.kpi, staff: dependencies.staff)
         if let trials = dependencies.trials {
             VenuePages.add(to: pages, kit, trials: trials, staff: dependencies.staff)
             MentorPages.add(to: pages, kit, trials: trials)

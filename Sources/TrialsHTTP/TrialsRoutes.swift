@@ -88,15 +88,13 @@ public enum TrialsRoutes {
         group.put("events/:event") { request, context -> Response in
             let caller = try caller(context, desk)
             let body = try await JSONBody.decode(EventBody.self, from: request, limit: maximumRequestBytes)
-            let event = try await desk.updateEvent(caller, try eventID(context), try body.details())
-            try await recordRunBy(event, try context.requireStaff(), dependencies)
+            let event = try await updateEvent(caller, try eventID(context), try body.details(), session: try context.requireStaff(), dependencies)
             return JSONBody.response(.ok, EventAnswer(event))
         }
         group.put("events/:event/mentor") { request, context -> Response in
             let caller = try caller(context, desk)
             let body = try await JSONBody.decode(MentorBody.self, from: request, limit: maximumRequestBytes)
-            let event = try await desk.assignMentor(caller, try eventID(context), mentor: body.account)
-            try await recordRunBy(event, try context.requireStaff(), dependencies)
+            let event = try await assignMentor(caller, try eventID(context), mentor: body.account, session: try context.requireStaff(), dependencies)
             return JSONBody.response(.ok, EventAnswer(event))
         }
         group.post("events/:event/submit") { _, context -> Response in
@@ -193,6 +191,27 @@ public enum TrialsRoutes {
         _ caller: TrialsCaller, _ details: EventDetails, session: StaffSession, _ dependencies: Dependencies
     ) async throws -> TrialEvent {
         let event = try await dependencies.desk.createEvent(caller, details)
+        try await recordRunBy(event, session, dependencies)
+        return event
+    }
+
+    /// Replaces the details of a draft or returned event of the caller's venue
+    /// (`PUT /v1/trials/events/{event}`; the event becomes a draft again) and tells the vault who
+    /// runs it.
+    public static func updateEvent(
+        _ caller: TrialsCaller, _ id: Int64, _ details: EventDetails, session: StaffSession, _ dependencies: Dependencies
+    ) async throws -> TrialEvent {
+        let event = try await dependencies.desk.updateEvent(caller, id, details)
+        try await recordRunBy(event, session, dependencies)
+        return event
+    }
+
+    /// Names or changes the mentor running an event of the caller's venue, whatever its status
+    /// (`PUT /v1/trials/events/{event}/mentor`), and tells the vault who runs it.
+    public static func assignMentor(
+        _ caller: TrialsCaller, _ id: Int64, mentor: String, session: StaffSession, _ dependencies: Dependencies
+    ) async throws -> TrialEvent {
+        let event = try await dependencies.desk.assignMentor(caller, id, mentor: mentor)
         try await recordRunBy(event, session, dependencies)
         return event
     }

@@ -19,7 +19,9 @@ import Trials
 
     static let pages: [(PageTemplate, String)] = [
         (.regionOrganisations, "regional_coordinator"), (.regionEvents, "regional_coordinator"), (.regionKPI, "regional_coordinator"),
+        (.regionOrganisationNew, "regional_coordinator"), (.regionStaffNew, "regional_coordinator"), (.regionStaffCreated, "regional_coordinator"),
         (.home, "regional_coordinator"), (.venuePlaces, "venue"), (.venueMentors, "venue"), (.venueEvents, "venue"), (.venueEventNew, "venue"),
+        (.venueEventEdit, "venue"), (.venueEventMentor, "venue"),
         (.home, "venue"), (.mentorEvents, "mentor"), (.mentorAttendance, "mentor"), (.home, "mentor"),
         (.navigatorEvents, "navigator"), (.navigatorEvent, "navigator"), (.navigatorRecommendations, "navigator"),
         (.navigatorPupilRecommendations, "navigator"), (.home, "navigator"),

@@ -48,6 +48,8 @@ enum RolePageValues {
             "mentorEvents": [EventRow(event(.approved, text: text))], "hasMentorEvents": true,
             "eventID": 7, "eventTitle": sample("Профпроба «Робототехника»"), "eventTime": "30.11.2026 09:20 — 30.11.2026 11:20", "seatedCount": 2,
             "rows": [row, withheld], "hasRows": true, "nextPage": 100,
+            "registered": sample("Организация зарегистрирована."), "activationCode": sample("AAAA-BBBB-CCCC-DDDD-EEEE"),
+            "returnedBecause": sample("Уточните место."), "eventStatus": "возвращено на доработку", "currentMentor": sample("mentor.one"),
         ].merging(navigatorValues(text: text)) { first, _ in first }
     }
 
