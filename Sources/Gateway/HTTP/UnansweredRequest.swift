@@ -8,7 +8,8 @@ public enum UnansweredRequest: String, Sendable, CaseIterable {
     /// The body was not complete ``ListenerLimits/requestTimeout`` after the head.
     case bodyTimedOut = "body-timed-out"
     /// An HTTP/2 stream whose client did not take the answer (its flow-control window stayed shut)
-    /// for the idle timeout.
+    /// for the idle timeout: the answer was begun, and its status is counted with the answered
+    /// requests too, but it never arrived whole.
     case answerStalled = "answer-stalled"
 
     /// The value of the metric's `reason` label.
