@@ -18,6 +18,8 @@ public struct PageFrame: Sendable, Hashable {
     public var coordinator: Bool = false
     public var venue: Bool = false
     public var mentor: Bool = false
+    /// Whether the signed-in staff member is a school's navigator (the navigator's menu entries).
+    public var navigator: Bool = false
     /// Whether the signed-in staff member is a methodologist (the methodologist's menu entries).
     public var methodologist: Bool = false
     /// Whether the signed-in staff member is a security administrator (the certificates' menu entries).

@@ -15,6 +15,8 @@ public enum PageTemplate: String, Sendable, Hashable, CaseIterable {
     /// A pupil's consents (by token) with their scans and the form to attach a missing one; the
     /// pupil's navigators, assigning and ending.
     case pupilConsents = "pupil-consents"
+    /// A pupil's new activation code, shown once on the answer to the school's post.
+    case pupilActivationCode = "pupil-activation-code"
     /// The school imports its pupils from a CSV file; the refused rows as a table.
     case pupilImport = "pupil-import"
     /// The school's pupils without a consent in force for a purpose (tokens only).
@@ -73,6 +75,8 @@ public enum PageTemplate: String, Sendable, Hashable, CaseIterable {
     case mentorEvents = "mentor-events"
     /// The attendance list of an event the mentor runs, with a mark form per pupil (phone-sized).
     case mentorAttendance = "mentor-attendance"
+    /// The navigator's pupils and the published tests, assigning a test to a pupil.
+    case navigatorTests = "navigator-tests"
     /// The methodologist's tests: the upload form with the validator's refusals, the versions, publishing.
     case tests
     /// The security administrator's certificate inventory (all, or those expiring within 30 days).
@@ -91,6 +95,7 @@ public enum PageTemplate: String, Sendable, Hashable, CaseIterable {
         case .pupilsLackingConsent: "Ученики без согласия"
         case .pupilImport: "Загрузка списка учеников"
         case .pupilConsents: "Согласия и навигаторы ученика"
+        case .pupilActivationCode: "Код активации ученика"
         case .kpi: "Показатели школы"
         case .error: "Ошибка"
         case .auditSearch: "Поиск в журнале аудита"
@@ -118,6 +123,7 @@ public enum PageTemplate: String, Sendable, Hashable, CaseIterable {
         case .venueEventNew: "Новое мероприятие"
         case .mentorEvents: "Мои мероприятия"
         case .mentorAttendance: "Посещаемость и оценки"
+        case .navigatorTests: "Назначение тестов ученикам"
         case .tests: "Тесты: загрузка и публикация"
         case .certificates: "Реестр сертификатов"
         case .certificateRevoke: "Отзыв сертификата"

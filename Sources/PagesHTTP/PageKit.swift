@@ -30,6 +30,7 @@ public struct PageKit: Sendable {
         frame.coordinator = staff.map { $0.role == .regionalCoordinator && $0.consentRecorded } ?? false
         frame.venue = staff.map { $0.role == .venue && $0.consentRecorded } ?? false
         frame.mentor = staff.map { $0.role == .mentor && $0.consentRecorded } ?? false
+        frame.navigator = staff.map { $0.role == .navigator && $0.consentRecorded } ?? false
         frame.methodologist = staff.map { $0.role == .methodologist && $0.consentRecorded } ?? false
         frame.securityAdmin = staff.map { $0.role == .securityAdmin && $0.consentRecorded } ?? false
         return frame

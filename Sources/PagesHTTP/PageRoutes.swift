@@ -27,7 +27,8 @@ public import VaultDoor
 ///   (``CSRFMiddleware``): `GET /app/home`, `GET|POST /app/consent` (the staff consent, the only
 ///   page before it is recorded besides signing out), `POST /app/sign-out`, the school's pages
 ///   (``SchoolPages``), the compliance officer's (``OfficerPages``), the regional coordinator's
-///   (``RegionPages``), the venue's (``VenuePages``) and the mentor's (``MentorPages``).
+///   (``RegionPages``), the venue's (``VenuePages``), the mentor's (``MentorPages``) and the
+///   navigator's test page (``NavigatorTestPages``).
 ///
 /// No session (or an ended one) goes to the sign-in page, a missing consent to the consent page;
 /// a form without its CSRF token is `403` with a page saying so; every refusal of the services is
@@ -54,6 +55,9 @@ public enum PageRoutes {
         /// The trials routes' dependencies (`/v1/trials/…`); without them the coordinator's,
         /// the venue's and the mentor's event pages are not served.
         public var trials: TrialsRoutes.Dependencies?
+        /// The navigator's own pupils (`GET /v1/navigators/me/progress`); with ``assessment``, the
+        /// navigator's test page is served.
+        public var navigatorProgress: NavigatorProgressDesk?
         /// The assessment API's dependencies (`/v1/assessment/…`); without them the methodologist's
         /// page is not served.
         public var assessment: AssessmentRoutes.Dependencies?
@@ -139,6 +143,7 @@ public enum PageRoutes {
         }
         if let door = dependencies.door {
             SchoolPages.add(to: pages, kit, door: door, staff: dependencies.staff)
+            if let accounts = dependencies.pupil?.accounts { SchoolPages.addActivationCode(to: pages, kit, door: door, accounts: accounts) }
         }
         if let kpi = dependencies.kpi {
             SchoolPages.addKPI(to: pages, kit, desk: kpi)
@@ -151,6 +156,7 @@ public enum PageRoutes {
         }
         if let assessment = dependencies.assessment {
             MethodologistPages.add(to: pages, kit, assessment: assessment)
+            if let progress = dependencies.navigatorProgress { NavigatorTestPages.add(to: pages, kit, assessment: assessment, progress: progress) }
         }
         if let certificates = dependencies.certificates {
             SecurityPages.add(to: pages, kit, certificates: certificates)

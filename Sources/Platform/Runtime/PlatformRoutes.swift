@@ -114,6 +114,10 @@ struct PlatformRoutes: Sendable {
                 pages.certificates = inventory
             }
             pages.assessment = assessment
+            let navigatorProgress = vaultDoor.map { vaultDoor in
+                NavigatorProgressDesk(assessment: staff.assessment, trials: staff.trials.store, recommendations: staff.recommendations, door: vaultDoor)
+            }
+            pages.navigatorProgress = navigatorProgress
             if let assessment, let recommendationsDesk {
                 pages.pupil = PupilPages.Dependencies(
                     accounts: staff.pupils, assessment: assessment, recommendations: recommendationsDesk, accesses: accessDesk,
@@ -122,17 +126,14 @@ struct PlatformRoutes: Sendable {
                 pages.pupil?.door = vaultDoor
             }
             try PageRoutes.add(to: router, pages)
-            if let vaultDoor, let trials, let assessment, let recommendationsDesk {
+            if let vaultDoor, let trials, let assessment, let recommendationsDesk, let navigatorProgress {
                 VaultRoutes.add(to: router, door: vaultDoor, sessions: staff.sessions, pupilAccounts: staff.pupils)
                 TrialsRoutes.add(to: router, trials)
                 PupilTrialsRoutes.add(to: router, pupils: staff.pupils, desk: staff.trials, door: vaultDoor)
                 AssessmentRoutes.add(to: router, assessment)
                 RecommendationsRoutes.add(
                     to: router, RecommendationsRoutes.Dependencies(sessions: staff.sessions, pupils: staff.pupils, desk: recommendationsDesk))
-                NavigatorProgressRoutes.add(
-                    to: router, sessions: staff.sessions,
-                    desk: NavigatorProgressDesk(
-                        assessment: staff.assessment, trials: staff.trials.store, recommendations: staff.recommendations, door: vaultDoor))
+                NavigatorProgressRoutes.add(to: router, sessions: staff.sessions, desk: navigatorProgress)
                 if let kpiDesk { KPIRoutes.add(to: router, sessions: staff.sessions, desk: kpiDesk) }
             }
         }
