@@ -88,7 +88,7 @@ enum NavigatorTestPages {
             .navigatorTests, status: status, staff: staff,
             values: values.merging([
                 "navigatorPupils": pupils, "hasNavigatorPupils": !pupils.isEmpty, "navigatorPupilCount": pupils.count,
-                "navigatorPupilsTruncated": report.next != nil, "navigatorTests": tests, "hasNavigatorTests": !tests.isEmpty,
+                "navigatorPupilsTruncated": report.next != nil, "hasWithheldNames": pupils.contains(where: \.withheld), "navigatorTests": tests, "hasNavigatorTests": !tests.isEmpty,
             ]) { first, _ in first })
     }
 

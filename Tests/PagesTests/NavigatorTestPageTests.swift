@@ -18,7 +18,7 @@ import Testing
                 NavigatorAssignmentPage.Pupil(
                     token: "sub_BBBBBBBBBBBBBBBBBBBBBB", surname: nil, firstName: nil, patronymic: nil, testsAssigned: 0, testsCompleted: 0),
             ],
-            "hasNavigatorPupils": true, "navigatorPupilCount": 2, "navigatorPupilsTruncated": true,
+            "hasNavigatorPupils": true, "hasWithheldNames": true, "navigatorPupilCount": 2, "navigatorPupilsTruncated": true,
             "navigatorTests": [NavigatorAssignmentPage.Test(code: "career-interests-7", version: 1, title: sample("Профессиональные интересы"), selected: true)],
             "hasNavigatorTests": true, "pupilError": sample(NavigatorAssignmentPage.choosePupil), "testError": sample(NavigatorAssignmentPage.chooseTest),
             "assignedTitle": sample("Профессиональные интересы"), "assignedPupil": "sub_AAAAAAAAAAAAAAAAAAAAAA",
@@ -42,6 +42,7 @@ import Testing
         #expect(html.contains(#"<option value="sub_BBBBBBBBBBBBBBBBBBBBBB">имя скрыто (sub_BBBBBBBBBBBBBBBBBBBBBB)</option>"#))
         #expect(html.contains(#"<option value="career-interests-7@1" selected>Профессиональные интересы (career-interests-7, версия 1)</option>"#))
         #expect(html.contains("<button type=\"submit\">Назначить тест</button>"))
+        #expect(html.contains("«Имя скрыто»: хранилище не выдало имя ученика"))
         #expect(html.contains(#"<li><a href="/app/navigator/tests">Назначение тестов</a></li>"#))
         #expect(!html.contains("/app/pupils/new"), "the school's menu is not the navigator's")
         // Only the field refused is marked.
@@ -55,7 +56,7 @@ import Testing
         let html = try PageRenderer().render(
             .pupilActivationCode, frame: PageSafetyTests.frame, values: ["pupil": "sub_AAAAAAAAAAAAAAAAAAAAAA", "code": "ABCD-EFGH", "expires": "14.12.2026 10:00"])
         #expect(html.contains(#"<dd><code id="activation-code">ABCD-EFGH</code></dd>"#))
-        #expect(html.contains("<dd>14.12.2026 10:00</dd>"))
+        #expect(html.contains("<dd>14.12.2026 10:00 (по UTC)</dd>"))
         #expect(html.contains(#"<a href="/app/pupils/sub_AAAAAAAAAAAAAAAAAAAAAA/consents">К странице ученика</a>"#))
     }
 
