@@ -108,6 +108,10 @@ import Testing
         #expect(active.http == "409", "\(active)")
         #expect(active.body.contains("Ученик уже активировал учётную запись: новый код активации не нужен."))
         #expect(try call("workstation", schoolAPI, "/v1/pupils/\(vera)/activation-code", method: "POST").http == "409")
+        // The code is in no log line of any process.
+        let log = try String(contentsOf: run.directory.appendingPathComponent("serve.log"), encoding: .utf8)
+        #expect(log.contains("bilet is ready"))
+        #expect(!log.contains(code), "the activation code reached the log")
 
         // 2. The navigator's home links the test page; the page lists only the navigator's pupil.
         let home = try page("/app/home", cookie: navigator)
