@@ -287,7 +287,7 @@ let package = Package(
         // Templates, rendering, Russian formatting, forms and CSRF tokens; no Hummingbird.
         .target(
             name: "Pages",
-            dependencies: ["GnuTLS", "PupilImport", "Trials", .product(name: "Mustache", package: "swift-mustache")],
+            dependencies: ["GnuTLS", "PupilImport", "Trials", "Organisations", "Identity", .product(name: "Mustache", package: "swift-mustache")],
             resources: [.copy("Templates"), .copy("Static")],
             swiftSettings: strict),
         // The page routes under /app/: the staff session in a cookie, CSRF, the school's pages.
@@ -296,7 +296,7 @@ let package = Package(
             dependencies: [
                 "Pages", "Gateway", "Accounts", "AccountsHTTP", "VaultDoor", "VaultHTTP", "RecommendationsHTTP", "PupilImport", "GnuTLS",
                 "AssessmentHTTP", "Assessment", "AuditHTTP", "Audit", "CertificatesHTTP",
-                "Organisations", "OrganisationsHTTP", "Trials", "TrialsHTTP", "Tokens",
+                "Organisations", "OrganisationsHTTP", "Trials", "TrialsHTTP", "Tokens", "Recommendations",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -445,6 +445,7 @@ let package = Package(
             dependencies: [
                 "TLS", "GnuTLS", "Identity", "Gateway",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

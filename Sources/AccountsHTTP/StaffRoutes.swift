@@ -82,13 +82,7 @@ public enum StaffRoutes {
             let staff = try context.requireStaff()
             let body = try await JSONBody.decode(CreateStaffBody.self, from: request, limit: maximumRequestBytes)
             guard let role = StaffRole(rawValue: body.role) else { throw AccountsError(.unknownRole, "not a staff role") }
-            guard staff.role.grantableRoles.contains(role) else {
-                try await deny(staff, "create", rule: "staff.grantable-roles", dependencies)
-            }
-            let (organisation, region) = try await target(of: body, role: role, for: staff, dependencies)
-            try await decide(staff, "create", organisation: organisation, region: region, dependencies)
-            let issued = try await dependencies.administration.create(
-                login: body.login, role: role, organisation: organisation, region: region, actor: staff.actor)
+            let issued = try await create(staff, login: body.login, role: role, organisation: body.organisation, region: body.region, dependencies)
             return JSONBody.response(.created, IssuedBody(issued, withAccount: true))
         }
         group.get { _, context -> Response in
@@ -120,13 +114,31 @@ public enum StaffRoutes {
         return try await dependencies.administration.list(organisation: staff.organisation)
     }
 
+    /// Creates a pending account of `role` for `staff`, as `POST /v1/staff` does (and the
+    /// coordinator's page for a new school's or venue's first account): a role the caller's role
+    /// may not grant is audited (`staff.grantable-roles`) and `403`; the organisation
+    /// (``target(organisation:region:role:for:_:)``) must fit the role; the policy decides
+    /// `create`; the account and its first activation code are recorded with their audit records.
+    /// The code is returned once and never stored in the clear.
+    public static func create(
+        _ staff: StaffSession, login: String, role: StaffRole, organisation: String?, region: String?, _ dependencies: Dependencies
+    ) async throws -> IssuedActivationCode {
+        guard staff.role.grantableRoles.contains(role) else {
+            try await deny(staff, "create", rule: "staff.grantable-roles", dependencies)
+        }
+        let (organisation, region) = try await target(organisation: organisation, region: region, role: role, for: staff, dependencies)
+        try await decide(staff, "create", organisation: organisation, region: region, dependencies)
+        return try await dependencies.administration.create(login: login, role: role, organisation: organisation, region: region, actor: staff.actor)
+    }
+
     /// The organisation and region a new account of `role` belongs to. A school or venue creates
     /// accounts of its own organisation only; a coordinator and the operator name a registered
-    /// organisation, whose registered region is the account's (never the one the body claims).
+    /// organisation (`school/77-1234` or its URI), whose registered region is the account's (never
+    /// the `region` claimed).
     static func target(
-        of body: CreateStaffBody, role: StaffRole, for staff: StaffSession, _ dependencies: Dependencies
+        organisation: String?, region claimedRegion: String?, role: StaffRole, for staff: StaffSession, _ dependencies: Dependencies
     ) async throws -> (Organisation, String?) {
-        let named = try body.organisation.map { text throws(AccountsError) -> Organisation in
+        let named = try organisation.map { text throws(AccountsError) -> Organisation in
             let uri = text.hasPrefix("bilet://") ? text : "bilet://\(text)"
             guard let organisation = OrganisationURI.parse(uri) else { throw AccountsError(.invalidArgument, "organisation is malformed") }
             return organisation
@@ -143,7 +155,7 @@ public enum StaffRoutes {
         guard let record = try await dependencies.registry.find(named) else {
             throw OrganisationsError(.notFound, "the organisation is not registered")
         }
-        if let claimed = body.region, claimed != record.region {
+        if let claimed = claimedRegion, claimed != record.region {
             throw AccountsError(.roleMismatch, "the region is not the organisation's")
         }
         return (named, record.region)

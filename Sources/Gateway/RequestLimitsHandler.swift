@@ -1,5 +1,6 @@
 import HTTPTypes
 import NIOCore
+import NIOHTTP1
 import NIOHTTPTypes
 import TLS
 
@@ -53,7 +54,8 @@ final class RequestLimitsHandler: ChannelDuplexHandler, RemovableChannelHandler 
     }
 
     /// Enforces the listener's `limits` (body, request timeout, head size, idle timeout); tells
-    /// `observer` of every request it refuses with an answer.
+    /// `observer` of every request it refuses with an answer, the HTTP/1.1 parser's refusals
+    /// included, and of every one it ends without an answer.
     init(limits: ListenerLimits, framing: Framing, observer: (any RequestObserver)? = nil) {
         self.limits = limits
         self.framing = framing
@@ -72,6 +74,8 @@ final class RequestLimitsHandler: ChannelDuplexHandler, RemovableChannelHandler 
             if !context.channel.isWritable {
                 self.writeStall = context.eventLoop.assumeIsolated().scheduleTask(in: self.limits.idleTimeout) {
                     self.writeStall = nil
+                    self.discarding = true
+                    self.observer?.endedWithoutAnswer(.answerStalled)
                     context.close(promise: nil)
                 }
             }
@@ -109,6 +113,8 @@ final class RequestLimitsHandler: ChannelDuplexHandler, RemovableChannelHandler 
             if mayBeSlow {
                 self.deadline = context.eventLoop.assumeIsolated().scheduleTask(in: self.limits.requestTimeout) {
                     self.deadline = nil
+                    self.discarding = true
+                    self.observer?.endedWithoutAnswer(.bodyTimedOut)
                     context.close(promise: nil)
                 }
             }
@@ -116,6 +122,7 @@ final class RequestLimitsHandler: ChannelDuplexHandler, RemovableChannelHandler 
             self.bodyBytes += chunk.readableBytes
             if self.bodyBytes > self.limits.maximumBodyBytes {
                 self.discarding = true
+                self.observer?.endedWithoutAnswer(.bodyTooLarge)
                 context.close(promise: nil)
                 return
             }
@@ -124,6 +131,18 @@ final class RequestLimitsHandler: ChannelDuplexHandler, RemovableChannelHandler 
             self.deadline = nil
         }
         context.fireChannelRead(data)
+    }
+
+    /// The HTTP/1.1 parser's refusal of a malformed head (or one over the limits) passes here on
+    /// its way to the server, which answers it `400` and closes: counted before routing, with no
+    /// method, since the head was never read. Not a refusal: the input ending inside a request
+    /// (the client left, or this handler closed the connection), which nobody answers.
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if case .http1 = self.framing, let parserError = error as? HTTPParserError, parserError != .invalidEOFState, !self.discarding {
+            self.discarding = true
+            self.observer?.refusedBeforeRouting(method: nil, status: .badRequest)
+        }
+        context.fireErrorCaught(error)
     }
 
     /// The body of the `413` answer: ``Problem/bodyTooLarge``, rendered once.

@@ -18,6 +18,9 @@ extension MetricDescriptor {
         name: "bilet_tls_refusals_total", help: "TLS handshakes refused, by listener and reason (certificate refusal code, protocol-error, timed-out).")
     static let httpRequests = MetricDescriptor(
         name: "bilet_http_requests_total", help: "HTTP answers by route pattern (never the path asked for), method and status.")
+    static let httpUnansweredRequests = MetricDescriptor(
+        name: "bilet_http_unanswered_requests_total",
+        help: "Requests the listener's limits ended without an answer (connection or stream closed), by reason.")
     static let doorCalls = MetricDescriptor(
         name: "bilet_vault_door_calls_total", help: "Calls from this gateway to the vault's door, by area and outcome.")
     static let doorCallDuration = MetricDescriptor(

@@ -55,14 +55,7 @@ public enum OrganisationRoutes {
             let registration = OrganisationRegistration(
                 organisation: Organisation(kind: kind, id: id), region: body.region, name: body.name, address: body.address,
                 inn: body.inn, ogrn: body.ogrn, agreement: body.agreement)
-            let decision = try await decide(
-                staff, "create", registration.organisation, region: body.region, fields: ["name", "address"], dependencies)
-            let registrar = registrar(staff)
-            guard registrar.mayRegister(kind, in: body.region) else {
-                try await deny(staff, "create", rule: "registry.hierarchy", version: decision.policyVersion.digest, dependencies)
-            }
-            let record = try await dependencies.registry.register(
-                registration, by: registrar, policyVersion: decision.policyVersion.digest)
+            let record = try await register(staff, registration, dependencies)
             return JSONBody.response(.created, OrganisationBody(record))
         }
         group.get { request, context -> Response in
@@ -95,6 +88,23 @@ public enum OrganisationRoutes {
                 policyVersion: decision.policyVersion.digest)
             return JSONBody.response(.ok, OrganisationBody(updated))
         }
+    }
+
+    /// Registers `registration` for `staff`, as `POST /v1/organisations` does (and the
+    /// coordinator's registration page): the policy decides `create` (a denial audited, `403`),
+    /// then the hierarchy (the operator registers regions, a coordinator schools and venues of its
+    /// own region; else audited as `registry.hierarchy` and `403`), then the registry checks every
+    /// field and records the organisation with its `organisation.changed` record.
+    public static func register(
+        _ staff: StaffSession, _ registration: OrganisationRegistration, _ dependencies: Dependencies
+    ) async throws -> OrganisationRecord {
+        let decision = try await decide(
+            staff, "create", registration.organisation, region: registration.region, fields: ["name", "address"], dependencies)
+        let registrar = registrar(staff)
+        guard registrar.mayRegister(registration.organisation.kind, in: registration.region) else {
+            try await deny(staff, "create", rule: "registry.hierarchy", version: decision.policyVersion.digest, dependencies)
+        }
+        return try await dependencies.registry.register(registration, by: registrar, policyVersion: decision.policyVersion.digest)
     }
 
     /// The organisations `staff` may see, as `GET /v1/organisations?kind=&region=` lists them: the

@@ -51,6 +51,43 @@ public enum EventForm {
         ]
     }
 
+    /// The form naming (or changing) an event's mentor later: one of the venue's registered
+    /// `mentors`, required.
+    public static func mentorSections(mentors: [Choice]) -> [FormSection] {
+        [
+            FormSection(
+                legend: "Наставник",
+                fields: [
+                    FormField(
+                        name: "mentor", label: "Наставник", kind: .select, required: true,
+                        options: [FormField.Option(value: "", label: "— выберите —", selected: false)]
+                            + mentors.map { FormField.Option(value: $0.value, label: $0.label, selected: false) })
+                ])
+        ]
+    }
+
+    /// The values of a stored event as the form shows them to be edited: its details, the days as
+    /// `YYYY-MM-DD` (what a date input takes; the check reads both forms) and the times as `ЧЧ:ММ`
+    /// in Moscow time, the competencies separated by commas.
+    public static func values(of details: EventDetails) -> FormValues {
+        func moscow(_ date: Date) -> (day: String, time: String) {
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = RussianFormat.moscow
+            let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
+            return (
+                String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0),
+                String(format: "%02d:%02d", parts.hour ?? 0, parts.minute ?? 0)
+            )
+        }
+        let start = moscow(details.startsAt)
+        let end = moscow(details.endsAt)
+        return FormValues([
+            "title": details.title, "kind": details.kind.rawValue, "format": details.format.rawValue, "place": String(details.place),
+            "capacity": String(details.capacity), "sphere": details.sphere, "competencies": details.competencies.joined(separator: ", "),
+            "mentor": details.mentor ?? "", "starts_on": start.day, "starts_at": start.time, "ends_on": end.day, "ends_at": end.time,
+        ])
+    }
+
     /// The outcome of a submission.
     public enum Outcome: Sendable, Hashable {
         case valid(EventDetails)

@@ -18,6 +18,11 @@ public struct FormValues: Sendable, Hashable {
         self.values = values
     }
 
+    /// The fields `values` as given (a form prefilled from stored data, never from a request).
+    public init(_ values: [String: String]) {
+        self.values = values
+    }
+
     /// The value of `name`, or `nil`.
     public subscript(_ name: String) -> String? { values[name] }
 

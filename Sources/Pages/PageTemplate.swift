@@ -59,6 +59,12 @@ public enum PageTemplate: String, Sendable, Hashable, CaseIterable {
     case pupilEvents = "pupil-events"
     /// The coordinator's schools and venues of the region.
     case regionOrganisations = "region-organisations"
+    /// The coordinator registers a school or venue of the region.
+    case regionOrganisationNew = "region-organisation-new"
+    /// The coordinator creates a school's or venue's first staff account.
+    case regionStaffNew = "region-staff-new"
+    /// The account created: its login and activation code, shown this once.
+    case regionStaffCreated = "region-staff-created"
     /// The coordinator's submitted events, to approve or return with a reason.
     case regionEvents = "region-events"
     /// The region's KPI as SVG charts with a table of the same figures.
@@ -71,10 +77,22 @@ public enum PageTemplate: String, Sendable, Hashable, CaseIterable {
     case venueEvents = "venue-events"
     /// The venue's form for a new event.
     case venueEventNew = "venue-event-new"
+    /// The venue edits a draft or returned event (the new event's form, filled in).
+    case venueEventEdit = "venue-event-edit"
+    /// The venue names or changes the mentor of an event.
+    case venueEventMentor = "venue-event-mentor"
     /// The events the mentor runs.
     case mentorEvents = "mentor-events"
     /// The attendance list of an event the mentor runs, with a mark form per pupil (phone-sized).
     case mentorAttendance = "mentor-attendance"
+    /// The navigator's list of the region's approved events open for enrolment.
+    case navigatorEvents = "navigator-events"
+    /// One event for the navigator: its seats, the navigator's enrolments, enrolling and cancelling a pupil.
+    case navigatorEvent = "navigator-event"
+    /// The navigator's pupils with their recommendation drafts.
+    case navigatorRecommendations = "navigator-recommendations"
+    /// One pupil's recommendations for the navigator to edit and publish.
+    case navigatorPupilRecommendations = "navigator-pupil-recommendations"
     /// The navigator's pupils and the published tests, assigning a test to a pupil.
     case navigatorTests = "navigator-tests"
     /// The methodologist's tests: the upload form with the validator's refusals, the versions, publishing.
@@ -115,14 +133,23 @@ public enum PageTemplate: String, Sendable, Hashable, CaseIterable {
         case .pupilAccesses: "Кто обращался к моим данным"
         case .pupilEvents: "Мои мероприятия"
         case .regionOrganisations: "Школы и площадки региона"
+        case .regionOrganisationNew: "Регистрация школы или площадки"
+        case .regionStaffNew: "Учётная запись организации"
+        case .regionStaffCreated: "Учётная запись создана"
         case .regionEvents: "Мероприятия на согласовании"
         case .regionKPI: "Показатели региона"
         case .venuePlaces: "Места проведения"
         case .venueMentors: "Наставники площадки"
         case .venueEvents: "Мероприятия площадки"
         case .venueEventNew: "Новое мероприятие"
+        case .venueEventEdit: "Изменение мероприятия"
+        case .venueEventMentor: "Наставник мероприятия"
         case .mentorEvents: "Мои мероприятия"
         case .mentorAttendance: "Посещаемость и оценки"
+        case .navigatorEvents: "Запись на мероприятия"
+        case .navigatorEvent: "Запись учеников на мероприятие"
+        case .navigatorRecommendations: "Рекомендации учеников"
+        case .navigatorPupilRecommendations: "Рекомендации ученика"
         case .navigatorTests: "Назначение тестов ученикам"
         case .tests: "Тесты: загрузка и публикация"
         case .certificates: "Реестр сертификатов"

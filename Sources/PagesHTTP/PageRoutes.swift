@@ -28,7 +28,7 @@ public import VaultDoor
 ///   page before it is recorded besides signing out), `POST /app/sign-out`, the school's pages
 ///   (``SchoolPages``), the compliance officer's (``OfficerPages``), the regional coordinator's
 ///   (``RegionPages``), the venue's (``VenuePages``), the mentor's (``MentorPages``) and the
-///   navigator's test page (``NavigatorTestPages``).
+///   navigator's (``NavigatorPages``, and the test page ``NavigatorTestPages``).
 ///
 /// No session (or an ended one) goes to the sign-in page, a missing consent to the consent page;
 /// a form without its CSRF token is `403` with a page saying so; every refusal of the services is
@@ -55,8 +55,10 @@ public enum PageRoutes {
         /// The trials routes' dependencies (`/v1/trials/…`); without them the coordinator's,
         /// the venue's and the mentor's event pages are not served.
         public var trials: TrialsRoutes.Dependencies?
-        /// The navigator's own pupils (`GET /v1/navigators/me/progress`); with ``assessment``, the
-        /// navigator's test page is served.
+        /// The recommendations routes' desk (`/v1/recommendations/…`) and the navigator's own pupils
+        /// (`GET /v1/navigators/me/progress`); with ``trials``, the navigator's pages are served, with
+        /// ``assessment`` the navigator's test page.
+        public var recommendations: RecommendationsDesk?
         public var navigatorProgress: NavigatorProgressDesk?
         /// The assessment API's dependencies (`/v1/assessment/…`); without them the methodologist's
         /// page is not served.
@@ -149,10 +151,14 @@ public enum PageRoutes {
             SchoolPages.addKPI(to: pages, kit, desk: kpi)
         }
         OfficerPages.add(to: pages, kit, audit: dependencies.audit, door: dependencies.door)
-        RegionPages.add(to: pages, kit, organisations: dependencies.organisations, trials: dependencies.trials, kpi: dependencies.kpi)
+        RegionPages.add(
+            to: pages, kit, organisations: dependencies.organisations, trials: dependencies.trials, kpi: dependencies.kpi, staff: dependencies.staff)
         if let trials = dependencies.trials {
             VenuePages.add(to: pages, kit, trials: trials, staff: dependencies.staff)
             MentorPages.add(to: pages, kit, trials: trials)
+            if let recommendations = dependencies.recommendations, let progress = dependencies.navigatorProgress {
+                NavigatorPages.add(to: pages, kit, NavigatorPages.Dependencies(trials: trials, recommendations: recommendations, progress: progress))
+            }
         }
         if let assessment = dependencies.assessment {
             MethodologistPages.add(to: pages, kit, assessment: assessment)

@@ -1,4 +1,5 @@
 import Accounts
+import AccountsHTTP
 import Foundation
 import Gateway
 import HTTPTypes
@@ -12,7 +13,9 @@ import Trials
 import TrialsHTTP
 
 /// The regional coordinator's pages behind the page session: the region's schools and venues
-/// (`OrganisationRoutes.list`, what `GET /v1/organisations` runs), the events submitted for
+/// (`OrganisationRoutes.list`, what `GET /v1/organisations` runs), registering one and creating
+/// its first account (`OrganisationRoutes.register` and `StaffRoutes.create`, what `POST
+/// /v1/organisations` and `POST /v1/staff` run; `RegionPages+Registration.swift`), the events submitted for
 /// approval with approving and returning them with a reason (`TrialsRoutes.events` and
 /// `TrialsDesk.decide`, what `GET /v1/trials/events` and `POST …/approve|return` run), and the
 /// region's KPI as server-drawn SVG charts with a table of the same figures (`KPIDesk.report`,
@@ -23,9 +26,12 @@ enum RegionPages {
     /// Adds the coordinator's pages whose services are served.
     static func add(
         to pages: RouterGroup<BiletRequestContext>, _ kit: PageKit, organisations: OrganisationRoutes.Dependencies?,
-        trials: TrialsRoutes.Dependencies?, kpi: KPIDesk?
+        trials: TrialsRoutes.Dependencies?, kpi: KPIDesk?, staff: StaffRoutes.Dependencies
     ) {
-        if let organisations { addOrganisations(to: pages, kit, organisations) }
+        if let organisations {
+            addOrganisations(to: pages, kit, organisations)
+            addRegistration(to: pages, kit, organisations, staff: staff)
+        }
         if let trials { addEvents(to: pages, kit, trials) }
         if let kpi { addKPI(to: pages, kit, kpi) }
     }

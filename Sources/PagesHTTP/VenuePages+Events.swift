@@ -13,14 +13,21 @@ extension VenuePages {
     /// and its submission (`TrialsRoutes.createEvent`, `POST /v1/trials/events`'s: the desk, then
     /// the vault told who runs it), and submitting a draft to the coordinator
     /// (`TrialsRoutes.submit`, `POST …/submit`'s).
+    /// The choices of the event form: the venue's places (`TrialsDesk.places`) and registered
+    /// mentors (``mentors(_:_:_:_:)``).
+    static func eventChoices(
+        _ staff: StaffSession, _ caller: TrialsCaller, _ trials: TrialsRoutes.Dependencies, _ administration: StaffRoutes.Dependencies
+    ) async throws -> (places: [EventForm.Choice], mentors: [EventForm.Choice]) {
+        let places = try await trials.desk.places(caller).map { EventForm.Choice(value: String($0.id), label: "\($0.name) (до \($0.capacity) мест)") }
+        let mentors = try await mentors(staff, caller, trials, administration).registered.map { EventForm.Choice(value: $0.id, label: $0.login) }
+        return (places, mentors)
+    }
+
     static func addEvents(
         to pages: RouterGroup<BiletRequestContext>, _ kit: PageKit, _ trials: TrialsRoutes.Dependencies, staff administration: StaffRoutes.Dependencies
     ) {
-        /// The choices of the form: the venue's places and registered mentors.
         @Sendable func choices(_ staff: StaffSession, _ caller: TrialsCaller) async throws -> (places: [EventForm.Choice], mentors: [EventForm.Choice]) {
-            let places = try await trials.desk.places(caller).map { EventForm.Choice(value: String($0.id), label: "\($0.name) (до \($0.capacity) мест)") }
-            let mentors = try await mentors(staff, caller, trials, administration).registered.map { EventForm.Choice(value: $0.id, label: $0.login) }
-            return (places, mentors)
+            try await eventChoices(staff, caller, trials, administration)
         }
         pages.get("venue/events") { request, context -> Response in
             try await kit.trialsPage(context, role: .venue, whose: whose, trials) { staff, caller in
@@ -32,6 +39,8 @@ extension VenuePages {
                         switch request.uri.queryParameters["done"].map(String.init) {
                         case "created": "Черновик мероприятия сохранён. Отправьте его на согласование, когда всё готово."
                         case "submitted": "Мероприятие отправлено на согласование региональному координатору."
+                        case "updated": "Изменения сохранены: мероприятие снова черновик. Отправьте его на согласование, когда всё готово."
+                        case "mentor": "Наставник мероприятия назначен."
                         default: nil
                         }
                     var values: [String: Any] = ["venueEvents": rows, "hasVenueEvents": !rows.isEmpty]

@@ -10,7 +10,9 @@ import TrialsHTTP
 
 /// The venue's pages behind the page session, one file each: its places
 /// (`VenuePages+Places.swift`), its mentors and its events (creating one for the coordinator's
-/// approval, submitting it, seeing its status and the coordinator's reason). Each calls what the
+/// approval, editing a draft or returned one and naming its mentor later
+/// (`VenuePages+EventEdit.swift`), submitting it, seeing its status and the coordinator's
+/// reason). Each calls what the
 /// matching `/v1/trials/` route calls (``TrialsDesk`` and the ``TrialsRoutes`` calls that also tell
 /// the vault who runs an event), so the policy decides and the audit records as for the API.
 enum VenuePages {
@@ -21,5 +23,6 @@ enum VenuePages {
         addPlaces(to: pages, kit, trials)
         addMentors(to: pages, kit, trials, staff: staff)
         addEvents(to: pages, kit, trials, staff: staff)
+        addEventEditing(to: pages, kit, trials, staff: staff)
     }
 }

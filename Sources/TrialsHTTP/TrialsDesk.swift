@@ -181,6 +181,24 @@ public struct TrialsDesk: Sendable {
         return event
     }
 
+    /// The approved events of the navigator's region that have not ended, each permitted to the
+    /// caller by the policy (`read` of the event for `enrolment`, as ``enrollableEvent(_:_:)``
+    /// decides one; a refused event is left out), soonest first. Navigators only; anyone else is
+    /// refused `403` (audited).
+    public func enrollableEvents(_ caller: TrialsCaller, now: Date = Date()) async throws -> [TrialEvent] {
+        guard caller.role == .navigator, let region = caller.region else {
+            try await deny(caller, "read", resource: "event", rule: "trials.navigators-only", purpose: Self.enrolment)
+        }
+        var permitted: [TrialEvent] = []
+        for event in try await store.events(region: region, status: .approved)
+        where event.details.endsAt > now {
+            if try await decision(caller, "read", Self.eventResource(event), fields: ["title"], purpose: Self.enrolment, now: now, event: event).isAllowed {
+                permitted.append(event)
+            }
+        }
+        return permitted
+    }
+
     /// Enrols the pupil `pupil` (already translated under the navigator's policy by the vault) in
     /// `event`: seated or waiting, audited (`trials.enrolment_changed`) before it commits.
     public func enrol(_ caller: TrialsCaller, _ pupil: TrialsToken, in event: TrialEvent, now: Date = Date()) async throws -> EnrolmentOutcome {

@@ -2,7 +2,7 @@ public import Accounts
 import Foundation
 public import Gateway
 public import Hummingbird
-import HTTPTypes
+public import HTTPTypes
 import Tokens
 public import Trials
 public import VaultDoor
@@ -17,7 +17,8 @@ import VaultHTTP
 ///   `POST /v1/trials/events/{event}/approve`, `POST /v1/trials/events/{event}/return` `{reason}`;
 ///   a venue approving its own event is `403 self-approval`, any other refused caller `404
 ///   event-not-found` as for an unknown id (both audited);
-/// - navigator: `POST /v1/trials/events/{event}/enrolments` `{pupil: vault token}` (the vault
+/// - navigator: `GET /v1/trials/events` (the approved events of its region open for enrolment),
+///   `POST /v1/trials/events/{event}/enrolments` `{pupil: vault token}` (the vault
 ///   decides `create enrolment` and translates to the trials token; seated `201` or waiting
 ///   `202`; again: `200` as it stands), `DELETE /v1/trials/events/{event}/enrolments/{pupil}`
 ///   (the first waiting pupil is promoted), `GET /v1/trials/events/{event}/seats`;
@@ -87,15 +88,13 @@ public enum TrialsRoutes {
         group.put("events/:event") { request, context -> Response in
             let caller = try caller(context, desk)
             let body = try await JSONBody.decode(EventBody.self, from: request, limit: maximumRequestBytes)
-            let event = try await desk.updateEvent(caller, try eventID(context), try body.details())
-            try await recordRunBy(event, try context.requireStaff(), dependencies)
+            let event = try await updateEvent(caller, try eventID(context), try body.details(), session: try context.requireStaff(), dependencies)
             return JSONBody.response(.ok, EventAnswer(event))
         }
         group.put("events/:event/mentor") { request, context -> Response in
             let caller = try caller(context, desk)
             let body = try await JSONBody.decode(MentorBody.self, from: request, limit: maximumRequestBytes)
-            let event = try await desk.assignMentor(caller, try eventID(context), mentor: body.account)
-            try await recordRunBy(event, try context.requireStaff(), dependencies)
+            let event = try await assignMentor(caller, try eventID(context), mentor: body.account, session: try context.requireStaff(), dependencies)
             return JSONBody.response(.ok, EventAnswer(event))
         }
         group.post("events/:event/submit") { _, context -> Response in
@@ -121,39 +120,20 @@ public enum TrialsRoutes {
         group.post("events/:event/enrolments") { request, context -> Response in
             let caller = try caller(context, desk)
             let body = try await JSONBody.decode(EnrolBody.self, from: request, limit: maximumRequestBytes)
-            let event = try await desk.enrollableEvent(caller, try eventID(context))
-            let pupil = try await trialsToken(body.pupil, event, action: "create", context, dependencies)
-            let outcome = try await desk.enrol(caller, pupil, in: event)
-            if outcome.enrolment.state == .seated {
-                try await seats(event, seated: [pupil], released: [], context, dependencies)
-            }
-            let status: HTTPResponse.Status = !outcome.created ? .ok : (outcome.enrolment.state == .seated ? .created : .accepted)
+            let enrolled = try await enrol(caller, try eventID(context), pupil: body.pupil, session: try context.requireStaff(), dependencies)
             return JSONBody.response(
-                status,
-                EnrolmentAnswer(event: event.id, state: outcome.enrolment.state.rawValue, waitingPosition: outcome.enrolment.waitingPosition))
+                enrolled.status,
+                EnrolmentAnswer(event: enrolled.event.id, state: enrolled.enrolment.state.rawValue, waitingPosition: enrolled.enrolment.waitingPosition))
         }
         group.delete("events/:event/enrolments/:pupil") { _, context -> Response in
             let caller = try caller(context, desk)
-            let event = try await desk.enrollableEvent(caller, try eventID(context))
-            let text = context.parameters.get("pupil") ?? ""
-            let pupil = try await trialsToken(text, event, action: "delete", context, dependencies)
-            let cancellation: Cancellation
-            do {
-                cancellation = try await desk.cancel(caller, pupil, in: event)
-            } catch let error as TrialsError where error.code == .notEnrolled {
-                // A retry after the vault could not be told: make sure the fact is ended too.
-                try await seats(event, seated: [], released: [pupil], context, dependencies)
-                throw error
-            }
-            // Released whether seated or waiting: the vault ends the pupil's facts of the event either way.
-            try await seats(event, seated: cancellation.promoted.map { [$0] } ?? [], released: [pupil], context, dependencies)
+            let (event, cancellation) = try await cancel(
+                caller, try eventID(context), pupil: context.parameters.get("pupil") ?? "", session: try context.requireStaff(), dependencies)
             return JSONBody.response(
                 .ok, CancellationAnswer(event: event.id, was: cancellation.was.rawValue, promoted: cancellation.promoted != nil))
         }
         group.get("events/:event/seats") { _, context -> Response in
-            let caller = try caller(context, desk)
-            let event = try await desk.enrollableEvent(caller, try eventID(context))
-            let standing = try await desk.store.seats(in: event.id, enrolledBy: caller.actor)
+            let (event, standing) = try await seats(try caller(context, desk), try eventID(context), desk)
             let yours = standing.own.map { EnrolmentAnswer(event: event.id, state: $0.state.rawValue, waitingPosition: $0.waitingPosition) }
             return JSONBody.response(
                 .ok, SeatsAnswer(event: event.id, capacity: event.details.capacity, seated: standing.seated, waiting: standing.waiting, yours: yours))
@@ -184,7 +164,8 @@ public enum TrialsRoutes {
 
     /// The events `caller` sees, as `GET /v1/trials/events` lists them: a venue its own, a
     /// coordinator its region's submitted ones (`status` absent or `submitted`), a mentor the ones
-    /// it runs; anyone else is refused `403` (audited).
+    /// it runs, a navigator the approved ones of its region still open for enrolment (each
+    /// decided by the policy as `GET …/seats` decides one); anyone else is refused `403` (audited).
     public static func events(_ caller: TrialsCaller, status: String?, _ desk: TrialsDesk) async throws -> [TrialEvent] {
         switch caller.role {
         case .venue: return try await desk.venueEvents(caller)
@@ -192,6 +173,7 @@ public enum TrialsRoutes {
             guard status ?? "submitted" == "submitted" else { throw TrialsError(.invalidArgument, "status is submitted") }
             return try await desk.submittedEvents(caller)
         case .mentor: return try await desk.store.events(runBy: caller.account)
+        case .navigator: return try await desk.enrollableEvents(caller)
         default: try await desk.deny(caller, "read", resource: "event", rule: "trials.no-listing", purpose: TrialsDesk.administration)
         }
     }
@@ -213,12 +195,89 @@ public enum TrialsRoutes {
         return event
     }
 
+    /// Replaces the details of a draft or returned event of the caller's venue
+    /// (`PUT /v1/trials/events/{event}`; the event becomes a draft again) and tells the vault who
+    /// runs it.
+    public static func updateEvent(
+        _ caller: TrialsCaller, _ id: Int64, _ details: EventDetails, session: StaffSession, _ dependencies: Dependencies
+    ) async throws -> TrialEvent {
+        let event = try await dependencies.desk.updateEvent(caller, id, details)
+        try await recordRunBy(event, session, dependencies)
+        return event
+    }
+
+    /// Names or changes the mentor running an event of the caller's venue, whatever its status
+    /// (`PUT /v1/trials/events/{event}/mentor`), and tells the vault who runs it.
+    public static func assignMentor(
+        _ caller: TrialsCaller, _ id: Int64, mentor: String, session: StaffSession, _ dependencies: Dependencies
+    ) async throws -> TrialEvent {
+        let event = try await dependencies.desk.assignMentor(caller, id, mentor: mentor)
+        try await recordRunBy(event, session, dependencies)
+        return event
+    }
+
     /// Submits an event of the caller's venue to the region's coordinator
     /// (`POST /v1/trials/events/{event}/submit`) and tells the vault who runs it.
     public static func submit(_ caller: TrialsCaller, _ id: Int64, session: StaffSession, _ dependencies: Dependencies) async throws -> TrialEvent {
         let event = try await dependencies.desk.submit(caller, id)
         try await recordRunBy(event, session, dependencies)
         return event
+    }
+
+    /// What an enrolment came to: the event, the enrolment as it stands, and the API's status
+    /// (`201` seated, `202` waiting, `200` when the pupil was enrolled already).
+    public struct Enrolled: Sendable {
+        public let event: TrialEvent
+        public let enrolment: Enrolment
+        public let status: HTTPResponse.Status
+    }
+
+    /// Enrols the navigator's pupil `pupil` (vault token) in the approved event `id`
+    /// (`POST /v1/trials/events/{event}/enrolments`): the event decided for the caller, the pupil's
+    /// trials token from the vault's door (`create enrolment`: the navigator's assignment, consent,
+    /// audit), the seat or the waiting list, and the vault told of a seat taken.
+    public static func enrol(
+        _ caller: TrialsCaller, _ id: Int64, pupil: String, session: StaffSession, _ dependencies: Dependencies
+    ) async throws -> Enrolled {
+        let desk = dependencies.desk
+        let event = try await desk.enrollableEvent(caller, id)
+        let token = try await trialsToken(pupil, event, action: "create", session: session, dependencies)
+        let outcome = try await desk.enrol(caller, token, in: event)
+        if outcome.enrolment.state == .seated {
+            try await seats(event, seated: [token], released: [], session: session, dependencies)
+        }
+        let status: HTTPResponse.Status = !outcome.created ? .ok : (outcome.enrolment.state == .seated ? .created : .accepted)
+        return Enrolled(event: event, enrolment: outcome.enrolment, status: status)
+    }
+
+    /// Cancels the enrolment of the navigator's pupil `pupil` (vault token) in the event `id`
+    /// (`DELETE /v1/trials/events/{event}/enrolments/{pupil}`): the first waiting pupil gets the
+    /// freed seat, and the vault ends the pupil's facts of the event; `409 not-enrolled` when the
+    /// pupil holds no enrolment in it.
+    public static func cancel(
+        _ caller: TrialsCaller, _ id: Int64, pupil: String, session: StaffSession, _ dependencies: Dependencies
+    ) async throws -> (TrialEvent, Cancellation) {
+        let desk = dependencies.desk
+        let event = try await desk.enrollableEvent(caller, id)
+        let token = try await trialsToken(pupil, event, action: "delete", session: session, dependencies)
+        let cancellation: Cancellation
+        do {
+            cancellation = try await desk.cancel(caller, token, in: event)
+        } catch let error as TrialsError where error.code == .notEnrolled {
+            // A retry after the vault could not be told: make sure the fact is ended too.
+            try await seats(event, seated: [], released: [token], session: session, dependencies)
+            throw error
+        }
+        // Released whether seated or waiting: the vault ends the pupil's facts of the event either way.
+        try await seats(event, seated: cancellation.promoted.map { [$0] } ?? [], released: [token], session: session, dependencies)
+        return (event, cancellation)
+    }
+
+    /// The seats of the approved event `id` as its navigator sees them (`GET …/seats`): the counts
+    /// and the caller's own enrolments (states and places in line, never a pupil's token).
+    public static func seats(_ caller: TrialsCaller, _ id: Int64, _ desk: TrialsDesk) async throws -> (TrialEvent, SeatStanding) {
+        let event = try await desk.enrollableEvent(caller, id)
+        return (event, try await desk.store.seats(in: event.id, enrolledBy: caller.actor))
     }
 
     /// One page of the attendance list of an event the caller runs
@@ -266,9 +325,8 @@ public enum TrialsRoutes {
 
     /// The trials token of the navigator's pupil, through the vault (policy, consent, audit).
     static func trialsToken(
-        _ pupil: String, _ event: TrialEvent, action: String, _ context: BiletRequestContext, _ dependencies: Dependencies
+        _ pupil: String, _ event: TrialEvent, action: String, session: StaffSession, _ dependencies: Dependencies
     ) async throws -> TrialsToken {
-        let session = try context.requireStaff()
         let answer = try await DoorCalls.call(
             dependencies.door,
             .trials(
@@ -280,10 +338,9 @@ public enum TrialsRoutes {
 
     /// Tells the vault which seats were taken and freed (`enrolled_in` facts).
     static func seats(
-        _ event: TrialEvent, seated: [TrialsToken], released: [TrialsToken], _ context: BiletRequestContext, _ dependencies: Dependencies
+        _ event: TrialEvent, seated: [TrialsToken], released: [TrialsToken], session: StaffSession, _ dependencies: Dependencies
     ) async throws {
         guard !seated.isEmpty || !released.isEmpty else { return }
-        let session = try context.requireStaff()
         _ = try await DoorCalls.call(
             dependencies.door,
             .trials(

@@ -1,6 +1,6 @@
 public import Accounts
 import Foundation
-public import Gateway
+import Gateway
 import HTTPTypes
 import Hummingbird
 public import VaultDoor

@@ -2,8 +2,10 @@
 each at its own organisation's workstation (venue 77-0042's and region 77's development
 certificates in the NSS database of a HOME of their own): the venue adds a place, registers a
 mentor and creates an event through the form (a refused value shown next to its field) and submits
-it; the coordinator refuses to return it without a reason (the message next to the field), then
-approves it and sees the region's KPI charts; a navigator enrols a synthetic pupil through the JSON
+it, and a second one; the coordinator refuses to return the first without a reason (the message
+next to the field), then approves it, returns the second with a reason and sees the region's KPI
+charts; the coordinator registers a school (a wrong ИНН next to its field) and creates its first
+account; the venue edits the returned event (the form filled in) and names its mentor; a navigator enrols a synthetic pupil through the JSON
 API; the mentor, on a phone-sized screen (390×844), opens the event's attendance list and marks the
 pupil present with a grade. No Content-Security-Policy violation, nothing wider than the phone's
 screen. Screenshots of each role's main page."""
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import re
 import secrets
 import shutil
 from pathlib import Path
@@ -74,6 +77,7 @@ def test_a_venue_creates_an_event_the_coordinator_approves_and_the_mentor_marks_
     violations: list[str] = []
     url = platform.workstations_url
     title = f"Профпроба «Робототехника» {secrets.token_hex(2)}"
+    returned_title = f"Профпроба «Черчение» {secrets.token_hex(2)}"
 
     # The mentor's account first, so that the venue can register it.
     mentor = _signed_in(platform, venue_browser, "mentor", "bilet://venue/77-0042", PHONE, violations)
@@ -122,6 +126,21 @@ def test_a_venue_creates_an_event_the_coordinator_approves_and_the_mentor_marks_
     assert "на согласовании" in venue.locator("tr", has_text=title).inner_text()
     venue_shot = screenshots.save(venue, "venue-events")
 
+    # A second event, which the coordinator will return.
+    venue.goto(url + "/app/venue/events/new")
+    venue.get_by_label("Название *").fill(returned_title)
+    venue.get_by_label("Место проведения *").select_option(index=1)
+    venue.get_by_label("Число мест *").fill("10")
+    venue.get_by_label("Сфера *").fill("engineering")
+    venue.get_by_label("Дата начала *").fill(start.strftime("%Y-%m-%d"))
+    venue.get_by_label("Время начала *").fill(start.strftime("%H:%M"))
+    venue.get_by_label("Дата окончания *").fill(end.strftime("%Y-%m-%d"))
+    venue.get_by_label("Время окончания *").fill(end.strftime("%H:%M"))
+    venue.get_by_role("button", name="Сохранить черновик").click()
+    venue.wait_for_load_state()
+    venue.locator("tr", has_text=returned_title).get_by_role("button", name="На согласование").click()
+    venue.wait_for_load_state()
+
     # The coordinator: a return without a reason is refused next to the field; then approved.
     coordinator = _signed_in(platform, region_browser, "regional_coordinator", "bilet://region/77", DESKTOP, violations)
     coordinator.goto(url + "/app/region/events")
@@ -136,6 +155,11 @@ def test_a_venue_creates_an_event_the_coordinator_approves_and_the_mentor_marks_
     card.get_by_role("button", name="Согласовать").click()
     coordinator.wait_for_load_state()
     assert coordinator.get_by_role("status").inner_text() == "Мероприятие согласовано: ученики могут на него записываться."
+    card = coordinator.locator("section.card", has_text=returned_title)
+    card.get_by_label("Причина возврата *").fill("Уточните время начала.")
+    card.get_by_role("button", name="Вернуть на доработку").click()
+    coordinator.wait_for_load_state()
+    assert coordinator.get_by_role("status").inner_text() == "Мероприятие возвращено площадке с вашей причиной."
     coordinator.goto(url + "/app/region/kpi")
     assert coordinator.locator("svg[role=img]").count() == 5
     assert coordinator.locator("svg title").first.text_content() == "Зарегистрировано учеников"
@@ -144,9 +168,75 @@ def test_a_venue_creates_an_event_the_coordinator_approves_and_the_mentor_marks_
     coordinator.goto(url + "/app/region/organisations")
     assert coordinator.locator("h1").inner_text() == "Школы и площадки региона"
 
-    # A navigator enrols a synthetic pupil (consent to event attendance) through the JSON API.
+    # The coordinator registers a school (region 77 registered first by the operator through the JSON API): a wrong ИНН is
+    # shown next to its field, then the school is registered and its first account created, the activation code shown once.
     desk = Desk(platform)
     suffix = secrets.token_hex(3)
+    operator, _ = desk.staff(f"browser.operator.{suffix}", "operator", "bilet://operator/op-1", "operator", region=None)
+    status, answer = desk.call(url, "POST", "/v1/organisations", "operator", operator, {
+        "kind": "region", "id": "77", "region": "77", "name": "Тестовый регион 77", "address": "г. Тестов",
+        "inn": "7700000016", "ogrn": "1027700000008",
+        "agreement": {"number": "ДОП-77", "signed_on": "2026-09-01", "signatory": "Тестов Т."}})
+    assert status in (201, 409), answer
+    school_id = f"77-{secrets.randbelow(9000) + 1000}"
+    coordinator.get_by_role("link", name="Зарегистрировать школу или площадку").click()
+    coordinator.wait_for_load_state()
+    coordinator.get_by_label("Вид *").select_option("school")
+    coordinator.get_by_label("Код в реестре *").fill(school_id)
+    coordinator.get_by_label("Полное название *").fill(f"Школа {school_id} (синтетическая)")
+    coordinator.get_by_label("Адрес *").fill("г. Тестов, ул. Примерная, 3")
+    coordinator.get_by_label("ИНН *").fill("7700000017")
+    coordinator.get_by_label("ОГРН *").fill("1027700000008")
+    coordinator.get_by_label("Номер соглашения *").fill(f"ДОП-{school_id}")
+    coordinator.get_by_label("Дата подписания *").fill("2026-09-01")
+    coordinator.get_by_label("Подписал от организации *").fill("Примеров П.")
+    coordinator.get_by_role("button", name="Зарегистрировать").click()
+    coordinator.wait_for_load_state()
+    inn = coordinator.get_by_label("ИНН *")
+    assert inn.get_attribute("aria-invalid") == "true"
+    assert coordinator.locator("#" + inn.get_attribute("aria-describedby")).inner_text() == "Контрольные цифры ИНН не сходятся: проверьте номер."
+    screenshots.save(coordinator, "region-organisation-new")
+    inn.fill("7700000016")
+    coordinator.get_by_role("button", name="Зарегистрировать").click()
+    coordinator.wait_for_load_state()
+    assert coordinator.url == url + f"/app/region/staff/new?organisation=school/{school_id}&done=registered", coordinator.url
+    assert coordinator.get_by_role("status").inner_text() == "Организация зарегистрирована. Создайте её первую учётную запись."
+    assert coordinator.get_by_label("Организация *").input_value() == f"school/{school_id}"
+    coordinator.get_by_label("Логин *").fill(f"browser.school.{suffix}")
+    coordinator.get_by_role("button", name="Создать учётную запись").click()
+    coordinator.wait_for_load_state()
+    assert coordinator.locator("h1").inner_text() == "Учётная запись создана"
+    assert re.fullmatch(r"[A-Z0-9]{4}(-[A-Z0-9]{4}){4}", coordinator.locator("#activation-code").inner_text())
+    status, listed = desk.call(url, "GET", f"/v1/organisations/school/{school_id}", "region",
+                               desk.staff(f"browser.coord.{suffix}", "regional_coordinator", "bilet://region/77", "region")[0])
+    assert status == 200 and listed["name"] == f"Школа {school_id} (синтетическая)", listed
+
+    # The venue edits the returned event (the form filled in, the coordinator's reason shown) and names its mentor.
+    venue.goto(url + "/app/venue/events")
+    row = venue.locator("tr", has_text=returned_title)
+    assert "Причина: Уточните время начала." in row.inner_text()
+    row.get_by_role("link", name="Изменить").click()
+    venue.wait_for_load_state()
+    assert venue.get_by_label("Название *").input_value() == returned_title
+    assert venue.get_by_label("Число мест *").input_value() == "10"
+    assert venue.get_by_label("Дата начала *").input_value() == start.strftime("%Y-%m-%d")
+    edited_title = returned_title.replace("Черчение", "Черчение и 3D")
+    venue.get_by_label("Название *").fill(edited_title)
+    venue.get_by_label("Число мест *").fill("12")
+    screenshots.save(venue, "venue-event-edit")
+    venue.get_by_role("button", name="Сохранить изменения").click()
+    venue.wait_for_load_state()
+    assert venue.url == url + "/app/venue/events?done=updated", venue.url
+    row = venue.locator("tr", has_text=edited_title)
+    assert "черновик" in row.inner_text() and "12 / 0" in row.inner_text()
+    row.get_by_role("link", name="Наставник").click()
+    venue.wait_for_load_state()
+    venue.get_by_label("Наставник *").select_option(index=1)
+    venue.get_by_role("button", name="Назначить наставника").click()
+    venue.wait_for_load_state()
+    assert venue.get_by_role("status").inner_text() == "Наставник мероприятия назначен."
+
+    # A navigator enrols a synthetic pupil (consent to event attendance) through the JSON API.
     school, _ = desk.staff(f"browser.mschool.{suffix}", "school", "bilet://school/77-0001", "workstation")
     navigator, navigator_id = desk.staff(f"browser.mnav.{suffix}", "navigator", "bilet://school/77-0001", "workstation")
     status, registered = desk.call(url, "POST", "/v1/pupils", "workstation", school, {

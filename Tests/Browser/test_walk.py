@@ -4,9 +4,10 @@ through the form (the consent covering the pupil's own account, tests and recomm
 issues the activation code; the navigator assigns the test; the pupil, on a phone on the pupils'
 listener, activates the account, signs in and takes the test; the compliance officer opens the
 pupil's access report and finds the school's, the navigator's and the testing's accesses. All in
-Russian, with no Content-Security-Policy violation. No JSON API call: the staff accounts are made with
-`bilet accounts add`, the operator's command line, because no page creates a school's staff accounts
-yet (docs/PAGES.md, "Not built yet"). Screenshots of each step."""
+Russian, with no Content-Security-Policy violation. No JSON API call: the four staff accounts are made
+with `bilet accounts add`, the operator's command line, because no page can make them ready to sign in
+(the coordinator's page creates a school's first account only, which is then activated through the
+API, and no page creates a navigator's, an officer's or a methodologist's). Screenshots of each step."""
 
 from __future__ import annotations
 
@@ -43,7 +44,7 @@ def _test_definition(code: str) -> dict:
 
 def _add_account(platform: Platform, role: str, prefix: str, region: str | None) -> tuple[str, str, str]:
     """A synthetic staff account of school 77-0001 made with `bilet accounts add` (no page makes
-    one yet): (login, password, actor `user:usr_…`)."""
+    one ready to sign in): (login, password, actor `user:usr_…`)."""
     login = f"walk.{prefix}.{secrets.token_hex(3)}"
     password = f"walk run {secrets.token_hex(16)}"
     added = subprocess.run(

@@ -49,7 +49,9 @@ import Testing
     }
 
     @Test func oversizedHeadersAreRefused() async throws {
-        let harness = try await GatewayHarness.start(listeners: Self.listener(ListenerLimits(maximumHeaderBytes: 4096)))
+        let observer = RecordingRequestObserver()
+        let harness = try await GatewayHarness.start(
+            listeners: Self.listener(ListenerLimits(maximumHeaderBytes: 4096)), requestObserver: observer)
         // HTTP/1.1's parser; HTTP/2's refusals of the same head are in HTTP2Tests
         let big = try await harness.curl(
             "workstations", .school, extra: ["--http1.1", "-H", "X-Padding: " + String(repeating: "a", count: 8000)])
@@ -57,10 +59,16 @@ import Testing
         await harness.stop()
         #expect(split(big).status == "400", "\(big.stdout) \(big.stderr)")
         #expect(split(normal).status == "200")
+        // The parser's refusal is counted before routing, with no method (none was read).
+        #expect(observer.refusals == [.init(method: nil, status: 400)])
+        #expect(observer.answered == [200])
+        #expect(observer.unanswered.isEmpty)
     }
 
     @Test func oversizedBodiesAreRefusedWith413() async throws {
-        let harness = try await GatewayHarness.start(listeners: Self.listener(ListenerLimits(maximumBodyBytes: 1024)))
+        let observer = RecordingRequestObserver()
+        let harness = try await GatewayHarness.start(
+            listeners: Self.listener(ListenerLimits(maximumBodyBytes: 1024)), requestObserver: observer)
         let body = harness.workDirectory.appendingPathComponent("body.bin").path
         try Data(repeating: 0x61, count: 100_000).write(to: URL(fileURLWithPath: body))
         let big = try await harness.curl("workstations", .school, extra: ["--data-binary", "@\(body)", "-X", "POST"])
@@ -71,6 +79,9 @@ import Testing
         #expect(split(big).status == "413", "\(big.stdout) \(big.stderr)")
         #expect(split(chunked).status != "200")
         #expect(split(normal).status == "200")
+        // The announced one refused with 413; the chunked one ended, counted, when it passed the limit.
+        #expect(observer.refusals == [.init(method: .post, status: 413)])
+        #expect(observer.unanswered == [.bodyTooLarge])
     }
 
     @Test func idleConnectionsAreClosed() async throws {
@@ -104,8 +115,9 @@ import Testing
     }
 
     @Test func slowBodiesAreCutOff() async throws {
+        let observer = RecordingRequestObserver()
         let harness = try await GatewayHarness.start(
-            listeners: Self.listener(ListenerLimits(idleTimeout: .seconds(30), requestTimeout: .seconds(1))))
+            listeners: Self.listener(ListenerLimits(idleTimeout: .seconds(30), requestTimeout: .seconds(1))), requestObserver: observer)
         let slow = try Self.sClient(harness)
         defer { Task { await slow.stop() } }
         slow.send("POST /v1/whoami HTTP/1.1\r\nHost: localhost\r\nContent-Length: 1000\r\n\r\n")
@@ -119,6 +131,8 @@ import Testing
         #expect(!slow.isRunning, "the slow body was never cut off")
         #expect(ContinuousClock.now - start < .seconds(3))
         await harness.stop()
+        #expect(observer.unanswered == [.bodyTimedOut])
+        #expect(observer.refusals.isEmpty)
     }
 
     @Test func gracefulShutdownFinishesRequestsInFlightAndSendsCloseNotify() async throws {

@@ -35,7 +35,8 @@ import VaultDoor
         let text = String(decoding: await metrics.exposition(after: []), as: UTF8.self)
         let (typed, helped) = Self.families(text)
         let expected: Set<String> = [
-            "bilet_tls_handshakes_total", "bilet_tls_refusals_total", "bilet_http_requests_total", "bilet_vault_door_calls_total",
+            "bilet_tls_handshakes_total", "bilet_tls_refusals_total", "bilet_http_requests_total", "bilet_http_unanswered_requests_total",
+            "bilet_vault_door_calls_total",
             "bilet_vault_door_call_duration_seconds", "bilet_policy_decisions_total", "bilet_audit_events_total",
             "bilet_audit_checkpoint_age_seconds", "bilet_audit_sequencer_pending_events", "bilet_audit_sequencer_lag_seconds",
             "bilet_audit_checkpoint_file_failures_total", "bilet_audit_checkpoint_file_failing", "bilet_reading_up",
@@ -47,15 +48,25 @@ import VaultDoor
         await pool.shutdown()
     }
 
-    /// A request the listener's limits refuse before routing (413, 400) is counted under
-    /// `route="before-routing"`, not under a route nor as `unmatched`.
+    /// A request the listener's limits or the HTTP/1.1 parser refuse before routing (413, 400) is
+    /// counted under `route="before-routing"`, not under a route nor as `unmatched`; one the limits
+    /// end without an answer under its reason, each reason's series there (0) from the start.
     @Test func limitRefusalsAreCountedBeforeRouting() async {
         let metrics = GatewayMetrics(listeners: ["workstations"])
         let observe = metrics.requestCounting(RouteTable([.init(method: .post, path: "/v1/pupils/import")]))
         observe.refusedBeforeRouting(method: .post, status: .contentTooLarge)
         observe.refusedBeforeRouting(method: .post, status: .contentTooLarge)
         observe.refusedBeforeRouting(method: .get, status: .badRequest)
+        let unanswered = #"bilet_http_unanswered_requests_total{reason="#
+        let before = String(decoding: await metrics.exposition(after: []), as: UTF8.self)
+        #expect(before.contains(unanswered + #""body-too-large"} 0"#) && before.contains(unanswered + #""body-timed-out"} 0"#), "\(before)")
+        observe.refusedBeforeRouting(method: nil, status: .badRequest)
+        observe.endedWithoutAnswer(.bodyTimedOut)
+        observe.endedWithoutAnswer(.bodyTimedOut)
         let text = String(decoding: await metrics.exposition(after: []), as: UTF8.self)
+        #expect(text.contains(#"bilet_http_requests_total{route="before-routing",method="unknown",status="400"} 1"#), "\(text)")
+        #expect(text.contains(unanswered + #""body-timed-out"} 2"#), "\(text)")
+        #expect(text.contains(unanswered + #""body-too-large"} 0"#) && text.contains(unanswered + #""answer-stalled"} 0"#), "\(text)")
         #expect(text.contains(#"bilet_http_requests_total{route="before-routing",method="POST",status="413"} 2"#), "\(text)")
         #expect(text.contains(#"bilet_http_requests_total{route="before-routing",method="GET",status="400"} 1"#), "\(text)")
         #expect(!text.contains(#"route="/v1/pupils/import""#) && !text.contains(#"route="unmatched""#), "\(text)")

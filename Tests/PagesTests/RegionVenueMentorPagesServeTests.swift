@@ -178,6 +178,84 @@ import Testing
         let apiOrganisations = try #require(Self.json(try api("region", coordinatorToken, "/v1/organisations").body)["organisations"] as? [[String: Any]])
         #expect(apiOrganisations.filter { ["school", "venue"].contains($0["kind"] as? String ?? "") }.count == 2, "the region itself is listed too")
 
+        // Registering a school through the page: without the token 403, a refused value next to its field (422), nothing stored;
+        // then registered (the API reads it, no signatory), again 409 next to the code.
+        #expect(try coordinatorPage("/app/home").body.contains(#"<li><a href="/app/region/organisations/new">Зарегистрировать школу или площадку</a></li>"#))
+        let newOrganisation = try coordinatorPage("/app/region/organisations/new")
+        #expect(newOrganisation.http == "200", "\(newOrganisation)")
+        #expect(newOrganisation.body.contains(#"<form method="post" action="/app/region/organisations" novalidate>"#))
+        let school: [(String, String)] = [
+            ("kind", "school"), ("id", "77-0002"), ("name", "Школа № 2 (синтетическая)"), ("address", "г. Тестов, ул. Примерная, 2"),
+            ("inn", "7700000016"), ("ogrn", "1027700000008"), ("agreement_number", "ДОП-77-0002"), ("agreement_signed_on", "02.09.2026"),
+            ("agreement_signatory", "Примеров П."),
+        ]
+        func changed(_ form: [(String, String)], _ name: String, _ value: String) -> [(String, String)] {
+            form.map { $0.0 == name ? ($0.0, value) : $0 }
+        }
+        #expect(try coordinatorPage("/app/region/organisations", method: "POST", form: school).http == "403")
+        let badINN = try coordinatorPage("/app/region/organisations", method: "POST", form: [("_csrf", coordinator.csrf)] + changed(school, "inn", "7700000017"))
+        #expect(badINN.http == "422", "\(badINN)")
+        #expect(badINN.body.contains(#"<p class="error" id="inn-error">Контрольные цифры ИНН не сходятся: проверьте номер.</p>"#))
+        #expect(badINN.body.contains(#"<input id="name" name="name" type="text" value="Школа № 2 (синтетическая)""#), "the typed values stay")
+        let badDay = try coordinatorPage(
+            "/app/region/organisations", method: "POST", form: [("_csrf", coordinator.csrf)] + changed(school, "agreement_signed_on", "31.02.2026"))
+        #expect(badDay.http == "422", "\(badDay)")
+        #expect(badDay.body.contains(#"<p class="error" id="agreement_signed_on-error">Введите дату в виде ДД.ММ.ГГГГ.</p>"#))
+        #expect(try api("region", coordinatorToken, "/v1/organisations/school/77-0002").http == "404", "nothing stored")
+        let registeredSchool = try coordinatorPage("/app/region/organisations", method: "POST", form: [("_csrf", coordinator.csrf)] + school)
+        #expect(registeredSchool.http == "303", "\(registeredSchool)")
+        #expect(registeredSchool.headers["location"] == "/app/region/staff/new?organisation=school/77-0002&done=registered")
+        let apiSchool = try api("region", coordinatorToken, "/v1/organisations/school/77-0002")
+        #expect(apiSchool.http == "200", "\(apiSchool)")
+        let schoolBody = Self.json(apiSchool.body)
+        #expect(schoolBody["name"] as? String == "Школа № 2 (синтетическая)")
+        #expect(schoolBody["region"] as? String == "77")
+        #expect((schoolBody["agreement"] as? [String: Any])?["signed_on"] as? String == "2026-09-02")
+        #expect(!apiSchool.body.contains("Примеров"), "the signatory is write-only")
+        let registeredAgain = try coordinatorPage("/app/region/organisations", method: "POST", form: [("_csrf", coordinator.csrf)] + school)
+        #expect(registeredAgain.http == "409", "\(registeredAgain)")
+        #expect(registeredAgain.body.contains(#"<p class="error" id="id-error">Организация этого вида с таким кодом уже зарегистрирована.</p>"#))
+        #expect(try coordinatorPage("/app/region/organisations").body.contains("<caption>Организации региона: 3</caption>"))
+
+        // Its first account: the new school chosen, a refused login next to its field, then created with the activation code
+        // shown once; the code activates the account at the school's workstation and the API shows it as the school's.
+        let accountForm = try coordinatorPage("/app/region/staff/new?organisation=school/77-0002&done=registered")
+        #expect(accountForm.http == "200", "\(accountForm)")
+        #expect(accountForm.body.contains("Организация зарегистрирована. Создайте её первую учётную запись."))
+        #expect(accountForm.body.contains(#"<option value="school/77-0002" selected>школа 77-0002 — Школа № 2 (синтетическая)</option>"#))
+        #expect(accountForm.body.contains(#"<option value="venue/77-0042">площадка 77-0042 — Тестовая организация 77-0042</option>"#))
+        #expect(try coordinatorPage("/app/region/staff", method: "POST", form: [("organisation", "school/77-0002"), ("login", "school.two")]).http == "403")
+        let badLogin = try coordinatorPage(
+            "/app/region/staff", method: "POST", form: [("_csrf", coordinator.csrf), ("organisation", "school/77-0002"), ("login", "школа два")])
+        #expect(badLogin.http == "422", "\(badLogin)")
+        #expect(badLogin.body.contains(#"<p class="error" id="login-error">Только латинские буквы, цифры и . _ @ -, первой — буква или цифра, до 128 знаков.</p>"#))
+        let created = try coordinatorPage(
+            "/app/region/staff", method: "POST", form: [("_csrf", coordinator.csrf), ("organisation", "school/77-0002"), ("login", "School.Two")])
+        #expect(created.http == "201", "\(created)")
+        #expect(created.headers["cache-control"] == "no-store")
+        #expect(created.body.contains("Учётная запись <strong>school.two</strong> создана для организации bilet://school/77-0002."))
+        let code = String(try #require(created.body.firstMatch(of: #/<code id="activation-code">([A-Z0-9-]+)</code>/#)?.output.1))
+        let loginAgain = try coordinatorPage(
+            "/app/region/staff", method: "POST", form: [("_csrf", coordinator.csrf), ("organisation", "school/77-0002"), ("login", "school.two")])
+        #expect(loginAgain.http == "409", "\(loginAgain)")
+        #expect(loginAgain.body.contains(#"<p class="error" id="login-error">Этот логин уже занят: выберите другой.</p>"#))
+        let activated = try run.call(
+            port: port, client: "school-b", token: nil, "/v1/staff/activate", method: "POST", type: "application/json",
+            body: #"{"login":"school.two","activation_code":"\#(code)","password":"\#(ServeRun.password)"}"#)
+        #expect(activated.http == "204", "\(activated)")
+        let schoolTwoToken = try run.signIn(port: port, "school.two", client: "school-b")
+        let schoolTwo = Self.json(try api("school-b", schoolTwoToken, "/v1/staff/me").body)
+        #expect(schoolTwo["role"] as? String == "school")
+        #expect(schoolTwo["organisation"] as? String == "bilet://school/77-0002")
+        #expect(schoolTwo["region"] as? String == "77")
+        // The venue is refused the coordinator's registration pages, before anything is read or written.
+        #expect(try venuePage("/app/region/organisations/new").http == "403")
+        let venueRegisters = try venuePage("/app/region/organisations", method: "POST", form: [("_csrf", venue.csrf)] + changed(school, "id", "77-0005"))
+        #expect(venueRegisters.http == "403")
+        #expect(venueRegisters.body.contains("Эта страница для регионального координатора."))
+        #expect(try api("region", coordinatorToken, "/v1/organisations/school/77-0005").http == "404")
+        #expect(try venuePage("/app/region/staff", method: "POST", form: [("_csrf", venue.csrf), ("organisation", "venue/77-0042"), ("login", "venue.two")]).http == "403")
+
         let pending = try coordinatorPage("/app/region/events")
         #expect(pending.http == "200", "\(pending)")
         #expect(pending.body.contains(#"<h2 id="event-\#(robotics)">Профпроба «Робототехника»</h2>"#))
@@ -207,6 +285,68 @@ import Testing
         let venueEvents = try venuePage("/app/venue/events")
         #expect(venueEvents.body.contains("<td>возвращено на доработку<br><span class=\"hint\">Причина: Уточните время начала.</span></td>"))
         #expect(venueEvents.body.contains("<td>согласовано</td>"))
+
+        // The venue edits the returned event: an approved one is no longer edited (409); the form filled in with the stored
+        // details and the coordinator's reason; without the token 403 and a refused value 422 next to its field, nothing changed;
+        // then saved: the API shows the new details and a draft again.
+        #expect(venueEvents.body.contains(#"<a href="/app/venue/events/\#(drawing)/edit">Изменить</a>"#))
+        #expect(!venueEvents.body.contains(#"<a href="/app/venue/events/\#(robotics)/edit">"#))
+        #expect(try venuePage("/app/venue/events/\(robotics)/edit").http == "409")
+        #expect(try venuePage("/app/venue/events/999999/edit").http == "404")
+        let edit = try venuePage("/app/venue/events/\(drawing)/edit")
+        #expect(edit.http == "200", "\(edit)")
+        #expect(edit.body.contains(#"<input id="title" name="title" type="text" value="Профпроба «Черчение»" required"#))
+        #expect(edit.body.contains(#"<option value="\#(placeID)" selected>Мастерская № 1 (до 30 мест)</option>"#))
+        #expect(edit.body.contains(#"<input id="capacity" name="capacity" type="text" value="10" required"#))
+        #expect(edit.body.contains("Причина: Уточните время начала."))
+        let (laterDay, laterTime) = Self.moscow(Date().addingTimeInterval(7_200))
+        let edited = event("Профпроба «Черчение и 3D»").map { $0.0 == "capacity" ? ("capacity", "12") : $0.0 == "ends_on" ? ("ends_on", laterDay) : $0.0 == "ends_at" ? ("ends_at", laterTime) : $0 }
+        #expect(try venuePage("/app/venue/events/\(drawing)", method: "POST", form: edited.filter { $0.0 != "_csrf" }).http == "403")
+        let tooMany = try venuePage("/app/venue/events/\(drawing)", method: "POST", form: edited.map { $0.0 == "capacity" ? ("capacity", "0") : $0 })
+        #expect(tooMany.http == "422", "\(tooMany)")
+        #expect(tooMany.body.contains(#"<p class="error" id="capacity-error">Введите целое число от 1 до 100000.</p>"#))
+        let beforeEdit = try #require((Self.json(try api("venue", venueToken, "/v1/trials/events").body)["events"] as? [[String: Any]])?.first { $0["id"] as? Int == drawing })
+        #expect(beforeEdit["title"] as? String == "Профпроба «Черчение»")
+        #expect(beforeEdit["status"] as? String == "returned")
+        let editSaved = try venuePage("/app/venue/events/\(drawing)", method: "POST", form: edited)
+        #expect(editSaved.http == "303", "\(editSaved)")
+        #expect(editSaved.headers["location"] == "/app/venue/events?done=updated")
+        let afterEdit = try #require((Self.json(try api("venue", venueToken, "/v1/trials/events").body)["events"] as? [[String: Any]])?.first { $0["id"] as? Int == drawing })
+        #expect(afterEdit["title"] as? String == "Профпроба «Черчение и 3D»")
+        #expect(afterEdit["capacity"] as? Int == 12)
+        #expect(afterEdit["status"] as? String == "draft")
+        #expect(afterEdit["returnReason"] == nil)
+        #expect(try venuePage("/app/venue/events?done=updated").body.contains("Изменения сохранены: мероприятие снова черновик."))
+        // The approved one: the module refuses the change, above the form with the API's 409.
+        let approvedEdit = try venuePage("/app/venue/events/\(robotics)", method: "POST", form: event("Другое название"))
+        #expect(approvedEdit.http == "409", "\(approvedEdit)")
+        #expect(approvedEdit.body.contains(#"<p class="alert" role="alert">Статус мероприятия не допускает это действие: возможно, его уже согласовали или вернули.</p>"#))
+
+        // Its mentor named later: mentor.2 registered and chosen (the API shows it); none chosen 422, another organisation's
+        // account 422 next to the field, without the token 403; the approved event's mentor set again (any status).
+        let mentor2ID = try #require(Self.json(try api("venue", try run.signIn(port: port, "mentor.2", client: "venue"), "/v1/staff/me").body)["account"] as? String)
+        #expect(try venuePage("/app/venue/mentors", method: "POST", form: [("_csrf", venue.csrf), ("account", mentor2ID)]).http == "303")
+        let mentorForm = try venuePage("/app/venue/events/\(drawing)/mentor")
+        #expect(mentorForm.http == "200", "\(mentorForm)")
+        #expect(mentorForm.body.contains("<dt>Наставник сейчас</dt><dd>mentor.1</dd>"))
+        #expect(mentorForm.body.contains(#"<option value="\#(mentorID)" selected>mentor.1</option>"#))
+        let mentorPath = "/app/venue/events/\(drawing)/mentor"
+        #expect(try venuePage(mentorPath, method: "POST", form: [("mentor", mentor2ID)]).http == "403")
+        let noMentor = try venuePage(mentorPath, method: "POST", form: [("_csrf", venue.csrf), ("mentor", "")])
+        #expect(noMentor.http == "422", "\(noMentor)")
+        #expect(noMentor.body.contains(#"<p class="error" id="mentor-error">Выберите наставника.</p>"#))
+        let strangerMentor = try venuePage(mentorPath, method: "POST", form: [("_csrf", venue.csrf), ("mentor", navigatorID)])
+        #expect(strangerMentor.http == "422", "\(strangerMentor)")
+        #expect(strangerMentor.body.contains(#"<p class="error" id="mentor-error">Эта учётная запись не наставник вашей площадки.</p>"#))
+        let named = try venuePage(mentorPath, method: "POST", form: [("_csrf", venue.csrf), ("mentor", mentor2ID)])
+        #expect(named.http == "303", "\(named)")
+        #expect(named.headers["location"] == "/app/venue/events?done=mentor")
+        let renamed = try #require((Self.json(try api("venue", venueToken, "/v1/trials/events").body)["events"] as? [[String: Any]])?.first { $0["id"] as? Int == drawing })
+        #expect(renamed["mentor"] as? String == mentor2ID)
+        #expect(try venuePage("/app/venue/events/\(robotics)/mentor", method: "POST", form: [("_csrf", venue.csrf), ("mentor", mentorID)]).http == "303")
+        // The coordinator is refused the venue's edit and mentor pages.
+        #expect(try coordinatorPage("/app/venue/events/\(drawing)/edit").http == "403")
+        #expect(try coordinatorPage(mentorPath, method: "POST", form: [("_csrf", coordinator.csrf), ("mentor", mentorID)]).http == "403")
 
         // The region's KPI: the API's twelve months as charts and a table.
         let kpi = try coordinatorPage("/app/region/kpi")

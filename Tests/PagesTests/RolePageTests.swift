@@ -13,13 +13,18 @@ import Trials
         frame.coordinator = role == "regional_coordinator"
         frame.venue = role == "venue"
         frame.mentor = role == "mentor"
+        frame.navigator = role == "navigator"
         return frame
     }
 
     static let pages: [(PageTemplate, String)] = [
         (.regionOrganisations, "regional_coordinator"), (.regionEvents, "regional_coordinator"), (.regionKPI, "regional_coordinator"),
+        (.regionOrganisationNew, "regional_coordinator"), (.regionStaffNew, "regional_coordinator"), (.regionStaffCreated, "regional_coordinator"),
         (.home, "regional_coordinator"), (.venuePlaces, "venue"), (.venueMentors, "venue"), (.venueEvents, "venue"), (.venueEventNew, "venue"),
+        (.venueEventEdit, "venue"), (.venueEventMentor, "venue"),
         (.home, "venue"), (.mentorEvents, "mentor"), (.mentorAttendance, "mentor"), (.home, "mentor"),
+        (.navigatorEvents, "navigator"), (.navigatorEvent, "navigator"), (.navigatorRecommendations, "navigator"),
+        (.navigatorPupilRecommendations, "navigator"), (.home, "navigator"),
     ]
 
     @Test("each role's templates are safe and show that role's menu only", arguments: 0..<pages.count)
@@ -35,6 +40,7 @@ import Trials
         #expect(html.contains(#"<a href="/app/region/kpi">"#) == (role == "regional_coordinator"))
         #expect(html.contains(#"<a href="/app/venue/places">"#) == (role == "venue"))
         #expect(html.contains(#"<a href="/app/mentor/events">"#) == (role == "mentor"))
+        #expect(html.contains(#"<a href="/app/navigator/events">"#) == (role == "navigator"))
         #expect(!html.contains("/app/pupils/new"))
         #expect(!html.contains("Страницы для вашей роли появятся позже"))
     }

@@ -48,6 +48,38 @@ enum RolePageValues {
             "mentorEvents": [EventRow(event(.approved, text: text))], "hasMentorEvents": true,
             "eventID": 7, "eventTitle": sample("Профпроба «Робототехника»"), "eventTime": "30.11.2026 09:20 — 30.11.2026 11:20", "seatedCount": 2,
             "rows": [row, withheld], "hasRows": true, "nextPage": 100,
+            "registered": sample("Организация зарегистрирована."), "activationCode": sample("AAAA-BBBB-CCCC-DDDD-EEEE"),
+            "returnedBecause": sample("Уточните место."), "eventStatus": "возвращено на доработку", "currentMentor": sample("mentor.one"),
+        ].merging(navigatorValues(text: text)) { first, _ in first }
+    }
+
+    /// The navigator's pages' values: the events, one event's seats with both forms refused, the
+    /// pupils' drafts (one pupil unavailable) and one pupil's review with a refused text.
+    static func navigatorValues(text: String? = nil) -> [String: Any] {
+        let sample = { (normal: String) in text ?? normal }
+        let pupils = [
+            NavigatorPupil(token: "sub_AAAAAAAAAAAAAAAAAAAAAA", surname: sample("Тестова"), firstName: sample("Анна"), patronymic: sample("Павловна"), withheld: nil),
+            NavigatorPupil(token: "sub_BBBBBBBBBBBBBBBBBBBBBB", surname: nil, firstName: nil, patronymic: nil, withheld: "consent-missing"),
+        ]
+        var refused = RecommendationReviewRow(id: 12, kind: "sphere", title: sample("Информационные технологии"), text: sample(""), draft: true, publishedAt: nil)
+        refused.textError = sample("Напишите текст рекомендации.")
+        let published = RecommendationReviewRow(
+            id: 13, kind: "event", title: sample("Профпроба «Робототехника»"), text: sample("Запишитесь на пробу."), draft: false,
+            publishedAt: Date(timeIntervalSince1970: 1_796_019_600))
+        return [
+            "navEvents": [EventRow(event(.approved, text: text))], "hasNavEvents": true, "navEventCount": 1,
+            "navNotice": sample("Ученик записан: место за учеником."), "navEvent": EventRow(event(.approved, text: text)), "navEventID": 7,
+            "navCapacity": 12, "navSeated": 12, "navWaiting": 1, "navOwn": [["text": sample("лист ожидания, 1-й")]], "hasNavOwn": true,
+            "hasNavPupils": true, "navEnrolChoices": NavigatorPupil.choices(pupils, selected: "sub_AAAAAAAAAAAAAAAAAAAAAA"),
+            "navCancelChoices": NavigatorPupil.choices(pupils, selected: nil),
+            "navEnrolError": sample("Нет действующего согласия ученика на эту цель."), "navCancelError": sample("Этот ученик не записан на мероприятие."),
+            "navRecPupils": [
+                RecommendationDraftsCard(pupils[0], drafts: [refused], published: 1),
+                RecommendationDraftsCard(pupils[1], unavailable: sample("Рекомендации недоступны.")),
+            ],
+            "hasNavRecPupils": true, "navNext": "sub_BBBBBBBBBBBBBBBBBBBBBB",
+            "navPupilToken": "sub_AAAAAAAAAAAAAAAAAAAAAA", "navItems": [refused, published], "hasNavItems": true,
+            "navRecMessage": sample("У этого ученика нет такой рекомендации."),
         ]
     }
 }

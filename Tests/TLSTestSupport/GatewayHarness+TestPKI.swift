@@ -10,7 +10,10 @@ extension GatewayHarness where Fixture == TestPKI {
     /// Starts a gateway on the shared ``TestPKI``: its ECDSA and GOST server key pairs, CA bundle
     /// and CRL, copied into a private directory so tests can replace them. Listener ports are 0.
     ///
-    /// - Parameter ticketKey: load a fixed session ticket key from a file (otherwise one is generated).
+    /// - Parameters:
+    ///   - ticketKey: load a fixed session ticket key from a file (otherwise one is generated).
+    ///   - requestObserver: told of every answer and of every request the listeners' limits refuse
+    ///     or end (as the metrics are).
     public static func start(
         listeners: [TLSListenerConfiguration] = [
             TLSListenerConfiguration(name: "workstations", host: "127.0.0.1", port: 0, clientAuthentication: .required, profile: .gost),
@@ -19,7 +22,8 @@ extension GatewayHarness where Fixture == TestPKI {
         router: Router<BiletRequestContext> = Gateway.makeRouter(),
         watchSIGHUP: Bool = false,
         pollInterval: Duration = .milliseconds(200),
-        ticketKey: Bool = false
+        ticketKey: Bool = false,
+        requestObserver: (any RequestObserver)? = nil
     ) async throws -> GatewayHarness<TestPKI> {
         let pki = try await SharedPKI.get()
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("bilet-gw-\(UUID().uuidString)")
@@ -40,7 +44,8 @@ extension GatewayHarness where Fixture == TestPKI {
             clientCABundle: file("ca-bundle.pem"), revocationList: file("crl.pem"), ticketKey: ticketKey ? file("ticket.key") : nil)
         return try await Self.start(
             fixture: pki, files: files, workDirectory: work, caBundle: pki.caBundle, listeners: listeners, router: router,
-            watchSIGHUP: watchSIGHUP, pollInterval: pollInterval, cleanUp: { try? FileManager.default.removeItem(at: work) })
+            watchSIGHUP: watchSIGHUP, pollInterval: pollInterval, requestObserver: requestObserver,
+            cleanUp: { try? FileManager.default.removeItem(at: work) })
     }
 
     /// curl against a listener with a test client's certificate (or none).

@@ -57,21 +57,26 @@ public final class GatewayHarness<Fixture: Sendable>: Sendable {
     /// - Parameters:
     ///   - services: more services to run in the same group, made from the material store and
     ///     the recording logger (a CRL subscriber, …).
+    ///   - requestObserver: told of every answer and of every request the listeners' limits refuse
+    ///     or end (as the metrics are).
     ///   - cleanUp: called by ``stop()`` after the services ended.
     public static func start(
         fixture: Fixture, files: TLSMaterialFiles, workDirectory: URL, caBundle: String,
         listeners: [TLSListenerConfiguration], router: Router<BiletRequestContext> = Gateway.makeRouter(),
         watchSIGHUP: Bool = false, pollInterval: Duration = .milliseconds(200),
         services: (TLSMaterialStore, Logger) throws -> [any Service] = { _, _ in [] },
+        requestObserver: (any RequestObserver)? = nil,
         cleanUp: @escaping @Sendable () async -> Void = {}
     ) async throws -> GatewayHarness<Fixture> {
         let logs = RecordingLogHandler.Store()
         let logger = RecordingLogHandler.logger(logs)
         let registry = ConnectionRegistry()
         let store = try TLSMaterialStore(files: files, registry: registry, logger: logger)
+        var observing: (@Sendable (RouteTable) -> any RequestObserver)?
+        if let requestObserver { observing = { _ in requestObserver } }
         let gateway = try Gateway(
             listeners: listeners, material: store, registry: registry, router: router, reloadPollInterval: pollInterval,
-            watchesSIGHUP: watchSIGHUP, logger: logger)
+            watchesSIGHUP: watchSIGHUP, requestObserver: observing, logger: logger)
         let ports = PortBook()
         var configuration = ServiceGroupConfiguration(
             services: (gateway.services { name, port in ports.set(name, port) } + (try services(store, logger))).map { .init(service: $0) },

@@ -16,6 +16,10 @@ public protocol RequestObserver: Sendable {
     func answered(route: RouteTable.Match?, method: HTTPRequest.Method, status: HTTPResponse.Status)
 
     /// A request was refused by the listener's limits before any route saw it (`413` for a body
-    /// announced too large, `400` for an HTTP/2 head over the limits).
-    func refusedBeforeRouting(method: HTTPRequest.Method, status: HTTPResponse.Status)
+    /// announced too large, `400` for an HTTP/2 head over the limits), or by the HTTP/1.1 parser
+    /// (`400` for a malformed head or one over the limits: `method` is `nil`, as none was read).
+    func refusedBeforeRouting(method: HTTPRequest.Method?, status: HTTPResponse.Status)
+
+    /// A request was ended by the listener's limits without an answer (``UnansweredRequest``).
+    func endedWithoutAnswer(_ reason: UnansweredRequest)
 }

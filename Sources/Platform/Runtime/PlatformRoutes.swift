@@ -114,6 +114,7 @@ struct PlatformRoutes: Sendable {
                 pages.certificates = inventory
             }
             pages.assessment = assessment
+            pages.recommendations = recommendationsDesk
             let navigatorProgress = vaultDoor.map { vaultDoor in
                 NavigatorProgressDesk(assessment: staff.assessment, trials: staff.trials.store, recommendations: staff.recommendations, door: vaultDoor)
             }
