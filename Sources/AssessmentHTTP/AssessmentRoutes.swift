@@ -105,9 +105,7 @@ public enum AssessmentRoutes {
         }
         staff.post("assignments") { request, context -> Response in
             let session = try context.requireStaff()
-            guard session.role == .navigator else {
-                try await deny(session, "assign", purpose: assessment, rule: nil, dependencies)
-            }
+            try await authoriseAssigning(session, dependencies)
             let body = try await JSONBody.decode(AssignmentRequest.self, from: request, limit: maximumRequestBytes)
             var due: Date?
             if let text = body.due {
@@ -116,20 +114,44 @@ public enum AssessmentRoutes {
                 }
                 due = parsed
             }
-            let pupil = try await AssessmentTokens.pupil(body.pupil, caller: DoorCalls.caller(for: session), door: dependencies.door)
-            let subject = body.pupil
-            let record: AssessmentStore.Record<Assignment> = { assignment in
-                try await AuditLog().append(
-                    AssessmentAssigned(
-                        actor: session.actor, subject: subject, test: assignment.testCode, version: assignment.testVersion,
-                        assignment: "urn:uuid:\(assignment.id.uuidString.lowercased())", purpose: assessment),
-                    using: dependencies.recorder)
-            }
-            let outcome = try await dependencies.store.assign(
-                code: body.test, version: body.version, to: pupil, due: due, by: session.accountID, record: record)
+            let outcome = try await assign(pupil: body.pupil, test: body.test, version: body.version, due: due, as: session, dependencies)
             return JSONBody.response(outcome.created ? .created : .ok, AssignmentBody(outcome.assignment))
         }
         PupilAssessmentRoutes.add(to: router, dependencies)
+    }
+
+    /// Refuses anyone but a navigator to assign tests (`POST /v1/assessment/assignments`, the
+    /// navigator's test page), before the request is read: the refusal is audited
+    /// (`policy.decided`, deny) and thrown as `403 forbidden`.
+    public static func authoriseAssigning(_ session: StaffSession, _ dependencies: Dependencies) async throws {
+        guard session.role == .navigator else {
+            try await deny(session, "assign", purpose: assessment, rule: nil, dependencies)
+        }
+    }
+
+    /// Assigns version `version` of test `test` to `pupil` (a vault token) as the navigator
+    /// `session`: what `POST /v1/assessment/assignments` and the navigator's test page run. The
+    /// vault's door releases the pupil's assessment token only for a pupil assigned to the navigator
+    /// with an `assessment` consent (audited); the store makes the assignment (idempotent: `created`
+    /// is false for the pupil's existing assignment of that version), audited as
+    /// `assessment.assigned` inside its transaction.
+    ///
+    /// - Throws: ``Problem`` (`403 forbidden` for another role, the door's refusals such as `404
+    ///   pupil-not-found`), ``AssessmentError`` (`test-not-found`, `not-published`).
+    public static func assign(
+        pupil subject: String, test: String, version: Int, due: Date?, as session: StaffSession, _ dependencies: Dependencies
+    ) async throws -> (assignment: Assignment, created: Bool) {
+        try await authoriseAssigning(session, dependencies)
+        let pupil = try await AssessmentTokens.pupil(subject, caller: DoorCalls.caller(for: session), door: dependencies.door)
+        let record: AssessmentStore.Record<Assignment> = { assignment in
+            try await AuditLog().append(
+                AssessmentAssigned(
+                    actor: session.actor, subject: subject, test: assignment.testCode, version: assignment.testVersion,
+                    assignment: "urn:uuid:\(assignment.id.uuidString.lowercased())", purpose: assessment),
+                using: dependencies.recorder)
+        }
+        let outcome = try await dependencies.store.assign(code: test, version: version, to: pupil, due: due, by: session.accountID, record: record)
+        return (outcome.assignment, outcome.created)
     }
 
     /// The policy's permit for `session` to upload a definition (`POST /v1/assessment/tests`, the

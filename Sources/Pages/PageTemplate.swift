@@ -15,6 +15,8 @@ public enum PageTemplate: String, Sendable, Hashable, CaseIterable {
     /// A pupil's consents (by token) with their scans and the form to attach a missing one; the
     /// pupil's navigators, assigning and ending.
     case pupilConsents = "pupil-consents"
+    /// A pupil's new activation code, shown once on the answer to the school's post.
+    case pupilActivationCode = "pupil-activation-code"
     /// The school imports its pupils from a CSV file; the refused rows as a table.
     case pupilImport = "pupil-import"
     /// The school's pupils without a consent in force for a purpose (tokens only).
@@ -91,6 +93,8 @@ public enum PageTemplate: String, Sendable, Hashable, CaseIterable {
     case navigatorRecommendations = "navigator-recommendations"
     /// One pupil's recommendations for the navigator to edit and publish.
     case navigatorPupilRecommendations = "navigator-pupil-recommendations"
+    /// The navigator's pupils and the published tests, assigning a test to a pupil.
+    case navigatorTests = "navigator-tests"
     /// The methodologist's tests: the upload form with the validator's refusals, the versions, publishing.
     case tests
     /// The security administrator's certificate inventory (all, or those expiring within 30 days).
@@ -109,6 +113,7 @@ public enum PageTemplate: String, Sendable, Hashable, CaseIterable {
         case .pupilsLackingConsent: "Ученики без согласия"
         case .pupilImport: "Загрузка списка учеников"
         case .pupilConsents: "Согласия и навигаторы ученика"
+        case .pupilActivationCode: "Код активации ученика"
         case .kpi: "Показатели школы"
         case .error: "Ошибка"
         case .auditSearch: "Поиск в журнале аудита"
@@ -145,6 +150,7 @@ public enum PageTemplate: String, Sendable, Hashable, CaseIterable {
         case .navigatorEvent: "Запись учеников на мероприятие"
         case .navigatorRecommendations: "Рекомендации учеников"
         case .navigatorPupilRecommendations: "Рекомендации ученика"
+        case .navigatorTests: "Назначение тестов ученикам"
         case .tests: "Тесты: загрузка и публикация"
         case .certificates: "Реестр сертификатов"
         case .certificateRevoke: "Отзыв сертификата"

@@ -42,7 +42,18 @@ public enum PupilRegistrationPage {
                 FormField(name: ImportColumn.consentSignedOn.rawValue, label: "Дата подписания", hint: "ДД.ММ.ГГГГ", kind: .date, required: true),
                 FormField(name: pupilSignedField, label: "Ученик в возрасте от 14 до 17 лет тоже подписал согласие", kind: .checkbox),
             ]),
+        FormSection(
+            legend: "Цели, на которые дано согласие, кроме учёта в школе",
+            fields: otherPurposes.map { FormField(name: purposeField($0.code), label: $0.label, kind: .checkbox) }),
     ]
+
+    /// The purposes besides `enrolment` a school's paper form may cover, each a checkbox (the
+    /// import's `consent_purposes` column, ticked instead of typed): the pupil's own account, tests,
+    /// recommendations and the rest of ``ConsentGapsPage/purposes``.
+    public static let otherPurposes = ConsentGapsPage.purposes.filter { $0.code != "enrolment" }
+
+    /// The checkbox of `purpose`.
+    public static func purposeField(_ purpose: String) -> String { "purpose_" + purpose }
 
     /// The outcome of a submission.
     public enum Outcome: Sendable, Hashable {
@@ -58,7 +69,8 @@ public enum PupilRegistrationPage {
         var byColumn: [ImportColumn: String] = [:]
         for column in ImportColumn.allCases { byColumn[column] = values[column.rawValue] }
         switch PupilImportFile.check(values: byColumn, today: today) {
-        case .valid(let pupil):
+        case .valid(var pupil):
+            pupil.consentPurposes = otherPurposes.map(\.code).filter { values[purposeField($0)] == "on" }
             return .valid(pupil, pupilSigned: values[pupilSignedField] == "on")
         case .invalid(let issues):
             for issue in issues {

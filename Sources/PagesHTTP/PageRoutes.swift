@@ -28,7 +28,7 @@ public import VaultDoor
 ///   page before it is recorded besides signing out), `POST /app/sign-out`, the school's pages
 ///   (``SchoolPages``), the compliance officer's (``OfficerPages``), the regional coordinator's
 ///   (``RegionPages``), the venue's (``VenuePages``), the mentor's (``MentorPages``) and the
-///   navigator's (``NavigatorPages``).
+///   navigator's (``NavigatorPages``, and the test page ``NavigatorTestPages``).
 ///
 /// No session (or an ended one) goes to the sign-in page, a missing consent to the consent page;
 /// a form without its CSRF token is `403` with a page saying so; every refusal of the services is
@@ -56,7 +56,8 @@ public enum PageRoutes {
         /// the venue's and the mentor's event pages are not served.
         public var trials: TrialsRoutes.Dependencies?
         /// The recommendations routes' desk (`/v1/recommendations/…`) and the navigator's own pupils
-        /// (`GET /v1/navigators/me/progress`); with ``trials``, the navigator's pages are served.
+        /// (`GET /v1/navigators/me/progress`); with ``trials``, the navigator's pages are served, with
+        /// ``assessment`` the navigator's test page.
         public var recommendations: RecommendationsDesk?
         public var navigatorProgress: NavigatorProgressDesk?
         /// The assessment API's dependencies (`/v1/assessment/…`); without them the methodologist's
@@ -144,6 +145,7 @@ public enum PageRoutes {
         }
         if let door = dependencies.door {
             SchoolPages.add(to: pages, kit, door: door, staff: dependencies.staff)
+            if let accounts = dependencies.pupil?.accounts { SchoolPages.addActivationCode(to: pages, kit, door: door, accounts: accounts) }
         }
         if let kpi = dependencies.kpi {
             SchoolPages.addKPI(to: pages, kit, desk: kpi)
@@ -160,6 +162,7 @@ public enum PageRoutes {
         }
         if let assessment = dependencies.assessment {
             MethodologistPages.add(to: pages, kit, assessment: assessment)
+            if let progress = dependencies.navigatorProgress { NavigatorTestPages.add(to: pages, kit, assessment: assessment, progress: progress) }
         }
         if let certificates = dependencies.certificates {
             SecurityPages.add(to: pages, kit, certificates: certificates)

@@ -46,7 +46,8 @@ extension SchoolPages {
                     "surname": pupil.guardianSurname, "first_name": pupil.guardianFirstName, "patronymic": pupil.guardianPatronymic,
                     "relation": pupil.guardianRelation, "phone": pupil.guardianPhone,
                 ].compactMapValues { $0 },
-                consentNumber: pupil.consentNumber, consentSignedOn: pupil.consentSignedOn, pupilAlsoSigned: pupilSigned)
+                consentNumber: pupil.consentNumber, consentSignedOn: pupil.consentSignedOn, pupilAlsoSigned: pupilSigned,
+                otherPurposes: pupil.consentPurposes)
             let answer: VaultDoorResponse
             do throws(Problem) {
                 answer = try await DoorCalls.call(door, .pupils(.register(registration), caller: DoorCalls.caller(for: staff)))

@@ -1,9 +1,9 @@
-import Accounts
+public import Accounts
 import Foundation
 import Gateway
 import HTTPTypes
 import Hummingbird
-import VaultDoor
+public import VaultDoor
 
 /// Pupils: registration, card reads and corrections, search, duplicates, the activation code of a
 /// pupil's own account (`/v1/pupils…`, `/v1/duplicates…`), behind a staff session.
@@ -12,7 +12,7 @@ import VaultDoor
 /// checks consent and audits. Personal data never appears in a URL: searches are `POST` with a JSON
 /// body, paths carry opaque tokens only. Another school's pupil answers exactly as an unknown token
 /// does (`404 pupil-not-found`).
-enum PupilRoutes {
+public enum PupilRoutes {
     /// The largest JSON body these routes read.
     static let bodyLimit = 64 * 1024
 
@@ -71,22 +71,9 @@ enum PupilRoutes {
             return JSONBody.response(.ok, CorrectedBody(token: corrected, updated: updated))
         }
         if let accounts {
-            // The vault confirms first that the pupil is the caller's school's (audited; another
-            // school's or an unknown token is the same 404), then the gateway issues the code.
-            pupils.post(":token/activation-code") { request, context -> Response in
-                let caller = try DoorCalls.caller(for: context)
-                guard let session = context.staff, let region = session.region else { throw DoorCalls.problem(forRefusal: "forbidden") }
-                let token = try context.parameters.require("token")
-                guard case .pupils(.done) = try await DoorCalls.call(door, .pupils(.confirmAccount(token: token), caller: caller)) else {
-                    throw unexpected
-                }
-                let issued: IssuedActivationCode
-                do throws(AccountsError) {
-                    issued = try await accounts.issueActivationCode(
-                        pupil: token, school: session.organisation, region: region, actor: session.actor)
-                } catch {
-                    throw error.problem
-                }
+            pupils.post(":token/activation-code") { _, context -> Response in
+                let session = try context.requireStaff()
+                let issued = try await issueActivationCode(pupil: try context.parameters.require("token"), as: session, door: door, accounts: accounts)
                 return JSONBody.response(
                     .created, ActivationBody(activationCode: issued.code.text, activationExpiresAt: ISO8601DateFormatter().string(from: issued.expiresAt)))
             }
@@ -113,6 +100,28 @@ enum PupilRoutes {
                 door, .pupils(.resolveDuplicate(reference: reference, decision: body.decision), caller: caller))
             else { throw unexpected }
             return Response(status: .noContent)
+        }
+    }
+
+    /// Issues a new activation code of `pupil`'s own account as `session` (the old code dies): what
+    /// `POST /v1/pupils/{token}/activation-code` and the school's pupil page run. The vault confirms
+    /// first that the pupil is the caller's school's (audited; another school's or an unknown token
+    /// is the same `404 pupil-not-found`), then the accounts issue the code (audited as
+    /// `account.changed`). The code is returned once and never logged.
+    ///
+    /// - Throws: ``Problem`` (`403 forbidden` for a session without a region, the door's
+    ///   refusals, `409 account-active` once the pupil has activated the account).
+    public static func issueActivationCode(
+        pupil token: String, as session: StaffSession, door: VaultDoorClient, accounts: PupilAccounts
+    ) async throws -> IssuedActivationCode {
+        guard let region = session.region else { throw DoorCalls.problem(forRefusal: "forbidden") }
+        guard case .pupils(.done) = try await DoorCalls.call(
+            door, .pupils(.confirmAccount(token: token), caller: DoorCalls.caller(for: session)))
+        else { throw unexpected }
+        do throws(AccountsError) {
+            return try await accounts.issueActivationCode(pupil: token, school: session.organisation, region: region, actor: session.actor)
+        } catch {
+            throw error.problem
         }
     }
 

@@ -31,6 +31,7 @@ import Testing
                 PupilConsentsPage.Consent(consent: "cns_B", purpose: "self_service", status: "withdrawn", signedOn: "2025-09-01", scan: true),
             ],
         ].merging(pupilValues()) { first, _ in first }.merging(RolePageValues.values()) { first, _ in first }
+            .merging(NavigatorTestPageTests.values()) { first, _ in first }
     }
 
     /// The pupils' pages' values (tests, a question of every kind, recommendations, accesses).
@@ -118,6 +119,7 @@ import Testing
         values["assignments"] = [NavigatorChoice.Assignment(navigator: Self.hostile, name: Self.hostile, validUntil: "2027-07-01T00:00:00Z")]
         values["navigators"] = [NavigatorChoice.Option(id: Self.hostile, login: Self.hostile)]
         values.merge(RolePageValues.values(text: Self.hostile)) { _, role in role }
+        values.merge(NavigatorTestPageTests.values(text: Self.hostile)) { _, navigator in navigator }
         return values
     }
 
