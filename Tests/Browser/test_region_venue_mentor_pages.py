@@ -49,8 +49,12 @@ def region_browser(playwright: Playwright) -> Iterator[Browser]:
     browser.close()
 
 
-def _signed_in(platform: Platform, browser: Browser, role: str, organisation: str, viewport: dict[str, int], violations: list[str]) -> Page:
-    """A new account of `role` signed in through the form at `browser`'s workstation, consent given."""
+def _signed_in(
+    platform: Platform, browser: Browser, role: str, organisation: str, viewport: dict[str, int], violations: list[str]
+) -> tuple[Page, str]:
+    """A new account of `role` signed in through the form at `browser`'s workstation, consent given:
+    the page and the account's login (other tests register mentors and places at the same venue, so
+    choices are made by login and name, never by position)."""
     context = browser.new_context(viewport=viewport, locale="ru-RU", timezone_id="Europe/Moscow")
     context.set_default_timeout(TIMEOUT_MS)
     context.set_default_navigation_timeout(TIMEOUT_MS)
@@ -68,7 +72,7 @@ def _signed_in(platform: Platform, browser: Browser, role: str, organisation: st
     page.get_by_role("button", name="Даю согласие").click()
     page.wait_for_load_state()
     assert page.url == platform.workstations_url + "/app/home", page.url
-    return page
+    return page, login
 
 
 def test_a_venue_creates_an_event_the_coordinator_approves_and_the_mentor_marks_attendance(
@@ -80,19 +84,21 @@ def test_a_venue_creates_an_event_the_coordinator_approves_and_the_mentor_marks_
     returned_title = f"Профпроба «Черчение» {secrets.token_hex(2)}"
 
     # The mentor's account first, so that the venue can register it.
-    mentor = _signed_in(platform, venue_browser, "mentor", "bilet://venue/77-0042", PHONE, violations)
+    mentor, mentor_login = _signed_in(platform, venue_browser, "mentor", "bilet://venue/77-0042", PHONE, violations)
 
     # The venue: a place, the mentor, an event (a refused capacity next to its field), submitted.
-    venue = _signed_in(platform, venue_browser, "venue", "bilet://venue/77-0042", DESKTOP, violations)
+    venue, _ = _signed_in(platform, venue_browser, "venue", "bilet://venue/77-0042", DESKTOP, violations)
     assert "Площадка" in venue.locator("main").inner_text()
     venue.goto(url + "/app/venue/places")
-    venue.get_by_label("Название *").fill("Мастерская № 1")
+    place = f"Мастерская № {secrets.token_hex(2)}"
+    venue.get_by_label("Название *").fill(place)
     venue.get_by_label("Адрес *").fill("г. Тестов, ул. Примерная, 1")
     venue.get_by_label("Вместимость *").fill("30")
     venue.get_by_role("button", name="Добавить место").click()
     venue.wait_for_load_state()
     assert venue.get_by_role("status").inner_text() == "Место проведения добавлено."
     venue.goto(url + "/app/venue/mentors")
+    venue.get_by_label("Учётная запись наставника").select_option(label=mentor_login)
     venue.get_by_role("button", name="Зарегистрировать наставника").click()
     venue.wait_for_load_state()
     assert venue.get_by_role("status").inner_text() == "Наставник зарегистрирован на площадке."
@@ -101,11 +107,11 @@ def test_a_venue_creates_an_event_the_coordinator_approves_and_the_mentor_marks_
     start, end = now - datetime.timedelta(hours=1), now + datetime.timedelta(hours=1)
     venue.goto(url + "/app/venue/events/new")
     venue.get_by_label("Название *").fill(title)
-    venue.get_by_label("Место проведения *").select_option(index=1)
+    venue.get_by_label("Место проведения *").select_option(label=f"{place} (до 30 мест)")
     venue.get_by_label("Число мест *").fill("0")
     venue.get_by_label("Сфера *").fill("engineering")
     venue.get_by_label("Компетенции").fill("robotics")
-    venue.get_by_label("Наставник").select_option(index=1)
+    venue.get_by_label("Наставник").select_option(label=mentor_login)
     venue.get_by_label("Дата начала *").fill(start.strftime("%Y-%m-%d"))
     venue.get_by_label("Время начала *").fill(start.strftime("%H:%M"))
     venue.get_by_label("Дата окончания *").fill(end.strftime("%Y-%m-%d"))
@@ -129,7 +135,7 @@ def test_a_venue_creates_an_event_the_coordinator_approves_and_the_mentor_marks_
     # A second event, which the coordinator will return.
     venue.goto(url + "/app/venue/events/new")
     venue.get_by_label("Название *").fill(returned_title)
-    venue.get_by_label("Место проведения *").select_option(index=1)
+    venue.get_by_label("Место проведения *").select_option(label=f"{place} (до 30 мест)")
     venue.get_by_label("Число мест *").fill("10")
     venue.get_by_label("Сфера *").fill("engineering")
     venue.get_by_label("Дата начала *").fill(start.strftime("%Y-%m-%d"))
@@ -142,7 +148,7 @@ def test_a_venue_creates_an_event_the_coordinator_approves_and_the_mentor_marks_
     venue.wait_for_load_state()
 
     # The coordinator: a return without a reason is refused next to the field; then approved.
-    coordinator = _signed_in(platform, region_browser, "regional_coordinator", "bilet://region/77", DESKTOP, violations)
+    coordinator, _ = _signed_in(platform, region_browser, "regional_coordinator", "bilet://region/77", DESKTOP, violations)
     coordinator.goto(url + "/app/region/events")
     card = coordinator.locator("section.card", has_text=title)
     card.get_by_role("button", name="Вернуть на доработку").click()
@@ -231,7 +237,7 @@ def test_a_venue_creates_an_event_the_coordinator_approves_and_the_mentor_marks_
     assert "черновик" in row.inner_text() and "12 / 0" in row.inner_text()
     row.get_by_role("link", name="Наставник").click()
     venue.wait_for_load_state()
-    venue.get_by_label("Наставник *").select_option(index=1)
+    venue.get_by_label("Наставник *").select_option(label=mentor_login)
     venue.get_by_role("button", name="Назначить наставника").click()
     venue.wait_for_load_state()
     assert venue.get_by_role("status").inner_text() == "Наставник мероприятия назначен."
