@@ -455,7 +455,7 @@ let package = Package(
             swiftSettings: strict),
         // Test-only helpers: a real `bilet serve` on a throwaway development PKI and database, driven
         // with curl (the serve tests of BiletCLITests and the page tests share it).
-        .target(name: "ServeTestSupport", path: "Tests/ServeTestSupport", swiftSettings: strict),
+        .target(name: "ServeTestSupport", dependencies: ["Storage"], path: "Tests/ServeTestSupport", swiftSettings: strict),
         .testTarget(
             name: "PagesTests",
             dependencies: ["Pages", "PagesHTTP", "BiletCLI", "ServeTestSupport", "PupilImport", "Assessment"],

@@ -1,6 +1,7 @@
 /// One of the navigator's assigned pupils as the navigator's pages name them: `Фамилия Имя
-/// Отчество` when the vault released the name (the navigator's own progress view,
-/// `GET /v1/navigators/me/progress`, reads it under policy and consent and audits each read),
+/// Отчество` when the vault released the name (read under policy and the consent for the page's
+/// purpose, `enrolment` on the event pages and `recommendation` on the recommendations pages, each
+/// read audited),
 /// otherwise «Ученик <token>» with why the name is withheld. The vault token addresses the pupil
 /// in forms and links, as in the API.
 public struct NavigatorPupil: Sendable, Hashable {

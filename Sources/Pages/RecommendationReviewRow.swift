@@ -20,7 +20,7 @@ public struct RecommendationReviewRow: Sendable {
         self.title = title
         self.text = text
         self.draft = draft
-        self.published = publishedAt.map(RussianFormat.dateTime)
+        self.published = publishedAt.map(RussianFormat.moscowDateTime)
     }
 
     /// A recommendation's kind in Russian.

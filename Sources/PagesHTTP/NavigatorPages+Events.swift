@@ -17,9 +17,10 @@ extension NavigatorPages {
         let message: String
     }
 
-    /// `GET /app/navigator/events` (`TrialsRoutes.events`, what `GET /v1/trials/events` runs for a
-    /// navigator), `GET /app/navigator/events/{event}` (`TrialsRoutes.seats`, `GET …/seats`'s, with
-    /// the navigator's pupils to choose from), `POST /app/navigator/events/{event}/enrolments`
+    /// `GET /app/navigator/events` (`TrialsRoutes.enrollableEvents`, what `GET /v1/trials/events`
+    /// runs for a navigator: the fields the policy releases to it only), `GET /app/navigator/events/{event}` (`TrialsRoutes.seats`, `GET …/seats`'s, with
+    /// all of the navigator's assigned pupils to choose from, named as the vault releases them for
+    /// `enrolment` through `TrialsRoutes.enrolmentPupils`), `POST /app/navigator/events/{event}/enrolments`
     /// (`TrialsRoutes.enrol`, `POST …/enrolments`'s) and `POST /app/navigator/events/{event}/cancel`
     /// (`TrialsRoutes.cancel`, `DELETE …/enrolments/{pupil}`'s; the pupil in the form's body).
     static func addEvents(to pages: RouterGroup<BiletRequestContext>, _ kit: PageKit, _ dependencies: Dependencies) {
@@ -31,10 +32,12 @@ extension NavigatorPages {
         ) async throws -> Response {
             do {
                 let (event, standing) = try await TrialsRoutes.seats(caller, id, trials.desk)
-                let pupils = try await Self.pupils(staff, dependencies).pupils
+                let pupils = try await TrialsRoutes.enrolmentPupils(session: staff, trials).map {
+                    NavigatorPupil(token: $0.pupil, surname: $0.surname, firstName: $0.firstName, patronymic: $0.patronymic, withheld: $0.refusal)
+                }
                 let own = standing.own.map { ["text": EnrolmentText.own(seated: $0.state == .seated, position: $0.waitingPosition)] }
                 var values: [String: Any] = [
-                    "navEvent": EventRow(event), "navEventID": event.id, "navCapacity": event.details.capacity, "navSeated": standing.seated,
+                    "navEvent": EnrollableEventRow(EnrollableEvent(event)), "navEventID": event.id, "navCapacity": event.details.capacity, "navSeated": standing.seated,
                     "navWaiting": standing.waiting, "navOwn": own, "hasNavOwn": !own.isEmpty, "hasNavPupils": !pupils.isEmpty,
                     "navEnrolChoices": NavigatorPupil.choices(pupils, selected: refused?.form == .enrol ? refused?.pupil : nil),
                     "navCancelChoices": NavigatorPupil.choices(pupils, selected: refused?.form == .cancel ? refused?.pupil : nil),
@@ -57,7 +60,7 @@ extension NavigatorPages {
         pages.get("navigator/events") { _, context -> Response in
             try await kit.trialsPage(context, role: .navigator, whose: whose, trials) { staff, caller in
                 do {
-                    let rows = try await TrialsRoutes.events(caller, status: nil, trials.desk).map { EventRow($0) }
+                    let rows = try await TrialsRoutes.enrollableEvents(caller, status: nil, trials.desk).map(EnrollableEventRow.init)
                     return try kit.page(.navigatorEvents, staff: staff, values: ["navEvents": rows, "hasNavEvents": !rows.isEmpty, "navEventCount": rows.count])
                 } catch {
                     return try kit.refusal(error, staff: staff)

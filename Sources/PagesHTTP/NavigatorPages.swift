@@ -11,11 +11,12 @@ import TrialsHTTP
 /// The navigator's pages behind the page session, one file each part: enrolling the navigator's
 /// pupils in the region's approved events (`NavigatorPages+Events.swift`) and reviewing, editing
 /// and publishing their recommendations (`NavigatorPages+Recommendations.swift`). Each calls what
-/// the matching JSON route calls: `TrialsRoutes.events`, `TrialsRoutes.seats`,
+/// the matching JSON route calls: `TrialsRoutes.enrollableEvents`, `TrialsRoutes.seats`,
 /// `TrialsRoutes.enrol`, `TrialsRoutes.cancel` (`/v1/trials/…`), the ``RecommendationsDesk``
-/// (`/v1/recommendations/pupils/…`) and the navigator's own pupils from
-/// ``NavigatorProgressDesk`` (`GET /v1/navigators/me/progress`: names only as the vault releases
-/// them, each read audited). So the policy decides, the vault checks the assignment and the
+/// (`/v1/recommendations/pupils/…`) and the navigator's own pupils: for enrolling, their names
+/// read for `enrolment` (`TrialsRoutes.enrolmentPupils`); for recommendations, from
+/// ``NavigatorProgressDesk`` (`GET /v1/navigators/me/progress`, names read for
+/// `recommendation`). Names only as the vault releases them, each read audited. So the policy decides, the vault checks the assignment and the
 /// consent, and the audit log records exactly as for the API.
 enum NavigatorPages {
     static let whose = "навигатора"

@@ -24,7 +24,7 @@ extension PupilPages {
             return await guarded(kit, pupil) {
                 let rows = try await dependencies.recommendations.published(DoorCalls.caller(forPupil: pupil)).map { item in
                     RecommendationRow(
-                        title: item.ranked.title, text: item.ranked.text, published: item.publishedAt.map(RussianFormat.dateTime) ?? "")
+                        title: item.ranked.title, text: item.ranked.text, published: item.publishedAt.map(RussianFormat.moscowDateTime) ?? "")
                 }
                 return try kit.pupilPage(.pupilRecommendations, pupil: pupil, values: ["recommendations": rows, "hasRecommendations": !rows.isEmpty])
             }

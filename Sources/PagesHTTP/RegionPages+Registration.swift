@@ -68,8 +68,7 @@ extension RegionPages {
                     case .alreadyRegistered: form.refuse("id", message)
                     default: form.message = message
                     }
-                    let status: HTTPResponse.Status = error.code == .invalidArgument ? .unprocessableContent : error.problem.status
-                    return try registrationPage(staff, form: form, status: status)
+                    return try registrationPage(staff, form: form, status: error.problem.status)
                 } catch {
                     return try kit.refusal(error, staff: staff, back: "/app/region/organisations/new")
                 }
@@ -119,8 +118,7 @@ extension RegionPages {
                     var form = CheckedForm(sections, values: values)
                     let message = PageMessages.message(for: error.problem)
                     if error.code == .loginTaken { form.refuse("login", message) } else { form.message = message }
-                    let status: HTTPResponse.Status = error.code == .loginTaken ? .conflict : .unprocessableContent
-                    return try kit.page(.regionStaffNew, status: status, staff: staff, values: ["form": form])
+                    return try kit.page(.regionStaffNew, status: error.problem.status, staff: staff, values: ["form": form])
                 } catch {
                     return try kit.refusal(error, staff: staff, back: "/app/region/staff/new")
                 }

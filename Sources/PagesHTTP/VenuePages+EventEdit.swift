@@ -25,10 +25,15 @@ extension VenuePages {
     static func addEventEditing(
         to pages: RouterGroup<BiletRequestContext>, _ kit: PageKit, _ trials: TrialsRoutes.Dependencies, staff administration: StaffRoutes.Dependencies
     ) {
-        /// The venue's event `id` as `GET /v1/trials/events` lists it (the desk decides the read), or nil.
+        /// The venue's event `id` (``TrialsDesk/venueEvent(_:_:)``: the read decided as for the
+        /// venue's list, however old the event), or nil for another venue's event or an unknown one.
         @Sendable func ownEvent(_ caller: TrialsCaller, _ context: BiletRequestContext) async throws -> TrialEvent? {
             guard let id = context.parameters.get("event").flatMap(Int64.init), id > 0 else { return nil }
-            return try await TrialsRoutes.events(caller, status: nil, trials.desk).first { $0.id == id }
+            do {
+                return try await trials.desk.venueEvent(caller, id)
+            } catch let error as TrialsError where error.code == .eventNotFound {
+                return nil
+            }
         }
         @Sendable func notFound(_ staff: StaffSession) -> Response {
             kit.errorPage(TrialsError(.eventNotFound, "no such event").problem, staff: staff, back: "/app/venue/events")

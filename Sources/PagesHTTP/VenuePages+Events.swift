@@ -9,10 +9,6 @@ import Trials
 import TrialsHTTP
 
 extension VenuePages {
-    /// The venue's events (`TrialsRoutes.events`, `GET /v1/trials/events`'s), a new event's form
-    /// and its submission (`TrialsRoutes.createEvent`, `POST /v1/trials/events`'s: the desk, then
-    /// the vault told who runs it), and submitting a draft to the coordinator
-    /// (`TrialsRoutes.submit`, `POST …/submit`'s).
     /// The choices of the event form: the venue's places (`TrialsDesk.places`) and registered
     /// mentors (``mentors(_:_:_:_:)``).
     static func eventChoices(
@@ -23,6 +19,10 @@ extension VenuePages {
         return (places, mentors)
     }
 
+    /// The venue's events (`TrialsRoutes.events`, `GET /v1/trials/events`'s), a new event's form
+    /// and its submission (`TrialsRoutes.createEvent`, `POST /v1/trials/events`'s: the desk, then
+    /// the vault told who runs it), and submitting a draft to the coordinator
+    /// (`TrialsRoutes.submit`, `POST …/submit`'s).
     static func addEvents(
         to pages: RouterGroup<BiletRequestContext>, _ kit: PageKit, _ trials: TrialsRoutes.Dependencies, staff administration: StaffRoutes.Dependencies
     ) {

@@ -59,7 +59,8 @@ public struct RecommendationsDesk: Sendable {
         let signals = try await signals(of: token)
         var offers: [Offer] = []
         if let region = session.region {
-            offers += try await trials.events(region: region, status: .approved).filter { $0.details.startsAt > now }.map {
+            // Not ended, compared in SQL (the region's past events never push upcoming ones out); not begun yet.
+            offers += try await trials.approvedEvents(region: region, endingAfter: now).filter { $0.details.startsAt > now }.map {
                 Offer(kind: .event, id: $0.id, title: $0.details.title, sphere: $0.details.sphere, competencies: $0.details.competencies, startsAt: $0.details.startsAt)
             }
             offers += try await store.opportunities(region: region, openAt: now).map(\.offer)

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import PostgreSQL
 
 extension TrialsStore {
@@ -157,6 +157,23 @@ extension TrialsStore {
             try await pool.query(
                 """
                 SELECT id, venue, region, kind, title, starts_at, ends_at, place_id, capacity, sphere, array_to_string(competencies, ','), format, mentor, status, return_reason, seated FROM trials.events WHERE region = \(region) AND status = \(status.rawValue)
+                ORDER BY starts_at, id LIMIT 1000
+                """
+            ).map(Self.event)
+        }
+    }
+
+    /// The approved events of `region` that end after `now` (the ones still open for enrolment),
+    /// soonest start first, at most 1000. The end is compared in SQL, so the region's past events,
+    /// however many, never push an upcoming one out of the list.
+    ///
+    /// - Throws: ``TrialsError/Code/storage``.
+    public func approvedEvents(region: String, endingAfter now: Date) async throws(TrialsError) -> [TrialEvent] {
+        try await read("listing events") {
+            try await pool.query(
+                """
+                SELECT id, venue, region, kind, title, starts_at, ends_at, place_id, capacity, sphere, array_to_string(competencies, ','), format, mentor, status, return_reason, seated FROM trials.events WHERE region = \(region) AND status = \(TrialEvent.Status.approved.rawValue)
+                  AND ends_at > \(now)
                 ORDER BY starts_at, id LIMIT 1000
                 """
             ).map(Self.event)

@@ -111,6 +111,32 @@ struct EventListAnswer: Codable, Sendable {
     var events: [EventAnswer]
 }
 
+/// An event as answered to a navigator (``EnrollableEvent``): only the fields the policy releases
+/// to it for `enrolment` (`title`, `place`, `schedule` as `startsAt` and `endsAt`, `capacity`)
+/// and the id.
+struct EnrollableEventAnswer: Codable, Sendable {
+    var id: Int64
+    var title: String
+    var place: Int64
+    var startsAt: String
+    var endsAt: String
+    var capacity: Int
+
+    init(_ event: EnrollableEvent) {
+        id = event.id
+        title = event.title
+        place = event.place
+        startsAt = event.startsAt.ISO8601Format()
+        endsAt = event.endsAt.ISO8601Format()
+        capacity = event.capacity
+    }
+}
+
+/// `{events: […]}` as a navigator gets it.
+struct EnrollableEventListAnswer: Codable, Sendable {
+    var events: [EnrollableEventAnswer]
+}
+
 /// `POST /v1/trials/events/{event}/return`: `{reason}`.
 struct ReturnBody: Codable, Sendable {
     var reason: String

@@ -130,6 +130,14 @@ public struct TrialsDesk: Sendable {
         return try await store.events(venue: caller.organisation)
     }
 
+    /// The event `id` of the caller's venue, decided as ``venueEvents(_:)`` decides the list
+    /// (`read` for `administration`, refused `403` audited); another venue's event or an unknown
+    /// id is `404 event-not-found`. However old the event, no list is loaded.
+    public func venueEvent(_ caller: TrialsCaller, _ id: Int64) async throws -> TrialEvent {
+        _ = try await decide(caller, "read", venueResource(caller), fields: Self.eventFields, purpose: Self.administration)
+        return try await ownEvent(caller, id)
+    }
+
     // MARK: Coordinators
 
     /// The submitted events of the coordinator's region the policy lets it approve.
@@ -173,7 +181,7 @@ public struct TrialsDesk: Sendable {
         guard let event = try await store.event(id), event.status == .approved else {
             throw TrialsError(.eventNotFound, "no such event")
         }
-        let decision = try await decision(caller, "read", Self.eventResource(event), fields: ["title"], purpose: Self.enrolment)
+        let decision = try await decision(caller, "read", Self.eventResource(event), fields: Self.eventFields, purpose: Self.enrolment)
         guard decision.isAllowed else {
             try await recordDenial(caller, "read", resource: "event", rule: decision.decidingRules.first, version: decision.policyVersion.digest, purpose: Self.enrolment)
             throw TrialsError(.eventNotFound, "no such event")
@@ -181,19 +189,20 @@ public struct TrialsDesk: Sendable {
         return event
     }
 
-    /// The approved events of the navigator's region that have not ended, each permitted to the
-    /// caller by the policy (`read` of the event for `enrolment`, as ``enrollableEvent(_:_:)``
-    /// decides one; a refused event is left out), soonest first. Navigators only; anyone else is
-    /// refused `403` (audited).
-    public func enrollableEvents(_ caller: TrialsCaller, now: Date = Date()) async throws -> [TrialEvent] {
+    /// The approved events of the navigator's region that have not ended (compared in SQL:
+    /// ``TrialsStore/approvedEvents(region:endingAfter:)``), each permitted to the caller by the
+    /// policy (`read` of the event's `title`, `place`, `schedule` and `capacity` for `enrolment`,
+    /// as ``enrollableEvent(_:_:)`` decides one; a refused event is left out), soonest first, as
+    /// the navigator may see them (``EnrollableEvent``: those fields only). Navigators only;
+    /// anyone else is refused `403` (audited).
+    public func enrollableEvents(_ caller: TrialsCaller, now: Date = Date()) async throws -> [EnrollableEvent] {
         guard caller.role == .navigator, let region = caller.region else {
             try await deny(caller, "read", resource: "event", rule: "trials.navigators-only", purpose: Self.enrolment)
         }
-        var permitted: [TrialEvent] = []
-        for event in try await store.events(region: region, status: .approved)
-        where event.details.endsAt > now {
-            if try await decision(caller, "read", Self.eventResource(event), fields: ["title"], purpose: Self.enrolment, now: now, event: event).isAllowed {
-                permitted.append(event)
+        var permitted: [EnrollableEvent] = []
+        for event in try await store.approvedEvents(region: region, endingAfter: now) {
+            if try await decision(caller, "read", Self.eventResource(event), fields: Self.eventFields, purpose: Self.enrolment, now: now, event: event).isAllowed {
+                permitted.append(EnrollableEvent(event))
             }
         }
         return permitted
@@ -277,6 +286,8 @@ public struct TrialsDesk: Sendable {
 
     // MARK: Policy
 
+    /// The event's fields the policy names: what a venue writes, and all a navigator reads
+    /// (`navigator.events.own-region`; ``EnrollableEvent`` carries exactly these).
     static let eventFields = ["title", "place", "schedule", "capacity"]
 
     /// The policy resource of an event: its venue and region.

@@ -82,7 +82,12 @@ public enum TrialsRoutes {
         }
         group.get("events") { request, context -> Response in
             let caller = try caller(context, desk)
-            let events = try await TrialsRoutes.events(caller, status: request.uri.queryParameters["status"].map(String.init), desk)
+            let status = request.uri.queryParameters["status"].map(String.init)
+            if caller.role == .navigator {
+                let events = try await enrollableEvents(caller, status: status, desk)
+                return JSONBody.response(.ok, EnrollableEventListAnswer(events: events.map(EnrollableEventAnswer.init)))
+            }
+            let events = try await TrialsRoutes.events(caller, status: status, desk)
             return JSONBody.response(.ok, EventListAnswer(events: events.map(EventAnswer.init)))
         }
         group.put("events/:event") { request, context -> Response in
@@ -164,8 +169,8 @@ public enum TrialsRoutes {
 
     /// The events `caller` sees, as `GET /v1/trials/events` lists them: a venue its own, a
     /// coordinator its region's submitted ones (`status` absent or `submitted`), a mentor the ones
-    /// it runs, a navigator the approved ones of its region still open for enrolment (each
-    /// decided by the policy as `GET …/seats` decides one); anyone else is refused `403` (audited).
+    /// it runs. A navigator lists through ``enrollableEvents(_:status:_:)`` (fewer fields); anyone
+    /// else is refused `403` (audited).
     public static func events(_ caller: TrialsCaller, status: String?, _ desk: TrialsDesk) async throws -> [TrialEvent] {
         switch caller.role {
         case .venue: return try await desk.venueEvents(caller)
@@ -173,9 +178,18 @@ public enum TrialsRoutes {
             guard status ?? "submitted" == "submitted" else { throw TrialsError(.invalidArgument, "status is submitted") }
             return try await desk.submittedEvents(caller)
         case .mentor: return try await desk.store.events(runBy: caller.account)
-        case .navigator: return try await desk.enrollableEvents(caller)
         default: try await desk.deny(caller, "read", resource: "event", rule: "trials.no-listing", purpose: TrialsDesk.administration)
         }
+    }
+
+    /// The approved events of the navigator's region still open for enrolment, as
+    /// `GET /v1/trials/events` lists them for a navigator (`status` absent or `approved`, else
+    /// `400 invalid-event` as for a coordinator): each decided by the policy as `GET …/seats`
+    /// decides one, with only the fields the policy releases (``EnrollableEvent``). Anyone else is
+    /// refused `403` (audited).
+    public static func enrollableEvents(_ caller: TrialsCaller, status: String?, _ desk: TrialsDesk) async throws -> [EnrollableEvent] {
+        guard status ?? "approved" == "approved" else { throw TrialsError(.invalidArgument, "status is approved") }
+        return try await desk.enrollableEvents(caller)
     }
 
     /// Registers `account` as a mentor of the caller's venue (`POST /v1/trials/mentors`): the

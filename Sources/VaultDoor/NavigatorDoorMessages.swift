@@ -15,6 +15,12 @@ public enum NavigatorDoorRequest: Codable, Sendable, Hashable {
     /// (`token.resolved`) for the gateway to count the pupil's progress with. The module tokens stay
     /// in the gateway process: the progress route answers counts, never a token.
     case progressPage(after: String?, limit: Int)
+    /// The caller's (a navigator's) own assigned pupils, one page ordered by vault token after
+    /// `after` (exclusive), at most `limit` (1…100): each pupil's name as the policy
+    /// (`navigator.pupils.assigned`) and the consent release it for `enrolment` (`pii.read` per
+    /// pupil, permit or deny), for choosing whom to enrol in an event. Names only: no module token
+    /// is resolved, nothing is read for `recommendation`.
+    case enrolmentNames(after: String?, limit: Int)
 }
 
 /// One assignment as the door reports it (times ISO 8601, UTC).
@@ -42,6 +48,9 @@ public enum NavigatorDoorResponse: Codable, Sendable, Hashable {
     case ended
     /// One page of the caller's assigned pupils (``NavigatorDoorRequest/progressPage(after:limit:)``).
     case progress(NavigatorProgressPage)
+    /// One page of the caller's assigned pupils' names for `enrolment`
+    /// (``NavigatorDoorRequest/enrolmentNames(after:limit:)``).
+    case names(NavigatorPupilNamesPage)
 }
 
 /// One assigned pupil as the progress page reports it to the gateway.
@@ -82,6 +91,38 @@ public struct NavigatorProgressPage: Codable, Sendable, Hashable {
     public var next: String?
 
     public init(pupils: [NavigatorPupilProgress], next: String?) {
+        self.pupils = pupils
+        self.next = next
+    }
+}
+
+/// One assigned pupil's name as the vault released it for one purpose, or why it did not.
+public struct NavigatorPupilName: Codable, Sendable, Hashable {
+    /// The pupil's vault token.
+    public var pupil: String
+    /// The name parts released (absent when withheld or redacted).
+    public var surname: String?
+    public var firstName: String?
+    public var patronymic: String?
+    /// The refusal code when the name was not released (`consent-missing`, `consent-withdrawn` …).
+    public var refusal: String?
+
+    public init(pupil: String, surname: String? = nil, firstName: String? = nil, patronymic: String? = nil, refusal: String? = nil) {
+        self.pupil = pupil
+        self.surname = surname
+        self.firstName = firstName
+        self.patronymic = patronymic
+        self.refusal = refusal
+    }
+}
+
+/// One page of a navigator's assigned pupils' names.
+public struct NavigatorPupilNamesPage: Codable, Sendable, Hashable {
+    public var pupils: [NavigatorPupilName]
+    /// The cursor of the next page (a vault token) when more pupils follow.
+    public var next: String?
+
+    public init(pupils: [NavigatorPupilName], next: String?) {
         self.pupils = pupils
         self.next = next
     }

@@ -188,17 +188,3 @@ extension ServeCommandTests {
         #expect(try run.sql("SELECT count(*) FROM audit.events WHERE kind = 'token.resolved' AND purpose = 'enrolment' AND decision = 'permit'") == "5")
     }
 }
-
-extension ServeCommandTests.GatewayRun {
-    /// One statement in the run's database as the private cluster's owner (psql): the first
-    /// column of the first row, as text.
-    func sql(_ statement: String) throws -> String {
-        let cluster = try LocalCluster(directory: directory.path + "/pg", authentication: .scram)
-        let password = try DatabaseCredentials(directory: cluster.directory).password(forRole: "owner")
-        let result = try BiletProcess.run(
-            ["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-c", statement, cluster.connectionString(database: "bilet")],
-            environment: ["PGPASSWORD": password], executable: URL(fileURLWithPath: try PostgresBinaries.locate().directory + "/psql"))
-        try #require(result.status == 0, "psql: \(result.output)")
-        return result.output.split(separator: "\n").first.map(String.init)?.trimmingCharacters(in: .whitespaces) ?? ""
-    }
-}

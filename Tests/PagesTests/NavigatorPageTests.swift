@@ -25,14 +25,17 @@ import Testing
         #expect(html.contains(#"<p class="alert" role="alert" id="cancel-error">Этот ученик не записан на мероприятие.</p>"#))
         #expect(html.contains(#"<form method="post" action="/app/navigator/events/7/cancel" novalidate>"#))
         // Moscow time, ДД.ММ.ГГГГ.
-        #expect(html.contains("30.11.2026 09:20 — 30.11.2026 11:20 (время московское)"))
+        #expect(html.contains("30.11.2026 09:20 — 30.11.2026 11:20 (время московское); место № 3."), "\(html)")
+        // Only what the policy releases to a navigator (title, place, schedule, capacity).
+        #expect(!html.contains("77-0042") && !html.contains("профпроба,") && !html.contains("очно"), "no venue, kind or format")
     }
 
     @Test func theEventsListLinksEachEvent() throws {
         let html = try Self.render(.navigatorEvents)
         #expect(html.contains("<caption>Открыто для записи: 1</caption>"))
         #expect(html.contains(#"<th scope="row"><a href="/app/navigator/events/7">Профпроба «Робототехника»</a>"#))
-        #expect(html.contains("<td>12 / 4</td>"))
+        #expect(html.contains("<td>№ 3</td>\n<td>12</td>"), "\(html)")
+        #expect(!html.contains("12 / 4"), "no seats taken in the list: the navigator's answer has no such field")
     }
 
     @Test func theDraftsListNamesPupilsAsReleased() throws {
@@ -51,7 +54,7 @@ import Testing
         #expect(html.contains(#"<form method="post" action="/app/navigator/recommendations/sub_AAAAAAAAAAAAAAAAAAAAAA/items/12/publish" class="inline">"#))
         #expect(!html.contains("/items/13/publish"))
         #expect(!html.contains(#"id="text-13""#))
-        #expect(html.contains("<p>Запишитесь на пробу.</p>\n<p class=\"hint\">Опубликовано 30.11.2026 06:20 (по UTC).</p>"))
+        #expect(html.contains("<p>Запишитесь на пробу.</p>\n<p class=\"hint\">Опубликовано 30.11.2026 09:20 (время московское).</p>"))
         #expect(html.contains(#"<p class="alert" role="alert">У этого ученика нет такой рекомендации.</p>"#))
     }
 

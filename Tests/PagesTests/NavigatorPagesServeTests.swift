@@ -1,4 +1,5 @@
 import Foundation
+import Pages
 import ServeTestSupport
 import Testing
 
@@ -91,7 +92,16 @@ import Testing
         #expect(!home.body.contains("/app/pupils/new"))
         let apiEvents = try #require(json(try api("workstation", navigatorToken, "/v1/trials/events").body)["events"] as? [[String: Any]])
         #expect(apiEvents.compactMap { $0["id"] as? Int } == [robotics, drawing, tomorrow])
-        #expect(apiEvents.allSatisfy { $0["status"] as? String == "approved" })
+        // Only the fields the policy releases to a navigator (title, place, schedule, capacity) and the id.
+        #expect(apiEvents.allSatisfy { Set($0.keys) == ["id", "title", "place", "startsAt", "endsAt", "capacity"] }, "\(apiEvents)")
+        let approvedOnly = try api("workstation", navigatorToken, "/v1/trials/events?status=approved")
+        #expect(approvedOnly.http == "200", "\(approvedOnly)")
+        #expect((json(approvedOnly.body)["events"] as? [[String: Any]])?.compactMap { $0["id"] as? Int } == [robotics, drawing, tomorrow])
+        for status in ["submitted", "draft"] {
+            let other = try api("workstation", navigatorToken, "/v1/trials/events?status=\(status)")
+            #expect(other.http == "400", "\(status): \(other)")
+            #expect(json(other.body)["code"] as? String == "invalid-event", "as the coordinator's branch refuses")
+        }
         let events = try page("/app/navigator/events")
         #expect(events.http == "200", "\(events)")
         #expect(events.headers["content-security-policy"] == Page.pageCSP)
@@ -100,14 +110,49 @@ import Testing
         #expect(events.body.contains(#"<a href="/app/navigator/events/\#(tomorrow)">Проба: мехатроника</a>"#))
         #expect(!events.body.contains("Проба: черновик"))
         #expect(!events.body.contains("Проба: прошедшая"), "an event that has ended is not listed")
+        #expect(events.body.contains("<td>№ \(placeID)</td>\n<td>1</td>"), "the place's number and the seats: \(events.body)")
+        #expect(!events.body.contains("77-0042") && !events.body.contains("профпроба"), "no venue or kind: the navigator's answer has none")
         #expect(try page("/app/navigator/events/\(draft)").http == "404", "a draft is no event to enrol in")
 
-        // MARK: Enrolling: the pupils by name as the navigator's progress view releases them
+        // MARK: Enrolling: all of the navigator's pupils, by name as the vault releases it for enrolment
+        // 120 more assignments of nav.a (synthetic tokens of no registered pupil, stored directly): the
+        // page offers all 123, beyond the vault's page of 100.
+        let navigatorID = try #require(accounts["nav.a"])
+        let fake = "sub_zzzzzzzzzzzzzzzzzz"
+        _ = try run.sql(
+            """
+            INSERT INTO policy.relationships (kind, subject_type, subject_id, object_type, object_id, valid_from, valid_until)
+            SELECT 'assigned_navigator', 'pupil', '\(fake)' || lpad(g::text, 3, '0') || 'A', 'user', '\(navigatorID)', now() - interval '1 day',
+                   now() + interval '1 day'
+            FROM generate_series(1, 120) g
+            """)
+        func reads(_ purpose: String, _ decision: String? = nil) throws -> Int {
+            Int(try run.sql(
+                """
+                SELECT count(*) FROM audit.events WHERE kind = 'pii.read' AND actor = 'user:\(navigatorID)' AND purpose = '\(purpose)'
+                \(decision.map { "AND decision = '\($0)'" } ?? "")
+                """)) ?? -1
+        }
         let eventPage = try page("/app/navigator/events/\(robotics)")
         #expect(eventPage.http == "200", "\(eventPage)")
         #expect(eventPage.body.contains(#"<option value="\#(anna)">Тестова Анна</option>"#), "\(eventPage)")
         #expect(eventPage.body.contains(#"<option value="\#(boris)">Примеров Борис</option>"#))
         #expect(!eventPage.body.contains(gleb), "another navigator's pupil is not offered")
+        // Вера's enrolment consent is withdrawn: her name is not read for enrolment (her recommendation consent does not count).
+        #expect(eventPage.body.contains(#"<option value="\#(vera)">Ученик \#(vera) (имя скрыто: недоступно)</option>"#))
+        #expect(!eventPage.body.contains("Образцова"))
+        #expect(eventPage.body.components(separatedBy: #"<option value="\#(fake)"#).count - 1 == 240, "120 in each of the two forms")
+        #expect(eventPage.body.contains(#"<option value="\#(fake)120A">Ученик \#(fake)120A (имя скрыто: недоступно)</option>"#))
+        // Each name read for enrolment, audited per pupil (Анна and Борис released; Вера and the 120 refused); nothing
+        // read for recommendation, no module token resolved.
+        #expect(try reads("enrolment") == 123)
+        #expect(try reads("enrolment", "permit") == 2)
+        #expect(try run.sql(
+            "SELECT count(*) FROM audit.events WHERE kind = 'pii.read' AND actor = 'user:\(navigatorID)' AND subject = '\(vera)' AND decision = 'deny' AND purpose = 'enrolment'") == "1")
+        #expect(try reads("recommendation") == 0)
+        #expect(try run.sql("SELECT count(*) FROM audit.events WHERE kind = 'token.resolved' AND actor = 'user:\(navigatorID)'") == "0")
+        _ = try run.sql("UPDATE policy.relationships SET expired_at = now() WHERE subject_id LIKE '\(fake)%'")
+        #expect(!(try page("/app/navigator/events/\(robotics)").body.contains(fake)), "the expired assignments are gone")
         #expect(eventPage.body.contains("Вы ещё никого не записали на это мероприятие."))
         func seats(_ event: Int) throws -> [String: Any] { json(try api("workstation", navigatorToken, "/v1/trials/events/\(event)/seats").body) }
 
@@ -145,7 +190,7 @@ import Testing
         let veraByPage = try page("/app/navigator/events/\(drawing)/enrolments", method: "POST", form: [("_csrf", navigator.csrf), ("pupil", vera)])
         #expect(veraByPage.http == "403", "\(veraByPage)")
         #expect(veraByPage.body.contains(#"<p class="alert" role="alert" id="enrol-error">Согласие ученика на эту цель отозвано: запись и рекомендации без него невозможны.</p>"#))
-        #expect(veraByPage.body.contains(#"<option value="\#(vera)" selected>Образцова Вера</option>"#), "the chosen pupil kept")
+        #expect(veraByPage.body.contains(#"<option value="\#(vera)" selected>Ученик \#(vera) (имя скрыто: недоступно)</option>"#), "the chosen pupil kept")
         let glebByAPI = try api("workstation", navigatorToken, "/v1/trials/events/\(drawing)/enrolments", method: "POST", body: #"{"pupil":"\#(gleb)"}"#)
         #expect(glebByAPI.http == "404", "\(glebByAPI)")
         let glebByPage = try page("/app/navigator/events/\(drawing)/enrolments", method: "POST", form: [("_csrf", navigator.csrf), ("pupil", gleb)])
@@ -232,6 +277,12 @@ import Testing
         let after = try page(review + "?done=published")
         #expect(after.body.contains("Рекомендация опубликована: ученик видит её в личном кабинете."))
         #expect(after.body.contains("<p>\(text)</p>"))
+        // The publication time in Moscow time, as every other page shows times.
+        let stamp = try #require(item["publishedAt"] as? String)
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = stamp.contains(".") ? [.withInternetDateTime, .withFractionalSeconds] : [.withInternetDateTime]
+        let publishedAt = try #require(formatter.date(from: stamp), "\(stamp)")
+        #expect(after.body.contains("Опубликовано \(RussianFormat.moscowDateTime(publishedAt)) (время московское).</p>"), "\(after.body)")
         #expect(!after.body.contains(#"id="text-\#(sphereID)""#))
         #expect(try page("/app/navigator/recommendations").body.contains("Опубликовано: 1.</p>"))
         // Another navigator's pupil: the API's 404.

@@ -347,6 +347,21 @@ import Testing
         // The coordinator is refused the venue's edit and mentor pages.
         #expect(try coordinatorPage("/app/venue/events/\(drawing)/edit").http == "403")
         #expect(try coordinatorPage(mentorPath, method: "POST", form: [("_csrf", coordinator.csrf), ("mentor", mentorID)]).http == "403")
+        // An older event stays editable however many newer ones the venue has: 1001 later drafts stored directly
+        // (synthetic) push it out of the venue's list (its newest 1000), not out of its edit page.
+        _ = try run.sql(
+            """
+            INSERT INTO trials.events (venue, region, kind, title, starts_at, ends_at, place_id, capacity, sphere, format, status, created_by)
+            SELECT '77-0042', '77', 'trial', 'Позже ' || g, now() + interval '400 days' + g * interval '1 hour',
+                   now() + interval '400 days' + g * interval '1 hour' + interval '2 hours', \(placeID), 30, 'engineering', 'in_person', 'draft',
+                   'user:usr_seed'
+            FROM generate_series(1, 1001) g
+            """)
+        #expect(!(try venuePage("/app/venue/events").body.contains(#"<a href="/app/venue/events/\#(drawing)/edit">"#)), "beyond the list")
+        let oldEdit = try venuePage("/app/venue/events/\(drawing)/edit")
+        #expect(oldEdit.http == "200", "\(oldEdit)")
+        #expect(oldEdit.body.contains(#"<input id="title" name="title" type="text" value="Профпроба «Черчение и 3D»" required"#))
+        #expect(try venuePage("/app/venue/events/\(drawing)/mentor").http == "200")
 
         // The region's KPI: the API's twelve months as charts and a table.
         let kpi = try coordinatorPage("/app/region/kpi")

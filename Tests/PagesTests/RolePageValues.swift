@@ -67,8 +67,8 @@ enum RolePageValues {
             id: 13, kind: "event", title: sample("Профпроба «Робототехника»"), text: sample("Запишитесь на пробу."), draft: false,
             publishedAt: Date(timeIntervalSince1970: 1_796_019_600))
         return [
-            "navEvents": [EventRow(event(.approved, text: text))], "hasNavEvents": true, "navEventCount": 1,
-            "navNotice": sample("Ученик записан: место за учеником."), "navEvent": EventRow(event(.approved, text: text)), "navEventID": 7,
+            "navEvents": [EnrollableEventRow(EnrollableEvent(event(.approved, text: text)))], "hasNavEvents": true, "navEventCount": 1,
+            "navNotice": sample("Ученик записан: место за учеником."), "navEvent": EnrollableEventRow(EnrollableEvent(event(.approved, text: text))), "navEventID": 7,
             "navCapacity": 12, "navSeated": 12, "navWaiting": 1, "navOwn": [["text": sample("лист ожидания, 1-й")]], "hasNavOwn": true,
             "hasNavPupils": true, "navEnrolChoices": NavigatorPupil.choices(pupils, selected: "sub_AAAAAAAAAAAAAAAAAAAAAA"),
             "navCancelChoices": NavigatorPupil.choices(pupils, selected: nil),

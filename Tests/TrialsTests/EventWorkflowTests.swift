@@ -119,6 +119,80 @@ struct EventWorkflowTests {
         await fixture.shutdown()
     }
 
+    @Test("a navigator's list of open events compares the end in SQL: 1100 past approved events do not push the upcoming one out; only the policy's fields")
+    func upcomingEventsSurviveManyPastOnes() async throws {
+        let fixture = try await TrialsFixture.make()
+        let upcoming = try await fixture.approvedEvent(capacity: 12)
+        let running = try await fixture.approvedEvent(capacity: 3, start: Date().addingTimeInterval(-3_600))
+        // 1100 approved events of the region that ended long ago, stored directly (synthetic).
+        try await fixture.database.withPool { pool in
+            _ = try await pool.query(
+                """
+                INSERT INTO trials.events (venue, region, kind, title, starts_at, ends_at, place_id, capacity, sphere, format, status, created_by)
+                SELECT '77-0042', '77', 'trial', 'Past ' || g, now() - interval '400 days' + g * interval '1 hour',
+                       now() - interval '400 days' + g * interval '1 hour' + interval '2 hours', \(upcoming.details.place), 30, 'engineering',
+                       'in_person', 'approved', 'user:usr_seed'
+                FROM generate_series(1, 1100) g
+                """)
+        }
+        #expect(try await fixture.count("SELECT count(*) FROM trials.events WHERE region = '77' AND status = 'approved'") == 1102)
+        // The old way (the region's first 1000 approved events by start, then "not ended" in Swift) loses both.
+        let firstThousand = try await fixture.store.events(region: "77", status: .approved)
+        #expect(firstThousand.count == 1000 && !firstThousand.contains { $0.id == upcoming.id || $0.id == running.id })
+        // The navigator's list: the running and the upcoming event, soonest first, and nothing else.
+        let listed = try await fixture.desk.enrollableEvents(TrialsFixture.navigator)
+        #expect(listed.map(\.id) == [running.id, upcoming.id])
+        #expect(listed.last == EnrollableEvent(upcoming))
+        #expect(listed.last?.title == "Robotics trial" && listed.last?.capacity == 12 && listed.last?.place == upcoming.details.place)
+        #expect(try await fixture.store.approvedEvents(region: "77", endingAfter: Date()).map(\.id) == [running.id, upcoming.id])
+        #expect(try await fixture.store.approvedEvents(region: "50", endingAfter: Date()).isEmpty)
+        // Through the route's call: `status` absent or `approved` only, as a coordinator's is `submitted` only.
+        #expect(try await TrialsRoutes.enrollableEvents(TrialsFixture.navigator, status: "approved", fixture.desk).map(\.id) == [running.id, upcoming.id])
+        let submitted = await #expect(throws: TrialsError.self) {
+            try await TrialsRoutes.enrollableEvents(TrialsFixture.navigator, status: "submitted", fixture.desk)
+        }
+        #expect(submitted?.code == .invalidArgument)
+        #expect(submitted?.problem.status == .badRequest && submitted?.problem.code == "invalid-event")
+        let coordinatorAsks = await #expect(throws: TrialsError.self) {
+            try await TrialsRoutes.events(TrialsFixture.coordinator, status: "approved", fixture.desk)
+        }
+        #expect(coordinatorAsks?.problem.code == "invalid-event", "the coordinator's branch refuses the same way")
+        // Anyone else is refused and audited.
+        await #expect(throws: (any Error).self) { try await fixture.desk.enrollableEvents(TrialsFixture.venueCaller) }
+        #expect(
+            try await fixture.count(
+                """
+                SELECT count(*) FROM audit.events WHERE kind = 'policy.decided' AND decision = 'deny' AND actor = 'user:usr_venue1'
+                  AND purpose = 'enrolment' AND payload->>'rule' = 'trials.navigators-only'
+                """) == 1)
+        await fixture.shutdown()
+    }
+
+    @Test("a venue finds its own event however old (no list is loaded); another venue's or an unknown id is 404")
+    func venueFindsAnOldEvent() async throws {
+        let fixture = try await TrialsFixture.make()
+        let place = try await fixture.desk.addPlace(TrialsFixture.venueCaller, name: "Hall", address: "Moscow", capacity: 50)
+        try await fixture.store.addMentor(venue: TrialsFixture.venue, account: TrialsFixture.mentor.account, by: "user:usr_venue1")
+        let old = try await fixture.desk.createEvent(
+            TrialsFixture.venueCaller, fixture.details(place: place.id, capacity: 5, start: Date().addingTimeInterval(-30 * 86_400)))
+        try await fixture.database.withPool { pool in
+            _ = try await pool.query(
+                """
+                INSERT INTO trials.events (venue, region, kind, title, starts_at, ends_at, place_id, capacity, sphere, format, status, created_by)
+                SELECT '77-0042', '77', 'trial', 'Newer ' || g, now() + g * interval '1 hour', now() + g * interval '1 hour' + interval '2 hours',
+                       \(place.id), 30, 'engineering', 'in_person', 'draft', 'user:usr_seed'
+                FROM generate_series(1, 1001) g
+                """)
+        }
+        #expect(!(try await fixture.desk.venueEvents(TrialsFixture.venueCaller)).contains { $0.id == old.id }, "beyond the list's 1000")
+        #expect(try await fixture.desk.venueEvent(TrialsFixture.venueCaller, old.id).id == old.id)
+        for (caller, id) in [(TrialsFixture.otherVenueCaller, old.id), (TrialsFixture.venueCaller, old.id + 100_000)] {
+            let refused = await #expect(throws: TrialsError.self) { try await fixture.desk.venueEvent(caller, id) }
+            #expect(refused?.code == .eventNotFound)
+        }
+        await fixture.shutdown()
+    }
+
     @Test("a venue's event names a place of its own and a registered mentor")
     func placeAndMentorChecked() async throws {
         let fixture = try await TrialsFixture.make()

@@ -21,6 +21,8 @@ enum NavigatorDoorHandler {
         case .assign(let pupil, _), .list(let pupil), .end(let pupil, _): pupilText = pupil
         case .progressPage(let after, let limit):
             return await progressPage(after: after, limit: limit, caller: caller, requester: requester, vault: vault)
+        case .enrolmentNames(let after, let limit):
+            return await enrolmentNames(after: after, limit: limit, caller: caller, requester: requester, vault: vault)
         }
         guard let pupil = try? SubjectToken(parsing: pupilText) else { return .refused(code: "pupil-not-found") }
         do throws(VaultError) {
@@ -32,7 +34,7 @@ enum NavigatorDoorHandler {
             case .end(_, let navigator):
                 try await vault.endNavigatorAssignment(navigator, of: pupil, by: requester)
                 return .navigators(.ended)
-            case .progressPage:
+            case .progressPage, .enrolmentNames:
                 return .refused(code: "internal")
             }
         } catch {
@@ -61,8 +63,13 @@ enum NavigatorDoorHandler {
     /// recommendations for (`navigator.pupils.assigned` releases the names and, with no field,
     /// the pupil's module tokens for it; every module releases its token for it).
     static let progressPurpose = "recommendation"
-    /// The name parts a progress page shows.
+    /// The name parts a progress page or an enrolment choice shows.
     static let progressFields: [FieldName] = [.surname, .firstName, .patronymic]
+
+    /// The purpose a navigator chooses pupils to enrol in events under: the names are read for it
+    /// (`navigator.pupils.assigned`, the enrolment consent), so the pupil's own access report
+    /// shows an enrolment read, never a recommendation one.
+    static let enrolmentPurpose = "enrolment"
 
     /// One page of the caller's assigned pupils: their live assignments (the vault lists only the
     /// caller's own), the names of the page in one batch read (`pii.read` per pupil, permit or
@@ -72,39 +79,70 @@ enum NavigatorDoorHandler {
     static func progressPage(
         after: String?, limit: Int, caller: DoorCaller, requester: Requester, vault: Vault
     ) async -> VaultDoorResponse {
-        guard caller.role == "navigator" else { return .refused(code: "forbidden") }
-        var cursor: SubjectToken?
-        if let after {
-            guard let token = try? SubjectToken(parsing: after) else { return .refused(code: "invalid-request") }
-            cursor = token
-        }
         do throws(VaultError) {
-            let page = try await vault.assignedPupils(after: cursor, limit: limit, by: requester)
-            guard !page.pupils.isEmpty else { return .navigators(.progress(NavigatorProgressPage(pupils: [], next: nil))) }
-            let references = page.pupils.map { SubjectReference.subject($0) }
-            let outcomes = try await vault.readBatch(references, fields: progressFields, purpose: progressPurpose, by: requester)
+            guard let read = try await names(after: after, limit: limit, purpose: progressPurpose, caller: caller, requester: requester, vault: vault)
+            else { return .refused(code: caller.role == "navigator" ? "invalid-request" : "forbidden") }
             var pupils: [NavigatorPupilProgress] = []
-            for token in page.pupils {
-                var entry = NavigatorPupilProgress(pupil: token.rawValue)
-                switch outcomes[.subject(token)] {
-                case .released(let data)?:
-                    entry.surname = data.fields[.surname]?.releasedValue?.exposedText
-                    entry.firstName = data.fields[.firstName]?.releasedValue?.exposedText
-                    entry.patronymic = data.fields[.patronymic]?.releasedValue?.exposedText
+            for (token, name) in read.names {
+                var entry = NavigatorPupilProgress(
+                    pupil: name.pupil, surname: name.surname, firstName: name.firstName, patronymic: name.patronymic, refusal: name.refusal)
+                if name.refusal == nil {
                     entry.assessmentToken = try await moduleToken(token, in: .assessment, requester: requester, vault: vault)
                     entry.trialsToken = try await moduleToken(token, in: .trials, requester: requester, vault: vault)
                     entry.recommendationsToken = try await moduleToken(token, in: .recommendations, requester: requester, vault: vault)
-                case .refused(let error)?:
-                    entry.refusal = DoorRefusals.code(for: error, about: .pupil)
-                case nil:
-                    entry.refusal = "internal"
                 }
                 pupils.append(entry)
             }
-            return .navigators(.progress(NavigatorProgressPage(pupils: pupils, next: page.next?.rawValue)))
+            return .navigators(.progress(NavigatorProgressPage(pupils: pupils, next: read.next)))
         } catch {
             return .refused(code: DoorRefusals.code(for: error, about: .school))
         }
+    }
+
+    /// One page of the caller's assigned pupils' names read for `enrolment` (`pii.read` per
+    /// pupil, permit or deny): no module token is resolved.
+    static func enrolmentNames(
+        after: String?, limit: Int, caller: DoorCaller, requester: Requester, vault: Vault
+    ) async -> VaultDoorResponse {
+        do throws(VaultError) {
+            guard let read = try await names(after: after, limit: limit, purpose: enrolmentPurpose, caller: caller, requester: requester, vault: vault)
+            else { return .refused(code: caller.role == "navigator" ? "invalid-request" : "forbidden") }
+            return .navigators(.names(NavigatorPupilNamesPage(pupils: read.names.map(\.1), next: read.next)))
+        } catch {
+            return .refused(code: DoorRefusals.code(for: error, about: .school))
+        }
+    }
+
+    /// The caller's live assignments after `after`, at most `limit`, with each pupil's name read
+    /// for `purpose` in one batch (`pii.read` per pupil). Nil when the caller is no navigator or
+    /// `after` no vault token.
+    private static func names(
+        after: String?, limit: Int, purpose: String, caller: DoorCaller, requester: Requester, vault: Vault
+    ) async throws(VaultError) -> (names: [(SubjectToken, NavigatorPupilName)], next: String?)? {
+        guard caller.role == "navigator" else { return nil }
+        var cursor: SubjectToken?
+        if let after {
+            guard let token = try? SubjectToken(parsing: after) else { return nil }
+            cursor = token
+        }
+        let page = try await vault.assignedPupils(after: cursor, limit: limit, by: requester)
+        guard !page.pupils.isEmpty else { return ([], nil) }
+        let outcomes = try await vault.readBatch(page.pupils.map { .subject($0) }, fields: progressFields, purpose: purpose, by: requester)
+        let names = page.pupils.map { token -> (SubjectToken, NavigatorPupilName) in
+            var name = NavigatorPupilName(pupil: token.rawValue)
+            switch outcomes[.subject(token)] {
+            case .released(let data)?:
+                name.surname = data.fields[.surname]?.releasedValue?.exposedText
+                name.firstName = data.fields[.firstName]?.releasedValue?.exposedText
+                name.patronymic = data.fields[.patronymic]?.releasedValue?.exposedText
+            case .refused(let error)?:
+                name.refusal = DoorRefusals.code(for: error, about: .pupil)
+            case nil:
+                name.refusal = "internal"
+            }
+            return (token, name)
+        }
+        return (names, page.next?.rawValue)
     }
 
     /// The pupil's token in `module` for the progress purpose, or nil when the vault refuses it
