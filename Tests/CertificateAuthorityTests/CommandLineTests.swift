@@ -116,7 +116,10 @@ enum InventoryTimestamp {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bilet-dev-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let arguments = ["certs", "dev-setup", "--directory", directory, "--database-url", database.configuration.connectionString]
-        let first = try await BiletBinary.run(arguments)
+        // The component roles' passwords that the migration provisions, in the test's directory: the
+        // default (var/credentials under the working directory) is the repository's own.
+        let credentials = ["BILET_DATABASE_CREDENTIALS_DIRECTORY": directory + "/credentials"]
+        let first = try await BiletBinary.run(arguments, environment: credentials)
         #expect(first.status == 0, "\(first.stdout)\(first.stderr)")
         // 2 server certificates and 10 clients: two workstations of school 77-0001, school 77-0002,
         // region 77, venue 77-0042, the operator, the assessment, trials and recommendations services,
@@ -135,7 +138,7 @@ enum InventoryTimestamp {
                     "ca/root.passphrase"] + clients.map({ "clients/\($0).key" }) {
             #expect(try Self.mode("\(directory)/\(key)") == 0o600, "\(key)")
         }
-        let second = try await BiletBinary.run(arguments)
+        let second = try await BiletBinary.run(arguments, environment: credentials)
         #expect(second.status == 0, "\(second.stderr)")
         #expect(!second.stdout.contains("issued "), "\(second.stdout)")
         for file in files { #expect(try ProtectedFile.readPublic("\(directory)/\(file)") == before[file], "\(file) changed") }
@@ -152,11 +155,13 @@ enum InventoryTimestamp {
 
         // a database without the records (recreated) gets them again, without new certificates
         let fresh = try await TestPostgres.makeDatabase(migrated: true)
-        let third = try await BiletBinary.run(["certs", "dev-setup", "--directory", directory, "--database-url", fresh.configuration.connectionString])
+        let third = try await BiletBinary.run(
+            ["certs", "dev-setup", "--directory", directory, "--database-url", fresh.configuration.connectionString], environment: credentials)
         #expect(third.status == 0, "\(third.stderr)")
         #expect(!third.stdout.contains("issued "))
         let recorded = try await fresh.withPool { try await $0.query("SELECT count(*) FROM ca.certificates").singleValue(Int64.self) }
         #expect(recorded == 16)
+        #expect(FileManager.default.fileExists(atPath: directory + "/credentials/bilet_gateway.password"))
     }
 
     @Test func rotateServerIssuesANewKeyAndTheGatewayServesItLive() async throws {
