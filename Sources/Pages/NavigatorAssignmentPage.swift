@@ -1,6 +1,7 @@
 /// The navigator's test page (`/app/navigator/tests`): the navigator's own pupils and the
 /// published tests, to assign one to a pupil. Names come from the vault (released per pupil for
-/// `recommendation`, audited); a withheld name shows the pupil's token only.
+/// `assessment`, the purpose of assigning a test, audited); a withheld name shows the pupil's
+/// token only.
 public enum NavigatorAssignmentPage {
     /// One of the navigator's pupils, as the table and the choice show it.
     public struct Pupil: Sendable, Hashable {
@@ -9,14 +10,11 @@ public enum NavigatorAssignmentPage {
         /// `Фамилия Имя Отчество`, or «имя скрыто» when the vault withheld it.
         public let name: String
         public let withheld: Bool
-        public let testsAssigned: Int
-        public let testsCompleted: Int
         /// Whether the choice has it selected (after a refused post).
         public let selected: Bool
 
         public init(
-            token: String, surname: String?, firstName: String?, patronymic: String?, testsAssigned: Int, testsCompleted: Int,
-            selected: Bool = false
+            token: String, surname: String?, firstName: String?, patronymic: String?, selected: Bool = false
         ) {
             self.token = token
             if let surname, let firstName {
@@ -26,8 +24,6 @@ public enum NavigatorAssignmentPage {
                 self.name = "имя скрыто"
                 self.withheld = true
             }
-            self.testsAssigned = testsAssigned
-            self.testsCompleted = testsCompleted
             self.selected = selected
         }
     }

@@ -6,6 +6,7 @@ import Hummingbird
 import Pages
 import Trials
 import TrialsHTTP
+import VaultHTTP
 
 extension NavigatorPages {
     /// A refusal shown above one of the event page's two forms (`enrol` or `cancel`), with the
@@ -20,7 +21,7 @@ extension NavigatorPages {
     /// `GET /app/navigator/events` (`TrialsRoutes.enrollableEvents`, what `GET /v1/trials/events`
     /// runs for a navigator: the fields the policy releases to it only), `GET /app/navigator/events/{event}` (`TrialsRoutes.seats`, `GET …/seats`'s, with
     /// all of the navigator's assigned pupils to choose from, named as the vault releases them for
-    /// `enrolment` through `TrialsRoutes.enrolmentPupils`), `POST /app/navigator/events/{event}/enrolments`
+    /// `enrolment` through `DoorCalls.assignedPupils(for: .enrolment, …)`), `POST /app/navigator/events/{event}/enrolments`
     /// (`TrialsRoutes.enrol`, `POST …/enrolments`'s) and `POST /app/navigator/events/{event}/cancel`
     /// (`TrialsRoutes.cancel`, `DELETE …/enrolments/{pupil}`'s; the pupil in the form's body).
     static func addEvents(to pages: RouterGroup<BiletRequestContext>, _ kit: PageKit, _ dependencies: Dependencies) {
@@ -32,7 +33,7 @@ extension NavigatorPages {
         ) async throws -> Response {
             do {
                 let (event, standing) = try await TrialsRoutes.seats(caller, id, trials.desk)
-                let pupils = try await TrialsRoutes.enrolmentPupils(session: staff, trials).map {
+                let pupils = try await DoorCalls.assignedPupils(for: .enrolment, session: staff, door: trials.door).map {
                     NavigatorPupil(token: $0.pupil, surname: $0.surname, firstName: $0.firstName, patronymic: $0.patronymic, withheld: $0.refusal)
                 }
                 let own = standing.own.map { ["text": EnrolmentText.own(seated: $0.state == .seated, position: $0.waitingPosition)] }

@@ -14,7 +14,7 @@ import TrialsHTTP
 /// the matching JSON route calls: `TrialsRoutes.enrollableEvents`, `TrialsRoutes.seats`,
 /// `TrialsRoutes.enrol`, `TrialsRoutes.cancel` (`/v1/trials/…`), the ``RecommendationsDesk``
 /// (`/v1/recommendations/pupils/…`) and the navigator's own pupils: for enrolling, their names
-/// read for `enrolment` (`TrialsRoutes.enrolmentPupils`); for recommendations, from
+/// read for `enrolment` (`DoorCalls.assignedPupils(for: .enrolment, …)`); for recommendations, from
 /// ``NavigatorProgressDesk`` (`GET /v1/navigators/me/progress`, names read for
 /// `recommendation`). Names only as the vault releases them, each read audited. So the policy decides, the vault checks the assignment and the
 /// consent, and the audit log records exactly as for the API.

@@ -6,11 +6,13 @@ import Gateway
 import HTTPTypes
 import Hummingbird
 import Pages
-import RecommendationsHTTP
+import VaultDoor
+import VaultHTTP
 
-/// The navigator's test page (`/app/navigator/tests`): the navigator's own pupils (the first page
-/// of ``NavigatorProgressDesk/page(_:after:limit:)``, what `GET /v1/navigators/me/progress` runs:
-/// names released by the vault per pupil for `recommendation`, audited) and the published tests
+/// The navigator's test page (`/app/navigator/tests`): the navigator's own pupils (all of them,
+/// ``DoorCalls/assignedPupils(for:session:door:)`` with `assessment`: names released by the vault
+/// per pupil for the purpose of assigning a test, under the pupil's assessment consent, audited;
+/// nothing read for another purpose) and the published tests
 /// (``AssessmentRoutes/versions(for:_:)``, `GET /v1/assessment/tests`'s), and assigning one
 /// (``AssessmentRoutes/assign(pupil:test:version:due:as:_:)``, what `POST /v1/assessment/assignments`
 /// runs: the vault releases the pupil's assessment token only for the navigator's own pupil with an
@@ -19,12 +21,12 @@ import RecommendationsHTTP
 enum NavigatorTestPages {
     /// Adds `GET|POST /app/navigator/tests` to `pages`.
     static func add(
-        to pages: RouterGroup<BiletRequestContext>, _ kit: PageKit, assessment: AssessmentRoutes.Dependencies, progress: NavigatorProgressDesk
+        to pages: RouterGroup<BiletRequestContext>, _ kit: PageKit, assessment: AssessmentRoutes.Dependencies
     ) {
         pages.get("navigator/tests") { _, context -> Response in
             let staff = try context.requireStaff()
             guard staff.role == .navigator else { return kit.notForRole(staff, whose) }
-            return try await page(kit, staff, assessment, progress)
+            return try await page(kit, staff, assessment)
         }
         pages.post("navigator/tests") { request, context -> Response in
             let staff = try context.requireStaff()
@@ -45,7 +47,7 @@ enum NavigatorTestPages {
                 var values: [String: Any] = [:]
                 if pupil.isEmpty { values["pupilError"] = NavigatorAssignmentPage.choosePupil }
                 if test == nil { values["testError"] = NavigatorAssignmentPage.chooseTest }
-                return try await page(kit, staff, assessment, progress, status: .unprocessableContent, values: values, pupil: pupil, test: chosen)
+                return try await page(kit, staff, assessment, status: .unprocessableContent, values: values, pupil: pupil, test: chosen)
             }
             let outcome: (assignment: Assignment, created: Bool)
             do {
@@ -55,7 +57,7 @@ enum NavigatorTestPages {
             }
             let title = outcome.assignment.title
             return try await page(
-                kit, staff, assessment, progress, status: outcome.created ? .created : .ok,
+                kit, staff, assessment, status: outcome.created ? .created : .ok,
                 values: outcome.created ? ["assignedTitle": title, "assignedPupil": pupil] : ["alreadyTitle": title, "alreadyPupil": pupil])
         }
     }
@@ -63,21 +65,20 @@ enum NavigatorTestPages {
     /// The page with the navigator's pupils and the published tests, `values` (a result, a
     /// refusal next to its field) and the choice kept after a refused post.
     static func page(
-        _ kit: PageKit, _ staff: StaffSession, _ assessment: AssessmentRoutes.Dependencies, _ progress: NavigatorProgressDesk,
+        _ kit: PageKit, _ staff: StaffSession, _ assessment: AssessmentRoutes.Dependencies,
         status: HTTPResponse.Status = .ok, values: [String: Any] = [:], pupil chosenPupil: String = "", test chosenTest: String = ""
     ) async throws -> Response {
-        let report: NavigatorProgressReport
+        let named: [NavigatorPupilName]
         let versions: [TestVersion]
         do {
-            report = try await progress.page(staff, after: nil, limit: NavigatorProgressDesk.maximumLimit)
+            named = try await DoorCalls.assignedPupils(for: .assessment, session: staff, door: assessment.door)
             versions = try await AssessmentRoutes.versions(for: staff, assessment)
         } catch {
             return try kit.refusal(error, staff: staff)
         }
-        let pupils = report.pupils.map {
+        let pupils = named.map {
             NavigatorAssignmentPage.Pupil(
-                token: $0.pupil, surname: $0.surname, firstName: $0.firstName, patronymic: $0.patronymic, testsAssigned: $0.testsAssigned,
-                testsCompleted: $0.testsCompleted, selected: $0.pupil == chosenPupil)
+                token: $0.pupil, surname: $0.surname, firstName: $0.firstName, patronymic: $0.patronymic, selected: $0.pupil == chosenPupil)
         }
         let tests = versions.filter { $0.state == .published }.map {
             NavigatorAssignmentPage.Test(
@@ -87,8 +88,8 @@ enum NavigatorTestPages {
         return try kit.page(
             .navigatorTests, status: status, staff: staff,
             values: values.merging([
-                "navigatorPupils": pupils, "hasNavigatorPupils": !pupils.isEmpty, "navigatorPupilCount": pupils.count,
-                "navigatorPupilsTruncated": report.next != nil, "hasWithheldNames": pupils.contains(where: \.withheld), "navigatorTests": tests, "hasNavigatorTests": !tests.isEmpty,
+                "navigatorPupils": pupils, "hasNavigatorPupils": !pupils.isEmpty, "hasWithheldNames": pupils.contains(where: \.withheld),
+                "navigatorTests": tests, "hasNavigatorTests": !tests.isEmpty,
             ]) { first, _ in first })
     }
 

@@ -162,7 +162,7 @@ public enum PageRoutes {
         }
         if let assessment = dependencies.assessment {
             MethodologistPages.add(to: pages, kit, assessment: assessment)
-            if let progress = dependencies.navigatorProgress { NavigatorTestPages.add(to: pages, kit, assessment: assessment, progress: progress) }
+            NavigatorTestPages.add(to: pages, kit, assessment: assessment)
         }
         if let certificates = dependencies.certificates {
             SecurityPages.add(to: pages, kit, certificates: certificates)

@@ -17,10 +17,11 @@ public enum NavigatorDoorRequest: Codable, Sendable, Hashable {
     case progressPage(after: String?, limit: Int)
     /// The caller's (a navigator's) own assigned pupils, one page ordered by vault token after
     /// `after` (exclusive), at most `limit` (1…100): each pupil's name as the policy
-    /// (`navigator.pupils.assigned`) and the consent release it for `enrolment` (`pii.read` per
-    /// pupil, permit or deny), for choosing whom to enrol in an event. Names only: no module token
-    /// is resolved, nothing is read for `recommendation`.
-    case enrolmentNames(after: String?, limit: Int)
+    /// (`navigator.pupils.assigned`, `navigator.pupils.assigned-for-assessment`) and the consent
+    /// release it for `purpose` (`pii.read` per pupil, permit or deny): for choosing whom to enrol
+    /// in an event, or whom to assign a test. Names only: no module token is resolved, nothing is
+    /// read for another purpose.
+    case assignedNames(purpose: AssignedPupilsPurpose, after: String?, limit: Int)
 }
 
 /// One assignment as the door reports it (times ISO 8601, UTC).
@@ -48,8 +49,8 @@ public enum NavigatorDoorResponse: Codable, Sendable, Hashable {
     case ended
     /// One page of the caller's assigned pupils (``NavigatorDoorRequest/progressPage(after:limit:)``).
     case progress(NavigatorProgressPage)
-    /// One page of the caller's assigned pupils' names for `enrolment`
-    /// (``NavigatorDoorRequest/enrolmentNames(after:limit:)``).
+    /// One page of the caller's assigned pupils' names for a purpose
+    /// (``NavigatorDoorRequest/assignedNames(purpose:after:limit:)``).
     case names(NavigatorPupilNamesPage)
 }
 

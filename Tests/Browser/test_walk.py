@@ -116,7 +116,7 @@ def test_the_done_when_walk_through_the_pages_only(
     form.get_by_label("Кем приходится ученику *").select_option("mother")
     form.get_by_label("Личный кабинет ученика").check()
     form.get_by_label("Тестирование").check()
-    form.get_by_label("Рекомендации").check()  # the navigator sees the pupil's name for this purpose
+    form.get_by_label("Рекомендации").check()
     screenshots.save(page, "walk-2-school-registers")
     form.get_by_role("button", name="Зарегистрировать").click()
     page.wait_for_load_state()

@@ -21,8 +21,8 @@ enum NavigatorDoorHandler {
         case .assign(let pupil, _), .list(let pupil), .end(let pupil, _): pupilText = pupil
         case .progressPage(let after, let limit):
             return await progressPage(after: after, limit: limit, caller: caller, requester: requester, vault: vault)
-        case .enrolmentNames(let after, let limit):
-            return await enrolmentNames(after: after, limit: limit, caller: caller, requester: requester, vault: vault)
+        case .assignedNames(let purpose, let after, let limit):
+            return await assignedNames(purpose: purpose, after: after, limit: limit, caller: caller, requester: requester, vault: vault)
         }
         guard let pupil = try? SubjectToken(parsing: pupilText) else { return .refused(code: "pupil-not-found") }
         do throws(VaultError) {
@@ -34,7 +34,7 @@ enum NavigatorDoorHandler {
             case .end(_, let navigator):
                 try await vault.endNavigatorAssignment(navigator, of: pupil, by: requester)
                 return .navigators(.ended)
-            case .progressPage, .enrolmentNames:
+            case .progressPage, .assignedNames:
                 return .refused(code: "internal")
             }
         } catch {
@@ -63,13 +63,8 @@ enum NavigatorDoorHandler {
     /// recommendations for (`navigator.pupils.assigned` releases the names and, with no field,
     /// the pupil's module tokens for it; every module releases its token for it).
     static let progressPurpose = "recommendation"
-    /// The name parts a progress page or an enrolment choice shows.
+    /// The name parts a progress page or a choice of assigned pupils shows.
     static let progressFields: [FieldName] = [.surname, .firstName, .patronymic]
-
-    /// The purpose a navigator chooses pupils to enrol in events under: the names are read for it
-    /// (`navigator.pupils.assigned`, the enrolment consent), so the pupil's own access report
-    /// shows an enrolment read, never a recommendation one.
-    static let enrolmentPurpose = "enrolment"
 
     /// One page of the caller's assigned pupils: their live assignments (the vault lists only the
     /// caller's own), the names of the page in one batch read (`pii.read` per pupil, permit or
@@ -99,13 +94,13 @@ enum NavigatorDoorHandler {
         }
     }
 
-    /// One page of the caller's assigned pupils' names read for `enrolment` (`pii.read` per
+    /// One page of the caller's assigned pupils' names read for `purpose` (`pii.read` per
     /// pupil, permit or deny): no module token is resolved.
-    static func enrolmentNames(
-        after: String?, limit: Int, caller: DoorCaller, requester: Requester, vault: Vault
+    static func assignedNames(
+        purpose: AssignedPupilsPurpose, after: String?, limit: Int, caller: DoorCaller, requester: Requester, vault: Vault
     ) async -> VaultDoorResponse {
         do throws(VaultError) {
-            guard let read = try await names(after: after, limit: limit, purpose: enrolmentPurpose, caller: caller, requester: requester, vault: vault)
+            guard let read = try await names(after: after, limit: limit, purpose: purpose.rawValue, caller: caller, requester: requester, vault: vault)
             else { return .refused(code: caller.role == "navigator" ? "invalid-request" : "forbidden") }
             return .navigators(.names(NavigatorPupilNamesPage(pupils: read.names.map(\.1), next: read.next)))
         } catch {
