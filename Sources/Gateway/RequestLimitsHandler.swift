@@ -38,6 +38,10 @@ final class RequestLimitsHandler: ChannelDuplexHandler, RemovableChannelHandler 
     private var deadline: Scheduled<Void>?
     private var writeStall: Scheduled<Void>?
     private var discarding = false
+    /// A request's head went on to the router and its answer's end has not been written yet.
+    private var requestInFlight = false
+    /// The current request's answer has begun (a final head was written).
+    private var answerBegun = false
 
     /// The most header fields a request may carry, over either HTTP version (HTTP/1.1's parser is
     /// configured with it; on an HTTP/2 stream it is checked here).
@@ -88,6 +92,8 @@ final class RequestLimitsHandler: ChannelDuplexHandler, RemovableChannelHandler 
         switch Self.unwrapInboundIn(data) {
         case .head(let head):
             self.bodyBytes = 0
+            self.requestInFlight = true
+            self.answerBegun = false
             if case .http2Stream = self.framing,
                 Self.size(of: head) > self.limits.maximumHeaderBytes || head.headerFields.count > Self.maximumHeaderFields
             {
@@ -114,7 +120,7 @@ final class RequestLimitsHandler: ChannelDuplexHandler, RemovableChannelHandler 
                 self.deadline = context.eventLoop.assumeIsolated().scheduleTask(in: self.limits.requestTimeout) {
                     self.deadline = nil
                     self.discarding = true
-                    self.observer?.endedWithoutAnswer(.bodyTimedOut)
+                    if !self.answerBegun { self.observer?.endedWithoutAnswer(.bodyTimedOut) }
                     context.close(promise: nil)
                 }
             }
@@ -122,7 +128,7 @@ final class RequestLimitsHandler: ChannelDuplexHandler, RemovableChannelHandler 
             self.bodyBytes += chunk.readableBytes
             if self.bodyBytes > self.limits.maximumBodyBytes {
                 self.discarding = true
-                self.observer?.endedWithoutAnswer(.bodyTooLarge)
+                if !self.answerBegun { self.observer?.endedWithoutAnswer(.bodyTooLarge) }
                 context.close(promise: nil)
                 return
             }
@@ -135,14 +141,29 @@ final class RequestLimitsHandler: ChannelDuplexHandler, RemovableChannelHandler 
 
     /// The HTTP/1.1 parser's refusal of a malformed head (or one over the limits) passes here on
     /// its way to the server, which answers it `400` and closes: counted before routing, with no
-    /// method, since the head was never read. Not a refusal: the input ending inside a request
-    /// (the client left, or this handler closed the connection), which nobody answers.
+    /// method, since the head was never read. Not counted here: a parser error while a request is
+    /// with a route (a malformed body: the route counts what it answers), and the input ending
+    /// inside a request (the client left, or this handler closed the connection), which nobody
+    /// answers.
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        if case .http1 = self.framing, let parserError = error as? HTTPParserError, parserError != .invalidEOFState, !self.discarding {
+        if case .http1 = self.framing, let parserError = error as? HTTPParserError, parserError != .invalidEOFState,
+            !self.discarding, !self.requestInFlight
+        {
             self.discarding = true
             self.observer?.refusedBeforeRouting(method: nil, status: .badRequest)
         }
         context.fireErrorCaught(error)
+    }
+
+    /// Follows the answer: once its final head is written the request counts as answered (a body
+    /// the limits end afterwards is not counted as unanswered); its end closes the request.
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        switch Self.unwrapOutboundIn(data) {
+        case .head(let head) where head.status.kind != .informational: self.answerBegun = true
+        case .end: self.requestInFlight = false
+        case .head, .body: break
+        }
+        context.write(data, promise: promise)
     }
 
     /// The body of the `413` answer: ``Problem/bodyTooLarge``, rendered once.
