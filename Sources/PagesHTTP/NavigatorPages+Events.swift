@@ -94,7 +94,7 @@ extension NavigatorPages {
                 do {
                     enrolled = try await TrialsRoutes.enrol(caller, id, pupil: pupil, session: staff, trials)
                 } catch {
-                    guard let problem = problem(of: error) else { throw error }
+                    guard let problem = PageKit.problem(of: error) else { throw error }
                     return try await eventPage(
                         staff, caller, id, status: problem.status, refused: FormRefusal(form: .enrol, pupil: pupil, message: message(for: problem)))
                 }
@@ -115,7 +115,7 @@ extension NavigatorPages {
                 do {
                     cancellation = try await TrialsRoutes.cancel(caller, id, pupil: pupil, session: staff, trials).1
                 } catch {
-                    guard let problem = problem(of: error) else { throw error }
+                    guard let problem = PageKit.problem(of: error) else { throw error }
                     return try await eventPage(
                         staff, caller, id, status: problem.status, refused: FormRefusal(form: .cancel, pupil: pupil, message: message(for: problem)))
                 }

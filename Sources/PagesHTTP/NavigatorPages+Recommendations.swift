@@ -38,7 +38,7 @@ extension NavigatorPages {
                 if let message { values["navRecMessage"] = message }
                 return try kit.page(.navigatorPupilRecommendations, status: status, staff: staff, values: values)
             } catch {
-                guard let problem = problem(of: error) else { throw error }
+                guard let problem = PageKit.problem(of: error) else { throw error }
                 return kit.errorPage(problem.status, Self.message(for: problem), staff: staff, back: "/app/navigator/recommendations")
             }
         }
@@ -66,7 +66,7 @@ extension NavigatorPages {
                             items = try await desk.review(staff, pupil: pupil.token)
                         } catch {
                             // One pupil refused (a consent withdrawn since): that card says why, the others stay.
-                            guard let problem = problem(of: error) else { throw error }
+                            guard let problem = PageKit.problem(of: error) else { throw error }
                             cards.append(RecommendationDraftsCard(pupil, unavailable: Self.message(for: problem)))
                             continue
                         }
@@ -102,7 +102,7 @@ extension NavigatorPages {
                 do {
                     _ = try await desk.generate(staff, pupil: pupil)
                 } catch {
-                    guard let problem = problem(of: error) else { throw error }
+                    guard let problem = PageKit.problem(of: error) else { throw error }
                     return try await review(staff, pupil, status: problem.status, message: Self.message(for: problem))
                 }
                 return PageKit.redirect("/app/navigator/recommendations/\(pupil)?done=generated")
@@ -121,7 +121,7 @@ extension NavigatorPages {
                 do {
                     _ = try await desk.edit(staff, pupil: pupil, id: id, text: text)
                 } catch {
-                    guard let problem = problem(of: error) else { throw error }
+                    guard let problem = PageKit.problem(of: error) else { throw error }
                     return try await review(staff, pupil, status: problem.status, message: Self.message(for: problem))
                 }
                 return PageKit.redirect("/app/navigator/recommendations/\(pupil)?done=edited")
@@ -136,7 +136,7 @@ extension NavigatorPages {
                 do {
                     _ = try await desk.publish(staff, pupil: pupil, id: id)
                 } catch {
-                    guard let problem = problem(of: error) else { throw error }
+                    guard let problem = PageKit.problem(of: error) else { throw error }
                     return try await review(staff, pupil, status: problem.status, message: Self.message(for: problem))
                 }
                 return PageKit.redirect("/app/navigator/recommendations/\(pupil)?done=published")

@@ -61,12 +61,6 @@ enum NavigatorPages {
         }
     }
 
-    /// The problem of a service's refusal, or nil for any other error (rethrown by the caller).
-    static func problem(of error: any Error) -> Problem? {
-        if let problem = error as? Problem { return problem }
-        return (error as? any HTTPProblemConvertible)?.problem
-    }
-
     /// `page` for a navigator's session; any other role gets the page naming whose page it is.
     static func navigatorPage(
         _ kit: PageKit, _ context: BiletRequestContext, _ page: (StaffSession) async throws -> Response

@@ -13,8 +13,14 @@ extension PageKit {
     /// The page of a refusal thrown by a service (a ``Problem`` or any error that renders one);
     /// anything else is rethrown (the gateway answers it as the API does).
     func refusal(_ error: any Error, staff: StaffSession, back: String = "/app/home") throws -> Response {
-        if let problem = error as? Problem { return errorPage(problem, staff: staff, back: back) }
-        guard let error = error as? any HTTPProblemConvertible else { throw error }
-        return errorPage(error.problem, staff: staff, back: back)
+        guard let problem = Self.problem(of: error) else { throw error }
+        return errorPage(problem, staff: staff, back: back)
+    }
+
+    /// The problem document `error` renders as (a ``Problem``, or an error that converts to one),
+    /// or nil for any other error, which a page rethrows.
+    static func problem(of error: any Error) -> Problem? {
+        if let problem = error as? Problem { return problem }
+        return (error as? any HTTPProblemConvertible)?.problem
     }
 }
