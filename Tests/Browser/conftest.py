@@ -207,14 +207,21 @@ def signed_in_school_staff(platform: Platform, workstation_page: Page) -> StaffM
     Every staff member records the consent to the processing of their own data before anything else
     works (403 staff-consent-required in the API); when the pages ask for it after the first sign-in,
     this fixture is where it gets accepted."""
-    answer = workstation_page.goto(platform.workstations_url + SIGN_IN_PATH)
-    assert answer is not None
-    assert answer.status == 200, f"the sign-in page at {SIGN_IN_PATH} answered {answer.status}"
     organisation = "bilet://school/77-0001"
     login = f"browser.school.{secrets.token_hex(4)}"
     password = f"browser run {secrets.token_hex(16)}"
     _add_account(platform, login, "school", organisation, password)
-    page = workstation_page
+    sign_in(platform, workstation_page, login, password)
+    return StaffMember(login=login, role="school", organisation=organisation, page=workstation_page)
+
+
+def sign_in(platform: Platform, page: Page, login: str, password: str) -> None:
+    """Both factors at the workstation: the certificate (NSS, selected by policy) and the password
+    typed into the sign-in form at SIGN_IN_PATH, which must answer 200; then the staff consent to the
+    processing of their own data, which the pages ask for after the first sign-in. Ends on /app/home."""
+    answer = page.goto(platform.workstations_url + SIGN_IN_PATH)
+    assert answer is not None
+    assert answer.status == 200, f"the sign-in page at {SIGN_IN_PATH} answered {answer.status}"
     page.get_by_label("Логин").fill(login)
     page.get_by_label("Пароль").fill(password)
     page.get_by_role("button", name="Войти").click()
@@ -223,4 +230,3 @@ def signed_in_school_staff(platform: Platform, workstation_page: Page) -> StaffM
     page.get_by_role("button", name="Даю согласие").click()
     page.wait_for_load_state()
     assert page.url == platform.workstations_url + "/app/home", page.url
-    return StaffMember(login=login, role="school", organisation=organisation, page=page)

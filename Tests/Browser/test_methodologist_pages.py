@@ -11,7 +11,7 @@ import secrets
 
 from playwright.sync_api import Browser, ConsoleMessage, Page
 
-from conftest import DESKTOP, TIMEOUT_MS, Platform, Screenshots, _add_account
+from conftest import sign_in, DESKTOP, TIMEOUT_MS, Platform, Screenshots, _add_account
 
 # A small valid definition (docs/ASSESSMENT.md's format): two questions in one section.
 DEFINITION = {
@@ -38,14 +38,7 @@ def signed_in(platform: Platform, browser: Browser, role: str, prefix: str) -> P
     login = f"browser.{prefix}.{secrets.token_hex(4)}"
     password = f"browser run {secrets.token_hex(16)}"
     _add_account(platform, login, role, "bilet://school/77-0001", password, region=None)
-    page.goto(platform.workstations_url + "/app/sign-in")
-    page.get_by_label("Логин").fill(login)
-    page.get_by_label("Пароль").fill(password)
-    page.get_by_role("button", name="Войти").click()
-    page.wait_for_load_state()
-    page.get_by_role("button", name="Даю согласие").click()
-    page.wait_for_load_state()
-    assert page.url == platform.workstations_url + "/app/home", page.url
+    sign_in(platform, page, login, password)
     return page
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from playwright.sync_api import Browser
 
-from conftest import DESKTOP, TIMEOUT_MS, Platform, Screenshots, _PLATFORM_VARIABLES
+from conftest import sign_in, DESKTOP, TIMEOUT_MS, Platform, Screenshots, _PLATFORM_VARIABLES
 from test_pupil_pages import Desk
 
 
@@ -81,14 +81,7 @@ def test_the_navigator_enrols_a_pupil_and_publishes_a_recommendation(
     page = context.new_page()
     page.on("console", lambda message: violations.append(message.text)
             if message.type == "error" and "Content Security Policy" in message.text else None)
-    page.goto(url + "/app/sign-in")
-    page.get_by_label("Логин").fill(login)
-    page.get_by_label("Пароль").fill(password)
-    page.get_by_role("button", name="Войти").click()
-    page.wait_for_load_state()
-    page.get_by_role("button", name="Даю согласие").click()
-    page.wait_for_load_state()
-    assert page.url == url + "/app/home", page.url
+    sign_in(platform, page, login, password)
 
     # Enrolment: the event from the list, the pupil by name, seated; cancelling a pupil not enrolled is refused.
     page.get_by_role("link", name="Записать учеников на мероприятия").click()

@@ -16,7 +16,7 @@ from typing import Iterator
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright
 
-from conftest import CHROMIUM, DESKTOP, TIMEOUT_MS, Platform, Screenshots, StaffMember, _add_account, _environment
+from conftest import sign_in, CHROMIUM, DESKTOP, TIMEOUT_MS, Platform, Screenshots, StaffMember, _add_account, _environment
 
 PUPIL = {
     "surname": "Проверкина", "first_name": "Вера", "birth_date": "2013-05-10", "grade": "7", "class": "А",
@@ -64,14 +64,7 @@ def _signed_in_officer(platform: Platform, browser: Browser) -> Page:
     login = f"browser.officer.{secrets.token_hex(4)}"
     password = f"browser run {secrets.token_hex(16)}"
     _add_account(platform, login, "compliance_officer", "bilet://school/77-0001", password, region=None)
-    page.goto(platform.workstations_url + "/app/sign-in")
-    page.get_by_label("Логин").fill(login)
-    page.get_by_label("Пароль").fill(password)
-    page.get_by_role("button", name="Войти").click()
-    page.wait_for_load_state()
-    page.get_by_role("button", name="Даю согласие").click()
-    page.wait_for_load_state()
-    assert page.url == platform.workstations_url + "/app/home", page.url
+    sign_in(platform, page, login, password)
     return page
 
 

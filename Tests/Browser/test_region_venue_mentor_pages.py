@@ -23,7 +23,7 @@ from typing import Iterator
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright
 
-from conftest import CHROMIUM, DESKTOP, PHONE, TIMEOUT_MS, Platform, Screenshots, _add_account, _environment
+from conftest import sign_in, CHROMIUM, DESKTOP, PHONE, TIMEOUT_MS, Platform, Screenshots, _add_account, _environment
 from test_pupil_pages import Desk
 
 MOSCOW = datetime.timezone(datetime.timedelta(hours=3))
@@ -64,14 +64,7 @@ def _signed_in(
     login = f"browser.{role.replace('_', '-')}.{secrets.token_hex(4)}"
     password = f"browser run {secrets.token_hex(16)}"
     _add_account(platform, login, role, organisation, password)
-    page.goto(platform.workstations_url + "/app/sign-in")
-    page.get_by_label("Логин").fill(login)
-    page.get_by_label("Пароль").fill(password)
-    page.get_by_role("button", name="Войти").click()
-    page.wait_for_load_state()
-    page.get_by_role("button", name="Даю согласие").click()
-    page.wait_for_load_state()
-    assert page.url == platform.workstations_url + "/app/home", page.url
+    sign_in(platform, page, login, password)
     return page, login
 
 

@@ -18,7 +18,7 @@ import subprocess
 
 from playwright.sync_api import Browser, ConsoleMessage, Page
 
-from conftest import _PLATFORM_VARIABLES, DESKTOP, PHONE, TIMEOUT_MS, Platform, Screenshots
+from conftest import sign_in, _PLATFORM_VARIABLES, DESKTOP, PHONE, TIMEOUT_MS, Platform, Screenshots
 
 SCHOOL = "bilet://school/77-0001"
 PUPIL = {
@@ -67,19 +67,6 @@ def _desktop(browser: Browser, violations: list[str]) -> Page:
     return page
 
 
-def _sign_in(platform: Platform, page: Page, login: str, password: str) -> None:
-    """Both factors at the workstation: the certificate (NSS, chosen by policy) and the password; the staff consent."""
-    page.goto(platform.workstations_url + "/app/sign-in")
-    page.get_by_label("Логин").fill(login)
-    page.get_by_label("Пароль").fill(password)
-    page.get_by_role("button", name="Войти").click()
-    page.wait_for_load_state()
-    assert page.url == platform.workstations_url + "/app/consent", page.url
-    page.get_by_role("button", name="Даю согласие").click()
-    page.wait_for_load_state()
-    assert page.url == platform.workstations_url + "/app/home", page.url
-
-
 def test_the_done_when_walk_through_the_pages_only(
     platform: Platform, workstation_browser: Browser, bare_browser: Browser, screenshots: Screenshots
 ) -> None:
@@ -92,7 +79,7 @@ def test_the_done_when_walk_through_the_pages_only(
 
     # The methodologist publishes a test.
     page = _desktop(workstation_browser, violations)
-    _sign_in(platform, page, *methodologist[:2])
+    sign_in(platform, page, *methodologist[:2])
     page.get_by_role("link", name="Загрузить определение теста и опубликовать версию").click()
     page.wait_for_load_state()
     page.get_by_label("Определение теста (JSON)").fill(json.dumps(_test_definition(code), ensure_ascii=False, indent=2))
@@ -107,7 +94,7 @@ def test_the_done_when_walk_through_the_pages_only(
 
     # The school registers the pupil through the form, the consent covering the pupil's account and tests.
     page = _desktop(workstation_browser, violations)
-    _sign_in(platform, page, *school[:2])
+    sign_in(platform, page, *school[:2])
     page.get_by_role("link", name="Зарегистрировать ученика").first.click()
     page.wait_for_load_state()
     form = page.locator("form[action='/app/pupils']")
@@ -143,7 +130,7 @@ def test_the_done_when_walk_through_the_pages_only(
 
     # The navigator assigns the published test.
     page = _desktop(workstation_browser, violations)
-    _sign_in(platform, page, *navigator[:2])
+    sign_in(platform, page, *navigator[:2])
     assert "педагог-навигатор" in page.locator("main").inner_text()
     page.get_by_role("link", name="Назначить тест ученикам").click()
     page.wait_for_load_state()
@@ -203,7 +190,7 @@ def test_the_done_when_walk_through_the_pages_only(
     # The compliance officer opens the pupil's access report: the school's write, the navigator's
     # reads and the assignment, each under its actor.
     page = _desktop(workstation_browser, violations)
-    _sign_in(platform, page, *officer[:2])
+    sign_in(platform, page, *officer[:2])
     page.get_by_role("link", name="Отчёт о доступе к данным ученика").click()
     page.wait_for_load_state()
     page.locator("#subject").fill(pupil)
